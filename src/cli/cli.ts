@@ -1,0 +1,58 @@
+/** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+}
+
+export interface CliCommand {
+  readonly summary: string;
+  readonly run: (args: string[], io: CliIo) => Promise<number>;
+}
+
+declare const VOUCH_VERSION: string | undefined;
+
+/** Subcommands, by name. Add a feature's command here. */
+const commands: Readonly<Record<string, CliCommand>> = {};
+
+function usage(): string {
+  const width = Math.max(8, ...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return [
+    'Usage: vouch <command> [options]',
+    '',
+    'Commands:',
+    `  ${'help'.padEnd(width)}  show this help`,
+    `  ${'version'.padEnd(width)}  print the version`,
+    ...lines,
+    '',
+    "Run 'vouch <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(usage());
+    return 0;
+  }
+  if (name === 'version' || name === '--version') {
+    io.stdout(`${typeof VOUCH_VERSION === 'string' ? VOUCH_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    io.stderr(`vouch: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest, io);
+}
+
+function defaultIo(): CliIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+  };
+}

@@ -1,0 +1,2 @@
+// The review panel's page. Filled in by the review feature; kept buildable from the start.
+export {};
