@@ -9,7 +9,6 @@
  * replaced: its attribution is lost, which is the safe direction.
  */
 import { diffChars, diffLines } from 'diff';
-import { v4 as uuidV4 } from 'uuid';
 import type { AttributedSpan, TextReplacement } from './attribution';
 
 export interface ReanchorLimits {
@@ -142,7 +141,7 @@ class ReplacementCollector {
 export function mapSpansThroughReplacements(
   spans: readonly AttributedSpan[],
   replacements: readonly TextReplacement[],
-  newId: () => string = uuidV4,
+  newId: () => string = randomId,
 ): AttributedSpan[] {
   assertReplacementsOrdered(replacements);
   // deltaBefore[i]: how far text moves after applying replacements[0..i-1].
@@ -212,4 +211,9 @@ function assertReplacementsOrdered(replacements: readonly TextReplacement[]): vo
     }
     previousEnd = replacement.offset + replacement.deletedLength;
   }
+}
+
+/** A uuid from the Web Crypto global (node >= 20 and browsers), so core needs no node import. */
+function randomId(): string {
+  return globalThis.crypto.randomUUID();
 }

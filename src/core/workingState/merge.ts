@@ -18,7 +18,6 @@
  *    inserted one (`insertedAt`) keeps them and the other is trimmed around it; on a tie ours
  *    wins. A later claim on text (an agent hook marking lines) is the newer fact about it.
  */
-import { v4 as uuidV4 } from 'uuid';
 import type { AttributedSpan } from '../attribution';
 
 export interface SpanMergeInput {
@@ -32,7 +31,7 @@ export interface SpanMergeInput {
 
 type MutableSpan = { -readonly [K in keyof AttributedSpan]: AttributedSpan[K] };
 
-export function mergeSpans(input: SpanMergeInput, newId: () => string = uuidV4): AttributedSpan[] {
+export function mergeSpans(input: SpanMergeInput, newId: () => string = randomId): AttributedSpan[] {
   const baseById = new Map(input.base.map((span) => [span.id, span]));
   const theirsById = new Map(input.theirs.map((span) => [span.id, span]));
   const oursIds = new Set(input.ours.map((span) => span.id));
@@ -113,4 +112,9 @@ function uncoveredPieces(claimed: readonly [number, number][], start: number, en
 function insertInterval(claimed: [number, number][], start: number, end: number): void {
   const index = firstIntervalEndingAfter(claimed, start);
   claimed.splice(index, 0, [start, end]);
+}
+
+/** A uuid from the Web Crypto global (node >= 20 and browsers), so core needs no node import. */
+function randomId(): string {
+  return globalThis.crypto.randomUUID();
 }
