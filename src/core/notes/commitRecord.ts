@@ -1,0 +1,65 @@
+/** Turning the pending AI spans of committed files into the record for the commit (pure). */
+import type { AttributedSpan } from '../attribution';
+import { buildNoteRanges, mapAttributionToBlob, splitLines } from './lineRanges';
+import { buildNoteRecord, type NoteFile, type NoteRecord } from './noteRecord';
+
+/** One committed file as the working state knows it: its working text and the AI spans over it. */
+export interface CommittedFileInput {
+  readonly path: string;
+  readonly workingText: string;
+  readonly spans: readonly AttributedSpan[];
+}
+
+export interface CommittedBlob {
+  readonly path: string;
+  readonly blob: string;
+  readonly text: string;
+}
+
+export interface CommittedFileOutcome {
+  readonly path: string;
+  /** Spans that reached the commit whole: remove them from the working state. */
+  readonly committedSpanIds: readonly string[];
+  /** Spans (or parts) that did not reach the commit: keep them pending. */
+  readonly pendingSpanIds: readonly string[];
+  /** AI lines recorded for this file. */
+  readonly aiLines: number;
+  /** Why nothing could be mapped (the file is not in the commit, the diff gave up), if so. */
+  readonly skipped?: string;
+}
+
+export interface CommitRecordResult {
+  /** Undefined when no AI line reached the commit: no record is written then. */
+  readonly record: NoteRecord | undefined;
+  readonly files: readonly CommittedFileOutcome[];
+}
+
+export function buildCommitRecord(input: {
+  readonly commit: string;
+  readonly tree: string;
+  readonly patchId: string | null;
+  readonly files: readonly CommittedFileInput[];
+  readonly blobs: ReadonlyMap<string, CommittedBlob>;
+}): CommitRecordResult {
+  const noteFiles: NoteFile[] = [];
+  const outcomes: CommittedFileOutcome[] = [];
+  for (const file of input.files) {
+    const allIds = file.spans.map((span) => span.id);
+    const blob = input.blobs.get(file.path);
+    if (!blob) {
+      outcomes.push({ path: file.path, committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the file is not in the commit' });
+      continue;
+    }
+    const mapped = mapAttributionToBlob(file.workingText, file.spans, blob.text);
+    if (!mapped) {
+      outcomes.push({ path: file.path, committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the working text and the commit differ too much to map' });
+      continue;
+    }
+    const ranges = buildNoteRanges(splitLines(blob.text), mapped.lines);
+    const aiLines = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
+    if (ranges.length > 0) noteFiles.push({ path: file.path, blob: blob.blob, ranges });
+    outcomes.push({ path: file.path, committedSpanIds: mapped.committedSpanIds, pendingSpanIds: mapped.pendingSpanIds, aiLines });
+  }
+  const record = noteFiles.length > 0 ? buildNoteRecord({ commit: input.commit, tree: input.tree, patchId: input.patchId, files: noteFiles }) : undefined;
+  return { record, files: outcomes };
+}

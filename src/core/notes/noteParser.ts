@@ -1,0 +1,256 @@
+/**
+ * Reading notes, which are hostile input: size-checked, one record per line, each record
+ * schema-validated on its own so one bad record is rejected alone with a reason. The exact line
+ * and payload bytes are kept (a signature covers the payload bytes; they are never re-encoded).
+ */
+import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
+import { base64ToBytes, decodeUtf8Strict } from './canonicalJson';
+import {
+  DSSE_PAYLOAD_TYPE,
+  IN_TOTO_STATEMENT_TYPE,
+  MAX_NOTE_BYTES,
+  MAX_RECORD_LINE_BYTES,
+  NOTE_PREDICATE_TYPE,
+  NOTE_SCHEMA_VERSION,
+  computeRecordId,
+  type DsseEnvelope,
+  type NoteRecord,
+  type NoteStatement,
+} from './noteRecord';
+
+export interface RejectedRecord {
+  /** 1-based line number within the note. */
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface ParsedNote {
+  readonly records: readonly NoteRecord[];
+  readonly rejected: readonly RejectedRecord[];
+}
+
+export type RecordParseResult = { readonly ok: true; readonly record: NoteRecord } | { readonly ok: false; readonly reason: string };
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const MAX_TEXT = 10_000;
+const MAX_LINE_NUMBER = 100_000_000;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+const CONFIDENCES = ['high', 'medium', 'low'];
+const DECISIONS = ['accepted', 'rejected'];
+const CARRY_MATCHES = ['patch-id', 'line-hashes'];
+
+class SchemaError extends Error {}
+
+type Json = unknown;
+
+function fail(at: string, message: string): never {
+  throw new SchemaError(`${at}: ${message}`);
+}
+
+function object(value: Json, at: string, required: readonly string[], optional: readonly string[] = []): Record<string, Json> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'must be an object');
+  const record = value as Record<string, Json>;
+  for (const key of required) if (!Object.hasOwn(record, key)) fail(at, `missing "${key}"`);
+  for (const key of Object.keys(record)) {
+    if (!required.includes(key) && !optional.includes(key)) fail(at, `unknown field "${key.slice(0, 40)}"`);
+  }
+  return record;
+}
+
+function text(value: Json, at: string, max = MAX_TEXT, pattern?: RegExp): string {
+  if (typeof value !== 'string') fail(at, 'must be a string');
+  if (value.length > max) fail(at, `longer than ${max} characters`);
+  if (pattern && !pattern.test(value)) fail(at, `has an invalid form`);
+  return value;
+}
+
+function oneOf(value: Json, at: string, allowed: readonly string[]): string {
+  if (typeof value !== 'string' || !allowed.includes(value)) fail(at, `must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
+function array(value: Json, at: string, max: number): readonly Json[] {
+  if (!Array.isArray(value)) fail(at, 'must be an array');
+  if (value.length > max) fail(at, `has more than ${max} items`);
+  return value;
+}
+
+function lineNumber(value: Json, at: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LINE_NUMBER) fail(at, 'must be a positive line number');
+  return value;
+}
+
+function validPath(value: Json, at: string): string {
+  const path = text(value, at, 4096);
+  if (path.length === 0 || path.startsWith('/') || /[\0\n\r]/.test(path) || path.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    fail(at, 'must be a relative repository path');
+  }
+  return path;
+}
+
+function validateReview(value: Json, at: string): void {
+  if (value === null) return;
+  const review = object(value, at, ['decision', 'intent', 'scope', 'reviewer', 'reviewedAt', 'textHash'], ['scopeNote']);
+  oneOf(review.decision, `${at}.decision`, DECISIONS);
+  text(review.intent, `${at}.intent`);
+  array(review.scope, `${at}.scope`, SCOPE_TAGS.length).forEach((tag, index) => oneOf(tag, `${at}.scope[${index}]`, SCOPE_TAGS));
+  if (review.scopeNote !== undefined) text(review.scopeNote, `${at}.scopeNote`);
+  const reviewer = object(review.reviewer, `${at}.reviewer`, ['name', 'email'], ['signingKey']);
+  text(reviewer.name, `${at}.reviewer.name`, 1000);
+  text(reviewer.email, `${at}.reviewer.email`, 1000);
+  if (reviewer.signingKey !== undefined) text(reviewer.signingKey, `${at}.reviewer.signingKey`, MAX_TEXT);
+  text(review.reviewedAt, `${at}.reviewedAt`, 64, ISO_TIME);
+  text(review.textHash, `${at}.textHash`, 64, SHA256_HEX);
+}
+
+function validateRange(value: Json, at: string): { start: number; end: number } {
+  const range = object(value, at, ['start', 'end', 'sha256', 'origin', 'confidence', 'humanChangedShare', 'review']);
+  const start = lineNumber(range.start, `${at}.start`);
+  const end = lineNumber(range.end, `${at}.end`);
+  if (end < start) fail(at, 'end is before start');
+  text(range.sha256, `${at}.sha256`, 64, SHA256_HEX);
+  const origin = object(range.origin, `${at}.origin`, ['kind', 'tool'], ['model']);
+  oneOf(origin.kind, `${at}.origin.kind`, ORIGIN_KINDS);
+  text(origin.tool, `${at}.origin.tool`, 200);
+  if (origin.model !== undefined) text(origin.model, `${at}.origin.model`, 200);
+  oneOf(range.confidence, `${at}.confidence`, CONFIDENCES);
+  const share = range.humanChangedShare;
+  if (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1) fail(`${at}.humanChangedShare`, 'must be a number from 0 to 1');
+  validateReview(range.review, `${at}.review`);
+  return { start, end };
+}
+
+/** Checks a decoded statement against the schema of docs/note-schema.json; throws SchemaError with the path of the first problem. */
+function validateStatement(value: Json): NoteStatement {
+  const statement = object(value, 'statement', ['_type', 'subject', 'predicateType', 'predicate']);
+  if (statement._type !== IN_TOTO_STATEMENT_TYPE) fail('statement._type', `must be ${IN_TOTO_STATEMENT_TYPE}`);
+  if (statement.predicateType !== NOTE_PREDICATE_TYPE) fail('statement.predicateType', `must be ${NOTE_PREDICATE_TYPE}`);
+  const predicate = object(statement.predicate, 'predicate', ['schemaVersion', 'recordId', 'commit', 'tree', 'patchId', 'files'], ['carriedFrom']);
+  if (predicate.schemaVersion !== NOTE_SCHEMA_VERSION) fail('predicate.schemaVersion', `unsupported version (this Vouch reads ${NOTE_SCHEMA_VERSION})`);
+  text(predicate.recordId, 'predicate.recordId', 64, SHA256_HEX);
+  const commit = text(predicate.commit, 'predicate.commit', 64, OBJECT_ID);
+  const tree = text(predicate.tree, 'predicate.tree', 64, OBJECT_ID);
+  if (predicate.patchId !== null) text(predicate.patchId, 'predicate.patchId', 64, OBJECT_ID);
+  const paths = new Set<string>();
+  const blobs = new Map<string, string>();
+  array(predicate.files, 'predicate.files', 100_000).forEach((fileValue, fileIndex) => {
+    const at = `predicate.files[${fileIndex}]`;
+    const file = object(fileValue, at, ['path', 'blob', 'ranges']);
+    const path = validPath(file.path, `${at}.path`);
+    if (paths.has(path)) fail(`${at}.path`, 'appears twice');
+    paths.add(path);
+    blobs.set(path, text(file.blob, `${at}.blob`, 64, OBJECT_ID));
+    let previousEnd = 0;
+    array(file.ranges, `${at}.ranges`, 1_000_000).forEach((rangeValue, rangeIndex) => {
+      const range = validateRange(rangeValue, `${at}.ranges[${rangeIndex}]`);
+      if (range.start <= previousEnd) fail(`${at}.ranges[${rangeIndex}]`, 'ranges must be sorted and must not overlap');
+      previousEnd = range.end;
+    });
+  });
+  if (predicate.carriedFrom !== undefined) {
+    const carried = object(predicate.carriedFrom, 'predicate.carriedFrom', ['recordId', 'commit', 'match']);
+    text(carried.recordId, 'predicate.carriedFrom.recordId', 64, SHA256_HEX);
+    text(carried.commit, 'predicate.carriedFrom.commit', 64, OBJECT_ID);
+    oneOf(carried.match, 'predicate.carriedFrom.match', CARRY_MATCHES);
+  }
+  // The subject names exactly what the predicate describes, so a signature over it binds them.
+  const subjects = array(statement.subject, 'statement.subject', 100_002);
+  if (subjects.length !== paths.size + 2) fail('statement.subject', 'must list the commit, the tree and every file');
+  subjects.forEach((subjectValue, index) => {
+    const at = `statement.subject[${index}]`;
+    const subject = object(subjectValue, at, ['name', 'digest']);
+    const name = text(subject.name, `${at}.name`, 4096);
+    const digest = object(subject.digest, `${at}.digest`, [], ['gitCommit', 'gitTree', 'gitBlob']);
+    const entries = Object.entries(digest);
+    if (entries.length !== 1) fail(`${at}.digest`, 'must hold one git digest');
+    const [algorithm, id] = entries[0];
+    const expected = index === 0 ? ['commit', 'gitCommit', commit] : index === 1 ? ['tree', 'gitTree', tree] : [name, 'gitBlob', blobs.get(name)];
+    if (name !== expected[0] || algorithm !== expected[1] || id !== expected[2]) fail(at, 'does not match the predicate');
+  });
+  return statement as unknown as NoteStatement;
+}
+
+function validateEnvelope(value: Json): DsseEnvelope {
+  const envelope = object(value, 'envelope', ['payload', 'payloadType', 'signatures']);
+  text(envelope.payload, 'envelope.payload', MAX_RECORD_LINE_BYTES);
+  if (envelope.payloadType !== DSSE_PAYLOAD_TYPE) fail('envelope.payloadType', `must be ${DSSE_PAYLOAD_TYPE}`);
+  array(envelope.signatures, 'envelope.signatures', 16).forEach((signatureValue, index) => {
+    const signature = object(signatureValue, `envelope.signatures[${index}]`, ['sig'], ['keyid']);
+    text(signature.sig, `envelope.signatures[${index}].sig`, 64 * 1024);
+    if (signature.keyid !== undefined) text(signature.keyid, `envelope.signatures[${index}].keyid`, 4096);
+  });
+  return envelope as unknown as DsseEnvelope;
+}
+
+/** Parses and validates one record line. Never throws. */
+export function parseRecordLine(line: string): RecordParseResult {
+  try {
+    if (line.length > MAX_RECORD_LINE_BYTES) return { ok: false, reason: `record is longer than ${MAX_RECORD_LINE_BYTES} bytes` };
+    let json: Json;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      return { ok: false, reason: 'not JSON' };
+    }
+    const envelope = validateEnvelope(json);
+    const payloadBytes = base64ToBytes(envelope.payload);
+    if (!payloadBytes) return { ok: false, reason: 'envelope.payload: not base64' };
+    let payloadJson: Json;
+    try {
+      payloadJson = JSON.parse(decodeUtf8Strict(payloadBytes));
+    } catch {
+      return { ok: false, reason: 'envelope.payload: not UTF-8 JSON' };
+    }
+    const statement = validateStatement(payloadJson);
+    const recordId = computeRecordId(statement);
+    if (recordId !== statement.predicate.recordId) return { ok: false, reason: 'predicate.recordId: does not match the record content' };
+    return { ok: true, record: { line, envelope, payloadBytes, statement, recordId } };
+  } catch (error) {
+    if (error instanceof SchemaError) return { ok: false, reason: error.message };
+    if (error instanceof RangeError) return { ok: false, reason: 'record is nested too deeply' };
+    throw error;
+  }
+}
+
+/**
+ * Parses a note: one record per non-blank line (blank lines come from squash concatenation).
+ * Identical lines count once; a bad line is reported in `rejected` and the rest still read.
+ */
+export function parseNote(noteText: string): ParsedNote {
+  if (noteText.length > MAX_NOTE_BYTES) {
+    return { records: [], rejected: [{ line: 0, reason: `note is larger than ${MAX_NOTE_BYTES} bytes` }] };
+  }
+  const records: NoteRecord[] = [];
+  const rejected: RejectedRecord[] = [];
+  const seen = new Set<string>();
+  noteText.split('\n').forEach((rawLine, index) => {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.trim() === '' || seen.has(line)) return;
+    seen.add(line);
+    const result = parseRecordLine(line);
+    if (result.ok) records.push(result.record);
+    else rejected.push({ line: index + 1, reason: result.reason });
+  });
+  return { records, rejected };
+}
+
+/** Note text holding `lines`, as git's cat_sort_uniq would leave it: sorted (bytewise), unique, one per line. */
+export function formatNoteLines(lines: Iterable<string>): string {
+  const unique = [...new Set([...lines].filter((line) => line.trim() !== ''))];
+  // Record lines are ASCII JSON (base64 payload), so code-unit order is git's byte order.
+  unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return unique.map((line) => `${line}\n`).join('');
+}
+
+/** The union of the record lines of several notes for one commit, cat_sort_uniq style. */
+export function mergeNoteTexts(...noteTexts: readonly string[]): string {
+  const lines: string[] = [];
+  for (const noteText of noteTexts) {
+    for (const rawLine of noteText.split('\n')) {
+      const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+      if (line.trim() !== '') lines.push(line);
+    }
+  }
+  return formatNoteLines(lines);
+}

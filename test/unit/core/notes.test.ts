@@ -1,0 +1,307 @@
+import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes } from '../../../src/core/notes/canonicalJson';
+import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
+import { attributeLines, buildNoteRanges, findLineWindows, hashLines, mapAttributionToBlob, splitLines } from '../../../src/core/notes/lineRanges';
+import { formatNoteLines, mergeNoteTexts, parseNote, parseRecordLine } from '../../../src/core/notes/noteParser';
+import { buildNoteRecord, type NoteRange, type NoteRecordContent } from '../../../src/core/notes/noteRecord';
+import { carryRecord, checkRecord } from '../../../src/core/notes/recordCheck';
+import { sha256Hex } from '../../../src/core/textHash';
+
+const COMMIT = 'a'.repeat(40);
+const TREE = 'b'.repeat(40);
+const BLOB = 'c'.repeat(40);
+
+function span(id: string, start: number, end: number, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  return {
+    id,
+    start,
+    end,
+    origin: { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' },
+    confidence: 'high',
+    insertedAt: 1_700_000_000_000,
+    insertedTextHash: sha256Hex('x'),
+    insertedLength: end - start,
+    humanChangedChars: 0,
+    ...extra,
+  };
+}
+
+const review: Review = {
+  decision: 'accepted',
+  intent: 'parse the header — ünïcode',
+  scope: ['files'],
+  reviewer: { name: 'Ada', email: 'ada@example.com' },
+  reviewedAt: '2025-01-02T03:04:05.000Z',
+  textHash: sha256Hex('reviewed'),
+};
+
+function range(start: number, end: number, lines: readonly string[]): NoteRange {
+  return { start, end, sha256: hashLines(lines, start, end), origin: { kind: 'chat', tool: 'claude-code' }, confidence: 'high', humanChangedShare: 0, review: null };
+}
+
+function sampleContent(lines: readonly string[] = ['a', 'b', 'c', 'd']): NoteRecordContent {
+  return { commit: COMMIT, tree: TREE, patchId: 'd'.repeat(40), files: [{ path: 'src/x.ts', blob: BLOB, ranges: [range(2, 3, lines)] }] };
+}
+
+describe('notes: canonical JSON and base64', () => {
+  it('sorts keys, drops undefined and has no whitespace', () => {
+    assert.equal(canonicalJson({ b: 1, a: [true, null, 'é'], c: undefined }), '{"a":[true,null,"é"],"b":1}');
+  });
+
+  it('round-trips bytes through strict base64 and rejects sloppy base64', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        assert.deepEqual(base64ToBytes(bytesToBase64(bytes)), bytes);
+      }),
+    );
+    assert.equal(base64ToBytes('YQ'), undefined);
+    assert.equal(base64ToBytes('Y Q=='), undefined);
+    assert.throws(() => decodeUtf8Strict(new Uint8Array([0xff, 0xfe])));
+    assert.equal(decodeUtf8Strict(utf8Bytes('ü')), 'ü');
+  });
+});
+
+describe('notes: records', () => {
+  it('builds a one-line DSSE envelope over an in-toto statement that parses back exactly', () => {
+    const record = buildNoteRecord(sampleContent());
+    assert.ok(!record.line.includes('\n'));
+    assert.match(record.line, /^[\x20-\x7e]+$/);
+    const envelope = JSON.parse(record.line) as { payloadType: string; signatures: unknown[]; payload: string };
+    assert.equal(envelope.payloadType, 'application/vnd.in-toto+json');
+    assert.deepEqual(envelope.signatures, []);
+    const statement = JSON.parse(decodeUtf8Strict(base64ToBytes(envelope.payload) as Uint8Array)) as { subject: unknown[]; predicate: { recordId: string } };
+    assert.deepEqual(statement.subject, [
+      { name: 'commit', digest: { gitCommit: COMMIT } },
+      { name: 'tree', digest: { gitTree: TREE } },
+      { name: 'src/x.ts', digest: { gitBlob: BLOB } },
+    ]);
+    assert.equal(statement.predicate.recordId, record.recordId);
+    const parsed = parseRecordLine(record.line);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.record.recordId, record.recordId);
+    assert.deepEqual(parsed.record.payloadBytes, record.payloadBytes);
+    assert.deepEqual(parsed.record.statement, record.statement);
+  });
+
+  it('gives equal content an equal id and line, and different content a different id', () => {
+    const first = buildNoteRecord(sampleContent());
+    const again = buildNoteRecord({ ...sampleContent(), files: [...sampleContent().files] });
+    assert.equal(first.line, again.line);
+    const other = buildNoteRecord({ ...sampleContent(), commit: 'e'.repeat(40) });
+    assert.notEqual(other.recordId, first.recordId);
+  });
+
+  it('keeps non-ASCII review text exactly', () => {
+    const lines = ['a', 'b'];
+    const content: NoteRecordContent = {
+      ...sampleContent(lines),
+      files: [{ path: 'ü.ts', blob: BLOB, ranges: [{ ...range(1, 2, lines), review: { ...review, scope: [...review.scope], reviewer: { ...review.reviewer } } }] }],
+    };
+    const parsed = parseRecordLine(buildNoteRecord(content).line);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.record.statement.predicate.files[0].ranges[0].review?.intent, review.intent);
+  });
+
+  it('rejects a bad record alone, with a reason, and reads the rest', () => {
+    const good = buildNoteRecord(sampleContent()).line;
+    const tampered = JSON.parse(good) as { payload: string };
+    const statement = JSON.parse(decodeUtf8Strict(base64ToBytes(tampered.payload) as Uint8Array)) as { predicate: { files: { ranges: { start: number }[] }[] } };
+    statement.predicate.files[0].ranges[0].start = 1;
+    const tamperedLine = JSON.stringify({ ...tampered, payload: bytesToBase64(utf8Bytes(JSON.stringify(statement))) });
+    const note = ['not json', good, '', tamperedLine, '{"payload":"","payloadType":"text/plain","signatures":[]}', good].join('\n');
+    const parsed = parseNote(note);
+    assert.equal(parsed.records.length, 1);
+    assert.deepEqual(
+      parsed.rejected.map((item) => item.line),
+      [1, 4, 5],
+    );
+    assert.equal(parsed.rejected[0].reason, 'not JSON');
+    assert.match(parsed.rejected[1].reason, /recordId: does not match/);
+    assert.match(parsed.rejected[2].reason, /payloadType/);
+  });
+
+  it('names the schema problem of a malformed predicate', () => {
+    const bad = (mutate: (predicate: Record<string, unknown>) => void): string => {
+      const record = buildNoteRecord(sampleContent());
+      const statement = JSON.parse(decodeUtf8Strict(record.payloadBytes)) as { predicate: Record<string, unknown> };
+      mutate(statement.predicate);
+      const result = parseRecordLine(JSON.stringify({ payload: bytesToBase64(utf8Bytes(JSON.stringify(statement))), payloadType: 'application/vnd.in-toto+json', signatures: [] }));
+      assert.ok(!result.ok);
+      return result.reason;
+    };
+    assert.match(bad((p) => (p.commit = 'HEAD')), /predicate\.commit: has an invalid form/);
+    assert.match(bad((p) => (p.extra = 1)), /unknown field "extra"/);
+    assert.match(bad((p) => ((p.files as { path: string }[])[0].path = '../etc/passwd')), /relative repository path/);
+    assert.match(bad((p) => (p.schemaVersion = 2)), /unsupported version/);
+  });
+
+  it('merges notes like cat_sort_uniq: sorted, unique, blank lines dropped', () => {
+    assert.equal(mergeNoteTexts('b\na\n', '\nc\na\n'), 'a\nb\nc\n');
+    assert.equal(formatNoteLines(['z', 'y', 'z']), 'y\nz\n');
+  });
+});
+
+describe('notes: lines', () => {
+  it('splits lines with or without a final newline', () => {
+    assert.deepEqual(splitLines(''), []);
+    assert.deepEqual(splitLines('a\nb'), ['a', 'b']);
+    assert.deepEqual(splitLines('a\nb\n'), ['a', 'b']);
+    assert.deepEqual(splitLines('a\r\n\n'), ['a\r', '']);
+  });
+
+  it('marks a line AI only when all its non-whitespace characters are AI', () => {
+    const text = 'human\n  ai line\nmixed ai\n   \nend';
+    const ai = span('s1', text.indexOf('ai line'), text.indexOf('ai line') + 'ai line'.length);
+    const mixed = span('s2', text.indexOf('ai\n   '), text.indexOf('ai\n   ') + 2);
+    const lines = attributeLines(text, [ai, mixed]);
+    assert.deepEqual(
+      lines.map((item) => item?.id),
+      [undefined, 's1', undefined, undefined, undefined],
+    );
+  });
+
+  it('maps working attribution into the blob, leaving unstaged lines pending', () => {
+    const working = 'keep\nAI one\nhuman\nAI two (unstaged)\n';
+    const blob = 'new header\nkeep\nAI one\nhuman\n';
+    const one = span('one', working.indexOf('AI one'), working.indexOf('AI one') + 6);
+    const two = span('two', working.indexOf('AI two'), working.indexOf('AI two') + 17);
+    const mapped = mapAttributionToBlob(working, [one, two], blob);
+    assert.ok(mapped);
+    assert.deepEqual(
+      mapped.lines.map((item) => item?.id),
+      [undefined, undefined, 'one', undefined],
+    );
+    assert.deepEqual(mapped.committedSpanIds, ['one']);
+    assert.deepEqual(mapped.pendingSpanIds, ['two']);
+  });
+
+  it('groups consecutive lines of equal origin and review and pools the human share', () => {
+    const lines = ['a', 'b', 'c', 'd', 'e'];
+    const first = span('1', 0, 10, { insertedLength: 10, humanChangedChars: 5 });
+    const second = span('2', 0, 30, { insertedLength: 30, humanChangedChars: 0 });
+    const reviewed = span('3', 0, 5, { review });
+    const ranges = buildNoteRanges(lines, [first, second, undefined, reviewed, first]);
+    assert.deepEqual(
+      ranges.map((item) => [item.start, item.end, item.humanChangedShare, item.review?.intent ?? null]),
+      [
+        [1, 2, 0.125, null],
+        [4, 4, 0, review.intent],
+        [5, 5, 0.5, null],
+      ],
+    );
+    assert.equal(ranges[0].sha256, sha256Hex('a\nb\n'));
+  });
+
+  it('finds a window by hash, nearest first, only in allowed lines', () => {
+    const lines = ['x', 'a', 'b', 'y', 'a', 'b'];
+    const hash = hashLines(lines, 2, 3);
+    assert.deepEqual(findLineWindows(lines, 2, hash, 5), [5, 2]);
+    assert.deepEqual(findLineWindows(lines, 2, hash, 1, (line) => line >= 4), [5]);
+    assert.deepEqual(findLineWindows(lines, 7, hash, 1), []);
+  });
+
+  it('maps identical text one to one (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', ' ', '\n', 'xy'), { maxLength: 40 }), fc.nat(50), fc.nat(50), (parts, from, length) => {
+        const text = parts.join('');
+        const start = Math.min(from, text.length);
+        const end = Math.min(text.length, start + length);
+        const spans = [span('s', start, end)];
+        const mapped = mapAttributionToBlob(text, spans, text);
+        assert.ok(mapped);
+        assert.deepEqual(mapped.lines, attributeLines(text, spans));
+      }),
+    );
+  });
+});
+
+describe('notes: building, checking and carrying records', () => {
+  it('builds the record of a commit and reports committed and pending spans', () => {
+    const working = 'one\ntwo\n';
+    const result = buildCommitRecord({
+      commit: COMMIT,
+      tree: TREE,
+      patchId: null,
+      files: [
+        { path: 'a.ts', workingText: working, spans: [span('s', 4, 7)] },
+        { path: 'gone.ts', workingText: 'x', spans: [span('g', 0, 1)] },
+      ],
+      blobs: new Map([['a.ts', { path: 'a.ts', blob: BLOB, text: working }]]),
+    });
+    assert.ok(result.record);
+    assert.deepEqual(
+      result.record.statement.predicate.files.map((file) => [file.path, file.ranges.map((item) => [item.start, item.end])]),
+      [['a.ts', [[2, 2]]]],
+    );
+    assert.deepEqual(result.files[0].committedSpanIds, ['s']);
+    assert.deepEqual(result.files[1].pendingSpanIds, ['g']);
+    assert.equal(result.files[1].skipped, 'the file is not in the commit');
+    const none = buildCommitRecord({ commit: COMMIT, tree: TREE, patchId: null, files: [{ path: 'a.ts', workingText: working, spans: [] }], blobs: new Map([['a.ts', { path: 'a.ts', blob: BLOB, text: working }]]) });
+    assert.equal(none.record, undefined);
+  });
+
+  it('reports ranges valid, moved or stale against a commit’s lines', () => {
+    const lines = ['a', 'b', 'c', 'd'];
+    const record = buildNoteRecord(sampleContent(lines));
+    assert.equal(checkRecord(record, COMMIT, () => lines).status, 'valid');
+    const moved = checkRecord(record, 'f'.repeat(40), () => ['new', ...lines]);
+    assert.equal(moved.status, 'valid');
+    assert.equal(moved.writtenForOtherCommit, true);
+    assert.deepEqual(moved.files[0].ranges[0], { start: 2, end: 3, status: 'moved', movedTo: 3 });
+    const stale = checkRecord(record, COMMIT, () => ['a', 'B', 'c', 'd']);
+    assert.equal(stale.status, 'stale');
+    assert.equal(stale.files[0].ranges[0].status, 'stale');
+    assert.equal(checkRecord(record, COMMIT, () => undefined).files[0].status, 'missing');
+  });
+
+  it('carries a record by line hashes only into lines the target added', () => {
+    const lines = ['a', 'b', 'c', 'd'];
+    const source = buildNoteRecord(sampleContent(lines));
+    const targetLines = ['z', 'a', 'b', 'c', 'd'];
+    const target = (added: number[]) => ({ commit: 'e'.repeat(40), tree: TREE, patchId: null, files: new Map([['src/x.ts', { blob: 'f'.repeat(40), lines: targetLines, addedLines: new Set(added) }]]) });
+    const carried = carryRecord(source, target([3, 4]), 'line-hashes');
+    assert.ok(carried);
+    const predicate = carried.statement.predicate;
+    assert.deepEqual(predicate.carriedFrom, { recordId: source.recordId, commit: COMMIT, match: 'line-hashes' });
+    assert.deepEqual([predicate.files[0].ranges[0].start, predicate.files[0].ranges[0].end], [3, 4]);
+    assert.equal(predicate.files[0].blob, 'f'.repeat(40));
+    assert.equal(carryRecord(source, target([1, 2]), 'line-hashes'), undefined);
+    assert.ok(carryRecord(source, target([]), 'patch-id'));
+    assert.ok(parseRecordLine(carried.line).ok);
+  });
+});
+
+describe('notes: docs/note-schema.json', () => {
+  // ajv comes with eslint; the schema check runs wherever it is installed.
+  type Validate = ((value: unknown) => boolean) & { errors?: unknown };
+  let validate: Validate | undefined;
+  before(function () {
+    let Ajv2020: new (options: object) => { compile(schema: object): Validate };
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      Ajv2020 = (require('ajv/dist/2020') as { default: typeof Ajv2020 }).default;
+    } catch {
+      this.skip();
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const schema = require('../../../docs/note-schema.json') as object;
+    validate = new Ajv2020({ strict: false, validateFormats: false }).compile(schema);
+  });
+
+  it('accepts the statements Vouch writes and rejects ones the parser rejects', () => {
+    const lines = ['a', 'b', 'c', 'd'];
+    const withReview: NoteRecordContent = {
+      ...sampleContent(lines),
+      carriedFrom: { recordId: 'f'.repeat(64), commit: COMMIT, match: 'patch-id' },
+      files: [{ path: 'src/x.ts', blob: BLOB, ranges: [{ ...range(1, 2, lines), review: { ...review, scope: ['files'], reviewer: { ...review.reviewer } } }] }],
+    };
+    for (const content of [sampleContent(lines), withReview]) {
+      const statement = JSON.parse(decodeUtf8Strict(buildNoteRecord(content).payloadBytes)) as { predicate: Record<string, unknown> };
+      assert.ok(validate?.(statement), JSON.stringify(validate?.errors));
+      assert.equal(validate?.({ ...statement, predicate: { ...statement.predicate, commit: 'HEAD' } }), false);
+      assert.equal(validate?.({ ...statement, predicate: { ...statement.predicate, extra: true } }), false);
+    }
+  });
+});
