@@ -1,0 +1,358 @@
+/**
+ * The review model: turns a file's text and attributed spans into the blocks a person reviews,
+ * validates a decision, and builds the Review records the ledger stores on each span. Pure.
+ *
+ * Rules (issue 6):
+ * - A block is a run of contiguous lines that hold AI text needing review (unreviewed spans, and
+ *   rejected spans whose text is still there, e.g. after undoing the removal).
+ * - A decision is only applied to the exact text the person saw: the page sends each block's
+ *   textHash back and the host decides against freshly built blocks; a mismatch is refused.
+ * - Each span's Review carries the sha256 of that span's exact text. Later human edits keep the
+ *   review, shown as 'accepted-changed-after-review'; AI edits arrive as new, unreviewed spans.
+ */
+import {
+  SCOPE_TAGS,
+  humanChangedShare,
+  type AttributedSpan,
+  type Origin,
+  type Review,
+  type ReviewDecision,
+  type Reviewer,
+  type ScopeTag,
+} from '../attribution';
+import { sha256Hex } from '../textHash';
+import { LineIndex } from './codeScanner';
+import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export const MAX_INTENT_LENGTH = 2000;
+export const MAX_SCOPE_NOTE_LENGTH = 500;
+
+export interface ReviewFileInput {
+  /** Workspace-relative path, as shown to the reviewer. */
+  readonly path: string;
+  readonly text: string;
+  readonly spans: readonly AttributedSpan[];
+}
+
+export interface ReviewBlockSpan {
+  readonly id: string;
+  readonly start: number;
+  readonly end: number;
+  /** sha256 of the span's current text: what its Review's textHash will be. */
+  readonly textHash: string;
+}
+
+export interface ReviewBlock {
+  /** Stable while the block's spans are the same spans (drafts on the page survive refreshes). */
+  readonly id: string;
+  readonly path: string;
+  readonly spanIds: readonly string[];
+  readonly spans: readonly ReviewBlockSpan[];
+  /** 1-based, inclusive. */
+  readonly startLine: number;
+  readonly endLine: number;
+  /** The block's whole lines, without line terminators. */
+  readonly lines: readonly string[];
+  /** sha256 of the block's exact text (its lines joined as in the document). */
+  readonly textHash: string;
+  /** Distinct origins of the block's spans, in order of appearance. */
+  readonly origins: readonly Origin[];
+  readonly firstInsertedAt: number;
+  readonly lastInsertedAt: number;
+  /** 0..1: how much of the AI-inserted text a human has changed since. */
+  readonly humanChangedShare: number;
+  readonly riskHints: readonly RiskHint[];
+  /** Scope tags the risk hints suggest the reviewer considers. */
+  readonly suggestedScope: readonly ScopeTag[];
+  /** True when a span in the block was rejected but its text is back (undo), so it needs a new decision. */
+  readonly previouslyRejected: boolean;
+}
+
+export interface ReviewFile {
+  readonly path: string;
+  readonly blocks: readonly ReviewBlock[];
+}
+
+export type SpanReviewStatus = 'unreviewed' | 'accepted' | 'accepted-changed-after-review' | 'rejected-still-present';
+
+const SUGGESTED_SCOPE: Record<RiskCategory, ScopeTag | undefined> = {
+  secret: 'secrets',
+  network: 'network',
+  process: 'processes',
+  'file-deletion': 'files',
+  'dynamic-eval': 'processes',
+  'sql-from-strings': 'data',
+  dependency: undefined,
+  'auth-crypto': 'secrets',
+};
+
+/** The review state of one span given the document's current text. */
+export function spanReviewStatus(span: AttributedSpan, documentText: string): SpanReviewStatus {
+  const review = span.review;
+  if (!review) return 'unreviewed';
+  if (review.decision === 'rejected') return 'rejected-still-present';
+  return sha256Hex(documentText.slice(span.start, span.end)) === review.textHash ? 'accepted' : 'accepted-changed-after-review';
+}
+
+export function needsReview(status: SpanReviewStatus): boolean {
+  return status === 'unreviewed' || status === 'rejected-still-present';
+}
+
+/** Files that have blocks to review, sorted by path; files with none are left out. */
+export function buildReviewFiles(inputs: readonly ReviewFileInput[]): ReviewFile[] {
+  return inputs
+    .map((input) => ({ path: input.path, blocks: buildReviewBlocks(input) }))
+    .filter((file) => file.blocks.length > 0)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+interface SpanLines {
+  readonly span: AttributedSpan;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  readonly rejected: boolean;
+}
+
+export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
+  const { path, text } = input;
+  const lineIndex = new LineIndex(text);
+  const pending: SpanLines[] = [];
+  for (const span of input.spans) {
+    const start = clamp(span.start, 0, text.length);
+    const end = clamp(span.end, start, text.length);
+    const status = spanReviewStatus(span, text);
+    if (!needsReview(status)) continue;
+    // A line belongs to a span when the span holds visible text on it; a span of only whitespace
+    // (an inserted blank line) still gets its first line so nothing unreviewed is invisible.
+    const firstVisible = firstNonWhitespace(text, start, end);
+    const lastVisible = lastNonWhitespace(text, start, end);
+    const firstLine = lineIndex.lineOf(firstVisible ?? start);
+    const lastLine = lastVisible === undefined ? firstLine : lineIndex.lineOf(lastVisible);
+    pending.push({ span: { ...span, start, end }, firstLine, lastLine, rejected: status === 'rejected-still-present' });
+  }
+  pending.sort((a, b) => a.firstLine - b.firstLine || a.span.start - b.span.start);
+
+  const groups: SpanLines[][] = [];
+  let groupEnd = -1;
+  for (const item of pending) {
+    if (groups.length > 0 && item.firstLine <= groupEnd + 1) {
+      groups[groups.length - 1].push(item);
+      groupEnd = Math.max(groupEnd, item.lastLine);
+    } else {
+      groups.push([item]);
+      groupEnd = item.lastLine;
+    }
+  }
+
+  const lineStarts = lineStartOffsets(text);
+  return groups.map((group) => {
+    const startLine = group[0].firstLine;
+    const endLine = Math.max(...group.map((g) => g.lastLine));
+    const startOffset = lineStarts[startLine - 1];
+    const endOffset = endLine < lineStarts.length ? lineStarts[endLine] - 1 : text.length;
+    const code = text.slice(startOffset, endOffset);
+    const spans = group.map(({ span }) => ({ id: span.id, start: span.start, end: span.end, textHash: sha256Hex(text.slice(span.start, span.end)) }));
+    const spanIds = spans.map((s) => s.id);
+    const riskHints = findRiskHints(code, path, { textBefore: text.slice(0, startOffset) });
+    return {
+      id: blockId(path, spanIds),
+      path,
+      spanIds,
+      spans,
+      startLine,
+      endLine,
+      lines: code.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)),
+      textHash: sha256Hex(code),
+      origins: distinctOrigins(group.map((g) => g.span.origin)),
+      firstInsertedAt: Math.min(...group.map((g) => g.span.insertedAt)),
+      lastInsertedAt: Math.max(...group.map((g) => g.span.insertedAt)),
+      humanChangedShare: combinedHumanChangedShare(group.map((g) => g.span)),
+      riskHints,
+      suggestedScope: SCOPE_TAGS.filter((tag) => riskHints.some((hint) => SUGGESTED_SCOPE[hint.category] === tag)),
+      previouslyRejected: group.some((g) => g.rejected),
+    };
+  });
+}
+
+export function blockId(path: string, spanIds: readonly string[]): string {
+  return `blk-${sha256Hex(`${path}\u0000${[...spanIds].sort().join('\u0000')}`).slice(0, 20)}`;
+}
+
+function combinedHumanChangedShare(spans: readonly AttributedSpan[]): number {
+  const inserted = spans.reduce((sum, s) => sum + Math.max(0, s.insertedLength), 0);
+  if (inserted === 0) return 0;
+  const changed = spans.reduce((sum, s) => sum + humanChangedShare(s) * Math.max(0, s.insertedLength), 0);
+  return Math.min(1, changed / inserted);
+}
+
+function distinctOrigins(origins: readonly Origin[]): Origin[] {
+  const seen = new Set<string>();
+  const result: Origin[] = [];
+  for (const origin of origins) {
+    const key = JSON.stringify([origin.kind, origin.tool, origin.model ?? '']);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push(origin.model === undefined ? { kind: origin.kind, tool: origin.tool } : { kind: origin.kind, tool: origin.tool, model: origin.model });
+  }
+  return result;
+}
+
+// ---- Decisions ----
+
+export interface ReviewRequest {
+  readonly decision: ReviewDecision;
+  readonly intent: string;
+  /** Checked against SCOPE_TAGS here; typed loosely because it arrives from the page and the CLI. */
+  readonly scope: readonly string[];
+  readonly scopeNote?: string;
+  readonly reviewer: Reviewer;
+  readonly now: Date | number;
+}
+
+export interface ValidReviewRequest {
+  readonly decision: ReviewDecision;
+  readonly intent: string;
+  readonly scope: readonly ScopeTag[];
+  readonly scopeNote?: string;
+  readonly reviewer: Reviewer;
+  readonly reviewedAt: string;
+}
+
+/** Validates and normalises a decision (trims, CRLF to LF, canonical scope order). */
+export function validateReviewRequest(request: ReviewRequest): Result<ValidReviewRequest> {
+  if (request.decision !== 'accepted' && request.decision !== 'rejected') return fail(`Unknown decision "${String(request.decision)}".`);
+  const intent = normalizeText(request.intent);
+  if (typeof intent !== 'string') return fail('Intent must be text.');
+  if (intent.length === 0) return fail('Intent is required: say what this code is for.');
+  if (intent.length > MAX_INTENT_LENGTH) return fail(`Intent is too long (${intent.length} characters, at most ${MAX_INTENT_LENGTH}).`);
+  const intentProblem = unsafeCharacterProblem(intent, 'Intent');
+  if (intentProblem) return fail(intentProblem);
+
+  const scopeNote = request.scopeNote === undefined ? '' : normalizeText(request.scopeNote);
+  if (typeof scopeNote !== 'string') return fail('Scope note must be text.');
+  if (scopeNote.length > MAX_SCOPE_NOTE_LENGTH) return fail(`Scope note is too long (${scopeNote.length} characters, at most ${MAX_SCOPE_NOTE_LENGTH}).`);
+  const noteProblem = unsafeCharacterProblem(scopeNote, 'Scope note');
+  if (noteProblem) return fail(noteProblem);
+
+  if (!Array.isArray(request.scope)) return fail('Scope must be a list of tags.');
+  const unknown = request.scope.filter((tag) => !(SCOPE_TAGS as readonly string[]).includes(tag));
+  if (unknown.length > 0) return fail(`Unknown scope tag(s): ${unknown.map((t) => JSON.stringify(t)).join(', ')}. Known: ${SCOPE_TAGS.join(', ')}.`);
+  const scope = SCOPE_TAGS.filter((tag) => request.scope.includes(tag));
+  if (scope.includes('none') && scope.length > 1) return fail('Scope "none" cannot be combined with other scope tags.');
+  if (request.decision === 'accepted' && scope.length === 0 && scopeNote.length === 0) {
+    return fail('Scope is required to accept: choose what this code may touch, or "none".');
+  }
+
+  const reviewer = request.reviewer;
+  const name = typeof reviewer?.name === 'string' ? reviewer.name.trim() : '';
+  const email = typeof reviewer?.email === 'string' ? reviewer.email.trim() : '';
+  if (!name || !email) return fail('The reviewer needs a name and an email (git user.name and user.email).');
+  const signingKey = typeof reviewer.signingKey === 'string' && reviewer.signingKey.trim() ? reviewer.signingKey.trim() : undefined;
+
+  const time = request.now instanceof Date ? request.now.getTime() : request.now;
+  if (typeof time !== 'number' || !Number.isFinite(time)) return fail('The review time is not a valid time.');
+
+  return {
+    ok: true,
+    value: {
+      decision: request.decision,
+      intent,
+      scope,
+      ...(scopeNote ? { scopeNote } : {}),
+      reviewer: signingKey ? { name, email, signingKey } : { name, email },
+      reviewedAt: new Date(time).toISOString(),
+    },
+  };
+}
+
+/** The Review of one exact text (a span's text); used by the panel, the hover and `vouch review`. */
+export function createReview(request: ReviewRequest & { readonly text: string }): Result<Review> {
+  if (typeof request.text !== 'string') return fail('The reviewed text is missing.');
+  const valid = validateReviewRequest(request);
+  if (!valid.ok) return valid;
+  return { ok: true, value: reviewOf(valid.value, sha256Hex(request.text)) };
+}
+
+export interface BlockSelection {
+  readonly blockId: string;
+  /** The block textHash the reviewer saw. */
+  readonly textHash: string;
+}
+
+export interface SpanReview {
+  readonly path: string;
+  readonly spanId: string;
+  readonly review: Review;
+}
+
+/**
+ * The Reviews to set, one per span, for a decision on blocks the reviewer saw. `currentBlocks` must
+ * be built from the current text; a block that is gone or changed since it was shown is refused,
+ * so a review always covers exactly the text that was read.
+ */
+export function reviewBlocks(currentBlocks: readonly ReviewBlock[], selection: readonly BlockSelection[], request: ReviewRequest): Result<SpanReview[]> {
+  if (selection.length === 0) return fail('No block was chosen.');
+  const valid = validateReviewRequest(request);
+  if (!valid.ok) return valid;
+  const byId = new Map(currentBlocks.map((block) => [block.id, block]));
+  const result: SpanReview[] = [];
+  const seen = new Set<string>();
+  for (const { blockId: id, textHash } of selection) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const block = byId.get(id);
+    if (!block) return fail('A chosen block is no longer waiting for review (it was reviewed or changed elsewhere). Read it again.');
+    if (block.textHash !== textHash) return fail(`${block.path} lines ${block.startLine}-${block.endLine} changed since it was shown. Read it again before deciding.`);
+    for (const span of block.spans) result.push({ path: block.path, spanId: span.id, review: reviewOf(valid.value, span.textHash) });
+  }
+  return { ok: true, value: result };
+}
+
+function reviewOf(request: ValidReviewRequest, textHash: string): Review {
+  return {
+    decision: request.decision,
+    intent: request.intent,
+    scope: request.scope,
+    ...(request.scopeNote ? { scopeNote: request.scopeNote } : {}),
+    reviewer: request.reviewer,
+    reviewedAt: request.reviewedAt,
+    textHash,
+  };
+}
+
+function normalizeText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.replace(/\r\n?/g, '\n').trim() : undefined;
+}
+
+/** Control characters and bidirectional overrides would make the recorded text read differently than it is. */
+function unsafeCharacterProblem(value: string, label: string): string | undefined {
+  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value)) return `${label} contains control characters.`;
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(value)) return `${label} contains bidirectional override characters.`;
+  return undefined;
+}
+
+function fail<T>(reason: string): Result<T> {
+  return { ok: false, reason };
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, Number.isFinite(value) ? value : low));
+}
+
+function firstNonWhitespace(text: string, start: number, end: number): number | undefined {
+  for (let i = start; i < end; i++) if (!/\s/.test(text[i])) return i;
+  return undefined;
+}
+
+function lastNonWhitespace(text: string, start: number, end: number): number | undefined {
+  for (let i = end - 1; i >= start; i--) if (!/\s/.test(text[i])) return i;
+  return undefined;
+}
+
+function lineStartOffsets(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return starts;
+}

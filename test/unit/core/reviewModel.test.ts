@@ -1,0 +1,240 @@
+import * as assert from 'node:assert/strict';
+import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import {
+  MAX_INTENT_LENGTH,
+  blockId,
+  buildReviewBlocks,
+  buildReviewFiles,
+  createReview,
+  reviewBlocks,
+  spanReviewStatus,
+  validateReviewRequest,
+  type ReviewRequest,
+} from '../../../src/core/review/reviewModel';
+import { sha256Hex } from '../../../src/core/textHash';
+
+const reviewer = { name: 'Ada Lovelace', email: 'ada@example.com' };
+const NOW = Date.UTC(2025, 0, 2, 3, 4, 5);
+
+function span(id: string, text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  const start = text.indexOf(piece);
+  assert.ok(start >= 0, `"${piece}" is not in the text`);
+  return {
+    id,
+    start,
+    end: start + piece.length,
+    origin: { kind: 'inline', tool: 'github-copilot' },
+    confidence: 'high',
+    insertedAt: 1000,
+    insertedTextHash: sha256Hex(piece),
+    insertedLength: piece.length,
+    humanChangedChars: 0,
+    ...extra,
+  };
+}
+
+function request(overrides: Partial<ReviewRequest> = {}): ReviewRequest {
+  return { decision: 'accepted', intent: 'Parse the config file', scope: ['files'], reviewer, now: NOW, ...overrides };
+}
+
+describe('review model: blocks', () => {
+  const text = ['line one', 'const a = fetch(u);', 'const b = 2;', 'human line', '', 'const c = 3;', 'end'].join('\n');
+
+  it('groups spans on contiguous lines into one block with 1-based lines, code and origin', () => {
+    const spans = [
+      span('s1', text, 'const a = fetch(u);\n'),
+      span('s2', text, 'b = 2;', { origin: { kind: 'chat', tool: 'claude-code', model: 'opus' }, insertedAt: 2000 }),
+      span('s3', text, 'const c = 3;'),
+    ];
+    const blocks = buildReviewBlocks({ path: 'src/a.ts', text, spans });
+    assert.equal(blocks.length, 2);
+    const [first, second] = blocks;
+    assert.deepEqual(first.spanIds, ['s1', 's2']);
+    assert.equal(first.startLine, 2);
+    assert.equal(first.endLine, 3);
+    assert.deepEqual(first.lines, ['const a = fetch(u);', 'const b = 2;']);
+    assert.equal(first.textHash, sha256Hex('const a = fetch(u);\nconst b = 2;'));
+    assert.deepEqual(first.origins, [
+      { kind: 'inline', tool: 'github-copilot' },
+      { kind: 'chat', tool: 'claude-code', model: 'opus' },
+    ]);
+    assert.equal(first.firstInsertedAt, 1000);
+    assert.equal(first.lastInsertedAt, 2000);
+    assert.deepEqual(first.riskHints, [{ category: 'network', message: 'Network access: fetch()', line: 1 }]);
+    assert.deepEqual(first.suggestedScope, ['network']);
+    assert.equal(first.spans[1].textHash, sha256Hex('b = 2;'));
+    assert.deepEqual(second.spanIds, ['s3']);
+    assert.equal(second.startLine, 6);
+    assert.equal(first.id, blockId('src/a.ts', ['s2', 's1']));
+    assert.notEqual(first.id, second.id);
+  });
+
+  it('leaves out accepted spans and keeps rejected spans whose text is back', () => {
+    const accepted = createReview({ ...request(), text: 'const b = 2;' });
+    const rejected = createReview({ ...request({ decision: 'rejected' }), text: 'const c = 3;' });
+    assert.ok(accepted.ok && rejected.ok);
+    const spans = [span('s2', text, 'const b = 2;', { review: accepted.value }), span('s3', text, 'const c = 3;', { review: rejected.value })];
+    const blocks = buildReviewBlocks({ path: 'a.ts', text, spans });
+    assert.deepEqual(
+      blocks.map((b) => [b.spanIds, b.previouslyRejected]),
+      [[['s3'], true]],
+    );
+  });
+
+  it('weights the human-changed share by inserted length', () => {
+    const spans = [
+      span('s1', text, 'const a = fetch(u);', { insertedLength: 30, humanChangedChars: 15 }),
+      span('s2', text, 'const b = 2;', { insertedLength: 10, humanChangedChars: 0 }),
+    ];
+    const [block] = buildReviewBlocks({ path: 'a.ts', text, spans });
+    assert.equal(block.humanChangedShare, 15 / 40);
+  });
+
+  it('places a whitespace-only span on its first line and clamps spans past the end', () => {
+    const t = 'a\n\nb';
+    const blank: AttributedSpan = { ...span('w', t, '\n'), start: 1, end: 2 };
+    const past: AttributedSpan = { ...span('p', t, 'b'), end: 99 };
+    const blocks = buildReviewBlocks({ path: 'x.txt', text: t, spans: [blank, past] });
+    assert.deepEqual(
+      blocks.map((b) => [b.startLine, b.endLine, b.lines]),
+      [
+        [1, 1, ['a']],
+        [3, 3, ['b']],
+      ],
+    );
+  });
+
+  it('keeps CRLF out of the lines but inside the hash of the exact text', () => {
+    const t = 'x\r\nconst y = 1;\r\nconst z = 2;\r\n';
+    const [block] = buildReviewBlocks({ path: 'a.ts', text: t, spans: [span('s', t, 'const y = 1;\r\nconst z = 2;')] });
+    assert.deepEqual(block.lines, ['const y = 1;', 'const z = 2;']);
+    assert.equal(block.textHash, sha256Hex('const y = 1;\r\nconst z = 2;\r'));
+  });
+
+  it('lists only files with blocks, sorted by path', () => {
+    const files = buildReviewFiles([
+      { path: 'b.ts', text, spans: [span('s1', text, 'const b = 2;')] },
+      { path: 'empty.ts', text, spans: [] },
+      { path: 'a.ts', text, spans: [span('s2', text, 'end')] },
+    ]);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['a.ts', 'b.ts'],
+    );
+  });
+
+  it('knows the manifest section from the text before the block', () => {
+    const manifest = '{\n  "name": "x",\n  "dependencies": {\n    "left-pad": "^1.3.0"\n  }\n}\n';
+    const [block] = buildReviewBlocks({ path: 'package.json', text: manifest, spans: [span('d', manifest, '"left-pad": "^1.3.0"')] });
+    assert.deepEqual(
+      block.riskHints.map((h) => h.category),
+      ['dependency'],
+    );
+  });
+});
+
+describe('review model: decisions', () => {
+  it('creates a review with the hash of the exact text and a normalised request', () => {
+    const result = createReview({ ...request({ intent: '  Load settings\r\nfrom disk  ', scope: ['network', 'files'], scopeNote: ' only ~/.config ' }), text: 'abc' });
+    assert.ok(result.ok);
+    const expected: Review = {
+      decision: 'accepted',
+      intent: 'Load settings\nfrom disk',
+      scope: ['files', 'network'],
+      scopeNote: 'only ~/.config',
+      reviewer,
+      reviewedAt: '2025-01-02T03:04:05.000Z',
+      textHash: sha256Hex('abc'),
+    };
+    assert.deepEqual(result.value, expected);
+  });
+
+  const refusals: Array<[string, Partial<ReviewRequest>, RegExp]> = [
+    ['empty intent', { intent: '   \n ' }, /Intent is required/],
+    ['too long intent', { intent: 'x'.repeat(MAX_INTENT_LENGTH + 1) }, /too long/],
+    ['control characters', { intent: 'ok\u0007' }, /control characters/],
+    ['bidi override', { intent: 'ok \u202e gnp.exe' }, /bidirectional/],
+    ['unknown scope', { scope: ['files', 'root'] }, /Unknown scope tag.*"root"/],
+    ['none with others', { scope: ['none', 'network'] }, /"none" cannot be combined/],
+    ['no scope on accept', { scope: [] }, /Scope is required/],
+    ['too long scope note', { scopeNote: 'n'.repeat(501) }, /Scope note is too long/],
+    ['no reviewer email', { reviewer: { name: 'A', email: ' ' } }, /name and an email/],
+    ['bad time', { now: Number.NaN }, /valid time/],
+    ['unknown decision', { decision: 'maybe' as never }, /Unknown decision/],
+  ];
+  for (const [name, overrides, reason] of refusals) {
+    it(`refuses ${name}`, () => {
+      const result = validateReviewRequest(request(overrides));
+      assert.equal(result.ok, false);
+      assert.match(result.ok ? '' : result.reason, reason);
+    });
+  }
+
+  it('lets a rejection go without scope, and keeps a signing key', () => {
+    const result = validateReviewRequest(request({ decision: 'rejected', scope: [], reviewer: { ...reviewer, signingKey: ' ABC ' } }));
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.reviewer, { ...reviewer, signingKey: 'ABC' });
+  });
+
+  it('accepts a scope note alone as the scope', () => {
+    assert.ok(validateReviewRequest(request({ scope: [], scopeNote: 'reads one env var' })).ok);
+  });
+
+  const text = 'one\nconst a = 1;\nconst b = 2;\nmid\nconst c = 3;\n';
+  const spans = [span('s1', text, 'const a = 1;'), span('s2', text, 'const b = 2;'), span('s3', text, 'const c = 3;')];
+  const blocks = buildReviewBlocks({ path: 'a.ts', text, spans });
+
+  it('reviews each span of the chosen blocks with that span own text hash', () => {
+    const result = reviewBlocks(
+      blocks,
+      blocks.map((b) => ({ blockId: b.id, textHash: b.textHash })),
+      request(),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(
+      result.value.map((r) => [r.path, r.spanId, r.review.textHash]),
+      [
+        ['a.ts', 's1', sha256Hex('const a = 1;')],
+        ['a.ts', 's2', sha256Hex('const b = 2;')],
+        ['a.ts', 's3', sha256Hex('const c = 3;')],
+      ],
+    );
+  });
+
+  it('refuses a block that changed or vanished since it was shown', () => {
+    const stale = reviewBlocks(blocks, [{ blockId: blocks[0].id, textHash: sha256Hex('old text') }], request());
+    assert.match(stale.ok ? '' : stale.reason, /changed since it was shown/);
+    const gone = reviewBlocks(blocks, [{ blockId: 'blk-nope', textHash: blocks[0].textHash }], request());
+    assert.match(gone.ok ? '' : gone.reason, /no longer waiting/);
+    const none = reviewBlocks(blocks, [], request());
+    assert.equal(none.ok, false);
+    const invalid = reviewBlocks(blocks, [{ blockId: blocks[0].id, textHash: blocks[0].textHash }], request({ intent: '' }));
+    assert.equal(invalid.ok, false);
+  });
+});
+
+describe('review model: status after review', () => {
+  const text = 'const a = 1;\n';
+  const base = span('s', text, 'const a = 1;');
+  const review = createReview({ ...request(), text: 'const a = 1;' });
+  assert.ok(review.ok);
+
+  it('is unreviewed without a review', () => {
+    assert.equal(spanReviewStatus(base, text), 'unreviewed');
+  });
+
+  it('is accepted while the text is the reviewed text', () => {
+    assert.equal(spanReviewStatus({ ...base, review: review.value }, text), 'accepted');
+  });
+
+  it('is accepted-changed-after-review after a human edit inside the span', () => {
+    const edited = 'const a = 42;\n';
+    assert.equal(spanReviewStatus({ ...base, end: base.end + 1, review: review.value }, edited), 'accepted-changed-after-review');
+  });
+
+  it('is rejected-still-present for a rejected span whose text is there', () => {
+    const rejected = createReview({ ...request({ decision: 'rejected', scope: [] }), text: 'const a = 1;' });
+    assert.ok(rejected.ok);
+    assert.equal(spanReviewStatus({ ...base, review: rejected.value }, text), 'rejected-still-present');
+  });
+});
