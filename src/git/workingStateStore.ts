@@ -1,0 +1,381 @@
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { AttributedSpan } from '../core/attribution';
+import type { Logger } from '../core/logger';
+import { reanchorSpans } from '../core/reanchor';
+import { sha256Hex } from '../core/textHash';
+import { mergeSpans } from '../core/workingState/merge';
+import { assertRepoPath } from '../core/workingState/repoPath';
+import type { WorkingStateDocument } from '../core/workingState/stateFile';
+import {
+  WORKING_STATE_SCHEMA_VERSION,
+  parseWorkingStateDocument,
+  serializeWorkingStateDocument,
+  spansProblem,
+} from '../core/workingState/stateFile';
+import type { GitRunner } from './gitRunner';
+import { GitError, assertObjectId } from './gitRunner';
+import type { RepositoryLocation } from './repository';
+import { findRepository } from './repository';
+import { TEMPORARY_MARKER, writeFileAtomic } from './workingState/atomicFile';
+import type { FileLockOptions } from './workingState/fileLock';
+import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './workingState/fileLock';
+
+export interface WorkingStateStoreOptions {
+  readonly lock?: FileLockOptions;
+  /** State files larger than this are set aside unread (hostile or broken). */
+  readonly maxStateFileBytes?: number;
+  /** Last-known texts larger than this are not read back from git. */
+  readonly maxTextBytes?: number;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+export interface SaveResult {
+  /** What is now on disk. */
+  readonly document: WorkingStateDocument;
+  /**
+   * True when another writer had changed the file since this store last read or wrote it, so the
+   * saved spans are a merge (see core/workingState/merge.ts): the caller should adopt
+   * `document.spans` instead of the spans it passed.
+   */
+  readonly merged: boolean;
+}
+
+export interface SpansForText {
+  readonly document: WorkingStateDocument;
+  /** The stored spans moved onto the given text. */
+  readonly spans: AttributedSpan[];
+  /** False when the given text is the last known text, so the spans were used as stored. */
+  readonly reanchored: boolean;
+}
+
+const STATE_FILE_NAME = /^[0-9a-f]{64}\.json$/;
+const DEFAULT_MAX_STATE_FILE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_TEXT_BYTES = 64 * 1024 * 1024;
+/** Temporary files this old belong to writers that were killed; younger ones may still be in use. */
+const ABANDONED_TEMPORARY_MS = 10 * 60 * 1000;
+
+type Inspection =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'ok'; readonly document: WorkingStateDocument }
+  | { readonly kind: 'bad'; readonly label: 'corrupt' | 'future'; readonly reason: string; readonly identity: FileIdentity };
+
+interface FileIdentity {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+interface KnownState {
+  readonly generation: number;
+  readonly updatedAt: string;
+  readonly spans: readonly AttributedSpan[];
+}
+
+/**
+ * Uncommitted attribution of a repository, one JSON file per document under
+ * `<git dir>/vouch/working/`, shared by every window and the CLI.
+ *
+ * - Writes are crash-safe (temp file, fsync, rename, directory fsync) and happen under a short
+ *   per-file lock as read-modify-write: when the file moved on since this store last saw it, the
+ *   disk spans are re-anchored and merged by span id instead of being overwritten.
+ * - The last known text is kept as a git blob (`hash-object -w`), named in the file.
+ * - Bad files (corrupt, truncated, future schema, oversized, not a regular file) are renamed
+ *   aside to `*.corrupt-<time>` / `*.future-<time>` with a log line; the others still load.
+ */
+export class WorkingStateStore {
+  /** The directory to watch for changes made by other windows and the CLI (`*.json`). */
+  readonly stateDirectory: string;
+  private readonly known = new Map<string, KnownState>();
+  private readonly blobByTextHash = new Map<string, string>();
+  private readonly lockOptions: FileLockOptions;
+  private readonly maxStateFileBytes: number;
+  private readonly maxTextBytes: number;
+  private readonly now: () => number;
+  private readonly newId: (() => string) | undefined;
+
+  static async open(git: GitRunner, cwd: string, logger: Logger, options: WorkingStateStoreOptions = {}): Promise<WorkingStateStore> {
+    return new WorkingStateStore(await findRepository(git, cwd), git, logger, options);
+  }
+
+  constructor(
+    readonly repository: RepositoryLocation,
+    private readonly git: GitRunner,
+    private readonly logger: Logger,
+    options: WorkingStateStoreOptions = {},
+  ) {
+    this.stateDirectory = path.join(repository.gitDir, 'vouch', 'working');
+    this.lockOptions = options.lock ?? DEFAULT_FILE_LOCK_OPTIONS;
+    this.maxStateFileBytes = options.maxStateFileBytes ?? DEFAULT_MAX_STATE_FILE_BYTES;
+    this.maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId;
+  }
+
+  /** The state file of a document (it may not exist). */
+  stateFileFor(repoPath: string): string {
+    return path.join(this.stateDirectory, `${sha256Hex(assertRepoPath(repoPath))}.json`);
+  }
+
+  /** True for names of state files in `stateDirectory` (what a watcher should react to). */
+  static isStateFileName(name: string): boolean {
+    return STATE_FILE_NAME.test(name);
+  }
+
+  /** Paths of all documents that have working state. */
+  async list(): Promise<string[]> {
+    return (await this.loadAll()).map((document) => document.path);
+  }
+
+  /** One document's state, or undefined when it has none (or its file was bad and set aside). */
+  async load(repoPath: string): Promise<WorkingStateDocument | undefined> {
+    const document = await this.loadFile(this.stateFileFor(repoPath));
+    if (document && document.path !== repoPath) return undefined;
+    return document;
+  }
+
+  /** Reads one state file by its location (e.g. from a file watcher event). Never throws for bad content. */
+  async loadFile(stateFile: string): Promise<WorkingStateDocument | undefined> {
+    let inspection = await this.inspect(stateFile);
+    if (inspection.kind === 'bad') {
+      await this.withLock(stateFile, () => this.setAsideIfUnchanged(stateFile, inspection as Extract<Inspection, { kind: 'bad' }>));
+      inspection = await this.inspect(stateFile); // a writer may have replaced it meanwhile
+    }
+    if (inspection.kind !== 'ok') return undefined;
+    this.remember(inspection.document);
+    return inspection.document;
+  }
+
+  /** Every document's state. Bad files are set aside and logged; they never stop the others. */
+  async loadAll(): Promise<WorkingStateDocument[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.stateDirectory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    await this.removeAbandonedTemporaries(names);
+    const documents: WorkingStateDocument[] = [];
+    for (const name of names.filter((entry) => STATE_FILE_NAME.test(entry)).sort()) {
+      try {
+        const document = await this.loadFile(path.join(this.stateDirectory, name));
+        if (document) documents.push(document);
+      } catch (error) {
+        this.logger.error(`vouch: could not read working state ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return documents.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** The last known text of a document, or undefined when git no longer has it. */
+  async readText(document: WorkingStateDocument): Promise<string | undefined> {
+    if (document.textLength === 0) return '';
+    const blob = assertObjectId(document.textBlob);
+    try {
+      const { stdoutBytes } = await this.git.run(['cat-file', 'blob', blob], {
+        cwd: this.repository.topLevel,
+        maxOutputBytes: this.maxTextBytes,
+      });
+      const text = stdoutBytes.toString('utf8');
+      if (sha256Hex(text) === document.textSha256) return text;
+      this.logger.warn(`vouch: last known text of ${document.path} (blob ${blob}) does not match its recorded hash`);
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      this.logger.warn(`vouch: last known text of ${document.path} (blob ${blob}) is not available: ${error.message}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * A document's spans moved onto `currentText` (the file as it is now). When the last known text
+   * is gone from git (pruned) and the text changed, the spans cannot be placed: the state file is
+   * set aside as `*.stale-<time>` (nothing is deleted) and undefined is returned.
+   */
+  async loadForText(repoPath: string, currentText: string): Promise<SpansForText | undefined> {
+    const document = await this.load(repoPath);
+    if (!document) return undefined;
+    if (document.textSha256 === sha256Hex(currentText)) return { document, spans: document.spans.slice(), reanchored: false };
+    const lastText = await this.readText(document);
+    if (lastText === undefined) {
+      const stateFile = this.stateFileFor(repoPath);
+      await this.withLock(stateFile, async () => {
+        const current = await this.inspect(stateFile);
+        if (current.kind === 'ok' && current.document.generation === document.generation) {
+          await this.moveAside(stateFile, 'stale', `its last known text is gone from git, so its ${document.spans.length} spans cannot be placed on the changed file`);
+          this.known.delete(repoPath);
+        }
+      });
+      return undefined;
+    }
+    return { document, spans: reanchorSpans(lastText, currentText, document.spans, { newId: this.newId }), reanchored: true };
+  }
+
+  /**
+   * Saves a document's spans over `text` (the text they refer to). Read-modify-write under the
+   * file's lock; merges with the disk state when another writer changed it since this store last
+   * read or wrote it.
+   */
+  async save(repoPath: string, spans: readonly AttributedSpan[], text: string): Promise<SaveResult> {
+    assertRepoPath(repoPath);
+    const problem = spansProblem(spans, text.length);
+    if (problem) throw new Error(`refusing to save working state of ${repoPath}: ${problem}`);
+    const textSha256 = sha256Hex(text);
+    const textBlob = await this.writeBlob(text, textSha256);
+    await fs.mkdir(this.stateDirectory, { recursive: true });
+    const stateFile = this.stateFileFor(repoPath);
+    return this.withLock(stateFile, async () => {
+      let disk = await this.inspect(stateFile);
+      if (disk.kind === 'bad') {
+        await this.setAsideIfUnchanged(stateFile, disk);
+        disk = { kind: 'missing' };
+      }
+      const known = this.known.get(repoPath);
+      let toWrite: readonly AttributedSpan[] = spans;
+      let merged = false;
+      const onDisk = disk.kind === 'ok' && disk.document.path === repoPath ? disk.document : undefined;
+      if (onDisk && (onDisk.generation !== known?.generation || onDisk.updatedAt !== known.updatedAt)) {
+        const theirText = onDisk.textSha256 === textSha256 ? text : await this.readText(onDisk);
+        if (theirText === undefined) {
+          await this.moveAside(stateFile, 'stale', 'it changed since this writer read it and its text is gone from git, so it cannot be merged');
+        } else {
+          const theirs = reanchorSpans(theirText, text, onDisk.spans, { newId: this.newId });
+          toWrite = mergeSpans({ base: known?.spans ?? [], ours: spans, theirs }, this.newId);
+          merged = true;
+        }
+      }
+      const document: WorkingStateDocument = {
+        version: WORKING_STATE_SCHEMA_VERSION,
+        path: repoPath,
+        spans: toWrite.map((span) => ({ ...span })),
+        textBlob,
+        textSha256,
+        textLength: text.length,
+        generation: Math.max(onDisk?.generation ?? 0, known?.generation ?? 0) + 1,
+        updatedAt: new Date(this.now()).toISOString(),
+      };
+      await writeFileAtomic(stateFile, serializeWorkingStateDocument(document));
+      this.remember(document);
+      return { document, merged };
+    });
+  }
+
+  /** Deletes a document's state (the document itself is gone). Returns whether there was any. */
+  async remove(repoPath: string): Promise<boolean> {
+    const stateFile = this.stateFileFor(repoPath);
+    this.known.delete(repoPath);
+    return this.withLock(stateFile, async () => {
+      try {
+        await fs.unlink(stateFile);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+    });
+  }
+
+  private remember(document: WorkingStateDocument): void {
+    this.known.set(document.path, { generation: document.generation, updatedAt: document.updatedAt, spans: document.spans });
+  }
+
+  private async writeBlob(text: string, textSha256: string): Promise<string> {
+    const cached = this.blobByTextHash.get(textSha256);
+    if (cached) return cached;
+    const { stdout } = await this.git.run(['hash-object', '-w', '--no-filters', '--stdin'], {
+      cwd: this.repository.topLevel,
+      input: Buffer.from(text, 'utf8'),
+    });
+    const blob = assertObjectId(stdout.trim());
+    if (this.blobByTextHash.size >= 256) this.blobByTextHash.clear();
+    this.blobByTextHash.set(textSha256, blob);
+    return blob;
+  }
+
+  private withLock<T>(stateFile: string, action: () => Promise<T>): Promise<T> {
+    return withFileLock(`${stateFile}.lock`, this.logger, this.lockOptions, action);
+  }
+
+  /** Reads and validates one state file without following symlinks or reading past the size limit. */
+  private async inspect(stateFile: string): Promise<Inspection> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(stateFile, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { kind: 'missing' };
+      if (code === 'ELOOP' || code === 'EISDIR') {
+        const stat = await fs.lstat(stateFile);
+        return { kind: 'bad', label: 'corrupt', reason: 'it is not a regular file', identity: identityOf(stat) };
+      }
+      throw error;
+    }
+    try {
+      const stat = await handle.stat();
+      const identity = identityOf(stat);
+      if (!stat.isFile()) return { kind: 'bad', label: 'corrupt', reason: 'it is not a regular file', identity };
+      if (stat.size > this.maxStateFileBytes) {
+        return { kind: 'bad', label: 'corrupt', reason: `it is ${stat.size} bytes, over the ${this.maxStateFileBytes}-byte limit`, identity };
+      }
+      const buffer = Buffer.alloc(stat.size);
+      const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));
+      } catch {
+        return { kind: 'bad', label: 'corrupt', reason: 'it is not UTF-8 text', identity };
+      }
+      const parsed = parseWorkingStateDocument(text);
+      if (parsed.kind === 'future-version') {
+        return { kind: 'bad', label: 'future', reason: `it has schema version ${parsed.version}; this Vouch reads version ${WORKING_STATE_SCHEMA_VERSION}`, identity };
+      }
+      if (parsed.kind === 'corrupt') return { kind: 'bad', label: 'corrupt', reason: parsed.reason, identity };
+      if (path.basename(stateFile) !== `${sha256Hex(parsed.document.path)}.json`) {
+        return { kind: 'bad', label: 'corrupt', reason: `it names ${JSON.stringify(parsed.document.path)}, which does not match its file name`, identity };
+      }
+      return parsed;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Moves a bad file aside, unless a writer replaced it since it was inspected. Call under its lock. */
+  private async setAsideIfUnchanged(stateFile: string, bad: Extract<Inspection, { kind: 'bad' }>): Promise<void> {
+    const stat = await fs.lstat(stateFile).catch(() => undefined);
+    if (!stat || !sameIdentity(identityOf(stat), bad.identity)) return;
+    await this.moveAside(stateFile, bad.label, bad.reason);
+  }
+
+  private async moveAside(stateFile: string, label: 'corrupt' | 'future' | 'stale', reason: string): Promise<void> {
+    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
+    const target = `${stateFile}.${label}-${stamp}`;
+    try {
+      await fs.rename(stateFile, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    this.logger.warn(`vouch: set aside working state file ${stateFile} because ${reason}; kept as ${target}. Other files are not affected.`);
+  }
+
+  private async removeAbandonedTemporaries(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      if (!name.includes(TEMPORARY_MARKER) || !STATE_FILE_NAME.test(name.slice(0, name.indexOf(TEMPORARY_MARKER)))) continue;
+      const file = path.join(this.stateDirectory, name);
+      const stat = await fs.lstat(file).catch(() => undefined);
+      if (stat?.isFile() && this.now() - stat.mtimeMs > ABANDONED_TEMPORARY_MS) {
+        await fs.rm(file, { force: true });
+        this.logger.info(`vouch: removed abandoned temporary file ${file}`);
+      }
+    }
+  }
+}
+
+function identityOf(stat: { ino: number; size: number; mtimeMs: number }): FileIdentity {
+  return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs };
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}

@@ -1,0 +1,292 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import type { Logger } from '../../../src/core/logger';
+import { sha256Hex } from '../../../src/core/textHash';
+import { GitRunner } from '../../../src/git/gitRunner';
+import { findRepository } from '../../../src/git/repository';
+import { LockTimeoutError } from '../../../src/git/workingState/fileLock';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+
+const git = new GitRunner();
+
+function span(id: string, start: number, end: number, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  return {
+    id,
+    start,
+    end,
+    origin: { kind: 'agent', tool: 'claude-code' },
+    confidence: 'high',
+    insertedAt: 1000,
+    insertedTextHash: 'd'.repeat(64),
+    insertedLength: end - start,
+    humanChangedChars: 0,
+    ...extra,
+  };
+}
+
+const review: Review = {
+  decision: 'accepted',
+  intent: 'reads the config',
+  scope: ['files'],
+  reviewer: { name: 'Ada', email: 'ada@example.com' },
+  reviewedAt: '2025-01-01T00:00:00.000Z',
+  textHash: 'e'.repeat(64),
+};
+
+class RecordingLogger implements Logger {
+  readonly lines: string[] = [];
+  trace(): void {}
+  debug(): void {}
+  info(message: string): void {
+    this.lines.push(`info ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn ${message}`);
+  }
+  error(message: string | Error): void {
+    this.lines.push(`error ${String(message)}`);
+  }
+}
+
+describe('WorkingStateStore', () => {
+  let dir: string;
+  let logger: RecordingLogger;
+  const text = 'line one\nline two\nline three\n';
+
+  beforeEach(async () => {
+    dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-ws-')));
+    await git.run(['init', '-q'], { cwd: dir });
+    logger = new RecordingLogger();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const open = (options = {}): Promise<WorkingStateStore> => WorkingStateStore.open(git, dir, logger, options);
+
+  it('finds the top level and git directory, also from a subfolder', async () => {
+    mkdirSync(path.join(dir, 'sub'));
+    assert.deepEqual(await findRepository(git, path.join(dir, 'sub')), { topLevel: dir, gitDir: path.join(dir, '.git') });
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'vouch-nogit-'));
+    try {
+      await assert.rejects(findRepository(git, outside), { kind: 'not-a-repository' });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('saves and loads spans, the last known text as a git blob, a version and a generation', async () => {
+    const store = await open();
+    assert.equal(store.stateDirectory, path.join(dir, '.git', 'vouch', 'working'));
+    const saved = await store.save('src/a.ts', [span('a', 0, 8, { review })], text);
+    assert.equal(saved.merged, false);
+    assert.equal(saved.document.generation, 1);
+    const raw = JSON.parse(readFileSync(store.stateFileFor('src/a.ts'), 'utf8')) as { version: number; path: string };
+    assert.equal(raw.version, 1);
+    assert.equal(raw.path, 'src/a.ts');
+    const other = await open();
+    const loaded = await other.load('src/a.ts');
+    assert.deepEqual(loaded, saved.document);
+    assert.equal(await other.readText(loaded!), text);
+    const type = await git.run(['cat-file', '-t', loaded!.textBlob], { cwd: dir });
+    assert.equal(type.stdout.trim(), 'blob');
+    assert.deepEqual(await other.list(), ['src/a.ts']);
+    const second = await store.save('src/a.ts', [], text);
+    assert.equal(second.document.generation, 2);
+  });
+
+  it('works in a linked worktree, with state in that worktree\'s own git directory', async () => {
+    await git.run(['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: dir });
+    const worktree = path.join(dir, '..', `${path.basename(dir)}-wt`);
+    await git.run(['worktree', 'add', '-q', worktree], { cwd: dir });
+    try {
+      const store = await WorkingStateStore.open(git, worktree, logger);
+      assert.equal(store.repository.topLevel, realpathSync(worktree));
+      assert.ok(store.stateDirectory.startsWith(path.join(dir, '.git', 'worktrees')));
+      await store.save('a.txt', [span('a', 0, 4)], text);
+      assert.deepEqual(await (await open()).list(), []);
+      assert.deepEqual(await store.list(), ['a.txt']);
+    } finally {
+      rmSync(worktree, { recursive: true, force: true });
+    }
+  });
+
+  it('re-anchors stored spans onto a changed file', async () => {
+    const store = await open();
+    await store.save('a.txt', [span('two', 9, 17)], text);
+    const changed = '// new first line\n' + text.replace('three', '3');
+    const result = await (await open()).loadForText('a.txt', changed);
+    assert.ok(result);
+    assert.equal(result.reanchored, true);
+    assert.deepEqual(result.spans.map((s) => changed.slice(s.start, s.end)), ['line two']);
+    const same = await (await open()).loadForText('a.txt', text);
+    assert.equal(same?.reanchored, false);
+  });
+
+  it('sets aside a state file whose last known text git no longer has, instead of misplacing its spans', async () => {
+    const store = await open();
+    const saved = await store.save('a.txt', [span('a', 0, 4)], text);
+    const blob = saved.document.textBlob;
+    rmSync(path.join(dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    assert.equal(await (await open()).loadForText('a.txt', 'different text\n'), undefined);
+    assert.ok(readdirSync(store.stateDirectory).some((name) => name.includes('.stale-')));
+    assert.ok(logger.lines.some((line) => /set aside .* last known text is gone/.test(line)));
+  });
+
+  it('refuses spans that do not fit the text', async () => {
+    const store = await open();
+    await assert.rejects(store.save('a.txt', [span('a', 0, 100)], text), /past the text length/);
+    await assert.rejects(store.save('../a.txt', [], text), /invalid repository path/);
+  });
+
+  describe('bad files', () => {
+    it('sets aside corrupt, truncated, future-version, oversized and symlinked files and keeps loading the others', async () => {
+      const store = await open({ maxStateFileBytes: 64 * 1024 });
+      for (const name of ['good1.txt', 'corrupt.txt', 'truncated.txt', 'future.txt', 'huge.txt', 'good2.txt']) {
+        await store.save(name, [span(`id-${name}`, 0, 4)], text);
+      }
+      const fileOf = (name: string): string => store.stateFileFor(name);
+      writeFileSync(fileOf('corrupt.txt'), '{"version": 1, "path": 42}');
+      const full = readFileSync(fileOf('truncated.txt'), 'utf8');
+      writeFileSync(fileOf('truncated.txt'), full.slice(0, full.length / 2));
+      writeFileSync(fileOf('future.txt'), JSON.stringify({ ...JSON.parse(readFileSync(fileOf('future.txt'), 'utf8')), version: 99 }));
+      writeFileSync(fileOf('huge.txt'), ' '.repeat(100 * 1024));
+      const secret = path.join(dir, 'secret');
+      writeFileSync(secret, 'not yours');
+      const linkName = path.join(store.stateDirectory, `${sha256Hex('link.txt')}.json`);
+      symlinkSync(secret, linkName);
+
+      const loaded = await (await open({ maxStateFileBytes: 64 * 1024 })).loadAll();
+      assert.deepEqual(loaded.map((doc) => doc.path), ['good1.txt', 'good2.txt']);
+      const names = readdirSync(store.stateDirectory);
+      assert.equal(names.filter((name) => name.includes('.corrupt-')).length, 4);
+      assert.equal(names.filter((name) => name.includes('.future-')).length, 1);
+      assert.equal(readFileSync(secret, 'utf8'), 'not yours');
+      assert.ok(logger.lines.some((line) => /schema version 99/.test(line)));
+      assert.ok(logger.lines.some((line) => /over the 65536-byte limit/.test(line)));
+      assert.ok(logger.lines.some((line) => /not a regular file/.test(line)));
+      // A second load finds nothing more to set aside and the same good files.
+      const before = logger.lines.length;
+      assert.equal((await (await open()).loadAll()).length, 2);
+      assert.equal(logger.lines.length, before);
+    });
+
+    it('replaces a corrupt file on save, keeping the corrupt one aside', async () => {
+      const store = await open();
+      await store.save('a.txt', [span('a', 0, 4)], text);
+      writeFileSync(store.stateFileFor('a.txt'), 'garbage');
+      const result = await (await open()).save('a.txt', [span('b', 5, 8)], text);
+      assert.deepEqual(result.document.spans.map((s) => s.id), ['b']);
+      assert.ok(readdirSync(store.stateDirectory).some((name) => name.includes('.corrupt-')));
+    });
+
+    it('removes temporary files abandoned by killed writers, but not recent ones', async () => {
+      const store = await open({ now: () => Date.now() + 60 * 60 * 1000 });
+      await store.save('a.txt', [], text);
+      const abandoned = `${store.stateFileFor('a.txt')}.tmp-999-abc`;
+      writeFileSync(abandoned, '{"half');
+      await store.loadAll();
+      assert.equal(existsSync(abandoned), false);
+      const recent = `${store.stateFileFor('a.txt')}.tmp-998-abc`;
+      writeFileSync(recent, '{"half');
+      await (await open()).loadAll();
+      assert.equal(existsSync(recent), true);
+    });
+  });
+
+  describe('two writers', () => {
+    it('merges instead of overwriting: a review from one window and a new span from the other both survive', async () => {
+      const first = await open();
+      await first.save('a.txt', [span('a', 0, 8)], text);
+      const windowA = await open();
+      const windowB = await open();
+      await windowA.load('a.txt');
+      await windowB.load('a.txt');
+      const fromA = await windowA.save('a.txt', [span('a', 0, 8, { review })], text);
+      assert.equal(fromA.merged, false);
+      const fromB = await windowB.save('a.txt', [span('a', 0, 8), span('b', 9, 17)], text);
+      assert.equal(fromB.merged, true);
+      assert.deepEqual(fromB.document.spans, [span('a', 0, 8, { review }), span('b', 9, 17)]);
+      assert.equal(fromB.document.generation, 3);
+      // A saves again without having seen B's write: B's span stays.
+      const again = await windowA.save('a.txt', [span('a', 0, 8, { review })], text);
+      assert.deepEqual(again.document.spans.map((s) => s.id), ['a', 'b']);
+    });
+
+    it('merges spans written over a different text by re-anchoring them first', async () => {
+      const cli = await open();
+      await cli.save('a.txt', [span('cli', 9, 17, { insertedAt: 2000 })], text);
+      const editor = await open();
+      const editorText = 'inserted\n' + text;
+      const result = await editor.save('a.txt', [span('ed', 0, 8)], editorText);
+      assert.equal(result.merged, true);
+      assert.deepEqual(
+        result.document.spans.map((s) => [s.id, editorText.slice(s.start, s.end)]),
+        [
+          ['ed', 'inserted'],
+          ['cli', 'line two'],
+        ],
+      );
+    });
+
+    it('loses no span when two windows keep saving at the same time', async () => {
+      const longText = 'x'.repeat(1000);
+      /** One window: adds a span, saves, and adopts the merged spans, as the editor host does. */
+      const writer = async (prefix: string, offset: number): Promise<string[]> => {
+        const store = await open();
+        let spans: AttributedSpan[] = [];
+        const added: string[] = [];
+        for (let i = 0; i < 15; i++) {
+          const id = `${prefix}${i}`;
+          added.push(id);
+          spans = [...spans, span(id, i * 20 + offset, i * 20 + offset + 5)].sort((x, y) => x.start - y.start);
+          spans = (await store.save('a.txt', spans, longText)).document.spans.slice();
+        }
+        return added;
+      };
+      const added = (await Promise.all([writer('a', 0), writer('b', 10)])).flat();
+      const final = await (await open()).load('a.txt');
+      const ids = new Set(final!.spans.map((s) => s.id));
+      for (const id of added) assert.ok(ids.has(id), `lost ${id}`);
+      assert.equal(final!.generation, 30);
+    });
+  });
+
+  describe('locking', () => {
+    it('breaks a lock left by a dead process once it is older than the limit', async () => {
+      const store = await open({ lock: { staleAfterMs: 50, maxWaitMs: 2000 } });
+      await store.save('a.txt', [], text);
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const lockFile = `${store.stateFileFor('a.txt')}.lock`;
+      writeFileSync(lockFile, JSON.stringify({ pid: dead, hostname: os.hostname(), createdAt: Date.now() - 1000, token: 'dead' }));
+      const result = await store.save('a.txt', [span('a', 0, 4)], text);
+      assert.equal(result.document.generation, 2);
+      assert.equal(existsSync(lockFile), false);
+      assert.ok(logger.lines.some((line) => /broke stale lock .*\(pid \d+ is gone\)/.test(line)), logger.lines.join('\n'));
+    });
+
+    it('never breaks a lock whose owner is alive; gives up with a clear error', async () => {
+      const store = await open({ lock: { staleAfterMs: 10, maxWaitMs: 150 } });
+      await store.save('a.txt', [], text);
+      const lockFile = `${store.stateFileFor('a.txt')}.lock`;
+      const owner = { pid: process.pid, hostname: os.hostname(), createdAt: Date.now() - 60_000, token: 'alive' };
+      writeFileSync(lockFile, JSON.stringify(owner));
+      await assert.rejects(store.save('a.txt', [span('a', 0, 4)], text), (error: unknown) => {
+        assert.ok(error instanceof LockTimeoutError);
+        assert.match(error.message, new RegExp(`pid ${process.pid}`));
+        return true;
+      });
+      assert.deepEqual(JSON.parse(readFileSync(lockFile, 'utf8')), owner);
+    });
+  });
+
+  it('removes a document\'s state', async () => {
+    const store = await open();
+    await store.save('a.txt', [span('a', 0, 4)], text);
+    assert.equal(await store.remove('a.txt'), true);
+    assert.equal(await store.remove('a.txt'), false);
+    assert.deepEqual(await store.list(), []);
+  });
+});
