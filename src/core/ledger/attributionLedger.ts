@@ -1,0 +1,561 @@
+/**
+ * The attribution ledger of one document: which characters AI wrote, kept right through every edit.
+ *
+ * Model: spans never overlap; every character either belongs to exactly one span (AI) or to none
+ * (human). Offsets are UTF-16 code units, as VS Code reports them.
+ *
+ * Edits (one editor content-change event = one `applyChanges` call):
+ * - Spans shift, shrink and drop exactly as the editor moves text. A span whose text is all
+ *   deleted is gone.
+ * - Human insert/replace strictly inside a span: the inserted characters are human, so the span is
+ *   split; the left part keeps the id, the right part gets a new id, both keep origin, confidence,
+ *   insertedAt, insertedTextHash, insertedLength and review. A human insert exactly at a span
+ *   boundary leaves the span alone.
+ * - humanChangedChars: a human change [p, q) -> text adds, to every span it touches,
+ *   (the span's characters inside [p, q)) + (the inserted length, when the insertion lands strictly
+ *   inside the span, i.e. span characters remain on both sides of it). Replacing 3 characters of a
+ *   span by 3 others therefore adds 6; typing 1 character inside adds 1; deleting 2 adds 2.
+ *   AI edits and markRange never change it.
+ * - AI insert: a new span (new id, insertedTextHash = sha256Hex(text), insertedLength = text length,
+ *   insertedAt = author.insertedAt ?? now()). If the span it touches on the left and/or right has
+ *   the same origin (kind, tool, model, session) and no review, they join into one span that keeps
+ *   the existing span's id (the left one when both join), origin, confidence and insertedAt; the
+ *   joined insertedLength and humanChangedChars are the sums, and its insertedTextHash is
+ *   sha256Hex of the joined parts' hashes concatenated in text order (the ledger never sees the
+ *   document text, so a joined span's hash identifies its insert history, not its current text).
+ *   An AI insert inside a reviewed span (or one of another origin) splits it like a human insert.
+ *
+ * Undo/redo: every applyChanges call is one history entry holding, per change, the spans it removed
+ * and the spans it left (bounded by historyLimit). An undo event is matched against the smallest
+ * number k of newest entries whose composed change envelope (start, end before, end after) equals
+ * the event's; their inverses are applied newest first, restoring exactly the spans (ids, records)
+ * the text had, and the entries move to the redo stack. Redo does the reverse. A normal edit clears
+ * the redo stack. An event that matches nothing is applied as a human edit and, since the ledger's
+ * history no longer mirrors the editor's, clears both stacks.
+ *
+ * markRange re-attributes existing text without a text change. The editor's undo stack knows
+ * nothing of it, so it clears both stacks (undoing older edits would otherwise silently revert it).
+ * setReview does not touch history: undoing an edit restores the span records the text had then.
+ */
+import type { AttributedSpan, EditAuthor, Origin, Review, TextReplacement } from '../attribution';
+import { sha256Hex } from '../textHash';
+import { NO_PIECES, type Piece, SpanSequence, type SpanRecord } from './spanSequence';
+
+export interface LedgerOptions {
+  now?: () => number;
+  /** Default: a uuid v4 from Web Crypto (the uuid package is ESM-only and breaks CJS type-checking). */
+  newId?: () => string;
+  /** How many edit events undo can reach back; default 1000. */
+  historyLimit?: number;
+}
+
+/** One change of an event, as applied: offsets in the text just before it was applied. */
+interface Step {
+  readonly offset: number;
+  readonly deletedLength: number;
+  readonly insertedLength: number;
+  /** Spans touching [offset, offset + deletedLength] before the change. */
+  readonly before: readonly Piece[];
+  /** Spans touching [offset, offset + insertedLength] after the change. */
+  readonly after: readonly Piece[];
+}
+
+/** The smallest single replacement covering a sequence of changes: [start, preEnd) became [start, postEnd). */
+interface Envelope {
+  readonly start: number;
+  readonly preEnd: number;
+  readonly postEnd: number;
+}
+
+interface HistoryEntry extends Envelope {
+  /** In application order (descending offsets within one event). */
+  readonly steps: readonly Step[];
+}
+
+const DEFAULT_HISTORY_LIMIT = 1000;
+
+export class AttributionLedger {
+  private sequence: SpanSequence;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly historyLimit: number;
+  /** Undo history, oldest first, starting at historyStart (compacted lazily). */
+  private history: HistoryEntry[] = [];
+  private historyStart = 0;
+  /** Undone entries; the last element is the next to redo. */
+  private redoStack: HistoryEntry[] = [];
+
+  constructor(options: LedgerOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId ?? randomUuid;
+    const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    if (!Number.isInteger(limit) || limit < 0) throw new Error(`historyLimit must be a non-negative integer, got ${String(limit)}`);
+    this.historyLimit = limit;
+    this.sequence = new SpanSequence();
+  }
+
+  /** Builds a ledger from stored spans; throws when they are unsorted, overlapping, empty or not integer offsets. */
+  static fromSpans(spans: readonly AttributedSpan[], options?: LedgerOptions): AttributionLedger {
+    const ledger = new AttributionLedger(options);
+    const pieces: Piece[] = new Array<Piece>(spans.length);
+    const ids = new Set<string>();
+    let prevEnd = 0;
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
+      const where = `span ${i} (id ${String(span.id)})`;
+      if (!Number.isSafeInteger(span.start) || !Number.isSafeInteger(span.end) || span.start < 0) {
+        throw new Error(`fromSpans: ${where} has start ${String(span.start)} / end ${String(span.end)}; offsets must be non-negative integers`);
+      }
+      if (span.end <= span.start) throw new Error(`fromSpans: ${where} is empty or reversed [${span.start}, ${span.end})`);
+      if (span.start < prevEnd) throw new Error(`fromSpans: ${where} starts at ${span.start}, before the previous span ends (${prevEnd}); spans must be sorted and must not overlap`);
+      if (typeof span.id !== 'string' || span.id.length === 0) throw new Error(`fromSpans: span ${i} has no id`);
+      if (ids.has(span.id)) throw new Error(`fromSpans: duplicate span id ${span.id}`);
+      if (!Number.isSafeInteger(span.insertedLength) || span.insertedLength < 0 || !Number.isSafeInteger(span.humanChangedChars) || span.humanChangedChars < 0) {
+        throw new Error(`fromSpans: ${where} has invalid insertedLength/humanChangedChars`);
+      }
+      ids.add(span.id);
+      prevEnd = span.end;
+      pieces[i] = { start: span.start, end: span.end, rec: recordOf(span) };
+    }
+    ledger.sequence = SpanSequence.fromPieces(pieces);
+    return ledger;
+  }
+
+  get spanCount(): number {
+    return this.sequence.count;
+  }
+
+  /** Undo entries currently held (bounded by historyLimit). */
+  get undoDepth(): number {
+    return this.history.length - this.historyStart;
+  }
+
+  get redoDepth(): number {
+    return this.redoStack.length;
+  }
+
+  /**
+   * One editor content-change event: offsets refer to the text BEFORE the event; changes may come in
+   * any order and must not overlap. Throws (changing nothing) on invalid or overlapping changes.
+   */
+  applyChanges(changes: readonly TextReplacement[], author: EditAuthor): void {
+    const ordered = orderChanges(changes, 'applyChanges');
+    if (ordered.length === 0) return;
+    const steps = this.applyOrdered(ordered, author);
+    this.pushHistory(steps);
+    if (this.redoStack.length > 0) this.redoStack = [];
+  }
+
+  /**
+   * An undo event from the editor. Restores the attribution the text had at that version; returns
+   * false when it could not be matched to history (then it was applied as a human edit).
+   */
+  applyUndo(changes: readonly TextReplacement[]): boolean {
+    const ordered = orderChanges(changes, 'applyUndo');
+    if (ordered.length === 0) return false;
+    const event = eventEnvelope(ordered);
+    const top = this.history.length - 1;
+    let composed: Envelope | undefined;
+    for (let k = 1; top - k + 1 >= this.historyStart; k++) {
+      const entry = this.history[top - k + 1];
+      composed = composed === undefined ? entry : compose(entry, composed);
+      if (composed.start === event.start && composed.postEnd === event.preEnd && composed.preEnd === event.postEnd) {
+        for (let j = 0; j < k; j++) {
+          const undone = this.history.pop() as HistoryEntry;
+          this.revert(undone);
+          this.redoStack.push(undone);
+        }
+        return true;
+      }
+    }
+    this.applyUnmatched(ordered);
+    return false;
+  }
+
+  /** A redo event from the editor; see applyUndo. */
+  applyRedo(changes: readonly TextReplacement[]): boolean {
+    const ordered = orderChanges(changes, 'applyRedo');
+    if (ordered.length === 0) return false;
+    const event = eventEnvelope(ordered);
+    const top = this.redoStack.length - 1;
+    let composed: Envelope | undefined;
+    for (let k = 1; k <= this.redoStack.length; k++) {
+      const entry = this.redoStack[top - k + 1];
+      composed = composed === undefined ? entry : compose(composed, entry);
+      if (composed.start === event.start && composed.preEnd === event.preEnd && composed.postEnd === event.postEnd) {
+        for (let j = 0; j < k; j++) {
+          const redone = this.redoStack.pop() as HistoryEntry;
+          this.reapply(redone);
+          this.appendHistory(redone);
+        }
+        return true;
+      }
+    }
+    this.applyUnmatched(ordered);
+    return false;
+  }
+
+  /**
+   * Attributes existing text [start, end) (explicit reports, "mark selection as AI"). An AI author
+   * makes it one new span (never joined); a human author makes it human. `markedText`, when given,
+   * is hashed into insertedTextHash (and must have length end - start); without it the hash is ''.
+   * Clears undo/redo history (see the file comment).
+   */
+  markRange(start: number, end: number, author: EditAuthor, markedText?: string): void {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+      throw new Error(`markRange: invalid range [${String(start)}, ${String(end)})`);
+    }
+    if (markedText !== undefined && markedText.length !== end - start) {
+      throw new Error(`markRange: markedText has length ${markedText.length}, the range has ${end - start}`);
+    }
+    if (start === end) return;
+    this.clearHistory();
+    const touching = this.sequence.collectTouching(start, end) ?? NO_PIECES;
+    const result: Piece[] = [];
+    for (const { start: spanStart, end: spanEnd, rec } of touching) {
+      if (spanStart < start) result.push({ start: spanStart, end: Math.min(spanEnd, start), rec });
+      // A span that contained the whole range continues after it under a new id.
+      if (spanEnd > end) result.push({ start: Math.max(spanStart, end), end: spanEnd, rec: spanStart < start ? withId(rec, this.newId()) : rec });
+    }
+    if (author.kind === 'ai') {
+      result.push({
+        start,
+        end,
+        rec: {
+          id: this.newId(),
+          origin: author.origin,
+          confidence: author.confidence,
+          insertedAt: author.insertedAt ?? this.now(),
+          insertedTextHash: markedText === undefined ? '' : sha256Hex(markedText),
+          insertedLength: end - start,
+          humanChangedChars: 0,
+        },
+      });
+    }
+    result.sort((a, b) => a.start - b.start);
+    this.sequence.replaceCollected(result, 0);
+  }
+
+  /** Sets (or clears, with undefined) the review of a span; false when no span has that id. */
+  setReview(spanId: string, review: Review | undefined): boolean {
+    return this.sequence.replaceRecord(spanId, (rec) => {
+      const { review: _old, ...rest } = rec;
+      return review === undefined ? rest : { ...rest, review };
+    });
+  }
+
+  /** All spans, sorted by start. */
+  spans(): AttributedSpan[] {
+    const out: AttributedSpan[] = [];
+    this.sequence.forEach((start, end, rec) => {
+      out.push(toSpan(start, end, rec));
+    });
+    return out;
+  }
+
+  /** Spans intersecting [start, end). */
+  spansInRange(start: number, end: number): AttributedSpan[] {
+    const out: AttributedSpan[] = [];
+    if (end <= start) return out;
+    this.sequence.forEachFrom(start + 1, (spanStart, spanEnd, rec) => {
+      if (spanStart >= end) return false;
+      out.push(toSpan(spanStart, spanEnd, rec));
+      return true;
+    });
+    return out;
+  }
+
+  /** The span holding the character at `offset`, if any. */
+  spanAt(offset: number): AttributedSpan | undefined {
+    let found: AttributedSpan | undefined;
+    this.sequence.forEachFrom(offset + 1, (start, end, rec) => {
+      if (start <= offset) found = toSpan(start, end, rec);
+      return false;
+    });
+    return found;
+  }
+
+  /** Applies changes ordered by descending offset; earlier changes never move later ones' offsets. */
+  private applyOrdered(ordered: readonly TextReplacement[], author: EditAuthor): Step[] {
+    const steps: Step[] = new Array<Step>(ordered.length);
+    for (let i = 0; i < ordered.length; i++) steps[i] = this.applyOne(ordered[i], author);
+    return steps;
+  }
+
+  private applyOne(change: TextReplacement, author: EditAuthor): Step {
+    const offset = change.offset;
+    const deletedLength = change.deletedLength;
+    const insertedLength = change.insertedText.length;
+    const before = this.sequence.collectTouching(offset, offset + deletedLength) ?? NO_PIECES;
+    const after =
+      author.kind === 'human'
+        ? this.humanResult(before, offset, deletedLength, insertedLength)
+        : this.aiResult(before, offset, deletedLength, change.insertedText, author);
+    this.sequence.replaceCollected(after, insertedLength - deletedLength);
+    return { offset, deletedLength, insertedLength, before, after };
+  }
+
+  private humanResult(before: readonly Piece[], p: number, deleted: number, inserted: number): readonly Piece[] {
+    if (before.length === 0) return NO_PIECES;
+    const q = p + deleted;
+    const delta = inserted - deleted;
+    const out: Piece[] = [];
+    for (const { start, end, rec } of before) {
+      const removed = Math.max(0, Math.min(end, q) - Math.max(start, p));
+      const inside = start < p && q < end;
+      const changed = removed + (inside ? inserted : 0);
+      const next = changed > 0 ? { ...rec, humanChangedChars: rec.humanChangedChars + changed } : rec;
+      if (inside) {
+        if (inserted > 0) {
+          out.push({ start, end: p, rec: next });
+          out.push({ start: p + inserted, end: end + delta, rec: withId(next, this.newId()) });
+        } else {
+          out.push({ start, end: end + delta, rec: next });
+        }
+      } else if (start < p) {
+        out.push({ start, end: Math.min(end, p), rec: next });
+      } else if (end > q) {
+        out.push({ start: Math.max(start, q) + delta, end: end + delta, rec: next });
+      }
+    }
+    return out;
+  }
+
+  private aiResult(
+    before: readonly Piece[],
+    p: number,
+    deleted: number,
+    text: string,
+    author: Extract<EditAuthor, { kind: 'ai' }>,
+  ): readonly Piece[] {
+    const q = p + deleted;
+    const inserted = text.length;
+    const delta = inserted - deleted;
+    // The text around the change, trimmed; `left` ends at p, `right` starts at p + inserted.
+    const kept: Piece[] = [];
+    let left: Piece | undefined;
+    let right: Piece | undefined;
+    for (const piece of before) {
+      const { start, end, rec } = piece;
+      if (start < p && q < end) {
+        if (inserted === 0) {
+          kept.push({ start, end: end + delta, rec });
+          continue;
+        }
+        left = { start, end: p, rec };
+        right = { start: p + inserted, end: end + delta, rec };
+        continue;
+      }
+      if (start < p) {
+        const trimmed = { start, end: Math.min(end, p), rec };
+        if (trimmed.end === p) left = trimmed;
+        else kept.push(trimmed);
+      } else if (end > q) {
+        const trimmed = { start: Math.max(start, q) + delta, end: end + delta, rec };
+        if (inserted > 0 && trimmed.start === p + inserted) right = trimmed;
+        else kept.push(trimmed);
+      }
+    }
+    if (inserted === 0) {
+      if (left) kept.push(left);
+      if (right) kept.push(right);
+      return kept.sort((a, b) => a.start - b.start);
+    }
+    const added: SpanRecord = {
+      id: this.newId(),
+      origin: author.origin,
+      confidence: author.confidence,
+      insertedAt: author.insertedAt ?? this.now(),
+      insertedTextHash: sha256Hex(text),
+      insertedLength: inserted,
+      humanChangedChars: 0,
+    };
+    const joinLeft = left !== undefined && joinable(left.rec, author.origin);
+    const joinRight = right !== undefined && joinable(right.rec, author.origin);
+    const sameSpan = left !== undefined && right !== undefined && left.rec === right.rec;
+    if (sameSpan && joinLeft) {
+      // Inserted strictly inside a joinable span: it simply grows.
+      const rec = left!.rec;
+      kept.push({ start: left!.start, end: right!.end, rec: joined(rec, [rec.insertedTextHash, added.insertedTextHash], added, undefined) });
+    } else {
+      let start = p;
+      let end = p + inserted;
+      let rec = added;
+      if (joinLeft && joinRight) {
+        rec = joined(left!.rec, [left!.rec.insertedTextHash, added.insertedTextHash, right!.rec.insertedTextHash], added, right!.rec);
+        start = left!.start;
+        end = right!.end;
+      } else if (joinLeft) {
+        rec = joined(left!.rec, [left!.rec.insertedTextHash, added.insertedTextHash], added, undefined);
+        start = left!.start;
+        if (right) kept.push(right);
+      } else if (joinRight) {
+        rec = joined(right!.rec, [added.insertedTextHash, right!.rec.insertedTextHash], added, undefined);
+        end = right!.end;
+        if (left) kept.push(left);
+      } else {
+        if (left) kept.push(left);
+        // The right part of a split span is a new span.
+        if (right) kept.push(sameSpan ? { start: right.start, end: right.end, rec: withId(right.rec, this.newId()) } : right);
+      }
+      kept.push({ start, end, rec });
+    }
+    return kept.sort((a, b) => a.start - b.start);
+  }
+
+  private applyUnmatched(ordered: readonly TextReplacement[]): void {
+    this.applyOrdered(ordered, { kind: 'human' });
+    this.clearHistory();
+  }
+
+  private revert(entry: HistoryEntry): void {
+    for (let i = entry.steps.length - 1; i >= 0; i--) {
+      const step = entry.steps[i];
+      this.sequence.collectTouching(step.offset, step.offset + step.insertedLength);
+      this.sequence.replaceCollected(step.before, step.deletedLength - step.insertedLength);
+    }
+  }
+
+  private reapply(entry: HistoryEntry): void {
+    for (const step of entry.steps) {
+      this.sequence.collectTouching(step.offset, step.offset + step.deletedLength);
+      this.sequence.replaceCollected(step.after, step.insertedLength - step.deletedLength);
+    }
+  }
+
+  private pushHistory(steps: readonly Step[]): void {
+    if (this.historyLimit === 0) return;
+    let envelope: Envelope = stepEnvelope(steps[0]);
+    for (let i = 1; i < steps.length; i++) envelope = compose(envelope, stepEnvelope(steps[i]));
+    this.appendHistory({ steps, start: envelope.start, preEnd: envelope.preEnd, postEnd: envelope.postEnd });
+  }
+
+  private appendHistory(entry: HistoryEntry): void {
+    if (this.historyLimit === 0) return;
+    this.history.push(entry);
+    if (this.history.length - this.historyStart > this.historyLimit) {
+      this.history[this.historyStart] = undefined as unknown as HistoryEntry;
+      this.historyStart++;
+      if (this.historyStart >= this.historyLimit) {
+        this.history = this.history.slice(this.historyStart);
+        this.historyStart = 0;
+      }
+    }
+  }
+
+  private clearHistory(): void {
+    this.history = [];
+    this.historyStart = 0;
+    this.redoStack = [];
+  }
+}
+
+function randomUuid(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+function recordOf(span: AttributedSpan): SpanRecord {
+  const rec: SpanRecord = {
+    id: span.id,
+    origin: span.origin,
+    confidence: span.confidence,
+    insertedAt: span.insertedAt,
+    insertedTextHash: span.insertedTextHash,
+    insertedLength: span.insertedLength,
+    humanChangedChars: span.humanChangedChars,
+  };
+  return span.review === undefined ? rec : { ...rec, review: span.review };
+}
+
+function toSpan(start: number, end: number, rec: SpanRecord): AttributedSpan {
+  const span: AttributedSpan = {
+    id: rec.id,
+    start,
+    end,
+    origin: rec.origin,
+    confidence: rec.confidence,
+    insertedAt: rec.insertedAt,
+    insertedTextHash: rec.insertedTextHash,
+    insertedLength: rec.insertedLength,
+    humanChangedChars: rec.humanChangedChars,
+  };
+  return rec.review === undefined ? span : { ...span, review: rec.review };
+}
+
+function withId(rec: SpanRecord, id: string): SpanRecord {
+  return { ...rec, id };
+}
+
+export function sameOrigin(a: Origin, b: Origin): boolean {
+  return a === b || (a.kind === b.kind && a.tool === b.tool && a.model === b.model && a.session === b.session);
+}
+
+function joinable(rec: SpanRecord, origin: Origin): boolean {
+  return rec.review === undefined && sameOrigin(rec.origin, origin);
+}
+
+/** `base` absorbs the AI insert `added` (and the other existing span `other`, when both sides join). */
+function joined(base: SpanRecord, hashesInTextOrder: readonly string[], added: SpanRecord, other: SpanRecord | undefined): SpanRecord {
+  return {
+    id: base.id,
+    origin: base.origin,
+    confidence: base.confidence,
+    insertedAt: base.insertedAt,
+    insertedTextHash: sha256Hex(hashesInTextOrder.join('')),
+    insertedLength: base.insertedLength + added.insertedLength + (other?.insertedLength ?? 0),
+    humanChangedChars: base.humanChangedChars + (other?.humanChangedChars ?? 0),
+  };
+}
+
+/** Validates an event and returns its effective changes by descending offset (no-ops dropped). */
+function orderChanges(changes: readonly TextReplacement[], what: string): readonly TextReplacement[] {
+  if (!Array.isArray(changes)) throw new Error(`${what}: changes must be an array`);
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i];
+    if (change === null || typeof change !== 'object') throw new Error(`${what}: change ${i} is not an object`);
+    if (!Number.isSafeInteger(change.offset) || change.offset < 0) throw new Error(`${what}: change ${i} has offset ${String(change.offset)}; offsets must be non-negative integers`);
+    if (!Number.isSafeInteger(change.deletedLength) || change.deletedLength < 0) throw new Error(`${what}: change ${i} has deletedLength ${String(change.deletedLength)}; it must be a non-negative integer`);
+    if (typeof change.insertedText !== 'string') throw new Error(`${what}: change ${i} has no insertedText string`);
+  }
+  if (changes.length === 1) {
+    const only = changes[0];
+    return only.deletedLength === 0 && only.insertedText.length === 0 ? [] : changes;
+  }
+  const sorted = changes.slice().sort((a, b) => b.offset - a.offset || b.deletedLength - a.deletedLength);
+  for (let i = 1; i < sorted.length; i++) {
+    const higher = sorted[i - 1];
+    const lower = sorted[i];
+    if (lower.offset + lower.deletedLength > higher.offset || (lower.offset === higher.offset && higher.deletedLength === 0)) {
+      throw new Error(`${what}: changes overlap at offsets ${lower.offset} and ${higher.offset}`);
+    }
+  }
+  return sorted.filter((change) => change.deletedLength > 0 || change.insertedText.length > 0);
+}
+
+function stepEnvelope(step: Step): Envelope {
+  return { start: step.offset, preEnd: step.offset + step.deletedLength, postEnd: step.offset + step.insertedLength };
+}
+
+/** The envelope of an event's changes (given by descending offset, all in pre-event offsets). */
+function eventEnvelope(ordered: readonly TextReplacement[]): Envelope {
+  let start = Infinity;
+  let preEnd = 0;
+  let delta = 0;
+  for (const change of ordered) {
+    start = Math.min(start, change.offset);
+    preEnd = Math.max(preEnd, change.offset + change.deletedLength);
+    delta += change.insertedText.length - change.deletedLength;
+  }
+  return { start, preEnd, postEnd: preEnd + delta };
+}
+
+/**
+ * `first` then `second` (whose offsets are in the text `first` produced) as one envelope. Outside
+ * the union of both regions nothing changed, so the union's end maps back through `first` and
+ * forward through `second` by their length deltas.
+ */
+export function compose(first: Envelope, second: Envelope): Envelope {
+  const start = Math.min(first.start, second.start);
+  const end = Math.max(first.postEnd, second.preEnd);
+  return { start, preEnd: end - (first.postEnd - first.preEnd), postEnd: end + (second.postEnd - second.preEnd) };
+}
