@@ -10,6 +10,7 @@
  */
 import { diffChars, diffLines } from 'diff';
 import type { AttributedSpan, TextReplacement } from './attribution';
+import { AttributionLedger } from './ledger/attributionLedger';
 
 export interface ReanchorLimits {
   /** Most line insertions + deletions the line diff explores before treating the middle as replaced. */
@@ -132,48 +133,21 @@ class ReplacementCollector {
 }
 
 /**
- * Carries spans (offsets in the old text) through replacements (offsets in the old text, sorted,
- * not overlapping, none empty). A span loses the characters a replacement deletes, and text
- * inserted strictly inside it splits it: the first piece keeps the id, later pieces get new ids.
- * Text inserted at a span's edge stays outside it. Deleted characters count as changed by a human;
- * every piece keeps the origin, review and insertion record of the span it came from.
+ * Carries spans (offsets in the old text) through replacements (offsets in the old text, not
+ * overlapping) as human edits, with the ledger's own rules (see ledger/attributionLedger.ts): a
+ * span loses the characters a replacement deletes, text inserted strictly inside it splits it (the
+ * first piece keeps the id, later pieces get new ids), text inserted at its edge stays outside it,
+ * deleted characters count as changed by a human, and every piece keeps origin and review.
  */
 export function mapSpansThroughReplacements(
   spans: readonly AttributedSpan[],
   replacements: readonly TextReplacement[],
   newId: () => string = randomId,
 ): AttributedSpan[] {
-  assertReplacementsOrdered(replacements);
-  // deltaBefore[i]: how far text moves after applying replacements[0..i-1].
-  const deltaBefore = new Array<number>(replacements.length + 1);
-  deltaBefore[0] = 0;
-  for (let i = 0; i < replacements.length; i++) {
-    deltaBefore[i + 1] = deltaBefore[i] + replacements[i].insertedText.length - replacements[i].deletedLength;
-  }
-  const result: AttributedSpan[] = [];
-  for (const span of spans) {
-    // First replacement whose deleted range ends after the span starts; an insertion exactly at
-    // the span's start lies before it and only shifts it.
-    let index = firstEndingAfter(replacements, span.start);
-    let delta = deltaBefore[index];
-    let position = span.start;
-    let deletedInside = 0;
-    const pieces: [number, number][] = [];
-    for (; index < replacements.length && replacements[index].offset < span.end; index++) {
-      const replacement = replacements[index];
-      const deletedEnd = replacement.offset + replacement.deletedLength;
-      if (replacement.offset > position) pieces.push([position + delta, replacement.offset + delta]);
-      deletedInside += Math.max(0, Math.min(span.end, deletedEnd) - Math.max(span.start, replacement.offset));
-      delta += replacement.insertedText.length - replacement.deletedLength;
-      position = Math.max(position, deletedEnd);
-    }
-    if (position < span.end) pieces.push([position + delta, span.end + delta]);
-    const humanChangedChars = Math.min(span.insertedLength, span.humanChangedChars + deletedInside);
-    pieces.forEach(([start, end], pieceIndex) => {
-      result.push({ ...span, id: pieceIndex === 0 ? span.id : newId(), start, end, humanChangedChars });
-    });
-  }
-  return result.sort((a, b) => a.start - b.start);
+  if (replacements.length === 0) return spans.slice();
+  const ledger = AttributionLedger.fromSpans(spans, { newId, historyLimit: 1 });
+  ledger.applyChanges(replacements, { kind: 'human' });
+  return ledger.spans();
 }
 
 /** Spans of `oldText` re-anchored onto `newText`. */
@@ -186,31 +160,6 @@ export function reanchorSpans(
   if (oldText === newText) return spans.slice();
   const replacements = computeTextReplacements(oldText, newText, options.limits);
   return mapSpansThroughReplacements(spans, replacements, options.newId);
-}
-
-function firstEndingAfter(replacements: readonly TextReplacement[], position: number): number {
-  let low = 0;
-  let high = replacements.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const replacement = replacements[middle];
-    if (replacement.offset + replacement.deletedLength > position) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
-function assertReplacementsOrdered(replacements: readonly TextReplacement[]): void {
-  let previousEnd = -1;
-  for (const replacement of replacements) {
-    if (replacement.deletedLength === 0 && replacement.insertedText.length === 0) {
-      throw new Error('mapSpansThroughReplacements: empty replacement');
-    }
-    if (replacement.offset <= previousEnd) {
-      throw new Error('mapSpansThroughReplacements: replacements must be sorted and must not touch');
-    }
-    previousEnd = replacement.offset + replacement.deletedLength;
-  }
 }
 
 /** A uuid from the Web Crypto global (node >= 20 and browsers), so core needs no node import. */

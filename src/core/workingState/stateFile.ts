@@ -139,7 +139,8 @@ function readSpan(value: unknown, where: string): AttributedSpan {
   const insertedAt = value.insertedAt;
   if (typeof insertedAt !== 'number' || !Number.isFinite(insertedAt) || insertedAt < 0) fail(`${where}.insertedAt is not a time`);
   const insertedTextHash = readString(value.insertedTextHash, `${where}.insertedTextHash`, 64);
-  if (!HEX64.test(insertedTextHash)) fail(`${where}.insertedTextHash is not a sha256 hex digest`);
+  // The ledger leaves it empty for text marked without its content (see AttributionLedger.markRange).
+  if (insertedTextHash !== '' && !HEX64.test(insertedTextHash)) fail(`${where}.insertedTextHash is not a sha256 hex digest`);
   const insertedLength = readCount(value.insertedLength, `${where}.insertedLength`);
   const humanChangedChars = readCount(value.humanChangedChars, `${where}.humanChangedChars`);
   const span: AttributedSpan = { id, start, end, origin, confidence, insertedAt, insertedTextHash, insertedLength, humanChangedChars };
