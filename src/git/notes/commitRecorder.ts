@@ -1,0 +1,48 @@
+/** Records the AI lines of one commit: maps pending spans into the committed blobs and writes the record. */
+import type { Logger } from '../../core/logger';
+import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput } from '../../core/notes/commitRecord';
+import type { GitRunner } from '../gitRunner';
+import { blobsAtPaths, patchIdOfCommit, readBlobs, resolveCommit, treeOfCommit } from './gitObjects';
+import type { ApplyResult, NotesWriter } from './notesWriter';
+
+/** Committed files larger than this are not mapped; their spans stay pending. */
+const MAX_MAPPED_FILE_BYTES = 16 * 1024 * 1024;
+
+export interface RecordCommitResult extends CommitRecordResult {
+  readonly commit: string;
+  /** Undefined when there was nothing to write. */
+  readonly write?: ApplyResult;
+}
+
+export async function recordCommit(
+  deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger },
+  input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
+): Promise<RecordCommitResult> {
+  const { git, topLevel, writer, logger } = deps;
+  const commit = await resolveCommit(git, topLevel, input.commit);
+  const [tree, patchId, blobIds] = await Promise.all([
+    treeOfCommit(git, topLevel, commit),
+    patchIdOfCommit(git, topLevel, commit),
+    blobsAtPaths(
+      git,
+      topLevel,
+      commit,
+      input.files.map((file) => file.path),
+    ),
+  ]);
+  const texts = await readBlobs(git, topLevel, [...blobIds.values()], MAX_MAPPED_FILE_BYTES);
+  const blobs = new Map<string, CommittedBlob>();
+  for (const [path, blob] of blobIds) {
+    const read = texts.get(blob);
+    if (read?.text !== undefined) blobs.set(path, { path, blob, text: read.text });
+    else logger.warn(`vouch: ${path} in ${commit} not mapped: ${read?.problem ?? 'not read'}`);
+  }
+  const result = buildCommitRecord({ commit, tree, patchId, files: input.files, blobs });
+  if (!result.record) {
+    // Still apply records pending from earlier runs.
+    const write = await writer.replayPending();
+    return { ...result, commit, write };
+  }
+  const write = await writer.append([{ commit, line: result.record.line }]);
+  return { ...result, commit, write };
+}

@@ -1,0 +1,160 @@
+/** Small git object reads the notes store needs: repository dirs, blobs in batch, trees, patch-ids, added lines. */
+import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
+
+export const ZERO_OID = '0000000000000000000000000000000000000000';
+
+export interface RepositoryDirs {
+  /** The working tree's top level. */
+  readonly topLevel: string;
+  /** The git directory shared by all worktrees (`.git`); Vouch's own files live under `<commonDir>/vouch`. */
+  readonly commonDir: string;
+}
+
+export async function resolveRepository(git: GitRunner, cwd: string): Promise<RepositoryDirs> {
+  const result = await git.run(['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir'], { cwd });
+  const [topLevel, commonDir] = result.stdout.split('\n');
+  if (!topLevel || !commonDir) throw new GitError('not-a-repository', `${cwd} is not inside a git working tree`, []);
+  return { topLevel, commonDir };
+}
+
+/** Full id of `revision` as a commit; throws a GitError when it names no commit. */
+export async function resolveCommit(git: GitRunner, cwd: string, revision: string): Promise<string> {
+  if (revision.startsWith('-')) throw new GitError('exit-code', `not a revision: ${JSON.stringify(revision)}`, []);
+  const result = await git.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], { cwd, okExitCodes: [1] });
+  const id = result.stdout.trim();
+  if (result.exitCode !== 0 || !id) throw new GitError('exit-code', `no such commit: ${revision}`, []);
+  return assertObjectId(id);
+}
+
+/** The id `ref` points at, or undefined when it does not exist. */
+export async function readRef(git: GitRunner, cwd: string, ref: string): Promise<string | undefined> {
+  const result = await git.run(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], { cwd, okExitCodes: [1] });
+  const id = result.stdout.trim();
+  return result.exitCode === 0 && id ? assertObjectId(id) : undefined;
+}
+
+export async function treeOfCommit(git: GitRunner, cwd: string, commit: string): Promise<string> {
+  const result = await git.run(['rev-parse', '--verify', '--end-of-options', `${assertObjectId(commit)}^{tree}`], { cwd });
+  return assertObjectId(result.stdout.trim());
+}
+
+export interface BlobRead {
+  readonly id: string;
+  /** The text, or undefined when the object is missing, not a blob, or larger than the limit. */
+  readonly text?: string;
+  readonly problem?: string;
+}
+
+/**
+ * Reads blobs in two batch processes: sizes and types first, so an object that is too large or
+ * not a blob is never read into memory.
+ */
+export async function readBlobs(git: GitRunner, cwd: string, ids: readonly string[], maxBytes: number): Promise<Map<string, BlobRead>> {
+  const unique = [...new Set(ids.map(assertObjectId))];
+  const reads = new Map<string, BlobRead>();
+  if (unique.length === 0) return reads;
+  const check = await git.run(['cat-file', '--batch-check'], { cwd, input: `${unique.join('\n')}\n` });
+  const wanted: string[] = [];
+  check.stdout
+    .split('\n')
+    .filter(Boolean)
+    .forEach((line, index) => {
+      const id = unique[index];
+      const [, type, size] = line.split(' ');
+      if (type === 'missing' || line.endsWith(' missing')) reads.set(id, { id, problem: 'missing object' });
+      else if (type !== 'blob') reads.set(id, { id, problem: `a ${type}, not a blob` });
+      else if (Number(size) > maxBytes) reads.set(id, { id, problem: `larger than ${maxBytes} bytes` });
+      else wanted.push(id);
+    });
+  if (wanted.length === 0) return reads;
+  const batch = await git.run(['cat-file', '--batch'], { cwd, input: `${wanted.join('\n')}\n` });
+  const bytes = batch.stdoutBytes;
+  let offset = 0;
+  for (const id of wanted) {
+    const headerEnd = bytes.indexOf(10, offset);
+    if (headerEnd < 0) throw new GitError('exit-code', 'git cat-file --batch output ended early', ['cat-file']);
+    const header = bytes.subarray(offset, headerEnd).toString('utf8').split(' ');
+    const size = Number(header[2]);
+    if (header[0] !== id || !Number.isInteger(size)) throw new GitError('exit-code', `unexpected git cat-file --batch header for ${id}`, ['cat-file']);
+    reads.set(id, { id, text: bytes.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8') });
+    offset = headerEnd + 1 + size + 1;
+  }
+  return reads;
+}
+
+/** Blob ids of `paths` in `commit` (paths missing from the commit, or not regular files, are absent). */
+export async function blobsAtPaths(git: GitRunner, cwd: string, commit: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (paths.length === 0) return found;
+  const result = await git.run(['ls-tree', '-r', '-z', '--full-tree', assertObjectId(commit), '--', ...paths.map((path) => `:(literal)${path}`)], { cwd });
+  for (const entry of result.stdout.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, type, id] = entry.slice(0, tab).split(' ');
+    if (type === 'blob' && (mode === '100644' || mode === '100755')) found.set(entry.slice(tab + 1), assertObjectId(id));
+  }
+  return found;
+}
+
+/** `git patch-id --stable` of the commit's diff to its first parent; null for an empty diff. */
+export async function patchIdOfCommit(git: GitRunner, cwd: string, commit: string): Promise<string | null> {
+  const diff = await git.run(['diff-tree', '--patch', '--root', '-r', '--no-color', '--no-ext-diff', '--no-textconv', '--full-index', assertObjectId(commit)], { cwd });
+  if (!diff.stdout.includes('\ndiff --git ')) return null;
+  const result = await git.run(['patch-id', '--stable'], { cwd, input: diff.stdoutBytes });
+  const id = result.stdout.trim().split(' ')[0];
+  return id ? assertObjectId(id) : null;
+}
+
+function unquoteGitPath(text: string): string {
+  if (!text.startsWith('"')) return text;
+  const escapes: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\': '\\', a: '\x07', b: '\b', f: '\f', r: '\r', v: '\v' };
+  const bytes: number[] = [];
+  for (let index = 1; index < text.length - 1; index++) {
+    const char = text[index];
+    if (char === '\\') {
+      const next = text[index + 1];
+      if (/[0-7]/.test(next)) {
+        bytes.push(parseInt(text.slice(index + 1, index + 4), 8));
+        index += 3;
+      } else {
+        bytes.push((escapes[next] ?? next).charCodeAt(0));
+        index += 1;
+      }
+    } else {
+      bytes.push(...Buffer.from(char, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Per changed file of `commit`, the 1-based lines it added or changed relative to its first parent. */
+export async function addedLinesOfCommit(git: GitRunner, cwd: string, commit: string): Promise<Map<string, Set<number>>> {
+  const diff = await git.run(['diff-tree', '--patch', '--root', '-r', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', assertObjectId(commit)], { cwd });
+  const added = new Map<string, Set<number>>();
+  let current: Set<number> | undefined;
+  for (const line of diff.stdout.split('\n')) {
+    if (line.startsWith('diff --git ')) current = undefined;
+    else if (line.startsWith('+++ ')) {
+      const name = line.slice(4);
+      if (name === '/dev/null') current = undefined;
+      else {
+        const path = unquoteGitPath(name).replace(/^b\//, '');
+        current = new Set<number>();
+        added.set(path, current);
+      }
+    } else if (line.startsWith('@@ ') && current) {
+      const match = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+      if (!match) continue;
+      const start = Number(match[1]);
+      const count = match[2] === undefined ? 1 : Number(match[2]);
+      for (let lineNumber = start; lineNumber < start + count; lineNumber++) current.add(lineNumber);
+    }
+  }
+  return added;
+}
+
+/** Repository paths the commit changed relative to its first parent (the root commit: all its files). */
+export async function changedPathsOfCommit(git: GitRunner, cwd: string, commit: string): Promise<string[]> {
+  const result = await git.run(['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', '--root', '--no-renames', assertObjectId(commit)], { cwd });
+  return result.stdout.split('\0').filter(Boolean);
+}
