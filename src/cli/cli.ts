@@ -1,4 +1,7 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
+import { markCommand } from './commands/mark';
+import { statusCommand } from './commands/status';
+
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -13,7 +16,10 @@ export interface CliCommand {
 declare const VOUCH_VERSION: string | undefined;
 
 /** Subcommands, by name. Add a feature's command here. */
-const commands: Readonly<Record<string, CliCommand>> = {};
+const commands: Readonly<Record<string, CliCommand>> = {
+  mark: markCommand,
+  status: statusCommand,
+};
 
 function usage(): string {
   const width = Math.max(8, ...Object.keys(commands).map((name) => name.length));

@@ -1,0 +1,183 @@
+/**
+ * `vouch mark`: an explicit report that AI wrote some lines of a file, for agent hooks (Claude
+ * Code's PostToolUse, Copilot CLI hooks...). It writes the shared working state, which the editor
+ * picks up.
+ */
+import { parseArgs } from 'node:util';
+import type { OriginKind } from '../../core/attribution';
+import { ORIGIN_KINDS } from '../../core/attribution';
+import { AttributionLedger } from '../../core/ledger/attributionLedger';
+import type { Logger } from '../../core/logger';
+import { GitError, GitRunner } from '../../git/gitRunner';
+import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
+import type { RepositoryLocation } from '../../git/repository';
+import { WorkingStateStore } from '../../git/workingStateStore';
+import type { CliCommand, CliIo } from '../cli';
+
+const HELP = `Usage: vouch mark <path> --lines A-B [--lines C-D ...] --tool NAME [options]
+
+Records that an AI tool wrote lines of a file, in the working state that the Vouch
+extension and 'vouch status' read (under the repository's git directory). Meant for
+agent hooks, e.g. Claude Code's PostToolUse hook or Copilot CLI hooks.
+
+Options:
+  --lines A-B     lines to mark, 1-based and inclusive; "A" alone marks one line;
+                  repeat the option for several ranges (required)
+  --tool NAME     the AI tool, e.g. claude-code, copilot-cli, aider (required)
+  --model M       the model, when known
+  --kind K        how the text arrived: ${ORIGIN_KINDS.join(', ')}
+                  (default: agent)
+  --session S     the tool's session id, when known
+  -h, --help      show this help
+
+The lines refer to the file as it is now. Marks already recorded for the file are
+first moved onto its current content, so earlier marks stay on their text.
+
+Exit status: 0 marked; 1 failed (not a git repository, file missing, state not
+writable); 2 usage error (bad options, bad line range, path outside the repository).
+`;
+
+const MAX_NAME_LENGTH = 200;
+
+export const markCommand: CliCommand = {
+  summary: 'record that an AI tool wrote lines of a file (for agent hooks)',
+  run: runMark,
+};
+
+class UsageError extends Error {}
+class Failure extends Error {}
+
+/** Warnings of the git layer, shown on stderr. */
+export function stderrLogger(io: CliIo): Logger {
+  const write = (message: string | Error): void => io.stderr(`${message instanceof Error ? message.message : message}\n`);
+  return { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: write, error: write };
+}
+
+/** The repository containing `cwd`, with the failure explained the way a terminal user needs it. */
+export async function openRepository(git: GitRunner, cwd: string): Promise<RepositoryLocation> {
+  try {
+    return await findRepository(git, cwd);
+  } catch (error) {
+    if (error instanceof GitError && error.kind === 'not-a-repository') throw new Failure(`not inside a git working tree: ${cwd}`);
+    if (error instanceof GitError && error.kind === 'git-not-found') throw new Failure('git was not found on PATH');
+    throw error;
+  }
+}
+
+async function runMark(args: string[], io: CliIo): Promise<number> {
+  try {
+    return await mark(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`vouch mark: ${error.message}\nRun 'vouch mark --help' for usage.\n`);
+      return 2;
+    }
+    io.stderr(`vouch mark: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function mark(args: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parseMarkArgs>;
+  try {
+    parsed = parseMarkArgs(args);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
+  const lineRanges = (values.lines ?? []).map(parseLineRange);
+  if (lineRanges.length === 0) throw new UsageError('missing --lines A-B');
+  const tool = requireName(values.tool, '--tool');
+  const kind = (values.kind ?? 'agent') as OriginKind;
+  if (!ORIGIN_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${ORIGIN_KINDS.join(', ')}`);
+  const model = values.model === undefined ? undefined : requireName(values.model, '--model');
+  const session = values.session === undefined ? undefined : requireName(values.session, '--session');
+
+  const git = new GitRunner();
+  const repository = await openRepository(git, io.cwd);
+  const resolved = await resolveRepoPath(repository, io.cwd, positionals[0]);
+  if (resolved.kind === 'missing') throw new Failure(`no such file: ${resolved.absolutePath}`);
+  if (resolved.kind === 'outside') throw new UsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
+  if (resolved.kind === 'not-a-file') throw new UsageError(`${resolved.absolutePath} is not a file`);
+  const text = await readWorkingTreeText(repository, resolved.repoPath);
+  if (text === undefined) throw new Failure(`no such file: ${resolved.absolutePath}`);
+
+  const ranges = toCharacterRanges(text, lineRanges, resolved.repoPath);
+  const store = new WorkingStateStore(repository, git, stderrLogger(io));
+  const current = await store.loadForText(resolved.repoPath, text);
+  const ledger = AttributionLedger.fromSpans(current?.spans ?? []);
+  const origin = { kind, tool, ...(model === undefined ? {} : { model }), ...(session === undefined ? {} : { session }) };
+  for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'ai', origin, confidence: 'high' }, text.slice(range.start, range.end));
+  await store.save(resolved.repoPath, ledger.spans(), text);
+  const described = mergeLineRanges(lineRanges).map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`));
+  io.stdout(`marked lines ${described.join(', ')} of ${resolved.repoPath} as written by ${tool}\n`);
+  return 0;
+}
+
+function parseMarkArgs(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      lines: { type: 'string', multiple: true },
+      tool: { type: 'string' },
+      model: { type: 'string' },
+      kind: { type: 'string' },
+      session: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function requireName(value: string | undefined, option: string): string {
+  if (value === undefined) throw new UsageError(`missing ${option}`);
+  const trimmed = value.trim();
+  if (trimmed.length === 0) throw new UsageError(`${option} is empty`);
+  if (trimmed.length > MAX_NAME_LENGTH) throw new UsageError(`${option} is longer than ${MAX_NAME_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new UsageError(`${option} contains control characters`);
+  return trimmed;
+}
+
+/** "A-B" or "A", 1-based inclusive. */
+function parseLineRange(value: string): [number, number] {
+  const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(value);
+  if (!match) throw new UsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
+  const first = Number(match[1]);
+  const last = match[2] === undefined ? first : Number(match[2]);
+  if (first < 1) throw new UsageError(`--lines ${value}: lines start at 1`);
+  if (last < first) throw new UsageError(`--lines ${value}: the range ends before it starts`);
+  return [first, last];
+}
+
+/** Sorted ranges with overlapping or adjacent ones joined, so each marked block becomes one span. */
+function mergeLineRanges(ranges: readonly [number, number][]): [number, number][] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [first, last] of sorted) {
+    const previous = merged[merged.length - 1];
+    if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last);
+    else merged.push([first, last]);
+  }
+  return merged;
+}
+
+/** Character ranges from the start of the first line to the end of the last line's content. */
+function toCharacterRanges(text: string, ranges: readonly [number, number][], repoPath: string): { start: number; end: number }[] {
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  // A final newline ends the last line; it does not start another one.
+  const lineCount = text.length === 0 ? 0 : text.endsWith('\n') ? lineStarts.length - 1 : lineStarts.length;
+  return mergeLineRanges(ranges).map(([first, last]) => {
+    if (last > lineCount) {
+      throw new UsageError(`--lines ${first}-${last}: ${repoPath} has ${lineCount} line${lineCount === 1 ? '' : 's'}`);
+    }
+    const end = last < lineStarts.length ? lineStarts[last] - 1 : text.length;
+    return { start: lineStarts[first - 1], end };
+  });
+}

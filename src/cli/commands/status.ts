@@ -1,0 +1,179 @@
+/** `vouch status`: the AI-written blocks in the working state (uncommitted attribution) and their review state. */
+import { parseArgs } from 'node:util';
+import type { AttributedSpan, Origin } from '../../core/attribution';
+import { deriveLineAttribution, groupAiLines } from '../../core/ledger/lineAttribution';
+import { GitRunner } from '../../git/gitRunner';
+import { readWorkingTreeText } from '../../git/repository';
+import { WorkingStateStore } from '../../git/workingStateStore';
+import type { CliCommand, CliIo } from '../cli';
+import { openRepository, stderrLogger } from './mark';
+
+const HELP = `Usage: vouch status [--json]
+
+Lists the files whose uncommitted content holds AI-written blocks, as recorded by the
+Vouch extension and 'vouch mark', with the lines of each block in the file as it is now
+and whether a person has reviewed it.
+
+Options:
+  --json        print JSON (format below) instead of text
+  -h, --help    show this help
+
+JSON format (stable; "version" changes only on incompatible changes):
+  {
+    "version": 1,
+    "repository": "<absolute path of the working tree's top level>",
+    "files": [
+      {
+        "path": "src/app.ts",          repository-relative, '/'-separated
+        "exists": true,                false when the file is gone (then "blocks" is [])
+        "blocks": [
+          {
+            "startLine": 3,            1-based
+            "endLine": 7,              1-based, inclusive
+            "review": "unreviewed",    "unreviewed" | "accepted" | "rejected"
+            "origins": [ { "kind": "agent", "tool": "claude-code", "model": "..." } ],
+            "spanIds": [ "..." ]
+          }
+        ]
+      }
+    ],
+    "totals": { "files": 1, "blocks": 1, "unreviewedBlocks": 1 }
+  }
+  Files are sorted by path, blocks by line. "model" and "session" appear in an origin only
+  when known. A block is "accepted" (or "rejected") only when every span in it is; any
+  span without a review makes it "unreviewed".
+
+Exit status: 0 listed; 1 failed (e.g. not a git repository); 2 usage error.
+`;
+
+export const STATUS_JSON_VERSION = 1;
+
+export type BlockReview = 'unreviewed' | 'accepted' | 'rejected';
+
+export interface StatusBlock {
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly review: BlockReview;
+  readonly origins: Origin[];
+  readonly spanIds: string[];
+}
+
+export interface StatusFile {
+  readonly path: string;
+  readonly exists: boolean;
+  readonly blocks: StatusBlock[];
+}
+
+export interface StatusReport {
+  readonly version: typeof STATUS_JSON_VERSION;
+  readonly repository: string;
+  readonly files: StatusFile[];
+  readonly totals: { readonly files: number; readonly blocks: number; readonly unreviewedBlocks: number };
+}
+
+export const statusCommand: CliCommand = {
+  summary: 'list AI-written blocks in uncommitted files and their review state',
+  run: runStatus,
+};
+
+async function runStatus(args: string[], io: CliIo): Promise<number> {
+  let json: boolean;
+  try {
+    const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    json = values.json === true;
+  } catch (error) {
+    io.stderr(`vouch status: ${error instanceof Error ? error.message : String(error)}\nRun 'vouch status --help' for usage.\n`);
+    return 2;
+  }
+  try {
+    const report = await buildStatusReport(io);
+    io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return 0;
+  } catch (error) {
+    io.stderr(`vouch status: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function buildStatusReport(io: CliIo): Promise<StatusReport> {
+  const git = new GitRunner();
+  const repository = await openRepository(git, io.cwd);
+  const store = new WorkingStateStore(repository, git, stderrLogger(io));
+  const files: StatusFile[] = [];
+  for (const document of await store.loadAll()) {
+    const text = await readWorkingTreeText(repository, document.path);
+    if (text === undefined) {
+      if (document.spans.length > 0) files.push({ path: document.path, exists: false, blocks: [] });
+      continue;
+    }
+    const current = await store.loadForText(document.path, text);
+    if (!current) continue;
+    const blocks = blocksOf(text, current.spans);
+    if (blocks.length > 0) files.push({ path: document.path, exists: true, blocks });
+  }
+  const blocks = files.flatMap((file) => file.blocks);
+  return {
+    version: STATUS_JSON_VERSION,
+    repository: repository.topLevel,
+    files,
+    totals: { files: files.length, blocks: blocks.length, unreviewedBlocks: blocks.filter((block) => block.review === 'unreviewed').length },
+  };
+}
+
+function blocksOf(text: string, spans: readonly AttributedSpan[]): StatusBlock[] {
+  const spanById = new Map(spans.map((span) => [span.id, span]));
+  return groupAiLines(deriveLineAttribution(text, spans)).map((block) => {
+    const blockSpans = block.spanIds.map((id) => spanById.get(id)).filter((span): span is AttributedSpan => span !== undefined);
+    const origins: Origin[] = [];
+    for (const span of blockSpans) {
+      if (!origins.some((origin) => sameOrigin(origin, span.origin))) origins.push(originForJson(span.origin));
+    }
+    return {
+      startLine: block.startLine + 1,
+      endLine: block.endLine + 1,
+      review: reviewOf(blockSpans),
+      origins,
+      spanIds: block.spanIds.slice(),
+    };
+  });
+}
+
+function reviewOf(spans: readonly AttributedSpan[]): BlockReview {
+  if (spans.length > 0 && spans.every((span) => span.review?.decision === 'accepted')) return 'accepted';
+  if (spans.length > 0 && spans.every((span) => span.review?.decision === 'rejected')) return 'rejected';
+  return 'unreviewed';
+}
+
+function sameOrigin(a: Origin, b: Origin): boolean {
+  return a.kind === b.kind && a.tool === b.tool && a.model === b.model && a.session === b.session;
+}
+
+/** A fixed key order, so the JSON output is stable. */
+function originForJson(origin: Origin): Origin {
+  return {
+    kind: origin.kind,
+    tool: origin.tool,
+    ...(origin.model === undefined ? {} : { model: origin.model }),
+    ...(origin.session === undefined ? {} : { session: origin.session }),
+  };
+}
+
+function formatReport(report: StatusReport): string {
+  if (report.files.length === 0) return 'No AI-written code in uncommitted changes.\n';
+  const lines: string[] = [];
+  for (const file of report.files) {
+    lines.push(file.exists ? file.path : `${file.path}  (file is gone)`);
+    for (const block of file.blocks) {
+      const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
+      const origins = block.origins.map((origin) => `${origin.tool}${origin.model ? ` (${origin.model})` : ''} [${origin.kind}]`).join(', ');
+      lines.push(`  ${range.padEnd(16)} ${block.review.padEnd(10)}  ${origins}`);
+    }
+  }
+  const { files, blocks, unreviewedBlocks } = report.totals;
+  lines.push('', `${blocks} AI block${blocks === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${unreviewedBlocks} unreviewed.`);
+  return `${lines.join('\n')}\n`;
+}
