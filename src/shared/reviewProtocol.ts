@@ -110,7 +110,9 @@ export type PageToHostMessage =
       readonly scopeNote: string;
     }
   | { readonly type: 'openInEditor'; readonly blockId: string }
-  | { readonly type: 'refresh' };
+  | { readonly type: 'refresh' }
+  /** The page ignored a message from the host; the host logs the reason. */
+  | { readonly type: 'pageError'; readonly reason: string };
 
 // ---- Validators ----
 
@@ -251,8 +253,10 @@ function parseWith<T>(value: unknown, parse: (message: Reader) => T): ProtocolRe
 
 export function parseMessageFromPage(value: unknown): ProtocolResult<PageToHostMessage> {
   return parseWith(value, (message): PageToHostMessage => {
-    const type = oneOf(message.type, 'message.type', ['ready', 'decide', 'openInEditor', 'refresh'] as const);
+    const type = oneOf(message.type, 'message.type', ['ready', 'decide', 'openInEditor', 'refresh', 'pageError'] as const);
     switch (type) {
+      case 'pageError':
+        return { type, reason: text(message.reason, 'message.reason', PROTOCOL_LIMITS.maxMessageLength) };
       case 'ready':
       case 'refresh':
         return { type };

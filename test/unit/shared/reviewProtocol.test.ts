@@ -51,6 +51,7 @@ describe('review protocol', () => {
     it('accepts every message type and drops unknown fields', () => {
       assert.deepEqual(parseMessageFromPage({ type: 'ready', extra: 1 }), { ok: true, value: { type: 'ready' } });
       assert.deepEqual(parseMessageFromPage({ type: 'refresh' }), { ok: true, value: { type: 'refresh' } });
+      assert.deepEqual(parseMessageFromPage({ type: 'pageError', reason: 'bad state' }), { ok: true, value: { type: 'pageError', reason: 'bad state' } });
       assert.deepEqual(parseMessageFromPage({ type: 'openInEditor', blockId: 'blk-9' }), { ok: true, value: { type: 'openInEditor', blockId: 'blk-9' } });
       const decide = parseMessageFromPage({ ...validDecide, sneaky: '<script>' });
       assert.deepEqual(decide, { ok: true, value: validDecide });
@@ -186,7 +187,7 @@ describe('review protocol', () => {
     });
     const nearlyValid = fc.record(
       {
-        type: fc.constantFrom('ready', 'decide', 'openInEditor', 'refresh', 'state', 'busy', 'notice', 'focus', 'other'),
+        type: fc.constantFrom('ready', 'pageError', 'decide', 'openInEditor', 'refresh', 'state', 'busy', 'notice', 'focus', 'other'),
         blockId: fc.oneof(fc.string(), fc.integer()),
         blocks: fc.array(fc.record({ blockId: fc.string(), textHash: fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef') }), fc.constant(undefined)) }), { maxLength: 3 }),
         decision: fc.constantFrom('accept', 'reject', 'maybe'),
@@ -196,6 +197,7 @@ describe('review protocol', () => {
         busy: fc.oneof(fc.boolean(), fc.string()),
         level: fc.constantFrom('info', 'warning', 'error', 'x'),
         message: fc.string(),
+        reason: fc.oneof(fc.string(), fc.integer()),
         files: fc.oneof(fc.constant([]), junk),
         reviewer: fc.oneof(fc.constant(null), fc.record({ name: fc.string(), email: fc.string() }), junk),
       },

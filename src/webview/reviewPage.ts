@@ -1,0 +1,454 @@
+/**
+ * The review page: keeps the host's state and the person's drafts, renders them through the
+ * PanelDocument interface, and sends validated decisions to the host. Every host message passes
+ * `parseMessageFromHost` first; one that fails is ignored and reported back as a `pageError`.
+ */
+import { createElement, type PanelDocument, type PanelElement, type PanelEvent } from './dom';
+import {
+  PANEL_SCOPE_TAGS,
+  PROTOCOL_LIMITS,
+  parseMessageFromHost,
+  type PageToHostMessage,
+  type PanelBlock,
+  type PanelDecision,
+  type PanelFile,
+  type PanelReviewer,
+  type PanelScopeTag,
+} from '../shared/reviewProtocol';
+import {
+  EMPTY_DRAFT,
+  SCOPE_LABELS,
+  blockLabel,
+  changedShareLabel,
+  decideMessage,
+  draftProblem,
+  lineRangeLabel,
+  neighbourBlockId,
+  originLabel,
+  parsePersistedState,
+  pruneToBlocks,
+  timeLabel,
+  toggleScope,
+  uncoveredSuggestions,
+  visibleText,
+  type Draft,
+  type DraftProblemField,
+  type PersistedPageState,
+} from './viewModel';
+
+/** What the page needs from `acquireVsCodeApi()`. */
+export interface ReviewPageHost {
+  postMessage(message: PageToHostMessage): void;
+  getState(): unknown;
+  setState(state: PersistedPageState): void;
+}
+
+/** Drafts and element ids of the group form use this key; it can never be a block id. */
+const GROUP = '#group';
+
+export function elementId(kind: string, key: string): string {
+  return key === GROUP ? `vouch-group-${kind}` : `vouch-${kind}-${key}`;
+}
+
+export class ReviewPage {
+  private files: readonly PanelFile[] = [];
+  private reviewer: PanelReviewer | null = null;
+  private loaded = false;
+  private busyMessage: string | undefined;
+  private persisted: PersistedPageState;
+  /** Blocks whose decision was sent and not yet answered. */
+  private readonly pending = new Set<string>();
+  private groupPending: readonly string[] = [];
+  private readonly errors = new Map<string, { field: DraftProblemField | 'host'; message: string }>();
+  private readonly statusRegion: PanelElement;
+  private readonly alertRegion: PanelElement;
+
+  constructor(
+    private readonly document: PanelDocument,
+    private readonly root: PanelElement,
+    private readonly host: ReviewPageHost,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.persisted = parsePersistedState(host.getState());
+    // Live regions live for the page's lifetime: replacing them would drop announcements.
+    this.statusRegion = createElement(document, 'div', { id: 'vouch-status', className: 'vouch-status', attributes: { role: 'status', 'aria-live': 'polite' } });
+    this.alertRegion = createElement(document, 'div', { id: 'vouch-alert', className: 'vouch-alert', attributes: { role: 'alert', 'aria-live': 'assertive' } });
+    root.addEventListener('keydown', (event) => this.onKeyDown(event));
+  }
+
+  start(): void {
+    this.render();
+    this.host.postMessage({ type: 'ready' });
+  }
+
+  /** Everything the host posts arrives here, unvalidated. */
+  receive(data: unknown): void {
+    const parsed = parseMessageFromHost(data);
+    if (!parsed.ok) {
+      this.host.postMessage({ type: 'pageError', reason: `Ignored a message from the host: ${parsed.reason}`.slice(0, PROTOCOL_LIMITS.maxMessageLength) });
+      return;
+    }
+    const message = parsed.value;
+    switch (message.type) {
+      case 'state': {
+        this.files = message.files;
+        this.reviewer = message.reviewer;
+        this.loaded = true;
+        const ids = new Set(this.blocks().map((b) => b.id));
+        this.pending.clear();
+        for (const id of [...this.errors.keys()]) if (id !== GROUP && !ids.has(id)) this.errors.delete(id);
+        if (this.groupPending.length > 0 && this.groupPending.every((id) => !ids.has(id))) {
+          this.persisted = { ...this.persisted, groupDraft: EMPTY_DRAFT };
+          this.errors.delete(GROUP);
+        }
+        this.groupPending = [];
+        this.persisted = pruneToBlocks(this.persisted, ids);
+        this.save();
+        this.render();
+        return;
+      }
+      case 'busy':
+        this.busyMessage = message.busy ? (message.message ?? 'Working…') : undefined;
+        if (!message.busy) this.pending.clear();
+        this.statusRegion.textContent = message.busy ? (this.busyMessage ?? '') : (message.message ?? '');
+        this.render();
+        return;
+      case 'notice': {
+        const region = message.level === 'error' ? this.alertRegion : this.statusRegion;
+        region.textContent = message.message;
+        for (const id of message.blockIds ?? []) {
+          this.pending.delete(id);
+          if (message.level === 'error') this.errors.set(this.groupPending.includes(id) ? GROUP : id, { field: 'host', message: message.message });
+        }
+        if (message.blockIds?.some((id) => this.groupPending.includes(id))) this.groupPending = [];
+        this.render();
+        return;
+      }
+      case 'focus':
+        this.focusBlock(message.blockId);
+        return;
+    }
+  }
+
+  private blocks(): PanelBlock[] {
+    return this.files.flatMap((file) => file.blocks);
+  }
+
+  private draft(key: string): Draft {
+    return key === GROUP ? this.persisted.groupDraft : (this.persisted.drafts[key] ?? EMPTY_DRAFT);
+  }
+
+  private setDraft(key: string, draft: Draft): void {
+    this.persisted = key === GROUP ? { ...this.persisted, groupDraft: draft } : { ...this.persisted, drafts: { ...this.persisted.drafts, [key]: draft } };
+    this.save();
+  }
+
+  private save(): void {
+    this.host.setState(this.persisted);
+  }
+
+  // ---- Actions ----
+
+  private decide(key: string, blocks: readonly PanelBlock[], decision: PanelDecision): void {
+    if (blocks.length === 0 || blocks.some((b) => this.pending.has(b.id))) return;
+    const draft = this.draft(key);
+    const problem = draftProblem(draft, decision);
+    if (problem) {
+      this.errors.set(key, problem);
+      this.render();
+      this.document.getElementById(problem.field === 'scope' ? elementId(`scope-${PANEL_SCOPE_TAGS[0]}`, key) : elementId(problem.field === 'intent' ? 'intent' : 'scope-note', key))?.focus();
+      return;
+    }
+    this.errors.delete(key);
+    for (const block of blocks) this.pending.add(block.id);
+    if (key === GROUP) this.groupPending = blocks.map((b) => b.id);
+    const count = blocks.length === 1 ? blockLabel(blocks[0]) : `${blocks.length} blocks`;
+    this.statusRegion.textContent = `${decision === 'accept' ? 'Accepting' : 'Rejecting'} ${count}…`;
+    this.host.postMessage(decideMessage(blocks, decision, draft));
+    this.render();
+  }
+
+  private toggleSelected(blockId: string, selected: boolean): void {
+    const set = new Set(this.persisted.selected);
+    if (selected) set.add(blockId);
+    else set.delete(blockId);
+    this.persisted = { ...this.persisted, selected: this.blocks().filter((b) => set.has(b.id)).map((b) => b.id) };
+    this.save();
+    this.render();
+  }
+
+  private focusBlock(blockId: string): void {
+    const element = this.document.getElementById(elementId('block', blockId));
+    if (!element) return;
+    element.focus();
+    element.scrollIntoView?.({ block: 'nearest' });
+    this.persisted = { ...this.persisted, focusedBlockId: blockId };
+    this.save();
+  }
+
+  private onKeyDown(event: PanelEvent): void {
+    const target = event.target as Partial<PanelElement> & { tagName?: string } | undefined;
+    const typing = target?.tagName === 'TEXTAREA' || (target?.tagName === 'INPUT' && target.type === 'text');
+    let direction: 1 | -1 | undefined;
+    if (event.altKey && event.key === 'ArrowDown') direction = 1;
+    else if (event.altKey && event.key === 'ArrowUp') direction = -1;
+    else if (!typing && !event.altKey && !event.ctrlKey && !event.metaKey && event.key === 'j') direction = 1;
+    else if (!typing && !event.altKey && !event.ctrlKey && !event.metaKey && event.key === 'k') direction = -1;
+    if (direction === undefined) return;
+    const next = neighbourBlockId(this.blocks().map((b) => b.id), this.persisted.focusedBlockId, direction);
+    if (next === undefined) return;
+    event.preventDefault();
+    this.focusBlock(next);
+  }
+
+  // ---- Rendering ----
+
+  private render(): void {
+    const active = this.document.activeElement;
+    const focusId = active?.id || undefined;
+    const selection = active ? { start: active.selectionStart ?? null, end: active.selectionEnd ?? null } : undefined;
+    const previousOrder = this.renderedOrder;
+
+    const blocks = this.blocks();
+    this.root.replaceChildren(this.renderHeader(blocks), this.statusRegion, this.alertRegion, ...this.renderGroup(blocks), ...this.renderFiles());
+    this.renderedOrder = blocks.map((b) => b.id);
+    this.root.setAttribute('aria-busy', this.busyMessage ? 'true' : 'false');
+
+    if (!focusId) return;
+    const again = this.document.getElementById(focusId);
+    if (again) {
+      again.focus();
+      if (selection && selection.start !== null && 'selectionStart' in again) {
+        again.selectionStart = selection.start;
+        again.selectionEnd = selection.end;
+      }
+      return;
+    }
+    // The focused block is gone (decided or changed): move to the block that took its place.
+    const lost = previousOrder.find((id) => focusId.endsWith(`-${id}`));
+    if (lost === undefined) return;
+    const index = previousOrder.indexOf(lost);
+    const candidates = [...previousOrder.slice(index + 1), ...previousOrder.slice(0, index).reverse()];
+    const next = candidates.find((id) => this.renderedOrder.includes(id));
+    if (next) this.focusBlock(next);
+    else this.document.getElementById('vouch-summary')?.focus();
+  }
+
+  private renderedOrder: string[] = [];
+
+  private renderHeader(blocks: readonly PanelBlock[]): PanelElement {
+    const d = this.document;
+    const summaryText = !this.loaded
+      ? 'Loading AI blocks to review…'
+      : blocks.length === 0
+        ? 'No AI code waits for review.'
+        : `${blocks.length} AI block${blocks.length === 1 ? '' : 's'} in ${this.files.length} file${this.files.length === 1 ? '' : 's'} wait${blocks.length === 1 ? 's' : ''} for review.`;
+    const reviewerText = !this.loaded
+      ? ''
+      : this.reviewer
+        ? `Reviews are recorded as ${this.reviewer.name} <${this.reviewer.email}>.`
+        : 'Git has no user.name and user.email for this repository; set them to record reviews.';
+    const refresh = createElement(d, 'button', { id: 'vouch-refresh', className: 'vouch-refresh', text: 'Refresh', attributes: { type: 'button' } });
+    refresh.addEventListener('click', () => this.host.postMessage({ type: 'refresh' }));
+    return createElement(d, 'header', { className: 'vouch-header' }, [
+      createElement(d, 'h1', { text: 'Review AI changes' }),
+      createElement(d, 'p', { id: 'vouch-summary', className: 'vouch-summary', text: summaryText, attributes: { tabindex: '-1' } }),
+      createElement(d, 'p', { className: this.reviewer || !this.loaded ? 'vouch-reviewer' : 'vouch-reviewer vouch-warning', text: reviewerText }),
+      createElement(d, 'p', { className: 'vouch-help', text: 'Alt+Down and Alt+Up (or J and K) move between blocks.' }),
+      refresh,
+    ]);
+  }
+
+  private renderGroup(blocks: readonly PanelBlock[]): PanelElement[] {
+    const selected = blocks.filter((b) => this.persisted.selected.includes(b.id));
+    if (selected.length === 0) return [];
+    const d = this.document;
+    const title = `Review ${selected.length} selected block${selected.length === 1 ? '' : 's'} together`;
+    const clear = createElement(d, 'button', { id: 'vouch-group-clear', className: 'vouch-group-clear', text: 'Clear selection', attributes: { type: 'button' } });
+    clear.addEventListener('click', () => {
+      this.persisted = { ...this.persisted, selected: [] };
+      this.save();
+      this.render();
+      this.document.getElementById('vouch-summary')?.focus();
+    });
+    return [
+      createElement(d, 'section', { id: 'vouch-group', className: 'vouch-group', attributes: { 'aria-labelledby': 'vouch-group-title' } }, [
+        createElement(d, 'h2', { id: 'vouch-group-title', text: title }),
+        createElement(d, 'p', { className: 'vouch-group-list', text: selected.map((b) => blockLabel(b)).join('; ') }),
+        ...this.renderDecisionForm(GROUP, selected),
+        clear,
+      ]),
+    ];
+  }
+
+  private renderFiles(): PanelElement[] {
+    const d = this.document;
+    return this.files.map((file) =>
+      createElement(d, 'section', { className: 'vouch-file', attributes: { 'data-path': file.path, 'aria-label': `AI blocks in ${file.path}` } }, [
+        createElement(d, 'h2', { className: 'vouch-file-path', text: `${file.path} (${file.blocks.length} block${file.blocks.length === 1 ? '' : 's'})` }),
+        ...file.blocks.map((block) => this.renderBlock(block)),
+      ]),
+    );
+  }
+
+  private renderBlock(block: PanelBlock): PanelElement {
+    const d = this.document;
+    const id = block.id;
+    const titleId = elementId('title', id);
+    const article = createElement(d, 'article', {
+      id: elementId('block', id),
+      className: this.pending.has(id) ? 'vouch-block vouch-pending' : 'vouch-block',
+      attributes: { 'data-block-id': id, tabindex: '-1', 'aria-labelledby': titleId, 'aria-busy': this.pending.has(id) ? 'true' : 'false' },
+    });
+    article.addEventListener('focusin', () => {
+      this.persisted = { ...this.persisted, focusedBlockId: id };
+      this.save();
+    });
+
+    const select = createElement(d, 'input', { id: elementId('select', id), className: 'vouch-select', attributes: { type: 'checkbox' } });
+    select.checked = this.persisted.selected.includes(id);
+    select.addEventListener('change', () => this.toggleSelected(id, select.checked === true));
+    const selectLabel = createElement(d, 'label', { className: 'vouch-select-label', text: 'Select for group review', attributes: { for: select.id } });
+
+    const meta = createElement(d, 'ul', { className: 'vouch-meta', attributes: { 'aria-label': 'About this block' } }, [
+      createElement(d, 'li', { className: 'vouch-origin', text: `From ${originLabel(block.origins)}` }),
+      createElement(d, 'li', { className: 'vouch-time', text: timeLabel(this.now(), block), attributes: { title: new Date(block.lastInsertedAt).toISOString() } }),
+      createElement(d, 'li', { className: 'vouch-changed', text: changedShareLabel(block.humanChangedShare) }),
+      ...(block.previouslyRejected ? [createElement(d, 'li', { className: 'vouch-rejected-before', text: 'Rejected before, but the text is back' })] : []),
+    ]);
+
+    const riskLines = new Set(block.riskHints.map((h) => h.line));
+    const risks =
+      block.riskHints.length === 0
+        ? createElement(d, 'p', { className: 'vouch-no-risks', text: 'No risk hints found.' })
+        : createElement(
+            d,
+            'ul',
+            { className: 'vouch-risks', attributes: { 'aria-label': 'Risk hints' } },
+            block.riskHints.map((hint) =>
+              createElement(d, 'li', {
+                className: `vouch-risk vouch-risk-${hint.category}`,
+                text: `Line ${block.startLine + hint.line - 1}: ${hint.message}`,
+                attributes: { 'data-category': hint.category },
+              }),
+            ),
+          );
+
+    const code = createElement(
+      d,
+      'code',
+      {},
+      block.lines.map((line, index) =>
+        createElement(d, 'span', { className: riskLines.has(index + 1) ? 'vouch-line vouch-line-risk' : 'vouch-line' }, [
+          createElement(d, 'span', { className: 'vouch-line-number', text: String(block.startLine + index), attributes: { 'aria-hidden': 'true' } }),
+          createElement(d, 'span', { className: 'vouch-line-text', text: visibleText(line) }),
+        ]),
+      ),
+    );
+    const pre = createElement(d, 'pre', { className: 'vouch-code', attributes: { tabindex: '0', role: 'region', 'aria-label': `Code, ${lineRangeLabel(block).toLowerCase()}` } }, [code]);
+
+    const open = this.button(elementId('open', id), 'vouch-open', 'Open in editor', `Open ${blockLabel(block)} in the editor`, () =>
+      this.host.postMessage({ type: 'openInEditor', blockId: id }),
+    );
+
+    article.appendChild(
+      createElement(d, 'header', { className: 'vouch-block-header' }, [
+        createElement(d, 'h3', { id: titleId, className: 'vouch-block-title', text: `${lineRangeLabel(block)} of ${block.path}` }),
+        select,
+        selectLabel,
+      ]),
+    );
+    article.appendChild(meta);
+    article.appendChild(risks);
+    article.appendChild(pre);
+    for (const element of this.renderDecisionForm(id, [block], open)) article.appendChild(element);
+    return article;
+  }
+
+  /** Intent, scope, scope note, error, and the decision buttons, for one block or the selected group. */
+  private renderDecisionForm(key: string, blocks: readonly PanelBlock[], extraButton?: PanelElement): PanelElement[] {
+    const d = this.document;
+    const draft = this.draft(key);
+    const error = this.errors.get(key);
+    const pending = blocks.some((b) => this.pending.has(b.id));
+    const errorId = elementId('error', key);
+    const subject = key === GROUP ? `the ${blocks.length} selected blocks` : blockLabel(blocks[0]);
+
+    const intent = createElement(d, 'textarea', {
+      id: elementId('intent', key),
+      className: 'vouch-intent',
+      attributes: { rows: '2', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-required': 'true', 'aria-describedby': errorId },
+    });
+    intent.value = draft.intent;
+    if (error?.field === 'intent') intent.setAttribute('aria-invalid', 'true');
+    intent.addEventListener('input', () => this.setDraft(key, { ...this.draft(key), intent: intent.value ?? '' }));
+
+    const checkboxes = PANEL_SCOPE_TAGS.map((tag) => {
+      const box = createElement(d, 'input', { id: elementId(`scope-${tag}`, key), className: `vouch-scope-tag vouch-scope-${tag}`, attributes: { type: 'checkbox', 'data-scope': tag } });
+      box.checked = draft.scope.includes(tag);
+      box.addEventListener('change', () => this.onScopeChange(key, tag, box.checked === true));
+      const suggested = blocks.some((b) => b.suggestedScope.includes(tag));
+      return createElement(d, 'span', { className: 'vouch-scope-choice' }, [
+        box,
+        createElement(d, 'label', { text: suggested ? `${SCOPE_LABELS[tag]} (suggested by risk hints)` : SCOPE_LABELS[tag], attributes: { for: box.id } }),
+      ]);
+    });
+    const scopeNote = createElement(d, 'input', {
+      id: elementId('scope-note', key),
+      className: 'vouch-scope-note',
+      attributes: { type: 'text', maxlength: String(PROTOCOL_LIMITS.maxScopeNoteLength), 'aria-describedby': errorId },
+    });
+    scopeNote.value = draft.scopeNote;
+    scopeNote.addEventListener('input', () => this.setDraft(key, { ...this.draft(key), scopeNote: scopeNote.value ?? '' }));
+    const fieldset = createElement(d, 'fieldset', { className: 'vouch-scope' }, [
+      createElement(d, 'legend', { text: 'Scope: what this code may touch' }),
+      ...checkboxes,
+      createElement(d, 'label', { className: 'vouch-scope-note-label', text: 'Scope details (optional)', attributes: { for: scopeNote.id } }),
+      scopeNote,
+    ]);
+    if (error?.field === 'scope') fieldset.setAttribute('aria-invalid', 'true');
+
+    const uncovered = uncoveredSuggestions(blocks, draft.scope.includes('none') ? [] : draft.scope);
+    const warning = createElement(d, 'p', {
+      id: elementId('scope-warning', key),
+      className: 'vouch-scope-warning',
+      text: uncovered.length > 0 && draft.scope.length > 0 ? `The risk hints suggest this code touches: ${uncovered.map((t) => SCOPE_LABELS[t].toLowerCase()).join(', ')}.` : '',
+    });
+
+    const accept = this.button(elementId('accept', key), key === GROUP ? 'vouch-group-accept' : 'vouch-accept', 'Accept', `Accept ${subject}`, () => this.decide(key, blocks, 'accept'));
+    const reject = this.button(elementId('reject', key), key === GROUP ? 'vouch-group-reject' : 'vouch-reject', 'Reject (remove)', `Reject and remove ${subject}`, () =>
+      this.decide(key, blocks, 'reject'),
+    );
+    accept.disabled = pending;
+    reject.disabled = pending;
+
+    return [
+      createElement(d, 'label', { className: 'vouch-intent-label', text: 'Intent: what is this code for? (required)', attributes: { for: intent.id } }),
+      intent,
+      fieldset,
+      warning,
+      createElement(d, 'p', { id: errorId, className: 'vouch-error', text: error?.message ?? '' }),
+      createElement(d, 'div', { className: 'vouch-actions' }, [accept, reject, ...(extraButton ? [extraButton] : [])]),
+    ];
+  }
+
+  private onScopeChange(key: string, tag: PanelScopeTag, checked: boolean): void {
+    const scope = toggleScope(this.draft(key).scope, tag, checked);
+    this.setDraft(key, { ...this.draft(key), scope });
+    for (const other of PANEL_SCOPE_TAGS) {
+      const box = this.document.getElementById(elementId(`scope-${other}`, key));
+      if (box) box.checked = scope.includes(other);
+    }
+    if (this.errors.get(key)?.field === 'scope') {
+      this.errors.delete(key);
+      const error = this.document.getElementById(elementId('error', key));
+      if (error) error.textContent = '';
+    }
+  }
+
+  private button(id: string, className: string, text: string, label: string, onClick: () => void): PanelElement {
+    const button = createElement(this.document, 'button', { id, className, text, attributes: { type: 'button', 'aria-label': label } });
+    button.addEventListener('click', onClick);
+    return button;
+  }
+}
