@@ -1,0 +1,137 @@
+/**
+ * `vouch reconcile`: finds commits without a Vouch note whose content came from noted commits
+ * (cherry-pick with or without -x, merge --squash, reset --soft + commit, split commits) and
+ * writes records carried from the originals; reports noted commits whose records are stale.
+ */
+import type { Logger } from '../../core/logger';
+import { splitLines } from '../../core/notes/lineRanges';
+import type { CarryMatch, NoteRecord } from '../../core/notes/noteRecord';
+import { carryRecord, type CarryTargetFile, type RecordCheck } from '../../core/notes/recordCheck';
+import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
+import { addedLinesOfCommit, blobsAtPaths, patchIdOfCommit, readBlobs, readRef, treeOfCommit } from './gitObjects';
+import type { NotesReader } from './notesReader';
+import type { NotesWriter } from './notesWriter';
+
+const MAX_CARRY_FILE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_RECONCILE_COMMITS = 200;
+
+export interface CarriedRecordReport {
+  readonly commit: string;
+  readonly recordId: string;
+  readonly fromRecordId: string;
+  readonly fromCommit: string;
+  readonly match: CarryMatch;
+  readonly ranges: number;
+}
+
+export interface StaleRecordReport {
+  readonly commit: string;
+  readonly check: RecordCheck;
+}
+
+export interface ReconcileReport {
+  readonly scannedCommits: number;
+  readonly carried: readonly CarriedRecordReport[];
+  readonly stale: readonly StaleRecordReport[];
+  /** Records that could not be read (schema, size): never used as a source. */
+  readonly rejected: readonly { readonly commit: string; readonly line: number; readonly reason: string }[];
+}
+
+export interface ReconcileDeps {
+  readonly git: GitRunner;
+  readonly topLevel: string;
+  readonly reader: NotesReader;
+  readonly writer: NotesWriter;
+  readonly logger: Logger;
+}
+
+/** The record a carried record descends from, so a chain of cherry-picks carries the original once. */
+function rootId(record: NoteRecord): string {
+  return record.statement.predicate.carriedFrom?.recordId ?? record.recordId;
+}
+
+function uniqueByRoot(records: readonly NoteRecord[]): NoteRecord[] {
+  const byRoot = new Map<string, NoteRecord>();
+  for (const record of records) {
+    const root = rootId(record);
+    const kept = byRoot.get(root);
+    if (!kept || (kept.statement.predicate.carriedFrom && !record.statement.predicate.carriedFrom)) byRoot.set(root, record);
+  }
+  return [...byRoot.values()];
+}
+
+async function commitsInRange(git: GitRunner, cwd: string, range: string | undefined, maxCommits: number): Promise<string[]> {
+  if (range !== undefined && (range.startsWith('-') || range.trim() === '')) throw new GitError('exit-code', `not a revision range: ${JSON.stringify(range)}`, []);
+  if (range === undefined && !(await readRef(git, cwd, 'HEAD'))) return [];
+  const revisions = range === undefined ? ['HEAD'] : range.split(/\s+/).filter(Boolean);
+  const result = await git.run(['rev-list', '--no-merges', `--max-count=${maxCommits}`, '--end-of-options', ...revisions], { cwd });
+  return result.stdout.split('\n').filter(Boolean).map(assertObjectId);
+}
+
+export async function reconcileNotes(deps: ReconcileDeps, options: { readonly range?: string; readonly maxCommits?: number } = {}): Promise<ReconcileReport> {
+  const { git, topLevel, reader, writer, logger } = deps;
+  await writer.replayPending();
+  const commits = await commitsInRange(git, topLevel, options.range, options.maxCommits ?? DEFAULT_RECONCILE_COMMITS);
+  const noteBlobs = await reader.listNotes();
+  const parsedByBlob = await reader.readNoteBlobs([...new Set(noteBlobs.values())]);
+  const rejected: { commit: string; line: number; reason: string }[] = [];
+  const allRecords: NoteRecord[] = [];
+  for (const [commit, blob] of noteBlobs) {
+    const parsed = parsedByBlob.get(blob);
+    if (!parsed) continue;
+    allRecords.push(...parsed.records);
+    if (commits.includes(commit)) rejected.push(...parsed.rejected.map((item) => ({ commit, ...item })));
+  }
+  const notedPaths = new Set(allRecords.flatMap((record) => record.statement.predicate.files.map((file) => file.path)));
+
+  const carried: CarriedRecordReport[] = [];
+  const toWrite: { commit: string; line: string }[] = [];
+  for (const commit of commits) {
+    if (noteBlobs.has(commit) || allRecords.length === 0) continue;
+    const added = await addedLinesOfCommit(git, topLevel, commit);
+    const changedPaths = [...added.keys()].filter((path) => notedPaths.has(path));
+    if (changedPaths.length === 0) continue;
+    const patchId = await patchIdOfCommit(git, topLevel, commit);
+    const others = allRecords.filter((record) => record.statement.predicate.commit !== commit);
+    const byPatch = patchId ? uniqueByRoot(others.filter((record) => record.statement.predicate.patchId === patchId)) : [];
+    const match: CarryMatch = byPatch.length > 0 ? 'patch-id' : 'line-hashes';
+    const sources =
+      byPatch.length > 0 ? byPatch : uniqueByRoot(others.filter((record) => record.statement.predicate.files.some((file) => changedPaths.includes(file.path))));
+    if (sources.length === 0) continue;
+    const tree = await treeOfCommit(git, topLevel, commit);
+    const blobIds = await blobsAtPaths(git, topLevel, commit, changedPaths);
+    const texts = await readBlobs(git, topLevel, [...blobIds.values()], MAX_CARRY_FILE_BYTES);
+    const files = new Map<string, CarryTargetFile>();
+    for (const [path, blob] of blobIds) {
+      const text = texts.get(blob)?.text;
+      if (text !== undefined) files.set(path, { blob, lines: splitLines(text), addedLines: added.get(path) ?? new Set() });
+    }
+    for (const source of sources) {
+      const record = carryRecord(source, { commit, tree, patchId, files }, match);
+      if (!record) continue;
+      toWrite.push({ commit, line: record.line });
+      carried.push({
+        commit,
+        recordId: record.recordId,
+        fromRecordId: source.recordId,
+        fromCommit: source.statement.predicate.commit,
+        match,
+        ranges: record.statement.predicate.files.reduce((sum, file) => sum + file.ranges.length, 0),
+      });
+    }
+  }
+  if (toWrite.length > 0) {
+    await writer.append(toWrite);
+    logger.info(`vouch: carried ${toWrite.length} record(s) to commits without a note`);
+  }
+
+  const stale: StaleRecordReport[] = [];
+  for (const commit of commits) {
+    const blob = noteBlobs.get(commit);
+    const parsed = blob ? parsedByBlob.get(blob) : undefined;
+    if (!parsed || parsed.records.length === 0) continue;
+    const check = await reader.checkCommitNote(commit, parsed);
+    for (const record of check?.records ?? []) if (record.status === 'stale') stale.push({ commit, check: record });
+  }
+  return { scannedCommits: commits.length, carried, stale, rejected };
+}
