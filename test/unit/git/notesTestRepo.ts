@@ -27,6 +27,7 @@ export class TestRepo {
 
   static async create(options: { bare?: boolean; dir?: string } = {}): Promise<TestRepo> {
     const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'vouch-notes-'));
+    mkdirSync(dir, { recursive: true });
     const repo = new TestRepo(dir);
     await repo.git(['init', '-q', ...(options.bare ? ['--bare'] : []), '-b', 'main']);
     await repo.configure();

@@ -1,0 +1,183 @@
+/**
+ * `vouch sync`: fetch the remote's notes into `refs/notes/remotes/<remote>/vouch`, merge them into
+ * `refs/notes/vouch` with cat_sort_uniq semantics (per commit: union of record lines, sorted,
+ * unique) in a merge commit built off to the side, compare-and-swap the local ref, push without
+ * force; repeat up to 5 rounds while someone else keeps pushing.
+ */
+import type { Logger } from '../../core/logger';
+import { mergeNoteTexts } from '../../core/notes/noteParser';
+import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
+import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
+import { ZERO_OID, readBlobs, readRef } from './gitObjects';
+import type { NotesWriter } from './notesWriter';
+
+export const MAX_SYNC_ROUNDS = 5;
+
+export interface SyncReport {
+  readonly remote: string;
+  readonly rounds: number;
+  /** Commits whose notes differed on both sides and were merged line by line. */
+  readonly mergedNotes: number;
+  /** How the local ref moved: unchanged, fast-forwarded to the remote's, or merged. */
+  readonly localUpdate: 'unchanged' | 'fast-forward' | 'merge';
+  readonly pushed: boolean;
+  readonly warnings: readonly string[];
+}
+
+export interface SyncDeps {
+  readonly git: GitRunner;
+  readonly topLevel: string;
+  readonly writer: NotesWriter;
+  readonly logger: Logger;
+}
+
+export function remoteNotesRef(remote: string): string {
+  return `refs/notes/remotes/${remote}/vouch`;
+}
+
+function refspecDestinationMatches(destination: string, ref: string): boolean {
+  const expression = destination.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${expression}$`).test(ref);
+}
+
+/** Warnings for fetch refspecs that force-update local notes refs: a plain `git fetch` would overwrite unpushed notes. */
+export async function forcedNotesFetchWarnings(git: GitRunner, cwd: string, ref: string = NOTES_REF): Promise<string[]> {
+  const result = await git.run(['config', '--get-regexp', '^remote\\..*\\.fetch$'], { cwd, okExitCodes: [1] });
+  const warnings: string[] = [];
+  for (const line of result.stdout.split('\n').filter(Boolean)) {
+    const space = line.indexOf(' ');
+    const key = line.slice(0, space);
+    const refspec = line.slice(space + 1);
+    if (!refspec.startsWith('+')) continue;
+    const destination = refspec.slice(1).split(':')[1];
+    if (destination && refspecDestinationMatches(destination, ref)) {
+      warnings.push(`${key} = ${refspec} force-fetches into ${ref}: a plain 'git fetch' overwrites notes you have not pushed. Use 'vouch sync' and drop the '+' (or the refspec).`);
+    }
+  }
+  return warnings;
+}
+
+async function isAncestor(git: GitRunner, cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  const result = await git.run(['merge-base', '--is-ancestor', ancestor, descendant], { cwd, okExitCodes: [1] });
+  return result.exitCode === 0;
+}
+
+/** Fetches the remote's notes ref into its tracking ref; undefined when the remote has none. */
+async function fetchRemoteNotes(git: GitRunner, cwd: string, remote: string, ref: string): Promise<string | undefined> {
+  const tracking = remoteNotesRef(remote);
+  try {
+    // --refmap= stops configured refspecs (perhaps a forced +refs/notes/*) from also updating local refs.
+    await git.run(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', '--refmap=', '--end-of-options', remote, `+${ref}:${tracking}`], { cwd, timeoutMs: 300_000 });
+  } catch (error) {
+    if (error instanceof GitError && /couldn't find remote ref/i.test(error.stderr)) return undefined;
+    throw error;
+  }
+  return readRef(git, cwd, tracking);
+}
+
+export async function syncNotes(deps: SyncDeps, options: { readonly remote?: string; readonly ref?: string; readonly maxRounds?: number } = {}): Promise<SyncReport> {
+  const { git, topLevel, writer, logger } = deps;
+  const ref = options.ref ?? NOTES_REF;
+  const remotes = (await git.run(['remote'], { cwd: topLevel })).stdout.split('\n').filter(Boolean);
+  const remote = options.remote ?? (remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0] : undefined);
+  if (!remote) throw new GitError('exit-code', remotes.length === 0 ? 'this repository has no remote to sync with' : `name the remote to sync with: ${remotes.join(', ')}`, []);
+  if (!remotes.includes(remote)) throw new GitError('exit-code', `no such remote: ${JSON.stringify(remote)}`, []);
+  const warnings = await forcedNotesFetchWarnings(git, topLevel, ref);
+  for (const warning of warnings) logger.warn(`vouch: ${warning}`);
+  await writer.replayPending();
+
+  const maxRounds = options.maxRounds ?? MAX_SYNC_ROUNDS;
+  let mergedNotes = 0;
+  let localUpdate: SyncReport['localUpdate'] = 'unchanged';
+  for (let round = 1; round <= maxRounds; round++) {
+    const remoteTip = await fetchRemoteNotes(git, topLevel, remote, ref);
+    const local = await readRef(git, topLevel, ref);
+    let target = local;
+    if (remoteTip && remoteTip !== local) {
+      if (!local || (await isAncestor(git, topLevel, local, remoteTip))) {
+        target = remoteTip;
+        localUpdate = 'fast-forward';
+      } else if (!(await isAncestor(git, topLevel, remoteTip, local))) {
+        const merged = await mergeNotesCommits(deps, local, remoteTip);
+        target = merged.commit;
+        mergedNotes = merged.mergedNotes;
+        localUpdate = 'merge';
+      }
+      if (target !== local) {
+        try {
+          await git.run(['update-ref', '-m', `vouch: sync with ${remote}`, ref, target as string, local ?? ZERO_OID], { cwd: topLevel });
+        } catch (error) {
+          if (!(error instanceof GitError)) throw error;
+          logger.debug(`vouch: ${ref} moved during sync (${error.stderr.trim()}); next round`);
+          continue;
+        }
+      }
+    }
+    if (!target || target === remoteTip) return { remote, rounds: round, mergedNotes, localUpdate, pushed: false, warnings };
+    try {
+      await git.run(['push', '--quiet', '--no-verify', '--end-of-options', remote, `${ref}:${ref}`], { cwd: topLevel, timeoutMs: 300_000 });
+      return { remote, rounds: round, mergedNotes, localUpdate, pushed: true, warnings };
+    } catch (error) {
+      if (error instanceof GitError && /rejected|non-fast-forward|fetch first|stale info/i.test(error.stderr)) {
+        logger.debug(`vouch: push of ${ref} to ${remote} rejected; next round`);
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new GitError('exit-code', `${remote}'s notes kept changing through ${maxRounds} fetch-merge-push rounds; run 'vouch sync' again`, []);
+}
+
+/**
+ * A merge commit of two notes commits: every note of either side; a commit noted on both sides
+ * gets the union of both notes' lines (cat_sort_uniq). Written as a flat tree, which git reads
+ * like any fan-out.
+ */
+async function mergeNotesCommits(deps: SyncDeps, local: string, remote: string): Promise<{ commit: string; mergedNotes: number }> {
+  const { git, topLevel } = deps;
+  const localNotes = await notesAt(deps, local);
+  const tracking = await notesAt(deps, remote);
+  const merged = new Map(localNotes);
+  const conflicts: [string, string, string][] = [];
+  for (const [commit, blob] of tracking) {
+    const mine = merged.get(commit);
+    if (!mine) merged.set(commit, blob);
+    else if (mine !== blob) conflicts.push([commit, mine, blob]);
+  }
+  const texts = await readBlobs(
+    git,
+    topLevel,
+    conflicts.flatMap(([, a, b]) => [a, b]),
+    MAX_NOTE_BYTES,
+  );
+  for (const [commit, mine, theirs] of conflicts) {
+    const mineText = texts.get(mine)?.text;
+    const theirsText = texts.get(theirs)?.text;
+    if (mineText === undefined || theirsText === undefined) {
+      throw new GitError('exit-code', `the note on ${commit} cannot be read on one side; not merging (${texts.get(mine)?.problem ?? texts.get(theirs)?.problem})`, []);
+    }
+    const blob = await git.run(['hash-object', '-w', '--stdin'], { cwd: topLevel, input: mergeNoteTexts(mineText, theirsText) });
+    merged.set(commit, assertObjectId(blob.stdout.trim()));
+  }
+  const treeInput = [...merged].map(([commit, blob]) => `100644 blob ${blob}\t${commit}\n`).join('');
+  const tree = assertObjectId((await git.run(['mktree'], { cwd: topLevel, input: treeInput })).stdout.trim());
+  const identity = await git.run(['var', 'GIT_COMMITTER_IDENT'], { cwd: topLevel, okExitCodes: [128] });
+  const env: Record<string, string> =
+    identity.exitCode === 0 ? {} : { GIT_AUTHOR_NAME: 'Vouch', GIT_AUTHOR_EMAIL: 'vouch@localhost', GIT_COMMITTER_NAME: 'Vouch', GIT_COMMITTER_EMAIL: 'vouch@localhost' };
+  const commit = await git.run(['commit-tree', tree, '-p', local, '-p', remote, '-m', 'Notes merged by vouch sync (cat_sort_uniq)'], { cwd: topLevel, env });
+  return { commit: assertObjectId(commit.stdout.trim()), mergedNotes: conflicts.length };
+}
+
+/** The notes of a notes commit that is not (yet) a ref's tip. */
+async function notesAt(deps: SyncDeps, notesCommit: string): Promise<Map<string, string>> {
+  const result = await deps.git.run(['ls-tree', '-r', '-z', assertObjectId(notesCommit)], { cwd: deps.topLevel });
+  const notes = new Map<string, string>();
+  for (const entry of result.stdout.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [, type, blob] = entry.slice(0, tab).split(' ');
+    const annotated = entry.slice(tab + 1).replace(/\//g, '');
+    if (type === 'blob' && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(annotated)) notes.set(annotated, assertObjectId(blob));
+  }
+  return notes;
+}
