@@ -128,7 +128,7 @@ describe('reanchor', () => {
   it('falls back to whole-hunk replacement past its limits, still reproducing the new text', () => {
     const oldText = Array.from({ length: 200 }, (_, i) => `old ${i}\n`).join('');
     const newText = Array.from({ length: 200 }, (_, i) => `new ${i}\n`).join('');
-    const limits = { maxLineEdits: 5, maxHunkChars: 100, maxCharEdits: 5 };
+    const limits = { maxLineDiffLines: 20, maxLineEdits: 5, maxHunkChars: 100, maxCharEdits: 5 };
     const replacements = computeTextReplacements(oldText, newText, limits);
     assert.equal(applyReplacements(oldText, replacements), newText);
   });
@@ -154,6 +154,30 @@ describe('reanchor', () => {
       assert.ok(original);
       assert.ok(oldText.slice(original.start, original.end).includes(newText.slice(piece.start, piece.end)));
     }
+  });
+
+  it('keeps attribution through thousands of edits scattered over a big file (unique-line anchors)', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `  const value${i} = compute(${i});\n`);
+    const oldText = lines.join('');
+    const newText = lines.map((line, i) => (i % 10 === 0 ? line.replace('const', 'let') : line)).join('');
+    const starts: number[] = [];
+    lines.reduce((offset, line) => (starts.push(offset), offset + line.length), 0);
+    // Spans over whole lines 5, 15, 25...: untouched lines between the edited ones.
+    const spans = Array.from({ length: 2000 }, (_, i) => span(`s${i}`, starts[i * 10 + 5], starts[i * 10 + 5] + lines[i * 10 + 5].length));
+    const result = reanchorSpans(oldText, newText, spans);
+    assert.equal(result.length, 2000);
+    result.forEach((piece, i) => assert.equal(newText.slice(piece.start, piece.end), lines[i * 10 + 5]));
+  });
+
+  it('keeps the unchanged parts of lines when every line of a big file was edited in place', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `  const value${i} = compute(${i});\n`);
+    const oldText = lines.join('');
+    const newText = oldText.replaceAll('const', 'let');
+    const starts: number[] = [];
+    lines.reduce((offset, line) => (starts.push(offset), offset + line.length), 0);
+    const spans = [span('s', starts[100], starts[100] + lines[100].length)];
+    const result = reanchorSpans(oldText, newText, spans, { newId: counter() });
+    assert.deepEqual(covered(newText, result).map((entry) => entry.split(':')[1]), ['  ', 't value100 = compute(100);\n']);
   });
 
   describe('properties', () => {
