@@ -1,6 +1,10 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
 import { markCommand } from './commands/mark';
+import { notesCommand } from './commands/notes';
+import { reconcileCommand } from './commands/reconcile';
+import { createRecordCommitCommand } from './commands/recordCommit';
 import { statusCommand } from './commands/status';
+import { syncCommand } from './commands/sync';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -19,6 +23,10 @@ declare const VOUCH_VERSION: string | undefined;
 const commands: Readonly<Record<string, CliCommand>> = {
   mark: markCommand,
   status: statusCommand,
+  'record-commit': createRecordCommitCommand(),
+  reconcile: reconcileCommand,
+  sync: syncCommand,
+  notes: notesCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,78 @@
+/** `vouch notes show [<commit>]` and `vouch notes rewrite-ref [--enable]`: inspect notes, set up rewrite carrying. */
+import { parseArgs } from 'node:util';
+import { NOTES_REF } from '../../core/notes/noteRecord';
+import { resolveCommit } from '../../git/notes/gitObjects';
+import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rewriteRef';
+import type { CliCommand, CliIo } from '../cli';
+import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+
+const HELP = `Usage: vouch notes show [<commit>] [--json]
+       vouch notes rewrite-ref [--enable]
+
+show         lists the Vouch records on a commit (default HEAD): AI line ranges per file,
+             origin, review, and whether each range still matches the commit's lines
+             (valid / moved / stale). Bad records are listed with the reason.
+rewrite-ref  tells whether amend and rebase carry Vouch notes (git's notes.rewriteRef);
+             with --enable, adds ${NOTES_REF} to this repository's notes.rewriteRef.
+
+Exit status: 0 done; 1 failed (or 'show' found no note); 2 usage error.
+`;
+
+export const notesCommand: CliCommand = {
+  summary: 'show the Vouch note of a commit; set up notes.rewriteRef',
+  run: (args, io) => runNotesCommand('notes', io, () => runNotes(args, io)),
+};
+
+async function runNotes(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean' }, enable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [action, ...rest] = positionals;
+  if (values.help || action === undefined) {
+    io.stdout(HELP);
+    return values.help ? 0 : 2;
+  }
+  const context = await openNotesContext(io);
+  if (action === 'rewrite-ref') {
+    if (rest.length > 0) throw new NotesUsageError('rewrite-ref takes no arguments');
+    if (values.enable) await configureRewriteRef(context.git, context.topLevel);
+    const configured = await isRewriteRefConfigured(context.git, context.topLevel);
+    io.stdout(configured ? `amend and rebase carry ${NOTES_REF}\n` : `amend and rebase do NOT carry ${NOTES_REF}; run 'vouch notes rewrite-ref --enable'\n`);
+    return 0;
+  }
+  if (action !== 'show') throw new NotesUsageError(`unknown action '${action}'`);
+  if (rest.length > 1) throw new NotesUsageError('give at most one commit');
+  if (rest[0]?.startsWith('-')) throw new NotesUsageError(`not a commit: ${rest[0]}`);
+  const commit = await resolveCommit(context.git, context.topLevel, rest[0] ?? 'HEAD');
+  const note = await context.reader.readNote(commit);
+  if (!note) {
+    io.stderr(`vouch notes: ${commit.slice(0, 12)} has no Vouch note\n`);
+    return 1;
+  }
+  const check = await context.reader.checkCommitNote(commit, note);
+  if (values.json) {
+    io.stdout(`${JSON.stringify({ commit, records: note.records.map((record) => record.statement), checks: check?.records ?? [], rejected: note.rejected }, null, 2)}\n`);
+    return 0;
+  }
+  note.records.forEach((record, index) => {
+    const predicate = record.statement.predicate;
+    const recordCheck = check?.records[index];
+    const carried = predicate.carriedFrom ? `, carried from ${predicate.carriedFrom.commit.slice(0, 12)} by ${predicate.carriedFrom.match}` : '';
+    const written = predicate.commit !== commit ? `, written for ${predicate.commit.slice(0, 12)}` : '';
+    io.stdout(`record ${record.recordId.slice(0, 12)} (${recordCheck?.status ?? 'unchecked'}${written}${carried}; ${record.envelope.signatures.length} signature(s))\n`);
+    predicate.files.forEach((file, fileIndex) => {
+      file.ranges.forEach((range, rangeIndex) => {
+        const rangeCheck = recordCheck?.files[fileIndex]?.ranges[rangeIndex];
+        const where = rangeCheck?.status === 'moved' ? `moved to ${rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
+        const origin = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''} (${range.origin.kind})`;
+        const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}` : 'not reviewed';
+        io.stdout(`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}\n`);
+      });
+    });
+  });
+  for (const item of note.rejected) io.stdout(`rejected line ${item.line}: ${item.reason}\n`);
+  return 0;
+}

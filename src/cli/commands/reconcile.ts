@@ -1,0 +1,60 @@
+/** `vouch reconcile [<range>]`: re-attach records to commits that git did not carry notes to; report stale records. */
+import { parseArgs } from 'node:util';
+import { DEFAULT_RECONCILE_COMMITS, reconcileNotes } from '../../git/notes/reconcile';
+import type { CliCommand, CliIo } from '../cli';
+import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+
+const HELP = `Usage: vouch reconcile [<range>] [--max-commits N] [--json]
+
+Finds commits in <range> (default: the last ${DEFAULT_RECONCILE_COMMITS} commits of HEAD) that have no
+Vouch note but whose content came from noted commits - cherry-picks (with or without -x),
+merge --squash, reset --soft + commit, split commits - by patch-id and line hashes, and
+writes records for them marked as carried from the original record. Also reports noted
+commits whose AI line hashes no longer match their files (stale).
+
+Options:
+  --max-commits N  scan at most N commits (default ${DEFAULT_RECONCILE_COMMITS})
+  --json           print the report as JSON
+  -h, --help       show this help
+
+Exit status: 0 done (stale records are reported, not failures); 1 failed; 2 usage error.
+`;
+
+export const reconcileCommand: CliCommand = {
+  summary: 'carry Vouch records to cherry-picked/squashed commits; report stale ones',
+  run: (args, io) => runNotesCommand('reconcile', io, () => runReconcile(args, io)),
+};
+
+async function runReconcile(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { 'max-commits': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new NotesUsageError('give at most one range (e.g. main..HEAD)');
+  const maxText = values['max-commits'];
+  const maxCommits = maxText === undefined ? undefined : Number(maxText);
+  if (maxCommits !== undefined && (!Number.isSafeInteger(maxCommits) || maxCommits < 1)) throw new NotesUsageError('--max-commits must be a positive integer');
+  if (positionals[0]?.startsWith('-')) throw new NotesUsageError(`not a range: ${positionals[0]}`);
+  const context = await openNotesContext(io);
+  const report = await reconcileNotes(context, { range: positionals[0], maxCommits });
+  if (values.json) {
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  for (const item of report.carried) {
+    io.stdout(`carried  ${item.commit.slice(0, 12)}  from ${item.fromCommit.slice(0, 12)} (record ${item.fromRecordId.slice(0, 12)}, by ${item.match}, ${item.ranges} range(s))\n`);
+  }
+  for (const item of report.stale) {
+    const ranges = item.check.files.flatMap((file) => file.ranges.filter((range) => range.status === 'stale').map((range) => `${file.path}:${range.start}-${range.end}`));
+    io.stdout(`stale    ${item.commit.slice(0, 12)}  record ${item.check.recordId.slice(0, 12)}: ${ranges.join(', ')}\n`);
+  }
+  for (const item of report.rejected) io.stdout(`rejected ${item.commit.slice(0, 12)}  note line ${item.line}: ${item.reason}\n`);
+  io.stdout(`vouch: scanned ${report.scannedCommits} commit(s): ${report.carried.length} record(s) carried, ${report.stale.length} stale\n`);
+  return 0;
+}

@@ -1,0 +1,97 @@
+/**
+ * `vouch record-commit [<commit>]`: writes the Vouch note of a commit made in a terminal (a
+ * post-commit hook runs it). The pending AI spans of the committed files come from a
+ * PendingSpanProvider: the working state once it is plugged in, or a JSON file (`--pending`).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
+import type { CommittedFileInput } from '../../core/notes/commitRecord';
+import { changedPathsOfCommit, resolveCommit } from '../../git/notes/gitObjects';
+import { recordCommit } from '../../git/notes/commitRecorder';
+import type { CliCommand, CliIo } from '../cli';
+import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+
+/** Where record-commit gets the pending AI spans of the files a commit touched, and reports back. */
+export interface PendingSpanProvider {
+  /** Pending spans of these repository-relative paths, over the working text they refer to. Files without spans may be left out. */
+  pendingFiles(topLevel: string, paths: readonly string[]): Promise<readonly CommittedFileInput[]>;
+  /** Spans that reached the commit whole: remove them from the pending state. Spans not listed stay pending. */
+  markCommitted(topLevel: string, committed: readonly { readonly path: string; readonly spanIds: readonly string[] }[]): Promise<void>;
+}
+
+const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
+
+Writes the Vouch note for a commit (default HEAD) under refs/notes/vouch: the lines of
+each committed file that AI wrote, mapped from the pending attribution into the
+committed blob. Meant for a post-commit hook. Records left pending by earlier runs
+(crash, lock) are written too.
+
+Options:
+  --pending FILE  read the pending AI spans from FILE ('-' for stdin) instead of the
+                  working state: {"files":[{"path","workingText","spans":[...]}]}
+                  (spans as AttributedSpan; confidence one of ${CONFIDENCES_FOR_INPUT.join(', ')})
+  -h, --help      show this help
+
+Exit status: 0 written (or nothing to write); 1 failed (the record stays pending and is
+written by the next run); 2 usage error.
+`;
+
+/** A provider over a JSON document; it has no state to update, so markCommitted does nothing. */
+export function jsonPendingSpanProvider(json: string): PendingSpanProvider {
+  const files = parsePendingFilesJson(json);
+  return {
+    pendingFiles: async (_topLevel, paths) => files.filter((file) => paths.includes(file.path)),
+    markCommitted: async () => undefined,
+  };
+}
+
+export function createRecordCommitCommand(provider?: PendingSpanProvider): CliCommand {
+  return {
+    summary: 'write the Vouch note for a commit (post-commit hook)',
+    run: (args, io) => runNotesCommand('record-commit', io, () => runRecordCommit(args, io, provider)),
+  };
+}
+
+async function runRecordCommit(args: string[], io: CliIo, defaultProvider: PendingSpanProvider | undefined): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { pending: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new NotesUsageError('give at most one commit');
+  let provider = defaultProvider;
+  if (values.pending !== undefined) {
+    let json: string;
+    try {
+      json = readFileSync(values.pending === '-' ? 0 : values.pending, 'utf8');
+    } catch (error) {
+      throw new NotesUsageError(`cannot read ${values.pending}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      provider = jsonPendingSpanProvider(json);
+    } catch (error) {
+      throw new NotesUsageError(`bad --pending input: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const context = await openNotesContext(io);
+  const commit = await resolveCommit(context.git, context.topLevel, positionals[0] ?? 'HEAD');
+  if (!provider) {
+    const replay = await context.writer.replayPending();
+    io.stdout(`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
+    return 0;
+  }
+  const paths = await changedPathsOfCommit(context.git, context.topLevel, commit);
+  const files = await provider.pendingFiles(context.topLevel, paths);
+  const result = await recordCommit(context, { commit, files });
+  const committed = result.files.filter((file) => file.committedSpanIds.length > 0).map((file) => ({ path: file.path, spanIds: file.committedSpanIds }));
+  if (committed.length > 0) await provider.markCommitted(context.topLevel, committed);
+  for (const file of result.files) if (file.skipped) io.stderr(`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
+  const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
+  io.stdout(
+    result.record
+      ? `vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)})\n`
+      : `vouch: no AI lines in ${commit.slice(0, 12)}; no record written\n`,
+  );
+  return 0;
+}
