@@ -1,0 +1,26 @@
+// One folder holding every development extension (Vouch and the test fixtures), because repeated
+// extensionDevelopmentPath keys collapse to the last one.
+import { mkdirSync, readdirSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from './setup.mjs';
+
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'extensions');
+
+/** Creates .vscode-test/dev-extensions with symlinks to the repo (Vouch) and the chosen fixtures. */
+export function prepareDevExtensions(fixtureNames = listFixtureExtensions()) {
+  const dir = path.join(repoRoot, '.vscode-test', 'dev-extensions');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(repoRoot, path.join(dir, 'vouch'), 'dir');
+  for (const name of fixtureNames) {
+    const source = path.join(fixturesDir, name);
+    if (!existsSync(path.join(source, 'package.json'))) throw new Error(`no fixture extension at ${source}`);
+    symlinkSync(source, path.join(dir, name), 'dir');
+  }
+  return dir;
+}
+
+export function listFixtureExtensions() {
+  if (!existsSync(fixturesDir)) return [];
+  return readdirSync(fixturesDir).filter((name) => existsSync(path.join(fixturesDir, name, 'package.json')));
+}

@@ -1,0 +1,100 @@
+// Editor tests: mocha inside the extension host of a real VS Code (code-server), driven through
+// Chromium with the smoke-test driver. Prints "[editor] N passed, N failed"; non-zero exit on any
+// failure or when the editor could not start.
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import { launchBrowser } from './browser.mjs';
+import { startCodeServer } from './codeServer.mjs';
+import { prepareDevExtensions } from './devExtensions.mjs';
+import { editorVscodeVersion, ensureEditor, repoRoot } from './setup.mjs';
+import { createDemoRepository } from './workspace.mjs';
+
+const TIMEOUT_MS = 5 * 60_000;
+const artifactsDir = path.join(repoRoot, 'test-artifacts', 'editor');
+
+async function bundleTests() {
+  const suiteDir = path.join(repoRoot, 'test', 'editor', 'suite');
+  const outDir = path.join(repoRoot, 'out', 'test', 'editor', 'suite');
+  rmSync(outDir, { recursive: true, force: true });
+  const entryPoints = readdirSync(suiteDir).filter((name) => name.endsWith('.ts')).map((name) => path.join(suiteDir, name));
+  await esbuild.build({
+    entryPoints,
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  return path.join(outDir, 'index.js');
+}
+
+async function main() {
+  const build = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: repoRoot });
+  if (build.status !== 0) throw new Error('build failed');
+  const testsEntry = await bundleTests();
+  const editor = ensureEditor();
+  mkdirSync(artifactsDir, { recursive: true });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-editor-tests-'));
+  const workspace = createDemoRepository(path.join(scratch, 'workspace'));
+  const devExtensions = prepareDevExtensions();
+  const server = await startCodeServer({ smokeTestDriver: true, logFile: path.join(artifactsDir, 'code-server.log') });
+  const browser = await launchBrowser();
+  let summary;
+  try {
+    const page = await browser.context.newPage();
+    const exitCode = new Promise((resolve) => {
+      page.exposeFunction('codeAutomationExit', (code) => resolve(code));
+    });
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      {
+        const text = format(...(args ?? []));
+        for (const line of text.split('\n')) {
+          const match = /VOUCH_EDITOR_(INFO|SUMMARY) (.*)$/.exec(line);
+          if (match?.[1] === 'INFO') console.log(`[editor] running inside ${JSON.parse(match[2]).appName} ${JSON.parse(match[2]).vscodeVersion} (code-server, VS Code ${editorVscodeVersion(editor)})`);
+          else if (match?.[1] === 'SUMMARY') summary = JSON.parse(match[2]);
+          else if (line.trim()) console.log(`  ${line}`);
+        }
+      }
+    });
+    const remote = (absolute) => `vscode-remote://127.0.0.1:${server.port}${absolute}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(devExtensions)],
+      ['extensionTestsPath', remote(testsEntry)],
+      ['extensionEnvironment', JSON.stringify({ VOUCH_TEST_WORKSPACE: workspace, VOUCH_TEST_ARTIFACTS: artifactsDir })],
+    ];
+    const url = `${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS).unref());
+    const code = await Promise.race([exitCode, timeout]);
+    if (code === 'timeout') {
+      await page.screenshot({ path: path.join(artifactsDir, 'timeout.png') }).catch(() => undefined);
+      throw new Error(`editor tests did not finish within ${TIMEOUT_MS / 1000} s`);
+    }
+    const passed = summary?.passed ?? 0;
+    const failed = summary?.failed ?? (code === 0 ? 0 : 1);
+    console.log(`[editor] ${passed} passed, ${code !== 0 && failed === 0 ? 1 : failed} failed`);
+    return code === 0 && summary ? 0 : 1;
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(`[editor] could not run: ${error instanceof Error ? error.message : error}`);
+    console.log('[editor] 0 passed, 1 failed');
+    process.exitCode = 1;
+  },
+);
