@@ -1,5 +1,5 @@
 // Starts a private code-server on loopback with its own state, and stops it by process group.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ const userSettings = {
   'editor.inlineSuggest.enabled': true,
   'files.autoSave': 'off',
   'window.restoreWindows': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.commandCenter.enabled': false,
 };
 
 /**
@@ -119,4 +121,22 @@ export async function startCodeServer({ stateDir, smokeTestDriver = false, extra
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { port, baseUrl, stateDir: dir, extensionsDir, userDataDir, stop, pid: child.pid };
+}
+
+/** Installs a .vsix into the editor state at `stateDir` (as `code --install-extension` does). */
+export function installExtension(vsixPath, stateDir, { log = (line) => console.log(line) } = {}) {
+  const editor = ensureEditor({ log });
+  mkdirSync(path.join(stateDir, 'xdg-config'), { recursive: true });
+  mkdirSync(path.join(stateDir, 'xdg-data'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'config.yaml'), 'auth: none\ncert: false\n');
+  const result = spawnSync(
+    editor.nodeBin,
+    [editor.codeServerEntry, '--install-extension', vsixPath, '--force', '--extensions-dir', path.join(stateDir, 'ext'), '--user-data-dir', path.join(stateDir, 'ud'), '--config', path.join(stateDir, 'config.yaml')],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(stateDir, 'xdg-config'), XDG_DATA_HOME: path.join(stateDir, 'xdg-data') },
+    },
+  );
+  if (result.status !== 0) throw new Error(`installing ${vsixPath} failed: ${result.stderr || result.stdout}`);
+  return result.stdout.trim();
 }

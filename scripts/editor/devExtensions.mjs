@@ -6,12 +6,15 @@ import { repoRoot } from './setup.mjs';
 
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'extensions');
 
-/** Creates .vscode-test/dev-extensions with symlinks to the repo (Vouch) and the chosen fixtures. */
-export function prepareDevExtensions(fixtureNames = listFixtureExtensions()) {
-  const dir = path.join(repoRoot, '.vscode-test', 'dev-extensions');
+/**
+ * Creates a folder under .vscode-test/ with symlinks to the repo (Vouch, unless excluded) and the
+ * chosen fixtures; `npm start` and the tests use different folders so they can run side by side.
+ */
+export function prepareDevExtensions(fixtureNames = listFixtureExtensions(), { includeVouch = true } = {}) {
+  const dir = path.join(repoRoot, '.vscode-test', includeVouch ? 'dev-extensions' : 'demo-dev-extensions');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  symlinkSync(repoRoot, path.join(dir, 'vouch'), 'dir');
+  if (includeVouch) symlinkSync(repoRoot, path.join(dir, 'vouch'), 'dir');
   for (const name of fixtureNames) {
     const source = path.join(fixturesDir, name);
     if (!existsSync(path.join(source, 'package.json'))) throw new Error(`no fixture extension at ${source}`);
