@@ -7,23 +7,39 @@
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
 export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || typeof value === 'boolean') return value === null ? 'null' : value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot hold a non-finite number');
     return JSON.stringify(value);
   }
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item: JsonValue) => canonicalJson(item)).join(',')}]`;
+  // String concatenation (V8 ropes) beats collecting parts for the megabyte statements of large commits.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) out += ',';
+      out += canonicalJson(value[index] as JsonValue);
+    }
+    return `${out}]`;
+  }
   const record = value as { readonly [key: string]: JsonValue | undefined };
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key] as JsonValue)}`).join(',')}}`;
+  const keys = Object.keys(record).sort();
+  out = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 }
 
 const utf8Encoder = new TextEncoder();
 const strictUtf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Linear-time check; with the length test below it admits exactly padded standard base64.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const ASCII = /^[\x00-\x7f]*$/;
 
 export function utf8Bytes(text: string): Uint8Array {
   return utf8Encoder.encode(text);
@@ -38,15 +54,25 @@ export function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   const chunk = 0x8000;
   for (let index = 0; index < bytes.length; index += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + chunk));
+    binary += String.fromCharCode.apply(null, bytes.subarray(index, index + chunk) as unknown as number[]);
   }
   return btoa(binary);
 }
 
+/** base64 of the UTF-8 bytes of `text`; ASCII text (the usual record) skips the byte round trip. */
+export function utf8ToBase64(text: string): string {
+  return ASCII.test(text) ? btoa(text) : bytesToBase64(utf8Bytes(text));
+}
+
 /** Strict standard base64 (padded, no whitespace); undefined when the text is not exactly that. */
 export function base64ToBytes(text: string): Uint8Array | undefined {
-  if (!BASE64.test(text)) return undefined;
-  const binary = atob(text);
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    return undefined;
+  }
   const bytes = new Uint8Array(binary.length);
   for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
   return bytes;

@@ -7,7 +7,7 @@ import { diffArrays } from 'diff';
 import type { AttributedSpan } from '../attribution';
 import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
-import type { NoteRange, NoteReview } from './noteRecord';
+import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
 
 /** The lines of a text, split on "\n" (a "\r" stays part of its line); a final newline ends the last line. */
 export function splitLines(text: string): string[] {
@@ -142,6 +142,10 @@ function roundShare(value: number): number {
   return Math.round(Math.min(1, Math.max(0, value)) * 10_000) / 10_000;
 }
 
+function noteOriginOf(span: AttributedSpan): NoteOrigin {
+  return { kind: span.origin.kind, tool: span.origin.tool, ...(span.origin.model !== undefined ? { model: span.origin.model } : {}) };
+}
+
 function noteReviewOf(span: AttributedSpan): NoteReview | null {
   const review = span.review;
   if (!review) return null;
@@ -166,6 +170,15 @@ function noteReviewOf(span: AttributedSpan): NoteReview | null {
  */
 export function buildNoteRanges(blobLines: readonly string[], lineSpans: readonly (AttributedSpan | undefined)[]): NoteRange[] {
   const ranges: NoteRange[] = [];
+  const keys = new Map<AttributedSpan, string>();
+  const keyOf = (span: AttributedSpan): string => {
+    let key = keys.get(span);
+    if (key === undefined) {
+      key = canonicalJson({ origin: noteOriginOf(span), confidence: span.confidence, review: noteReviewOf(span) } as unknown as JsonValue);
+      keys.set(span, key);
+    }
+    return key;
+  };
   let index = 0;
   while (index < lineSpans.length) {
     const first = lineSpans[index];
@@ -173,18 +186,16 @@ export function buildNoteRanges(blobLines: readonly string[], lineSpans: readonl
       index++;
       continue;
     }
-    const origin = { kind: first.origin.kind, tool: first.origin.tool, ...(first.origin.model !== undefined ? { model: first.origin.model } : {}) };
+    const origin = noteOriginOf(first);
     const review = noteReviewOf(first);
-    const key = canonicalJson({ origin, confidence: first.confidence, review } as unknown as JsonValue);
+    const key = keyOf(first);
     const spansInRange = new Map<string, AttributedSpan>([[first.id, first]]);
     let end = index + 1;
     while (end < lineSpans.length) {
       const span = lineSpans[end];
       if (!span) break;
       if (!spansInRange.has(span.id)) {
-        const spanOrigin = { kind: span.origin.kind, tool: span.origin.tool, ...(span.origin.model !== undefined ? { model: span.origin.model } : {}) };
-        const spanKey = canonicalJson({ origin: spanOrigin, confidence: span.confidence, review: noteReviewOf(span) } as unknown as JsonValue);
-        if (spanKey !== key) break;
+        if (keyOf(span) !== key) break;
         spansInRange.set(span.id, span);
       }
       end++;

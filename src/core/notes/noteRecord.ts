@@ -5,7 +5,7 @@
  */
 import type { Confidence, OriginKind, ReviewDecision, ScopeTag } from '../attribution';
 import { sha256Hex } from '../textHash';
-import { bytesToBase64, canonicalJson, utf8Bytes, type JsonValue } from './canonicalJson';
+import { canonicalJson, utf8Bytes, utf8ToBase64, type JsonValue } from './canonicalJson';
 
 export const NOTES_REF = 'refs/notes/vouch';
 export const NOTE_SCHEMA_VERSION = 1;
@@ -151,12 +151,20 @@ export function computeRecordId(statement: NoteStatement): string {
   return sha256Hex(canonicalJson(withoutId as unknown as JsonValue));
 }
 
+const EMPTY_RECORD_ID = '"recordId":""';
+
 /** Builds an unsigned record (DSSE envelope with no signatures) and its one-line serialisation. */
 export function buildNoteRecord(content: NoteRecordContent): NoteRecord {
-  const recordId = computeRecordId(statementFor(content, ''));
-  const statement = statementFor(content, recordId);
-  const payloadBytes = utf8Bytes(canonicalJson(statement as unknown as JsonValue));
-  const envelope: DsseEnvelope = { payload: bytesToBase64(payloadBytes), payloadType: DSSE_PAYLOAD_TYPE, signatures: [] };
+  const withoutId = statementFor(content, '');
+  const canonicalWithoutId = canonicalJson(withoutId as unknown as JsonValue);
+  const recordId = sha256Hex(canonicalWithoutId);
+  const statement: NoteStatement = { ...withoutId, predicate: { ...withoutId.predicate, recordId } };
+  // Inside JSON strings every quote is escaped, so the only `"recordId":""` is the predicate's key
+  // (carriedFrom.recordId is never empty): substituting it equals re-serialising the statement.
+  const at = canonicalWithoutId.indexOf(EMPTY_RECORD_ID);
+  const payloadText = `${canonicalWithoutId.slice(0, at)}"recordId":"${recordId}"${canonicalWithoutId.slice(at + EMPTY_RECORD_ID.length)}`;
+  const payloadBytes = utf8Bytes(payloadText);
+  const envelope: DsseEnvelope = { payload: utf8ToBase64(payloadText), payloadType: DSSE_PAYLOAD_TYPE, signatures: [] };
   return { line: canonicalJson(envelope as unknown as JsonValue), envelope, payloadBytes, statement, recordId };
 }
 

@@ -72,6 +72,7 @@ export class NotesWriter {
   private readonly maxDelayMs: number;
   private queue: Promise<unknown> = Promise.resolve();
   private identityEnv: Promise<Record<string, string>> | undefined;
+  private orphansRemoved = false;
 
   private constructor(
     private readonly git: GitRunner,
@@ -109,7 +110,11 @@ export class NotesWriter {
   }
 
   private async applyPending(): Promise<ApplyResult> {
-    await this.removeOrphanedPrivateRefs();
+    if (!this.orphansRemoved) {
+      // Once per writer: orphans come from writers that died before this one started.
+      await this.removeOrphanedPrivateRefs();
+      this.orphansRemoved = true;
+    }
     let lockFailures = 0;
     let lastLockFile: string | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
