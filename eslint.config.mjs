@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    // Test-fixture extensions are plain CommonJS, as many published extensions are.
+    files: ['test/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],
     rules: { 'no-console': 'error' },

@@ -40,6 +40,7 @@ const userSettings = {
 /**
  * Starts code-server. `stateDir` keeps user data and extensions (a temporary folder when omitted).
  * Returns { port, baseUrl, stateDir, stop() }; stop() kills the whole process group.
+ * @param {{ stateDir?: string, smokeTestDriver?: boolean, extraSettings?: Record<string, unknown>, logFile?: string, log?: (line: string) => void }} [options]
  */
 export async function startCodeServer({ stateDir, smokeTestDriver = false, extraSettings = {}, logFile, log = (line) => console.log(line) } = {}) {
   const editor = ensureEditor({ log });

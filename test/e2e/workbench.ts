@@ -4,12 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
-import { launchBrowser } from '../../scripts/editor/browser.mjs';
-import { startCodeServer } from '../../scripts/editor/codeServer.mjs';
-import { prepareDevExtensions } from '../../scripts/editor/devExtensions.mjs';
-import { repoRoot } from '../../scripts/editor/setup.mjs';
-import { createDemoRepository } from '../../scripts/editor/workspace.mjs';
 
+const repoRoot = path.resolve(__dirname, '..', '..');
 export const artifactsDir = path.join(repoRoot, 'test-artifacts', 'e2e');
 
 export interface Workbench {
@@ -26,6 +22,11 @@ export interface Workbench {
 }
 
 export async function openWorkbench(options: { settings?: Record<string, unknown> } = {}): Promise<Workbench> {
+  // The harness scripts are ES modules shared with `npm start`; this file is CommonJS.
+  const { launchBrowser } = await import('../../scripts/editor/browser.mjs');
+  const { startCodeServer } = await import('../../scripts/editor/codeServer.mjs');
+  const { prepareDevExtensions } = await import('../../scripts/editor/devExtensions.mjs');
+  const { createDemoRepository } = await import('../../scripts/editor/workspace.mjs');
   mkdirSync(artifactsDir, { recursive: true });
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
