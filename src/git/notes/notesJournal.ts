@@ -18,6 +18,7 @@ export interface JournalEntry {
 
 const ENTRY_SUFFIX = '.record';
 const TEMP_PREFIX = '.tmp-';
+const SET_ASIDE_SUFFIX = '.set-aside';
 /** A temporary file older than this belongs to a writer that died mid-write. */
 const TEMP_FILE_MAX_AGE_MS = 10 * 60 * 1000;
 
@@ -98,6 +99,18 @@ export class NotesJournal {
       }
     }
     if (entries.length > 0) this.syncDirectory();
+  }
+
+  /** Moves entries that can never apply (their commit is gone) out of the way, keeping their content. */
+  setAside(entries: readonly JournalEntry[], reason: string): void {
+    for (const entry of entries) {
+      try {
+        renameSync(path.join(this.directory, entry.name), path.join(this.directory, `${entry.name}${SET_ASIDE_SUFFIX}`));
+        this.logger.warn(`vouch: set aside journal entry ${entry.name} (${reason}); it is kept as ${entry.name}${SET_ASIDE_SUFFIX}`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
   }
 
   private removeAbandonedTemp(name: string): void {

@@ -118,7 +118,7 @@ export class NotesWriter {
     let lockFailures = 0;
     let lastLockFile: string | undefined;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const entries = this.journal.list();
+      const entries = await this.applicableEntries();
       if (entries.length === 0) return { applied: 0, notesCommits: 0, attempts: attempt - 1 };
       try {
         const outcome = await this.tryApply(entries);
@@ -147,6 +147,23 @@ export class NotesWriter {
       );
     }
     throw new NotesWriteError('contention', `could not update ${this.ref}: other writers kept moving it through ${this.maxAttempts} attempts; ${pending} record(s) stay pending`, pending);
+  }
+
+  /** Pending entries whose commit exists; entries for vanished commits are set aside so they cannot block every later write. */
+  private async applicableEntries(): Promise<JournalEntry[]> {
+    const entries = this.journal.list();
+    if (entries.length === 0) return entries;
+    const commits = [...new Set(entries.map((entry) => entry.commit))];
+    const check = await this.git.run(['cat-file', '--batch-check'], { cwd: this.topLevel, input: `${commits.join('\n')}\n` });
+    const present = new Set(
+      check.stdout
+        .split('\n')
+        .filter((line) => / commit \d+$/.test(line))
+        .map((line) => line.split(' ')[0]),
+    );
+    const missing = entries.filter((entry) => !present.has(entry.commit));
+    if (missing.length > 0) this.journal.setAside(missing, 'its commit is not in this repository');
+    return entries.filter((entry) => present.has(entry.commit));
   }
 
   /**

@@ -172,7 +172,23 @@ describe('notes writer (real git)', function () {
     assert.equal(parseNote((await repo.git(['notes', '--ref', 'refs/notes/vouch', 'show', commit])).stdout).records.length, 2);
   });
 
+  it('sets aside a pending record whose commit is gone instead of blocking later writes', async () => {
+    const commit = await repo.text(['rev-parse', 'HEAD']);
+    const writer = await repo.writer();
+    writer.journal.add('e'.repeat(40), await recordLineFor(repo, commit, 'orphan'));
+    const line = await recordLineFor(repo, commit, 'real');
+    await writer.append([{ commit, line }]);
+    assert.deepEqual(await noteLines(repo, commit), [line]);
+    assert.equal(writer.journal.list().length, 0);
+    assert.equal(readdirSync(writer.journal.directory).filter((name) => name.endsWith('.set-aside')).length, 1);
+  });
+
   it('keeps 40 of 40 records, each once, from 40 parallel writer processes on 40 same-second-parent commits', async () => {
+    // Without moving the clock, same-second commits of one tree on one parent are one commit.
+    const tree = await repo.text(['rev-parse', 'HEAD^{tree}']);
+    const sameSecond = { GIT_AUTHOR_DATE: '@1600000000 +0000', GIT_COMMITTER_DATE: '@1600000000 +0000' };
+    const twice = [await repo.text(['commit-tree', tree, '-p', 'HEAD', '-m', 'same'], sameSecond), await repo.text(['commit-tree', tree, '-p', 'HEAD', '-m', 'same'], sameSecond)];
+    assert.equal(twice[0], twice[1]);
     const commits = await makeCommitsOnOneParent(repo, 40);
     assert.equal(new Set(commits).size, 40);
     const lines = await Promise.all(commits.map((commit, index) => recordLineFor(repo, commit, `w${index}`)));
