@@ -5,6 +5,7 @@
  */
 import { diffArrays } from 'diff';
 import type { AttributedSpan } from '../attribution';
+import { deriveLineAttribution } from '../ledger/lineAttribution';
 import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
 import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
@@ -24,45 +25,20 @@ export function hashLines(lines: readonly string[], start: number, end: number):
   return sha256Hex(text);
 }
 
-const WHITESPACE = /\s/;
-
 /**
- * For each line of `text`, the AI span it belongs to, or undefined. A line is AI when it has
- * non-whitespace characters and every one of them lies inside an AI span; the span holding most
- * of them names the line's attribution.
+ * For each line of `text`, the AI span it belongs to, or undefined. The rule is the ledger's
+ * (`deriveLineAttribution`), so gutter and notes agree: a line is AI when it has non-whitespace
+ * characters and all of them are AI, or when it is blank and lies inside an AI block. The first
+ * span on the line names its attribution.
  */
 export function attributeLines(text: string, spans: readonly AttributedSpan[]): (AttributedSpan | undefined)[] {
-  const owner = new Int32Array(text.length).fill(-1);
-  spans.forEach((span, spanIndex) => {
-    const start = Math.max(0, span.start);
-    const end = Math.min(text.length, span.end);
-    if (end > start) owner.fill(spanIndex, start, end);
-  });
-  const result: (AttributedSpan | undefined)[] = [];
-  let lineStart = 0;
-  for (const line of splitLines(text)) {
-    const lineEnd = lineStart + line.length;
-    const counts = new Map<number, number>();
-    let human = false;
-    let nonWhitespace = 0;
-    for (let index = lineStart; index < lineEnd; index++) {
-      if (WHITESPACE.test(text[index])) continue;
-      nonWhitespace++;
-      const spanIndex = owner[index];
-      if (spanIndex < 0) {
-        human = true;
-        break;
-      }
-      counts.set(spanIndex, (counts.get(spanIndex) ?? 0) + 1);
-    }
-    let best: number | undefined;
-    if (!human && nonWhitespace > 0) {
-      for (const [spanIndex, count] of counts) {
-        if (best === undefined || count > (counts.get(best) ?? 0)) best = spanIndex;
-      }
-    }
-    result.push(best === undefined ? undefined : spans[best]);
-    lineStart = lineEnd + 1;
+  const lineCount = splitLines(text).length;
+  const result: (AttributedSpan | undefined)[] = new Array<AttributedSpan | undefined>(lineCount).fill(undefined);
+  const sorted = [...spans].filter((span) => span.end > span.start).sort((a, b) => a.start - b.start || a.end - b.end);
+  const byId = new Map(sorted.map((span) => [span.id, span]));
+  for (const entry of deriveLineAttribution(text, sorted)) {
+    if (entry.kind !== 'ai' || entry.line >= lineCount) continue;
+    result[entry.line] = byId.get(entry.spanIds[0]);
   }
   return result;
 }

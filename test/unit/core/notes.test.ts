@@ -162,6 +162,15 @@ describe('notes: lines', () => {
     );
   });
 
+  it('counts a blank line inside an AI block as AI, like the ledger does', () => {
+    const text = 'human\nfn a() {\n\n  body();\n}\n\nhuman again\n';
+    const block = span('b', text.indexOf('fn a'), text.indexOf('}') + 1);
+    assert.deepEqual(
+      attributeLines(text, [block]).map((item) => item?.id),
+      [undefined, 'b', 'b', 'b', 'b', undefined, undefined],
+    );
+  });
+
   it('maps working attribution into the blob, leaving unstaged lines pending', () => {
     const working = 'keep\nAI one\nhuman\nAI two (unstaged)\n';
     const blob = 'new header\nkeep\nAI one\nhuman\n';
