@@ -67,9 +67,20 @@ interface Envelope {
   readonly postEnd: number;
 }
 
-interface HistoryEntry extends Envelope {
-  /** In application order (descending offsets within one event). */
+/** A multi-change event; its steps in application order (descending offsets). */
+interface MultiStepEntry extends Envelope {
   readonly steps: readonly Step[];
+}
+
+/** A single-change event is its own step, so a keystroke costs one history allocation. */
+type HistoryEntry = Step | MultiStepEntry;
+
+function stepsOf(entry: HistoryEntry): readonly Step[] {
+  return 'steps' in entry ? entry.steps : [entry];
+}
+
+function envelopeOf(entry: HistoryEntry): Envelope {
+  return 'steps' in entry ? entry : stepEnvelope(entry);
 }
 
 const DEFAULT_HISTORY_LIMIT = 1000;
@@ -87,7 +98,8 @@ export class AttributionLedger {
 
   constructor(options: LedgerOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.newId = options.newId ?? randomUuid;
+    const newId = options.newId ?? randomUuid;
+    this.newId = () => flat(newId());
     const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     if (!Number.isInteger(limit) || limit < 0) throw new Error(`historyLimit must be a non-negative integer, got ${String(limit)}`);
     this.historyLimit = limit;
@@ -141,8 +153,11 @@ export class AttributionLedger {
   applyChanges(changes: readonly TextReplacement[], author: EditAuthor): void {
     const ordered = orderChanges(changes, 'applyChanges');
     if (ordered.length === 0) return;
-    const steps = this.applyOrdered(ordered, author);
-    this.pushHistory(steps);
+    if (ordered.length === 1) {
+      this.appendHistory(this.applyOne(ordered[0], author));
+    } else {
+      this.pushHistory(this.applyOrdered(ordered, author));
+    }
     if (this.redoStack.length > 0) this.redoStack = [];
   }
 
@@ -157,7 +172,7 @@ export class AttributionLedger {
     const top = this.history.length - 1;
     let composed: Envelope | undefined;
     for (let k = 1; top - k + 1 >= this.historyStart; k++) {
-      const entry = this.history[top - k + 1];
+      const entry = envelopeOf(this.history[top - k + 1]);
       composed = composed === undefined ? entry : compose(entry, composed);
       if (composed.start === event.start && composed.postEnd === event.preEnd && composed.preEnd === event.postEnd) {
         for (let j = 0; j < k; j++) {
@@ -180,7 +195,7 @@ export class AttributionLedger {
     const top = this.redoStack.length - 1;
     let composed: Envelope | undefined;
     for (let k = 1; k <= this.redoStack.length; k++) {
-      const entry = this.redoStack[top - k + 1];
+      const entry = envelopeOf(this.redoStack[top - k + 1]);
       composed = composed === undefined ? entry : compose(composed, entry);
       if (composed.start === event.start && composed.preEnd === event.preEnd && composed.postEnd === event.postEnd) {
         for (let j = 0; j < k; j++) {
@@ -221,15 +236,7 @@ export class AttributionLedger {
       result.push({
         start,
         end,
-        rec: {
-          id: this.newId(),
-          origin: author.origin,
-          confidence: author.confidence,
-          insertedAt: author.insertedAt ?? this.now(),
-          insertedTextHash: markedText === undefined ? '' : sha256Hex(markedText),
-          insertedLength: end - start,
-          humanChangedChars: 0,
-        },
+        rec: makeRecord(this.newId(), author.origin, author.confidence, author.insertedAt ?? this.now(), markedText === undefined ? '' : hashOf(markedText), end - start, 0, undefined),
       });
     }
     result.sort((a, b) => a.start - b.start);
@@ -238,10 +245,7 @@ export class AttributionLedger {
 
   /** Sets (or clears, with undefined) the review of a span; false when no span has that id. */
   setReview(spanId: string, review: Review | undefined): boolean {
-    return this.sequence.replaceRecord(spanId, (rec) => {
-      const { review: _old, ...rest } = rec;
-      return review === undefined ? rest : { ...rest, review };
-    });
+    return this.sequence.replaceRecord(spanId, (rec) => withReview(rec, review));
   }
 
   /** All spans, sorted by start. */
@@ -304,7 +308,7 @@ export class AttributionLedger {
       const removed = Math.max(0, Math.min(end, q) - Math.max(start, p));
       const inside = start < p && q < end;
       const changed = removed + (inside ? inserted : 0);
-      const next = changed > 0 ? { ...rec, humanChangedChars: rec.humanChangedChars + changed } : rec;
+      const next = changed > 0 ? withHumanChanged(rec, changed) : rec;
       if (inside) {
         if (inserted > 0) {
           out.push({ start, end: p, rec: next });
@@ -361,15 +365,7 @@ export class AttributionLedger {
       if (right) kept.push(right);
       return kept.sort((a, b) => a.start - b.start);
     }
-    const added: SpanRecord = {
-      id: this.newId(),
-      origin: author.origin,
-      confidence: author.confidence,
-      insertedAt: author.insertedAt ?? this.now(),
-      insertedTextHash: sha256Hex(text),
-      insertedLength: inserted,
-      humanChangedChars: 0,
-    };
+    const added = makeRecord(this.newId(), author.origin, author.confidence, author.insertedAt ?? this.now(), hashOf(text), inserted, 0, undefined);
     const joinLeft = left !== undefined && joinable(left.rec, author.origin);
     const joinRight = right !== undefined && joinable(right.rec, author.origin);
     const sameSpan = left !== undefined && right !== undefined && left.rec === right.rec;
@@ -409,15 +405,16 @@ export class AttributionLedger {
   }
 
   private revert(entry: HistoryEntry): void {
-    for (let i = entry.steps.length - 1; i >= 0; i--) {
-      const step = entry.steps[i];
+    const steps = stepsOf(entry);
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i];
       this.sequence.collectTouching(step.offset, step.offset + step.insertedLength);
       this.sequence.replaceCollected(step.before, step.deletedLength - step.insertedLength);
     }
   }
 
   private reapply(entry: HistoryEntry): void {
-    for (const step of entry.steps) {
+    for (const step of stepsOf(entry)) {
       this.sequence.collectTouching(step.offset, step.offset + step.deletedLength);
       this.sequence.replaceCollected(step.after, step.insertedLength - step.deletedLength);
     }
@@ -454,17 +451,44 @@ function randomUuid(): string {
   return globalThis.crypto.randomUUID();
 }
 
+/** Every record is built here, always with the same fields in the same order (one hidden class for V8). */
+/**
+ * Strings built by concatenation (sha256Hex's hex encoding, randomUUID) are V8 ropes of ~1 KB; a
+ * ledger keeps 100,000s of ids and hashes, so it stores them flat. Reading a character makes V8
+ * flatten a rope in place.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
+function hashOf(text: string): string {
+  return flat(sha256Hex(text));
+}
+
+function makeRecord(
+  id: string,
+  origin: Origin,
+  confidence: SpanRecord['confidence'],
+  insertedAt: number,
+  insertedTextHash: string,
+  insertedLength: number,
+  humanChangedChars: number,
+  review: Review | undefined,
+): SpanRecord {
+  return { id, origin, confidence, insertedAt, insertedTextHash, insertedLength, humanChangedChars, review };
+}
+
 function recordOf(span: AttributedSpan): SpanRecord {
-  const rec: SpanRecord = {
-    id: span.id,
-    origin: span.origin,
-    confidence: span.confidence,
-    insertedAt: span.insertedAt,
-    insertedTextHash: span.insertedTextHash,
-    insertedLength: span.insertedLength,
-    humanChangedChars: span.humanChangedChars,
-  };
-  return span.review === undefined ? rec : { ...rec, review: span.review };
+  return makeRecord(flat(span.id), span.origin, span.confidence, span.insertedAt, flat(span.insertedTextHash), span.insertedLength, span.humanChangedChars, span.review);
+}
+
+function withHumanChanged(rec: SpanRecord, added: number): SpanRecord {
+  return makeRecord(rec.id, rec.origin, rec.confidence, rec.insertedAt, rec.insertedTextHash, rec.insertedLength, rec.humanChangedChars + added, rec.review);
+}
+
+function withReview(rec: SpanRecord, review: Review | undefined): SpanRecord {
+  return makeRecord(rec.id, rec.origin, rec.confidence, rec.insertedAt, rec.insertedTextHash, rec.insertedLength, rec.humanChangedChars, review);
 }
 
 function toSpan(start: number, end: number, rec: SpanRecord): AttributedSpan {
@@ -483,7 +507,7 @@ function toSpan(start: number, end: number, rec: SpanRecord): AttributedSpan {
 }
 
 function withId(rec: SpanRecord, id: string): SpanRecord {
-  return { ...rec, id };
+  return makeRecord(id, rec.origin, rec.confidence, rec.insertedAt, rec.insertedTextHash, rec.insertedLength, rec.humanChangedChars, rec.review);
 }
 
 export function sameOrigin(a: Origin, b: Origin): boolean {
@@ -496,15 +520,16 @@ function joinable(rec: SpanRecord, origin: Origin): boolean {
 
 /** `base` absorbs the AI insert `added` (and the other existing span `other`, when both sides join). */
 function joined(base: SpanRecord, hashesInTextOrder: readonly string[], added: SpanRecord, other: SpanRecord | undefined): SpanRecord {
-  return {
-    id: base.id,
-    origin: base.origin,
-    confidence: base.confidence,
-    insertedAt: base.insertedAt,
-    insertedTextHash: sha256Hex(hashesInTextOrder.join('')),
-    insertedLength: base.insertedLength + added.insertedLength + (other?.insertedLength ?? 0),
-    humanChangedChars: base.humanChangedChars + (other?.humanChangedChars ?? 0),
-  };
+  return makeRecord(
+    base.id,
+    base.origin,
+    base.confidence,
+    base.insertedAt,
+    hashOf(hashesInTextOrder.join('')),
+    base.insertedLength + added.insertedLength + (other?.insertedLength ?? 0),
+    base.humanChangedChars + (other?.humanChangedChars ?? 0),
+    undefined,
+  );
 }
 
 /** Validates an event and returns its effective changes by descending offset (no-ops dropped). */

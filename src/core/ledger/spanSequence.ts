@@ -137,6 +137,7 @@ export class SpanSequence {
       }
       return;
     }
+    if (this.replaceWithinChunk(pieces, delta)) return;
     if (this.chunks.length === 0) {
       this.chunks.push({ gaps: [], lens: [], recs: [] });
       this.extents.push(0);
@@ -212,6 +213,56 @@ export class SpanSequence {
       if (chunk.gaps.length > MAX_CHUNK || chunk.gaps.length < MIN_CHUNK) structureChanged = true;
     }
     if (structureChanged) this.rebalance(chunkIndex, lastTouched);
+  }
+
+  /**
+   * The common case of replaceCollected: the removed spans and the span after them all sit in one
+   * chunk, so entries are overwritten in place and the chunk's extent simply moves by `delta`.
+   */
+  private replaceWithinChunk(pieces: readonly Piece[], delta: number): boolean {
+    const chunkIndex = this.cursorChunk;
+    const chunk = this.chunks[chunkIndex];
+    if (chunk === undefined) return false;
+    const index = this.cursorIndex;
+    const removeCount = this.cursorCount;
+    const count = pieces.length;
+    const gaps = chunk.gaps;
+    const lens = chunk.lens;
+    const recs = chunk.recs;
+    // The span after the region must be in this chunk too, and the chunk must stay within bounds.
+    if (this.cursorNextStart < 0 || index + removeCount >= gaps.length) return false;
+    const size = gaps.length - removeCount + count;
+    if (size > MAX_CHUNK || size < MIN_CHUNK) return false;
+    const common = Math.min(removeCount, count);
+    let prevEnd = this.cursorPrevEnd;
+    for (let i = 0; i < common; i++) {
+      const piece = pieces[i];
+      gaps[index + i] = piece.start - prevEnd;
+      lens[index + i] = piece.end - piece.start;
+      recs[index + i] = piece.rec;
+      prevEnd = piece.end;
+    }
+    if (count > removeCount) {
+      for (let i = common; i < count; i++) {
+        const piece = pieces[i];
+        gaps.splice(index + i, 0, piece.start - prevEnd);
+        lens.splice(index + i, 0, piece.end - piece.start);
+        recs.splice(index + i, 0, piece.rec);
+        prevEnd = piece.end;
+      }
+    } else if (removeCount > count) {
+      gaps.splice(index + count, removeCount - count);
+      lens.splice(index + count, removeCount - count);
+      recs.splice(index + count, removeCount - count);
+    }
+    gaps[index + count] = this.cursorNextStart + delta - prevEnd;
+    this.count += count - removeCount;
+    if (delta !== 0) {
+      this.extents[chunkIndex] += delta;
+      this.fenwickAdd(chunkIndex, delta);
+      this.total += delta;
+    }
+    return true;
   }
 
   /** Calls `visit` for every span in order; stops when it returns false. */
