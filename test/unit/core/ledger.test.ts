@@ -382,6 +382,14 @@ describe('AttributionLedger', () => {
       assert.equal(ledger.spanCount, 0);
     });
 
+    it('an undo event with no effective change does nothing and reports no match', () => {
+      const ledger = new AttributionLedger(options());
+      ledger.applyChanges([ins(0, 'ab')], ai());
+      assert.equal(ledger.applyUndo([ins(1, '')]), false);
+      assert.equal(ledger.undoDepth, 1);
+      assert.deepEqual(layout(ledger), [['id0', 0, 2]]);
+    });
+
     it('picks the smallest number of entries that matches', () => {
       const ledger = new AttributionLedger(options());
       ledger.applyChanges([ins(0, 'ab')], ai());

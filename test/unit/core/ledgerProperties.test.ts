@@ -350,6 +350,8 @@ class Harness {
         let composed: Envelope | undefined;
         for (let i = 1; i <= k; i++) composed = composed ? composeEnvelopes(stack[stack.length - i].envelope, composed) : stack[stack.length - i].envelope;
         const env = composed as Envelope;
+        // Entries that cancel out (type a character, delete it) compose to nothing; the editor sends no event.
+        if (env.start === env.preEnd && env.start === env.postEnd) return;
         const top = stack[stack.length - 1];
         if (k === 1 && op.split && top.changes.length > 1) {
           // Undo of one multi-change event as the editor reports it: one inverse change per change, in another order.
@@ -373,6 +375,7 @@ class Harness {
         let composed: Envelope | undefined;
         for (let i = 1; i <= k; i++) composed = composed ? composeEnvelopes(composed, stack[stack.length - i].envelope) : stack[stack.length - i].envelope;
         const env = composed as Envelope;
+        if (env.start === env.preEnd && env.start === env.postEnd) return;
         this.historyEvent(false, [{ offset: env.start, deletedLength: env.preEnd - env.start, insertedText: 'r'.repeat(env.postEnd - env.start) }]);
         return;
       }
