@@ -3,7 +3,7 @@
 // failure or when the editor could not start.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -44,9 +44,13 @@ async function main() {
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-editor-tests-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
   const devExtensions = prepareDevExtensions();
-  const server = await startCodeServer({ smokeTestDriver: true, logFile: path.join(artifactsDir, 'code-server.log') });
+  // The test page may not hold the browser focus; ghost text must survive that.
+  const server = await startCodeServer({ smokeTestDriver: true, extraSettings: { 'editor.inlineSuggest.keepOnBlur': true }, logFile: path.join(artifactsDir, 'code-server.log') });
   const browser = await launchBrowser();
   let summary;
+  let testsStarted = false;
+  // The workbench logs a lot; only the test run goes to the console, everything to a file.
+  const workbenchLog = createWriteStream(path.join(artifactsDir, 'workbench-console.log'));
   try {
     const page = await browser.context.newPage();
     const exitCode = new Promise((resolve) => {
@@ -57,9 +61,11 @@ async function main() {
         const text = format(...(args ?? []));
         for (const line of text.split('\n')) {
           const match = /VOUCH_EDITOR_(INFO|SUMMARY) (.*)$/.exec(line);
+          workbenchLog.write(`${line}\n`);
+          if (match?.[1] === 'INFO') testsStarted = true;
           if (match?.[1] === 'INFO') console.log(`[editor] running inside ${JSON.parse(match[2]).appName} ${JSON.parse(match[2]).vscodeVersion} (code-server, VS Code ${editorVscodeVersion(editor)})`);
           else if (match?.[1] === 'SUMMARY') summary = JSON.parse(match[2]);
-          else if (line.trim()) console.log(`  ${line}`);
+          else if (testsStarted && summary === undefined && line.trim() && !/^\s+at .*workbench\.js/.test(line)) console.log(`  ${line}`);
         }
       }
     });
@@ -67,7 +73,7 @@ async function main() {
     const payload = [
       ['extensionDevelopmentPath', remote(devExtensions)],
       ['extensionTestsPath', remote(testsEntry)],
-      ['extensionEnvironment', JSON.stringify({ VOUCH_TEST_WORKSPACE: workspace, VOUCH_TEST_ARTIFACTS: artifactsDir })],
+      ['extensionEnvironment', JSON.stringify({ VOUCH_TEST_WORKSPACE: workspace, VOUCH_TEST_ARTIFACTS: artifactsDir, VOUCH_EDITOR_GREP: process.env.VOUCH_EDITOR_GREP ?? '' })],
     ];
     const url = `${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
@@ -82,6 +88,7 @@ async function main() {
     console.log(`[editor] ${passed} passed, ${code !== 0 && failed === 0 ? 1 : failed} failed`);
     return code === 0 && summary ? 0 : 1;
   } finally {
+    workbenchLog.end();
     await browser.close();
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -27,6 +27,8 @@ const demoFiles = {
     '',
   ].join('\n'),
   'src/notes.txt': 'Scratch file for typing.\n',
+  // The fake assistant is not one Vouch knows; name it, as a team would name an in-house tool.
+  '.vscode/settings.json': JSON.stringify({ 'vouch.detection.aiExtensions': { 'vouch-test.fake-ai-provider': 'fake-ai' } }, null, 2) + '\n',
   'package.json': JSON.stringify({ name: 'demo-shop', version: '1.0.0', private: true }, null, 2) + '\n',
 };
 

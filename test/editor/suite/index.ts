@@ -7,6 +7,7 @@ import * as path from 'node:path';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
+  if (process.env.VOUCH_EDITOR_GREP) mocha.grep(process.env.VOUCH_EDITOR_GREP);
   for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(__dirname, file));
   }

@@ -1,0 +1,264 @@
+import * as vscode from 'vscode';
+import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplacement } from '../core/attribution';
+import { AttributionLedger } from '../core/ledger/attributionLedger';
+import type { RepositoryStates } from './repositoryStates';
+
+/** An AI edit that is expected to arrive as document changes while `action` runs. */
+interface AiEditWindow {
+  readonly documentUri: string | undefined;
+  readonly author: Extract<EditAuthor, { kind: 'ai' }>;
+}
+
+/** Where a document's ledger stands with respect to its stored working state. */
+interface TrackedDocument {
+  readonly ledger: AttributionLedger;
+  /** Changes that arrived while the stored state was still loading, replayed after it. */
+  pending: vscode.TextDocumentChangeEvent[] | undefined;
+  saveTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const SAVE_DELAY_MS = 400;
+
+/** Documents whose attribution is tracked: real files and untitled buffers, never output or git views. */
+export function isTrackableDocument(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote';
+}
+
+/**
+ * Translates the editor's document events into ledger operations, one ledger per document, and
+ * keeps them in the repository's working state. Detection decides WHO made an edit (by opening an
+ * AI edit window); this class only applies the decision. It holds no attribution logic itself.
+ */
+export class AttributionService implements vscode.Disposable {
+  private readonly documents = new Map<string, TrackedDocument>();
+  private readonly aiWindows: AiEditWindow[] = [];
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  /** Fires after the attribution of a document changed (edits, reviews, reloads). */
+  readonly onDidChangeAttribution = this.changeEmitter.event;
+  /** Classifies a change event that no AI window claimed (e.g. heuristic agent detection). */
+  private readonly classifiers: Array<(event: vscode.TextDocumentChangeEvent) => EditAuthor | undefined> = [];
+
+  constructor(
+    private readonly states: RepositoryStates | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((event) => this.onDidChangeDocument(event)),
+      vscode.workspace.onDidOpenTextDocument((document) => this.track(document)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.onDidCloseDocument(document)),
+    );
+    for (const document of vscode.workspace.textDocuments) this.track(document);
+  }
+
+  /** Registers a classifier consulted for edits outside any AI window; first answer wins. */
+  addClassifier(classifier: (event: vscode.TextDocumentChangeEvent) => EditAuthor | undefined): vscode.Disposable {
+    this.classifiers.push(classifier);
+    return new vscode.Disposable(() => {
+      const index = this.classifiers.indexOf(classifier);
+      if (index >= 0) this.classifiers.splice(index, 1);
+    });
+  }
+
+  /**
+   * Runs `action`; every document change that happens before it settles (in `documentUri`, or in
+   * any document when undefined) is attributed to `origin`. VS Code fires onDidChangeTextDocument
+   * with the inserted text before an edit command's promise resolves.
+   */
+  async runAsAi<T>(documentUri: vscode.Uri | undefined, origin: Origin, confidence: Confidence, action: () => Thenable<T>): Promise<T> {
+    const window: AiEditWindow = { documentUri: documentUri?.toString(), author: { kind: 'ai', origin, confidence } };
+    this.aiWindows.push(window);
+    try {
+      return await action();
+    } finally {
+      const index = this.aiWindows.indexOf(window);
+      if (index >= 0) this.aiWindows.splice(index, 1);
+    }
+  }
+
+  /** The spans of an open document (empty when untracked). */
+  spansOf(uri: vscode.Uri): AttributedSpan[] {
+    return this.documents.get(uri.toString())?.ledger.spans() ?? [];
+  }
+
+  /** Open documents that hold AI spans. */
+  documentsWithSpans(): vscode.TextDocument[] {
+    return vscode.workspace.textDocuments.filter((document) => (this.documents.get(document.uri.toString())?.ledger.spanCount ?? 0) > 0);
+  }
+
+  /** Attributes existing text of an open document (explicit reports, mark selection). */
+  markRange(document: vscode.TextDocument, range: vscode.Range, author: EditAuthor): void {
+    const tracked = this.track(document);
+    if (!tracked) throw new Error(`Vouch does not track ${document.uri.toString()}`);
+    const start = document.offsetAt(range.start);
+    const end = document.offsetAt(range.end);
+    tracked.ledger.markRange(start, end, author, document.getText(new vscode.Range(range.start, range.end)));
+    this.changed(document);
+  }
+
+  setReview(document: vscode.TextDocument, spanId: string, review: Review | undefined): boolean {
+    const tracked = this.documents.get(document.uri.toString());
+    if (!tracked?.ledger.setReview(spanId, review)) return false;
+    this.changed(document);
+    return true;
+  }
+
+  /** Writes every pending save now (before a commit is recorded, and on shutdown). */
+  async flush(): Promise<void> {
+    const saves: Promise<void>[] = [];
+    for (const [uri, tracked] of this.documents) {
+      if (tracked.saveTimer === undefined) continue;
+      clearTimeout(tracked.saveTimer);
+      tracked.saveTimer = undefined;
+      const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
+      if (document) saves.push(this.save(document));
+    }
+    await Promise.all(saves);
+  }
+
+  /** Replaces a document's spans from the working state (another window, the CLI, a commit). */
+  async reload(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    const tracked = this.documents.get(key);
+    if (!tracked || !this.states) return;
+    const loaded = await this.states.load(document);
+    if (!loaded || this.documents.get(key) !== tracked) return;
+    this.documents.set(key, { ledger: AttributionLedger.fromSpans(loaded), pending: undefined, saveTimer: tracked.saveTimer });
+    this.changeEmitter.fire(document.uri);
+  }
+
+  private track(document: vscode.TextDocument): TrackedDocument | undefined {
+    if (!isTrackableDocument(document)) return undefined;
+    const key = document.uri.toString();
+    const existing = this.documents.get(key);
+    if (existing) return existing;
+    const tracked: TrackedDocument = { ledger: new AttributionLedger(), pending: this.states ? [] : undefined, saveTimer: undefined };
+    this.documents.set(key, tracked);
+    if (this.states) void this.loadStored(document, tracked);
+    return tracked;
+  }
+
+  private async loadStored(document: vscode.TextDocument, tracked: TrackedDocument): Promise<void> {
+    const key = document.uri.toString();
+    let spans: AttributedSpan[] | undefined;
+    // The stored spans describe the text as it was when this document was opened.
+    const textAtOpen = document.getText();
+    const eventsDuringLoad = tracked.pending;
+    try {
+      spans = await this.states?.load(document, textAtOpen);
+    } catch (error) {
+      this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (this.documents.get(key) !== tracked) return;
+    const ledger = spans && spans.length > 0 ? AttributionLedger.fromSpans(spans) : tracked.ledger;
+    const replacement: TrackedDocument = { ledger, pending: undefined, saveTimer: tracked.saveTimer };
+    this.documents.set(key, replacement);
+    for (const event of eventsDuringLoad ?? []) this.apply(replacement, event);
+    if (spans && spans.length > 0) {
+      this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
+      this.changeEmitter.fire(document.uri);
+    }
+  }
+
+  private onDidChangeDocument(event: vscode.TextDocumentChangeEvent): void {
+    if (event.contentChanges.length === 0) return;
+    const tracked = this.track(event.document);
+    if (!tracked) return;
+    if (tracked.pending) {
+      tracked.pending.push(event);
+      return;
+    }
+    this.apply(tracked, event);
+    this.changed(event.document);
+  }
+
+  private apply(tracked: TrackedDocument, event: vscode.TextDocumentChangeEvent): void {
+    const changes: TextReplacement[] = event.contentChanges.map((change) => ({
+      offset: change.rangeOffset,
+      deletedLength: change.rangeLength,
+      insertedText: change.text,
+    }));
+    try {
+      if (event.reason === vscode.TextDocumentChangeReason.Undo) {
+        if (!tracked.ledger.applyUndo(changes)) this.log.debug('Undo did not match the attribution history; applied as a human edit');
+        return;
+      }
+      if (event.reason === vscode.TextDocumentChangeReason.Redo) {
+        if (!tracked.ledger.applyRedo(changes)) this.log.debug('Redo did not match the attribution history; applied as a human edit');
+        return;
+      }
+      tracked.ledger.applyChanges(changes, this.authorOf(event));
+    } catch (error) {
+      // The ledger refused the event (it changed nothing); start over rather than drift from the text.
+      this.log.error(`Attribution of ${event.document.uri.fsPath} could not follow an edit and was reset: ${error instanceof Error ? error.message : String(error)}`);
+      this.documents.set(event.document.uri.toString(), { ledger: new AttributionLedger(), pending: undefined, saveTimer: tracked.saveTimer });
+    }
+  }
+
+  private authorOf(event: vscode.TextDocumentChangeEvent): EditAuthor {
+    const key = event.document.uri.toString();
+    for (let index = this.aiWindows.length - 1; index >= 0; index--) {
+      const window = this.aiWindows[index];
+      if (window.documentUri === undefined || window.documentUri === key) return window.author;
+    }
+    for (const classify of this.classifiers) {
+      const author = classify(event);
+      if (author) return author;
+    }
+    return { kind: 'human' };
+  }
+
+  private changed(document: vscode.TextDocument): void {
+    this.changeEmitter.fire(document.uri);
+    this.scheduleSave(document);
+  }
+
+  private scheduleSave(document: vscode.TextDocument): void {
+    if (!this.states || document.uri.scheme !== 'file') return;
+    const tracked = this.documents.get(document.uri.toString());
+    if (!tracked) return;
+    if (tracked.saveTimer !== undefined) clearTimeout(tracked.saveTimer);
+    tracked.saveTimer = setTimeout(() => {
+      tracked.saveTimer = undefined;
+      void this.save(document);
+    }, SAVE_DELAY_MS);
+  }
+
+  private async save(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    const tracked = this.documents.get(key);
+    if (!tracked || !this.states) return;
+    try {
+      // Spans and text are taken together, synchronously, so they always describe the same version.
+      const merged = await this.states.save(document, tracked.ledger.spans(), document.getText());
+      if (merged && this.documents.get(key) === tracked) {
+        this.documents.set(key, { ledger: AttributionLedger.fromSpans(merged), pending: undefined, saveTimer: undefined });
+        this.changeEmitter.fire(document.uri);
+      }
+    } catch (error) {
+      this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private onDidCloseDocument(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const tracked = this.documents.get(key);
+    if (!tracked) return;
+    if (tracked.saveTimer !== undefined) {
+      clearTimeout(tracked.saveTimer);
+      tracked.saveTimer = undefined;
+      void this.save(document).finally(() => this.forget(key, tracked));
+    } else {
+      this.forget(key, tracked);
+    }
+  }
+
+  private forget(key: string, tracked: TrackedDocument): void {
+    if (this.documents.get(key) === tracked) this.documents.delete(key);
+  }
+
+  dispose(): void {
+    for (const tracked of this.documents.values()) if (tracked.saveTimer !== undefined) clearTimeout(tracked.saveTimer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

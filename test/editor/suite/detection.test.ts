@@ -1,0 +1,95 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { acceptGhostText, openScratch, textOf, vouchApi, waitFor } from './helpers';
+
+describe('Detection and attribution in the real editor', () => {
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('records accepted ghost text as AI with the provider named, and typing as human', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('scratch-accept.ts', 'const total = 1;\nfunction double(');
+    editor.selection = new vscode.Selection(1, 16, 1, 16);
+    await acceptGhostText(editor, 'x: number) {\n  return x * 2;\n}');
+    const spans = api.spansOf(editor.document.uri);
+    assert.equal(spans.length, 1);
+    assert.equal(textOf(editor.document, spans[0]), 'x: number) {\n  return x * 2;\n}');
+    assert.equal(spans[0].origin.kind, 'inline');
+    assert.equal(spans[0].origin.tool, 'fake-ai');
+    assert.equal(spans[0].confidence, 'high');
+
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '// typed by a person\n'));
+    const after = api.spansOf(editor.document.uri);
+    assert.equal(after.length, 1, 'typing elsewhere adds no AI span');
+    assert.equal(textOf(editor.document, after[0]), 'x: number) {\n  return x * 2;\n}', 'the span moved with its text');
+  });
+
+  it('undo removes the AI text and its span; redo brings the same span back', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('scratch-undo.ts', 'let a = 1;\nconst answer = ');
+    editor.selection = new vscode.Selection(1, 15, 1, 15);
+    await acceptGhostText(editor, 'a + 41;');
+    const [span] = api.spansOf(editor.document.uri);
+    assert.ok(span);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo', () => editor.document.getText() === 'let a = 1;\nconst answer = ');
+    assert.deepEqual(api.spansOf(editor.document.uri), []);
+    await vscode.commands.executeCommand('redo');
+    await waitFor('redo', () => editor.document.getText() === 'let a = 1;\nconst answer = a + 41;');
+    const redone = api.spansOf(editor.document.uri);
+    assert.equal(redone.length, 1);
+    assert.equal(redone[0].id, span.id);
+  });
+
+  it('records explicit reports and refuses malformed ones with a clear message', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('scratch-report.ts', 'one\ntwo\nthree\n');
+    const recorded = await vscode.commands.executeCommand<number>('vouch.recordAiEdit', {
+      uri: editor.document.uri.toString(),
+      ranges: [{ start: { line: 1, character: 0 }, end: { line: 2, character: 5 } }],
+      tool: 'claude-code',
+      model: 'claude-sonnet',
+      kind: 'agent',
+    });
+    assert.equal(recorded, 1);
+    const [span] = api.spansOf(editor.document.uri);
+    assert.equal(textOf(editor.document, span), 'two\nthree');
+    assert.deepEqual(span.origin, { kind: 'agent', tool: 'claude-code', model: 'claude-sonnet' });
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('vouch.recordAiEdit', { uri: editor.document.uri.toString(), ranges: [], tool: 'x' })),
+      /ranges must be a non-empty array/,
+    );
+    await assert.rejects(api.recordAiEdit({ uri: editor.document.uri.toString(), ranges: [{ start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }], tool: 'x' }), /outside/);
+    assert.equal(api.spansOf(editor.document.uri).length, 1, 'a refused report records nothing');
+  });
+
+  it('marks a selection as AI and back as human', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('scratch-mark.ts', 'alpha\nbeta\n');
+    editor.selection = new vscode.Selection(0, 0, 0, 5);
+    await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+    assert.equal(textOf(editor.document, api.spansOf(editor.document.uri)[0]), 'alpha');
+    await vscode.commands.executeCommand('vouch.markSelectionAsHuman');
+    assert.deepEqual(api.spansOf(editor.document.uri), []);
+  });
+
+  it('keeps the spans of a file in the working state under .git/vouch', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('scratch-persist.ts', 'x\nconst persisted = ');
+    editor.selection = new vscode.Selection(1, 18, 1, 18);
+    await acceptGhostText(editor, 'true;');
+    await editor.document.save();
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const stateDir = vscode.Uri.joinPath(folder, '.git', 'vouch', 'working');
+    const stored = await waitFor('the state file', async () => {
+      const entries = await vscode.workspace.fs.readDirectory(stateDir).then(undefined, () => []);
+      for (const [name] of entries.filter(([entry]) => entry.endsWith('.json'))) {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(stateDir, name)));
+        if (text.includes('scratch-persist.ts')) return JSON.parse(text) as { spans: Array<{ id: string }> };
+      }
+      return undefined;
+    });
+    assert.deepEqual(stored.spans.map((span) => span.id), api.spansOf(editor.document.uri).map((span) => span.id));
+  });
+});
