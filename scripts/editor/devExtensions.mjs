@@ -11,7 +11,8 @@ export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'extensions')
  * chosen fixtures; `npm start` and the tests use different folders so they can run side by side.
  */
 export function prepareDevExtensions(fixtureNames = listFixtureExtensions(), { includeVouch = true } = {}) {
-  const dir = path.join(repoRoot, '.vscode-test', includeVouch ? 'dev-extensions' : 'demo-dev-extensions');
+  // One folder per process, so test runs and the demo can run side by side.
+  const dir = path.join(repoRoot, '.vscode-test', `${includeVouch ? 'dev-extensions' : 'demo-dev-extensions'}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   if (includeVouch) symlinkSync(repoRoot, path.join(dir, 'vouch'), 'dir');
@@ -20,6 +21,7 @@ export function prepareDevExtensions(fixtureNames = listFixtureExtensions(), { i
     if (!existsSync(path.join(source, 'package.json'))) throw new Error(`no fixture extension at ${source}`);
     symlinkSync(source, path.join(dir, name), 'dir');
   }
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 

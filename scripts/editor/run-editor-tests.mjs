@@ -18,7 +18,9 @@ const artifactsDir = path.join(repoRoot, 'test-artifacts', 'editor');
 
 async function bundleTests() {
   const suiteDir = path.join(repoRoot, 'test', 'editor', 'suite');
-  const outDir = path.join(repoRoot, 'out', 'test', 'editor', 'suite');
+  // Per process, so two test runs on one checkout do not replace each other's bundles.
+  const outDir = path.join(repoRoot, 'out', `editor-tests-${process.pid}`);
+  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
   rmSync(outDir, { recursive: true, force: true });
   const entryPoints = readdirSync(suiteDir).filter((name) => name.endsWith('.ts')).map((name) => path.join(suiteDir, name));
   await esbuild.build({
