@@ -301,6 +301,8 @@ export class AttributionLedger {
 
   private humanResult(before: readonly Piece[], p: number, deleted: number, inserted: number): readonly Piece[] {
     if (before.length === 0) return NO_PIECES;
+    // Typing right after a span only touches it: nothing changes, nothing to allocate.
+    if (before.length === 1 && before[0].end === p) return before;
     const q = p + deleted;
     const delta = inserted - deleted;
     const out: Piece[] = [];
@@ -535,13 +537,7 @@ function joined(base: SpanRecord, hashesInTextOrder: readonly string[], added: S
 /** Validates an event and returns its effective changes by descending offset (no-ops dropped). */
 function orderChanges(changes: readonly TextReplacement[], what: string): readonly TextReplacement[] {
   if (!Array.isArray(changes)) throw new Error(`${what}: changes must be an array`);
-  for (let i = 0; i < changes.length; i++) {
-    const change = changes[i];
-    if (change === null || typeof change !== 'object') throw new Error(`${what}: change ${i} is not an object`);
-    if (!Number.isSafeInteger(change.offset) || change.offset < 0) throw new Error(`${what}: change ${i} has offset ${String(change.offset)}; offsets must be non-negative integers`);
-    if (!Number.isSafeInteger(change.deletedLength) || change.deletedLength < 0) throw new Error(`${what}: change ${i} has deletedLength ${String(change.deletedLength)}; it must be a non-negative integer`);
-    if (typeof change.insertedText !== 'string') throw new Error(`${what}: change ${i} has no insertedText string`);
-  }
+  for (let i = 0; i < changes.length; i++) validateChange(changes[i], i, what);
   if (changes.length === 1) {
     const only = changes[0];
     return only.deletedLength === 0 && only.insertedText.length === 0 ? [] : changes;
@@ -555,6 +551,19 @@ function orderChanges(changes: readonly TextReplacement[], what: string): readon
     }
   }
   return sorted.filter((change) => change.deletedLength > 0 || change.insertedText.length > 0);
+}
+
+function validateChange(change: TextReplacement, index: number, what: string): void {
+  if (change === null || typeof change !== 'object') throw new Error(`${what}: change ${index} is not an object`);
+  const { offset, deletedLength } = change;
+  // Integer and range in one cheap test per field on the hot path; the slow path explains.
+  if ((offset | 0) !== offset || offset < 0) {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`${what}: change ${index} has offset ${String(offset)}; offsets must be non-negative integers`);
+  }
+  if ((deletedLength | 0) !== deletedLength || deletedLength < 0) {
+    if (!Number.isSafeInteger(deletedLength) || deletedLength < 0) throw new Error(`${what}: change ${index} has deletedLength ${String(deletedLength)}; it must be a non-negative integer`);
+  }
+  if (typeof change.insertedText !== 'string') throw new Error(`${what}: change ${index} has no insertedText string`);
 }
 
 function stepEnvelope(step: Step): Envelope {
