@@ -3,8 +3,9 @@
  * validates a decision, and builds the Review records the ledger stores on each span. Pure.
  *
  * Rules (issue 6):
- * - A block is a run of contiguous lines that hold AI text needing review (unreviewed spans, and
- *   rejected spans whose text is still there, e.g. after undoing the removal).
+ * - A block is a run of contiguous AI lines (the ledger's line rule, shared with the gutter and the
+ *   notes) of the spans needing review: unreviewed spans, and rejected spans whose text is still
+ *   there, e.g. after undoing the removal.
  * - A decision is only applied to the exact text the person saw: the page sends each block's
  *   textHash back and the host decides against freshly built blocks; a mismatch is refused.
  * - Each span's Review carries the sha256 of that span's exact text. Later human edits keep the
@@ -21,7 +22,7 @@ import {
   type ScopeTag,
 } from '../attribution';
 import { sha256Hex } from '../textHash';
-import { LineIndex } from './codeScanner';
+import { deriveLineAttribution, groupAiLines } from '../ledger/lineAttribution';
 import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -108,52 +109,51 @@ export function buildReviewFiles(inputs: readonly ReviewFileInput[]): ReviewFile
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-interface SpanLines {
-  readonly span: AttributedSpan;
-  readonly firstLine: number;
-  readonly lastLine: number;
-  readonly rejected: boolean;
-}
-
+/**
+ * Blocks follow the project's one line rule (ledger/lineAttribution.ts, also used by the gutter
+ * and the notes): the lines of the spans that need review, grouped into runs of contiguous lines.
+ * A span of only whitespace has no AI line of its own; it joins the block whose lines hold it, or
+ * is shown nowhere (as in the gutter and the notes).
+ */
 export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
   const { path, text } = input;
-  const lineIndex = new LineIndex(text);
-  const pending: SpanLines[] = [];
+  const pending: AttributedSpan[] = [];
+  const rejected = new Set<string>();
   for (const span of input.spans) {
     const start = clamp(span.start, 0, text.length);
     const end = clamp(span.end, start, text.length);
-    const status = spanReviewStatus(span, text);
+    if (end === start) continue;
+    const clamped = start === span.start && end === span.end ? span : { ...span, start, end };
+    const status = spanReviewStatus(clamped, text);
     if (!needsReview(status)) continue;
-    // A line belongs to a span when the span holds visible text on it; a span of only whitespace
-    // (an inserted blank line) still gets its first line so nothing unreviewed is invisible.
-    const firstVisible = firstNonWhitespace(text, start, end);
-    const lastVisible = lastNonWhitespace(text, start, end);
-    const firstLine = lineIndex.lineOf(firstVisible ?? start);
-    const lastLine = lastVisible === undefined ? firstLine : lineIndex.lineOf(lastVisible);
-    pending.push({ span: { ...span, start, end }, firstLine, lastLine, rejected: status === 'rejected-still-present' });
+    pending.push(clamped);
+    if (status === 'rejected-still-present') rejected.add(span.id);
   }
-  pending.sort((a, b) => a.firstLine - b.firstLine || a.span.start - b.span.start);
-
-  const groups: SpanLines[][] = [];
-  let groupEnd = -1;
-  for (const item of pending) {
-    if (groups.length > 0 && item.firstLine <= groupEnd + 1) {
-      groups[groups.length - 1].push(item);
-      groupEnd = Math.max(groupEnd, item.lastLine);
-    } else {
-      groups.push([item]);
-      groupEnd = item.lastLine;
-    }
-  }
+  pending.sort((a, b) => a.start - b.start || a.end - b.end);
+  const lineBlocks = groupAiLines(deriveLineAttribution(text, pending));
 
   const lineStarts = lineStartOffsets(text);
-  return groups.map((group) => {
-    const startLine = group[0].firstLine;
-    const endLine = Math.max(...group.map((g) => g.lastLine));
+  const assigned = new Set<string>();
+  let cursor = 0;
+  return lineBlocks.map((lineBlock) => {
+    const startLine = lineBlock.startLine + 1;
+    const endLine = lineBlock.endLine + 1;
     const startOffset = lineStarts[startLine - 1];
     const endOffset = endLine < lineStarts.length ? lineStarts[endLine] - 1 : text.length;
+    // The block's spans: those the line rule names, plus whitespace-only spans lying in its lines.
+    const named = new Set(lineBlock.spanIds);
+    const group: AttributedSpan[] = [];
+    while (cursor < pending.length && pending[cursor].end <= startOffset) cursor++;
+    for (let index = cursor; index < pending.length && pending[index].start <= endOffset; index++) {
+      const span = pending[index];
+      if (assigned.has(span.id)) continue;
+      if (named.has(span.id) || (span.start >= startOffset && span.end <= endOffset + 1)) {
+        group.push(span);
+        assigned.add(span.id);
+      }
+    }
     const code = text.slice(startOffset, endOffset);
-    const spans = group.map(({ span }) => ({ id: span.id, start: span.start, end: span.end, textHash: sha256Hex(text.slice(span.start, span.end)) }));
+    const spans = group.map((span) => ({ id: span.id, start: span.start, end: span.end, textHash: sha256Hex(text.slice(span.start, span.end)) }));
     const spanIds = spans.map((s) => s.id);
     const riskHints = findRiskHints(code, path, { textBefore: text.slice(0, startOffset) });
     return {
@@ -165,13 +165,13 @@ export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
       endLine,
       lines: code.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)),
       textHash: sha256Hex(code),
-      origins: distinctOrigins(group.map((g) => g.span.origin)),
-      firstInsertedAt: Math.min(...group.map((g) => g.span.insertedAt)),
-      lastInsertedAt: Math.max(...group.map((g) => g.span.insertedAt)),
-      humanChangedShare: combinedHumanChangedShare(group.map((g) => g.span)),
+      origins: distinctOrigins(group.map((span) => span.origin)),
+      firstInsertedAt: Math.min(...group.map((span) => span.insertedAt)),
+      lastInsertedAt: Math.max(...group.map((span) => span.insertedAt)),
+      humanChangedShare: combinedHumanChangedShare(group),
       riskHints,
       suggestedScope: SCOPE_TAGS.filter((tag) => riskHints.some((hint) => SUGGESTED_SCOPE[hint.category] === tag)),
-      previouslyRejected: group.some((g) => g.rejected),
+      previouslyRejected: group.some((span) => rejected.has(span.id)),
     };
   });
 }
@@ -339,16 +339,6 @@ function fail<T>(reason: string): Result<T> {
 
 function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, Number.isFinite(value) ? value : low));
-}
-
-function firstNonWhitespace(text: string, start: number, end: number): number | undefined {
-  for (let i = start; i < end; i++) if (!/\s/.test(text[i])) return i;
-  return undefined;
-}
-
-function lastNonWhitespace(text: string, start: number, end: number): number | undefined {
-  for (let i = end - 1; i >= start; i--) if (!/\s/.test(text[i])) return i;
-  return undefined;
 }
 
 function lineStartOffsets(text: string): number[] {

@@ -11,6 +11,7 @@ import {
   validateReviewRequest,
   type ReviewRequest,
 } from '../../../src/core/review/reviewModel';
+import { deriveLineAttribution, groupAiLines } from '../../../src/core/ledger/lineAttribution';
 import { sha256Hex } from '../../../src/core/textHash';
 
 const reviewer = { name: 'Ada Lovelace', email: 'ada@example.com' };
@@ -90,18 +91,33 @@ describe('review model: blocks', () => {
     assert.equal(block.humanChangedShare, 15 / 40);
   });
 
-  it('places a whitespace-only span on its first line and clamps spans past the end', () => {
+  it('shows a whitespace-only span only inside a block, as the gutter and notes do, and clamps spans past the end', () => {
     const t = 'a\n\nb';
     const blank: AttributedSpan = { ...span('w', t, '\n'), start: 1, end: 2 };
     const past: AttributedSpan = { ...span('p', t, 'b'), end: 99 };
     const blocks = buildReviewBlocks({ path: 'x.txt', text: t, spans: [blank, past] });
     assert.deepEqual(
-      blocks.map((b) => [b.startLine, b.endLine, b.lines]),
-      [
-        [1, 1, ['a']],
-        [3, 3, ['b']],
-      ],
+      blocks.map((b) => [b.startLine, b.endLine, b.lines, b.spanIds]),
+      [[3, 3, ['b'], ['p']]],
     );
+    const inside = 'x = 1   \ny = 2\n';
+    const top = span('top', inside, 'x = 1');
+    const gap = span('gap', inside, '   \n');
+    const bottom = span('bottom', inside, 'y = 2');
+    const [block, ...rest] = buildReviewBlocks({ path: 'y.py', text: inside, spans: [bottom, gap, top] });
+    assert.deepEqual(rest, []);
+    assert.deepEqual([block.startLine, block.endLine, block.spanIds], [1, 2, ['top', 'gap', 'bottom']], 'whitespace between AI lines is reviewed with them');
+  });
+
+  it('draws the same lines as the ledger line rule (deriveLineAttribution + groupAiLines)', () => {
+    const t = ['human', 'ai one', '', 'ai two', 'mixed ai', 'human', '   ', 'ai three'].join('\n');
+    const spans = [span('a', t, 'ai one'), span('b', t, 'ai two\nmixed'), span('c', t, 'ai three')];
+    const expected = groupAiLines(deriveLineAttribution(t, spans)).map((b) => [b.startLine + 1, b.endLine + 1]);
+    assert.deepEqual(
+      buildReviewBlocks({ path: 'z.txt', text: t, spans }).map((b) => [b.startLine, b.endLine]),
+      expected,
+    );
+    assert.deepEqual(expected, [[2, 5], [8, 8]]);
   });
 
   it('keeps CRLF out of the lines but inside the hash of the exact text', () => {
