@@ -8,6 +8,9 @@ describe('e2e: accepting AI ghost text in the real editor', function () {
   before(async () => {
     workbench = await openWorkbench();
   });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await workbench?.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
   after(async () => {
     await workbench?.close();
   });
@@ -17,8 +20,7 @@ describe('e2e: accepting AI ghost text in the real editor', function () {
     await workbench.openFile('src/cart.ts');
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
-    await page.keyboard.type('function add(', { delay: 20 });
-    await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 20_000 });
+    await workbench.typeUntilGhostText('function add(');
     await workbench.screenshot('ghost-text-offered');
     await page.keyboard.press('Tab');
     await page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);

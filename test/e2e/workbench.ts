@@ -1,6 +1,6 @@
 // Drives a real VS Code workbench (code-server) in Chromium, as a person would: the harness for
 // end-to-end tests. One workbench per test file; screenshots go to test-artifacts/e2e/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
@@ -18,6 +18,8 @@ export interface Workbench {
   /** Text of the visible editor lines, top to bottom (Monaco renders spaces as U+00A0). */
   editorLines(): Promise<string[]>;
   findFrame(selector: string): Promise<Frame>;
+  /** Types `text` in the focused editor and waits for ghost text, retyping the last character if the provider was not ready yet. */
+  typeUntilGhostText(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,9 @@ export async function openWorkbench(options: { settings?: Record<string, unknown
   };
   try {
     const page = await browser.context.newPage();
+    // The workbench's console (extension host logs included) is kept per run for diagnosis.
+    const consoleLog = createWriteStream(path.join(artifactsDir, `workbench-console-${process.pid}.log`));
+    page.on('console', (message) => consoleLog.write(`${message.type()}: ${message.text()}\n`));
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${devExtensions}`]];
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
@@ -81,6 +86,17 @@ export async function openWorkbench(options: { settings?: Record<string, unknown
             .sort((a, b) => a.top - b.top)
             .map((line) => line.text),
         );
+      },
+      async typeUntilGhostText(text) {
+        await page.keyboard.type(text, { delay: 20 });
+        for (let attempt = 0; attempt < 8; attempt++) {
+          const shown = await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 5_000 }).then(() => true, () => false);
+          if (shown) return;
+          // Under load the provider can activate after the last keystroke; a new keystroke asks again.
+          await page.keyboard.press('Backspace');
+          await page.keyboard.type(text.slice(-1));
+        }
+        throw new Error(`no ghost text appeared after typing ${JSON.stringify(text)}`);
       },
       async findFrame(selector) {
         const deadline = Date.now() + 20_000;
