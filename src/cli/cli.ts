@@ -2,6 +2,10 @@
 import { markCommand } from './commands/mark';
 import { notesCommand } from './commands/notes';
 import { reconcileCommand } from './commands/reconcile';
+import { WorkingStatePendingSpans } from '../git/notes/pendingFromWorkingState';
+import { GitRunner } from '../git/gitRunner';
+import { WorkingStateStore } from '../git/workingStateStore';
+import { notesLogger } from './commands/notesCommon';
 import { createRecordCommitCommand } from './commands/recordCommit';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -23,7 +27,9 @@ declare const VOUCH_VERSION: string | undefined;
 const commands: Readonly<Record<string, CliCommand>> = {
   mark: markCommand,
   status: statusCommand,
-  'record-commit': createRecordCommitCommand(),
+  'record-commit': createRecordCommitCommand(
+    (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, notesLogger(io)), notesLogger(io)),
+  ),
   reconcile: reconcileCommand,
   sync: syncCommand,
   notes: notesCommand,

@@ -1,24 +1,15 @@
 /**
  * `vouch record-commit [<commit>]`: writes the Vouch note of a commit made in a terminal (a
  * post-commit hook runs it). The pending AI spans of the committed files come from a
- * PendingSpanProvider: the working state once it is plugged in, or a JSON file (`--pending`).
+ * PendingSpanProvider: the working state (.git/vouch/working), or a JSON file (`--pending`).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
-import type { CommittedFileInput } from '../../core/notes/commitRecord';
-import { changedPathsOfCommit, resolveCommit } from '../../git/notes/gitObjects';
-import { recordCommit } from '../../git/notes/commitRecorder';
+import { resolveCommit } from '../../git/notes/gitObjects';
+import { recordCommitFromPending, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
 import type { CliCommand, CliIo } from '../cli';
 import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
-
-/** Where record-commit gets the pending AI spans of the files a commit touched, and reports back. */
-export interface PendingSpanProvider {
-  /** Pending spans of these repository-relative paths, over the working text they refer to. Files without spans may be left out. */
-  pendingFiles(topLevel: string, paths: readonly string[]): Promise<readonly CommittedFileInput[]>;
-  /** Spans that reached the commit whole: remove them from the pending state. Spans not listed stay pending. */
-  markCommitted(topLevel: string, committed: readonly { readonly path: string; readonly spanIds: readonly string[] }[]): Promise<void>;
-}
 
 const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
 
@@ -46,10 +37,11 @@ export function jsonPendingSpanProvider(json: string): PendingSpanProvider {
   };
 }
 
-export function createRecordCommitCommand(provider?: PendingSpanProvider): CliCommand {
+/** `defaultProvider` gives the pending-span source used without --pending (the working state). */
+export function createRecordCommitCommand(defaultProvider?: (io: CliIo) => PendingSpanProvider): CliCommand {
   return {
     summary: 'write the Vouch note for a commit (post-commit hook)',
-    run: (args, io) => runNotesCommand('record-commit', io, () => runRecordCommit(args, io, provider)),
+    run: (args, io) => runNotesCommand('record-commit', io, () => runRecordCommit(args, io, defaultProvider?.(io))),
   };
 }
 
@@ -81,11 +73,7 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: Pendi
     io.stdout(`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
     return 0;
   }
-  const paths = await changedPathsOfCommit(context.git, context.topLevel, commit);
-  const files = await provider.pendingFiles(context.topLevel, paths);
-  const result = await recordCommit(context, { commit, files });
-  const committed = result.files.filter((file) => file.committedSpanIds.length > 0).map((file) => ({ path: file.path, spanIds: file.committedSpanIds }));
-  if (committed.length > 0) await provider.markCommitted(context.topLevel, committed);
+  const result = await recordCommitFromPending(context, provider, commit);
   for (const file of result.files) if (file.skipped) io.stderr(`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
   const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
   io.stdout(

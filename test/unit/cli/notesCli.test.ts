@@ -48,10 +48,10 @@ describe('notes CLI: record-commit, notes, reconcile, sync', function () {
     assert.match(shown.stdout, /src\/a\.js:2-2 {2}valid {2}github-copilot \(inline\) {2}not reviewed/);
   });
 
-  it('without a pending-span source only writes records left pending', async () => {
+  it('with an empty working state writes no record', async () => {
     const result = await vouch(repo.dir, 'record-commit');
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /no pending-span source/);
+    assert.match(result.stdout, /no AI lines in [0-9a-f]{12}; no record written/);
     assert.equal((await vouch(repo.dir, 'notes', 'show')).code, 1);
   });
 

@@ -1,0 +1,94 @@
+import * as assert from 'node:assert/strict';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import { silentLogger } from '../../../src/core/logger';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+
+async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('vouch record-commit over the working state (vouch mark, git commit, record-commit)', function () {
+  this.timeout(60_000);
+  let repo: TestRepo;
+  const header = 'export function add(a, b) {\n  return a + b;\n}\n';
+  const staged = 'export function sub(a, b) {\n  return a - b;\n}\n';
+  const unstaged = 'export function mul(a, b) {\n  return a * b;\n}\n';
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    repo.write('src/math.js', header);
+    repo.write('README.md', 'math\n');
+    await repo.commitAll('base');
+  });
+  afterEach(() => repo.cleanup());
+
+  async function storedTexts(repoPath: string, text: string): Promise<string[]> {
+    const store = await WorkingStateStore.open(gitRunner, repo.dir, silentLogger);
+    return ((await store.loadForText(repoPath, text))?.spans ?? []).map((span) => text.slice(span.start, span.end));
+  }
+
+  it('writes the AI ranges of the staged part and keeps the unstaged AI lines pending', async () => {
+    repo.write('src/math.js', header + staged);
+    await repo.git(['add', 'src/math.js']);
+    // A human line keeps the two AI blocks apart (vouch mark joins adjacent ranges into one span).
+    const full = header + staged + '// by hand\n' + unstaged;
+    repo.write('src/math.js', full);
+    assert.equal((await vouch(repo.dir, 'mark', 'src/math.js', '--lines', '4-6', '--lines', '8-10', '--tool', 'claude-code', '--model', 'opus')).code, 0);
+    await repo.git(['commit', '-q', '-m', 'sub'], nextDateEnv());
+
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(recorded.stdout, /recorded 3 AI line\(s\) in 1 file\(s\)/);
+
+    const commit = await repo.text(['rev-parse', 'HEAD']);
+    const note = await repo.reader().readNote(commit);
+    assert.ok(note, 'the commit has a Vouch note');
+    assert.equal(note.records.length, 1);
+    const [file] = note.records[0].statement.predicate.files;
+    assert.equal(file.path, 'src/math.js');
+    assert.deepEqual(
+      file.ranges.map((range) => [range.start, range.end, range.origin.tool, range.origin.model]),
+      [[4, 6, 'claude-code', 'opus']],
+    );
+    assert.deepEqual(await storedTexts('src/math.js', full), [unstaged.slice(0, -1)]);
+
+    // Committing the rest records the remaining lines and empties the working state.
+    await repo.commitAll('mul');
+    const second = await vouch(repo.dir, 'record-commit');
+    assert.equal(second.code, 0, second.stderr);
+    const secondNote = await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD']));
+    assert.deepEqual(
+      secondNote?.records[0].statement.predicate.files[0].ranges.map((range) => [range.start, range.end]),
+      [[8, 10]],
+    );
+    assert.deepEqual(await storedTexts('src/math.js', full), []);
+    const status = await vouch(repo.dir, 'status', '--json');
+    assert.equal(status.code, 0, status.stderr);
+    assert.doesNotMatch(status.stdout, /claude-code/);
+  });
+
+  it('records an older commit given by name, and a second run adds nothing', async () => {
+    const full = header + staged;
+    repo.write('src/math.js', full);
+    assert.equal((await vouch(repo.dir, 'mark', 'src/math.js', '--lines', '4-6', '--tool', 'aider')).code, 0);
+    await repo.commitAll('sub');
+    repo.write('README.md', 'math, more\n');
+    await repo.commitAll('docs');
+
+    const recorded = await vouch(repo.dir, 'record-commit', 'HEAD~1');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const noted = await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD~1']));
+    assert.deepEqual(noted?.records[0].statement.predicate.files[0].ranges.map((range) => [range.start, range.end]), [[4, 6]]);
+    assert.equal(await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD'])), undefined);
+
+    const again = await vouch(repo.dir, 'record-commit', 'HEAD~1');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /no AI lines/);
+    assert.equal((await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD~1'])))?.records.length, 1);
+  });
+});

@@ -1,0 +1,135 @@
+import * as assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AttributedSpan } from '../../../src/core/attribution';
+import { silentLogger } from '../../../src/core/logger';
+import { recordCommitFromPending, WorkingStatePendingSpans } from '../../../src/git/notes/pendingFromWorkingState';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { TestRepo, aiSpan, gitRunner, nextDateEnv } from './notesTestRepo';
+
+function openStore(dir: string): Promise<WorkingStateStore> {
+  return WorkingStateStore.open(gitRunner, dir, silentLogger);
+}
+
+function provider(dir: string): WorkingStatePendingSpans {
+  return new WorkingStatePendingSpans(() => openStore(dir), silentLogger);
+}
+
+function textsOf(text: string, spans: readonly AttributedSpan[]): string[] {
+  return spans.map((span) => text.slice(span.start, span.end));
+}
+
+describe('WorkingStatePendingSpans', function () {
+  this.timeout(30_000);
+  let repo: TestRepo;
+  const base = 'const a = 1;\n';
+  const first = 'const first = fromAi();\n';
+  const second = 'const second = alsoAi();\n';
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    repo.write('a.js', base);
+    await repo.commitAll('base');
+  });
+  afterEach(() => repo.cleanup());
+
+  async function record(pending: WorkingStatePendingSpans) {
+    const writer = await repo.writer();
+    return recordCommitFromPending({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger }, pending, 'HEAD');
+  }
+
+  async function noteRanges(): Promise<string[]> {
+    const note = await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD']));
+    return (note?.records ?? []).flatMap((item) => item.statement.predicate.files.flatMap((file) => file.ranges.map((range) => `${file.path}:${range.start}-${range.end}`)));
+  }
+
+  it('hands out the disk text with its spans, and leaves only files that have spans', async () => {
+    const text = base + first;
+    repo.write('a.js', text);
+    repo.write('b.js', 'plain\n');
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
+    const files = await provider(repo.dir).pendingFiles(repo.dir, ['a.js', 'b.js', 'missing.js']);
+    assert.deepEqual(
+      files.map((file) => file.path),
+      ['a.js'],
+    );
+    assert.equal(files[0].workingText, text);
+    assert.deepEqual(textsOf(text, files[0].spans), [first]);
+  });
+
+  it('records the committed span and keeps the one in an unstaged part pending', async () => {
+    repo.write('a.js', base + first);
+    await repo.git(['add', 'a.js']);
+    const full = base + first + second;
+    repo.write('a.js', full);
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(full, first), aiSpan(full, second, 'claude-code')], full);
+    await repo.git(['commit', '-q', '-m', 'first only'], nextDateEnv());
+
+    const result = await record(provider(repo.dir));
+    assert.ok(result.record);
+    assert.deepEqual(await noteRanges(), ['a.js:2-2']);
+    const stored = await (await openStore(repo.dir)).load('a.js');
+    assert.ok(stored);
+    assert.deepEqual(textsOf(full, stored.spans), [second]);
+    assert.equal(stored.spans[0].origin.tool, 'claude-code');
+  });
+
+  it('keeps spans of text that is only in an unsaved buffer (stored text differs from the disk)', async () => {
+    const onDisk = base + first;
+    repo.write('a.js', onDisk);
+    await repo.commitAll('first');
+    // An editor stored its buffer, which has one more AI line than the saved file.
+    const buffer = base + first + second;
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(buffer, first), aiSpan(buffer, second, 'claude-code')], buffer);
+
+    const pending = provider(repo.dir);
+    const files = await pending.pendingFiles(repo.dir, ['a.js']);
+    assert.equal(files[0].workingText, onDisk);
+    assert.deepEqual(textsOf(onDisk, files[0].spans), [first]);
+    await record(pending);
+
+    assert.deepEqual(await noteRanges(), ['a.js:2-2']);
+    const stored = await (await openStore(repo.dir)).load('a.js');
+    assert.ok(stored);
+    assert.equal(stored.textLength, buffer.length, 'the spans stay over the buffer text');
+    assert.deepEqual(textsOf(buffer, stored.spans), [second]);
+  });
+
+  it('keeps a span another writer added between reading and marking committed', async () => {
+    const text = base + first + second;
+    repo.write('a.js', text);
+    await repo.commitAll('both');
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
+    const pending = provider(repo.dir);
+    const files = await pending.pendingFiles(repo.dir, ['a.js']);
+    // A `vouch mark` from a terminal lands meanwhile.
+    const other = await openStore(repo.dir);
+    const current = await other.load('a.js');
+    assert.ok(current);
+    await other.save('a.js', [...current.spans, aiSpan(text, second, 'claude-code')], text);
+
+    await pending.markCommitted(repo.dir, [{ path: 'a.js', spanIds: files[0].spans.map((span) => span.id) }]);
+    const stored = await (await openStore(repo.dir)).load('a.js');
+    assert.ok(stored);
+    assert.deepEqual(textsOf(text, stored.spans), [second]);
+  });
+
+  it('uses the last known text of a file deleted from disk after the commit', async () => {
+    const text = base + first;
+    repo.write('a.js', text);
+    await repo.commitAll('first');
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
+    rmSync(path.join(repo.dir, 'a.js'));
+    await record(provider(repo.dir));
+    assert.deepEqual(await noteRanges(), ['a.js:2-2']);
+    assert.deepEqual((await (await openStore(repo.dir)).load('a.js'))?.spans, []);
+  });
+
+  it('ignores committed ids it never handed out', async () => {
+    const text = base + first;
+    repo.write('a.js', text);
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
+    await provider(repo.dir).markCommitted(repo.dir, [{ path: 'a.js', spanIds: ['not-a-span'] }]);
+    assert.deepEqual(textsOf(text, (await (await openStore(repo.dir)).load('a.js'))?.spans ?? []), [first]);
+  });
+});
