@@ -1,0 +1,172 @@
+/**
+ * Committed AI lines of the current text: git blame says which commit (and which line of that
+ * commit's version of the file) each current line comes from; that commit's note says whether AI
+ * wrote that line. Vouch notes win over git-ai notes for the same line. Pure.
+ */
+import type { Confidence, OriginKind } from '../attribution';
+import type { ParsedNote } from '../notes/noteParser';
+import type { NoteReview } from '../notes/noteRecord';
+import type { GitAiNote, GitAiRange } from './gitAiNote';
+
+/** One line of `git blame --porcelain` output. */
+export interface BlameLine {
+  /** 1-based line of the blamed (current) text. */
+  readonly finalLine: number;
+  readonly commit: string;
+  /** 1-based line in `commit`'s version of the file. */
+  readonly originalLine: number;
+  /** The file's path in `commit`. */
+  readonly path: string;
+}
+
+export interface BlameCommitInfo {
+  readonly commit: string;
+  readonly author?: string;
+  /** Seconds since the epoch. */
+  readonly authorTime?: number;
+  readonly summary?: string;
+}
+
+export type CommittedNoteSource = 'vouch' | 'git-ai';
+
+export interface CommittedAiLine {
+  /** 0-based line of the current text. */
+  readonly line: number;
+  readonly commit: string;
+  readonly source: CommittedNoteSource;
+  readonly path: string;
+  readonly originalLine: number;
+  readonly origin: { readonly kind?: OriginKind; readonly tool: string; readonly model?: string };
+  readonly confidence?: Confidence;
+  /** 0..1 as recorded at commit time (Vouch notes only). */
+  readonly humanChangedShare?: number;
+  /** The recorded review (null: recorded as not reviewed); undefined when the source does not record reviews. */
+  readonly review?: NoteReview | null;
+  readonly commitInfo?: BlameCommitInfo;
+}
+
+interface IndexedRange {
+  readonly start: number;
+  readonly end: number;
+  readonly make: (line: number, blame: BlameLine) => CommittedAiLine;
+}
+
+/** The commits' ranges by commit and path, sorted by start, for binary search. */
+function indexRanges(
+  vouchNotes: ReadonlyMap<string, ParsedNote>,
+  gitAiNotes: ReadonlyMap<string, GitAiNote>,
+  commitInfo: ReadonlyMap<string, BlameCommitInfo>,
+): Map<string, Map<string, SortedRanges[]>> {
+  const collected = new Map<string, Map<string, [IndexedRange[], IndexedRange[]]>>();
+  const listOf = (commit: string, path: string, source: number) => {
+    let byPath = collected.get(commit);
+    if (!byPath) collected.set(commit, (byPath = new Map()));
+    let lists = byPath.get(path);
+    if (!lists) byPath.set(path, (lists = [[], []]));
+    return lists[source];
+  };
+  const rangesOf = (commit: string, path: string) => listOf(commit, path, 0);
+  for (const [commit, note] of vouchNotes) {
+    for (const record of note.records) {
+      for (const file of record.statement.predicate.files) {
+        const ranges = rangesOf(commit, file.path);
+        for (const range of file.ranges) {
+          ranges.push({
+            start: range.start,
+            end: range.end,
+            make: (line, blame) => ({
+              line,
+              commit,
+              source: 'vouch',
+              path: blame.path,
+              originalLine: blame.originalLine,
+              origin: range.origin.model ? { kind: range.origin.kind, tool: range.origin.tool, model: range.origin.model } : { kind: range.origin.kind, tool: range.origin.tool },
+              confidence: range.confidence,
+              humanChangedShare: range.humanChangedShare,
+              review: range.review,
+              commitInfo: commitInfo.get(commit),
+            }),
+          });
+        }
+      }
+    }
+  }
+  for (const [commit, note] of gitAiNotes) {
+    for (const [path, fileRanges] of note.files) {
+      const ranges = listOf(commit, path, 1);
+      for (const range of fileRanges) ranges.push({ start: range.start, end: range.end, make: gitAiLine(commit, range, commitInfo) });
+    }
+  }
+  // Per commit and path: Vouch ranges first, then git-ai ranges, each sorted for lookup.
+  const index = new Map<string, Map<string, SortedRanges[]>>();
+  for (const [commit, byPath] of collected) {
+    index.set(commit, new Map([...byPath].map(([path, lists]) => [path, lists.map(sortRanges)])));
+  }
+  return index;
+}
+
+function gitAiLine(commit: string, range: GitAiRange, commitInfo: ReadonlyMap<string, BlameCommitInfo>): IndexedRange['make'] {
+  return (line, blame) => ({
+    line,
+    commit,
+    source: 'git-ai',
+    path: blame.path,
+    originalLine: blame.originalLine,
+    origin: range.model ? { tool: range.tool, model: range.model } : { tool: range.tool },
+    commitInfo: commitInfo.get(commit),
+  });
+}
+
+/** Ranges sorted by start, with the running maximum of their ends so a lookup can stop early. */
+interface SortedRanges {
+  readonly ranges: readonly IndexedRange[];
+  readonly maxEndSoFar: readonly number[];
+}
+
+function sortRanges(ranges: IndexedRange[]): SortedRanges {
+  ranges.sort((a, b) => a.start - b.start);
+  const maxEndSoFar: number[] = [];
+  let max = 0;
+  for (const range of ranges) maxEndSoFar.push((max = Math.max(max, range.end)));
+  return { ranges, maxEndSoFar };
+}
+
+/** A range holding `line`; exact also when hostile or merged notes hold overlapping ranges. */
+function findRange(sorted: SortedRanges | undefined, line: number): IndexedRange | undefined {
+  if (!sorted) return undefined;
+  const { ranges, maxEndSoFar } = sorted;
+  let low = 0;
+  let high = ranges.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (ranges[middle].start <= line) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  for (let index = found; index >= 0 && maxEndSoFar[index] >= line; index--) {
+    if (ranges[index].end >= line) return ranges[index];
+  }
+  return undefined;
+}
+
+/** The committed AI lines of the blamed text, sorted by line. */
+export function mapCommittedAiLines(
+  blame: readonly BlameLine[],
+  vouchNotes: ReadonlyMap<string, ParsedNote>,
+  gitAiNotes: ReadonlyMap<string, GitAiNote> = new Map(),
+  commitInfo: ReadonlyMap<string, BlameCommitInfo> = new Map(),
+): CommittedAiLine[] {
+  const index = indexRanges(vouchNotes, gitAiNotes, commitInfo);
+  const result: CommittedAiLine[] = [];
+  for (const entry of blame) {
+    const lists = index.get(entry.commit)?.get(entry.path);
+    if (!lists) continue;
+    const range = findRange(lists[0], entry.originalLine) ?? findRange(lists[1], entry.originalLine);
+    if (range) result.push(range.make(entry.finalLine - 1, entry));
+  }
+  return result.sort((a, b) => a.line - b.line);
+}

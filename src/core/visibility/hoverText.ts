@@ -1,0 +1,150 @@
+/**
+ * The hover of an AI line, as Markdown. Everything that comes from spans or notes is hostile input
+ * (a note can be written by anyone with push access): it is flattened to one line, shortened, and
+ * every Markdown/HTML metacharacter is escaped, so it can neither inject links nor command URIs.
+ * The only links are the command links built here, to the ids in HOVER_COMMAND_IDS.
+ */
+import { humanChangedShare, type AttributedSpan, type Confidence, type OriginKind, type Review } from '../attribution';
+import type { NoteReview } from '../notes/noteRecord';
+import type { SpanReviewStatus } from '../review/reviewModel';
+import type { CommittedAiLine } from './committedLines';
+import type { LineMarkState } from './lineMarks';
+
+export const REVIEW_PANEL_COMMAND = 'vouch.openReviewPanel';
+export const ACCEPT_BLOCK_COMMAND = 'vouch.acceptBlock';
+export const REJECT_BLOCK_COMMAND = 'vouch.rejectBlock';
+/** The commands a hover may run: the host trusts exactly these (MarkdownString enabledCommands). */
+export const HOVER_COMMAND_IDS: readonly string[] = [REVIEW_PANEL_COMMAND, ACCEPT_BLOCK_COMMAND, REJECT_BLOCK_COMMAND];
+
+/** Arguments of every hover command: the document and the spans of the hovered line's block. */
+export interface BlockCommandArgs {
+  readonly uri: string;
+  readonly spanIds: readonly string[];
+}
+
+export const STATE_LABELS: Readonly<Record<LineMarkState, string>> = {
+  'ai-unreviewed': 'AI-written, not reviewed',
+  'ai-accepted': 'AI-written, accepted by a reviewer',
+  'ai-human-changed': 'AI-written, since changed by a human',
+  'ai-committed': 'AI-written in an earlier commit',
+};
+
+const KIND_LABELS: Readonly<Record<OriginKind, string>> = {
+  inline: 'inline completion',
+  'inline-partial': 'inline completion (partly accepted)',
+  'next-edit': 'next-edit suggestion',
+  chat: 'chat edit',
+  agent: 'agent edit',
+  'external-write': 'file rewritten outside the editor',
+  manual: 'marked as AI by hand',
+  api: 'reported by an extension',
+};
+
+const MAX_SHOWN_TEXT = 300;
+const MAX_SHOWN_SPANS = 3;
+
+/** Escapes text for Markdown: one line, bounded, every ASCII punctuation that Markdown or HTML reads escaped. */
+export function escapeMarkdownText(value: unknown, maxLength = MAX_SHOWN_TEXT): string {
+  let text = typeof value === 'string' ? value : String(value);
+  // Control characters (newlines included) and bidirectional overrides could break the layout or disguise text.
+  text = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+  if (text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
+  return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&"'$:=^%@/]/g, (char) => `\\${char}`);
+}
+
+/** `2026-05-01 14:03 UTC`, or "unknown time" for a value that is not a time. */
+export function formatTime(value: number | string | undefined): string {
+  if (value === undefined) return 'unknown time';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return 'unknown time';
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function formatShare(share: number): string {
+  if (!Number.isFinite(share) || share <= 0) return '0%';
+  const percent = share * 100;
+  return percent < 1 ? '<1%' : `${Math.round(percent)}%`;
+}
+
+function commandLink(label: string, command: string, args: BlockCommandArgs): string {
+  return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([args]))} "${label}")`;
+}
+
+function originLine(origin: { readonly kind?: OriginKind; readonly tool: string; readonly model?: string }, confidence: Confidence | undefined): string {
+  const parts = [`tool **${escapeMarkdownText(origin.tool, 200)}**`];
+  if (origin.kind) parts.push(escapeMarkdownText(KIND_LABELS[origin.kind] ?? origin.kind));
+  if (origin.model) parts.push(`model ${escapeMarkdownText(origin.model, 200)}`);
+  if (confidence) parts.push(`${confidence} confidence`);
+  return `Origin: ${parts.join(' · ')}`;
+}
+
+function reviewLine(review: Review | NoteReview | null | undefined, status?: SpanReviewStatus): string {
+  if (!review) return 'Review: **not reviewed**';
+  const who = `${escapeMarkdownText(review.reviewer.name, 200)} \\<${escapeMarkdownText(review.reviewer.email, 200)}\\>`;
+  const decision = review.decision === 'accepted' ? 'accepted' : 'rejected';
+  const after = status === 'accepted-changed-after-review' ? ' — **the text changed after this review**' : status === 'rejected-still-present' ? ' — **the rejected text is back; it needs a new decision**' : '';
+  const scope = review.scope.length > 0 ? review.scope.map((tag) => escapeMarkdownText(tag)).join(', ') : 'not stated';
+  const scopeNote = review.scopeNote ? ` (${escapeMarkdownText(review.scopeNote)})` : '';
+  return [
+    `Review: **${decision}** by ${who} on ${formatTime(review.reviewedAt)}${after}`,
+    `Intent: ${escapeMarkdownText(review.intent)}`,
+    `Scope: ${scope}${scopeNote}`,
+  ].join('  \n');
+}
+
+/** How the hover explains "changed by a human", so people know what the share measures. */
+export const HUMAN_CHANGED_EXPLANATION = 'share of the characters the AI inserted that a person has since replaced or deleted';
+
+function spanSection(span: AttributedSpan, status: SpanReviewStatus): string {
+  const share = humanChangedShare(span);
+  return [
+    originLine(span.origin, span.confidence),
+    `Inserted: ${formatTime(span.insertedAt)}`,
+    `Changed by a human: ${formatShare(share)} (${HUMAN_CHANGED_EXPLANATION})`,
+    reviewLine(span.review, status),
+  ].join('  \n');
+}
+
+export interface UncommittedHoverInput {
+  readonly documentUri: string;
+  readonly state: Exclude<LineMarkState, 'ai-committed'>;
+  /** The hovered line mixes human and AI characters. */
+  readonly mixedLine: boolean;
+  /** The spans on the hovered line with their review status. */
+  readonly spans: ReadonlyArray<{ readonly span: AttributedSpan; readonly status: SpanReviewStatus }>;
+  /** The spans of the whole block around the line: what the command links act on. */
+  readonly blockSpanIds: readonly string[];
+}
+
+export function uncommittedHoverMarkdown(input: UncommittedHoverInput): string {
+  const sections = [`**Vouch** · ${STATE_LABELS[input.state]}`];
+  if (input.mixedLine) sections.push('A person also typed on this line.');
+  for (const { span, status } of input.spans.slice(0, MAX_SHOWN_SPANS)) sections.push(spanSection(span, status));
+  if (input.spans.length > MAX_SHOWN_SPANS) sections.push(`and ${input.spans.length - MAX_SHOWN_SPANS} more AI span(s) on this line`);
+  const args: BlockCommandArgs = { uri: input.documentUri, spanIds: input.blockSpanIds };
+  const links = [
+    commandLink('Review', REVIEW_PANEL_COMMAND, args),
+    commandLink('Accept...', ACCEPT_BLOCK_COMMAND, args),
+    commandLink('Reject', REJECT_BLOCK_COMMAND, args),
+    commandLink('Show in review panel', REVIEW_PANEL_COMMAND, args),
+  ];
+  sections.push(links.join(' · '));
+  return sections.join('\n\n---\n\n');
+}
+
+export function committedHoverMarkdown(line: CommittedAiLine): string {
+  const source = line.source === 'vouch' ? 'recorded in a Vouch note (refs/notes/vouch)' : 'recorded by git-ai (refs/notes/ai)';
+  const info = line.commitInfo;
+  const commitParts = [`Commit: \`${line.commit.slice(0, 12)}\``];
+  if (info?.summary) commitParts.push(`“${escapeMarkdownText(info.summary, 120)}”`);
+  if (info?.author) commitParts.push(`by ${escapeMarkdownText(info.author, 200)}`);
+  if (info?.authorTime !== undefined) commitParts.push(`on ${formatTime(info.authorTime * 1000)}`);
+  const details = [
+    originLine(line.origin, line.confidence),
+    commitParts.join(' '),
+    `Line ${line.originalLine} of ${escapeMarkdownText(line.path, 500)} in that commit`,
+  ];
+  if (line.humanChangedShare !== undefined) details.push(`Changed by a human before the commit: ${formatShare(line.humanChangedShare)} (${HUMAN_CHANGED_EXPLANATION})`);
+  details.push(line.review === undefined ? 'Review: git-ai records no review' : reviewLine(line.review));
+  return [`**Vouch** · ${STATE_LABELS['ai-committed']}, ${source}`, details.join('  \n')].join('\n\n---\n\n');
+}

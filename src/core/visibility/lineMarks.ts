@@ -1,0 +1,164 @@
+/**
+ * Which lines of a document get a gutter mark, and which look: derived from the ledger's spans by
+ * the ledger's own line rule (`deriveLineAttribution`), from each span's review state, and from
+ * the committed AI lines that blame + notes found. Pure and fast: it runs on every attribution
+ * change of a visible editor.
+ *
+ * States of an AI line (uncommitted lines win over committed ones):
+ * - 'ai-accepted': every span on the line has an accepted review whose text hash still equals the
+ *   span's current text.
+ * - 'ai-human-changed': otherwise, when a human changed this AI text: the line mixes human and AI
+ *   characters, or a span on it has humanChangedChars > 0, or a span was accepted and its text
+ *   changed after the review.
+ * - 'ai-unreviewed': any other AI line (no review yet, or a rejected span whose text is back).
+ * - 'ai-committed': a line that git blame assigns to an earlier commit whose note says AI wrote it,
+ *   and that holds no uncommitted AI text.
+ */
+import type { AttributedSpan } from '../attribution';
+import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
+import { spanReviewStatus, type SpanReviewStatus } from '../review/reviewModel';
+
+export type LineMarkState = 'ai-unreviewed' | 'ai-accepted' | 'ai-human-changed' | 'ai-committed';
+
+export const LINE_MARK_STATES: readonly LineMarkState[] = ['ai-unreviewed', 'ai-accepted', 'ai-human-changed', 'ai-committed'];
+
+/** Consecutive lines with the same state; 0-based, inclusive. */
+export interface LineRun {
+  readonly startLine: number;
+  readonly endLine: number;
+}
+
+export interface UncommittedLineMark {
+  readonly line: number;
+  readonly state: Exclude<LineMarkState, 'ai-committed'>;
+  readonly lineKind: LineAttribution['kind'];
+  readonly spanIds: readonly string[];
+}
+
+export interface LineMarks {
+  /** Runs of lines per state, sorted; the decorations of one editor. */
+  readonly runs: Readonly<Record<LineMarkState, readonly LineRun[]>>;
+  /** Uncommitted AI lines, sorted by line. */
+  readonly uncommitted: readonly UncommittedLineMark[];
+  /** Committed AI lines shown (those without uncommitted AI text), sorted. */
+  readonly committedLines: readonly number[];
+  /** Lines of the text ('\n'-separated, so a trailing newline adds an empty last line). */
+  readonly lineCount: number;
+}
+
+/**
+ * Remembers each span's review status between computations: a status needs a sha256 of the span's
+ * text only when the span is reviewed, and only again when that text changed.
+ */
+export class SpanStatusCache {
+  private entries = new Map<string, { readonly reviewHash: string; readonly text: string; readonly status: SpanReviewStatus }>();
+
+  statusOf(span: AttributedSpan, documentText: string): SpanReviewStatus {
+    const review = span.review;
+    if (!review || review.decision === 'rejected') return spanReviewStatus(span, documentText);
+    const text = documentText.slice(span.start, span.end);
+    const cached = this.entries.get(span.id);
+    if (cached && cached.reviewHash === review.textHash && cached.text === text) return cached.status;
+    const status = spanReviewStatus(span, documentText);
+    this.entries.set(span.id, { reviewHash: review.textHash, text, status });
+    return status;
+  }
+
+  /** Drops entries of spans that are gone (call after a computation with the live span ids). */
+  retain(spanIds: ReadonlySet<string>): void {
+    for (const id of this.entries.keys()) if (!spanIds.has(id)) this.entries.delete(id);
+  }
+}
+
+export function countLines(text: string): number {
+  let count = 1;
+  for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+}
+
+/** The state of one uncommitted AI line (see the rules at the top of this file). */
+export function uncommittedLineState(
+  line: LineAttribution,
+  spansById: ReadonlyMap<string, AttributedSpan>,
+  documentText: string,
+  cache: SpanStatusCache,
+): UncommittedLineMark['state'] {
+  let allAccepted = true;
+  let humanChanged = line.kind === 'mixed';
+  for (const id of line.spanIds) {
+    const span = spansById.get(id);
+    if (!span) continue;
+    const status = cache.statusOf(span, documentText);
+    if (status !== 'accepted') allAccepted = false;
+    if (status === 'accepted-changed-after-review' || span.humanChangedChars > 0) humanChanged = true;
+  }
+  if (allAccepted && line.spanIds.length > 0) return 'ai-accepted';
+  return humanChanged ? 'ai-human-changed' : 'ai-unreviewed';
+}
+
+/**
+ * Line marks of a document. `committedLines` (0-based, any order) are the lines blame + notes found
+ * AI-written in earlier commits; pass none when the gutter shows uncommitted lines only.
+ */
+export function computeLineMarks(
+  text: string,
+  spans: readonly AttributedSpan[],
+  committedLines: readonly number[] = [],
+  cache: SpanStatusCache = new SpanStatusCache(),
+): LineMarks {
+  const lineCount = countLines(text);
+  const lines = spans.length > 0 ? deriveLineAttribution(text, spans) : [];
+  const spansById = new Map<string, AttributedSpan>();
+  for (const span of spans) spansById.set(span.id, span);
+  const uncommitted: UncommittedLineMark[] = [];
+  const runs: Record<LineMarkState, LineRun[]> = { 'ai-unreviewed': [], 'ai-accepted': [], 'ai-human-changed': [], 'ai-committed': [] };
+  let runState: LineMarkState | undefined;
+  let runStart = -1;
+  let runEnd = -2;
+  const add = (line: number, state: LineMarkState) => {
+    if (state === runState && line === runEnd + 1) {
+      runEnd = line;
+      return;
+    }
+    if (runState !== undefined) runs[runState].push({ startLine: runStart, endLine: runEnd });
+    runState = state;
+    runStart = line;
+    runEnd = line;
+  };
+  const committed = committedLines.length > 0 ? [...new Set(committedLines)].filter((line) => line >= 0 && line < lineCount).sort((a, b) => a - b) : [];
+  const shownCommitted: number[] = [];
+  let committedIndex = 0;
+  const addCommittedBefore = (limit: number) => {
+    while (committedIndex < committed.length && committed[committedIndex] < limit) {
+      const line = committed[committedIndex++];
+      shownCommitted.push(line);
+      add(line, 'ai-committed');
+    }
+  };
+  for (const line of lines) {
+    if (line.kind === 'human') continue;
+    addCommittedBefore(line.line);
+    if (committedIndex < committed.length && committed[committedIndex] === line.line) committedIndex++;
+    const state = uncommittedLineState(line, spansById, text, cache);
+    uncommitted.push({ line: line.line, state, lineKind: line.kind, spanIds: line.spanIds });
+    add(line.line, state);
+  }
+  addCommittedBefore(Number.POSITIVE_INFINITY);
+  if (runState !== undefined) runs[runState].push({ startLine: runStart, endLine: runEnd });
+  cache.retain(new Set(spansById.keys()));
+  return { runs, uncommitted, committedLines: shownCommitted, lineCount };
+}
+
+/** The uncommitted mark of `line`, by binary search; undefined for a line without one. */
+export function uncommittedMarkAt(marks: LineMarks, line: number): UncommittedLineMark | undefined {
+  let low = 0;
+  let high = marks.uncommitted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const candidate = marks.uncommitted[middle];
+    if (candidate.line === line) return candidate;
+    if (candidate.line < line) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
+}
