@@ -1,7 +1,10 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
+import { checkCommand } from './commands/check';
+import { installHooksCommand } from './commands/installHooks';
 import { markCommand } from './commands/mark';
 import { notesCommand } from './commands/notes';
 import { reconcileCommand } from './commands/reconcile';
+import { reviewCommand } from './commands/review';
 import { WorkingStatePendingSpans } from '../git/notes/pendingFromWorkingState';
 import { GitRunner } from '../git/gitRunner';
 import { WorkingStateStore } from '../git/workingStateStore';
@@ -9,6 +12,7 @@ import { notesLogger } from './commands/notesCommon';
 import { createRecordCommitCommand } from './commands/recordCommit';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
+import { verifyCommand } from './commands/verify';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -27,12 +31,16 @@ declare const VOUCH_VERSION: string | undefined;
 const commands: Readonly<Record<string, CliCommand>> = {
   mark: markCommand,
   status: statusCommand,
+  check: checkCommand,
+  review: reviewCommand,
+  'install-hooks': installHooksCommand,
   'record-commit': createRecordCommitCommand(
     (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, notesLogger(io)), notesLogger(io)),
   ),
   reconcile: reconcileCommand,
   sync: syncCommand,
   notes: notesCommand,
+  verify: verifyCommand,
 };
 
 function usage(): string {

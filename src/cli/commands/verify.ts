@@ -1,0 +1,202 @@
+/**
+ * `vouch verify [<range>]`: the CI gate. Every AI range recorded in the notes of the commits in
+ * the range must be reviewed (accepted), still match the commit's lines, and (with
+ * --require-signed) be signed. Commits without Vouch records pass.
+ */
+import { parseArgs } from 'node:util';
+import type { NoteRecord } from '../../core/notes/noteRecord';
+import type { RecordCheck } from '../../core/notes/recordCheck';
+import { assertObjectId } from '../../git/gitRunner';
+import { readRef, resolveCommit } from '../../git/notes/gitObjects';
+import type { CliCommand, CliIo } from '../cli';
+import { NotesUsageError, openNotesContext, runNotesCommand, type NotesContext } from './notesCommon';
+
+const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
+const DEFAULT_MAX_COMMITS = 10_000;
+
+const HELP = `Usage: vouch verify [<range>] [--require-signed] [--json] [--max-commits N]
+
+Checks the Vouch notes (refs/notes/vouch) of every commit in <range> (default:
+origin/HEAD..HEAD when origin/HEAD exists, else the last commit; a single commit
+checks only that commit) and fails when a commit holds AI-written lines that are
+  unreviewed             no human accepted them,
+  rejected-but-present   a human rejected them but the lines are still there,
+  stale                  the recorded lines no longer match the commit's files,
+or when a record in a note cannot be read. With --require-signed, unsigned records
+fail too. Commits without Vouch records pass. Fetch the notes first:
+  git fetch origin 'refs/notes/vouch:refs/notes/vouch'
+
+Options:
+  --require-signed  fail on records without a verified signature
+  --json            print the result as JSON
+  --max-commits N   check at most N commits (default ${DEFAULT_MAX_COMMITS}); more fails
+  -h, --help        show this help
+
+Exit status: 0 all AI code in the range is reviewed and valid; 1 verification failed
+(or an error); 2 usage error.
+`;
+
+export type VerifyProblemKind = 'unreviewed' | 'rejected-but-present' | 'stale' | 'unsigned' | 'signature-unverified' | 'unreadable-record';
+
+export interface VerifyProblem {
+  readonly commit: string;
+  readonly kind: VerifyProblemKind;
+  /** Undefined for unreadable records. */
+  readonly recordId?: string;
+  readonly path?: string;
+  readonly start?: number;
+  readonly end?: number;
+  readonly message: string;
+}
+
+export interface VerifiedCommit {
+  readonly commit: string;
+  readonly records: number;
+  readonly aiLines: number;
+  readonly reviewedLines: number;
+  readonly problems: readonly VerifyProblem[];
+}
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly range: string;
+  readonly requireSigned: boolean;
+  readonly commits: readonly VerifiedCommit[];
+  readonly problems: readonly VerifyProblem[];
+}
+
+export const verifyCommand: CliCommand = {
+  summary: 'fail unless all AI code in a commit range is reviewed and valid (for CI)',
+  run: (args, io) => runNotesCommand('verify', io, () => runVerify(args, io)),
+};
+
+async function runVerify(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'require-signed': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'max-commits': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new NotesUsageError('give at most one range (e.g. origin/main..HEAD)');
+  if (positionals[0]?.startsWith('-')) throw new NotesUsageError(`not a range: ${positionals[0]}`);
+  const maxText = values['max-commits'];
+  const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
+  if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new NotesUsageError('--max-commits must be a positive integer');
+  const context = await openNotesContext(io);
+  const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
+  const result = await verifyCommits(context, range, commits, values['require-signed'] === true);
+  if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  else printResult(io, result);
+  return result.ok ? 0 : 1;
+}
+
+async function commitsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: string[] }> {
+  let range = given;
+  if (range === undefined) {
+    range = (await readRef(context.git, context.topLevel, DEFAULT_BASE_REF)) ? 'origin/HEAD..HEAD' : 'HEAD';
+  }
+  if (!range.includes('..') && !/[\^@]/.test(range.replace(/@\{[^}]*\}/g, ''))) {
+    // One revision: that commit alone (git rev-list would walk its whole history).
+    return { range, commits: [await resolveCommit(context.git, context.topLevel, range)] };
+  }
+  const listed = await context.git.run(['rev-list', `--max-count=${maxCommits + 1}`, '--end-of-options', range, '--'], { cwd: context.topLevel, okExitCodes: [128] });
+  if (listed.exitCode !== 0) throw new NotesUsageError(`not a commit range: ${range}: ${listed.stderr.trim().split('\n')[0] ?? ''}`);
+  const commits = listed.stdout.split('\n').filter(Boolean).map(assertObjectId);
+  if (commits.length > maxCommits) throw new NotesUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
+  return { range, commits: commits.reverse() };
+}
+
+export async function verifyCommits(context: NotesContext, range: string, commits: readonly string[], requireSigned: boolean): Promise<VerifyResult> {
+  const notes = await context.reader.readNotes(commits);
+  const verified: VerifiedCommit[] = [];
+  for (const commit of commits) {
+    const note = notes.get(commit);
+    if (!note) {
+      verified.push({ commit, records: 0, aiLines: 0, reviewedLines: 0, problems: [] });
+      continue;
+    }
+    const check = await context.reader.checkCommitNote(commit, note);
+    const problems: VerifyProblem[] = note.rejected.map((item) => ({
+      commit,
+      kind: 'unreadable-record' as const,
+      message: `note line ${item.line} is not a readable Vouch record: ${item.reason}`,
+    }));
+    let aiLines = 0;
+    let reviewedLines = 0;
+    note.records.forEach((record, index) => {
+      const counted = recordProblems(commit, record, check?.records[index], requireSigned);
+      problems.push(...counted.problems);
+      aiLines += counted.aiLines;
+      reviewedLines += counted.reviewedLines;
+    });
+    verified.push({ commit, records: note.records.length, aiLines, reviewedLines, problems });
+  }
+  const problems = verified.flatMap((item) => item.problems);
+  return { ok: problems.length === 0, range, requireSigned, commits: verified, problems };
+}
+
+function recordProblems(commit: string, record: NoteRecord, check: RecordCheck | undefined, requireSigned: boolean): { problems: VerifyProblem[]; aiLines: number; reviewedLines: number } {
+  const problems: VerifyProblem[] = [];
+  const recordId = record.recordId;
+  let aiLines = 0;
+  let reviewedLines = 0;
+  if (requireSigned) {
+    problems.push(
+      record.envelope.signatures.length === 0
+        ? { commit, kind: 'unsigned', recordId, message: `record ${recordId.slice(0, 12)} is unsigned (--require-signed)` }
+        : {
+            commit,
+            kind: 'signature-unverified',
+            recordId,
+            message: `record ${recordId.slice(0, 12)} has ${record.envelope.signatures.length} signature(s), but this version of Vouch cannot verify signatures yet (--require-signed)`,
+          },
+    );
+  }
+  record.statement.predicate.files.forEach((file, fileIndex) => {
+    file.ranges.forEach((range, rangeIndex) => {
+      const lines = range.end - range.start + 1;
+      aiLines += lines;
+      const status = check?.files[fileIndex]?.ranges[rangeIndex]?.status ?? 'stale';
+      const where = { commit, recordId, path: file.path, start: range.start, end: range.end };
+      const at = `${file.path}:${range.start}-${range.end}`;
+      const tool = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''}`;
+      if (range.review?.decision === 'rejected') {
+        // Rejected code that is gone is fine; rejected code that is still there is not.
+        if (status !== 'stale') problems.push({ ...where, kind: 'rejected-but-present', message: `${at}: AI lines (${tool}) rejected by ${range.review.reviewer.name} are still in the commit` });
+        return;
+      }
+      if (status === 'stale') {
+        problems.push({ ...where, kind: 'stale', message: `${at}: the recorded AI lines (${tool}) no longer match the commit's file` });
+        return;
+      }
+      if (!range.review) {
+        problems.push({ ...where, kind: 'unreviewed', message: `${at}: ${lines} AI line(s) (${tool}) were never reviewed` });
+        return;
+      }
+      reviewedLines += lines;
+    });
+  });
+  return { problems, aiLines, reviewedLines };
+}
+
+function printResult(io: CliIo, result: VerifyResult): void {
+  for (const item of result.commits) {
+    if (item.problems.length === 0) continue;
+    io.stdout(`commit ${item.commit.slice(0, 12)}:\n`);
+    for (const problem of item.problems) io.stdout(`  ${problem.kind.padEnd(20)}  ${problem.message}\n`);
+  }
+  const withRecords = result.commits.filter((item) => item.records > 0).length;
+  const aiLines = result.commits.reduce((sum, item) => sum + item.aiLines, 0);
+  const summary = `${result.commits.length} commit(s) in ${result.range}, ${withRecords} with Vouch records, ${aiLines} AI line(s)`;
+  if (result.ok) io.stdout(`vouch verify: OK: ${summary}; all AI code is reviewed and valid${result.requireSigned ? ' and signed' : ''}\n`);
+  else io.stderr(`vouch verify: FAILED: ${result.problems.length} problem(s); ${summary}\n`);
+}

@@ -1,0 +1,136 @@
+import * as assert from 'node:assert/strict';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import type { VerifyResult } from '../../../src/cli/commands/verify';
+import type { Review } from '../../../src/core/attribution';
+import { silentLogger } from '../../../src/core/logger';
+import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+
+async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+function review(decision: Review['decision']): Review {
+  return {
+    decision,
+    intent: 'adds the sum helper',
+    scope: ['none'],
+    reviewer: { name: 'Ada Reviewer', email: 'ada@example.com' },
+    reviewedAt: '2025-01-01T00:00:00.000Z',
+    textHash: 'e'.repeat(64),
+  };
+}
+
+describe('vouch verify', function () {
+  this.timeout(60_000);
+  let repo: TestRepo;
+  let base: string;
+  const aiLine = 'export const sum = (a, b) => a + b;\n';
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    repo.write('README.md', 'demo\n');
+    base = await repo.commitAll('base');
+  });
+  afterEach(() => repo.cleanup());
+
+  /** Commits `file` with one AI line and records it, reviewed as given (or not at all). */
+  async function commitAi(file: string, decision?: Review['decision']): Promise<string> {
+    const text = `// ${file}\n${aiLine}`;
+    repo.write(file, text);
+    const commit = await repo.commitAll(`add ${file}`);
+    const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision) } : {}) };
+    const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
+    assert.ok(result.record, 'test setup: a record was written');
+    return commit;
+  }
+
+  it('passes reviewed AI code and commits without records', async () => {
+    await commitAi('sum.js', 'accepted');
+    repo.write('README.md', 'demo, more\n');
+    await repo.commitAll('docs');
+    const result = await vouch(repo.dir, 'verify', `${base}..HEAD`);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /OK: 2 commit\(s\) in [0-9a-f]+\.\.HEAD, 1 with Vouch records, 1 AI line\(s\); all AI code is reviewed and valid/);
+  });
+
+  it('fails on unreviewed AI lines and names them', async () => {
+    const commit = await commitAi('sum.js');
+    const result = await vouch(repo.dir, 'verify');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, new RegExp(`commit ${commit.slice(0, 12)}:\\n {2}unreviewed {12}sum\\.js:2-2: 1 AI line\\(s\\) \\(github-copilot\\) were never reviewed`));
+    assert.match(result.stderr, /FAILED: 1 problem\(s\)/);
+  });
+
+  it('fails on rejected AI lines that are still present', async () => {
+    await commitAi('sum.js', 'rejected');
+    const result = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /rejected-but-present {2}sum\.js:2-2: AI lines \(github-copilot\) rejected by Ada Reviewer are still in the commit/);
+  });
+
+  it('fails on a stale record: an amend changed the AI line and rewriteRef carried the note', async () => {
+    await commitAi('sum.js', 'accepted');
+    await repo.git(['config', 'notes.rewriteRef', 'refs/notes/vouch']);
+    repo.write('sum.js', '// sum.js\nexport const sum = (a, b) => a - b;\n');
+    await repo.git(['add', 'sum.js']);
+    await repo.git(['commit', '-q', '--amend', '--no-edit'], nextDateEnv());
+    const result = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /stale {17}sum\.js:2-2: the recorded AI lines \(github-copilot\) no longer match/);
+  });
+
+  it('with --require-signed fails on unsigned records, with a clear message', async () => {
+    await commitAi('sum.js', 'accepted');
+    assert.equal((await vouch(repo.dir, 'verify')).code, 0);
+    const result = await vouch(repo.dir, 'verify', '--require-signed');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /unsigned {14}record [0-9a-f]{12} is unsigned \(--require-signed\)/);
+  });
+
+  it('fails on a note line that is not a readable record', async () => {
+    await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-m', 'not a record', 'HEAD']);
+    const result = await vouch(repo.dir, 'verify');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /unreadable-record {5}note line 1 is not a readable Vouch record/);
+  });
+
+  it('defaults to origin/HEAD..HEAD and prints JSON', async () => {
+    const bad = await commitAi('bad.js');
+    const good = await commitAi('good.js', 'accepted');
+    await repo.git(['update-ref', 'refs/remotes/origin/HEAD', base]);
+    const result = await vouch(repo.dir, 'verify', '--json');
+    assert.equal(result.code, 1);
+    const parsed = JSON.parse(result.stdout) as VerifyResult;
+    assert.equal(parsed.range, 'origin/HEAD..HEAD');
+    assert.deepEqual(
+      parsed.commits.map((item) => [item.commit, item.records, item.reviewedLines, item.problems.map((problem) => problem.kind)]),
+      [
+        [bad, 1, 0, ['unreviewed']],
+        [good, 1, 1, []],
+      ],
+    );
+    assert.equal(parsed.ok, false);
+    // Only the last commit when origin/HEAD is missing.
+    await repo.git(['update-ref', '-d', 'refs/remotes/origin/HEAD']);
+    assert.equal((await vouch(repo.dir, 'verify')).code, 0);
+  });
+
+  it('reports usage errors with exit status 2', async () => {
+    assert.equal((await vouch(repo.dir, 'verify', 'nope..HEAD')).code, 2);
+    assert.equal((await vouch(repo.dir, 'verify', '--max-commits', '0')).code, 2);
+    assert.equal((await vouch(repo.dir, 'verify', 'a', 'b')).code, 2);
+    const many = await vouch(repo.dir, 'verify', '--max-commits', '1', `${base}~0..HEAD`);
+    assert.equal(many.code, 0, 'an empty range passes');
+    await commitAi('x.js', 'accepted');
+    await commitAi('y.js', 'accepted');
+    const tooMany = await vouch(repo.dir, 'verify', '--max-commits', '1', `${base}..HEAD`);
+    assert.equal(tooMany.code, 2);
+    assert.match(tooMany.stderr, /more than 1 commits/);
+    assert.equal((await vouch(repo.dir, 'verify', 'no-such-commit')).code, 1);
+  });
+});
