@@ -114,16 +114,16 @@ export class AttributionLedger {
     let prevEnd = 0;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i];
-      const where = `span ${i} (id ${String(span.id)})`;
+      const where = () => `span ${i} (id ${String(span.id)})`;
       if (!Number.isSafeInteger(span.start) || !Number.isSafeInteger(span.end) || span.start < 0) {
-        throw new Error(`fromSpans: ${where} has start ${String(span.start)} / end ${String(span.end)}; offsets must be non-negative integers`);
+        throw new Error(`fromSpans: ${where()} has start ${String(span.start)} / end ${String(span.end)}; offsets must be non-negative integers`);
       }
-      if (span.end <= span.start) throw new Error(`fromSpans: ${where} is empty or reversed [${span.start}, ${span.end})`);
-      if (span.start < prevEnd) throw new Error(`fromSpans: ${where} starts at ${span.start}, before the previous span ends (${prevEnd}); spans must be sorted and must not overlap`);
+      if (span.end <= span.start) throw new Error(`fromSpans: ${where()} is empty or reversed [${span.start}, ${span.end})`);
+      if (span.start < prevEnd) throw new Error(`fromSpans: ${where()} starts at ${span.start}, before the previous span ends (${prevEnd}); spans must be sorted and must not overlap`);
       if (typeof span.id !== 'string' || span.id.length === 0) throw new Error(`fromSpans: span ${i} has no id`);
       if (ids.has(span.id)) throw new Error(`fromSpans: duplicate span id ${span.id}`);
       if (!Number.isSafeInteger(span.insertedLength) || span.insertedLength < 0 || !Number.isSafeInteger(span.humanChangedChars) || span.humanChangedChars < 0) {
-        throw new Error(`fromSpans: ${where} has invalid insertedLength/humanChangedChars`);
+        throw new Error(`fromSpans: ${where()} has invalid insertedLength/humanChangedChars`);
       }
       ids.add(span.id);
       prevEnd = span.end;
@@ -305,7 +305,7 @@ export class AttributionLedger {
     if (before.length === 1 && before[0].end === p) return before;
     const q = p + deleted;
     const delta = inserted - deleted;
-    const out: Piece[] = [];
+    let out: Piece[] | undefined;
     for (const { start, end, rec } of before) {
       const removed = Math.max(0, Math.min(end, q) - Math.max(start, p));
       const inside = start < p && q < end;
@@ -313,18 +313,18 @@ export class AttributionLedger {
       const next = changed > 0 ? withHumanChanged(rec, changed) : rec;
       if (inside) {
         if (inserted > 0) {
-          out.push({ start, end: p, rec: next });
+          out = appendPiece(out, { start, end: p, rec: next });
           out.push({ start: p + inserted, end: end + delta, rec: withId(next, this.newId()) });
         } else {
-          out.push({ start, end: end + delta, rec: next });
+          out = appendPiece(out, { start, end: end + delta, rec: next });
         }
       } else if (start < p) {
-        out.push({ start, end: Math.min(end, p), rec: next });
+        out = appendPiece(out, { start, end: Math.min(end, p), rec: next });
       } else if (end > q) {
-        out.push({ start: Math.max(start, q) + delta, end: end + delta, rec: next });
+        out = appendPiece(out, { start: Math.max(start, q) + delta, end: end + delta, rec: next });
       }
     }
-    return out;
+    return out ?? NO_PIECES;
   }
 
   private aiResult(
@@ -447,6 +447,13 @@ export class AttributionLedger {
     this.historyStart = 0;
     this.redoStack = [];
   }
+}
+
+/** A literal sizes a new array exactly; the first push into [] would reserve 16 slots. */
+function appendPiece(out: Piece[] | undefined, piece: Piece): Piece[] {
+  if (out === undefined) return [piece];
+  out.push(piece);
+  return out;
 }
 
 function randomUuid(): string {

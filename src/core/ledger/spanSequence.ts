@@ -57,6 +57,11 @@ export class SpanSequence {
   private cursorCount = 0;
   private cursorNextStart = -1;
 
+  // The chunk of the last lookup and its absolute base offset: typing stays in one chunk, so most
+  // lookups skip the Fenwick descent. fenwickAdd keeps the base exact; rebuilds invalidate it.
+  private hotChunk = -1;
+  private hotBase = 0;
+
   /** Builds from pieces already validated as sorted and non-overlapping. */
   static fromPieces(pieces: readonly Piece[]): SpanSequence {
     const sequence = new SpanSequence();
@@ -109,7 +114,10 @@ export class SpanSequence {
           return out;
         }
         pos = spanStart + lens[index];
-        (out ??= []).push({ start: spanStart, end: pos, rec: chunk.recs[index] });
+        const piece = { start: spanStart, end: pos, rec: chunk.recs[index] };
+        // A literal sizes the array exactly; the first push into [] would reserve 16 slots.
+        if (out === undefined) out = [piece];
+        else out.push(piece);
         count++;
       }
       chunkIndex++;
@@ -322,19 +330,29 @@ export class SpanSequence {
       this.cursorPrevEnd = this.total;
       return;
     }
-    // Fenwick descent: largest prefix of chunks whose extent sum is < offset.
-    const tree = this.fenwick;
-    let position = 0;
-    let remaining = offset;
-    for (let step = this.fenwickTop; step > 0; step >>= 1) {
-      const next = position + step;
-      if (next <= chunkCount && tree[next] < remaining) {
-        position = next;
-        remaining -= tree[next];
+    let position: number;
+    let pos: number;
+    const hot = this.hotChunk;
+    if (hot >= 0 && this.hotBase < offset && offset <= this.hotBase + this.extents[hot]) {
+      position = hot;
+      pos = this.hotBase;
+    } else {
+      // Fenwick descent: largest prefix of chunks whose extent sum is < offset.
+      const tree = this.fenwick;
+      position = 0;
+      let remaining = offset;
+      for (let step = this.fenwickTop; step > 0; step >>= 1) {
+        const next = position + step;
+        if (next <= chunkCount && tree[next] < remaining) {
+          position = next;
+          remaining -= tree[next];
+        }
       }
+      pos = offset - remaining;
+      this.hotChunk = position;
+      this.hotBase = pos;
     }
     const chunk = this.chunks[position];
-    let pos = offset - remaining;
     const gaps = chunk.gaps;
     const lens = chunk.lens;
     let index = 0;
@@ -349,12 +367,14 @@ export class SpanSequence {
   }
 
   private fenwickAdd(chunkIndex: number, change: number): void {
+    if (chunkIndex < this.hotChunk) this.hotBase += change;
     const tree = this.fenwick;
     const size = this.chunks.length;
     for (let i = chunkIndex + 1; i <= size; i += i & -i) tree[i] += change;
   }
 
   private rebuildFenwick(): void {
+    this.hotChunk = -1;
     const size = this.chunks.length;
     if (this.fenwick.length < size + 1 || this.fenwick.length > 4 * (size + 1)) {
       this.fenwick = new Float64Array(Math.max(16, size * 2 + 1));
