@@ -9,8 +9,13 @@ import { VouchSettings } from './host/settings';
 
 let flushOnDeactivate: (() => Promise<void>) | undefined;
 
+/** Set by the bundle's first and last lines (scripts/build.mjs), so activation time includes code loading. */
+declare const __vouchLoadStart: number | undefined;
+declare const __vouchLoadEnd: number | undefined;
+
 /** Composition root: builds the objects and registers their disposables. No logic lives here. */
 export function activate(context: vscode.ExtensionContext): VouchApi {
+  const activateStart = performance.now();
   const log = vscode.window.createOutputChannel('Vouch', { log: true });
   context.subscriptions.push(log);
   const settings = new VouchSettings();
@@ -27,7 +32,10 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerInlineAcceptDetector(service, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
   );
-  log.info(`Vouch ${context.extension.packageJSON.version as string} activated${git ? '' : ' (Restricted Mode: git is not used)'}`);
+  const loading = typeof __vouchLoadStart === 'number' && typeof __vouchLoadEnd === 'number' ? __vouchLoadEnd - __vouchLoadStart : undefined;
+  const activating = performance.now() - activateStart;
+  const took = loading === undefined ? '' : ` in ${(loading + activating).toFixed(1)} ms (code loading ${loading.toFixed(1)} ms, activate ${activating.toFixed(1)} ms)`;
+  log.info(`Vouch ${context.extension.packageJSON.version as string} activated${took}${git ? '' : ' (Restricted Mode: git is not used)'}`);
   return new VouchApi(service);
 }
 
