@@ -1,4 +1,5 @@
-// `npm test`: type-check and lint, then the three kinds of tests (unit, editor, e2e). Every kind
+// `npm test`: type-check and lint, then the three kinds of tests (unit, editor, e2e), then the
+// packaged .vsix installed into a fresh editor. Every kind
 // runs even when an earlier one fails, so one run shows everything; the exit code is non-zero if
 // anything failed.
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ const steps = [
   ['unit', ['node', 'scripts/test-unit.mjs']],
   ['editor', ['node', 'scripts/editor/run-editor-tests.mjs']],
   ['e2e', ['node', 'scripts/editor/run-e2e.mjs']],
+  ['vsix', ['node', 'scripts/editor/vsix-smoke.mjs']],
 ];
 const failed = [];
 const started = Date.now();
