@@ -4,6 +4,7 @@ import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
 import { registerExplicitReportCommands } from './host/detection/explicitReports';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
+import { NotesController, registerNotesCommands } from './host/notes/notesController';
 import { RepositoryStates } from './host/repositoryStates';
 import { VouchSettings } from './host/settings';
 
@@ -32,6 +33,10 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerInlineAcceptDetector(service, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
   );
+  if (git) {
+    const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log);
+    context.subscriptions.push(notes, registerNotesCommands(notes));
+  }
   const loading = typeof __vouchLoadStart === 'number' && typeof __vouchLoadEnd === 'number' ? __vouchLoadEnd - __vouchLoadStart : undefined;
   const activating = performance.now() - activateStart;
   const took = loading === undefined ? '' : ` in ${(loading + activating).toFixed(1)} ms (code loading ${loading.toFixed(1)} ms, activate ${activating.toFixed(1)} ms)`;

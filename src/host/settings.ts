@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 
 export type GateMode = 'off' | 'warn' | 'block';
 export type GutterMode = 'off' | 'uncommitted' | 'all';
+export type AskMode = 'ask' | 'always' | 'never';
 
 /** Typed, live view of the `vouch.*` settings. Read values through it, never by string elsewhere. */
 export class VouchSettings implements vscode.Disposable {
@@ -33,6 +34,20 @@ export class VouchSettings implements vscode.Disposable {
   get gate(): GateMode {
     const mode = this.config.get<string>('gate', 'warn');
     return mode === 'off' || mode === 'block' ? mode : 'warn';
+  }
+
+  get notes(): { configureRewriteRef: AskMode; syncAfterPushPull: AskMode } {
+    const config = this.config;
+    const askMode = (key: string): AskMode => {
+      const mode = config.get<string>(key, 'ask');
+      return mode === 'always' || mode === 'never' ? mode : 'ask';
+    };
+    return { configureRewriteRef: askMode('notes.configureRewriteRef'), syncAfterPushPull: askMode('notes.syncAfterPushPull') };
+  }
+
+  /** Remembers an "Always"/"Never" answer to a notes prompt for every workspace. */
+  async setNotesMode(key: 'configureRewriteRef' | 'syncAfterPushPull', mode: AskMode): Promise<void> {
+    await this.config.update(`notes.${key}`, mode, vscode.ConfigurationTarget.Global);
   }
 
   dispose(): void {

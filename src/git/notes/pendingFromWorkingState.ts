@@ -54,6 +54,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     const store = await this.storeOf(topLevel);
     const files: CommittedFileInput[] = [];
     for (const repoPath of paths) {
+      this.handedOut.delete(keyOf(topLevel, repoPath));
       const handed = await this.load(store, topLevel, repoPath);
       if (handed && handed.spans.length > 0) files.push({ path: repoPath, workingText: handed.workingText, spans: handed.spans });
     }
