@@ -151,6 +151,7 @@ export class AttributionLedger {
    * any order and must not overlap. Throws (changing nothing) on invalid or overlapping changes.
    */
   applyChanges(changes: readonly TextReplacement[], author: EditAuthor): void {
+    validateAuthor(author, 'applyChanges');
     const ordered = orderChanges(changes, 'applyChanges');
     if (ordered.length === 0) return;
     if (ordered.length === 1) {
@@ -220,6 +221,7 @@ export class AttributionLedger {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
       throw new Error(`markRange: invalid range [${String(start)}, ${String(end)})`);
     }
+    validateAuthor(author, 'markRange');
     if (markedText !== undefined && markedText.length !== end - start) {
       throw new Error(`markRange: markedText has length ${markedText.length}, the range has ${end - start}`);
     }
@@ -560,6 +562,19 @@ function orderChanges(changes: readonly TextReplacement[], what: string): readon
   return sorted.filter((change) => change.deletedLength > 0 || change.insertedText.length > 0);
 }
 
+function validateAuthor(author: EditAuthor, what: string): void {
+  if (author === null || typeof author !== 'object') throw new Error(`${what}: author must be an object`);
+  if (author.kind === 'human') return;
+  if (author.kind !== 'ai') throw new Error(`${what}: author kind must be 'human' or 'ai', got ${String((author as { kind?: unknown }).kind)}`);
+  const origin = author.origin as Origin | undefined;
+  if (origin === null || typeof origin !== 'object' || typeof origin.kind !== 'string' || typeof origin.tool !== 'string') {
+    throw new Error(`${what}: an AI author needs an origin with kind and tool`);
+  }
+  if (author.confidence !== 'high' && author.confidence !== 'medium' && author.confidence !== 'low') {
+    throw new Error(`${what}: an AI author needs confidence high, medium or low`);
+  }
+}
+
 function validateChange(change: TextReplacement, index: number, what: string): void {
   if (change === null || typeof change !== 'object') throw new Error(`${what}: change ${index} is not an object`);
   const { offset, deletedLength } = change;
@@ -595,7 +610,7 @@ function eventEnvelope(ordered: readonly TextReplacement[]): Envelope {
  * the union of both regions nothing changed, so the union's end maps back through `first` and
  * forward through `second` by their length deltas.
  */
-export function compose(first: Envelope, second: Envelope): Envelope {
+function compose(first: Envelope, second: Envelope): Envelope {
   const start = Math.min(first.start, second.start);
   const end = Math.max(first.postEnd, second.preEnd);
   return { start, preEnd: end - (first.postEnd - first.preEnd), postEnd: end + (second.postEnd - second.preEnd) };

@@ -168,6 +168,16 @@ describe('AttributionLedger', () => {
       assert.deepEqual(layout(ledger), [['a', 0, 10]]);
     });
 
+    it('rejects a malformed author before changing anything', () => {
+      const ledger = AttributionLedger.fromSpans([span('a', 0, 10)], options());
+      const noOrigin = { kind: 'ai', confidence: 'high' } as unknown as EditAuthor;
+      assert.throws(() => ledger.applyChanges([ins(20, 'x'), ins(2, 'y')], noOrigin), /origin/);
+      assert.throws(() => ledger.applyChanges([ins(2, 'y')], { kind: 'robot' } as unknown as EditAuthor), /author kind/);
+      assert.throws(() => ledger.markRange(0, 2, { kind: 'ai', origin: copilot, confidence: 'sure' } as unknown as EditAuthor), /confidence/);
+      assert.deepEqual(layout(ledger), [['a', 0, 10]]);
+      assert.equal(ledger.undoDepth, 0);
+    });
+
     it('accepts an insert touching a replacement at the same offset', () => {
       const ledger = AttributionLedger.fromSpans([span('a', 0, 10)], options());
       ledger.applyChanges([ins(4, 'xy'), del(4, 2)], human);
