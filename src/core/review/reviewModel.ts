@@ -20,6 +20,7 @@ import {
   type ReviewDecision,
   type Reviewer,
   type ScopeTag,
+  type TextReplacement,
 } from '../attribution';
 import { sha256Hex } from '../textHash';
 import { deriveLineAttribution, groupAiLines } from '../ledger/lineAttribution';
@@ -308,6 +309,46 @@ export function reviewBlocks(currentBlocks: readonly ReviewBlock[], selection: r
     for (const span of block.spans) result.push({ path: block.path, spanId: span.id, review: reviewOf(valid.value, span.textHash) });
   }
   return { ok: true, value: result };
+}
+
+/**
+ * The deletions that remove rejected AI text (offsets into `text`, sorted, not overlapping). A
+ * span that held whole lines takes those lines with it, so no blank line is left where the AI
+ * code was; a span inside a line removes just its characters.
+ */
+export function rejectionRemovals(text: string, spans: readonly Pick<AttributedSpan, 'start' | 'end'>[]): TextReplacement[] {
+  const ranges = spans
+    .map((span) => ({ start: clamp(span.start, 0, text.length), end: clamp(span.end, 0, text.length) }))
+    .filter((range) => range.end > range.start)
+    .sort((a, b) => a.start - b.start);
+  const merged: Array<{ start: number; end: number }> = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && range.start <= last.end) last.end = Math.max(last.end, range.end);
+    else merged.push({ ...range });
+  }
+  const widened = merged.map(({ start, end }) => {
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const newline = text.indexOf('\n', text[end - 1] === '\n' ? end - 1 : end);
+    const lineEnd = newline < 0 ? text.length : newline;
+    const blankBefore = /^[ \t]*$/.test(text.slice(lineStart, start));
+    const blankAfter = /^[ \t\r]*$/.test(text.slice(Math.max(end, lineStart), lineEnd));
+    if (!blankBefore || !blankAfter) return { start, end };
+    if (newline >= 0) return { start: lineStart, end: newline + 1 };
+    // The last line of the file: take the line break before it instead.
+    return { start: lineStart > 0 ? lineStart - 1 : 0, end: text.length };
+  });
+  const result: TextReplacement[] = [];
+  for (const range of widened) {
+    const last = result[result.length - 1];
+    if (last && range.start <= last.offset + last.deletedLength) {
+      const end = Math.max(last.offset + last.deletedLength, range.end);
+      result[result.length - 1] = { offset: last.offset, deletedLength: end - last.offset, insertedText: '' };
+    } else {
+      result.push({ offset: range.start, deletedLength: range.end - range.start, insertedText: '' });
+    }
+  }
+  return result;
 }
 
 function reviewOf(request: ValidReviewRequest, textHash: string): Review {

@@ -6,6 +6,7 @@ import {
   buildReviewBlocks,
   buildReviewFiles,
   createReview,
+  rejectionRemovals,
   reviewBlocks,
   spanReviewStatus,
   validateReviewRequest,
@@ -252,5 +253,31 @@ describe('review model: status after review', () => {
     const rejected = createReview({ ...request({ decision: 'rejected', scope: [] }), text: 'const a = 1;' });
     assert.ok(rejected.ok);
     assert.equal(spanReviewStatus({ ...base, review: rejected.value }, text), 'rejected-still-present');
+  });
+});
+
+describe('review model: removing rejected text', () => {
+  const remove = (text: string, pieces: Array<[number, number]>) => {
+    let result = text;
+    for (const r of [...rejectionRemovals(text, pieces.map(([start, end]) => ({ start, end })))].reverse()) {
+      result = result.slice(0, r.offset) + result.slice(r.offset + r.deletedLength);
+    }
+    return result;
+  };
+  const at = (text: string, piece: string): [number, number] => [text.indexOf(piece), text.indexOf(piece) + piece.length];
+
+  it('takes whole lines with them, with or without the span holding the line break', () => {
+    const text = 'keep\n  ai one\nai two\nkeep\n';
+    assert.equal(remove(text, [at(text, 'ai one'), at(text, 'ai two')]), 'keep\nkeep\n');
+    assert.equal(remove(text, [at(text, '  ai one\nai two\n')]), 'keep\nkeep\n');
+    const last = 'keep\nai last';
+    assert.equal(remove(last, [at(last, 'ai last')]), 'keep');
+  });
+
+  it('removes only the characters of a span inside a line', () => {
+    const text = 'function add(a, b) {\n  return a + b;\n}\nnext\n';
+    assert.equal(remove(text, [at(text, 'a, b) {\n  return a + b;\n}')]), 'function add(\nnext\n');
+    const crlf = 'x = 1\r\nai();\r\ny = 2\r\n';
+    assert.equal(remove(crlf, [at(crlf, 'ai();')]), 'x = 1\r\ny = 2\r\n');
   });
 });

@@ -1,0 +1,155 @@
+/** `vouch check [--staged]`: the staging gate for terminals and pre-commit hooks. */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ReviewBlock } from '../../core/review/reviewModel';
+import { GitRunner } from '../../git/gitRunner';
+import { readWorkingTreeText } from '../../git/repository';
+import { stagedPaths } from '../../git/staging/stagedFiles';
+import { checkStagedFiles, pendingBlocksInText, storedAttribution } from '../../git/staging/stagedReview';
+import { WorkingStateStore } from '../../git/workingStateStore';
+import type { CliCommand, CliIo } from '../cli';
+import { openRepository, stderrLogger } from './mark';
+
+const HELP = `Usage: vouch check [--staged] [--json]
+
+Fails when AI-written code waits for a human review: the same rule as the Vouch
+extension's staging gate. With --staged it checks what is staged for the next commit
+(the AI marks recorded for each file are carried onto its staged content), which is
+what the pre-commit hook from 'vouch install-hooks' runs; without it, it checks the
+files as they are in the working tree.
+
+Options:
+  --staged      check the staged content (the index) instead of the working tree
+  --json        print JSON: { "version": 1, "staged": bool, "files": [ { "path",
+                "blocks": [ { "startLine", "endLine", "origins", "spanIds",
+                "risks" } ] } ], "unreviewedBlocks": n }
+  -h, --help    show this help
+
+Review blocks in VS Code ("Vouch: Review AI Changes") or with 'vouch review'.
+In a hook, 'git commit --no-verify' skips the check.
+
+Exit status: 0 nothing waits for review; 1 unreviewed AI code found, or the check
+failed (e.g. not a git repository); 2 usage error.
+`;
+
+export const CHECK_JSON_VERSION = 1;
+
+export interface CheckReport {
+  readonly version: typeof CHECK_JSON_VERSION;
+  readonly staged: boolean;
+  readonly files: Array<{
+    readonly path: string;
+    readonly blocks: Array<{
+      readonly startLine: number;
+      readonly endLine: number;
+      readonly origins: ReviewBlock['origins'];
+      readonly spanIds: readonly string[];
+      readonly risks: string[];
+    }>;
+  }>;
+  readonly unreviewedBlocks: number;
+}
+
+export const checkCommand: CliCommand = {
+  summary: 'fail when (staged) AI code waits for review; the pre-commit gate',
+  run: runCheck,
+};
+
+async function runCheck(args: string[], io: CliIo): Promise<number> {
+  let staged: boolean;
+  let json: boolean;
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { staged: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    staged = values.staged === true;
+    json = values.json === true;
+  } catch (error) {
+    io.stderr(`vouch check: ${error instanceof Error ? error.message : String(error)}\nRun 'vouch check --help' for usage.\n`);
+    return 2;
+  }
+  try {
+    const report = await buildCheckReport(io, staged);
+    io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
+    return report.unreviewedBlocks > 0 ? 1 : 0;
+  } catch (error) {
+    io.stderr(`vouch check: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport> {
+  const git = new GitRunner();
+  const repository = await openRepository(git, io.cwd);
+  const logger = stderrLogger(io);
+  const store = new WorkingStateStore(repository, git, logger);
+  const files: Array<{ path: string; blocks: readonly ReviewBlock[] }> = [];
+  if (staged) {
+    // A hook of `git commit -a` / `git commit <paths>` sees a temporary index; GIT_INDEX_FILE is relative to the hook's cwd.
+    const indexFile = process.env.GIT_INDEX_FILE ? path.resolve(io.cwd, process.env.GIT_INDEX_FILE) : undefined;
+    const recorded = new Set(await store.list());
+    const candidates = (await stagedPaths(git, repository, { indexFile })).filter((repoPath) => recorded.has(repoPath));
+    const checks = await checkStagedFiles(git, repository, candidates, (repoPath) => storedAttribution(store, repoPath, (reason) => logger.warn(`vouch check: ${reason}`)), { indexFile });
+    for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
+  } else {
+    for (const document of await store.loadAll()) {
+      const text = await readWorkingTreeText(repository, document.path);
+      if (text === undefined) continue;
+      const attributed = await storedAttribution(store, document.path, (reason) => logger.warn(`vouch check: ${reason}`));
+      if (!attributed) continue;
+      const blocks = pendingBlocksInText(document.path, attributed, text);
+      if (blocks.length > 0) files.push({ path: document.path, blocks });
+    }
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    version: CHECK_JSON_VERSION,
+    staged,
+    files: files.map((file) => ({
+      path: file.path,
+      blocks: file.blocks.map((block) => ({
+        startLine: block.startLine,
+        endLine: block.endLine,
+        origins: block.origins,
+        spanIds: block.spanIds,
+        risks: [...new Set(block.riskHints.map((hint) => hint.category))],
+      })),
+    })),
+    unreviewedBlocks: files.reduce((sum, file) => sum + file.blocks.length, 0),
+  };
+}
+
+function formatCheckReport(report: CheckReport): string {
+  const where = report.staged ? 'staged' : 'in the working tree';
+  if (report.unreviewedBlocks === 0) return `vouch: no unreviewed AI code ${where}.\n`;
+  const count = report.unreviewedBlocks;
+  const lines = [`vouch: ${count} AI block${count === 1 ? '' : 's'} ${where} ${count === 1 ? 'has' : 'have'} not been reviewed:`];
+  for (const file of report.files) {
+    for (const block of file.blocks) {
+      const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
+      const origins = block.origins.map((origin) => `${origin.tool} [${origin.kind}]`).join(', ');
+      const risks = block.risks.length > 0 ? `  risks: ${block.risks.join(', ')}` : '';
+      lines.push(`  ${file.path}  ${range}  ${origins}${risks}`);
+    }
+  }
+  const [firstFile] = report.files;
+  const firstBlock = firstFile.blocks[0];
+  lines.push(
+    '',
+    'Review them in VS Code ("Vouch: Review AI Changes") or from a terminal, e.g.:',
+    `  vouch review ${quoteForShell(firstFile.path)} --lines ${firstBlock.startLine}-${firstBlock.endLine} --intent "what this code is for" --scope none`,
+  );
+  if (report.staged) lines.push('(Line numbers refer to the staged content; stage again after reviewing.)');
+  return `${lines.join('\n')}\n`;
+}
+
+function quoteForShell(value: string): string {
+  return /^[\w./@%+=:,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

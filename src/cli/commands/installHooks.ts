@@ -1,0 +1,323 @@
+/**
+ * `vouch install-hooks`: installs Vouch's git hooks next to whatever hooks or hook manager a
+ * repository already uses (plain .git/hooks, core.hooksPath, husky), never replacing them.
+ *
+ * Each hook gets one clearly marked block. In a shell hook the block goes right after the
+ * `#!` line, so it runs even when the existing hook ends with `exec` or `exit`; a hook in another
+ * language is wrapped (kept beside as `<hook>.vouch-original` and run after the block). Running
+ * it again updates the blocks; `--uninstall` removes exactly what it added.
+ */
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { GitRunner } from '../../git/gitRunner';
+import type { RepositoryLocation } from '../../git/repository';
+import type { CliCommand, CliIo } from '../cli';
+import { openRepository } from './mark';
+
+/** A hook Vouch installs: the `vouch` arguments it runs, and whether a failure stops git. */
+export interface VouchHook {
+  readonly hook: string;
+  readonly args: readonly string[];
+  /** True: a non-zero exit of the command makes the hook fail (pre-commit); false: it only prints a warning. */
+  readonly blocking: boolean;
+}
+
+/**
+ * Every hook Vouch installs. Add a hook here (e.g. post-commit recording); install and uninstall
+ * handle it. Commands must not read standard input: the chained hook after them may need it.
+ */
+export const VOUCH_HOOKS: readonly VouchHook[] = [{ hook: 'pre-commit', args: ['check', '--staged'], blocking: true }];
+
+const HELP = `Usage: vouch install-hooks [--uninstall] [--vouch-path PATH]
+
+Installs Vouch's git hooks in this repository:
+${VOUCH_HOOKS.map((hook) => `  ${hook.hook.padEnd(12)} runs 'vouch ${hook.args.join(' ')}'`).join('\n')}
+
+Existing hooks are kept and chained: with core.hooksPath the hooks go there, with husky
+into .husky/<hook>; a shell hook gets a marked block after its first line, a hook in
+another language is wrapped (kept as <hook>.vouch-original and run after Vouch's check).
+Running it again updates the blocks.
+
+Options:
+  --uninstall        remove what install-hooks added (and unwrap wrapped hooks)
+  --vouch-path PATH  run this vouch executable instead of 'vouch' from PATH
+  -h, --help         show this help
+
+When the hook cannot find vouch it prints a warning and lets git go on.
+
+Exit status: 0 done; 1 failed (not a git repository, a hook file could not be written); 2 usage error.
+`;
+
+export const installHooksCommand: CliCommand = {
+  summary: 'install the pre-commit gate (vouch check --staged), chained with existing hooks',
+  run: runInstallHooks,
+};
+
+const BEGIN = (hook: string) => `# >>> vouch ${hook} >>>`;
+const END = (hook: string) => `# <<< vouch ${hook} <<<`;
+const WRAPPED_SUFFIX = '.vouch-original';
+const WRAP_BEGIN = '# >>> vouch chained hook >>>';
+
+export type HookManager = 'git' | 'core.hooksPath' | 'husky';
+
+export interface HookLocation {
+  readonly manager: HookManager;
+  /** The directory that holds the hook files Vouch edits. */
+  readonly directory: string;
+  /** A note for the person (e.g. husky is in the repository but not set up yet). */
+  readonly note?: string;
+}
+
+export interface HookChange {
+  readonly hook: string;
+  readonly file: string;
+  readonly action: 'created' | 'added' | 'updated' | 'unchanged' | 'wrapped' | 'removed' | 'deleted' | 'unwrapped' | 'absent';
+  readonly warning?: string;
+}
+
+async function runInstallHooks(args: string[], io: CliIo): Promise<number> {
+  let uninstall: boolean;
+  let vouchPath: string | undefined;
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { uninstall: { type: 'boolean' }, 'vouch-path': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    uninstall = values.uninstall === true;
+    vouchPath = values['vouch-path'];
+    if (vouchPath !== undefined) {
+      if (vouchPath.trim() === '' || /[\u0000-\u001f\u007f]/.test(vouchPath)) throw new Error('--vouch-path must be a path');
+      vouchPath = path.resolve(io.cwd, vouchPath);
+    }
+  } catch (error) {
+    io.stderr(`vouch install-hooks: ${error instanceof Error ? error.message : String(error)}\nRun 'vouch install-hooks --help' for usage.\n`);
+    return 2;
+  }
+  try {
+    const git = new GitRunner();
+    const repository = await openRepository(git, io.cwd);
+    const location = await findHookLocation(git, repository);
+    const changes = uninstall ? await uninstallHooks(location, VOUCH_HOOKS) : await installHooks(location, VOUCH_HOOKS, { vouchPath });
+    const managerLabel = location.manager === 'git' ? 'git hooks' : location.manager === 'husky' ? 'husky' : 'core.hooksPath';
+    io.stdout(`${uninstall ? 'Removing Vouch hooks from' : 'Installing Vouch hooks in'} ${location.directory} (${managerLabel}):\n`);
+    for (const change of changes) {
+      io.stdout(`  ${change.hook}: ${describe(change)}\n`);
+      if (change.warning) io.stderr(`vouch install-hooks: ${change.hook}: ${change.warning}\n`);
+    }
+    if (location.note) io.stderr(`vouch install-hooks: ${location.note}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`vouch install-hooks: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function describe(change: HookChange): string {
+  switch (change.action) {
+    case 'created':
+      return `created ${change.file}`;
+    case 'added':
+      return `added a Vouch block to the existing ${change.file}`;
+    case 'updated':
+      return `updated the Vouch block in ${change.file}`;
+    case 'unchanged':
+      return `already installed in ${change.file}`;
+    case 'wrapped':
+      return `wrapped ${change.file} (the original runs after Vouch, kept as ${path.basename(change.file)}${WRAPPED_SUFFIX})`;
+    case 'removed':
+      return `removed the Vouch block from ${change.file}`;
+    case 'deleted':
+      return `deleted ${change.file} (it held only Vouch's block)`;
+    case 'unwrapped':
+      return `restored the original ${change.file}`;
+    case 'absent':
+      return `no Vouch block in ${change.file}`;
+  }
+}
+
+/** The configured core.hooksPath, ignoring the `-c` overrides every GitRunner call carries. */
+async function configuredHooksPath(git: GitRunner, repository: RepositoryLocation): Promise<string | undefined> {
+  const { stdout, exitCode } = await git.run(['config', '--show-scope', '--get-all', 'core.hooksPath'], { cwd: repository.topLevel, okExitCodes: [1] });
+  if (exitCode !== 0) return undefined;
+  const values = stdout
+    .split('\n')
+    .map((line) => /^(\w+)\t(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null && match[1] !== 'command')
+    .map((match) => match[2]);
+  const last = values[values.length - 1];
+  return last && last.trim() ? last : undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the hooks of a repository live, and which manager owns them. */
+export async function findHookLocation(git: GitRunner, repository: RepositoryLocation): Promise<HookLocation> {
+  const hooksPath = await configuredHooksPath(git, repository);
+  if (hooksPath !== undefined) {
+    const expanded = hooksPath === '~' || hooksPath.startsWith('~/') ? path.join(os.homedir(), hooksPath.slice(1)) : hooksPath;
+    const directory = path.resolve(repository.topLevel, expanded);
+    // husky 9 points core.hooksPath at .husky/_ (generated; rewritten on install) and runs .husky/<hook>.
+    if (path.basename(directory) === '_' && path.basename(path.dirname(directory)) === '.husky') return { manager: 'husky', directory: path.dirname(directory) };
+    // husky 4-8 points it at .husky, whose hooks source .husky/_/husky.sh.
+    if (await exists(path.join(directory, '_', 'husky.sh'))) return { manager: 'husky', directory };
+    return { manager: 'core.hooksPath', directory };
+  }
+  const { stdout } = await git.run(['rev-parse', '--git-common-dir'], { cwd: repository.topLevel });
+  const directory = path.join(path.resolve(repository.topLevel, stdout.trim()), 'hooks');
+  const note = (await exists(path.join(repository.topLevel, '.husky')))
+    ? 'this repository has a .husky directory but husky is not set up here (core.hooksPath is unset); once it is, run vouch install-hooks again'
+    : undefined;
+  return note ? { manager: 'git', directory, note } : { manager: 'git', directory };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The marked block a hook gets. */
+export function hookBlock(hook: VouchHook, vouchPath?: string): string {
+  const command = vouchPath ? shellQuote(vouchPath) : 'vouch';
+  const available = vouchPath ? `[ -x ${command} ]` : 'command -v vouch >/dev/null 2>&1';
+  const run = `${command} ${hook.args.map((arg) => (/^[\w-]+$/.test(arg) ? arg : shellQuote(arg))).join(' ')}`;
+  const onFailure = hook.blocking ? ' || exit $?' : ` || echo "vouch: '${hook.args.join(' ')}' failed" >&2`;
+  return [
+    BEGIN(hook.hook),
+    '# Added by `vouch install-hooks`; remove with `vouch install-hooks --uninstall`.',
+    `if ${available}; then`,
+    `  ${run}${onFailure}`,
+    'else',
+    `  echo "vouch: ${vouchPath ? vouchPath.replace(/["`$\\]/g, '\\$&') : "'vouch' is not on PATH"}${vouchPath ? ' is not executable' : ''}; skipped the Vouch ${hook.hook} hook" >&2`,
+    'fi',
+    END(hook.hook),
+  ].join('\n');
+}
+
+function findBlock(text: string, hook: string): { start: number; end: number } | undefined {
+  const start = text.indexOf(BEGIN(hook));
+  if (start < 0) return undefined;
+  const endMarker = text.indexOf(END(hook), start);
+  if (endMarker < 0) return undefined;
+  let end = endMarker + END(hook).length;
+  if (text[end] === '\n') end++;
+  return { start, end };
+}
+
+/** Shell scripts (or files without a `#!` line, which git runs with sh) can take the block inline. */
+function isShellScript(text: string): boolean {
+  if (text.includes('\0')) return false;
+  if (!text.startsWith('#!')) return true;
+  const shebang = text.slice(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'));
+  return /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(?:sh|bash|dash|zsh|ksh|ash|busybox\s+sh)(?:\s|$)/.test(shebang);
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await fs.access(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function installHooks(location: HookLocation, hooks: readonly VouchHook[], options: { vouchPath?: string } = {}): Promise<HookChange[]> {
+  await fs.mkdir(location.directory, { recursive: true });
+  const changes: HookChange[] = [];
+  for (const hook of hooks) {
+    const file = path.join(location.directory, hook.hook);
+    const block = `${hookBlock(hook, options.vouchPath)}\n`;
+    const existing = await readIfExists(file);
+    if (existing === undefined) {
+      await fs.writeFile(file, `#!/bin/sh\n${block}`, { mode: 0o755 });
+      await fs.chmod(file, 0o755);
+      changes.push({ hook: hook.hook, file, action: 'created' });
+      continue;
+    }
+    const found = findBlock(existing, hook.hook);
+    if (found) {
+      const updated = existing.slice(0, found.start) + block + existing.slice(found.end);
+      if (updated !== existing) await fs.writeFile(file, updated);
+      changes.push({ hook: hook.hook, file, action: updated === existing ? 'unchanged' : 'updated' });
+      continue;
+    }
+    if (isShellScript(existing)) {
+      const firstLineEnd = existing.startsWith('#!') ? (existing.indexOf('\n') < 0 ? existing.length : existing.indexOf('\n') + 1) : 0;
+      const head = existing.slice(0, firstLineEnd);
+      const updated = `${head}${head && !head.endsWith('\n') ? '\n' : ''}${block}${existing.slice(firstLineEnd)}`;
+      await fs.writeFile(file, updated);
+      // husky runs .husky/<hook> with sh; git needs the executable bit and skips a hook without it.
+      const warning =
+        location.manager !== 'husky' && !(await isExecutable(file))
+          ? `${file} is not executable, so git does not run it (nor Vouch's block in it); make it executable to enable both`
+          : undefined;
+      changes.push({ hook: hook.hook, file, action: 'added', ...(warning ? { warning } : {}) });
+      continue;
+    }
+    const original = `${file}${WRAPPED_SUFFIX}`;
+    if (await exists(original)) throw new Error(`cannot wrap ${file}: ${original} exists already`);
+    await fs.rename(file, original);
+    const wrapper = [
+      '#!/bin/sh',
+      block.trimEnd(),
+      WRAP_BEGIN,
+      `exec "$(dirname -- "$0")/${hook.hook}${WRAPPED_SUFFIX}" "$@"`,
+      '# <<< vouch chained hook <<<',
+      '',
+    ].join('\n');
+    await fs.writeFile(file, wrapper, { mode: 0o755 });
+    await fs.chmod(file, 0o755);
+    changes.push({ hook: hook.hook, file, action: 'wrapped' });
+  }
+  return changes;
+}
+
+export async function uninstallHooks(location: HookLocation, hooks: readonly VouchHook[]): Promise<HookChange[]> {
+  const changes: HookChange[] = [];
+  for (const hook of hooks) {
+    const file = path.join(location.directory, hook.hook);
+    const existing = await readIfExists(file);
+    const original = `${file}${WRAPPED_SUFFIX}`;
+    if (existing !== undefined && existing.includes(WRAP_BEGIN) && (await exists(original))) {
+      await fs.rename(original, file);
+      changes.push({ hook: hook.hook, file, action: 'unwrapped' });
+      continue;
+    }
+    const found = existing === undefined ? undefined : findBlock(existing, hook.hook);
+    if (existing === undefined || !found) {
+      changes.push({ hook: hook.hook, file, action: 'absent' });
+      continue;
+    }
+    const remaining = existing.slice(0, found.start) + existing.slice(found.end);
+    if (/^(?:#![^\n]*\n?)?\s*$/.test(remaining)) {
+      await fs.unlink(file);
+      changes.push({ hook: hook.hook, file, action: 'deleted' });
+    } else {
+      await fs.writeFile(file, remaining);
+      changes.push({ hook: hook.hook, file, action: 'removed' });
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,202 @@
+/**
+ * `vouch review`: records a person's decision about AI blocks from a terminal, with the same
+ * record and rules as the editor's review panel (core/review/reviewModel.ts).
+ */
+import { promises as fs } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SCOPE_TAGS, type AttributedSpan, type TextReplacement } from '../../core/attribution';
+import { AttributionLedger } from '../../core/ledger/attributionLedger';
+import { mapSpansThroughReplacements } from '../../core/reanchor';
+import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
+import { GitRunner } from '../../git/gitRunner';
+import { readWorkingTreeText, resolveRepoPath } from '../../git/repository';
+import { readGitReviewer } from '../../git/staging/gitReviewer';
+import { readStagedText } from '../../git/staging/stagedFiles';
+import { WorkingStateStore } from '../../git/workingStateStore';
+import type { CliCommand, CliIo } from '../cli';
+import { openRepository, stderrLogger } from './mark';
+
+const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
+
+Records that you reviewed the AI-written blocks in lines A-B of a file (as it is now in
+the working tree): what the code is for (intent) and what it may touch (scope). The
+record is the one the Vouch extension's review panel makes, with your git user.name,
+user.email (and user.signingkey when set), the time, and a hash of the exact text.
+
+Options:
+  --lines A-B        lines of the file, 1-based and inclusive ("A" alone is one line);
+                     every AI block waiting for review that they touch is reviewed, and
+                     each must lie inside them whole (see 'vouch status' or 'vouch check')
+  --intent TEXT      what this code is for (required)
+  --scope TAGS       what it may touch, comma-separated: ${SCOPE_TAGS.join(', ')}
+                     (required to accept, unless --scope-note says it)
+  --scope-note TEXT  more about the scope, in your words
+  --reject           reject the blocks: their AI text is removed from the file
+  -h, --help         show this help
+
+Exit status: 0 recorded; 1 failed (no AI block waits for review there, the file or
+git user is missing, the review is incomplete); 2 usage error.
+`;
+
+export const reviewCommand: CliCommand = {
+  summary: 'accept or reject AI blocks of a file from the terminal (intent and scope)',
+  run: runReview,
+};
+
+class UsageError extends Error {}
+class Failure extends Error {}
+
+async function runReview(args: string[], io: CliIo): Promise<number> {
+  try {
+    return await review(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`vouch review: ${error.message}\nRun 'vouch review --help' for usage.\n`);
+      return 2;
+    }
+    io.stderr(`vouch review: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function parseReviewArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        lines: { type: 'string' },
+        intent: { type: 'string' },
+        scope: { type: 'string' },
+        'scope-note': { type: 'string' },
+        reject: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** "A-B" or "A", 1-based inclusive. */
+function parseLineRange(value: string | undefined): [number, number] {
+  if (value === undefined) throw new UsageError('missing --lines A-B');
+  const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(value);
+  if (!match) throw new UsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
+  const first = Number(match[1]);
+  const last = match[2] === undefined ? first : Number(match[2]);
+  if (first < 1) throw new UsageError(`--lines ${value}: lines start at 1`);
+  if (last < first) throw new UsageError(`--lines ${value}: the range ends before it starts`);
+  return [first, last];
+}
+
+function parseScope(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((tag) => tag.trim().toLowerCase())
+    .filter((tag) => tag.length > 0);
+}
+
+function describeRange(block: Pick<ReviewBlock, 'startLine' | 'endLine'>): string {
+  return block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
+}
+
+async function review(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseReviewArgs(args);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
+  const [first, last] = parseLineRange(values.lines);
+  if (values.intent === undefined) throw new UsageError('missing --intent TEXT: say what this code is for');
+  const decision = values.reject ? 'rejected' : 'accepted';
+
+  const git = new GitRunner();
+  const repository = await openRepository(git, io.cwd);
+  const resolved = await resolveRepoPath(repository, io.cwd, positionals[0]);
+  if (resolved.kind === 'missing') throw new Failure(`no such file: ${resolved.absolutePath}`);
+  if (resolved.kind === 'outside') throw new UsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
+  if (resolved.kind === 'not-a-file') throw new UsageError(`${resolved.absolutePath} is not a file`);
+  const repoPath = resolved.repoPath;
+  const text = await readWorkingTreeText(repository, repoPath);
+  if (text === undefined) throw new Failure(`no such file: ${resolved.absolutePath}`);
+
+  const store = new WorkingStateStore(repository, git, stderrLogger(io));
+  const current = await store.loadForText(repoPath, text);
+  const spans = current?.spans ?? [];
+  const blocks = buildReviewBlocks({ path: repoPath, text, spans });
+  const chosen = blocks.filter((block) => block.startLine <= last && block.endLine >= first);
+  if (chosen.length === 0) {
+    const waiting = blocks.length === 0 ? 'none waits in this file' : `waiting: ${blocks.map(describeRange).join(', ')}`;
+    throw new Failure(`no AI block waits for review in lines ${first}-${last} of ${repoPath} (${waiting})`);
+  }
+  const partial = chosen.filter((block) => block.startLine < first || block.endLine > last);
+  if (partial.length > 0) {
+    throw new Failure(
+      `a block is reviewed whole: ${partial.map((block) => `${describeRange(block)} of ${repoPath} form one AI block`).join('; ')}. ` +
+        `Read it, then use --lines ${Math.min(first, ...partial.map((b) => b.startLine))}-${Math.max(last, ...partial.map((b) => b.endLine))}.`,
+    );
+  }
+  const reviewer = await readGitReviewer(git, repository.topLevel);
+  if (!reviewer) throw new Failure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
+
+  const result = reviewBlocks(
+    blocks,
+    chosen.map((block) => ({ blockId: block.id, textHash: block.textHash })),
+    { decision, intent: values.intent, scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() },
+  );
+  if (!result.ok) throw new Failure(result.reason);
+
+  const ledger = AttributionLedger.fromSpans(spans);
+  for (const { spanId, review: spanReview } of result.value) ledger.setReview(spanId, spanReview);
+  let newText = text;
+  let newSpans: AttributedSpan[] = ledger.spans();
+  if (decision === 'rejected') {
+    const rejectedIds = new Set(result.value.map((entry) => entry.spanId));
+    const removals = rejectionRemovals(
+      text,
+      newSpans.filter((span) => rejectedIds.has(span.id)),
+    );
+    newText = applyRemovals(text, removals);
+    newSpans = mapSpansThroughReplacements(newSpans, removals);
+    await writeIfUnchanged(resolved.absolutePath, text, newText, repoPath, repository);
+  }
+  await store.save(repoPath, newSpans, newText);
+  const ranges = chosen.map(describeRange).join(', ');
+  const verb = decision === 'accepted' ? 'accepted' : 'rejected and removed';
+  io.stdout(`${verb} ${ranges} of ${repoPath} (${chosen.length} block${chosen.length === 1 ? '' : 's'}) as ${reviewer.name} <${reviewer.email}>\n`);
+  if (decision === 'rejected') {
+    const staged = await readStagedText(git, repository, repoPath);
+    if (staged !== undefined && staged !== newText && staged.includes(chosenText(text, chosen))) {
+      io.stdout(`${repoPath} is staged with the rejected code still in it; stage it again (git add -- ${repoPath}) to leave it out of the commit.\n`);
+    }
+  }
+  return 0;
+}
+
+function chosenText(text: string, blocks: readonly ReviewBlock[]): string {
+  const spans = blocks.flatMap((block) => block.spans);
+  return spans.length === 0 ? '' : text.slice(spans[0].start, spans[0].end);
+}
+
+function applyRemovals(text: string, removals: readonly TextReplacement[]): string {
+  let result = text;
+  for (const removal of [...removals].sort((a, b) => b.offset - a.offset)) {
+    result = result.slice(0, removal.offset) + result.slice(removal.offset + removal.deletedLength);
+  }
+  return result;
+}
+
+/** Writes the file in place (keeping its mode and links), refusing when it changed since it was read. */
+async function writeIfUnchanged(file: string, expected: string, text: string, repoPath: string, repository: { topLevel: string }): Promise<void> {
+  const raw = await fs.readFile(file);
+  const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  const onDisk = raw.toString('utf8');
+  if ((bom ? onDisk.slice(1) : onDisk) !== expected) {
+    throw new Failure(`${repoPath} changed while the review was being recorded (in ${repository.topLevel}); nothing was written. Run the command again.`);
+  }
+  await fs.writeFile(file, (bom ? '\ufeff' : '') + text);
+}

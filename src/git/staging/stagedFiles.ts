@@ -1,0 +1,105 @@
+/**
+ * The index (staging area) of a repository: which files are staged, their staged text, and
+ * staging or unstaging them. Every call goes through GitRunner; paths are literal pathspecs.
+ */
+import { assertRepoPath } from '../../core/workingState/repoPath';
+import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
+import { MAX_DOCUMENT_BYTES, type RepositoryLocation } from '../repository';
+
+/** Pathspecs are taken literally: a file named `*.ts` or `:(glob)x` means that file only. */
+const LITERAL_PATHSPECS = { GIT_LITERAL_PATHSPECS: '1' } as const;
+
+/**
+ * Which index to read. A pre-commit hook of `git commit <paths>` or `git commit -a` sees a
+ * temporary index named by GIT_INDEX_FILE; GitRunner drops inherited GIT_* variables, so the
+ * hook's command passes it on here.
+ */
+export interface IndexOptions {
+  /** Absolute path of the index file; the repository's own index when undefined. */
+  readonly indexFile?: string;
+}
+
+function indexEnvironment(options: IndexOptions): Record<string, string> {
+  return options.indexFile ? { ...LITERAL_PATHSPECS, GIT_INDEX_FILE: options.indexFile } : { ...LITERAL_PATHSPECS };
+}
+
+export interface StagedEntry {
+  readonly repoPath: string;
+  /** The file mode in the index, e.g. '100644'. */
+  readonly mode: string;
+  readonly blob: string;
+}
+
+/** Regular files (plain or executable); symlinks and submodules hold no text to attribute. */
+function isRegularFileMode(mode: string): boolean {
+  return mode === '100644' || mode === '100755';
+}
+
+/**
+ * Paths whose staged content differs from HEAD (added, copied, modified, renamed, type-changed),
+ * repository-relative and '/'-separated. Deleted files are left out: they hold no text.
+ */
+export async function stagedPaths(git: GitRunner, repository: RepositoryLocation, index: IndexOptions = {}): Promise<string[]> {
+  const { stdout } = await git.run(['diff', '--cached', '--name-only', '-z', '--no-renames', '--diff-filter=ACMRT', '--no-ext-diff', '--no-textconv'], {
+    cwd: repository.topLevel,
+    env: indexEnvironment(index),
+  });
+  return stdout.split('\0').filter((entry) => entry.length > 0);
+}
+
+/** The index entry of a path (stage 0), or undefined when it is not in the index or is not a regular file. */
+export async function stagedEntry(git: GitRunner, repository: RepositoryLocation, repoPath: string, index: IndexOptions = {}): Promise<StagedEntry | undefined> {
+  assertRepoPath(repoPath);
+  const { stdout } = await git.run(['ls-files', '--stage', '-z', '--', repoPath], { cwd: repository.topLevel, env: indexEnvironment(index) });
+  for (const record of stdout.split('\0')) {
+    // "<mode> <blob> <stage>\t<path>"
+    const match = /^(\d{6}) ([0-9a-f]+) (\d)\t([\s\S]*)$/.exec(record);
+    if (!match || match[4] !== repoPath) continue;
+    if (match[3] !== '0') return undefined; // a merge conflict: nothing is staged yet
+    if (!isRegularFileMode(match[1])) return undefined;
+    return { repoPath, mode: match[1], blob: assertObjectId(match[2]) };
+  }
+  return undefined;
+}
+
+/** The text of a staged blob as the editor would read it (UTF-8, a leading byte-order mark dropped). */
+export async function readBlobText(git: GitRunner, repository: RepositoryLocation, blob: string): Promise<string> {
+  const { stdoutBytes } = await git.run(['cat-file', 'blob', assertObjectId(blob)], { cwd: repository.topLevel, maxOutputBytes: MAX_DOCUMENT_BYTES });
+  const text = stdoutBytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The staged text of a path, or undefined when nothing (or no regular file) is staged there. */
+export async function readStagedText(git: GitRunner, repository: RepositoryLocation, repoPath: string, index: IndexOptions = {}): Promise<string | undefined> {
+  const entry = await stagedEntry(git, repository, repoPath, index);
+  return entry ? readBlobText(git, repository, entry.blob) : undefined;
+}
+
+async function hasHead(git: GitRunner, repository: RepositoryLocation): Promise<boolean> {
+  const { exitCode } = await git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: repository.topLevel, okExitCodes: [1] });
+  return exitCode === 0;
+}
+
+/**
+ * Puts the index entries of `repoPaths` back to HEAD (the working tree is not touched). Before the
+ * first commit there is no HEAD, so the paths are taken out of the index instead.
+ */
+export async function unstagePaths(git: GitRunner, repository: RepositoryLocation, repoPaths: readonly string[]): Promise<void> {
+  if (repoPaths.length === 0) return;
+  for (const repoPath of repoPaths) assertRepoPath(repoPath);
+  const options = { cwd: repository.topLevel, env: LITERAL_PATHSPECS };
+  if (await hasHead(git, repository)) await git.run(['restore', '--staged', '--', ...repoPaths], options);
+  else await git.run(['rm', '--cached', '--force', '--quiet', '--ignore-unmatch', '--', ...repoPaths], options);
+}
+
+/** Stages the working-tree content of `repoPaths` (`git add`). */
+export async function stagePaths(git: GitRunner, repository: RepositoryLocation, repoPaths: readonly string[]): Promise<void> {
+  if (repoPaths.length === 0) return;
+  for (const repoPath of repoPaths) assertRepoPath(repoPath);
+  try {
+    await git.run(['add', '--', ...repoPaths], { cwd: repository.topLevel, env: LITERAL_PATHSPECS });
+  } catch (error) {
+    if (error instanceof GitError) throw new GitError(error.kind, `could not stage ${repoPaths.join(', ')}: ${error.stderr.trim() || error.message}`, error.args, error.exitCode, error.stderr);
+    throw error;
+  }
+}

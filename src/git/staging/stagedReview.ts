@@ -1,0 +1,72 @@
+/**
+ * The staging gate's rule, on the staged content: AI spans recorded for the working text are
+ * carried onto the staged blob's text (re-anchoring, as for files changed outside the editor),
+ * and the blocks that still need review there are what the gate reports. Shared by
+ * `vouch check --staged` and the editor's gate, so both apply the same rule.
+ */
+import type { AttributedSpan } from '../../core/attribution';
+import { reanchorSpans } from '../../core/reanchor';
+import { buildReviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
+import type { GitRunner } from '../gitRunner';
+import type { RepositoryLocation } from '../repository';
+import type { WorkingStateStore } from '../workingStateStore';
+import { readBlobText, stagedEntry, type IndexOptions } from './stagedFiles';
+
+/** Spans and the exact text they refer to. */
+export interface AttributedText {
+  readonly text: string;
+  readonly spans: readonly AttributedSpan[];
+}
+
+/** Where the working attribution of a path comes from (the editor's open document, or the stored state). */
+export type AttributionSource = (repoPath: string) => Promise<AttributedText | undefined>;
+
+export interface StagedFileCheck {
+  readonly repoPath: string;
+  /** The staged blob that was checked. */
+  readonly blob: string;
+  /** Blocks of the staged text that need review (lines refer to the staged text). */
+  readonly blocks: readonly ReviewBlock[];
+}
+
+/** The blocks of `stagedText` that need review, given the attribution of another version of the file. */
+export function pendingBlocksInText(repoPath: string, attributed: AttributedText, stagedText: string): ReviewBlock[] {
+  if (attributed.spans.length === 0) return [];
+  const spans = reanchorSpans(attributed.text, stagedText, attributed.spans);
+  return buildReviewBlocks({ path: repoPath, text: stagedText, spans });
+}
+
+/**
+ * The stored attribution of a path with the text it was recorded on (its last known text), or
+ * undefined when there is none or that text is gone from git (then `onLost` hears why).
+ */
+export async function storedAttribution(store: WorkingStateStore, repoPath: string, onLost?: (reason: string) => void): Promise<AttributedText | undefined> {
+  const document = await store.load(repoPath);
+  if (!document || document.spans.length === 0) return undefined;
+  const text = await store.readText(document);
+  if (text === undefined) {
+    onLost?.(`the AI marks of ${repoPath} cannot be placed: the text they were recorded on is gone from git`);
+    return undefined;
+  }
+  return { text, spans: document.spans };
+}
+
+/** Applies the gate rule to the staged content of each path; paths with nothing staged are left out. */
+export async function checkStagedFiles(
+  git: GitRunner,
+  repository: RepositoryLocation,
+  repoPaths: readonly string[],
+  source: AttributionSource,
+  index: IndexOptions = {},
+): Promise<StagedFileCheck[]> {
+  const checks: StagedFileCheck[] = [];
+  for (const repoPath of repoPaths) {
+    const attributed = await source(repoPath);
+    if (!attributed || attributed.spans.length === 0) continue;
+    const entry = await stagedEntry(git, repository, repoPath, index);
+    if (!entry) continue;
+    const stagedText = await readBlobText(git, repository, entry.blob);
+    checks.push({ repoPath, blob: entry.blob, blocks: pendingBlocksInText(repoPath, attributed, stagedText) });
+  }
+  return checks;
+}

@@ -1,0 +1,100 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AttributedSpan } from '../../../src/core/attribution';
+import { sha256Hex } from '../../../src/core/textHash';
+import { GitRunner } from '../../../src/git/gitRunner';
+import type { RepositoryLocation } from '../../../src/git/repository';
+import { findRepository } from '../../../src/git/repository';
+import { readStagedText, stagePaths, stagedEntry, stagedPaths, unstagePaths } from '../../../src/git/staging/stagedFiles';
+import { checkStagedFiles, pendingBlocksInText } from '../../../src/git/staging/stagedReview';
+
+const git = new GitRunner();
+
+function aiSpan(id: string, text: string, piece: string): AttributedSpan {
+  const start = text.indexOf(piece);
+  assert.ok(start >= 0);
+  return {
+    id,
+    start,
+    end: start + piece.length,
+    origin: { kind: 'inline', tool: 'github-copilot' },
+    confidence: 'high',
+    insertedAt: 1,
+    insertedTextHash: sha256Hex(piece),
+    insertedLength: piece.length,
+    humanChangedChars: 0,
+  };
+}
+
+describe('staging: index reads and writes with real git', () => {
+  let dir: string;
+  let repository: RepositoryLocation;
+  const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
+
+  beforeEach(async () => {
+    dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-staging-')));
+    await git.run(['init', '-q'], { cwd: dir });
+    await git.run(['config', 'user.name', 'T'], { cwd: dir });
+    await git.run(['config', 'user.email', 't@example.com'], { cwd: dir });
+    repository = await findRepository(git, dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists, reads, unstages and stages before the first commit (no HEAD)', async () => {
+    write('a.ts', 'staged\n');
+    write('*.ts', 'a file with a glob name\n');
+    await stagePaths(git, repository, ['a.ts']);
+    write('a.ts', 'working\n');
+    assert.deepEqual(await stagedPaths(git, repository), ['a.ts'], 'the glob-named file was not staged by the pathspec a.ts');
+    assert.equal(await readStagedText(git, repository, 'a.ts'), 'staged\n');
+    await stagePaths(git, repository, ['*.ts']);
+    assert.deepEqual(await stagedPaths(git, repository), ['*.ts', 'a.ts'], 'a literal pathspec stages only the file named *.ts');
+    assert.equal(await readStagedText(git, repository, '*.ts'), 'a file with a glob name\n');
+    await unstagePaths(git, repository, ['a.ts']);
+    assert.deepEqual(await stagedPaths(git, repository), ['*.ts']);
+    assert.equal(await readStagedText(git, repository, 'a.ts'), undefined);
+  });
+
+  it('unstages back to HEAD after a commit and keeps the working tree', async () => {
+    write('a.ts', 'one\n');
+    await stagePaths(git, repository, ['a.ts']);
+    await git.run(['commit', '-q', '-m', 'one'], { cwd: dir });
+    write('a.ts', 'two\n');
+    await stagePaths(git, repository, ['a.ts']);
+    assert.equal(await readStagedText(git, repository, 'a.ts'), 'two\n');
+    await unstagePaths(git, repository, ['a.ts']);
+    assert.equal(await readStagedText(git, repository, 'a.ts'), 'one\n');
+    assert.deepEqual(await stagedPaths(git, repository), []);
+    const entry = await stagedEntry(git, repository, 'a.ts');
+    assert.equal(entry?.mode, '100644');
+  });
+
+  it('reads another index file when asked (hooks of git commit -a)', async () => {
+    write('a.ts', 'one\n');
+    const indexFile = path.join(dir, 'other-index');
+    await git.run(['add', 'a.ts'], { cwd: dir, env: { GIT_INDEX_FILE: indexFile } });
+    assert.deepEqual(await stagedPaths(git, repository), []);
+    assert.deepEqual(await stagedPaths(git, repository, { indexFile }), ['a.ts']);
+    assert.equal(await readStagedText(git, repository, 'a.ts', { indexFile }), 'one\n');
+  });
+
+  it('carries working spans onto the staged text: unstaged AI text is not reported, staged AI text is', async () => {
+    const working = 'keep\nconst a = fetch(u);\nmiddle\nconst b = 2;\n';
+    const spans = [aiSpan('a', working, 'const a = fetch(u);'), aiSpan('b', working, 'const b = 2;')];
+    const staged = 'keep\nmiddle\nconst b = 2;\n';
+    const blocks = pendingBlocksInText('x.ts', { text: working, spans }, staged);
+    assert.deepEqual(
+      blocks.map((block) => [block.startLine, block.endLine, block.spanIds]),
+      [[3, 3, ['b']]],
+    );
+
+    write('x.ts', staged);
+    await stagePaths(git, repository, ['x.ts']);
+    write('x.ts', working);
+    const checks = await checkStagedFiles(git, repository, ['x.ts', 'not-staged.ts'], async (repoPath) => (repoPath === 'x.ts' ? { text: working, spans } : undefined));
+    assert.equal(checks.length, 1);
+    assert.deepEqual(checks[0].blocks.map((block) => block.lines), [['const b = 2;']]);
+  });
+});
