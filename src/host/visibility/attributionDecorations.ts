@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import type { CommittedAiLine } from '../../core/visibility/committedLines';
+import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
+import type { AttributionService } from '../attributionService';
+import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
+import type { VisibilitySettings } from './visibilitySettings';
+
+/** Decorations follow attribution changes after this pause, so a burst of edits costs one update. */
+const UPDATE_DEBOUNCE_MS = 75;
+
+/** Theme colour ids contributed in package.json (light, dark and high-contrast defaults). */
+export const STATE_COLORS: Readonly<Record<LineMarkState, string>> = {
+  'ai-unreviewed': 'vouch.aiUnreviewedLine',
+  'ai-accepted': 'vouch.aiAcceptedLine',
+  'ai-human-changed': 'vouch.aiHumanChangedLine',
+  'ai-committed': 'vouch.aiCommittedLine',
+};
+
+/** Each state also has its own border style, so the marks differ without colour too. */
+export const STATE_BORDERS: Readonly<Record<LineMarkState, { readonly style: string; readonly width: string }>> = {
+  'ai-unreviewed': { style: 'solid', width: '0 0 0 3px' },
+  'ai-accepted': { style: 'double', width: '0 0 0 4px' },
+  'ai-human-changed': { style: 'dashed', width: '0 0 0 3px' },
+  'ai-committed': { style: 'dotted', width: '0 0 0 3px' },
+};
+
+interface DocumentMarks {
+  readonly version: number;
+  /** Attribution generation of the document when the marks were computed. */
+  readonly attributionGeneration: number;
+  readonly committed: readonly CommittedAiLine[];
+  readonly marks: LineMarks;
+}
+
+/**
+ * Gutter-side marks (a coloured left border on whole lines) and overview-ruler marks of AI lines in
+ * visible editors, recomputed (debounced) when attribution, committed history or settings change.
+ * Holds no attribution logic: the marks come from core `computeLineMarks`.
+ */
+export class AttributionDecorations implements vscode.Disposable {
+  private readonly types: Record<LineMarkState, vscode.TextEditorDecorationType>;
+  private readonly caches = new Map<string, SpanStatusCache>();
+  private readonly marksByDocument = new Map<string, DocumentMarks>();
+  private readonly attributionGenerations = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  private pendingAll = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly appliedEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires after the decorations of a document's editors were set (tests wait on it). */
+  readonly onDidApply = this.appliedEmitter.event;
+
+  constructor(
+    private readonly service: AttributionService,
+    private readonly history: CommittedHistory,
+    private readonly settings: VisibilitySettings,
+  ) {
+    this.types = Object.fromEntries(
+      LINE_MARK_STATES.map((state) => [
+        state,
+        vscode.window.createTextEditorDecorationType({
+          isWholeLine: true,
+          borderColor: new vscode.ThemeColor(STATE_COLORS[state]),
+          borderStyle: STATE_BORDERS[state].style,
+          borderWidth: STATE_BORDERS[state].width,
+          overviewRulerColor: new vscode.ThemeColor(STATE_COLORS[state]),
+          overviewRulerLane: vscode.OverviewRulerLane.Left,
+          rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+        }),
+      ]),
+    ) as Record<LineMarkState, vscode.TextEditorDecorationType>;
+    this.disposables.push(
+      ...Object.values(this.types),
+      this.appliedEmitter,
+      service.onDidChangeAttribution((uri) => {
+        const key = uri.toString();
+        this.attributionGenerations.set(key, (this.attributionGenerations.get(key) ?? 0) + 1);
+        this.schedule(key);
+      }),
+      history.onDidChange((uri) => this.schedule(uri.toString())),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.contentChanges.length > 0) this.schedule(event.document.uri.toString());
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        const key = document.uri.toString();
+        this.marksByDocument.delete(key);
+        this.caches.delete(key);
+        this.attributionGenerations.delete(key);
+      }),
+      settings.onDidChange(() => {
+        this.marksByDocument.clear();
+        this.schedule();
+      }),
+    );
+    this.schedule();
+  }
+
+  /**
+   * The line marks of a document's current text (what its editors show), computed now if the
+   * cached ones are for another version. With the gutter off, no marks.
+   */
+  marksOf(document: vscode.TextDocument): { marks: LineMarks; committed: readonly CommittedAiLine[] } {
+    const key = document.uri.toString();
+    const generation = this.attributionGenerations.get(key) ?? 0;
+    const committed = this.settings.gutterMode === 'all' ? this.history.linesOf(document) : NO_COMMITTED_LINES;
+    const cached = this.marksByDocument.get(key);
+    if (cached && cached.version === document.version && cached.attributionGeneration === generation && cached.committed === committed) return cached;
+    let cache = this.caches.get(key);
+    if (!cache) this.caches.set(key, (cache = new SpanStatusCache()));
+    const spans = this.settings.gutterMode === 'off' ? [] : this.service.spansOf(document.uri);
+    const marks = computeLineMarks(
+      document.getText(),
+      spans,
+      committed.map((line) => line.line),
+      cache,
+    );
+    const entry: DocumentMarks = { version: document.version, attributionGeneration: generation, committed, marks };
+    this.marksByDocument.set(key, entry);
+    return entry;
+  }
+
+  /** Recomputes the decorations of the visible editors of `documentKey` (all when undefined) after a short pause. */
+  private schedule(documentKey?: string): void {
+    if (documentKey === undefined) this.pendingAll = true;
+    else this.pending.add(documentKey);
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.update();
+    }, UPDATE_DEBOUNCE_MS);
+  }
+
+  private update(): void {
+    const all = this.pendingAll;
+    const keys = new Set(this.pending);
+    this.pendingAll = false;
+    this.pending.clear();
+    const updated = new Map<string, vscode.Uri>();
+    for (const editor of vscode.window.visibleTextEditors) {
+      const key = editor.document.uri.toString();
+      if (!all && !keys.has(key)) continue;
+      this.apply(editor);
+      updated.set(key, editor.document.uri);
+    }
+    for (const uri of updated.values()) this.appliedEmitter.fire(uri);
+  }
+
+  private apply(editor: vscode.TextEditor): void {
+    if (this.settings.gutterMode === 'off') {
+      for (const state of LINE_MARK_STATES) editor.setDecorations(this.types[state], []);
+      return;
+    }
+    const { marks } = this.marksOf(editor.document);
+    for (const state of LINE_MARK_STATES) {
+      editor.setDecorations(
+        this.types[state],
+        marks.runs[state].map((run) => new vscode.Range(run.startLine, 0, run.endLine, 0)),
+      );
+    }
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import type { AttributedSpan } from '../../core/attribution';
+import type { CommittedAiLine } from '../../core/visibility/committedLines';
+import { HOVER_COMMAND_IDS, committedHoverMarkdown, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
+import { SpanStatusCache, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
+import type { AttributionService } from '../attributionService';
+import type { AttributionDecorations } from './attributionDecorations';
+import type { VisibilitySettings } from './visibilitySettings';
+
+/** The span ids of the contiguous run of uncommitted AI lines around `line` (what the hover's commands act on). */
+export function blockSpanIdsAround(marks: LineMarks, line: number): string[] {
+  const list = marks.uncommitted;
+  let index = list.findIndex((mark) => mark.line === line);
+  if (index < 0) return [];
+  while (index > 0 && list[index - 1].line === list[index].line - 1) index--;
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  for (let at = index; at < list.length && (at === index || list[at].line === list[at - 1].line + 1); at++) {
+    for (const id of list[at].spanIds) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        ids.push(id);
+      }
+    }
+  }
+  return ids;
+}
+
+function committedAt(lines: readonly CommittedAiLine[], line: number): CommittedAiLine | undefined {
+  let low = 0;
+  let high = lines.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (lines[middle].line === line) return lines[middle];
+    if (lines[middle].line < line) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
+}
+
+/** The hover Markdown of a line, or undefined for a line without an AI mark. */
+export function hoverMarkdownAt(document: vscode.TextDocument, line: number, service: AttributionService, decorations: AttributionDecorations): string | undefined {
+  const { marks, committed } = decorations.marksOf(document);
+  const mark = uncommittedMarkAt(marks, line);
+  if (mark) {
+    const spansById = new Map<string, AttributedSpan>(service.spansOf(document.uri).map((span) => [span.id, span]));
+    const text = document.getText();
+    const statuses = new SpanStatusCache();
+    const spans = mark.spanIds.flatMap((id) => {
+      const span = spansById.get(id);
+      return span ? [{ span, status: statuses.statusOf(span, text) }] : [];
+    });
+    return uncommittedHoverMarkdown({
+      documentUri: document.uri.toString(),
+      state: mark.state,
+      mixedLine: mark.lineKind === 'mixed',
+      spans,
+      blockSpanIds: blockSpanIdsAround(marks, line),
+    });
+  }
+  const committedLine = marks.committedLines.includes(line) ? committedAt(committed, line) : undefined;
+  return committedLine ? committedHoverMarkdown(committedLine) : undefined;
+}
+
+/** Hover on AI lines: where the text came from, its review, and command links trusted for exactly the review commands. */
+export class AttributionHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly service: AttributionService,
+    private readonly decorations: AttributionDecorations,
+    private readonly settings: VisibilitySettings,
+  ) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (this.settings.gutterMode === 'off') return undefined;
+    const markdown = hoverMarkdownAt(document, position.line, this.service, this.decorations);
+    if (markdown === undefined) return undefined;
+    const content = new vscode.MarkdownString(markdown);
+    content.isTrusted = { enabledCommands: [...HOVER_COMMAND_IDS] };
+    content.supportHtml = false;
+    return new vscode.Hover(content, document.lineAt(position.line).range);
+  }
+}

@@ -1,0 +1,209 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CommittedAiLine } from '../../core/visibility/committedLines';
+import { BlameOverlay } from '../../git/blame/blameOverlay';
+import type { GitRunner } from '../../git/gitRunner';
+import { resolveRepository } from '../../git/notes/gitObjects';
+import type { RepositoryLocation } from '../../git/repository';
+import type { RepositoryStates } from '../repositoryStates';
+import type { VisibilitySettings } from './visibilitySettings';
+
+/** One empty list, so callers can tell "unchanged" by identity. */
+export const NO_COMMITTED_LINES: readonly CommittedAiLine[] = Object.freeze([]);
+
+/** Blame runs at most this often per document while it is being edited. */
+const BLAME_DEBOUNCE_MS = 300;
+
+interface RepositoryHistory {
+  readonly overlay: BlameOverlay;
+  /** Bumped whenever HEAD, a branch or a notes ref moves: cached results of older generations are stale. */
+  generation: number;
+}
+
+interface DocumentHistory {
+  /** The result, for `version` of the document and `generation` of its repository. */
+  result?: { readonly version: number; readonly generation: number; readonly lineCount: number; readonly lines: CommittedAiLine[]; readonly skipped?: string };
+  timer?: ReturnType<typeof setTimeout>;
+  running?: Promise<void>;
+  /** The run in progress is for this version/generation. */
+  runningKey?: string;
+}
+
+/**
+ * Committed AI lines of open documents: the blame overlay per repository, one cached result per
+ * document (valid for one document version and one repository generation), refreshed in the
+ * background (debounced per document) and again when HEAD, branches or notes refs move.
+ */
+export class CommittedHistory implements vscode.Disposable {
+  private readonly repositories = new Map<string, Promise<RepositoryHistory | undefined>>();
+  private readonly documents = new Map<string, DocumentHistory>();
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** Fires when the committed lines of a document are known anew. */
+  readonly onDidChange = this.emitter.event;
+
+  constructor(
+    private readonly git: GitRunner | undefined,
+    private readonly states: RepositoryStates | undefined,
+    private readonly settings: VisibilitySettings,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri.toString())),
+      settings.onDidChange(() => {
+        for (const entry of this.documents.values()) entry.result = undefined;
+      }),
+    );
+  }
+
+  /**
+   * The committed AI lines known for the document now, and starts a refresh when they are not for
+   * its current version. While a refresh runs, the previous result is kept if the line count did
+   * not change (in-line edits), so marks do not flicker; otherwise nothing is shown until it ends.
+   */
+  linesOf(document: vscode.TextDocument): readonly CommittedAiLine[] {
+    if (!this.canBlame(document)) return NO_COMMITTED_LINES;
+    const key = document.uri.toString();
+    let entry = this.documents.get(key);
+    if (!entry) this.documents.set(key, (entry = {}));
+    const result = entry.result;
+    void this.repositoryHistory(document).then((repository) => {
+      if (!repository) return;
+      if (result && result.version === document.version && result.generation === repository.generation) return;
+      this.schedule(document, key);
+    });
+    if (!result) return NO_COMMITTED_LINES;
+    return result.version === document.version || result.lineCount === document.lineCount ? result.lines : NO_COMMITTED_LINES;
+  }
+
+  /** The committed AI lines of the document's current text, waiting for blame if needed (the summary command). */
+  async fetch(document: vscode.TextDocument): Promise<{ lines: readonly CommittedAiLine[]; skipped?: string }> {
+    if (!this.canBlame(document)) return { lines: [], skipped: this.git ? 'not a file in a repository' : 'Restricted Mode' };
+    const repository = await this.repositoryHistory(document);
+    if (!repository) return { lines: [], skipped: 'not in a git repository' };
+    const key = document.uri.toString();
+    let entry = this.documents.get(key);
+    if (!entry) this.documents.set(key, (entry = {}));
+    const current = entry.result;
+    if (current && current.version === document.version && current.generation === repository.generation) return current;
+    await this.run(document, key);
+    return entry.result ?? { lines: [] };
+  }
+
+  private canBlame(document: vscode.TextDocument): boolean {
+    return this.git !== undefined && this.states !== undefined && document.uri.scheme === 'file';
+  }
+
+  private schedule(document: vscode.TextDocument, key: string): void {
+    const entry = this.documents.get(key);
+    if (!entry || entry.timer !== undefined) return;
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      void this.run(document, key);
+    }, BLAME_DEBOUNCE_MS);
+  }
+
+  private async run(document: vscode.TextDocument, key: string): Promise<void> {
+    const entry = this.documents.get(key);
+    const repository = await this.repositoryHistory(document);
+    if (!entry || !repository || document.isClosed) return;
+    const version = document.version;
+    const generation = repository.generation;
+    const runKey = `${version}:${generation}`;
+    if (entry.running && entry.runningKey === runKey) return entry.running;
+    const location = await this.states?.repositoryOf(document.uri.fsPath);
+    if (!location) return;
+    const repoPath = path.relative(location.topLevel, document.uri.fsPath).split(path.sep).join('/');
+    if (repoPath.startsWith('..') || path.isAbsolute(repoPath)) return;
+    const text = document.getText();
+    const lineCount = document.lineCount;
+    const running: Promise<void> = this.blameInto(entry, key, document.uri, repository.overlay, repoPath, { text, version, generation, lineCount }).finally(() => {
+      if (entry.running === running) {
+        entry.running = undefined;
+        entry.runningKey = undefined;
+      }
+    });
+    entry.running = running;
+    entry.runningKey = runKey;
+    return running;
+  }
+
+  private async blameInto(
+    entry: DocumentHistory,
+    key: string,
+    uri: vscode.Uri,
+    overlay: BlameOverlay,
+    repoPath: string,
+    snapshot: { readonly text: string; readonly version: number; readonly generation: number; readonly lineCount: number },
+  ): Promise<void> {
+    const { text, version, generation, lineCount } = snapshot;
+    try {
+      const result = await overlay.committedAiLines(repoPath, text);
+      if (this.documents.get(key) !== entry) return;
+      // A newer result (a later version) may have landed first; keep the newest.
+      if (entry.result && entry.result.version > version && entry.result.generation >= generation) return;
+      entry.result = { version, generation, lineCount, lines: result.lines, ...(result.skipped ? { skipped: result.skipped } : {}) };
+      if (result.skipped) this.log.debug(`No blame for ${repoPath}: ${result.skipped}`);
+      this.emitter.fire(uri);
+    } catch (error) {
+      this.log.warn(`Could not read the committed attribution of ${repoPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private repositoryHistory(document: vscode.TextDocument): Promise<RepositoryHistory | undefined> {
+    const states = this.states;
+    const git = this.git;
+    if (!states || !git) return Promise.resolve(undefined);
+    return states.repositoryOf(document.uri.fsPath).then((location) => {
+      if (!location) return undefined;
+      let history = this.repositories.get(location.topLevel);
+      if (!history) {
+        history = this.openRepository(git, location).catch((error: unknown) => {
+          this.log.warn(`Committed attribution is off for ${location.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        });
+        this.repositories.set(location.topLevel, history);
+      }
+      return history;
+    });
+  }
+
+  private async openRepository(git: GitRunner, location: RepositoryLocation): Promise<RepositoryHistory> {
+    const { commonDir } = await resolveRepository(git, location.topLevel);
+    const history: RepositoryHistory = { overlay: new BlameOverlay(git, location.topLevel, this.log, () => this.settings.blameMaxFileBytes), generation: 0 };
+    // Commit, checkout, reset, pull and note writes or syncs all move one of these files.
+    const patterns = [new vscode.RelativePattern(vscode.Uri.file(location.gitDir), 'HEAD'), new vscode.RelativePattern(vscode.Uri.file(commonDir), '{packed-refs,refs/heads/**,refs/notes/**}')];
+    const moved = () => {
+      history.generation++;
+      history.overlay.invalidateNotes();
+      this.refreshRepository(location.topLevel);
+    };
+    for (const pattern of patterns) {
+      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+      this.disposables.push(watcher, watcher.onDidChange(moved), watcher.onDidCreate(moved), watcher.onDidDelete(moved));
+    }
+    return history;
+  }
+
+  /** Refreshes the open documents of a repository (their results are now of an old generation). */
+  private refreshRepository(topLevel: string): void {
+    for (const document of vscode.workspace.textDocuments) {
+      const key = document.uri.toString();
+      if (!this.documents.has(key) || document.uri.scheme !== 'file') continue;
+      const relative = path.relative(topLevel, document.uri.fsPath);
+      if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
+      this.schedule(document, key);
+    }
+  }
+
+  private forget(key: string): void {
+    const entry = this.documents.get(key);
+    if (entry?.timer !== undefined) clearTimeout(entry.timer);
+    this.documents.delete(key);
+  }
+
+  dispose(): void {
+    for (const entry of this.documents.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

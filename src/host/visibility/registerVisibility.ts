@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import { computeLineMarks, type LineMarkState, type LineRun } from '../../core/visibility/lineMarks';
+import { formatSummary, summarizeLineMarks, type AttributionSummary } from '../../core/visibility/summary';
+import type { GitRunner } from '../../git/gitRunner';
+import type { AttributionService } from '../attributionService';
+import type { RepositoryStates } from '../repositoryStates';
+import type { GutterMode, VouchSettings } from '../settings';
+import { AttributionDecorations } from './attributionDecorations';
+import { AttributionHoverProvider } from './attributionHover';
+import { CommittedHistory } from './committedHistory';
+import { UnreviewedStatusBar, type UnreviewedCounts } from './unreviewedStatusBar';
+import { VisibilitySettings } from './visibilitySettings';
+
+/** What "Vouch: Show Attribution Summary" reports (and returns to callers of the command). */
+export interface AttributionSummaryResult {
+  readonly uri: string;
+  readonly path: string;
+  readonly summary: AttributionSummary;
+  /** The marked line runs per state, 0-based: exactly what the gutter shows now (empty when it is off). */
+  readonly gutterRuns: Readonly<Record<LineMarkState, readonly LineRun[]>>;
+  readonly unreviewedBlocks: UnreviewedCounts;
+  readonly message: string;
+}
+
+/** The visible side of attribution: gutter and overview-ruler marks, hover, status bar, and their commands. */
+export function registerAttributionVisibility(deps: {
+  readonly service: AttributionService;
+  readonly states: RepositoryStates | undefined;
+  readonly git: GitRunner | undefined;
+  readonly settings: VouchSettings;
+  readonly log: vscode.LogOutputChannel;
+}): vscode.Disposable {
+  const settings = new VisibilitySettings(deps.settings);
+  const history = new CommittedHistory(deps.git, deps.states, settings, deps.log);
+  const decorations = new AttributionDecorations(deps.service, history, settings);
+  const statusBar = new UnreviewedStatusBar(deps.service, deps.states, settings, deps.log);
+  let lastShownMode: GutterMode = settings.gutterMode === 'off' ? 'all' : settings.gutterMode;
+
+  const toggleGutter = async (): Promise<GutterMode> => {
+    const current = settings.gutterMode;
+    if (current !== 'off') lastShownMode = current;
+    const next: GutterMode = current === 'off' ? lastShownMode : 'off';
+    await settings.setGutterMode(next);
+    void vscode.window.setStatusBarMessage(next === 'off' ? 'Vouch: attribution gutter off' : `Vouch: attribution gutter on (${next === 'all' ? 'uncommitted and committed AI lines' : 'uncommitted AI lines'})`, 3000);
+    return next;
+  };
+
+  const showSummary = async (target?: vscode.Uri | string): Promise<AttributionSummaryResult | undefined> => {
+    const uri = typeof target === 'string' ? vscode.Uri.parse(target, true) : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+    if (!uri) {
+      void vscode.window.showInformationMessage('Vouch: open a file to see its attribution summary.');
+      return undefined;
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    // The summary covers committed lines whatever the gutter shows; it waits for blame.
+    const committed = await history.fetch(document);
+    const text = document.getText();
+    const allMarks = computeLineMarks(text, deps.service.spansOf(document.uri), committed.lines.map((line) => line.line));
+    const summary = summarizeLineMarks(text, allMarks, committed.lines);
+    const gutter = decorations.marksOf(document).marks;
+    const unreviewedBlocks = await statusBar.refresh();
+    const path = vscode.workspace.asRelativePath(document.uri);
+    const gutterNote = settings.gutterMode === 'off' ? ' (the attribution gutter is off: "Vouch: Toggle Attribution Gutter" turns it on)' : '';
+    const message = `${formatSummary(path, summary)}${gutterNote}`;
+    void vscode.window.showInformationMessage(message);
+    return { uri: document.uri.toString(), path, summary, gutterRuns: gutter.runs, unreviewedBlocks, message };
+  };
+
+  return vscode.Disposable.from(
+    history,
+    decorations,
+    statusBar,
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttributionHoverProvider(deps.service, decorations, settings)),
+    vscode.commands.registerCommand('vouch.toggleGutter', toggleGutter),
+    vscode.commands.registerCommand('vouch.showSummary', showSummary),
+  );
+}

@@ -1,0 +1,176 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AttributedSpan } from '../../core/attribution';
+import { buildReviewBlocks } from '../../core/review/reviewModel';
+import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
+import type { AttributionService } from '../attributionService';
+import type { RepositoryStates } from '../repositoryStates';
+import type { VisibilitySettings } from './visibilitySettings';
+
+const REFRESH_DEBOUNCE_MS = 250;
+
+export interface UnreviewedCounts {
+  /** Unreviewed AI blocks in open documents and in the stored working state of closed files. */
+  readonly workspace: number;
+  /** In the active editor's document; undefined without one. */
+  readonly file: number | undefined;
+}
+
+/** Counts by the review model's own block rule, so the status bar and the review panel agree. */
+function countBlocks(relativePath: string, text: string, spans: readonly AttributedSpan[]): number {
+  if (spans.length === 0) return 0;
+  return buildReviewBlocks({ path: relativePath, text, spans }).length;
+}
+
+/**
+ * The status bar item "AI: N unreviewed (M in this file)"; a click opens the review panel. Counts
+ * open documents from the ledger and closed files from the stored working state; refreshed
+ * (debounced) on attribution and stored-state changes.
+ */
+export class UnreviewedStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('vouch.unreviewed', vscode.StatusBarAlignment.Left, 50);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Block counts of open documents by uri, for one version each. */
+  private readonly openCounts = new Map<string, { version: number; count: number }>();
+  /** Block counts of stored states by "path@textSha256@generation" (closed files re-read only when they change). */
+  private storedCounts = new Map<string, number>();
+  private closedFilesCount = 0;
+  private closedFilesDirty = true;
+  private refreshing: Promise<UnreviewedCounts> | undefined;
+  private last: UnreviewedCounts = { workspace: 0, file: undefined };
+  private readonly emitter = new vscode.EventEmitter<UnreviewedCounts>();
+  /** Fires after each refresh with the counts shown. */
+  readonly onDidRefresh = this.emitter.event;
+
+  constructor(
+    private readonly service: AttributionService,
+    private readonly states: RepositoryStates | undefined,
+    private readonly settings: VisibilitySettings,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.item.name = 'Vouch: Unreviewed AI Blocks';
+    this.item.command = { command: REVIEW_PANEL_COMMAND, title: 'Open the Vouch review panel', arguments: [] };
+    this.disposables.push(
+      this.emitter,
+      service.onDidChangeAttribution((uri) => {
+        // The ledger can change without a new document version (a review, a reload).
+        this.openCounts.delete(uri.toString());
+        this.schedule(false);
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.schedule(false)),
+      vscode.workspace.onDidCloseTextDocument(() => this.schedule(true)),
+      vscode.workspace.onDidOpenTextDocument(() => this.schedule(true)),
+      settings.onDidChange(() => this.schedule(false)),
+    );
+    if (states) this.disposables.push(states.onDidChangeStoredState(() => this.schedule(true)));
+    this.schedule(true);
+  }
+
+  /** The counts as last shown. */
+  get counts(): UnreviewedCounts {
+    return this.last;
+  }
+
+  /** Recounts now (the summary command and tests call it) and shows the result. */
+  refresh(): Promise<UnreviewedCounts> {
+    if (this.refreshing) return this.refreshing.then(() => this.refresh());
+    const refreshing = this.recount().finally(() => {
+      if (this.refreshing === refreshing) this.refreshing = undefined;
+    });
+    this.refreshing = refreshing;
+    return refreshing;
+  }
+
+  private schedule(closedFilesChanged: boolean): void {
+    if (closedFilesChanged) this.closedFilesDirty = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  private async recount(): Promise<UnreviewedCounts> {
+    const openPaths = new Set<string>();
+    let open = 0;
+    const live = new Set<string>();
+    for (const document of vscode.workspace.textDocuments) {
+      if (document.uri.scheme === 'file') openPaths.add(path.resolve(document.uri.fsPath));
+      const count = this.openCount(document);
+      live.add(document.uri.toString());
+      open += count;
+    }
+    for (const key of this.openCounts.keys()) if (!live.has(key)) this.openCounts.delete(key);
+    if (this.closedFilesDirty) {
+      this.closedFilesDirty = false;
+      try {
+        this.closedFilesCount = await this.countClosedFiles(openPaths);
+      } catch (error) {
+        this.log.warn(`Could not count the unreviewed AI blocks of closed files: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const active = vscode.window.activeTextEditor?.document;
+    const counts: UnreviewedCounts = { workspace: open + this.closedFilesCount, file: active ? this.openCount(active) : undefined };
+    this.show(counts);
+    this.last = counts;
+    this.emitter.fire(counts);
+    return counts;
+  }
+
+  private openCount(document: vscode.TextDocument): number {
+    const key = document.uri.toString();
+    const cached = this.openCounts.get(key);
+    if (cached && cached.version === document.version) return cached.count;
+    const count = countBlocks(vscode.workspace.asRelativePath(document.uri), document.getText(), this.service.spansOf(document.uri));
+    this.openCounts.set(key, { version: document.version, count });
+    return count;
+  }
+
+  private async countClosedFiles(openPaths: ReadonlySet<string>): Promise<number> {
+    if (!this.states) return 0;
+    // Make sure the repositories of the workspace folders are known even before a file of theirs is opened.
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme === 'file') await this.states.storeOf(path.join(folder.uri.fsPath, '.vouch-status-probe')).catch(() => undefined);
+    }
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const store of await this.states.openedStores()) {
+      for (const stored of await store.loadAll()) {
+        const absolute = path.resolve(store.repository.topLevel, ...stored.path.split('/'));
+        if (openPaths.has(absolute) || stored.spans.length === 0) continue;
+        const key = `${store.repository.topLevel}\0${stored.path}\0${stored.textSha256}\0${stored.generation}`;
+        let count = this.storedCounts.get(key);
+        if (count === undefined) {
+          const text = await store.readText(stored);
+          count = text === undefined ? 0 : countBlocks(stored.path, text, stored.spans);
+        }
+        counts.set(key, count);
+        total += count;
+      }
+    }
+    this.storedCounts = counts;
+    return total;
+  }
+
+  private show(counts: UnreviewedCounts): void {
+    const visibility = this.settings.statusBarVisibility;
+    if (visibility === 'never' || (visibility === 'auto' && counts.workspace === 0)) {
+      this.item.hide();
+      return;
+    }
+    const here = counts.file !== undefined && counts.file > 0 ? ` (${counts.file} in this file)` : '';
+    this.item.text = counts.workspace === 0 ? '$(pass) AI: all reviewed' : `$(hubot) AI: ${counts.workspace} unreviewed${here}`;
+    this.item.tooltip =
+      counts.workspace === 0
+        ? 'Vouch: every AI block is reviewed'
+        : `Vouch: ${counts.workspace} unreviewed AI block(s) in the workspace, ${counts.file ?? 0} in the current file. Click to open the review panel.`;
+    this.item.accessibilityInformation = { label: this.item.tooltip, role: 'button' };
+    this.item.show();
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
