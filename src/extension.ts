@@ -7,6 +7,7 @@ import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetec
 import { NotesController, registerNotesCommands } from './host/notes/notesController';
 import { RepositoryStates } from './host/repositoryStates';
 import { VouchSettings } from './host/settings';
+import { registerAttributionVisibility } from './host/visibility/registerVisibility';
 
 let flushOnDeactivate: (() => Promise<void>) | undefined;
 
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     vscode.commands.registerCommand('vouch.showLog', () => log.show()),
     registerInlineAcceptDetector(service, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
+    registerAttributionVisibility({ service, states, git, settings, log }),
   );
   if (git) {
     const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log);
