@@ -1,0 +1,100 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { silentLogger } from '../../../src/core/logger';
+import { GitRunner } from '../../../src/git/gitRunner';
+import { NotesReader } from '../../../src/git/notes/notesReader';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { acceptGhostText, openScratch, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+
+interface TestGitRepository {
+  readonly rootUri: vscode.Uri;
+  add(paths: string[]): Promise<void>;
+  commit(message: string): Promise<void>;
+}
+
+async function gitRepository(): Promise<TestGitRepository> {
+  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: TestGitRepository[] } }>('vscode.git');
+  if (!extension) throw new Error('the git extension is missing');
+  const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+  const root = workspaceUri('.').fsPath.replace(/\/$/, '');
+  return waitFor('the git extension to open the workspace repository', () => api.repositories.find((repository) => repository.rootUri.fsPath === root), 20_000);
+}
+
+describe('Git notes from commits made in the editor', function () {
+  this.timeout(90_000);
+  const git = new GitRunner();
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('records the AI lines of a commit made through the git extension and clears them from the uncommitted state', async () => {
+    const api = await vouchApi();
+    const repository = await gitRepository();
+    const root = repository.rootUri.fsPath;
+
+    const committed = await openScratch('notes-commit.ts', 'const base = 1;\nfunction triple(');
+    committed.selection = new vscode.Selection(1, 16, 1, 16);
+    await acceptGhostText(committed, 'x: number) {\n  return x * 3;\n}');
+    const [span] = api.spansOf(committed.document.uri);
+    assert.equal(textOf(committed.document, span), 'x: number) {\n  return x * 3;\n}');
+    assert.ok(await committed.document.save());
+
+    // A second file with AI code that is not staged keeps its pending span.
+    const unstaged = await openScratch('notes-unstaged.ts', 'const other = 2;\nfunction quad(');
+    unstaged.selection = new vscode.Selection(1, 14, 1, 14);
+    await acceptGhostText(unstaged, 'x: number) {\n  return x * 4;\n}');
+    assert.ok(await unstaged.document.save());
+
+    const store = await WorkingStateStore.open(git, root, silentLogger);
+    await waitFor('the AI span to reach the working state', async () => ((await store.load('notes-commit.ts'))?.spans.length ?? 0) === 1);
+
+    const before = (await git.run(['rev-parse', 'HEAD'], { cwd: root })).stdout.trim();
+    await repository.add([committed.document.uri.fsPath]);
+    await repository.commit('Add triple (AI)');
+    const head = (await git.run(['rev-parse', 'HEAD'], { cwd: root })).stdout.trim();
+    assert.notEqual(head, before, 'the commit was made');
+
+    const reader = new NotesReader(git, root, silentLogger);
+    const note = await waitFor('the Vouch note on the new commit', () => reader.readNote(head), 20_000);
+    assert.equal(note.records.length, 1);
+    const files = note.records[0].statement.predicate.files;
+    assert.deepEqual(
+      files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end, range.origin.tool, range.origin.kind])]),
+      // Line 2 starts with typed text ("function triple("), so by the line rule only 3-4 are AI lines.
+      [['notes-commit.ts', [[3, 4, 'fake-ai', 'inline']]]],
+    );
+
+    await waitFor('the committed span to leave the open document', () => api.spansOf(committed.document.uri).length === 0);
+    assert.deepEqual((await new WorkingStateStore(store.repository, git, silentLogger).load('notes-commit.ts'))?.spans ?? [], []);
+    assert.equal(api.spansOf(unstaged.document.uri).length, 1, 'the unstaged file keeps its AI span');
+    assert.equal((await new WorkingStateStore(store.repository, git, silentLogger).load('notes-unstaged.ts'))?.spans.length, 1);
+  });
+
+  it('records a commit made in a terminal (HEAD moved to a child commit), and Reconcile Notes runs', async () => {
+    const api = await vouchApi();
+    const repository = await gitRepository();
+    const root = repository.rootUri.fsPath;
+    const editor = await openScratch('notes-terminal.ts', 'const seed = 3;\nfunction half(');
+    editor.selection = new vscode.Selection(1, 14, 1, 14);
+    await acceptGhostText(editor, 'x: number) {\n  return x / 2;\n}');
+    assert.ok(await editor.document.save());
+    const store = await WorkingStateStore.open(git, root, silentLogger);
+    await waitFor('the AI span to reach the working state', async () => ((await store.load('notes-terminal.ts'))?.spans.length ?? 0) === 1);
+
+    await git.run(['add', '--', 'notes-terminal.ts'], { cwd: root });
+    await git.run(['commit', '-q', '-m', 'Add half (AI), from a terminal'], { cwd: root });
+    const head = (await git.run(['rev-parse', 'HEAD'], { cwd: root })).stdout.trim();
+    const reader = new NotesReader(git, root, silentLogger);
+    const note = await waitFor('the Vouch note on the terminal commit', () => reader.readNote(head), 30_000);
+    assert.deepEqual(
+      note.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]),
+      [['notes-terminal.ts', [[3, 4]]]],
+    );
+    await waitFor('the committed span to leave the open document', () => api.spansOf(editor.document.uri).length === 0);
+
+    const report = await vscode.commands.executeCommand<{ scannedCommits: number; stale: unknown[] } | undefined>('vouch.reconcileNotes');
+    assert.ok(report && report.scannedCommits >= 2, 'reconcile scanned the history');
+    assert.deepEqual(report.stale, []);
+  });
+});
