@@ -1,0 +1,168 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AttributedSpan } from '../../../src/core/attribution';
+import { silentLogger } from '../../../src/core/logger';
+import { sha256Hex } from '../../../src/core/textHash';
+import type { LineMarkState, LineRun } from '../../../src/core/visibility/lineMarks';
+import type { AttributionSummary } from '../../../src/core/visibility/summary';
+import { GitRunner } from '../../../src/git/gitRunner';
+import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { NotesWriter } from '../../../src/git/notes/notesWriter';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { acceptGhostText, openScratch, vouchApi, waitFor, workspaceUri } from './helpers';
+
+interface SummaryResult {
+  readonly summary: AttributionSummary;
+  readonly gutterRuns: Record<LineMarkState, LineRun[]>;
+  readonly unreviewedBlocks: { workspace: number; file: number | undefined };
+  readonly message: string;
+}
+
+function summaryOf(uri: vscode.Uri): Promise<SummaryResult> {
+  return Promise.resolve(vscode.commands.executeCommand<SummaryResult>('vouch.showSummary', uri));
+}
+
+/** Lines (0-based) the gutter marks with `state`. */
+function linesIn(runs: readonly LineRun[]): number[] {
+  return runs.flatMap((run) => Array.from({ length: run.endLine - run.startLine + 1 }, (_, index) => run.startLine + index));
+}
+
+async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 2));
+  return hovers
+    .flatMap((hover) => hover.contents)
+    .map((content) => (typeof content === 'string' ? content : content.value))
+    .join('\n');
+}
+
+const workspaceDir = () => workspaceUri('.').fsPath;
+
+function aiSpanOver(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  const start = text.indexOf(piece);
+  assert.ok(start >= 0);
+  return {
+    id: `test-${sha256Hex(piece).slice(0, 12)}`,
+    start,
+    end: start + piece.length,
+    origin: { kind: 'agent', tool: 'claude-code', model: 'test-model' },
+    confidence: 'high',
+    insertedAt: Date.UTC(2026, 0, 5, 9, 30),
+    insertedTextHash: sha256Hex(piece),
+    insertedLength: piece.length,
+    humanChangedChars: 0,
+    ...extra,
+  };
+}
+
+describe('Visibility: gutter marks, hover, status bar and summary in the real editor', function () {
+  this.timeout(60_000);
+  const git = new GitRunner();
+
+  afterEach(async () => {
+    await vscode.workspace.getConfiguration('vouch').update('gutter.mode', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('marks exactly the accepted ghost-text lines as unreviewed, counts the block, and turns human-changed after typing in it', async () => {
+    await vouchApi();
+    const editor = await openScratch('scratch-visible.ts', 'const before = 1;\nfunction add(\nconst after = 2;\n');
+    editor.selection = new vscode.Selection(1, 13, 1, 13);
+    await acceptGhostText(editor, 'a, b) {\n  return a + b;\n}');
+    const result = await waitFor('marks on the AI lines', async () => {
+      const summary = await summaryOf(editor.document.uri);
+      return summary.gutterRuns['ai-unreviewed'].length > 0 && summary;
+    });
+    // Line 1 mixes "function add(" typed by a person with AI text: it is human-changed, not unreviewed.
+    assert.deepEqual(linesIn(result.gutterRuns['ai-human-changed']), [1]);
+    assert.deepEqual(linesIn(result.gutterRuns['ai-unreviewed']), [2, 3]);
+    assert.deepEqual(linesIn(result.gutterRuns['ai-accepted']), []);
+    assert.equal(result.summary.aiLines, 3);
+    assert.equal(result.summary.totalLines, 5);
+    assert.equal(result.unreviewedBlocks.file, 1);
+    assert.ok(result.unreviewedBlocks.workspace >= 1);
+    assert.match(result.message, /scratch-visible\.ts: 3 of 5 lines written by AI/);
+
+    const hover = await hoverText(editor.document.uri, 2);
+    assert.match(hover, /not reviewed/);
+    assert.match(hover, /tool \*\*fake\\-ai\*\*/);
+    for (const command of ['vouch.openReviewPanel', 'vouch.acceptBlock', 'vouch.rejectBlock']) assert.ok(hover.includes(`(command:${command}?`), `the hover links ${command}`);
+    assert.equal(await hoverText(editor.document.uri, 0), '', 'no hover on human lines');
+
+    // A person edits inside the AI block: those lines now show as changed by a human.
+    await editor.edit((edit) => edit.replace(new vscode.Range(2, 9, 2, 14), 'a * b'));
+    const changed = await waitFor('human-changed marks', async () => {
+      const summary = await summaryOf(editor.document.uri);
+      return linesIn(summary.gutterRuns['ai-human-changed']).includes(2) && summary;
+    });
+    assert.deepEqual(linesIn(changed.gutterRuns['ai-human-changed']), [1, 2, 3]);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('shows a reviewed block as accepted (review from the stored working state)', async () => {
+    const text = 'const human = 0;\nexport function greet(name: string) {\n  return `hi ${name}`;\n}\n';
+    const block = 'export function greet(name: string) {\n  return `hi ${name}`;\n}';
+    const uri = workspaceUri('src/reviewed.ts');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    const review = {
+      decision: 'accepted' as const,
+      intent: 'greets a user <b>by name</b>',
+      scope: ['none' as const],
+      reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' },
+      reviewedAt: '2026-01-06T08:00:00Z',
+      textHash: sha256Hex(block),
+    };
+    await store.save('src/reviewed.ts', [aiSpanOver(text, block, { review })], text);
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const result = await waitFor('accepted marks', async () => {
+      const summary = await summaryOf(uri);
+      return summary.gutterRuns['ai-accepted'].length > 0 && summary;
+    });
+    assert.deepEqual(linesIn(result.gutterRuns['ai-accepted']), [1, 2, 3]);
+    assert.equal(result.summary.reviewedAiLines, 3);
+    assert.equal(result.unreviewedBlocks.file, 0);
+    const hover = await hoverText(uri, 1);
+    assert.match(hover, /Review: \*\*accepted\*\* by Rita Reviewer/);
+    assert.match(hover, /Intent: greets a user \\<b\\>by name\\<\\\/b\\>/, 'review text is escaped');
+    await store.remove('src/reviewed.ts');
+  });
+
+  it('marks committed AI lines from the Vouch note of their commit, and the toggle turns the gutter off and on', async () => {
+    const text = 'export const one = 1;\nexport function twice(x: number) {\n  return x * 2;\n}\nexport const three = 3;\n';
+    const aiText = 'export function twice(x: number) {\n  return x * 2;\n}';
+    const uri = workspaceUri('src/committed.ts');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    const cwd = workspaceDir();
+    await git.run(['add', '--', 'src/committed.ts'], { cwd });
+    await git.run(['commit', '-q', '-m', 'Add twice', '--', 'src/committed.ts'], { cwd });
+    const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+    const writer = await NotesWriter.open(git, cwd, silentLogger);
+    await recordCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpanOver(text, aiText)] }] });
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const result = await waitFor('committed marks', async () => {
+      const summary = await summaryOf(uri);
+      return summary.gutterRuns['ai-committed'].length > 0 && summary;
+    });
+    assert.deepEqual(linesIn(result.gutterRuns['ai-committed']), [1, 2, 3]);
+    assert.equal(result.summary.committedAiLines, 3);
+    const hover = await hoverText(uri, 2);
+    assert.match(hover, /earlier commit, recorded in a Vouch note/);
+    assert.ok(hover.includes(commit.slice(0, 12)));
+    assert.match(hover, /“Add twice”/);
+
+    // An unsaved line above moves the committed marks with the text (blame of the editor's text).
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '// unsaved\n'));
+    await waitFor('marks follow the unsaved edit', async () => linesIn((await summaryOf(uri)).gutterRuns['ai-committed']).join() === '2,3,4');
+
+    assert.equal(await vscode.commands.executeCommand('vouch.toggleGutter'), 'off');
+    const off = await summaryOf(uri);
+    assert.deepEqual(linesIn(off.gutterRuns['ai-committed']), []);
+    assert.equal(off.summary.committedAiLines, 3, 'the summary still counts the file');
+    assert.equal(await hoverText(uri, 3), '', 'no hover while the gutter is off');
+    assert.equal(await vscode.commands.executeCommand('vouch.toggleGutter'), 'all');
+    await waitFor('marks back on', async () => linesIn((await summaryOf(uri)).gutterRuns['ai-committed']).join() === '2,3,4');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+});
