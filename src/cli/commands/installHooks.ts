@@ -28,7 +28,13 @@ export interface VouchHook {
  * Every hook Vouch installs. Add a hook here (e.g. post-commit recording); install and uninstall
  * handle it. Commands must not read standard input: the chained hook after them may need it.
  */
-export const VOUCH_HOOKS: readonly VouchHook[] = [{ hook: 'pre-commit', args: ['check', '--staged'], blocking: true }];
+export const VOUCH_HOOKS: readonly VouchHook[] = [
+  { hook: 'pre-commit', args: ['check', '--staged'], blocking: true },
+  // Writes the commit's note from the working state; a failure leaves the record pending, never the commit.
+  { hook: 'post-commit', args: ['record-commit'], blocking: false },
+  // After amend/rebase: carries records git did not carry and reports stale ones.
+  { hook: 'post-rewrite', args: ['reconcile'], blocking: false },
+];
 
 const HELP = `Usage: vouch install-hooks [--uninstall] [--vouch-path PATH]
 
@@ -51,7 +57,7 @@ Exit status: 0 done; 1 failed (not a git repository, a hook file could not be wr
 `;
 
 export const installHooksCommand: CliCommand = {
-  summary: 'install the pre-commit gate (vouch check --staged), chained with existing hooks',
+  summary: 'install the pre-commit gate and the note hooks (post-commit, post-rewrite), chained with existing hooks',
   run: runInstallHooks,
 };
 

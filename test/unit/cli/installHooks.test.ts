@@ -82,7 +82,7 @@ describe('vouch install-hooks', function () {
 
     await stage('two\n');
     assert.equal(commitWithHooks(dir, 'ok').status, 0);
-    assert.deepEqual(fake.calls(), ['check --staged']);
+    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit'], 'pre-commit checks, post-commit records');
     assert.equal(readFileSync(hookFile('.git', 'lint.log'), 'utf8'), 'lint ran\n');
 
     fake.exitWith(1);
@@ -102,7 +102,7 @@ describe('vouch install-hooks', function () {
     assert.equal(readFileSync(hookFile('.git', 'hooks', 'pre-commit.vouch-original'), 'utf8'), original);
     await stage('two\n');
     assert.equal(commitWithHooks(dir, 'ok').status, 0);
-    assert.deepEqual(fake.calls(), ['check --staged']);
+    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit'], 'pre-commit checks, post-commit records');
     assert.equal(readFileSync(hookFile('.git', 'node-hook.log'), 'utf8'), 'node hook 2\n');
     await vouchOk(dir, ['install-hooks', '--uninstall']);
     assert.equal(readFileSync(hookFile('.git', 'hooks', 'pre-commit'), 'utf8'), original);

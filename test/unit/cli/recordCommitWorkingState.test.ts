@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { silentLogger } from '../../../src/core/logger';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
@@ -90,5 +93,56 @@ describe('vouch record-commit over the working state (vouch mark, git commit, re
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /no AI lines/);
     assert.equal((await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD~1'])))?.records.length, 1);
+  });
+});
+
+describe('vouch install-hooks: post-commit records, post-rewrite reconciles (real hooks, real vouch)', function () {
+  this.timeout(60_000);
+  let repo: TestRepo;
+  const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    repo.write('a.js', 'const a = 1;\n');
+    await repo.commitAll('base');
+  });
+  afterEach(() => repo.cleanup());
+
+  /** git with hooks ON, as a person runs it (GitRunner always turns hooks off). */
+  function gitWithHooks(...args: string[]): string {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+    const result = spawnSync('git', args, { cwd: repo.dir, env: { ...env, ...nextDateEnv() }, encoding: 'utf8' });
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    return `${result.stdout}${result.stderr}`;
+  }
+
+  it('a terminal commit gets its note from the post-commit hook; an amend without rewriteRef is carried by the post-rewrite reconcile', async () => {
+    const shim = path.join(repo.dir, '.git', 'vouch-shim');
+    writeFileSync(shim, `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    const installed = await vouch(repo.dir, 'install-hooks', '--vouch-path', shim);
+    assert.equal(installed.code, 0, installed.stderr);
+    assert.match(installed.stdout, /post-commit: created/);
+    assert.match(installed.stdout, /post-rewrite: created/);
+
+    const text = 'const a = 1;\nconst b = fromAi();\n';
+    repo.write('a.js', text);
+    assert.equal((await vouch(repo.dir, 'mark', 'a.js', '--lines', '2', '--tool', 'claude-code')).code, 0);
+    assert.equal((await vouch(repo.dir, 'review', 'a.js', '--lines', '2', '--intent', 'reads b', '--scope', 'none')).code, 0);
+    gitWithHooks('add', 'a.js');
+    const output = gitWithHooks('commit', '-q', '-m', 'ai');
+    assert.match(output, /recorded 1 AI line\(s\) in 1 file\(s\)/);
+    const commit = await repo.text(['rev-parse', 'HEAD']);
+    const note = await repo.reader().readNote(commit);
+    assert.deepEqual(note?.records[0].statement.predicate.files[0].ranges.map((range) => [range.start, range.end, range.review?.decision]), [[2, 2, 'accepted']]);
+    assert.equal((await vouch(repo.dir, 'verify', 'HEAD')).code, 0);
+
+    // amend without notes.rewriteRef: git drops the note; post-rewrite runs reconcile, which carries it by patch-id.
+    gitWithHooks('commit', '-q', '--amend', '-m', 'ai, reworded');
+    const amended = await repo.text(['rev-parse', 'HEAD']);
+    assert.notEqual(amended, commit);
+    const carried = await repo.reader().readNote(amended);
+    assert.equal(carried?.records[0].statement.predicate.carriedFrom?.commit, commit);
+    assert.equal((await vouch(repo.dir, 'verify', 'HEAD')).code, 0);
   });
 });
