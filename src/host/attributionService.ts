@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplacement } from '../core/attribution';
 import { AttributionLedger } from '../core/ledger/attributionLedger';
+import { reanchorSpans } from '../core/reanchor';
 import type { RepositoryStates } from './repositoryStates';
 
 /** An AI edit that is expected to arrive as document changes while `action` runs. */
@@ -11,10 +12,12 @@ interface AiEditWindow {
 
 /** Where a document's ledger stands with respect to its stored working state. */
 interface TrackedDocument {
-  readonly ledger: AttributionLedger;
+  ledger: AttributionLedger;
   /** Changes that arrived while the stored state was still loading, replayed after it. */
   pending: vscode.TextDocumentChangeEvent[] | undefined;
   saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The save in flight; saves of one document run one at a time so merges see each other. */
+  saving: Promise<void>;
 }
 
 const SAVE_DELAY_MS = 400;
@@ -123,7 +126,7 @@ export class AttributionService implements vscode.Disposable {
     if (!tracked || !this.states) return;
     const loaded = await this.states.load(document);
     if (!loaded || this.documents.get(key) !== tracked) return;
-    this.documents.set(key, { ledger: AttributionLedger.fromSpans(loaded), pending: undefined, saveTimer: tracked.saveTimer });
+    tracked.ledger = AttributionLedger.fromSpans(loaded);
     this.changeEmitter.fire(document.uri);
   }
 
@@ -132,7 +135,7 @@ export class AttributionService implements vscode.Disposable {
     const key = document.uri.toString();
     const existing = this.documents.get(key);
     if (existing) return existing;
-    const tracked: TrackedDocument = { ledger: new AttributionLedger(), pending: this.states ? [] : undefined, saveTimer: undefined };
+    const tracked: TrackedDocument = { ledger: new AttributionLedger(), pending: this.states ? [] : undefined, saveTimer: undefined, saving: Promise.resolve() };
     this.documents.set(key, tracked);
     if (this.states) void this.loadStored(document, tracked);
     return tracked;
@@ -150,10 +153,9 @@ export class AttributionService implements vscode.Disposable {
       this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (this.documents.get(key) !== tracked) return;
-    const ledger = spans && spans.length > 0 ? AttributionLedger.fromSpans(spans) : tracked.ledger;
-    const replacement: TrackedDocument = { ledger, pending: undefined, saveTimer: tracked.saveTimer };
-    this.documents.set(key, replacement);
-    for (const event of eventsDuringLoad ?? []) this.apply(replacement, event);
+    if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
+    tracked.pending = undefined;
+    for (const event of eventsDuringLoad ?? []) this.apply(tracked, event);
     if (spans && spans.length > 0) {
       this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
       this.changeEmitter.fire(document.uri);
@@ -191,7 +193,7 @@ export class AttributionService implements vscode.Disposable {
     } catch (error) {
       // The ledger refused the event (it changed nothing); start over rather than drift from the text.
       this.log.error(`Attribution of ${event.document.uri.fsPath} could not follow an edit and was reset: ${error instanceof Error ? error.message : String(error)}`);
-      this.documents.set(event.document.uri.toString(), { ledger: new AttributionLedger(), pending: undefined, saveTimer: tracked.saveTimer });
+      tracked.ledger = new AttributionLedger();
     }
   }
 
@@ -224,17 +226,27 @@ export class AttributionService implements vscode.Disposable {
     }, SAVE_DELAY_MS);
   }
 
-  private async save(document: vscode.TextDocument): Promise<void> {
-    const key = document.uri.toString();
-    const tracked = this.documents.get(key);
-    if (!tracked || !this.states) return;
+  private save(document: vscode.TextDocument): Promise<void> {
+    const tracked = this.documents.get(document.uri.toString());
+    if (!tracked || !this.states) return Promise.resolve();
+    tracked.saving = tracked.saving.then(() => this.saveNow(document, tracked));
+    return tracked.saving;
+  }
+
+  private async saveNow(document: vscode.TextDocument, tracked: TrackedDocument): Promise<void> {
+    if (!this.states) return;
+    // Spans and text are taken together, synchronously, so they always describe the same version.
+    const textAtSave = document.getText();
+    const versionAtSave = document.version;
     try {
-      // Spans and text are taken together, synchronously, so they always describe the same version.
-      const merged = await this.states.save(document, tracked.ledger.spans(), document.getText());
-      if (merged && this.documents.get(key) === tracked) {
-        this.documents.set(key, { ledger: AttributionLedger.fromSpans(merged), pending: undefined, saveTimer: undefined });
-        this.changeEmitter.fire(document.uri);
-      }
+      const merged = await this.states.save(document, tracked.ledger.spans(), textAtSave);
+      if (!merged || this.documents.get(document.uri.toString()) !== tracked) return;
+      // Another window or the CLI changed this file's spans: adopt the merge, moved onto any
+      // text typed while the save was in flight, so the next save does not undo their work.
+      const unchanged = document.version === versionAtSave;
+      tracked.ledger = AttributionLedger.fromSpans(unchanged ? merged : reanchorSpans(textAtSave, document.getText(), merged));
+      this.changeEmitter.fire(document.uri);
+      if (!unchanged) this.scheduleSave(document);
     } catch (error) {
       this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
     }
