@@ -68,9 +68,6 @@ export async function startCodeServer({ stateDir, smokeTestDriver = false, extra
     '--config', path.join(dir, 'config.yaml'),
   ];
   if (smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
-  // code-server from npm ships without the bundled tsserver, so TypeScript language features only
-  // fail noisily; syntax colouring and brackets come from other built-ins and stay.
-  args.push('--disable-extension', 'vscode.typescript-language-features');
   const env = {
     ...process.env,
     PATH: `${path.join(editor.nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`,

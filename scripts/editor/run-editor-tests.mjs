@@ -16,6 +16,15 @@ import { createDemoRepository } from './workspace.mjs';
 const TIMEOUT_MS = 5 * 60_000;
 const artifactsDir = path.join(repoRoot, 'test-artifacts', 'editor');
 
+/**
+ * Lines from the workbench itself rather than from the tests: stack frames of workbench.js, and
+ * the TypeScript extension, which cannot find the tsserver that code-server from npm lacks. They
+ * stay in test-artifacts/editor/workbench-console.log.
+ */
+function isWorkbenchNoise(line) {
+  return /^\s+at .*(workbench\.js|typescript-language-features)/.test(line) || /tsserver\.js|An unknown error occurred\. Please consult the log/.test(line);
+}
+
 async function bundleTests() {
   const suiteDir = path.join(repoRoot, 'test', 'editor', 'suite');
   // Per process, so two test runs on one checkout do not replace each other's bundles.
@@ -67,7 +76,7 @@ async function main() {
           if (match?.[1] === 'INFO') testsStarted = true;
           if (match?.[1] === 'INFO') console.log(`[editor] running inside ${JSON.parse(match[2]).appName} ${JSON.parse(match[2]).vscodeVersion} (code-server, VS Code ${editorVscodeVersion(editor)})`);
           else if (match?.[1] === 'SUMMARY') summary = JSON.parse(match[2]);
-          else if (testsStarted && summary === undefined && line.trim() && !/^\s+at .*workbench\.js/.test(line)) console.log(`  ${line}`);
+          else if (testsStarted && summary === undefined && line.trim() && !isWorkbenchNoise(line)) console.log(`  ${line}`);
         }
       }
     });
