@@ -6,6 +6,7 @@ import { registerExplicitReportCommands } from './host/detection/explicitReports
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { NotesController, registerNotesCommands } from './host/notes/notesController';
 import { RepositoryStates } from './host/repositoryStates';
+import { registerReviewFeatures } from './host/review/reviewCommands';
 import { VouchSettings } from './host/settings';
 import { registerAttributionVisibility } from './host/visibility/registerVisibility';
 
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerInlineAcceptDetector(service, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
     registerAttributionVisibility({ service, states, git, settings, log }),
+    registerReviewFeatures(context, service, states, git, settings, log),
   );
   if (git) {
     const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log);

@@ -19,7 +19,8 @@ export function renderReviewPanelHtml(input: ReviewPanelHtmlInput): string {
   const { cspSource, nonce, scriptUri, styleUri } = input;
   // These go into the CSP itself, where escaping is not enough: a ';' would add a directive.
   if (!/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(nonce)) throw new Error('The review panel nonce must be at least 16 base64 or hex characters.');
-  if (!/^[^\s;,'"<>]+(?: [^\s;,'"<>]+)*$/.test(cspSource)) throw new Error(`The webview CSP source is not a list of sources: ${JSON.stringify(cspSource)}`);
+  // VS Code's own value is e.g. "'self' https://*.vscode-cdn.net": of the quoted keywords only 'self' may appear.
+  if (!/^(?:'self'|[^\s;,'"<>]+)(?: (?:'self'|[^\s;,'"<>]+))*$/.test(cspSource)) throw new Error(`The webview CSP source is not a list of sources: ${JSON.stringify(cspSource)}`);
   const csp = `default-src 'none'; style-src ${cspSource}; script-src 'nonce-${nonce}'; img-src ${cspSource} data:;`;
   return [
     '<!DOCTYPE html>',

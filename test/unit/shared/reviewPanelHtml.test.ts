@@ -36,5 +36,9 @@ describe('renderReviewPanelHtml', () => {
     assert.throws(() => renderReviewPanelHtml({ ...input, cspSource: "https://a; script-src 'unsafe-inline'" }), /CSP source/);
     assert.throws(() => renderReviewPanelHtml({ ...input, cspSource: '' }), /CSP source/);
     assert.doesNotThrow(() => renderReviewPanelHtml({ ...input, cspSource: 'vscode-webview: https://*.vscode-cdn.net' }));
+    // The value VS Code 1.139 gives webview.cspSource.
+    assert.doesNotThrow(() => renderReviewPanelHtml({ ...input, cspSource: "'self' https://*.vscode-cdn.net" }));
+    assert.throws(() => renderReviewPanelHtml({ ...input, cspSource: "'self' 'unsafe-inline'" }), /CSP source/);
+    assert.throws(() => renderReviewPanelHtml({ ...input, cspSource: "'unsafe-eval'" }), /CSP source/);
   });
 });

@@ -1,0 +1,166 @@
+import * as vscode from 'vscode';
+import { SCOPE_TAGS, type ReviewDecision, type ScopeTag } from '../../core/attribution';
+import type { ReviewBlock } from '../../core/review/reviewModel';
+import type { GitRunner } from '../../git/gitRunner';
+import type { AttributionService } from '../attributionService';
+import type { RepositoryStates } from '../repositoryStates';
+import type { VouchSettings } from '../settings';
+import { ReviewPanelManager, type ReviewFocus } from './reviewPanel';
+import { ReviewTreeProvider } from './reviewTree';
+import { displayPath, ReviewWorkspace, type DecisionResult } from './reviewWorkspace';
+import { StagingGate } from './stagingGate';
+
+/** Arguments of vouch.acceptBlock / vouch.rejectBlock; intent and scope skip the prompts (other extensions, tests). */
+export interface BlockDecisionArgs {
+  readonly uri: string;
+  readonly spanIds: readonly string[];
+  readonly intent?: string;
+  readonly scope?: readonly string[];
+  readonly scopeNote?: string;
+}
+
+const SCOPE_DESCRIPTIONS: Record<ScopeTag, string> = {
+  files: 'reads or writes files',
+  network: 'talks over the network',
+  secrets: 'handles keys, tokens or credentials',
+  processes: 'starts processes or evaluates code',
+  data: 'reads or changes stored data (databases, user data)',
+  none: 'touches nothing outside its own computation',
+};
+
+function parseUri(value: unknown): vscode.Uri | undefined {
+  if (value instanceof vscode.Uri) return value;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 8192) return undefined;
+  try {
+    return vscode.Uri.parse(value, true);
+  } catch {
+    return undefined;
+  }
+}
+
+/** vouch.openReviewPanel's optional argument: { uri?: string, spanIds?: string[] }. */
+function parseFocus(args: unknown): ReviewFocus | undefined {
+  if (typeof args !== 'object' || args === null) return undefined;
+  const record = args as Record<string, unknown>;
+  const uri = parseUri(record.uri);
+  if (!uri) return undefined;
+  const spanIds = Array.isArray(record.spanIds) ? record.spanIds.filter((id): id is string => typeof id === 'string').slice(0, 1000) : [];
+  return { uri, spanIds };
+}
+
+function parseDecisionArgs(args: unknown): BlockDecisionArgs | string {
+  if (typeof args !== 'object' || args === null) return 'expected { uri: string, spanIds: string[] }';
+  const record = args as Record<string, unknown>;
+  if (typeof record.uri !== 'string' || !parseUri(record.uri)) return 'uri must be a document URI string';
+  if (!Array.isArray(record.spanIds) || record.spanIds.length === 0 || !record.spanIds.every((id) => typeof id === 'string')) return 'spanIds must be a non-empty list of span ids';
+  if (record.intent !== undefined && typeof record.intent !== 'string') return 'intent must be text';
+  if (record.scopeNote !== undefined && typeof record.scopeNote !== 'string') return 'scopeNote must be text';
+  if (record.scope !== undefined && (!Array.isArray(record.scope) || !record.scope.every((tag) => typeof tag === 'string'))) return 'scope must be a list of scope tags';
+  return {
+    uri: record.uri,
+    spanIds: record.spanIds as string[],
+    ...(record.intent === undefined ? {} : { intent: record.intent as string }),
+    ...(record.scope === undefined ? {} : { scope: record.scope as string[] }),
+    ...(record.scopeNote === undefined ? {} : { scopeNote: record.scopeNote as string }),
+  };
+}
+
+/** The file a "Review and Stage" was run on: an SCM resource, an explorer URI, or the active editor. */
+function uriOfStageArgument(args: unknown): vscode.Uri | undefined {
+  if (args instanceof vscode.Uri) return args;
+  if (typeof args === 'object' && args !== null) {
+    const record = args as Record<string, unknown>;
+    if (record.resourceUri instanceof vscode.Uri) return record.resourceUri;
+    const uri = parseUri(record.uri);
+    if (uri) return uri;
+  }
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
+function describe(blocks: readonly ReviewBlock[]): string {
+  return blocks.map((block) => (block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`)).join(', ');
+}
+
+/**
+ * The review features: the panel, the "AI Review" tree, the staging gate (when git runs) and
+ * their commands. One disposable for the composition root.
+ */
+export function registerReviewFeatures(
+  context: vscode.ExtensionContext,
+  service: AttributionService,
+  states: RepositoryStates | undefined,
+  git: GitRunner | undefined,
+  settings: VouchSettings,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
+  const workspace = new ReviewWorkspace(service, states, git, log);
+  const panel = new ReviewPanelManager(context.extensionUri, workspace, git, log);
+  const tree = new ReviewTreeProvider(workspace);
+  const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log) : undefined;
+
+  async function decideFromCommand(args: unknown, decision: ReviewDecision): Promise<DecisionResult | undefined> {
+    const parsed = parseDecisionArgs(args);
+    if (typeof parsed === 'string') throw new Error(`vouch.${decision === 'accepted' ? 'acceptBlock' : 'rejectBlock'}: ${parsed}`);
+    const uri = vscode.Uri.parse(parsed.uri, true);
+    const document = await workspace.openDocument(uri);
+    const wanted = new Set(parsed.spanIds);
+    const blocks = workspace.blocksOfDocument(document).filter((block) => block.spanIds.some((id) => wanted.has(id)));
+    if (blocks.length === 0) {
+      void vscode.window.showInformationMessage(`Nothing there waits for review in ${displayPath(uri)} (it was reviewed or changed).`);
+      return undefined;
+    }
+    const where = `${describe(blocks)} of ${displayPath(uri)}`;
+    let intent = parsed.intent;
+    if (intent === undefined) {
+      intent = await vscode.window.showInputBox({
+        title: decision === 'accepted' ? `Accept AI code: ${where}` : `Reject AI code: ${where}`,
+        prompt: decision === 'accepted' ? 'Intent: what is this code for?' : 'What was this code meant to do? (recorded with the rejection; the code is removed)',
+        placeHolder: 'e.g. Parse the retry settings from the config file',
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim().length === 0 ? 'Write the intent: what is this code for?' : undefined),
+      });
+      if (intent === undefined) return undefined;
+    }
+    let scope = parsed.scope;
+    if (scope === undefined && decision === 'accepted') {
+      const suggested = new Set(blocks.flatMap((block) => block.suggestedScope));
+      const picked = await vscode.window.showQuickPick(
+        SCOPE_TAGS.map((tag) => ({ label: tag, description: SCOPE_DESCRIPTIONS[tag], picked: suggested.has(tag) })),
+        { title: `Scope: what may ${where} touch?`, canPickMany: true, ignoreFocusOut: true, placeHolder: 'Choose what this code may touch, or "none"' },
+      );
+      if (picked === undefined) return undefined;
+      scope = picked.map((item) => item.label);
+    }
+    const result = await workspace.decide(
+      blocks.map((block) => ({ uri, blockId: block.id, textHash: block.textHash })),
+      { decision, intent, scope: scope ?? [], scopeNote: parsed.scopeNote },
+    );
+    if (result.ok) void vscode.window.showInformationMessage(result.message);
+    else void vscode.window.showErrorMessage(`Vouch: ${result.reason}`);
+    return result;
+  }
+
+  const disposables: vscode.Disposable[] = [
+    workspace,
+    panel,
+    tree,
+    vscode.commands.registerCommand('vouch.openReviewPanel', (args?: unknown) => panel.open(parseFocus(args))),
+    vscode.commands.registerCommand('vouch.acceptBlock', (args: unknown) => decideFromCommand(args, 'accepted')),
+    vscode.commands.registerCommand('vouch.rejectBlock', (args: unknown) => decideFromCommand(args, 'rejected')),
+    vscode.commands.registerCommand('vouch.refreshReview', () => tree.refresh()),
+    vscode.commands.registerCommand('vouch.reviewAndStage', async (args?: unknown) => {
+      const uri = uriOfStageArgument(args);
+      if (!uri) {
+        void vscode.window.showInformationMessage('Open a file (or pick one in Source Control) to review and stage it.');
+        return undefined;
+      }
+      if (!gate) {
+        void vscode.window.showWarningMessage('Vouch does not run git in Restricted Mode, so it cannot stage files.');
+        return undefined;
+      }
+      return gate.reviewAndStage(uri);
+    }),
+  ];
+  if (gate) disposables.push(gate);
+  return vscode.Disposable.from(...disposables);
+}

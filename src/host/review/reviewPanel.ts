@@ -1,0 +1,270 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ReviewBlock } from '../../core/review/reviewModel';
+import { renderReviewPanelHtml } from '../../shared/reviewPanelHtml';
+import {
+  PROTOCOL_LIMITS,
+  parseMessageFromHost,
+  parseMessageFromPage,
+  type HostToPageMessage,
+  type PageToHostMessage,
+  type PanelBlock,
+  type PanelFile,
+  type PanelReviewer,
+} from '../../shared/reviewProtocol';
+import type { GitRunner } from '../../git/gitRunner';
+import { readGitReviewer } from '../../git/staging/gitReviewer';
+import { displayPath, type ReviewTarget, type ReviewWorkspace } from './reviewWorkspace';
+
+export const REVIEW_PANEL_VIEW_TYPE = 'vouch.reviewPanel';
+const TITLE = 'Vouch: Review AI Changes';
+
+/** Which block to bring into view: a file, and optionally spans of one of its blocks. */
+export interface ReviewFocus {
+  readonly uri: vscode.Uri;
+  readonly spanIds?: readonly string[];
+}
+
+function toPanelBlock(block: ReviewBlock): PanelBlock {
+  return {
+    id: block.id,
+    path: block.path,
+    startLine: block.startLine,
+    endLine: block.endLine,
+    lines: block.lines,
+    textHash: block.textHash,
+    origins: block.origins.slice(0, PROTOCOL_LIMITS.maxOriginsPerBlock).map((origin) => ({
+      kind: origin.kind,
+      tool: origin.tool.slice(0, PROTOCOL_LIMITS.maxShortTextLength),
+      ...(origin.model === undefined ? {} : { model: origin.model.slice(0, PROTOCOL_LIMITS.maxShortTextLength) }),
+    })),
+    firstInsertedAt: block.firstInsertedAt,
+    lastInsertedAt: block.lastInsertedAt,
+    humanChangedShare: block.humanChangedShare,
+    riskHints: block.riskHints.slice(0, PROTOCOL_LIMITS.maxHintsPerBlock).map((hint) => ({ ...hint, message: hint.message.slice(0, PROTOCOL_LIMITS.maxShortTextLength) })),
+    suggestedScope: block.suggestedScope,
+    previouslyRejected: block.previouslyRejected,
+  };
+}
+
+/**
+ * The review panel (one at a time): a locked-down webview (nonce CSP, local resources from dist/
+ * and media/ only) whose page renders the blocks and sends decisions back. Every message from the
+ * page is validated; a malformed one is logged and ignored. It follows the workspace live and is
+ * restored after a reload by the serializer (the page keeps its drafts in webview state).
+ */
+export class ReviewPanelManager implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pendingFocus: ReviewFocus | undefined;
+  /** Where each shown block lives, to route decisions from the page. */
+  private blockUris = new Map<string, vscode.Uri>();
+  private targets: ReviewTarget[] = [];
+  private posting: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly workspace: ReviewWorkspace,
+    private readonly git: GitRunner | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(REVIEW_PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => this.attach(panel),
+      }),
+      workspace.onDidChange(() => {
+        if (this.panel && this.ready) void this.postState();
+      }),
+    );
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** Opens (or reveals) the panel, and brings a file's block into view when asked. */
+  open(focus?: ReviewFocus): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+    } else {
+      const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+      this.attach(vscode.window.createWebviewPanel(REVIEW_PANEL_VIEW_TYPE, TITLE, { viewColumn: column, preserveFocus: false }, this.webviewOptions()));
+    }
+    this.pendingFocus = focus;
+    if (this.ready) void this.postState();
+  }
+
+  private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableFindWidget: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.disposePanelListeners();
+    this.panel = panel;
+    this.ready = false;
+    this.panelDisposables.push(
+      panel.onDidDispose(() => {
+        if (this.panel === panel) {
+          this.panel = undefined;
+          this.ready = false;
+          this.disposePanelListeners();
+        }
+      }),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+    );
+    panel.title = TITLE;
+    panel.webview.options = this.webviewOptions();
+    try {
+      panel.webview.html = renderReviewPanelHtml({
+        cspSource: panel.webview.cspSource,
+        nonce: randomBytes(18).toString('base64'),
+        scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+        styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'review.css')).toString(),
+      });
+    } catch (error) {
+      panel.dispose();
+      throw error;
+    }
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseMessageFromPage(raw);
+    if (!parsed.ok) {
+      this.log.warn(`Review panel: ignored a malformed message from the page: ${parsed.reason}`);
+      return;
+    }
+    const message: PageToHostMessage = parsed.value;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        void this.postState();
+        return;
+      case 'refresh':
+        void this.postState();
+        return;
+      case 'pageError':
+        this.log.warn(`Review panel page: ${message.reason}`);
+        return;
+      case 'openInEditor':
+        void this.openInEditor(message.blockId);
+        return;
+      case 'decide':
+        void this.decide(message);
+        return;
+    }
+  }
+
+  private async decide(message: Extract<PageToHostMessage, { type: 'decide' }>): Promise<void> {
+    const blockIds = message.blocks.map((block) => block.blockId);
+    const selection = [];
+    for (const block of message.blocks) {
+      const uri = this.blockUris.get(block.blockId);
+      if (!uri) {
+        this.post({ type: 'notice', level: 'error', message: 'A chosen block is no longer waiting for review (it was reviewed or changed elsewhere). Read it again.', blockIds });
+        await this.postState();
+        return;
+      }
+      selection.push({ ...block, uri });
+    }
+    this.post({ type: 'busy', busy: true, message: message.decision === 'accept' ? 'Recording the review…' : 'Rejecting and removing the AI code…' });
+    try {
+      const result = await this.workspace.decide(selection, {
+        decision: message.decision === 'accept' ? 'accepted' : 'rejected',
+        intent: message.intent,
+        scope: message.scope,
+        scopeNote: message.scopeNote,
+      });
+      this.post({ type: 'busy', busy: false });
+      if (result.ok) this.post({ type: 'notice', level: 'info', message: result.message });
+      else this.post({ type: 'notice', level: 'error', message: result.reason.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error(`Review panel: the decision failed: ${reason}`);
+      this.post({ type: 'busy', busy: false });
+      this.post({ type: 'notice', level: 'error', message: `The decision could not be recorded: ${reason}`.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
+    }
+    await this.postState();
+  }
+
+  private async openInEditor(blockId: string): Promise<void> {
+    const uri = this.blockUris.get(blockId);
+    const block = this.targets.flatMap((target) => target.blocks).find((candidate) => candidate.id === blockId);
+    if (!uri || !block) return;
+    const document = await this.workspace.openDocument(uri);
+    const range = new vscode.Range(block.startLine - 1, 0, block.endLine - 1, document.lineAt(Math.min(block.endLine, document.lineCount) - 1).text.length);
+    await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One, preview: false });
+  }
+
+  /** Sends the current blocks; serialised so states arrive in order. */
+  private postState(): Promise<void> {
+    this.posting = this.posting.then(() => this.sendState()).catch((error: unknown) => {
+      this.log.error(`Review panel: could not collect the AI blocks: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return this.posting;
+  }
+
+  private async sendState(): Promise<void> {
+    if (!this.panel) return;
+    const targets = await this.workspace.collect();
+    this.targets = targets;
+    this.blockUris = new Map(targets.flatMap((target) => target.blocks.map((block) => [block.id, target.uri] as const)));
+    let budget = PROTOCOL_LIMITS.maxBlocks;
+    const files: PanelFile[] = [];
+    for (const target of targets.slice(0, PROTOCOL_LIMITS.maxFiles)) {
+      if (budget <= 0) break;
+      const blocks = target.blocks.slice(0, budget).map(toPanelBlock);
+      budget -= blocks.length;
+      files.push({ path: target.path, blocks });
+    }
+    const message: HostToPageMessage = { type: 'state', files, reviewer: await this.reviewer(targets) };
+    // What the page will check anyway, checked here so a host bug is logged rather than shown as a page error.
+    const valid = parseMessageFromHost(message);
+    if (!valid.ok) {
+      this.log.error(`Review panel: refusing to send an invalid state: ${valid.reason}`);
+      this.post({ type: 'notice', level: 'error', message: 'Vouch could not show the AI blocks (see the Vouch log).' });
+      return;
+    }
+    this.post(message);
+    const focus = this.pendingFocus;
+    this.pendingFocus = undefined;
+    const blockId = focus ? this.blockFor(focus) : undefined;
+    if (blockId) this.post({ type: 'focus', blockId });
+  }
+
+  private blockFor(focus: ReviewFocus): string | undefined {
+    const target = this.targets.find((candidate) => candidate.uri.toString() === focus.uri.toString()) ?? this.targets.find((candidate) => candidate.path === displayPath(focus.uri));
+    if (!target) return undefined;
+    const wanted = new Set(focus.spanIds ?? []);
+    return (target.blocks.find((block) => block.spanIds.some((id) => wanted.has(id))) ?? target.blocks[0])?.id;
+  }
+
+  private async reviewer(targets: readonly ReviewTarget[]): Promise<PanelReviewer | null> {
+    if (!this.git) return null;
+    const folder = targets[0]?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (!folder || folder.scheme !== 'file') return null;
+    const cwd = targets[0] ? vscode.Uri.joinPath(folder, '..').fsPath : folder.fsPath;
+    const reviewer = await readGitReviewer(this.git, cwd).catch(() => undefined);
+    return reviewer ? { name: reviewer.name.slice(0, PROTOCOL_LIMITS.maxShortTextLength), email: reviewer.email.slice(0, PROTOCOL_LIMITS.maxShortTextLength) } : null;
+  }
+
+  private post(message: HostToPageMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private disposePanelListeners(): void {
+    for (const disposable of this.panelDisposables) disposable.dispose();
+    this.panelDisposables = [];
+  }
+
+  dispose(): void {
+    this.disposePanelListeners();
+    this.panel?.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

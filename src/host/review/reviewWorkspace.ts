@@ -1,0 +1,205 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
+import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
+import type { GitRunner } from '../../git/gitRunner';
+import { readWorkingTreeText } from '../../git/repository';
+import { readGitReviewer } from '../../git/staging/gitReviewer';
+import type { AttributionService } from '../attributionService';
+import type { RepositoryStates } from '../repositoryStates';
+
+/** One file's blocks waiting for review. */
+export interface ReviewTarget {
+  readonly uri: vscode.Uri;
+  /** As shown to the reviewer (workspace-relative); part of each block id. */
+  readonly path: string;
+  readonly blocks: readonly ReviewBlock[];
+}
+
+export interface ReviewDecisionInput {
+  readonly decision: ReviewDecision;
+  readonly intent: string;
+  readonly scope: readonly string[];
+  readonly scopeNote?: string;
+}
+
+export type DecisionResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly reason: string };
+
+const CHANGE_DEBOUNCE_MS = 150;
+const LOAD_WAIT_MS = 3000;
+
+export function displayPath(uri: vscode.Uri): string {
+  return vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
+}
+
+function describeLines(block: Pick<ReviewBlock, 'startLine' | 'endLine'>): string {
+  return block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
+}
+
+/**
+ * The blocks waiting for review across the workspace (open documents from the attribution
+ * service, closed files from the working state), and the one path that records decisions on
+ * them: open the document, rebuild its blocks from the current text, check the reviewer saw
+ * exactly that text, then set the reviews (and, for a rejection, remove the AI text with an
+ * undoable edit).
+ */
+export class ReviewWorkspace implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires (debounced) when blocks may have appeared, changed or been reviewed. */
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly service: AttributionService,
+    private readonly states: RepositoryStates | undefined,
+    private readonly git: GitRunner | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(service.onDidChangeAttribution(() => this.schedule()));
+    if (states) this.disposables.push(states.onDidChangeStoredState(() => this.schedule()));
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.emitter.fire();
+    }, CHANGE_DEBOUNCE_MS);
+  }
+
+  /** Blocks of an open document (current text and spans). */
+  blocksOfDocument(document: vscode.TextDocument): ReviewBlock[] {
+    return buildReviewBlocks({ path: displayPath(document.uri), text: document.getText(), spans: this.service.spansOf(document.uri) });
+  }
+
+  /** Every file with blocks waiting for review, sorted by path. */
+  async collect(): Promise<ReviewTarget[]> {
+    const targets = new Map<string, ReviewTarget>();
+    for (const document of this.service.documentsWithSpans()) {
+      const blocks = this.blocksOfDocument(document);
+      targets.set(document.uri.toString(), { uri: document.uri, path: displayPath(document.uri), blocks });
+    }
+    for (const stored of await this.storedTargets(new Set(targets.keys()))) targets.set(stored.uri.toString(), stored);
+    return [...targets.values()].filter((target) => target.blocks.length > 0).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Files that are not open but have working state with AI spans. */
+  private async storedTargets(skip: ReadonlySet<string>): Promise<ReviewTarget[]> {
+    if (!this.states) return [];
+    const targets: ReviewTarget[] = [];
+    const seenRepositories = new Set<string>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      // storeOf takes a file path; any name inside the folder locates the folder's repository.
+      const located = await this.states.storeOf(path.join(folder.uri.fsPath, '.vouch-review-probe')).catch(() => undefined);
+      if (!located || seenRepositories.has(located.repository.topLevel)) continue;
+      seenRepositories.add(located.repository.topLevel);
+      try {
+        for (const document of await located.store.loadAll()) {
+          if (document.spans.length === 0) continue;
+          const uri = vscode.Uri.file(path.join(located.repository.topLevel, ...document.path.split('/')));
+          if (skip.has(uri.toString())) continue;
+          const text = await readWorkingTreeText(located.repository, document.path);
+          if (text === undefined) continue;
+          const current = await located.store.loadForText(document.path, text);
+          if (!current) continue;
+          targets.push({ uri, path: displayPath(uri), blocks: buildReviewBlocks({ path: displayPath(uri), text, spans: current.spans }) });
+        }
+      } catch (error) {
+        this.log.warn(`Could not read the stored AI marks of ${located.repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return targets;
+  }
+
+  /** Opens a document and waits (briefly) for its stored attribution to load, so there is one path for open and closed files. */
+  async openDocument(uri: vscode.Uri): Promise<vscode.TextDocument> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    if (this.service.spansOf(uri).length > 0 || !this.states || uri.scheme !== 'file') return document;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        resolve();
+      }, LOAD_WAIT_MS);
+      const listener = this.service.onDidChangeAttribution((changed) => {
+        if (changed.toString() !== uri.toString()) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      });
+      if (this.service.spansOf(uri).length > 0) {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
+    });
+    return document;
+  }
+
+  /**
+   * Records one decision for blocks of one or more files. `selection` names the blocks by id and
+   * the text hash the reviewer saw; a block that changed since is refused and nothing is recorded.
+   */
+  async decide(selection: ReadonlyArray<BlockSelection & { readonly uri: vscode.Uri }>, input: ReviewDecisionInput): Promise<DecisionResult> {
+    if (selection.length === 0) return { ok: false, reason: 'No block was chosen.' };
+    if (!this.git) return { ok: false, reason: 'Reviews need git (for the reviewer name and email), which Vouch does not run in Restricted Mode. Trust the workspace to review.' };
+    const byUri = new Map<string, { uri: vscode.Uri; selection: BlockSelection[] }>();
+    for (const entry of selection) {
+      const key = entry.uri.toString();
+      const group = byUri.get(key) ?? { uri: entry.uri, selection: [] };
+      group.selection.push({ blockId: entry.blockId, textHash: entry.textHash });
+      byUri.set(key, group);
+    }
+    // Check every file first, so a group decision is recorded whole or not at all.
+    const planned: Array<{ document: vscode.TextDocument; blocks: ReviewBlock[]; reviews: Array<{ spanId: string; review: Review }> }> = [];
+    for (const { uri, selection: chosen } of byUri.values()) {
+      const document = await this.openDocument(uri);
+      const reviewer = await readGitReviewer(this.git, path.dirname(uri.fsPath)).catch((error: unknown) => {
+        this.log.warn(`Could not read git user.name/user.email for ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      });
+      if (!reviewer) return { ok: false, reason: `Git has no user.name and user.email for ${displayPath(uri)}; set them (git config user.name / user.email) to record reviews.` };
+      const blocks = this.blocksOfDocument(document);
+      const result = reviewBlocks(blocks, chosen, { ...input, reviewer, now: Date.now() });
+      if (!result.ok) return { ok: false, reason: result.reason };
+      const chosenIds = new Set(chosen.map((c) => c.blockId));
+      planned.push({ document, blocks: blocks.filter((block) => chosenIds.has(block.id)), reviews: result.value });
+    }
+    const described: string[] = [];
+    for (const { document, blocks, reviews } of planned) {
+      if (input.decision === 'rejected') await this.reject(document, reviews);
+      else for (const { spanId, review } of reviews) this.service.setReview(document, spanId, review);
+      described.push(`${blocks.map(describeLines).join(', ')} of ${displayPath(document.uri)}`);
+    }
+    const verb = input.decision === 'accepted' ? 'Accepted' : 'Rejected and removed';
+    this.log.info(`${verb} ${described.join('; ')}`);
+    return { ok: true, message: `${verb} ${described.join('; ')}.` };
+  }
+
+  /** Records the rejection on the spans, then removes their text with one undoable edit (undo brings the text back as "rejected before"). */
+  private async reject(document: vscode.TextDocument, reviews: ReadonlyArray<{ spanId: string; review: Review }>): Promise<void> {
+    const ids = new Set(reviews.map((entry) => entry.spanId));
+    for (const { spanId, review } of reviews) this.service.setReview(document, spanId, review);
+    const spans: AttributedSpan[] = this.service.spansOf(document.uri).filter((span) => ids.has(span.id));
+    const edit = new vscode.WorkspaceEdit();
+    for (const removal of rejectionRemovals(document.getText(), spans)) {
+      edit.delete(document.uri, new vscode.Range(document.positionAt(removal.offset), document.positionAt(removal.offset + removal.deletedLength)));
+    }
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`The AI text of ${displayPath(document.uri)} could not be removed (the editor refused the edit).`);
+    // A file in no editor would keep the removal only in memory: save it. In an editor it stays unsaved and undoable.
+    if (!isShownInEditor(document.uri)) await document.save();
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+export function isShownInEditor(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((group) =>
+    group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === key),
+  );
+}

@@ -1,0 +1,233 @@
+import * as vscode from 'vscode';
+import type { ReviewBlock } from '../../core/review/reviewModel';
+import type { GitRunner } from '../../git/gitRunner';
+import { readBlobText, stagedEntry, stagePaths, unstagePaths } from '../../git/staging/stagedFiles';
+import { pendingBlocksInText, storedAttribution, type AttributedText } from '../../git/staging/stagedReview';
+import type { AttributionService } from '../attributionService';
+import { loadGitApi, type GitApi, type GitApiRepository } from '../notes/gitExtensionApi';
+import type { RepositoryStates } from '../repositoryStates';
+import type { VouchSettings } from '../settings';
+import type { ReviewFocus } from './reviewPanel';
+import { displayPath, type ReviewWorkspace } from './reviewWorkspace';
+
+/** The members of the git extension's repository state that the gate reads (checked at runtime). */
+interface IndexChange {
+  readonly uri: vscode.Uri;
+}
+interface StagingState {
+  readonly indexChanges?: readonly IndexChange[];
+}
+
+const CHECK_DEBOUNCE_MS = 250;
+
+export interface GateFinding {
+  readonly uri: vscode.Uri;
+  readonly repoPath: string;
+  /** Blocks of the staged text that need review. */
+  readonly blocks: readonly ReviewBlock[];
+}
+
+/**
+ * The staging gate (`vouch.gate`). It watches the index through the git extension (which sees
+ * staging from the Source Control view, its API and terminals alike) and applies the rule of
+ * `vouch check --staged` to each newly staged version of a file with AI marks: warn, or in block
+ * mode unstage the file and open the review panel at its blocks. "Review and Stage" stages a
+ * file once its blocks are all reviewed.
+ */
+export class StagingGate implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The staged blob last checked per file, so each staged version is judged once. */
+  private readonly checkedBlobs = new Map<string, string>();
+  private readonly timers = new Map<GitApiRepository, ReturnType<typeof setTimeout>>();
+  private readonly watched = new Set<GitApiRepository>();
+  /** Files "Review and Stage" will stage once nothing in them waits for review. */
+  private readonly stageWhenReviewed = new Map<string, vscode.Uri>();
+  private readonly findingsEmitter = new vscode.EventEmitter<{ mode: 'warn' | 'block'; findings: readonly GateFinding[] }>();
+  /** Fires after the gate warned or unstaged (for tests and other views). */
+  readonly onDidGate = this.findingsEmitter.event;
+  private disposed = false;
+
+  constructor(
+    private readonly git: GitRunner,
+    private readonly states: RepositoryStates,
+    private readonly service: AttributionService,
+    private readonly workspace: ReviewWorkspace,
+    private readonly settings: VouchSettings,
+    private readonly openPanel: (focus?: ReviewFocus) => void,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(this.findingsEmitter, workspace.onDidChange(() => void this.stageReviewedFiles()));
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    const api: GitApi | undefined = await loadGitApi(this.log);
+    if (!api || this.disposed) return;
+    for (const repository of api.repositories) this.watch(repository, true);
+    this.disposables.push(
+      api.onDidOpenRepository((repository) => this.watch(repository, true)),
+      api.onDidCloseRepository((repository) => this.watched.delete(repository)),
+    );
+  }
+
+  private watch(repository: GitApiRepository, initial: boolean): void {
+    if (this.watched.has(repository)) return;
+    this.watched.add(repository);
+    // What is staged when the window opens was staged before: remember it without a warning.
+    if (initial) void this.check(repository, true);
+    this.disposables.push(
+      repository.state.onDidChange(() => {
+        const pending = this.timers.get(repository);
+        if (pending !== undefined) clearTimeout(pending);
+        this.timers.set(
+          repository,
+          setTimeout(() => {
+            this.timers.delete(repository);
+            void this.check(repository, false);
+          }, CHECK_DEBOUNCE_MS),
+        );
+      }),
+    );
+  }
+
+  private indexChanges(repository: GitApiRepository): vscode.Uri[] {
+    const changes = (repository.state as unknown as StagingState).indexChanges;
+    if (!Array.isArray(changes)) return [];
+    return changes.map((change) => change.uri).filter((uri): uri is vscode.Uri => uri instanceof vscode.Uri && uri.scheme === 'file');
+  }
+
+  private async attributionOf(uri: vscode.Uri, repoPath: string, store: Parameters<typeof storedAttribution>[0]): Promise<AttributedText | undefined> {
+    const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+    if (open) {
+      const spans = this.service.spansOf(uri);
+      return spans.length > 0 ? { text: open.getText(), spans } : undefined;
+    }
+    return storedAttribution(store, repoPath, (reason) => this.log.warn(`Staging gate: ${reason}`));
+  }
+
+  /** The gate rule for one file's staged content, or undefined when it has no AI marks or nothing staged. */
+  async findingFor(uri: vscode.Uri): Promise<(GateFinding & { blob: string }) | undefined> {
+    const located = await this.states.storeOf(uri.fsPath);
+    if (!located) return undefined;
+    const attributed = await this.attributionOf(uri, located.repoPath, located.store);
+    if (!attributed) return undefined;
+    const entry = await stagedEntry(this.git, located.repository, located.repoPath);
+    if (!entry) return undefined;
+    const stagedText = await readBlobText(this.git, located.repository, entry.blob);
+    return { uri, repoPath: located.repoPath, blob: entry.blob, blocks: pendingBlocksInText(displayPath(uri), attributed, stagedText) };
+  }
+
+  private async check(repository: GitApiRepository, silent: boolean): Promise<void> {
+    const mode = this.settings.gate;
+    if (mode === 'off' && !silent) return;
+    const findings: GateFinding[] = [];
+    for (const uri of this.indexChanges(repository)) {
+      try {
+        const finding = await this.findingFor(uri);
+        if (!finding) continue;
+        const key = uri.toString();
+        if (this.checkedBlobs.get(key) === finding.blob) continue;
+        this.checkedBlobs.set(key, finding.blob);
+        if (finding.blocks.length > 0) findings.push(finding);
+      } catch (error) {
+        this.log.warn(`Staging gate: could not check ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (silent || findings.length === 0 || mode === 'off') return;
+    if (mode === 'block') await this.block(findings);
+    else this.warn(findings);
+  }
+
+  private describe(findings: readonly GateFinding[]): string {
+    const blocks = findings.reduce((sum, finding) => sum + finding.blocks.length, 0);
+    const files = findings.map((finding) => displayPath(finding.uri));
+    return `${files.length === 1 ? files[0] : `${files.length} files`} ${blocks === 1 ? 'holds 1 AI block' : `hold${files.length === 1 ? 's' : ''} ${blocks} AI blocks`} that no one has reviewed`;
+  }
+
+  private focusOf(finding: GateFinding): ReviewFocus {
+    return { uri: finding.uri, spanIds: finding.blocks[0]?.spanIds ?? [] };
+  }
+
+  private warn(findings: readonly GateFinding[]): void {
+    this.log.info(`Staging gate (warn): ${this.describe(findings)}`);
+    this.findingsEmitter.fire({ mode: 'warn', findings });
+    void vscode.window.showWarningMessage(`Staged: ${this.describe(findings)}.`, 'Review', 'Unstage').then(async (choice) => {
+      if (choice === 'Review') this.openPanel(this.focusOf(findings[0]));
+      if (choice === 'Unstage') await this.unstage(findings);
+    });
+  }
+
+  private async unstage(findings: readonly GateFinding[]): Promise<boolean> {
+    try {
+      for (const finding of findings) {
+        const located = await this.states.storeOf(finding.uri.fsPath);
+        if (located) await unstagePaths(this.git, located.repository, [located.repoPath]);
+        this.checkedBlobs.delete(finding.uri.toString());
+      }
+      return true;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error(`Staging gate: could not unstage: ${reason}`);
+      void vscode.window.showErrorMessage(`Vouch could not unstage the file: ${reason}`);
+      return false;
+    }
+  }
+
+  private async block(findings: readonly GateFinding[]): Promise<void> {
+    if (!(await this.unstage(findings))) return;
+    this.log.info(`Staging gate (block): unstaged ${findings.map((finding) => finding.repoPath).join(', ')}`);
+    this.findingsEmitter.fire({ mode: 'block', findings });
+    this.openPanel(this.focusOf(findings[0]));
+    void vscode.window
+      .showWarningMessage(`Vouch unstaged ${this.describe(findings)}. Review them, then stage again (or use "Vouch: Review and Stage").`, 'Review and Stage')
+      .then((choice) => {
+        if (choice === 'Review and Stage') void this.reviewAndStage(findings[0].uri);
+      });
+  }
+
+  /** Opens the panel at a file's blocks and stages the file once none waits for review (at once when none does). */
+  async reviewAndStage(uri: vscode.Uri): Promise<'staged' | 'waiting'> {
+    const document = await this.workspace.openDocument(uri);
+    const pending = this.workspace.blocksOfDocument(document);
+    if (pending.length === 0) {
+      await this.stage(uri);
+      return 'staged';
+    }
+    this.stageWhenReviewed.set(uri.toString(), uri);
+    this.openPanel({ uri, spanIds: pending[0].spanIds });
+    void vscode.window.showInformationMessage(`Review the ${pending.length === 1 ? 'AI block' : `${pending.length} AI blocks`} of ${displayPath(uri)}; Vouch stages the file when none is left.`);
+    return 'waiting';
+  }
+
+  private async stageReviewedFiles(): Promise<void> {
+    for (const [key, uri] of [...this.stageWhenReviewed]) {
+      const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === key);
+      if (!document || this.workspace.blocksOfDocument(document).length > 0) continue;
+      this.stageWhenReviewed.delete(key);
+      await this.stage(uri);
+    }
+  }
+
+  private async stage(uri: vscode.Uri): Promise<void> {
+    try {
+      const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri.toString());
+      // Staging takes the file from disk: a rejection's removal must be saved first.
+      if (document?.isDirty) await document.save();
+      await this.service.flush();
+      const located = await this.states.storeOf(uri.fsPath);
+      if (!located) throw new Error(`${displayPath(uri)} is not in a git repository`);
+      await stagePaths(this.git, located.repository, [located.repoPath]);
+      void vscode.window.showInformationMessage(`Vouch staged ${displayPath(uri)}: all its AI code is reviewed.`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error(`Review and Stage: ${reason}`);
+      void vscode.window.showErrorMessage(`Vouch could not stage ${displayPath(uri)}: ${reason}`);
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

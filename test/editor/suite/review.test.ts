@@ -1,0 +1,119 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { sha256Hex } from '../../../src/core/textHash';
+import { GitRunner } from '../../../src/git/gitRunner';
+import { acceptGhostText, openScratch, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+
+const git = new GitRunner();
+
+function workspaceRoot(): string {
+  return workspaceUri('.').fsPath;
+}
+
+async function stagedNames(): Promise<string[]> {
+  const { stdout } = await git.run(['diff', '--cached', '--name-only'], { cwd: workspaceRoot() });
+  return stdout.split('\n').filter(Boolean);
+}
+
+function reviewPanelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes('vouch.reviewPanel'));
+}
+
+describe('Review in the real editor', () => {
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('accepts a block through vouch.acceptBlock: the git user, intent, scope and the hash of the exact text are recorded', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-accept.ts', 'const base = 1;\nfunction triple(');
+    editor.selection = new vscode.Selection(1, 16, 1, 16);
+    await acceptGhostText(editor, 'x: number) {\n  return x * 3;\n}');
+    const [span] = api.spansOf(editor.document.uri);
+    assert.ok(span);
+    await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Triples a number', scope: ['none'] });
+    const [reviewed] = api.spansOf(editor.document.uri);
+    assert.equal(reviewed.review?.decision, 'accepted');
+    assert.equal(reviewed.review?.intent, 'Triples a number');
+    assert.deepEqual(reviewed.review?.scope, ['none']);
+    assert.deepEqual(reviewed.review?.reviewer, { name: 'Dana Developer', email: 'dana@example.com' });
+    assert.equal(reviewed.review?.textHash, sha256Hex(textOf(editor.document, reviewed)));
+    assert.equal(editor.document.getText(), 'const base = 1;\nfunction triple(x: number) {\n  return x * 3;\n}', 'accepting changes no text');
+  });
+
+  it('refuses an accept without scope and leaves the span unreviewed', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-refuse.ts', 'let a = 1;\nconst answer = ');
+    editor.selection = new vscode.Selection(1, 15, 1, 15);
+    await acceptGhostText(editor, 'a + 41;');
+    const [span] = api.spansOf(editor.document.uri);
+    await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'The answer', scope: [] });
+    assert.equal(api.spansOf(editor.document.uri)[0].review, undefined);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('vouch.acceptBlock', { uri: 42 })), /uri must be a document URI string/);
+  });
+
+  it('rejects a block: the AI text is removed with an undoable edit; undo brings it back marked as rejected before', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-reject.ts', 'const keep = 1;\n');
+    await editor.edit((edit) => edit.insert(new vscode.Position(1, 0), 'const ai = eval(input);\n'));
+    editor.selection = new vscode.Selection(1, 0, 1, 23);
+    await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+    const [span] = api.spansOf(editor.document.uri);
+    assert.equal(textOf(editor.document, span), 'const ai = eval(input);');
+    await vscode.commands.executeCommand('vouch.rejectBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Evaluates user input' });
+    await waitFor('the AI line to be removed', () => editor.document.getText() === 'const keep = 1;\n');
+    assert.deepEqual(api.spansOf(editor.document.uri), []);
+    assert.ok(editor.document.isDirty, 'an open file keeps the removal unsaved, for undo');
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo', () => editor.document.getText() === 'const keep = 1;\nconst ai = eval(input);\n');
+    const [back] = api.spansOf(editor.document.uri);
+    assert.equal(back?.review?.decision, 'rejected', 'the text is back, with its rejection: it needs a new decision');
+  });
+
+  it('opens the review panel (and again from the tree command with a block to focus)', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-panel.ts', 'x\nconst answer = ');
+    editor.selection = new vscode.Selection(1, 15, 1, 15);
+    await acceptGhostText(editor, '42;');
+    const [span] = api.spansOf(editor.document.uri);
+    await vscode.commands.executeCommand('vouch.openReviewPanel', { uri: editor.document.uri.toString(), spanIds: [span.id] });
+    await waitFor('the review panel', () => reviewPanelTabs().length === 1);
+    await vscode.commands.executeCommand('vouch.openReviewPanel');
+    assert.equal(reviewPanelTabs().length, 1, 'one panel at a time');
+  });
+
+  describe('the staging gate in block mode', () => {
+    before(async () => {
+      await vscode.workspace.getConfiguration('vouch').update('gate', 'block', vscode.ConfigurationTarget.Workspace);
+    });
+    after(async () => {
+      await vscode.workspace.getConfiguration('vouch').update('gate', undefined, vscode.ConfigurationTarget.Workspace);
+    });
+
+    it('unstages a file staged with unreviewed AI code and opens the panel; Review and Stage stages it once reviewed', async function () {
+      this.timeout(60_000);
+      const api = await vouchApi();
+      const editor = await openScratch('review-gate.ts', 'export const x = 1;\n');
+      await editor.edit((edit) => edit.insert(new vscode.Position(1, 0), 'export const y = 2;\n'));
+      editor.selection = new vscode.Selection(1, 0, 1, 19);
+      await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+      await editor.document.save();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const [span] = api.spansOf(editor.document.uri).length > 0 ? api.spansOf(editor.document.uri) : [];
+      assert.ok(span, 'the span is tracked');
+
+      await git.run(['add', '--', 'review-gate.ts'], { cwd: workspaceRoot() });
+      await waitFor('the gate to unstage the file', async () => !(await stagedNames()).includes('review-gate.ts'), 30_000);
+      await waitFor('the review panel to open', () => reviewPanelTabs().length === 1);
+
+      const outcome = await vscode.commands.executeCommand<string>('vouch.reviewAndStage', editor.document.uri);
+      assert.equal(outcome, 'waiting');
+      await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Exports y', scope: ['none'] });
+      await waitFor('Review and Stage to stage the reviewed file', async () => (await stagedNames()).includes('review-gate.ts'), 20_000);
+      // Staged now with all AI code reviewed: the gate lets it be.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.ok((await stagedNames()).includes('review-gate.ts'));
+      await git.run(['restore', '--staged', '--', 'review-gate.ts'], { cwd: workspaceRoot() }).catch(() => git.run(['rm', '--cached', '-q', '--', 'review-gate.ts'], { cwd: workspaceRoot() }));
+    });
+  });
+});
