@@ -7,9 +7,11 @@
  * States of an AI line (uncommitted lines win over committed ones):
  * - 'ai-accepted': every span on the line has an accepted review whose text hash still equals the
  *   span's current text.
- * - 'ai-human-changed': otherwise, when a human changed this AI text: the line mixes human and AI
- *   characters, or a span on it has humanChangedChars > 0, or a span was accepted and its text
- *   changed after the review.
+ * - 'ai-human-changed': otherwise, when a human changed this AI text: a span on the line has
+ *   humanChangedChars > 0 (a person replaced or deleted some of what the AI inserted), or a span
+ *   was accepted and its text changed after the review, or a person typed inside the AI text on
+ *   this line (human non-whitespace text between AI characters). Human text only before or after
+ *   the AI text on a line (the prefix typed before accepting a completion) is not a change.
  * - 'ai-unreviewed': any other AI line (no review yet, or a rejected span whose text is back).
  * - 'ai-committed': a line that git blame assigns to an earlier commit whose note says AI wrote it,
  *   and that holds no uncommitted AI text.
@@ -76,15 +78,40 @@ export function countLines(text: string): number {
   return count;
 }
 
+function isWhitespaceCode(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code >= 128 && /\s/.test(String.fromCharCode(code)));
+}
+
+/** True when the line holds human non-whitespace text between two AI characters of the given spans. */
+function hasHumanTextInsideAi(text: string, lineStart: number, spanIds: readonly string[], spansById: ReadonlyMap<string, AttributedSpan>): boolean {
+  let lineEnd = text.indexOf('\n', lineStart);
+  if (lineEnd < 0) lineEnd = text.length;
+  const spans = spanIds.flatMap((id) => spansById.get(id) ?? []).sort((a, b) => a.start - b.start);
+  const inAi = (offset: number) => spans.some((span) => span.start <= offset && offset < span.end);
+  let seenAi = false;
+  let humanAfterAi = false;
+  for (let offset = lineStart; offset < lineEnd; offset++) {
+    if (isWhitespaceCode(text.charCodeAt(offset))) continue;
+    if (inAi(offset)) {
+      if (humanAfterAi) return true;
+      seenAi = true;
+    } else if (seenAi) {
+      humanAfterAi = true;
+    }
+  }
+  return false;
+}
+
 /** The state of one uncommitted AI line (see the rules at the top of this file). */
 export function uncommittedLineState(
   line: LineAttribution,
   spansById: ReadonlyMap<string, AttributedSpan>,
   documentText: string,
   cache: SpanStatusCache,
+  lineStart?: number,
 ): UncommittedLineMark['state'] {
   let allAccepted = true;
-  let humanChanged = line.kind === 'mixed';
+  let humanChanged = line.kind === 'mixed' && lineStart !== undefined && hasHumanTextInsideAi(documentText, lineStart, line.spanIds, spansById);
   for (const id of line.spanIds) {
     const span = spansById.get(id);
     if (!span) continue;
@@ -135,11 +162,21 @@ export function computeLineMarks(
       add(line, 'ai-committed');
     }
   };
+  // Line start offsets, found by walking forward (lines come sorted); only mixed lines need them.
+  let walkedLine = 0;
+  let walkedOffset = 0;
+  const lineStartOf = (target: number) => {
+    while (walkedLine < target) {
+      walkedOffset = text.indexOf('\n', walkedOffset) + 1;
+      walkedLine++;
+    }
+    return walkedOffset;
+  };
   for (const line of lines) {
     if (line.kind === 'human') continue;
     addCommittedBefore(line.line);
     if (committedIndex < committed.length && committed[committedIndex] === line.line) committedIndex++;
-    const state = uncommittedLineState(line, spansById, text, cache);
+    const state = uncommittedLineState(line, spansById, text, cache, line.kind === 'mixed' ? lineStartOf(line.line) : undefined);
     uncommitted.push({ line: line.line, state, lineKind: line.kind, spanIds: line.spanIds });
     add(line.line, state);
   }

@@ -72,9 +72,9 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
       const summary = await summaryOf(editor.document.uri);
       return summary.gutterRuns['ai-unreviewed'].length > 0 && summary;
     });
-    // Line 1 mixes "function add(" typed by a person with AI text: it is human-changed, not unreviewed.
-    assert.deepEqual(linesIn(result.gutterRuns['ai-human-changed']), [1]);
-    assert.deepEqual(linesIn(result.gutterRuns['ai-unreviewed']), [2, 3]);
+    // Line 1 starts with "function add(" typed by a person: a prefix, so the line is still plain unreviewed AI.
+    assert.deepEqual(linesIn(result.gutterRuns['ai-human-changed']), []);
+    assert.deepEqual(linesIn(result.gutterRuns['ai-unreviewed']), [1, 2, 3]);
     assert.deepEqual(linesIn(result.gutterRuns['ai-accepted']), []);
     assert.equal(result.summary.aiLines, 3);
     assert.equal(result.summary.totalLines, 5);

@@ -68,18 +68,22 @@ describe('visibility: line marks', () => {
     assert.deepEqual(changed.runs['ai-accepted'], []);
   });
 
-  it('human-changed: humanChangedChars > 0 or a line mixing human and AI text; a rejected span whose text is back is unreviewed', () => {
+  it('human-changed: humanChangedChars > 0 or human text typed inside the AI text; a prefix before AI text is not a change; a rejected span whose text is back is unreviewed', () => {
     const marks = computeLineMarks(text, [
       span('s1', text, 'function add(a, b) {', { humanChangedChars: 3 }),
       span('s2', text, 'return a + b;\n}', { review: review('x', { decision: 'rejected' }) }),
       span('s3', text, 'ai()'),
     ]);
-    assert.deepEqual(marks.runs['ai-human-changed'], [
-      { startLine: 1, endLine: 1 },
+    assert.deepEqual(marks.runs['ai-human-changed'], [{ startLine: 1, endLine: 1 }]);
+    assert.deepEqual(marks.runs['ai-unreviewed'], [
+      { startLine: 2, endLine: 3 },
       { startLine: 5, endLine: 5 },
     ]);
-    assert.deepEqual(marks.runs['ai-unreviewed'], [{ startLine: 2, endLine: 3 }]);
     assert.equal(uncommittedMarkAt(marks, 5)?.lineKind, 'mixed');
+    // "let v = " typed by a person, then AI text, then the person typed " + 1" inside it.
+    const typedInside = 'first\nlet v = compute(x) + 1 + other(y);\n';
+    const inside = computeLineMarks(typedInside, [span('a', typedInside, 'compute(x)'), span('b', typedInside, ' + other(y)')]);
+    assert.deepEqual(inside.runs['ai-human-changed'], [{ startLine: 1, endLine: 1 }]);
   });
 
   it('committed lines are marked where no uncommitted AI text is, and merge into runs', () => {

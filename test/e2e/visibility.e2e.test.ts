@@ -1,0 +1,231 @@
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AttributedSpan } from '../../src/core/attribution';
+import { silentLogger } from '../../src/core/logger';
+import { sha256Hex } from '../../src/core/textHash';
+import { GitRunner } from '../../src/git/gitRunner';
+import { recordCommit } from '../../src/git/notes/commitRecorder';
+import { NotesWriter } from '../../src/git/notes/notesWriter';
+import { WorkingStateStore } from '../../src/git/workingStateStore';
+import { openWorkbench, type Workbench } from './workbench';
+
+interface DomMark {
+  readonly line: number;
+  readonly style: string;
+  readonly color: string;
+}
+
+/** Border style of each state's mark (src/host/visibility/attributionDecorations.ts STATE_BORDERS). */
+const STYLE_OF = { unreviewed: 'solid', accepted: 'double', humanChanged: 'dashed', committed: 'dotted' } as const;
+
+function aiSpan(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  const start = text.indexOf(piece);
+  assert.ok(start >= 0, `${piece} not in text`);
+  return {
+    id: `e2e-${sha256Hex(piece).slice(0, 12)}`,
+    start,
+    end: start + piece.length,
+    origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' },
+    confidence: 'high',
+    insertedAt: Date.UTC(2026, 0, 5, 9, 30),
+    insertedTextHash: sha256Hex(piece),
+    insertedLength: piece.length,
+    humanChangedChars: 0,
+    ...extra,
+  };
+}
+
+describe('e2e: attribution you can see (gutter marks, hover, status bar)', function () {
+  this.timeout(240_000);
+  let workbench: Workbench;
+  const git = new GitRunner();
+
+  before(async () => {
+    workbench = await openWorkbench();
+  });
+  after(async () => {
+    await workbench?.close();
+  });
+
+  /** Whole-line marks of the active editor, read from the DOM: decoration elements mapped to line numbers by their row's top. */
+  async function domMarks(): Promise<DomMark[]> {
+    return workbench.page.evaluate(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor') ?? document.querySelector('.monaco-editor');
+      if (!editor) return [];
+      const numbers = new Map<number, number>();
+      editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
+        const number = Number(row.querySelector('.line-numbers')?.textContent?.trim());
+        if (Number.isInteger(number) && number > 0) numbers.set(parseFloat(row.style.top), number);
+      });
+      const marks: { line: number; style: string; color: string }[] = [];
+      editor.querySelectorAll<HTMLElement>('.view-overlays > div').forEach((row) => {
+        Array.from(row.children).forEach((child) => {
+          if (!Array.from(child.classList).some((name) => name.startsWith('ced-'))) return;
+          const style = getComputedStyle(child);
+          if (style.borderLeftStyle === 'none' || parseFloat(style.borderLeftWidth) === 0) return;
+          marks.push({ line: numbers.get(parseFloat(row.style.top)) ?? -1, style: style.borderLeftStyle, color: style.borderLeftColor });
+        });
+      });
+      return marks.sort((a, b) => a.line - b.line);
+    });
+  }
+
+  async function waitForMarks(what: string, check: (marks: DomMark[]) => boolean): Promise<DomMark[]> {
+    const deadline = Date.now() + 20_000;
+    let marks: DomMark[] = [];
+    while (Date.now() < deadline) {
+      marks = await domMarks();
+      if (check(marks)) return marks;
+      await workbench.page.waitForTimeout(200);
+    }
+    throw new Error(`timed out waiting for ${what}; marks: ${JSON.stringify(marks)}`);
+  }
+
+  const linesWith = (marks: DomMark[], style: string) => marks.filter((mark) => mark.style === style).map((mark) => mark.line);
+
+  /** 1-based numbers of the visible lines whose text matches. */
+  async function lineNumbersOf(patterns: RegExp[]): Promise<number[]> {
+    const lines = await workbench.editorLines();
+    return patterns.map((pattern) => {
+      const index = lines.findIndex((line) => pattern.test(line));
+      assert.ok(index >= 0, `no line matches ${pattern}`);
+      return index + 1;
+    });
+  }
+
+  async function hoverLine(lineNumber: number): Promise<string> {
+    const { page } = workbench;
+    const box = await page.evaluate((wanted) => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      if (!editor) return undefined;
+      let top: number | undefined;
+      editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
+        if (Number(row.querySelector('.line-numbers')?.textContent?.trim()) === wanted) top = parseFloat(row.style.top);
+      });
+      const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((node) => parseFloat(node.style.top) === top);
+      const span = line?.querySelector('span span');
+      const rect = (span ?? line)?.getBoundingClientRect();
+      return rect ? { x: rect.left + Math.min(20, rect.width / 2), y: rect.top + rect.height / 2 } : undefined;
+    }, lineNumber);
+    assert.ok(box, `line ${lineNumber} is not on screen`);
+    await page.mouse.move(box.x - 30, box.y);
+    await page.mouse.move(box.x, box.y, { steps: 4 });
+    const hover = await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 15_000 });
+    await page.waitForTimeout(300);
+    return (await hover.textContent()) ?? '';
+  }
+
+  async function dismissHover(): Promise<void> {
+    await workbench.page.mouse.move(5, 5);
+    await workbench.page.keyboard.press('Escape');
+    await workbench.page.waitForTimeout(300);
+  }
+
+  it('marks exactly the accepted ghost-text lines, counts them in the status bar, and explains them in a hover', async () => {
+    const { page } = workbench;
+    await workbench.openFile('src/cart.ts');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('function add(', { delay: 20 });
+    // On a busy machine the first suggestion can be slow: ask again (Alt+\ triggers inline suggestions).
+    const ghost = await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 30_000 }).catch(() => undefined);
+    if (!ghost) {
+      await page.keyboard.press('Alt+Backslash');
+      await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 30_000 });
+    }
+    await page.keyboard.press('Tab');
+    await page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
+    const aiLines = await lineNumbersOf([/^function add\(a, b\) \{$/, /^ {2}return a \+ b;$/]);
+    aiLines.push(aiLines[1] + 1);
+    const marks = await waitForMarks('unreviewed marks', (found) => found.length >= 3);
+    assert.deepEqual(linesWith(marks, STYLE_OF.unreviewed), aiLines, 'the marks sit exactly on the AI lines');
+    assert.deepEqual(marks.map((mark) => mark.line), aiLines, 'and on no other line');
+    assert.notEqual(marks[0].color, 'rgba(0, 0, 0, 0)', 'the theme colour applies');
+    const status = await page.waitForSelector('.statusbar-item:has-text("AI: 1 unreviewed")', { timeout: 15_000 });
+    assert.match((await status.textContent()) ?? '', /AI: 1 unreviewed \(1 in this file\)/);
+    await workbench.screenshot('visibility-unreviewed');
+
+    const hover = await hoverLine(aiLines[1]);
+    assert.match(hover, /AI-written, not reviewed/);
+    assert.match(hover, /tool fake-ai · inline completion · high confidence/);
+    assert.match(hover, /Review: not reviewed/);
+    assert.match(hover, /Review · Accept\.\.\. · Reject · Show in review panel/);
+    await workbench.screenshot('visibility-hover-unreviewed');
+    await dismissHover();
+  });
+
+  it('shows the lines a person typed inside as changed by a human', async () => {
+    const { page } = workbench;
+    const [returnLine] = await lineNumbersOf([/^ {2}return a \+ b;$/]);
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(`${returnLine}:11`);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(' * 2', { delay: 20 });
+    const marks = await waitForMarks('human-changed marks', (found) => linesWith(found, STYLE_OF.humanChanged).length === 3);
+    // Typing inside the span counts against the whole span (humanChangedChars), so its three lines change look.
+    assert.deepEqual(linesWith(marks, STYLE_OF.humanChanged), [returnLine - 1, returnLine, returnLine + 1]);
+    assert.deepEqual(linesWith(marks, STYLE_OF.unreviewed), []);
+    await workbench.screenshot('visibility-human-changed');
+    const hover = await hoverLine(returnLine);
+    assert.match(hover, /since changed by a human/);
+    await dismissHover();
+  });
+
+  it('shows a reviewed block as accepted', async () => {
+    const text = 'const human = 0;\n\nexport function greet(name: string) {\n  return `hi ${name}`;\n}\n';
+    const block = 'export function greet(name: string) {\n  return `hi ${name}`;\n}';
+    writeFileSync(path.join(workbench.workspace, 'src/reviewed.ts'), text);
+    const store = await WorkingStateStore.open(git, workbench.workspace, silentLogger);
+    const review = {
+      decision: 'accepted' as const,
+      intent: 'Greets a user by name',
+      scope: ['none' as const],
+      reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' },
+      reviewedAt: '2026-01-06T08:00:00Z',
+      textHash: sha256Hex(block),
+    };
+    await store.save('src/reviewed.ts', [aiSpan(text, block, { review })], text);
+    await workbench.openFile('src/reviewed.ts');
+    const marks = await waitForMarks('accepted marks', (found) => linesWith(found, STYLE_OF.accepted).length === 3);
+    assert.deepEqual(marks.map((mark) => [mark.line, mark.style]), [
+      [3, 'double'],
+      [4, 'double'],
+      [5, 'double'],
+    ]);
+    await workbench.screenshot('visibility-accepted');
+    const hover = await hoverLine(4);
+    assert.match(hover, /accepted by a reviewer/);
+    assert.match(hover, /Review: accepted by Rita Reviewer <rita@example\.com> on 2026-01-06 08:00 UTC/);
+    assert.match(hover, /Intent: Greets a user by name/);
+    await workbench.screenshot('visibility-hover-accepted');
+    await dismissHover();
+  });
+
+  it('marks committed AI lines from the Vouch note of their commit', async () => {
+    const cwd = workbench.workspace;
+    const text = 'export const one = 1;\nexport function twice(x: number) {\n  return x * 2;\n}\nexport const three = 3;\n';
+    const aiText = 'export function twice(x: number) {\n  return x * 2;\n}';
+    writeFileSync(path.join(cwd, 'src/committed.ts'), text);
+    await git.run(['add', '--', 'src/committed.ts'], { cwd });
+    await git.run(['commit', '-q', '-m', 'Add twice', '--', 'src/committed.ts'], { cwd });
+    const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+    const writer = await NotesWriter.open(git, cwd, silentLogger);
+    await recordCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpan(text, aiText)] }] });
+    await workbench.openFile('src/committed.ts');
+    const marks = await waitForMarks('committed marks', (found) => linesWith(found, STYLE_OF.committed).length === 3);
+    assert.deepEqual(marks.map((mark) => [mark.line, mark.style]), [
+      [2, 'dotted'],
+      [3, 'dotted'],
+      [4, 'dotted'],
+    ]);
+    await workbench.screenshot('visibility-committed');
+    const hover = await hoverLine(3);
+    assert.match(hover, /AI-written in an earlier commit, recorded in a Vouch note/);
+    assert.ok(hover.includes(commit.slice(0, 12)), 'names the commit');
+    assert.match(hover, /“Add twice” by Dana Developer/);
+    await workbench.screenshot('visibility-hover-committed');
+    await dismissHover();
+  });
+});
