@@ -19,6 +19,7 @@
 import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
 import { spanReviewStatus, type SpanReviewStatus } from '../review/reviewModel';
+import { sha256Hex } from '../textHash';
 
 export type LineMarkState = 'ai-unreviewed' | 'ai-accepted' | 'ai-human-changed' | 'ai-committed';
 
@@ -55,20 +56,27 @@ export interface LineMarks {
 export class SpanStatusCache {
   private entries = new Map<string, { readonly reviewHash: string; readonly text: string; readonly status: SpanReviewStatus }>();
 
+  /**
+   * @param sha256Of sha256 (hex) of UTF-8 text; must equal `sha256Hex`. The host passes node's
+   * native hash, several times faster on short texts than the pure one core uses by default.
+   */
+  constructor(private readonly sha256Of: (text: string) => string = sha256Hex) {}
+
   statusOf(span: AttributedSpan, documentText: string): SpanReviewStatus {
     const review = span.review;
     if (!review || review.decision === 'rejected') return spanReviewStatus(span, documentText);
     const text = documentText.slice(span.start, span.end);
     const cached = this.entries.get(span.id);
     if (cached && cached.reviewHash === review.textHash && cached.text === text) return cached.status;
-    const status = spanReviewStatus(span, documentText);
+    // spanReviewStatus's rule for an accepted review, with the injected hash.
+    const status: SpanReviewStatus = this.sha256Of(text) === review.textHash ? 'accepted' : 'accepted-changed-after-review';
     this.entries.set(span.id, { reviewHash: review.textHash, text, status });
     return status;
   }
 
-  /** Drops entries of spans that are gone (call after a computation with the live span ids). */
-  retain(spanIds: ReadonlySet<string>): void {
-    for (const id of this.entries.keys()) if (!spanIds.has(id)) this.entries.delete(id);
+  /** Drops entries of spans that are gone (call after a computation with the live spans by id). */
+  retain(liveSpans: ReadonlyMap<string, unknown>): void {
+    for (const id of this.entries.keys()) if (!liveSpans.has(id)) this.entries.delete(id);
   }
 }
 
@@ -107,7 +115,7 @@ export function uncommittedLineState(
   line: LineAttribution,
   spansById: ReadonlyMap<string, AttributedSpan>,
   documentText: string,
-  cache: SpanStatusCache,
+  cache: Pick<SpanStatusCache, 'statusOf'>,
   lineStart?: number,
 ): UncommittedLineMark['state'] {
   let allAccepted = true;
@@ -172,17 +180,26 @@ export function computeLineMarks(
     }
     return walkedOffset;
   };
+  // A span usually covers several lines: its status is found once per computation.
+  const statusById = new Map<string, SpanReviewStatus>();
+  const memo = {
+    statusOf: (span: AttributedSpan, documentText: string): SpanReviewStatus => {
+      let status = statusById.get(span.id);
+      if (status === undefined) statusById.set(span.id, (status = cache.statusOf(span, documentText)));
+      return status;
+    },
+  };
   for (const line of lines) {
     if (line.kind === 'human') continue;
     addCommittedBefore(line.line);
     if (committedIndex < committed.length && committed[committedIndex] === line.line) committedIndex++;
-    const state = uncommittedLineState(line, spansById, text, cache, line.kind === 'mixed' ? lineStartOf(line.line) : undefined);
+    const state = uncommittedLineState(line, spansById, text, memo, line.kind === 'mixed' ? lineStartOf(line.line) : undefined);
     uncommitted.push({ line: line.line, state, lineKind: line.kind, spanIds: line.spanIds });
     add(line.line, state);
   }
   addCommittedBefore(Number.POSITIVE_INFINITY);
   if (runState !== undefined) runs[runState].push({ startLine: runStart, endLine: runEnd });
-  cache.retain(new Set(spansById.keys()));
+  cache.retain(spansById);
   return { runs, uncommitted, committedLines: shownCommitted, lineCount };
 }
 

@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
 import type { VisibilitySettings } from './visibilitySettings';
+
+/** sha256 hex of UTF-8 text with node's native hash (same result as core sha256Hex, faster on short texts). */
+export function nativeSha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
 
 /** Decorations follow attribution changes after this pause, so a burst of edits costs one update. */
 const UPDATE_DEBOUNCE_MS = 75;
@@ -107,7 +113,7 @@ export class AttributionDecorations implements vscode.Disposable {
     const cached = this.marksByDocument.get(key);
     if (cached && cached.version === document.version && cached.attributionGeneration === generation && cached.committed === committed) return cached;
     let cache = this.caches.get(key);
-    if (!cache) this.caches.set(key, (cache = new SpanStatusCache()));
+    if (!cache) this.caches.set(key, (cache = new SpanStatusCache(nativeSha256Hex)));
     const spans = this.settings.gutterMode === 'off' ? [] : this.service.spansOf(document.uri);
     const marks = computeLineMarks(
       document.getText(),

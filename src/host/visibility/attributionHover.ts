@@ -4,7 +4,7 @@ import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
 import { SpanStatusCache, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
-import type { AttributionDecorations } from './attributionDecorations';
+import { nativeSha256Hex, type AttributionDecorations } from './attributionDecorations';
 import type { VisibilitySettings } from './visibilitySettings';
 
 /** The span ids of the contiguous run of uncommitted AI lines around `line` (what the hover's commands act on). */
@@ -45,7 +45,7 @@ export function hoverMarkdownAt(document: vscode.TextDocument, line: number, ser
   if (mark) {
     const spansById = new Map<string, AttributedSpan>(service.spansOf(document.uri).map((span) => [span.id, span]));
     const text = document.getText();
-    const statuses = new SpanStatusCache();
+    const statuses = new SpanStatusCache(nativeSha256Hex);
     const spans = mark.spanIds.flatMap((id) => {
       const span = spansById.get(id);
       return span ? [{ span, status: statuses.statusOf(span, text) }] : [];
