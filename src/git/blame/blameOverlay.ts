@@ -1,6 +1,6 @@
 /**
  * Committed AI lines of a file's current (possibly unsaved) text: `git blame --porcelain
- * --contents -` of that text, then the notes (Vouch and git-ai) of the commits blame names, read
+ * --contents -` of that text (or of the file itself when the editor has no unsaved change), then the notes (Vouch and git-ai) of the commits blame names, read
  * in one batch. Which commits have notes is listed in parallel with blame and kept until
  * `invalidateNotes()` (the host calls it when a notes ref moves); parsed note blobs are kept by
  * blob id (a blob never changes).
@@ -56,14 +56,20 @@ export class BlameOverlay {
     this.listings = undefined;
   }
 
-  /** Committed AI lines of `text`, the current content of `repoPath` (repository-relative, '/'-separated). */
-  async committedAiLines(repoPath: string, text: string): Promise<CommittedOverlay> {
+  /**
+   * Committed AI lines of `text`, the current content of `repoPath` (repository-relative,
+   * '/'-separated). `savedOnDisk`: the editor holds no unsaved change, so the file on disk has the
+   * same lines and git can blame it directly; otherwise git blames `text` (`--contents -`), which
+   * costs git an extra diff of the text against HEAD.
+   */
+  async committedAiLines(repoPath: string, text: string, options: { readonly savedOnDisk?: boolean } = {}): Promise<CommittedOverlay> {
     const skipped = blameSkipReason(text, this.maxBytes());
     if (skipped) return { lines: [], skipped };
     const listings = this.noteListings();
+    const args = options.savedOnDisk ? ['blame', '--porcelain', '--', repoPath] : ['blame', '--porcelain', '--contents', '-', '--', repoPath];
     let output: string;
     try {
-      output = (await this.git.run(['blame', '--porcelain', '--contents', '-', '--', repoPath], { cwd: this.topLevel, input: text, timeoutMs: BLAME_TIMEOUT_MS })).stdout;
+      output = (await this.git.run(args, { cwd: this.topLevel, ...(options.savedOnDisk ? {} : { input: text }), timeoutMs: BLAME_TIMEOUT_MS })).stdout;
     } catch (error) {
       // A file git does not know yet (or a repository without commits) has no history to show.
       if (error instanceof GitError && error.kind === 'exit-code' && /no such path|bad revision|does not have any commits|no such ref/i.test(error.stderr)) {

@@ -117,7 +117,8 @@ export class CommittedHistory implements vscode.Disposable {
     if (repoPath.startsWith('..') || path.isAbsolute(repoPath)) return;
     const text = document.getText();
     const lineCount = document.lineCount;
-    const running: Promise<void> = this.blameInto(entry, key, document.uri, repository.overlay, repoPath, { text, version, generation, lineCount }).finally(() => {
+    const savedOnDisk = !document.isDirty;
+    const running: Promise<void> = this.blameInto(entry, key, document.uri, repository.overlay, repoPath, { text, version, generation, lineCount, savedOnDisk }).finally(() => {
       if (entry.running === running) {
         entry.running = undefined;
         entry.runningKey = undefined;
@@ -134,11 +135,11 @@ export class CommittedHistory implements vscode.Disposable {
     uri: vscode.Uri,
     overlay: BlameOverlay,
     repoPath: string,
-    snapshot: { readonly text: string; readonly version: number; readonly generation: number; readonly lineCount: number },
+    snapshot: { readonly text: string; readonly version: number; readonly generation: number; readonly lineCount: number; readonly savedOnDisk: boolean },
   ): Promise<void> {
-    const { text, version, generation, lineCount } = snapshot;
+    const { text, version, generation, lineCount, savedOnDisk } = snapshot;
     try {
-      const result = await overlay.committedAiLines(repoPath, text);
+      const result = await overlay.committedAiLines(repoPath, text, { savedOnDisk });
       if (this.documents.get(key) !== entry) return;
       // A newer result (a later version) may have landed first; keep the newest.
       if (entry.result && entry.result.version > version && entry.result.generation >= generation) return;

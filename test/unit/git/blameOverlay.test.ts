@@ -24,6 +24,8 @@ describe('blame overlay: committed AI lines from git blame + notes (real git)', 
     const expected = history.lines.flatMap((line, index) => (line.ai ? [index] : []));
     assert.ok(expected.length > 20, 'the generated history has AI lines');
     assert.deepEqual(result.lines.map((line) => line.line), expected);
+    const fromDisk = await overlay.committedAiLines(history.file, text, { savedOnDisk: true });
+    assert.deepEqual(fromDisk.lines, result.lines, 'blaming the saved file gives the same lines');
     for (const line of result.lines) {
       assert.equal(line.commit, history.commits[history.lines[line.line].commit]);
       assert.equal(line.source, 'vouch');
