@@ -1,0 +1,142 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import type { Frame, Page } from 'playwright-core';
+import { openWorkbench, type Workbench } from './workbench';
+
+/** Presses Tab in the focused webview until `selector` has the focus (keyboard only, as a person would). */
+async function tabTo(page: Page, frame: Frame, selector: string, maxPresses = 30): Promise<void> {
+  for (let i = 0; i < maxPresses; i++) {
+    if (await frame.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** `git add` from outside the editor, as in a terminal. */
+function gitAdd(workspace: string, file: string): void {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+  const result = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', 'add', '--', file], { cwd: workspace, env, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+}
+
+async function acceptGhost(workbench: Workbench, trigger: string): Promise<void> {
+  const { page } = workbench;
+  await page.keyboard.type(trigger, { delay: 20 });
+  // The provider's extension host may still be starting on a busy machine: retype the last
+  // character (typing asks the provider again) before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 8_000 });
+      break;
+    } catch (error) {
+      if (attempt === 6) {
+        await workbench.screenshot('review-no-ghost-text');
+        throw error;
+      }
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type(trigger.slice(-1));
+    }
+  }
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
+}
+
+describe('e2e: reviewing AI code in the panel and the staging gate', function () {
+  this.timeout(240_000);
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await openWorkbench();
+  });
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('accepts one block and rejects another with the keyboard in the review panel', async () => {
+    const { page } = workbench;
+    await workbench.openFile('src/cart.ts');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await acceptGhost(workbench, 'function add(');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('// a greeting', { delay: 10 });
+    await page.keyboard.press('Enter');
+    await acceptGhost(workbench, 'function greet(');
+    const before = (await workbench.editorLines()).join('\n');
+    assert.match(before, /function add\(a, b\) \{/);
+    assert.match(before, /const message = `Hello, \$\{name\}!`;/);
+
+    await workbench.runCommand('Vouch: Review AI Changes');
+    const frame = await workbench.findFrame('article.vouch-block');
+    await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 2, undefined, { timeout: 20_000 });
+    const titles = await frame.$$eval('.vouch-block-title', (nodes) => nodes.map((node) => node.textContent));
+    assert.equal(titles.length, 2);
+    assert.match(titles[0] ?? '', /src\/cart\.ts/);
+    await workbench.screenshot('review-panel');
+
+    // First block (add): intent and scope "none" by keyboard, then Accept.
+    const [addId, greetId] = await frame.$$eval('article.vouch-block', (nodes) => nodes.map((node) => node.getAttribute('data-block-id') ?? ''));
+    await frame.focus(`#vouch-block-${addId}`);
+    await tabTo(page, frame, `#vouch-intent-${addId}`);
+    await page.keyboard.type('Adds two numbers for the cart total', { delay: 5 });
+    await tabTo(page, frame, `#vouch-scope-none-${addId}`);
+    await page.keyboard.press('Space');
+    assert.equal(await frame.$eval(`#vouch-scope-none-${addId}`, (node) => (node as HTMLInputElement).checked), true);
+    await workbench.screenshot('review-panel-filled');
+    await tabTo(page, frame, `#vouch-accept-${addId}`);
+    await page.keyboard.press('Enter');
+    await frame.waitForFunction((id) => !document.getElementById(`vouch-block-${id}`), addId, { timeout: 20_000 });
+    assert.match(await frame.$eval('#vouch-status', (node) => node.textContent ?? ''), /Accepted lines? .* of src\/cart\.ts/);
+
+    // Second block (greet): intent, then Reject (remove).
+    await frame.focus(`#vouch-block-${greetId}`);
+    await tabTo(page, frame, `#vouch-intent-${greetId}`);
+    await page.keyboard.type('A greeting nobody asked for', { delay: 5 });
+    await tabTo(page, frame, `#vouch-reject-${greetId}`);
+    await page.keyboard.press('Enter');
+    await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 0, undefined, { timeout: 20_000 });
+    assert.match(await frame.$eval('#vouch-summary', (node) => node.textContent ?? ''), /No AI code waits for review/);
+    await workbench.screenshot('review-panel-done');
+
+    // The rejected code is gone from the document; the accepted code stays.
+    await page.keyboard.press('Control+1');
+    await page.waitForSelector('.monaco-editor.focused', { timeout: 10_000 });
+    await page.keyboard.press('Control+End');
+    const after = (await workbench.editorLines()).join('\n');
+    assert.doesNotMatch(after, /Hello/);
+    assert.match(after, /function add\(a, b\) \{\n {2}return a \+ b;\n\}/);
+    assert.match(after, /function greet\($/m, 'only the AI text was removed; the typed prefix stays');
+    await workbench.screenshot('review-editor-after');
+  });
+
+  it('warns when a file with unreviewed AI code is staged from a terminal', async () => {
+    const { page } = workbench;
+    await workbench.openFile('src/notes.txt');
+    await page.keyboard.press('Control+End');
+    await acceptGhost(workbench, 'const answer = ');
+    await page.keyboard.press('Control+S');
+    await page.waitForSelector('.tab.active:not(.dirty)', { timeout: 10_000 });
+    // Let the working state reach .git/vouch before staging.
+    await page.waitForTimeout(1000);
+    gitAdd(workbench.workspace, 'src/notes.txt');
+    // This workbench (smoke-test driver) keeps notifications out of toasts; they are in the notification center.
+    const expected = 'Staged: src/notes.txt holds 1 AI block that no one has reviewed.';
+    const deadline = Date.now() + 30_000;
+    let center = '';
+    while (!center.includes(expected)) {
+      if (Date.now() > deadline) {
+        await workbench.screenshot('gate-warning-missing');
+        assert.fail(`the gate's warning did not appear; the notification center shows: ${center}`);
+      }
+      await page.waitForTimeout(1000);
+      if (!(await page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
+      center = await page.evaluate(() => (document.querySelector('.notifications-center') as HTMLElement | null)?.innerText ?? '');
+    }
+    assert.match(center, /Review\s+Unstage/, 'the warning offers Review and Unstage');
+    await workbench.screenshot('gate-warning');
+  });
+});
