@@ -1,7 +1,7 @@
 // Activation time of the production bundle in the real editor (code-server), and bundle sizes.
 // Budget (DESIGN.md): activation under 50 ms; dist/extension.js under 300 KB.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { recordBenchResults } from './results';
@@ -9,24 +9,12 @@ import { recordBenchResults } from './results';
 const repoRoot = path.resolve(__dirname, '..');
 const RUNS = 3;
 
-function findFile(dir: string, name: string): string | undefined {
-  if (!existsSync(dir)) return undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isFile() && entry.name === name) return full;
-    if (entry.isDirectory()) {
-      const found = findFile(full, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
 async function measureOnce(): Promise<number> {
   const { startCodeServer } = await import('../scripts/editor/codeServer.mjs');
   const { launchBrowser } = await import('../scripts/editor/browser.mjs');
   const { prepareDevExtensions } = await import('../scripts/editor/devExtensions.mjs');
   const { createDemoRepository } = await import('../scripts/editor/workspace.mjs');
+  const { waitForActivationLine } = await import('../scripts/editor/vouchLog.mjs');
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-bench-activation-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
   const server = await startCodeServer({ smokeTestDriver: true, stateDir: path.join(scratch, 'editor'), log: () => undefined });
@@ -35,14 +23,8 @@ async function measureOnce(): Promise<number> {
     const page = await browser.context.newPage();
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${prepareDevExtensions([])}`]];
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const logFile = findFile(path.join(scratch, 'editor', 'ud', 'logs'), 'Vouch.log');
-      const match = logFile ? /activated in ([\d.]+) ms/.exec(readFileSync(logFile, 'utf8')) : null;
-      if (match) return Number(match[1]);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error('Vouch did not log its activation within 90 s');
+    const line = await waitForActivationLine(path.join(scratch, 'editor'));
+    return Number(/activated in ([\d.]+) ms/.exec(line)?.[1]);
   } finally {
     await browser.close();
     await server.stop();

@@ -1,28 +1,16 @@
 // Packages the extension, installs the .vsix into a fresh code-server (as `code --install-extension`
 // does) and checks, in the browser, that the installed Vouch activates. Prints "[vsix] N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { launchBrowser } from './browser.mjs';
 import { installExtension, startCodeServer } from './codeServer.mjs';
 import { repoRoot } from './setup.mjs';
+import { waitForActivationLine } from './vouchLog.mjs';
 import { createDemoRepository } from './workspace.mjs';
 
 const MAX_VSIX_BYTES = 500 * 1024;
-
-function findFile(dir, name) {
-  if (!existsSync(dir)) return undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isFile() && entry.name === name) return full;
-    if (entry.isDirectory()) {
-      const found = findFile(full, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
 
 async function main() {
   const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -49,17 +37,10 @@ async function main() {
   try {
     const page = await browser.context.newPage();
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(workspace)}`);
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const logFile = findFile(path.join(stateDir, 'ud', 'logs'), 'Vouch.log');
-      const line = logFile && readFileSync(logFile, 'utf8').split('\n').find((entry) => entry.includes(`Vouch ${version} activated`));
-      if (line) {
-        console.log(`[vsix] installed extension activated: ${line.replace(/^.*\] /, '')}`);
-        return 0;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error('the installed extension did not activate within 90 s');
+    const line = await waitForActivationLine(stateDir);
+    if (!line.includes(`Vouch ${version} activated`)) throw new Error(`an unexpected Vouch activated: ${line}`);
+    console.log(`[vsix] installed extension activated: ${line}`);
+    return 0;
   } finally {
     await browser.close();
     await server.stop();
