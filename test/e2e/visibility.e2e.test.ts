@@ -8,13 +8,8 @@ import { GitRunner } from '../../src/git/gitRunner';
 import { recordCommit } from '../../src/git/notes/commitRecorder';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
-import { openWorkbench, type Workbench } from './workbench';
+import { openWorkbench, type LineMark as DomMark, type Workbench } from './workbench';
 
-interface DomMark {
-  readonly line: number;
-  readonly style: string;
-  readonly color: string;
-}
 
 /** Border style of each state's mark (src/host/visibility/attributionDecorations.ts STATE_BORDERS). */
 const STYLE_OF = { unreviewed: 'solid', accepted: 'double', humanChanged: 'dashed', committed: 'dotted' } as const;
@@ -48,34 +43,11 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await workbench?.close();
   });
 
-  /** Whole-line marks of the active editor, read from the DOM: decoration elements mapped to line numbers by their row's top. */
-  async function domMarks(): Promise<DomMark[]> {
-    return workbench.page.evaluate(() => {
-      const editor = document.querySelector('.editor-group-container.active .monaco-editor') ?? document.querySelector('.monaco-editor');
-      if (!editor) return [];
-      const numbers = new Map<number, number>();
-      editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
-        const number = Number(row.querySelector('.line-numbers')?.textContent?.trim());
-        if (Number.isInteger(number) && number > 0) numbers.set(parseFloat(row.style.top), number);
-      });
-      const marks: { line: number; style: string; color: string }[] = [];
-      editor.querySelectorAll<HTMLElement>('.view-overlays > div').forEach((row) => {
-        Array.from(row.children).forEach((child) => {
-          if (!Array.from(child.classList).some((name) => name.startsWith('ced-'))) return;
-          const style = getComputedStyle(child);
-          if (style.borderLeftStyle === 'none' || parseFloat(style.borderLeftWidth) === 0) return;
-          marks.push({ line: numbers.get(parseFloat(row.style.top)) ?? -1, style: style.borderLeftStyle, color: style.borderLeftColor });
-        });
-      });
-      return marks.sort((a, b) => a.line - b.line);
-    });
-  }
-
   async function waitForMarks(what: string, check: (marks: DomMark[]) => boolean): Promise<DomMark[]> {
     const deadline = Date.now() + 20_000;
     let marks: DomMark[] = [];
     while (Date.now() < deadline) {
-      marks = await domMarks();
+      marks = await workbench.lineMarks();
       if (check(marks)) return marks;
       await workbench.page.waitForTimeout(200);
     }
@@ -127,13 +99,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await workbench.openFile('src/cart.ts');
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
-    await page.keyboard.type('function add(', { delay: 20 });
-    // On a busy machine the first suggestion can be slow: ask again (Alt+\ triggers inline suggestions).
-    const ghost = await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 30_000 }).catch(() => undefined);
-    if (!ghost) {
-      await page.keyboard.press('Alt+Backslash');
-      await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 30_000 });
-    }
+    await workbench.typeUntilGhostText('function add(');
     await page.keyboard.press('Tab');
     await page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
     const aiLines = await lineNumbersOf([/^function add\(a, b\) \{$/, /^ {2}return a \+ b;$/]);

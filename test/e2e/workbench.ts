@@ -8,6 +8,13 @@ import type { BrowserContext, Frame, Page } from 'playwright-core';
 const repoRoot = path.resolve(__dirname, '..', '..');
 export const artifactsDir = path.join(repoRoot, 'test-artifacts', 'e2e');
 
+/** A whole-line attribution mark as the editor draws it: line number, border style and colour. */
+export interface LineMark {
+  readonly line: number;
+  readonly style: string;
+  readonly color: string;
+}
+
 export interface Workbench {
   readonly page: Page;
   readonly context: BrowserContext;
@@ -18,6 +25,10 @@ export interface Workbench {
   /** Text of the visible editor lines, top to bottom (Monaco renders spaces as U+00A0). */
   editorLines(): Promise<string[]>;
   findFrame(selector: string): Promise<Frame>;
+  /** Vouch's whole-line marks in the active editor, read from the DOM (rows mapped to line numbers by their top). */
+  lineMarks(): Promise<LineMark[]>;
+  /** Reloads the browser page (as Developer: Reload Window does) and waits for the workbench. */
+  reload(): Promise<void>;
   /** Types `text` in the focused editor and waits for ghost text, retyping the last character if the provider was not ready yet. */
   typeUntilGhostText(text: string): Promise<void>;
   close(): Promise<void>;
@@ -97,6 +108,32 @@ export async function openWorkbench(options: { settings?: Record<string, unknown
           await page.keyboard.type(text.slice(-1));
         }
         throw new Error(`no ghost text appeared after typing ${JSON.stringify(text)}`);
+      },
+      async lineMarks() {
+        return page.evaluate(() => {
+          const editor = document.querySelector('.editor-group-container.active .monaco-editor') ?? document.querySelector('.monaco-editor');
+          if (!editor) return [];
+          const numbers = new Map<number, number>();
+          editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
+            const number = Number(row.querySelector('.line-numbers')?.textContent?.trim());
+            if (Number.isInteger(number) && number > 0) numbers.set(parseFloat(row.style.top), number);
+          });
+          const marks: { line: number; style: string; color: string }[] = [];
+          editor.querySelectorAll<HTMLElement>('.view-overlays > div').forEach((row) => {
+            Array.from(row.children).forEach((child) => {
+              // Extension decorations get generated 'ced-' class names; Vouch's are the bordered ones.
+              if (!Array.from(child.classList).some((name) => name.startsWith('ced-'))) return;
+              const style = getComputedStyle(child);
+              if (style.borderLeftStyle === 'none' || parseFloat(style.borderLeftWidth) === 0) return;
+              marks.push({ line: numbers.get(parseFloat(row.style.top)) ?? -1, style: style.borderLeftStyle, color: style.borderLeftColor });
+            });
+          });
+          return marks.sort((a, b) => a.line - b.line);
+        });
+      },
+      async reload() {
+        await page.reload();
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
       },
       async findFrame(selector) {
         const deadline = Date.now() + 20_000;
