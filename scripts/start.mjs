@@ -25,7 +25,10 @@ installExtension(vsix, demoDir);
 if (!existsSync(path.join(workspace, '.git'))) createDemoRepository(workspace);
 // The demo has no real AI assistant; the test fixture plays one, loaded as a development extension.
 const fixtures = prepareDevExtensions(['fake-ai-provider'], { includeVouch: false });
-const server = await startCodeServer({ stateDir: demoDir, smokeTestDriver: true, logFile: path.join(demoDir, 'code-server.log') });
+// code-server from npm ships without a TypeScript server; lend it this checkout's, so the demo
+// has TypeScript language features instead of an error notification.
+const extraSettings = { 'typescript.tsdk': path.join(repoRoot, 'node_modules', 'typescript', 'lib') };
+const server = await startCodeServer({ stateDir: demoDir, smokeTestDriver: true, extraSettings, logFile: path.join(demoDir, 'code-server.log') });
 const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${fixtures}`]];
 const url = `${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 console.log(`\nVouch demo is running (VS Code in your browser, loopback only):\n\n  ${url}\n\nIn src/cart.ts type "function add(" on a new line and press Tab. Ctrl+C stops the editor.`);
