@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ReviewBlock } from '../../core/review/reviewModel';
 import { GitRunner } from '../../git/gitRunner';
-import { readWorkingTreeText } from '../../git/repository';
+import { findRepository, readWorkingTreeText } from '../../git/repository';
 import { stagedPaths } from '../../git/staging/stagedFiles';
 import { checkStagedFiles, pendingBlocksInText, storedAttribution } from '../../git/staging/stagedReview';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
-import { openRepository, stderrLogger } from './mark';
+import { runCliCommand } from '../commandErrors';
+import { stderrLogger } from './mark';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 
@@ -52,42 +53,29 @@ export interface CheckReport {
 
 export const checkCommand: CliCommand = {
   summary: 'fail when (staged) AI code waits for review; the pre-commit gate',
-  run: runCheck,
+  run: (args, io) => runCliCommand('check', io, () => runCheck(args, io)),
 };
 
 async function runCheck(args: string[], io: CliIo): Promise<number> {
-  let staged: boolean;
-  let json: boolean;
-  try {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: { staged: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    staged = values.staged === true;
-    json = values.json === true;
-  } catch (error) {
-    io.stderr(`vouch check: ${error instanceof Error ? error.message : String(error)}\nRun 'vouch check --help' for usage.\n`);
-    return 2;
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: { staged: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
   }
-  try {
-    const report = await buildCheckReport(io, staged);
-    io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
-    return report.unreviewedBlocks > 0 ? 1 : 0;
-  } catch (error) {
-    io.stderr(`vouch check: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
+  const json = values.json === true;
+  const report = await buildCheckReport(io, values.staged === true);
+  io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
+  return report.unreviewedBlocks > 0 ? 1 : 0;
 }
 
 async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport> {
   const git = new GitRunner();
-  const repository = await openRepository(git, io.cwd);
+  const repository = await findRepository(git, io.cwd);
   const logger = stderrLogger(io);
   const store = new WorkingStateStore(repository, git, logger);
   const files: Array<{ path: string; blocks: readonly ReviewBlock[] }> = [];

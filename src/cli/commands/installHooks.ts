@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GitRunner } from '../../git/gitRunner';
-import type { RepositoryLocation } from '../../git/repository';
+import { findRepository, type RepositoryLocation } from '../../git/repository';
 import type { CliCommand, CliIo } from '../cli';
-import { openRepository } from './mark';
+import { CliUsageError, runCliCommand } from '../commandErrors';
 
 /** A hook Vouch installs: the `vouch` arguments it runs, and whether a failure stops git. */
 export interface VouchHook {
@@ -58,7 +58,7 @@ Exit status: 0 done; 1 failed (not a git repository, a hook file could not be wr
 
 export const installHooksCommand: CliCommand = {
   summary: 'install the pre-commit gate and the note hooks (post-commit, post-rewrite), chained with existing hooks',
-  run: runInstallHooks,
+  run: (args, io) => runCliCommand('install-hooks', io, () => runInstallHooks(args, io)),
 };
 
 const BEGIN = (hook: string) => `# >>> vouch ${hook} >>>`;
@@ -84,46 +84,34 @@ export interface HookChange {
 }
 
 async function runInstallHooks(args: string[], io: CliIo): Promise<number> {
-  let uninstall: boolean;
-  let vouchPath: string | undefined;
-  try {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: { uninstall: { type: 'boolean' }, 'vouch-path': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    uninstall = values.uninstall === true;
-    vouchPath = values['vouch-path'];
-    if (vouchPath !== undefined) {
-      if (vouchPath.trim() === '' || /[\u0000-\u001f\u007f]/.test(vouchPath)) throw new Error('--vouch-path must be a path');
-      vouchPath = path.resolve(io.cwd, vouchPath);
-    }
-  } catch (error) {
-    io.stderr(`vouch install-hooks: ${error instanceof Error ? error.message : String(error)}\nRun 'vouch install-hooks --help' for usage.\n`);
-    return 2;
-  }
-  try {
-    const git = new GitRunner();
-    const repository = await openRepository(git, io.cwd);
-    const location = await findHookLocation(git, repository);
-    const changes = uninstall ? await uninstallHooks(location, VOUCH_HOOKS) : await installHooks(location, VOUCH_HOOKS, { vouchPath });
-    const managerLabel = location.manager === 'git' ? 'git hooks' : location.manager === 'husky' ? 'husky' : 'core.hooksPath';
-    io.stdout(`${uninstall ? 'Removing Vouch hooks from' : 'Installing Vouch hooks in'} ${location.directory} (${managerLabel}):\n`);
-    for (const change of changes) {
-      io.stdout(`  ${change.hook}: ${describe(change)}\n`);
-      if (change.warning) io.stderr(`vouch install-hooks: ${change.hook}: ${change.warning}\n`);
-    }
-    if (location.note) io.stderr(`vouch install-hooks: ${location.note}\n`);
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: { uninstall: { type: 'boolean' }, 'vouch-path': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(HELP);
     return 0;
-  } catch (error) {
-    io.stderr(`vouch install-hooks: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   }
+  const uninstall = values.uninstall === true;
+  let vouchPath = values['vouch-path'];
+  if (vouchPath !== undefined) {
+    if (vouchPath.trim() === '' || /[\u0000-\u001f\u007f]/.test(vouchPath)) throw new CliUsageError('--vouch-path must be a path');
+    vouchPath = path.resolve(io.cwd, vouchPath);
+  }
+  const git = new GitRunner();
+  const repository = await findRepository(git, io.cwd);
+  const location = await findHookLocation(git, repository);
+  const changes = uninstall ? await uninstallHooks(location, VOUCH_HOOKS) : await installHooks(location, VOUCH_HOOKS, { vouchPath });
+  const managerLabel = location.manager === 'git' ? 'git hooks' : location.manager === 'husky' ? 'husky' : 'core.hooksPath';
+  io.stdout(`${uninstall ? 'Removing Vouch hooks from' : 'Installing Vouch hooks in'} ${location.directory} (${managerLabel}):\n`);
+  for (const change of changes) {
+    io.stdout(`  ${change.hook}: ${describe(change)}\n`);
+    if (change.warning) io.stderr(`vouch install-hooks: ${change.hook}: ${change.warning}\n`);
+  }
+  if (location.note) io.stderr(`vouch install-hooks: ${location.note}\n`);
+  return 0;
 }
 
 function describe(change: HookChange): string {

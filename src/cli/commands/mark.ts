@@ -8,11 +8,11 @@ import type { OriginKind } from '../../core/attribution';
 import { ORIGIN_KINDS } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import type { Logger } from '../../core/logger';
-import { GitError, GitRunner } from '../../git/gitRunner';
+import { GitRunner } from '../../git/gitRunner';
 import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
-import type { RepositoryLocation } from '../../git/repository';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
+import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 
 const HELP = `Usage: vouch mark <path> --lines A-B [--lines C-D ...] --tool NAME [options]
 
@@ -41,11 +41,8 @@ const MAX_NAME_LENGTH = 200;
 
 export const markCommand: CliCommand = {
   summary: 'record that an AI tool wrote lines of a file (for agent hooks)',
-  run: runMark,
+  run: (args, io) => runCliCommand('mark', io, () => mark(args, io)),
 };
-
-class UsageError extends Error {}
-class Failure extends Error {}
 
 /** Warnings of the git layer, shown on stderr. */
 export function stderrLogger(io: CliIo): Logger {
@@ -53,59 +50,29 @@ export function stderrLogger(io: CliIo): Logger {
   return { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: write, error: write };
 }
 
-/** The repository containing `cwd`, with the failure explained the way a terminal user needs it. */
-export async function openRepository(git: GitRunner, cwd: string): Promise<RepositoryLocation> {
-  try {
-    return await findRepository(git, cwd);
-  } catch (error) {
-    if (error instanceof GitError && error.kind === 'not-a-repository') throw new Failure(`not inside a git working tree: ${cwd}`);
-    if (error instanceof GitError && error.kind === 'git-not-found') throw new Failure('git was not found on PATH');
-    throw error;
-  }
-}
-
-async function runMark(args: string[], io: CliIo): Promise<number> {
-  try {
-    return await mark(args, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`vouch mark: ${error.message}\nRun 'vouch mark --help' for usage.\n`);
-      return 2;
-    }
-    io.stderr(`vouch mark: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
-}
-
 async function mark(args: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parseMarkArgs>;
-  try {
-    parsed = parseMarkArgs(args);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseMarkArgs(args);
   if (values.help) {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
+  if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
   const lineRanges = (values.lines ?? []).map(parseLineRange);
-  if (lineRanges.length === 0) throw new UsageError('missing --lines A-B');
+  if (lineRanges.length === 0) throw new CliUsageError('missing --lines A-B');
   const tool = requireName(values.tool, '--tool');
   const kind = (values.kind ?? 'agent') as OriginKind;
-  if (!ORIGIN_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${ORIGIN_KINDS.join(', ')}`);
+  if (!ORIGIN_KINDS.includes(kind)) throw new CliUsageError(`--kind must be one of ${ORIGIN_KINDS.join(', ')}`);
   const model = values.model === undefined ? undefined : requireName(values.model, '--model');
   const session = values.session === undefined ? undefined : requireName(values.session, '--session');
 
   const git = new GitRunner();
-  const repository = await openRepository(git, io.cwd);
+  const repository = await findRepository(git, io.cwd);
   const resolved = await resolveRepoPath(repository, io.cwd, positionals[0]);
-  if (resolved.kind === 'missing') throw new Failure(`no such file: ${resolved.absolutePath}`);
-  if (resolved.kind === 'outside') throw new UsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
-  if (resolved.kind === 'not-a-file') throw new UsageError(`${resolved.absolutePath} is not a file`);
+  if (resolved.kind === 'missing') throw new CliFailure(`no such file: ${resolved.absolutePath}`);
+  if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
+  if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
   const text = await readWorkingTreeText(repository, resolved.repoPath);
-  if (text === undefined) throw new Failure(`no such file: ${resolved.absolutePath}`);
+  if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 
   const ranges = toCharacterRanges(text, lineRanges, resolved.repoPath);
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
@@ -136,22 +103,22 @@ function parseMarkArgs(args: string[]) {
 }
 
 function requireName(value: string | undefined, option: string): string {
-  if (value === undefined) throw new UsageError(`missing ${option}`);
+  if (value === undefined) throw new CliUsageError(`missing ${option}`);
   const trimmed = value.trim();
-  if (trimmed.length === 0) throw new UsageError(`${option} is empty`);
-  if (trimmed.length > MAX_NAME_LENGTH) throw new UsageError(`${option} is longer than ${MAX_NAME_LENGTH} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new UsageError(`${option} contains control characters`);
+  if (trimmed.length === 0) throw new CliUsageError(`${option} is empty`);
+  if (trimmed.length > MAX_NAME_LENGTH) throw new CliUsageError(`${option} is longer than ${MAX_NAME_LENGTH} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new CliUsageError(`${option} contains control characters`);
   return trimmed;
 }
 
 /** "A-B" or "A", 1-based inclusive. */
 function parseLineRange(value: string): [number, number] {
   const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(value);
-  if (!match) throw new UsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
+  if (!match) throw new CliUsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
   const first = Number(match[1]);
   const last = match[2] === undefined ? first : Number(match[2]);
-  if (first < 1) throw new UsageError(`--lines ${value}: lines start at 1`);
-  if (last < first) throw new UsageError(`--lines ${value}: the range ends before it starts`);
+  if (first < 1) throw new CliUsageError(`--lines ${value}: lines start at 1`);
+  if (last < first) throw new CliUsageError(`--lines ${value}: the range ends before it starts`);
   return [first, last];
 }
 
@@ -175,7 +142,7 @@ function toCharacterRanges(text: string, ranges: readonly [number, number][], re
   const lineCount = text.length === 0 ? 0 : text.endsWith('\n') ? lineStarts.length - 1 : lineStarts.length;
   return mergeLineRanges(ranges).map(([first, last]) => {
     if (last > lineCount) {
-      throw new UsageError(`--lines ${first}-${last}: ${repoPath} has ${lineCount} line${lineCount === 1 ? '' : 's'}`);
+      throw new CliUsageError(`--lines ${first}-${last}: ${repoPath} has ${lineCount} line${lineCount === 1 ? '' : 's'}`);
     }
     const end = last < lineStarts.length ? lineStarts[last] - 1 : text.length;
     return { start: lineStarts[first - 1], end };

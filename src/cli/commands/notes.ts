@@ -4,7 +4,8 @@ import { NOTES_REF } from '../../core/notes/noteRecord';
 import { resolveCommit } from '../../git/notes/gitObjects';
 import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rewriteRef';
 import type { CliCommand, CliIo } from '../cli';
-import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+import { CliUsageError, runCliCommand } from '../commandErrors';
+import { openNotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch notes show [<commit>] [--json]
        vouch notes rewrite-ref [--enable]
@@ -20,7 +21,7 @@ Exit status: 0 done; 1 failed (or 'show' found no note); 2 usage error.
 
 export const notesCommand: CliCommand = {
   summary: 'show the Vouch note of a commit; set up notes.rewriteRef',
-  run: (args, io) => runNotesCommand('notes', io, () => runNotes(args, io)),
+  run: (args, io) => runCliCommand('notes', io, () => runNotes(args, io)),
 };
 
 async function runNotes(args: string[], io: CliIo): Promise<number> {
@@ -37,15 +38,15 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
   }
   const context = await openNotesContext(io);
   if (action === 'rewrite-ref') {
-    if (rest.length > 0) throw new NotesUsageError('rewrite-ref takes no arguments');
+    if (rest.length > 0) throw new CliUsageError('rewrite-ref takes no arguments');
     if (values.enable) await configureRewriteRef(context.git, context.topLevel);
     const configured = await isRewriteRefConfigured(context.git, context.topLevel);
     io.stdout(configured ? `amend and rebase carry ${NOTES_REF}\n` : `amend and rebase do NOT carry ${NOTES_REF}; run 'vouch notes rewrite-ref --enable'\n`);
     return 0;
   }
-  if (action !== 'show') throw new NotesUsageError(`unknown action '${action}'`);
-  if (rest.length > 1) throw new NotesUsageError('give at most one commit');
-  if (rest[0]?.startsWith('-')) throw new NotesUsageError(`not a commit: ${rest[0]}`);
+  if (action !== 'show') throw new CliUsageError(`unknown action '${action}'`);
+  if (rest.length > 1) throw new CliUsageError('give at most one commit');
+  if (rest[0]?.startsWith('-')) throw new CliUsageError(`not a commit: ${rest[0]}`);
   const commit = await resolveCommit(context.git, context.topLevel, rest[0] ?? 'HEAD');
   const note = await context.reader.readNote(commit);
   if (!note) {

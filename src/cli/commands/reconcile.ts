@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECONCILE_COMMITS, reconcileNotes } from '../../git/notes/reconcile';
 import type { CliCommand, CliIo } from '../cli';
-import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+import { CliUsageError, runCliCommand } from '../commandErrors';
+import { openNotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch reconcile [<range>] [--max-commits N] [--json]
 
@@ -22,7 +23,7 @@ Exit status: 0 done (stale records are reported, not failures); 1 failed; 2 usag
 
 export const reconcileCommand: CliCommand = {
   summary: 'carry Vouch records to cherry-picked/squashed commits; report stale ones',
-  run: (args, io) => runNotesCommand('reconcile', io, () => runReconcile(args, io)),
+  run: (args, io) => runCliCommand('reconcile', io, () => runReconcile(args, io)),
 };
 
 async function runReconcile(args: string[], io: CliIo): Promise<number> {
@@ -36,11 +37,11 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length > 1) throw new NotesUsageError('give at most one range (e.g. main..HEAD)');
+  if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. main..HEAD)');
   const maxText = values['max-commits'];
   const maxCommits = maxText === undefined ? undefined : Number(maxText);
-  if (maxCommits !== undefined && (!Number.isSafeInteger(maxCommits) || maxCommits < 1)) throw new NotesUsageError('--max-commits must be a positive integer');
-  if (positionals[0]?.startsWith('-')) throw new NotesUsageError(`not a range: ${positionals[0]}`);
+  if (maxCommits !== undefined && (!Number.isSafeInteger(maxCommits) || maxCommits < 1)) throw new CliUsageError('--max-commits must be a positive integer');
+  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
   const context = await openNotesContext(io);
   const report = await reconcileNotes(context, { range: positionals[0], maxCommits });
   if (values.json) {

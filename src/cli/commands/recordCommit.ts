@@ -9,7 +9,8 @@ import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInpu
 import { resolveCommit } from '../../git/notes/gitObjects';
 import { recordCommitFromPending, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
 import type { CliCommand, CliIo } from '../cli';
-import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+import { CliUsageError, runCliCommand } from '../commandErrors';
+import { openNotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
 
@@ -41,7 +42,7 @@ export function jsonPendingSpanProvider(json: string): PendingSpanProvider {
 export function createRecordCommitCommand(defaultProvider?: (io: CliIo) => PendingSpanProvider): CliCommand {
   return {
     summary: 'write the Vouch note for a commit (post-commit hook)',
-    run: (args, io) => runNotesCommand('record-commit', io, () => runRecordCommit(args, io, defaultProvider?.(io))),
+    run: (args, io) => runCliCommand('record-commit', io, () => runRecordCommit(args, io, defaultProvider?.(io))),
   };
 }
 
@@ -51,19 +52,19 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: Pendi
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length > 1) throw new NotesUsageError('give at most one commit');
+  if (positionals.length > 1) throw new CliUsageError('give at most one commit');
   let provider = defaultProvider;
   if (values.pending !== undefined) {
     let json: string;
     try {
       json = readFileSync(values.pending === '-' ? 0 : values.pending, 'utf8');
     } catch (error) {
-      throw new NotesUsageError(`cannot read ${values.pending}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliUsageError(`cannot read ${values.pending}: ${error instanceof Error ? error.message : String(error)}`);
     }
     try {
       provider = jsonPendingSpanProvider(json);
     } catch (error) {
-      throw new NotesUsageError(`bad --pending input: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliUsageError(`bad --pending input: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   const context = await openNotesContext(io);

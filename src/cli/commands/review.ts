@@ -9,12 +9,13 @@ import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { mapSpansThroughReplacements } from '../../core/reanchor';
 import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
 import { GitRunner } from '../../git/gitRunner';
-import { readWorkingTreeText, resolveRepoPath } from '../../git/repository';
+import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { readStagedText } from '../../git/staging/stagedFiles';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
-import { openRepository, stderrLogger } from './mark';
+import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { stderrLogger } from './mark';
 
 const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
 
@@ -40,54 +41,34 @@ git user is missing, the review is incomplete); 2 usage error.
 
 export const reviewCommand: CliCommand = {
   summary: 'accept or reject AI blocks of a file from the terminal (intent and scope)',
-  run: runReview,
+  run: (args, io) => runCliCommand('review', io, () => review(args, io)),
 };
 
-class UsageError extends Error {}
-class Failure extends Error {}
-
-async function runReview(args: string[], io: CliIo): Promise<number> {
-  try {
-    return await review(args, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`vouch review: ${error.message}\nRun 'vouch review --help' for usage.\n`);
-      return 2;
-    }
-    io.stderr(`vouch review: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
-}
-
 function parseReviewArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        lines: { type: 'string' },
-        intent: { type: 'string' },
-        scope: { type: 'string' },
-        'scope-note': { type: 'string' },
-        reject: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      lines: { type: 'string' },
+      intent: { type: 'string' },
+      scope: { type: 'string' },
+      'scope-note': { type: 'string' },
+      reject: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
 }
 
 /** "A-B" or "A", 1-based inclusive. */
 function parseLineRange(value: string | undefined): [number, number] {
-  if (value === undefined) throw new UsageError('missing --lines A-B');
+  if (value === undefined) throw new CliUsageError('missing --lines A-B');
   const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(value);
-  if (!match) throw new UsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
+  if (!match) throw new CliUsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
   const first = Number(match[1]);
   const last = match[2] === undefined ? first : Number(match[2]);
-  if (first < 1) throw new UsageError(`--lines ${value}: lines start at 1`);
-  if (last < first) throw new UsageError(`--lines ${value}: the range ends before it starts`);
+  if (first < 1) throw new CliUsageError(`--lines ${value}: lines start at 1`);
+  if (last < first) throw new CliUsageError(`--lines ${value}: the range ends before it starts`);
   return [first, last];
 }
 
@@ -109,20 +90,20 @@ async function review(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
+  if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
   const [first, last] = parseLineRange(values.lines);
-  if (values.intent === undefined) throw new UsageError('missing --intent TEXT: say what this code is for');
+  if (values.intent === undefined) throw new CliUsageError('missing --intent TEXT: say what this code is for');
   const decision = values.reject ? 'rejected' : 'accepted';
 
   const git = new GitRunner();
-  const repository = await openRepository(git, io.cwd);
+  const repository = await findRepository(git, io.cwd);
   const resolved = await resolveRepoPath(repository, io.cwd, positionals[0]);
-  if (resolved.kind === 'missing') throw new Failure(`no such file: ${resolved.absolutePath}`);
-  if (resolved.kind === 'outside') throw new UsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
-  if (resolved.kind === 'not-a-file') throw new UsageError(`${resolved.absolutePath} is not a file`);
+  if (resolved.kind === 'missing') throw new CliFailure(`no such file: ${resolved.absolutePath}`);
+  if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
+  if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
   const repoPath = resolved.repoPath;
   const text = await readWorkingTreeText(repository, repoPath);
-  if (text === undefined) throw new Failure(`no such file: ${resolved.absolutePath}`);
+  if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
   const current = await store.loadForText(repoPath, text);
@@ -131,24 +112,24 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const chosen = blocks.filter((block) => block.startLine <= last && block.endLine >= first);
   if (chosen.length === 0) {
     const waiting = blocks.length === 0 ? 'none waits in this file' : `waiting: ${blocks.map(describeRange).join(', ')}`;
-    throw new Failure(`no AI block waits for review in lines ${first}-${last} of ${repoPath} (${waiting})`);
+    throw new CliFailure(`no AI block waits for review in lines ${first}-${last} of ${repoPath} (${waiting})`);
   }
   const partial = chosen.filter((block) => block.startLine < first || block.endLine > last);
   if (partial.length > 0) {
-    throw new Failure(
+    throw new CliFailure(
       `a block is reviewed whole: ${partial.map((block) => `${describeRange(block)} of ${repoPath} form one AI block`).join('; ')}. ` +
         `Read it, then use --lines ${Math.min(first, ...partial.map((b) => b.startLine))}-${Math.max(last, ...partial.map((b) => b.endLine))}.`,
     );
   }
   const reviewer = await readGitReviewer(git, repository.topLevel);
-  if (!reviewer) throw new Failure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
+  if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
 
   const result = reviewBlocks(
     blocks,
     chosen.map((block) => ({ blockId: block.id, textHash: block.textHash })),
     { decision, intent: values.intent, scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() },
   );
-  if (!result.ok) throw new Failure(result.reason);
+  if (!result.ok) throw new CliFailure(result.reason);
 
   const ledger = AttributionLedger.fromSpans(spans);
   for (const { spanId, review: spanReview } of result.value) ledger.setReview(spanId, spanReview);
@@ -196,7 +177,7 @@ async function writeIfUnchanged(file: string, expected: string, text: string, re
   const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
   const onDisk = raw.toString('utf8');
   if ((bom ? onDisk.slice(1) : onDisk) !== expected) {
-    throw new Failure(`${repoPath} changed while the review was being recorded (in ${repository.topLevel}); nothing was written. Run the command again.`);
+    throw new CliFailure(`${repoPath} changed while the review was being recorded (in ${repository.topLevel}); nothing was written. Run the command again.`);
   }
   await fs.writeFile(file, (bom ? '\ufeff' : '') + text);
 }

@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import type { AttributedSpan, Origin } from '../../core/attribution';
 import { deriveLineAttribution, groupAiLines } from '../../core/ledger/lineAttribution';
 import { GitRunner } from '../../git/gitRunner';
-import { readWorkingTreeText } from '../../git/repository';
+import { findRepository, readWorkingTreeText } from '../../git/repository';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
-import { openRepository, stderrLogger } from './mark';
+import { runCliCommand } from '../commandErrors';
+import { stderrLogger } from './mark';
 
 const HELP = `Usage: vouch status [--json]
 
@@ -73,35 +74,23 @@ export interface StatusReport {
 
 export const statusCommand: CliCommand = {
   summary: 'list AI-written blocks in uncommitted files and their review state',
-  run: runStatus,
+  run: (args, io) => runCliCommand('status', io, () => runStatus(args, io)),
 };
 
 async function runStatus(args: string[], io: CliIo): Promise<number> {
-  let json: boolean;
-  try {
-    const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    json = values.json === true;
-  } catch (error) {
-    io.stderr(`vouch status: ${error instanceof Error ? error.message : String(error)}\nRun 'vouch status --help' for usage.\n`);
-    return 2;
-  }
-  try {
-    const report = await buildStatusReport(io);
-    io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.stdout(HELP);
     return 0;
-  } catch (error) {
-    io.stderr(`vouch status: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   }
+  const report = await buildStatusReport(io);
+  io.stdout(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return 0;
 }
 
 async function buildStatusReport(io: CliIo): Promise<StatusReport> {
   const git = new GitRunner();
-  const repository = await openRepository(git, io.cwd);
+  const repository = await findRepository(git, io.cwd);
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
   const files: StatusFile[] = [];
   for (const document of await store.loadAll()) {

@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { MAX_SYNC_ROUNDS, syncNotes } from '../../git/notes/sync';
 import type { CliCommand, CliIo } from '../cli';
-import { NotesUsageError, openNotesContext, runNotesCommand } from './notesCommon';
+import { CliUsageError, runCliCommand } from '../commandErrors';
+import { openNotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch sync [<remote>]
 
@@ -20,7 +21,7 @@ Exit status: 0 in sync; 1 failed; 2 usage error.
 
 export const syncCommand: CliCommand = {
   summary: 'fetch, merge and push Vouch notes (refs/notes/vouch) with a remote',
-  run: (args, io) => runNotesCommand('sync', io, () => runSync(args, io)),
+  run: (args, io) => runCliCommand('sync', io, () => runSync(args, io)),
 };
 
 async function runSync(args: string[], io: CliIo): Promise<number> {
@@ -29,8 +30,8 @@ async function runSync(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length > 1) throw new NotesUsageError('give at most one remote');
-  if (positionals[0]?.startsWith('-')) throw new NotesUsageError(`not a remote: ${positionals[0]}`);
+  if (positionals.length > 1) throw new CliUsageError('give at most one remote');
+  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a remote: ${positionals[0]}`);
   const context = await openNotesContext(io);
   const report = await syncNotes(context, { remote: positionals[0] });
   for (const warning of report.warnings) io.stderr(`vouch: warning: ${warning}\n`);

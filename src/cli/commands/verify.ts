@@ -9,7 +9,8 @@ import type { RecordCheck } from '../../core/notes/recordCheck';
 import { assertObjectId } from '../../git/gitRunner';
 import { readRef, resolveCommit } from '../../git/notes/gitObjects';
 import type { CliCommand, CliIo } from '../cli';
-import { NotesUsageError, openNotesContext, runNotesCommand, type NotesContext } from './notesCommon';
+import { CliUsageError, runCliCommand } from '../commandErrors';
+import { openNotesContext, type NotesContext } from './notesCommon';
 
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
 const DEFAULT_MAX_COMMITS = 10_000;
@@ -67,7 +68,7 @@ export interface VerifyResult {
 
 export const verifyCommand: CliCommand = {
   summary: 'fail unless all AI code in a commit range is reviewed and valid (for CI)',
-  run: (args, io) => runNotesCommand('verify', io, () => runVerify(args, io)),
+  run: (args, io) => runCliCommand('verify', io, () => runVerify(args, io)),
 };
 
 async function runVerify(args: string[], io: CliIo): Promise<number> {
@@ -86,11 +87,11 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  if (positionals.length > 1) throw new NotesUsageError('give at most one range (e.g. origin/main..HEAD)');
-  if (positionals[0]?.startsWith('-')) throw new NotesUsageError(`not a range: ${positionals[0]}`);
+  if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. origin/main..HEAD)');
+  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
   const maxText = values['max-commits'];
   const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
-  if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new NotesUsageError('--max-commits must be a positive integer');
+  if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
   const context = await openNotesContext(io);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const result = await verifyCommits(context, range, commits, values['require-signed'] === true);
@@ -109,9 +110,9 @@ async function commitsToVerify(context: NotesContext, given: string | undefined,
     return { range, commits: [await resolveCommit(context.git, context.topLevel, range)] };
   }
   const listed = await context.git.run(['rev-list', `--max-count=${maxCommits + 1}`, '--end-of-options', range, '--'], { cwd: context.topLevel, okExitCodes: [128] });
-  if (listed.exitCode !== 0) throw new NotesUsageError(`not a commit range: ${range}: ${listed.stderr.trim().split('\n')[0] ?? ''}`);
+  if (listed.exitCode !== 0) throw new CliUsageError(`not a commit range: ${range}: ${listed.stderr.trim().split('\n')[0] ?? ''}`);
   const commits = listed.stdout.split('\n').filter(Boolean).map(assertObjectId);
-  if (commits.length > maxCommits) throw new NotesUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
+  if (commits.length > maxCommits) throw new CliUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
   return { range, commits: commits.reverse() };
 }
 

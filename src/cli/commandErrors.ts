@@ -1,0 +1,48 @@
+/**
+ * How every `vouch` command reports a failure, with the exit codes all of them document:
+ * 0 done, 1 failed, 2 usage error. A command throws; `runCliCommand` prints and picks the code.
+ */
+import { GitError } from '../git/gitRunner';
+import type { CliIo } from './cli';
+
+/** Bad options or arguments: exit 2, with a pointer to the command's help. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** The command could not do its work (missing file, nothing to review...): exit 1. */
+export class CliFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliFailure';
+  }
+}
+
+/** Runs a command's body and turns what it throws into a message on stderr and an exit code. */
+export async function runCliCommand(name: string, io: CliIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof CliUsageError || isParseArgsError(error)) {
+      io.stderr(`vouch ${name}: ${error.message}\nRun 'vouch ${name} --help' for usage.\n`);
+      return 2;
+    }
+    io.stderr(`vouch ${name}: ${failureMessage(error, io.cwd)}\n`);
+    return 1;
+  }
+}
+
+/** node:util parseArgs reports unknown options, missing values and stray positionals this way. */
+function isParseArgsError(error: unknown): error is TypeError {
+  return error instanceof TypeError && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
+}
+
+function failureMessage(error: unknown, cwd: string): string {
+  if (error instanceof GitError && error.kind === 'not-a-repository') return `not inside a git working tree: ${cwd}`;
+  if (error instanceof GitError && error.kind === 'git-not-found') return 'git was not found on PATH';
+  // CliFailure, NotesWriteError, other GitErrors and unexpected errors all carry a readable message.
+  return error instanceof Error ? error.message : String(error);
+}
