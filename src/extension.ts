@@ -3,6 +3,7 @@ import { GitRunner, findGitExecutable } from './git/gitRunner';
 import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
 import { registerExplicitReportCommands } from './host/detection/explicitReports';
+import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { NotesController, registerNotesCommands } from './host/notes/notesController';
 import { RepositoryStates } from './host/repositoryStates';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerInlineAcceptDetector(service, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
     registerAttributionVisibility({ service, states, git, settings, log }),
+    registerDetectors(service, states, git, settings, log),
     registerReviewFeatures(context, service, states, git, settings, log),
   );
   if (git) {

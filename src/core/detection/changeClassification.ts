@@ -47,7 +47,11 @@ export interface ChangeSignals {
   readonly agentDiffTab?: { readonly tool: string };
   /** The document is shown in a visible editor. */
   readonly visible: boolean;
-  /** The document was clean before and is clean after: its text was reloaded from disk. */
+  /**
+   * The document was clean before and the editor reports it clean with the change: it may have
+   * been reloaded from disk (the host confirms with the file watcher and the dirty state later;
+   * the first edit of a clean document also arrives with the clean flag).
+   */
   readonly reloadedFromDisk: boolean;
   readonly settings: DetectionSwitches;
 }
@@ -97,12 +101,7 @@ export function classifyChange(signals: ChangeSignals): ChangeVerdict {
   if (signals.inSaveParticipant) return { author: 'human', reason: 'save-participant' };
   if (signals.gitOperation) return { author: 'human', reason: 'git-operation' };
   if (insertedContentChars(changes) === 0) return { author: 'human', reason: 'typing' };
-  if (signals.reloadedFromDisk) {
-    if (!settings.externalWrites) return { author: 'human', reason: 'detector-off' };
-    if (insertedContentChars(changes) < settings.minimumHeuristicChars) return { author: 'human', reason: 'below-threshold' };
-    return { author: 'ai', kind: 'external-write', confidence: 'medium', signal: 'disk-reload' };
-  }
-  if (looksLikeTyping(changes)) return { author: 'human', reason: 'typing' };
+  if (looksLikeTyping(changes) && !signals.reloadedFromDisk) return { author: 'human', reason: 'typing' };
   if (signals.partOfVisibleBatch || looksLikeRename(changes)) return { author: 'human', reason: 'refactoring' };
   if (signals.chatEditing) {
     if (!settings.chatEdits) return { author: 'human', reason: 'detector-off' };
@@ -118,6 +117,11 @@ export function classifyChange(signals: ChangeSignals): ChangeVerdict {
   if (signals.agentDiffTab) {
     if (!settings.agentDiffTabs) return { author: 'human', reason: 'detector-off' };
     return { author: 'ai', kind: 'agent', confidence: 'high', signal: 'agent-diff-tab', tool: signals.agentDiffTab.tool };
+  }
+  if (signals.reloadedFromDisk) {
+    if (!settings.externalWrites) return { author: 'human', reason: 'detector-off' };
+    if (insertedContentChars(changes) < settings.minimumHeuristicChars) return { author: 'human', reason: 'below-threshold' };
+    return { author: 'ai', kind: 'external-write', confidence: 'medium', signal: 'disk-reload' };
   }
   if (signals.visible) return { author: 'human', reason: 'visible-editor' };
   if (!settings.hiddenEditorEdits) return { author: 'human', reason: 'detector-off' };

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { GitRunner } from '../../git/gitRunner';
+import type { AttributionService } from '../attributionService';
+import type { RepositoryStates } from '../repositoryStates';
+import type { VouchSettings } from '../settings';
+import { ExternalWriteWatcher } from './externalWriteWatcher';
+import { GitActivity } from './gitActivity';
+import { HeuristicDetector } from './heuristicDetector';
+import { PasteTracker } from './pasteTracker';
+import { WorkingStateFollower } from './workingStateFollower';
+
+/**
+ * The detectors besides inline accepts and explicit reports: paste observation, git activity,
+ * chat/agent/hidden-editor/disk-reload heuristics, outside writes to closed files, and pick-up of
+ * `vouch mark` reports. Without git (Restricted Mode) the store-based parts stay off.
+ */
+export function registerDetectors(
+  service: AttributionService,
+  states: RepositoryStates | undefined,
+  git: GitRunner | undefined,
+  settings: VouchSettings,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable {
+  const pastes = new PasteTracker();
+  const gitActivity = new GitActivity(git, log);
+  const follower = states ? new WorkingStateFollower(states, service, log) : undefined;
+  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, () => settings.detection, log, () => follower?.pickUp() ?? Promise.resolve());
+  const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];
+  if (follower) disposables.push(follower);
+  if (states) {
+    const externalWrites = new ExternalWriteWatcher(
+      states,
+      gitActivity,
+      () => ({ enabled: settings.detection.externalWrites, minimumChars: settings.detection.minimumHeuristicChars }),
+      log,
+    );
+    disposables.push(externalWrites);
+  }
+  return vscode.Disposable.from(...disposables);
+}

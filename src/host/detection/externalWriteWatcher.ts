@@ -1,0 +1,133 @@
+import * as vscode from 'vscode';
+import type { AttributedSpan } from '../../core/attribution';
+import { insertedContentChars, insertedRangesAfter, subtractRanges } from '../../core/detection/changeClassification';
+import { AttributionLedger } from '../../core/ledger/attributionLedger';
+import { computeTextReplacements } from '../../core/reanchor';
+import { readWorkingTreeText } from '../../git/repository';
+import type { RepositoryStates } from '../repositoryStates';
+import { UNKNOWN_AI_TOOL } from './aiTools';
+import { isTextFile, type GitActivity } from './gitActivity';
+
+/** Writes to one file that come in quick succession are looked at once, when they have settled. */
+const SETTLE_MS = 1_500;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+interface PendingWrite {
+  readonly created: boolean;
+  readonly firstAt: number;
+  /** What the git extension said about the file before this write (modified, clean, or unknown). */
+  readonly modifiedBefore: boolean | undefined;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Files that change on disk while no editor has them open (a command-line agent such as Claude
+ * Code, Copilot CLI or aider writing them): the new text is compared with the last text Vouch
+ * knows (its working state), or with the index when the file was clean before, and what was
+ * inserted is recorded as AI `external-write`, medium confidence. Git's own writes (checkout,
+ * pull, stash, reset: git activity, or content equal to the index), ignored files, binary and big
+ * files are left alone; text an explicit report (`vouch mark`) already covers is not marked again.
+ * Open documents are handled by HeuristicDetector (their reload from disk).
+ */
+export class ExternalWriteWatcher implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly pending = new Map<string, PendingWrite>();
+
+  constructor(
+    private readonly states: RepositoryStates,
+    private readonly gitActivity: GitActivity,
+    private readonly isEnabled: () => { enabled: boolean; minimumChars: number },
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => this.noteWrite(uri, true)),
+      watcher.onDidChange((uri) => this.noteWrite(uri, false)),
+    );
+  }
+
+  private noteWrite(uri: vscode.Uri, created: boolean): void {
+    if (uri.scheme !== 'file' || !this.isEnabled().enabled) return;
+    // Not the editor's own folders: VS Code writes .vscode/settings.json when a setting changes.
+    if (/[\\/](\.git|\.vscode|node_modules)([\\/]|$)/.test(uri.fsPath)) return;
+    if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) return;
+    const key = uri.toString();
+    const existing = this.pending.get(key);
+    if (existing) {
+      clearTimeout(existing.timer);
+      existing.timer = setTimeout(() => void this.settle(uri), SETTLE_MS);
+      return;
+    }
+    this.pending.set(key, {
+      created,
+      firstAt: Date.now(),
+      modifiedBefore: created ? false : this.gitActivity.isModifiedInWorkingTree(uri),
+      timer: setTimeout(() => void this.settle(uri), SETTLE_MS),
+    });
+  }
+
+  private async settle(uri: vscode.Uri): Promise<void> {
+    const write = this.pending.get(uri.toString());
+    this.pending.delete(uri.toString());
+    if (!write) return;
+    try {
+      await this.examine(uri, write);
+    } catch (error) {
+      this.log.warn(`Could not examine the outside write to ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async examine(uri: vscode.Uri, write: PendingWrite): Promise<void> {
+    // Opened meanwhile: the editor's reload detection owns it.
+    if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) return;
+    const relative = vscode.workspace.asRelativePath(uri);
+    if (this.gitActivity.isBusyAround(write.firstAt)) {
+      this.log.debug(`${relative} changed during a git operation: not AI`);
+      return;
+    }
+    const located = await this.states.storeOf(uri.fsPath);
+    if (!located) return;
+    const { store, repoPath, repository } = located;
+    if (await this.gitActivity.isIgnored(repository, repoPath)) return;
+    const stat = await vscode.workspace.fs.stat(uri).then(undefined, () => undefined);
+    if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return;
+    const text = await readWorkingTreeText(repository, repoPath);
+    if (text === undefined) return;
+    if (await this.gitActivity.diskMatchesIndex(repository, repoPath)) {
+      this.log.debug(`${relative} now holds what the index holds (git restore/checkout): not AI`);
+      return;
+    }
+    const stored = await store.load(repoPath);
+    let baseline: string | undefined;
+    if (stored) baseline = await store.readText(stored);
+    else if (write.modifiedBefore === false) baseline = (await this.gitActivity.indexText(repository, repoPath)) ?? (write.created ? '' : undefined);
+    if (baseline === undefined) {
+      this.log.debug(`${relative} changed on disk, but Vouch does not know its text from before: not recorded`);
+      return;
+    }
+    const replacements = computeTextReplacements(baseline, text);
+    const { minimumChars } = this.isEnabled();
+    if (insertedContentChars(replacements) < minimumChars) return;
+    const current = await store.loadForText(repoPath, text);
+    const spans: AttributedSpan[] = current?.spans ?? [];
+    const ledger = AttributionLedger.fromSpans(spans);
+    const covered = spans.map((span) => ({ start: span.start, end: span.end }));
+    let marked = 0;
+    for (const range of insertedRangesAfter(replacements)) {
+      for (const piece of subtractRanges(range, covered)) {
+        ledger.markRange(piece.start, piece.end, { kind: 'ai', origin: { kind: 'external-write', tool: UNKNOWN_AI_TOOL }, confidence: 'medium' }, text.slice(piece.start, piece.end));
+        marked += piece.end - piece.start;
+      }
+    }
+    if (marked === 0) return;
+    await store.save(repoPath, ledger.spans(), text);
+    this.log.info(`${marked} characters written to ${relative} by another program recorded as AI (external-write, medium confidence)`);
+  }
+
+  dispose(): void {
+    for (const write of this.pending.values()) clearTimeout(write.timer);
+    this.pending.clear();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

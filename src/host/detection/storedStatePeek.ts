@@ -1,0 +1,34 @@
+import { promises as fs } from 'node:fs';
+import type { AttributedSpan } from '../../core/attribution';
+import { sha256Hex } from '../../core/textHash';
+import { parseWorkingStateDocument, type WorkingStateDocument } from '../../core/workingState/stateFile';
+import type { RepositoryStates } from '../repositoryStates';
+
+/** Stored state files larger than this are not peeked at (the store sets such files aside itself). */
+const MAX_PEEK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a file's stored working state WITHOUT going through WorkingStateStore.load, which records
+ * what it read as known: the AttributionService's next save would then take another writer's
+ * spans (a `vouch mark`) as already merged and write over them.
+ */
+export async function peekStoredState(states: RepositoryStates, fsPath: string): Promise<WorkingStateDocument | undefined> {
+  const located = await states.storeOf(fsPath);
+  if (!located) return undefined;
+  let text: string;
+  try {
+    const file = located.store.stateFileFor(located.repoPath);
+    const stat = await fs.stat(file);
+    if (!stat.isFile() || stat.size > MAX_PEEK_BYTES) return undefined;
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = parseWorkingStateDocument(text);
+  return parsed.kind === 'ok' && parsed.document.path === located.repoPath ? parsed.document : undefined;
+}
+
+/** The stored spans when they describe exactly `text` (so their offsets are offsets into it). */
+export function spansForExactText(stored: WorkingStateDocument | undefined, text: string): readonly AttributedSpan[] | undefined {
+  return stored && stored.textSha256 === sha256Hex(text) ? stored.spans : undefined;
+}
