@@ -16,11 +16,22 @@ export class VouchSettings implements vscode.Disposable {
     return vscode.workspace.getConfiguration('vouch');
   }
 
-  get detection(): { inlineCompletions: boolean; chatEdits: boolean; externalWrites: boolean; minimumHeuristicChars: number } {
+  get detection(): {
+    inlineCompletions: boolean;
+    chatEdits: boolean;
+    agentDiffTabs: boolean;
+    hiddenEditorEdits: boolean;
+    savesWithoutParticipants: boolean;
+    externalWrites: boolean;
+    minimumHeuristicChars: number;
+  } {
     const config = this.config;
     return {
       inlineCompletions: config.get<boolean>('detection.inlineCompletions', true),
       chatEdits: config.get<boolean>('detection.chatEdits', true),
+      agentDiffTabs: config.get<boolean>('detection.agentDiffTabs', true),
+      hiddenEditorEdits: config.get<boolean>('detection.hiddenEditorEdits', true),
+      savesWithoutParticipants: config.get<boolean>('detection.savesWithoutParticipants', true),
       externalWrites: config.get<boolean>('detection.externalWrites', true),
       minimumHeuristicChars: Math.max(1, config.get<number>('detection.minimumHeuristicChars', 40)),
     };
