@@ -8,7 +8,7 @@ import { reviewCommand } from './commands/review';
 import { WorkingStatePendingSpans } from '../git/notes/pendingFromWorkingState';
 import { GitRunner } from '../git/gitRunner';
 import { WorkingStateStore } from '../git/workingStateStore';
-import { notesLogger } from './commands/notesCommon';
+import { stderrLogger } from './cliLogger';
 import { createRecordCommitCommand } from './commands/recordCommit';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
@@ -35,7 +35,7 @@ const commands: Readonly<Record<string, CliCommand>> = {
   review: reviewCommand,
   'install-hooks': installHooksCommand,
   'record-commit': createRecordCommitCommand(
-    (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, notesLogger(io)), notesLogger(io)),
+    (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, stderrLogger(io)), stderrLogger(io)),
   ),
   reconcile: reconcileCommand,
   sync: syncCommand,

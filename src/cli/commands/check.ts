@@ -9,7 +9,7 @@ import { checkStagedFiles, pendingBlocksInText, storedAttribution } from '../../
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
-import { stderrLogger } from './mark';
+import { stderrLogger } from '../cliLogger';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 

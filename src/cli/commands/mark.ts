@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import type { OriginKind } from '../../core/attribution';
 import { ORIGIN_KINDS } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
-import type { Logger } from '../../core/logger';
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
+import { stderrLogger } from '../cliLogger';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 
 const HELP = `Usage: vouch mark <path> --lines A-B [--lines C-D ...] --tool NAME [options]
@@ -45,11 +45,6 @@ export const markCommand: CliCommand = {
 };
 
 /** Warnings of the git layer, shown on stderr. */
-export function stderrLogger(io: CliIo): Logger {
-  const write = (message: string | Error): void => io.stderr(`${message instanceof Error ? message.message : message}\n`);
-  return { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: write, error: write };
-}
-
 async function mark(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseMarkArgs(args);
   if (values.help) {

@@ -15,7 +15,7 @@ import { readStagedText } from '../../git/staging/stagedFiles';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
-import { stderrLogger } from './mark';
+import { stderrLogger } from '../cliLogger';
 
 const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
 

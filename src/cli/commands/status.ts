@@ -7,7 +7,7 @@ import { findRepository, readWorkingTreeText } from '../../git/repository';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
-import { stderrLogger } from './mark';
+import { stderrLogger } from '../cliLogger';
 
 const HELP = `Usage: vouch status [--json]
 
