@@ -4,7 +4,8 @@
  * and payload bytes are kept (a signature covers the payload bytes; they are never re-encoded).
  */
 import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
-import { base64ToBytes, decodeUtf8Strict } from './canonicalJson';
+import { sha256Hex } from '../textHash';
+import { base64ToBytes, canonicalJson, decodeUtf8Strict, type JsonValue } from './canonicalJson';
 import {
   DSSE_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
@@ -12,7 +13,6 @@ import {
   MAX_RECORD_LINE_BYTES,
   NOTE_PREDICATE_TYPE,
   NOTE_SCHEMA_VERSION,
-  computeRecordId,
   type DsseEnvelope,
   type NoteRecord,
   type NoteStatement,
@@ -28,6 +28,12 @@ export interface ParsedNote {
   readonly records: readonly NoteRecord[];
   readonly rejected: readonly RejectedRecord[];
 }
+
+/**
+ * sha256 of UTF-8 text as lowercase hex. Core hashes with a pure implementation; node callers may
+ * pass a native one (much faster on large notes) without core importing node.
+ */
+export type Sha256Hex = (text: string) => string;
 
 export type RecordParseResult = { readonly ok: true; readonly record: NoteRecord } | { readonly ok: false; readonly reason: string };
 
@@ -183,8 +189,8 @@ function validateEnvelope(value: Json): DsseEnvelope {
   return envelope as unknown as DsseEnvelope;
 }
 
-/** Parses and validates one record line. Never throws. */
-export function parseRecordLine(line: string): RecordParseResult {
+/** Parses and validates one record line. Never throws (unless `hashText` does). */
+export function parseRecordLine(line: string, hashText: Sha256Hex = sha256Hex): RecordParseResult {
   try {
     if (line.length > MAX_RECORD_LINE_BYTES) return { ok: false, reason: `record is longer than ${MAX_RECORD_LINE_BYTES} bytes` };
     let json: Json;
@@ -203,7 +209,9 @@ export function parseRecordLine(line: string): RecordParseResult {
       return { ok: false, reason: 'envelope.payload: not UTF-8 JSON' };
     }
     const statement = validateStatement(payloadJson);
-    const recordId = computeRecordId(statement);
+    // The record id as computeRecordId (noteRecord.ts) defines it, hashed with `hashText`.
+    const withoutId: NoteStatement = { ...statement, predicate: { ...statement.predicate, recordId: '' } };
+    const recordId = hashText(canonicalJson(withoutId as unknown as JsonValue));
     if (recordId !== statement.predicate.recordId) return { ok: false, reason: 'predicate.recordId: does not match the record content' };
     return { ok: true, record: { line, envelope, payloadBytes, statement, recordId } };
   } catch (error) {
@@ -217,7 +225,7 @@ export function parseRecordLine(line: string): RecordParseResult {
  * Parses a note: one record per non-blank line (blank lines come from squash concatenation).
  * Identical lines count once; a bad line is reported in `rejected` and the rest still read.
  */
-export function parseNote(noteText: string): ParsedNote {
+export function parseNote(noteText: string, hashText: Sha256Hex = sha256Hex): ParsedNote {
   if (noteText.length > MAX_NOTE_BYTES) {
     return { records: [], rejected: [{ line: 0, reason: `note is larger than ${MAX_NOTE_BYTES} bytes` }] };
   }
@@ -228,7 +236,7 @@ export function parseNote(noteText: string): ParsedNote {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line.trim() === '' || seen.has(line)) return;
     seen.add(line);
-    const result = parseRecordLine(line);
+    const result = parseRecordLine(line, hashText);
     if (result.ok) records.push(result.record);
     else rejected.push({ line: index + 1, reason: result.reason });
   });

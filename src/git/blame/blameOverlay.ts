@@ -15,6 +15,7 @@ import { GitError, type GitRunner } from '../gitRunner';
 import { readBlobs } from '../notes/gitObjects';
 import { NotesReader } from '../notes/notesReader';
 import { isUncommittedId, parseBlamePorcelain } from './blamePorcelain';
+import { nativeSha256Hex } from './nativeSha256';
 
 /** Default for `vouch.blame.maxFileBytes`: larger documents get no blame. */
 export const DEFAULT_BLAME_MAX_BYTES = 1024 * 1024;
@@ -133,7 +134,7 @@ export class BlameOverlay {
         continue;
       }
       if (kind === 'vouch') {
-        const note = parseNote(read.text);
+        const note = parseNote(read.text, nativeSha256Hex);
         for (const rejected of note.rejected) this.logger.debug(`vouch: a record in note ${blob} was rejected (line ${rejected.line}): ${rejected.reason}`);
         this.parsedBlobs.set(blob, { kind, note });
       } else {
