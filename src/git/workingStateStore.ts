@@ -42,6 +42,15 @@ export interface SaveResult {
   readonly merged: boolean;
 }
 
+export interface LoadOptions {
+  /**
+   * The caller will edit these spans and save them back: remember this version as the base of
+   * the three-way merge in save(), so what the caller removes stays removed. Plain reads (status
+   * counts, panels) must not set the base, or a later save would drop other writers' spans.
+   */
+  readonly asBase?: boolean;
+}
+
 export interface SpansForText {
   readonly document: WorkingStateDocument;
   /** The stored spans moved onto the given text. */
@@ -143,7 +152,6 @@ export class WorkingStateStore {
       inspection = await this.inspect(stateFile); // a writer may have replaced it meanwhile
     }
     if (inspection.kind !== 'ok') return undefined;
-    this.remember(inspection.document);
     return inspection.document;
   }
 
@@ -193,9 +201,10 @@ export class WorkingStateStore {
    * is gone from git (pruned) and the text changed, the spans cannot be placed: the state file is
    * set aside as `*.stale-<time>` (nothing is deleted) and undefined is returned.
    */
-  async loadForText(repoPath: string, currentText: string): Promise<SpansForText | undefined> {
+  async loadForText(repoPath: string, currentText: string, options: LoadOptions = {}): Promise<SpansForText | undefined> {
     const document = await this.load(repoPath);
     if (!document) return undefined;
+    if (options.asBase) this.remember(document);
     if (document.textSha256 === sha256Hex(currentText)) return { document, spans: document.spans.slice(), reanchored: false };
     const lastText = await this.readText(document);
     if (lastText === undefined) {

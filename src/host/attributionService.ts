@@ -119,14 +119,24 @@ export class AttributionService implements vscode.Disposable {
     await Promise.all(saves);
   }
 
-  /** Replaces a document's spans from the working state (another window, the CLI, a commit). */
+  /** Replaces a document's spans from the working state (another window, the CLI, a commit); no stored state means no spans. */
   async reload(document: vscode.TextDocument): Promise<void> {
     const key = document.uri.toString();
     const tracked = this.documents.get(key);
     if (!tracked || !this.states) return;
-    const loaded = await this.states.load(document);
+    // Edits of the last moments are written first, so the working state holds them when we read it back.
+    if (tracked.saveTimer !== undefined) {
+      clearTimeout(tracked.saveTimer);
+      tracked.saveTimer = undefined;
+      void this.save(document);
+    }
+    await tracked.saving;
+    const textAtLoad = document.getText();
+    const versionAtLoad = document.version;
+    const loaded = await this.states.load(document, textAtLoad);
     if (!loaded || this.documents.get(key) !== tracked) return;
-    tracked.ledger = AttributionLedger.fromSpans(loaded);
+    const current = document.version === versionAtLoad ? loaded : reanchorSpans(textAtLoad, document.getText(), loaded);
+    tracked.ledger = AttributionLedger.fromSpans(current);
     this.changeEmitter.fire(document.uri);
   }
 

@@ -57,12 +57,12 @@ export class RepositoryStates implements vscode.Disposable {
     return Promise.all(this.storesByTopLevel.values());
   }
 
-  /** Stored spans of a document, moved onto `text` (its current content). */
+  /** Stored spans of a document, moved onto `text` (its current content): [] when it has no stored state, undefined when it is in no repository. */
   async load(document: vscode.TextDocument, text = document.getText()): Promise<AttributedSpan[] | undefined> {
     if (document.uri.scheme !== 'file') return undefined;
     const located = await this.storeOf(document.uri.fsPath);
     if (!located) return undefined;
-    return (await located.store.loadForText(located.repoPath, text))?.spans;
+    return (await located.store.loadForText(located.repoPath, text, { asBase: true }))?.spans ?? [];
   }
 
   /** Saves a document's spans over `text`; returns the merged spans when another writer had changed them. */

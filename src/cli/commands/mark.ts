@@ -71,7 +71,7 @@ async function mark(args: string[], io: CliIo): Promise<number> {
 
   const ranges = toCharacterRanges(text, lineRanges, resolved.repoPath);
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
-  const current = await store.loadForText(resolved.repoPath, text);
+  const current = await store.loadForText(resolved.repoPath, text, { asBase: true });
   const ledger = AttributionLedger.fromSpans(current?.spans ?? []);
   const origin = { kind, tool, ...(model === undefined ? {} : { model }), ...(session === undefined ? {} : { session }) };
   for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'ai', origin, confidence: 'high' }, text.slice(range.start, range.end));

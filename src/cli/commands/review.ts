@@ -106,7 +106,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
-  const current = await store.loadForText(repoPath, text);
+  const current = await store.loadForText(repoPath, text, { asBase: true });
   const spans = current?.spans ?? [];
   const blocks = buildReviewBlocks({ path: repoPath, text, spans });
   const chosen = blocks.filter((block) => block.startLine <= last && block.endLine >= first);

@@ -112,7 +112,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       this.logger.warn(`vouch: ${repoPath} is gone and its last known text is not in git; its AI spans stay pending`);
       return undefined;
     }
-    const loaded = await store.loadForText(repoPath, workingText);
+    const loaded = await store.loadForText(repoPath, workingText, { asBase: true });
     if (!loaded) return undefined;
     const handed: HandedOut = { document: loaded.document, workingText, spans: loaded.spans, reanchored: loaded.reanchored };
     this.handedOut.set(keyOf(topLevel, repoPath), handed);

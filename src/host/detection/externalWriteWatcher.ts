@@ -109,7 +109,7 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     const replacements = computeTextReplacements(baseline, text);
     const { minimumChars } = this.isEnabled();
     if (insertedContentChars(replacements) < minimumChars) return;
-    const current = await store.loadForText(repoPath, text);
+    const current = await store.loadForText(repoPath, text, { asBase: true });
     const spans: AttributedSpan[] = current?.spans ?? [];
     const ledger = AttributionLedger.fromSpans(spans);
     const covered = spans.map((span) => ({ start: span.start, end: span.end }));

@@ -202,8 +202,8 @@ describe('WorkingStateStore', () => {
       await first.save('a.txt', [span('a', 0, 8)], text);
       const windowA = await open();
       const windowB = await open();
-      await windowA.load('a.txt');
-      await windowB.load('a.txt');
+      await windowA.loadForText('a.txt', text, { asBase: true });
+      await windowB.loadForText('a.txt', text, { asBase: true });
       const fromA = await windowA.save('a.txt', [span('a', 0, 8, { review })], text);
       assert.equal(fromA.merged, false);
       const fromB = await windowB.save('a.txt', [span('a', 0, 8), span('b', 9, 17)], text);
@@ -229,6 +229,20 @@ describe('WorkingStateStore', () => {
           ['cli', 'line two'],
         ],
       );
+    });
+
+    it('a plain read does not become the base of a save: spans another writer added survive', async () => {
+      const editor = await open();
+      await editor.save('a.txt', [], text);
+      const cli = await open();
+      await cli.loadForText('a.txt', text, { asBase: true });
+      await cli.save('a.txt', [span('cli', 0, 8)], text);
+      // The editor only looks (a status count, the review panel) and then saves its own view.
+      await editor.loadAll();
+      await editor.loadForText('a.txt', text);
+      const saved = await editor.save('a.txt', [], text);
+      assert.equal(saved.merged, true);
+      assert.deepEqual(saved.document.spans.map((s) => s.id), ['cli']);
     });
 
     it('loses no span when two windows keep saving at the same time', async () => {

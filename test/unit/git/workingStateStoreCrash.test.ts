@@ -44,7 +44,8 @@ async function main(): Promise<void> {
   const store = await WorkingStateStore.open(new GitRunner(), process.argv[2], silentLogger, { lock: { staleAfterMs: 100, maxWaitMs: 20000 } });
   let announced = false;
   for (;;) {
-    const current = await store.load('a.txt');
+    // The writer replaces what it read: that version is the base of its save.
+    const current = (await store.loadForText('a.txt', text, { asBase: true }))?.document;
     await store.save('a.txt', spansForGeneration((current?.generation ?? 0) + 1), text);
     if (!announced) {
       process.stdout.write('writing\\n');
