@@ -146,9 +146,9 @@ async function runGit(...args: string[]): Promise<string> {
 async function commitSetup(...relativePaths: string[]): Promise<void> {
   await runGit('add', '--', ...relativePaths);
   await runGit('-c', 'user.name=Corpus', '-c', 'user.email=corpus@example.com', 'commit', '-q', '-m', `corpus: ${relativePaths.join(', ')}`);
-  // After a commit Vouch records its note and reloads open documents from the working state; a
-  // reload that lands on spans not yet saved drops them (reported separately: NotesController
-  // reloads without flushing first). The corpus measures detection, so it lets that finish.
+  // Disk changes within 3 s of git activity are taken for the git operation's own writes (never
+  // AI; src/host/detection/gitActivity.ts), so the session starts after that window, as a person
+  // working after a commit would.
   await sleep(4_000);
 }
 
@@ -482,11 +482,7 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     mismatches.push(...score(api, [openTruth, checkoutTruth, closedTruth, createdTruth], false));
   });
 
-  // Pending: RepositoryStates.save checks for stored state with WorkingStateStore.load, which marks
-  // the `vouch mark` state as known, so the editor's next save of a document without spans writes
-  // over the report (fix: check the state file's existence without load). With that one-line fix
-  // this session passes (measured); until then it is shown as pending, not hidden.
-  it.skip('explicit-report session: an agent writes an open file and reports it with `vouch mark`; the report wins over the outside-write heuristic', async () => {
+  it('explicit-report session: an agent writes an open file and reports it with `vouch mark`; the report wins over the outside-write heuristic', async () => {
     const api = await vouchApi();
     const root = workspaceRoot();
     const markedUri = await writeFile('corpus/marked.ts', 'export const marked = true;\n');
