@@ -39,11 +39,12 @@
  */
 import type { AttributedSpan, EditAuthor, Origin, Review, TextReplacement } from '../attribution';
 import { sha256Hex } from '../textHash';
+import { randomFlatUuid } from './flatUuid';
 import { NO_PIECES, type Piece, SpanSequence, type SpanRecord } from './spanSequence';
 
 export interface LedgerOptions {
   now?: () => number;
-  /** Default: a uuid v4 from Web Crypto (the uuid package is ESM-only and breaks CJS type-checking). */
+  /** Default: a random uuid v4 (Web Crypto bytes, built as a flat string; see flatUuid.ts). */
   newId?: () => string;
   /** How many edit events undo can reach back; default 1000. */
   historyLimit?: number;
@@ -98,8 +99,8 @@ export class AttributionLedger {
 
   constructor(options: LedgerOptions = {}) {
     this.now = options.now ?? Date.now;
-    const newId = options.newId ?? randomUuid;
-    this.newId = () => flat(newId());
+    const newId = options.newId;
+    this.newId = newId === undefined ? randomFlatUuid : () => flat(newId());
     const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     if (!Number.isInteger(limit) || limit < 0) throw new Error(`historyLimit must be a non-negative integer, got ${String(limit)}`);
     this.historyLimit = limit;
@@ -456,10 +457,6 @@ function appendPiece(out: Piece[] | undefined, piece: Piece): Piece[] {
   if (out === undefined) return [piece];
   out.push(piece);
   return out;
-}
-
-function randomUuid(): string {
-  return globalThis.crypto.randomUUID();
 }
 
 /** Every record is built here, always with the same fields in the same order (one hidden class for V8). */

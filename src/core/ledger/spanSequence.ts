@@ -61,6 +61,11 @@ export class SpanSequence {
   // lookups skip the Fenwick descent. fenwickAdd keeps the base exact; rebuilds invalidate it.
   private hotChunk = -1;
   private hotBase = 0;
+  // Within the hot chunk, the index of the last lookup and the end of the span before it (relative
+  // to hotBase): the next keystroke lands at or after it, so the scan resumes there. Edits only
+  // rewrite entries at or after the cursor, which keeps this exact; other changes reset it to 0.
+  private hotIndex = 0;
+  private hotIndexPrevEnd = 0;
 
   /** Builds from pieces already validated as sorted and non-overlapping. */
   static fromPieces(pieces: readonly Piece[]): SpanSequence {
@@ -146,6 +151,9 @@ export class SpanSequence {
       return;
     }
     if (this.replaceWithinChunk(pieces, delta)) return;
+    // Entries before the cursor may move between chunks below; restart scans at the chunk start.
+    this.hotIndex = 0;
+    this.hotIndexPrevEnd = 0;
     if (this.chunks.length === 0) {
       this.chunks.push({ gaps: [], lens: [], recs: [] });
       this.extents.push(0);
@@ -332,10 +340,15 @@ export class SpanSequence {
     }
     let position: number;
     let pos: number;
+    let index = 0;
     const hot = this.hotChunk;
     if (hot >= 0 && this.hotBase < offset && offset <= this.hotBase + this.extents[hot]) {
       position = hot;
       pos = this.hotBase;
+      if (offset > pos + this.hotIndexPrevEnd) {
+        index = this.hotIndex;
+        pos += this.hotIndexPrevEnd;
+      }
     } else {
       // Fenwick descent: largest prefix of chunks whose extent sum is < offset.
       const tree = this.fenwick;
@@ -355,12 +368,13 @@ export class SpanSequence {
     const chunk = this.chunks[position];
     const gaps = chunk.gaps;
     const lens = chunk.lens;
-    let index = 0;
     for (; index < gaps.length; index++) {
       const end = pos + gaps[index] + lens[index];
       if (end >= offset) break;
       pos = end;
     }
+    this.hotIndex = index;
+    this.hotIndexPrevEnd = pos - this.hotBase;
     this.cursorChunk = position;
     this.cursorIndex = index;
     this.cursorPrevEnd = pos;
@@ -375,6 +389,8 @@ export class SpanSequence {
 
   private rebuildFenwick(): void {
     this.hotChunk = -1;
+    this.hotIndex = 0;
+    this.hotIndexPrevEnd = 0;
     const size = this.chunks.length;
     if (this.fenwick.length < size + 1 || this.fenwick.length > 4 * (size + 1)) {
       this.fenwick = new Float64Array(Math.max(16, size * 2 + 1));
