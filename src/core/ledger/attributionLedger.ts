@@ -55,9 +55,13 @@ interface Step {
   readonly offset: number;
   readonly deletedLength: number;
   readonly insertedLength: number;
-  /** Spans touching [offset, offset + deletedLength] before the change. */
+  /**
+   * The consecutive spans the change replaced: for a human change those overlapping
+   * [offset, offset + deletedLength) (see SpanSequence.collectOverlapping), for an AI change those
+   * touching [offset, offset + deletedLength]. Spans outside them only shifted.
+   */
   readonly before: readonly Piece[];
-  /** Spans touching [offset, offset + insertedLength] after the change. */
+  /** The consecutive spans that replaced `before` (offsets after the change). */
   readonly after: readonly Piece[];
 }
 
@@ -293,19 +297,25 @@ export class AttributionLedger {
     const offset = change.offset;
     const deletedLength = change.deletedLength;
     const insertedLength = change.insertedText.length;
-    const before = this.sequence.collectTouching(offset, offset + deletedLength) ?? NO_PIECES;
-    const after =
-      author.kind === 'human'
-        ? this.humanResult(before, offset, deletedLength, insertedLength)
-        : this.aiResult(before, offset, deletedLength, change.insertedText, author);
+    let before: readonly Piece[];
+    let after: readonly Piece[];
+    if (author.kind === 'human') {
+      // A human edit leaves spans that merely touch it as they are (they only shift), so only the
+      // spans it cuts into are replaced and recorded; typing next to a span allocates nothing.
+      before = this.sequence.collectOverlapping(offset, offset + deletedLength) ?? NO_PIECES;
+      after = this.humanResult(before, offset, deletedLength, insertedLength);
+    } else {
+      // An AI insert may join the spans it touches.
+      before = this.sequence.collectTouching(offset, offset + deletedLength) ?? NO_PIECES;
+      after = this.aiResult(before, offset, deletedLength, change.insertedText, author);
+    }
     this.sequence.replaceCollected(after, insertedLength - deletedLength);
     return { offset, deletedLength, insertedLength, before, after };
   }
 
+  /** The spans `before` (all overlapping the change, see collectOverlapping) become these. */
   private humanResult(before: readonly Piece[], p: number, deleted: number, inserted: number): readonly Piece[] {
     if (before.length === 0) return NO_PIECES;
-    // Typing right after a span only touches it: nothing changes, nothing to allocate.
-    if (before.length === 1 && before[0].end === p) return before;
     const q = p + deleted;
     const delta = inserted - deleted;
     let out: Piece[] | undefined;
@@ -413,16 +423,24 @@ export class AttributionLedger {
     const steps = stepsOf(entry);
     for (let i = steps.length - 1; i >= 0; i--) {
       const step = steps[i];
-      this.sequence.collectTouching(step.offset, step.offset + step.insertedLength);
+      this.selectRecorded(step.after, step.offset);
       this.sequence.replaceCollected(step.before, step.deletedLength - step.insertedLength);
     }
   }
 
   private reapply(entry: HistoryEntry): void {
     for (const step of stepsOf(entry)) {
-      this.sequence.collectTouching(step.offset, step.offset + step.deletedLength);
+      this.selectRecorded(step.before, step.offset);
       this.sequence.replaceCollected(step.after, step.insertedLength - step.deletedLength);
     }
+  }
+
+  /**
+   * Selects for replacement exactly the spans a step recorded on this side of the change (they are
+   * consecutive); with none recorded, the place at `offset` after any span that ends there.
+   */
+  private selectRecorded(recorded: readonly Piece[], offset: number): void {
+    this.sequence.selectRun(recorded.length > 0 ? recorded[0].start + 1 : offset + 1, recorded.length);
   }
 
   private pushHistory(steps: readonly Step[]): void {

@@ -95,12 +95,56 @@ export class SpanSequence {
   }
 
   /**
-   * Collects the spans that intersect or touch the closed range [start, end] into `out` (in order)
-   * and remembers where they are for replaceCollected.
+   * Collects the spans that intersect or touch the closed range [start, end] (in order) and
+   * remembers where they are for replaceCollected; undefined when there are none.
    */
   collectTouching(start: number, end: number): Piece[] | undefined {
+    return this.collect(start, end + 1);
+  }
+
+  /**
+   * Collects the spans sharing at least one character with [start, end), or, when start === end,
+   * the span holding characters on both sides of start (spans that merely touch are left out),
+   * and remembers where they are for replaceCollected.
+   */
+  collectOverlapping(start: number, end: number): Piece[] | undefined {
+    return this.collect(start + 1, end);
+  }
+
+  /**
+   * Selects, for replaceCollected, the `count` consecutive spans starting with the first whose end
+   * is at least `from` (the caller knows them already, so nothing is collected).
+   */
+  selectRun(from: number, count: number): void {
+    this.locate(from);
+    let chunkIndex = this.cursorChunk;
+    let index = this.cursorIndex;
+    let pos = this.cursorPrevEnd;
+    let remaining = count;
+    this.cursorCount = count;
+    this.cursorNextStart = -1;
+    while (chunkIndex < this.chunks.length) {
+      const chunk = this.chunks[chunkIndex];
+      const n = chunk.gaps.length;
+      for (; index < n; index++) {
+        const spanStart = pos + chunk.gaps[index];
+        if (remaining === 0) {
+          this.cursorNextStart = spanStart;
+          return;
+        }
+        pos = spanStart + chunk.lens[index];
+        remaining--;
+      }
+      chunkIndex++;
+      index = 0;
+    }
+    if (remaining !== 0) throw new Error(`SpanSequence.selectRun: only ${count - remaining} of ${count} spans after offset ${from}`);
+  }
+
+  /** Collects the spans from the first whose end is >= `from` up to the last starting before `stopAt`. */
+  private collect(from: number, stopAt: number): Piece[] | undefined {
     let out: Piece[] | undefined;
-    this.locate(start);
+    this.locate(from);
     let chunkIndex = this.cursorChunk;
     let index = this.cursorIndex;
     let pos = this.cursorPrevEnd;
@@ -113,7 +157,7 @@ export class SpanSequence {
       const n = gaps.length;
       for (; index < n; index++) {
         const spanStart = pos + gaps[index];
-        if (spanStart > end) {
+        if (spanStart >= stopAt) {
           this.cursorNextStart = spanStart;
           this.cursorCount = count;
           return out;
