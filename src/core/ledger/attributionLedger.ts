@@ -39,6 +39,7 @@
  */
 import type { AttributedSpan, EditAuthor, Origin, Review, TextReplacement } from '../attribution';
 import { sha256Hex } from '../textHash';
+import { EditHistory, type Envelope, type HistoryEntry, type Step } from './editHistory';
 import { randomFlatUuid } from './flatUuid';
 import { NO_PIECES, type Piece, SpanSequence, type SpanRecord } from './spanSequence';
 
@@ -49,36 +50,6 @@ export interface LedgerOptions {
   /** How many edit events undo can reach back; default 1000. */
   historyLimit?: number;
 }
-
-/** One change of an event, as applied: offsets in the text just before it was applied. */
-interface Step {
-  readonly offset: number;
-  readonly deletedLength: number;
-  readonly insertedLength: number;
-  /**
-   * The consecutive spans the change replaced: for a human change those overlapping
-   * [offset, offset + deletedLength) (see SpanSequence.collectOverlapping), for an AI change those
-   * touching [offset, offset + deletedLength]. Spans outside them only shifted.
-   */
-  readonly before: readonly Piece[];
-  /** The consecutive spans that replaced `before` (offsets after the change). */
-  readonly after: readonly Piece[];
-}
-
-/** The smallest single replacement covering a sequence of changes: [start, preEnd) became [start, postEnd). */
-interface Envelope {
-  readonly start: number;
-  readonly preEnd: number;
-  readonly postEnd: number;
-}
-
-/** A multi-change event; its steps in application order (descending offsets). */
-interface MultiStepEntry extends Envelope {
-  readonly steps: readonly Step[];
-}
-
-/** A single-change event is its own step, so a keystroke costs one history allocation. */
-type HistoryEntry = Step | MultiStepEntry;
 
 function stepsOf(entry: HistoryEntry): readonly Step[] {
   return 'steps' in entry ? entry.steps : [entry];
@@ -94,12 +65,12 @@ export class AttributionLedger {
   private sequence: SpanSequence;
   private readonly now: () => number;
   private readonly newId: () => string;
-  private readonly historyLimit: number;
-  /** Undo history, oldest first, starting at historyStart (compacted lazily). */
-  private history: HistoryEntry[] = [];
-  private historyStart = 0;
+  private readonly history: EditHistory;
   /** Undone entries; the last element is the next to redo. */
   private redoStack: HistoryEntry[] = [];
+  /** What the last applyOne replaced and with what (a return object would cost an allocation per keystroke). */
+  private appliedBefore: readonly Piece[] = NO_PIECES;
+  private appliedAfter: readonly Piece[] = NO_PIECES;
 
   constructor(options: LedgerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -107,7 +78,7 @@ export class AttributionLedger {
     this.newId = newId === undefined ? randomFlatUuid : () => flat(newId());
     const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     if (!Number.isInteger(limit) || limit < 0) throw new Error(`historyLimit must be a non-negative integer, got ${String(limit)}`);
-    this.historyLimit = limit;
+    this.history = new EditHistory(limit);
     this.sequence = new SpanSequence();
   }
 
@@ -144,7 +115,7 @@ export class AttributionLedger {
 
   /** Undo entries currently held (bounded by historyLimit). */
   get undoDepth(): number {
-    return this.history.length - this.historyStart;
+    return this.history.size;
   }
 
   get redoDepth(): number {
@@ -160,7 +131,9 @@ export class AttributionLedger {
     const ordered = orderChanges(changes, 'applyChanges');
     if (ordered.length === 0) return;
     if (ordered.length === 1) {
-      this.appendHistory(this.applyOne(ordered[0], author));
+      const change = ordered[0];
+      this.applyOne(change, author);
+      this.history.pushStep(change.offset, change.deletedLength, change.insertedText.length, this.appliedBefore, this.appliedAfter);
     } else {
       this.pushHistory(this.applyOrdered(ordered, author));
     }
@@ -175,14 +148,13 @@ export class AttributionLedger {
     const ordered = orderChanges(changes, 'applyUndo');
     if (ordered.length === 0) return false;
     const event = eventEnvelope(ordered);
-    const top = this.history.length - 1;
     let composed: Envelope | undefined;
-    for (let k = 1; top - k + 1 >= this.historyStart; k++) {
-      const entry = envelopeOf(this.history[top - k + 1]);
+    for (let k = 1; k <= this.history.size; k++) {
+      const entry = this.history.envelopeAt(k - 1);
       composed = composed === undefined ? entry : compose(entry, composed);
       if (composed.start === event.start && composed.postEnd === event.preEnd && composed.preEnd === event.postEnd) {
         for (let j = 0; j < k; j++) {
-          const undone = this.history.pop() as HistoryEntry;
+          const undone = this.history.pop();
           this.revert(undone);
           this.redoStack.push(undone);
         }
@@ -207,7 +179,7 @@ export class AttributionLedger {
         for (let j = 0; j < k; j++) {
           const redone = this.redoStack.pop() as HistoryEntry;
           this.reapply(redone);
-          this.appendHistory(redone);
+          this.history.push(redone);
         }
         return true;
       }
@@ -289,11 +261,16 @@ export class AttributionLedger {
   /** Applies changes ordered by descending offset; earlier changes never move later ones' offsets. */
   private applyOrdered(ordered: readonly TextReplacement[], author: EditAuthor): Step[] {
     const steps: Step[] = new Array<Step>(ordered.length);
-    for (let i = 0; i < ordered.length; i++) steps[i] = this.applyOne(ordered[i], author);
+    for (let i = 0; i < ordered.length; i++) {
+      const change = ordered[i];
+      this.applyOne(change, author);
+      steps[i] = { offset: change.offset, deletedLength: change.deletedLength, insertedLength: change.insertedText.length, before: this.appliedBefore, after: this.appliedAfter };
+    }
     return steps;
   }
 
-  private applyOne(change: TextReplacement, author: EditAuthor): Step {
+  /** Applies one change; leaves the spans it replaced and their replacements in appliedBefore/appliedAfter. */
+  private applyOne(change: TextReplacement, author: EditAuthor): void {
     const offset = change.offset;
     const deletedLength = change.deletedLength;
     const insertedLength = change.insertedText.length;
@@ -310,7 +287,8 @@ export class AttributionLedger {
       after = this.aiResult(before, offset, deletedLength, change.insertedText, author);
     }
     this.sequence.replaceCollected(after, insertedLength - deletedLength);
-    return { offset, deletedLength, insertedLength, before, after };
+    this.appliedBefore = before;
+    this.appliedAfter = after;
   }
 
   /** The spans `before` (all overlapping the change, see collectOverlapping) become these. */
@@ -444,28 +422,13 @@ export class AttributionLedger {
   }
 
   private pushHistory(steps: readonly Step[]): void {
-    if (this.historyLimit === 0) return;
     let envelope: Envelope = stepEnvelope(steps[0]);
     for (let i = 1; i < steps.length; i++) envelope = compose(envelope, stepEnvelope(steps[i]));
-    this.appendHistory({ steps, start: envelope.start, preEnd: envelope.preEnd, postEnd: envelope.postEnd });
-  }
-
-  private appendHistory(entry: HistoryEntry): void {
-    if (this.historyLimit === 0) return;
-    this.history.push(entry);
-    if (this.history.length - this.historyStart > this.historyLimit) {
-      this.history[this.historyStart] = undefined as unknown as HistoryEntry;
-      this.historyStart++;
-      if (this.historyStart >= this.historyLimit) {
-        this.history = this.history.slice(this.historyStart);
-        this.historyStart = 0;
-      }
-    }
+    this.history.push({ steps, start: envelope.start, preEnd: envelope.preEnd, postEnd: envelope.postEnd });
   }
 
   private clearHistory(): void {
-    this.history = [];
-    this.historyStart = 0;
+    this.history.clear();
     this.redoStack = [];
   }
 }
