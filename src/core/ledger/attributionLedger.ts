@@ -297,15 +297,24 @@ export class AttributionLedger {
     const q = p + deleted;
     const delta = inserted - deleted;
     let out: Piece[] | undefined;
-    for (const { start, end, rec } of before) {
+    // An indexed loop: for-of with destructuring allocates an iterator result per span here.
+    for (let i = 0; i < before.length; i++) {
+      const piece = before[i];
+      const start = piece.start;
+      const end = piece.end;
       const removed = Math.max(0, Math.min(end, q) - Math.max(start, p));
       const inside = start < p && q < end;
       const changed = removed + (inside ? inserted : 0);
-      const next = changed > 0 ? withHumanChanged(rec, changed) : rec;
+      const next = changed > 0 ? withHumanChanged(piece.rec, changed) : piece.rec;
       if (inside) {
         if (inserted > 0) {
-          out = appendPiece(out, { start, end: p, rec: next });
-          out.push({ start: p + inserted, end: end + delta, rec: withId(next, this.newId()) });
+          const left: Piece = { start, end: p, rec: next };
+          const right: Piece = { start: p + inserted, end: end + delta, rec: withId(next, this.newId()) };
+          if (out === undefined) {
+            out = [left, right];
+          } else {
+            out.push(left, right);
+          }
         } else {
           out = appendPiece(out, { start, end: end + delta, rec: next });
         }

@@ -302,18 +302,40 @@ export class SpanSequence {
       recs[index + i] = piece.rec;
       prevEnd = piece.end;
     }
+    // Entries move by hand: splice allocates an array for the removed items on every call.
     if (count > removeCount) {
+      const extra = count - removeCount;
+      const oldLength = gaps.length;
+      const from = index + removeCount;
+      // Grow by `extra` (placeholders, overwritten below; the chunk is not empty here).
+      for (let i = 0; i < extra; i++) {
+        gaps.push(0);
+        lens.push(0);
+        recs.push(recs[0]);
+      }
+      for (let i = oldLength - 1; i >= from; i--) {
+        gaps[i + extra] = gaps[i];
+        lens[i + extra] = lens[i];
+        recs[i + extra] = recs[i];
+      }
       for (let i = common; i < count; i++) {
         const piece = pieces[i];
-        gaps.splice(index + i, 0, piece.start - prevEnd);
-        lens.splice(index + i, 0, piece.end - piece.start);
-        recs.splice(index + i, 0, piece.rec);
+        gaps[index + i] = piece.start - prevEnd;
+        lens[index + i] = piece.end - piece.start;
+        recs[index + i] = piece.rec;
         prevEnd = piece.end;
       }
     } else if (removeCount > count) {
-      gaps.splice(index + count, removeCount - count);
-      lens.splice(index + count, removeCount - count);
-      recs.splice(index + count, removeCount - count);
+      const fewer = removeCount - count;
+      const newLength = gaps.length - fewer;
+      for (let i = index + count; i < newLength; i++) {
+        gaps[i] = gaps[i + fewer];
+        lens[i] = lens[i + fewer];
+        recs[i] = recs[i + fewer];
+      }
+      gaps.length = newLength;
+      lens.length = newLength;
+      recs.length = newLength;
     }
     gaps[index + count] = this.cursorNextStart + delta - prevEnd;
     this.count += count - removeCount;
