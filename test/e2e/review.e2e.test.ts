@@ -21,26 +21,9 @@ function gitAdd(workspace: string, file: string): void {
 }
 
 async function acceptGhost(workbench: Workbench, trigger: string): Promise<void> {
-  const { page } = workbench;
-  await page.keyboard.type(trigger, { delay: 20 });
-  // The provider's extension host may still be starting on a busy machine: retype the last
-  // character (typing asks the provider again) before giving up.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 8_000 });
-      break;
-    } catch (error) {
-      if (attempt === 6) {
-        await workbench.screenshot('review-no-ghost-text');
-        throw error;
-      }
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('Backspace');
-      await page.keyboard.type(trigger.slice(-1));
-    }
-  }
-  await page.keyboard.press('Tab');
-  await page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
+  await workbench.typeUntilGhostText(trigger);
+  await workbench.page.keyboard.press('Tab');
+  await workbench.page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
 }
 
 describe('e2e: reviewing AI code in the panel and the staging gate', function () {
@@ -139,4 +122,16 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     assert.match(center, /Review\s+Unstage/, 'the warning offers Review and Unstage');
     await workbench.screenshot('gate-warning');
   });
+
+  it('comes back after a window reload showing the same blocks', async () => {
+    const frameBefore = await workbench.findFrame('article.vouch-block');
+    const blocksBefore = await frameBefore.$$eval('article.vouch-block', (nodes) => nodes.map((node) => node.getAttribute('data-block-id')));
+    assert.ok(blocksBefore.length > 0);
+    await workbench.reload();
+    const frameAfter = await workbench.findFrame('article.vouch-block');
+    const blocksAfter = await frameAfter.$$eval('article.vouch-block', (nodes) => nodes.map((node) => node.getAttribute('data-block-id')));
+    assert.deepEqual(blocksAfter, blocksBefore);
+    await workbench.screenshot('review-panel-after-reload');
+  });
 });
+
