@@ -133,5 +133,16 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     assert.deepEqual(blocksAfter, blocksBefore);
     await workbench.screenshot('review-panel-after-reload');
   });
+
+  it('lists the unreviewed block in the AI Review view of Source Control', async () => {
+    const { page } = workbench;
+    await page.keyboard.press('Control+Shift+G');
+    // The view sits collapsed under the Source Control view's own sections; a person opens it.
+    const header = await page.waitForSelector('.pane-header[aria-label*="AI Review"]', { timeout: 20_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const row = await page.waitForSelector('.monaco-list-row[aria-label*="src/notes.txt, Line 2, AI code from fake-ai"]', { timeout: 20_000 });
+    assert.ok(row);
+    await workbench.screenshot('review-scm-tree');
+  });
 });
 
