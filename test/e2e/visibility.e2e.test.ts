@@ -9,26 +9,14 @@ import { recordCommit } from '../../src/git/notes/commitRecorder';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 import { openWorkbench, type LineMark as DomMark, type Workbench } from './workbench';
+import { aiSpanOver } from '../support/spans';
 
 
 /** Border style of each state's mark (src/host/visibility/attributionDecorations.ts STATE_BORDERS). */
 const STYLE_OF = { unreviewed: 'solid', accepted: 'double', humanChanged: 'dashed', committed: 'dotted' } as const;
 
 function aiSpan(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  const start = text.indexOf(piece);
-  assert.ok(start >= 0, `${piece} not in text`);
-  return {
-    id: `e2e-${sha256Hex(piece).slice(0, 12)}`,
-    start,
-    end: start + piece.length,
-    origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' },
-    confidence: 'high',
-    insertedAt: Date.UTC(2026, 0, 5, 9, 30),
-    insertedTextHash: sha256Hex(piece),
-    insertedLength: piece.length,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return aiSpanOver(text, piece, { id: `e2e-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' }, ...extra });
 }
 
 describe('e2e: attribution you can see (gutter marks, hover, status bar)', function () {

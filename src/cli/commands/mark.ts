@@ -44,7 +44,6 @@ export const markCommand: CliCommand = {
   run: (args, io) => runCliCommand('mark', io, () => mark(args, io)),
 };
 
-/** Warnings of the git layer, shown on stderr. */
 async function mark(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseMarkArgs(args);
   if (values.help) {

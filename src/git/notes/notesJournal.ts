@@ -8,6 +8,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, r
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
 import { isObjectId } from '../gitRunner';
+import { isProcessAlive } from '../workingState/fileLock';
 
 export interface JournalEntry {
   /** File name within the journal directory. */
@@ -21,15 +22,6 @@ const TEMP_PREFIX = '.tmp-';
 const SET_ASIDE_SUFFIX = '.set-aside';
 /** A temporary file older than this belongs to a writer that died mid-write. */
 const TEMP_FILE_MAX_AGE_MS = 10 * 60 * 1000;
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class NotesJournal {
   readonly directory: string;

@@ -12,7 +12,8 @@ import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { sha256Hex } from '../../core/textHash';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { ZERO_OID, readBlobs, readRef, resolveRepository } from './gitObjects';
-import { NotesJournal, isProcessAlive, type JournalEntry } from './notesJournal';
+import { isProcessAlive } from '../workingState/fileLock';
+import { NotesJournal, type JournalEntry } from './notesJournal';
 
 export const PRIVATE_REF_PREFIX = 'refs/notes/vouch-tmp/';
 /** A private ref older than this belongs to a writer that is gone, whatever its pid says. */

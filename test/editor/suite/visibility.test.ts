@@ -10,6 +10,7 @@ import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { acceptGhostText, openScratch, vouchApi, waitFor, workspaceUri } from './helpers';
+import { aiSpanOver } from '../../support/spans';
 
 interface SummaryResult {
   readonly summary: AttributionSummary;
@@ -37,21 +38,8 @@ async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
 
 const workspaceDir = () => workspaceUri('.').fsPath;
 
-function aiSpanOver(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  const start = text.indexOf(piece);
-  assert.ok(start >= 0);
-  return {
-    id: `test-${sha256Hex(piece).slice(0, 12)}`,
-    start,
-    end: start + piece.length,
-    origin: { kind: 'agent', tool: 'claude-code', model: 'test-model' },
-    confidence: 'high',
-    insertedAt: Date.UTC(2026, 0, 5, 9, 30),
-    insertedTextHash: sha256Hex(piece),
-    insertedLength: piece.length,
-    humanChangedChars: 0,
-    ...extra,
-  };
+function agentSpanOver(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  return aiSpanOver(text, piece, { id: `test-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'test-model' }, ...extra });
 }
 
 describe('Visibility: gutter marks, hover, status bar and summary in the real editor', function () {
@@ -112,7 +100,7 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
       reviewedAt: '2026-01-06T08:00:00Z',
       textHash: sha256Hex(block),
     };
-    await store.save('src/reviewed.ts', [aiSpanOver(text, block, { review })], text);
+    await store.save('src/reviewed.ts', [agentSpanOver(text, block, { review })], text);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
     const result = await waitFor('accepted marks', async () => {
@@ -138,7 +126,7 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     await git.run(['commit', '-q', '-m', 'Add twice', '--', 'src/committed.ts'], { cwd });
     const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
     const writer = await NotesWriter.open(git, cwd, silentLogger);
-    await recordCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpanOver(text, aiText)] }] });
+    await recordCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [agentSpanOver(text, aiText)] }] });
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document);
     const result = await waitFor('committed marks', async () => {

@@ -14,25 +14,13 @@ import {
 } from '../../../src/core/review/reviewModel';
 import { deriveLineAttribution, groupAiLines } from '../../../src/core/ledger/lineAttribution';
 import { sha256Hex } from '../../../src/core/textHash';
+import { aiSpanOver } from '../../support/spans';
 
 const reviewer = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const NOW = Date.UTC(2025, 0, 2, 3, 4, 5);
 
 function span(id: string, text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  const start = text.indexOf(piece);
-  assert.ok(start >= 0, `"${piece}" is not in the text`);
-  return {
-    id,
-    start,
-    end: start + piece.length,
-    origin: { kind: 'inline', tool: 'github-copilot' },
-    confidence: 'high',
-    insertedAt: 1000,
-    insertedTextHash: sha256Hex(piece),
-    insertedLength: piece.length,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return aiSpanOver(text, piece, { id, insertedAt: 1000, ...extra });
 }
 
 function request(overrides: Partial<ReviewRequest> = {}): ReviewRequest {

@@ -8,22 +8,10 @@ import { parseGitAiNote } from '../../../src/core/visibility/gitAiNote';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, escapeMarkdownText, uncommittedHoverMarkdown } from '../../../src/core/visibility/hoverText';
 import { SpanStatusCache, computeLineMarks, uncommittedMarkAt } from '../../../src/core/visibility/lineMarks';
 import { formatSummary, summarizeLineMarks } from '../../../src/core/visibility/summary';
+import { aiSpanOver } from '../../support/spans';
 
 function span(id: string, text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  const start = text.indexOf(piece);
-  assert.ok(start >= 0, `${piece} not in text`);
-  return {
-    id,
-    start,
-    end: start + piece.length,
-    origin: { kind: 'inline', tool: 'github-copilot' },
-    confidence: 'high',
-    insertedAt: Date.UTC(2026, 0, 2, 3, 4),
-    insertedTextHash: '',
-    insertedLength: piece.length,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return aiSpanOver(text, piece, { id, insertedAt: Date.UTC(2026, 0, 2, 3, 4), insertedTextHash: '', ...extra });
 }
 
 function review(text: string, extra: Partial<Review> = {}): Review {

@@ -3,29 +3,17 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../../../src/core/attribution';
-import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
 import type { RepositoryLocation } from '../../../src/git/repository';
 import { findRepository } from '../../../src/git/repository';
 import { readStagedText, stagePaths, stagedEntry, stagedPaths, unstagePaths } from '../../../src/git/staging/stagedFiles';
 import { checkStagedFiles, pendingBlocksInText } from '../../../src/git/staging/stagedReview';
+import { aiSpanOver } from '../../support/spans';
 
 const git = new GitRunner();
 
 function aiSpan(id: string, text: string, piece: string): AttributedSpan {
-  const start = text.indexOf(piece);
-  assert.ok(start >= 0);
-  return {
-    id,
-    start,
-    end: start + piece.length,
-    origin: { kind: 'inline', tool: 'github-copilot' },
-    confidence: 'high',
-    insertedAt: 1,
-    insertedTextHash: sha256Hex(piece),
-    insertedLength: piece.length,
-    humanChangedChars: 0,
-  };
+  return aiSpanOver(text, piece, { id, insertedAt: 1 });
 }
 
 describe('staging: index reads and writes with real git', () => {
