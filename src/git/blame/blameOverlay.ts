@@ -1,10 +1,13 @@
 /**
  * Committed AI lines of a file's current (possibly unsaved) text: `git blame --porcelain
- * --contents -` of that text (or of the file itself when the editor has no unsaved change), then the notes (Vouch and git-ai) of the commits blame names, read
- * in one batch. Which commits have notes is listed in parallel with blame and kept until
- * `invalidateNotes()` (the host calls it when a notes ref moves); parsed note blobs are kept by
- * blob id (a blob never changes).
+ * --contents -` of that text (or of the file itself when the editor has no unsaved change), then
+ * the notes (Vouch and git-ai) of the commits blame names. While blame runs, the notes are listed
+ * and, when there are few enough, every listed note blob is read in one batch and parsed in short
+ * slices, so first use costs about the longer of blame and notes rather than their sum. Listings are
+ * kept until `invalidateNotes()` (the host calls it when a notes ref moves); parsed note blobs are
+ * kept by blob id (a blob never changes).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../core/logger';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
@@ -21,6 +24,18 @@ import { nativeSha256Hex } from './nativeSha256';
 export const DEFAULT_BLAME_MAX_BYTES = 1024 * 1024;
 const BLAME_TIMEOUT_MS = 30_000;
 const MAX_CACHED_NOTE_BLOBS = 5_000;
+/**
+ * Reading notes ahead of blame: every listed note is read when there are at most `maxNotes`, each
+ * only up to an equal share of `maxBytes` (the others are read after blame, when it names their
+ * commits); parsing them yields to the event loop every `sliceMs`, so it never holds up the host.
+ */
+export interface NoteReadAhead {
+  readonly maxNotes: number;
+  readonly maxBytes: number;
+  readonly sliceMs: number;
+}
+
+export const DEFAULT_NOTE_READ_AHEAD: NoteReadAhead = { maxNotes: 2_000, maxBytes: 16 * 1024 * 1024, sliceMs: 8 };
 
 export interface CommittedOverlay {
   readonly lines: CommittedAiLine[];
@@ -36,18 +51,29 @@ export function blameSkipReason(text: string, maxBytes: number): string | undefi
   return undefined;
 }
 
+type NoteKind = 'vouch' | 'git-ai';
 type ParsedBlob = { readonly kind: 'vouch'; readonly note: ParsedNote } | { readonly kind: 'git-ai'; readonly note: GitAiNote | undefined };
+
+/** Annotated commit -> note blob, per notes ref. */
+interface NoteListings {
+  readonly vouch: ReadonlyMap<string, string>;
+  readonly gitAi: ReadonlyMap<string, string>;
+}
 
 export class BlameOverlay {
   private readonly reader: NotesReader;
-  private listings: Promise<[Map<string, string>, Map<string, string>]> | undefined;
+  private listings: Promise<NoteListings> | undefined;
   private readonly parsedBlobs = new Map<string, ParsedBlob>();
+  /** Note blobs read ahead of blame and not parsed yet. */
+  private readonly unparsedBlobs = new Map<string, { readonly kind: NoteKind; readonly text: string }>();
+  private parsingAhead = false;
 
   constructor(
     private readonly git: GitRunner,
     private readonly topLevel: string,
     private readonly logger: Logger,
     private readonly maxBytes: () => number = () => DEFAULT_BLAME_MAX_BYTES,
+    private readonly readAheadLimits: NoteReadAhead = DEFAULT_NOTE_READ_AHEAD,
   ) {
     this.reader = new NotesReader(git, topLevel, logger, NOTES_REF);
   }
@@ -66,11 +92,13 @@ export class BlameOverlay {
   async committedAiLines(repoPath: string, text: string, options: { readonly savedOnDisk?: boolean } = {}): Promise<CommittedOverlay> {
     const skipped = blameSkipReason(text, this.maxBytes());
     if (skipped) return { lines: [], skipped };
-    const listings = this.noteListings();
     const args = options.savedOnDisk ? ['blame', '--porcelain', '--', repoPath] : ['blame', '--porcelain', '--contents', '-', '--', repoPath];
+    // Blame is the long pole: spawn it before the note listing's processes (spawning is synchronous).
+    const blamed = this.git.run(args, { cwd: this.topLevel, ...(options.savedOnDisk ? {} : { input: text }), timeoutMs: BLAME_TIMEOUT_MS });
+    const listings = this.noteListings();
     let output: string;
     try {
-      output = (await this.git.run(args, { cwd: this.topLevel, ...(options.savedOnDisk ? {} : { input: text }), timeoutMs: BLAME_TIMEOUT_MS })).stdout;
+      output = (await blamed).stdout;
     } catch (error) {
       // A file git does not know yet (or a repository without commits) has no history to show.
       if (error instanceof GitError && error.kind === 'exit-code' && /no such path|bad revision|does not have any commits|no such ref/i.test(error.stderr)) {
@@ -79,41 +107,50 @@ export class BlameOverlay {
       throw error;
     }
     const blame = parseBlamePorcelain(output);
-    const [vouchListing, gitAiListing] = await listings;
+    const { vouch: vouchListing, gitAi: gitAiListing } = await listings;
     const named = new Set<string>();
     for (const line of blame.lines) if (!isUncommittedId(line.commit)) named.add(line.commit);
-    const wanted = new Map<string, 'vouch' | 'git-ai'>();
     const vouchBlobOf = new Map<string, string>();
     const gitAiBlobOf = new Map<string, string>();
+    const toRead = new Map<string, NoteKind>();
+    const want = (blob: string, kind: NoteKind) => {
+      if (!this.parsedBlobs.has(blob) && !this.unparsedBlobs.has(blob)) toRead.set(blob, kind);
+    };
     for (const commit of named) {
       const vouchBlob = vouchListing.get(commit);
       if (vouchBlob) {
         vouchBlobOf.set(commit, vouchBlob);
-        if (!this.parsedBlobs.has(vouchBlob)) wanted.set(vouchBlob, 'vouch');
+        want(vouchBlob, 'vouch');
       }
       const gitAiBlob = gitAiListing.get(commit);
       if (gitAiBlob) {
         gitAiBlobOf.set(commit, gitAiBlob);
-        if (!this.parsedBlobs.has(gitAiBlob)) wanted.set(gitAiBlob, 'git-ai');
+        want(gitAiBlob, 'git-ai');
       }
     }
-    if (wanted.size > 0) await this.readAndParse(wanted);
+    const justRead = toRead.size > 0 ? await this.readAndParse(toRead) : new Map<string, ParsedBlob>();
+    // Read ahead but not parsed yet (blame finished first): parse just these now.
+    const parsedBlob = (blob: string) => this.parsedBlobs.get(blob) ?? justRead.get(blob) ?? this.parseReadAhead(blob);
     const vouchNotes = new Map<string, ParsedNote>();
     for (const [commit, blob] of vouchBlobOf) {
-      const parsed = this.parsedBlobs.get(blob);
+      const parsed = parsedBlob(blob);
       if (parsed?.kind === 'vouch') vouchNotes.set(commit, parsed.note);
     }
     const gitAiNotes = new Map<string, GitAiNote>();
     for (const [commit, blob] of gitAiBlobOf) {
-      const parsed = this.parsedBlobs.get(blob);
+      const parsed = parsedBlob(blob);
       if (parsed?.kind === 'git-ai' && parsed.note) gitAiNotes.set(commit, parsed.note);
     }
     return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits) };
   }
 
-  private noteListings(): Promise<[Map<string, string>, Map<string, string>]> {
+  private noteListings(): Promise<NoteListings> {
     if (!this.listings) {
-      const listing = Promise.all([this.reader.listNotes(NOTES_REF), this.reader.listNotes(GIT_AI_NOTES_REF)]);
+      const listing = Promise.all([this.reader.listNotesInOneProcess(NOTES_REF), this.reader.listNotesInOneProcess(GIT_AI_NOTES_REF)]).then(async ([vouch, gitAi]) => {
+        const listings: NoteListings = { vouch, gitAi };
+        await this.readAhead(listings);
+        return listings;
+      });
       this.listings = listing;
       // A failed listing is not kept: the next request tries again.
       listing.catch(() => {
@@ -123,23 +160,86 @@ export class BlameOverlay {
     return this.listings;
   }
 
+  /**
+   * Reads every listed note blob not parsed yet in one batch, when there are few and small enough,
+   * and starts parsing them in the background. Runs while git blame runs. Blobs that are not read
+   * here (too large, missing, not a blob) are left to the read after blame, which reports them when
+   * blame names their commits.
+   */
+  private async readAhead(listings: NoteListings): Promise<void> {
+    const wanted = new Map<string, NoteKind>();
+    for (const [blobs, kind] of [
+      [listings.vouch.values(), 'vouch'],
+      [listings.gitAi.values(), 'git-ai'],
+    ] as const) {
+      for (const blob of blobs) if (!this.parsedBlobs.has(blob) && !this.unparsedBlobs.has(blob)) wanted.set(blob, kind);
+    }
+    if (wanted.size === 0 || wanted.size > this.readAheadLimits.maxNotes) return;
+    try {
+      const maxBytesEach = Math.min(MAX_NOTE_BYTES, Math.floor(this.readAheadLimits.maxBytes / wanted.size));
+      const reads = await readBlobs(this.git, this.topLevel, [...wanted.keys()], maxBytesEach);
+      for (const [blob, kind] of wanted) {
+        const text = reads.get(blob)?.text;
+        if (text !== undefined && !this.parsedBlobs.has(blob)) this.unparsedBlobs.set(blob, { kind, text });
+      }
+    } catch (error) {
+      this.logger.debug(`vouch: notes not read ahead of blame (read after it instead): ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.parseAhead().catch((error: unknown) => this.logger.warn(`vouch: parsing notes ahead of blame failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Parses the blobs read ahead, a slice at a time; blame's caller parses any it needs sooner itself. */
+  private async parseAhead(): Promise<void> {
+    if (this.parsingAhead) return;
+    this.parsingAhead = true;
+    try {
+      let sliceStarted = performance.now();
+      // A Map iterator visits entries added while it runs and skips ones deleted before it gets there.
+      for (const blob of this.unparsedBlobs.keys()) {
+        this.parseReadAhead(blob);
+        if (performance.now() - sliceStarted > this.readAheadLimits.sliceMs) {
+          await nextTurn();
+          sliceStarted = performance.now();
+        }
+      }
+    } finally {
+      this.parsingAhead = false;
+    }
+  }
+
+  private parseReadAhead(blob: string): ParsedBlob | undefined {
+    const unparsed = this.unparsedBlobs.get(blob);
+    if (!unparsed) return undefined;
+    this.unparsedBlobs.delete(blob);
+    if (this.parsedBlobs.size >= MAX_CACHED_NOTE_BLOBS) this.parsedBlobs.clear();
+    const parsed = this.parse(blob, unparsed.kind, unparsed.text);
+    this.parsedBlobs.set(blob, parsed);
+    return parsed;
+  }
+
   /** Reads every wanted note blob in one batch and parses each by its ref's format. */
-  private async readAndParse(wanted: ReadonlyMap<string, 'vouch' | 'git-ai'>): Promise<void> {
+  private async readAndParse(wanted: ReadonlyMap<string, NoteKind>): Promise<Map<string, ParsedBlob>> {
     const reads = await readBlobs(this.git, this.topLevel, [...wanted.keys()], MAX_NOTE_BYTES);
     if (this.parsedBlobs.size + wanted.size > MAX_CACHED_NOTE_BLOBS) this.parsedBlobs.clear();
+    const parsed = new Map<string, ParsedBlob>();
     for (const [blob, kind] of wanted) {
       const read = reads.get(blob);
       if (read?.text === undefined) {
         this.logger.warn(`vouch: note blob ${blob} not read: ${read?.problem ?? 'not returned'}`);
         continue;
       }
-      if (kind === 'vouch') {
-        const note = parseNote(read.text, nativeSha256Hex);
-        for (const rejected of note.rejected) this.logger.debug(`vouch: a record in note ${blob} was rejected (line ${rejected.line}): ${rejected.reason}`);
-        this.parsedBlobs.set(blob, { kind, note });
-      } else {
-        this.parsedBlobs.set(blob, { kind, note: parseGitAiNote(read.text) });
-      }
+      const note = this.parse(blob, kind, read.text);
+      parsed.set(blob, note);
+      this.parsedBlobs.set(blob, note);
     }
+    return parsed;
+  }
+
+  private parse(blob: string, kind: NoteKind, text: string): ParsedBlob {
+    if (kind === 'git-ai') return { kind, note: parseGitAiNote(text) };
+    const note = parseNote(text, nativeSha256Hex);
+    for (const rejected of note.rejected) this.logger.debug(`vouch: a record in note ${blob} was rejected (line ${rejected.line}): ${rejected.reason}`);
+    return { kind, note };
   }
 }

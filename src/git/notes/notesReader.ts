@@ -39,6 +39,20 @@ export class NotesReader {
     return notes;
   }
 
+  /**
+   * The same map as `listNotes`, from one git process instead of two: `git notes list` of a ref that
+   * does not exist lists nothing, so the existence check can be skipped where each process counts.
+   */
+  async listNotesInOneProcess(ref: string = this.ref): Promise<Map<string, string>> {
+    const notes = new Map<string, string>();
+    const result = await this.git.run(['notes', '--ref', ref, 'list'], { cwd: this.topLevel });
+    for (const line of result.stdout.split('\n').filter(Boolean)) {
+      const [blob, commit] = line.split(' ');
+      notes.set(assertObjectId(commit), assertObjectId(blob));
+    }
+    return notes;
+  }
+
   /** Parses the note blobs given (blob id -> parsed note); unreadable blobs give one rejection. */
   async readNoteBlobs(blobIds: readonly string[]): Promise<Map<string, ParsedNote>> {
     const parsed = new Map<string, ParsedNote>();
