@@ -1,12 +1,15 @@
 /**
- * Committed AI lines of a file's current (possibly unsaved) text: `git blame --porcelain
- * --contents -` of that text (or of the file itself when the editor has no unsaved change), then
+ * Committed AI lines of a file's current (possibly unsaved) text: `git blame --porcelain` of the
+ * saved file, carried through the editor's unsaved changes by a line diff (`--contents -` of the
+ * text itself only when they differ widely), then
  * the notes (Vouch and git-ai) of the commits blame names. While blame runs, the notes are listed
  * and, when there are few enough, every listed note blob is read in one batch and parsed in short
  * slices, so first use costs about the longer of blame and notes rather than their sum. Listings are
  * kept until `invalidateNotes()` (the host calls it when a notes ref moves); parsed note blobs are
  * kept by blob id (a blob never changes).
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../core/logger';
 import type { ParsedNote } from '../../core/notes/noteParser';
@@ -14,6 +17,7 @@ import { parseNote } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { mapCommittedAiLines, type CommittedAiLine } from '../../core/visibility/committedLines';
 import { GIT_AI_NOTES_REF, parseGitAiNote, type GitAiNote } from '../../core/visibility/gitAiNote';
+import { mapUnchangedLines } from '../../core/visibility/lineMapping';
 import { GitError, type GitRunner } from '../gitRunner';
 import { readBlobs } from '../notes/gitObjects';
 import { NotesReader } from '../notes/notesReader';
@@ -92,6 +96,39 @@ export class BlameOverlay {
   async committedAiLines(repoPath: string, text: string, options: { readonly savedOnDisk?: boolean } = {}): Promise<CommittedOverlay> {
     const skipped = blameSkipReason(text, this.maxBytes());
     if (skipped) return { lines: [], skipped };
+    if (!options.savedOnDisk) {
+      // Unsaved text: blame the saved file (what git blames fastest) and carry its lines through the
+      // editor's changes; lines the editor changed are not committed anyway. Only when the texts
+      // differ widely does git blame the text itself (--contents -).
+      const saved = await this.savedText(repoPath);
+      const mapLine = saved === undefined || blameSkipReason(saved, this.maxBytes()) ? undefined : mapUnchangedLines(saved, text);
+      if (saved !== undefined && mapLine) {
+        const onDisk = await this.blameAndMap(repoPath, text, true);
+        const lines: CommittedAiLine[] = [];
+        for (const line of onDisk.lines) {
+          const moved = mapLine(line.line);
+          if (moved !== undefined) lines.push(moved === line.line ? line : { ...line, line: moved });
+        }
+        return onDisk.skipped ? onDisk : { lines };
+      }
+    }
+    return this.blameAndMap(repoPath, text, options.savedOnDisk === true);
+  }
+
+  /** The file as saved in the working tree (byte-order mark dropped, as editors show it), if readable. */
+  private async savedText(repoPath: string): Promise<string | undefined> {
+    try {
+      const file = path.join(this.topLevel, ...repoPath.split('/'));
+      if ((await fs.stat(file)).size > this.maxBytes() * 4) return undefined;
+      const text = await fs.readFile(file, 'utf8');
+      return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async blameAndMap(repoPath: string, text: string, savedOnDisk: boolean): Promise<CommittedOverlay> {
+    const options = { savedOnDisk };
     const args = options.savedOnDisk ? ['blame', '--porcelain', '--', repoPath] : ['blame', '--porcelain', '--contents', '-', '--', repoPath];
     // Blame is the long pole: spawn it before the note listing's processes (spawning is synchronous).
     const blamed = this.git.run(args, { cwd: this.topLevel, ...(options.savedOnDisk ? {} : { input: text }), timeoutMs: BLAME_TIMEOUT_MS });
