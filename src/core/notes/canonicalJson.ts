@@ -7,6 +7,33 @@
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
 export function canonicalJson(value: JsonValue): string {
+  // Records Vouch writes already have their keys in order: then the engine's serialiser gives the
+  // same bytes, several times faster (reading notes checks every record id this way).
+  if (typeof value === 'object' && value !== null && isInCanonicalOrder(value)) return JSON.stringify(value);
+  return canonicalJsonOf(value);
+}
+
+/** True when JSON.stringify(value) is already canonical: keys sorted at every depth, numbers finite. */
+function isInCanonicalOrder(value: JsonValue | undefined): boolean {
+  if (value === undefined) return false;
+  if (value === null || typeof value !== 'object') return typeof value !== 'number' || Number.isFinite(value);
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isInCanonicalOrder(item as JsonValue)) return false;
+    return true;
+  }
+  const record = value as { readonly [key: string]: JsonValue | undefined };
+  let previous: string | undefined;
+  for (const key in record) {
+    // Object.keys order puts integer-like keys first; any such disorder falls back to sorting.
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    const item = record[key];
+    if (item !== undefined && !isInCanonicalOrder(item)) return false;
+  }
+  return true;
+}
+
+function canonicalJsonOf(value: JsonValue): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value === 'boolean') return value === null ? 'null' : value ? 'true' : 'false';
   if (typeof value === 'number') {
@@ -19,7 +46,7 @@ export function canonicalJson(value: JsonValue): string {
     out = '[';
     for (let index = 0; index < value.length; index++) {
       if (index > 0) out += ',';
-      out += canonicalJson(value[index] as JsonValue);
+      out += canonicalJsonOf(value[index] as JsonValue);
     }
     return `${out}]`;
   }
@@ -30,7 +57,7 @@ export function canonicalJson(value: JsonValue): string {
     const item = record[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += `${JSON.stringify(key)}:${canonicalJsonOf(item)}`;
   }
   return `${out}}`;
 }

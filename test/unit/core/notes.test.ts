@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
-import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes } from '../../../src/core/notes/canonicalJson';
+import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes, type JsonValue } from '../../../src/core/notes/canonicalJson';
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
 import { attributeLines, buildNoteRanges, findLineWindows, hashLines, mapAttributionToBlob, splitLines } from '../../../src/core/notes/lineRanges';
 import { formatNoteLines, mergeNoteTexts, parseNote, parseRecordLine } from '../../../src/core/notes/noteParser';
@@ -48,6 +48,28 @@ function sampleContent(lines: readonly string[] = ['a', 'b', 'c', 'd']): NoteRec
 describe('notes: canonical JSON and base64', () => {
   it('sorts keys, drops undefined and has no whitespace', () => {
     assert.equal(canonicalJson({ b: 1, a: [true, null, 'é'], c: undefined }), '{"a":[true,null,"é"],"b":1}');
+  });
+
+  it('canonical JSON sorts keys at every depth, whether or not they came sorted', () => {
+    const sortedCopy = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortedCopy);
+      if (value === null || typeof value !== 'object') return value;
+      return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedCopy((value as Record<string, unknown>)[key])]));
+    };
+    // A reference that never takes the engine's key order: each level joined by hand.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${reference((value as Record<string, unknown>)[key])}`);
+      return `{${entries.join(',')}}`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        assert.equal(canonicalJson(value as JsonValue), reference(value));
+        assert.equal(canonicalJson(sortedCopy(value) as JsonValue), reference(value));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips bytes through strict base64 and rejects sloppy base64', () => {
