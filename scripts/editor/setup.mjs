@@ -42,7 +42,15 @@ export function ensureEditor({ log = (line) => console.log(line) } = {}) {
   // code-server's bundled VS Code has its own dependencies; native ones are rebuilt against Node 24.
   const env = { ...process.env, PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir };
   run(npm, ['install', ...quiet, '--omit=dev'], { cwd: paths.vscodeDir, env });
-  run(npm, ['rebuild', '--loglevel=error', '@vscode/spdlog', '@vscode/native-watchdog'], { cwd: paths.vscodeDir, env });
+  // The native modules build with node-gyp; a build interrupted half-way leaves stale objects, so
+  // a failed build is tried once more from clean before giving up.
+  try {
+    run(npm, ['rebuild', '--loglevel=error', '@vscode/spdlog', '@vscode/native-watchdog'], { cwd: paths.vscodeDir, env });
+  } catch (error) {
+    log(`[setup] native rebuild failed (${error instanceof Error ? error.message : error}); trying once more`);
+    for (const name of ['@vscode/spdlog', '@vscode/native-watchdog']) rmSync(path.join(paths.vscodeDir, 'node_modules', name, 'build'), { recursive: true, force: true });
+    run(npm, ['rebuild', '--loglevel=error', '@vscode/spdlog', '@vscode/native-watchdog'], { cwd: paths.vscodeDir, env });
+  }
   writeFileSync(readyMarker, new Date().toISOString());
   log('[setup] editor ready');
   return paths;
