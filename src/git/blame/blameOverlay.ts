@@ -4,9 +4,9 @@
  * text itself only when they differ widely), then
  * the notes (Vouch and git-ai) of the commits blame names. While blame runs, the notes are listed
  * and, when there are few enough, every listed note blob is read in one batch and parsed in short
- * slices, so first use costs about the longer of blame and notes rather than their sum. Listings are
- * kept until `invalidateNotes()` (the host calls it when a notes ref moves); parsed note blobs are
- * kept by blob id (a blob never changes).
+ * slices, so first use costs about the longer of blame and notes rather than their sum. Listings
+ * and blames of saved files are kept until `invalidateHistory()` (the host calls it when HEAD, a
+ * branch or a notes ref moves); parsed note blobs are kept by blob id (a blob never changes).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +28,7 @@ import { nativeSha256Hex } from './nativeSha256';
 export const DEFAULT_BLAME_MAX_BYTES = 1024 * 1024;
 const BLAME_TIMEOUT_MS = 30_000;
 const MAX_CACHED_NOTE_BLOBS = 5_000;
+const MAX_CACHED_SAVED_BLAMES = 64;
 /**
  * Reading notes ahead of blame: every listed note is read when there are at most `maxNotes`, each
  * only up to an equal share of `maxBytes` (the others are read after blame, when it names their
@@ -68,6 +69,9 @@ export class BlameOverlay {
   private readonly reader: NotesReader;
   private listings: Promise<NoteListings> | undefined;
   private readonly parsedBlobs = new Map<string, ParsedBlob>();
+  /** Blame of each file as saved, until history moves: edits in the editor reuse it, no git process per edit. */
+  private readonly savedBlames = new Map<string, { readonly savedText: string; readonly overlay: CommittedOverlay }>();
+  private historyGeneration = 0;
   /** Note blobs read ahead of blame and not parsed yet. */
   private readonly unparsedBlobs = new Map<string, { readonly kind: NoteKind; readonly text: string }>();
   private parsingAhead = false;
@@ -82,9 +86,11 @@ export class BlameOverlay {
     this.reader = new NotesReader(git, topLevel, logger, NOTES_REF);
   }
 
-  /** Forget which commits have notes (a notes ref moved: commit, sync, another tool). */
-  invalidateNotes(): void {
+  /** HEAD, a branch or a notes ref moved (commit, checkout, sync, another tool): forget blames and note listings. */
+  invalidateHistory(): void {
+    this.historyGeneration++;
     this.listings = undefined;
+    this.savedBlames.clear();
   }
 
   /**
@@ -103,7 +109,7 @@ export class BlameOverlay {
       const saved = await this.savedText(repoPath);
       const mapLine = saved === undefined || blameSkipReason(saved, this.maxBytes()) ? undefined : mapUnchangedLines(saved, text);
       if (saved !== undefined && mapLine) {
-        const onDisk = await this.blameAndMap(repoPath, text, true);
+        const onDisk = await this.blameSaved(repoPath, saved);
         const lines: CommittedAiLine[] = [];
         for (const line of onDisk.lines) {
           const moved = mapLine(line.line);
@@ -112,7 +118,20 @@ export class BlameOverlay {
         return onDisk.skipped ? onDisk : { lines };
       }
     }
-    return this.blameAndMap(repoPath, text, options.savedOnDisk === true);
+    return options.savedOnDisk ? this.blameSaved(repoPath, text) : this.blameAndMap(repoPath, text, false);
+  }
+
+  /** The overlay of the file as saved (`savedText`), blamed once per saved text and history. */
+  private async blameSaved(repoPath: string, savedText: string): Promise<CommittedOverlay> {
+    const cached = this.savedBlames.get(repoPath);
+    if (cached && cached.savedText === savedText) return cached.overlay;
+    const generation = this.historyGeneration;
+    const overlay = await this.blameAndMap(repoPath, savedText, true);
+    if (generation === this.historyGeneration) {
+      if (this.savedBlames.size >= MAX_CACHED_SAVED_BLAMES) this.savedBlames.clear();
+      this.savedBlames.set(repoPath, { savedText, overlay });
+    }
+    return overlay;
   }
 
   /** The file as saved in the working tree (byte-order mark dropped, as editors show it), if readable. */

@@ -176,7 +176,7 @@ export class CommittedHistory implements vscode.Disposable {
     const patterns = [new vscode.RelativePattern(vscode.Uri.file(location.gitDir), 'HEAD'), new vscode.RelativePattern(vscode.Uri.file(commonDir), '{packed-refs,refs/heads/**,refs/notes/**}')];
     const moved = () => {
       history.generation++;
-      history.overlay.invalidateNotes();
+      history.overlay.invalidateHistory();
       this.refreshRepository(location.topLevel);
     };
     for (const pattern of patterns) {

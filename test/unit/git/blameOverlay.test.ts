@@ -45,6 +45,26 @@ describe('blame overlay: committed AI lines from git blame + notes (real git)', 
     assert.deepEqual(result.lines.map((line) => line.line), expected);
   });
 
+  it('blames a saved file once per history: unsaved edits reuse it without a git process until history moves', async () => {
+    let gitRuns = 0;
+    const counting = Object.create(history.git) as typeof history.git;
+    counting.run = (...args: Parameters<typeof history.git.run>) => {
+      gitRuns++;
+      return history.git.run(...args);
+    };
+    const overlay = new BlameOverlay(counting, history.dir, silentLogger);
+    const saved = `${history.lines.map((line) => line.text).join('\n')}\n`;
+    const first = await overlay.committedAiLines(history.file, saved, { savedOnDisk: true });
+    const runsAfterFirst = gitRuns;
+    assert.ok(runsAfterFirst > 0);
+    const edited = await overlay.committedAiLines(history.file, `// typed, not saved\n${saved}`);
+    assert.equal(gitRuns, runsAfterFirst, 'an unsaved edit needs no git process');
+    assert.deepEqual(edited.lines.map((line) => line.line), first.lines.map((line) => line.line + 1));
+    overlay.invalidateHistory();
+    await overlay.committedAiLines(history.file, saved, { savedOnDisk: true });
+    assert.ok(gitRuns > runsAfterFirst, 'after history moved, git blames again');
+  });
+
   it('reads git-ai notes too, labelled as such, and survives garbage notes', async () => {
     const { dir, git, commits, file } = history;
     const oldest = commits[0];
@@ -61,7 +81,7 @@ describe('blame overlay: committed AI lines from git blame + notes (real git)', 
     assert.deepEqual(gitAi.map((line) => [line.line, line.origin.tool, line.origin.model]), [[humanLine, 'cursor', 'gpt-5']]);
     // A Vouch note that is not JSON is rejected alone; the other commits still show.
     await git.run(['notes', '--ref', 'refs/notes/vouch', 'add', '-f', '-m', 'not a record', commits[commits.length - 1]], { cwd: dir });
-    overlay.invalidateNotes();
+    overlay.invalidateHistory();
     const afterGarbage = await overlay.committedAiLines(file, text);
     const lastCommitLines = history.lines.filter((line) => line.ai && line.commit === commits.length - 1).length;
     assert.equal(afterGarbage.lines.filter((line) => line.source === 'vouch').length, result.lines.filter((line) => line.source === 'vouch').length - lastCommitLines);

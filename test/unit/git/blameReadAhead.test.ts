@@ -78,7 +78,7 @@ describe('blame overlay: notes read ahead of blame (real git)', function () {
     for (const result of blameFirst) assert.deepEqual(result, reference, 'notes read ahead but not parsed yet are parsed when blame needs them');
   });
 
-  it('follows a notes ref that moved, after invalidateNotes', async () => {
+  it('follows a notes ref that moved, after invalidateHistory', async () => {
     const { git, dir, commits } = history;
     const overlay = new BlameOverlay(git, dir, silentLogger);
     const before = await overlay.committedAiLines(history.file, text, { savedOnDisk: true });
@@ -88,13 +88,13 @@ describe('blame overlay: notes read ahead of blame (real git)', function () {
     const note = (await git.run(['notes', '--ref', 'refs/notes/vouch', 'show', commits[last]], { cwd: dir })).stdout;
     await git.run(['notes', '--ref', 'refs/notes/vouch', 'remove', commits[last]], { cwd: dir });
     try {
-      overlay.invalidateNotes();
+      overlay.invalidateHistory();
       const after = await overlay.committedAiLines(history.file, text, { savedOnDisk: true });
       assert.equal(after.lines.length, before.lines.length - lastCommitLines);
     } finally {
       await git.run(['notes', '--ref', 'refs/notes/vouch', 'add', '-f', '-m', note, commits[last]], { cwd: dir });
     }
-    overlay.invalidateNotes();
+    overlay.invalidateHistory();
     assert.deepEqual(await overlay.committedAiLines(history.file, text, { savedOnDisk: true }), before);
   });
 });
