@@ -18,6 +18,7 @@ import { AttributionLedger } from '../src/core/ledger/attributionLedger';
 import type { AttributedSpan, Origin, TextReplacement } from '../src/core/attribution';
 import { sha256Hex } from '../src/core/textHash';
 import { recordBenchResults } from './results';
+import { seededRandom } from '../test/support/seededRandom';
 
 const DOCUMENT_LENGTH = 1_000_000;
 const EDIT_COUNT = 100_000;
@@ -46,19 +47,8 @@ interface IntervalTreeModule {
 /** Decoration options as ModelDecorationOptions carries them; stickiness 1 = NeverGrowsWhenTypingAtEdges. */
 const TRACKED_RANGE_OPTIONS = { className: null, glyphMarginClassName: null, stickiness: 1, collapseOnReplaceEdit: false, affectsFont: false };
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeSpans(count: number, seed: number): AttributedSpan[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const slot = DOCUMENT_LENGTH / count;
   const length = Math.min(40, Math.floor(slot * 0.8));
   const spans: AttributedSpan[] = [];
@@ -81,7 +71,7 @@ function makeSpans(count: number, seed: number): AttributedSpan[] {
 
 /** One event per edit (pre-built so neither side pays for building it). */
 function makeEdits(seed: number): TextReplacement[][] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pool = 'abcdefghijklmnopqrstuvwxyz0123456789 (){};=\n'.repeat(10);
   const text = (length: number) => {
     const from = Math.floor(random() * (pool.length - length));

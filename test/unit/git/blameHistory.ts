@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { hashLines } from '../../../src/core/notes/lineRanges';
 import { buildNoteRecord, type NoteRange } from '../../../src/core/notes/noteRecord';
 import { GitRunner } from '../../../src/git/gitRunner';
+import { seededRandom } from '../../support/seededRandom';
 
 export interface ModelLine {
   readonly text: string;
@@ -23,18 +24,6 @@ export interface GeneratedHistory {
   /** The file at the last commit, with who wrote each line. */
   readonly lines: ModelLine[];
   readonly git: GitRunner;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so a history is the same in every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function dataCommand(text: string): string {
@@ -72,7 +61,7 @@ export async function generateHistory(options: { lines: number; commits: number;
   const git = new GitRunner();
   const dir = mkdtempSync(path.join(tmpdir(), 'vouch-blame-'));
   const file = 'src/big.ts';
-  const next = random(options.seed ?? 7);
+  const next = seededRandom(options.seed ?? 7);
   const insertPerCommit = options.insertPerCommit ?? 4;
   const rewritePerCommit = options.rewritePerCommit ?? 6;
   await git.run(['init', '-q', '-b', 'main'], { cwd: dir });
