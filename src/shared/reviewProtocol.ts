@@ -154,7 +154,8 @@ function boolean(value: unknown, where: string): boolean {
 function list<T>(value: unknown, where: string, maxItems: number, item: (value: unknown, where: string) => T): T[] {
   if (!Array.isArray(value)) throw new Invalid(`${where} must be a list`);
   if (value.length > maxItems) throw new Invalid(`${where} has more than ${maxItems} items`);
-  return value.map((entry, index) => item(entry, `${where}[${index}]`));
+  // Array.from visits holes of sparse arrays (map skips them), so a hole is refused like any bad item.
+  return Array.from(value, (entry, index) => item(entry, `${where}[${index}]`));
 }
 
 function oneOf<T extends string>(value: unknown, where: string, allowed: readonly T[]): T {

@@ -173,6 +173,11 @@ describe('review protocol', () => {
     });
   });
 
+  it('refuses holes in lists (a sparse array from the page or the host)', () => {
+    const result = parseMessageFromHost({ type: 'state', files: [,], reviewer: null });
+    assert.deepEqual(result, { ok: false, reason: 'message.files[0] must be an object' });
+  });
+
   describe('fuzzed with random input', () => {
     const junk = fc.anything({
       maxDepth: 4,
