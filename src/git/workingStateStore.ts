@@ -17,7 +17,7 @@ import type { GitRunner } from './gitRunner';
 import { GitError, assertObjectId } from './gitRunner';
 import type { RepositoryLocation } from './repository';
 import { findRepository } from './repository';
-import { TEMPORARY_MARKER, writeFileAtomic } from './workingState/atomicFile';
+import { TEMPORARY_MARKER, writeFileAtomic } from './atomicWrite';
 import type { FileLockOptions } from './workingState/fileLock';
 import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './workingState/fileLock';
 

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GitRunner } from '../../git/gitRunner';
+import { writeFileAtomic } from '../../git/atomicWrite';
 import { findRepository, type RepositoryLocation } from '../../git/repository';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
@@ -245,7 +246,7 @@ export async function installHooks(location: HookLocation, hooks: readonly Vouch
     const block = `${hookBlock(hook, options.vouchPath)}\n`;
     const existing = await readIfExists(file);
     if (existing === undefined) {
-      await fs.writeFile(file, `#!/bin/sh\n${block}`, { mode: 0o755 });
+      await writeFileAtomic(file, `#!/bin/sh\n${block}`, { mode: 0o755 });
       await fs.chmod(file, 0o755);
       changes.push({ hook: hook.hook, file, action: 'created' });
       continue;
@@ -253,7 +254,7 @@ export async function installHooks(location: HookLocation, hooks: readonly Vouch
     const found = findBlock(existing, hook.hook);
     if (found) {
       const updated = existing.slice(0, found.start) + block + existing.slice(found.end);
-      if (updated !== existing) await fs.writeFile(file, updated);
+      if (updated !== existing) await writeFileAtomic(file, updated, { followSymlink: true });
       changes.push({ hook: hook.hook, file, action: updated === existing ? 'unchanged' : 'updated' });
       continue;
     }
@@ -261,7 +262,7 @@ export async function installHooks(location: HookLocation, hooks: readonly Vouch
       const firstLineEnd = existing.startsWith('#!') ? (existing.indexOf('\n') < 0 ? existing.length : existing.indexOf('\n') + 1) : 0;
       const head = existing.slice(0, firstLineEnd);
       const updated = `${head}${head && !head.endsWith('\n') ? '\n' : ''}${block}${existing.slice(firstLineEnd)}`;
-      await fs.writeFile(file, updated);
+      await writeFileAtomic(file, updated, { followSymlink: true });
       // husky runs .husky/<hook> with sh; git needs the executable bit and skips a hook without it.
       const warning =
         location.manager !== 'husky' && !(await isExecutable(file))
@@ -281,7 +282,7 @@ export async function installHooks(location: HookLocation, hooks: readonly Vouch
       '# <<< vouch chained hook <<<',
       '',
     ].join('\n');
-    await fs.writeFile(file, wrapper, { mode: 0o755 });
+    await writeFileAtomic(file, wrapper, { mode: 0o755 });
     await fs.chmod(file, 0o755);
     changes.push({ hook: hook.hook, file, action: 'wrapped' });
   }
@@ -309,7 +310,7 @@ export async function uninstallHooks(location: HookLocation, hooks: readonly Vou
       await fs.unlink(file);
       changes.push({ hook: hook.hook, file, action: 'deleted' });
     } else {
-      await fs.writeFile(file, remaining);
+      await writeFileAtomic(file, remaining, { followSymlink: true });
       changes.push({ hook: hook.hook, file, action: 'removed' });
     }
   }

@@ -8,6 +8,7 @@ import { SCOPE_TAGS, type AttributedSpan, type TextReplacement } from '../../cor
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { mapSpansThroughReplacements } from '../../core/reanchor';
 import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
+import { writeFileAtomic } from '../../git/atomicWrite';
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
@@ -171,7 +172,7 @@ function applyRemovals(text: string, removals: readonly TextReplacement[]): stri
   return result;
 }
 
-/** Writes the file in place (keeping its mode and links), refusing when it changed since it was read. */
+/** Replaces the file atomically (keeping its mode; a kill leaves the old or the new text), refusing when it changed since it was read. */
 async function writeIfUnchanged(file: string, expected: string, text: string, repoPath: string, repository: { topLevel: string }): Promise<void> {
   const raw = await fs.readFile(file);
   const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
@@ -179,5 +180,5 @@ async function writeIfUnchanged(file: string, expected: string, text: string, re
   if ((bom ? onDisk.slice(1) : onDisk) !== expected) {
     throw new CliFailure(`${repoPath} changed while the review was being recorded (in ${repository.topLevel}); nothing was written. Run the command again.`);
   }
-  await fs.writeFile(file, (bom ? '\ufeff' : '') + text);
+  await writeFileAtomic(file, (bom ? '\ufeff' : '') + text, { followSymlink: true });
 }

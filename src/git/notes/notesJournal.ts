@@ -4,9 +4,10 @@
  * record survives a crash or kill at any point and is re-applied by the next writer.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
+import { TEMPORARY_MARKER, writeFileAtomic } from '../atomicWrite';
 import { isObjectId } from '../gitRunner';
 import { isProcessAlive } from '../workingState/fileLock';
 
@@ -18,7 +19,6 @@ export interface JournalEntry {
 }
 
 const ENTRY_SUFFIX = '.record';
-const TEMP_PREFIX = '.tmp-';
 const SET_ASIDE_SUFFIX = '.set-aside';
 /** A temporary file older than this belongs to a writer that died mid-write. */
 const TEMP_FILE_MAX_AGE_MS = 10 * 60 * 1000;
@@ -34,22 +34,13 @@ export class NotesJournal {
   }
 
   /** Saves `line` for `commit` durably; returns the entry (the same record twice is one entry). */
-  add(commit: string, line: string): JournalEntry {
+  async add(commit: string, line: string): Promise<JournalEntry> {
     if (!isObjectId(commit)) throw new Error(`not a commit id: ${JSON.stringify(commit.slice(0, 80))}`);
     if (line.includes('\n')) throw new Error('a note record must be one line');
     mkdirSync(this.directory, { recursive: true });
     const digest = createHash('sha256').update(commit).update('\0').update(line).digest('hex');
     const name = `${commit}.${digest.slice(0, 32)}${ENTRY_SUFFIX}`;
-    const temp = path.join(this.directory, `${TEMP_PREFIX}${process.pid}-${digest.slice(0, 12)}-${Math.random().toString(36).slice(2)}`);
-    const handle = openSync(temp, 'wx', 0o600);
-    try {
-      writeSync(handle, `${JSON.stringify({ commit, line })}\n`);
-      fsyncSync(handle);
-    } finally {
-      closeSync(handle);
-    }
-    renameSync(temp, path.join(this.directory, name));
-    this.syncDirectory();
+    await writeFileAtomic(path.join(this.directory, name), `${JSON.stringify({ commit, line })}\n`, { mode: 0o600 });
     return { name, commit, line };
   }
 
@@ -64,7 +55,7 @@ export class NotesJournal {
     }
     const entries: JournalEntry[] = [];
     for (const name of names.sort()) {
-      if (name.startsWith(TEMP_PREFIX)) {
+      if (name.includes(TEMPORARY_MARKER)) {
         this.removeAbandonedTemp(name);
         continue;
       }
@@ -106,7 +97,7 @@ export class NotesJournal {
   }
 
   private removeAbandonedTemp(name: string): void {
-    const pid = Number(name.slice(TEMP_PREFIX.length).split('-')[0]);
+    const pid = Number(name.slice(name.indexOf(TEMPORARY_MARKER) + TEMPORARY_MARKER.length).split('-')[0]);
     const file = path.join(this.directory, name);
     try {
       const age = Date.now() - statSync(file).mtimeMs;

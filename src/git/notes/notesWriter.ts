@@ -95,10 +95,10 @@ export class NotesWriter {
   }
 
   /** Journals the records, then applies every pending record (these and any left by earlier runs). */
-  append(records: readonly NoteRecordToWrite[]): Promise<ApplyResult> {
+  async append(records: readonly NoteRecordToWrite[]): Promise<ApplyResult> {
     for (const record of records) {
       assertObjectId(record.commit);
-      this.journal.add(record.commit, record.line);
+      await this.journal.add(record.commit, record.line);
     }
     return this.replayPending();
   }

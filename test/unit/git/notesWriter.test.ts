@@ -175,7 +175,7 @@ describe('notes writer (real git)', function () {
   it('sets aside a pending record whose commit is gone instead of blocking later writes', async () => {
     const commit = await repo.text(['rev-parse', 'HEAD']);
     const writer = await repo.writer();
-    writer.journal.add('e'.repeat(40), await recordLineFor(repo, commit, 'orphan'));
+    await writer.journal.add('e'.repeat(40), await recordLineFor(repo, commit, 'orphan'));
     const line = await recordLineFor(repo, commit, 'real');
     await writer.append([{ commit, line }]);
     assert.deepEqual(await noteLines(repo, commit), [line]);
