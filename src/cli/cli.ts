@@ -4,6 +4,7 @@ import { installHooksCommand } from './commands/installHooks';
 import { markCommand } from './commands/mark';
 import { notesCommand } from './commands/notes';
 import { reconcileCommand } from './commands/reconcile';
+import { reportCommand } from './commands/report';
 import { reviewCommand } from './commands/review';
 import { WorkingStatePendingSpans } from '../git/notes/pendingFromWorkingState';
 import { GitRunner } from '../git/gitRunner';
@@ -41,6 +42,7 @@ const commands: Readonly<Record<string, CliCommand>> = {
   sync: syncCommand,
   notes: notesCommand,
   verify: verifyCommand,
+  report: reportCommand,
 };
 
 function usage(): string {

@@ -100,7 +100,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-async function commitsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: string[] }> {
+export async function commitsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: string[] }> {
   let range = given;
   if (range === undefined) {
     range = (await readRef(context.git, context.topLevel, DEFAULT_BASE_REF)) ? 'origin/HEAD..HEAD' : 'HEAD';
