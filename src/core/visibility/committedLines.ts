@@ -6,7 +6,7 @@
 import type { Confidence, OriginKind } from '../attribution';
 import type { ParsedNote } from '../notes/noteParser';
 import type { NoteReview } from '../notes/noteRecord';
-import type { GitAiNote, GitAiRange } from './gitAiNote';
+import type { GitAiKeyKind, GitAiNote, GitAiRange } from './gitAiNote';
 
 /** One line of `git blame --porcelain` output. */
 export interface BlameLine {
@@ -43,6 +43,26 @@ export interface CommittedAiLine {
   /** The recorded review (null: recorded as not reviewed); undefined when the source does not record reviews. */
   readonly review?: NoteReview | null;
   readonly commitInfo?: BlameCommitInfo;
+  /** The Vouch record holding the line: its id and how many signatures its envelope carries. */
+  readonly record?: { readonly id: string; readonly signatures: number };
+  /** What git-ai recorded about the line's session (git-ai notes only). */
+  readonly gitAi?: {
+    readonly keyKind: GitAiKeyKind;
+    readonly key: string;
+    readonly conversationId?: string;
+    readonly humanAuthor?: string;
+  };
+}
+
+/** A line git-ai saw a known person type (`h_` key): not AI. */
+export interface CommittedKnownHumanLine {
+  /** 0-based line of the current text. */
+  readonly line: number;
+  readonly commit: string;
+  readonly path: string;
+  readonly originalLine: number;
+  /** `Name <email>` as git-ai recorded it, when it did. */
+  readonly author?: string;
 }
 
 interface IndexedRange {
@@ -85,6 +105,7 @@ function indexRanges(
               humanChangedShare: range.humanChangedShare,
               review: range.review,
               commitInfo: commitInfo.get(commit),
+              record: { id: record.recordId, signatures: record.envelope.signatures.length },
             }),
           });
         }
@@ -114,6 +135,12 @@ function gitAiLine(commit: string, range: GitAiRange, commitInfo: ReadonlyMap<st
     originalLine: blame.originalLine,
     origin: range.model ? { tool: range.tool, model: range.model } : { tool: range.tool },
     commitInfo: commitInfo.get(commit),
+    gitAi: {
+      keyKind: range.keyKind,
+      key: range.key,
+      ...(range.conversationId ? { conversationId: range.conversationId } : {}),
+      ...(range.humanAuthor ? { humanAuthor: range.humanAuthor } : {}),
+    },
   });
 }
 
@@ -169,4 +196,20 @@ export function mapCommittedAiLines(
     if (range) result.push(range.make(entry.finalLine - 1, entry));
   }
   return result.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Lines of the blamed text that git-ai recorded as typed by a known person, except lines a Vouch
+ * note records as AI (Vouch notes win, as for AI lines). Sorted by line.
+ */
+export function mapKnownHumanLines(blame: readonly BlameLine[], gitAiNotes: ReadonlyMap<string, GitAiNote>, aiLines: readonly CommittedAiLine[] = []): CommittedKnownHumanLine[] {
+  const aiAt = new Set(aiLines.map((line) => line.line));
+  const result: CommittedKnownHumanLine[] = [];
+  for (const entry of blame) {
+    const ranges = gitAiNotes.get(entry.commit)?.humans.get(entry.path);
+    if (!ranges || aiAt.has(entry.finalLine - 1)) continue;
+    const range = ranges.find((item) => item.start <= entry.originalLine && entry.originalLine <= item.end);
+    if (range) result.push({ line: entry.finalLine - 1, commit: entry.commit, path: entry.path, originalLine: entry.originalLine, ...(range.author ? { author: range.author } : {}) });
+  }
+  return result;
 }

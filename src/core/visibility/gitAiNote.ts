@@ -1,16 +1,24 @@
 /**
- * Best-effort reading of git-ai authorship notes (`refs/notes/ai`) for display. Format (git-ai
- * "authorship/3.x"): an attestation section, a line `---`, then JSON metadata.
+ * Reading git-ai authorship logs (`refs/notes/ai`, Git AI Standard v3.0.0, `authorship/3.0.0`)
+ * for display. A log is an attestation section, a divider line `---`, then JSON metadata:
  *
- *   path/to/file.ts
- *     <prompt-hash> 1-10,15
+ *   src/main.rs
+ *     s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-10,15-20     AI session (metadata.sessions, by the part before `::`)
+ *     h_31dce776f88375 42-50                            known human (metadata.humans)
+ *     abcd1234abcd1234 1-50                             legacy AI prompt (metadata.prompts)
  *   ---
- *   {"schema_version":"authorship/3.0.0","prompts":{"<prompt-hash>":{"agent_id":{"tool":"cursor","model":"..."}}}}
+ *   {"schema_version":"authorship/3.0.0","prompts":{...},"sessions":{...},"humans":{...}}
  *
- * Notes are hostile input: this never throws, skips what it does not understand, and bounds sizes.
+ * Keys are routed by prefix as the standard requires (section 1.2.3.1): `s_` to sessions, `h_` to
+ * humans, no prefix to prompts. Known-human lines are NOT AI; lines under no key are untracked (git-ai
+ * has no data on them) and appear nowhere. Notes are hostile input: this never throws, skips what it
+ * does not understand, and bounds sizes.
  */
 
 export const GIT_AI_NOTES_REF = 'refs/notes/ai';
+
+/** How git-ai keyed the lines: a session (>= v1.4.0) or a legacy prompt hash. */
+export type GitAiKeyKind = 'session' | 'legacy-prompt';
 
 export interface GitAiRange {
   /** 1-based, inclusive. */
@@ -18,13 +26,32 @@ export interface GitAiRange {
   readonly end: number;
   readonly tool: string;
   readonly model?: string;
+  readonly keyKind: GitAiKeyKind;
+  /** The attestation key as written (`s_...::t_...` or the prompt hash). */
+  readonly key: string;
+  /** The agent's own session or conversation id (`agent_id.id`), when recorded. */
+  readonly conversationId?: string;
+  /** The person who directed the AI (`human_author`), when recorded. */
+  readonly humanAuthor?: string;
+}
+
+/** Lines git-ai saw a known person type (an `h_` key). */
+export interface GitAiHumanRange {
+  readonly start: number;
+  readonly end: number;
+  readonly key: string;
+  /** `Name <email>` from `metadata.humans`, when the key is listed there. */
+  readonly author?: string;
 }
 
 export interface GitAiNote {
   /** Path -> AI ranges of that file in the annotated commit. */
   readonly files: ReadonlyMap<string, readonly GitAiRange[]>;
+  /** Path -> known-human ranges of that file in the annotated commit. */
+  readonly humans: ReadonlyMap<string, readonly GitAiHumanRange[]>;
 }
 
+export const UNKNOWN_AI_TOOL = 'unknown-ai';
 const MAX_NAME = 200;
 const MAX_LINE_NUMBER = 100_000_000;
 const MAX_RANGES = 1_000_000;
@@ -48,20 +75,56 @@ function unquotePath(raw: string): string {
   return trimmed;
 }
 
-function agentOf(metadata: unknown, promptHash: string): { tool: string; model?: string } {
-  const prompts = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>).prompts : undefined;
-  const prompt = typeof prompts === 'object' && prompts !== null && Object.hasOwn(prompts, promptHash) ? (prompts as Record<string, unknown>)[promptHash] : undefined;
-  const agent = typeof prompt === 'object' && prompt !== null ? (prompt as Record<string, unknown>).agent_id : undefined;
-  const fields = typeof agent === 'object' && agent !== null ? (agent as Record<string, unknown>) : {};
-  const tool = shortName(fields.tool) ?? 'unknown-ai';
-  const model = shortName(fields.model);
-  return model ? { tool, model } : { tool };
+function objectField(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+  return (value as Record<string, unknown>)[key];
 }
 
-/** Parses a git-ai note; undefined when it is not one (no attestation section recognised). */
+/** What an AI key stands for: the record in `sessions` or `prompts` it resolves to. */
+function aiAgentOf(metadata: unknown, key: string): Omit<GitAiRange, 'start' | 'end'> {
+  const session = key.startsWith('s_');
+  // Session keys resolve by the session id, the part before `::` (the trace id differs per checkpoint).
+  const record = session ? objectField(objectField(metadata, 'sessions'), key.split('::')[0]) : objectField(objectField(metadata, 'prompts'), key);
+  const agent = objectField(record, 'agent_id');
+  const tool = shortName(objectField(agent, 'tool')) ?? UNKNOWN_AI_TOOL;
+  const model = shortName(objectField(agent, 'model'));
+  const conversationId = shortName(objectField(agent, 'id'));
+  const humanAuthor = shortName(objectField(record, 'human_author'));
+  return {
+    tool,
+    ...(model ? { model } : {}),
+    keyKind: session ? 'session' : 'legacy-prompt',
+    key: key.slice(0, MAX_NAME),
+    ...(conversationId ? { conversationId } : {}),
+    ...(humanAuthor ? { humanAuthor } : {}),
+  };
+}
+
+/** Earlier major versions are not read (the standard: a 3.x reader SHOULD NOT process them); later ones are read best-effort. */
+function isOlderSchema(metadata: unknown): boolean {
+  const version = objectField(metadata, 'schema_version');
+  const match = typeof version === 'string' ? /^authorship\/(\d+)\./.exec(version) : null;
+  return match !== null && Number(match[1]) < 3;
+}
+
+function parseLineRanges(text: string, budget: { left: number }): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  for (const part of text.split(',')) {
+    const bounds = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(part);
+    if (!bounds) continue;
+    const start = Number(bounds[1]);
+    const end = bounds[2] === undefined ? start : Number(bounds[2]);
+    if (start < 1 || end < start || end > MAX_LINE_NUMBER || --budget.left < 0) continue;
+    ranges.push({ start, end });
+  }
+  return ranges;
+}
+
+/** Parses a git-ai note; undefined when it is not one (no attestation recognised). */
 export function parseGitAiNote(noteText: string): GitAiNote | undefined {
-  const lines = noteText.split('\n');
-  const separator = lines.findIndex((line) => line.trim() === '---');
+  const lines = noteText.split('\n').map((line) => line.replace(/\r$/, ''));
+  // The divider is exactly `---` on its own line.
+  const separator = lines.indexOf('---');
   const attestation = separator >= 0 ? lines.slice(0, separator) : lines;
   let metadata: unknown;
   if (separator >= 0) {
@@ -71,38 +134,43 @@ export function parseGitAiNote(noteText: string): GitAiNote | undefined {
       metadata = undefined;
     }
   }
+  if (isOlderSchema(metadata)) return undefined;
   const files = new Map<string, GitAiRange[]>();
-  let current: GitAiRange[] | undefined;
-  let total = 0;
-  for (const rawLine of attestation) {
-    const line = rawLine.replace(/\r$/, '');
+  const humans = new Map<string, GitAiHumanRange[]>();
+  let currentPath: string | undefined;
+  const budget = { left: MAX_RANGES };
+  const agents = new Map<string, Omit<GitAiRange, 'start' | 'end'>>();
+  for (const line of attestation) {
     if (line.trim() === '') continue;
     if (!/^\s/.test(line)) {
       const path = unquotePath(line);
-      if (path.length === 0 || path.length > 4096) {
-        current = undefined;
-        continue;
-      }
-      current = files.get(path) ?? [];
-      files.set(path, current);
+      currentPath = path.length === 0 || path.length > 4096 ? undefined : path;
       continue;
     }
-    if (!current) continue;
+    if (currentPath === undefined) continue;
     const match = /^\s+(\S+)\s+(\S.*)$/.exec(line);
     if (!match) continue;
-    const agent = agentOf(metadata, match[1]);
-    for (const part of match[2].split(',')) {
-      const bounds = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(part);
-      if (!bounds) continue;
-      const start = Number(bounds[1]);
-      const end = bounds[2] === undefined ? start : Number(bounds[2]);
-      if (start < 1 || end < start || end > MAX_LINE_NUMBER || ++total > MAX_RANGES) continue;
-      current.push({ start, end, ...agent });
+    const [, key, rangeText] = match;
+    const ranges = parseLineRanges(rangeText, budget);
+    if (ranges.length === 0) continue;
+    if (key.startsWith('h_')) {
+      const author = shortName(objectField(objectField(objectField(metadata, 'humans'), key), 'author'));
+      const list = humans.get(currentPath) ?? [];
+      humans.set(currentPath, list);
+      for (const range of ranges) list.push({ ...range, key: key.slice(0, MAX_NAME), ...(author ? { author } : {}) });
+      continue;
+    }
+    let agent = agents.get(key);
+    if (!agent) agents.set(key, (agent = aiAgentOf(metadata, key)));
+    const list = files.get(currentPath) ?? [];
+    files.set(currentPath, list);
+    for (const range of ranges) list.push({ ...range, ...agent });
+  }
+  for (const map of [files, humans] as const) {
+    for (const [path, ranges] of map) {
+      if (ranges.length === 0) map.delete(path);
+      else ranges.sort((a, b) => a.start - b.start);
     }
   }
-  for (const [path, ranges] of files) {
-    if (ranges.length === 0) files.delete(path);
-    else ranges.sort((a, b) => a.start - b.start);
-  }
-  return files.size > 0 ? { files } : undefined;
+  return files.size > 0 || humans.size > 0 ? { files, humans } : undefined;
 }

@@ -144,7 +144,13 @@ export function committedHoverMarkdown(line: CommittedAiLine): string {
     commitParts.join(' '),
     `Line ${line.originalLine} of ${escapeMarkdownText(line.path, 500)} in that commit`,
   ];
+  if (line.gitAi) {
+    const session = line.gitAi.conversationId ?? line.gitAi.key;
+    details.push(`Session: ${escapeMarkdownText(session, 200)} (${line.gitAi.keyKind === 'session' ? 'git-ai session' : 'git-ai legacy prompt'})`);
+    if (line.gitAi.humanAuthor) details.push(`Directed by: ${escapeMarkdownText(line.gitAi.humanAuthor, 200)}`);
+  }
   if (line.humanChangedShare !== undefined) details.push(`Changed by a human before the commit: ${formatShare(line.humanChangedShare)} (${HUMAN_CHANGED_EXPLANATION})`);
   details.push(line.review === undefined ? 'Review: git-ai records no review' : reviewLine(line.review));
+  if (line.record) details.push(line.record.signatures > 0 ? `Record: signed (${line.record.signatures} signature(s); \`vouch verify --allowed-signers\` checks them)` : 'Record: **unsigned**');
   return [`**Vouch** · ${STATE_LABELS['ai-committed']}, ${source}`, details.join('  \n')].join('\n\n---\n\n');
 }

@@ -211,9 +211,9 @@ describe('visibility: committed lines from blame and notes', () => {
     const note = parseGitAiNote('"a b.ts"\n  h 3-1,2,x-y,4-5\nsrc/c.ts\n  h2 7\n---\nnot json');
     assert.ok(note);
     assert.deepEqual(note.files.get('a b.ts'), [
-      { start: 2, end: 2, tool: 'unknown-ai' },
-      { start: 4, end: 5, tool: 'unknown-ai' },
+      { start: 2, end: 2, tool: 'unknown-ai', keyKind: 'legacy-prompt', key: 'h' },
+      { start: 4, end: 5, tool: 'unknown-ai', keyKind: 'legacy-prompt', key: 'h' },
     ]);
-    assert.deepEqual(note.files.get('src/c.ts'), [{ start: 7, end: 7, tool: 'unknown-ai' }]);
+    assert.deepEqual(note.files.get('src/c.ts'), [{ start: 7, end: 7, tool: 'unknown-ai', keyKind: 'legacy-prompt', key: 'h2' }]);
   });
 });
