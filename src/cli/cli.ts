@@ -1,4 +1,5 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
+import { blameCommand } from './commands/blame';
 import { checkCommand } from './commands/check';
 import { installHooksCommand } from './commands/installHooks';
 import { markCommand } from './commands/mark';
@@ -43,6 +44,7 @@ const commands: Readonly<Record<string, CliCommand>> = {
   notes: notesCommand,
   verify: verifyCommand,
   report: reportCommand,
+  blame: blameCommand,
 };
 
 function usage(): string {

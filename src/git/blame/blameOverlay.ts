@@ -15,13 +15,13 @@ import type { Logger } from '../../core/logger';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
-import { mapCommittedAiLines, type CommittedAiLine } from '../../core/visibility/committedLines';
+import { mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
 import { GIT_AI_NOTES_REF, parseGitAiNote, type GitAiNote } from '../../core/visibility/gitAiNote';
 import { mapUnchangedLines } from '../../core/visibility/lineMapping';
-import { GitError, type GitRunner } from '../gitRunner';
+import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { readBlobs } from '../notes/gitObjects';
 import { NotesReader } from '../notes/notesReader';
-import { isUncommittedId, parseBlamePorcelain } from './blamePorcelain';
+import { isUncommittedId, parseBlamePorcelain, type BlameResult } from './blamePorcelain';
 import { nativeSha256Hex } from './nativeSha256';
 
 /** Default for `vouch.blame.maxFileBytes`: larger documents get no blame. */
@@ -46,6 +46,13 @@ export interface CommittedOverlay {
   readonly lines: CommittedAiLine[];
   /** Why there is no blame (too large, binary, not committed yet...), when there is none. */
   readonly skipped?: string;
+}
+
+/** A file's blame with the committed AI and known-human lines of its commits. */
+export interface FileAnnotation {
+  readonly blame: BlameResult;
+  readonly aiLines: readonly CommittedAiLine[];
+  readonly knownHumanLines: readonly CommittedKnownHumanLine[];
 }
 
 /** Why a text gets no blame, or undefined when it may be blamed. Binary: it holds a NUL character. */
@@ -163,6 +170,27 @@ export class BlameOverlay {
       throw error;
     }
     const blame = parseBlamePorcelain(output);
+    const { vouchNotes, gitAiNotes } = await this.notesOfBlame(blame, listings);
+    return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits) };
+  }
+
+  /**
+   * Every line of `repoPath` at commit `rev` (or, without one, as saved in the working tree) with
+   * the commit blame names, and the lines the notes of those commits record as AI or, in git-ai
+   * notes, as typed by a known person: what `vouch blame` prints, from the same reading as the hover.
+   */
+  async annotateFile(repoPath: string, rev?: string): Promise<FileAnnotation> {
+    const args = rev === undefined ? ['blame', '--porcelain', '--', repoPath] : ['blame', '--porcelain', assertObjectId(rev), '--', repoPath];
+    const blamed = this.git.run(args, { cwd: this.topLevel, timeoutMs: BLAME_TIMEOUT_MS });
+    const listings = this.noteListings();
+    const blame = parseBlamePorcelain((await blamed).stdout);
+    const { vouchNotes, gitAiNotes } = await this.notesOfBlame(blame, listings);
+    const aiLines = mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits);
+    return { blame, aiLines, knownHumanLines: mapKnownHumanLines(blame.lines, gitAiNotes, aiLines) };
+  }
+
+  /** The parsed Vouch and git-ai notes of the commits blame names. */
+  private async notesOfBlame(blame: BlameResult, listings: Promise<NoteListings>): Promise<{ vouchNotes: Map<string, ParsedNote>; gitAiNotes: Map<string, GitAiNote> }> {
     const { vouch: vouchListing, gitAi: gitAiListing } = await listings;
     const named = new Set<string>();
     for (const line of blame.lines) if (!isUncommittedId(line.commit)) named.add(line.commit);
@@ -197,7 +225,7 @@ export class BlameOverlay {
       const parsed = parsedBlob(blob);
       if (parsed?.kind === 'git-ai' && parsed.note) gitAiNotes.set(commit, parsed.note);
     }
-    return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits) };
+    return { vouchNotes, gitAiNotes };
   }
 
   private noteListings(): Promise<NoteListings> {

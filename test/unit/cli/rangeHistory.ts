@@ -1,6 +1,7 @@
 // A small history with AI code recorded in Vouch notes, for the report, blame, export and CI tests:
 // reviewed and unreviewed AI lines, two tools, two authors, a human-only commit, risky code, and a
 // record that carries a signature entry.
+import { runCli, type CliIo } from '../../../src/cli/cli';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
@@ -80,4 +81,13 @@ export async function createRangeHistory(): Promise<RangeHistory> {
   const signedCommit = await commitAs(repo, 'Alice Author', 'alice@example.com', 'add check');
   await recordSpans(repo, signedCommit, 'src/auth.js', auth, [aiSpanOver(auth, 'export const check = (token) => token.length > 0;', { origin: { kind: 'chat', tool: 'github-copilot', model: 'gpt-4o' }, review: accepted('checks the token') })], true);
   return { repo, base, reviewedCommit, unreviewedCommit, humanCommit, signedCommit };
+}
+
+/** Runs the CLI in `cwd` as a user would, collecting its output. */
+export async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
 }

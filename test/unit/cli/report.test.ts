@@ -1,15 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { runCli, type CliIo } from '../../../src/cli/cli';
 import type { RangeReport } from '../../../src/core/report/rangeReport';
-import { createRangeHistory, type RangeHistory } from './rangeHistory';
+import { createRangeHistory, vouch, type RangeHistory } from './rangeHistory';
 
-export async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('vouch report', function () {
   this.timeout(60_000);

@@ -1,0 +1,230 @@
+/**
+ * `vouch blame <path> [--rev R] [--json]`: every line of a file with its commit and, when a note
+ * records it as AI, its origin, review and record: the editor's hover, for terminals and scripts.
+ * It reads blame and notes through the same BlameOverlay the editor uses.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { splitLines } from '../../core/notes/lineRanges';
+import type { BlameCommitInfo, CommittedAiLine, CommittedKnownHumanLine } from '../../core/visibility/committedLines';
+import { BlameOverlay } from '../../git/blame/blameOverlay';
+import { isUncommittedId } from '../../git/blame/blamePorcelain';
+import { GitRunner } from '../../git/gitRunner';
+import { blobsAtPaths, readBlobs, resolveCommit, resolveRepository } from '../../git/notes/gitObjects';
+import type { CliCommand, CliIo } from '../cli';
+import { stderrLogger } from '../cliLogger';
+import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { printable } from '../untrustedText';
+
+export const BLAME_JSON_VERSION = 1;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+const HELP = `Usage: vouch blame <path> [--rev R] [--json]
+
+Prints every line of <path> (as saved in the working tree, or at commit R) with the
+commit that last changed it and, when a note records the line as AI-written:
+  origin   kind, tool, model, session, agent principal (when recorded)
+  review   accepted/rejected, reviewer, intent, scope; or "not reviewed"
+  record   where it came from (Vouch: refs/notes/vouch, or git-ai: refs/notes/ai)
+           and whether the Vouch record is signed
+Lines git-ai records as typed by a known person are shown as human. Lines no note
+covers are shown without attribution. Fetch the notes first to see others' records.
+
+Options:
+  --rev R       blame the file as it is in commit R
+  --json        print JSON ("version": ${BLAME_JSON_VERSION}): { path, rev, lines: [...] }
+  -h, --help    show this help
+
+Exit status: 0 printed; 1 failed (no such file or commit); 2 usage error.
+`;
+
+export const blameCommand: CliCommand = {
+  summary: 'show who (which AI or person) wrote each line of a file and who vouched for it',
+  run: (args, io) => runCliCommand('blame', io, () => runBlame(args, io)),
+};
+
+export type BlameAttribution = 'ai' | 'known-human' | 'not-recorded' | 'uncommitted';
+
+export interface BlameJsonLine {
+  readonly line: number;
+  readonly commit: string | null;
+  readonly originalLine?: number;
+  readonly originalPath?: string;
+  readonly author?: string;
+  readonly authorTime?: number;
+  readonly summary?: string;
+  readonly attribution: BlameAttribution;
+  readonly source?: 'vouch' | 'git-ai';
+  readonly origin?: {
+    readonly kind?: string;
+    readonly tool: string;
+    readonly model?: string;
+    readonly session?: string;
+    readonly directedBy?: string;
+  };
+  readonly confidence?: string;
+  readonly humanChangedShare?: number;
+  /** null: recorded as not reviewed; absent: the source records no reviews (git-ai). */
+  readonly review?: {
+    readonly decision: string;
+    readonly reviewer: { readonly name: string; readonly email: string };
+    readonly reviewedAt: string;
+    readonly intent: string;
+    readonly scope: readonly string[];
+    readonly scopeNote?: string;
+  } | null;
+  readonly record?: { readonly id: string; readonly signed: boolean; readonly signatures: number };
+  readonly knownHuman?: string;
+  readonly text: string;
+}
+
+async function runBlame(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { rev: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new CliUsageError('give exactly one file path');
+  const git = new GitRunner();
+  const { topLevel } = await resolveRepository(git, io.cwd);
+  const repoPath = await repositoryPath(topLevel, io.cwd, positionals[0]);
+  const rev = values.rev === undefined ? undefined : await resolveCommit(git, topLevel, values.rev).catch(() => {
+    throw new CliFailure(`no such commit: ${printable(values.rev)}`);
+  });
+  const text = rev === undefined ? await workingText(topLevel, repoPath) : await textAt(git, topLevel, rev, repoPath);
+  const overlay = new BlameOverlay(git, topLevel, stderrLogger(io));
+  const annotation = await overlay.annotateFile(repoPath, rev);
+  const textLines = splitLines(text);
+  const ai = new Map(annotation.aiLines.map((line) => [line.line, line]));
+  const humans = new Map(annotation.knownHumanLines.map((line) => [line.line, line]));
+  const lines = annotation.blame.lines.map((entry) => jsonLine(entry.finalLine, entry.commit, entry.originalLine, entry.path, annotation.blame.commits.get(entry.commit), ai.get(entry.finalLine - 1), humans.get(entry.finalLine - 1), textLines[entry.finalLine - 1] ?? ''));
+  if (values.json) io.stdout(`${JSON.stringify({ version: BLAME_JSON_VERSION, path: repoPath, rev: rev ?? null, lines }, null, 2)}\n`);
+  else io.stdout(blameText(lines));
+  return 0;
+}
+
+/** The repository-relative path of a user's path; with --rev the file need not exist in the working tree. */
+async function repositoryPath(topLevel: string, cwd: string, given: string): Promise<string> {
+  const realTop = await fs.realpath(topLevel);
+  let absolute = path.resolve(cwd, given);
+  try {
+    absolute = await fs.realpath(absolute);
+  } catch {
+    // Not in the working tree: resolve the directory part, keep the name.
+    absolute = path.join(await fs.realpath(path.dirname(absolute)).catch(() => path.dirname(absolute)), path.basename(absolute));
+  }
+  const relative = path.relative(realTop, absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) throw new CliUsageError(`not a file inside the repository: ${printable(given)}`);
+  return relative.split(path.sep).join('/');
+}
+
+async function workingText(topLevel: string, repoPath: string): Promise<string> {
+  const file = path.join(topLevel, ...repoPath.split('/'));
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat?.isFile()) throw new CliFailure(`no such file in the working tree: ${printable(repoPath)}`);
+  if (stat.size > MAX_FILE_BYTES) throw new CliFailure(`${printable(repoPath)} is larger than ${MAX_FILE_BYTES} bytes`);
+  return fs.readFile(file, 'utf8');
+}
+
+async function textAt(git: GitRunner, topLevel: string, commit: string, repoPath: string): Promise<string> {
+  const blob = (await blobsAtPaths(git, topLevel, commit, [repoPath])).get(repoPath);
+  if (!blob) throw new CliFailure(`no file ${printable(repoPath)} in commit ${commit.slice(0, 12)}`);
+  const read = (await readBlobs(git, topLevel, [blob], MAX_FILE_BYTES)).get(blob);
+  if (read?.text === undefined) throw new CliFailure(`${printable(repoPath)} in ${commit.slice(0, 12)} not read: ${read?.problem ?? 'missing'}`);
+  return read.text;
+}
+
+function jsonLine(
+  line: number,
+  commit: string,
+  originalLine: number,
+  originalPath: string,
+  info: BlameCommitInfo | undefined,
+  ai: CommittedAiLine | undefined,
+  human: CommittedKnownHumanLine | undefined,
+  text: string,
+): BlameJsonLine {
+  if (isUncommittedId(commit)) return { line, commit: null, attribution: 'uncommitted', text };
+  const base = {
+    line,
+    commit,
+    originalLine,
+    originalPath,
+    ...(info?.author !== undefined ? { author: info.author } : {}),
+    ...(info?.authorTime !== undefined ? { authorTime: info.authorTime } : {}),
+    ...(info?.summary !== undefined ? { summary: info.summary } : {}),
+  };
+  if (human) return { ...base, attribution: 'known-human', source: 'git-ai', ...(human.author ? { knownHuman: human.author } : {}), text };
+  if (!ai) return { ...base, attribution: 'not-recorded', text };
+  const session = ai.gitAi ? (ai.gitAi.conversationId ?? ai.gitAi.key) : undefined;
+  return {
+    ...base,
+    attribution: 'ai',
+    source: ai.source,
+    origin: {
+      ...(ai.origin.kind ? { kind: ai.origin.kind } : {}),
+      tool: ai.origin.tool,
+      ...(ai.origin.model ? { model: ai.origin.model } : {}),
+      ...(session ? { session } : {}),
+      ...(ai.gitAi?.humanAuthor ? { directedBy: ai.gitAi.humanAuthor } : {}),
+    },
+    ...(ai.confidence ? { confidence: ai.confidence } : {}),
+    ...(ai.humanChangedShare !== undefined ? { humanChangedShare: ai.humanChangedShare } : {}),
+    ...(ai.review === undefined
+      ? {}
+      : {
+          review: ai.review && {
+            decision: ai.review.decision,
+            reviewer: { name: ai.review.reviewer.name, email: ai.review.reviewer.email },
+            reviewedAt: ai.review.reviewedAt,
+            intent: ai.review.intent,
+            scope: ai.review.scope,
+            ...(ai.review.scopeNote ? { scopeNote: ai.review.scopeNote } : {}),
+          },
+        }),
+    ...(ai.record ? { record: { id: ai.record.id, signed: ai.record.signatures > 0, signatures: ai.record.signatures } } : {}),
+    text,
+  };
+}
+
+function who(line: BlameJsonLine): string {
+  switch (line.attribution) {
+    case 'uncommitted':
+      return 'not committed yet';
+    case 'not-recorded':
+      return '';
+    case 'known-human':
+      return `human${line.knownHuman ? ` ${printable(line.knownHuman, 80)}` : ''} (git-ai)`;
+    case 'ai': {
+      const origin = line.origin;
+      const tool = origin ? `${printable(origin.tool, 60)}${origin.model ? `/${printable(origin.model, 60)}` : ''}` : 'unknown-ai';
+      const kind = origin?.kind ? ` ${origin.kind}` : '';
+      const session = origin?.session ? ` session ${printable(origin.session, 40)}` : '';
+      const source = line.source === 'git-ai' ? 'git-ai' : line.record?.signed ? 'Vouch, signed' : 'Vouch, unsigned';
+      return `AI ${tool}${kind}${session} (${source})`;
+    }
+  }
+}
+
+function reviewText(line: BlameJsonLine): string {
+  if (line.attribution !== 'ai') return '';
+  if (line.review === undefined) return 'no review recorded';
+  if (line.review === null) return 'NOT REVIEWED';
+  const scope = line.review.scope.length > 0 ? line.review.scope.join(',') : 'not stated';
+  return `${line.review.decision} by ${printable(line.review.reviewer.name, 60)} <${printable(line.review.reviewer.email, 80)}> "${printable(line.review.intent, 80)}" scope ${printable(scope, 60)}`;
+}
+
+/** One row per line: commit, line number, who wrote it, its review, then the code. */
+export function blameText(lines: readonly BlameJsonLine[]): string {
+  const rows = lines.map((line) => ({ commit: line.commit ? line.commit.slice(0, 10) : '0'.repeat(10), number: String(line.line), who: who(line), review: reviewText(line), text: printable(line.text, 400) }));
+  const numberWidth = Math.max(1, ...rows.map((row) => row.number.length));
+  const whoWidth = Math.max(0, ...rows.map((row) => row.who.length));
+  const reviewWidth = Math.max(0, ...rows.map((row) => row.review.length));
+  return rows.map((row) => `${row.commit} ${row.number.padStart(numberWidth)} ${row.who.padEnd(whoWidth)} ${row.review.padEnd(reviewWidth)} | ${row.text}\n`).join('');
+}

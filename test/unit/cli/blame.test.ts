@@ -1,0 +1,107 @@
+import * as assert from 'node:assert/strict';
+import type { BlameJsonLine } from '../../../src/cli/commands/blame';
+import { commitAs, createRangeHistory, vouch, type RangeHistory } from './rangeHistory';
+
+describe('vouch blame', function () {
+  this.timeout(60_000);
+  let history: RangeHistory;
+  let gitAiCommit: string;
+
+  before(async () => {
+    history = await createRangeHistory();
+    const { repo } = history;
+    // A commit annotated by git-ai: one session line, one known-human line, one untracked line.
+    repo.write('src/mixed.js', 'const ai = 1;\nconst typed = 2;\nconst unknown = 3;\n');
+    gitAiCommit = await commitAs(repo, 'Carol Coder', 'carol@example.com', 'mixed');
+    const note = [
+      'src/mixed.js',
+      '  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1',
+      '  h_31dce776f88375 2',
+      '---',
+      JSON.stringify({
+        schema_version: 'authorship/3.0.0',
+        base_commit_sha: gitAiCommit,
+        prompts: {},
+        humans: { h_31dce776f88375: { author: 'Carol Coder <carol@example.com>' } },
+        sessions: { s_c9883b05a2487d: { agent_id: { tool: 'cursor', id: 'conv-42', model: 'claude-sonnet-4-5-20250514' }, human_author: 'carol@example.com' } },
+      }),
+    ].join('\n');
+    await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', note, gitAiCommit]);
+  });
+  after(() => history.repo.cleanup());
+
+  async function blameJson(...args: string[]): Promise<{ path: string; rev: string | null; lines: BlameJsonLine[] }> {
+    const result = await vouch(history.repo.dir, 'blame', ...args, '--json');
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as { path: string; rev: string | null; lines: BlameJsonLine[] };
+  }
+
+  it('gives every line its commit and, for Vouch AI lines, origin, review and record', async () => {
+    const result = await blameJson('src/sum.js');
+    assert.equal(result.lines.length, 3);
+    assert.equal(result.lines[0].attribution, 'not-recorded');
+    assert.equal(result.lines[0].commit, history.reviewedCommit);
+    const ai = result.lines[1];
+    assert.equal(ai.attribution, 'ai');
+    assert.equal(ai.source, 'vouch');
+    assert.deepEqual(ai.origin, { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' });
+    assert.equal(ai.review?.decision, 'accepted');
+    assert.equal(ai.review?.reviewer.email, 'ada@example.com');
+    assert.equal(ai.review?.intent, 'adds the sum helper');
+    assert.equal(ai.record?.signed, false);
+    assert.equal(ai.text, 'export const sum = (a, b) => a + b;');
+    assert.equal(ai.author, 'Alice Author');
+  });
+
+  it('reports unreviewed AI lines as not reviewed, and a signed record as signed', async () => {
+    const net = await blameJson('src/net.js');
+    assert.deepEqual(
+      net.lines.map((line) => [line.line, line.attribution, line.review === null ? 'unreviewed' : line.review?.decision]),
+      [
+        [1, 'not-recorded', undefined],
+        [2, 'not-recorded', undefined],
+        [3, 'ai', 'unreviewed'],
+        [4, 'ai', 'unreviewed'],
+        [5, 'ai', 'unreviewed'],
+      ],
+    );
+    const auth = await blameJson('src/auth.js');
+    assert.deepEqual(auth.lines[1].record && { signed: auth.lines[1].record.signed, signatures: auth.lines[1].record.signatures }, { signed: true, signatures: 1 });
+  });
+
+  it('reads git-ai notes: session lines are AI with tool, model and session; h_ lines are human; the rest untracked', async () => {
+    const result = await blameJson('src/mixed.js');
+    assert.deepEqual(
+      result.lines.map((line) => [line.attribution, line.source, line.origin?.tool, line.origin?.model, line.origin?.session, line.knownHuman]),
+      [
+        ['ai', 'git-ai', 'cursor', 'claude-sonnet-4-5-20250514', 'conv-42', undefined],
+        ['known-human', 'git-ai', undefined, undefined, undefined, 'Carol Coder <carol@example.com>'],
+        ['not-recorded', undefined, undefined, undefined, undefined, undefined],
+      ],
+    );
+    assert.equal(result.lines[0].review, undefined, 'git-ai records no review');
+  });
+
+  it('blames a file at a revision, and prints a terminal view with escaped text', async () => {
+    const { repo } = history;
+    repo.write('src/sum.js', '// sum helpers, now with \u001b[31m colour\nexport const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);\n');
+    await commitAs(repo, 'Dan', 'dan@example.com', 'edit comment');
+    const old = await blameJson('src/sum.js', '--rev', history.reviewedCommit);
+    assert.equal(old.rev, history.reviewedCommit);
+    assert.equal(old.lines[0].text, '// sum helpers');
+    const text = await vouch(repo.dir, 'blame', 'src/sum.js');
+    assert.equal(text.code, 0, text.stderr);
+    const rows = text.stdout.split('\n');
+    assert.match(rows[0], /\\u\{1b\}\[31m colour$/);
+    assert.ok(!text.stdout.includes('\u001b'));
+    assert.match(rows[1], /^[0-9a-f]{10} 2 AI github-copilot\/gpt-4o inline \(Vouch, unsigned\) +accepted by Ada Reviewer <ada@example\.com> "adds the sum helper" scope none \| export const sum/);
+  });
+
+  it('fails clearly on a missing file or commit', async () => {
+    assert.equal((await vouch(history.repo.dir, 'blame', 'nope.js')).code, 1);
+    const badRev = await vouch(history.repo.dir, 'blame', 'src/sum.js', '--rev', 'no-such-rev');
+    assert.equal(badRev.code, 1);
+    assert.match(badRev.stderr, /no such commit: no-such-rev/);
+    assert.equal((await vouch(history.repo.dir, 'blame')).code, 2);
+  });
+});
