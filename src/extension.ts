@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { GitRunner, findGitExecutable } from './git/gitRunner';
 import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
+import { AiToolCatalog } from './host/detection/aiTools';
 import { registerExplicitReportCommands } from './host/detection/explicitReports';
 import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
@@ -31,12 +32,13 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   const service = new AttributionService(states, log);
   context.subscriptions.push(service);
   flushOnDeactivate = () => service.flush();
+  const tools = new AiToolCatalog(() => settings.detection);
   context.subscriptions.push(
     vscode.commands.registerCommand('vouch.showLog', () => log.show()),
-    registerInlineAcceptDetector(service, () => settings.detection.inlineCompletions),
+    registerInlineAcceptDetector(service, tools, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
     registerAttributionVisibility({ service, states, git, settings, log }),
-    registerDetectors(service, states, git, settings, log),
+    registerDetectors(service, states, git, settings, tools, log),
     registerReviewFeatures(context, service, states, git, settings, log),
   );
   if (git) {

@@ -60,6 +60,8 @@ async function main() {
   const browser = await launchBrowser();
   let summary;
   let testsStarted = false;
+  /** The detection corpus's figures (test/editor/suite/corpus.test.ts), repeated at the end of the run. */
+  let corpusLine;
   // The workbench logs a lot; only the test run goes to the console, everything to a file.
   const workbenchLog = createWriteStream(path.join(artifactsDir, 'workbench-console.log'));
   try {
@@ -71,11 +73,12 @@ async function main() {
       {
         const text = format(...(args ?? []));
         for (const line of text.split('\n')) {
-          const match = /VOUCH_EDITOR_(INFO|SUMMARY) (.*)$/.exec(line);
+          const match = /VOUCH_EDITOR_(INFO|SUMMARY|CORPUS) (.*)$/.exec(line);
           workbenchLog.write(`${line}\n`);
           if (match?.[1] === 'INFO') testsStarted = true;
           if (match?.[1] === 'INFO') console.log(`[editor] running inside ${JSON.parse(match[2]).appName} ${JSON.parse(match[2]).vscodeVersion} (code-server, VS Code ${editorVscodeVersion(editor)})`);
           else if (match?.[1] === 'SUMMARY') summary = JSON.parse(match[2]);
+          else if (match?.[1] === 'CORPUS') corpusLine = match[2];
           else if (testsStarted && summary === undefined && line.trim() && !isWorkbenchNoise(line)) console.log(`  ${line}`);
         }
       }
@@ -96,6 +99,7 @@ async function main() {
     }
     const passed = summary?.passed ?? 0;
     const failed = summary?.failed ?? (code === 0 ? 0 : 1);
+    if (corpusLine) console.log(`[editor] detection corpus: ${corpusLine}`);
     console.log(`[editor] ${passed} passed, ${code !== 0 && failed === 0 ? 1 : failed} failed`);
     return code === 0 && summary ? 0 : 1;
   } finally {

@@ -32,7 +32,15 @@ export interface Origin {
   readonly tool: string;
   readonly model?: string;
   readonly session?: string;
+  /**
+   * With tool `unknown-ai`: the AI tools that were active and may have made the edit. A hint for
+   * people (hover, panel), never a claim: notes do not carry it.
+   */
+  readonly candidates?: readonly string[];
 }
+
+/** The tool name recorded when no signal names the tool. */
+export const UNKNOWN_AI_TOOL = 'unknown-ai';
 
 export type ReviewDecision = 'accepted' | 'rejected';
 

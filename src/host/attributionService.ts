@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplacement } from '../core/attribution';
+import { looksLikeTyping, type ChangeVerdict } from '../core/detection/changeClassification';
 import { AttributionLedger } from '../core/ledger/attributionLedger';
 import { reanchorSpans } from '../core/reanchor';
 import type { RepositoryStates } from './repositoryStates';
@@ -10,17 +11,61 @@ interface AiEditWindow {
   readonly author: Extract<EditAuthor, { kind: 'ai' }>;
 }
 
+/** One change event of a tracked document, translated once for everything that follows it. */
+export interface DocumentEdit {
+  readonly document: vscode.TextDocument;
+  /** `document.uri.toString()`. */
+  readonly key: string;
+  /** Offsets into the text before the event, as VS Code reports them. */
+  readonly changes: readonly TextReplacement[];
+  /** Undo and redo: the ledger's history restores the attribution the text had; nobody classifies them. */
+  readonly reason: 'undo' | 'redo' | undefined;
+  /** Keystroke-sized: every change inserts at most two characters besides whitespace, or only deletes. */
+  readonly typing: boolean;
+  /** Date.now() when the event arrived. */
+  readonly at: number;
+}
+
+/** What the edit classifier found: who made the edit (when it can tell) and the facts it took to decide. */
+export interface EditClassification {
+  readonly author: EditAuthor | undefined;
+  /** The inserted text is a paste the paste provider saw (used up by this edit). */
+  readonly pasted: boolean;
+  /** The heuristic verdict the author was taken from; detectors that decide later (bursts, reloads) go on from it. */
+  readonly verdict?: ChangeVerdict;
+}
+
+/** Decides, while the event happens, who made an edit that no AI edit window claimed. */
+export type EditClassifier = (edit: DocumentEdit) => EditClassification;
+
+/** An edit as the ledger took it: published once per change event, after the ledger applied it. */
+export interface AppliedEdit extends DocumentEdit {
+  /** The author the ledger recorded (human for undo/redo: the history decides those). */
+  readonly author: EditAuthor;
+  /** Who decided: an AI edit window (accept commands), the classifier, the typing fast path, or undo/redo history. */
+  readonly decidedBy: 'ai-window' | 'classifier' | 'typing' | 'history';
+  /** Undefined when the classifier was not asked (AI windows, typing, undo/redo). */
+  readonly classification: EditClassification | undefined;
+}
+
+/** An edit waiting for the document's stored attribution to load; its author was decided when it happened. */
+interface PendingEdit {
+  readonly edit: DocumentEdit;
+  readonly author: EditAuthor;
+}
+
 /** Where a document's ledger stands with respect to its stored working state. */
 interface TrackedDocument {
   ledger: AttributionLedger;
-  /** Changes that arrived while the stored state was still loading, replayed after it. */
-  pending: vscode.TextDocumentChangeEvent[] | undefined;
+  /** Edits that arrived while the stored state was still loading, replayed after it. */
+  pending: PendingEdit[] | undefined;
   saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
   saving: Promise<void>;
 }
 
 const SAVE_DELAY_MS = 400;
+const HUMAN: EditAuthor = { kind: 'human' };
 
 /** Documents whose attribution is tracked: real files and untitled buffers, never output or git views. */
 export function isTrackableDocument(document: vscode.TextDocument): boolean {
@@ -28,19 +73,26 @@ export function isTrackableDocument(document: vscode.TextDocument): boolean {
 }
 
 /**
- * Translates the editor's document events into ledger operations, one ledger per document, and
- * keeps them in the repository's working state. Detection decides WHO made an edit (by opening an
- * AI edit window); this class only applies the decision. It holds no attribution logic itself.
+ * The one path of an edit: the only listener of the editor's document changes. It translates each
+ * change once, takes its author (an open AI edit window; the typing fast path; else the edit
+ * classifier), applies it to the document's ledger, keeps the ledgers in the repository's working
+ * state, and publishes the applied edit once (`onDidApplyEdit`) for detectors, and the attribution
+ * change (`onDidChangeAttribution`) for what shows it. It holds no attribution logic itself.
  */
 export class AttributionService implements vscode.Disposable {
   private readonly documents = new Map<string, TrackedDocument>();
   private readonly aiWindows: AiEditWindow[] = [];
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter];
+  private readonly editEmitter = new vscode.EventEmitter<AppliedEdit>();
+  private readonly disposables: vscode.Disposable[] = [this.changeEmitter, this.editEmitter];
   /** Fires after the attribution of a document changed (edits, reviews, reloads). */
   readonly onDidChangeAttribution = this.changeEmitter.event;
-  /** Classifies a change event that no AI window claimed (e.g. heuristic agent detection). */
-  private readonly classifiers: Array<(event: vscode.TextDocumentChangeEvent) => EditAuthor | undefined> = [];
+  /**
+   * Fires once per change event of a tracked document, when it happens (also while the document's
+   * stored state loads: the ledger then takes it a moment later, with the author decided now).
+   */
+  readonly onDidApplyEdit = this.editEmitter.event;
+  private classifier: EditClassifier | undefined;
 
   constructor(
     private readonly states: RepositoryStates | undefined,
@@ -54,12 +106,11 @@ export class AttributionService implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.track(document);
   }
 
-  /** Registers a classifier consulted for edits outside any AI window; first answer wins. */
-  addClassifier(classifier: (event: vscode.TextDocumentChangeEvent) => EditAuthor | undefined): vscode.Disposable {
-    this.classifiers.push(classifier);
+  /** Sets the classifier consulted for edits outside any AI window that are not plain typing (one at a time). */
+  setClassifier(classifier: EditClassifier): vscode.Disposable {
+    this.classifier = classifier;
     return new vscode.Disposable(() => {
-      const index = this.classifiers.indexOf(classifier);
-      if (index >= 0) this.classifiers.splice(index, 1);
+      if (this.classifier === classifier) this.classifier = undefined;
     });
   }
 
@@ -165,7 +216,7 @@ export class AttributionService implements vscode.Disposable {
     if (this.documents.get(key) !== tracked) return;
     if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
     tracked.pending = undefined;
-    for (const event of eventsDuringLoad ?? []) this.apply(tracked, event);
+    for (const { edit, author } of eventsDuringLoad ?? []) this.apply(tracked, edit, author);
     if (spans && spans.length > 0) {
       this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
       this.changeEmitter.fire(document.uri);
@@ -176,48 +227,51 @@ export class AttributionService implements vscode.Disposable {
     if (event.contentChanges.length === 0) return;
     const tracked = this.track(event.document);
     if (!tracked) return;
+    const changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
+    const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
+    const edit: DocumentEdit = { document: event.document, key: event.document.uri.toString(), changes, reason, typing: looksLikeTyping(changes), at: Date.now() };
+    const applied = this.decide(edit);
     if (tracked.pending) {
-      tracked.pending.push(event);
-      return;
+      tracked.pending.push({ edit, author: applied.author });
+    } else {
+      this.apply(tracked, edit, applied.author);
+      this.changed(event.document);
     }
-    this.apply(tracked, event);
-    this.changed(event.document);
+    this.editEmitter.fire(applied);
   }
 
-  private apply(tracked: TrackedDocument, event: vscode.TextDocumentChangeEvent): void {
-    const changes: TextReplacement[] = event.contentChanges.map((change) => ({
-      offset: change.rangeOffset,
-      deletedLength: change.rangeLength,
-      insertedText: change.text,
-    }));
-    try {
-      if (event.reason === vscode.TextDocumentChangeReason.Undo) {
-        if (!tracked.ledger.applyUndo(changes)) this.log.debug('Undo did not match the attribution history; applied as a human edit');
-        return;
-      }
-      if (event.reason === vscode.TextDocumentChangeReason.Redo) {
-        if (!tracked.ledger.applyRedo(changes)) this.log.debug('Redo did not match the attribution history; applied as a human edit');
-        return;
-      }
-      tracked.ledger.applyChanges(changes, this.authorOf(event));
-    } catch (error) {
-      // The ledger refused the event (it changed nothing); start over rather than drift from the text.
-      this.log.error(`Attribution of ${event.document.uri.fsPath} could not follow an edit and was reset: ${error instanceof Error ? error.message : String(error)}`);
-      tracked.ledger = new AttributionLedger();
-    }
-  }
-
-  private authorOf(event: vscode.TextDocumentChangeEvent): EditAuthor {
-    const key = event.document.uri.toString();
+  /**
+   * Who made the edit, decided while the event happens (chat-editing documents and paste records
+   * are gone a moment later). Typing into a dirty document is a person's, without asking anyone.
+   */
+  private decide(edit: DocumentEdit): AppliedEdit {
+    if (edit.reason !== undefined) return { ...edit, author: HUMAN, decidedBy: 'history', classification: undefined };
     for (let index = this.aiWindows.length - 1; index >= 0; index--) {
       const window = this.aiWindows[index];
-      if (window.documentUri === undefined || window.documentUri === key) return window.author;
+      if (window.documentUri === undefined || window.documentUri === edit.key) return { ...edit, author: window.author, decidedBy: 'ai-window', classification: undefined };
     }
-    for (const classify of this.classifiers) {
-      const author = classify(event);
-      if (author) return author;
+    // A clean document may be reloading from disk even by a keystroke-sized change: the classifier looks.
+    if ((edit.typing && edit.document.isDirty) || !this.classifier) return { ...edit, author: HUMAN, decidedBy: 'typing', classification: undefined };
+    const classification = this.classifier(edit);
+    return { ...edit, author: classification.author ?? HUMAN, decidedBy: 'classifier', classification };
+  }
+
+  private apply(tracked: TrackedDocument, edit: DocumentEdit, author: EditAuthor): void {
+    try {
+      if (edit.reason === 'undo') {
+        if (!tracked.ledger.applyUndo(edit.changes)) this.log.debug('Undo did not match the attribution history; applied as a human edit');
+        return;
+      }
+      if (edit.reason === 'redo') {
+        if (!tracked.ledger.applyRedo(edit.changes)) this.log.debug('Redo did not match the attribution history; applied as a human edit');
+        return;
+      }
+      tracked.ledger.applyChanges(edit.changes, author);
+    } catch (error) {
+      // The ledger refused the event (it changed nothing); start over rather than drift from the text.
+      this.log.error(`Attribution of ${edit.document.uri.fsPath} could not follow an edit and was reset: ${error instanceof Error ? error.message : String(error)}`);
+      tracked.ledger = new AttributionLedger();
     }
-    return { kind: 'human' };
   }
 
   private changed(document: vscode.TextDocument): void {

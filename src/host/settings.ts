@@ -1,64 +1,126 @@
 import * as vscode from 'vscode';
+import { DEFAULT_BLAME_MAX_BYTES } from '../git/blame/blameOverlay';
 
 export type GateMode = 'off' | 'warn' | 'block';
 export type GutterMode = 'off' | 'uncommitted' | 'all';
 export type AskMode = 'ask' | 'always' | 'never';
+export type StatusBarVisibility = 'auto' | 'always' | 'never';
 
-/** Typed, live view of the `vouch.*` settings. Read values through it, never by string elsewhere. */
-export class VouchSettings implements vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<void>();
-  readonly onDidChange = this.emitter.event;
-  private readonly listener = vscode.workspace.onDidChangeConfiguration((event) => {
-    if (event.affectsConfiguration('vouch')) this.emitter.fire();
-  });
+export interface DetectionSettings {
+  readonly inlineCompletions: boolean;
+  readonly chatEdits: boolean;
+  readonly agentDiffTabs: boolean;
+  readonly hiddenEditorEdits: boolean;
+  readonly savesWithoutParticipants: boolean;
+  readonly externalWrites: boolean;
+  readonly minimumHeuristicChars: number;
+  /** `vouch.detection.aiExtensions`: more AI extensions by id (lower case) with the tool name to record. */
+  readonly aiExtensions: ReadonlyMap<string, string>;
+}
 
-  private get config(): vscode.WorkspaceConfiguration {
-    return vscode.workspace.getConfiguration('vouch');
+/** Every `vouch.*` setting, typed and checked. */
+export interface VouchSettingValues {
+  readonly detection: DetectionSettings;
+  readonly gutterMode: GutterMode;
+  readonly gate: GateMode;
+  readonly notes: { readonly configureRewriteRef: AskMode; readonly syncAfterPushPull: AskMode };
+  readonly statusBarVisibility: StatusBarVisibility;
+  readonly blameMaxFileBytes: number;
+}
+
+function readSettings(config: vscode.WorkspaceConfiguration): VouchSettingValues {
+  const askMode = (key: string): AskMode => {
+    const mode = config.get<string>(key, 'ask');
+    return mode === 'always' || mode === 'never' ? mode : 'ask';
+  };
+  const gutter = config.get<string>('gutter.mode', 'all');
+  const gate = config.get<string>('gate', 'warn');
+  const statusBar = config.get<string>('statusBar.visibility', 'auto');
+  const blameMax = config.get<number>('blame.maxFileBytes', DEFAULT_BLAME_MAX_BYTES);
+  const minimumChars = config.get<number>('detection.minimumHeuristicChars', 40);
+  const aiExtensions = new Map<string, string>();
+  const extra = config.get<unknown>('detection.aiExtensions');
+  if (extra && typeof extra === 'object' && !Array.isArray(extra)) {
+    for (const [id, tool] of Object.entries(extra as Record<string, unknown>)) {
+      if (typeof tool === 'string' && tool.trim()) aiExtensions.set(id.toLowerCase(), tool.trim());
+    }
   }
-
-  get detection(): {
-    inlineCompletions: boolean;
-    chatEdits: boolean;
-    agentDiffTabs: boolean;
-    hiddenEditorEdits: boolean;
-    savesWithoutParticipants: boolean;
-    externalWrites: boolean;
-    minimumHeuristicChars: number;
-  } {
-    const config = this.config;
-    return {
+  return {
+    detection: {
       inlineCompletions: config.get<boolean>('detection.inlineCompletions', true),
       chatEdits: config.get<boolean>('detection.chatEdits', true),
       agentDiffTabs: config.get<boolean>('detection.agentDiffTabs', true),
       hiddenEditorEdits: config.get<boolean>('detection.hiddenEditorEdits', true),
       savesWithoutParticipants: config.get<boolean>('detection.savesWithoutParticipants', true),
       externalWrites: config.get<boolean>('detection.externalWrites', true),
-      minimumHeuristicChars: Math.max(1, config.get<number>('detection.minimumHeuristicChars', 40)),
-    };
+      minimumHeuristicChars: Number.isFinite(minimumChars) ? Math.max(1, minimumChars) : 40,
+      aiExtensions,
+    },
+    gutterMode: gutter === 'off' || gutter === 'uncommitted' ? gutter : 'all',
+    gate: gate === 'off' || gate === 'block' ? gate : 'warn',
+    notes: { configureRewriteRef: askMode('notes.configureRewriteRef'), syncAfterPushPull: askMode('notes.syncAfterPushPull') },
+    statusBarVisibility: statusBar === 'always' || statusBar === 'never' ? statusBar : 'auto',
+    blameMaxFileBytes: Number.isFinite(blameMax) && blameMax >= 0 ? blameMax : DEFAULT_BLAME_MAX_BYTES,
+  };
+}
+
+/**
+ * Typed view of the `vouch.*` settings, read once and again when they change (never per
+ * keystroke). Read values through it, never by string elsewhere.
+ */
+export class VouchSettings implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires after the values changed (they are already the new ones). */
+  readonly onDidChange = this.emitter.event;
+  private values = readSettings(vscode.workspace.getConfiguration('vouch'));
+  private readonly listener = vscode.workspace.onDidChangeConfiguration((event) => {
+    if (!event.affectsConfiguration('vouch')) return;
+    this.values = readSettings(vscode.workspace.getConfiguration('vouch'));
+    this.emitter.fire();
+  });
+
+  get detection(): DetectionSettings {
+    return this.values.detection;
   }
 
   get gutterMode(): GutterMode {
-    const mode = this.config.get<string>('gutter.mode', 'all');
-    return mode === 'off' || mode === 'uncommitted' ? mode : 'all';
+    return this.values.gutterMode;
   }
 
   get gate(): GateMode {
-    const mode = this.config.get<string>('gate', 'warn');
-    return mode === 'off' || mode === 'block' ? mode : 'warn';
+    return this.values.gate;
   }
 
-  get notes(): { configureRewriteRef: AskMode; syncAfterPushPull: AskMode } {
-    const config = this.config;
-    const askMode = (key: string): AskMode => {
-      const mode = config.get<string>(key, 'ask');
-      return mode === 'always' || mode === 'never' ? mode : 'ask';
-    };
-    return { configureRewriteRef: askMode('notes.configureRewriteRef'), syncAfterPushPull: askMode('notes.syncAfterPushPull') };
+  get notes(): VouchSettingValues['notes'] {
+    return this.values.notes;
+  }
+
+  get statusBarVisibility(): StatusBarVisibility {
+    return this.values.statusBarVisibility;
+  }
+
+  get blameMaxFileBytes(): number {
+    return this.values.blameMaxFileBytes;
   }
 
   /** Remembers an "Always"/"Never" answer to a notes prompt for every workspace. */
   async setNotesMode(key: 'configureRewriteRef' | 'syncAfterPushPull', mode: AskMode): Promise<void> {
-    await this.config.update(`notes.${key}`, mode, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('vouch').update(`notes.${key}`, mode, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Sets `vouch.gutter.mode` where it is defined (workspace folder, workspace) or else for the user. */
+  async setGutterMode(mode: GutterMode): Promise<void> {
+    const config = vscode.workspace.getConfiguration('vouch', vscode.window.activeTextEditor?.document.uri);
+    const inspected = config.inspect<string>('gutter.mode');
+    const target =
+      inspected?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : inspected?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+    await config.update('gutter.mode', mode, target);
+    // The values follow at once, also when the change event comes later than the update's answer.
+    this.values = readSettings(vscode.workspace.getConfiguration('vouch'));
   }
 
   dispose(): void {

@@ -4,7 +4,7 @@
  * every Markdown/HTML metacharacter is escaped, so it can neither inject links nor command URIs.
  * The only links are the command links built here, to the ids in HOVER_COMMAND_IDS.
  */
-import { humanChangedShare, type AttributedSpan, type Confidence, type OriginKind, type Review } from '../attribution';
+import { humanChangedShare, UNKNOWN_AI_TOOL, type AttributedSpan, type Confidence, type OriginKind, type Review } from '../attribution';
 import type { NoteReview } from '../notes/noteRecord';
 import type { SpanReviewStatus } from '../review/reviewModel';
 import type { CommittedAiLine } from './committedLines';
@@ -70,8 +70,13 @@ function commandLink(label: string, command: string, args: BlockCommandArgs): st
   return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([args]))} "${label}")`;
 }
 
-function originLine(origin: { readonly kind?: OriginKind; readonly tool: string; readonly model?: string }, confidence: Confidence | undefined): string {
-  const parts = [`tool **${escapeMarkdownText(origin.tool, 200)}**`];
+function originLine(origin: { readonly kind?: OriginKind; readonly tool: string; readonly model?: string; readonly candidates?: readonly string[] }, confidence: Confidence | undefined): string {
+  // Unknown is said as such: the candidates were active, none is claimed.
+  const tool =
+    origin.tool === UNKNOWN_AI_TOOL
+      ? `tool **${UNKNOWN_AI_TOOL}** (no signal named it${origin.candidates && origin.candidates.length > 0 ? `; active AI tools then: ${origin.candidates.slice(0, 5).map((name) => escapeMarkdownText(name, 200)).join(', ')}` : ''})`
+      : `tool **${escapeMarkdownText(origin.tool, 200)}**`;
+  const parts = [tool];
   if (origin.kind) parts.push(escapeMarkdownText(KIND_LABELS[origin.kind] ?? origin.kind));
   if (origin.model) parts.push(`model ${escapeMarkdownText(origin.model, 200)}`);
   if (confidence) parts.push(`${confidence} confidence`);

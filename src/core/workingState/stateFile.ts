@@ -148,14 +148,21 @@ function readSpan(value: unknown, where: string): AttributedSpan {
   return { ...span, review: readReview(value.review, `${where}.review`) };
 }
 
+/** Candidate tools kept with an unknown-ai origin (a hint, bounded like every stored list). */
+const MAX_CANDIDATES = 20;
+
 function readOrigin(value: unknown, where: string): Origin {
   if (!isRecord(value)) fail(`${where} is not an object`);
   const kind: OriginKind = readEnum(value.kind, ORIGIN_KINDS, `${where}.kind`);
   const tool = readString(value.tool, `${where}.tool`, MAX_NAME_LENGTH);
   if (tool.length === 0) fail(`${where}.tool is empty`);
-  const origin: { kind: OriginKind; tool: string; model?: string; session?: string } = { kind, tool };
+  const origin: { kind: OriginKind; tool: string; model?: string; session?: string; candidates?: string[] } = { kind, tool };
   if (value.model !== undefined) origin.model = readString(value.model, `${where}.model`, MAX_NAME_LENGTH);
   if (value.session !== undefined) origin.session = readString(value.session, `${where}.session`, MAX_NAME_LENGTH);
+  if (value.candidates !== undefined) {
+    if (!Array.isArray(value.candidates) || value.candidates.length > MAX_CANDIDATES) fail(`${where}.candidates is not a list of at most ${MAX_CANDIDATES} names`);
+    origin.candidates = value.candidates.map((name, index) => readString(name, `${where}.candidates[${index}]`, MAX_NAME_LENGTH));
+  }
   return origin;
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { DetectionSettings } from '../settings';
 
 /** Extensions known to insert AI code, by id (lower case), with the tool name Vouch records. */
 const KNOWN_AI_EXTENSIONS: Readonly<Record<string, string>> = {
@@ -19,34 +20,38 @@ const KNOWN_AI_EXTENSIONS: Readonly<Record<string, string>> = {
   'blackboxapp.blackbox': 'blackbox',
 };
 
-export const UNKNOWN_AI_TOOL = 'unknown-ai';
-
-/** Known AI extensions plus the ones the user names in `vouch.detection.aiExtensions` ({ id: toolName }). */
-function aiExtensionTable(): Map<string, string> {
-  const table = new Map(Object.entries(KNOWN_AI_EXTENSIONS));
-  const extra = vscode.workspace.getConfiguration('vouch').get<Record<string, unknown>>('detection.aiExtensions') ?? {};
-  for (const [id, tool] of Object.entries(extra)) {
-    if (typeof tool === 'string' && tool.trim()) table.set(id.toLowerCase(), tool.trim());
-  }
-  return table;
-}
-
 /**
- * Names the tool behind an inline completion. The accept path knows it was an inline completion,
- * not whose: one active known AI extension names it; several are listed; none gives `unknown-ai`.
+ * The active AI extensions, by the tool names Vouch records: the known ones plus those the user
+ * names in `vouch.detection.aiExtensions`. Read when an AI signal needs a name (an accept, a
+ * chat edit, a heuristic verdict), never per keystroke.
  */
-export function activeAiToolName(): string {
-  const table = aiExtensionTable();
-  const tools = new Set<string>();
-  for (const extension of vscode.extensions.all) {
-    const tool = table.get(extension.id.toLowerCase());
-    if (tool && extension.isActive) tools.add(tool);
-  }
-  if (tools.size === 0) return UNKNOWN_AI_TOOL;
-  return [...tools].sort().join('+');
-}
+export class AiToolCatalog {
+  constructor(private readonly settings: () => DetectionSettings) {}
 
-/** The tool name of a known extension id (agent diff tabs, explicit reports), if known. */
-export function toolNameOfExtension(extensionId: string): string | undefined {
-  return aiExtensionTable().get(extensionId.toLowerCase());
+  private toolOf(extensionId: string): string | undefined {
+    const id = extensionId.toLowerCase();
+    return this.settings().aiExtensions.get(id) ?? KNOWN_AI_EXTENSIONS[id];
+  }
+
+  /** Tools of every active AI extension. */
+  activeTools(): string[] {
+    const tools = new Set<string>();
+    for (const extension of vscode.extensions.all) {
+      const tool = this.toolOf(extension.id);
+      if (tool && extension.isActive) tools.add(tool);
+    }
+    return [...tools].sort();
+  }
+
+  /** Tools of the active AI extensions that contribute chat participants (the ones VS Code's chat editing runs for). */
+  activeChatTools(): string[] {
+    const tools = new Set<string>();
+    for (const extension of vscode.extensions.all) {
+      const tool = this.toolOf(extension.id);
+      if (!tool || !extension.isActive) continue;
+      const participants = (extension.packageJSON as { contributes?: { chatParticipants?: unknown } } | undefined)?.contributes?.chatParticipants;
+      if (Array.isArray(participants) && participants.length > 0) tools.add(tool);
+    }
+    return [...tools].sort();
+  }
 }

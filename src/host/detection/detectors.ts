@@ -3,6 +3,7 @@ import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryStates } from '../repositoryStates';
 import type { VouchSettings } from '../settings';
+import type { AiToolCatalog } from './aiTools';
 import { ExternalWriteWatcher } from './externalWriteWatcher';
 import { GitActivity } from './gitActivity';
 import { HeuristicDetector } from './heuristicDetector';
@@ -19,12 +20,13 @@ export function registerDetectors(
   states: RepositoryStates | undefined,
   git: GitRunner | undefined,
   settings: VouchSettings,
+  tools: AiToolCatalog,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable {
   const pastes = new PasteTracker();
   const gitActivity = new GitActivity(git, log);
   const follower = states ? new WorkingStateFollower(states, service, log) : undefined;
-  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, () => settings.detection, log, () => follower?.pickUp() ?? Promise.resolve());
+  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
   const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];
   if (follower) disposables.push(follower);
   if (states) {

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { ORIGIN_KINDS, type Origin, type OriginKind } from '../../core/attribution';
+import { ORIGIN_KINDS, UNKNOWN_AI_TOOL, type Origin, type OriginKind } from '../../core/attribution';
 import type { AttributionService } from '../attributionService';
-import { UNKNOWN_AI_TOOL } from './aiTools';
 
 /** What another extension (or a keybinding, or a task) reports about AI text it inserted. */
 export interface AiEditReport {

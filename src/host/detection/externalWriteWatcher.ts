@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
-import type { AttributedSpan } from '../../core/attribution';
+import { UNKNOWN_AI_TOOL, type AttributedSpan } from '../../core/attribution';
 import { insertedContentChars, insertedRangesAfter, subtractRanges } from '../../core/detection/changeClassification';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { computeTextReplacements } from '../../core/reanchor';
 import { readWorkingTreeText } from '../../git/repository';
 import type { RepositoryStates } from '../repositoryStates';
-import { UNKNOWN_AI_TOOL } from './aiTools';
 import { isTextFile, type GitActivity } from './gitActivity';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */

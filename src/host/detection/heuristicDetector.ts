@@ -1,28 +1,30 @@
 import * as vscode from 'vscode';
 import type { EditAuthor, TextReplacement } from '../../core/attribution';
 import { agentOfDiffTab, CHAT_EDITING_SCHEMES, chatSessionFromQuery } from '../../core/detection/agentSignals';
+import { classifyBurst, type BurstEvent } from '../../core/detection/burstClassification';
 import {
   classifyChange,
   insertedContentChars,
   insertedRangesAfter,
-  looksLikeTyping,
   mapRangeThroughChanges,
   subtractRanges,
   type ChangeSignals,
   type ChangeVerdict,
-  type DetectionSwitches,
   type OffsetRange,
 } from '../../core/detection/changeClassification';
-import type { AttributionService } from '../attributionService';
-import { isTrackableDocument } from '../attributionService';
+import { nameIfOnlyCandidate, unknownTool, type ToolNaming } from '../../core/detection/toolNaming';
+import type { AppliedEdit, AttributionService, DocumentEdit, EditClassification } from '../attributionService';
 import type { RepositoryStates } from '../repositoryStates';
-import { activeAiToolName, UNKNOWN_AI_TOOL } from './aiTools';
+import type { DetectionSettings } from '../settings';
+import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
 import type { PasteTracker } from './pasteTracker';
 import { peekStoredState, spansForExactText } from './storedStatePeek';
 
-/** How long to wait after a change in a hidden document for the rest of its batch (a rename touches several documents). */
-const BATCH_SETTLE_MS = 80;
+/** An edit to a hidden document this close to a bulk edit of a visible one is part of the same refactoring (a rename touches several documents). */
+const BATCH_WINDOW_MS = 80;
+/** A burst of edits to a hidden document ends after this long without another edit (agents stream tens of milliseconds apart). */
+const BURST_QUIET_MS = 750;
 /** How long to wait after a reload from disk for git's traces and for an explicit report (`vouch mark`). */
 const RELOAD_SETTLE_MS = 1_500;
 /** A disk change and a reload this close together belong together; a save this close explains a disk change. */
@@ -30,19 +32,28 @@ const DISK_EVIDENCE_MS = 2_500;
 /** A save participant that never reports back stops counting after this long. */
 const SAVE_PARTICIPANT_TIMEOUT_MS = 10_000;
 
-export interface DetectorSwitchesSource {
-  (): DetectionSwitches & { readonly savesWithoutParticipants: boolean };
-}
-
-/** An AI verdict that waits for more evidence; its ranges follow the document's later edits. */
-interface PendingMark {
+/** A reload verdict that waits for more evidence; its ranges follow the document's later edits. */
+interface PendingReload {
   readonly documentUri: string;
   ranges: OffsetRange[];
   readonly verdict: Extract<ChangeVerdict, { author: 'ai' }>;
-  /** For a possible reload: the verdict if it turns out to be an ordinary edit (the first edit of a clean document looks the same). */
-  readonly unlessReload?: ChangeVerdict;
+  /** The document was in no visible editor: if it was not a reload after all, its text joins the document's burst. */
+  readonly hidden: boolean;
   readonly at: number;
-  readonly batch: number;
+}
+
+interface BurstEntry extends BurstEvent {
+  readonly at: number;
+}
+
+/** The edits a hidden document receives until a quiet gap or a save, decided together. */
+interface Burst {
+  readonly documentUri: string;
+  readonly textBefore: string | undefined;
+  readonly events: BurstEntry[];
+  /** Text of edits decided late (a reload that was none), already in the current coordinates. */
+  lateRanges: OffsetRange[];
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Bulk changes in a visible editor that no detector claimed, kept until the next save. */
@@ -50,239 +61,304 @@ interface UnclaimedBulk {
   ranges: OffsetRange[];
 }
 
-function toReplacements(event: vscode.TextDocumentChangeEvent): TextReplacement[] {
-  return event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
-}
-
 /**
  * Chat, agent and outside-write detection by what the editor shows around an edit (never by a
- * proposed API):
+ * proposed API). It classifies each edit for the AttributionService while the event happens and
+ * follows the applied edits it publishes:
  * - chat-editing documents open for the file (Copilot chat/agent edits): AI `chat`, high;
  * - a diff tab of a known agent extension shows the file: AI `agent`, high;
- * - big edits to a document in no visible editor, not part of a rename-like batch: AI `agent`, medium;
+ * - a burst of edits to a document in no visible editor (streamed, delete-then-stream, several
+ *   files at once), big enough over the burst, not rename- or format-like, not part of an edit that
+ *   also changed a visible document: AI `agent`, medium;
  * - a clean document reloaded from disk while git is idle: AI `external-write`, medium, unless an
  *   explicit report (`vouch mark`) already covers the text;
  * - a save that skipped the save participants (how chat editing saves): the bulk edits since the
  *   last save become AI `agent`, medium.
  * Pastes, save participants (format on save), git operations, typing and rename-like batches are
- * never AI. Undo/redo never reaches here: the ledger restores them.
+ * never AI. Undo/redo are the ledger's: its history restores them.
+ * A tool is named only when the signal names it; otherwise `unknown-ai` with the active AI tools
+ * as candidates.
  */
 export class HeuristicDetector implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly dirtyByDocument = new Map<string, boolean>();
   private readonly savingSince = new Map<string, number>();
-  private readonly pending: PendingMark[] = [];
+  private readonly pendingReloads: PendingReload[] = [];
+  private readonly bursts = new Map<string, Burst>();
+  /** The text of each open document in no visible editor, as of its last burst (what a burst starts from). */
+  private readonly hiddenTexts = new Map<string, string>();
+  private visibleKeys = new Set<string>();
   private readonly unclaimedBulk = new Map<string, UnclaimedBulk>();
   /** Times of changes to visible documents that were not keystrokes: the batch signal. */
   private readonly visibleBulkChangeTimes: number[] = [];
-  private batchCounter = 0;
   /** When each file last changed on disk (file watcher) and when this editor last saved it. */
   private readonly diskChangedAt = new Map<string, number>();
   private readonly savedAt = new Map<string, number>();
-  /** Paste verdicts of events, taken once (by whichever of the classifier and the listener sees the event first). */
-  private readonly pastedEvents = new WeakMap<vscode.TextDocumentChangeEvent, boolean>();
-  /**
-   * In-event verdicts, taken when the event happens: the AttributionService may consult its
-   * classifiers later (it replays events that arrive while a document's stored state loads), when
-   * the chat-editing document may already be gone.
-   */
-  private readonly eventAuthors = new WeakMap<vscode.TextDocumentChangeEvent, EditAuthor | undefined>();
 
   constructor(
     private readonly service: AttributionService,
     private readonly states: RepositoryStates | undefined,
     private readonly pastes: PasteTracker,
     private readonly gitActivity: GitActivity,
-    private readonly switches: DetectorSwitchesSource,
+    private readonly settings: () => DetectionSettings,
+    private readonly tools: AiToolCatalog,
     private readonly log: vscode.LogOutputChannel,
     /** Brings in explicit reports (`vouch mark`) already in the working state, before a reload is marked. */
     private readonly pickUpReports: () => Promise<void> = () => Promise.resolve(),
   ) {
-    for (const document of vscode.workspace.textDocuments) this.dirtyByDocument.set(document.uri.toString(), document.isDirty);
+    for (const document of vscode.workspace.textDocuments) this.noteOpened(document);
+    this.noteVisibleEditors();
     const diskWatcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
     // Tools replace files as often as they rewrite them (write a temporary file, rename it over): both count.
     const noteDiskChange = (uri: vscode.Uri) => {
-      if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) this.diskChangedAt.set(uri.toString(), Date.now());
+      if (this.dirtyByDocument.has(uri.toString())) this.diskChangedAt.set(uri.toString(), Date.now());
     };
     this.disposables.push(
       diskWatcher,
       diskWatcher.onDidChange(noteDiskChange),
       diskWatcher.onDidCreate(noteDiskChange),
-      service.addClassifier((event) => this.classifyInEvent(event)),
-      // Registered after the AttributionService's own listener: the ledger has taken the event when this runs.
-      vscode.workspace.onDidChangeTextDocument((event) => this.afterChange(event)),
-      vscode.workspace.onDidOpenTextDocument((document) => this.dirtyByDocument.set(document.uri.toString(), document.isDirty)),
+      service.setClassifier((edit) => this.classify(edit)),
+      service.onDidApplyEdit((edit) => this.afterEdit(edit)),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.noteVisibleEditors()),
+      vscode.workspace.onDidOpenTextDocument((document) => this.noteOpened(document)),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri.toString())),
       vscode.workspace.onWillSaveTextDocument((event) => this.savingSince.set(event.document.uri.toString(), Date.now())),
       vscode.workspace.onDidSaveTextDocument((document) => this.afterSave(document)),
     );
   }
 
-  /**
-   * Synchronous verdicts the ledger applies to the edit itself (so undo/redo restore them): chat
-   * editing and agent diff tabs. Heuristic verdicts that need more evidence come later as marks.
-   */
-  private classifyInEvent(event: vscode.TextDocumentChangeEvent): EditAuthor | undefined {
-    if (this.eventAuthors.has(event)) return this.eventAuthors.get(event);
-    const author = this.decideInEvent(event);
-    this.eventAuthors.set(event, author);
-    return author;
-  }
-
-  private decideInEvent(event: vscode.TextDocumentChangeEvent): EditAuthor | undefined {
-    if (event.reason !== undefined) return undefined;
-    const changes = toReplacements(event);
-    if (looksLikeTyping(changes)) return undefined;
-    const verdict = this.verdictFor(event, changes, this.wasPasted(event));
-    if (verdict.author !== 'ai' || (verdict.signal !== 'chat-editing-document' && verdict.signal !== 'agent-diff-tab')) return undefined;
-    this.log.info(`${verdict.kind} edit of ${vscode.workspace.asRelativePath(event.document.uri)} recorded as AI (${verdict.signal}, ${verdict.tool ?? UNKNOWN_AI_TOOL})`);
-    return {
-      kind: 'ai',
-      origin: { kind: verdict.kind, tool: verdict.tool ?? UNKNOWN_AI_TOOL, ...(verdict.session ? { session: verdict.session } : {}) },
-      confidence: verdict.confidence,
-    };
-  }
-
-  private verdictFor(event: vscode.TextDocumentChangeEvent, changes: TextReplacement[], pasted = false, mayBeReload = true): ChangeVerdict {
-    const document = event.document;
+  private noteOpened(document: vscode.TextDocument): void {
     const key = document.uri.toString();
+    this.dirtyByDocument.set(key, document.isDirty);
+    if (!this.visibleKeys.has(key)) this.hiddenTexts.set(key, document.getText());
+  }
+
+  /** Keeps the set of visible documents (so an edit asks a set, not the editors) and the text hidden ones start a burst from. */
+  private noteVisibleEditors(): void {
+    const visible = new Set(vscode.window.visibleTextEditors.map((editor) => editor.document.uri.toString()));
+    for (const key of visible) this.hiddenTexts.delete(key);
+    for (const document of vscode.workspace.textDocuments) {
+      const key = document.uri.toString();
+      if (!visible.has(key) && this.visibleKeys.has(key) && !this.bursts.has(key)) this.hiddenTexts.set(key, document.getText());
+    }
+    this.visibleKeys = visible;
+  }
+
+  /**
+   * In-event verdicts the ledger applies to the edit itself (so undo/redo restore them): chat
+   * editing and agent diff tabs. The rest of the verdict goes with the applied edit to afterEdit.
+   */
+  private classify(edit: DocumentEdit): EditClassification {
+    const pasted = this.pastes.consumeMatching(edit.key, edit.changes);
+    const verdict = this.verdictFor(edit, pasted);
+    if (verdict.author !== 'ai' || (verdict.signal !== 'chat-editing-document' && verdict.signal !== 'agent-diff-tab')) return { author: undefined, pasted, verdict };
+    const naming: ToolNaming = verdict.signal === 'agent-diff-tab' && verdict.tool ? { tool: verdict.tool } : this.chatToolNaming();
+    this.log.info(`${verdict.kind} edit of ${vscode.workspace.asRelativePath(edit.document.uri)} recorded as AI (${verdict.signal}, ${naming.tool})`);
+    const author: EditAuthor = { kind: 'ai', origin: { kind: verdict.kind, ...naming, ...(verdict.session ? { session: verdict.session } : {}) }, confidence: verdict.confidence };
+    return { author, pasted, verdict };
+  }
+
+  /** A chat-editing session is named when exactly one active AI extension runs chat participants. */
+  private chatToolNaming(): ToolNaming {
+    const chatTools = this.tools.activeChatTools();
+    return chatTools.length === 1 ? nameIfOnlyCandidate(chatTools) : unknownTool(this.tools.activeTools());
+  }
+
+  private verdictFor(edit: DocumentEdit, pasted: boolean): ChangeVerdict {
+    const { document, key } = edit;
     const wasDirty = this.dirtyByDocument.get(key) ?? true;
-    const mayBeReloaded = mayBeReload && document.uri.scheme === 'file' && !wasDirty && !document.isDirty;
+    const mayBeReloaded = document.uri.scheme === 'file' && !wasDirty && !document.isDirty;
     const diskChange = this.diskChangedAt.get(key);
     const saved = this.savedAt.get(key);
     const reloadLikely =
       mayBeReloaded && diskChange !== undefined && Date.now() - diskChange <= DISK_EVIDENCE_MS && (saved === undefined || Math.abs(saved - diskChange) > DISK_EVIDENCE_MS);
     const signals: ChangeSignals = {
-      changes,
+      changes: edit.changes,
       pasted,
       inSaveParticipant: this.inSaveParticipant(key),
       gitOperation: false,
       partOfVisibleBatch: false,
       // A change that follows a disk change is judged as a reload (git, an outside program), even in a chat session.
-      chatEditing: reloadLikely ? undefined : this.chatEditingOf(document.uri),
-      agentDiffTab: reloadLikely ? undefined : this.agentDiffTabOf(document.uri),
-      visible: vscode.window.visibleTextEditors.some((editor) => editor.document === document),
+      chatEditing: reloadLikely || edit.typing ? undefined : this.chatEditingOf(document.uri),
+      agentDiffTab: reloadLikely || edit.typing ? undefined : this.agentDiffTabOf(document.uri),
+      visible: this.visibleKeys.has(key),
       reloadedFromDisk: mayBeReloaded,
-      settings: this.switches(),
+      settings: this.settings(),
     };
     return classifyChange(signals);
   }
 
-  private afterChange(event: vscode.TextDocumentChangeEvent): void {
-    const key = event.document.uri.toString();
-    if (event.contentChanges.length === 0) return;
-    const changes = toReplacements(event);
-    for (const mark of this.pending) if (mark.documentUri === key) mark.ranges = mark.ranges.flatMap((range) => mapRangeThroughChanges(range, changes));
+  private afterEdit(edit: AppliedEdit): void {
+    const { key, changes } = edit;
+    for (const reload of this.pendingReloads) if (reload.documentUri === key) reload.ranges = reload.ranges.flatMap((range) => mapRangeThroughChanges(range, changes));
     const bulk = this.unclaimedBulk.get(key);
     if (bulk) bulk.ranges = bulk.ranges.flatMap((range) => mapRangeThroughChanges(range, changes));
+    const burst = this.bursts.get(key);
+    if (burst) burst.lateRanges = burst.lateRanges.flatMap((range) => mapRangeThroughChanges(range, changes));
     try {
-      if (!isTrackableDocument(event.document) || event.reason !== undefined) return;
-      this.classifyInEvent(event);
-      const visible = vscode.window.visibleTextEditors.some((editor) => editor.document === event.document);
-      if (visible && !looksLikeTyping(changes)) this.noteVisibleBulkChange();
-      const verdict = this.verdictFor(event, changes, this.wasPasted(event));
-      if (verdict.author === 'ai' && (verdict.signal === 'hidden-editor' || verdict.signal === 'disk-reload')) {
-        const unlessReload = verdict.signal === 'disk-reload' ? this.verdictFor(event, changes, this.wasPasted(event), false) : undefined;
-        const mark: PendingMark = { documentUri: key, ranges: insertedRangesAfter(changes), verdict, unlessReload, at: Date.now(), batch: ++this.batchCounter };
-        this.pending.push(mark);
-        const delay = verdict.signal === 'disk-reload' ? RELOAD_SETTLE_MS : BATCH_SETTLE_MS;
-        setTimeout(() => void this.settle(mark), delay);
-      } else if (verdict.author === 'human' && verdict.reason === 'visible-editor' && insertedContentChars(changes) >= this.switches().minimumHeuristicChars) {
-        // Kept in case a save that skips the save participants shows an agent made it.
-        const entry = this.unclaimedBulk.get(key) ?? { ranges: [] };
-        entry.ranges.push(...insertedRangesAfter(changes));
-        this.unclaimedBulk.set(key, entry);
+      const visible = this.visibleKeys.has(key);
+      if (edit.decidedBy === 'typing') {
+        // A keystroke-sized edit: a person's in a visible editor, a piece of a stream in a hidden document.
+        if (!visible) this.addToBurst(edit, !this.settings().hiddenEditorEdits || this.inSaveParticipant(key));
+        else if (burst) this.addToBurst(edit, true);
+        return;
       }
+      const verdict = edit.classification?.verdict;
+      if (edit.decidedBy !== 'classifier' || !verdict || edit.author.kind === 'ai') {
+        // Undo/redo, accepts and in-event AI verdicts are recorded already; they still move a burst's text.
+        if (burst) this.addToBurst(edit, true);
+        return;
+      }
+      if (visible) {
+        this.noteVisibleBulkChange(edit.at);
+        if (burst) this.addToBurst(edit, true);
+        if (verdict.author === 'human' && verdict.reason === 'visible-editor' && insertedContentChars(changes) >= this.settings().minimumHeuristicChars) {
+          // Kept in case a save that skips the save participants shows an agent made it.
+          const entry = this.unclaimedBulk.get(key) ?? { ranges: [] };
+          entry.ranges.push(...insertedRangesAfter(changes));
+          this.unclaimedBulk.set(key, entry);
+        }
+      }
+      if (verdict.author === 'ai' && verdict.signal === 'disk-reload') {
+        const reload: PendingReload = { documentUri: key, ranges: insertedRangesAfter(changes), verdict, hidden: !visible, at: edit.at };
+        this.pendingReloads.push(reload);
+        setTimeout(() => void this.settleReload(reload), RELOAD_SETTLE_MS);
+        if (!visible || burst) this.addToBurst(edit, true);
+        return;
+      }
+      if (!visible) this.addToBurst(edit, !this.countsInBurst(verdict));
     } finally {
-      this.dirtyByDocument.set(key, event.document.isDirty);
+      this.dirtyByDocument.set(key, edit.document.isDirty);
     }
   }
 
-  private wasPasted(event: vscode.TextDocumentChangeEvent): boolean {
-    let pasted = this.pastedEvents.get(event);
-    if (pasted === undefined) {
-      pasted = this.pastes.consumeMatching(event);
-      this.pastedEvents.set(event, pasted);
+  /** Edits to a hidden document whose text counts in its burst: anything but pastes, save participants, reloads and a switched-off detector. */
+  private countsInBurst(verdict: ChangeVerdict): boolean {
+    if (verdict.author === 'ai') return verdict.signal === 'hidden-editor';
+    return verdict.reason === 'typing' || verdict.reason === 'below-threshold' || verdict.reason === 'refactoring';
+  }
+
+  private addToBurst(edit: DocumentEdit, excluded: boolean): void {
+    let burst = this.bursts.get(edit.key);
+    if (!burst) {
+      burst = { documentUri: edit.key, textBefore: this.hiddenTexts.get(edit.key), events: [], lateRanges: [], timer: undefined };
+      this.bursts.set(edit.key, burst);
     }
-    return pasted;
+    burst.events.push({ changes: edit.changes, excluded, at: edit.at });
+    if (burst.timer !== undefined) clearTimeout(burst.timer);
+    const started = burst;
+    burst.timer = setTimeout(() => void this.settleBurst(started), BURST_QUIET_MS);
   }
 
-  private noteVisibleBulkChange(): void {
-    const now = Date.now();
-    this.visibleBulkChangeTimes.push(now);
-    while (this.visibleBulkChangeTimes.length > 0 && now - this.visibleBulkChangeTimes[0] > 5_000) this.visibleBulkChangeTimes.shift();
+  private noteVisibleBulkChange(at: number): void {
+    this.visibleBulkChangeTimes.push(at);
+    while (this.visibleBulkChangeTimes.length > 0 && at - this.visibleBulkChangeTimes[0] > 5_000) this.visibleBulkChangeTimes.shift();
   }
 
-  /** Decides a pending mark once its evidence is in; marks the ranges that survived and nothing else covers. */
-  private async settle(mark: PendingMark): Promise<void> {
-    const index = this.pending.indexOf(mark);
-    if (index < 0) return;
-    this.pending.splice(index, 1);
-    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === mark.documentUri);
-    if (!document || mark.ranges.length === 0) return;
-    const relativePath = vscode.workspace.asRelativePath(document.uri);
-    if (this.gitActivity.isBusyAround(mark.at)) {
-      this.log.info(`Change of ${relativePath} during a git operation: not AI`);
+  /** Decides a burst once it is quiet (or saved); waits for a reload verdict of the same document first, which may join it. */
+  private async settleBurst(burst: Burst): Promise<void> {
+    if (this.bursts.get(burst.documentUri) !== burst) return;
+    if (burst.timer !== undefined) clearTimeout(burst.timer);
+    burst.timer = undefined;
+    const waitingReload = this.pendingReloads.find((reload) => reload.documentUri === burst.documentUri);
+    if (waitingReload) {
+      burst.timer = setTimeout(() => void this.settleBurst(burst), Math.max(50, waitingReload.at + RELOAD_SETTLE_MS + 50 - Date.now()));
       return;
     }
-    if (mark.verdict.signal === 'disk-reload' && !this.hasDiskEvidence(mark, document)) {
-      // Not a reload after all: an ordinary edit of a clean document (which then is dirty, or was saved since), judged as such.
-      const fallback = mark.unlessReload;
-      const saved = this.savedAt.get(mark.documentUri);
-      const edited = document.isDirty || (saved !== undefined && saved >= mark.at);
-      if (edited && fallback?.author === 'ai' && fallback.signal === 'hidden-editor') await this.settle(this.requeue({ ...mark, verdict: fallback, unlessReload: undefined }));
-      return;
-    }
+    this.bursts.delete(burst.documentUri);
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === burst.documentUri);
+    if (!document) return;
+    const text = document.getText();
+    if (!this.visibleKeys.has(burst.documentUri)) this.hiddenTexts.set(burst.documentUri, text);
+    if (!this.settings().hiddenEditorEdits) return;
+    const events: BurstEvent[] = burst.events.map((event) => ({
+      changes: event.changes,
+      // Part of an edit that also changed a visible document (a rename, a refactoring), or of a git operation: a person's.
+      excluded: event.excluded || this.visibleBulkChangeTimes.some((at) => Math.abs(at - event.at) <= BATCH_WINDOW_MS) || this.gitActivity.isBusyAround(event.at),
+    }));
+    const verdict = classifyBurst({ events, textBefore: burst.textBefore, textAfter: text, alsoInserted: burst.lateRanges, minimumContentChars: this.settings().minimumHeuristicChars });
     const relative = vscode.workspace.asRelativePath(document.uri);
-    if (mark.verdict.signal === 'hidden-editor') {
-      if (this.visibleBulkChangeTimes.some((at) => Math.abs(at - mark.at) <= BATCH_SETTLE_MS)) {
-        this.log.info(`Edit of ${relative} came with an edit to a visible document (a refactoring): not AI`);
-        return;
-      }
-    } else {
-      const located = this.states ? await this.states.storeOf(document.uri.fsPath) : undefined;
-      if (located && (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath))) {
-        this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
-        return;
-      }
-      await this.pickUpReports();
-      // An explicit report may be in the store before this window has taken it in: it covers its text too.
-      const stored = this.states ? spansForExactText(await peekStoredState(this.states, document.uri.fsPath), document.getText()) : undefined;
-      this.markUncovered(document, mark.ranges, mark.verdict, stored?.map((span) => ({ start: span.start, end: span.end })) ?? []);
+    if (verdict.author === 'human') {
+      if (verdict.reason !== 'nothing-inserted') this.log.info(`${burst.events.length} edit(s) of ${relative} in no visible editor: not AI (${verdict.reason})`);
       return;
     }
-    this.markUncovered(document, mark.ranges, mark.verdict);
+    this.log.info(`${burst.events.length} edit(s) of ${relative} in no visible editor inserted ${verdict.contentChars} characters besides whitespace: an agent's`);
+    this.markUncovered(document, verdict.ranges, { kind: 'agent', confidence: 'medium', signal: 'hidden-editor' }, unknownTool(this.tools.activeTools()));
+  }
+
+  /** Decides a pending reload once its evidence is in; marks the ranges that survived and nothing else covers. */
+  private async settleReload(reload: PendingReload): Promise<void> {
+    const index = this.pendingReloads.indexOf(reload);
+    if (index < 0) return;
+    this.pendingReloads.splice(index, 1);
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === reload.documentUri);
+    if (!document || reload.ranges.length === 0) return;
+    const relative = vscode.workspace.asRelativePath(document.uri);
+    if (this.gitActivity.isBusyAround(reload.at)) {
+      this.log.info(`Change of ${relative} during a git operation: not AI`);
+      return;
+    }
+    if (!this.hasDiskEvidence(reload, document)) {
+      // Not a reload after all: an ordinary edit of a clean document (which then is dirty, or was saved since).
+      const saved = this.savedAt.get(reload.documentUri);
+      const edited = document.isDirty || (saved !== undefined && saved >= reload.at);
+      if (edited && reload.hidden) this.joinBurst(document, reload.ranges);
+      return;
+    }
+    const located = this.states ? await this.states.storeOf(document.uri.fsPath) : undefined;
+    if (located && (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath))) {
+      this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
+      return;
+    }
+    await this.pickUpReports();
+    // An explicit report may be in the store before this window has taken it in: it covers its text too.
+    const stored = this.states ? spansForExactText(await peekStoredState(this.states, document.uri.fsPath), document.getText()) : undefined;
+    this.markUncovered(document, reload.ranges, reload.verdict, { tool: reload.verdict.tool ?? unknownTool([]).tool }, stored?.map((span) => ({ start: span.start, end: span.end })) ?? []);
+  }
+
+  /** Text of an edit decided late joins the document's burst (a new one when it has settled). */
+  private joinBurst(document: vscode.TextDocument, ranges: readonly OffsetRange[]): void {
+    const key = document.uri.toString();
+    let burst = this.bursts.get(key);
+    if (!burst) {
+      burst = { documentUri: key, textBefore: undefined, events: [], lateRanges: [], timer: undefined };
+      this.bursts.set(key, burst);
+    }
+    burst.lateRanges.push(...ranges);
+    if (burst.timer !== undefined) clearTimeout(burst.timer);
+    const joined = burst;
+    burst.timer = setTimeout(() => void this.settleBurst(joined), 0);
   }
 
   /** A reload comes with a disk change that this editor did not cause (a save), and leaves the document clean. */
-  private hasDiskEvidence(mark: PendingMark, document: vscode.TextDocument): boolean {
-    const diskChange = this.diskChangedAt.get(mark.documentUri);
-    const saved = this.savedAt.get(mark.documentUri);
-    if (diskChange === undefined || Math.abs(diskChange - mark.at) > DISK_EVIDENCE_MS || document.isDirty) return false;
+  private hasDiskEvidence(reload: PendingReload, document: vscode.TextDocument): boolean {
+    const diskChange = this.diskChangedAt.get(reload.documentUri);
+    const saved = this.savedAt.get(reload.documentUri);
+    if (diskChange === undefined || Math.abs(diskChange - reload.at) > DISK_EVIDENCE_MS || document.isDirty) return false;
     return saved === undefined || Math.abs(saved - diskChange) > DISK_EVIDENCE_MS;
   }
 
-  private requeue(mark: PendingMark): PendingMark {
-    this.pending.push(mark);
-    return mark;
-  }
-
-  private markUncovered(document: vscode.TextDocument, ranges: readonly OffsetRange[], verdict: Extract<ChangeVerdict, { author: 'ai' }>, alsoCovered: readonly OffsetRange[] = []): void {
+  private markUncovered(
+    document: vscode.TextDocument,
+    ranges: readonly OffsetRange[],
+    verdict: Pick<Extract<ChangeVerdict, { author: 'ai' }>, 'kind' | 'confidence' | 'signal' | 'session'>,
+    naming: ToolNaming,
+    alsoCovered: readonly OffsetRange[] = [],
+  ): void {
     const covered = [...this.service.spansOf(document.uri).map((span) => ({ start: span.start, end: span.end })), ...alsoCovered];
-    const tool = verdict.signal === 'hidden-editor' ? activeAiToolName() : (verdict.tool ?? UNKNOWN_AI_TOOL);
-    const author: EditAuthor = { kind: 'ai', origin: { kind: verdict.kind, tool, ...(verdict.session ? { session: verdict.session } : {}) }, confidence: verdict.confidence };
+    const author: EditAuthor = { kind: 'ai', origin: { kind: verdict.kind, ...naming, ...(verdict.session ? { session: verdict.session } : {}) }, confidence: verdict.confidence };
     const text = document.getText();
     const pieces = ranges.flatMap((range) => subtractRanges(range, covered)).filter((piece) => piece.end <= text.length);
     const wasCovered = pieces.reduce((sum, piece) => sum + piece.end - piece.start, 0) < ranges.reduce((sum, range) => sum + range.end - range.start, 0);
-    const remaining = insertedContentChars(pieces.map((piece) => ({ offset: 0, deletedLength: 0, insertedText: text.slice(piece.start, piece.end) })));
+    const remaining = insertedContentChars(pieces.map((piece): TextReplacement => ({ offset: 0, deletedLength: 0, insertedText: text.slice(piece.start, piece.end) })));
     // What an explicit report (`vouch mark`) left over is judged by the same threshold.
-    if (wasCovered && remaining < this.switches().minimumHeuristicChars) return;
+    if (wasCovered && remaining < this.settings().minimumHeuristicChars) return;
     let marked = 0;
     for (const piece of pieces) {
       this.service.markRange(document, new vscode.Range(document.positionAt(piece.start), document.positionAt(piece.end)), author);
       marked += piece.end - piece.start;
     }
-    if (marked > 0) this.log.info(`${marked} characters of ${vscode.workspace.asRelativePath(document.uri)} recorded as AI (${verdict.kind}, ${verdict.signal}, ${verdict.confidence} confidence)`);
+    if (marked > 0) this.log.info(`${marked} characters of ${vscode.workspace.asRelativePath(document.uri)} recorded as AI (${verdict.kind}, ${verdict.signal}, ${naming.tool}, ${verdict.confidence} confidence)`);
   }
 
   private afterSave(document: vscode.TextDocument): void {
@@ -290,14 +366,16 @@ export class HeuristicDetector implements vscode.Disposable {
     const ranParticipants = this.savingSince.delete(key);
     this.savedAt.set(key, Date.now());
     this.dirtyByDocument.set(key, document.isDirty);
+    // A save ends a burst.
+    const burst = this.bursts.get(key);
+    if (burst) void this.settleBurst(burst);
     const bulk = this.unclaimedBulk.get(key);
     this.unclaimedBulk.delete(key);
     if (ranParticipants || !bulk || bulk.ranges.length === 0) return;
-    const switches = this.switches();
-    if (!switches.savesWithoutParticipants) return;
+    if (!this.settings().savesWithoutParticipants) return;
     // Only VS Code's chat editing (and code that asks for it) saves without running save participants.
     this.log.info(`${vscode.workspace.asRelativePath(document.uri)} was saved without save participants: its unclaimed bulk edits are an agent's`);
-    this.markUncovered(document, bulk.ranges, { author: 'ai', kind: 'agent', confidence: 'medium', signal: 'hidden-editor', tool: activeAiToolName() });
+    this.markUncovered(document, bulk.ranges, { kind: 'agent', confidence: 'medium', signal: 'hidden-editor' }, unknownTool(this.tools.activeTools()));
   }
 
   private inSaveParticipant(key: string): boolean {
@@ -316,7 +394,8 @@ export class HeuristicDetector implements vscode.Disposable {
     for (const candidate of vscode.workspace.textDocuments) {
       if (!CHAT_EDITING_SCHEMES.includes(candidate.uri.scheme) || candidate.uri.path !== uri.path) continue;
       const session = chatSessionFromQuery(candidate.uri.query);
-      return { tool: activeAiToolName(), ...(session ? { session } : {}) };
+      // The tool is named when the verdict is recorded (classify), from the active chat extensions.
+      return { tool: '', ...(session ? { session } : {}) };
     }
     return undefined;
   }
@@ -335,6 +414,10 @@ export class HeuristicDetector implements vscode.Disposable {
   }
 
   private forget(key: string): void {
+    const burst = this.bursts.get(key);
+    if (burst?.timer !== undefined) clearTimeout(burst.timer);
+    this.bursts.delete(key);
+    this.hiddenTexts.delete(key);
     this.dirtyByDocument.delete(key);
     this.diskChangedAt.delete(key);
     this.savedAt.delete(key);
@@ -343,6 +426,7 @@ export class HeuristicDetector implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const burst of this.bursts.values()) if (burst.timer !== undefined) clearTimeout(burst.timer);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TextReplacement } from '../../core/attribution';
 
 /** How long after the paste provider ran its paste may still arrive as a change event. */
 const PASTE_MATCH_MS = 3_000;
@@ -48,12 +49,12 @@ export class PasteTracker implements vscode.Disposable {
    * True (and the paste is used up) when the event inserts text that a recent paste into the same
    * document carried: all of it, or each cursor's share of it.
    */
-  consumeMatching(event: vscode.TextDocumentChangeEvent): boolean {
+  consumeMatching(documentKey: string, changes: readonly TextReplacement[]): boolean {
     if (this.pastes.length === 0) return false;
     const now = this.now();
     this.prune(now);
-    const key = event.document.uri.toString();
-    const inserted = event.contentChanges.map((change) => normalise(change.text)).filter((text) => text.length > 0);
+    const key = documentKey;
+    const inserted = changes.map((change) => normalise(change.insertedText)).filter((text) => text.length > 0);
     if (inserted.length === 0) return false;
     const joined = inserted.join('\n');
     for (let index = this.pastes.length - 1; index >= 0; index--) {

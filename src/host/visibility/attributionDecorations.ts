@@ -4,7 +4,7 @@ import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
-import type { VisibilitySettings } from './visibilitySettings';
+import type { VouchSettings } from '../settings';
 
 /** sha256 hex of UTF-8 text with node's native hash (same result as core sha256Hex, faster on short texts). */
 export function nativeSha256Hex(text: string): string {
@@ -59,7 +59,7 @@ export class AttributionDecorations implements vscode.Disposable {
   constructor(
     private readonly service: AttributionService,
     private readonly history: CommittedHistory,
-    private readonly settings: VisibilitySettings,
+    private readonly settings: VouchSettings,
   ) {
     this.types = Object.fromEntries(
       LINE_MARK_STATES.map((state) => [
@@ -85,9 +85,8 @@ export class AttributionDecorations implements vscode.Disposable {
       }),
       history.onDidChange((uri) => this.schedule(uri.toString())),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
-      vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.contentChanges.length > 0) this.schedule(event.document.uri.toString());
-      }),
+      // Also edits that leave the attribution as it was (and edits queued while a document's state loads): the lines move.
+      service.onDidApplyEdit((edit) => this.schedule(edit.key)),
       vscode.workspace.onDidCloseTextDocument((document) => {
         const key = document.uri.toString();
         this.marksByDocument.delete(key);

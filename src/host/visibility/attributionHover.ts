@@ -5,7 +5,7 @@ import { HOVER_COMMAND_IDS, committedHoverMarkdown, uncommittedHoverMarkdown } f
 import { SpanStatusCache, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
 import { nativeSha256Hex, type AttributionDecorations } from './attributionDecorations';
-import type { VisibilitySettings } from './visibilitySettings';
+import type { VouchSettings } from '../settings';
 
 /** The span ids of the contiguous run of uncommitted AI lines around `line` (what the hover's commands act on). */
 export function blockSpanIdsAround(marks: LineMarks, line: number): string[] {
@@ -67,7 +67,7 @@ export class AttributionHoverProvider implements vscode.HoverProvider {
   constructor(
     private readonly service: AttributionService,
     private readonly decorations: AttributionDecorations,
-    private readonly settings: VisibilitySettings,
+    private readonly settings: VouchSettings,
   ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

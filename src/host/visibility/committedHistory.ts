@@ -6,7 +6,7 @@ import type { GitRunner } from '../../git/gitRunner';
 import { resolveRepository } from '../../git/notes/gitObjects';
 import type { RepositoryLocation } from '../../git/repository';
 import type { RepositoryStates } from '../repositoryStates';
-import type { VisibilitySettings } from './visibilitySettings';
+import type { VouchSettings } from '../settings';
 
 /** One empty list, so callers can tell "unchanged" by identity. */
 export const NO_COMMITTED_LINES: readonly CommittedAiLine[] = Object.freeze([]);
@@ -45,7 +45,7 @@ export class CommittedHistory implements vscode.Disposable {
   constructor(
     private readonly git: GitRunner | undefined,
     private readonly states: RepositoryStates | undefined,
-    private readonly settings: VisibilitySettings,
+    private readonly settings: VouchSettings,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(

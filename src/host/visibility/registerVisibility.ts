@@ -9,7 +9,6 @@ import { AttributionDecorations } from './attributionDecorations';
 import { AttributionHoverProvider } from './attributionHover';
 import { CommittedHistory } from './committedHistory';
 import { UnreviewedStatusBar, type UnreviewedCounts } from './unreviewedStatusBar';
-import { VisibilitySettings } from './visibilitySettings';
 
 /** What "Vouch: Show Attribution Summary" reports (and returns to callers of the command). */
 export interface AttributionSummaryResult {
@@ -30,7 +29,7 @@ export function registerAttributionVisibility(deps: {
   readonly settings: VouchSettings;
   readonly log: vscode.LogOutputChannel;
 }): vscode.Disposable {
-  const settings = new VisibilitySettings(deps.settings);
+  const settings = deps.settings;
   const history = new CommittedHistory(deps.git, deps.states, settings, deps.log);
   const decorations = new AttributionDecorations(deps.service, history, settings);
   const statusBar = new UnreviewedStatusBar(deps.service, deps.states, settings, deps.log);

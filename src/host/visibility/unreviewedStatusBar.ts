@@ -5,7 +5,7 @@ import { buildReviewBlocks } from '../../core/review/reviewModel';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryStates } from '../repositoryStates';
-import type { VisibilitySettings } from './visibilitySettings';
+import type { VouchSettings } from '../settings';
 
 const REFRESH_DEBOUNCE_MS = 250;
 
@@ -46,7 +46,7 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   constructor(
     private readonly service: AttributionService,
     private readonly states: RepositoryStates | undefined,
-    private readonly settings: VisibilitySettings,
+    private readonly settings: VouchSettings,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.item.name = 'Vouch: Unreviewed AI Blocks';

@@ -117,6 +117,15 @@ describe('visibility: hover text', () => {
     assert.doesNotMatch(markdown, /[^\\]<img/, 'HTML stays escaped');
   });
 
+  it('says when no signal named the tool, with the candidates as such', () => {
+    const text = 'const a = 1;';
+    const markdown = (origin: { kind: 'agent'; tool: string; candidates?: string[] }) =>
+      uncommittedHoverMarkdown({ documentUri: 'file:///w/a.ts', state: 'ai-unreviewed', mixedLine: false, spans: [{ span: span('s1', text, text, { origin }), status: 'unreviewed' }], blockSpanIds: ['s1'] });
+    assert.match(markdown({ kind: 'agent', tool: 'unknown-ai', candidates: ['github-copilot', 'tab*nine'] }), /tool \*\*unknown-ai\*\* \(no signal named it; active AI tools then: github\\-copilot, tab\\\*nine\)/);
+    assert.match(markdown({ kind: 'agent', tool: 'unknown-ai' }), /tool \*\*unknown-ai\*\* \(no signal named it\)/);
+    assert.doesNotMatch(markdown({ kind: 'agent', tool: 'cline' }), /no signal named it/);
+  });
+
   it('says origin, time, human share, review and links with {uri, spanIds}', () => {
     const text = 'const a = 1;';
     const markdown = uncommittedHoverMarkdown({
