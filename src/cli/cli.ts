@@ -1,6 +1,7 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
 import { blameCommand } from './commands/blame';
 import { checkCommand } from './commands/check';
+import { exportCommand } from './commands/export';
 import { installHooksCommand } from './commands/installHooks';
 import { markCommand } from './commands/mark';
 import { notesCommand } from './commands/notes';
@@ -45,6 +46,7 @@ const commands: Readonly<Record<string, CliCommand>> = {
   verify: verifyCommand,
   report: reportCommand,
   blame: blameCommand,
+  export: exportCommand,
 };
 
 function usage(): string {
