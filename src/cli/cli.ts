@@ -1,7 +1,9 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
+import { createAgentHookCommand } from './agentHook';
 import { blameCommand } from './commands/blame';
 import { checkCommand } from './commands/check';
 import { exportCommand } from './commands/export';
+import { installAgentHooksCommand } from './commands/installAgentHooks';
 import { installHooksCommand } from './commands/installHooks';
 import { markCommand } from './commands/mark';
 import { notesCommand } from './commands/notes';
@@ -37,6 +39,8 @@ const commands: Readonly<Record<string, CliCommand>> = {
   check: checkCommand,
   review: reviewCommand,
   'install-hooks': installHooksCommand,
+  'install-agent-hooks': installAgentHooksCommand,
+  'agent-hook': createAgentHookCommand({ mark: (args, io) => markCommand.run(args, io) }),
   'record-commit': createRecordCommitCommand(
     (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, stderrLogger(io)), stderrLogger(io)),
   ),

@@ -1,0 +1,110 @@
+// What Vouch's git hooks (`vouch install-hooks`) add to a terminal commit, in bare `node -e 0` starts.
+// Goal (issue 13): the pre-commit check and the post-commit record together at most 2.5 node starts
+// for a 3-file commit with reviewed AI lines; a commit with no pending attribution runs no node.
+// Commits with hooks, commits without hooks and bare node starts are interleaved, so machine load
+// hits all three alike.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { recordBenchResults } from './results';
+
+const repoRoot = path.resolve(__dirname, '..');
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+const ROUNDS = 9;
+const FILES = ['a.ts', 'b.ts', 'c.ts'];
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+}
+
+function timed(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  run(command, args, cwd, env);
+  return performance.now() - started;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function main(): void {
+  const build = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-bench-hooks-'));
+  try {
+    // `vouch` on PATH, as a person who installed it has it (a symlink to the bundled CLI).
+    const bin = path.join(dir, 'bin');
+    const repo = path.join(dir, 'repo');
+    run('mkdir', ['-p', bin, repo], dir);
+    run('ln', ['-s', cli, path.join(bin, 'vouch')], dir);
+    const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
+    run('git', ['init', '-q', '-b', 'main'], repo);
+    run('git', ['config', 'user.name', 'Bench'], repo);
+    run('git', ['config', 'user.email', 'bench@example.com'], repo);
+    for (const file of FILES) writeFileSync(path.join(repo, file), Array.from({ length: 40 }, (_, i) => `export const human${i} = ${i};\n`).join(''));
+    run('git', ['add', '-A'], repo);
+    run('git', ['commit', '-q', '-m', 'start'], repo);
+    run('vouch', ['install-hooks'], repo, env);
+
+    const withAi: number[] = [];
+    const withoutPending: number[] = [];
+    const withoutHooks: number[] = [];
+    const nodeStarts: number[] = [];
+    let lineCount = 40;
+    for (let round = 0; round < ROUNDS; round++) {
+      // Three files with ten reviewed AI lines each (setup, not timed).
+      for (const file of FILES) {
+        appendFileSync(path.join(repo, file), Array.from({ length: 10 }, (_, i) => `export function ai${round}_${i}(value: number) { return value * ${i}; }\n`).join(''));
+        run('vouch', ['mark', file, '--lines', `${lineCount + 1}-${lineCount + 10}`, '--tool', 'claude-code'], repo, env);
+        run('vouch', ['review', file, '--lines', `${lineCount + 1}-${lineCount + 10}`, '--intent', 'bench', '--scope', 'none'], repo, env);
+      }
+      lineCount += 10;
+      run('git', ['add', '-A'], repo);
+      withAi.push(timed('git', ['commit', '-q', '-m', `ai ${round}`], repo, env));
+      const note = spawnSync('vouch', ['notes', 'show', 'HEAD'], { cwd: repo, env, encoding: 'utf8' });
+      if (note.status !== 0 || !note.stdout.includes('claude-code')) throw new Error(`round ${round}: the hooks wrote no note: ${note.stdout}${note.stderr}`);
+
+      // Human lines only, nothing pending.
+      for (const file of FILES) appendFileSync(path.join(repo, file), `export const person${round} = ${round};\n`);
+      lineCount += 1;
+      run('git', ['add', '-A'], repo);
+      const workingDir = path.join(repo, '.git', 'vouch', 'working');
+      const pending = readdirSync(workingDir).filter((name) => name.endsWith('.json') && !readFileSync(path.join(workingDir, name), 'utf8').includes('"spans":[]'));
+      if (pending.length > 0) throw new Error(`round ${round}: working state still holds spans in ${pending.length} file(s) after the commit`);
+      withoutPending.push(timed('git', ['commit', '-q', '-m', `human ${round}`], repo, env));
+
+      for (const file of FILES) appendFileSync(path.join(repo, file), `export const plain${round} = ${round};\n`);
+      lineCount += 1;
+      run('git', ['add', '-A'], repo);
+      withoutHooks.push(timed('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', `plain ${round}`], repo, env));
+
+      for (let i = 0; i < 3; i++) nodeStarts.push(timed(process.execPath, ['-e', '0'], repo));
+    }
+    const node = median(nodeStarts);
+    const plain = median(withoutHooks);
+    const ai = median(withAi);
+    const none = median(withoutPending);
+    const aiRatio = (ai - plain) / node;
+    const noneRatio = (none - plain) / node;
+    console.log(`bare node -e 0: ${node.toFixed(1)} ms; commit without hooks: ${plain.toFixed(1)} ms (medians of ${ROUNDS} rounds)`);
+    console.log(`3-file commit with reviewed AI lines, pre-commit + post-commit hooks: ${ai.toFixed(1)} ms = ${aiRatio.toFixed(2)} node starts over a plain commit (goal <= 2.5) ${aiRatio <= 2.5 ? 'OK' : 'OVER'}`);
+    console.log(`commit with no pending attribution: ${none.toFixed(1)} ms = ${noneRatio.toFixed(2)} node starts over a plain commit (goal: no node at all)`);
+    recordBenchResults('gitHooks', {
+      rounds: ROUNDS,
+      nodeStartMs: Number(node.toFixed(1)),
+      plainCommitMs: Number(plain.toFixed(1)),
+      aiCommitMs: Number(ai.toFixed(1)),
+      noPendingCommitMs: Number(none.toFixed(1)),
+      aiCommitNodeStarts: Number(aiRatio.toFixed(2)),
+      noPendingCommitNodeStarts: Number(noneRatio.toFixed(2)),
+      goalNodeStarts: 2.5,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

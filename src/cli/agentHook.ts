@@ -1,0 +1,141 @@
+/**
+ * `vouch agent-hook <agent>`: the command every hook installed by `vouch install-agent-hooks`
+ * runs. It reads the agent's post-edit payload on stdin, finds the lines the agent wrote in each
+ * file and records them with `vouch mark` (exact ranges, tool, model, session).
+ *
+ * It never fails the agent's tool call: whatever happens it exits 0, prints `{}` (the empty
+ * hook answer every agent accepts) and reports problems on stderr. Input is bounded in size and
+ * time, and the whole run has a deadline.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AGENT_IDS, lineRangesOfWrites, parseAgentPayload, type AgentId } from '../core/agentEdits';
+import type { CliCommand, CliIo } from './cli';
+
+const HELP = `Usage: vouch agent-hook <${AGENT_IDS.join(' | ')}> [--input FILE]
+
+Reads an AI agent's post-edit hook payload (JSON on stdin, or FILE to replay a recorded one)
+and records the lines the agent wrote with 'vouch mark'. Installed by
+'vouch install-agent-hooks'; not meant to be run by hand except to replay a payload.
+Always exits 0 so that the agent's tool call never fails; problems go to stderr.
+`;
+
+export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const STDIN_TIMEOUT_MS = 5_000;
+const DEADLINE_MS = 20_000;
+
+export interface AgentHookDependencies {
+  /** Runs `vouch mark` with these arguments. */
+  readonly mark: (args: string[], io: CliIo) => Promise<number>;
+  /** Standard input, bounded; rejects when it is larger than `maxBytes` or not closed in time. */
+  readonly readStdin?: (maxBytes: number, timeoutMs: number) => Promise<string>;
+}
+
+export function createAgentHookCommand(dependencies: AgentHookDependencies): CliCommand {
+  return {
+    summary: "record an agent's edit from its hook payload (installed by install-agent-hooks)",
+    run: async (args, io) => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          io.stderr(`vouch agent-hook: gave up after ${DEADLINE_MS / 1000} s\n`);
+          resolve();
+        }, DEADLINE_MS);
+        timer.unref?.();
+      });
+      try {
+        const help = await Promise.race([runAgentHook(args, io, dependencies), deadline]);
+        if (help === true) return 0;
+      } catch (error) {
+        io.stderr(`vouch agent-hook: ${error instanceof Error ? error.message : String(error)}\n`);
+      } finally {
+        clearTimeout(timer);
+      }
+      io.stdout('{}\n');
+      return 0;
+    },
+  };
+}
+
+/** Returns true when it printed help instead. */
+async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDependencies): Promise<boolean> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { input: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    io.stdout(HELP);
+    return true;
+  }
+  const agent = positionals[0] as AgentId | undefined;
+  if (!agent || !AGENT_IDS.includes(agent) || positionals.length > 1) throw new Error(`expected one agent name (${AGENT_IDS.join(', ')})`);
+  const raw = values.input !== undefined ? await readBounded(path.resolve(io.cwd, values.input), MAX_PAYLOAD_BYTES) : await (dependencies.readStdin ?? readStdin)(MAX_PAYLOAD_BYTES, STDIN_TIMEOUT_MS);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw);
+  } catch {
+    throw new Error('the hook payload is not JSON');
+  }
+  const report = parseAgentPayload(agent, payload);
+  if (!report) return false; // not a file write: nothing to record
+  const base = report.cwd && path.isAbsolute(report.cwd) ? report.cwd : io.cwd;
+  for (const write of report.files) {
+    const file = path.resolve(base, write.path);
+    let text: string;
+    try {
+      text = await readBounded(file, MAX_FILE_BYTES);
+    } catch (error) {
+      io.stderr(`vouch agent-hook: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+      continue;
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const { ranges, unplaced } = lineRangesOfWrites(text, write.evidence);
+    if (unplaced > 0) io.stderr(`vouch agent-hook: ${file}: ${unplaced} edit(s) not found in the file as it is now (changed since, or ambiguous); not marked\n`);
+    if (ranges.length === 0) continue;
+    const markArgs = [
+      file,
+      ...ranges.flatMap(([first, last]) => ['--lines', first === last ? `${first}` : `${first}-${last}`]),
+      '--tool',
+      report.tool,
+      ...(report.model ? ['--model', report.model] : []),
+      ...(report.session ? ['--session', report.session] : []),
+    ];
+    // mark's own report goes to stderr: some agents read stdout as the hook's JSON answer.
+    const code = await dependencies.mark(markArgs, { cwd: path.dirname(file), stdout: io.stderr, stderr: io.stderr });
+    if (code !== 0) io.stderr(`vouch agent-hook: 'vouch mark' failed for ${file} (exit ${code})\n`);
+  }
+  return false;
+}
+
+async function readBounded(file: string, maxBytes: number): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new Error('not a file');
+    if (stat.size > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
+    return (await handle.readFile()).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+function readStdin(maxBytes: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      process.stdin.removeAllListeners('data').removeAllListeners('end').removeAllListeners('error');
+      process.stdin.pause();
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const timer = setTimeout(() => finish(new Error(`no complete payload on stdin within ${timeoutMs / 1000} s`)), timeoutMs);
+    process.stdin.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish(new Error(`the hook payload is larger than ${maxBytes} bytes`));
+      else chunks.push(chunk);
+    });
+    process.stdin.on('end', () => finish());
+    process.stdin.on('error', (error) => finish(error));
+  });
+}

@@ -1,0 +1,345 @@
+/**
+ * What an AI agent's post-edit hook payload says it wrote, and where that text now stands in the
+ * file. Pure: the `vouch agent-hook` command reads the payload and the files, this module turns
+ * them into 1-based inclusive line ranges for `vouch mark`.
+ *
+ * Payload shapes (see README, "Agent hooks"), by the documented field names of each agent:
+ * - Claude Code PostToolUse: tool_name Write | Edit | MultiEdit; tool_input.file_path with
+ *   content, old_string/new_string (replace_all) or edits[]; session_id; cwd.
+ * - GitHub Copilot (CLI and VS Code agent hooks, PascalCase PostToolUse): tool_name, tool_input
+ *   (VS Code: create_file {filePath, content}, replace_string_in_file {filePath, oldString,
+ *   newString}, multi_replace_string_in_file {replacements[]}, insert_edit_into_file {filePath,
+ *   code}, apply_patch {input}); session_id. camelCase postToolUse (toolName, toolArgs) is read too.
+ * - Cursor afterFileEdit: file_path, edits[{old_string, new_string}], conversation_id, model,
+ *   workspace_roots.
+ * - Codex PostToolUse: tool_name apply_patch, tool_input.command (the patch), session_id, model, cwd.
+ * - Gemini CLI AfterTool: tool_name write_file {file_path, content} | replace {file_path,
+ *   old_string, new_string, allow_multiple}; session_id; cwd.
+ */
+import { diffArrays } from 'diff';
+
+export const AGENT_IDS = ['claude-code', 'copilot', 'cursor', 'codex', 'gemini'] as const;
+export type AgentId = (typeof AGENT_IDS)[number];
+
+/** Evidence of what the agent wrote into one file. */
+export type WriteEvidence =
+  /** The agent wrote the whole file (Write, create_file, write_file, an added file in a patch). */
+  | { readonly kind: 'whole' }
+  /** oldText was replaced by newText (once, or everywhere with `all`). */
+  | { readonly kind: 'replace'; readonly oldText: string; readonly newText: string; readonly all: boolean }
+  /** A patch hunk: its new-side lines, and which of them the hunk added. */
+  | { readonly kind: 'hunk'; readonly lines: readonly string[]; readonly added: readonly boolean[] }
+  /** Code with "...existing code..." placeholders: each chunk between them was written. */
+  | { readonly kind: 'chunks'; readonly code: string };
+
+export interface FileWrite {
+  /** As the payload gives it: absolute, or relative to `cwd`. */
+  readonly path: string;
+  readonly evidence: WriteEvidence[];
+}
+
+export interface AgentEditReport {
+  readonly tool: string;
+  readonly model?: string;
+  readonly session?: string;
+  /** The directory relative paths refer to (payload cwd or first workspace root), when given. */
+  readonly cwd?: string;
+  readonly files: FileWrite[];
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const stringField = (object: Json, ...keys: string[]): string | undefined => {
+  for (const key of keys) {
+    const value = object[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return undefined;
+};
+
+/** Tool names of VS Code's Copilot agent (as its hooks report them); others come from the Copilot CLI. */
+const VSCODE_COPILOT_TOOLS = new Set(['create_file', 'replace_string_in_file', 'multi_replace_string_in_file', 'insert_edit_into_file', 'apply_patch']);
+
+/**
+ * Reads one hook payload. Returns undefined when it reports no file write (another tool, a
+ * failed call, an event Vouch does not handle).
+ */
+export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditReport | undefined {
+  if (!isObject(payload)) return undefined;
+  const session = stringField(payload, 'session_id', 'sessionId', 'conversation_id');
+  const model = stringField(payload, 'model');
+  const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots.filter((root): root is string => typeof root === 'string') : [];
+  const cwd = stringField(payload, 'cwd') ?? roots[0];
+  const base = { ...(model ? { model } : {}), ...(session ? { session } : {}), ...(cwd ? { cwd } : {}) };
+
+  if (agent === 'cursor') {
+    const file = stringField(payload, 'file_path');
+    if (!file || !Array.isArray(payload.edits)) return undefined;
+    const evidence = payload.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, false));
+    return evidence.length > 0 ? { tool: 'cursor', ...base, files: [{ path: file, evidence }] } : undefined;
+  }
+
+  const toolName = stringField(payload, 'tool_name', 'toolName') ?? '';
+  let input: unknown = payload.tool_input ?? payload.toolArgs;
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(input)) return undefined;
+  const tool =
+    agent === 'copilot' ? (VSCODE_COPILOT_TOOLS.has(toolName) && (toolName !== 'apply_patch' || typeof input.input === 'string') ? 'github-copilot' : 'copilot-cli') : agent;
+  const files = fileWritesOf(input);
+  return files.length > 0 ? { tool, ...base, files } : undefined;
+}
+
+/** The file writes a tool input describes, whatever the agent's field names. */
+function fileWritesOf(input: Json): FileWrite[] {
+  const patch = [input.input, input.command, input.patch].find((value): value is string => typeof value === 'string' && /^\s*\*\*\* Begin Patch/.test(value));
+  if (patch !== undefined) return parsePatch(patch);
+  if (Array.isArray(input.replacements)) {
+    // VS Code's multi_replace_string_in_file: each replacement names its own file.
+    const byFile = new Map<string, WriteEvidence[]>();
+    for (const replacement of input.replacements.filter(isObject)) {
+      const file = pathOf(replacement);
+      if (!file) continue;
+      const list = byFile.get(file) ?? [];
+      list.push(...replaceEvidence(replacement, false));
+      byFile.set(file, list);
+    }
+    return [...byFile].filter(([, evidence]) => evidence.length > 0).map(([path, evidence]) => ({ path, evidence }));
+  }
+  const file = pathOf(input);
+  if (!file) return [];
+  const all = input.replace_all === true || input.allow_multiple === true || (typeof input.expected_replacements === 'number' && input.expected_replacements > 1);
+  let evidence: WriteEvidence[];
+  if (typeof input.content === 'string' || typeof input.file_text === 'string') evidence = [{ kind: 'whole' }];
+  else if (Array.isArray(input.edits)) evidence = input.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, all));
+  else if (typeof input.code === 'string') evidence = [{ kind: 'chunks', code: input.code }];
+  else evidence = replaceEvidence(input, all);
+  return evidence.length > 0 ? [{ path: file, evidence }] : [];
+}
+
+function pathOf(input: Json): string | undefined {
+  return stringField(input, 'file_path', 'filePath', 'path');
+}
+
+function replaceEvidence(edit: Json, all: boolean): WriteEvidence[] {
+  const newText = [edit.new_string, edit.newString, edit.new_str].find((value): value is string => typeof value === 'string');
+  if (newText === undefined) return [];
+  const oldText = [edit.old_string, edit.oldString, edit.old_str].find((value): value is string => typeof value === 'string') ?? '';
+  return [{ kind: 'replace', oldText, newText, all: all || edit.replace_all === true }];
+}
+
+/**
+ * The files of a patch in the `*** Begin Patch` format of Codex's and VS Code's apply_patch:
+ * `*** Add File: p` (every line `+`), `*** Update File: p` (optional `*** Move to: q`) with
+ * `@@` hunks of ' ', '-', '+' lines, `*** Delete File: p`.
+ */
+export function parsePatch(patch: string): FileWrite[] {
+  const files: FileWrite[] = [];
+  let current: { path: string; evidence: WriteEvidence[] } | undefined;
+  let hunk: { lines: string[]; added: boolean[] } | undefined;
+  let adding = false;
+  const closeHunk = () => {
+    if (current && hunk && hunk.added.some(Boolean)) current.evidence.push({ kind: 'hunk', lines: hunk.lines, added: hunk.added });
+    hunk = undefined;
+  };
+  const closeFile = () => {
+    closeHunk();
+    if (current && current.evidence.length > 0) files.push(current);
+    current = undefined;
+    adding = false;
+  };
+  for (const rawLine of patch.split('\n')) {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    const header = /^\*\*\* (Add|Update|Delete) File: (.+)$/.exec(line);
+    if (header) {
+      closeFile();
+      if (header[1] !== 'Delete') current = { path: header[2].trim(), evidence: header[1] === 'Add' ? [{ kind: 'whole' }] : [] };
+      adding = header[1] === 'Add';
+      continue;
+    }
+    const move = /^\*\*\* Move to: (.+)$/.exec(line);
+    if (move && current) {
+      current.path = move[1].trim();
+      continue;
+    }
+    if (line.startsWith('***')) {
+      // *** End Patch, *** End of File, *** Begin Patch
+      if (line.startsWith('*** End Patch')) closeFile();
+      continue;
+    }
+    if (!current || adding) continue;
+    if (line.startsWith('@@')) {
+      closeHunk();
+      hunk = { lines: [], added: [] };
+      continue;
+    }
+    hunk ??= { lines: [], added: [] };
+    if (line.startsWith('+')) {
+      hunk.lines.push(line.slice(1));
+      hunk.added.push(true);
+    } else if (line.startsWith(' ')) {
+      hunk.lines.push(line.slice(1));
+      hunk.added.push(false);
+    } else if (line === '') {
+      hunk.lines.push('');
+      hunk.added.push(false);
+    }
+    // '-' lines are on the old side only.
+  }
+  closeFile();
+  return files;
+}
+
+export interface LineRangesResult {
+  /** 1-based inclusive ranges, sorted, non-overlapping. */
+  readonly ranges: [number, number][];
+  /** Pieces of evidence that could not be placed in the text (moved on, or ambiguous). */
+  readonly unplaced: number;
+}
+
+/** Where the written text stands in `text` (the file as it is after the edit). */
+export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidence[]): LineRangesResult {
+  const fileLines = splitLines(text);
+  const marked = new Set<number>(); // 0-based line indices
+  let unplaced = 0;
+  let hunkCursor = 0;
+  for (const item of evidence) {
+    switch (item.kind) {
+      case 'whole':
+        for (let line = 0; line < fileLines.length; line++) marked.add(line);
+        break;
+      case 'replace': {
+        const placed = placeReplacement(text, item);
+        if (placed === undefined) unplaced++;
+        else for (const line of placed) marked.add(line);
+        break;
+      }
+      case 'hunk': {
+        const at = findBlock(fileLines, item.lines, hunkCursor) ?? findBlock(fileLines, item.lines, 0);
+        if (at === undefined) {
+          unplaced++;
+          break;
+        }
+        item.added.forEach((added, index) => added && marked.add(at + index));
+        hunkCursor = at + item.lines.length;
+        break;
+      }
+      case 'chunks': {
+        for (const chunk of codeChunks(item.code)) {
+          const at = findBlock(fileLines, chunk, 0);
+          if (at === undefined) unplaced++;
+          else chunk.forEach((line, index) => line.trim() !== '' && marked.add(at + index));
+        }
+        break;
+      }
+    }
+  }
+  return { ranges: toRanges([...marked].filter((line) => line < fileLines.length)), unplaced };
+}
+
+/** Lines of a text; a final newline ends the last line rather than starting another. */
+function splitLines(text: string): string[] {
+  if (text.length === 0) return [];
+  const lines = text.split('\n');
+  if (text.endsWith('\n')) lines.pop();
+  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+/** The lines (0-based) of the text the replacement added, or undefined when it cannot be found once. */
+function placeReplacement(text: string, item: Extract<WriteEvidence, { kind: 'replace' }>): number[] | undefined {
+  if (item.newText.length === 0) return []; // a deletion writes nothing
+  let newText = item.newText;
+  let oldText = item.oldText;
+  let occurrences = occurrencesOf(text, newText);
+  if (occurrences.length === 0 && text.includes('\r\n') && !newText.includes('\r\n')) {
+    newText = newText.replace(/\n/g, '\r\n');
+    oldText = oldText.replace(/\n/g, '\r\n');
+    occurrences = occurrencesOf(text, newText);
+  }
+  if (occurrences.length === 0 || (occurrences.length > 1 && !item.all)) return undefined;
+  // Only the lines that differ from the old text are the agent's: new_string repeats context.
+  const addedLines = addedLineIndices(oldText, newText);
+  const lines: number[] = [];
+  for (const offset of occurrences) {
+    const firstLine = lineIndexAt(text, offset);
+    for (const index of addedLines) lines.push(firstLine + index);
+  }
+  return lines;
+}
+
+function occurrencesOf(text: string, piece: string): number[] {
+  const found: number[] = [];
+  for (let at = text.indexOf(piece); at !== -1 && found.length < 10_000; at = text.indexOf(piece, at + piece.length)) found.push(at);
+  return found;
+}
+
+function lineIndexAt(text: string, offset: number): number {
+  let line = 0;
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+/** Indices of the lines of newText that a line diff against oldText shows as added. */
+function addedLineIndices(oldText: string, newText: string): number[] {
+  const newLines = newText.split('\n');
+  if (newText.endsWith('\n')) newLines.pop();
+  if (oldText.length === 0) return newLines.map((_, index) => index);
+  const oldLines = oldText.split('\n');
+  if (oldText.endsWith('\n')) oldLines.pop();
+  const added: number[] = [];
+  let index = 0;
+  for (const part of diffArrays(oldLines, newLines)) {
+    if (part.removed) continue;
+    if (part.added) for (let i = 0; i < part.value.length; i++) added.push(index + i);
+    index += part.value.length;
+  }
+  return added;
+}
+
+/** The first index >= from where `block` stands as consecutive lines (trailing blanks ignored). */
+function findBlock(fileLines: readonly string[], block: readonly string[], from: number): number | undefined {
+  if (block.length === 0 || block.length > fileLines.length) return undefined;
+  const same = (a: string, b: string) => a === b || a.trimEnd() === b.trimEnd();
+  for (let start = Math.max(0, from); start + block.length <= fileLines.length; start++) {
+    let index = 0;
+    while (index < block.length && same(fileLines[start + index], block[index])) index++;
+    if (index === block.length) return start;
+  }
+  return undefined;
+}
+
+/** The pieces of "...existing code..." style code, without the placeholder lines and outer blank lines. */
+function codeChunks(code: string): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  const flush = () => {
+    while (current.length > 0 && current[0].trim() === '') current.shift();
+    while (current.length > 0 && current[current.length - 1].trim() === '') current.pop();
+    if (current.length > 0) chunks.push(current);
+    current = [];
+  };
+  for (const line of splitLines(code)) {
+    if (/\.\.\.\s*existing code\s*\.\.\./i.test(line)) flush();
+    else current.push(line);
+  }
+  flush();
+  return chunks;
+}
+
+function toRanges(lines: number[]): [number, number][] {
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  const ranges: [number, number][] = [];
+  for (const line of sorted) {
+    const oneBased = line + 1;
+    const last = ranges[ranges.length - 1];
+    if (last && oneBased === last[1] + 1) last[1] = oneBased;
+    else ranges.push([oneBased, oneBased]);
+  }
+  return ranges;
+}

@@ -1,0 +1,153 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliIo } from '../../../src/cli/cli';
+import { runCli } from '../../../src/cli/cli';
+import { AGENT_HOOK_TARGETS, agentHookCommand } from '../../../src/cli/commands/installAgentHooks';
+import { GitRunner } from '../../../src/git/gitRunner';
+
+const git = new GitRunner();
+
+function capture(cwd: string): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    cwd,
+    stdout: (text: string) => {
+      io.out += text;
+    },
+    stderr: (text: string) => {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+
+describe('vouch install-agent-hooks', () => {
+  let repo: string;
+  beforeEach(async () => {
+    repo = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-agent-hooks-')));
+    await git.run(['init', '-q'], { cwd: repo });
+  });
+  afterEach(() => rmSync(repo, { recursive: true, force: true }));
+
+  const projectFiles = () => AGENT_HOOK_TARGETS.map((target) => path.join(repo, target.projectFile));
+
+  it('writes every agent configuration, and installing again changes nothing', async () => {
+    const files = projectFiles();
+    let io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks'], io), 0, io.err);
+    for (const file of files) assert.ok(existsSync(file), file);
+    const claude = readJson(path.join(repo, '.claude', 'settings.json')) as { hooks: { PostToolUse: { matcher: string; hooks: { command: string }[] }[] } };
+    assert.equal(claude.hooks.PostToolUse[0].matcher, 'Write|Edit|MultiEdit');
+    assert.match(claude.hooks.PostToolUse[0].hooks[0].command, /agent-hook claude-code/);
+    const copilot = readJson(path.join(repo, '.github', 'hooks', 'vouch.json')) as { version: number; hooks: { PostToolUse: { command: string; bash: string }[] } };
+    assert.equal(copilot.version, 1);
+    assert.match(copilot.hooks.PostToolUse[0].bash, /agent-hook copilot/);
+    const cursor = readJson(path.join(repo, '.cursor', 'hooks.json')) as { hooks: { afterFileEdit: { command: string }[] } };
+    assert.match(cursor.hooks.afterFileEdit[0].command, /agent-hook cursor/);
+    const gemini = readJson(path.join(repo, '.gemini', 'settings.json')) as { hooks: { AfterTool: { matcher: string; hooks: { timeout: number }[] }[] } };
+    assert.equal(gemini.hooks.AfterTool[0].matcher, 'write_file|replace');
+    assert.equal(gemini.hooks.AfterTool[0].hooks[0].timeout, 30_000);
+    const before = files.map((file) => readFileSync(file, 'utf8'));
+    io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'all', '--project'], io), 0, io.err);
+    assert.equal(io.out.match(/unchanged/g)?.length, files.length, io.out);
+    assert.deepEqual(
+      files.map((file) => readFileSync(file, 'utf8')),
+      before,
+    );
+  });
+
+  it('merges into existing settings and removes exactly its own entries on --uninstall', async () => {
+    const settings = path.join(repo, '.claude', 'settings.json');
+    mkdirSync(path.dirname(settings), { recursive: true });
+    const existing = {
+      permissions: { allow: ['Bash(npm test)'] },
+      hooks: {
+        PostToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: 'npx prettier --write "$FILE"' }] }],
+        Stop: [{ hooks: [{ type: 'command', command: 'echo done' }] }],
+      },
+    };
+    writeFileSync(settings, JSON.stringify(existing, null, 2));
+    let io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'claude-code'], io), 0, io.err);
+    assert.match(io.out, /claude-code\s+added/);
+    const merged = readJson(settings) as typeof existing;
+    assert.deepEqual(merged.permissions, existing.permissions);
+    assert.deepEqual(merged.hooks.Stop, existing.hooks.Stop);
+    assert.equal(merged.hooks.PostToolUse.length, 2);
+    assert.deepEqual(merged.hooks.PostToolUse[0], existing.hooks.PostToolUse[0]);
+    io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'claude-code', '--uninstall'], io), 0, io.err);
+    assert.match(io.out, /claude-code\s+removed/);
+    assert.deepEqual(readJson(settings), existing);
+    io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'claude-code', '--uninstall'], io), 0, io.err);
+    assert.match(io.out, /claude-code\s+absent/);
+  });
+
+  it('deletes a file it created once only its own entry was in it', async () => {
+    assert.equal(await runCli(['install-agent-hooks', 'copilot', 'cursor'], capture(repo)), 0);
+    const io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'copilot', 'cursor', '--uninstall'], io), 0, io.err);
+    assert.match(io.out, /copilot\s+deleted/);
+    assert.ok(!existsSync(path.join(repo, '.github', 'hooks', 'vouch.json')));
+    assert.ok(!existsSync(path.join(repo, '.cursor', 'hooks.json')));
+  });
+
+  it('leaves a configuration that is not valid JSON as it is and fails', async () => {
+    const file = path.join(repo, '.cursor', 'hooks.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{ "version": 1, ');
+    const io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'cursor'], io), 1);
+    assert.match(io.err, /not valid JSON.*left as it is/);
+    assert.equal(readFileSync(file, 'utf8'), '{ "version": 1, ');
+  });
+
+  it('rejects unknown agents and both scopes', async () => {
+    let io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', 'notepad'], io), 2);
+    assert.match(io.err, /unknown agent 'notepad'/);
+    io = capture(repo);
+    assert.equal(await runCli(['install-agent-hooks', '--user', '--project'], io), 2);
+  });
+
+  describe('the installed hook command', () => {
+    const runHookCommand = (env: NodeJS.ProcessEnv) =>
+      spawnSync('/bin/sh', ['-c', agentHookCommand('claude-code')], { input: '{"tool_name":"Write"}', encoding: 'utf8', env });
+    const fakeVouch = (file: string, log: string) => {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `#!/bin/sh\necho "$@" > '${log}'\ncat >> '${log}'\necho '{}'\n`);
+      chmodSync(file, 0o755);
+    };
+
+    it('runs vouch from PATH with the payload on stdin', () => {
+      const log = path.join(repo, 'called.txt');
+      fakeVouch(path.join(repo, 'bin', 'vouch'), log);
+      const result = runHookCommand({ PATH: `${path.join(repo, 'bin')}:/usr/bin:/bin`, HOME: repo });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(readFileSync(log, 'utf8'), 'agent-hook claude-code\n{"tool_name":"Write"}');
+    });
+
+    it("falls back to the extension's launcher when vouch is not on PATH", () => {
+      const log = path.join(repo, 'called.txt');
+      fakeVouch(path.join(repo, 'data', 'vouch', 'bin', 'vouch'), log);
+      const result = runHookCommand({ PATH: '/usr/bin:/bin', HOME: repo, XDG_DATA_HOME: path.join(repo, 'data') });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(readFileSync(log, 'utf8'), /^agent-hook claude-code\n/);
+    });
+
+    it('exits 0 with a message when there is no vouch at all', () => {
+      const result = runHookCommand({ PATH: '/usr/bin:/bin', HOME: repo });
+      assert.equal(result.status, 0);
+      assert.equal(result.stdout, '{}\n');
+      assert.match(result.stderr, /not found/);
+    });
+  });
+});
