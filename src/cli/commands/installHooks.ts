@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { GitRunner } from '../../git/gitRunner';
 import { writeFileAtomic } from '../../git/atomicWrite';
 import { findRepository, type RepositoryLocation } from '../../git/repository';
+import { launcherPath, RESOLVE_VOUCH_SHELL, shellQuote } from '../../git/vouchLauncher';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 
@@ -23,6 +24,11 @@ export interface VouchHook {
   readonly args: readonly string[];
   /** True: a non-zero exit of the command makes the hook fail (pre-commit); false: it only prints a warning. */
   readonly blocking: boolean;
+  /**
+   * True: the hook starts no node process when nothing is pending, i.e. no working-state file
+   * holds a span and the notes journal is empty (checked in sh, so such a commit costs no node start).
+   */
+  readonly onlyWhenPending?: boolean;
 }
 
 /**
@@ -30,9 +36,9 @@ export interface VouchHook {
  * handle it. Commands must not read standard input: the chained hook after them may need it.
  */
 export const VOUCH_HOOKS: readonly VouchHook[] = [
-  { hook: 'pre-commit', args: ['check', '--staged'], blocking: true },
+  { hook: 'pre-commit', args: ['check', '--staged'], blocking: true, onlyWhenPending: true },
   // Writes the commit's note from the working state; a failure leaves the record pending, never the commit.
-  { hook: 'post-commit', args: ['record-commit'], blocking: false },
+  { hook: 'post-commit', args: ['record-commit'], blocking: false, onlyWhenPending: true },
   // After amend/rebase: carries records git did not carry and reports stale ones.
   { hook: 'post-rewrite', args: ['reconcile'], blocking: false },
 ];
@@ -52,7 +58,10 @@ Options:
   --vouch-path PATH  run this vouch executable instead of 'vouch' from PATH
   -h, --help         show this help
 
-When the hook cannot find vouch it prints a warning and lets git go on.
+Without --vouch-path the hooks run 'vouch' from PATH, else the launcher the VS Code
+extension keeps at ~/.local/share/vouch/bin/vouch. When the hook cannot find vouch it
+prints a warning and lets git go on. The pre-commit and post-commit hooks start no node
+process when no attribution is pending.
 
 Exit status: 0 done; 1 failed (not a git repository, a hook file could not be written); 2 usage error.
 `;
@@ -180,24 +189,34 @@ export async function findHookLocation(git: GitRunner, repository: RepositoryLoc
   return note ? { manager: 'git', directory, note } : { manager: 'git', directory };
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+/**
+ * sh that sets `vouch_pending` to 1 when a working-state file holds a span (a state file with
+ * none is written `"spans":[]`, see serializeWorkingStateDocument) or the notes journal holds
+ * a record, else to nothing. One git process, no node.
+ */
+const PENDING_CHECK = [
+  '{ read -r vouch_git_dir; read -r vouch_common_dir; } <<VOUCH_DIRS',
+  '$(git rev-parse --git-dir --git-common-dir 2>/dev/null)',
+  'VOUCH_DIRS',
+  'vouch_pending=""',
+  `if [ -n "$vouch_git_dir" ] && [ -z "$(grep -L -F '"spans":[]' "$vouch_git_dir"/vouch/working/*.json 2>/dev/null)" ]; then`,
+  '  for vouch_entry in "$vouch_common_dir"/vouch/journal/*.record; do [ -e "$vouch_entry" ] && vouch_pending=1; break; done',
+  'else',
+  '  vouch_pending=1',
+  'fi',
+];
 
 /** The marked block a hook gets. */
 export function hookBlock(hook: VouchHook, vouchPath?: string): string {
-  const command = vouchPath ? shellQuote(vouchPath) : 'vouch';
-  const available = vouchPath ? `[ -x ${command} ]` : 'command -v vouch >/dev/null 2>&1';
-  const run = `${command} ${hook.args.map((arg) => (/^[\w-]+$/.test(arg) ? arg : shellQuote(arg))).join(' ')}`;
+  const resolve = vouchPath ? `vouch=${shellQuote(vouchPath)}; [ -x "$vouch" ] || vouch=""` : RESOLVE_VOUCH_SHELL;
+  const run = `"$vouch" ${hook.args.map((arg) => (/^[\w-]+$/.test(arg) ? arg : shellQuote(arg))).join(' ')}`;
   const onFailure = hook.blocking ? ' || exit $?' : ` || echo "vouch: '${hook.args.join(' ')}' failed" >&2`;
+  const missing = vouchPath ? `${vouchPath.replace(/["`$\\]/g, '\\$&')} is not executable` : `'vouch' is not on PATH nor at ${launcherPath().replace(/["`$\\]/g, '\\$&')}`;
+  const body = [resolve, 'if [ -n "$vouch" ]; then', `  ${run}${onFailure}`, 'else', `  echo "vouch: ${missing}; skipped the Vouch ${hook.hook} hook" >&2`, 'fi'];
   return [
     BEGIN(hook.hook),
     '# Added by `vouch install-hooks`; remove with `vouch install-hooks --uninstall`.',
-    `if ${available}; then`,
-    `  ${run}${onFailure}`,
-    'else',
-    `  echo "vouch: ${vouchPath ? vouchPath.replace(/["`$\\]/g, '\\$&') : "'vouch' is not on PATH"}${vouchPath ? ' is not executable' : ''}; skipped the Vouch ${hook.hook} hook" >&2`,
-    'fi',
+    ...(hook.onlyWhenPending ? [...PENDING_CHECK, 'if [ -n "$vouch_pending" ]; then', ...body.map((line) => `  ${line}`), 'fi'] : body),
     END(hook.hook),
   ].join('\n');
 }

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { VOUCH_HOOKS } from '../../../src/cli/commands/installHooks';
+import { silentLogger } from '../../../src/core/logger';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { createRepository, git, vouch, vouchOk } from './checkReviewHelpers';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -47,9 +49,14 @@ describe('vouch install-hooks', function () {
     writeFileSync(path.join(dir, 'a.txt'), text);
     await git.run(['add', 'a.txt'], { cwd: dir });
   };
+  /** Stages `text` with its first line marked as AI, so the hooks have attribution to act on. */
+  const stageAi = async (text: string) => {
+    await stage(text);
+    await vouchOk(dir, ['mark', 'a.txt', '--lines', '1', '--tool', 'claude-code']);
+  };
 
   it('lists its hooks in a table (pre-commit runs the staged check)', () => {
-    assert.deepEqual(VOUCH_HOOKS.find((hook) => hook.hook === 'pre-commit'), { hook: 'pre-commit', args: ['check', '--staged'], blocking: true });
+    assert.deepEqual(VOUCH_HOOKS.find((hook) => hook.hook === 'pre-commit'), { hook: 'pre-commit', args: ['check', '--staged'], blocking: true, onlyWhenPending: true });
   });
 
   it('installs a pre-commit hook that blocks commits of unreviewed AI code (real vouch, real git commit)', async () => {
@@ -80,13 +87,13 @@ describe('vouch install-hooks', function () {
     assert.equal(text.split('# >>> vouch pre-commit >>>').length, 2, 'one block only');
     assert.ok(text.startsWith('#!/bin/bash\n# >>> vouch pre-commit >>>'), 'the block runs before the hook can exec away');
 
-    await stage('two\n');
+    await stageAi('two\n');
     assert.equal(commitWithHooks(dir, 'ok').status, 0);
     assert.deepEqual(fake.calls(), ['check --staged', 'record-commit'], 'pre-commit checks, post-commit records');
     assert.equal(readFileSync(hookFile('.git', 'lint.log'), 'utf8'), 'lint ran\n');
 
     fake.exitWith(1);
-    await stage('three\n');
+    await stageAi('three\n');
     assert.notEqual(commitWithHooks(dir, 'stopped').status, 0);
     assert.equal(readFileSync(hookFile('.git', 'lint.log'), 'utf8'), 'lint ran\n', 'a failing check stops the hook');
 
@@ -100,7 +107,7 @@ describe('vouch install-hooks', function () {
     writeFileSync(hookFile('.git', 'hooks', 'pre-commit'), original, { mode: 0o755 });
     assert.match((await vouchOk(dir, ['install-hooks', '--vouch-path', fake.path])).out, /wrapped/);
     assert.equal(readFileSync(hookFile('.git', 'hooks', 'pre-commit.vouch-original'), 'utf8'), original);
-    await stage('two\n');
+    await stageAi('two\n');
     assert.equal(commitWithHooks(dir, 'ok').status, 0);
     assert.deepEqual(fake.calls(), ['check --staged', 'record-commit'], 'pre-commit checks, post-commit records');
     assert.equal(readFileSync(hookFile('.git', 'node-hook.log'), 'utf8'), 'node hook 2\n');
@@ -131,10 +138,62 @@ describe('vouch install-hooks', function () {
 
   it('lets the commit go on with a warning when vouch cannot be found', async () => {
     await vouchOk(dir, ['install-hooks', '--vouch-path', path.join(dir, 'missing-vouch')]);
-    await stage('two\n');
+    await stageAi('two\n');
     const result = commitWithHooks(dir, 'ok');
     assert.equal(result.status, 0);
     assert.match(result.output, /missing-vouch is not executable; skipped the Vouch pre-commit hook/);
+  });
+
+  it('starts no vouch (no node) for a commit with no pending attribution, and again once there is some', async () => {
+    const fake = fakeVouch(dir);
+    await vouchOk(dir, ['install-hooks', '--vouch-path', fake.path]);
+    await stage('two\n');
+    assert.equal(commitWithHooks(dir, 'human only').status, 0);
+    assert.deepEqual(fake.calls(), [], 'nothing pending: neither hook runs vouch');
+    // A state file whose spans were all committed holds "spans":[] and counts as nothing pending.
+    await stageAi('three\n');
+    const store = await WorkingStateStore.open(git, dir, silentLogger);
+    await store.remove('a.txt'); // so the save below writes no spans rather than merging with the marked ones
+    await store.save('a.txt', [], 'three\n');
+    assert.match(readFileSync(store.stateFileFor('a.txt'), 'utf8'), /"spans":\[\]/);
+    assert.equal(commitWithHooks(dir, 'spans committed').status, 0);
+    assert.deepEqual(fake.calls(), []);
+    await stageAi('four\n');
+    assert.equal(commitWithHooks(dir, 'ai').status, 0);
+    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit']);
+    // A record waiting in the notes journal is pending too (post-commit writes it).
+    await store.remove('a.txt');
+    await store.save('a.txt', [], 'four\n');
+    mkdirSync(hookFile('.git', 'vouch', 'journal'), { recursive: true });
+    writeFileSync(hookFile('.git', 'vouch', 'journal', `${'a'.repeat(40)}.${'b'.repeat(32)}.record`), '{}\n');
+    await stage('five\n');
+    assert.equal(commitWithHooks(dir, 'journal').status, 0);
+    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit', 'check --staged', 'record-commit']);
+  });
+
+  it("finds vouch on PATH, else at the extension's launcher", async () => {
+    await vouchOk(dir, ['install-hooks']);
+    const fake = fakeVouch(dir);
+    const dataHome = path.join(dir, '.git', 'data');
+    mkdirSync(path.join(dataHome, 'vouch', 'bin'), { recursive: true });
+    writeFileSync(path.join(dataHome, 'vouch', 'bin', 'vouch'), `#!/bin/sh\nexec '${fake.path}' launcher "$@"\n`, { mode: 0o755 });
+    await stageAi('two\n');
+    const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: dataHome };
+    const viaLauncher = spawnSync('git', ['commit', '-q', '-m', 'launcher'], { cwd: dir, env, encoding: 'utf8' });
+    assert.equal(viaLauncher.status, 0, viaLauncher.stderr);
+    assert.deepEqual(fake.calls(), ['launcher check --staged', 'launcher record-commit']);
+    const bin = path.join(dir, '.git', 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'vouch'), `#!/bin/sh\nexec '${fake.path}' path "$@"\n`, { mode: 0o755 });
+    await stageAi('three\n');
+    const viaPath = spawnSync('git', ['commit', '-q', '-m', 'path'], { cwd: dir, env: { ...env, PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
+    assert.equal(viaPath.status, 0, viaPath.stderr);
+    assert.deepEqual(fake.calls().slice(2), ['path check --staged', 'path record-commit']);
+    rmSync(path.join(dataHome, 'vouch', 'bin', 'vouch'));
+    await stageAi('four\n');
+    const neither = spawnSync('git', ['commit', '-q', '-m', 'none'], { cwd: dir, env, encoding: 'utf8' });
+    assert.equal(neither.status, 0);
+    assert.match(neither.stderr, /'vouch' is not on PATH nor at .*; skipped the Vouch pre-commit hook/);
   });
 
   it('warns when the existing hook is not executable (git would skip it and the block)', async () => {
