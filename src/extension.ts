@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { GitRunner, findGitExecutable } from './git/gitRunner';
 import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
+import { registerCliLauncher } from './host/cliLauncher';
 import { AiToolCatalog } from './host/detection/aiTools';
 import { registerExplicitReportCommands } from './host/detection/explicitReports';
 import { registerDetectors } from './host/detection/detectors';
@@ -40,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerAttributionVisibility({ service, states, git, settings, log }),
     registerDetectors(service, states, git, settings, tools, log),
     registerReviewFeatures(context, service, states, git, settings, log),
+    registerCliLauncher(context, log),
   );
   if (git) {
     const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log);

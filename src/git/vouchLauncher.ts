@@ -3,8 +3,10 @@
  * currently installed VS Code extension. The extension rewrites it on every activation, so it
  * follows extension updates; git hooks and agent hooks find `vouch` on PATH or here.
  */
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { temporaryNameFor } from './workingState/atomicFile';
 
 export interface LauncherEnvironment {
   readonly env: NodeJS.ProcessEnv;
@@ -67,3 +69,60 @@ export function launcherScript(options: { runtime: string; cli: string; electron
  */
 export const RESOLVE_VOUCH_SHELL =
   'vouch="$(command -v vouch 2>/dev/null)"; [ -n "$vouch" ] || vouch="${XDG_DATA_HOME:-$HOME/.local/share}/vouch/bin/vouch"; [ -x "$vouch" ] || vouch=""';
+
+/**
+ * Writes the launcher when its text differs (temp file in the same directory, executable,
+ * fsync, rename). Returns whether it changed.
+ */
+export async function writeLauncher(file: string, text: string): Promise<boolean> {
+  try {
+    if ((await fs.readFile(file, 'utf8')) === text) return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temporary = temporaryNameFor(file);
+  const handle = await fs.open(temporary, 'wx', 0o755);
+  try {
+    try {
+      await handle.writeFile(text);
+      await handle.chmod(0o755);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+  return true;
+}
+
+/** The first executable `name` in the directories of `searchPath`, or undefined. */
+export async function findOnPath(name: string, searchPath: string, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+  for (const directory of searchPath.split(platform === 'win32' ? ';' : ':')) {
+    if (!directory || !path.isAbsolute(directory)) continue;
+    for (const candidate of platform === 'win32' ? [`${name}.cmd`, `${name}.exe`] : [name]) {
+      const file = path.join(directory, candidate);
+      try {
+        await fs.access(file, fsConstants.X_OK);
+        if ((await fs.stat(file)).isFile()) return file;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where a `vouch` symlink to the launcher can go so that it is on PATH: ~/.local/bin when that
+ * directory is on PATH (POSIX only), else undefined (the person adds the launcher's directory).
+ */
+export function pathLinkLocation(environment: LauncherEnvironment = defaultEnvironment()): string | undefined {
+  if (environment.platform === 'win32') return undefined;
+  const localBin = path.join(environment.homedir, '.local', 'bin');
+  const onPath = (environment.env.PATH ?? '').split(':').some((entry) => path.resolve(entry) === localBin);
+  return onPath ? path.join(localBin, 'vouch') : undefined;
+}
