@@ -6,7 +6,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { temporaryNameFor } from './workingState/atomicFile';
+import { writeFileAtomic } from './atomicWrite';
 
 export interface LauncherEnvironment {
   readonly env: NodeJS.ProcessEnv;
@@ -71,8 +71,7 @@ export const RESOLVE_VOUCH_SHELL =
   'vouch="$(command -v vouch 2>/dev/null)"; [ -n "$vouch" ] || vouch="${XDG_DATA_HOME:-$HOME/.local/share}/vouch/bin/vouch"; [ -x "$vouch" ] || vouch=""';
 
 /**
- * Writes the launcher when its text differs (temp file in the same directory, executable,
- * fsync, rename). Returns whether it changed.
+ * Writes the launcher when its text differs (atomically, executable). Returns whether it changed.
  */
 export async function writeLauncher(file: string, text: string): Promise<boolean> {
   try {
@@ -81,21 +80,9 @@ export async function writeLauncher(file: string, text: string): Promise<boolean
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temporary = temporaryNameFor(file);
-  const handle = await fs.open(temporary, 'wx', 0o755);
-  try {
-    try {
-      await handle.writeFile(text);
-      await handle.chmod(0o755);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, text, { mode: 0o755 });
+  // An existing file keeps its mode; the launcher must be executable whatever it was.
+  if (((await fs.stat(file)).mode & 0o111) !== 0o111) await fs.chmod(file, 0o755);
   return true;
 }
 

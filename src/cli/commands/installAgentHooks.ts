@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_IDS, type AgentId } from '../../core/agentEdits';
-import { writeFileAtomic } from '../../git/workingState/atomicFile';
+import { writeFileAtomic } from '../../git/atomicWrite';
 import { RESOLVE_VOUCH_SHELL } from '../../git/vouchLauncher';
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
@@ -203,7 +203,8 @@ export async function applyAgentHooks(target: AgentHookTarget, file: string, ins
     return 'deleted';
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(updated, null, 2)}\n`);
+  // A settings file kept as a symlink (dotfiles) stays one: its target is written.
+  await writeFileAtomic(file, `${JSON.stringify(updated, null, 2)}\n`, { followSymlink: true });
   if (!install) return 'removed';
   if (existing === undefined) return 'created';
   const before = existing.hooks;
