@@ -14,6 +14,7 @@ import { VouchSettings } from './host/settings';
 import { registerAttributionVisibility } from './host/visibility/registerVisibility';
 
 let flushOnDeactivate: (() => Promise<void>) | undefined;
+let deactivating: Promise<void> | undefined;
 
 /** Set by the bundle's first and last lines (scripts/build.mjs), so activation time includes code loading. */
 declare const __vouchLoadStart: number | undefined;
@@ -23,7 +24,9 @@ declare const __vouchLoadEnd: number | undefined;
 export function activate(context: vscode.ExtensionContext): VouchApi {
   const activateStart = performance.now();
   const log = vscode.window.createOutputChannel('Vouch', { log: true });
-  context.subscriptions.push(log);
+  // VS Code disposes subscriptions as soon as deactivate() is called, without waiting for it; the
+  // last saves still log (and a closed channel throws), so the channel closes after them.
+  context.subscriptions.push({ dispose: () => void (deactivating ?? Promise.resolve()).finally(() => log.dispose()) });
   const settings = new VouchSettings();
   context.subscriptions.push(settings);
   // Restricted Mode: show and track, never run git (so nothing is stored under .git/vouch).
@@ -64,5 +67,6 @@ function createGitRunner(log: vscode.LogOutputChannel): GitRunner | undefined {
 }
 
 export async function deactivate(): Promise<void> {
-  await flushOnDeactivate?.();
+  deactivating = flushOnDeactivate?.();
+  await deactivating;
 }

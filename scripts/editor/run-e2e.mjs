@@ -1,7 +1,9 @@
 // End-to-end tests through the UI (playwright-core + Debian chromium against code-server).
-// Screenshots land in test-artifacts/e2e/. Prints "[e2e] N passed, N failed".
+// Screenshots land in test-artifacts/e2e/; a failed test also keeps the editor's logs there. Prints "[e2e] N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { ensureChromium, ensureEditor } from './setup.mjs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { ensureChromium, ensureEditor, repoRoot } from './setup.mjs';
 import { runMocha } from '../mocha-runner.mjs';
 
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -17,4 +19,7 @@ try {
   console.log('[e2e] 0 passed, 1 failed');
   process.exit(1);
 }
-process.exitCode = await runMocha('e2e', ['test/e2e/**/*.e2e.test.ts'], ['--timeout', '180000']);
+// Failure diagnostics of an earlier run would be taken for this run's.
+const artifactsDir = path.join(repoRoot, 'test-artifacts', 'e2e');
+if (existsSync(artifactsDir)) for (const name of readdirSync(artifactsDir)) if (name.startsWith('failed-')) rmSync(path.join(artifactsDir, name), { force: true });
+process.exitCode = await runMocha('e2e', ['test/e2e/**/*.e2e.test.ts'], ['--timeout', '180000', '--require', 'test/e2e/failureArtifacts.ts']);

@@ -135,14 +135,20 @@ export class GitRunner {
         clearTimeout(timer);
         const stdoutBytes = Buffer.concat(out);
         const stderr = Buffer.concat(err).toString('utf8');
-        this.logger.trace(`git ${args.join(' ')} -> ${code} in ${Date.now() - started} ms`);
-        if (failure) return reject(failure);
         const exitCode = code ?? -1;
-        if (exitCode === 0 || okExitCodes.includes(exitCode)) {
-          return resolve({ stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr, exitCode });
+        if (failure) reject(failure);
+        else if (exitCode === 0 || okExitCodes.includes(exitCode)) resolve({ stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr, exitCode });
+        else {
+          const kind: GitErrorKind = /not a git repository/i.test(stderr) ? 'not-a-repository' : 'exit-code';
+          reject(new GitError(kind, `git ${args[0]} failed (${exitCode}): ${stderr.trim().slice(0, 2000)}`, args, exitCode, stderr));
         }
-        const kind: GitErrorKind = /not a git repository/i.test(stderr) ? 'not-a-repository' : 'exit-code';
-        reject(new GitError(kind, `git ${args[0]} failed (${exitCode}): ${stderr.trim().slice(0, 2000)}`, args, exitCode, stderr));
+        // Logged after the result is delivered: a logger that throws (the editor's log channel once
+        // closed, during shutdown) must never leave the caller waiting forever.
+        try {
+          this.logger.trace(`git ${args.join(' ')} -> ${code} in ${Date.now() - started} ms`);
+        } catch {
+          // the log is gone; the result is not
+        }
       });
       child.stdin.on('error', () => undefined); // git may exit before reading all input; the exit code tells
       if (options.input !== undefined) child.stdin.end(options.input);

@@ -82,6 +82,8 @@ export function isTrackableDocument(document: vscode.TextDocument): boolean {
 export class AttributionService implements vscode.Disposable {
   private readonly documents = new Map<string, TrackedDocument>();
   private readonly aiWindows: AiEditWindow[] = [];
+  /** Saves started and not finished yet (saveNow never rejects); flush() waits for them. */
+  private readonly savesInFlight = new Set<Promise<void>>();
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly editEmitter = new vscode.EventEmitter<AppliedEdit>();
   private readonly disposables: vscode.Disposable[] = [this.changeEmitter, this.editEmitter];
@@ -157,9 +159,13 @@ export class AttributionService implements vscode.Disposable {
     return true;
   }
 
-  /** Writes every pending save now (before a commit is recorded, and on shutdown). */
+  /**
+   * Writes every pending save now and waits for the saves already under way (before a commit is
+   * recorded, and on shutdown: a window reload right after an AI edit must not lose it while its
+   * save is still in git on a busy machine).
+   */
   async flush(): Promise<void> {
-    const saves: Promise<void>[] = [];
+    const saves: Promise<void>[] = [...this.savesInFlight];
     for (const [uri, tracked] of this.documents) {
       if (tracked.saveTimer === undefined) continue;
       clearTimeout(tracked.saveTimer);
@@ -293,8 +299,12 @@ export class AttributionService implements vscode.Disposable {
   private save(document: vscode.TextDocument): Promise<void> {
     const tracked = this.documents.get(document.uri.toString());
     if (!tracked || !this.states) return Promise.resolve();
-    tracked.saving = tracked.saving.then(() => this.saveNow(document, tracked));
-    return tracked.saving;
+    const saving = tracked.saving.then(() => this.saveNow(document, tracked));
+    tracked.saving = saving;
+    // Kept here too, since a closed document's tracking is forgotten before its last save ends.
+    this.savesInFlight.add(saving);
+    void saving.finally(() => this.savesInFlight.delete(saving));
+    return saving;
   }
 
   private async saveNow(document: vscode.TextDocument, tracked: TrackedDocument): Promise<void> {

@@ -1,9 +1,13 @@
 // Drives a real VS Code workbench (code-server) in Chromium, as a person would: the harness for
 // end-to-end tests. One workbench per test file; screenshots go to test-artifacts/e2e/.
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { AttributedSpan } from '../../src/core/attribution';
+import { silentLogger } from '../../src/core/logger';
+import { GitRunner, findGitExecutable } from '../../src/git/gitRunner';
+import { WorkingStateStore } from '../../src/git/workingStateStore';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 export const artifactsDir = path.join(repoRoot, 'test-artifacts', 'e2e');
@@ -27,14 +31,72 @@ export interface Workbench {
   findFrame(selector: string): Promise<Frame>;
   /** Vouch's whole-line marks in the active editor, read from the DOM (rows mapped to line numbers by their top). */
   lineMarks(): Promise<LineMark[]>;
-  /** Reloads the browser page (as Developer: Reload Window does) and waits for the workbench. */
-  reload(): Promise<void>;
+  /**
+   * Reloads the browser page (as Developer: Reload Window does); returns once the closing
+   * window's extension host exited and the new workbench and its Vouch are up. `whenClosing` runs
+   * as soon as the closing extension host got the terminate message (its extensions deactivate).
+   */
+  reload(options?: { whenClosing?: () => void }): Promise<void>;
+  /** The gate of `git hash-object` (only with the option `gatedHashObject`). */
+  readonly hashObjectGate: GitGate | undefined;
+  /** Vouch's own log (its LogOutputChannel file) of the current window session. */
+  vouchLog(): string;
+  /** Waits until a line of Vouch's log in the current window session matches `pattern`; returns that line. */
+  waitForVouchLog(pattern: RegExp, what: string, timeoutMs?: number): Promise<string>;
+  /**
+   * Keeps what a failure needs for diagnosis in test-artifacts/e2e/: a screenshot `<label>.png`
+   * and the editor's own logs (Vouch's log channel, the extension host's) as `<label>-*.log`.
+   */
+  saveDiagnostics(label: string): Promise<string[]>;
+  /**
+   * The AI spans of a file in the working state Vouch keeps on disk (`.git/vouch/working/`), read
+   * as the CLI would; [] when it has none.
+   */
+  storedSpans(repoPath: string): Promise<readonly AttributedSpan[]>;
+  /** Waits until the working state on disk holds spans of `repoPath` that `check` accepts. */
+  waitForStoredSpans(repoPath: string, check: (spans: readonly AttributedSpan[]) => boolean, what: string): Promise<readonly AttributedSpan[]>;
   /** Types `text` in the focused editor and waits for ghost text, retyping the last character if the provider was not ready yet. */
   typeUntilGhostText(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openWorkbench(options: { settings?: Record<string, unknown> } = {}): Promise<Workbench> {
+/**
+ * How long a wait may take before it counts as failed. Every wait is on a condition (a selector,
+ * a line in Vouch's log, a file Vouch writes), so this is only reached when something is wrong;
+ * it is long because a busy 2-core machine (load 10) can take tens of seconds for a reload.
+ */
+export const LOADED_TIMEOUT_MS = 120_000;
+
+/** Polls `probe` until it returns a truthy value (returned), or throws after `timeoutMs` naming `what`. */
+export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = LOADED_TIMEOUT_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface WorkbenchOptions {
+  readonly settings?: Record<string, unknown>;
+  /**
+   * Puts a `git` first on the editor's PATH whose `hash-object` waits while the test holds it
+   * (`workbench.hashObjectGate`). Vouch stores the text of each working-state save that way, so
+   * holding it keeps a save under way, as a slow git on a busy machine does.
+   */
+  readonly gatedHashObject?: boolean;
+}
+
+/** Holds and releases the `git hash-object` of a workbench opened with `gatedHashObject`. */
+export interface GitGate {
+  hold(): void;
+  release(): void;
+  /** How many `git hash-object` processes wait at the gate now. */
+  waiting(): number;
+}
+
+export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
   // The harness scripts are ES modules shared with `npm start`; this file is CommonJS.
   const { launchBrowser } = await import('../../scripts/editor/browser.mjs');
   const { startCodeServer } = await import('../../scripts/editor/codeServer.mjs');
@@ -44,27 +106,51 @@ export async function openWorkbench(options: { settings?: Record<string, unknown
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
   const devExtensions = prepareDevExtensions();
+  const gate = options.gatedHashObject ? gatedGit(scratch) : undefined;
   const server = await startCodeServer({
     smokeTestDriver: true,
     extraSettings: options.settings ?? {},
     logFile: path.join(artifactsDir, 'code-server.log'),
     log: () => undefined,
   });
+  const logsDir = path.join(server.userDataDir, 'logs');
+  const git = new GitRunner();
+  /** Vouch.log files of window sessions before the current one (a reload starts a new file). */
+  let earlierVouchLogs = new Set<string>();
+  const currentVouchLog = (): string => {
+    const current = logFilesNamed(logsDir, new Set(['Vouch.log'])).filter((file) => !earlierVouchLogs.has(file));
+    return current.map((file) => readFileSync(file, 'utf8')).join('');
+  };
+  const waitForVouchLog = async (pattern: RegExp, what: string, timeoutMs = LOADED_TIMEOUT_MS): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = currentVouchLog().split('\n').find((entry) => pattern.test(entry));
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`Vouch did not report ${what} within ${timeoutMs / 1000} s; its log in this window says:\n${currentVouchLog() || '(nothing)'}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const browser = await launchBrowser({ log: () => undefined });
+  let workbench: Workbench | undefined;
   const close = async () => {
+    if (workbench) openWorkbenches.delete(workbench);
     await browser.close();
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
     const page = await browser.context.newPage();
+    page.setDefaultTimeout(LOADED_TIMEOUT_MS);
     // The workbench's console (extension host logs included) is kept per run for diagnosis.
     const consoleLog = createWriteStream(path.join(artifactsDir, `workbench-console-${process.pid}.log`));
     page.on('console', (message) => consoleLog.write(`${message.type()}: ${message.text()}\n`));
     const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${devExtensions}`]];
+    // The extension host takes PATH from a login shell, not from code-server: it is set here.
+    if (gate) payload.push(['extensionEnvironment', JSON.stringify({ PATH: [gate.binDir, process.env.PATH].join(path.delimiter) })]);
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
-    const workbench: Workbench = {
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row');
+    await waitForVouchLog(ACTIVATED, 'its activation');
+    workbench = {
       page,
       context: browser.context,
       workspace,
@@ -131,10 +217,36 @@ export async function openWorkbench(options: { settings?: Record<string, unknown
           return marks.sort((a, b) => a.line - b.line);
         });
       },
-      async reload() {
-        await page.reload();
-        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+      async reload(reloadOptions = {}) {
+        earlierVouchLogs = new Set(logFilesNamed(logsDir, new Set(['Vouch.log'])));
+        const closingHost = newestFile(logFilesNamed(logsDir, EXTENSION_HOST_LOGS));
+        const reloading = page.reload();
+        if (closingHost) {
+          await waitForFileLine(closingHost, /Extension host terminating/, "the closing window's extension host to get the terminate message");
+          reloadOptions.whenClosing?.();
+          // Deactivation is over (VS Code allows it 5 s): what the closing window saved is on disk.
+          await waitForFileLine(closingHost, /Extension host with pid \d+ exiting/, "the closing window's extension host to exit");
+        }
+        await reloading;
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row');
+        await waitForVouchLog(ACTIVATED, 'its activation after the reload');
       },
+      vouchLog: currentVouchLog,
+      hashObjectGate: gate,
+      async storedSpans(repoPath) {
+        const store = await WorkingStateStore.open(git, workspace, silentLogger);
+        return (await store.load(repoPath))?.spans ?? [];
+      },
+      async waitForStoredSpans(repoPath, check, what) {
+        const deadline = Date.now() + LOADED_TIMEOUT_MS;
+        for (;;) {
+          const spans = await this.storedSpans(repoPath);
+          if (check(spans)) return spans;
+          if (Date.now() > deadline) throw new Error(`the working state on disk never held ${what}; it holds ${spans.length} span(s) of ${repoPath}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      },
+      waitForVouchLog,
       async findFrame(selector) {
         const deadline = Date.now() + 20_000;
         while (Date.now() < deadline) {
@@ -145,11 +257,103 @@ export async function openWorkbench(options: { settings?: Record<string, unknown
         }
         throw new Error(`no frame contains ${selector}`);
       },
+      async saveDiagnostics(label) {
+        const saved: string[] = [];
+        try {
+          saved.push(await this.screenshot(label));
+        } catch (error) {
+          process.stderr.write(`could not take the screenshot ${label}: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
+        saved.push(...copyEditorLogs(server.userDataDir, label));
+        return saved;
+      },
       close,
     };
+    openWorkbenches.add(workbench);
     return workbench;
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+const EXTENSION_HOST_LOGS: ReadonlySet<string> = new Set(['exthost.log', 'remoteexthost.log']);
+
+function newestFile(files: readonly string[]): string | undefined {
+  let newest: { file: string; mtimeMs: number } | undefined;
+  for (const file of files) {
+    const { mtimeMs } = statSync(file);
+    if (!newest || mtimeMs >= newest.mtimeMs) newest = { file, mtimeMs };
+  }
+  return newest?.file;
+}
+
+async function waitForFileLine(file: string, pattern: RegExp, what: string, timeoutMs = LOADED_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!readFileSync(file, 'utf8').split('\n').some((line) => pattern.test(line))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${path.basename(file)})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Vouch's activation line ("Vouch 0.1.0 activated in 31.2 ms (...)"). */
+const ACTIVATED = /\] Vouch \S+ activated\b/;
+
+/** A folder holding a `git` whose `hash-object` waits while a hold file exists (at most 5 minutes), then runs the real git. */
+function gatedGit(scratch: string): GitGate & { readonly binDir: string } {
+  const realGit = findGitExecutable();
+  const binDir = path.join(scratch, 'gated-git-bin');
+  const gateDir = path.join(scratch, 'gated-git-state');
+  mkdirSync(binDir, { recursive: true });
+  mkdirSync(gateDir, { recursive: true });
+  const holdFile = path.join(gateDir, 'hold');
+  const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+  const script = [
+    '#!/bin/sh',
+    'for argument in "$@"; do',
+    '  [ "$argument" = hash-object ] || continue',
+    `  waiting=${quote(gateDir)}/waiting-$$`,
+    '  : > "$waiting"',
+    '  rounds=0',
+    `  while [ -e ${quote(holdFile)} ] && [ $rounds -lt 6000 ]; do sleep 0.05; rounds=$((rounds + 1)); done`,
+    '  rm -f "$waiting"',
+    '  break',
+    'done',
+    `exec ${quote(realGit)} "$@"`,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(binDir, 'git'), script);
+  chmodSync(path.join(binDir, 'git'), 0o755);
+  return {
+    binDir,
+    hold: () => writeFileSync(holdFile, ''),
+    release: () => rmSync(holdFile, { force: true }),
+    waiting: () => readdirSync(gateDir).filter((name) => name.startsWith('waiting-')).length,
+  };
+}
+
+/** Workbenches not closed yet (the failure hook in failureArtifacts.ts saves their diagnostics). */
+export const openWorkbenches = new Set<Workbench>();
+
+/** Log files under a folder, depth first in name order (a window reload starts a new log folder). */
+function logFilesNamed(dir: string, names: ReadonlySet<string>, found: string[] = []): string[] {
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) logFilesNamed(full, names, found);
+    else if (entry.isFile() && names.has(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+/** Copies Vouch's log (its LogOutputChannel file) and the extension host's log of every window session into the artifacts. */
+function copyEditorLogs(userDataDir: string, label: string): string[] {
+  const copied: string[] = [];
+  const files = logFilesNamed(path.join(userDataDir, 'logs'), new Set(['Vouch.log', ...EXTENSION_HOST_LOGS]));
+  files.forEach((file, index) => {
+    const target = path.join(artifactsDir, `${label}-${index + 1}-${path.basename(file)}`);
+    copyFileSync(file, target);
+    copied.push(target);
+  });
+  return copied;
 }

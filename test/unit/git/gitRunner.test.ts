@@ -23,6 +23,17 @@ describe('GitRunner', () => {
     assert.equal(result.stdout.trim(), 'true');
   });
 
+  it('delivers the result, or the failure, even when its logger throws (the editor closed the log channel during shutdown)', async () => {
+    const closed = () => {
+      throw new Error('Channel has been closed');
+    };
+    const withClosedLog = new GitRunner(findGitExecutable(), { trace: closed, debug: closed, info: closed, warn: closed, error: closed });
+    await git.run(['init', '-q'], { cwd: dir });
+    const blob = await withClosedLog.run(['hash-object', '-w', '--stdin'], { cwd: dir, input: Buffer.from('AI text\n') });
+    assert.equal(blob.stdout.trim(), (await git.run(['hash-object', '--stdin'], { cwd: dir, input: Buffer.from('AI text\n') })).stdout.trim());
+    await assert.rejects(withClosedLog.run(['cat-file', '-e', 'HEAD'], { cwd: dir }), GitError);
+  });
+
   it('does not inherit GIT_* variables from the parent process', async () => {
     await git.run(['init', '-q'], { cwd: dir });
     process.env.GIT_DIR = '/nonexistent/elsewhere';
