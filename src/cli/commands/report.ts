@@ -4,18 +4,20 @@
  */
 import { parseArgs } from 'node:util';
 import { buildRangeReport, percent, type BreakdownRow, type RangeReport } from '../../core/report/rangeReport';
-import { DEFAULT_MARKDOWN_MAX_CHARS, reportMarkdown } from '../../core/report/reportMarkdown';
+import { DEFAULT_MARKDOWN_MAX_CHARS, reportMarkdown, type MarkdownSection } from '../../core/report/reportMarkdown';
+import { escapeMarkdownText } from '../../core/visibility/hoverText';
 import { readReportInput } from '../../git/report/rangeInput';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
-import { commitsToVerify } from './verify';
+import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
 
 const DEFAULT_MAX_COMMITS = 10_000;
 export const REPORT_JSON_VERSION = 1;
 
-const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--max-commits N] [--max-chars N]
+const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--require-signed]]
+                    [--max-commits N] [--max-chars N]
 
 Summarises the Vouch notes (refs/notes/vouch) of the commits in <range> (default:
 origin/HEAD..HEAD when origin/HEAD exists, else the last commit; a single commit
@@ -31,6 +33,9 @@ Options:
   --json          print the report as JSON ("version": ${REPORT_JSON_VERSION})
   --markdown      print Markdown for a pull-request comment or a CI job summary
                   (collapsible sections, cut with a note beyond --max-chars)
+  --verify        add the result of 'vouch verify' for the same range (with
+                  --require-signed: as 'vouch verify --require-signed'); the exit
+                  status stays 0: run 'vouch verify' to gate
   --max-chars N   longest Markdown output (default ${DEFAULT_MARKDOWN_MAX_CHARS}; GitHub allows 65536)
   --max-commits N report at most N commits (default ${DEFAULT_MAX_COMMITS}); more is an error
   -h, --help      show this help
@@ -59,6 +64,8 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
     options: {
       json: { type: 'boolean' },
       markdown: { type: 'boolean' },
+      verify: { type: 'boolean' },
+      'require-signed': { type: 'boolean' },
       'max-chars': { type: 'string' },
       'max-commits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -69,6 +76,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (values.json && values.markdown) throw new CliUsageError('give --json or --markdown, not both');
+  if (values['require-signed'] && !values.verify) throw new CliUsageError('--require-signed needs --verify');
   if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. origin/main..HEAD)');
   if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
   const maxCommits = positiveInteger(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
@@ -76,10 +84,29 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const report = buildRangeReport(range, await readReportInput(context.git, context.topLevel, context.reader, commits));
-  if (values.json) io.stdout(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report }, null, 2)}\n`);
-  else if (values.markdown) io.stdout(reportMarkdown(report, { maxChars }));
-  else io.stdout(reportText(report));
+  const verification = values.verify ? await verifyCommits(context, range, commits, values['require-signed'] === true) : undefined;
+  if (values.json) io.stdout(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}) }, null, 2)}\n`);
+  else if (values.markdown) io.stdout(reportMarkdown(report, { maxChars, sections: verification ? [verificationSection(verification)] : [] }));
+  else io.stdout(reportText(report) + (verification ? verificationText(verification) : ''));
   return 0;
+}
+
+const MAX_LISTED_PROBLEMS = 200;
+
+/** The verify result as a Markdown section: every message quotes note text, so all of it is escaped. */
+export function verificationSection(result: VerifyResult): MarkdownSection {
+  const mode = result.requireSigned ? 'vouch verify --require-signed' : 'vouch verify';
+  if (result.ok) return { title: `✅ ${mode} passed`, markdown: 'All AI code in the range is reviewed and its records match the commits.' };
+  const items = result.problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `- commit ${problem.commit.slice(0, 12)} · **${problem.kind}** · ${escapeMarkdownText(problem.message, 400)}`);
+  if (result.problems.length > items.length) items.push(`- and ${result.problems.length - items.length} more`);
+  return { title: `❌ ${mode} failed: ${result.problems.length} problem(s)`, markdown: items.join('\n'), open: true };
+}
+
+function verificationText(result: VerifyResult): string {
+  const mode = result.requireSigned ? 'vouch verify --require-signed' : 'vouch verify';
+  if (result.ok) return `\n${mode}: passed\n`;
+  const lines = result.problems.map((problem) => `  ${problem.commit.slice(0, 12)} ${problem.kind.padEnd(20)} ${printable(problem.message, 400)}`);
+  return `\n${mode}: FAILED, ${result.problems.length} problem(s):\n${lines.join('\n')}\n`;
 }
 
 function columns(rows: readonly (readonly string[])[]): string[] {
