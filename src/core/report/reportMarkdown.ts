@@ -25,7 +25,9 @@ function details(summary: string, body: string, open = false): string {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], total: number): string {
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, index) => (index === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+  // Numbers and shares align right; text (names, paths, tool lists) left.
+  const numeric = header.map((_, index) => index > 0 && rows.every((row) => /^(?:[\d]+%?|<1%|>99%|-)$/.test(row[index] ?? '')));
+  const lines = [`| ${header.join(' | ')} |`, `| ${numeric.map((right) => (right ? '---:' : '---')).join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
   if (total > rows.length) lines.push('', `and ${total - rows.length} more`);
   return lines.join('\n');
 }
