@@ -1,11 +1,12 @@
 /** `vouch check [--staged]`: the staging gate for terminals and pre-commit hooks. */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ReviewBlock } from '../../core/review/reviewModel';
+import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewModel';
 import { GitRunner } from '../../git/gitRunner';
-import { findRepository, readWorkingTreeText } from '../../git/repository';
+import { findRepository } from '../../git/repository';
 import { stagedPaths } from '../../git/staging/stagedFiles';
-import { checkStagedFiles, pendingBlocksInText, storedAttribution } from '../../git/staging/stagedReview';
+import { checkStagedFiles, storedAttribution } from '../../git/staging/stagedReview';
+import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
@@ -88,11 +89,9 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
     for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
   } else {
     for (const document of await store.loadAll()) {
-      const text = await readWorkingTreeText(repository, document.path);
-      if (text === undefined) continue;
-      const attributed = await storedAttribution(store, document.path, (reason) => logger.warn(`vouch check: ${reason}`));
-      if (!attributed) continue;
-      const blocks = pendingBlocksInText(document.path, attributed, text);
+      // The same blocks and states as 'vouch status' and the editor's panel.
+      const working = await workingFileBlocks(store, document.path);
+      const blocks = working?.blocks.filter((block) => blockNeedsReview(block.state)) ?? [];
       if (blocks.length > 0) files.push({ path: document.path, blocks });
     }
   }

@@ -1,9 +1,10 @@
 /** `vouch status`: the AI-written blocks in the working state (uncommitted attribution) and their review state. */
 import { parseArgs } from 'node:util';
 import type { AttributedSpan, Origin } from '../../core/attribution';
-import { deriveLineAttribution, groupAiLines } from '../../core/ledger/lineAttribution';
+import { blockNeedsReview, type BlockState, type ReviewBlock } from '../../core/review/reviewModel';
 import { GitRunner } from '../../git/gitRunner';
-import { findRepository, readWorkingTreeText } from '../../git/repository';
+import { findRepository } from '../../git/repository';
+import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
@@ -21,7 +22,7 @@ Options:
 
 JSON format (stable; "version" changes only on incompatible changes):
   {
-    "version": 1,
+    "version": 2,
     "repository": "<absolute path of the working tree's top level>",
     "files": [
       {
@@ -31,7 +32,8 @@ JSON format (stable; "version" changes only on incompatible changes):
           {
             "startLine": 3,            1-based
             "endLine": 7,              1-based, inclusive
-            "review": "unreviewed",    "unreviewed" | "accepted" | "rejected"
+            "review": "unreviewed",    "unreviewed" | "accepted" | "rejected-but-present"
+                                       | "changed-after-review"
             "origins": [ { "kind": "agent", "tool": "claude-code", "model": "..." } ],
             "spanIds": [ "..." ]
           }
@@ -41,15 +43,19 @@ JSON format (stable; "version" changes only on incompatible changes):
     "totals": { "files": 1, "blocks": 1, "unreviewedBlocks": 1 }
   }
   Files are sorted by path, blocks by line. "model" and "session" appear in an origin only
-  when known. A block is "accepted" (or "rejected") only when every span in it is; any
-  span without a review makes it "unreviewed".
+  when known. Blocks and their state are the ones 'vouch check' and the editor use: a
+  block is "accepted" only when every span in it was accepted and its text is still the
+  text that was reviewed; "changed-after-review" when that text changed since;
+  "rejected-but-present" when rejected AI text is still there; any span without a review
+  makes it "unreviewed". Every state but "accepted" counts in "unreviewedBlocks".
 
 Exit status: 0 listed; 1 failed (e.g. not a git repository); 2 usage error.
 `;
 
-export const STATUS_JSON_VERSION = 1;
+/** 2: block states are the review model's ("rejected" became "rejected-but-present"; "changed-after-review" is new). */
+export const STATUS_JSON_VERSION = 2;
 
-export type BlockReview = 'unreviewed' | 'accepted' | 'rejected';
+export type BlockReview = BlockState;
 
 export interface StatusBlock {
   readonly startLine: number;
@@ -94,47 +100,30 @@ async function buildStatusReport(io: CliIo): Promise<StatusReport> {
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
   const files: StatusFile[] = [];
   for (const document of await store.loadAll()) {
-    const text = await readWorkingTreeText(repository, document.path);
-    if (text === undefined) {
-      if (document.spans.length > 0) files.push({ path: document.path, exists: false, blocks: [] });
-      continue;
+    const working = await workingFileBlocks(store, document.path);
+    if (!working) continue;
+    if (!working.exists) files.push({ path: document.path, exists: false, blocks: [] });
+    else if (working.blocks.length > 0) {
+      const spanById = new Map(working.spans.map((span) => [span.id, span]));
+      files.push({ path: document.path, exists: true, blocks: working.blocks.map((block) => statusBlockOf(block, spanById)) });
     }
-    const current = await store.loadForText(document.path, text);
-    if (!current) continue;
-    const blocks = blocksOf(text, current.spans);
-    if (blocks.length > 0) files.push({ path: document.path, exists: true, blocks });
   }
   const blocks = files.flatMap((file) => file.blocks);
   return {
     version: STATUS_JSON_VERSION,
     repository: repository.topLevel,
     files,
-    totals: { files: files.length, blocks: blocks.length, unreviewedBlocks: blocks.filter((block) => block.review === 'unreviewed').length },
+    totals: { files: files.length, blocks: blocks.length, unreviewedBlocks: blocks.filter((block) => blockNeedsReview(block.review)).length },
   };
 }
 
-function blocksOf(text: string, spans: readonly AttributedSpan[]): StatusBlock[] {
-  const spanById = new Map(spans.map((span) => [span.id, span]));
-  return groupAiLines(deriveLineAttribution(text, spans)).map((block) => {
-    const blockSpans = block.spanIds.map((id) => spanById.get(id)).filter((span): span is AttributedSpan => span !== undefined);
-    const origins: Origin[] = [];
-    for (const span of blockSpans) {
-      if (!origins.some((origin) => sameOrigin(origin, span.origin))) origins.push(originForJson(span.origin));
-    }
-    return {
-      startLine: block.startLine + 1,
-      endLine: block.endLine + 1,
-      review: reviewOf(blockSpans),
-      origins,
-      spanIds: block.spanIds.slice(),
-    };
-  });
-}
-
-function reviewOf(spans: readonly AttributedSpan[]): BlockReview {
-  if (spans.length > 0 && spans.every((span) => span.review?.decision === 'accepted')) return 'accepted';
-  if (spans.length > 0 && spans.every((span) => span.review?.decision === 'rejected')) return 'rejected';
-  return 'unreviewed';
+function statusBlockOf(block: ReviewBlock, spanById: ReadonlyMap<string, AttributedSpan>): StatusBlock {
+  const origins: Origin[] = [];
+  for (const id of block.spanIds) {
+    const span = spanById.get(id);
+    if (span && !origins.some((origin) => sameOrigin(origin, span.origin))) origins.push(originForJson(span.origin));
+  }
+  return { startLine: block.startLine, endLine: block.endLine, review: block.state, origins, spanIds: block.spanIds.slice() };
 }
 
 function sameOrigin(a: Origin, b: Origin): boolean {
@@ -159,10 +148,10 @@ function formatReport(report: StatusReport): string {
     for (const block of file.blocks) {
       const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
       const origins = block.origins.map((origin) => `${origin.tool}${origin.model ? ` (${origin.model})` : ''} [${origin.kind}]`).join(', ');
-      lines.push(`  ${range.padEnd(16)} ${block.review.padEnd(10)}  ${origins}`);
+      lines.push(`  ${range.padEnd(16)} ${block.review.padEnd(20)}  ${origins}`);
     }
   }
   const { files, blocks, unreviewedBlocks } = report.totals;
-  lines.push('', `${blocks} AI block${blocks === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${unreviewedBlocks} unreviewed.`);
+  lines.push('', `${blocks} AI block${blocks === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${unreviewedBlocks} waiting for review.`);
   return `${lines.join('\n')}\n`;
 }

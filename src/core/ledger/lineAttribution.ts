@@ -1,6 +1,12 @@
 /**
- * Lines derived from character spans, for gutters and notes. Spans stay character-precise; lines
- * are computed on demand.
+ * Lines derived from character spans: the project's ONE line rule, used by the gutter, the review
+ * blocks (panel, status bar, staging gate, `vouch check`/`status`/`review`) and the notes.
+ * Spans stay character-precise; lines are computed on demand.
+ *
+ * The rule: a line with ANY AI non-whitespace character is an AI line ('ai' when all its
+ * non-whitespace characters are AI, 'mixed' when only some are; AI finishing a line a person
+ * started is the commonest case). A blank line is an AI line only inside an AI block (see
+ * deriveLineAttribution). Each line carries its character counts, so its AI share is exact.
  */
 import type { AttributedSpan } from '../attribution';
 
@@ -11,6 +17,15 @@ export interface LineAttribution {
   line: number;
   kind: LineKind;
   spanIds: string[];
+  /** AI non-whitespace characters on the line (0 for a blank line inside an AI block). */
+  aiChars: number;
+  /** Non-whitespace characters on the line. */
+  nonWhitespaceChars: number;
+}
+
+/** A line's AI character share, 0..1: blank lines inside an AI block count as wholly AI. */
+export function lineAiShare(line: Pick<LineAttribution, 'aiChars' | 'nonWhitespaceChars'>): number {
+  return line.nonWhitespaceChars === 0 ? 1 : line.aiChars / line.nonWhitespaceChars;
 }
 
 export interface AiLineBlock {
@@ -29,6 +44,8 @@ function isWhitespace(code: number): boolean {
 interface LineInfo {
   kind: LineKind | 'blank';
   spanIds: string[];
+  aiChars: number;
+  nonWhitespaceChars: number;
   /** Index (in the span list) of the span of the first / last AI non-whitespace character. */
   firstSpan: number;
   lastSpan: number;
@@ -69,7 +86,7 @@ export function deriveLineAttribution(text: string, spans: readonly AttributedSp
       }
     }
     const kind: LineInfo['kind'] = nonWhitespace === 0 ? 'blank' : ai === nonWhitespace ? 'ai' : ai > 0 ? 'mixed' : 'human';
-    infos.push({ kind, spanIds, firstSpan, lastSpan });
+    infos.push({ kind, spanIds, firstSpan, lastSpan, aiChars: ai, nonWhitespaceChars: nonWhitespace });
     lineStart = lineEnd + 1;
   }
   const result: LineAttribution[] = [];
@@ -81,17 +98,17 @@ export function deriveLineAttribution(text: string, spans: readonly AttributedSp
       const above = infos[previousNonBlank];
       if (above.kind === 'ai' && info.firstSpan - above.lastSpan <= 1) {
         const ids = above.lastSpan === info.firstSpan ? [spans[info.firstSpan].id] : [spans[above.lastSpan].id, spans[info.firstSpan].id];
-        for (let blank = previousNonBlank + 1; blank < line; blank++) result.push({ line: blank, kind: 'ai', spanIds: ids.slice() });
+        for (let blank = previousNonBlank + 1; blank < line; blank++) result.push({ line: blank, kind: 'ai', spanIds: ids.slice(), aiChars: 0, nonWhitespaceChars: 0 });
       }
     }
-    if (info.kind !== 'human') result.push({ line, kind: info.kind, spanIds: info.spanIds });
+    if (info.kind !== 'human') result.push({ line, kind: info.kind, spanIds: info.spanIds, aiChars: info.aiChars, nonWhitespaceChars: info.nonWhitespaceChars });
     previousNonBlank = line;
   }
   return result;
 }
 
 /** Groups consecutive non-human lines (given sorted by line) into blocks. */
-export function groupAiLines(lines: readonly LineAttribution[]): AiLineBlock[] {
+export function groupAiLines(lines: readonly Pick<LineAttribution, 'line' | 'kind' | 'spanIds'>[]): AiLineBlock[] {
   const blocks: AiLineBlock[] = [];
   let current: AiLineBlock | undefined;
   let seen = new Set<string>();

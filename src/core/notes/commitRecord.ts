@@ -1,6 +1,6 @@
 /** Turning the pending AI spans of committed files into the record for the commit (pure). */
 import type { AttributedSpan } from '../attribution';
-import { buildNoteRanges, mapAttributionToBlob, splitLines } from './lineRanges';
+import { buildNoteRanges, mapAttributionToBlob, splitLines, type CommittedPiece } from './lineRanges';
 import { buildNoteRecord, type NoteFile, type NoteRecord } from './noteRecord';
 
 /** One committed file as the working state knows it: its working text and the AI spans over it. */
@@ -18,9 +18,15 @@ export interface CommittedBlob {
 
 export interface CommittedFileOutcome {
   readonly path: string;
-  /** Spans that reached the commit whole: remove them from the working state. */
+  /**
+   * The span characters (offsets into the file's workingText) on lines that reached the commit:
+   * this commit records them, so they leave the working state; the rest of each span stays pending.
+   * A line of a commit is recorded once, in that commit's record.
+   */
+  readonly committedPieces: readonly CommittedPiece[];
+  /** Spans that reached the commit whole. */
   readonly committedSpanIds: readonly string[];
-  /** Spans (or parts) that did not reach the commit: keep them pending. */
+  /** Spans (or parts) that did not reach the commit: their remainder stays pending. */
   readonly pendingSpanIds: readonly string[];
   /** AI lines recorded for this file. */
   readonly aiLines: number;
@@ -47,18 +53,18 @@ export function buildCommitRecord(input: {
     const allIds = file.spans.map((span) => span.id);
     const blob = input.blobs.get(file.path);
     if (!blob) {
-      outcomes.push({ path: file.path, committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the file is not in the commit' });
+      outcomes.push({ path: file.path, committedPieces: [], committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the file is not in the commit' });
       continue;
     }
     const mapped = mapAttributionToBlob(file.workingText, file.spans, blob.text);
     if (!mapped) {
-      outcomes.push({ path: file.path, committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the working text and the commit differ too much to map' });
+      outcomes.push({ path: file.path, committedPieces: [], committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the working text and the commit differ too much to map' });
       continue;
     }
     const ranges = buildNoteRanges(splitLines(blob.text), mapped.lines);
     const aiLines = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
     if (ranges.length > 0) noteFiles.push({ path: file.path, blob: blob.blob, ranges });
-    outcomes.push({ path: file.path, committedSpanIds: mapped.committedSpanIds, pendingSpanIds: mapped.pendingSpanIds, aiLines });
+    outcomes.push({ path: file.path, committedPieces: mapped.committedPieces, committedSpanIds: mapped.committedSpanIds, pendingSpanIds: mapped.pendingSpanIds, aiLines });
   }
   const record = noteFiles.length > 0 ? buildNoteRecord({ commit: input.commit, tree: input.tree, patchId: input.patchId, files: noteFiles }) : undefined;
   return { record, files: outcomes };

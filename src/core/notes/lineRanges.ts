@@ -6,6 +6,7 @@
 import { diffArrays } from 'diff';
 import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution } from '../ledger/lineAttribution';
+import { needsReview, spanReviewStatus, type SpanReviewStatus } from '../review/reviewModel';
 import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
 import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
@@ -25,30 +26,63 @@ export function hashLines(lines: readonly string[], start: number, end: number):
   return sha256Hex(text);
 }
 
+/** One AI line of a text, by the project's one line rule (`deriveLineAttribution`). */
+export interface AiLine {
+  /** The span that names the line's attribution: the first span on it that needs review, else the first span. */
+  readonly span: AttributedSpan;
+  /** That span's review state on the text (a review is recorded only when it covers the span's current text). */
+  readonly status: SpanReviewStatus;
+  /** AI non-whitespace characters on the line (0 for a blank line inside an AI block). */
+  readonly aiChars: number;
+  readonly nonWhitespaceChars: number;
+}
+
 /**
- * For each line of `text`, the AI span it belongs to, or undefined. The rule is the ledger's
- * (`deriveLineAttribution`), so gutter and notes agree: a line is AI when it has non-whitespace
- * characters and all of them are AI, or when it is blank and lies inside an AI block. The first
- * span on the line names its attribution.
+ * For each line of `text`, how it is AI, or undefined for a human line. The rule is the ledger's
+ * (`deriveLineAttribution`), so gutter, review blocks and notes agree: a line with any AI
+ * non-whitespace character is an AI line (with its AI character counts), and a blank line inside
+ * an AI block is one too.
  */
-export function attributeLines(text: string, spans: readonly AttributedSpan[]): (AttributedSpan | undefined)[] {
+export function attributeLines(text: string, spans: readonly AttributedSpan[]): (AiLine | undefined)[] {
   const lineCount = splitLines(text).length;
-  const result: (AttributedSpan | undefined)[] = new Array<AttributedSpan | undefined>(lineCount).fill(undefined);
+  const result: (AiLine | undefined)[] = new Array<AiLine | undefined>(lineCount).fill(undefined);
   const sorted = [...spans].filter((span) => span.end > span.start).sort((a, b) => a.start - b.start || a.end - b.end);
   const byId = new Map(sorted.map((span) => [span.id, span]));
+  const statuses = new Map<string, SpanReviewStatus>();
+  const statusOf = (span: AttributedSpan): SpanReviewStatus => {
+    let status = statuses.get(span.id);
+    if (status === undefined) statuses.set(span.id, (status = spanReviewStatus(span, text)));
+    return status;
+  };
   for (const entry of deriveLineAttribution(text, sorted)) {
-    if (entry.kind !== 'ai' || entry.line >= lineCount) continue;
-    result[entry.line] = byId.get(entry.spanIds[0]);
+    if (entry.kind === 'human' || entry.line >= lineCount) continue;
+    const onLine = entry.spanIds.map((id) => byId.get(id)).filter((span): span is AttributedSpan => span !== undefined);
+    if (onLine.length === 0) continue;
+    const span = onLine.find((candidate) => needsReview(statusOf(candidate))) ?? onLine[0];
+    result[entry.line] = { span, status: statusOf(span), aiChars: entry.aiChars, nonWhitespaceChars: entry.nonWhitespaceChars };
   }
   return result;
 }
 
+/** Characters [start, end) of a span (offsets into the working text) that reached a commit. */
+export interface CommittedPiece {
+  readonly spanId: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface BlobAttribution {
-  /** Per line of the blob, the AI span it came from. */
-  readonly lines: (AttributedSpan | undefined)[];
-  /** Spans all of whose lines reached the blob unchanged: the caller removes them from the working state. */
+  /** Per line of the blob, how it is AI. */
+  readonly lines: (AiLine | undefined)[];
+  /**
+   * The characters of each span on working lines that reached the blob unchanged: recorded by this
+   * commit, so the caller removes exactly them from the working state (a span committed in part
+   * keeps only its uncommitted remainder pending).
+   */
+  readonly committedPieces: CommittedPiece[];
+  /** Spans all of whose characters reached the blob. */
   readonly committedSpanIds: string[];
-  /** Spans some of whose lines are not in the blob (unstaged parts): they stay pending. */
+  /** Spans some of whose characters are not in the blob (unstaged parts): that remainder stays pending. */
   readonly pendingSpanIds: string[];
 }
 
@@ -91,40 +125,67 @@ export function mapAttributionToBlob(workingText: string, spans: readonly Attrib
       }
     }
   }
-  const lines: (AttributedSpan | undefined)[] = new Array<AttributedSpan | undefined>(blobLines.length).fill(undefined);
-  workingAttribution.forEach((span, workingIndex) => {
+  const lines: (AiLine | undefined)[] = new Array<AiLine | undefined>(blobLines.length).fill(undefined);
+  workingAttribution.forEach((line, workingIndex) => {
     const blobIndex = workingToBlob[workingIndex];
-    if (span && blobIndex >= 0) lines[blobIndex] = span;
+    if (line && blobIndex >= 0) lines[blobIndex] = line;
   });
   const lineStarts = [0];
   for (let index = 0; index < workingText.length; index++) if (workingText.charCodeAt(index) === 10) lineStarts.push(index + 1);
+  const lineEnd = (line: number) => (line + 1 < lineStarts.length ? lineStarts[line + 1] : workingText.length);
+  const committedPieces: CommittedPiece[] = [];
   const committedSpanIds: string[] = [];
   const pendingSpanIds: string[] = [];
   for (const span of spans) {
-    const first = lineIndexOfOffset(lineStarts, Math.max(0, Math.min(span.start, workingText.length)));
-    const lastOffset = Math.max(span.start, span.end - 1);
-    const last = lineIndexOfOffset(lineStarts, Math.max(0, Math.min(lastOffset, workingText.length)));
-    let allCommitted = true;
-    for (let line = first; line <= last && line < workingLines.length; line++) {
-      if (workingToBlob[line] < 0) allCommitted = false;
+    const start = Math.max(0, Math.min(span.start, workingText.length));
+    const end = Math.max(start, Math.min(span.end, workingText.length));
+    if (end === start) continue;
+    const first = lineIndexOfOffset(lineStarts, start);
+    const last = lineIndexOfOffset(lineStarts, end - 1);
+    let committed = 0;
+    let pieceStart = -1;
+    let pieceEnd = -1;
+    for (let line = first; line <= last; line++) {
+      if (line >= workingLines.length || workingToBlob[line] < 0) continue;
+      const from = Math.max(start, lineStarts[line]);
+      const to = Math.min(end, lineEnd(line));
+      if (to <= from) continue;
+      committed += to - from;
+      if (from === pieceEnd) pieceEnd = to;
+      else {
+        if (pieceStart >= 0) committedPieces.push({ spanId: span.id, start: pieceStart, end: pieceEnd });
+        pieceStart = from;
+        pieceEnd = to;
+      }
     }
-    if (first >= workingLines.length) allCommitted = false;
-    (allCommitted ? committedSpanIds : pendingSpanIds).push(span.id);
+    if (pieceStart >= 0) committedPieces.push({ spanId: span.id, start: pieceStart, end: pieceEnd });
+    if (committed === end - start) committedSpanIds.push(span.id);
+    else pendingSpanIds.push(span.id);
   }
-  return { lines, committedSpanIds, pendingSpanIds };
+  return { lines, committedPieces, committedSpanIds, pendingSpanIds };
 }
 
 function roundShare(value: number): number {
   return Math.round(Math.min(1, Math.max(0, value)) * 10_000) / 10_000;
 }
 
+/** The AI share of mixed lines, kept strictly between 0 and 1 after rounding so that 1 always means wholly AI. */
+function mixedShare(aiChars: number, nonWhitespaceChars: number): number {
+  return Math.min(0.9999, Math.max(0.0001, roundShare(aiChars / nonWhitespaceChars)));
+}
+
 function noteOriginOf(span: AttributedSpan): NoteOrigin {
   return { kind: span.origin.kind, tool: span.origin.tool, ...(span.origin.model !== undefined ? { model: span.origin.model } : {}) };
 }
 
-function noteReviewOf(span: AttributedSpan): NoteReview | null {
+/**
+ * The review a note records for a line: the span's decision when it covers the span's current
+ * text (accepted, or rejected with the text still there); null when there is none or the text
+ * changed after it, so `verify` asks for a review exactly when the editor and `check` do.
+ */
+function noteReviewOf(span: AttributedSpan, status: SpanReviewStatus): NoteReview | null {
   const review = span.review;
-  if (!review) return null;
+  if (!review || status === 'unreviewed' || status === 'accepted-changed-after-review') return null;
   return {
     decision: review.decision,
     intent: review.intent,
@@ -142,38 +203,42 @@ function noteReviewOf(span: AttributedSpan): NoteReview | null {
 
 /**
  * Groups the AI lines of a blob into ranges: consecutive lines whose origin, confidence and
- * review are equal form one range; its human-changed share is pooled over the spans in it.
+ * recorded review are equal, and which are all wholly AI or all mixed, form one range. Mixed lines
+ * get ranges of their own so that `aiShare` 1 always means "every line wholly AI" (what records
+ * without the field held); a typical completion (one mixed first line, then whole lines) gives two
+ * ranges. The range's aiShare is its AI non-whitespace characters over all its non-whitespace
+ * characters; its human-changed share is pooled over the spans in it.
  */
-export function buildNoteRanges(blobLines: readonly string[], lineSpans: readonly (AttributedSpan | undefined)[]): NoteRange[] {
+export function buildNoteRanges(blobLines: readonly string[], lineAttribution: readonly (AiLine | undefined)[]): NoteRange[] {
   const ranges: NoteRange[] = [];
-  const keys = new Map<AttributedSpan, string>();
-  const keyOf = (span: AttributedSpan): string => {
-    let key = keys.get(span);
+  const keys = new Map<string, string>();
+  const keyOf = (line: AiLine): string => {
+    const memo = `${line.span.id}\0${line.status}`;
+    let key = keys.get(memo);
     if (key === undefined) {
-      key = canonicalJson({ origin: noteOriginOf(span), confidence: span.confidence, review: noteReviewOf(span) } as unknown as JsonValue);
-      keys.set(span, key);
+      key = canonicalJson({ origin: noteOriginOf(line.span), confidence: line.span.confidence, review: noteReviewOf(line.span, line.status) } as unknown as JsonValue);
+      keys.set(memo, key);
     }
-    return key;
+    return `${isWhollyAi(line) ? 'whole' : 'mixed'}\0${key}`;
   };
   let index = 0;
-  while (index < lineSpans.length) {
-    const first = lineSpans[index];
+  while (index < lineAttribution.length) {
+    const first = lineAttribution[index];
     if (!first) {
       index++;
       continue;
     }
-    const origin = noteOriginOf(first);
-    const review = noteReviewOf(first);
     const key = keyOf(first);
-    const spansInRange = new Map<string, AttributedSpan>([[first.id, first]]);
+    const spansInRange = new Map<string, AttributedSpan>([[first.span.id, first.span]]);
+    let aiChars = first.aiChars;
+    let nonWhitespaceChars = first.nonWhitespaceChars;
     let end = index + 1;
-    while (end < lineSpans.length) {
-      const span = lineSpans[end];
-      if (!span) break;
-      if (!spansInRange.has(span.id)) {
-        if (keyOf(span) !== key) break;
-        spansInRange.set(span.id, span);
-      }
+    while (end < lineAttribution.length) {
+      const line = lineAttribution[end];
+      if (!line || keyOf(line) !== key) break;
+      spansInRange.set(line.span.id, line.span);
+      aiChars += line.aiChars;
+      nonWhitespaceChars += line.nonWhitespaceChars;
       end++;
     }
     let inserted = 0;
@@ -186,14 +251,19 @@ export function buildNoteRanges(blobLines: readonly string[], lineSpans: readonl
       start: index + 1,
       end,
       sha256: hashLines(blobLines, index + 1, end),
-      origin,
-      confidence: first.confidence,
+      origin: noteOriginOf(first.span),
+      confidence: first.span.confidence,
       humanChangedShare: inserted > 0 ? roundShare(changed / inserted) : 0,
-      review,
+      aiShare: isWhollyAi(first) ? 1 : mixedShare(aiChars, nonWhitespaceChars),
+      review: noteReviewOf(first.span, first.status),
     });
     index = end;
   }
   return ranges;
+}
+
+function isWhollyAi(line: AiLine): boolean {
+  return line.aiChars === line.nonWhitespaceChars;
 }
 
 /**

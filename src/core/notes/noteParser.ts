@@ -111,7 +111,7 @@ function validateReview(value: Json, at: string): void {
 }
 
 function validateRange(value: Json, at: string): { start: number; end: number } {
-  const range = object(value, at, ['start', 'end', 'sha256', 'origin', 'confidence', 'humanChangedShare', 'review']);
+  const range = object(value, at, ['start', 'end', 'sha256', 'origin', 'confidence', 'humanChangedShare', 'review'], ['aiShare']);
   const start = lineNumber(range.start, `${at}.start`);
   const end = lineNumber(range.end, `${at}.end`);
   if (end < start) fail(at, 'end is before start');
@@ -123,6 +123,8 @@ function validateRange(value: Json, at: string): { start: number; end: number } 
   oneOf(range.confidence, `${at}.confidence`, CONFIDENCES);
   const share = range.humanChangedShare;
   if (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1) fail(`${at}.humanChangedShare`, 'must be a number from 0 to 1');
+  const aiShare = range.aiShare;
+  if (aiShare !== undefined && (typeof aiShare !== 'number' || !Number.isFinite(aiShare) || aiShare <= 0 || aiShare > 1)) fail(`${at}.aiShare`, 'must be a number above 0, at most 1');
   validateReview(range.review, `${at}.review`);
   return { start, end };
 }

@@ -51,7 +51,18 @@ export interface NoteRange {
   readonly confidence: Confidence;
   /** 0..1, four decimals: how much of the inserted AI text a human changed before committing. */
   readonly humanChangedShare: number;
+  /**
+   * 0..1, four decimals: the share of the range's non-whitespace characters written by AI. 1 for
+   * wholly AI lines; a range of mixed lines (AI finishing a line a person started) has less.
+   * Absent in records written before it existed, which held wholly AI lines only: read as 1.
+   */
+  readonly aiShare?: number;
   readonly review: NoteReview | null;
+}
+
+/** A range's AI character share; records written before the field existed mean 1. */
+export function rangeAiShare(range: Pick<NoteRange, 'aiShare'>): number {
+  return range.aiShare ?? 1;
 }
 
 export interface NoteFile {

@@ -2,14 +2,19 @@
  * The review model: turns a file's text and attributed spans into the blocks a person reviews,
  * validates a decision, and builds the Review records the ledger stores on each span. Pure.
  *
- * Rules (issue 6):
+ * Rules (issue 6, issue 11 item 10, issue 13 item 5):
  * - A block is a run of contiguous AI lines (the ledger's line rule, shared with the gutter and the
- *   notes) of the spans needing review: unreviewed spans, and rejected spans whose text is still
- *   there, e.g. after undoing the removal.
+ *   notes). Blocks needing review are built from the spans needing review; the accepted blocks
+ *   from the accepted spans, on the lines left over. `buildFileBlocks` is the one block builder of
+ *   the editor (panel, status bar, staging gate) and the CLI (`check`, `status`, `review`).
+ * - A block's state (`blockState`) is one of: 'unreviewed', 'accepted', 'rejected-but-present'
+ *   (rejected, but its text is back, e.g. after undoing the removal) and 'changed-after-review'
+ *   (accepted, but its text is no longer the text that was reviewed: a person or a tool changed it
+ *   since). Every state but 'accepted' needs review: a review vouches for the exact text read.
  * - A decision is only applied to the exact text the person saw: the page sends each block's
  *   textHash back and the host decides against freshly built blocks; a mismatch is refused.
- * - Each span's Review carries the sha256 of that span's exact text. Later human edits keep the
- *   review, shown as 'accepted-changed-after-review'; AI edits arrive as new, unreviewed spans.
+ * - Each span's Review carries the sha256 of that span's exact text. AI edits arrive as new,
+ *   unreviewed spans.
  */
 import {
   SCOPE_TAGS,
@@ -23,7 +28,7 @@ import {
   type TextReplacement,
 } from '../attribution';
 import { sha256Hex } from '../textHash';
-import { deriveLineAttribution, groupAiLines } from '../ledger/lineAttribution';
+import { deriveLineAttribution, groupAiLines, type AiLineBlock } from '../ledger/lineAttribution';
 import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -70,6 +75,8 @@ export interface ReviewBlock {
   readonly suggestedScope: readonly ScopeTag[];
   /** True when a span in the block was rejected but its text is back (undo), so it needs a new decision. */
   readonly previouslyRejected: boolean;
+  /** The block's review state (blockState of its spans); every state but 'accepted' needs review. */
+  readonly state: BlockState;
 }
 
 export interface ReviewFile {
@@ -98,8 +105,31 @@ export function spanReviewStatus(span: AttributedSpan, documentText: string): Sp
   return sha256Hex(documentText.slice(span.start, span.end)) === review.textHash ? 'accepted' : 'accepted-changed-after-review';
 }
 
+/** Only AI text whose accepted review covers exactly its current text is done; everything else waits for a person. */
 export function needsReview(status: SpanReviewStatus): boolean {
-  return status === 'unreviewed' || status === 'rejected-still-present';
+  return status !== 'accepted';
+}
+
+export type BlockState = 'unreviewed' | 'accepted' | 'rejected-but-present' | 'changed-after-review';
+
+/**
+ * The state of a block from the review states of its spans: 'unreviewed' when any span has no
+ * review, else 'rejected-but-present' when any rejected span's text is there, else
+ * 'changed-after-review' when any accepted span's text changed since, else 'accepted'.
+ */
+export function blockState(statuses: Iterable<SpanReviewStatus>): BlockState {
+  let rejected = false;
+  let changed = false;
+  for (const status of statuses) {
+    if (status === 'unreviewed') return 'unreviewed';
+    if (status === 'rejected-still-present') rejected = true;
+    else if (status === 'accepted-changed-after-review') changed = true;
+  }
+  return rejected ? 'rejected-but-present' : changed ? 'changed-after-review' : 'accepted';
+}
+
+export function blockNeedsReview(state: BlockState): boolean {
+  return state !== 'accepted';
 }
 
 /** Files that have blocks to review, sorted by path; files with none are left out. */
@@ -110,30 +140,54 @@ export function buildReviewFiles(inputs: readonly ReviewFileInput[]): ReviewFile
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/**
- * Blocks follow the project's one line rule (ledger/lineAttribution.ts, also used by the gutter
- * and the notes): the lines of the spans that need review, grouped into runs of contiguous lines.
- * A span of only whitespace has no AI line of its own; it joins the block whose lines hold it, or
- * is shown nowhere (as in the gutter and the notes).
- */
+/** The blocks of a file that need review (every state but 'accepted'), by line. */
 export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
-  const { path, text } = input;
+  return buildFileBlocks(input).filter((block) => blockNeedsReview(block.state));
+}
+
+/**
+ * Every AI block of a file with its state, sorted by line: the one block builder. Blocks follow
+ * the project's one line rule (ledger/lineAttribution.ts, also used by the gutter and the notes):
+ * the lines of the spans that need review, grouped into runs of contiguous lines, then the lines of
+ * the accepted spans that are in none of those blocks, grouped the same way. A span of only
+ * whitespace has no AI line of its own; it joins the block whose lines hold it, or is shown
+ * nowhere (as in the gutter and the notes).
+ */
+export function buildFileBlocks(input: ReviewFileInput): ReviewBlock[] {
+  const { text } = input;
   const pending: AttributedSpan[] = [];
-  const rejected = new Set<string>();
+  const accepted: AttributedSpan[] = [];
+  const statusById = new Map<string, SpanReviewStatus>();
   for (const span of input.spans) {
     const start = clamp(span.start, 0, text.length);
     const end = clamp(span.end, start, text.length);
     if (end === start) continue;
     const clamped = start === span.start && end === span.end ? span : { ...span, start, end };
     const status = spanReviewStatus(clamped, text);
-    if (!needsReview(status)) continue;
-    pending.push(clamped);
-    if (status === 'rejected-still-present') rejected.add(span.id);
+    statusById.set(span.id, status);
+    (needsReview(status) ? pending : accepted).push(clamped);
   }
-  pending.sort((a, b) => a.start - b.start || a.end - b.end);
-  const lineBlocks = groupAiLines(deriveLineAttribution(text, pending));
-
+  const byStart = (a: AttributedSpan, b: AttributedSpan) => a.start - b.start || a.end - b.end;
+  pending.sort(byStart);
+  accepted.sort(byStart);
   const lineStarts = lineStartOffsets(text);
+  const pendingBlocks = blocksOfSpans(input, pending, groupAiLines(deriveLineAttribution(text, pending)), statusById, lineStarts);
+  if (accepted.length === 0) return pendingBlocks;
+  const taken = new Uint8Array(lineStarts.length);
+  for (const block of pendingBlocks) taken.fill(1, block.startLine - 1, block.endLine);
+  const acceptedLines = deriveLineAttribution(text, accepted).filter((line) => taken[line.line] !== 1);
+  const acceptedBlocks = blocksOfSpans(input, accepted, groupAiLines(acceptedLines), statusById, lineStarts);
+  return [...pendingBlocks, ...acceptedBlocks].sort((a, b) => a.startLine - b.startLine);
+}
+
+function blocksOfSpans(
+  input: ReviewFileInput,
+  spansByStart: readonly AttributedSpan[],
+  lineBlocks: readonly AiLineBlock[],
+  statusById: ReadonlyMap<string, SpanReviewStatus>,
+  lineStarts: readonly number[],
+): ReviewBlock[] {
+  const { path, text } = input;
   const assigned = new Set<string>();
   let cursor = 0;
   return lineBlocks.map((lineBlock) => {
@@ -144,9 +198,9 @@ export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
     // The block's spans: those the line rule names, plus whitespace-only spans lying in its lines.
     const named = new Set(lineBlock.spanIds);
     const group: AttributedSpan[] = [];
-    while (cursor < pending.length && pending[cursor].end <= startOffset) cursor++;
-    for (let index = cursor; index < pending.length && pending[index].start <= endOffset; index++) {
-      const span = pending[index];
+    while (cursor < spansByStart.length && spansByStart[cursor].end <= startOffset) cursor++;
+    for (let index = cursor; index < spansByStart.length && spansByStart[index].start <= endOffset; index++) {
+      const span = spansByStart[index];
       if (assigned.has(span.id)) continue;
       if (named.has(span.id) || (span.start >= startOffset && span.end <= endOffset + 1)) {
         group.push(span);
@@ -157,6 +211,7 @@ export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
     const spans = group.map((span) => ({ id: span.id, start: span.start, end: span.end, textHash: sha256Hex(text.slice(span.start, span.end)) }));
     const spanIds = spans.map((s) => s.id);
     const riskHints = findRiskHints(code, path, { textBefore: text.slice(0, startOffset) });
+    const statuses = group.map((span) => statusById.get(span.id) ?? 'unreviewed');
     return {
       id: blockId(path, spanIds),
       path,
@@ -172,7 +227,8 @@ export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
       humanChangedShare: combinedHumanChangedShare(group),
       riskHints,
       suggestedScope: SCOPE_TAGS.filter((tag) => riskHints.some((hint) => SUGGESTED_SCOPE[hint.category] === tag)),
-      previouslyRejected: group.some((span) => rejected.has(span.id)),
+      previouslyRejected: statuses.includes('rejected-still-present'),
+      state: blockState(statuses),
     };
   });
 }

@@ -14,11 +14,12 @@ export interface RecordCommitResult extends CommitRecordResult {
   readonly write?: ApplyResult;
 }
 
-export async function recordCommit(
-  deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger },
+/** Maps the pending spans into the committed blobs and builds the commit's record, without writing it. */
+export async function prepareCommitRecord(
+  deps: { readonly git: GitRunner; readonly topLevel: string; readonly logger: Logger },
   input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
-): Promise<RecordCommitResult> {
-  const { git, topLevel, writer, logger } = deps;
+): Promise<CommitRecordResult & { readonly commit: string }> {
+  const { git, topLevel, logger } = deps;
   const commit = await resolveCommit(git, topLevel, input.commit);
   const [tree, patchId, blobIds] = await Promise.all([
     treeOfCommit(git, topLevel, commit),
@@ -37,12 +38,15 @@ export async function recordCommit(
     if (read?.text !== undefined) blobs.set(path, { path, blob, text: read.text });
     else logger.warn(`vouch: ${path} in ${commit} not mapped: ${read?.problem ?? 'not read'}`);
   }
-  const result = buildCommitRecord({ commit, tree, patchId, files: input.files, blobs });
-  if (!result.record) {
-    // Still apply records pending from earlier runs.
-    const write = await writer.replayPending();
-    return { ...result, commit, write };
-  }
-  const write = await writer.append([{ commit, line: result.record.line }]);
-  return { ...result, commit, write };
+  return { ...buildCommitRecord({ commit, tree, patchId, files: input.files, blobs }), commit };
+}
+
+/** Builds and writes the record of one commit (records pending from earlier runs are applied too). */
+export async function recordCommit(
+  deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger },
+  input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
+): Promise<RecordCommitResult> {
+  const prepared = await prepareCommitRecord(deps, input);
+  const write = prepared.record ? await deps.writer.append([{ commit: prepared.commit, line: prepared.record.line }]) : await deps.writer.replayPending();
+  return { ...prepared, write };
 }

@@ -96,11 +96,16 @@ export class NotesWriter {
 
   /** Journals the records, then applies every pending record (these and any left by earlier runs). */
   async append(records: readonly NoteRecordToWrite[]): Promise<ApplyResult> {
+    await this.journalRecords(records);
+    return this.replayPending();
+  }
+
+  /** Saves the records in the journal (crash-safe); from then on they reach the ref with this or a later write. */
+  async journalRecords(records: readonly NoteRecordToWrite[]): Promise<void> {
     for (const record of records) {
       assertObjectId(record.commit);
       await this.journal.add(record.commit, record.line);
     }
-    return this.replayPending();
   }
 
   /** Applies the records still pending in the journal. Calls from one process run one at a time. */

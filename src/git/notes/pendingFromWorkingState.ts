@@ -7,21 +7,31 @@ import type { AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import type { Logger } from '../../core/logger';
 import type { CommittedFileInput } from '../../core/notes/commitRecord';
+import type { CommittedPiece } from '../../core/notes/lineRanges';
 import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import type { GitRunner } from '../gitRunner';
 import { readWorkingTreeText } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
-import { recordCommit, type RecordCommitResult } from './commitRecorder';
+import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
 import { changedPathsOfCommit, resolveCommit } from './gitObjects';
 import type { NotesWriter } from './notesWriter';
+
+/** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
+export interface CommittedFilePieces {
+  readonly path: string;
+  readonly pieces: readonly CommittedPiece[];
+}
 
 /** Where the pending AI spans of the files a commit touched come from, and where committed ones are reported. */
 export interface PendingSpanProvider {
   /** Pending spans of these repository-relative paths, over the working text they refer to. Files without spans may be left out. */
   pendingFiles(topLevel: string, paths: readonly string[]): Promise<readonly CommittedFileInput[]>;
-  /** Spans that reached the commit whole: remove them from the pending state. Spans not listed stay pending. */
-  markCommitted(topLevel: string, committed: readonly { readonly path: string; readonly spanIds: readonly string[] }[]): Promise<void>;
+  /**
+   * These characters of pending spans are recorded in a commit: they leave the pending state (a
+   * span committed in part keeps only its remainder). Characters not listed stay pending.
+   */
+  markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void>;
 }
 
 /** What pendingFiles handed out for one file, so markCommitted can find the spans in the stored coordinates. */
@@ -61,35 +71,38 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     return files;
   }
 
-  async markCommitted(topLevel: string, committed: readonly { readonly path: string; readonly spanIds: readonly string[] }[]): Promise<void> {
+  async markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void> {
     const store = await this.storeOf(topLevel);
-    for (const { path: repoPath, spanIds } of committed) {
-      if (spanIds.length === 0) continue;
+    for (const { path: repoPath, pieces } of committed) {
+      if (pieces.length === 0) continue;
       const key = keyOf(topLevel, repoPath);
       const handed = this.handedOut.get(key) ?? (await this.load(store, topLevel, repoPath));
       this.handedOut.delete(key);
       if (!handed) continue;
-      const ids = new Set(spanIds);
-      const unknown = spanIds.filter((id) => !handed.spans.some((span) => span.id === id));
-      if (unknown.length > 0) this.logger.warn(`vouch: ${repoPath}: ${unknown.length} committed span id(s) are not pending; ignored`);
-      if (!handed.reanchored) {
-        await store.save(repoPath, handed.spans.filter((span) => !ids.has(span.id)), handed.workingText);
-        continue;
+      const byId = new Map(handed.spans.map((span) => [span.id, span]));
+      const known = pieces.filter((piece) => {
+        const span = byId.get(piece.spanId);
+        return span !== undefined && span.start <= piece.start && piece.start < piece.end && piece.end <= span.end;
+      });
+      if (known.length < pieces.length) this.logger.warn(`vouch: ${repoPath}: ${pieces.length - known.length} committed piece(s) are not in a pending span; ignored`);
+      if (known.length === 0) continue;
+      // The committed characters become human; a span committed in part keeps its remainder.
+      const asSpans = known.map((piece, index) => ({ ...(byId.get(piece.spanId) as AttributedSpan), id: `${piece.spanId}#${index}`, start: piece.start, end: piece.end }));
+      let text = handed.workingText;
+      let base: readonly AttributedSpan[] = handed.spans;
+      let ranges: readonly { start: number; end: number }[] = asSpans;
+      if (handed.reanchored) {
+        const storedText = await store.readText(handed.document);
+        if (storedText !== undefined) {
+          // Find the committed characters in the stored text (maybe an editor's unsaved buffer) and make them human there.
+          text = storedText;
+          base = handed.document.spans;
+          ranges = reanchorSpans(handed.workingText, storedText, asSpans);
+        }
       }
-      const storedText = await store.readText(handed.document);
-      if (storedText === undefined) {
-        await store.save(repoPath, handed.spans.filter((span) => !ids.has(span.id)), handed.workingText);
-        continue;
-      }
-      // Find the committed characters in the stored text and make them human there.
-      const committedOnStored = reanchorSpans(
-        handed.workingText,
-        storedText,
-        handed.spans.filter((span) => ids.has(span.id)),
-      );
-      const ledger = AttributionLedger.fromSpans(handed.document.spans);
-      for (const span of committedOnStored) ledger.markRange(span.start, span.end, { kind: 'human' }, storedText.slice(span.start, span.end));
-      await store.save(repoPath, ledger.spans(), storedText);
+      const ledger = AttributionLedger.fromSpans(base);
+      for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'human' });
+      await store.save(repoPath, ledger.spans(), text);
     }
   }
 
@@ -132,15 +145,19 @@ export interface RecordFromPendingDeps {
 }
 
 /**
- * Records `revision`'s note from the pending spans of the files it changed, then reports the
- * spans that reached the commit whole back to the provider (they leave the working state).
+ * Records `revision`'s note from the pending spans of the files it changed. Once the record is in
+ * the journal (durable: it reaches the ref now or with a later write), the characters it records
+ * leave the pending state, before the ref is updated: a failed ref update then never leads a later
+ * commit to record the same lines again. A line of a commit is recorded once, in that commit's record.
  */
 export async function recordCommitFromPending(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
   const commit = await resolveCommit(deps.git, deps.topLevel, revision);
   const paths = await changedPathsOfCommit(deps.git, deps.topLevel, commit);
   const files = await provider.pendingFiles(deps.topLevel, paths);
-  const result = await recordCommit(deps, { commit, files });
-  const committed = result.files.filter((file) => file.committedSpanIds.length > 0).map((file) => ({ path: file.path, spanIds: file.committedSpanIds }));
+  const prepared = await prepareCommitRecord(deps, { commit, files });
+  if (prepared.record) await deps.writer.journalRecords([{ commit, line: prepared.record.line }]);
+  const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
   if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
-  return result;
+  const write = await deps.writer.replayPending();
+  return { ...prepared, write };
 }

@@ -79,9 +79,11 @@ describe('mixed lines, block state and recording once (CLI, real git)', function
     await repo.commitAll('answers');
     const recorded = await vouch(repo.dir, ['record-commit']);
     assert.match(recorded.out, /recorded 5 AI line\(s\)/);
-    // Mixed lines form their own ranges (share < 1); wholly AI lines keep share 1.
+    // Mixed lines form their own ranges (share < 1; each span's review hashes its own text, so
+    // lines 2 and 3 differ); wholly AI lines keep share 1.
     assert.deepEqual(await ranges(await head()), [
-      [2, 3, Math.round(((3 + 11) / (15 + 21)) * 10_000) / 10_000, 'accepted'],
+      [2, 2, 0.2, 'accepted'],
+      [3, 3, 0.45, 'accepted'],
       [4, 6, 1, 'accepted'],
     ]);
     const verify = await vouch(repo.dir, ['verify', 'HEAD']);

@@ -9,6 +9,7 @@ import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { sha256Hex } from '../../../src/core/textHash';
 
 const git = new GitRunner();
 
@@ -71,7 +72,7 @@ describe('vouch status', () => {
     assert.equal(result.code, 0);
     assert.equal(result.out, 'No AI-written code in uncommitted changes.\n');
     const json = JSON.parse((await status(['--json'])).out) as StatusReport;
-    assert.deepEqual(json, { version: 1, repository: dir, files: [], totals: { files: 0, blocks: 0, unreviewedBlocks: 0 } });
+    assert.deepEqual(json, { version: 2, repository: dir, files: [], totals: { files: 0, blocks: 0, unreviewedBlocks: 0 } });
   });
 
   it('lists blocks per file with their lines and review state, in text and JSON', async () => {
@@ -81,7 +82,7 @@ describe('vouch status', () => {
     // Record a review of the b.txt block, as the editor would.
     const store = await WorkingStateStore.open(git, dir, silentLogger);
     const b = await store.load('b.txt');
-    await store.save('b.txt', b!.spans.map((span) => ({ ...span, review })), lines);
+    await store.save('b.txt', b!.spans.map((span) => ({ ...span, review: { ...review, textHash: sha256Hex(lines.slice(span.start, span.end)) } })), lines);
 
     const json = await status(['--json']);
     assert.equal(json.code, 0, json.err);
@@ -112,12 +113,12 @@ describe('vouch status', () => {
       text.out,
       [
         'a.txt',
-        '  line 5           unreviewed  aider [agent]',
-        '  lines 9-10       unreviewed  copilot-cli [chat]',
+        '  line 5           unreviewed            aider [agent]',
+        '  lines 9-10       unreviewed            copilot-cli [chat]',
         'b.txt',
-        '  lines 2-3        accepted    claude-code (opus) [agent]',
+        '  lines 2-3        accepted              claude-code (opus) [agent]',
         '',
-        '3 AI blocks in 2 files, 2 unreviewed.',
+        '3 AI blocks in 2 files, 2 waiting for review.',
         '',
       ].join('\n'),
     );

@@ -3,6 +3,7 @@ import { runCli, type CliIo } from '../../../src/cli/cli';
 import type { VerifyResult } from '../../../src/cli/commands/verify';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
+import { sha256Hex } from '../../../src/core/textHash';
 import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
 
@@ -21,7 +22,8 @@ function review(decision: Review['decision']): Review {
     scope: ['none'],
     reviewer: { name: 'Ada Reviewer', email: 'ada@example.com' },
     reviewedAt: '2025-01-01T00:00:00.000Z',
-    textHash: 'e'.repeat(64),
+    // The hash of the exact text reviewed: the AI line (without its line break).
+    textHash: sha256Hex('export const sum = (a, b) => a + b;'),
   };
 }
 

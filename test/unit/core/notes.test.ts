@@ -3,10 +3,11 @@ import fc from 'fast-check';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes, type JsonValue } from '../../../src/core/notes/canonicalJson';
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
-import { attributeLines, buildNoteRanges, findLineWindows, hashLines, mapAttributionToBlob, splitLines } from '../../../src/core/notes/lineRanges';
+import { attributeLines, buildNoteRanges, findLineWindows, hashLines, mapAttributionToBlob, splitLines, type AiLine } from '../../../src/core/notes/lineRanges';
 import { formatNoteLines, mergeNoteTexts, parseNote, parseRecordLine } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord, type NoteRange, type NoteRecordContent } from '../../../src/core/notes/noteRecord';
 import { carryRecord, checkRecord } from '../../../src/core/notes/recordCheck';
+import type { SpanReviewStatus } from '../../../src/core/review/reviewModel';
 import { sha256Hex } from '../../../src/core/textHash';
 
 const COMMIT = 'a'.repeat(40);
@@ -173,22 +174,30 @@ describe('notes: lines', () => {
     assert.deepEqual(splitLines('a\r\n\n'), ['a\r', '']);
   });
 
-  it('marks a line AI only when all its non-whitespace characters are AI', () => {
+  it('marks a line AI when any of its non-whitespace characters is AI, with its character counts', () => {
     const text = 'human\n  ai line\nmixed ai\n   \nend';
     const ai = span('s1', text.indexOf('ai line'), text.indexOf('ai line') + 'ai line'.length);
     const mixed = span('s2', text.indexOf('ai\n   '), text.indexOf('ai\n   ') + 2);
     const lines = attributeLines(text, [ai, mixed]);
     assert.deepEqual(
-      lines.map((item) => item?.id),
-      [undefined, 's1', undefined, undefined, undefined],
+      lines.map((item) => (item ? [item.span.id, item.aiChars, item.nonWhitespaceChars] : undefined)),
+      [undefined, ['s1', 6, 6], ['s2', 2, 7], undefined, undefined],
     );
+  });
+
+  it('names a line by a span that needs review when another span on it is accepted', () => {
+    const text = 'a = 1; b = 2;\n';
+    const accepted = span('acc', 0, 6, { review: { ...review, textHash: sha256Hex('a = 1;') } });
+    const open = span('open', 7, 13);
+    const [line] = attributeLines(text, [accepted, open]);
+    assert.deepEqual([line?.span.id, line?.status], ['open', 'unreviewed']);
   });
 
   it('counts a blank line inside an AI block as AI, like the ledger does', () => {
     const text = 'human\nfn a() {\n\n  body();\n}\n\nhuman again\n';
     const block = span('b', text.indexOf('fn a'), text.indexOf('}') + 1);
     assert.deepEqual(
-      attributeLines(text, [block]).map((item) => item?.id),
+      attributeLines(text, [block]).map((item) => item?.span.id),
       [undefined, 'b', 'b', 'b', 'b', undefined, undefined],
     );
   });
@@ -201,28 +210,66 @@ describe('notes: lines', () => {
     const mapped = mapAttributionToBlob(working, [one, two], blob);
     assert.ok(mapped);
     assert.deepEqual(
-      mapped.lines.map((item) => item?.id),
+      mapped.lines.map((item) => item?.span.id),
       [undefined, undefined, 'one', undefined],
     );
     assert.deepEqual(mapped.committedSpanIds, ['one']);
     assert.deepEqual(mapped.pendingSpanIds, ['two']);
+    assert.deepEqual(mapped.committedPieces, [{ spanId: 'one', start: one.start, end: one.end }]);
+  });
+
+  it('splits a span committed in part: the characters of its committed lines are the committed piece', () => {
+    const working = 'x\nAI 1\nAI 2\nAI 3 unstaged\n';
+    const blob = 'x\nAI 1\nAI 2\n';
+    const whole = span('w', 2, working.length - 1);
+    const mapped = mapAttributionToBlob(working, [whole], blob);
+    assert.ok(mapped);
+    assert.deepEqual(mapped.committedPieces, [{ spanId: 'w', start: 2, end: working.indexOf('AI 3') }]);
+    assert.deepEqual([mapped.committedSpanIds, mapped.pendingSpanIds], [[], ['w']]);
+    assert.deepEqual(
+      mapped.lines.map((item) => item?.span.id),
+      [undefined, 'w', 'w'],
+    );
   });
 
   it('groups consecutive lines of equal origin and review and pools the human share', () => {
     const lines = ['a', 'b', 'c', 'd', 'e'];
+    const whole = (item: AttributedSpan, status: SpanReviewStatus = 'unreviewed'): AiLine => ({ span: item, status, aiChars: 1, nonWhitespaceChars: 1 });
     const first = span('1', 0, 10, { insertedLength: 10, humanChangedChars: 5 });
     const second = span('2', 0, 30, { insertedLength: 30, humanChangedChars: 0 });
     const reviewed = span('3', 0, 5, { review });
-    const ranges = buildNoteRanges(lines, [first, second, undefined, reviewed, first]);
+    const ranges = buildNoteRanges(lines, [whole(first), whole(second), undefined, whole(reviewed, 'accepted'), whole(first)]);
     assert.deepEqual(
-      ranges.map((item) => [item.start, item.end, item.humanChangedShare, item.review?.intent ?? null]),
+      ranges.map((item) => [item.start, item.end, item.humanChangedShare, item.aiShare, item.review?.intent ?? null]),
       [
-        [1, 2, 0.125, null],
-        [4, 4, 0, review.intent],
-        [5, 5, 0.5, null],
+        [1, 2, 0.125, 1, null],
+        [4, 4, 0, 1, review.intent],
+        [5, 5, 0.5, 1, null],
       ],
     );
     assert.equal(ranges[0].sha256, sha256Hex('a\nb\n'));
+  });
+
+  it('gives mixed lines ranges of their own with their pooled AI share, and records no review for text changed after it', () => {
+    const text = 'const a = 42;\nconst b = 43;\nfoo();\nbar();\n';
+    const reviewed = { ...review, textHash: sha256Hex('stale text') };
+    const spans = [span('m1', 10, 13), span('m2', 24, 27), span('w', 28, text.length - 1, { review: reviewed })];
+    const ranges = buildNoteRanges(splitLines(text), attributeLines(text, spans));
+    assert.deepEqual(
+      ranges.map((item) => [item.start, item.end, item.aiShare, item.review]),
+      [
+        [1, 2, 0.3, null],
+        [3, 4, 1, null],
+      ],
+    );
+  });
+
+  it('keeps a mixed share below 1 and above 0 after rounding', () => {
+    const text = `${'x'.repeat(99_999)}y\n`;
+    const [range] = buildNoteRanges(splitLines(text), attributeLines(text, [span('s', 0, 99_999)]));
+    assert.equal(range.aiShare, 0.9999);
+    const [low] = buildNoteRanges(splitLines(text), attributeLines(text, [span('t', 99_999, 100_000)]));
+    assert.equal(low.aiShare, 0.0001);
   });
 
   it('finds a window by hash, nearest first, only in allowed lines', () => {

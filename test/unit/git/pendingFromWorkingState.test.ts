@@ -108,7 +108,7 @@ describe('WorkingStatePendingSpans', function () {
     assert.ok(current);
     await other.save('a.js', [...current.spans, aiSpan(text, second, 'claude-code')], text);
 
-    await pending.markCommitted(repo.dir, [{ path: 'a.js', spanIds: files[0].spans.map((span) => span.id) }]);
+    await pending.markCommitted(repo.dir, [{ path: 'a.js', pieces: files[0].spans.map((span) => ({ spanId: span.id, start: span.start, end: span.end })) }]);
     const stored = await (await openStore(repo.dir)).load('a.js');
     assert.ok(stored);
     assert.deepEqual(textsOf(text, stored.spans), [second]);
@@ -125,11 +125,11 @@ describe('WorkingStatePendingSpans', function () {
     assert.deepEqual((await (await openStore(repo.dir)).load('a.js'))?.spans, []);
   });
 
-  it('ignores committed ids it never handed out', async () => {
+  it('ignores committed pieces of spans it never handed out', async () => {
     const text = base + first;
     repo.write('a.js', text);
     await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
-    await provider(repo.dir).markCommitted(repo.dir, [{ path: 'a.js', spanIds: ['not-a-span'] }]);
+    await provider(repo.dir).markCommitted(repo.dir, [{ path: 'a.js', pieces: [{ spanId: 'not-a-span', start: 0, end: 1 }] }]);
     assert.deepEqual(textsOf(text, (await (await openStore(repo.dir)).load('a.js'))?.spans ?? []), [first]);
   });
 });
