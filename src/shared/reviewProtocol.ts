@@ -66,6 +66,8 @@ export interface PanelBlock {
   readonly riskHints: readonly PanelRiskHint[];
   readonly suggestedScope: readonly PanelScopeTag[];
   readonly previouslyRejected: boolean;
+  /** True when the block was accepted but its text changed since: it needs a new review. */
+  readonly changedAfterReview?: boolean;
 }
 
 export interface PanelFile {
@@ -221,6 +223,7 @@ function panelBlock(value: unknown, where: string): PanelBlock {
     riskHints,
     suggestedScope: scopeTags(block.suggestedScope, `${where}.suggestedScope`),
     previouslyRejected: boolean(block.previouslyRejected, `${where}.previouslyRejected`),
+    ...(block.changedAfterReview === undefined ? {} : { changedAfterReview: boolean(block.changedAfterReview, `${where}.changedAfterReview`) }),
   };
 }
 

@@ -315,6 +315,7 @@ export class ReviewPage {
       createElement(d, 'li', { className: 'vouch-time', text: timeLabel(this.now(), block), attributes: { title: new Date(block.lastInsertedAt).toISOString() } }),
       createElement(d, 'li', { className: 'vouch-changed', text: changedShareLabel(block.humanChangedShare) }),
       ...(block.previouslyRejected ? [createElement(d, 'li', { className: 'vouch-rejected-before', text: 'Rejected before, but the text is back' })] : []),
+      ...(block.changedAfterReview === true ? [createElement(d, 'li', { className: 'vouch-changed-after-review', text: 'Accepted before, but the text changed since' })] : []),
     ]);
 
     const riskLines = new Set(block.riskHints.map((h) => h.line));

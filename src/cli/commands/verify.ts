@@ -4,7 +4,7 @@
  * --require-signed) be signed. Commits without Vouch records pass.
  */
 import { parseArgs } from 'node:util';
-import type { NoteRecord } from '../../core/notes/noteRecord';
+import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
 import type { RecordCheck } from '../../core/notes/recordCheck';
 import { assertObjectId } from '../../git/gitRunner';
 import { readRef, resolveCommit } from '../../git/notes/gitObjects';
@@ -20,7 +20,8 @@ const HELP = `Usage: vouch verify [<range>] [--require-signed] [--json] [--max-c
 Checks the Vouch notes (refs/notes/vouch) of every commit in <range> (default:
 origin/HEAD..HEAD when origin/HEAD exists, else the last commit; a single commit
 checks only that commit) and fails when a commit holds AI-written lines that are
-  unreviewed             no human accepted them,
+  unreviewed             no human accepted them (or their text changed after the
+                         review); a line with any AI character counts,
   rejected-but-present   a human rejected them but the lines are still there,
   stale                  the recorded lines no longer match the commit's files,
 or when a record in a note cannot be read. With --require-signed, unsigned records
@@ -180,7 +181,10 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
         return;
       }
       if (!range.review) {
-        problems.push({ ...where, kind: 'unreviewed', message: `${at}: ${lines} AI line(s) (${tool}) were never reviewed` });
+        // No review, or the text changed after it (the writer records no review then): the same rule as `vouch check`.
+        const share = rangeAiShare(range);
+        const mixed = share < 1 ? `, ${Math.round(share * 1000) / 10}% of their characters AI` : '';
+        problems.push({ ...where, kind: 'unreviewed', message: `${at}: ${lines} AI line(s) (${tool}${mixed}) have no review of their committed text` });
         return;
       }
       reviewedLines += lines;

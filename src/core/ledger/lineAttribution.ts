@@ -55,9 +55,11 @@ interface LineInfo {
  * Only lines that are not 'human' are returned, by line number. A line is 'ai' when all its
  * non-whitespace characters are AI and 'mixed' when some are. A blank (empty or whitespace-only)
  * line counts as 'ai' when it lies strictly inside an AI block: the nearest non-blank lines above
- * and below are both 'ai', and the last span on the line above and the first span on the line
- * below are the same span or neighbours in the span list (no other span between them). Such a
- * line's spanIds are those two spans. Lines end at '\n' ('\r' is whitespace).
+ * and below are AI lines, and either one span runs across it (the last span on the line above is
+ * the first span on the line below), or both lines are wholly 'ai' and those two spans are
+ * neighbours in the span list (no other span between them). Such a line's spanIds are those
+ * spans. So the AI lines of one span are always contiguous: a span lies in one block. Lines end at
+ * '\n' ('\r' is whitespace).
  */
 export function deriveLineAttribution(text: string, spans: readonly AttributedSpan[]): LineAttribution[] {
   const infos: LineInfo[] = [];
@@ -94,9 +96,10 @@ export function deriveLineAttribution(text: string, spans: readonly AttributedSp
   for (let line = 0; line < infos.length; line++) {
     const info = infos[line];
     if (info.kind === 'blank') continue;
-    if (info.kind === 'ai' && previousNonBlank >= 0 && previousNonBlank < line - 1) {
+    if (info.kind !== 'human' && previousNonBlank >= 0 && previousNonBlank < line - 1) {
       const above = infos[previousNonBlank];
-      if (above.kind === 'ai' && info.firstSpan - above.lastSpan <= 1) {
+      const oneSpanAcross = above.kind !== 'human' && above.lastSpan === info.firstSpan;
+      if (oneSpanAcross || (above.kind === 'ai' && info.kind === 'ai' && info.firstSpan - above.lastSpan <= 1)) {
         const ids = above.lastSpan === info.firstSpan ? [spans[info.firstSpan].id] : [spans[above.lastSpan].id, spans[info.firstSpan].id];
         for (let blank = previousNonBlank + 1; blank < line; blank++) result.push({ line: blank, kind: 'ai', spanIds: ids.slice(), aiChars: 0, nonWhitespaceChars: 0 });
       }

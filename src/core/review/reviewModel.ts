@@ -201,8 +201,9 @@ function blocksOfSpans(
     while (cursor < spansByStart.length && spansByStart[cursor].end <= startOffset) cursor++;
     for (let index = cursor; index < spansByStart.length && spansByStart[index].start <= endOffset; index++) {
       const span = spansByStart[index];
-      if (assigned.has(span.id)) continue;
-      if (named.has(span.id) || (span.start >= startOffset && span.end <= endOffset + 1)) {
+      // The line rule keeps a span's lines contiguous, so a named span is in one block; a
+      // whitespace-only span joins the first block whose lines hold it.
+      if (named.has(span.id) || (!assigned.has(span.id) && span.start >= startOffset && span.end <= endOffset + 1)) {
         group.push(span);
         assigned.add(span.id);
       }

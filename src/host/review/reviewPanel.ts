@@ -44,6 +44,7 @@ function toPanelBlock(block: ReviewBlock): PanelBlock {
     riskHints: block.riskHints.slice(0, PROTOCOL_LIMITS.maxHintsPerBlock).map((hint) => ({ ...hint, message: hint.message.slice(0, PROTOCOL_LIMITS.maxShortTextLength) })),
     suggestedScope: block.suggestedScope,
     previouslyRejected: block.previouslyRejected,
+    ...(block.state === 'changed-after-review' ? { changedAfterReview: true } : {}),
   };
 }
 

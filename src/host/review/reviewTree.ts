@@ -71,7 +71,7 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, 
     const item = new vscode.TreeItem(linesLabel(block), vscode.TreeItemCollapsibleState.None);
     const tools = [...new Set(block.origins.map((origin) => origin.tool))].join(', ');
     const risks = [...new Set(block.riskHints.map((hint) => hint.category))];
-    item.description = `${tools}${risks.length > 0 ? ` · ${risks.join(', ')}` : ''}${block.previouslyRejected ? ' · rejected before' : ''}`;
+    item.description = `${tools}${risks.length > 0 ? ` · ${risks.join(', ')}` : ''}${block.previouslyRejected ? ' · rejected before' : ''}${block.state === 'changed-after-review' ? ' · changed after review' : ''}`;
     item.iconPath = new vscode.ThemeIcon(risks.length > 0 ? 'warning' : 'sparkle');
     const preview = block.lines.slice(0, 12).join('\n');
     item.tooltip = new vscode.MarkdownString().appendText(`${block.path} ${linesLabel(block).toLowerCase()} (${tools})\n`).appendCodeblock(preview + (block.lines.length > 12 ? '\n…' : ''));

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
-import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
+import { blockNeedsReview, buildReviewBlocks, rejectionRemovals, reviewBlocks, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
-import { readWorkingTreeText } from '../../git/repository';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
+import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryStates } from '../repositoryStates';
 
@@ -100,11 +100,10 @@ export class ReviewWorkspace implements vscode.Disposable {
           if (document.spans.length === 0) continue;
           const uri = vscode.Uri.file(path.join(located.repository.topLevel, ...document.path.split('/')));
           if (skip.has(uri.toString())) continue;
-          const text = await readWorkingTreeText(located.repository, document.path);
-          if (text === undefined) continue;
-          const current = await located.store.loadForText(document.path, text);
-          if (!current) continue;
-          targets.push({ uri, path: displayPath(uri), blocks: buildReviewBlocks({ path: displayPath(uri), text, spans: current.spans }) });
+          // The CLI's block builder over the file on disk, so the panel, `vouch status` and `vouch check` agree.
+          const working = await workingFileBlocks(located.store, document.path, displayPath(uri));
+          if (!working?.exists) continue;
+          targets.push({ uri, path: displayPath(uri), blocks: working.blocks.filter((block) => blockNeedsReview(block.state)) });
         }
       } catch (error) {
         this.log.warn(`Could not read the stored AI marks of ${located.repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../../core/attribution';
-import { buildReviewBlocks } from '../../core/review/reviewModel';
+import { blockNeedsReview, buildReviewBlocks } from '../../core/review/reviewModel';
+import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryStates } from '../repositoryStates';
@@ -33,8 +34,6 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Block counts of open documents by uri, for one version each. */
   private readonly openCounts = new Map<string, { version: number; count: number }>();
-  /** Block counts of stored states by "path@textSha256@generation" (closed files re-read only when they change). */
-  private storedCounts = new Map<string, number>();
   private closedFilesCount = 0;
   private closedFilesDirty = true;
   private refreshing: Promise<UnreviewedCounts> | undefined;
@@ -133,23 +132,16 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme === 'file') await this.states.storeOf(path.join(folder.uri.fsPath, '.vouch-status-probe')).catch(() => undefined);
     }
-    const counts = new Map<string, number>();
     let total = 0;
     for (const store of await this.states.openedStores()) {
       for (const stored of await store.loadAll()) {
         const absolute = path.resolve(store.repository.topLevel, ...stored.path.split('/'));
         if (openPaths.has(absolute) || stored.spans.length === 0) continue;
-        const key = `${store.repository.topLevel}\0${stored.path}\0${stored.textSha256}\0${stored.generation}`;
-        let count = this.storedCounts.get(key);
-        if (count === undefined) {
-          const text = await store.readText(stored);
-          count = text === undefined ? 0 : countBlocks(stored.path, text, stored.spans);
-        }
-        counts.set(key, count);
-        total += count;
+        // Over the file on disk, with the panel's and the CLI's block builder (not the last known text).
+        const working = await workingFileBlocks(store, stored.path);
+        total += working?.blocks.filter((block) => blockNeedsReview(block.state)).length ?? 0;
       }
     }
-    this.storedCounts = counts;
     return total;
   }
 

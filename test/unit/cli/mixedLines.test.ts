@@ -67,7 +67,7 @@ describe('mixed lines, block state and recording once (CLI, real git)', function
 
     const verify = await vouch(repo.dir, ['verify', 'HEAD']);
     assert.equal(verify.code, 1, verify.out + verify.err);
-    assert.match(verify.out, /unreviewed .*a\.ts:2-2/);
+    assert.match(verify.out, /unreviewed .*a\.ts:2-2: 1 AI line\(s\) \(github-copilot, 20% of their characters AI\) have no review/);
   });
 
   it('records every reviewed mixed line, and verify passes them', async () => {

@@ -64,7 +64,7 @@ describe('vouch verify', function () {
     const commit = await commitAi('sum.js');
     const result = await vouch(repo.dir, 'verify');
     assert.equal(result.code, 1);
-    assert.match(result.stdout, new RegExp(`commit ${commit.slice(0, 12)}:\\n {2}unreviewed {12}sum\\.js:2-2: 1 AI line\\(s\\) \\(github-copilot\\) were never reviewed`));
+    assert.match(result.stdout, new RegExp(`commit ${commit.slice(0, 12)}:\\n {2}unreviewed {12}sum\\.js:2-2: 1 AI line\\(s\\) \\(github-copilot\\) have no review of their committed text`));
     assert.match(result.stderr, /FAILED: 1 problem\(s\)/);
   });
 

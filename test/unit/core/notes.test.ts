@@ -5,7 +5,7 @@ import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Byte
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
 import { attributeLines, buildNoteRanges, findLineWindows, hashLines, mapAttributionToBlob, splitLines, type AiLine } from '../../../src/core/notes/lineRanges';
 import { formatNoteLines, mergeNoteTexts, parseNote, parseRecordLine } from '../../../src/core/notes/noteParser';
-import { buildNoteRecord, type NoteRange, type NoteRecordContent } from '../../../src/core/notes/noteRecord';
+import { buildNoteRecord, rangeAiShare, type NoteRange, type NoteRecordContent } from '../../../src/core/notes/noteRecord';
 import { carryRecord, checkRecord } from '../../../src/core/notes/recordCheck';
 import type { SpanReviewStatus } from '../../../src/core/review/reviewModel';
 import { sha256Hex } from '../../../src/core/textHash';
@@ -125,6 +125,21 @@ describe('notes: records', () => {
     const parsed = parseRecordLine(buildNoteRecord(content).line);
     assert.ok(parsed.ok);
     assert.equal(parsed.record.statement.predicate.files[0].ranges[0].review?.intent, review.intent);
+  });
+
+  it('reads aiShare when present (records without it mean 1) and rejects one outside (0, 1]', () => {
+    const lines = ['a', 'b', 'c', 'd'];
+    const withShare = (aiShare: number): NoteRecordContent => ({ ...sampleContent(lines), files: [{ path: 'src/x.ts', blob: BLOB, ranges: [{ ...range(2, 3, lines), aiShare }] }] });
+    const mixed = parseRecordLine(buildNoteRecord(withShare(0.25)).line);
+    assert.ok(mixed.ok);
+    assert.equal(rangeAiShare(mixed.record.statement.predicate.files[0].ranges[0]), 0.25);
+    const older = parseRecordLine(buildNoteRecord(sampleContent(lines)).line);
+    assert.ok(older.ok);
+    assert.equal(rangeAiShare(older.record.statement.predicate.files[0].ranges[0]), 1);
+    for (const bad of [0, 1.5, -0.1]) {
+      const parsed = parseRecordLine(buildNoteRecord(withShare(bad)).line);
+      assert.ok(!parsed.ok && /aiShare/.test(parsed.reason), `aiShare ${bad} is refused`);
+    }
   });
 
   it('rejects a bad record alone, with a reason, and reads the rest', () => {

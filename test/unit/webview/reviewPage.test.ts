@@ -104,6 +104,13 @@ describe('review page', () => {
     assert.equal(one(blockEl('blk-b'), 'vouch-no-risks').textContent, 'No risk hints found.');
   });
 
+  it('says when a block was accepted but its text changed since (it waits for a new review)', () => {
+    const { page, blockEl } = setup();
+    page.receive(state([{ path: 'src/a.ts', blocks: [block('blk-x', 'src/a.ts', 2, ['const answer = 43;'], { changedAfterReview: true }), block('blk-y', 'src/a.ts', 9, ['z();'])] }]));
+    assert.equal(one(blockEl('blk-x'), 'vouch-changed-after-review').textContent, 'Accepted before, but the text changed since');
+    assert.equal(byClass(blockEl('blk-y'), 'vouch-changed-after-review').length, 0);
+  });
+
   it('shows hostile code and text as text, never as markup', () => {
     const { document, page, root, blockEl } = setup();
     const evil = ['</script><script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'bell\u0007 esc\u001b', 'if (isAdmin \u202e) {'];
