@@ -6,7 +6,7 @@
  * origin kind, confidence, signatures) goes under `metadata["dev.vouch"]`. Schema:
  * docs/agent-trace-record.schema.json.
  */
-import type { NoteRange, NoteRecord } from '../notes/noteRecord';
+import { rangeAiShare, type NoteRange, type NoteRecord } from '../notes/noteRecord';
 
 export const AGENT_TRACE_VERSION = '0.1.0';
 export const AGENT_TRACE_VENDOR_KEY = 'dev.vouch';
@@ -70,10 +70,10 @@ export interface AgentTraceRecord {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
-/** AI text a person changed before the commit is `mixed`; untouched AI text is `ai`. */
+/** AI text a person changed before the commit, or lines a person and the AI wrote together (aiShare < 1), are `mixed`; untouched AI text is `ai`. */
 function contributorOf(range: NoteRange): AgentTraceContributor {
   const modelId = agentTraceModelId(range.origin.model);
-  return { type: range.humanChangedShare > 0 ? 'mixed' : 'ai', ...(modelId ? { model_id: modelId } : {}) };
+  return { type: range.humanChangedShare > 0 || rangeAiShare(range) < 1 ? 'mixed' : 'ai', ...(modelId ? { model_id: modelId } : {}) };
 }
 
 export interface AgentTraceContext {
@@ -107,6 +107,7 @@ export function toAgentTrace(record: NoteRecord, context: AgentTraceContext): Ag
       ...(range.origin.model ? { model: range.origin.model } : {}),
       confidence: range.confidence,
       human_changed_share: range.humanChangedShare,
+      ai_share: rangeAiShare(range),
       review: range.review
         ? {
             decision: range.review.decision,

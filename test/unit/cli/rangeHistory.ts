@@ -6,14 +6,16 @@ import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
+import { sha256Hex } from '../../../src/core/textHash';
 import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { aiSpanOver } from '../../support/spans';
 import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
 
 export const ADA: Review['reviewer'] = { name: 'Ada Reviewer', email: 'ada@example.com' };
 
-export function accepted(intent = 'adds the sum helper'): Review {
-  return { decision: 'accepted', intent, scope: ['none'], reviewer: ADA, reviewedAt: '2026-01-05T10:00:00.000Z', textHash: 'e'.repeat(64) };
+/** An accepted review of exactly `reviewedText` (a review records only the text it covers). */
+export function accepted(reviewedText: string, intent = 'adds the sum helper'): Review {
+  return { decision: 'accepted', intent, scope: ['none'], reviewer: ADA, reviewedAt: '2026-01-05T10:00:00.000Z', textHash: sha256Hex(reviewedText) };
 }
 
 export interface RangeHistory {
@@ -60,10 +62,11 @@ export async function createRangeHistory(): Promise<RangeHistory> {
   const base = await repo.commitAll('base');
 
   const sum = '// sum helpers\nexport const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);\n';
+  const sumAi = 'export const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);';
   repo.write('src/sum.js', sum);
   const reviewedCommit = await commitAs(repo, 'Alice Author', 'alice@example.com', 'add sum helpers');
   await recordSpans(repo, reviewedCommit, 'src/sum.js', sum, [
-    aiSpanOver(sum, 'export const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);', { origin: { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' }, review: accepted() }),
+    aiSpanOver(sum, sumAi, { origin: { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' }, review: accepted(sumAi) }),
   ]);
 
   const net = '// network\nexport async function load(url) {\n  const response = await fetch(url);\n  return response.json();\n}\n';
@@ -79,7 +82,8 @@ export async function createRangeHistory(): Promise<RangeHistory> {
   const auth = '// auth\nexport const check = (token) => token.length > 0;\n';
   repo.write('src/auth.js', auth);
   const signedCommit = await commitAs(repo, 'Alice Author', 'alice@example.com', 'add check');
-  await recordSpans(repo, signedCommit, 'src/auth.js', auth, [aiSpanOver(auth, 'export const check = (token) => token.length > 0;', { origin: { kind: 'chat', tool: 'github-copilot', model: 'gpt-4o' }, review: accepted('checks the token') })], true);
+  const authAi = 'export const check = (token) => token.length > 0;';
+  await recordSpans(repo, signedCommit, 'src/auth.js', auth, [aiSpanOver(auth, authAi, { origin: { kind: 'chat', tool: 'github-copilot', model: 'gpt-4o' }, review: accepted(authAi, 'checks the token') })], true);
   return { repo, base, reviewedCommit, unreviewedCommit, humanCommit, signedCommit };
 }
 
