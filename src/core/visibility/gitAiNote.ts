@@ -11,8 +11,11 @@
  *
  * Keys are routed by prefix as the standard requires (section 1.2.3.1): `s_` to sessions, `h_` to
  * humans, no prefix to prompts. Known-human lines are NOT AI; lines under no key are untracked (git-ai
- * has no data on them) and appear nowhere. Notes are hostile input: this never throws, skips what it
- * does not understand, and bounds sizes.
+ * has no data on them) and appear nowhere. As git-ai's own reader does, a later entry of a file wins
+ * over an earlier one for the same line, and `s_`/`h_` keys whose record the metadata lacks are
+ * skipped (untracked); a bare key without a prompt record is still AI, of tool `unknown-ai` (git-ai
+ * looks for it in other notes, which a display of one note cannot). Notes are hostile input: this
+ * never throws, skips what it does not understand, and bounds sizes.
  */
 
 export const GIT_AI_NOTES_REF = 'refs/notes/ai';
@@ -55,6 +58,7 @@ export const UNKNOWN_AI_TOOL = 'unknown-ai';
 const MAX_NAME = 200;
 const MAX_LINE_NUMBER = 100_000_000;
 const MAX_RANGES = 1_000_000;
+const MAX_RESOLVED_RANGES = 2_000;
 
 function shortName(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return undefined;
@@ -80,11 +84,12 @@ function objectField(value: unknown, key: string): unknown {
   return (value as Record<string, unknown>)[key];
 }
 
-/** What an AI key stands for: the record in `sessions` or `prompts` it resolves to. */
-function aiAgentOf(metadata: unknown, key: string): Omit<GitAiRange, 'start' | 'end'> {
+/** What an AI key stands for: the record in `sessions` or `prompts` it resolves to; undefined for a session key without one. */
+function aiAgentOf(metadata: unknown, key: string): Omit<GitAiRange, 'start' | 'end'> | undefined {
   const session = key.startsWith('s_');
   // Session keys resolve by the session id, the part before `::` (the trace id differs per checkpoint).
   const record = session ? objectField(objectField(metadata, 'sessions'), key.split('::')[0]) : objectField(objectField(metadata, 'prompts'), key);
+  if (session && (typeof record !== 'object' || record === null)) return undefined;
   const agent = objectField(record, 'agent_id');
   const tool = shortName(objectField(agent, 'tool')) ?? UNKNOWN_AI_TOOL;
   const model = shortName(objectField(agent, 'model'));
@@ -120,6 +125,40 @@ function parseLineRanges(text: string, budget: { left: number }): { start: numbe
   return ranges;
 }
 
+interface Entry {
+  readonly ranges: readonly { readonly start: number; readonly end: number }[];
+  readonly agent?: Omit<GitAiRange, 'start' | 'end'>;
+  readonly human?: Omit<GitAiHumanRange, 'start' | 'end'>;
+}
+
+/** The entries with the lines a later entry also names removed (the common case, no overlap, costs one sort). */
+function withoutOverridden(list: readonly Entry[]): Entry[] {
+  const all = list.flatMap((entry) => entry.ranges).sort((a, b) => a.start - b.start);
+  // A hostile note with very many overlapping ranges is read as written rather than resolved (quadratic).
+  if (all.length > MAX_RESOLVED_RANGES || all.every((range, index) => index === 0 || range.start > all[index - 1].end)) return [...list];
+  const taken: { start: number; end: number }[] = [];
+  const result: Entry[] = [];
+  for (let index = list.length - 1; index >= 0; index--) {
+    const kept: { start: number; end: number }[] = [];
+    for (const range of list[index].ranges) {
+      let pieces = [range];
+      for (const cover of taken) {
+        pieces = pieces.flatMap((piece) => {
+          if (cover.end < piece.start || cover.start > piece.end) return [piece];
+          const rest = [];
+          if (piece.start < cover.start) rest.push({ start: piece.start, end: cover.start - 1 });
+          if (piece.end > cover.end) rest.push({ start: cover.end + 1, end: piece.end });
+          return rest;
+        });
+      }
+      kept.push(...pieces);
+    }
+    taken.push(...list[index].ranges);
+    result.unshift({ ...list[index], ranges: kept });
+  }
+  return result;
+}
+
 /** Parses a git-ai note; undefined when it is not one (no attestation recognised). */
 export function parseGitAiNote(noteText: string): GitAiNote | undefined {
   const lines = noteText.split('\n').map((line) => line.replace(/\r$/, ''));
@@ -135,42 +174,49 @@ export function parseGitAiNote(noteText: string): GitAiNote | undefined {
     }
   }
   if (isOlderSchema(metadata)) return undefined;
-  const files = new Map<string, GitAiRange[]>();
-  const humans = new Map<string, GitAiHumanRange[]>();
-  let currentPath: string | undefined;
+  // Per path, the entries in note order: later entries win over earlier ones for the same line.
+  const entries = new Map<string, Entry[]>();
+  let current: Entry[] | undefined;
   const budget = { left: MAX_RANGES };
-  const agents = new Map<string, Omit<GitAiRange, 'start' | 'end'>>();
+  const agents = new Map<string, Omit<GitAiRange, 'start' | 'end'> | undefined>();
   for (const line of attestation) {
     if (line.trim() === '') continue;
     if (!/^\s/.test(line)) {
       const path = unquotePath(line);
-      currentPath = path.length === 0 || path.length > 4096 ? undefined : path;
+      if (path.length === 0 || path.length > 4096) current = undefined;
+      else if (!(current = entries.get(path))) entries.set(path, (current = []));
       continue;
     }
-    if (currentPath === undefined) continue;
+    if (!current) continue;
     const match = /^\s+(\S+)\s+(\S.*)$/.exec(line);
     if (!match) continue;
     const [, key, rangeText] = match;
     const ranges = parseLineRanges(rangeText, budget);
     if (ranges.length === 0) continue;
     if (key.startsWith('h_')) {
-      const author = shortName(objectField(objectField(objectField(metadata, 'humans'), key), 'author'));
-      const list = humans.get(currentPath) ?? [];
-      humans.set(currentPath, list);
-      for (const range of ranges) list.push({ ...range, key: key.slice(0, MAX_NAME), ...(author ? { author } : {}) });
+      const human = objectField(objectField(metadata, 'humans'), key);
+      if (typeof human !== 'object' || human === null) continue;
+      const author = shortName(objectField(human, 'author'));
+      current.push({ ranges, human: { key: key.slice(0, MAX_NAME), ...(author ? { author } : {}) } });
       continue;
     }
-    let agent = agents.get(key);
-    if (!agent) agents.set(key, (agent = aiAgentOf(metadata, key)));
-    const list = files.get(currentPath) ?? [];
-    files.set(currentPath, list);
-    for (const range of ranges) list.push({ ...range, ...agent });
+    if (!agents.has(key)) agents.set(key, aiAgentOf(metadata, key));
+    const agent = agents.get(key);
+    if (agent) current.push({ ranges, agent });
   }
-  for (const map of [files, humans] as const) {
-    for (const [path, ranges] of map) {
-      if (ranges.length === 0) map.delete(path);
-      else ranges.sort((a, b) => a.start - b.start);
+  const files = new Map<string, GitAiRange[]>();
+  const humans = new Map<string, GitAiHumanRange[]>();
+  for (const [path, list] of entries) {
+    const ai: GitAiRange[] = [];
+    const human: GitAiHumanRange[] = [];
+    for (const { ranges, agent, human: who } of withoutOverridden(list)) {
+      for (const range of ranges) {
+        if (agent) ai.push({ ...range, ...agent });
+        else if (who) human.push({ ...range, ...who });
+      }
     }
+    if (ai.length > 0) files.set(path, ai.sort((a, b) => a.start - b.start));
+    if (human.length > 0) humans.set(path, human.sort((a, b) => a.start - b.start));
   }
   return files.size > 0 || humans.size > 0 ? { files, humans } : undefined;
 }

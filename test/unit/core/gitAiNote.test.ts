@@ -169,25 +169,37 @@ describe('git-ai authorship logs (Git AI Standard v3.0.0)', () => {
     assert.match(hover, /Directed by: dev\\@example\\\.com/);
   });
 
-  it('keys missing from their map stay AI with an unknown tool (s_, bare) or human without a name (h_)', () => {
+  it('as git-ai reads them: s_ and h_ keys without a record are untracked; a bare key without one is AI of unknown tool', () => {
     const note = parseGitAiNote('a.ts\n  s_00000000000000::t_11111111111111 1\n  h_22222222222222 2\n  0123456789abcdef 3\n---\n{"schema_version":"authorship/3.0.0","prompts":{}}');
     assert.ok(note);
     assert.deepEqual(
       (note.files.get('a.ts') ?? []).map((range) => [range.start, range.tool, range.keyKind]),
-      [
-        [1, 'unknown-ai', 'session'],
-        [3, 'unknown-ai', 'legacy-prompt'],
-      ],
+      [[3, 'unknown-ai', 'legacy-prompt']],
     );
-    assert.deepEqual(note.humans.get('a.ts'), [{ start: 2, end: 2, key: 'h_22222222222222' }]);
+    assert.equal(note.humans.size, 0);
+  });
+
+  it('a later entry wins over an earlier one for the same lines, as in git-ai', () => {
+    const metadata = JSON.stringify({
+      schema_version: 'authorship/3.0.0',
+      prompts: { abcd1234abcd1234: { agent_id: { tool: 'cursor', model: 'gpt-4' } } },
+      humans: { h_31dce776f88375: { author: 'Developer <dev@example.com>' } },
+    });
+    const note = parseGitAiNote(`a.ts\n  abcd1234abcd1234 1-10\n  h_31dce776f88375 4-6\n---\n${metadata}`);
+    assert.ok(note);
+    assert.deepEqual(ranges(note.files.get('a.ts')), ['1-3', '7-10']);
+    assert.deepEqual(ranges(note.humans.get('a.ts')), ['4-6']);
   });
 
   it('the divider is exactly ---; a note of an earlier major schema is not read; hostile metadata keys are ignored', () => {
     assert.equal(parseGitAiNote('a.ts\n  abcd1234abcd1234 1\n---\n{"schema_version":"authorship/2.0.0","prompts":{}}'), undefined);
     const indented = parseGitAiNote('a.ts\n  abcd1234abcd1234 1\n ---\n{"prompts":{"abcd1234abcd1234":{"agent_id":{"tool":"cursor"}}}}');
     assert.equal(indented?.files.get('a.ts')?.[0].tool, 'unknown-ai', 'an indented --- is not the divider');
-    const proto = parseGitAiNote('a.ts\n  __proto__ 1\n  h_constructor 2\n---\n{"prompts":{}}');
-    assert.equal(proto?.files.get('a.ts')?.[0].tool, 'unknown-ai');
-    assert.equal(proto?.humans.get('a.ts')?.[0].author, undefined);
+    const proto = parseGitAiNote('a.ts\n  __proto__ 1\n  h_constructor 2\n  s_toString::t_x 3\n---\n{"prompts":{}}');
+    assert.deepEqual(
+      (proto?.files.get('a.ts') ?? []).map((range) => [range.start, range.tool]),
+      [[1, 'unknown-ai']],
+    );
+    assert.equal(proto?.humans.size, 0);
   });
 });
