@@ -1,4 +1,5 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
+import { display, ownText, type DisplayText } from '../core/text/displayText';
 import { createAgentHookCommand } from './agentHook';
 import { blameCommand } from './commands/blame';
 import { checkCommand } from './commands/check';
@@ -19,9 +20,14 @@ import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
 import { verifyCommand } from './commands/verify';
 
+/**
+ * Where a command writes. Output is DisplayText: a `display` template escapes every value it
+ * quotes (note text, file names, git messages), so no new output can forget to; JSON goes out
+ * exact through `ownText`.
+ */
 export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+  readonly stdout: (text: DisplayText) => void;
+  readonly stderr: (text: DisplayText) => void;
   readonly cwd: string;
 }
 
@@ -53,10 +59,10 @@ const commands: Readonly<Record<string, CliCommand>> = {
   export: exportCommand,
 };
 
-function usage(): string {
+function usage(): DisplayText {
   const width = Math.max(8, ...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return [
+  return ownText([
     'Usage: vouch <command> [options]',
     '',
     'Commands:',
@@ -66,7 +72,7 @@ function usage(): string {
     '',
     "Run 'vouch <command> --help' for a command's options.",
     '',
-  ].join('\n');
+  ].join('\n'));
 }
 
 export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<number> {
@@ -76,21 +82,34 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
     return 0;
   }
   if (name === 'version' || name === '--version') {
-    io.stdout(`${typeof VOUCH_VERSION === 'string' ? VOUCH_VERSION : 'dev'}\n`);
+    io.stdout(display`${typeof VOUCH_VERSION === 'string' ? VOUCH_VERSION : 'dev'}\n`);
     return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    io.stderr(`vouch: unknown command '${name}'\n\n${usage()}`);
+    io.stderr(display`vouch: unknown command '${name}'\n\n`);
+    io.stderr(usage());
     return 2;
   }
   return command.run(rest, io);
 }
 
 function defaultIo(): CliIo {
-  return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    cwd: process.cwd(),
+  return { stdout: closableWriter(process.stdout), stderr: closableWriter(process.stderr), cwd: process.cwd() };
+}
+
+/**
+ * Writes to a stream that the reader may close (`vouch notes show | head -c1`): after EPIPE the
+ * rest of the output is dropped and the command ends as usual, with its usual exit code and no
+ * stack trace. Other write errors still surface.
+ */
+export function closableWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw error;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
 }

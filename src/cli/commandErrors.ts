@@ -2,6 +2,7 @@
  * How every `vouch` command reports a failure, with the exit codes all of them document:
  * 0 done, 1 failed, 2 usage error. A command throws; `runCliCommand` prints and picks the code.
  */
+import { display } from '../core/text/displayText';
 import { GitError } from '../git/gitRunner';
 import type { CliIo } from './cli';
 
@@ -26,11 +27,12 @@ export async function runCliCommand(name: string, io: CliIo, body: () => Promise
   try {
     return await body();
   } catch (error) {
-    if (error instanceof CliUsageError || isParseArgsError(error)) {
-      io.stderr(`vouch ${name}: ${error.message}\nRun 'vouch ${name} --help' for usage.\n`);
+    // A revision or range that names no commit is the caller's mistake in every command (exit 2, like verify's ranges).
+    if (error instanceof CliUsageError || isParseArgsError(error) || (error instanceof GitError && error.kind === 'bad-revision')) {
+      io.stderr(display`vouch ${name}: ${error.message}\nRun 'vouch ${name} --help' for usage.\n`);
       return 2;
     }
-    io.stderr(`vouch ${name}: ${failureMessage(error, io.cwd)}\n`);
+    io.stderr(display`vouch ${name}: ${failureMessage(error, io.cwd)}\n`);
     return 1;
   }
 }
@@ -41,7 +43,7 @@ function isParseArgsError(error: unknown): error is TypeError {
 }
 
 function failureMessage(error: unknown, cwd: string): string {
-  if (error instanceof GitError && error.kind === 'not-a-repository') return `not inside a git working tree: ${cwd}`;
+  if (error instanceof GitError && error.kind === 'not-a-repository') return `not inside a git working tree (a bare repository has none): ${cwd}`;
   if (error instanceof GitError && error.kind === 'git-not-found') return 'git was not found on PATH';
   // CliFailure, NotesWriteError, other GitErrors and unexpected errors all carry a readable message.
   return error instanceof Error ? error.message : String(error);

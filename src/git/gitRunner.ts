@@ -5,7 +5,8 @@ import type { Logger } from '../core/logger';
 import { silentLogger } from '../core/logger';
 
 /** Why a git call failed; callers branch on `kind`, never on message text. */
-export type GitErrorKind = 'git-not-found' | 'not-a-repository' | 'exit-code' | 'timeout' | 'spawn-failed' | 'output-too-large';
+/** 'not-a-repository' also covers a bare repository (no working tree); 'bad-revision': a revision or range that names no commit. */
+export type GitErrorKind = 'git-not-found' | 'not-a-repository' | 'bad-revision' | 'exit-code' | 'timeout' | 'spawn-failed' | 'output-too-large';
 
 export class GitError extends Error {
   constructor(
@@ -139,7 +140,7 @@ export class GitRunner {
         if (failure) reject(failure);
         else if (exitCode === 0 || okExitCodes.includes(exitCode)) resolve({ stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr, exitCode });
         else {
-          const kind: GitErrorKind = /not a git repository/i.test(stderr) ? 'not-a-repository' : 'exit-code';
+          const kind: GitErrorKind = /not a git repository|must be run in a work tree/i.test(stderr) ? 'not-a-repository' : 'exit-code';
           reject(new GitError(kind, `git ${args[0]} failed (${exitCode}): ${stderr.trim().slice(0, 2000)}`, args, exitCode, stderr));
         }
         // Logged after the result is delivered: a logger that throws (the editor's log channel once

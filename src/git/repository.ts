@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { assertRepoPath, isRepoPath } from '../core/workingState/repoPath';
 import type { GitRunner } from './gitRunner';
 import { GitError } from './gitRunner';
+import { readRegularFile } from './regularFile';
 
 /** Where a repository lives: its working tree's top level and its (per-worktree) git directory. */
 export interface RepositoryLocation {
@@ -64,29 +65,61 @@ export async function resolveRepoPath(repository: RepositoryLocation, cwd: strin
   return { kind: 'ok', repoPath, absolutePath: realFile };
 }
 
+/**
+ * The repository that holds a file the user named, and the file's path in it. A file inside a
+ * submodule (or any repository nested in the working tree) belongs to that repository: its
+ * commits are the ones that will carry the lines, so its working state is where they are marked.
+ * `nested` tells when that is not the repository of `cwd`.
+ */
+export async function resolveUserFile(
+  git: GitRunner,
+  cwd: string,
+  userPath: string,
+): Promise<{ readonly repository: RepositoryLocation; readonly resolved: RepoPathResolution; readonly nested: boolean }> {
+  const repository = await findRepository(git, cwd);
+  const resolved = await resolveRepoPath(repository, cwd, userPath);
+  if (resolved.kind !== 'ok') return { repository, resolved, nested: false };
+  const own = await findRepository(git, path.dirname(resolved.absolutePath));
+  const [ownTop, cwdTop] = await Promise.all([fs.realpath(own.topLevel), fs.realpath(repository.topLevel)]);
+  if (ownTop === cwdTop) return { repository, resolved, nested: false };
+  return { repository: own, resolved: await resolveRepoPath(own, cwd, userPath), nested: true };
+}
+
 /** Files larger than this are not read as documents (VS Code does not sync them to extensions either). */
 export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
 /**
  * The text of a working-tree file as the editor sees it (UTF-8, a leading byte-order mark
- * dropped), or undefined when the file does not exist. Throws for files over MAX_DOCUMENT_BYTES.
+ * dropped), or undefined when the file does not exist or is not a regular file of this working
+ * tree. Throws for files over MAX_DOCUMENT_BYTES.
  */
 export async function readWorkingTreeText(repository: RepositoryLocation, repoPath: string): Promise<string | undefined> {
-  const file = path.join(repository.topLevel, ...assertRepoPath(repoPath).split('/'));
-  let handle: fs.FileHandle;
+  const file = await containedFile(repository, repoPath);
+  if (file === undefined) return undefined;
+  const read = await readRegularFile(file, { maxBytes: MAX_DOCUMENT_BYTES });
+  if (read.kind === 'too-large') throw new Error(`${repoPath} is over the ${MAX_DOCUMENT_BYTES}-byte limit (${read.reason})`);
+  if (read.kind !== 'ok') return undefined;
+  const text = read.bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The one containment rule for repository paths read from state (a working-state file, a note):
+ * the path names a file of this working tree only when no part of it is a symlink, i.e. its real
+ * path is the top level's real path joined with it. `vouch mark` and `resolveRepoPath` store real
+ * paths, so a path that passes through a symlinked directory (which could lead out of the
+ * repository) is never one Vouch wrote. Undefined when the path escapes or does not exist.
+ */
+export async function containedFile(repository: RepositoryLocation, repoPath: string): Promise<string | undefined> {
+  const parts = assertRepoPath(repoPath).split('/');
+  let realFile: string;
+  let realTop: string;
   try {
-    handle = await fs.open(file, 'r');
+    [realFile, realTop] = await Promise.all([fs.realpath(path.join(repository.topLevel, ...parts)), fs.realpath(repository.topLevel)]);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
     throw error;
   }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) return undefined;
-    if (stat.size > MAX_DOCUMENT_BYTES) throw new Error(`${repoPath} is ${stat.size} bytes, over the ${MAX_DOCUMENT_BYTES}-byte limit`);
-    const text = (await handle.readFile()).toString('utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } finally {
-    await handle.close();
-  }
+  return realFile === path.join(realTop, ...parts) ? realFile : undefined;
 }

@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../core/attribution';
 import type { Logger } from '../core/logger';
@@ -18,6 +18,7 @@ import { GitError, assertObjectId } from './gitRunner';
 import type { RepositoryLocation } from './repository';
 import { findRepository } from './repository';
 import { TEMPORARY_MARKER, writeFileAtomic } from './atomicWrite';
+import { readRegularFile } from './regularFile';
 import type { FileLockOptions } from './workingState/fileLock';
 import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './workingState/fileLock';
 
@@ -308,45 +309,28 @@ export class WorkingStateStore {
 
   /** Reads and validates one state file without following symlinks or reading past the size limit. */
   private async inspect(stateFile: string): Promise<Inspection> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(stateFile, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { kind: 'missing' };
-      if (code === 'ELOOP' || code === 'EISDIR') {
-        const stat = await fs.lstat(stateFile);
-        return { kind: 'bad', label: 'corrupt', reason: 'it is not a regular file', identity: identityOf(stat) };
-      }
-      throw error;
+    const read = await readRegularFile(stateFile, { maxBytes: this.maxStateFileBytes });
+    if (read.kind === 'missing') return { kind: 'missing' };
+    if (read.kind !== 'ok') {
+      const stat = await fs.lstat(stateFile).catch(() => undefined);
+      return { kind: 'bad', label: 'corrupt', reason: read.reason, identity: stat ? identityOf(stat) : { ino: -1, size: -1, mtimeMs: -1 } };
     }
+    const identity = identityOf(read);
+    let text: string;
     try {
-      const stat = await handle.stat();
-      const identity = identityOf(stat);
-      if (!stat.isFile()) return { kind: 'bad', label: 'corrupt', reason: 'it is not a regular file', identity };
-      if (stat.size > this.maxStateFileBytes) {
-        return { kind: 'bad', label: 'corrupt', reason: `it is ${stat.size} bytes, over the ${this.maxStateFileBytes}-byte limit`, identity };
-      }
-      const buffer = Buffer.alloc(stat.size);
-      const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));
-      } catch {
-        return { kind: 'bad', label: 'corrupt', reason: 'it is not UTF-8 text', identity };
-      }
-      const parsed = parseWorkingStateDocument(text);
-      if (parsed.kind === 'future-version') {
-        return { kind: 'bad', label: 'future', reason: `it has schema version ${parsed.version}; this Vouch reads version ${WORKING_STATE_SCHEMA_VERSION}`, identity };
-      }
-      if (parsed.kind === 'corrupt') return { kind: 'bad', label: 'corrupt', reason: parsed.reason, identity };
-      if (path.basename(stateFile) !== `${sha256Hex(parsed.document.path)}.json`) {
-        return { kind: 'bad', label: 'corrupt', reason: `it names ${JSON.stringify(parsed.document.path)}, which does not match its file name`, identity };
-      }
-      return parsed;
-    } finally {
-      await handle.close();
+      text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
+    } catch {
+      return { kind: 'bad', label: 'corrupt', reason: 'it is not UTF-8 text', identity };
     }
+    const parsed = parseWorkingStateDocument(text);
+    if (parsed.kind === 'future-version') {
+      return { kind: 'bad', label: 'future', reason: `it has schema version ${parsed.version}; this Vouch reads version ${WORKING_STATE_SCHEMA_VERSION}`, identity };
+    }
+    if (parsed.kind === 'corrupt') return { kind: 'bad', label: 'corrupt', reason: parsed.reason, identity };
+    if (path.basename(stateFile) !== `${sha256Hex(parsed.document.path)}.json`) {
+      return { kind: 'bad', label: 'corrupt', reason: `it names ${JSON.stringify(parsed.document.path)}, which does not match its file name`, identity };
+    }
+    return parsed;
   }
 
   /** Moves a bad file aside, unless a writer replaced it since it was inspected. Call under its lock. */

@@ -1,4 +1,5 @@
 /** `vouch check [--staged]`: the staging gate for terminals and pre-commit hooks. */
+import { display, displayLines, ownText, type DisplayText } from '../../core/text/displayText';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewModel';
@@ -65,12 +66,12 @@ async function runCheck(args: string[], io: CliIo): Promise<number> {
     options: { staged: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   const json = values.json === true;
   const report = await buildCheckReport(io, values.staged === true);
-  io.stdout(json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
+  io.stdout(json ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatCheckReport(report));
   return report.unreviewedBlocks > 0 ? 1 : 0;
 }
 
@@ -113,28 +114,28 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
   };
 }
 
-function formatCheckReport(report: CheckReport): string {
+function formatCheckReport(report: CheckReport): DisplayText {
   const where = report.staged ? 'staged' : 'in the working tree';
-  if (report.unreviewedBlocks === 0) return `vouch: no unreviewed AI code ${where}.\n`;
+  if (report.unreviewedBlocks === 0) return display`vouch: no unreviewed AI code ${where}.\n`;
   const count = report.unreviewedBlocks;
-  const lines = [`vouch: ${count} AI block${count === 1 ? '' : 's'} ${where} ${count === 1 ? 'has' : 'have'} not been reviewed:`];
+  const lines = [display`vouch: ${count} AI block${count === 1 ? '' : 's'} ${where} ${count === 1 ? 'has' : 'have'} not been reviewed:`];
   for (const file of report.files) {
     for (const block of file.blocks) {
       const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
       const origins = block.origins.map((origin) => `${origin.tool} [${origin.kind}]`).join(', ');
       const risks = block.risks.length > 0 ? `  risks: ${block.risks.join(', ')}` : '';
-      lines.push(`  ${file.path}  ${range}  ${origins}${risks}`);
+      lines.push(display`  ${file.path}  ${range}  ${origins}${risks}`);
     }
   }
   const [firstFile] = report.files;
   const firstBlock = firstFile.blocks[0];
   lines.push(
-    '',
-    'Review them in VS Code ("Vouch: Review AI Changes") or from a terminal, e.g.:',
-    `  vouch review ${quoteForShell(firstFile.path)} --lines ${firstBlock.startLine}-${firstBlock.endLine} --intent "what this code is for" --scope none`,
+    display``,
+    display`Review them in VS Code ("Vouch: Review AI Changes") or from a terminal, e.g.:`,
+    display`  vouch review ${quoteForShell(firstFile.path)} --lines ${firstBlock.startLine}-${firstBlock.endLine} --intent "what this code is for" --scope none`,
   );
-  if (report.staged) lines.push('(Line numbers refer to the staged content; stage again after reviewing.)');
-  return `${lines.join('\n')}\n`;
+  if (report.staged) lines.push(display`(Line numbers refer to the staged content; stage again after reviewing.)`);
+  return displayLines(lines);
 }
 
 function quoteForShell(value: string): string {

@@ -7,6 +7,7 @@
  * language is wrapped (kept beside as `<hook>.vouch-original` and run after the block). Running
  * it again updates the blocks; `--uninstall` removes exactly what it added.
  */
+import { display, ownText } from '../../core/text/displayText';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -101,7 +102,7 @@ async function runInstallHooks(args: string[], io: CliIo): Promise<number> {
     options: { uninstall: { type: 'boolean' }, 'vouch-path': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   const uninstall = values.uninstall === true;
@@ -115,12 +116,12 @@ async function runInstallHooks(args: string[], io: CliIo): Promise<number> {
   const location = await findHookLocation(git, repository);
   const changes = uninstall ? await uninstallHooks(location, VOUCH_HOOKS) : await installHooks(location, VOUCH_HOOKS, { vouchPath });
   const managerLabel = location.manager === 'git' ? 'git hooks' : location.manager === 'husky' ? 'husky' : 'core.hooksPath';
-  io.stdout(`${uninstall ? 'Removing Vouch hooks from' : 'Installing Vouch hooks in'} ${location.directory} (${managerLabel}):\n`);
+  io.stdout(display`${uninstall ? 'Removing Vouch hooks from' : 'Installing Vouch hooks in'} ${location.directory} (${managerLabel}):\n`);
   for (const change of changes) {
-    io.stdout(`  ${change.hook}: ${describe(change)}\n`);
-    if (change.warning) io.stderr(`vouch install-hooks: ${change.hook}: ${change.warning}\n`);
+    io.stdout(display`  ${change.hook}: ${describe(change)}\n`);
+    if (change.warning) io.stderr(display`vouch install-hooks: ${change.hook}: ${change.warning}\n`);
   }
-  if (location.note) io.stderr(`vouch install-hooks: ${location.note}\n`);
+  if (location.note) io.stderr(display`vouch install-hooks: ${location.note}\n`);
   return 0;
 }
 

@@ -3,12 +3,13 @@
  * Code's PostToolUse, Copilot CLI hooks...). It writes the shared working state, which the editor
  * picks up.
  */
+import { DISPLAY_SAFE_NAME, display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import type { OriginKind } from '../../core/attribution';
 import { ORIGIN_KINDS } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { GitRunner } from '../../git/gitRunner';
-import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
+import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { stderrLogger } from '../cliLogger';
@@ -47,7 +48,7 @@ export const markCommand: CliCommand = {
 async function mark(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseMarkArgs(args);
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
@@ -60,8 +61,7 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   const session = values.session === undefined ? undefined : requireName(values.session, '--session');
 
   const git = new GitRunner();
-  const repository = await findRepository(git, io.cwd);
-  const resolved = await resolveRepoPath(repository, io.cwd, positionals[0]);
+  const { repository, resolved, nested } = await resolveUserFile(git, io.cwd, positionals[0]);
   if (resolved.kind === 'missing') throw new CliFailure(`no such file: ${resolved.absolutePath}`);
   if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
   if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
@@ -76,7 +76,8 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'ai', origin, confidence: 'high' }, text.slice(range.start, range.end));
   await store.save(resolved.repoPath, ledger.spans(), text);
   const described = mergeLineRanges(lineRanges).map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`));
-  io.stdout(`marked lines ${described.join(', ')} of ${resolved.repoPath} as written by ${tool}\n`);
+  const where = nested ? ` in the repository at ${repository.topLevel}` : '';
+  io.stdout(display`marked lines ${described.join(', ')} of ${resolved.repoPath}${where} as written by ${tool}\n`);
   return 0;
 }
 
@@ -101,7 +102,7 @@ function requireName(value: string | undefined, option: string): string {
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new CliUsageError(`${option} is empty`);
   if (trimmed.length > MAX_NAME_LENGTH) throw new CliUsageError(`${option} is longer than ${MAX_NAME_LENGTH} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new CliUsageError(`${option} contains control characters`);
+  if (!DISPLAY_SAFE_NAME.test(trimmed)) throw new CliUsageError(`${option} contains control, invisible or bidi characters, or starts like a CI workflow command`);
   return trimmed;
 }
 

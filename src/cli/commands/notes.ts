@@ -1,4 +1,5 @@
 /** `vouch notes show [<commit>]` and `vouch notes rewrite-ref [--enable]`: inspect notes, set up rewrite carrying. */
+import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { NOTES_REF } from '../../core/notes/noteRecord';
 import { resolveCommit } from '../../git/notes/gitObjects';
@@ -33,7 +34,7 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
   });
   const [action, ...rest] = positionals;
   if (values.help || action === undefined) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return values.help ? 0 : 2;
   }
   const context = await openNotesContext(io);
@@ -41,7 +42,7 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     if (rest.length > 0) throw new CliUsageError('rewrite-ref takes no arguments');
     if (values.enable) await configureRewriteRef(context.git, context.topLevel);
     const configured = await isRewriteRefConfigured(context.git, context.topLevel);
-    io.stdout(configured ? `amend and rebase carry ${NOTES_REF}\n` : `amend and rebase do NOT carry ${NOTES_REF}; run 'vouch notes rewrite-ref --enable'\n`);
+    io.stdout(configured ? display`amend and rebase carry ${NOTES_REF}\n` : display`amend and rebase do NOT carry ${NOTES_REF}; run 'vouch notes rewrite-ref --enable'\n`);
     return 0;
   }
   if (action !== 'show') throw new CliUsageError(`unknown action '${action}'`);
@@ -50,12 +51,12 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
   const commit = await resolveCommit(context.git, context.topLevel, rest[0] ?? 'HEAD');
   const note = await context.reader.readNote(commit);
   if (!note) {
-    io.stderr(`vouch notes: ${commit.slice(0, 12)} has no Vouch note\n`);
+    io.stderr(display`vouch notes: ${commit.slice(0, 12)} has no Vouch note\n`);
     return 1;
   }
   const check = await context.reader.checkCommitNote(commit, note);
   if (values.json) {
-    io.stdout(`${JSON.stringify({ commit, records: note.records.map((record) => record.statement), checks: check?.records ?? [], rejected: note.rejected }, null, 2)}\n`);
+    io.stdout(ownText(`${JSON.stringify({ commit, records: note.records.map((record) => record.statement), checks: check?.records ?? [], rejected: note.rejected }, null, 2)}\n`));
     return 0;
   }
   note.records.forEach((record, index) => {
@@ -63,17 +64,17 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     const recordCheck = check?.records[index];
     const carried = predicate.carriedFrom ? `, carried from ${predicate.carriedFrom.commit.slice(0, 12)} by ${predicate.carriedFrom.match}` : '';
     const written = predicate.commit !== commit ? `, written for ${predicate.commit.slice(0, 12)}` : '';
-    io.stdout(`record ${record.recordId.slice(0, 12)} (${recordCheck?.status ?? 'unchecked'}${written}${carried}; ${record.envelope.signatures.length} signature(s))\n`);
+    io.stdout(display`record ${record.recordId.slice(0, 12)} (${recordCheck?.status ?? 'unchecked'}${written}${carried}; ${record.envelope.signatures.length} signature(s))\n`);
     predicate.files.forEach((file, fileIndex) => {
       file.ranges.forEach((range, rangeIndex) => {
         const rangeCheck = recordCheck?.files[fileIndex]?.ranges[rangeIndex];
         const where = rangeCheck?.status === 'moved' ? `moved to ${rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
         const origin = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''} (${range.origin.kind})`;
         const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}` : 'not reviewed';
-        io.stdout(`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}\n`);
+        io.stdout(display`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}\n`);
       });
     });
   });
-  for (const item of note.rejected) io.stdout(`rejected line ${item.line}: ${item.reason}\n`);
+  for (const item of note.rejected) io.stdout(display`rejected line ${item.line}: ${item.reason}\n`);
   return 0;
 }

@@ -1,4 +1,5 @@
 /** `vouch reconcile [<range>]`: re-attach records to commits that git did not carry notes to; report stale records. */
+import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECONCILE_COMMITS, reconcileNotes } from '../../git/notes/reconcile';
 import type { CliCommand, CliIo } from '../cli';
@@ -34,7 +35,7 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
     options: { 'max-commits': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. main..HEAD)');
@@ -45,17 +46,17 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const report = await reconcileNotes(context, { range: positionals[0], maxCommits });
   if (values.json) {
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout(ownText(`${JSON.stringify(report, null, 2)}\n`));
     return 0;
   }
   for (const item of report.carried) {
-    io.stdout(`carried  ${item.commit.slice(0, 12)}  from ${item.fromCommit.slice(0, 12)} (record ${item.fromRecordId.slice(0, 12)}, by ${item.match}, ${item.ranges} range(s))\n`);
+    io.stdout(display`carried  ${item.commit.slice(0, 12)}  from ${item.fromCommit.slice(0, 12)} (record ${item.fromRecordId.slice(0, 12)}, by ${item.match}, ${item.ranges} range(s))\n`);
   }
   for (const item of report.stale) {
     const ranges = item.check.files.flatMap((file) => file.ranges.filter((range) => range.status === 'stale').map((range) => `${file.path}:${range.start}-${range.end}`));
-    io.stdout(`stale    ${item.commit.slice(0, 12)}  record ${item.check.recordId.slice(0, 12)}: ${ranges.join(', ')}\n`);
+    io.stdout(display`stale    ${item.commit.slice(0, 12)}  record ${item.check.recordId.slice(0, 12)}: ${ranges.join(', ')}\n`);
   }
-  for (const item of report.rejected) io.stdout(`rejected ${item.commit.slice(0, 12)}  note line ${item.line}: ${item.reason}\n`);
-  io.stdout(`vouch: scanned ${report.scannedCommits} commit(s): ${report.carried.length} record(s) carried, ${report.stale.length} stale\n`);
+  for (const item of report.rejected) io.stdout(display`rejected ${item.commit.slice(0, 12)}  note line ${item.line}: ${item.reason}\n`);
+  io.stdout(display`vouch: scanned ${report.scannedCommits} commit(s): ${report.carried.length} record(s) carried, ${report.stale.length} stale\n`);
   return 0;
 }

@@ -3,10 +3,12 @@
  * post-commit hook runs it). The pending AI spans of the committed files come from a
  * PendingSpanProvider: the working state (.git/vouch/working), or a JSON file (`--pending`).
  */
+import { display, ownText } from '../../core/text/displayText';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
 import { resolveCommit } from '../../git/notes/gitObjects';
+import { InvalidRecordError } from '../../git/notes/notesJournal';
 import { recordCommitFromPending, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
@@ -49,7 +51,7 @@ export function createRecordCommitCommand(defaultProvider?: (io: CliIo) => Pendi
 async function runRecordCommit(args: string[], io: CliIo, defaultProvider: PendingSpanProvider | undefined): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { pending: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length > 1) throw new CliUsageError('give at most one commit');
@@ -71,16 +73,20 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: Pendi
   const commit = await resolveCommit(context.git, context.topLevel, positionals[0] ?? 'HEAD');
   if (!provider) {
     const replay = await context.writer.replayPending();
-    io.stdout(`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
+    io.stdout(display`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
     return 0;
   }
-  const result = await recordCommitFromPending(context, provider, commit);
-  for (const file of result.files) if (file.skipped) io.stderr(`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
+  const result = await recordCommitFromPending(context, provider, commit).catch((error: unknown) => {
+    // Input that makes a record the reader would reject is bad --pending input, not a failed write.
+    if (values.pending !== undefined && error instanceof InvalidRecordError) throw new CliUsageError(`bad --pending input: ${error.message}`);
+    throw error;
+  });
+  for (const file of result.files) if (file.skipped) io.stderr(display`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
   const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
   io.stdout(
     result.record
-      ? `vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)})\n`
-      : `vouch: no AI lines in ${commit.slice(0, 12)}; no record written\n`,
+      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)})\n`
+      : display`vouch: no AI lines in ${commit.slice(0, 12)}; no record written\n`,
   );
   return 0;
 }

@@ -2,6 +2,7 @@
  * `vouch review`: records a person's decision about AI blocks from a terminal, with the same
  * record and rules as the editor's review panel (core/review/reviewModel.ts).
  */
+import { display, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type AttributedSpan, type TextReplacement } from '../../core/attribution';
@@ -10,7 +11,7 @@ import { mapSpansThroughReplacements } from '../../core/reanchor';
 import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
 import { writeFileAtomic } from '../../git/atomicWrite';
 import { GitRunner } from '../../git/gitRunner';
-import { findRepository, readWorkingTreeText, resolveRepoPath } from '../../git/repository';
+import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { readStagedText } from '../../git/staging/stagedFiles';
 import { WorkingStateStore } from '../../git/workingStateStore';
@@ -88,7 +89,7 @@ function describeRange(block: Pick<ReviewBlock, 'startLine' | 'endLine'>): strin
 async function review(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseReviewArgs(args);
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
@@ -97,8 +98,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const decision = values.reject ? 'rejected' : 'accepted';
 
   const git = new GitRunner();
-  const repository = await findRepository(git, io.cwd);
-  const resolved = await resolveRepoPath(repository, io.cwd, positionals[0]);
+  const { repository, resolved, nested } = await resolveUserFile(git, io.cwd, positionals[0]);
   if (resolved.kind === 'missing') throw new CliFailure(`no such file: ${resolved.absolutePath}`);
   if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
   if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
@@ -149,11 +149,12 @@ async function review(args: string[], io: CliIo): Promise<number> {
   await store.save(repoPath, newSpans, newText);
   const ranges = chosen.map(describeRange).join(', ');
   const verb = decision === 'accepted' ? 'accepted' : 'rejected and removed';
-  io.stdout(`${verb} ${ranges} of ${repoPath} (${chosen.length} block${chosen.length === 1 ? '' : 's'}) as ${reviewer.name} <${reviewer.email}>\n`);
+  const where = nested ? ` in the repository at ${repository.topLevel}` : '';
+  io.stdout(display`${verb} ${ranges} of ${repoPath}${where} (${chosen.length} block${chosen.length === 1 ? '' : 's'}) as ${reviewer.name} <${reviewer.email}>\n`);
   if (decision === 'rejected') {
     const staged = await readStagedText(git, repository, repoPath);
     if (staged !== undefined && staged !== newText && staged.includes(chosenText(text, chosen))) {
-      io.stdout(`${repoPath} is staged with the rejected code still in it; stage it again (git add -- ${repoPath}) to leave it out of the commit.\n`);
+      io.stdout(display`${repoPath} is staged with the rejected code still in it; stage it again (git add -- ${repoPath}) to leave it out of the commit.\n`);
     }
   }
   return 0;

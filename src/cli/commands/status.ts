@@ -1,4 +1,5 @@
 /** `vouch status`: the AI-written blocks in the working state (uncommitted attribution) and their review state. */
+import { display, displayLines, ownText, type DisplayText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import type { AttributedSpan, Origin } from '../../core/attribution';
 import { blockNeedsReview, type BlockState, type ReviewBlock } from '../../core/review/reviewModel';
@@ -86,11 +87,11 @@ export const statusCommand: CliCommand = {
 async function runStatus(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   const report = await buildStatusReport(io);
-  io.stdout(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  io.stdout(values.json === true ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatReport(report));
   return 0;
 }
 
@@ -140,18 +141,18 @@ function originForJson(origin: Origin): Origin {
   };
 }
 
-function formatReport(report: StatusReport): string {
-  if (report.files.length === 0) return 'No AI-written code in uncommitted changes.\n';
-  const lines: string[] = [];
+function formatReport(report: StatusReport): DisplayText {
+  if (report.files.length === 0) return display`No AI-written code in uncommitted changes.\n`;
+  const lines: DisplayText[] = [];
   for (const file of report.files) {
-    lines.push(file.exists ? file.path : `${file.path}  (file is gone)`);
+    lines.push(file.exists ? display`${file.path}` : display`${file.path}  (file is gone)`);
     for (const block of file.blocks) {
       const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
       const origins = block.origins.map((origin) => `${origin.tool}${origin.model ? ` (${origin.model})` : ''} [${origin.kind}]`).join(', ');
-      lines.push(`  ${range.padEnd(16)} ${block.review.padEnd(20)}  ${origins}`);
+      lines.push(display`  ${range.padEnd(16)} ${block.review.padEnd(20)}  ${origins}`);
     }
   }
   const { files, blocks, unreviewedBlocks } = report.totals;
-  lines.push('', `${blocks} AI block${blocks === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${unreviewedBlocks} waiting for review.`);
-  return `${lines.join('\n')}\n`;
+  lines.push(display``, display`${blocks} AI block${blocks === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}, ${unreviewedBlocks} waiting for review.`);
+  return displayLines(lines);
 }

@@ -1,4 +1,5 @@
 /** `vouch sync [<remote>]`: exchange Vouch notes with a remote without losing anyone's records. */
+import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { MAX_SYNC_ROUNDS, syncNotes } from '../../git/notes/sync';
 import type { CliCommand, CliIo } from '../cli';
@@ -27,15 +28,15 @@ export const syncCommand: CliCommand = {
 async function runSync(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length > 1) throw new CliUsageError('give at most one remote');
   if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a remote: ${positionals[0]}`);
   const context = await openNotesContext(io);
   const report = await syncNotes(context, { remote: positionals[0] });
-  for (const warning of report.warnings) io.stderr(`vouch: warning: ${warning}\n`);
+  for (const warning of report.warnings) io.stderr(display`vouch: warning: ${warning}\n`);
   const local = report.localUpdate === 'merge' ? `merged ${report.mergedNotes} note(s) that differed` : report.localUpdate === 'fast-forward' ? 'took the remote notes' : 'no remote changes';
-  io.stdout(`vouch: synced with ${report.remote} in ${report.rounds} round(s): ${local}; ${report.pushed ? 'pushed' : 'nothing to push'}\n`);
+  io.stdout(display`vouch: synced with ${report.remote} in ${report.rounds} round(s): ${local}; ${report.pushed ? 'pushed' : 'nothing to push'}\n`);
   return 0;
 }

@@ -3,6 +3,7 @@
  * the range must be reviewed (accepted), still match the commit's lines, and (with
  * --require-signed) be signed. Commits without Vouch records pass.
  */
+import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
 import type { RecordCheck } from '../../core/notes/recordCheck';
@@ -85,7 +86,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. origin/main..HEAD)');
@@ -96,7 +97,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const result = await verifyCommits(context, range, commits, values['require-signed'] === true);
-  if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  if (values.json) io.stdout(ownText(`${JSON.stringify(result, null, 2)}\n`));
   else printResult(io, result);
   return result.ok ? 0 : 1;
 }
@@ -196,12 +197,12 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
 function printResult(io: CliIo, result: VerifyResult): void {
   for (const item of result.commits) {
     if (item.problems.length === 0) continue;
-    io.stdout(`commit ${item.commit.slice(0, 12)}:\n`);
-    for (const problem of item.problems) io.stdout(`  ${problem.kind.padEnd(20)}  ${problem.message}\n`);
+    io.stdout(display`commit ${item.commit.slice(0, 12)}:\n`);
+    for (const problem of item.problems) io.stdout(display`  ${problem.kind.padEnd(20)}  ${problem.message}\n`);
   }
   const withRecords = result.commits.filter((item) => item.records > 0).length;
   const aiLines = result.commits.reduce((sum, item) => sum + item.aiLines, 0);
   const summary = `${result.commits.length} commit(s) in ${result.range}, ${withRecords} with Vouch records, ${aiLines} AI line(s)`;
-  if (result.ok) io.stdout(`vouch verify: OK: ${summary}; all AI code is reviewed and valid${result.requireSigned ? ' and signed' : ''}\n`);
-  else io.stderr(`vouch verify: FAILED: ${result.problems.length} problem(s); ${summary}\n`);
+  if (result.ok) io.stdout(display`vouch verify: OK: ${summary}; all AI code is reviewed and valid${result.requireSigned ? ' and signed' : ''}\n`);
+  else io.stderr(display`vouch verify: FAILED: ${result.problems.length} problem(s); ${summary}\n`);
 }

@@ -5,6 +5,7 @@
  */
 import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
 import { sha256Hex } from '../textHash';
+import { DISPLAY_SAFE_NAME } from '../text/displayText';
 import { base64ToBytes, canonicalJson, decodeUtf8Strict, type JsonValue } from './canonicalJson';
 import {
   DSSE_PAYLOAD_TYPE,
@@ -103,8 +104,8 @@ function validateReview(value: Json, at: string): void {
   array(review.scope, `${at}.scope`, SCOPE_TAGS.length).forEach((tag, index) => oneOf(tag, `${at}.scope[${index}]`, SCOPE_TAGS));
   if (review.scopeNote !== undefined) text(review.scopeNote, `${at}.scopeNote`);
   const reviewer = object(review.reviewer, `${at}.reviewer`, ['name', 'email'], ['signingKey']);
-  text(reviewer.name, `${at}.reviewer.name`, 1000);
-  text(reviewer.email, `${at}.reviewer.email`, 1000);
+  text(reviewer.name, `${at}.reviewer.name`, 1000, DISPLAY_SAFE_NAME);
+  text(reviewer.email, `${at}.reviewer.email`, 1000, DISPLAY_SAFE_NAME);
   if (reviewer.signingKey !== undefined) text(reviewer.signingKey, `${at}.reviewer.signingKey`, MAX_TEXT);
   text(review.reviewedAt, `${at}.reviewedAt`, 64, ISO_TIME);
   text(review.textHash, `${at}.textHash`, 64, SHA256_HEX);
@@ -118,8 +119,8 @@ function validateRange(value: Json, at: string): { start: number; end: number } 
   text(range.sha256, `${at}.sha256`, 64, SHA256_HEX);
   const origin = object(range.origin, `${at}.origin`, ['kind', 'tool'], ['model']);
   oneOf(origin.kind, `${at}.origin.kind`, ORIGIN_KINDS);
-  text(origin.tool, `${at}.origin.tool`, 200);
-  if (origin.model !== undefined) text(origin.model, `${at}.origin.model`, 200);
+  text(origin.tool, `${at}.origin.tool`, 200, DISPLAY_SAFE_NAME);
+  if (origin.model !== undefined) text(origin.model, `${at}.origin.model`, 200, DISPLAY_SAFE_NAME);
   oneOf(range.confidence, `${at}.confidence`, CONFIDENCES);
   const share = range.humanChangedShare;
   if (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1) fail(`${at}.humanChangedShare`, 'must be a number from 0 to 1');

@@ -19,10 +19,10 @@ export async function resolveRepository(git: GitRunner, cwd: string): Promise<Re
 
 /** Full id of `revision` as a commit; throws a GitError when it names no commit. */
 export async function resolveCommit(git: GitRunner, cwd: string, revision: string): Promise<string> {
-  if (revision.startsWith('-')) throw new GitError('exit-code', `not a revision: ${JSON.stringify(revision)}`, []);
+  if (revision.startsWith('-')) throw new GitError('bad-revision', `not a revision: ${JSON.stringify(revision)}`, []);
   const result = await git.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], { cwd, okExitCodes: [1] });
   const id = result.stdout.trim();
-  if (result.exitCode !== 0 || !id) throw new GitError('exit-code', `no such commit: ${revision}`, []);
+  if (result.exitCode !== 0 || !id) throw new GitError('bad-revision', `no such commit: ${revision}`, []);
   return assertObjectId(id);
 }
 

@@ -4,9 +4,13 @@
  * record survives a crash or kill at any point and is re-applied by the next writer.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
+import { parseRecordLine } from '../../core/notes/noteParser';
+import { MAX_RECORD_LINE_BYTES } from '../../core/notes/noteRecord';
+import { nativeSha256Hex } from '../blame/nativeSha256';
+import { readRegularFileSync } from '../regularFile';
 import { TEMPORARY_MARKER, writeFileAtomic } from '../atomicWrite';
 import { isObjectId } from '../gitRunner';
 import { isProcessAlive } from '../workingState/fileLock';
@@ -18,8 +22,18 @@ export interface JournalEntry {
   readonly line: string;
 }
 
+/** A record that `vouch verify` would reject was handed to the journal; it is refused whole. */
+export class InvalidRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRecordError';
+  }
+}
+
 const ENTRY_SUFFIX = '.record';
 const SET_ASIDE_SUFFIX = '.set-aside';
+/** An entry holds one record line (at most MAX_RECORD_LINE_BYTES) wrapped in a little JSON. */
+const MAX_ENTRY_BYTES = 2 * MAX_RECORD_LINE_BYTES + 1024;
 /** A temporary file older than this belongs to a writer that died mid-write. */
 const TEMP_FILE_MAX_AGE_MS = 10 * 60 * 1000;
 
@@ -37,6 +51,9 @@ export class NotesJournal {
   async add(commit: string, line: string): Promise<JournalEntry> {
     if (!isObjectId(commit)) throw new Error(`not a commit id: ${JSON.stringify(commit.slice(0, 80))}`);
     if (line.includes('\n')) throw new Error('a note record must be one line');
+    // What a reader (vouch verify) would reject is never journaled, so never written into a note.
+    const parsed = parseRecordLine(line, nativeSha256Hex);
+    if (!parsed.ok) throw new InvalidRecordError(`not a valid Vouch record, nothing was written: ${parsed.reason}`);
     mkdirSync(this.directory, { recursive: true });
     const digest = createHash('sha256').update(commit).update('\0').update(line).digest('hex');
     const name = `${commit}.${digest.slice(0, 32)}${ENTRY_SUFFIX}`;
@@ -44,7 +61,7 @@ export class NotesJournal {
     return { name, commit, line };
   }
 
-  /** Pending entries, oldest first by name; unreadable entries are logged and left in place. */
+  /** Pending entries, oldest first by name; an entry that is not a valid record (or not a regular file) is set aside with a log line. */
   list(): JournalEntry[] {
     let names: string[];
     try {
@@ -60,15 +77,9 @@ export class NotesJournal {
         continue;
       }
       if (!name.endsWith(ENTRY_SUFFIX)) continue;
-      try {
-        const parsed = JSON.parse(readFileSync(path.join(this.directory, name), 'utf8')) as { commit?: unknown; line?: unknown };
-        if (typeof parsed.commit !== 'string' || !isObjectId(parsed.commit) || typeof parsed.line !== 'string' || parsed.line.includes('\n')) {
-          throw new Error('unexpected content');
-        }
-        entries.push({ name, commit: parsed.commit, line: parsed.line });
-      } catch (error) {
-        this.logger.warn(`vouch: ignoring unreadable journal entry ${name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      const entry = this.readEntry(name);
+      if (entry.ok) entries.push(entry.entry);
+      else this.setAsideFile(name, entry.reason);
     }
     return entries;
   }
@@ -86,13 +97,34 @@ export class NotesJournal {
 
   /** Moves entries that can never apply (their commit is gone) out of the way, keeping their content. */
   setAside(entries: readonly JournalEntry[], reason: string): void {
-    for (const entry of entries) {
-      try {
-        renameSync(path.join(this.directory, entry.name), path.join(this.directory, `${entry.name}${SET_ASIDE_SUFFIX}`));
-        this.logger.warn(`vouch: set aside journal entry ${entry.name} (${reason}); it is kept as ${entry.name}${SET_ASIDE_SUFFIX}`);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+    for (const entry of entries) this.setAsideFile(entry.name, reason);
+  }
+
+  /** One entry, read without blocking or following links, and checked as a record the reader would accept. */
+  private readEntry(name: string): { ok: true; entry: JournalEntry } | { ok: false; reason: string } {
+    const read = readRegularFileSync(path.join(this.directory, name), { maxBytes: MAX_ENTRY_BYTES });
+    if (read.kind !== 'ok') return { ok: false, reason: read.kind === 'missing' ? 'it vanished' : read.reason };
+    let parsed: { commit?: unknown; line?: unknown };
+    try {
+      parsed = JSON.parse(read.bytes.toString('utf8')) as { commit?: unknown; line?: unknown };
+    } catch {
+      return { ok: false, reason: 'it is not JSON' };
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.commit !== 'string' || !isObjectId(parsed.commit) || typeof parsed.line !== 'string' || parsed.line.includes('\n')) {
+      return { ok: false, reason: 'it is not a {commit, line} entry' };
+    }
+    const record = parseRecordLine(parsed.line, nativeSha256Hex);
+    if (!record.ok) return { ok: false, reason: `its line is not a valid Vouch record: ${record.reason}` };
+    return { ok: true, entry: { name, commit: parsed.commit, line: parsed.line } };
+  }
+
+  /** Moves a bad entry out of the way (kept for inspection) so it can neither reach a note nor block later writes. */
+  private setAsideFile(name: string, reason: string): void {
+    try {
+      renameSync(path.join(this.directory, name), path.join(this.directory, `${name}${SET_ASIDE_SUFFIX}`));
+      this.logger.warn(`vouch: set aside journal entry ${name} (${reason}); it is kept as ${name}${SET_ASIDE_SUFFIX}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
 

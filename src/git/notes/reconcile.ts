@@ -61,10 +61,11 @@ function uniqueByRoot(records: readonly NoteRecord[]): NoteRecord[] {
 }
 
 async function commitsInRange(git: GitRunner, cwd: string, range: string | undefined, maxCommits: number): Promise<string[]> {
-  if (range !== undefined && (range.startsWith('-') || range.trim() === '')) throw new GitError('exit-code', `not a revision range: ${JSON.stringify(range)}`, []);
+  if (range !== undefined && (range.startsWith('-') || range.trim() === '')) throw new GitError('bad-revision', `not a revision range: ${JSON.stringify(range)}`, []);
   if (range === undefined && !(await readRef(git, cwd, 'HEAD'))) return [];
   const revisions = range === undefined ? ['HEAD'] : range.split(/\s+/).filter(Boolean);
-  const result = await git.run(['rev-list', '--no-merges', `--max-count=${maxCommits}`, '--end-of-options', ...revisions], { cwd });
+  const result = await git.run(['rev-list', '--no-merges', `--max-count=${maxCommits}`, '--end-of-options', ...revisions, '--'], { cwd, okExitCodes: [128] });
+  if (result.exitCode !== 0) throw new GitError('bad-revision', `not a commit range: ${range ?? 'HEAD'}: ${result.stderr.trim().split('\n')[0] ?? ''}`, []);
   return result.stdout.split('\n').filter(Boolean).map(assertObjectId);
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ORIGIN_KINDS, UNKNOWN_AI_TOOL, type Origin, type OriginKind } from '../../core/attribution';
+import { DISPLAY_SAFE_NAME } from '../../core/text/displayText';
 import type { AttributionService } from '../attributionService';
 
 /** What another extension (or a keybinding, or a task) reports about AI text it inserted. */
@@ -20,8 +21,8 @@ function cleanName(value: unknown, what: string, required: boolean): string | un
     if (required) throw new Error(`${what} is required`);
     return undefined;
   }
-  if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new Error(`${what} must be a short single-line string`);
+  if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH || !DISPLAY_SAFE_NAME.test(value.trim())) {
+    throw new Error(`${what} must be a short single-line string of printable characters`);
   }
   return value.trim();
 }

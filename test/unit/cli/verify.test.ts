@@ -133,6 +133,7 @@ describe('vouch verify', function () {
     const tooMany = await vouch(repo.dir, 'verify', '--max-commits', '1', `${base}..HEAD`);
     assert.equal(tooMany.code, 2);
     assert.match(tooMany.stderr, /more than 1 commits/);
-    assert.equal((await vouch(repo.dir, 'verify', 'no-such-commit')).code, 1);
+    // A revision that names no commit is a usage error, like a bad range (and as in reconcile and notes show).
+    assert.equal((await vouch(repo.dir, 'verify', 'no-such-commit')).code, 2);
   });
 });

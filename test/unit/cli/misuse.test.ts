@@ -1,0 +1,153 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import { silentLogger } from '../../../src/core/logger';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { countFault } from '../../support/faultFigures';
+import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+
+const projectRoot = path.resolve(__dirname, '../../..');
+
+async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Runs the real `vouch` entry point with its stdout closed before it writes (`vouch ... | head -c0`). */
+function runWithClosedStdout(cwd: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, path.join(projectRoot, 'src/cli/main.ts'), ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('CLI misuse: clear messages and the documented exit codes', function () {
+  this.timeout(120_000);
+  let repo: TestRepo;
+  const text = 'const a = 1;\nconst b = fromAi();\n';
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    repo.write('src/a.js', text);
+    await repo.commitAll('ai');
+  });
+  afterEach(() => repo.cleanup());
+
+  function pending(span: object): string {
+    const file = path.join(repo.dir, '.git', 'pending.json');
+    writeFileSync(file, JSON.stringify({ files: [{ path: 'src/a.js', workingText: text, spans: [span] }] }));
+    return file;
+  }
+
+  it('record-commit --pending refuses a record that verify would reject, and writes nothing', async () => {
+    const span = aiSpan(text, 'const b = fromAi();');
+    const review = { decision: 'accepted', intent: 'x', scope: ['none'], reviewer: { name: 'Dana', email: 'dana@example.com' }, textHash: 'a'.repeat(64) };
+    const cases = [
+      { ...span, review: { ...review, reviewedAt: 'yesterday' } },
+      { ...span, origin: { kind: 'inline', tool: 'evil\u001b[2K' } },
+      { ...span, origin: { kind: 'inline', tool: 'copilot', model: '::error::forged' } },
+      { ...span, review: { ...review, reviewedAt: '2026-01-01T00:00:00Z', reviewer: { name: 'Mallory\u202e', email: 'm@example.com' } } },
+    ];
+    for (const input of cases) {
+      const result = await vouch(repo.dir, 'record-commit', '--pending', pending(input));
+      countFault('CLI misuse', { survived: result.code === 2 });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /bad --pending input: (?:not a valid Vouch record, nothing was written: )?.*(?:reviewedAt|tool|model|reviewer\.name)/);
+    }
+    assert.equal((await vouch(repo.dir, 'notes', 'show')).code, 1, 'no note was written');
+    const verify = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(verify.code, 0, verify.stderr);
+  });
+
+  it('a revision or range git cannot resolve is a usage error (2) in reconcile, verify and notes show alike', async () => {
+    for (const argv of [
+      ['reconcile', 'a..b..c'],
+      ['verify', 'a..b..c'],
+      ['reconcile', 'no-such-branch'],
+      ['verify', 'no-such-branch'],
+      ['notes', 'show', 'no-such-branch'],
+    ]) {
+      const result = await vouch(repo.dir, ...argv);
+      countFault('CLI misuse', { survived: result.code === 2 });
+      assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /failed \(128\)/);
+    }
+  });
+
+  it('in a bare repository every command says there is no working tree, without a raw git error', async () => {
+    const bare = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-bare-')));
+    try {
+      await repo.git(['init', '-q', '--bare', bare]);
+      for (const argv of [
+        ['status'],
+        ['check'],
+        ['check', '--staged'],
+        ['mark', 'a.js', '--lines', '1', '--tool', 'x'],
+        ['review', 'a.js', '--lines', '1', '--intent', 'x'],
+        ['record-commit'],
+        ['reconcile'],
+        ['sync'],
+        ['notes', 'show'],
+        ['verify'],
+        ['install-hooks'],
+      ]) {
+        const result = await vouch(bare, ...argv);
+        countFault('CLI misuse', { survived: result.code === 1 });
+        assert.equal(result.code, 1, `${argv.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, /not inside a git working tree \(a bare repository has none\)/, argv.join(' '));
+        assert.doesNotMatch(result.stderr, /failed \(128\)/);
+      }
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it('marks a file inside a submodule in the submodule, not in the superproject', async () => {
+    const sub = await TestRepo.create();
+    try {
+      sub.write('lib.js', 'one\ntwo\n');
+      await sub.commitAll('lib');
+      await repo.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.dir, 'vendor/lib']);
+      const inner = path.join(repo.dir, 'vendor', 'lib');
+      const result = await vouch(repo.dir, 'mark', 'vendor/lib/lib.js', '--lines', '2', '--tool', 'claude-code');
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /marked lines 2 of lib\.js in the repository at .*vendor\/lib as written by claude-code/);
+      const innerStore = await WorkingStateStore.open(gitRunner, inner, silentLogger);
+      assert.equal((await innerStore.load('lib.js'))?.spans.length, 1);
+      const outerStore = await WorkingStateStore.open(gitRunner, repo.dir, silentLogger);
+      assert.deepEqual(await outerStore.list(), []);
+      const status = await vouch(inner, 'status');
+      assert.match(status.stdout, /^lib\.js\n {2}line 2 /);
+    } finally {
+      sub.cleanup();
+    }
+  });
+
+  it('a closed stdout ends a command quietly with its usual exit code (vouch ... | head -c1)', async () => {
+    const pendingFile = pending(aiSpan(text, 'const b = fromAi();'));
+    assert.equal((await vouch(repo.dir, 'record-commit', '--pending', pendingFile)).code, 0);
+    for (const [argv, expected] of [
+      [['help'], 0],
+      [['notes', 'show'], 0],
+      [['verify', 'HEAD'], 1],
+      [['notes', 'show', '--json'], 0],
+    ] as const) {
+      const result = await runWithClosedStdout(repo.dir, [...argv]);
+      countFault('closed stdout (EPIPE)', { survived: result.code === expected && !/EPIPE|\n\s+at /.test(result.stderr) });
+      assert.equal(result.code, expected, `${argv.join(' ')}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /EPIPE|\n\s+at /, 'no stack trace');
+    }
+    assert.ok(existsSync(path.join(repo.dir, 'src/a.js')));
+  });
+});
