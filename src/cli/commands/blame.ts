@@ -3,6 +3,7 @@
  * records it as AI, its origin, review and record: the editor's hover, for terminals and scripts.
  * It reads blame and notes through the same BlameOverlay the editor uses.
  */
+import { displayComposed, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,7 +88,7 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
     options: { rev: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length !== 1) throw new CliUsageError('give exactly one file path');
@@ -104,8 +105,8 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
   const ai = new Map(annotation.aiLines.map((line) => [line.line, line]));
   const humans = new Map(annotation.knownHumanLines.map((line) => [line.line, line]));
   const lines = annotation.blame.lines.map((entry) => jsonLine(entry.finalLine, entry.commit, entry.originalLine, entry.path, annotation.blame.commits.get(entry.commit), ai.get(entry.finalLine - 1), humans.get(entry.finalLine - 1), textLines[entry.finalLine - 1] ?? ''));
-  if (values.json) io.stdout(`${JSON.stringify({ version: BLAME_JSON_VERSION, path: repoPath, rev: rev ?? null, lines }, null, 2)}\n`);
-  else io.stdout(blameText(lines));
+  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: BLAME_JSON_VERSION, path: repoPath, rev: rev ?? null, lines }, null, 2)}\n`));
+  else io.stdout(displayComposed(blameText(lines)));
   return 0;
 }
 

@@ -2,6 +2,7 @@
  * `vouch export --format agent-trace|in-toto [<range>]`: the Vouch records of a commit range as JSON
  * lines, for other tools: Agent Trace records, or the DSSE envelopes themselves (for attestation stores).
  */
+import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { AGENT_TRACE_VERSION, toAgentTrace } from '../../core/export/agentTrace';
 import { assertObjectId } from '../../git/gitRunner';
@@ -49,7 +50,7 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
     options: { format: { type: 'string' }, 'max-commits': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   const format = values.format;
@@ -72,14 +73,14 @@ async function writeRecords(context: NotesContext, commits: readonly string[], f
   for (const commit of commits) {
     const note = notes.get(commit);
     if (!note) continue;
-    for (const rejected of note.rejected) io.stderr(`vouch export: commit ${commit.slice(0, 12)}: note line ${rejected.line} skipped (not a readable record)\n`);
+    for (const rejected of note.rejected) io.stderr(display`vouch export: commit ${commit.slice(0, 12)}: note line ${rejected.line} skipped (not a readable record)\n`);
     for (const record of note.records) {
       if (format === 'in-toto') {
-        io.stdout(`${record.line}\n`);
+        io.stdout(ownText(`${record.line}\n`));
         continue;
       }
       const trace = toAgentTrace(record, { annotatedCommit: commit, timestamp: times.get(commit) ?? new Date(0).toISOString(), toolVersion });
-      io.stdout(`${JSON.stringify(trace)}\n`);
+      io.stdout(ownText(`${JSON.stringify(trace)}\n`));
     }
   }
 }

@@ -2,6 +2,7 @@
  * `vouch report [<range>] [--json | --markdown]`: what a range of commits holds: AI lines and their
  * share of the added lines, reviewed and signed shares, breakdowns, per-file table, risky AI blocks.
  */
+import { displayComposed, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { buildRangeReport, percent, type BreakdownRow, type RangeReport } from '../../core/report/rangeReport';
 import { DEFAULT_MARKDOWN_MAX_CHARS, reportMarkdown, type MarkdownSection } from '../../core/report/reportMarkdown';
@@ -72,7 +73,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
     },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (values.json && values.markdown) throw new CliUsageError('give --json or --markdown, not both');
@@ -85,9 +86,9 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const report = buildRangeReport(range, await readReportInput(context.git, context.topLevel, context.reader, commits));
   const verification = values.verify ? await verifyCommits(context, range, commits, values['require-signed'] === true) : undefined;
-  if (values.json) io.stdout(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}) }, null, 2)}\n`);
-  else if (values.markdown) io.stdout(reportMarkdown(report, { maxChars, sections: verification ? [verificationSection(verification)] : [] }));
-  else io.stdout(reportText(report) + (verification ? verificationText(verification) : ''));
+  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}) }, null, 2)}\n`));
+  else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections: verification ? [verificationSection(verification)] : [] })));
+  else io.stdout(displayComposed(reportText(report) + (verification ? verificationText(verification) : '')));
   return 0;
 }
 

@@ -31,7 +31,7 @@ const NAMED: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r'
  * Workflow commands: GitHub Actions reads `::name ...::` at the start of a line, Azure Pipelines
  * `##[...]` there and `##vso[` anywhere. Runners may trim leading blanks first.
  */
-const COMMAND_AT_START = /^([ \t]*)(::|##)/;
+const COMMAND_AT_START = /^([ \t]*)(::|##\[)/;
 const AZURE_COMMAND = /##vso\[/gi;
 
 function escapeCharacter(character: string): string {
@@ -45,7 +45,7 @@ function escapeCharacter(character: string): string {
 
 /** Neutralises a workflow command at the start of a line by escaping its first character. */
 function neutraliseCommandStart(line: string): string {
-  return line.replace(COMMAND_AT_START, (_match, blanks: string, marker: string) => `${blanks}${marker === '::' ? '\\x3a:' : '\\x23#'}`);
+  return line.replace(COMMAND_AT_START, (_match, blanks: string, marker: string) => `${blanks}${marker === '::' ? '\\x3a:' : '\\x23#['}`);
 }
 
 /** One untrusted value, escaped for a terminal or CI log line. Idempotent; plain text comes back unchanged. */
@@ -78,6 +78,14 @@ export function display(template: TemplateStringsArray, ...values: readonly unkn
 /** Several display lines as one text, each ending in a newline. */
 export function displayLines(lines: readonly DisplayText[]): DisplayText {
   return lines.map((line) => `${line}\n`).join('') as DisplayText;
+}
+
+/**
+ * Multi-line text that Vouch composed (a table, a report) whose line breaks are its own: every
+ * line is escaped as a whole (escapeDisplay is idempotent, so cells escaped already stay as they are).
+ */
+export function displayComposed(text: string): DisplayText {
+  return text.split('\n').map(escapeDisplay).join('\n') as DisplayText;
 }
 
 /**

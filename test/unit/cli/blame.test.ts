@@ -92,7 +92,7 @@ describe('vouch blame', function () {
     const text = await vouch(repo.dir, 'blame', 'src/sum.js');
     assert.equal(text.code, 0, text.stderr);
     const rows = text.stdout.split('\n');
-    assert.match(rows[0], /\\u\{1b\}\[31m colour$/);
+    assert.match(rows[0], /\\x1b\[31m colour$/);
     assert.ok(!text.stdout.includes('\u001b'));
     assert.match(rows[1], /^[0-9a-f]{10} 2 AI github-copilot\/gpt-4o inline \(Vouch, unsigned\) +accepted by Ada Reviewer <ada@example\.com> "adds the sum helper" scope none \| export const sum/);
   });

@@ -45,7 +45,7 @@ describe('range report rendering', () => {
     const text = reportText(reportWith(hostile));
     assert.ok(!text.includes('\u001b'));
     assert.ok(!/^::/m.test(text), 'no line starts a workflow command');
-    assert.match(text, /\\u\{1b\}\[31m\\u\{a\}::error::boom/);
+    assert.match(text, /\\x1b\[31m\\n::error::boom/);
   });
 
   it('fits Markdown into a limit at a line boundary with a note', () => {
