@@ -7,6 +7,7 @@
  * hook answer every agent accepts) and reports problems on stderr. Input is bounded in size and
  * time, and the whole run has a deadline.
  */
+import { display, ownText } from '../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,7 +41,7 @@ export function createAgentHookCommand(dependencies: AgentHookDependencies): Cli
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          io.stderr(`vouch agent-hook: gave up after ${DEADLINE_MS / 1000} s\n`);
+          io.stderr(display`vouch agent-hook: gave up after ${DEADLINE_MS / 1000} s\n`);
           resolve();
         }, DEADLINE_MS);
         timer.unref?.();
@@ -49,11 +50,11 @@ export function createAgentHookCommand(dependencies: AgentHookDependencies): Cli
         const help = await Promise.race([runAgentHook(args, io, dependencies), deadline]);
         if (help === true) return 0;
       } catch (error) {
-        io.stderr(`vouch agent-hook: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.stderr(display`vouch agent-hook: ${error instanceof Error ? error.message : String(error)}\n`);
       } finally {
         clearTimeout(timer);
       }
-      io.stdout('{}\n');
+      io.stdout(ownText('{}\n'));
       return 0;
     },
   };
@@ -63,7 +64,7 @@ export function createAgentHookCommand(dependencies: AgentHookDependencies): Cli
 async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDependencies): Promise<boolean> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { input: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return true;
   }
   const agent = positionals[0] as AgentId | undefined;
@@ -84,12 +85,12 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
     try {
       text = await readBounded(file, MAX_FILE_BYTES);
     } catch (error) {
-      io.stderr(`vouch agent-hook: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(display`vouch agent-hook: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
       continue;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     const { ranges, unplaced } = lineRangesOfWrites(text, write.evidence);
-    if (unplaced > 0) io.stderr(`vouch agent-hook: ${file}: ${unplaced} edit(s) not found in the file as it is now (changed since, or ambiguous); not marked\n`);
+    if (unplaced > 0) io.stderr(display`vouch agent-hook: ${file}: ${unplaced} edit(s) not found in the file as it is now (changed since, or ambiguous); not marked\n`);
     if (ranges.length === 0) continue;
     const markArgs = [
       file,
@@ -101,7 +102,7 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
     ];
     // mark's own report goes to stderr: some agents read stdout as the hook's JSON answer.
     const code = await dependencies.mark(markArgs, { cwd: path.dirname(file), stdout: io.stderr, stderr: io.stderr });
-    if (code !== 0) io.stderr(`vouch agent-hook: 'vouch mark' failed for ${file} (exit ${code})\n`);
+    if (code !== 0) io.stderr(display`vouch agent-hook: 'vouch mark' failed for ${file} (exit ${code})\n`);
   }
   return false;
 }

@@ -4,6 +4,7 @@
  * files are JSON; Vouch's entry is merged into what is there, installing again changes nothing,
  * and `--uninstall` removes exactly Vouch's entries (a file Vouch created and left empty goes).
  */
+import { display, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -220,7 +221,7 @@ async function runInstallAgentHooks(args: string[], io: CliIo): Promise<number> 
     options: { user: { type: 'boolean' }, project: { type: 'boolean' }, uninstall: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    io.stdout(HELP);
+    io.stdout(ownText(HELP));
     return 0;
   }
   if (values.user && values.project) throw new CliUsageError('give --user or --project, not both');
@@ -234,18 +235,18 @@ async function runInstallAgentHooks(args: string[], io: CliIo): Promise<number> 
   const install = values.uninstall !== true;
   const user = values.user === true;
   const root = user ? os.homedir() : (await findRepository(new GitRunner(), io.cwd)).topLevel;
-  io.stdout(`${install ? 'Installing' : 'Removing'} Vouch's agent hooks (${user ? 'user settings' : `project ${root}`}):\n`);
+  io.stdout(display`${install ? 'Installing' : 'Removing'} Vouch's agent hooks (${user ? 'user settings' : `project ${root}`}):\n`);
   let failed = 0;
   for (const target of AGENT_HOOK_TARGETS.filter((candidate) => agents.has(candidate.agent))) {
     const file = user ? target.userFile(os.homedir(), process.env) : path.join(root, ...target.projectFile.split('/'));
     try {
       const action = await applyAgentHooks(target, file, install);
-      io.stdout(`  ${target.agent.padEnd(11)} ${action.padEnd(9)} ${file}\n`);
+      io.stdout(display`  ${target.agent.padEnd(11)} ${action.padEnd(9)} ${file}\n`);
     } catch (error) {
       failed++;
-      io.stderr(`vouch install-agent-hooks: ${target.agent}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(display`vouch install-agent-hooks: ${target.agent}: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
-  if (install && agents.has('codex')) io.stdout('  (Codex asks you to review and trust new hooks before it runs them.)\n');
+  if (install && agents.has('codex')) io.stdout(ownText('  (Codex asks you to review and trust new hooks before it runs them.)\n'));
   return failed > 0 ? 1 : 0;
 }
