@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import { silentLogger } from '../../../src/core/logger';
+import { sha256Hex } from '../../../src/core/textHash';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { countFault } from '../../support/faultFigures';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
@@ -52,7 +53,7 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
 
   it('record-commit --pending refuses a record that verify would reject, and writes nothing', async () => {
     const span = aiSpan(text, 'const b = fromAi();');
-    const review = { decision: 'accepted', intent: 'x', scope: ['none'], reviewer: { name: 'Dana', email: 'dana@example.com' }, textHash: 'a'.repeat(64) };
+    const review = { decision: 'accepted', intent: 'x', scope: ['none'], reviewer: { name: 'Dana', email: 'dana@example.com' }, textHash: sha256Hex('const b = fromAi();') };
     const cases = [
       { ...span, review: { ...review, reviewedAt: 'yesterday' } },
       { ...span, origin: { kind: 'inline', tool: 'evil\u001b[2K' } },
@@ -62,7 +63,7 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
     for (const input of cases) {
       const result = await vouch(repo.dir, 'record-commit', '--pending', pending(input));
       countFault('CLI misuse', { survived: result.code === 2 });
-      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.code, 2, `${JSON.stringify(input)}: ${result.stdout}${result.stderr}`);
       assert.match(result.stderr, /bad --pending input: (?:not a valid Vouch record, nothing was written: )?.*(?:reviewedAt|tool|model|reviewer\.name)/);
     }
     assert.equal((await vouch(repo.dir, 'notes', 'show')).code, 1, 'no note was written');
