@@ -96,7 +96,7 @@ async function runSession(mode: 'vouch' | 'floor', driver: string, scratch: stri
     const payload = [
       ['extensionDevelopmentPath', remote(extensions)],
       ['extensionTestsPath', remote(driver)],
-      ['extensionEnvironment', JSON.stringify({ VOUCH_BENCH_SETTINGS: JSON.stringify(settings) })],
+      ['extensionEnvironment', JSON.stringify({ VOUCH_BENCH_SETTINGS: JSON.stringify(settings), VOUCH_BENCH_PROFILE: process.env.VOUCH_BENCH_PROFILE ?? '' })],
     ];
     await page.goto(`${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 20 * 60_000).unref());
@@ -115,6 +115,11 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-bench-keystroke-'));
   try {
     const driver = await bundleDriver(path.join(scratch, 'driver'));
+    if (process.env.VOUCH_BENCH_PROFILE) {
+      // Profiling: only the Vouch session, with a CPU profile of its extension host.
+      console.log(figuresOf(await runSession('vouch', driver, scratch, 0)));
+      return;
+    }
     const floor = figuresOf(await runSession('floor', driver, scratch, 0));
     const vouch = figuresOf(await runSession('vouch', driver, scratch, 0));
     // The same with ten times the open documents (the extra ones in no editor).
@@ -129,7 +134,8 @@ async function main(): Promise<void> {
     console.log(`  with ${vouchMany.openDocuments} open documents instead of ${vouch.openDocuments}: median ${vouchMany.medianMs} ms, p99 ${vouchMany.p99Ms} ms, mean ${vouchMany.meanMs} ms`);
     recordBenchResults('keystroke', { keystrokes: KEYSTROKES, paceMs: PACE_MS, lines: LINES, aiSpans: SPANS, editors: EDITORS, floor, vouch, added, ratioToFloor: ratio, vouchManyDocuments: vouchMany, goal: { medianMs: 0.1, p99Ms: 1 } });
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (process.env.VOUCH_BENCH_PROFILE) console.log(`  profiles kept in ${scratch}`);
+    else rmSync(scratch, { recursive: true, force: true });
     // The tests use the development build; leave dist/ as they expect.
     spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
   }

@@ -2,6 +2,7 @@
 // extensionTestsPath: opens the editors, gives Vouch its AI spans (when it is loaded), types into
 // the big file at a steady pace and measures the extension host's CPU time per keystroke.
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import * as vscode from 'vscode';
 
 interface VouchBenchApi {
@@ -52,8 +53,10 @@ export async function run(): Promise<void> {
   } else {
     await waitFor('the floor extension', () => vscode.extensions.getExtension('vouch-bench.keystroke-floor')?.isActive);
   }
-  // Type into a line between two AI spans in the middle of the file.
-  const line = Math.floor(document.lineCount / 2) + 1;
+  // Type at the end of a person's line between AI lines in the middle of the file (new code among AI code).
+  const aiLines = new Set(Array.from({ length: settings.spans }, (_, index) => Math.floor((index * (document.lineCount - 2)) / settings.spans)));
+  let line = Math.floor(document.lineCount / 2);
+  while (aiLines.has(line)) line++;
   editor.selection = new vscode.Selection(line, document.lineAt(line).text.length, line, document.lineAt(line).text.length);
   await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   const text = 'let total = price * quantity + shipping - discount;\n';
@@ -65,6 +68,14 @@ export async function run(): Promise<void> {
   // Warm-up: the code paths of typing get compiled; the work the first edit starts settles.
   for (let index = 0; index < 60; index++) await typeOne(index);
   await sleep(3_000);
+  // VOUCH_BENCH_PROFILE: a CPU profile of the extension host over the measured keystrokes (where the time goes).
+  const profiler = process.env.VOUCH_BENCH_PROFILE ? new Session() : undefined;
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => profiler?.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  if (profiler) {
+    profiler.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
   const samples: number[] = [];
   const totalStart = cpuMs();
   const wallStart = performance.now();
@@ -79,6 +90,11 @@ export async function run(): Promise<void> {
   }
   const totalCpuMs = cpuMs() - totalStart;
   const wallMs = performance.now() - wallStart;
+  if (profiler) {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(`${settings.out}.cpuprofile`, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   writeFileSync(settings.out, JSON.stringify({ samples, totalCpuMs, wallMs, lineCount: document.lineCount, openDocuments: vscode.workspace.textDocuments.length }));
   await vscode.commands.executeCommand('workbench.action.files.revert');
 }

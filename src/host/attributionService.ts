@@ -40,6 +40,14 @@ export type EditClassifier = (edit: DocumentEdit) => EditClassification;
 
 /** An edit as the ledger took it: published once per change event, after the ledger applied it. */
 export interface AppliedEdit extends DocumentEdit {
+  /**
+   * The edit may have changed what the spans cover, their review state or how their lines group
+   * (it was AI, undo/redo, or touched a line at or next to a span). False for typing away from
+   * every span: the spans only moved, and `onDidChangeAttribution` does not fire.
+   */
+  readonly spansAffected: boolean;
+  /** The edit added or removed line breaks (spans below it moved to other lines). */
+  readonly linesMoved: boolean;
   /** The author the ledger recorded (human for undo/redo: the history decides those). */
   readonly author: EditAuthor;
   /** Who decided: an AI edit window (accept commands), the classifier, the typing fast path, or undo/redo history. */
@@ -60,11 +68,17 @@ interface TrackedDocument {
   /** Edits that arrived while the stored state was still loading, replayed after it. */
   pending: PendingEdit[] | undefined;
   saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The pending save is for a change of the spans (not only a move): a later move does not put it off. */
+  saveUrgent: boolean;
+  /** The document's line count after the last edit the ledger took. */
+  lineCount: number;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
   saving: Promise<void>;
 }
 
 const SAVE_DELAY_MS = 400;
+/** Typing away from every span only moves spans: their new offsets are written after a longer pause. */
+const MOVED_SAVE_DELAY_MS = 2_000;
 const HUMAN: EditAuthor = { kind: 'human' };
 
 /** Documents whose attribution is tracked: real files and untitled buffers, never output or git views. */
@@ -202,7 +216,14 @@ export class AttributionService implements vscode.Disposable {
     const key = document.uri.toString();
     const existing = this.documents.get(key);
     if (existing) return existing;
-    const tracked: TrackedDocument = { ledger: new AttributionLedger(), pending: this.states ? [] : undefined, saveTimer: undefined, saving: Promise.resolve() };
+    const tracked: TrackedDocument = {
+      ledger: new AttributionLedger(),
+      pending: this.states ? [] : undefined,
+      saveTimer: undefined,
+      saveUrgent: false,
+      lineCount: document.lineCount,
+      saving: Promise.resolve(),
+    };
     this.documents.set(key, tracked);
     if (this.states) void this.loadStored(document, tracked);
     return tracked;
@@ -223,6 +244,7 @@ export class AttributionService implements vscode.Disposable {
     if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
     tracked.pending = undefined;
     for (const { edit, author } of eventsDuringLoad ?? []) this.apply(tracked, edit, author);
+    tracked.lineCount = document.lineCount;
     if (spans && spans.length > 0) {
       this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
       this.changeEmitter.fire(document.uri);
@@ -236,30 +258,62 @@ export class AttributionService implements vscode.Disposable {
     const changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const edit: DocumentEdit = { document: event.document, key: event.document.uri.toString(), changes, reason, typing: looksLikeTyping(changes), at: Date.now() };
-    const applied = this.decide(edit);
+    const decision = this.decide(edit);
+    // Edits queued while the stored state loads count as changes: the load publishes the result.
+    let effect = { spansAffected: true, linesMoved: true };
     if (tracked.pending) {
-      tracked.pending.push({ edit, author: applied.author });
+      tracked.pending.push({ edit, author: decision.author });
     } else {
-      this.apply(tracked, edit, applied.author);
-      this.changed(event.document);
+      const spanCountBefore = tracked.ledger.spanCount;
+      this.apply(tracked, edit, decision.author);
+      effect = this.effectOf(tracked, edit, decision.author, spanCountBefore);
+      this.changed(event.document, effect.spansAffected);
     }
-    this.editEmitter.fire(applied);
+    this.editEmitter.fire({ ...edit, ...decision, ...effect });
+  }
+
+  /**
+   * Whether an applied edit can have changed more than the spans' offsets: the typing fast path's
+   * second half, so that a keystroke away from every span costs no recount of marks or blocks.
+   * Looks only at the edit's surroundings (a few ledger lookups), never at the whole document:
+   * - no line break added or removed: a span cut, removed or right next to the edit;
+   * - line breaks typed: a span on the lines of the edit (a block could split there);
+   * - line breaks removed: a span on the lines of the edit or next to them (blocks could join).
+   */
+  private effectOf(tracked: TrackedDocument, edit: DocumentEdit, author: EditAuthor, spanCountBefore: number): { spansAffected: boolean; linesMoved: boolean } {
+    const document = edit.document;
+    const linesMoved = document.lineCount !== tracked.lineCount || edit.changes.some((change) => change.insertedText.includes('\n'));
+    tracked.lineCount = document.lineCount;
+    if (author.kind === 'ai' || edit.reason !== undefined || edit.changes.length !== 1) return { spansAffected: true, linesMoved };
+    const ledger = tracked.ledger;
+    if (ledger.spanCount !== spanCountBefore) return { spansAffected: true, linesMoved };
+    if (ledger.spanCount === 0) return { spansAffected: false, linesMoved };
+    // Offsets before the change are the same in the new text; the inserted text ends at offset + its length.
+    const [change] = edit.changes;
+    const insertedEnd = change.offset + change.insertedText.length;
+    if (!linesMoved) return { spansAffected: ledger.spansInRange(Math.max(0, change.offset - 1), insertedEnd + 1).length > 0, linesMoved };
+    const around = change.deletedLength > 0 ? 1 : 0;
+    const firstLine = Math.max(0, document.positionAt(change.offset).line - around);
+    const lastLine = Math.min(document.lineCount - 1, document.positionAt(insertedEnd).line + around);
+    const from = document.offsetAt(new vscode.Position(firstLine, 0));
+    const to = document.offsetAt(document.lineAt(lastLine).rangeIncludingLineBreak.end);
+    return { spansAffected: ledger.spansInRange(Math.max(0, from - 1), to + 1).length > 0, linesMoved };
   }
 
   /**
    * Who made the edit, decided while the event happens (chat-editing documents and paste records
    * are gone a moment later). Typing into a dirty document is a person's, without asking anyone.
    */
-  private decide(edit: DocumentEdit): AppliedEdit {
-    if (edit.reason !== undefined) return { ...edit, author: HUMAN, decidedBy: 'history', classification: undefined };
+  private decide(edit: DocumentEdit): Pick<AppliedEdit, 'author' | 'decidedBy' | 'classification'> {
+    if (edit.reason !== undefined) return { author: HUMAN, decidedBy: 'history', classification: undefined };
     for (let index = this.aiWindows.length - 1; index >= 0; index--) {
       const window = this.aiWindows[index];
-      if (window.documentUri === undefined || window.documentUri === edit.key) return { ...edit, author: window.author, decidedBy: 'ai-window', classification: undefined };
+      if (window.documentUri === undefined || window.documentUri === edit.key) return { author: window.author, decidedBy: 'ai-window', classification: undefined };
     }
     // A clean document may be reloading from disk even by a keystroke-sized change: the classifier looks.
-    if ((edit.typing && edit.document.isDirty) || !this.classifier) return { ...edit, author: HUMAN, decidedBy: 'typing', classification: undefined };
+    if ((edit.typing && edit.document.isDirty) || !this.classifier) return { author: HUMAN, decidedBy: 'typing', classification: undefined };
     const classification = this.classifier(edit);
-    return { ...edit, author: classification.author ?? HUMAN, decidedBy: 'classifier', classification };
+    return { author: classification.author ?? HUMAN, decidedBy: 'classifier', classification };
   }
 
   private apply(tracked: TrackedDocument, edit: DocumentEdit, author: EditAuthor): void {
@@ -280,20 +334,29 @@ export class AttributionService implements vscode.Disposable {
     }
   }
 
-  private changed(document: vscode.TextDocument): void {
-    this.changeEmitter.fire(document.uri);
-    this.scheduleSave(document);
+  /** After the ledger changed: tells the viewers (unless the spans only moved) and saves after a pause. */
+  private changed(document: vscode.TextDocument, spansAffected = true): void {
+    if (spansAffected) this.changeEmitter.fire(document.uri);
+    this.scheduleSave(document, spansAffected);
   }
 
-  private scheduleSave(document: vscode.TextDocument): void {
+  private scheduleSave(document: vscode.TextDocument, urgent = true): void {
     if (!this.states || document.uri.scheme !== 'file') return;
     const tracked = this.documents.get(document.uri.toString());
     if (!tracked) return;
-    if (tracked.saveTimer !== undefined) clearTimeout(tracked.saveTimer);
-    tracked.saveTimer = setTimeout(() => {
-      tracked.saveTimer = undefined;
-      void this.save(document);
-    }, SAVE_DELAY_MS);
+    if (tracked.saveTimer !== undefined) {
+      // A move does not put off the save of a change.
+      if (tracked.saveUrgent && !urgent) return;
+      clearTimeout(tracked.saveTimer);
+    }
+    tracked.saveUrgent = urgent;
+    tracked.saveTimer = setTimeout(
+      () => {
+        tracked.saveTimer = undefined;
+        void this.save(document);
+      },
+      urgent ? SAVE_DELAY_MS : MOVED_SAVE_DELAY_MS,
+    );
   }
 
   private save(document: vscode.TextDocument): Promise<void> {

@@ -56,7 +56,13 @@ export class ReviewWorkspace implements vscode.Disposable {
     private readonly git: GitRunner | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(service.onDidChangeAttribution(() => this.schedule()));
+    this.disposables.push(
+      service.onDidChangeAttribution(() => this.schedule()),
+      // Lines added or removed away from every span move the blocks below them (their line labels).
+      service.onDidApplyEdit((edit) => {
+        if (edit.linesMoved && !edit.spansAffected) this.schedule();
+      }),
+    );
     if (states) this.disposables.push(states.onDidChangeStoredState(() => this.schedule()));
   }
 

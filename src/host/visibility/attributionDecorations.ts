@@ -85,8 +85,7 @@ export class AttributionDecorations implements vscode.Disposable {
       }),
       history.onDidChange((uri) => this.schedule(uri.toString())),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
-      // Also edits that leave the attribution as it was (and edits queued while a document's state loads): the lines move.
-      service.onDidApplyEdit((edit) => this.schedule(edit.key)),
+      // Typing away from every span fires no attribution change: the editor moves the decorations with the text itself.
       vscode.workspace.onDidCloseTextDocument((document) => {
         const key = document.uri.toString();
         this.marksByDocument.delete(key);

@@ -52,7 +52,11 @@ function document(spans: AttributedSpan[], extra: Partial<WorkingStateDocument> 
 
 describe('working state file', () => {
   it('round-trips a document with reviews and optional fields', () => {
-    const doc = document([span('a', 0, 10, { review }), span('b', 20, 30, { origin: { kind: 'chat', tool: 't', session: 's' } })]);
+    const doc = document([
+      span('a', 0, 10, { review }),
+      span('b', 20, 30, { origin: { kind: 'chat', tool: 't', session: 's' } }),
+      span('c', 40, 50, { origin: { kind: 'agent', tool: 'unknown-ai', candidates: ['fake-ai', 'github-copilot'] } }),
+    ]);
     const parsed = parseWorkingStateDocument(serializeWorkingStateDocument(doc));
     assert.deepEqual(parsed, { kind: 'ok', document: doc });
   });
@@ -86,6 +90,7 @@ describe('working state file', () => {
     ['empty span', JSON.stringify(document([span('a', 5, 5)]))],
     ['unknown origin kind', JSON.stringify(document([{ ...span('a', 0, 10), origin: { kind: 'robot', tool: 'x' } } as unknown as AttributedSpan]))],
     ['fractional offset', JSON.stringify(document([span('a', 0.5, 10)]))],
+    ['candidates that are not a list of names', JSON.stringify(document([span('a', 0, 10, { origin: { kind: 'agent', tool: 'unknown-ai', candidates: 'fake-ai' as unknown as string[] } })]))],
     ['bad review scope', JSON.stringify(document([span('a', 0, 10, { review: { ...review, scope: ['everything'] } as unknown as Review })]))],
     ['negative generation', JSON.stringify(document([], { generation: -1 }))],
   ];
