@@ -8,7 +8,8 @@
  * - its size, in characters besides whitespace, counted over the whole burst;
  * - rename-like bursts (every change inserts the same short single-line text) and
  *   format-like bursts (the text besides whitespace is what it was before the burst) are a
- *   person's tools at work, never AI.
+ *   person's tools at work, never AI; so is every change that only re-lays out the text it
+ *   replaces (a formatter's edit), told when the text before the burst is known.
  * Pure: the host gathers the events and the texts.
  */
 import type { TextReplacement } from '../attribution';
@@ -66,6 +67,45 @@ function withoutWhitespace(text: string): string {
   return text.replace(/[ \t\r\n]+/g, '');
 }
 
+function applyChanges(text: string, changes: readonly TextReplacement[]): string {
+  let result = text;
+  for (const change of [...changes].sort((a, b) => b.offset - a.offset)) {
+    result = result.slice(0, change.offset) + change.insertedText + result.slice(change.offset + change.deletedLength);
+  }
+  return result;
+}
+
+/**
+ * The texts each event of the burst started from, replayed from the text before the burst; none
+ * when that text is unknown or does not lead to the text after (an edit the burst did not see).
+ */
+function textsBeforeEvents(input: BurstInput): string[] | undefined {
+  if (input.textBefore === undefined) return undefined;
+  const texts: string[] = [];
+  let text = input.textBefore;
+  for (const event of input.events) {
+    texts.push(text);
+    text = applyChanges(text, event.changes);
+  }
+  return text === input.textAfter ? texts : undefined;
+}
+
+/** Where each counted change's inserted text lies after its event; a change that only re-lays out what it replaced does not count. */
+function countedRangesAfter(changes: readonly TextReplacement[], textBeforeEvent: string | undefined): OffsetRange[] {
+  if (textBeforeEvent === undefined) return insertedRangesAfter(changes);
+  const sorted = [...changes].sort((a, b) => a.offset - b.offset);
+  const ranges: OffsetRange[] = [];
+  let delta = 0;
+  for (const change of sorted) {
+    const start = change.offset + delta;
+    const replaced = textBeforeEvent.slice(change.offset, change.offset + change.deletedLength);
+    const layoutOnly = withoutWhitespace(replaced) === withoutWhitespace(change.insertedText);
+    if (change.insertedText.length > 0 && !layoutOnly) ranges.push({ start, end: start + change.insertedText.length });
+    delta += change.insertedText.length - change.deletedLength;
+  }
+  return ranges;
+}
+
 function contentCharsIn(text: string, ranges: readonly OffsetRange[]): number {
   let count = 0;
   for (const range of ranges) {
@@ -82,12 +122,13 @@ export function classifyBurst(input: BurstInput): BurstVerdict {
   let ranges: OffsetRange[] = [];
   /** Insertions of every event not excluded: a rename that goes on over several events is still a rename. */
   const inserts: TextReplacement[] = [];
-  for (const event of input.events) {
+  const texts = textsBeforeEvents(input);
+  input.events.forEach((event, index) => {
     if (ranges.length > 0) ranges = ranges.flatMap((range) => mapRangeThroughChanges(range, event.changes));
-    if (event.excluded) continue;
+    if (event.excluded) return;
     inserts.push(...event.changes.filter((change) => change.insertedText.length > 0));
-    if (!looksLikeToolEvent(event.changes)) ranges.push(...insertedRangesAfter(event.changes));
-  }
+    if (!looksLikeToolEvent(event.changes)) ranges.push(...countedRangesAfter(event.changes, texts?.[index]));
+  });
   ranges = normaliseRanges([...ranges, ...(input.alsoInserted ?? [])].filter((range) => range.end <= input.textAfter.length));
   if (ranges.length === 0) return { author: 'human', reason: 'nothing-inserted' };
   if (inserts.length >= 2 && looksLikeRename(inserts)) return { author: 'human', reason: 'rename-like' };

@@ -205,8 +205,9 @@ export class HeuristicDetector implements vscode.Disposable {
       }
       const verdict = edit.classification?.verdict;
       if (edit.decidedBy !== 'classifier' || !verdict || edit.author.kind === 'ai') {
-        // Undo/redo, accepts and in-event AI verdicts are recorded already; they still move a burst's text.
-        if (burst) this.addToBurst(edit, true);
+        // Undo/redo, accepts and in-event AI verdicts are recorded already; they still move a burst's
+        // text, and a hidden document's next burst starts from the text after them.
+        if (burst || !visible) this.addToBurst(edit, true);
         return;
       }
       if (visible) {

@@ -260,10 +260,11 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('human-only session: typing, paste, formatting, snippet, IntelliSense, rename across files, undo/redo, format on save', async () => {
+  it('human-only session: typing, paste, formatting, snippet, IntelliSense, rename across files, a formatter on the hidden file, undo/redo, format on save', async () => {
     const api = await vouchApi();
     const main = await writeFile('corpus/human.vfmt', 'function total(items) {\nlet subtotal = 0;\n}\n');
-    const peerText = 'export function report(subtotal) { return subtotal; }\n';
+    // Badly indented, so a formatter has work in it after the rename.
+    const peerText = 'export function report(subtotal) {\nreturn subtotal;\n}\n';
     const peer = await writeFile('corpus/human.peer.vfmt', peerText);
     await commitSetup('corpus/human.vfmt', 'corpus/human.peer.vfmt');
     const editor = await open(main);
@@ -317,6 +318,14 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     assert.ok(renameEdit && renameEdit.size === 2, 'the rename touches both files');
     await act(truth, document, undefined, () => vscode.workspace.applyEdit(renameEdit), 'the rename');
     const peerDocument = await waitFor('the peer document', () => vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === peer.toString()));
+    peerTruth.step(peerDocument.getText(), undefined);
+    // A formatter runs on the hidden peer right away (in the same burst as the rename): each of its
+    // edits replaces a whole line holding the long new name, over the size threshold.
+    const formatEdits = await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', peer, { tabSize: 2, insertSpaces: true });
+    assert.ok(formatEdits && formatEdits.length > 0, 'the formatter has work in the peer');
+    const formatEdit = new vscode.WorkspaceEdit();
+    formatEdit.set(peer, formatEdits);
+    assert.ok(await vscode.workspace.applyEdit(formatEdit), 'the format edit applies');
     peerTruth.step(peerDocument.getText(), undefined);
 
     // Format on save: a badly indented line typed by a person, then save.

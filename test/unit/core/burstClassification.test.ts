@@ -22,7 +22,7 @@ function isContent(character: string): boolean {
  * (deleted characters take their labels with them; inserted ones are labelled by whether their
  * event counts), and the burst rules written out plainly over the labels.
  */
-function referenceBurst(textBefore: string, events: readonly BurstEvent[], minimum: number): { text: string; verdict: BurstVerdict } {
+function referenceBurst(textBefore: string, events: readonly BurstEvent[], minimum: number, knowsTextBefore = true): { text: string; verdict: BurstVerdict } {
   let text = textBefore;
   let labels: boolean[] = new Array<boolean>(text.length).fill(false);
   const countedInserts: string[] = [];
@@ -34,7 +34,9 @@ function referenceBurst(textBefore: string, events: readonly BurstEvent[], minim
         sizes.every((size) => size <= 2));
     const counts = !event.excluded && !tool;
     for (const change of [...event.changes].sort((a, b) => b.offset - a.offset)) {
-      labels = [...labels.slice(0, change.offset), ...new Array<boolean>(change.insertedText.length).fill(counts), ...labels.slice(change.offset + change.deletedLength)];
+      // A change that only re-lays out the text it replaces is a formatter's, not new text.
+      const layoutOnly = knowsTextBefore && text.slice(change.offset, change.offset + change.deletedLength).replace(/[ \t\r\n]/g, '') === change.insertedText.replace(/[ \t\r\n]/g, '');
+      labels = [...labels.slice(0, change.offset), ...new Array<boolean>(change.insertedText.length).fill(counts && !layoutOnly), ...labels.slice(change.offset + change.deletedLength)];
       text = text.slice(0, change.offset) + change.insertedText + text.slice(change.offset + change.deletedLength);
       if (!event.excluded && change.insertedText.length > 0) countedInserts.push(change.insertedText);
     }
@@ -49,7 +51,7 @@ function referenceBurst(textBefore: string, events: readonly BurstEvent[], minim
   if (ranges.length === 0) return { text, verdict: { author: 'human', reason: 'nothing-inserted' } };
   const first = countedInserts[0];
   if (countedInserts.length >= 2 && first.length <= 200 && !first.includes('\n') && countedInserts.every((inserted) => inserted === first)) return { text, verdict: { author: 'human', reason: 'rename-like' } };
-  if (textBefore.replace(/[ \t\r\n]/g, '') === text.replace(/[ \t\r\n]/g, '')) return { text, verdict: { author: 'human', reason: 'format-like' } };
+  if (knowsTextBefore && textBefore.replace(/[ \t\r\n]/g, '') === text.replace(/[ \t\r\n]/g, '')) return { text, verdict: { author: 'human', reason: 'format-like' } };
   let contentChars = 0;
   for (let index = 0; index < labels.length; index++) if (labels[index] && isContent(text[index])) contentChars++;
   if (contentChars < minimum) return { text, verdict: { author: 'human', reason: 'below-threshold' } };
@@ -60,6 +62,7 @@ function referenceBurst(textBefore: string, events: readonly BurstEvent[], minim
 const burstArbitrary = fc
   .record({
     textBefore: fc.string({ unit: fc.constantFrom('a', 'b', 'x', ' ', '\n', ';'), maxLength: 30 }),
+    knowsTextBefore: fc.boolean(),
     steps: fc.array(
       fc.record({
         changes: fc.array(
@@ -76,7 +79,7 @@ const burstArbitrary = fc
     ),
     minimum: fc.integer({ min: 1, max: 30 }),
   })
-  .map(({ textBefore, steps, minimum }) => {
+  .map(({ textBefore, knowsTextBefore, steps, minimum }) => {
     let length = textBefore.length;
     const events: BurstEvent[] = [];
     for (const step of steps) {
@@ -94,7 +97,7 @@ const burstArbitrary = fc
       length += changes.reduce((sum, change) => sum + change.insertedText.length - change.deletedLength, 0);
       events.push({ changes, excluded: step.excluded });
     }
-    return { textBefore, events, minimum };
+    return { textBefore, knowsTextBefore, events, minimum };
   });
 
 describe('detection: bursts of edits to hidden documents', () => {
@@ -147,9 +150,35 @@ describe('detection: bursts of edits to hidden documents', () => {
     });
     const reformatted = 'let total=1;\n\nlet other=total+total;';
     const whole = [{ offset: 0, deletedLength: textBefore.length, insertedText: reformatted }];
-    assert.deepEqual(classifyBurst({ events: [{ changes: whole, excluded: false }], textBefore, textAfter: reformatted, minimumContentChars: 5 }), { author: 'human', reason: 'format-like' });
+    // A whole-file re-layout: the one change only re-lays out what it replaced.
+    assert.deepEqual(classifyBurst({ events: [{ changes: whole, excluded: false }], textBefore, textAfter: reformatted, minimumContentChars: 5 }), { author: 'human', reason: 'nothing-inserted' });
+    // Text taken out and put back in a later edit (a formatter that works line by line): the burst as a whole changed only layout.
+    const cut = [{ offset: 0, deletedLength: 15, insertedText: '' }];
+    const putBack = [{ offset: 0, deletedLength: 0, insertedText: 'let total = 1;\n\n' }];
+    assert.deepEqual(
+      classifyBurst({ events: [{ changes: cut, excluded: false }, { changes: putBack, excluded: false }], textBefore, textAfter: apply(apply(textBefore, cut), putBack), minimumContentChars: 5 }),
+      { author: 'human', reason: 'format-like' },
+    );
     const small = [{ offset: 0, deletedLength: 0, insertedText: '// ok\n' }];
     assert.deepEqual(classifyBurst({ events: [{ changes: small, excluded: false }], textBefore, textAfter: apply(textBefore, small), minimumContentChars: 40 }), { author: 'human', reason: 'below-threshold' });
+  });
+
+  it('does not count a formatter\'s re-indent in the same burst as a rename', () => {
+    const name = 'runningSubtotalBeforeTaxesAndDiscountsAreApplied';
+    const textBefore = 'export function report(subtotal) {\nreturn subtotal;\n}\n';
+    const rename = [
+      { offset: textBefore.indexOf('subtotal'), deletedLength: 8, insertedText: name },
+      { offset: textBefore.lastIndexOf('subtotal'), deletedLength: 8, insertedText: name },
+    ];
+    const renamed = apply(textBefore, rename);
+    const lineStart = renamed.indexOf('return');
+    const lineEnd = renamed.indexOf('\n', lineStart);
+    const format = [{ offset: lineStart, deletedLength: lineEnd - lineStart, insertedText: `  ${renamed.slice(lineStart, lineEnd)}` }];
+    const formatted = apply(renamed, format);
+    const events: BurstEvent[] = [{ changes: rename, excluded: true }, { changes: format, excluded: false }];
+    assert.deepEqual(classifyBurst({ events, textBefore, textAfter: formatted, minimumContentChars: 40 }), { author: 'human', reason: 'nothing-inserted' });
+    // Without the text before the burst the re-indent cannot be told from new text.
+    assert.equal(classifyBurst({ events, textBefore: undefined, textAfter: formatted, minimumContentChars: 40 }).author, 'ai');
   });
 
   it('moves and cuts counted text through excluded events, and counts text decided late', () => {
@@ -171,12 +200,12 @@ describe('detection: bursts of edits to hidden documents', () => {
 
   it('agrees with the per-character reference model on generated bursts', () => {
     fc.assert(
-      fc.property(burstArbitrary, ({ textBefore, events, minimum }) => {
-        const reference = referenceBurst(textBefore, events, minimum);
+      fc.property(burstArbitrary, ({ textBefore, knowsTextBefore, events, minimum }) => {
+        const reference = referenceBurst(textBefore, events, minimum, knowsTextBefore);
         let text = textBefore;
         for (const event of events) text = apply(text, event.changes);
         assert.equal(text, reference.text);
-        assert.deepEqual(classifyBurst({ events, textBefore, textAfter: text, minimumContentChars: minimum }), reference.verdict);
+        assert.deepEqual(classifyBurst({ events, textBefore: knowsTextBefore ? textBefore : undefined, textAfter: text, minimumContentChars: minimum }), reference.verdict);
       }),
       { numRuns: 3000, seed: 12 },
     );
