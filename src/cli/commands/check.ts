@@ -6,7 +6,7 @@ import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewMode
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
 import { stagedPaths } from '../../git/staging/stagedFiles';
-import { checkStagedFiles, storedAttribution } from '../../git/staging/stagedReview';
+import { checkStagedFilesInStore } from '../../git/staging/stagedReview';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
@@ -86,7 +86,7 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
     const indexFile = process.env.GIT_INDEX_FILE ? path.resolve(io.cwd, process.env.GIT_INDEX_FILE) : undefined;
     const recorded = new Set(await store.list());
     const candidates = (await stagedPaths(git, repository, { indexFile })).filter((repoPath) => recorded.has(repoPath));
-    const checks = await checkStagedFiles(git, repository, candidates, (repoPath) => storedAttribution(store, repoPath, (reason) => logger.warn(`vouch check: ${reason}`)), { indexFile });
+    const checks = await checkStagedFilesInStore(git, repository, store, candidates, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`));
     for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
   } else {
     for (const document of await store.loadAll()) {

@@ -62,6 +62,32 @@ export async function stagedEntry(git: GitRunner, repository: RepositoryLocation
   return undefined;
 }
 
+/** Paths per `git ls-files` process, so an argument list stays bounded. */
+const PATHS_PER_LS_FILES = 200;
+
+/**
+ * The index entries (stage 0, regular files) of many paths, in one `git ls-files` per
+ * PATHS_PER_LS_FILES paths rather than one per path.
+ */
+export async function stagedEntries(git: GitRunner, repository: RepositoryLocation, repoPaths: readonly string[], index: IndexOptions = {}): Promise<Map<string, StagedEntry>> {
+  const wanted = new Set(repoPaths.map(assertRepoPath));
+  const entries = new Map<string, StagedEntry>();
+  const conflicted = new Set<string>();
+  const paths = [...wanted];
+  for (let start = 0; start < paths.length; start += PATHS_PER_LS_FILES) {
+    const batch = paths.slice(start, start + PATHS_PER_LS_FILES);
+    const { stdout } = await git.run(['ls-files', '--stage', '-z', '--', ...batch], { cwd: repository.topLevel, env: indexEnvironment(index) });
+    for (const record of stdout.split('\0')) {
+      const match = /^(\d{6}) ([0-9a-f]+) (\d)\t([\s\S]*)$/.exec(record);
+      if (!match || !wanted.has(match[4])) continue;
+      if (match[3] !== '0') conflicted.add(match[4]); // a merge conflict: nothing is staged yet
+      else if (isRegularFileMode(match[1])) entries.set(match[4], { repoPath: match[4], mode: match[1], blob: assertObjectId(match[2]) });
+    }
+  }
+  for (const repoPath of conflicted) entries.delete(repoPath);
+  return entries;
+}
+
 /** The text of a staged blob as the editor would read it (UTF-8, a leading byte-order mark dropped). */
 export async function readBlobText(git: GitRunner, repository: RepositoryLocation, blob: string): Promise<string> {
   const { stdoutBytes } = await git.run(['cat-file', 'blob', assertObjectId(blob)], { cwd: repository.topLevel, maxOutputBytes: MAX_DOCUMENT_BYTES });

@@ -9,8 +9,11 @@ import { reanchorSpans } from '../../core/reanchor';
 import { buildReviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../gitRunner';
 import type { RepositoryLocation } from '../repository';
+import { sha256Hex } from '../../core/textHash';
+import { readBlobs } from '../notes/gitObjects';
+import { MAX_DOCUMENT_BYTES } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
-import { readBlobText, stagedEntry, type IndexOptions } from './stagedFiles';
+import { readBlobText, stagedEntries, stagedEntry, type IndexOptions } from './stagedFiles';
 
 /** Spans and the exact text they refer to. */
 export interface AttributedText {
@@ -67,6 +70,45 @@ export async function checkStagedFiles(
     if (!entry) continue;
     const stagedText = await readBlobText(git, repository, entry.blob);
     checks.push({ repoPath, blob: entry.blob, blocks: pendingBlocksInText(repoPath, attributed, stagedText) });
+  }
+  return checks;
+}
+
+/**
+ * checkStagedFiles over the working-state store in a fixed number of git processes, however many
+ * files: `ls-files` for the index entries (one per 200 paths), then one `cat-file` batch pair for
+ * every staged text and every last-known text (a file staged as last recorded is read once).
+ */
+export async function checkStagedFilesInStore(
+  git: GitRunner,
+  repository: RepositoryLocation,
+  store: WorkingStateStore,
+  repoPaths: readonly string[],
+  index: IndexOptions = {},
+  onLost?: (reason: string) => void,
+): Promise<StagedFileCheck[]> {
+  const documents = [];
+  for (const repoPath of repoPaths) {
+    const document = await store.load(repoPath);
+    if (document && document.spans.length > 0) documents.push(document);
+  }
+  if (documents.length === 0) return [];
+  const entries = await stagedEntries(git, repository, documents.map((document) => document.path), index);
+  const blobIds = [...[...entries.values()].map((entry) => entry.blob), ...documents.filter((document) => document.textLength > 0).map((document) => document.textBlob)];
+  const blobs = await readBlobs(git, repository.topLevel, blobIds, MAX_DOCUMENT_BYTES);
+  const checks: StagedFileCheck[] = [];
+  for (const document of documents) {
+    const entry = entries.get(document.path);
+    if (!entry) continue;
+    const known = document.textLength === 0 ? '' : blobs.get(document.textBlob)?.text;
+    if (known === undefined || sha256Hex(known) !== document.textSha256) {
+      onLost?.(`the AI marks of ${document.path} cannot be placed: the text they were recorded on is gone from git`);
+      continue;
+    }
+    const staged = blobs.get(entry.blob);
+    if (staged?.text === undefined) throw new Error(`cannot read the staged ${document.path}: ${staged?.problem ?? 'missing object'}`);
+    const stagedText = staged.text.charCodeAt(0) === 0xfeff ? staged.text.slice(1) : staged.text;
+    checks.push({ repoPath: document.path, blob: entry.blob, blocks: pendingBlocksInText(document.path, { text: known, spans: document.spans }, stagedText) });
   }
   return checks;
 }

@@ -7,7 +7,9 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import type { RepositoryLocation } from '../../../src/git/repository';
 import { findRepository } from '../../../src/git/repository';
 import { readStagedText, stagePaths, stagedEntry, stagedPaths, unstagePaths } from '../../../src/git/staging/stagedFiles';
-import { checkStagedFiles, pendingBlocksInText } from '../../../src/git/staging/stagedReview';
+import { checkStagedFiles, checkStagedFilesInStore, pendingBlocksInText, storedAttribution } from '../../../src/git/staging/stagedReview';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { silentLogger } from '../../../src/core/logger';
 import { aiSpanOver } from '../../support/spans';
 
 const git = new GitRunner();
@@ -84,5 +86,29 @@ describe('staging: index reads and writes with real git', () => {
     const checks = await checkStagedFiles(git, repository, ['x.ts', 'not-staged.ts'], async (repoPath) => (repoPath === 'x.ts' ? { text: working, spans } : undefined));
     assert.equal(checks.length, 1);
     assert.deepEqual(checks[0].blocks.map((block) => block.lines), [['const b = 2;']]);
+  });
+
+  it('checks many staged files from the working state in a fixed number of git processes, with the same result as one file at a time', async () => {
+    const store = new WorkingStateStore(repository, git, silentLogger);
+    const names = ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts', 'unrecorded.ts'];
+    for (const [index, name] of names.entries()) {
+      const text = `const human${index} = ${index};\nconst ai${index} = () => ${index};\n`;
+      write(name, text);
+      if (name !== 'unrecorded.ts') await store.save(name, [aiSpan(`s${index}`, text, `const ai${index} = () => ${index};`)], text);
+    }
+    await stagePaths(git, repository, names);
+    // b.ts is staged with a line more than the text its marks were recorded on.
+    write('b.ts', 'const human1 = 1;\nconst ai1 = () => 1;\nconst more = 1;\n');
+    await stagePaths(git, repository, ['b.ts']);
+    let processes = 0;
+    const counting = new Proxy(git, {
+      get: (target, key, receiver) => (key === 'run' ? (...args: Parameters<GitRunner['run']>) => (processes++, target.run(...args)) : Reflect.get(target, key, receiver)),
+    });
+    const batched = await checkStagedFilesInStore(counting, repository, store, names);
+    assert.equal(processes, 3, 'ls-files, cat-file --batch-check, cat-file --batch');
+    const oneByOne = await checkStagedFiles(git, repository, names, (repoPath) => storedAttribution(store, repoPath));
+    assert.deepEqual(batched, oneByOne);
+    assert.equal(batched.length, 5);
+    assert.ok(batched.every((check) => check.blocks.length === 1));
   });
 });
