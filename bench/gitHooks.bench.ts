@@ -19,10 +19,25 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
 }
 
-function timed(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): number {
+interface Cost {
+  readonly wallMs: number;
+  /** User + system CPU time of the command and every process it waited for (git, hooks, node). */
+  readonly cpuMs: number;
+}
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** Runs the command under sh and reads its CPU time from `times` (POSIX), which a busy machine does not inflate like wall time. */
+function timed(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Cost {
   const started = performance.now();
-  run(command, args, cwd, env);
-  return performance.now() - started;
+  const result = spawnSync('/bin/sh', ['-c', `${[command, ...args].map(shellQuote).join(' ')} >/dev/null || exit 1; times`], { cwd, env, encoding: 'utf8' });
+  const wallMs = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  // The second line of `times`: user and system time of the shell's children, e.g. "0m0.052s 0m0.012s".
+  const children = result.stdout.trim().split('\n')[1] ?? '';
+  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((match) => Number(match[1]) * 60 + Number(match[2]));
+  if (seconds.length !== 2) throw new Error(`cannot read CPU times from ${JSON.stringify(result.stdout)}`);
+  return { wallMs, cpuMs: (seconds[0] + seconds[1]) * 1000 };
 }
 
 function median(values: readonly number[]): number {
@@ -49,10 +64,10 @@ function main(): void {
     run('git', ['commit', '-q', '-m', 'start'], repo);
     run('vouch', ['install-hooks'], repo, env);
 
-    const withAi: number[] = [];
-    const withoutPending: number[] = [];
-    const withoutHooks: number[] = [];
-    const nodeStarts: number[] = [];
+    const withAi: Cost[] = [];
+    const withoutPending: Cost[] = [];
+    const withoutHooks: Cost[] = [];
+    const nodeStarts: Cost[] = [];
     let lineCount = 40;
     for (let round = 0; round < ROUNDS; round++) {
       // Three files with ten reviewed AI lines each (setup, not timed).
@@ -83,23 +98,33 @@ function main(): void {
 
       for (let i = 0; i < 3; i++) nodeStarts.push(timed(process.execPath, ['-e', '0'], repo));
     }
-    const node = median(nodeStarts);
-    const plain = median(withoutHooks);
-    const ai = median(withAi);
-    const none = median(withoutPending);
-    const aiRatio = (ai - plain) / node;
-    const noneRatio = (none - plain) / node;
-    console.log(`bare node -e 0: ${node.toFixed(1)} ms; commit without hooks: ${plain.toFixed(1)} ms (medians of ${ROUNDS} rounds)`);
-    console.log(`3-file commit with reviewed AI lines, pre-commit + post-commit hooks: ${ai.toFixed(1)} ms = ${aiRatio.toFixed(2)} node starts over a plain commit (goal <= 2.5) ${aiRatio <= 2.5 ? 'OK' : 'OVER'}`);
-    console.log(`commit with no pending attribution: ${none.toFixed(1)} ms = ${noneRatio.toFixed(2)} node starts over a plain commit (goal: no node at all)`);
+    const figures = (key: keyof Cost) => {
+      const node = median(nodeStarts.map((cost) => cost[key]));
+      const plain = median(withoutHooks.map((cost) => cost[key]));
+      const ai = median(withAi.map((cost) => cost[key]));
+      const none = median(withoutPending.map((cost) => cost[key]));
+      return { node, plain, ai, none, aiRatio: (ai - plain) / node, noneRatio: (none - plain) / node };
+    };
+    const cpu = figures('cpuMs');
+    const wall = figures('wallMs');
+    console.log(`medians of ${ROUNDS} interleaved rounds; node ${process.version}; CPU time (user+sys of every process) and wall time`);
+    console.log(`bare node -e 0: CPU ${cpu.node.toFixed(1)} ms, wall ${wall.node.toFixed(1)} ms; commit without hooks: CPU ${cpu.plain.toFixed(1)} ms, wall ${wall.plain.toFixed(1)} ms`);
+    console.log(
+      `3-file commit with reviewed AI lines, pre-commit + post-commit: CPU ${cpu.ai.toFixed(1)} ms = ${cpu.aiRatio.toFixed(2)} node starts over a plain commit (wall ${wall.aiRatio.toFixed(2)}); goal <= 2.5 ${cpu.aiRatio <= 2.5 ? 'OK' : 'OVER'}`,
+    );
+    console.log(`commit with no pending attribution: CPU ${cpu.none.toFixed(1)} ms = ${cpu.noneRatio.toFixed(2)} node starts over a plain commit (wall ${wall.noneRatio.toFixed(2)}); goal: no node start`);
+    const round2 = (value: number) => Number(value.toFixed(2));
     recordBenchResults('gitHooks', {
       rounds: ROUNDS,
-      nodeStartMs: Number(node.toFixed(1)),
-      plainCommitMs: Number(plain.toFixed(1)),
-      aiCommitMs: Number(ai.toFixed(1)),
-      noPendingCommitMs: Number(none.toFixed(1)),
-      aiCommitNodeStarts: Number(aiRatio.toFixed(2)),
-      noPendingCommitNodeStarts: Number(noneRatio.toFixed(2)),
+      node: process.version,
+      nodeStartCpuMs: round2(cpu.node),
+      plainCommitCpuMs: round2(cpu.plain),
+      aiCommitCpuMs: round2(cpu.ai),
+      noPendingCommitCpuMs: round2(cpu.none),
+      aiCommitNodeStarts: round2(cpu.aiRatio),
+      noPendingCommitNodeStarts: round2(cpu.noneRatio),
+      aiCommitNodeStartsWall: round2(wall.aiRatio),
+      noPendingCommitNodeStartsWall: round2(wall.noneRatio),
       goalNodeStarts: 2.5,
     });
   } finally {

@@ -11,11 +11,8 @@ import { notesCommand } from './commands/notes';
 import { reconcileCommand } from './commands/reconcile';
 import { reportCommand } from './commands/report';
 import { reviewCommand } from './commands/review';
-import { WorkingStatePendingSpans } from '../git/notes/pendingFromWorkingState';
-import { GitRunner } from '../git/gitRunner';
-import { WorkingStateStore } from '../git/workingStateStore';
-import { stderrLogger } from './cliLogger';
-import { createRecordCommitCommand } from './commands/recordCommit';
+import { recordCommitCommand } from './commands/recordCommit';
+import { defaultIo } from './processIo';
 import { statusCommand } from './commands/status';
 import { syncCommand } from './commands/sync';
 import { verifyCommand } from './commands/verify';
@@ -47,9 +44,7 @@ const commands: Readonly<Record<string, CliCommand>> = {
   'install-hooks': installHooksCommand,
   'install-agent-hooks': installAgentHooksCommand,
   'agent-hook': createAgentHookCommand({ mark: (args, io) => markCommand.run(args, io) }),
-  'record-commit': createRecordCommitCommand(
-    (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, stderrLogger(io)), stderrLogger(io)),
-  ),
+  'record-commit': recordCommitCommand,
   reconcile: reconcileCommand,
   sync: syncCommand,
   notes: notesCommand,
@@ -94,22 +89,3 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
   return command.run(rest, io);
 }
 
-function defaultIo(): CliIo {
-  return { stdout: closableWriter(process.stdout), stderr: closableWriter(process.stderr), cwd: process.cwd() };
-}
-
-/**
- * Writes to a stream that the reader may close (`vouch notes show | head -c1`): after EPIPE the
- * rest of the output is dropped and the command ends as usual, with its usual exit code and no
- * stack trace. Other write errors still surface.
- */
-export function closableWriter(stream: NodeJS.WritableStream): (text: string) => void {
-  let closed = false;
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true;
-    else throw error;
-  });
-  return (text) => {
-    if (!closed) stream.write(text);
-  };
-}

@@ -9,8 +9,11 @@ import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
 import { resolveCommit } from '../../git/notes/gitObjects';
 import { InvalidRecordError } from '../../git/notes/notesJournal';
-import { recordCommitFromPending, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
+import { recordCommitFromPending, WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
+import { GitRunner } from '../../git/gitRunner';
+import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
+import { stderrLogger } from '../cliLogger';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext } from './notesCommon';
 
@@ -47,6 +50,11 @@ export function createRecordCommitCommand(defaultProvider?: (io: CliIo) => Pendi
     run: (args, io) => runCliCommand('record-commit', io, () => runRecordCommit(args, io, defaultProvider?.(io))),
   };
 }
+
+/** `vouch record-commit` over the working state (.git/vouch/working), as the post-commit hook runs it. */
+export const recordCommitCommand: CliCommand = createRecordCommitCommand(
+  (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, stderrLogger(io)), stderrLogger(io)),
+);
 
 async function runRecordCommit(args: string[], io: CliIo, defaultProvider: PendingSpanProvider | undefined): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { pending: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });

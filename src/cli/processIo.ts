@@ -1,0 +1,37 @@
+import type { CliIo } from './cli';
+
+/** The process's own standard output, standard error and working directory. */
+export function defaultIo(): CliIo {
+  return { stdout: closableWriter(process.stdout), stderr: closableWriter(process.stderr), cwd: process.cwd() };
+}
+
+/**
+ * Writes to a stream that the reader may close (`vouch notes show | head -c1`): after EPIPE the
+ * rest of the output is dropped and the command ends as usual, with its usual exit code and no
+ * stack trace. Other write errors still surface.
+ */
+export function closableWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw error;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
+/** Runs a command line to its exit code; an error that escapes it is printed and exits 2. */
+export function runMain(run: (argv: string[]) => Promise<number>, options: { exitWhenDone?: (argv: string[]) => boolean } = {}): void {
+  const argv = process.argv.slice(2);
+  run(argv).then(
+    (code) => {
+      process.exitCode = code;
+      if (options.exitWhenDone?.(argv)) process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`vouch: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
