@@ -2,6 +2,19 @@
 import { runCli } from './cli';
 import { runMain } from './processIo';
 
-// An agent hook must never keep the agent waiting on a leftover handle (stdin, a timer); it
-// reports its own problems and always exits 0.
-runMain(runCli, { exitWhenDone: (argv) => argv[0] === 'agent-hook' });
+const isAgentHook = (argv: readonly string[]) => argv[0] === 'agent-hook';
+
+// An agent hook never fails the agent's tool call and never keeps it waiting on a leftover
+// handle (stdin, a timer): it exits 0 as soon as it is done, even after an unexpected error.
+runMain(
+  async (argv) => {
+    try {
+      return await runCli(argv);
+    } catch (error) {
+      if (!isAgentHook(argv)) throw error;
+      process.stderr.write(`vouch agent-hook: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 0;
+    }
+  },
+  { exitWhenDone: isAgentHook },
+);
