@@ -3,7 +3,7 @@
 // failure or when the editor could not start.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -11,9 +11,13 @@ import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { prepareDevExtensions } from './devExtensions.mjs';
 import { editorVscodeVersion, ensureEditor, repoRoot } from './setup.mjs';
+import { copyEditorLogs } from './vouchLog.mjs';
 import { createDemoRepository } from './workspace.mjs';
 
-const TIMEOUT_MS = 5 * 60_000;
+/** The whole run; the tests wait on conditions, so this is only reached when one hangs (a loaded 2-core machine needs minutes). */
+const TIMEOUT_MS = 20 * 60_000;
+/** One step of the page (loading the workbench on a busy machine can take a minute). */
+const PAGE_TIMEOUT_MS = 120_000;
 const artifactsDir = path.join(repoRoot, 'test-artifacts', 'editor');
 
 /**
@@ -52,6 +56,8 @@ async function main() {
   const testsEntry = await bundleTests();
   const editor = ensureEditor();
   mkdirSync(artifactsDir, { recursive: true });
+  // Failure diagnostics of an earlier run would be taken for this run's.
+  if (existsSync(artifactsDir)) for (const name of readdirSync(artifactsDir)) if (name.startsWith('failed-')) rmSync(path.join(artifactsDir, name), { force: true });
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-editor-tests-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
   const devExtensions = prepareDevExtensions();
@@ -66,6 +72,13 @@ async function main() {
   const workbenchLog = createWriteStream(path.join(artifactsDir, 'workbench-console.log'));
   try {
     const page = await browser.context.newPage();
+    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    /** Keeps a screenshot and the editor's logs (Vouch's own included) while the extension host still runs. */
+    const keepDiagnostics = async (label) => {
+      await page.screenshot({ path: path.join(artifactsDir, `${label}.png`) }).catch(() => undefined);
+      const logs = copyEditorLogs(server.userDataDir, artifactsDir, label);
+      console.log(`[editor] diagnostics kept in ${path.relative(repoRoot, artifactsDir)}: ${label}.png, ${logs.map((file) => path.basename(file)).join(', ')}`);
+    };
     const exitCode = new Promise((resolve) => {
       page.exposeFunction('codeAutomationExit', (code) => resolve(code));
     });
@@ -94,11 +107,12 @@ async function main() {
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS).unref());
     const code = await Promise.race([exitCode, timeout]);
     if (code === 'timeout') {
-      await page.screenshot({ path: path.join(artifactsDir, 'timeout.png') }).catch(() => undefined);
+      await keepDiagnostics('failed-timeout');
       throw new Error(`editor tests did not finish within ${TIMEOUT_MS / 1000} s`);
     }
     const passed = summary?.passed ?? 0;
     const failed = summary?.failed ?? (code === 0 ? 0 : 1);
+    if (code !== 0 || !summary) await keepDiagnostics('failed-run');
     if (corpusLine) console.log(`[editor] detection corpus: ${corpusLine}`);
     console.log(`[editor] ${passed} passed, ${code !== 0 && failed === 0 ? 1 : failed} failed`);
     return code === 0 && summary ? 0 : 1;

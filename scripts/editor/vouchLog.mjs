@@ -1,5 +1,6 @@
-// Reads Vouch's own log (its LogOutputChannel file) from an editor's user-data folder.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Reads Vouch's own log (its LogOutputChannel file) from an editor's user-data folder, and keeps
+// it with the extension host's log when a test fails.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 function findFile(dir, name) {
@@ -31,4 +32,41 @@ export async function waitForActivationLine(stateDir, timeoutMs = 90_000) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`Vouch did not log its activation within ${timeoutMs / 1000} s`);
+}
+
+/** The extension host's own log file names (code-server runs a remote extension host). */
+export const EXTENSION_HOST_LOGS = new Set(['exthost.log', 'remoteexthost.log']);
+
+/**
+ * Log files with one of `names` under `dir`, depth first in name order (each window session,
+ * a reload included, logs into a folder of its own).
+ * @param {string} dir
+ * @param {ReadonlySet<string>} names
+ * @returns {string[]}
+ */
+export function logFilesNamed(dir, names, found = []) {
+  if (!existsSync(dir)) return found;
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) logFilesNamed(full, names, found);
+    else if (entry.isFile() && names.has(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+/**
+ * Copies Vouch's log and the extension host's log of every window session of the editor whose
+ * user-data folder is `userDataDir` into `targetDir`, as `<label>-<n>-<name>`. Returns the copies.
+ * @param {string} userDataDir
+ * @param {string} targetDir
+ * @param {string} label
+ * @returns {string[]}
+ */
+export function copyEditorLogs(userDataDir, targetDir, label) {
+  mkdirSync(targetDir, { recursive: true });
+  return logFilesNamed(path.join(userDataDir, 'logs'), new Set(['Vouch.log', ...EXTENSION_HOST_LOGS])).map((file, index) => {
+    const target = path.join(targetDir, `${label}-${index + 1}-${path.basename(file)}`);
+    copyFileSync(file, target);
+    return target;
+  });
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LOADED_TIMEOUT_MS, openWorkbench, waitUntil, type LineMark, type Workbench } from './workbench';
+import { openWorkbench, waitUntil, type Workbench } from './workbench';
 
 describe('e2e: accepting AI ghost text in the real editor', function () {
   this.timeout(600_000);
@@ -39,7 +39,7 @@ describe('e2e: accepting AI ghost text in the real editor', function () {
     const first = lines.findIndex((text) => text === 'function add(a, b) {') + 1;
     // The accepted ghost text spans this line (after the typed prefix) and the two below it.
     const expectedLines = [first, first + 1, first + 2];
-    const marksBefore = await waitForMarks(workbench, (marks) => marks.length >= 3);
+    const marksBefore = await workbench.waitForLineMarks('the marks of the accepted lines', (marks) => marks.length >= 3);
     assert.deepEqual(marksBefore.map((mark) => mark.line), expectedLines, `marks ${JSON.stringify(marksBefore)}`);
     await workbench.screenshot('reload-before');
     // Reloaded at once, as a person may, while Vouch's save of the accepted text is still in git:
@@ -53,22 +53,10 @@ describe('e2e: accepting AI ghost text in the real editor', function () {
     await workbench.openFile('src/cart.ts');
     // Vouch reports when the stored attribution is back in the editor; only then are marks due.
     await workbench.waitForVouchLog(/\] (Restored \d+ AI span\(s\) of src\/cart\.ts|Picked up attribution of src\/cart\.ts)/, 'the attribution of src/cart.ts restored');
-    const marksAfter = await waitForMarks(workbench, (marks) => marks.length === marksBefore.length);
+    const marksAfter = await workbench.waitForLineMarks('the marks after the reload', (marks) => marks.length === marksBefore.length);
     assert.deepEqual(marksAfter.map((mark) => [mark.line, mark.style]), marksBefore.map((mark) => [mark.line, mark.style]));
     const status = await page.waitForSelector('.statusbar-item:has-text("AI: 1 unreviewed")');
     assert.ok(status);
     await workbench.screenshot('reload-after');
   });
 });
-
-/** Waits for the gutter marks `check` accepts (they follow a change Vouch made after a short debounce). */
-async function waitForMarks(workbench: Workbench, check: (marks: LineMark[]) => boolean): Promise<LineMark[]> {
-  const deadline = Date.now() + LOADED_TIMEOUT_MS;
-  let marks: LineMark[] = [];
-  while (Date.now() < deadline) {
-    marks = await workbench.lineMarks();
-    if (check(marks)) return marks;
-    await workbench.page.waitForTimeout(200);
-  }
-  throw new Error(`timed out waiting for gutter marks; saw ${JSON.stringify(marks)}`);
-}

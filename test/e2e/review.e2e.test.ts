@@ -27,7 +27,7 @@ async function acceptGhost(workbench: Workbench, trigger: string): Promise<void>
 }
 
 describe('e2e: reviewing AI code in the panel and the staging gate', function () {
-  this.timeout(240_000);
+  this.timeout(600_000);
   let workbench: Workbench;
 
   before(async () => {
@@ -55,7 +55,7 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
 
     await workbench.runCommand('Vouch: Review AI Changes');
     const frame = await workbench.findFrame('article.vouch-block');
-    await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 2, undefined, { timeout: 20_000 });
+    await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 2, undefined);
     const titles = await frame.$$eval('.vouch-block-title', (nodes) => nodes.map((node) => node.textContent));
     assert.equal(titles.length, 2);
     assert.match(titles[0] ?? '', /src\/cart\.ts/);
@@ -72,7 +72,7 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await workbench.screenshot('review-panel-filled');
     await tabTo(page, frame, `#vouch-accept-${addId}`);
     await page.keyboard.press('Enter');
-    await frame.waitForFunction((id) => !document.getElementById(`vouch-block-${id}`), addId, { timeout: 20_000 });
+    await frame.waitForFunction((id) => !document.getElementById(`vouch-block-${id}`), addId);
     assert.match(await frame.$eval('#vouch-status', (node) => node.textContent ?? ''), /Accepted lines? .* of src\/cart\.ts/);
 
     // Second block (greet): intent, then Reject (remove).
@@ -81,13 +81,13 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await page.keyboard.type('A greeting nobody asked for', { delay: 5 });
     await tabTo(page, frame, `#vouch-reject-${greetId}`);
     await page.keyboard.press('Enter');
-    await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 0, undefined, { timeout: 20_000 });
+    await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 0, undefined);
     assert.match(await frame.$eval('#vouch-summary', (node) => node.textContent ?? ''), /No AI code waits for review/);
     await workbench.screenshot('review-panel-done');
 
     // The rejected code is gone from the document; the accepted code stays.
     await page.keyboard.press('Control+1');
-    await page.waitForSelector('.monaco-editor.focused', { timeout: 10_000 });
+    await page.waitForSelector('.monaco-editor.focused');
     await page.keyboard.press('Control+End');
     const after = (await workbench.editorLines()).join('\n');
     assert.doesNotMatch(after, /Hello/);
@@ -102,23 +102,16 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await page.keyboard.press('Control+End');
     await acceptGhost(workbench, 'const answer = ');
     await page.keyboard.press('Control+S');
-    await page.waitForSelector('.tab.active:not(.dirty)', { timeout: 10_000 });
-    // Let the working state reach .git/vouch before staging.
-    await page.waitForTimeout(1000);
+    await page.waitForSelector('.tab.active:not(.dirty)');
+    // Staged at once, as a person may: the gate uses the editor's attribution of an open file.
     gitAdd(workbench.workspace, 'src/notes.txt');
+    // Vouch reports the gate's decision in its log; the notification must then be there.
+    await workbench.waitForVouchLog(/Staging gate \(warn\): src\/notes\.txt holds 1 AI block/, "the staging gate's warning about src/notes.txt");
     // This workbench (smoke-test driver) keeps notifications out of toasts; they are in the notification center.
     const expected = 'Staged: src/notes.txt holds 1 AI block that no one has reviewed.';
-    const deadline = Date.now() + 30_000;
-    let center = '';
-    while (!center.includes(expected)) {
-      if (Date.now() > deadline) {
-        await workbench.screenshot('gate-warning-missing');
-        assert.fail(`the gate's warning did not appear; the notification center shows: ${center}`);
-      }
-      await page.waitForTimeout(1000);
-      if (!(await page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
-      center = await page.evaluate(() => (document.querySelector('.notifications-center') as HTMLElement | null)?.innerText ?? '');
-    }
+    if (!(await page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
+    await page.waitForFunction((text) => (document.querySelector('.notifications-center') as HTMLElement | null)?.innerText.includes(text) ?? false, expected);
+    const center = await page.evaluate(() => (document.querySelector('.notifications-center') as HTMLElement | null)?.innerText ?? '');
     assert.match(center, /Review\s+Unstage/, 'the warning offers Review and Unstage');
     await workbench.screenshot('gate-warning');
   });
@@ -138,9 +131,9 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     const { page } = workbench;
     await page.keyboard.press('Control+Shift+G');
     // The view sits collapsed under the Source Control view's own sections; a person opens it.
-    const header = await page.waitForSelector('.pane-header[aria-label*="AI Review"]', { timeout: 20_000 });
+    const header = await page.waitForSelector('.pane-header[aria-label*="AI Review"]');
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-    const row = await page.waitForSelector('.monaco-list-row[aria-label*="src/notes.txt, Line 2, AI code from fake-ai"]', { timeout: 20_000 });
+    const row = await page.waitForSelector('.monaco-list-row[aria-label*="src/notes.txt, Line 2, AI code from fake-ai"]');
     assert.ok(row);
     await workbench.screenshot('review-scm-tree');
   });

@@ -20,7 +20,7 @@ function aiSpan(text: string, piece: string, extra: Partial<AttributedSpan> = {}
 }
 
 describe('e2e: attribution you can see (gutter marks, hover, status bar)', function () {
-  this.timeout(240_000);
+  this.timeout(600_000);
   let workbench: Workbench;
   const git = new GitRunner();
 
@@ -31,16 +31,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await workbench?.close();
   });
 
-  async function waitForMarks(what: string, check: (marks: DomMark[]) => boolean): Promise<DomMark[]> {
-    const deadline = Date.now() + 20_000;
-    let marks: DomMark[] = [];
-    while (Date.now() < deadline) {
-      marks = await workbench.lineMarks();
-      if (check(marks)) return marks;
-      await workbench.page.waitForTimeout(200);
-    }
-    throw new Error(`timed out waiting for ${what}; marks: ${JSON.stringify(marks)}`);
-  }
+  const waitForMarks = (what: string, check: (marks: DomMark[]) => boolean): Promise<DomMark[]> => workbench.waitForLineMarks(what, check);
 
   const linesWith = (marks: DomMark[], style: string) => marks.filter((mark) => mark.style === style).map((mark) => mark.line);
 
@@ -54,7 +45,8 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     });
   }
 
-  async function hoverLine(lineNumber: number): Promise<string> {
+  /** Hovers a line and returns the hover's text once Vouch's part of it (matching `vouchPart`) is shown. */
+  async function hoverLine(lineNumber: number, vouchPart: RegExp): Promise<string> {
     const { page } = workbench;
     const box = await page.evaluate((wanted) => {
       const editor = document.querySelector('.editor-group-container.active .monaco-editor');
@@ -71,15 +63,22 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     assert.ok(box, `line ${lineNumber} is not on screen`);
     await page.mouse.move(box.x - 30, box.y);
     await page.mouse.move(box.x, box.y, { steps: 4 });
-    const hover = await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 15_000 });
-    await page.waitForTimeout(300);
-    return (await hover.textContent()) ?? '';
+    await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible' });
+    // Hover parts arrive from several providers, one after another.
+    const hover = await page.waitForFunction(
+      ([source, flags]) => {
+        const text = Array.from(document.querySelectorAll('.monaco-hover:not(.hidden) .hover-contents')).map((node) => node.textContent ?? '').join('\n');
+        return new RegExp(source, flags).test(text) ? text : false;
+      },
+      [vouchPart.source, vouchPart.flags] as const,
+    );
+    return (await hover.jsonValue()) as string;
   }
 
   async function dismissHover(): Promise<void> {
     await workbench.page.mouse.move(5, 5);
     await workbench.page.keyboard.press('Escape');
-    await workbench.page.waitForTimeout(300);
+    await workbench.page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'detached' });
   }
 
   it('marks exactly the accepted ghost-text lines, counts them in the status bar, and explains them in a hover', async () => {
@@ -96,11 +95,11 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     assert.deepEqual(linesWith(marks, STYLE_OF.unreviewed), aiLines, 'the marks sit exactly on the AI lines');
     assert.deepEqual(marks.map((mark) => mark.line), aiLines, 'and on no other line');
     assert.notEqual(marks[0].color, 'rgba(0, 0, 0, 0)', 'the theme colour applies');
-    const status = await page.waitForSelector('.statusbar-item:has-text("AI: 1 unreviewed")', { timeout: 15_000 });
+    const status = await page.waitForSelector('.statusbar-item:has-text("AI: 1 unreviewed")');
     assert.match((await status.textContent()) ?? '', /AI: 1 unreviewed \(1 in this file\)/);
     await workbench.screenshot('visibility-unreviewed');
 
-    const hover = await hoverLine(aiLines[1]);
+    const hover = await hoverLine(aiLines[1], /AI-written, not reviewed/);
     assert.match(hover, /AI-written, not reviewed/);
     assert.match(hover, /tool fake-ai · inline completion · high confidence/);
     assert.match(hover, /Review: not reviewed/);
@@ -122,7 +121,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     assert.deepEqual(linesWith(marks, STYLE_OF.humanChanged), [returnLine - 1, returnLine, returnLine + 1]);
     assert.deepEqual(linesWith(marks, STYLE_OF.unreviewed), []);
     await workbench.screenshot('visibility-human-changed');
-    const hover = await hoverLine(returnLine);
+    const hover = await hoverLine(returnLine, /since changed by a human/);
     assert.match(hover, /since changed by a human/);
     await dismissHover();
   });
@@ -149,7 +148,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
       [5, 'double'],
     ]);
     await workbench.screenshot('visibility-accepted');
-    const hover = await hoverLine(4);
+    const hover = await hoverLine(4, /accepted by a reviewer/);
     assert.match(hover, /accepted by a reviewer/);
     assert.match(hover, /Review: accepted by Rita Reviewer <rita@example\.com> on 2026-01-06 08:00 UTC/);
     assert.match(hover, /Intent: Greets a user by name/);
@@ -175,7 +174,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
       [4, 'dotted'],
     ]);
     await workbench.screenshot('visibility-committed');
-    const hover = await hoverLine(3);
+    const hover = await hoverLine(3, /AI-written in an earlier commit/);
     assert.match(hover, /AI-written in an earlier commit, recorded in a Vouch note/);
     assert.ok(hover.includes(commit.slice(0, 12)), 'names the commit');
     assert.match(hover, /“Add twice” by Dana Developer/);

@@ -1,6 +1,6 @@
 // Drives a real VS Code workbench (code-server) in Chromium, as a person would: the harness for
 // end-to-end tests. One workbench per test file; screenshots go to test-artifacts/e2e/.
-import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
@@ -31,6 +31,8 @@ export interface Workbench {
   findFrame(selector: string): Promise<Frame>;
   /** Vouch's whole-line marks in the active editor, read from the DOM (rows mapped to line numbers by their top). */
   lineMarks(): Promise<LineMark[]>;
+  /** Waits until the active editor's marks satisfy `check` (Vouch draws them after a short debounce); returns them. */
+  waitForLineMarks(what: string, check: (marks: LineMark[]) => boolean): Promise<LineMark[]>;
   /**
    * Reloads the browser page (as Developer: Reload Window does); returns once the closing
    * window's extension host exited and the new workbench and its Vouch are up. `whenClosing` runs
@@ -102,6 +104,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   const { startCodeServer } = await import('../../scripts/editor/codeServer.mjs');
   const { prepareDevExtensions } = await import('../../scripts/editor/devExtensions.mjs');
   const { createDemoRepository } = await import('../../scripts/editor/workspace.mjs');
+  const { copyEditorLogs, EXTENSION_HOST_LOGS, logFilesNamed } = await import('../../scripts/editor/vouchLog.mjs');
   mkdirSync(artifactsDir, { recursive: true });
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
@@ -164,16 +167,16 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
         await page.keyboard.type(relativePath);
         const base = path.basename(relativePath);
-        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${base}"]`, { timeout: 20_000 });
+        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${base}"]`);
         await page.keyboard.press('Enter');
-        await page.waitForSelector(`.tab.active[aria-label*="${base}"]`, { timeout: 20_000 });
-        await page.waitForSelector('.monaco-editor.focused', { timeout: 20_000 });
+        await page.waitForSelector(`.tab.active[aria-label*="${base}"]`);
+        await page.waitForSelector('.monaco-editor.focused');
       },
       async runCommand(label) {
         await page.keyboard.press('F1');
         await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
         await page.keyboard.type(label);
-        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${label}"]`, { timeout: 20_000 });
+        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${label}"]`);
         await page.keyboard.press('Enter');
       },
       async editorLines() {
@@ -186,8 +189,9 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
       },
       async typeUntilGhostText(text) {
         await page.keyboard.type(text, { delay: 20 });
-        for (let attempt = 0; attempt < 8; attempt++) {
-          const shown = await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 5_000 }).then(() => true, () => false);
+        const deadline = Date.now() + LOADED_TIMEOUT_MS;
+        while (Date.now() < deadline) {
+          const shown = await page.waitForSelector('.ghost-text-decoration, .ghost-text', { timeout: 10_000 }).then(() => true, () => false);
           if (shown) return;
           // Under load the provider can activate after the last keystroke; a new keystroke asks again.
           await page.keyboard.press('Backspace');
@@ -216,6 +220,17 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
           });
           return marks.sort((a, b) => a.line - b.line);
         });
+      },
+      async waitForLineMarks(what, check) {
+        let marks: LineMark[] = [];
+        try {
+          return await waitUntil(what, async () => {
+            marks = await this.lineMarks();
+            return check(marks) && marks;
+          });
+        } catch (error) {
+          throw new Error(`${error instanceof Error ? error.message : String(error)}; the marks shown: ${JSON.stringify(marks)}`);
+        }
       },
       async reload(reloadOptions = {}) {
         earlierVouchLogs = new Set(logFilesNamed(logsDir, new Set(['Vouch.log'])));
@@ -248,7 +263,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
       },
       waitForVouchLog,
       async findFrame(selector) {
-        const deadline = Date.now() + 20_000;
+        const deadline = Date.now() + LOADED_TIMEOUT_MS;
         while (Date.now() < deadline) {
           for (const frame of page.frames()) {
             if (await frame.$(selector).catch(() => null)) return frame;
@@ -264,7 +279,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         } catch (error) {
           process.stderr.write(`could not take the screenshot ${label}: ${error instanceof Error ? error.message : String(error)}\n`);
         }
-        saved.push(...copyEditorLogs(server.userDataDir, label));
+        saved.push(...copyEditorLogs(server.userDataDir, artifactsDir, label));
         return saved;
       },
       close,
@@ -276,8 +291,6 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
     throw error;
   }
 }
-
-const EXTENSION_HOST_LOGS: ReadonlySet<string> = new Set(['exthost.log', 'remoteexthost.log']);
 
 function newestFile(files: readonly string[]): string | undefined {
   let newest: { file: string; mtimeMs: number } | undefined;
@@ -334,26 +347,3 @@ function gatedGit(scratch: string): GitGate & { readonly binDir: string } {
 
 /** Workbenches not closed yet (the failure hook in failureArtifacts.ts saves their diagnostics). */
 export const openWorkbenches = new Set<Workbench>();
-
-/** Log files under a folder, depth first in name order (a window reload starts a new log folder). */
-function logFilesNamed(dir: string, names: ReadonlySet<string>, found: string[] = []): string[] {
-  if (!existsSync(dir)) return found;
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) logFilesNamed(full, names, found);
-    else if (entry.isFile() && names.has(entry.name)) found.push(full);
-  }
-  return found;
-}
-
-/** Copies Vouch's log (its LogOutputChannel file) and the extension host's log of every window session into the artifacts. */
-function copyEditorLogs(userDataDir: string, label: string): string[] {
-  const copied: string[] = [];
-  const files = logFilesNamed(path.join(userDataDir, 'logs'), new Set(['Vouch.log', ...EXTENSION_HOST_LOGS]));
-  files.forEach((file, index) => {
-    const target = path.join(artifactsDir, `${label}-${index + 1}-${path.basename(file)}`);
-    copyFileSync(file, target);
-    copied.push(target);
-  });
-  return copied;
-}

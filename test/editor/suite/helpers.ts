@@ -19,12 +19,18 @@ export function workspaceUri(relativePath: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, relativePath);
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+/**
+ * How long a wait may take before it counts as failed. Waits are on conditions, so this is only
+ * reached when something is wrong; it is long because a busy 2-core machine (load 10) is slow.
+ */
+export const LOADED_TIMEOUT_MS = 120_000;
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = LOADED_TIMEOUT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -6,7 +6,8 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
+  // Long enough for a loaded 2-core machine; the tests wait on conditions, not for fixed times.
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 300_000, reporter: 'spec' });
   if (process.env.VOUCH_EDITOR_GREP) mocha.grep(process.env.VOUCH_EDITOR_GREP);
   for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(__dirname, file));

@@ -17,11 +17,10 @@ async function gitRepository(): Promise<TestGitRepository> {
   if (!extension) throw new Error('the git extension is missing');
   const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
   const root = workspaceUri('.').fsPath.replace(/\/$/, '');
-  return waitFor('the git extension to open the workspace repository', () => api.repositories.find((repository) => repository.rootUri.fsPath === root), 20_000);
+  return waitFor('the git extension to open the workspace repository', () => api.repositories.find((repository) => repository.rootUri.fsPath === root));
 }
 
 describe('Git notes from commits made in the editor', function () {
-  this.timeout(90_000);
   const git = new GitRunner();
 
   afterEach(async () => {
@@ -56,7 +55,7 @@ describe('Git notes from commits made in the editor', function () {
     assert.notEqual(head, before, 'the commit was made');
 
     const reader = new NotesReader(git, root, silentLogger);
-    const note = await waitFor('the Vouch note on the new commit', () => reader.readNote(head), 20_000);
+    const note = await waitFor('the Vouch note on the new commit', () => reader.readNote(head));
     assert.equal(note.records.length, 1);
     const files = note.records[0].statement.predicate.files;
     assert.deepEqual(
@@ -86,7 +85,7 @@ describe('Git notes from commits made in the editor', function () {
     await git.run(['commit', '-q', '-m', 'Add half (AI), from a terminal'], { cwd: root });
     const head = (await git.run(['rev-parse', 'HEAD'], { cwd: root })).stdout.trim();
     const reader = new NotesReader(git, root, silentLogger);
-    const note = await waitFor('the Vouch note on the terminal commit', () => reader.readNote(head), 30_000);
+    const note = await waitFor('the Vouch note on the terminal commit', () => reader.readNote(head));
     assert.deepEqual(
       note.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]),
       [['notes-terminal.ts', [[3, 4]]]],

@@ -43,7 +43,6 @@ function agentSpanOver(text: string, piece: string, extra: Partial<AttributedSpa
 }
 
 describe('Visibility: gutter marks, hover, status bar and summary in the real editor', function () {
-  this.timeout(60_000);
   const git = new GitRunner();
 
   afterEach(async () => {
