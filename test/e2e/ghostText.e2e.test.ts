@@ -33,8 +33,7 @@ describe('e2e: accepting AI ghost text in the real editor', function () {
 
   it('keeps the AI marks of the accepted lines through a save and a window reload', async () => {
     const { page } = workbench;
-    await page.keyboard.press('Control+S');
-    await page.waitForSelector('.tab.active:not(.dirty)');
+    await workbench.saveActiveEditor();
     const lines = await workbench.editorLines();
     const first = lines.findIndex((text) => text === 'function add(a, b) {') + 1;
     // The accepted ghost text spans this line (after the typed prefix) and the two below it.

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -101,8 +103,8 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await workbench.openFile('src/notes.txt');
     await page.keyboard.press('Control+End');
     await acceptGhost(workbench, 'const answer = ');
-    await page.keyboard.press('Control+S');
-    await page.waitForSelector('.tab.active:not(.dirty)');
+    await workbench.saveActiveEditor();
+    assert.match(readFileSync(path.join(workbench.workspace, 'src/notes.txt'), 'utf8'), /const answer = 42;/, 'the AI text is on disk');
     // Staged at once, as a person may: the gate uses the editor's attribution of an open file.
     gitAdd(workbench.workspace, 'src/notes.txt');
     // Vouch reports the gate's decision in its log; the notification must then be there.

@@ -25,6 +25,8 @@ export interface Workbench {
   readonly workspace: string;
   screenshot(name: string): Promise<string>;
   openFile(relativePath: string): Promise<void>;
+  /** Saves the focused editor (Ctrl+S) and waits until its tab is clean. */
+  saveActiveEditor(): Promise<void>;
   runCommand(label: string): Promise<void>;
   /** Text of the visible editor lines, top to bottom (Monaco renders spaces as U+00A0). */
   editorLines(): Promise<string[]>;
@@ -163,20 +165,36 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         return file;
       },
       async openFile(relativePath) {
-        await page.keyboard.press('Control+P');
-        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-        await page.keyboard.type(relativePath);
         const base = path.basename(relativePath);
-        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${base}"]`);
-        await page.keyboard.press('Enter');
-        await page.waitForSelector(`.tab.active[aria-label*="${base}"]`);
+        const deadline = Date.now() + LOADED_TIMEOUT_MS;
+        for (let attempt = 1; ; attempt++) {
+          await page.keyboard.press('Control+P');
+          await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+          await page.keyboard.type(relativePath);
+          // Enter opens the focused row; results arrive in steps, so wait until that row is the file.
+          await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${base}"]`);
+          await page.keyboard.press('Enter');
+          const opened = await page.waitForSelector(`.editor-group-container.active .tab.active[aria-label*="${base}"]`, { timeout: 20_000 }).then(
+            () => true,
+            () => false,
+          );
+          if (opened) break;
+          if (Date.now() > deadline) throw new Error(`${relativePath} did not open from Quick Open`);
+          process.stderr.write(`      (Quick Open did not open ${relativePath} on attempt ${attempt}; trying again)\n`);
+          await page.keyboard.press('Escape');
+        }
         await page.waitForSelector('.monaco-editor.focused');
+      },
+      async saveActiveEditor() {
+        await page.keyboard.press('Control+S');
+        // The active group's tab: another group (the review panel's) has an active, clean tab too.
+        await page.waitForSelector('.editor-group-container.active .tab.active:not(.dirty)');
       },
       async runCommand(label) {
         await page.keyboard.press('F1');
         await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
         await page.keyboard.type(label);
-        await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${label}"]`);
+        await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${label}"]`);
         await page.keyboard.press('Enter');
       },
       async editorLines() {
