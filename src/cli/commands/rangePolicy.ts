@@ -1,0 +1,138 @@
+/**
+ * The policy for `vouch verify --policy` and `vouch report --policy`: read from the auditor's file
+ * or from the base branch (`git show <base>:<path>`), never from the commits under verification,
+ * and evaluated over the range's AI blocks with every review recorded for each (later approvals are
+ * separate records) and the reviewer signatures verify found valid.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { evaluatePolicy, type PolicyBlock, type PolicyResult, type PolicyReview } from '../../core/policy/evaluatePolicy';
+import { MAX_POLICY_BYTES, parsePolicy, PolicyError, type Policy } from '../../core/policy/policyFile';
+import type { ReportCommitInput } from '../../core/report/rangeReport';
+import type { MarkdownSection } from '../../core/report/reportMarkdown';
+import { findRiskHints, type RiskCategory } from '../../core/review/riskHints';
+import { escapeMarkdownText } from '../../core/visibility/hoverText';
+import { blobsAtPaths, readBlobs, resolveCommit } from '../../git/notes/gitObjects';
+import { CliUsageError } from '../commandErrors';
+import { printable } from '../untrustedText';
+import type { NotesContext } from './notesCommon';
+
+export interface LoadedPolicy {
+  readonly policy: Policy;
+  /** Where it was read from, for the output: a file path, or `<base commit>:<path>`. */
+  readonly source: string;
+}
+
+/** The left side of `A..B` / `A...B`, or undefined for a single revision. */
+export function rangeBase(range: string): string | undefined {
+  const at = range.indexOf('..');
+  if (at <= 0) return undefined;
+  return range.slice(0, at);
+}
+
+export async function loadPolicy(context: NotesContext, cwd: string, policyPath: string, fromBase: string | undefined): Promise<LoadedPolicy> {
+  let text: string;
+  let source: string;
+  if (fromBase === undefined) {
+    const file = path.resolve(cwd, policyPath);
+    try {
+      if (statSync(file).size > MAX_POLICY_BYTES) throw new Error(`larger than ${MAX_POLICY_BYTES} bytes`);
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CliUsageError(`cannot read --policy ${policyPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    source = file;
+  } else {
+    const base = await resolveCommit(context.git, context.topLevel, fromBase).catch(() => {
+      throw new CliUsageError(`--policy-from-base: no such base commit: ${fromBase}`);
+    });
+    const repoPath = policyPath.replace(/^\.\//, '');
+    const blob = (await blobsAtPaths(context.git, context.topLevel, base, [repoPath])).get(repoPath);
+    if (!blob) throw new CliUsageError(`--policy-from-base: the base ${fromBase} (${base.slice(0, 12)}) has no file ${repoPath}`);
+    const read = (await readBlobs(context.git, context.topLevel, [blob], MAX_POLICY_BYTES)).get(blob);
+    if (read?.text === undefined) throw new CliUsageError(`--policy-from-base: ${repoPath} at ${fromBase} not read: ${read?.problem ?? 'missing'}`);
+    text = read.text;
+    source = `${base}:${repoPath} (${fromBase})`;
+  }
+  try {
+    return { policy: parsePolicy(text), source };
+  } catch (error) {
+    if (error instanceof PolicyError) throw new CliUsageError(`policy ${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The email in `Name <email>`, else the text itself. */
+function emailOf(author: string): string {
+  const match = /<([^<>]*)>\s*$/.exec(author);
+  return match ? match[1] : author;
+}
+
+/**
+ * `signedBy(commit, recordId, path, start, end)`: the principal whose valid signature covers the
+ * review of that range in that record (from verify's signature checks), or undefined.
+ */
+export type ReviewSigner = (commit: string, recordId: string, path: string, start: number, end: number) => string | undefined;
+
+/** Every AI block of the range (current lines of ranges that still match), with all reviews recorded for the same lines. */
+export function policyBlocks(inputs: readonly ReportCommitInput[], signedBy: ReviewSigner): PolicyBlock[] {
+  const blocks: PolicyBlock[] = [];
+  for (const commit of inputs) {
+    const byLines = new Map<string, { block: Omit<PolicyBlock, 'reviews'>; reviews: PolicyReview[] }>();
+    for (const input of commit.records) {
+      input.record.statement.predicate.files.forEach((file, fileIndex) => {
+        file.ranges.forEach((range, rangeIndex) => {
+          const status = input.check?.files[fileIndex]?.ranges[rangeIndex];
+          if (!status || status.status === 'stale') return;
+          const start = status.status === 'moved' && status.movedTo !== undefined ? status.movedTo : range.start;
+          const end = start + (range.end - range.start);
+          const key = `${file.path}\0${start}\0${end}\0${range.sha256}`;
+          let entry = byLines.get(key);
+          if (!entry) {
+            const lines = commit.fileLines(file.path);
+            const riskHints: RiskCategory[] = lines && end <= lines.length ? [...new Set(findRiskHints(lines.slice(start - 1, end).join('\n'), file.path, { textBefore: lines.slice(0, start - 1).join('\n') }).map((hint) => hint.category))] : [];
+            entry = {
+              block: { commit: commit.commit, commitAuthorEmail: emailOf(commit.author), path: file.path, start, end, tool: range.origin.tool, ...(range.origin.model ? { model: range.origin.model } : {}), riskHints },
+              reviews: [],
+            };
+            byLines.set(key, entry);
+          }
+          if (range.review) {
+            const signer = range.review.decision === 'accepted' ? signedBy(commit.commit, input.record.recordId, file.path, range.start, range.end) : undefined;
+            entry.reviews.push({ decision: range.review.decision, reviewer: { name: range.review.reviewer.name, email: range.review.reviewer.email }, ...(signer ? { signedBy: signer } : {}) });
+          }
+        });
+      });
+    }
+    for (const { block, reviews } of byLines.values()) blocks.push({ ...block, reviews });
+  }
+  return blocks;
+}
+
+export function evaluateRangePolicy(loaded: LoadedPolicy, inputs: readonly ReportCommitInput[], signedBy: ReviewSigner): PolicyResult & { readonly source: string } {
+  return { ...evaluatePolicy(loaded.policy, policyBlocks(inputs, signedBy)), source: loaded.source };
+}
+
+const MAX_LISTED_FAILURES = 200;
+
+/** The policy result as a Markdown section; failure messages quote note text and paths, so all of it is escaped. */
+export function policySection(result: PolicyResult & { readonly source: string }, allowedSigners: string | undefined): MarkdownSection {
+  const used = `Policy: ${escapeMarkdownText(result.source, 300)} · allowed signers: ${allowedSigners ? escapeMarkdownText(allowedSigners, 300) : 'none (no signature counts)'}`;
+  if (result.ok) return { title: '✅ Policy passed', markdown: used };
+  const items = result.failures.slice(0, MAX_LISTED_FAILURES).map((failure) => `- **${failure.rule}** · commit ${failure.commit.slice(0, 12)} · ${escapeMarkdownText(failure.message, 400)}  \n  to satisfy it: ${escapeMarkdownText(failure.fix, 400)}`);
+  if (result.failures.length > items.length) items.push(`- and ${result.failures.length - items.length} more`);
+  return { title: `❌ Policy failed: ${result.failures.length} failure(s)`, markdown: `${used}\n\n${items.join('\n')}`, open: true };
+}
+
+/** The policy result for a terminal, every untrusted string through `printable`. */
+export function policyText(result: PolicyResult & { readonly source: string }, allowedSigners: string | undefined): string {
+  const lines = [`policy: ${printable(result.source, 300)}`, `allowed signers: ${allowedSigners ? printable(allowedSigners, 300) : 'none (no signature counts)'}`];
+  if (result.ok) lines.push('policy: passed');
+  else {
+    lines.push(`policy: FAILED, ${result.failures.length} failure(s):`);
+    for (const failure of result.failures) {
+      lines.push(`  ${failure.rule.padEnd(19)} ${failure.commit.slice(0, 12)} ${printable(failure.message, 400)}`, `  ${''.padEnd(19)} ${''.padEnd(12)} to satisfy it: ${printable(failure.fix, 400)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
