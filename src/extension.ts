@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { escapeLogMessages } from './core/logger';
 import { GitRunner, findGitExecutable } from './git/gitRunner';
 import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
@@ -23,7 +24,7 @@ declare const __vouchLoadEnd: number | undefined;
 /** Composition root: builds the objects and registers their disposables. No logic lives here. */
 export function activate(context: vscode.ExtensionContext): VouchApi {
   const activateStart = performance.now();
-  const log = vscode.window.createOutputChannel('Vouch', { log: true });
+  const log = escapeLogMessages(vscode.window.createOutputChannel('Vouch', { log: true }));
   // VS Code disposes subscriptions as soon as deactivate() is called, without waiting for it; the
   // last saves still log (and a closed channel throws), so the channel closes after them.
   context.subscriptions.push({ dispose: () => void (deactivating ?? Promise.resolve()).finally(() => log.dispose()) });

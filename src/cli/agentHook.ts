@@ -7,8 +7,8 @@
  * hook answer every agent accepts) and reports problems on stderr. Input is bounded in size and
  * time, and the whole run has a deadline.
  */
+import { readRegularFile } from '../git/regularFile';
 import { display, ownText } from '../core/text/displayText';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_IDS, lineRangesOfWrites, parseAgentPayload, type AgentId } from '../core/agentEdits';
@@ -108,15 +108,10 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
 }
 
 async function readBounded(file: string, maxBytes: number): Promise<string> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error('not a file');
-    if (stat.size > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
-    return (await handle.readFile()).toString('utf8');
-  } finally {
-    await handle.close();
-  }
+  const read = await readRegularFile(file, { maxBytes, followSymlink: true });
+  if (read.kind === 'missing') throw new Error('no such file');
+  if (read.kind !== 'ok') throw new Error(read.reason);
+  return read.bytes.toString('utf8');
 }
 
 function readStdin(maxBytes: number, timeoutMs: number): Promise<string> {

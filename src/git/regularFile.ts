@@ -85,3 +85,22 @@ export function readRegularFileSync(file: string, options: RegularFileOptions): 
     closeSync(handle);
   }
 }
+
+/** A file that is there but is no regular file within the size bound. */
+export class UnreadableFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file} was not read: ${reason}`);
+    this.name = 'UnreadableFileError';
+  }
+}
+
+/** The UTF-8 text of a regular file, or undefined when there is none; UnreadableFileError for a FIFO, directory, link (unless followed) or an oversized file. */
+export async function readRegularText(file: string, options: RegularFileOptions): Promise<string | undefined> {
+  const read = await readRegularFile(file, options);
+  if (read.kind === 'missing') return undefined;
+  if (read.kind !== 'ok') throw new UnreadableFileError(file, read.reason);
+  return read.bytes.toString('utf8');
+}

@@ -3,6 +3,7 @@
  * currently installed VS Code extension. The extension rewrites it on every activation, so it
  * follows extension updates; git hooks and agent hooks find `vouch` on PATH or here.
  */
+import { UnreadableFileError, readRegularText } from './regularFile';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,9 +76,10 @@ export const RESOLVE_VOUCH_SHELL =
  */
 export async function writeLauncher(file: string, text: string): Promise<boolean> {
   try {
-    if ((await fs.readFile(file, 'utf8')) === text) return false;
+    if ((await readRegularText(file, { maxBytes: 1024 * 1024 })) === text) return false;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Not a regular file (a link, a FIFO): the atomic write below replaces it.
+    if (!(error instanceof UnreadableFileError)) throw error;
   }
   await fs.mkdir(path.dirname(file), { recursive: true });
   await writeFileAtomic(file, text, { mode: 0o755 });

@@ -3,6 +3,7 @@
  * records it as AI, its origin, review and record: the editor's hover, for terminals and scripts.
  * It reads blame and notes through the same BlameOverlay the editor uses.
  */
+import { readRegularFile } from '../../git/regularFile';
 import { displayComposed, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -127,10 +128,10 @@ async function repositoryPath(topLevel: string, cwd: string, given: string): Pro
 
 async function workingText(topLevel: string, repoPath: string): Promise<string> {
   const file = path.join(topLevel, ...repoPath.split('/'));
-  const stat = await fs.stat(file).catch(() => undefined);
-  if (!stat?.isFile()) throw new CliFailure(`no such file in the working tree: ${printable(repoPath)}`);
-  if (stat.size > MAX_FILE_BYTES) throw new CliFailure(`${printable(repoPath)} is larger than ${MAX_FILE_BYTES} bytes`);
-  return fs.readFile(file, 'utf8');
+  const read = await readRegularFile(file, { maxBytes: MAX_FILE_BYTES, followSymlink: true });
+  if (read.kind === 'too-large') throw new CliFailure(`${printable(repoPath)} is larger than ${MAX_FILE_BYTES} bytes`);
+  if (read.kind !== 'ok') throw new CliFailure(`no such file in the working tree: ${printable(repoPath)}`);
+  return read.bytes.toString('utf8');
 }
 
 async function textAt(git: GitRunner, topLevel: string, commit: string, repoPath: string): Promise<string> {

@@ -4,6 +4,7 @@
  * files are JSON; Vouch's entry is merged into what is there, installing again changes nothing,
  * and `--uninstall` removes exactly Vouch's entries (a file Vouch created and left empty goes).
  */
+import { UnreadableFileError, readRegularText } from '../../git/regularFile';
 import { display, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -166,11 +167,11 @@ const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 async function readConfig(file: string): Promise<Json | undefined> {
   let text: string;
   try {
-    const stat = await fs.stat(file);
-    if (stat.size > MAX_CONFIG_BYTES) throw new CliFailure(`${file} is larger than ${MAX_CONFIG_BYTES} bytes; left as it is`);
-    text = await fs.readFile(file, 'utf8');
+    const read = await readRegularText(file, { maxBytes: MAX_CONFIG_BYTES, followSymlink: true });
+    if (read === undefined) return undefined;
+    text = read;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof UnreadableFileError) throw new CliFailure(`${file} was left as it is: ${error.reason}`);
     throw error;
   }
   if (text.trim() === '') return {};

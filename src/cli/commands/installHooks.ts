@@ -7,6 +7,7 @@
  * language is wrapped (kept beside as `<hook>.vouch-original` and run after the block). Running
  * it again updates the blocks; `--uninstall` removes exactly what it added.
  */
+import { readRegularText } from '../../git/regularFile';
 import { display, ownText } from '../../core/text/displayText';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -251,7 +252,7 @@ async function isExecutable(file: string): Promise<boolean> {
 
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return await readRegularText(file, { maxBytes: 1024 * 1024, followSymlink: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

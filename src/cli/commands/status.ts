@@ -28,7 +28,7 @@ JSON format (stable; "version" changes only on incompatible changes):
     "files": [
       {
         "path": "src/app.ts",          repository-relative, '/'-separated
-        "exists": true,                false when the file is gone (then "blocks" is [])
+        "exists": true,                false when the file is gone or not a regular file (then "blocks" is [])
         "blocks": [
           {
             "startLine": 3,            1-based
@@ -145,7 +145,7 @@ function formatReport(report: StatusReport): DisplayText {
   if (report.files.length === 0) return display`No AI-written code in uncommitted changes.\n`;
   const lines: DisplayText[] = [];
   for (const file of report.files) {
-    lines.push(file.exists ? display`${file.path}` : display`${file.path}  (file is gone)`);
+    lines.push(file.exists ? display`${file.path}` : display`${file.path}  (file is gone or not a regular file)`);
     for (const block of file.blocks) {
       const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
       const origins = block.origins.map((origin) => `${origin.tool}${origin.model ? ` (${origin.model})` : ''} [${origin.kind}]`).join(', ');

@@ -8,7 +8,7 @@
  * and blames of saved files are kept until `invalidateHistory()` (the host calls it when HEAD, a
  * branch or a notes ref moves); parsed note blobs are kept by blob id (a blob never changes).
  */
-import { promises as fs } from 'node:fs';
+import { readRegularFile } from '../regularFile';
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../core/logger';
@@ -145,8 +145,9 @@ export class BlameOverlay {
   private async savedText(repoPath: string): Promise<string | undefined> {
     try {
       const file = path.join(this.topLevel, ...repoPath.split('/'));
-      if ((await fs.stat(file)).size > this.maxBytes() * 4) return undefined;
-      const text = await fs.readFile(file, 'utf8');
+      const read = await readRegularFile(file, { maxBytes: this.maxBytes() * 4, followSymlink: true });
+      if (read.kind !== 'ok') return undefined;
+      const text = read.bytes.toString('utf8');
       return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     } catch {
       return undefined;

@@ -1,3 +1,4 @@
+import { readRegularFile } from '../regularFile';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -96,8 +97,11 @@ interface ObservedLock {
 
 async function readLock(lockFile: string): Promise<ObservedLock | 'missing'> {
   try {
-    const [text, stat] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
-    return { owner: parseOwner(text), modifiedAt: stat.mtimeMs };
+    // A FIFO or link planted as the lock must not hang the reader: it reads as a lock without an owner, broken once stale.
+    const read = await readRegularFile(lockFile, { maxBytes: 4096 });
+    if (read.kind === 'missing') return 'missing';
+    if (read.kind === 'ok') return { owner: parseOwner(read.bytes.toString('utf8')), modifiedAt: read.mtimeMs };
+    return { owner: undefined, modifiedAt: (await fs.lstat(lockFile)).mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw error;

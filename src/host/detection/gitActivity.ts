@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitError, isObjectId, type GitRunner } from '../../git/gitRunner';
@@ -161,8 +161,10 @@ export class GitActivity implements vscode.Disposable {
 
 /** Reads a working-tree file's bytes only to tell whether it is text (no NUL in its first 8 KB). */
 export async function isTextFile(fsPath: string): Promise<boolean> {
-  const handle = await fs.open(fsPath, 'r');
+  // O_NONBLOCK: a FIFO in the working tree must not hang the check; only a regular file is text.
+  const handle = await fs.open(fsPath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   try {
+    if (!(await handle.stat()).isFile()) return false;
     const buffer = Buffer.alloc(8192);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     return !buffer.subarray(0, bytesRead).includes(0);

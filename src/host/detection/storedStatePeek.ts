@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { readRegularFile } from '../../git/regularFile';
 import type { AttributedSpan } from '../../core/attribution';
 import { sha256Hex } from '../../core/textHash';
 import { parseWorkingStateDocument, type WorkingStateDocument } from '../../core/workingState/stateFile';
@@ -18,9 +18,9 @@ export async function peekStoredState(states: RepositoryStates, fsPath: string):
   let text: string;
   try {
     const file = located.store.stateFileFor(located.repoPath);
-    const stat = await fs.stat(file);
-    if (!stat.isFile() || stat.size > MAX_PEEK_BYTES) return undefined;
-    text = await fs.readFile(file, 'utf8');
+    const read = await readRegularFile(file, { maxBytes: MAX_PEEK_BYTES });
+    if (read.kind !== 'ok') return undefined;
+    text = read.bytes.toString('utf8');
   } catch {
     return undefined;
   }

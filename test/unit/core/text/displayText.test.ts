@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
+import { escapeLogMessages, type Logger } from '../../../../src/core/logger';
 import { DISPLAY_SAFE_NAME, display, displayComposed, escapeDisplay } from '../../../../src/core/text/displayText';
 
 /** What no escaped value may contain raw: C0, DEL, C1, bidi controls, invisible and separator characters. */
@@ -59,5 +60,28 @@ describe('displayText', () => {
       assert.ok(!DISPLAY_SAFE_NAME.test(name), JSON.stringify(name));
     }
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (name) => !DISPLAY_SAFE_NAME.test(name) || escapeDisplay(name) === name));
+  });
+
+  it('a logger wrapped by escapeLogMessages escapes every message and keeps the rest of the channel', () => {
+    const lines: unknown[] = [];
+    const channel = {
+      name: 'Vouch',
+      trace: (m: unknown) => lines.push(m),
+      debug: (m: unknown) => lines.push(m),
+      info: (m: unknown, ...args: unknown[]) => lines.push(m, ...args),
+      warn: (m: unknown) => lines.push(m),
+      error: (m: unknown) => lines.push(m),
+      show(this: { name: string }) {
+        return this.name;
+      },
+    };
+    const log = escapeLogMessages(channel satisfies Logger);
+    log.warn('set aside \u001b[2K::error::x\nforged');
+    log.info('note of %s', 'arg');
+    log.error(new Error('bad \u202e name'));
+    assert.equal(lines[0], 'set aside \\x1b[2K::error::x\\nforged');
+    assert.deepEqual(lines.slice(1, 3), ['note of %s', 'arg']);
+    assert.ok(lines[3] instanceof Error && lines[3].message === 'bad \\u202e name');
+    assert.equal(log.show(), 'Vouch', 'other members work on the channel itself');
   });
 });
