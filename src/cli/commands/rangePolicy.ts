@@ -136,3 +136,36 @@ export function policyText(result: PolicyResult & { readonly source: string }, a
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The policy options `vouch verify` and `vouch report` share. */
+export const POLICY_OPTIONS = {
+  policy: { type: 'string' },
+  'policy-from-base': { type: 'boolean' },
+  base: { type: 'string' },
+} as const;
+
+export const POLICY_HELP = `  --policy FILE       check the range against a policy (docs/policy.md): the auditor's
+                      file, never one from the commits under verification
+  --policy-from-base  read --policy's path from the base of the range instead
+                      (git show <base>:<path>; <base> is the left side of A..B)
+  --base REV          the base for --policy-from-base when the range has no A..B`;
+
+/** Reads the policy the options name, or undefined without --policy. */
+export async function policyFromOptions(
+  context: NotesContext,
+  cwd: string,
+  range: string,
+  values: { readonly policy?: string; readonly 'policy-from-base'?: boolean; readonly base?: string },
+): Promise<LoadedPolicy | undefined> {
+  if (values.policy === undefined) {
+    if (values['policy-from-base'] || values.base !== undefined) throw new CliUsageError('--policy-from-base and --base need --policy PATH');
+    return undefined;
+  }
+  if (!values['policy-from-base']) {
+    if (values.base !== undefined) throw new CliUsageError('--base needs --policy-from-base');
+    return loadPolicy(context, cwd, values.policy, undefined);
+  }
+  const base = values.base ?? rangeBase(range);
+  if (base === undefined) throw new CliUsageError(`--policy-from-base: ${range} has no base (A..B); give --base REV`);
+  return loadPolicy(context, cwd, values.policy, base);
+}

@@ -12,12 +12,14 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
+import { evaluateRangePolicy, POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText } from './rangePolicy';
 import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
 
 const DEFAULT_MAX_COMMITS = 10_000;
 export const REPORT_JSON_VERSION = 1;
 
 const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--require-signed]]
+                    [--policy FILE [--policy-from-base] [--base REV]]
                     [--max-commits N] [--max-chars N]
 
 Summarises the Vouch notes (refs/notes/vouch) of the commits in <range> (default:
@@ -37,6 +39,7 @@ Options:
   --verify        add the result of 'vouch verify' for the same range (with
                   --require-signed: as 'vouch verify --require-signed'); the exit
                   status stays 0: run 'vouch verify' to gate
+${POLICY_HELP}
   --max-chars N   longest Markdown output (default ${DEFAULT_MARKDOWN_MAX_CHARS}; GitHub allows 65536)
   --max-commits N report at most N commits (default ${DEFAULT_MAX_COMMITS}); more is an error
   -h, --help      show this help
@@ -67,6 +70,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
       markdown: { type: 'boolean' },
       verify: { type: 'boolean' },
       'require-signed': { type: 'boolean' },
+      ...POLICY_OPTIONS,
       'max-chars': { type: 'string' },
       'max-commits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -84,11 +88,15 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const maxChars = positiveInteger(values['max-chars'], DEFAULT_MARKDOWN_MAX_CHARS, '--max-chars');
   const context = await openNotesContext(io);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
-  const report = buildRangeReport(range, await readReportInput(context.git, context.topLevel, context.reader, commits));
+  const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
+  const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
+  const report = buildRangeReport(range, inputs);
   const verification = values.verify ? await verifyCommits(context, range, commits, values['require-signed'] === true) : undefined;
-  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}) }, null, 2)}\n`));
-  else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections: verification ? [verificationSection(verification)] : [] })));
-  else io.stdout(displayComposed(reportText(report) + (verification ? verificationText(verification) : '')));
+  const policy = loadedPolicy ? evaluateRangePolicy(loadedPolicy, inputs, () => undefined) : undefined;
+  const sections = [...(policy ? [policySection(policy, undefined)] : []), ...(verification ? [verificationSection(verification)] : [])];
+  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));
+  else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections })));
+  else io.stdout(displayComposed(reportText(report) + (policy ? `\n${policyText(policy, undefined)}` : '') + (verification ? verificationText(verification) : '')));
   return 0;
 }
 
