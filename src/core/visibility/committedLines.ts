@@ -5,7 +5,7 @@
  */
 import type { Confidence, OriginKind } from '../attribution';
 import type { ParsedNote } from '../notes/noteParser';
-import type { NoteReview } from '../notes/noteRecord';
+import { rangeAiShare, type NoteReview } from '../notes/noteRecord';
 import type { GitAiKeyKind, GitAiNote, GitAiRange } from './gitAiNote';
 
 /** One line of `git blame --porcelain` output. */
@@ -40,6 +40,8 @@ export interface CommittedAiLine {
   readonly confidence?: Confidence;
   /** 0..1 as recorded at commit time (Vouch notes only). */
   readonly humanChangedShare?: number;
+  /** 0..1: share of the range's non-whitespace characters the AI wrote (below 1 when a person wrote part of the lines; Vouch notes only). */
+  readonly aiShare?: number;
   /** The recorded review (null: recorded as not reviewed); undefined when the source does not record reviews. */
   readonly review?: NoteReview | null;
   readonly commitInfo?: BlameCommitInfo;
@@ -103,6 +105,7 @@ function indexRanges(
               origin: range.origin.model ? { kind: range.origin.kind, tool: range.origin.tool, model: range.origin.model } : { kind: range.origin.kind, tool: range.origin.tool },
               confidence: range.confidence,
               humanChangedShare: range.humanChangedShare,
+              aiShare: rangeAiShare(range),
               review: range.review,
               commitInfo: commitInfo.get(commit),
               record: { id: record.recordId, signatures: record.envelope.signatures.length },

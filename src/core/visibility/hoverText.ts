@@ -154,6 +154,7 @@ export function committedHoverMarkdown(line: CommittedAiLine): string {
     details.push(`Session: ${escapeMarkdownText(session, 200)} (${line.gitAi.keyKind === 'session' ? 'git-ai session' : 'git-ai legacy prompt'})`);
     if (line.gitAi.humanAuthor) details.push(`Directed by: ${escapeMarkdownText(line.gitAi.humanAuthor, 200)}`);
   }
+  if (line.aiShare !== undefined && line.aiShare < 1) details.push(`AI wrote ${formatShare(line.aiShare)} of the characters of these lines; a person wrote the rest`);
   if (line.humanChangedShare !== undefined) details.push(`Changed by a human before the commit: ${formatShare(line.humanChangedShare)} (${HUMAN_CHANGED_EXPLANATION})`);
   details.push(line.review === undefined ? 'Review: git-ai records no review' : reviewLine(line.review));
   if (line.record) details.push(line.record.signatures > 0 ? `Record: signed (${line.record.signatures} signature(s); \`vouch verify --allowed-signers\` checks them)` : 'Record: **unsigned**');

@@ -163,6 +163,9 @@ describe('visibility: hover text', () => {
     assert.match(markdown, /Commit: `aaaaaaaaaaaa` “Add parser” by Ann on 2023-11-14 22:13 UTC/);
     assert.match(markdown, /Review: \*\*accepted\*\* by Rita Reviewer \\<rita\\@example\\.com\\>/);
     assert.match(markdown, /Intent: parse input/);
+    assert.doesNotMatch(markdown, /AI wrote/);
+    const mixed = committedHoverMarkdown({ line: 0, commit: COMMIT_A, source: 'vouch', path: 'a', originalLine: 1, origin: { tool: 'github-copilot' }, aiShare: 0.2, review: null });
+    assert.match(mixed, /AI wrote 20% of the characters of these lines; a person wrote the rest/);
     const gitAi = committedHoverMarkdown({ line: 0, commit: COMMIT_B, source: 'git-ai', path: 'a', originalLine: 1, origin: { tool: 'cursor' } });
     assert.match(gitAi, /recorded by git-ai \(refs\/notes\/ai\)/);
     assert.match(gitAi, /git-ai records no review/);
