@@ -59,9 +59,18 @@ describe('Git notes from commits made in the editor', function () {
     assert.equal(note.records.length, 1);
     const files = note.records[0].statement.predicate.files;
     assert.deepEqual(
-      files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end, range.origin.tool, range.origin.kind])]),
-      // Line 2 starts with typed text ("function triple("), so by the line rule only 3-4 are AI lines.
-      [['notes-commit.ts', [[3, 4, 'fake-ai', 'inline']]]],
+      files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end, range.origin.tool, range.origin.kind, range.aiShare])]),
+      // Line 2 starts with typed text ("function triple(") that the AI finished: a mixed line, in a
+      // range of its own with its AI character share (10 of the 25 non-whitespace characters of "function triple(x: number) {").
+      [
+        [
+          'notes-commit.ts',
+          [
+            [2, 2, 'fake-ai', 'inline', 0.4],
+            [3, 4, 'fake-ai', 'inline', 1],
+          ],
+        ],
+      ],
     );
 
     await waitFor('the committed span to leave the open document', () => api.spansOf(committed.document.uri).length === 0);
@@ -88,7 +97,15 @@ describe('Git notes from commits made in the editor', function () {
     const note = await waitFor('the Vouch note on the terminal commit', () => reader.readNote(head));
     assert.deepEqual(
       note.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]),
-      [['notes-terminal.ts', [[3, 4]]]],
+      [
+        [
+          'notes-terminal.ts',
+          [
+            [2, 2],
+            [3, 4],
+          ],
+        ],
+      ],
     );
     await waitFor('the committed span to leave the open document', () => api.spansOf(editor.document.uri).length === 0);
 
