@@ -24,8 +24,9 @@ files as they are in the working tree.
 Options:
   --staged      check the staged content (the index) instead of the working tree
   --json        print JSON: { "version": 1, "staged": bool, "files": [ { "path",
-                "blocks": [ { "startLine", "endLine", "origins", "spanIds",
-                "risks" } ] } ], "unreviewedBlocks": n }
+                "blocks": [ { "startLine", "endLine", "state", "origins",
+                "spanIds", "risks" } ] } ], "unreviewedBlocks": n }; "state" is
+                "unreviewed", "rejected-but-present" or "changed-after-review"
   -h, --help    show this help
 
 Review blocks in VS Code ("Vouch: Review AI Changes") or with 'vouch review'.
@@ -45,6 +46,7 @@ export interface CheckReport {
     readonly blocks: Array<{
       readonly startLine: number;
       readonly endLine: number;
+      readonly state: ReviewBlock['state'];
       readonly origins: ReviewBlock['origins'];
       readonly spanIds: readonly string[];
       readonly risks: string[];
@@ -105,6 +107,7 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
       blocks: file.blocks.map((block) => ({
         startLine: block.startLine,
         endLine: block.endLine,
+        state: block.state,
         origins: block.origins,
         spanIds: block.spanIds,
         risks: [...new Set(block.riskHints.map((hint) => hint.category))],
@@ -124,7 +127,8 @@ function formatCheckReport(report: CheckReport): DisplayText {
       const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
       const origins = block.origins.map((origin) => `${origin.tool} [${origin.kind}]`).join(', ');
       const risks = block.risks.length > 0 ? `  risks: ${block.risks.join(', ')}` : '';
-      lines.push(display`  ${file.path}  ${range}  ${origins}${risks}`);
+      const state = block.state === 'unreviewed' ? '' : `  (${block.state.replace(/-/g, ' ')})`;
+      lines.push(display`  ${file.path}  ${range}  ${origins}${risks}${state}`);
     }
   }
   const [firstFile] = report.files;

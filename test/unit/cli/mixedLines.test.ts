@@ -106,6 +106,9 @@ describe('mixed lines, block state and recording once (CLI, real git)', function
     await repo.git(['add', 'a.ts']);
     const check = await vouch(repo.dir, ['check', '--staged']);
     assert.equal(check.code, 1, check.out);
+    assert.match(check.out, /a\.ts {2}line 2 .*\(changed after review\)/);
+    const json = JSON.parse((await vouch(repo.dir, ['check', '--staged', '--json'])).out) as { files: { blocks: { state: string }[] }[] };
+    assert.deepEqual(json.files[0].blocks.map((block) => block.state), ['changed-after-review']);
 
     await repo.git(['commit', '-q', '-m', 'answer'], nextDateEnv());
     assert.equal((await vouch(repo.dir, ['record-commit'])).code, 0);
