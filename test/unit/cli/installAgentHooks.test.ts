@@ -150,4 +150,35 @@ describe('vouch install-agent-hooks', () => {
       assert.match(result.stderr, /not found/);
     });
   });
+
+  it('for every agent, the command it installs turns a recorded payload into the right `vouch mark` (real vouch on PATH)', async function () {
+    this.timeout(120_000);
+    const repoRoot = path.resolve(__dirname, '..', '..', '..');
+    const bin = path.join(repo, '.git', 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'vouch'), `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    assert.equal(await runCli(['install-agent-hooks'], capture(repo)), 0);
+    const fixtures = path.join(repoRoot, 'test', 'fixtures', 'agent-hooks');
+    const byAgent: Record<string, string> = { 'claude-code': 'claude-code-edit', copilot: 'copilot-vscode-replace-string', cursor: 'cursor-after-file-edit', codex: 'codex-apply-patch', gemini: 'gemini-replace' };
+    for (const target of AGENT_HOOK_TARGETS) {
+      const config = readJson(path.join(repo, target.projectFile)) as { hooks: Record<string, Array<{ command?: string; hooks?: Array<{ command: string }> }>> };
+      const entries = config.hooks[target.event];
+      const command = target.shape === 'flat' ? entries[0].command : entries[0].hooks?.[0].command;
+      assert.ok(command, target.agent);
+      const fixture = JSON.parse(readFileSync(path.join(fixtures, `${byAgent[target.agent]}.json`), 'utf8')) as { files: Record<string, string>; payload: unknown; expected: Record<string, [number, number][]>; tool: string };
+      for (const [repoPath, text] of Object.entries(fixture.files)) {
+        mkdirSync(path.dirname(path.join(repo, repoPath)), { recursive: true });
+        writeFileSync(path.join(repo, repoPath), text);
+      }
+      const payload = JSON.stringify(fixture.payload).split('${REPO}').join(JSON.stringify(repo).slice(1, -1));
+      const result = spawnSync('/bin/sh', ['-c', command], { cwd: repo, input: payload, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, '{}\n', target.agent);
+      for (const [repoPath, expected] of Object.entries(fixture.expected)) {
+        const described = expected.map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`)).join(', ');
+        assert.ok(result.stderr.includes(`marked lines ${described} of ${repoPath} as written by ${fixture.tool}`), `${target.agent}: ${result.stderr}`);
+      }
+      rmSync(path.join(repo, '.git', 'vouch'), { recursive: true, force: true });
+    }
+  });
 });
