@@ -1,6 +1,7 @@
 /** The `vouch` command line. Each subcommand lives in its own module and is listed in `commands`. */
 import { display, ownText, type DisplayText } from '../core/text/displayText';
 import { createAgentHookCommand } from './agentHook';
+import { approveCommand } from './commands/approve';
 import { blameCommand } from './commands/blame';
 import { checkCommand } from './commands/check';
 import { exportCommand } from './commands/export';
@@ -52,6 +53,7 @@ const commands: Readonly<Record<string, CliCommand>> = {
   report: reportCommand,
   blame: blameCommand,
   export: exportCommand,
+  approve: approveCommand,
 };
 
 function usage(): DisplayText {
