@@ -32,7 +32,7 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
     if (disposed) return;
     await offerPath(launcher);
     if (disposed) return;
-    await offerCopilotHook(launcher);
+    await offerCopilotHook(cli);
   }
 
   async function offerPath(launcher: string): Promise<void> {
@@ -58,7 +58,7 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
     }
   }
 
-  async function offerCopilotHook(launcher: string): Promise<void> {
+  async function offerCopilotHook(cli: string): Promise<void> {
     if (context.globalState.get(COPILOT_OFFER_KEY) !== undefined) return;
     if (!vscode.extensions.getExtension(COPILOT_CHAT_EXTENSION)) return;
     const userHooks = path.join(process.env.COPILOT_HOME && path.isAbsolute(process.env.COPILOT_HOME) ? process.env.COPILOT_HOME : path.join(os.homedir(), '.copilot'), 'hooks', 'vouch.json');
@@ -77,7 +77,9 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
     if (choice === 'Not Now' || choice === undefined) return;
     await context.globalState.update(COPILOT_OFFER_KEY, choice);
     if (choice !== 'Set Up') return;
-    execFile(launcher, ['install-agent-hooks', 'copilot', '--user'], { timeout: 30_000 }, (error, stdout, stderr) => {
+    // This extension's own CLI on VS Code's runtime (no shell, so also on Windows where the launcher is a .cmd).
+    const env = { ...process.env, ...(process.versions.electron !== undefined ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+    execFile(process.execPath, [cli, 'install-agent-hooks', 'copilot', '--user'], { timeout: 30_000, env }, (error, stdout, stderr) => {
       if (error) {
         log.warn(`vouch install-agent-hooks copilot --user failed: ${stderr || error.message}`);
         void vscode.window.showWarningMessage(`Vouch could not set up the Copilot hook: ${(stderr || error.message).slice(0, 500)}`);
