@@ -39,7 +39,9 @@ export interface BurstInput {
 
 export type BurstVerdict =
   | { readonly author: 'ai'; readonly ranges: readonly OffsetRange[]; readonly contentChars: number }
-  | { readonly author: 'human'; readonly reason: 'nothing-inserted' | 'rename-like' | 'format-like' | 'below-threshold' };
+  | { readonly author: 'human'; readonly reason: 'nothing-inserted' | 'rename-like' | 'format-like' }
+  /** Too small alone; the host may carry `ranges` into the document's next burst (a stream with a long pause). */
+  | { readonly author: 'human'; readonly reason: 'below-threshold'; readonly ranges: readonly OffsetRange[] };
 
 /**
  * One event of a formatter or a codemod rather than an agent: several changes at once, each of at
@@ -134,6 +136,6 @@ export function classifyBurst(input: BurstInput): BurstVerdict {
   if (inserts.length >= 2 && looksLikeRename(inserts)) return { author: 'human', reason: 'rename-like' };
   if (input.textBefore !== undefined && withoutWhitespace(input.textBefore) === withoutWhitespace(input.textAfter)) return { author: 'human', reason: 'format-like' };
   const contentChars = contentCharsIn(input.textAfter, ranges);
-  if (contentChars < input.minimumContentChars) return { author: 'human', reason: 'below-threshold' };
+  if (contentChars < input.minimumContentChars) return { author: 'human', reason: 'below-threshold', ranges };
   return { author: 'ai', ranges, contentChars };
 }

@@ -25,6 +25,8 @@ import { peekStoredState, spansForExactText } from './storedStatePeek';
 const BATCH_WINDOW_MS = 80;
 /** A burst of edits to a hidden document ends after this long without another edit (agents stream tens of milliseconds apart). */
 const BURST_QUIET_MS = 750;
+/** Text of a burst too small alone counts with the document's next burst this long after it (a stream that paused, a slow machine). */
+const CARRY_MS = 10_000;
 /** How long to wait after a reload from disk for git's traces and for an explicit report (`vouch mark`). */
 const RELOAD_SETTLE_MS = 1_500;
 /** A disk change and a reload this close together belong together; a save this close explains a disk change. */
@@ -85,6 +87,8 @@ export class HeuristicDetector implements vscode.Disposable {
   private readonly savingSince = new Map<string, number>();
   private readonly pendingReloads: PendingReload[] = [];
   private readonly bursts = new Map<string, Burst>();
+  /** Per hidden document: the counted text of its last bursts that were too small alone, until `until`. */
+  private readonly carried = new Map<string, { ranges: OffsetRange[]; until: number }>();
   /** The text of each open document in no visible editor, as of its last burst (what a burst starts from). */
   private readonly hiddenTexts = new Map<string, string>();
   private visibleKeys = new Set<string>();
@@ -195,6 +199,8 @@ export class HeuristicDetector implements vscode.Disposable {
     if (bulk) bulk.ranges = bulk.ranges.flatMap((range) => mapRangeThroughChanges(range, changes));
     const burst = this.bursts.get(key);
     if (burst) burst.lateRanges = burst.lateRanges.flatMap((range) => mapRangeThroughChanges(range, changes));
+    const carried = this.carried.get(key);
+    if (carried) carried.ranges = carried.ranges.flatMap((range) => mapRangeThroughChanges(range, changes));
     try {
       const visible = this.visibleKeys.has(key);
       if (edit.decidedBy === 'typing') {
@@ -277,12 +283,22 @@ export class HeuristicDetector implements vscode.Disposable {
       // Part of an edit that also changed a visible document (a rename, a refactoring), or of a git operation: a person's.
       excluded: event.excluded || this.visibleBulkChangeTimes.some((at) => Math.abs(at - event.at) <= BATCH_WINDOW_MS) || this.gitActivity.isBusyAround(event.at),
     }));
-    const verdict = classifyBurst({ events, textBefore: burst.textBefore, textAfter: text, alsoInserted: burst.lateRanges, minimumContentChars: this.settings().minimumHeuristicChars });
+    const carried = this.carried.get(burst.documentUri);
+    const carriedRanges = carried && carried.until >= Date.now() ? carried.ranges : [];
+    const verdict = classifyBurst({
+      events,
+      textBefore: burst.textBefore,
+      textAfter: text,
+      alsoInserted: [...burst.lateRanges, ...carriedRanges],
+      minimumContentChars: this.settings().minimumHeuristicChars,
+    });
     const relative = vscode.workspace.asRelativePath(document.uri);
     if (verdict.author === 'human') {
-      if (verdict.reason !== 'nothing-inserted') this.log.info(`${burst.events.length} edit(s) of ${relative} in no visible editor: not AI (${verdict.reason})`);
+      if (verdict.reason === 'below-threshold') this.carried.set(burst.documentUri, { ranges: [...verdict.ranges], until: Date.now() + CARRY_MS });
+      if (verdict.reason !== 'nothing-inserted') this.log.info(`${burst.events.length} edit(s) of ${relative} in no visible editor: not AI (${verdict.reason}${verdict.reason === 'below-threshold' ? ', kept for its next edits' : ''})`);
       return;
     }
+    this.carried.delete(burst.documentUri);
     this.log.info(`${burst.events.length} edit(s) of ${relative} in no visible editor inserted ${verdict.contentChars} characters besides whitespace: an agent's`);
     this.markUncovered(document, verdict.ranges, { kind: 'agent', confidence: 'medium', signal: 'hidden-editor' }, unknownTool(this.tools.activeTools()));
   }
@@ -418,6 +434,7 @@ export class HeuristicDetector implements vscode.Disposable {
     const burst = this.bursts.get(key);
     if (burst?.timer !== undefined) clearTimeout(burst.timer);
     this.bursts.delete(key);
+    this.carried.delete(key);
     this.hiddenTexts.delete(key);
     this.dirtyByDocument.delete(key);
     this.diskChangedAt.delete(key);

@@ -405,6 +405,8 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     const chatSpan = await waitFor('the chat edit to be recorded', () => api.spansOf(chatUri).find((span) => span.origin.kind === 'chat'), 30_000);
     assert.equal(chatSpan.confidence, 'high');
     assert.equal(chatSpan.origin.session, 'vscode-chat-session://local/session-42');
+    // The chat-editing URI names the session, not the extension, and no active AI extension runs chat participants here.
+    assert.deepEqual([chatSpan.origin.tool, chatSpan.origin.candidates], ['unknown-ai', ['fake-ai']], 'a chat edit is not credited to the active inline provider');
 
     // An agent writes into a file that no editor shows.
     const hiddenTruth = new Truth(hiddenUri, hiddenText);
@@ -425,6 +427,7 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     await settle(api, [truth, hiddenTruth, diffTruth], chatText.length + agentText.length + diffText.length - 10);
     const hiddenSpan = api.spansOf(hiddenUri)[0];
     assert.ok(hiddenSpan && hiddenSpan.origin.kind === 'agent' && hiddenSpan.confidence === 'medium', 'the hidden-file edit is an agent edit with medium confidence');
+    assert.equal(hiddenSpan.origin.tool, 'unknown-ai', 'an edit to a hidden file names no tool (issue: it was recorded as the active inline provider)');
     for (const document of [editor.document, hiddenDocument, diffDocument]) await document.save();
     mismatches.push(...score(api, [truth, hiddenTruth, diffTruth], false));
   });

@@ -54,7 +54,7 @@ function referenceBurst(textBefore: string, events: readonly BurstEvent[], minim
   if (knowsTextBefore && textBefore.replace(/[ \t\r\n]/g, '') === text.replace(/[ \t\r\n]/g, '')) return { text, verdict: { author: 'human', reason: 'format-like' } };
   let contentChars = 0;
   for (let index = 0; index < labels.length; index++) if (labels[index] && isContent(text[index])) contentChars++;
-  if (contentChars < minimum) return { text, verdict: { author: 'human', reason: 'below-threshold' } };
+  if (contentChars < minimum) return { text, verdict: { author: 'human', reason: 'below-threshold', ranges } };
   return { text, verdict: { author: 'ai', ranges, contentChars } };
 }
 
@@ -160,7 +160,11 @@ describe('detection: bursts of edits to hidden documents', () => {
       { author: 'human', reason: 'format-like' },
     );
     const small = [{ offset: 0, deletedLength: 0, insertedText: '// ok\n' }];
-    assert.deepEqual(classifyBurst({ events: [{ changes: small, excluded: false }], textBefore, textAfter: apply(textBefore, small), minimumContentChars: 40 }), { author: 'human', reason: 'below-threshold' });
+    assert.deepEqual(classifyBurst({ events: [{ changes: small, excluded: false }], textBefore, textAfter: apply(textBefore, small), minimumContentChars: 40 }), {
+      author: 'human',
+      reason: 'below-threshold',
+      ranges: [{ start: 0, end: 6 }],
+    });
   });
 
   it('does not count a formatter\'s re-indent in the same burst as a rename', () => {
