@@ -6,13 +6,18 @@
 import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
 import { sha256Hex } from '../textHash';
 import { DISPLAY_SAFE_NAME } from '../text/displayText';
-import { base64ToBytes, canonicalJson, decodeUtf8Strict, type JsonValue } from './canonicalJson';
+import { decodeBase64EitherAlphabet } from '../signing/dsse';
+import { findDuplicateJsonKey } from '../signing/jsonDuplicateKeys';
+import { canonicalJson, decodeUtf8Strict, type JsonValue } from './canonicalJson';
 import {
   DSSE_PAYLOAD_TYPE,
   IN_TOTO_STATEMENT_TYPE,
   MAX_NOTE_BYTES,
+  COMMIT_SUBJECT_NAME,
+  FILE_SUBJECT_PREFIX,
   MAX_RECORD_LINE_BYTES,
   NOTE_PREDICATE_TYPE,
+  TREE_SUBJECT_NAME,
   NOTE_SCHEMA_VERSION,
   type DsseEnvelope,
   type NoteRecord,
@@ -55,13 +60,14 @@ function fail(at: string, message: string): never {
   throw new SchemaError(`${at}: ${message}`);
 }
 
-function object(value: Json, at: string, required: readonly string[], optional: readonly string[] = []): Record<string, Json> {
+/**
+ * An object with the `required` fields. `_optional` lists the other fields Vouch knows (for the
+ * reader of this code); fields nobody knows are ignored, as DSSE and in-toto require of consumers.
+ */
+function object(value: Json, at: string, required: readonly string[], _optional: readonly string[] = []): Record<string, Json> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(at, 'must be an object');
   const record = value as Record<string, Json>;
   for (const key of required) if (!Object.hasOwn(record, key)) fail(at, `missing "${key}"`);
-  for (const key of Object.keys(record)) {
-    if (!required.includes(key) && !optional.includes(key)) fail(at, `unknown field "${key.slice(0, 40)}"`);
-  }
   return record;
 }
 
@@ -163,20 +169,29 @@ function validateStatement(value: Json): NoteStatement {
     text(carried.commit, 'predicate.carriedFrom.commit', 64, OBJECT_ID);
     oneOf(carried.match, 'predicate.carriedFrom.match', CARRY_MATCHES);
   }
-  // The subject names exactly what the predicate describes, so a signature over it binds them.
-  const subjects = array(statement.subject, 'statement.subject', 100_002);
-  if (subjects.length !== paths.size + 2) fail('statement.subject', 'must list the commit, the tree and every file');
-  subjects.forEach((subjectValue, index) => {
+  // The subject names exactly what the predicate describes (by unique name, each with at least
+  // its git digest), so a signature over the statement binds them.
+  const expected = new Map<string, readonly [algorithm: string, id: string]>([
+    [COMMIT_SUBJECT_NAME, ['gitCommit', commit]],
+    [TREE_SUBJECT_NAME, ['gitTree', tree]],
+  ]);
+  for (const [path, blob] of blobs) expected.set(`${FILE_SUBJECT_PREFIX}${path}`, ['gitBlob', blob]);
+  const seen = new Set<string>();
+  array(statement.subject, 'statement.subject', 100_002).forEach((subjectValue, index) => {
     const at = `statement.subject[${index}]`;
     const subject = object(subjectValue, at, ['name', 'digest']);
-    const name = text(subject.name, `${at}.name`, 4096);
-    const digest = object(subject.digest, `${at}.digest`, [], ['gitCommit', 'gitTree', 'gitBlob']);
-    const entries = Object.entries(digest);
-    if (entries.length !== 1) fail(`${at}.digest`, 'must hold one git digest');
-    const [algorithm, id] = entries[0];
-    const expected = index === 0 ? ['commit', 'gitCommit', commit] : index === 1 ? ['tree', 'gitTree', tree] : [name, 'gitBlob', blobs.get(name)];
-    if (name !== expected[0] || algorithm !== expected[1] || id !== expected[2]) fail(at, 'does not match the predicate');
+    const name = text(subject.name, `${at}.name`, 4200);
+    if (seen.has(name)) fail(`${at}.name`, 'appears twice');
+    seen.add(name);
+    const wanted = expected.get(name);
+    if (!wanted) fail(`${at}.name`, 'names nothing the predicate describes');
+    const digest = object(subject.digest, `${at}.digest`, []);
+    const algorithms = Object.keys(digest);
+    if (algorithms.length === 0 || algorithms.length > 16) fail(`${at}.digest`, 'must hold 1 to 16 digests');
+    for (const algorithm of algorithms) text(digest[algorithm], `${at}.digest.${algorithm.slice(0, 40)}`, 512);
+    if (digest[wanted[0]] !== wanted[1]) fail(at, `does not match the predicate (${wanted[0]})`);
   });
+  if (seen.size !== expected.size) fail('statement.subject', 'must list the commit, the tree and every file');
   return statement as unknown as NoteStatement;
 }
 
@@ -202,15 +217,22 @@ export function parseRecordLine(line: string, hashText: Sha256Hex = sha256Hex): 
     } catch {
       return { ok: false, reason: 'not JSON' };
     }
+    // Two readers must never see different values in one signed text: duplicate keys are refused.
+    const duplicate = findDuplicateJsonKey(line);
+    if (duplicate !== undefined) return { ok: false, reason: `envelope: duplicate key ${JSON.stringify(duplicate.slice(0, 40))}` };
     const envelope = validateEnvelope(json);
-    const payloadBytes = base64ToBytes(envelope.payload);
+    const payloadBytes = decodeBase64EitherAlphabet(envelope.payload);
     if (!payloadBytes) return { ok: false, reason: 'envelope.payload: not base64' };
     let payloadJson: Json;
+    let payloadText: string;
     try {
-      payloadJson = JSON.parse(decodeUtf8Strict(payloadBytes));
+      payloadText = decodeUtf8Strict(payloadBytes);
+      payloadJson = JSON.parse(payloadText);
     } catch {
       return { ok: false, reason: 'envelope.payload: not UTF-8 JSON' };
     }
+    const duplicateInPayload = findDuplicateJsonKey(payloadText);
+    if (duplicateInPayload !== undefined) return { ok: false, reason: `envelope.payload: duplicate key ${JSON.stringify(duplicateInPayload.slice(0, 40))}` };
     const statement = validateStatement(payloadJson);
     // The record id as computeRecordId (noteRecord.ts) defines it, hashed with `hashText`.
     const withoutId: NoteStatement = { ...statement, predicate: { ...statement.predicate, recordId: '' } };

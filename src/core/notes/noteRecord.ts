@@ -12,6 +12,13 @@ export const NOTE_SCHEMA_VERSION = 1;
 export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const NOTE_PREDICATE_TYPE = 'https://vouch.dev/note/v1';
 export const DSSE_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+/**
+ * Subject names, unique by construction: `commit`, `tree`, and `file:<path>` per file (a file
+ * named `commit` is `file:commit`).
+ */
+export const COMMIT_SUBJECT_NAME = 'commit';
+export const TREE_SUBJECT_NAME = 'tree';
+export const FILE_SUBJECT_PREFIX = 'file:';
 
 /** Upper bounds for hostile input: a note blob, and one record line within it. */
 export const MAX_NOTE_BYTES = 32 * 1024 * 1024;
@@ -26,6 +33,7 @@ export interface NoteOrigin {
 export interface NoteReviewer {
   readonly name: string;
   readonly email: string;
+  /** Fingerprint of the reviewer's signing key (e.g. `SHA256:...`), never a file path. */
   readonly signingKey?: string;
 }
 
@@ -147,9 +155,9 @@ function statementFor(content: NoteRecordContent, recordId: string): NoteStateme
   return {
     _type: IN_TOTO_STATEMENT_TYPE,
     subject: [
-      { name: 'commit', digest: { gitCommit: content.commit } },
-      { name: 'tree', digest: { gitTree: content.tree } },
-      ...files.map((file) => ({ name: file.path, digest: { gitBlob: file.blob } })),
+      { name: COMMIT_SUBJECT_NAME, digest: { gitCommit: content.commit } },
+      { name: TREE_SUBJECT_NAME, digest: { gitTree: content.tree } },
+      ...files.map((file) => ({ name: `${FILE_SUBJECT_PREFIX}${file.path}`, digest: { gitBlob: file.blob } })),
     ],
     predicateType: NOTE_PREDICATE_TYPE,
     predicate,
