@@ -1,0 +1,144 @@
+/**
+ * Signing the DSSE PAE of a record with the user's key: `ssh-keygen -Y sign -n
+ * vouch-attestation-v1` (key files, keys held only in ssh-agent, security keys) or a detached
+ * armored `gpg` signature. Each signature entry is `{ keyid: <fingerprint>, sig: <base64 of the
+ * exact text the tool wrote> }`. The programs run bounded and without a terminal.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { bytesToBase64 } from '../../core/notes/canonicalJson';
+import type { DsseSignature } from '../../core/notes/noteRecord';
+import { VOUCH_SIGNATURE_NAMESPACE } from '../../core/signing/dsse';
+import type { PayloadSigner } from '../../core/signing/signedRecord';
+import { dearmorSshSignature, parseSshPublicKeyLine, parseSshSignatureBlob, sshFingerprint } from '../../core/signing/sshSignature';
+import { BoundedProcessError, runBounded } from './boundedProcess';
+import { fileExists, type SigningKeyChoice } from './signingKey';
+
+/** Signing failed; the message says what to do (and never holds the payload). */
+export class SigningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SigningError';
+  }
+}
+
+/** A security key may wait for a touch: long enough for a person, short enough never to hang. */
+const SIGN_TIMEOUT_MS = 60_000;
+
+function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-sign-'));
+  return run(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+function literalKey(key: string): string | undefined {
+  const trimmed = key.trim();
+  if (trimmed.startsWith('key::')) return trimmed.slice(5).trim();
+  return /^(?:ssh-|ecdsa-|sk-)/.test(trimmed) ? trimmed : undefined;
+}
+
+/** The `SHA256:...` fingerprint of an SSH key choice without running anything: literal key, .pub file, or the .pub beside a private key. */
+export function sshKeyFingerprint(key: string): string | undefined {
+  const literal = literalKey(key);
+  const candidates = literal ? [literal] : [];
+  if (!literal) {
+    for (const file of key.endsWith('.pub') ? [key] : [`${key}.pub`, key]) {
+      if (!fileExists(file)) continue;
+      try {
+        candidates.push(readFileSync(file, 'utf8').slice(0, 64 * 1024));
+      } catch {
+        // unreadable: try the next
+      }
+    }
+  }
+  for (const text of candidates) {
+    const parsed = parseSshPublicKeyLine(text.split('\n')[0] ?? '');
+    if (parsed) return sshFingerprint(parsed.blob);
+  }
+  return undefined;
+}
+
+function explainSshFailure(stderr: string, choice: SigningKeyChoice): string {
+  const said = stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300);
+  if (/passphrase/i.test(stderr)) {
+    return `the SSH key (${choice.source}) needs a passphrase and no ssh-agent holds it; Vouch never prompts. Add it to your agent (ssh-add) and commit again`;
+  }
+  if (/agent/i.test(stderr)) return `the SSH key (${choice.source}) is not in your ssh-agent (SSH_AUTH_SOCK): add it with ssh-add. ssh-keygen said: ${said}`;
+  return `ssh-keygen could not sign with the key from ${choice.source}: ${said}`;
+}
+
+export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<string, string | undefined>>): PayloadSigner {
+  const fingerprint = sshKeyFingerprint(choice.key);
+  return {
+    description: fingerprint ?? 'an SSH key',
+    sign: (pae) =>
+      withTempDir(async (dir) => {
+        const literal = literalKey(choice.key);
+        let keyFile = choice.key;
+        if (literal) {
+          // A literal public key names a key in ssh-agent (as git does): -U signs with the agent only.
+          keyFile = path.join(dir, 'key.pub');
+          writeFileSync(keyFile, `${literal}\n`, { mode: 0o600 });
+        }
+        const message = path.join(dir, 'payload');
+        writeFileSync(message, pae, { mode: 0o600 });
+        let result;
+        try {
+          result = await runBounded(choice.program, ['-Y', 'sign', '-n', VOUCH_SIGNATURE_NAMESPACE, '-f', keyFile, ...(literal ? ['-U'] : []), message], { timeoutMs: SIGN_TIMEOUT_MS, env, cwd: dir });
+        } catch (error) {
+          if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`ssh-keygen did not sign within ${SIGN_TIMEOUT_MS / 1000} s (a security key waiting for a touch?)`);
+          throw new SigningError(error instanceof Error ? error.message : String(error));
+        }
+        if (result.exitCode !== 0) throw new SigningError(explainSshFailure(result.stderr, choice));
+        let text: string;
+        try {
+          text = readFileSync(`${message}.sig`, 'utf8');
+        } catch {
+          throw new SigningError('ssh-keygen reported success but wrote no signature');
+        }
+        const blob = dearmorSshSignature(text);
+        if (!blob) throw new SigningError('ssh-keygen wrote something that is not an SSH signature');
+        const keyid = sshFingerprint(parseSshSignatureBlob(blob).publicKey);
+        return { keyid, sig: bytesToBase64(new TextEncoder().encode(text)) } satisfies DsseSignature;
+      }),
+  };
+}
+
+const SIG_CREATED = /^\[GNUPG:\] SIG_CREATED \S+ \S+ \S+ \S+ \S+ ([0-9A-Fa-f]{16,64})\s*$/m;
+
+export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<string, string | undefined>>): PayloadSigner {
+  return {
+    description: `OpenPGP key ${choice.key}`,
+    sign: (pae) =>
+      withTempDir(async (dir) => {
+        const message = path.join(dir, 'payload');
+        const output = path.join(dir, 'payload.asc');
+        writeFileSync(message, pae, { mode: 0o600 });
+        let result;
+        try {
+          result = await runBounded(
+            choice.program,
+            ['--batch', '--no-tty', '--pinentry-mode', 'error', '--status-fd', '2', '--armor', '--detach-sign', '--local-user', choice.key, '--output', output, '--', message],
+            { timeoutMs: SIGN_TIMEOUT_MS, env, cwd: dir },
+          );
+        } catch (error) {
+          if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`gpg did not sign within ${SIGN_TIMEOUT_MS / 1000} s`);
+          throw new SigningError(error instanceof Error ? error.message : String(error));
+        }
+        const created = SIG_CREATED.exec(result.stderr);
+        if (result.exitCode !== 0 || !created) {
+          if (/pinentry|passphrase|PINENTRY/i.test(result.stderr)) {
+            throw new SigningError(`the OpenPGP key ${choice.key} (${choice.source}) needs a passphrase and gpg-agent does not hold it; Vouch never prompts. Unlock it (e.g. sign something with gpg in a terminal) and commit again`);
+          }
+          const said = result.stderr.split('\n').filter((line) => !line.startsWith('[GNUPG:]')).join(' ').trim().slice(0, 300);
+          throw new SigningError(`gpg could not sign with ${choice.key} (${choice.source}): ${said}`);
+        }
+        const text = readFileSync(output, 'utf8');
+        return { keyid: created[1].toUpperCase(), sig: bytesToBase64(new TextEncoder().encode(text)) } satisfies DsseSignature;
+      }),
+  };
+}
+
+export function createPayloadSigner(choice: SigningKeyChoice, env?: Readonly<Record<string, string | undefined>>): PayloadSigner {
+  return choice.format === 'ssh' ? createSshSigner(choice, env) : createGpgSigner(choice, env);
+}
