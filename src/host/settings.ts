@@ -103,6 +103,12 @@ export class VouchSettings implements vscode.Disposable {
     return this.values.blameMaxFileBytes;
   }
 
+  /** `vouch.signing.key` from user settings only: a workspace (repository content) never chooses the key. */
+  get signingKey(): string | undefined {
+    const value = this.config.inspect<string>('signing.key')?.globalValue?.trim();
+    return value ? value : undefined;
+  }
+
   /** Remembers an "Always"/"Never" answer to a notes prompt for every workspace. */
   async setNotesMode(key: 'configureRewriteRef' | 'syncAfterPushPull', mode: AskMode): Promise<void> {
     await vscode.workspace.getConfiguration('vouch').update(`notes.${key}`, mode, vscode.ConfigurationTarget.Global);

@@ -7,13 +7,19 @@ import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rew
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext } from './notesCommon';
+import { VerifyChecks } from './verifyChecks';
+import { parseAllowedSigners } from '../../core/signing/allowedSigners';
+import { SignatureVerifier } from '../../git/signing/recordVerifier';
 
-const HELP = `Usage: vouch notes show [<commit>] [--json]
+const HELP = `Usage: vouch notes show [<commit>] [--json] [--allowed-signers FILE]
        vouch notes rewrite-ref [--enable]
 
 show         lists the Vouch records on a commit (default HEAD): AI line ranges per file,
              origin, review, and whether each range still matches the commit's lines
-             (valid / moved / stale). Bad records are listed with the reason.
+             (valid / moved / stale), who signed each record (or 'unsigned') and
+             whether the signature is valid; with --allowed-signers, per reviewed
+             range whether its reviewer's signature counts (as vouch verify checks).
+             Bad records are listed with the reason.
 rewrite-ref  tells whether amend and rebase carry Vouch notes (git's notes.rewriteRef);
              with --enable, adds ${NOTES_REF} to this repository's notes.rewriteRef.
 
@@ -30,7 +36,7 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean' }, enable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, enable: { type: 'boolean' }, 'allowed-signers': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [action, ...rest] = positionals;
   if (values.help || action === undefined) {
@@ -55,8 +61,14 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const check = await context.reader.checkCommitNote(commit, note);
+  const signatureReader = new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '' });
+  const checks = VerifyChecks.open(context, values['allowed-signers']);
+  await checks.prepare([commit]);
+  const signers = note.records.map((record) => signatureReader.describeSignatures(record));
+  const verdicts = await Promise.all(note.records.map((record) => checks.rangeSignatures(commit, record)));
   if (values.json) {
-    io.stdout(ownText(`${JSON.stringify({ commit, records: note.records.map((record) => record.statement), checks: check?.records ?? [], rejected: note.rejected }, null, 2)}\n`));
+    const records = note.records.map((record) => record.statement);
+    io.stdout(ownText(`${JSON.stringify({ commit, records, signatures: signers, ...(checks.checksSignatures ? { verdicts } : {}), checks: check?.records ?? [], rejected: note.rejected }, null, 2)}\n`));
     return 0;
   }
   note.records.forEach((record, index) => {
@@ -64,14 +76,17 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     const recordCheck = check?.records[index];
     const carried = predicate.carriedFrom ? `, carried from ${predicate.carriedFrom.commit.slice(0, 12)} by ${predicate.carriedFrom.match}` : '';
     const written = predicate.commit !== commit ? `, written for ${predicate.commit.slice(0, 12)}` : '';
-    io.stdout(display`record ${record.recordId.slice(0, 12)} (${recordCheck?.status ?? 'unchecked'}${written}${carried}; ${record.envelope.signatures.length} signature(s))\n`);
+    const signed = signers[index].length === 0 ? 'unsigned' : signers[index].map((item) => `signed by ${item.keyid ?? 'an unnamed key'} (${item.state === 'valid' ? 'signature valid' : item.state === 'bad' ? `BAD signature: ${item.detail}` : item.detail})`).join(', ');
+    io.stdout(display`record ${record.recordId.slice(0, 12)} (${recordCheck?.status ?? 'unchecked'}${written}${carried}; ${signed})\n`);
     predicate.files.forEach((file, fileIndex) => {
       file.ranges.forEach((range, rangeIndex) => {
         const rangeCheck = recordCheck?.files[fileIndex]?.ranges[rangeIndex];
         const where = rangeCheck?.status === 'moved' ? `moved to ${rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
         const origin = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''} (${range.origin.kind})`;
         const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}` : 'not reviewed';
-        io.stdout(display`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}\n`);
+        const verdict = verdicts[index].find((item) => item.path === file.path && item.start === range.start && item.end === range.end);
+        const vouched = verdict ? `  signature of ${verdict.principal}: ${verdict.verdict}${verdict.verdict === 'valid' ? '' : ` (${verdict.detail})`}` : '';
+        io.stdout(display`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}${vouched}\n`);
       });
     });
   });

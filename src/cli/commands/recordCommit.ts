@@ -91,9 +91,10 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: Pendi
   });
   for (const file of result.files) if (file.skipped) io.stderr(display`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
   const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
+  const signing = result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned');
   io.stdout(
     result.record
-      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)})\n`
+      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)}, ${signing})\n`
       : display`vouch: no AI lines in ${commit.slice(0, 12)}; no record written\n`,
   );
   return 0;

@@ -12,11 +12,12 @@ import { readRef, resolveCommit } from '../../git/notes/gitObjects';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
+import { VerifyChecks, reviewedTextDiffers, type RangeSignature } from './verifyChecks';
 
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
 const DEFAULT_MAX_COMMITS = 10_000;
 
-const HELP = `Usage: vouch verify [<range>] [--require-signed] [--json] [--max-commits N]
+const HELP = `Usage: vouch verify [<range>] [--allowed-signers FILE [--require-signed]] [--json] [--max-commits N]
 
 Checks the Vouch notes (refs/notes/vouch) of every commit in <range> (default:
 origin/HEAD..HEAD when origin/HEAD exists, else the last commit; a single commit
@@ -25,12 +26,19 @@ checks only that commit) and fails when a commit holds AI-written lines that are
                          review); a line with any AI character counts,
   rejected-but-present   a human rejected them but the lines are still there,
   stale                  the recorded lines no longer match the commit's files,
-or when a record in a note cannot be read. With --require-signed, unsigned records
-fail too. Commits without Vouch records pass. Fetch the notes first:
+  reviewed-text-differs  the lines differ from the text the reviewer accepted,
+  bad-carry              a carried record's patchId or origin does not check out,
+or when a record in a note cannot be read. With --allowed-signers, each accepted range
+is checked for a signature by its reviewer; with --require-signed a range fails unless
+that signature is valid: otherwise it is unsigned, bad-signature, unknown-signer or
+wrong-subject. Commits without Vouch records pass. Fetch the notes first:
   git fetch origin 'refs/notes/vouch:refs/notes/vouch'
 
 Options:
-  --require-signed  fail on records without a verified signature
+  --allowed-signers FILE  git's allowed signers file ("principal [options] keytype key"),
+                    supplied by you, never taken from the repository; signatures must be
+                    for namespace vouch-attestation-v1 by a key listed for the reviewer
+  --require-signed  fail on accepted ranges without a valid reviewer signature
   --json            print the result as JSON
   --max-commits N   check at most N commits (default ${DEFAULT_MAX_COMMITS}); more fails
   -h, --help        show this help
@@ -39,7 +47,17 @@ Exit status: 0 all AI code in the range is reviewed and valid; 1 verification fa
 (or an error); 2 usage error.
 `;
 
-export type VerifyProblemKind = 'unreviewed' | 'rejected-but-present' | 'stale' | 'unsigned' | 'signature-unverified' | 'unreadable-record';
+export type VerifyProblemKind =
+  | 'unreviewed'
+  | 'rejected-but-present'
+  | 'stale'
+  | 'reviewed-text-differs'
+  | 'bad-carry'
+  | 'unsigned'
+  | 'bad-signature'
+  | 'unknown-signer'
+  | 'wrong-subject'
+  | 'unreadable-record';
 
 export interface VerifyProblem {
   readonly commit: string;
@@ -58,6 +76,8 @@ export interface VerifiedCommit {
   readonly aiLines: number;
   readonly reviewedLines: number;
   readonly problems: readonly VerifyProblem[];
+  /** With --allowed-signers: the signature verdict of every accepted range. */
+  readonly signatures?: readonly RangeSignature[];
 }
 
 export interface VerifyResult {
@@ -80,6 +100,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     strict: true,
     options: {
       'require-signed': { type: 'boolean' },
+      'allowed-signers': { type: 'string' },
       json: { type: 'boolean' },
       'max-commits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -94,9 +115,13 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const maxText = values['max-commits'];
   const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
   if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
+  if (values['require-signed'] && values['allowed-signers'] === undefined) {
+    throw new CliUsageError('--require-signed needs --allowed-signers FILE (the keys you trust, in git\'s allowed signers format)');
+  }
   const context = await openNotesContext(io);
+  const checks = VerifyChecks.open(context, values['allowed-signers']);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
-  const result = await verifyCommits(context, range, commits, values['require-signed'] === true);
+  const result = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
   if (values.json) io.stdout(ownText(`${JSON.stringify(result, null, 2)}\n`));
   else printResult(io, result);
   return result.ok ? 0 : 1;
@@ -118,8 +143,9 @@ export async function commitsToVerify(context: NotesContext, given: string | und
   return { range, commits: commits.reverse() };
 }
 
-export async function verifyCommits(context: NotesContext, range: string, commits: readonly string[], requireSigned: boolean): Promise<VerifyResult> {
+export async function verifyCommits(context: NotesContext, range: string, commits: readonly string[], requireSigned: boolean, checks = VerifyChecks.open(context, undefined)): Promise<VerifyResult> {
   const notes = await context.reader.readNotes(commits);
+  await checks.prepare(commits.filter((commit) => notes.has(commit)));
   const verified: VerifiedCommit[] = [];
   for (const commit of commits) {
     const note = notes.get(commit);
@@ -135,35 +161,36 @@ export async function verifyCommits(context: NotesContext, range: string, commit
     }));
     let aiLines = 0;
     let reviewedLines = 0;
-    note.records.forEach((record, index) => {
-      const counted = recordProblems(commit, record, check?.records[index], requireSigned);
+    const signatures: RangeSignature[] = [];
+    for (const [index, record] of note.records.entries()) {
+      const counted = recordProblems(commit, record, check?.records[index]);
       problems.push(...counted.problems);
       aiLines += counted.aiLines;
       reviewedLines += counted.reviewedLines;
-    });
-    verified.push({ commit, records: note.records.length, aiLines, reviewedLines, problems });
+      if (record.statement.predicate.carriedFrom) {
+        const carry = await checks.carryCheck(commit, record);
+        if (!carry.ok) problems.push({ commit, kind: 'bad-carry', recordId: record.recordId, message: `record ${record.recordId.slice(0, 12)} is marked as carried, but ${carry.detail}` });
+      }
+      const found = await checks.rangeSignatures(commit, record);
+      signatures.push(...found);
+      if (requireSigned) {
+        for (const item of found) {
+          if (item.verdict === 'valid') continue;
+          problems.push({ commit, kind: item.verdict, recordId: record.recordId, path: item.path, start: item.start, end: item.end, message: `${item.path}:${item.start}-${item.end}: vouched for by ${item.principal}: ${item.verdict}: ${item.detail}` });
+        }
+      }
+    }
+    verified.push({ commit, records: note.records.length, aiLines, reviewedLines, problems, ...(checks.checksSignatures ? { signatures } : {}) });
   }
   const problems = verified.flatMap((item) => item.problems);
   return { ok: problems.length === 0, range, requireSigned, commits: verified, problems };
 }
 
-function recordProblems(commit: string, record: NoteRecord, check: RecordCheck | undefined, requireSigned: boolean): { problems: VerifyProblem[]; aiLines: number; reviewedLines: number } {
+function recordProblems(commit: string, record: NoteRecord, check: RecordCheck | undefined): { problems: VerifyProblem[]; aiLines: number; reviewedLines: number } {
   const problems: VerifyProblem[] = [];
   const recordId = record.recordId;
   let aiLines = 0;
   let reviewedLines = 0;
-  if (requireSigned) {
-    problems.push(
-      record.envelope.signatures.length === 0
-        ? { commit, kind: 'unsigned', recordId, message: `record ${recordId.slice(0, 12)} is unsigned (--require-signed)` }
-        : {
-            commit,
-            kind: 'signature-unverified',
-            recordId,
-            message: `record ${recordId.slice(0, 12)} has ${record.envelope.signatures.length} signature(s), but this version of Vouch cannot verify signatures yet (--require-signed)`,
-          },
-    );
-  }
   record.statement.predicate.files.forEach((file, fileIndex) => {
     file.ranges.forEach((range, rangeIndex) => {
       const lines = range.end - range.start + 1;
@@ -188,6 +215,10 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
         problems.push({ ...where, kind: 'unreviewed', message: `${at}: ${lines} AI line(s) (${tool}${mixed}) have no review of their committed text` });
         return;
       }
+      if (reviewedTextDiffers(range)) {
+        problems.push({ ...where, kind: 'reviewed-text-differs', message: `${at}: the lines differ from the text ${range.review.reviewer.name} accepted (changed after the review)` });
+        return;
+      }
       reviewedLines += lines;
     });
   });
@@ -200,9 +231,17 @@ function printResult(io: CliIo, result: VerifyResult): void {
     io.stdout(display`commit ${item.commit.slice(0, 12)}:\n`);
     for (const problem of item.problems) io.stdout(display`  ${problem.kind.padEnd(20)}  ${problem.message}\n`);
   }
+  const signatures = result.commits.flatMap((item) => item.signatures ?? []);
+  if (!result.requireSigned) {
+    for (const item of signatures.filter((entry) => entry.verdict !== 'valid').slice(0, 50)) {
+      io.stdout(display`  note: ${item.path}:${item.start}-${item.end} vouched for by ${item.principal}: ${item.verdict}: ${item.detail}\n`);
+    }
+  }
   const withRecords = result.commits.filter((item) => item.records > 0).length;
   const aiLines = result.commits.reduce((sum, item) => sum + item.aiLines, 0);
-  const summary = `${result.commits.length} commit(s) in ${result.range}, ${withRecords} with Vouch records, ${aiLines} AI line(s)`;
+  const valid = signatures.filter((entry) => entry.verdict === 'valid').length;
+  const signed = result.commits.some((item) => item.signatures) ? `, ${valid} of ${signatures.length} reviewed range(s) signed by their reviewer` : '';
+  const summary = `${result.commits.length} commit(s) in ${result.range}, ${withRecords} with Vouch records, ${aiLines} AI line(s)${signed}`;
   if (result.ok) io.stdout(display`vouch verify: OK: ${summary}; all AI code is reviewed and valid${result.requireSigned ? ' and signed' : ''}\n`);
   else io.stderr(display`vouch verify: FAILED: ${result.problems.length} problem(s); ${summary}\n`);
 }

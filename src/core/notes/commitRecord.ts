@@ -1,7 +1,8 @@
 /** Turning the pending AI spans of committed files into the record for the commit (pure). */
 import type { AttributedSpan } from '../attribution';
 import { buildNoteRanges, mapAttributionToBlob, splitLines, type CommittedPiece } from './lineRanges';
-import { buildNoteRecord, type NoteFile, type NoteRecord } from './noteRecord';
+import { buildNoteRecord, type NoteFile, type NoteRange, type NoteRecord } from './noteRecord';
+import { sha256Hex } from '../textHash';
 
 /** One committed file as the working state knows it: its working text and the AI spans over it. */
 export interface CommittedFileInput {
@@ -40,6 +41,19 @@ export interface CommitRecordResult {
   readonly files: readonly CommittedFileOutcome[];
 }
 
+/**
+ * A note's review.textHash is the hash of the reviewed lines (the range's sha256) when the span's
+ * text is still the text its reviewer accepted; otherwise it keeps the hash of the accepted text,
+ * and `vouch verify` reports the lines as changed after the review.
+ */
+function reviewedLinesHashes(file: CommittedFileInput, ranges: NoteRange[]): NoteRange[] {
+  const unchanged = new Set<string>();
+  for (const span of file.spans) {
+    if (span.review && sha256Hex(file.workingText.slice(span.start, span.end)) === span.review.textHash) unchanged.add(span.review.textHash);
+  }
+  return ranges.map((range) => (range.review && unchanged.has(range.review.textHash) ? { ...range, review: { ...range.review, textHash: range.sha256 } } : range));
+}
+
 export function buildCommitRecord(input: {
   readonly commit: string;
   readonly tree: string;
@@ -61,7 +75,7 @@ export function buildCommitRecord(input: {
       outcomes.push({ path: file.path, committedPieces: [], committedSpanIds: [], pendingSpanIds: allIds, aiLines: 0, skipped: 'the working text and the commit differ too much to map' });
       continue;
     }
-    const ranges = buildNoteRanges(splitLines(blob.text), mapped.lines);
+    const ranges = reviewedLinesHashes(file, buildNoteRanges(splitLines(blob.text), mapped.lines));
     const aiLines = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
     if (ranges.length > 0) noteFiles.push({ path: file.path, blob: blob.blob, ranges });
     outcomes.push({ path: file.path, committedPieces: mapped.committedPieces, committedSpanIds: mapped.committedSpanIds, pendingSpanIds: mapped.pendingSpanIds, aiLines });

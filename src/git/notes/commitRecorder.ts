@@ -4,6 +4,7 @@ import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type Co
 import type { GitRunner } from '../gitRunner';
 import { blobsAtPaths, patchIdOfCommit, readBlobs, resolveCommit, treeOfCommit } from './gitObjects';
 import type { ApplyResult, NotesWriter } from './notesWriter';
+import { signRecord, type SignerSource, type SigningOutcome } from '../signing/recordSigning';
 
 /** Committed files larger than this are not mapped; their spans stay pending. */
 const MAX_MAPPED_FILE_BYTES = 16 * 1024 * 1024;
@@ -12,6 +13,8 @@ export interface RecordCommitResult extends CommitRecordResult {
   readonly commit: string;
   /** Undefined when there was nothing to write. */
   readonly write?: ApplyResult;
+  /** Who signed the record, or why it is unsigned (undefined when there was no record). */
+  readonly signing?: SigningOutcome;
 }
 
 /** Maps the pending spans into the committed blobs and builds the commit's record, without writing it. */
@@ -41,12 +44,14 @@ export async function prepareCommitRecord(
   return { ...buildCommitRecord({ commit, tree, patchId, files: input.files, blobs }), commit };
 }
 
-/** Builds and writes the record of one commit (records pending from earlier runs are applied too). */
+/** Builds, signs (with the user's key, when there is one) and writes the record of one commit; records pending from earlier runs are applied too. */
 export async function recordCommit(
-  deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger },
+  deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger; readonly signer?: SignerSource },
   input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
 ): Promise<RecordCommitResult> {
   const prepared = await prepareCommitRecord(deps, input);
-  const write = prepared.record ? await deps.writer.append([{ commit: prepared.commit, line: prepared.record.line }]) : await deps.writer.replayPending();
-  return { ...prepared, write };
+  if (!prepared.record) return { ...prepared, write: await deps.writer.replayPending() };
+  const signed = await signRecord(prepared.record, deps.signer, deps.logger);
+  const write = await deps.writer.append([{ commit: prepared.commit, line: signed.record.line }]);
+  return { ...prepared, record: signed.record, write, signing: signed.outcome };
 }

@@ -12,6 +12,7 @@ import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import type { GitRunner } from '../gitRunner';
 import { readWorkingTreeText } from '../repository';
+import type { SignerSource } from '../signing/recordSigning';
 import type { WorkingStateStore } from '../workingStateStore';
 import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
 import { changedPathsOfCommit, resolveCommit } from './gitObjects';
@@ -142,6 +143,8 @@ export interface RecordFromPendingDeps {
   readonly topLevel: string;
   readonly writer: NotesWriter;
   readonly logger: Logger;
+  /** The user's signing key; without one the record is written unsigned. */
+  readonly signer?: SignerSource;
 }
 
 /**

@@ -11,6 +11,7 @@ import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { addedLinesOfCommit, blobsAtPaths, patchIdOfCommit, readBlobs, readRef, treeOfCommit } from './gitObjects';
 import type { NotesReader } from './notesReader';
 import type { NotesWriter } from './notesWriter';
+import { signRecord, type SignerSource } from '../signing/recordSigning';
 
 const MAX_CARRY_FILE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RECONCILE_COMMITS = 200;
@@ -43,6 +44,8 @@ export interface ReconcileDeps {
   readonly reader: NotesReader;
   readonly writer: NotesWriter;
   readonly logger: Logger;
+  /** The user's signing key: carried records are signed by whoever carries them. */
+  readonly signer?: SignerSource;
 }
 
 /** The record a carried record descends from, so a chain of cherry-picks carries the original once. */
@@ -108,8 +111,9 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
       if (text !== undefined) files.set(path, { blob, lines: splitLines(text), addedLines: added.get(path) ?? new Set() });
     }
     for (const source of sources) {
-      const record = carryRecord(source, { commit, tree, patchId, files }, match);
-      if (!record) continue;
+      const carriedRecord = carryRecord(source, { commit, tree, patchId, files }, match);
+      if (!carriedRecord) continue;
+      const { record } = await signRecord(carriedRecord, deps.signer, logger);
       toWrite.push({ commit, line: record.line });
       carried.push({
         commit,

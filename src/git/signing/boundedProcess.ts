@@ -5,7 +5,7 @@
  * a key that needs a passphrase fails with a message instead of waiting for a prompt nobody sees.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, openSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface BoundedRunOptions {
@@ -14,6 +14,8 @@ export interface BoundedRunOptions {
   /** The environment to take the kept variables from (default: this process's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** A file to give the program as standard input (default: none, stdin closed). */
+  readonly stdinFile?: string;
 }
 
 export interface BoundedResult {
@@ -76,6 +78,12 @@ export function runBounded(programPath: string, args: readonly string[], options
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const name = path.basename(programPath);
   return new Promise<BoundedResult>((resolve, reject) => {
+    let stdin: number | 'ignore' = 'ignore';
+    try {
+      if (options.stdinFile !== undefined) stdin = openSync(options.stdinFile, 'r');
+    } catch (error) {
+      return reject(new BoundedProcessError('spawn-failed', `cannot open ${options.stdinFile}: ${error instanceof Error ? error.message : String(error)}`));
+    }
     const child = spawn(programPath, [...args], {
       cwd: options.cwd,
       env: scrubbedEnvironment(options.env ?? process.env),
@@ -83,8 +91,9 @@ export function runBounded(programPath: string, args: readonly string[], options
       windowsHide: true,
       // Its own session: no controlling terminal, so /dev/tty cannot be opened for a prompt.
       detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin, 'pipe', 'pipe'],
     });
+    if (typeof stdin === 'number') closeSync(stdin);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -102,7 +111,7 @@ export function runBounded(programPath: string, args: readonly string[], options
       failure = new BoundedProcessError('timeout', `${name} did not finish within ${Math.round(timeoutMs / 1000)} s`);
       kill();
     }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
       if (outBytes > maxOutput) {
         failure ??= new BoundedProcessError('output-too-large', `${name} wrote more than ${maxOutput} bytes`);
@@ -111,7 +120,7 @@ export function runBounded(programPath: string, args: readonly string[], options
       }
       out.push(chunk);
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       errBytes += chunk.length;
       if (errBytes <= 64 * 1024) err.push(chunk);
     });

@@ -11,6 +11,7 @@ import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rew
 import { forcedNotesFetchWarnings, syncNotes, type SyncReport } from '../../git/notes/sync';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { AttributionService } from '../attributionService';
+import { signerSource } from '../../git/signing/recordSigning';
 import type { VouchSettings } from '../settings';
 import { loadGitApi, type GitApiBranch, type GitApiRepository } from './gitExtensionApi';
 
@@ -163,7 +164,7 @@ export class NotesController implements vscode.Disposable {
         for (const file of result.files) if (file.skipped) this.log.warn(`${file.path}: ${file.skipped}; its AI spans stay pending`);
         this.log.info(
           result.record
-            ? `Recorded ${aiLines} AI line(s) of commit ${commit.slice(0, 12)} in refs/notes/vouch (record ${result.record.recordId.slice(0, 12)})`
+            ? `Recorded ${aiLines} AI line(s) of commit ${commit.slice(0, 12)} in refs/notes/vouch (record ${result.record.recordId.slice(0, 12)}, ${result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned')})`
             : `Commit ${commit.slice(0, 12)} has no AI lines; no note written`,
         );
         if (!result.record) return void (await this.reloadDocuments(context.topLevel, root));
@@ -191,7 +192,8 @@ export class NotesController implements vscode.Disposable {
       context = (async () => {
         const { topLevel } = await resolveRepository(this.git, root);
         const writer = await NotesWriter.open(this.git, topLevel, this.log);
-        return { git: this.git, topLevel, reader: new NotesReader(this.git, topLevel, this.log), writer, logger: this.log };
+        const signer = signerSource(this.git, topLevel, this.log, { settingKey: this.settings.signingKey });
+        return { git: this.git, topLevel, reader: new NotesReader(this.git, topLevel, this.log), writer, logger: this.log, signer };
       })();
       this.contexts.set(root, context);
       context.catch(() => this.contexts.delete(root));

@@ -20,6 +20,7 @@ describe('vouch review', () => {
   const stored = async () => (await (await WorkingStateStore.open(git, dir, silentLogger)).load('app.ts'))?.spans ?? [];
 
   it('accepts a block with the git user as reviewer, the intent, the scope and the hash of the exact text', async () => {
+    // The repository's own user.signingkey chooses nothing, and a key path never reaches a review.
     await git.run(['config', 'user.signingkey', '~/.ssh/id_ed25519.pub'], { cwd: dir });
     await vouchOk(dir, ['mark', 'app.ts', '--lines', '2-3', '--tool', 'claude-code']);
     const result = await vouchOk(dir, ['review', 'app.ts', '--lines', '2-3', '--intent', ' parse input ', '--scope', 'files, data', '--scope-note', 'reads ./config only']);
@@ -29,7 +30,7 @@ describe('vouch review', () => {
     assert.equal(span.review?.intent, 'parse input');
     assert.deepEqual(span.review?.scope, ['files', 'data']);
     assert.equal(span.review?.scopeNote, 'reads ./config only');
-    assert.deepEqual(span.review?.reviewer, { name: 'Dana Developer', email: 'dana@example.com', signingKey: '~/.ssh/id_ed25519.pub' });
+    assert.deepEqual(span.review?.reviewer, { name: 'Dana Developer', email: 'dana@example.com' });
     assert.equal(span.review?.textHash, sha256Hex('two\nthree'));
     assert.ok(Math.abs(Date.parse(span.review?.reviewedAt ?? '') - Date.now()) < 60_000);
     assert.equal(read(), lines, 'accepting leaves the file alone');

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import type { VerifyResult } from '../../../src/cli/commands/verify';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
@@ -15,15 +17,16 @@ async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; st
   return { code, stdout, stderr };
 }
 
-function review(decision: Review['decision']): Review {
+const aiText = 'export const sum = (a, b) => a + b;';
+
+function review(decision: Review['decision'], textHash = sha256Hex(aiText)): Review {
   return {
     decision,
     intent: 'adds the sum helper',
     scope: ['none'],
     reviewer: { name: 'Ada Reviewer', email: 'ada@example.com' },
     reviewedAt: '2025-01-01T00:00:00.000Z',
-    // The hash of the exact text reviewed: the AI line (without its line break).
-    textHash: sha256Hex('export const sum = (a, b) => a + b;'),
+    textHash,
   };
 }
 
@@ -41,11 +44,11 @@ describe('vouch verify', function () {
   afterEach(() => repo.cleanup());
 
   /** Commits `file` with one AI line and records it, reviewed as given (or not at all). */
-  async function commitAi(file: string, decision?: Review['decision']): Promise<string> {
+  async function commitAi(file: string, decision?: Review['decision'], textHash?: string): Promise<string> {
     const text = `// ${file}\n${aiLine}`;
     repo.write(file, text);
     const commit = await repo.commitAll(`add ${file}`);
-    const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision) } : {}) };
+    const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision, textHash) } : {}) };
     const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
     assert.ok(result.record, 'test setup: a record was written');
     return commit;
@@ -86,12 +89,28 @@ describe('vouch verify', function () {
     assert.match(result.stdout, /stale {17}sum\.js:2-2: the recorded AI lines \(github-copilot\) no longer match/);
   });
 
-  it('with --require-signed fails on unsigned records, with a clear message', async () => {
+  it('with --require-signed fails on unsigned ranges, naming file and lines; it needs the allowed signers', async () => {
     await commitAi('sum.js', 'accepted');
     assert.equal((await vouch(repo.dir, 'verify')).code, 0);
-    const result = await vouch(repo.dir, 'verify', '--require-signed');
+    const usage = await vouch(repo.dir, 'verify', '--require-signed');
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--require-signed needs --allowed-signers FILE/);
+    const allowed = path.join(repo.dir, '..', `${path.basename(repo.dir)}-allowed`);
+    writeFileSync(allowed, '# nobody yet\n');
+    const result = await vouch(repo.dir, 'verify', '--allowed-signers', allowed, '--require-signed');
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /unsigned {14}record [0-9a-f]{12} is unsigned \(--require-signed\)/);
+    assert.match(result.stdout, /unsigned {14}sum\.js:2-2: vouched for by ada@example\.com: unsigned: the record has no signature/);
+    const reported = await vouch(repo.dir, 'verify', '--allowed-signers', allowed);
+    assert.equal(reported.code, 0, 'without --require-signed the verdict is reported, not failed');
+    assert.match(reported.stdout, /note: sum\.js:2-2 vouched for by ada@example\.com: unsigned/);
+    assert.match(reported.stdout, /0 of 1 reviewed range\(s\) signed by their reviewer/);
+  });
+
+  it('fails when the committed lines differ from the text the reviewer accepted', async () => {
+    await commitAi('sum.js', 'accepted', sha256Hex('export const sum = (a, b) => a - b;'));
+    const result = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /reviewed-text-differs {2}sum\.js:2-2: the lines differ from the text Ada Reviewer accepted/);
   });
 
   it('fails on a note line that is not a readable record', async () => {
@@ -126,6 +145,8 @@ describe('vouch verify', function () {
     assert.equal((await vouch(repo.dir, 'verify', 'nope..HEAD')).code, 2);
     assert.equal((await vouch(repo.dir, 'verify', '--max-commits', '0')).code, 2);
     assert.equal((await vouch(repo.dir, 'verify', 'a', 'b')).code, 2);
+    assert.equal((await vouch(repo.dir, 'verify', '--no-such-option')).code, 2);
+    assert.equal((await vouch(repo.dir, 'verify', '--allowed-signers', path.join(repo.dir, 'missing'))).code, 2);
     const many = await vouch(repo.dir, 'verify', '--max-commits', '1', `${base}~0..HEAD`);
     assert.equal(many.code, 0, 'an empty range passes');
     await commitAi('x.js', 'accepted');

@@ -1,0 +1,167 @@
+/**
+ * What `vouch verify` checks beyond line hashes: signatures against the auditor's allowed signers
+ * (per reviewed range: who vouched, and whether that is signed by them), the chain of a carried
+ * record (its patchId and the record it names), and that a review's textHash is the hash of the
+ * lines it vouches for.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { NoteRange, NoteRecord } from '../../core/notes/noteRecord';
+import { parseAllowedSigners } from '../../core/signing/allowedSigners';
+import { assertObjectId } from '../../git/gitRunner';
+import { patchIdOfCommit } from '../../git/notes/gitObjects';
+import { findProgram } from '../../git/signing/boundedProcess';
+import { SignatureVerifier, type SignatureFinding, type SignatureVerdict } from '../../git/signing/recordVerifier';
+import { CliUsageError } from '../commandErrors';
+import type { NotesContext } from './notesCommon';
+
+const MAX_ALLOWED_SIGNERS_BYTES = 4 * 1024 * 1024;
+const MAX_CARRY_DEPTH = 8;
+
+export interface RangeSignature {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  /** Who vouched (the reviewer's email). */
+  readonly principal: string;
+  readonly verdict: SignatureVerdict;
+  readonly keyid?: string;
+  readonly detail: string;
+}
+
+export function reviewedTextDiffers(range: NoteRange): boolean {
+  return range.review !== null && range.review.textHash !== range.sha256;
+}
+
+export class VerifyChecks {
+  private readonly trees = new Map<string, string>();
+  private readonly carryChecks = new Map<string, Promise<{ ok: boolean; detail?: string; source?: NoteRecord }>>();
+
+  private constructor(
+    private readonly context: NotesContext,
+    private readonly verifier: SignatureVerifier | undefined,
+  ) {}
+
+  /** `allowedSignersPath`: the auditor's file (never one from the repository under verification). */
+  static open(context: NotesContext, allowedSignersPath: string | undefined): VerifyChecks {
+    if (allowedSignersPath === undefined) return new VerifyChecks(context, undefined);
+    let text: string;
+    try {
+      if (statSync(allowedSignersPath).size > MAX_ALLOWED_SIGNERS_BYTES) throw new Error(`larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes`);
+      text = readFileSync(allowedSignersPath, 'utf8');
+    } catch (error) {
+      throw new CliUsageError(`cannot read --allowed-signers ${allowedSignersPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const file = parseAllowedSigners(text);
+    if (file.problems.length > 0) {
+      throw new CliUsageError(`--allowed-signers ${allowedSignersPath}: ${file.problems.map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ')}`);
+    }
+    let sshKeygen: string | undefined;
+    try {
+      sshKeygen = findProgram('ssh-keygen');
+    } catch {
+      sshKeygen = undefined; // certificates and security keys then count as unknown signers
+    }
+    return new VerifyChecks(context, new SignatureVerifier(file, { allowedSignersPath, sshKeygen }));
+  }
+
+  get checksSignatures(): boolean {
+    return this.verifier !== undefined;
+  }
+
+  /** Reads the trees of `commits` in one git process (the subject check needs them). */
+  async prepare(commits: readonly string[]): Promise<void> {
+    if (!this.verifier || commits.length === 0) return;
+    const listed = await this.context.git.run(['log', '--no-walk=unsorted', '--format=%H %T', '--stdin'], { cwd: this.context.topLevel, input: `${commits.join('\n')}\n` });
+    for (const line of listed.stdout.split('\n')) {
+      const [commit, tree] = line.split(' ');
+      if (commit && tree) this.trees.set(assertObjectId(commit), assertObjectId(tree));
+    }
+  }
+
+  /**
+   * For a carried record: its patchId is the commit's, the record it names is in the notes of the
+   * commit it names, and a patch-id match really has equal patch ids. Undefined detail when fine.
+   */
+  carryCheck(commit: string, record: NoteRecord): Promise<{ ok: boolean; detail?: string; source?: NoteRecord }> {
+    const key = `${commit}\0${record.recordId}`;
+    let check = this.carryChecks.get(key);
+    if (!check) {
+      check = this.computeCarryCheck(commit, record);
+      this.carryChecks.set(key, check);
+    }
+    return check;
+  }
+
+  private async computeCarryCheck(commit: string, record: NoteRecord): Promise<{ ok: boolean; detail?: string; source?: NoteRecord }> {
+    const predicate = record.statement.predicate;
+    const carried = predicate.carriedFrom;
+    if (!carried) return { ok: true };
+    if (predicate.commit !== commit) return { ok: false, detail: `written for ${predicate.commit.slice(0, 12)}, not this commit` };
+    const patchId = await patchIdOfCommit(this.context.git, this.context.topLevel, commit);
+    if (predicate.patchId !== patchId) return { ok: false, detail: `its patchId ${String(predicate.patchId).slice(0, 12)} is not the commit's (${String(patchId).slice(0, 12)})` };
+    const sourceNote = await this.context.reader.readNote(carried.commit);
+    const source = sourceNote?.records.find((candidate) => candidate.recordId === carried.recordId);
+    if (!source) return { ok: false, detail: `the record it names (${carried.recordId.slice(0, 12)}) is not in the note of ${carried.commit.slice(0, 12)}` };
+    if (source.statement.predicate.commit !== carried.commit && !source.statement.predicate.carriedFrom) {
+      return { ok: false, detail: `the record it names was written for ${source.statement.predicate.commit.slice(0, 12)}, not ${carried.commit.slice(0, 12)}` };
+    }
+    if (carried.match === 'patch-id' && source.statement.predicate.patchId !== predicate.patchId) return { ok: false, detail: 'carried by patch-id, but the patch ids differ' };
+    return { ok: true, source };
+  }
+
+  /** The signature verdict of every accepted range of `record` on `commit`, for its reviewer. */
+  async rangeSignatures(commit: string, record: NoteRecord): Promise<RangeSignature[]> {
+    const verifier = this.verifier;
+    if (!verifier) return [];
+    const found: RangeSignature[] = [];
+    for (const file of record.statement.predicate.files) {
+      for (const range of file.ranges) {
+        if (range.review?.decision !== 'accepted') continue;
+        const principal = range.review.reviewer.email;
+        const finding = await this.findingFor(commit, record, range, principal, Date.parse(range.review.reviewedAt), 0);
+        found.push({ path: file.path, start: range.start, end: range.end, principal, ...finding });
+      }
+    }
+    return found;
+  }
+
+  private async findingFor(commit: string, record: NoteRecord, range: NoteRange, principal: string, time: number, depth: number): Promise<SignatureFinding> {
+    const verifier = this.verifier as SignatureVerifier;
+    const predicate = record.statement.predicate;
+    const tree = this.trees.get(commit);
+    let subject: { ok: boolean; detail?: string } =
+      predicate.commit !== commit
+        ? { ok: false, detail: `the record was made for commit ${predicate.commit.slice(0, 12)}, not this one (copied by a rewrite or by hand; 'vouch reconcile' writes a record for this commit)` }
+        : depth === 0 && tree !== undefined && predicate.tree !== tree
+          ? { ok: false, detail: `the record names tree ${predicate.tree.slice(0, 12)}, the commit has ${tree.slice(0, 12)}` }
+          : { ok: true };
+    let carry: { ok: boolean; detail?: string; source?: NoteRecord } | undefined;
+    if (subject.ok && predicate.carriedFrom && depth === 0) {
+      carry = await this.carryCheck(commit, record);
+      if (!carry.ok) subject = { ok: false, detail: `carried record: ${carry.detail}` };
+    }
+    const own = await verifier.verdict(record, principal, time, subject);
+    if (own.verdict === 'valid' || !carry?.ok || !carry.source || depth >= MAX_CARRY_DEPTH) return own;
+    // A carried record counts when the record it was carried from holds the same reviewed range, signed by the reviewer.
+    const source = carry.source;
+    const sameRange = source.statement.predicate.files.some((file) => file.ranges.some((candidate) => candidate.sha256 === range.sha256 && JSON.stringify(candidate.review) === JSON.stringify(range.review)));
+    if (!sameRange) return own;
+    const sourceCommit = predicate.carriedFrom?.commit ?? '';
+    const sourceCarry = source.statement.predicate.carriedFrom ? await this.carryCheck(sourceCommit, source) : undefined;
+    const inherited = await this.findingForSource(sourceCommit, source, range, principal, time, depth + 1, sourceCarry);
+    return inherited.verdict === 'valid' ? { ...inherited, detail: `${inherited.detail}, carried from ${sourceCommit.slice(0, 12)}` } : own;
+  }
+
+  private async findingForSource(
+    commit: string,
+    record: NoteRecord,
+    range: NoteRange,
+    principal: string,
+    time: number,
+    depth: number,
+    carry: { ok: boolean; detail?: string; source?: NoteRecord } | undefined,
+  ): Promise<SignatureFinding> {
+    if (carry && !carry.ok) return { verdict: 'wrong-subject', detail: `carried record: ${carry.detail}` };
+    return this.findingFor(commit, record, range, principal, time, depth);
+  }
+}

@@ -1,0 +1,254 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import type { VerifyResult } from '../../../src/cli/commands/verify';
+import type { Review } from '../../../src/core/attribution';
+import { silentLogger } from '../../../src/core/logger';
+import { bytesToBase64, decodeUtf8Strict, utf8Bytes } from '../../../src/core/notes/canonicalJson';
+import { parseRecordLine } from '../../../src/core/notes/noteParser';
+import { computeRecordId, type NoteStatement } from '../../../src/core/notes/noteRecord';
+import { recordPae } from '../../../src/core/signing/signedRecord';
+import { sha256Hex } from '../../../src/core/textHash';
+import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { signerSource } from '../../../src/git/signing/recordSigning';
+import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+import { KeyDir, makeGpgHome, sshKeygen, type TestSshKey } from '../git/signingKeys';
+
+async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+const aiText = 'export const sum = (a, b) => a + b;';
+
+function review(email: string): Review {
+  return {
+    decision: 'accepted',
+    intent: 'adds the sum helper',
+    scope: ['none'],
+    reviewer: { name: email.split('@')[0], email },
+    reviewedAt: '2025-06-01T00:00:00.000Z',
+    textHash: sha256Hex(aiText),
+  };
+}
+
+describe('vouch verify --allowed-signers (real keys)', function () {
+  this.timeout(120_000);
+  let repo: TestRepo;
+  let keys: KeyDir;
+  let home: string;
+  let ada: TestSshKey;
+  let bob: TestSshKey;
+  let allowedFile: string;
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    keys = new KeyDir();
+    home = path.join(keys.dir, 'home');
+    mkdirSync(home);
+    ada = keys.sshKey('ada', 'ed25519');
+    bob = keys.sshKey('bob', 'ecdsa');
+    allowedFile = path.join(keys.dir, 'allowed_signers');
+    writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada, options: 'namespaces="vouch-attestation-v1"' }, { principal: 'bob@example.com', key: bob }]));
+    repo.write('README.md', 'demo\n');
+    await repo.commitAll('base');
+  });
+  afterEach(() => {
+    repo.cleanup();
+    keys.cleanup();
+  });
+
+  /** Commits `file` with one AI line reviewed by `reviewer`, its record signed with `key` (VOUCH_SIGNING_KEY). */
+  async function commitSigned(file: string, reviewer: string, key: string | undefined, extraEnv: Record<string, string | undefined> = {}): Promise<string> {
+    const text = `// ${file}\n${aiText}\n`;
+    repo.write(file, text);
+    const commit = await repo.commitAll(`add ${file}`);
+    const env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: key, ...extraEnv };
+    const signer = key === undefined ? undefined : signerSource(gitRunner, repo.dir, silentLogger, { env });
+    const span = { ...aiSpan(text, aiText), review: review(reviewer) };
+    const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
+    if (key !== undefined) assert.ok(result.signing?.signedBy, `test setup: signed (${result.signing?.unsigned})`);
+    return commit;
+  }
+
+  async function verdicts(...args: string[]): Promise<{ code: number; result: VerifyResult; stderr: string }> {
+    const run = await vouch(repo.dir, 'verify', '--json', '--allowed-signers', allowedFile, ...args);
+    return { code: run.code, result: JSON.parse(run.stdout) as VerifyResult, stderr: run.stderr };
+  }
+
+  async function noteLine(commit: string): Promise<string> {
+    return (await repo.text(['notes', '--ref', 'refs/notes/vouch', 'show', commit])).split('\n')[0];
+  }
+
+  async function replaceNote(commit: string, line: string): Promise<void> {
+    await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-f', '-m', line, commit]);
+  }
+
+  it('passes records signed by each reviewer with ed25519, ecdsa and rsa keys, and names the key', async () => {
+    const carol = keys.sshKey('carol', 'rsa');
+    writeFileSync(allowedFile, `${readFileSync(allowedFile, 'utf8')}carol@example.com ${carol.publicLine}\n`);
+    await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    await commitSigned('b.js', 'bob@example.com', bob.privatePath);
+    await commitSigned('c.js', 'carol@example.com', carol.privatePath);
+    const { code, result } = await verdicts('--require-signed', 'HEAD~3..HEAD');
+    assert.equal(code, 0, JSON.stringify(result.problems));
+    const found = result.commits.flatMap((item) => item.signatures ?? []);
+    assert.deepEqual(
+      found.map((item) => [item.path, item.principal, item.verdict]),
+      [
+        ['a.js', 'ada@example.com', 'valid'],
+        ['b.js', 'bob@example.com', 'valid'],
+        ['c.js', 'carol@example.com', 'valid'],
+      ],
+    );
+    assert.ok(found.every((item) => item.keyid?.startsWith('SHA256:')));
+    const text = await vouch(repo.dir, 'verify', '--allowed-signers', allowedFile, '--require-signed', 'HEAD~3..HEAD');
+    assert.match(text.stdout, /OK: .*3 of 3 reviewed range\(s\) signed by their reviewer; all AI code is reviewed and valid and signed/);
+  });
+
+  it('passes a record signed by a key held only in a test-started ssh-agent', async () => {
+    const agentKey = keys.sshKey('agent-key', 'ed25519');
+    const env = keys.startAgent(agentKey);
+    writeFileSync(agentKey.privatePath, '');
+    writeFileSync(allowedFile, `ada@example.com ${agentKey.publicLine}\n`);
+    await commitSigned('a.js', 'ada@example.com', agentKey.publicLine, { SSH_AUTH_SOCK: env.SSH_AUTH_SOCK });
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 0, JSON.stringify(result.problems));
+  });
+
+  it('rejects a changed payload as bad-signature', async () => {
+    const commit = await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    const envelope = JSON.parse(await noteLine(commit)) as { payload: string; payloadType: string; signatures: unknown[] };
+    const statement = JSON.parse(decodeUtf8Strict(Buffer.from(envelope.payload, 'base64'))) as NoteStatement & { predicate: { files: { ranges: { review: { intent: string } }[] }[] } };
+    statement.predicate.files[0].ranges[0].review.intent = 'something else entirely';
+    (statement.predicate as { recordId: string }).recordId = computeRecordId(statement);
+    await replaceNote(commit, JSON.stringify({ ...envelope, payload: bytesToBase64(utf8Bytes(JSON.stringify(statement))) }));
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 1);
+    assert.deepEqual(
+      result.problems.map((problem) => [problem.kind, problem.path, problem.start, problem.end]),
+      [['bad-signature', 'a.js', 2, 2]],
+    );
+    assert.match(result.problems[0].message, /does not match the record/);
+  });
+
+  it('rejects a changed line in the file as stale', async () => {
+    await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    await repo.git(['config', 'notes.rewriteRef', 'refs/notes/vouch']);
+    repo.write('a.js', '// a.js\nexport const sum = (a, b) => a - b;\n');
+    await repo.git(['add', 'a.js']);
+    await repo.git(['commit', '-q', '--amend', '--no-edit']);
+    const { code, result } = await verdicts('HEAD');
+    assert.equal(code, 1);
+    assert.deepEqual(
+      result.problems.map((problem) => problem.kind),
+      ['stale'],
+    );
+  });
+
+  it("rejects another person's key as unknown-signer", async () => {
+    await commitSigned('a.js', 'ada@example.com', bob.privatePath);
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 1);
+    assert.equal(result.problems[0].kind, 'unknown-signer');
+    assert.match(result.problems[0].message, /a\.js:2-2: vouched for by ada@example\.com: unknown-signer: SHA256:\S+: the key is not listed for ada@example\.com/);
+  });
+
+  it('rejects a signature made for another namespace as bad-signature', async () => {
+    const commit = await commitSigned('a.js', 'ada@example.com', undefined);
+    const parsed = parseRecordLine(await noteLine(commit));
+    assert.ok(parsed.ok);
+    const data = path.join(keys.dir, 'pae');
+    writeFileSync(data, recordPae(parsed.record));
+    assert.equal(spawnSync(sshKeygen, ['-Y', 'sign', '-n', 'git', '-f', ada.privatePath, data]).status, 0);
+    const sig = bytesToBase64(readFileSync(`${data}.sig`));
+    await replaceNote(commit, JSON.stringify({ ...JSON.parse(parsed.record.line), signatures: [{ keyid: 'SHA256:x', sig }] }));
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 1);
+    assert.equal(result.problems[0].kind, 'bad-signature');
+    assert.match(result.problems[0].message, /namespace "git"/);
+  });
+
+  it('rejects a key outside its validity window at the review time as unknown-signer', async () => {
+    writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada, options: 'valid-before="20250101Z"' }]));
+    await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 1);
+    assert.equal(result.problems[0].kind, 'unknown-signer');
+    assert.match(result.problems[0].message, /valid only until 2025-01-01/);
+    writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada, options: 'valid-after="20250101Z",valid-before="20260101Z"' }]));
+    assert.equal((await verdicts('--require-signed', 'HEAD')).code, 0);
+  });
+
+  it('rejects a signed record copied onto another commit as wrong-subject', async () => {
+    const first = await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    const line = await noteLine(first);
+    repo.write('a.js', `${readFileSync(path.join(repo.dir, 'a.js'), 'utf8')}// more\n`);
+    const second = await repo.commitAll('more');
+    await replaceNote(second, line);
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 1);
+    assert.equal(result.problems[0].kind, 'wrong-subject');
+    assert.match(result.problems[0].message, new RegExp(`made for commit ${first.slice(0, 12)}, not this one`));
+  });
+
+  it('reports a GPG-signed record as unknown-signer (allowed signers list SSH keys)', async function () {
+    const gpgHome = makeGpgHome(keys.dir);
+    if (!gpgHome) this.skip();
+    await commitSigned('a.js', 'ada@example.com', gpgHome.fingerprint, { GNUPGHOME: gpgHome.home });
+    const parsed = parseRecordLine(await noteLine(await repo.text(['rev-parse', 'HEAD'])));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.record.envelope.signatures[0].keyid, gpgHome.fingerprint);
+    const { code, result } = await verdicts('--require-signed', 'HEAD');
+    assert.equal(code, 1);
+    assert.equal(result.problems[0].kind, 'unknown-signer');
+  });
+
+  it('checks a carried record: valid through the record it came from; a forged patchId is bad-carry', async () => {
+    const original = await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    await repo.git(['checkout', '-q', '-b', 'other', 'HEAD~1']);
+    await repo.git(['cherry-pick', original]);
+    const picked = await repo.text(['rev-parse', 'HEAD']);
+    const reconciled = await vouch(repo.dir, 'reconcile', 'HEAD~1..HEAD');
+    assert.equal(reconciled.code, 0, reconciled.stderr);
+    const carried = await verdicts('--require-signed', 'HEAD');
+    assert.equal(carried.code, 0, JSON.stringify(carried.result.problems));
+    assert.match(carried.result.commits[0].signatures?.[0].detail ?? '', new RegExp(`carried from ${original.slice(0, 12)}`));
+    const parsed = parseRecordLine(await noteLine(picked));
+    assert.ok(parsed.ok);
+    const statement = JSON.parse(decodeUtf8Strict(parsed.record.payloadBytes)) as NoteStatement;
+    (statement.predicate as { patchId: string }).patchId = 'f'.repeat(40);
+    (statement.predicate as { recordId: string }).recordId = computeRecordId(statement);
+    await replaceNote(picked, JSON.stringify({ payload: bytesToBase64(utf8Bytes(JSON.stringify(statement))), payloadType: 'application/vnd.in-toto+json', signatures: [] }));
+    const forged = await verdicts('HEAD');
+    assert.equal(forged.code, 1);
+    assert.deepEqual(
+      forged.result.problems.map((problem) => problem.kind),
+      ['bad-carry'],
+    );
+  });
+
+  it('vouch notes show prints the signer and the verdict, and says unsigned', async () => {
+    await commitSigned('u.js', 'ada@example.com', undefined);
+    const unsigned = await vouch(repo.dir, 'notes', 'show');
+    assert.match(unsigned.stdout, /^record [0-9a-f]{12} \(valid; unsigned\)$/m);
+    await commitSigned('a.js', 'ada@example.com', bob.privatePath);
+    const shown = await vouch(repo.dir, 'notes', 'show');
+    assert.match(shown.stdout, /^record [0-9a-f]{12} \(valid; signed by SHA256:\S+ \(signature valid\)\)$/m);
+    const judged = await vouch(repo.dir, 'notes', 'show', '--allowed-signers', allowedFile);
+    assert.match(judged.stdout, /a\.js:2-2 .* signature of ada@example\.com: unknown-signer \(SHA256:\S+: the key is not listed for ada@example\.com\)/);
+  });
+
+  it('refuses a bad allowed signers file as a usage error', async () => {
+    await commitSigned('a.js', 'ada@example.com', ada.privatePath);
+    writeFileSync(allowedFile, 'ada@example.com not-a-key\n');
+    const run = await vouch(repo.dir, 'verify', '--allowed-signers', allowedFile, 'HEAD');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /line 1: expected: principals \[options\] keytype base64-key/);
+  });
+});
