@@ -131,7 +131,7 @@ export class VerifyChecks {
     const tree = this.trees.get(commit);
     let subject: { ok: boolean; detail?: string } =
       predicate.commit !== commit
-        ? { ok: false, detail: `the record was made for commit ${predicate.commit.slice(0, 12)}, not this one (copied by a rewrite or by hand; 'vouch reconcile' writes a record for this commit)` }
+        ? { ok: false, detail: `the record was made for commit ${predicate.commit.slice(0, 12)}, not this one (copied by a history rewrite or by hand)` }
         : depth === 0 && tree !== undefined && predicate.tree !== tree
           ? { ok: false, detail: `the record names tree ${predicate.tree.slice(0, 12)}, the commit has ${tree.slice(0, 12)}` }
           : { ok: true };
