@@ -103,9 +103,9 @@ export class VouchSettings implements vscode.Disposable {
     return this.values.blameMaxFileBytes;
   }
 
-  /** `vouch.signing.key` from user settings only: a workspace (repository content) never chooses the key. */
+  /** `vouch.signing.key` from user settings only: a workspace (repository content) never chooses the key. Read when a repository's notes are first written. */
   get signingKey(): string | undefined {
-    const value = this.config.inspect<string>('signing.key')?.globalValue?.trim();
+    const value = vscode.workspace.getConfiguration('vouch').inspect<string>('signing.key')?.globalValue?.trim();
     return value ? value : undefined;
   }
 
