@@ -44,7 +44,7 @@ describe('notes CLI: record-commit, notes, reconcile, sync', function () {
     assert.match(recorded.stdout, /recorded 1 AI line\(s\) in 1 file\(s\)/);
     const shown = await vouch(path.join(repo.dir, 'src'), 'notes', 'show');
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout, /record [0-9a-f]{12} \(valid; 0 signature\(s\)\)/);
+    assert.match(shown.stdout, /record [0-9a-f]{12} \(valid; unsigned\)/);
     assert.match(shown.stdout, /src\/a\.js:2-2 {2}valid {2}github-copilot \(inline\) {2}not reviewed/);
   });
 
