@@ -51,6 +51,7 @@ verify_args=()
 # The summary first, so it is there whatever verify says; a failed report does not hide verify.
 report_args=(--markdown --verify)
 [ "${VOUCH_REQUIRE_SIGNED:-false}" = "true" ] && report_args+=(--require-signed)
+[ -n "${VOUCH_ALLOWED_SIGNERS:-}" ] && report_args+=(--allowed-signers "$VOUCH_ALLOWED_SIGNERS")
 if ! "${vouch[@]}" report "${range_args[@]}" "${report_args[@]}" >>"$summary"; then
   echo "vouch-gate: the report could not be written" >&2
 fi

@@ -14,11 +14,12 @@ import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
 import { evaluateRangePolicy, POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText } from './rangePolicy';
 import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
+import { VerifyChecks } from './verifyChecks';
 
 const DEFAULT_MAX_COMMITS = 10_000;
 export const REPORT_JSON_VERSION = 1;
 
-const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--require-signed]]
+const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--allowed-signers FILE] [--require-signed]]
                     [--policy FILE [--policy-from-base] [--base REV]]
                     [--max-commits N] [--max-chars N]
 
@@ -71,6 +72,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
       verify: { type: 'boolean' },
       'require-signed': { type: 'boolean' },
       ...POLICY_OPTIONS,
+      'allowed-signers': { type: 'string' },
       'max-chars': { type: 'string' },
       'max-commits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -91,7 +93,9 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
   const report = buildRangeReport(range, inputs);
-  const verification = values.verify ? await verifyCommits(context, range, commits, values['require-signed'] === true) : undefined;
+  const verification = values.verify
+    ? await verifyCommits(context, range, commits, values['require-signed'] === true, VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true))
+    : undefined;
   const policy = loadedPolicy ? evaluateRangePolicy(loadedPolicy, inputs, () => undefined) : undefined;
   const sections = [...(policy ? [policySection(policy, undefined)] : []), ...(verification ? [verificationSection(verification)] : [])];
   if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));

@@ -39,6 +39,7 @@ Options:
                     supplied by you, never taken from the repository; signatures must be
                     for namespace vouch-attestation-v1 by a key listed for the reviewer
   --require-signed  fail on accepted ranges without a valid reviewer signature
+                    (without --allowed-signers nobody's signature counts)
   --json            print the result as JSON
   --max-commits N   check at most N commits (default ${DEFAULT_MAX_COMMITS}); more fails
   -h, --help        show this help
@@ -115,11 +116,8 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const maxText = values['max-commits'];
   const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
   if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
-  if (values['require-signed'] && values['allowed-signers'] === undefined) {
-    throw new CliUsageError('--require-signed needs --allowed-signers FILE (the keys you trust, in git\'s allowed signers format)');
-  }
   const context = await openNotesContext(io);
-  const checks = VerifyChecks.open(context, values['allowed-signers']);
+  const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const result = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
   if (values.json) io.stdout(ownText(`${JSON.stringify(result, null, 2)}\n`));
@@ -143,7 +141,13 @@ export async function commitsToVerify(context: NotesContext, given: string | und
   return { range, commits: commits.reverse() };
 }
 
-export async function verifyCommits(context: NotesContext, range: string, commits: readonly string[], requireSigned: boolean, checks = VerifyChecks.open(context, undefined)): Promise<VerifyResult> {
+export async function verifyCommits(
+  context: NotesContext,
+  range: string,
+  commits: readonly string[],
+  requireSigned: boolean,
+  checks = VerifyChecks.open(context, undefined, requireSigned),
+): Promise<VerifyResult> {
   const notes = await context.reader.readNotes(commits);
   await checks.prepare(commits.filter((commit) => notes.has(commit)));
   const verified: VerifiedCommit[] = [];

@@ -41,9 +41,14 @@ export class VerifyChecks {
     private readonly verifier: SignatureVerifier | undefined,
   ) {}
 
-  /** `allowedSignersPath`: the auditor's file (never one from the repository under verification). */
-  static open(context: NotesContext, allowedSignersPath: string | undefined): VerifyChecks {
-    if (allowedSignersPath === undefined) return new VerifyChecks(context, undefined);
+  /**
+   * `allowedSignersPath`: the auditor's file (never one from the repository under verification).
+   * Without one, signatures are checked only when they are required, and then nobody's counts.
+   */
+  static open(context: NotesContext, allowedSignersPath: string | undefined, requireSigned = false): VerifyChecks {
+    if (allowedSignersPath === undefined) {
+      return requireSigned ? new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', trustsNobody: true })) : new VerifyChecks(context, undefined);
+    }
     let text: string;
     try {
       if (statSync(allowedSignersPath).size > MAX_ALLOWED_SIGNERS_BYTES) throw new Error(`larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes`);

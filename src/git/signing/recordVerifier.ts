@@ -37,6 +37,8 @@ export interface SignatureVerifierOptions {
   /** Absolute path of ssh-keygen, when installed. */
   readonly sshKeygen?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** No allowed signers file was given: say so in every unknown-signer verdict. */
+  readonly trustsNobody?: boolean;
 }
 
 const MAX_CACHED_RECORDS = 20_000;
@@ -116,11 +118,12 @@ export class SignatureVerifier {
         if (allowed.ok) return { verdict: 'valid', keyid: result.keyid, detail: `signed by ${principal} (${result.keyid}, allowed signers line ${allowed.signer.line})` };
         nearest ??= { verdict: 'unknown-signer', keyid: result.keyid, detail: `${result.keyid}: ${allowed.detail}` };
       } else if (result.status === 'unsupported') {
-        const ok = await this.verifyWithSshKeygen(check.armored, recordPae(record), principal, time);
+        const ok = !this.options.trustsNobody && await this.verifyWithSshKeygen(check.armored, recordPae(record), principal, time);
         if (ok) return { verdict: 'valid', keyid: result.keyid, detail: `signed by ${principal} (${result.keyid}, checked by ssh-keygen)` };
         nearest ??= { verdict: 'unknown-signer', keyid: result.keyid, detail: `${result.keyid} (${result.keyType}): ssh-keygen does not accept it for ${principal}` };
       }
     }
+    if (this.options.trustsNobody) return { verdict: 'unknown-signer', keyid: nearest?.keyid, detail: 'no --allowed-signers FILE was given, so no signature counts' };
     return nearest ?? { verdict: 'unknown-signer', detail: `no key allowed for ${principal}` };
   }
 

@@ -89,12 +89,12 @@ describe('vouch verify', function () {
     assert.match(result.stdout, /stale {17}sum\.js:2-2: the recorded AI lines \(github-copilot\) no longer match/);
   });
 
-  it('with --require-signed fails on unsigned ranges, naming file and lines; it needs the allowed signers', async () => {
+  it('with --require-signed fails on unsigned ranges, naming file and lines', async () => {
     await commitAi('sum.js', 'accepted');
     assert.equal((await vouch(repo.dir, 'verify')).code, 0);
-    const usage = await vouch(repo.dir, 'verify', '--require-signed');
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--require-signed needs --allowed-signers FILE/);
+    const trustingNobody = await vouch(repo.dir, 'verify', '--require-signed');
+    assert.equal(trustingNobody.code, 1);
+    assert.match(trustingNobody.stdout, /unsigned {14}sum\.js:2-2: vouched for by ada@example\.com: unsigned/);
     const allowed = path.join(repo.dir, '..', `${path.basename(repo.dir)}-allowed`);
     writeFileSync(allowed, '# nobody yet\n');
     const result = await vouch(repo.dir, 'verify', '--allowed-signers', allowed, '--require-signed');
