@@ -12,7 +12,7 @@ import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import type { GitRunner } from '../gitRunner';
 import { readWorkingTreeText } from '../repository';
-import type { SignerSource } from '../signing/recordSigning';
+import { signRecord, type SignerSource } from '../signing/recordSigning';
 import type { WorkingStateStore } from '../workingStateStore';
 import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
 import { changedPathsOfCommit, resolveCommit } from './gitObjects';
@@ -158,9 +158,11 @@ export async function recordCommitFromPending(deps: RecordFromPendingDeps, provi
   const paths = await changedPathsOfCommit(deps.git, deps.topLevel, commit);
   const files = await provider.pendingFiles(deps.topLevel, paths);
   const prepared = await prepareCommitRecord(deps, { commit, files });
-  if (prepared.record) await deps.writer.journalRecords([{ commit, line: prepared.record.line }]);
+  // Signed before it is journaled: the journal holds the line that reaches the ref.
+  const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
+  if (signed) await deps.writer.journalRecords([{ commit, line: signed.record.line }]);
   const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
   if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
   const write = await deps.writer.replayPending();
-  return { ...prepared, write };
+  return { ...prepared, ...(signed ? { record: signed.record, signing: signed.outcome } : {}), write };
 }

@@ -6,6 +6,7 @@ import { recordPae } from '../../../src/core/signing/signedRecord';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { silentLogger, type Logger } from '../../../src/core/logger';
 import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordCommitFromPending } from '../../../src/git/notes/pendingFromWorkingState';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { resolveSigningKey } from '../../../src/git/signing/signingKey';
 import { verifySshSignature } from '../../../src/git/signing/sshVerify';
@@ -75,6 +76,21 @@ describe('signing: which key signs', function () {
     await repo.git(['config', 'user.email', 'ada@example.com']);
     const reviewer = await readGitReviewer(gitRunner, repo.dir, { env: { ...env, VOUCH_SIGNING_KEY: key.privatePath } });
     assert.match(reviewer?.signingKey ?? '', /^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it('signs the record written from the pending attribution (editor commits, record-commit hook)', async () => {
+    const key = keys.sshKey('ada', 'ecdsa');
+    const text = 'const b = 2;\n';
+    repo.write('b.ts', text);
+    const commit = await repo.commitAll('b');
+    const provider = { pendingFiles: async () => [{ path: 'b.ts', workingText: text, spans: [aiSpan(text, 'const b = 2;')] }], markCommitted: async () => undefined };
+    const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: key.privatePath } });
+    const result = await recordCommitFromPending({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, provider, commit);
+    assert.match(result.signing?.signedBy ?? '', /^SHA256:/);
+    const parsed = parseRecordLine(await repo.text(['notes', '--ref', 'refs/notes/vouch', 'show', commit]));
+    assert.ok(parsed.ok);
+    const armored = new TextDecoder().decode(decodeBase64EitherAlphabet(parsed.record.envelope.signatures[0].sig));
+    assert.equal(verifySshSignature(armored, recordPae(parsed.record), 'vouch-attestation-v1').status, 'valid');
   });
 
   it('signs the record of a commit over the DSSE PAE of its payload, or writes it unsigned with the reason', async () => {
