@@ -5,6 +5,8 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
+import { parseRecordLine } from '../../../src/core/notes/noteParser';
+import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { sha256Hex } from '../../../src/core/textHash';
 import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
@@ -19,14 +21,14 @@ async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; st
 
 const aiText = 'export const sum = (a, b) => a + b;';
 
-function review(decision: Review['decision'], textHash = sha256Hex(aiText)): Review {
+function review(decision: Review['decision']): Review {
   return {
     decision,
     intent: 'adds the sum helper',
     scope: ['none'],
     reviewer: { name: 'Ada Reviewer', email: 'ada@example.com' },
     reviewedAt: '2025-01-01T00:00:00.000Z',
-    textHash,
+    textHash: sha256Hex(aiText),
   };
 }
 
@@ -44,11 +46,11 @@ describe('vouch verify', function () {
   afterEach(() => repo.cleanup());
 
   /** Commits `file` with one AI line and records it, reviewed as given (or not at all). */
-  async function commitAi(file: string, decision?: Review['decision'], textHash?: string): Promise<string> {
+  async function commitAi(file: string, decision?: Review['decision']): Promise<string> {
     const text = `// ${file}\n${aiLine}`;
     repo.write(file, text);
     const commit = await repo.commitAll(`add ${file}`);
-    const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision, textHash) } : {}) };
+    const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision) } : {}) };
     const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
     assert.ok(result.record, 'test setup: a record was written');
     return commit;
@@ -106,8 +108,18 @@ describe('vouch verify', function () {
     assert.match(reported.stdout, /0 of 1 reviewed range\(s\) signed by their reviewer/);
   });
 
-  it('fails when the committed lines differ from the text the reviewer accepted', async () => {
-    await commitAi('sum.js', 'accepted', sha256Hex('export const sum = (a, b) => a - b;'));
+  it("fails a record whose review's textHash is not the hash of the lines it vouches for", async () => {
+    // Vouch records a review only for the text it covers, and as the hash of the reviewed lines;
+    // a record saying otherwise (older writer, edited by hand) is refused.
+    const commit = await commitAi('sum.js', 'accepted');
+    const parsed = parseRecordLine(await repo.text(['notes', '--ref', 'refs/notes/vouch', 'show', commit]));
+    assert.ok(parsed.ok);
+    const predicate = parsed.record.statement.predicate;
+    const [file] = predicate.files;
+    assert.equal(file.ranges[0].review?.textHash, file.ranges[0].sha256, 'Vouch writes the hash of the reviewed lines');
+    const ranges = file.ranges.map((range) => ({ ...range, review: range.review && { ...range.review, textHash: sha256Hex('export const sum = (a, b) => a - b;') } }));
+    const forged = buildNoteRecord({ commit: predicate.commit, tree: predicate.tree, patchId: predicate.patchId, files: [{ ...file, ranges }] });
+    await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-f', '-m', forged.line, commit]);
     const result = await vouch(repo.dir, 'verify', 'HEAD');
     assert.equal(result.code, 1);
     assert.match(result.stdout, /reviewed-text-differs {2}sum\.js:2-2: the lines differ from the text Ada Reviewer accepted/);
