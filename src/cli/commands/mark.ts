@@ -8,6 +8,13 @@ import { parseArgs } from 'node:util';
 import type { OriginKind } from '../../core/attribution';
 import { ORIGIN_KINDS } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
+import { hashLines, splitLines } from '../../core/notes/lineRanges';
+import { buildClaimEnvelope } from '../../core/signing/attributionClaim';
+import { preAuthEncoding } from '../../core/signing/dsse';
+import { resolveRepository } from '../../git/notes/gitObjects';
+import { saveClaim } from '../../git/signing/claimStore';
+import { createPayloadSigner } from '../../git/signing/recordSigners';
+import { agentKeyChoice } from '../../git/signing/signingKey';
 import { GitRunner } from '../../git/gitRunner';
 import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
 import { WorkingStateStore } from '../../git/workingStateStore';
@@ -29,6 +36,14 @@ Options:
   --kind K        how the text arrived: ${ORIGIN_KINDS.join(', ')}
                   (default: agent)
   --session S     the tool's session id, when known
+  --sign          also sign an attribution claim for the lines with the agent's
+                  own key ("principal P, tool, model, session wrote lines whose
+                  sha256 is H"); the commit's record carries it and 'vouch verify
+                  --allowed-signers' reports whether it is valid for P
+  --key KEY       the agent's key for --sign (default: VOUCH_AGENT_SIGNING_KEY): an
+                  SSH key file, a .pub or literal key held in ssh-agent, or a GPG key id
+  --principal P   who signs, as the allowed signers file names it (default:
+                  VOUCH_AGENT_PRINCIPAL), e.g. claude-code@ci.example.com
   -h, --help      show this help
 
 The lines refer to the file as it is now. Marks already recorded for the file are
@@ -59,6 +74,11 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   if (!ORIGIN_KINDS.includes(kind)) throw new CliUsageError(`--kind must be one of ${ORIGIN_KINDS.join(', ')}`);
   const model = values.model === undefined ? undefined : requireName(values.model, '--model');
   const session = values.session === undefined ? undefined : requireName(values.session, '--session');
+  const keyValue = values.key ?? process.env.VOUCH_AGENT_SIGNING_KEY;
+  const principalValue = values.principal ?? process.env.VOUCH_AGENT_PRINCIPAL;
+  if (!values.sign && (values.key !== undefined || values.principal !== undefined)) throw new CliUsageError('--key and --principal go with --sign');
+  if (values.sign && !keyValue?.trim()) throw new CliUsageError('--sign needs a key: --key KEY or VOUCH_AGENT_SIGNING_KEY');
+  const principal = values.sign ? requireName(principalValue, '--principal (or VOUCH_AGENT_PRINCIPAL)') : undefined;
 
   const git = new GitRunner();
   const { repository, resolved, nested } = await resolveUserFile(git, io.cwd, positionals[0]);
@@ -78,6 +98,22 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   const described = mergeLineRanges(lineRanges).map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`));
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';
   io.stdout(display`marked lines ${described.join(', ')} of ${resolved.repoPath}${where} as written by ${tool}\n`);
+  if (values.sign && keyValue && principal) {
+    const signer = createPayloadSigner(agentKeyChoice(keyValue, values.key !== undefined ? '--key' : 'VOUCH_AGENT_SIGNING_KEY'));
+    const lines = splitLines(text);
+    const createdAt = new Date().toISOString();
+    for (const [first, last] of mergeLineRanges(lineRanges)) {
+      const claim = buildClaimEnvelope({ principal, tool, ...(model === undefined ? {} : { model }), ...(session === undefined ? {} : { session }), kind, path: resolved.repoPath, start: first, end: last, sha256: hashLines(lines, first, last), createdAt });
+      let signature;
+      try {
+        signature = await signer.sign(preAuthEncoding(claim.envelope.payloadType, claim.payloadBytes));
+      } catch (error) {
+        throw new CliFailure(`the lines are marked, but the claim could not be signed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await saveClaim((await resolveRepository(git, repository.topLevel)).commonDir, { ...claim.envelope, signatures: [signature] });
+      io.stdout(display`signed the claim for lines ${first}-${last} as ${principal} (${signature.keyid ?? signer.description})\n`);
+    }
+  }
   return 0;
 }
 
@@ -92,6 +128,9 @@ function parseMarkArgs(args: string[]) {
       model: { type: 'string' },
       kind: { type: 'string' },
       session: { type: 'string' },
+      sign: { type: 'boolean' },
+      key: { type: 'string' },
+      principal: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

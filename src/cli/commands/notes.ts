@@ -8,6 +8,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext } from './notesCommon';
 import { VerifyChecks } from './verifyChecks';
+import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
 import { parseAllowedSigners } from '../../core/signing/allowedSigners';
 import { SignatureVerifier } from '../../git/signing/recordVerifier';
 
@@ -84,9 +85,12 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
         const where = rangeCheck?.status === 'moved' ? `moved to ${rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
         const origin = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''} (${range.origin.kind})`;
         const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}` : 'not reviewed';
-        const verdict = verdicts[index].find((item) => item.path === file.path && item.start === range.start && item.end === range.end);
+        const verdict = verdicts[index].find((item) => item.role === 'reviewer' && item.path === file.path && item.start === range.start && item.end === range.end);
+        const agent = verdicts[index].find((item) => item.role === 'agent' && item.path === file.path && item.start === range.start && item.end === range.end);
+        const claim = range.agentClaim ? parseClaimEnvelope(range.agentClaim) : undefined;
+        const claimed = claim?.ok ? `  written by agent ${claim.value.claim.principal}${agent ? `: ${agent.verdict}${agent.verdict === 'valid' ? '' : ` (${agent.detail})`}` : ' (signed claim)'}` : '';
         const vouched = verdict ? `  signature of ${verdict.principal}: ${verdict.verdict}${verdict.verdict === 'valid' ? '' : ` (${verdict.detail})`}` : '';
-        io.stdout(display`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}${vouched}\n`);
+        io.stdout(display`  ${file.path}:${range.start}-${range.end}  ${where}  ${origin}  ${review}${vouched}${claimed}\n`);
       });
     });
   });

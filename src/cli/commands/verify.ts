@@ -180,7 +180,7 @@ export async function verifyCommits(
       if (requireSigned) {
         for (const item of found) {
           if (item.verdict === 'valid') continue;
-          problems.push({ commit, kind: item.verdict, recordId: record.recordId, path: item.path, start: item.start, end: item.end, message: `${item.path}:${item.start}-${item.end}: vouched for by ${item.principal}: ${item.verdict}: ${item.detail}` });
+          problems.push({ commit, kind: item.verdict, recordId: record.recordId, path: item.path, start: item.start, end: item.end, message: `${item.path}:${item.start}-${item.end}: ${item.role === 'agent' ? 'written by agent' : 'vouched for by'} ${item.principal}: ${item.verdict}: ${item.detail}` });
         }
       }
     }
@@ -238,13 +238,16 @@ function printResult(io: CliIo, result: VerifyResult): void {
   const signatures = result.commits.flatMap((item) => item.signatures ?? []);
   if (!result.requireSigned) {
     for (const item of signatures.filter((entry) => entry.verdict !== 'valid').slice(0, 50)) {
-      io.stdout(display`  note: ${item.path}:${item.start}-${item.end} vouched for by ${item.principal}: ${item.verdict}: ${item.detail}\n`);
+      io.stdout(display`  note: ${item.path}:${item.start}-${item.end} ${item.role === 'agent' ? 'written by agent' : 'vouched for by'} ${item.principal}: ${item.verdict}: ${item.detail}\n`);
     }
   }
   const withRecords = result.commits.filter((item) => item.records > 0).length;
   const aiLines = result.commits.reduce((sum, item) => sum + item.aiLines, 0);
-  const valid = signatures.filter((entry) => entry.verdict === 'valid').length;
-  const signed = result.commits.some((item) => item.signatures) ? `, ${valid} of ${signatures.length} reviewed range(s) signed by their reviewer` : '';
+  const reviewers = signatures.filter((entry) => entry.role === 'reviewer');
+  const agents = signatures.filter((entry) => entry.role === 'agent');
+  const valid = reviewers.filter((entry) => entry.verdict === 'valid').length;
+  const agentClaims = agents.length > 0 ? `, ${agents.filter((entry) => entry.verdict === 'valid').length} of ${agents.length} agent claim(s) valid` : '';
+  const signed = result.commits.some((item) => item.signatures) ? `, ${valid} of ${reviewers.length} reviewed range(s) signed by their reviewer${agentClaims}` : '';
   const summary = `${result.commits.length} commit(s) in ${result.range}, ${withRecords} with Vouch records, ${aiLines} AI line(s)${signed}`;
   if (result.ok) io.stdout(display`vouch verify: OK: ${summary}; all AI code is reviewed and valid${result.requireSigned ? ' and signed' : ''}\n`);
   else io.stderr(display`vouch verify: FAILED: ${result.problems.length} problem(s); ${summary}\n`);

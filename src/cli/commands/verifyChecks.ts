@@ -5,7 +5,9 @@
  * lines it vouches for.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { NoteRange, NoteRecord } from '../../core/notes/noteRecord';
+import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
+import type { DsseEnvelope, NoteRange, NoteRecord } from '../../core/notes/noteRecord';
+import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
 import { parseAllowedSigners } from '../../core/signing/allowedSigners';
 import { assertObjectId } from '../../git/gitRunner';
 import { patchIdOfCommit } from '../../git/notes/gitObjects';
@@ -21,7 +23,8 @@ export interface RangeSignature {
   readonly path: string;
   readonly start: number;
   readonly end: number;
-  /** Who vouched (the reviewer's email). */
+  /** reviewer: who vouched (the review's email); agent: who wrote the lines (the claim's principal). */
+  readonly role: 'reviewer' | 'agent';
   readonly principal: string;
   readonly verdict: SignatureVerdict;
   readonly keyid?: string;
@@ -121,13 +124,31 @@ export class VerifyChecks {
     const found: RangeSignature[] = [];
     for (const file of record.statement.predicate.files) {
       for (const range of file.ranges) {
+        if (range.agentClaim) found.push(await this.agentFinding(file.path, range, range.agentClaim));
         if (range.review?.decision !== 'accepted') continue;
         const principal = range.review.reviewer.email;
         const finding = await this.findingFor(commit, record, range, principal, Date.parse(range.review.reviewedAt), 0);
-        found.push({ path: file.path, start: range.start, end: range.end, principal, ...finding });
+        found.push({ path: file.path, start: range.start, end: range.end, role: 'reviewer', principal, ...finding });
       }
     }
     return found;
+  }
+
+  /** The verdict of an agent's claim over a range: signed by its principal, about exactly these lines. */
+  private async agentFinding(path: string, range: NoteRange, envelope: DsseEnvelope): Promise<RangeSignature> {
+    const where = { path, start: range.start, end: range.end, role: 'agent' as const };
+    const parsed = parseClaimEnvelope(envelope);
+    if (!parsed.ok) return { ...where, principal: '?', verdict: 'bad-signature', detail: `unreadable claim: ${parsed.reason}` };
+    const claim = parsed.value.claim;
+    const subject =
+      claim.path !== path
+        ? { ok: false, detail: `the claim is about ${claim.path}` }
+        : claim.sha256 !== range.sha256
+          ? { ok: false, detail: 'the claim is about other lines (their hash differs)' }
+          : { ok: true };
+    const signed = { line: canonicalJson(envelope as unknown as JsonValue), envelope, payloadBytes: parsed.value.payloadBytes };
+    const finding = await (this.verifier as SignatureVerifier).verdict(signed, claim.principal, Date.parse(claim.createdAt), subject);
+    return { ...where, principal: claim.principal, ...finding };
   }
 
   private async findingFor(commit: string, record: NoteRecord, range: NoteRange, principal: string, time: number, depth: number): Promise<SignatureFinding> {

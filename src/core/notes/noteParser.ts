@@ -6,6 +6,7 @@
 import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
 import { sha256Hex } from '../textHash';
 import { DISPLAY_SAFE_NAME } from '../text/displayText';
+import { parseClaimEnvelope } from '../signing/attributionClaim';
 import { decodeBase64EitherAlphabet } from '../signing/dsse';
 import { findDuplicateJsonKey } from '../signing/jsonDuplicateKeys';
 import { canonicalJson, decodeUtf8Strict, type JsonValue } from './canonicalJson';
@@ -118,7 +119,7 @@ function validateReview(value: Json, at: string): void {
 }
 
 function validateRange(value: Json, at: string): { start: number; end: number } {
-  const range = object(value, at, ['start', 'end', 'sha256', 'origin', 'confidence', 'humanChangedShare', 'review'], ['aiShare']);
+  const range = object(value, at, ['start', 'end', 'sha256', 'origin', 'confidence', 'humanChangedShare', 'review'], ['aiShare', 'agentClaim']);
   const start = lineNumber(range.start, `${at}.start`);
   const end = lineNumber(range.end, `${at}.end`);
   if (end < start) fail(at, 'end is before start');
@@ -133,6 +134,11 @@ function validateRange(value: Json, at: string): { start: number; end: number } 
   const aiShare = range.aiShare;
   if (aiShare !== undefined && (typeof aiShare !== 'number' || !Number.isFinite(aiShare) || aiShare <= 0 || aiShare > 1)) fail(`${at}.aiShare`, 'must be a number above 0, at most 1');
   validateReview(range.review, `${at}.review`);
+  if (range.agentClaim !== undefined) {
+    // Checked in full (signature included) by verify; here only its shape, so one bad claim rejects its record alone.
+    const claim = parseClaimEnvelope(range.agentClaim);
+    if (!claim.ok) fail(`${at}.agentClaim`, claim.reason);
+  }
   return { start, end };
 }
 

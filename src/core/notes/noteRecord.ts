@@ -66,6 +66,8 @@ export interface NoteRange {
    */
   readonly aiShare?: number;
   readonly review: NoteReview | null;
+  /** The writing agent's own signed claim over these lines (`vouch mark --sign`), as a DSSE envelope. */
+  readonly agentClaim?: DsseEnvelope;
 }
 
 /** A range's AI character share; records written before the field existed mean 1. */

@@ -12,6 +12,7 @@ import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import type { GitRunner } from '../gitRunner';
 import { readWorkingTreeText } from '../repository';
+import { removeClaims } from '../signing/claimStore';
 import { signRecord, type SignerSource } from '../signing/recordSigning';
 import type { WorkingStateStore } from '../workingStateStore';
 import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
@@ -160,7 +161,10 @@ export async function recordCommitFromPending(deps: RecordFromPendingDeps, provi
   const prepared = await prepareCommitRecord(deps, { commit, files });
   // Signed before it is journaled: the journal holds the line that reaches the ref.
   const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
-  if (signed) await deps.writer.journalRecords([{ commit, line: signed.record.line }]);
+  if (signed) {
+    await deps.writer.journalRecords([{ commit, line: signed.record.line }]);
+    removeClaims(prepared.claimFiles); // they are in the journaled record now
+  }
   const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
   if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
   const write = await deps.writer.replayPending();

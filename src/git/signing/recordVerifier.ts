@@ -17,6 +17,9 @@ import { isArmoredSshSignature } from '../../core/signing/sshSignature';
 import { runBounded } from './boundedProcess';
 import { verifySshSignature, type SshVerifyResult } from './sshVerify';
 
+/** What a signature covers: a record, or an agent's claim (line: its serialised envelope, the cache key). */
+export type SignedPayload = Pick<NoteRecord, 'line' | 'envelope' | 'payloadBytes'>;
+
 export type SignatureVerdict = 'valid' | 'unsigned' | 'bad-signature' | 'unknown-signer' | 'wrong-subject';
 
 export interface SignatureFinding {
@@ -57,7 +60,7 @@ export class SignatureVerifier {
   ) {}
 
   /** The signatures of `record` checked over its PAE (once per record line). */
-  private cryptoChecks(record: NoteRecord): CryptoCheck[] {
+  private cryptoChecks(record: SignedPayload): CryptoCheck[] {
     const cached = this.checks.get(record.line);
     if (cached) return cached;
     let pae: Uint8Array | undefined;
@@ -78,7 +81,7 @@ export class SignatureVerifier {
   }
 
   /** Each signature of `record`, checked over its PAE only (no allowed signers): for display. */
-  describeSignatures(record: NoteRecord): { readonly keyid?: string; readonly state: 'valid' | 'bad' | 'unchecked'; readonly detail: string }[] {
+  describeSignatures(record: SignedPayload): { readonly keyid?: string; readonly state: 'valid' | 'bad' | 'unchecked'; readonly detail: string }[] {
     return this.cryptoChecks(record).map((check, index) => {
       const keyid = record.envelope.signatures[index]?.keyid;
       if (check.kind === 'ssh') {
@@ -96,7 +99,7 @@ export class SignatureVerifier {
    * The verdict for `principal` (a reviewer's or agent's email / principal name) at `time` (ms):
    * `subject` says whether the record's subject is the commit under verification.
    */
-  async verdict(record: NoteRecord, principal: string, time: number, subject: { readonly ok: boolean; readonly detail?: string }): Promise<SignatureFinding> {
+  async verdict(record: SignedPayload, principal: string, time: number, subject: { readonly ok: boolean; readonly detail?: string }): Promise<SignatureFinding> {
     const checks = this.cryptoChecks(record);
     if (checks.length === 0) return { verdict: 'unsigned', detail: 'the record has no signature' };
     const sound = checks.filter((check): check is CryptoCheck & { kind: 'ssh' } => check.kind === 'ssh' && check.result.status !== 'bad');

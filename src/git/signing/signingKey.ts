@@ -113,6 +113,14 @@ export async function resolveSigningKey(git: GitRunner, cwd: string, logger: Log
   return undefined;
 }
 
+/** An agent's key given outright (`vouch mark --sign --key`, VOUCH_AGENT_SIGNING_KEY): ssh-keygen or gpg from PATH. */
+export function agentKeyChoice(value: string, source: string, env: Readonly<Record<string, string | undefined>> = process.env): SigningKeyChoice {
+  const trimmed = value.trim();
+  const expanded = expandHome(trimmed, env);
+  if (isLiteralSshKey(trimmed) || isFile(expanded)) return { format: 'ssh', key: isLiteralSshKey(trimmed) ? trimmed : expanded, program: findProgram('ssh-keygen', env.PATH ?? process.env.PATH), source };
+  return { format: 'openpgp', key: trimmed, program: findProgram('gpg', env.PATH ?? process.env.PATH), source };
+}
+
 /** True when `file` exists: used to find the .pub beside a private key. */
 export function fileExists(file: string): boolean {
   return existsSync(file);

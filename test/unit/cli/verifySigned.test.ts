@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli, type CliIo } from '../../../src/cli/cli';
 import type { VerifyResult } from '../../../src/cli/commands/verify';
@@ -231,6 +231,56 @@ describe('vouch verify --allowed-signers (real keys)', function () {
       forged.result.problems.map((problem) => problem.kind),
       ['bad-carry'],
     );
+  });
+
+  it("carries an agent's signed claim (vouch mark --sign) into the record: written by the agent, vouched for by the reviewer", async () => {
+    const agent = keys.sshKey('agent', 'ed25519');
+    const text = `// a.js\n${aiText}\n`;
+    repo.write('a.js', text);
+    const marked = await vouch(repo.dir, 'mark', 'a.js', '--lines', '2', '--tool', 'claude-code', '--model', 'claude-sonnet-4', '--session', 's-1', '--sign', '--key', agent.privatePath, '--principal', 'claude-code@agents.example.com');
+    assert.equal(marked.code, 0, marked.stderr);
+    assert.match(marked.stdout, /signed the claim for lines 2-2 as claude-code@agents\.example\.com \(SHA256:/);
+    const commit = await repo.commitAll('add a.js');
+    const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: ada.privatePath } });
+    await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'a.js', workingText: text, spans: [{ ...aiSpan(text, aiText), review: review('ada@example.com') }] }] });
+    const parsed = parseRecordLine(await noteLine(commit));
+    assert.ok(parsed.ok);
+    assert.ok(parsed.record.statement.predicate.files[0].ranges[0].agentClaim, 'the claim travelled into the record');
+    assert.deepEqual(readdirSync(path.join(repo.dir, '.git', 'vouch', 'claims')), [], 'a carried claim leaves the pending claims');
+
+    // The agent's key listed: both valid.
+    writeFileSync(allowedFile, `${readFileSync(allowedFile, 'utf8')}claude-code@agents.example.com ${agent.publicLine}\n`);
+    const trusted = await verdicts('--require-signed', 'HEAD');
+    assert.equal(trusted.code, 0, JSON.stringify(trusted.result.problems));
+    assert.deepEqual(
+      (trusted.result.commits[0].signatures ?? []).map((item) => [item.role, item.principal, item.verdict]),
+      [
+        ['agent', 'claude-code@agents.example.com', 'valid'],
+        ['reviewer', 'ada@example.com', 'valid'],
+      ],
+    );
+    const shown = await vouch(repo.dir, 'notes', 'show', '--allowed-signers', allowedFile);
+    assert.match(shown.stdout, /signature of ada@example\.com: valid {2}written by agent claude-code@agents\.example\.com: valid/);
+
+    // The agent's key not in the allowed signers: unknown-signer, named per file and lines.
+    writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada }]));
+    const untrusted = await verdicts('--require-signed', 'HEAD');
+    assert.equal(untrusted.code, 1);
+    assert.deepEqual(
+      untrusted.result.problems.map((problem) => [problem.kind, problem.path, problem.start]),
+      [['unknown-signer', 'a.js', 2]],
+    );
+    assert.match(untrusted.result.problems[0].message, /a\.js:2-2: written by agent claude-code@agents\.example\.com: unknown-signer/);
+  });
+
+  it('vouch mark --sign needs a key and a principal', async () => {
+    repo.write('a.js', `${aiText}\n`);
+    const noKey = await vouch(repo.dir, 'mark', 'a.js', '--lines', '1', '--tool', 'claude-code', '--sign', '--principal', 'p@example.com');
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.stderr, /--sign needs a key/);
+    const noPrincipal = await vouch(repo.dir, 'mark', 'a.js', '--lines', '1', '--tool', 'claude-code', '--sign', '--key', ada.privatePath);
+    assert.equal(noPrincipal.code, 2);
+    assert.equal((await vouch(repo.dir, 'mark', 'a.js', '--lines', '1', '--tool', 'claude-code', '--key', ada.privatePath)).code, 2);
   });
 
   it('vouch notes show prints the signer and the verdict, and says unsigned', async () => {
