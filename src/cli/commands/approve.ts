@@ -13,6 +13,7 @@ import { blobsAtPaths, patchIdOfCommit, treeOfCommit } from '../../git/notes/git
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { signRecord } from '../../git/signing/recordSigning';
 import { openNotesContext } from './notesCommon';
 import { commitsToVerify } from './verify';
 
@@ -105,6 +106,7 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
   const out: DisplayText[] = [];
   let approvedRanges = 0;
   let already = 0;
+  let signing = 'unsigned';
   for (const input of inputs) {
     if (input.records.length === 0) continue;
     const paths = [...new Set(input.records.flatMap((item) => item.record.statement.predicate.files.map((file) => file.path)))];
@@ -118,7 +120,9 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
     );
     already += plan.alreadyApproved;
     if (!plan.record) continue;
-    await context.writer.append([{ commit: input.commit, line: plan.record.line }]);
+    const signed = await signRecord(plan.record, context.signer, context.logger);
+    signing = signed.outcome.signedBy ? `signed by ${signed.outcome.signedBy}` : (signed.outcome.unsigned ?? 'unsigned');
+    await context.writer.append([{ commit: input.commit, line: signed.record.line }]);
     approvedRanges += plan.approved.length;
     for (const range of plan.approved) out.push(display`approved ${range.path}:${range.start}-${range.end} in ${input.commit.slice(0, 12)}`);
   }
@@ -126,7 +130,7 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
     const where = selections.length > 0 ? ` in ${selections.map((selection) => `${selection.path}:${selection.start}-${selection.end}`).join(', ')}` : '';
     throw new CliFailure(`no recorded AI range that still matches its commit${where} in ${positionals[0] ?? 'HEAD'}`);
   }
-  out.push(display`${approvedRanges} AI range(s) approved as ${reviewer.name} <${reviewer.email}>${already > 0 ? `; ${already} approved by you already` : ''} (unsigned: no signing key was used); push the notes with 'vouch sync'`);
+  out.push(display`${approvedRanges} AI range(s) approved as ${reviewer.name} <${reviewer.email}>${already > 0 ? `; ${already} approved by you already` : ''} (${signing}); push the notes with 'vouch sync'`);
   io.stdout(displayLines(out));
   return 0;
 }
