@@ -22,10 +22,12 @@ import {
   changedShareLabel,
   decideMessage,
   draftProblem,
+  isUntouched,
   lineRangeLabel,
   neighbourBlockId,
   originLabel,
   parsePersistedState,
+  prefilledScope,
   pruneToBlocks,
   timeLabel,
   toggleScope,
@@ -60,6 +62,13 @@ export class ReviewPage {
   private readonly pending = new Set<string>();
   private groupPending: readonly string[] = [];
   private readonly errors = new Map<string, { field: DraftProblemField | 'host'; message: string }>();
+  /** The block (or GROUP) whose form holds the focus: Ctrl+Enter accepts it. */
+  private focusedForm: string | undefined;
+  /**
+   * Set when a decision is sent: once its blocks are gone, focus moves to the intent field of the
+   * block that followed them, so the person goes on typing (the decided form's controls vanish).
+   */
+  private advance: { readonly decided: readonly string[]; readonly order: readonly string[] } | undefined;
   private readonly statusRegion: PanelElement;
   private readonly alertRegion: PanelElement;
 
@@ -105,6 +114,7 @@ export class ReviewPage {
         this.persisted = pruneToBlocks(this.persisted, ids);
         this.save();
         this.render();
+        this.advanceFocus(ids);
         return;
       }
       case 'busy':
@@ -120,6 +130,7 @@ export class ReviewPage {
           this.pending.delete(id);
           if (message.level === 'error') this.errors.set(this.groupPending.includes(id) ? GROUP : id, { field: 'host', message: message.message });
         }
+        if (message.level === 'error' && message.blockIds?.some((id) => this.advance?.decided.includes(id))) this.advance = undefined;
         if (message.blockIds?.some((id) => this.groupPending.includes(id))) this.groupPending = [];
         this.render();
         return;
@@ -135,7 +146,11 @@ export class ReviewPage {
   }
 
   private draft(key: string): Draft {
-    return key === GROUP ? this.persisted.groupDraft : (this.persisted.drafts[key] ?? EMPTY_DRAFT);
+    if (key === GROUP) return this.persisted.groupDraft;
+    const saved = this.persisted.drafts[key];
+    if (saved) return saved;
+    const block = this.blocks().find((b) => b.id === key);
+    return block ? { ...EMPTY_DRAFT, scope: prefilledScope([block]) } : EMPTY_DRAFT;
   }
 
   private setDraft(key: string, draft: Draft): void {
@@ -160,6 +175,8 @@ export class ReviewPage {
       return;
     }
     this.errors.delete(key);
+    this.alertRegion.textContent = '';
+    this.advance = { decided: blocks.map((b) => b.id), order: this.blocks().map((b) => b.id) };
     for (const block of blocks) this.pending.add(block.id);
     if (key === GROUP) this.groupPending = blocks.map((b) => b.id);
     const count = blocks.length === 1 ? blockLabel(blocks[0]) : `${blocks.length} blocks`;
@@ -172,9 +189,52 @@ export class ReviewPage {
     const set = new Set(this.persisted.selected);
     if (selected) set.add(blockId);
     else set.delete(blockId);
-    this.persisted = { ...this.persisted, selected: this.blocks().filter((b) => set.has(b.id)).map((b) => b.id) };
-    this.save();
+    this.select(this.blocks().filter((b) => set.has(b.id)));
     this.render();
+  }
+
+  /** Makes `blocks` the group; an untouched group draft starts with the scope their risk hints suggest. */
+  private select(blocks: readonly PanelBlock[]): void {
+    const groupDraft = isUntouched(this.persisted.groupDraft) || this.persisted.selected.length === 0
+      ? { ...this.persisted.groupDraft, scope: blocks.length > 0 ? prefilledScope(blocks) : [] }
+      : this.persisted.groupDraft;
+    this.persisted = { ...this.persisted, selected: blocks.map((b) => b.id), groupDraft };
+    this.save();
+  }
+
+  /** "Accept all in this file": the file's blocks become the group, and the group's intent gets the focus. */
+  private selectFile(file: PanelFile): void {
+    const ids = new Set(file.blocks.map((b) => b.id));
+    this.select(this.blocks().filter((b) => ids.has(b.id)));
+    this.render();
+    this.document.getElementById(elementId('intent', GROUP))?.focus();
+  }
+
+  /** After a decision: once its blocks are gone, the next block's intent field takes the focus. */
+  private advanceFocus(ids: ReadonlySet<string>): void {
+    const advance = this.advance;
+    if (!advance || advance.decided.some((id) => ids.has(id))) return;
+    this.advance = undefined;
+    const first = Math.min(...advance.decided.map((id) => advance.order.indexOf(id)).filter((index) => index >= 0));
+    const start = Number.isFinite(first) ? first : 0;
+    const candidates = [...advance.order.slice(start + 1), ...advance.order.slice(0, start).reverse()];
+    const next = candidates.find((id) => ids.has(id));
+    if (next === undefined) {
+      this.document.getElementById('vouch-summary')?.focus();
+      return;
+    }
+    this.focusBlock(next);
+    const intent = this.document.getElementById(elementId('intent', next));
+    if (!intent) return;
+    intent.focus();
+    this.focusedForm = next;
+  }
+
+  /** Messages about earlier actions go once the person does something else. */
+  private clearStaleNotices(): void {
+    if (this.busyMessage) return;
+    if (this.statusRegion.textContent) this.statusRegion.textContent = '';
+    if (this.alertRegion.textContent) this.alertRegion.textContent = '';
   }
 
   private focusBlock(blockId: string): void {
@@ -182,6 +242,7 @@ export class ReviewPage {
     if (!element) return;
     element.focus();
     element.scrollIntoView?.({ block: 'nearest' });
+    this.focusedForm = blockId;
     this.persisted = { ...this.persisted, focusedBlockId: blockId };
     this.save();
   }
@@ -189,6 +250,14 @@ export class ReviewPage {
   private onKeyDown(event: PanelEvent): void {
     const target = event.target as Partial<PanelElement> & { tagName?: string } | undefined;
     const typing = target?.tagName === 'TEXTAREA' || (target?.tagName === 'INPUT' && target.type === 'text');
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key === 'Enter') {
+      const key = this.focusedForm;
+      const blocks = key === GROUP ? this.blocks().filter((b) => this.persisted.selected.includes(b.id)) : this.blocks().filter((b) => b.id === key);
+      if (key === undefined || blocks.length === 0) return;
+      event.preventDefault();
+      this.decide(key, blocks, 'accept');
+      return;
+    }
     let direction: 1 | -1 | undefined;
     if (event.altKey && event.key === 'ArrowDown') direction = 1;
     else if (event.altKey && event.key === 'ArrowUp') direction = -1;
@@ -198,6 +267,7 @@ export class ReviewPage {
     const next = neighbourBlockId(this.blocks().map((b) => b.id), this.persisted.focusedBlockId, direction);
     if (next === undefined) return;
     event.preventDefault();
+    this.clearStaleNotices();
     this.focusBlock(next);
   }
 
@@ -254,7 +324,7 @@ export class ReviewPage {
       createElement(d, 'h1', { text: 'Review AI changes' }),
       createElement(d, 'p', { id: 'vouch-summary', className: 'vouch-summary', text: summaryText, attributes: { tabindex: '-1' } }),
       createElement(d, 'p', { className: this.reviewer || !this.loaded ? 'vouch-reviewer' : 'vouch-reviewer vouch-warning', text: reviewerText }),
-      createElement(d, 'p', { className: 'vouch-help', text: 'Alt+Down and Alt+Up (or J and K) move between blocks.' }),
+      createElement(d, 'p', { className: 'vouch-help', text: 'Ctrl+Enter accepts the block you are in. Alt+Down and Alt+Up (or J and K) move between blocks.' }),
       refresh,
     ]);
   }
@@ -271,24 +341,30 @@ export class ReviewPage {
       this.render();
       this.document.getElementById('vouch-summary')?.focus();
     });
-    return [
-      createElement(d, 'section', { id: 'vouch-group', className: 'vouch-group', attributes: { 'aria-labelledby': 'vouch-group-title' } }, [
+    const section = createElement(d, 'section', { id: 'vouch-group', className: 'vouch-group', attributes: { 'aria-labelledby': 'vouch-group-title' } }, [
         createElement(d, 'h2', { id: 'vouch-group-title', text: title }),
         createElement(d, 'p', { className: 'vouch-group-list', text: selected.map((b) => blockLabel(b)).join('; ') }),
         ...this.renderDecisionForm(GROUP, selected),
         clear,
-      ]),
-    ];
+      ]);
+    section.addEventListener('focusin', () => {
+      this.focusedForm = GROUP;
+    });
+    return [section];
   }
 
   private renderFiles(): PanelElement[] {
     const d = this.document;
-    return this.files.map((file) =>
-      createElement(d, 'section', { className: 'vouch-file', attributes: { 'data-path': file.path, 'aria-label': `AI blocks in ${file.path}` } }, [
+    return this.files.map((file, index) => {
+      const acceptAll = this.button(elementId('accept-file', String(index)), 'vouch-accept-file', 'Accept all in this file…', `Review all ${file.blocks.length} AI blocks of ${file.path} together, with one intent`, () =>
+        this.selectFile(file),
+      );
+      return createElement(d, 'section', { className: 'vouch-file', attributes: { 'data-path': file.path, 'aria-label': `AI blocks in ${file.path}` } }, [
         createElement(d, 'h2', { className: 'vouch-file-path', text: `${file.path} (${file.blocks.length} block${file.blocks.length === 1 ? '' : 's'})` }),
+        acceptAll,
         ...file.blocks.map((block) => this.renderBlock(block)),
-      ]),
-    );
+      ]);
+    });
   }
 
   private renderBlock(block: PanelBlock): PanelElement {
@@ -301,6 +377,7 @@ export class ReviewPage {
       attributes: { 'data-block-id': id, tabindex: '-1', 'aria-labelledby': titleId, 'aria-busy': this.pending.has(id) ? 'true' : 'false' },
     });
     article.addEventListener('focusin', () => {
+      this.focusedForm = id;
       this.persisted = { ...this.persisted, focusedBlockId: id };
       this.save();
     });
@@ -378,11 +455,20 @@ export class ReviewPage {
     const intent = createElement(d, 'textarea', {
       id: elementId('intent', key),
       className: 'vouch-intent',
-      attributes: { rows: '2', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-required': 'true', 'aria-describedby': errorId },
+      attributes: { rows: '2', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-describedby': errorId },
     });
     intent.value = draft.intent;
     if (error?.field === 'intent') intent.setAttribute('aria-invalid', 'true');
-    intent.addEventListener('input', () => this.setDraft(key, { ...this.draft(key), intent: intent.value ?? '' }));
+    intent.addEventListener('input', () => {
+      this.setDraft(key, { ...this.draft(key), intent: intent.value ?? '' });
+      this.clearStaleNotices();
+      if (this.errors.get(key)?.field === 'intent' && (intent.value ?? '').trim()) {
+        this.errors.delete(key);
+        intent.removeAttribute('aria-invalid');
+        const errorElement = this.document.getElementById(errorId);
+        if (errorElement) errorElement.textContent = '';
+      }
+    });
 
     const checkboxes = PANEL_SCOPE_TAGS.map((tag) => {
       const box = createElement(d, 'input', { id: elementId(`scope-${tag}`, key), className: `vouch-scope-tag vouch-scope-${tag}`, attributes: { type: 'checkbox', 'data-scope': tag } });
@@ -400,7 +486,10 @@ export class ReviewPage {
       attributes: { type: 'text', maxlength: String(PROTOCOL_LIMITS.maxScopeNoteLength), 'aria-describedby': errorId },
     });
     scopeNote.value = draft.scopeNote;
-    scopeNote.addEventListener('input', () => this.setDraft(key, { ...this.draft(key), scopeNote: scopeNote.value ?? '' }));
+    scopeNote.addEventListener('input', () => {
+      this.setDraft(key, { ...this.draft(key), scopeNote: scopeNote.value ?? '' });
+      this.clearStaleNotices();
+    });
     const fieldset = createElement(d, 'fieldset', { className: 'vouch-scope' }, [
       createElement(d, 'legend', { text: 'Scope: what this code may touch' }),
       ...checkboxes,
@@ -424,7 +513,7 @@ export class ReviewPage {
     reject.disabled = pending;
 
     return [
-      createElement(d, 'label', { className: 'vouch-intent-label', text: 'Intent: what is this code for? (required)', attributes: { for: intent.id } }),
+      createElement(d, 'label', { className: 'vouch-intent-label', text: 'Intent: what is this code for? (required to accept; Ctrl+Enter accepts)', attributes: { for: intent.id } }),
       intent,
       fieldset,
       warning,
@@ -434,6 +523,7 @@ export class ReviewPage {
   }
 
   private onScopeChange(key: string, tag: PanelScopeTag, checked: boolean): void {
+    this.clearStaleNotices();
     const scope = toggleScope(this.draft(key).scope, tag, checked);
     this.setDraft(key, { ...this.draft(key), scope });
     for (const other of PANEL_SCOPE_TAGS) {

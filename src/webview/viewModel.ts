@@ -41,7 +41,7 @@ export interface DraftProblem {
 /** The same rules the host's core review model applies, checked early so the person gets them at once. */
 export function draftProblem(draft: Draft, decision: PanelDecision): DraftProblem | undefined {
   const intent = draft.intent.trim();
-  if (!intent) return { field: 'intent', message: 'Write the intent: what is this code for?' };
+  if (!intent && decision === 'accept') return { field: 'intent', message: 'Write the intent: what is this code for?' };
   if (intent.length > PROTOCOL_LIMITS.maxIntentLength) return { field: 'intent', message: `The intent is too long (at most ${PROTOCOL_LIMITS.maxIntentLength} characters).` };
   if (draft.scopeNote.trim().length > PROTOCOL_LIMITS.maxScopeNoteLength) {
     return { field: 'scopeNote', message: `The scope note is too long (at most ${PROTOCOL_LIMITS.maxScopeNoteLength} characters).` };
@@ -71,9 +71,25 @@ export function decideMessage(blocks: readonly PanelBlock[], decision: PanelDeci
     blocks: blocks.map((block) => ({ blockId: block.id, textHash: block.textHash })),
     decision,
     intent: draft.intent.trim(),
-    scope: [...draft.scope],
+    // Rejected code is removed: a scope (perhaps only the pre-filled one) would claim nothing.
+    scope: decision === 'accept' ? [...draft.scope] : [],
     scopeNote: draft.scopeNote.trim(),
   };
+}
+
+/**
+ * The scope a fresh draft starts with: what the risk hints suggest for these blocks, or "none" when
+ * they found nothing. The person sees it checked and changes it; accepting needs no extra keystroke.
+ */
+export function prefilledScope(blocks: readonly Pick<PanelBlock, 'suggestedScope'>[]): PanelScopeTag[] {
+  const suggested = new Set(blocks.flatMap((block) => block.suggestedScope));
+  const tags = PANEL_SCOPE_TAGS.filter((tag) => tag !== 'none' && suggested.has(tag));
+  return tags.length > 0 ? tags : ['none'];
+}
+
+/** A draft the person has not touched yet. */
+export function isUntouched(draft: Draft): boolean {
+  return draft.intent === '' && draft.scope.length === 0 && draft.scopeNote === '';
 }
 
 /** Suggested scope tags (from risk hints) the draft leaves out: worth a second look before accepting. */

@@ -283,7 +283,8 @@ export function validateReviewRequest(request: ReviewRequest): Result<ValidRevie
   if (request.decision !== 'accepted' && request.decision !== 'rejected') return fail(`Unknown decision "${String(request.decision)}".`);
   const intent = normalizeText(request.intent);
   if (typeof intent !== 'string') return fail('Intent must be text.');
-  if (intent.length === 0) return fail('Intent is required: say what this code is for.');
+  // A rejection removes the code; asking why would only slow the person down (it is recorded when given).
+  if (intent.length === 0 && request.decision === 'accepted') return fail('Intent is required: say what this code is for.');
   if (intent.length > MAX_INTENT_LENGTH) return fail(`Intent is too long (${intent.length} characters, at most ${MAX_INTENT_LENGTH}).`);
   const intentProblem = unsafeCharacterProblem(intent, 'Intent');
   if (intentProblem) return fail(intentProblem);

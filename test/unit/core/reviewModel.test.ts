@@ -167,6 +167,12 @@ describe('review model: decisions', () => {
     ['bad time', { now: Number.NaN }, /valid time/],
     ['unknown decision', { decision: 'maybe' as never }, /Unknown decision/],
   ];
+  it('accepts a rejection without an intent (the code is removed; asking why would only slow the reviewer)', () => {
+    const result = validateReviewRequest(request({ decision: 'rejected', intent: '  ', scope: [] }));
+    assert.equal(result.ok, true, result.ok ? '' : result.reason);
+    assert.equal(result.ok && result.value.intent, '');
+  });
+
   for (const [name, overrides, reason] of refusals) {
     it(`refuses ${name}`, () => {
       const result = validateReviewRequest(request(overrides));

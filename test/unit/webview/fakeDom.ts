@@ -79,6 +79,8 @@ export class FakeElement implements PanelElement {
   }
 
   focus(): void {
+    // As in browsers: a disabled control cannot take the focus (the focus stays where it was).
+    if (this.disabled) return;
     this.owner.focused = this;
     this.dispatch('focusin');
   }

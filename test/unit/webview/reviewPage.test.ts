@@ -146,6 +146,7 @@ describe('review page', () => {
     assert.equal(document.activeElement?.id, 'vouch-intent-blk-a');
 
     typeInto(el('vouch-intent-blk-a'), 'Fetch the users');
+    setChecked(el('vouch-scope-network-blk-a'), false); // unchecks the scope pre-filled from the risk hints
     el('vouch-accept-blk-a').dispatch('click');
     assert.equal(el('vouch-error-blk-a').textContent, 'Choose what this code may touch (or "none") before accepting.');
     assert.equal(document.activeElement?.id, 'vouch-scope-files-blk-a');
@@ -191,6 +192,7 @@ describe('review page', () => {
   it('warns when the chosen scope leaves out what the risk hints suggest', () => {
     const { page, el } = setup();
     page.receive(state());
+    setChecked(el('vouch-scope-network-blk-a'), false);
     setChecked(el('vouch-scope-files-blk-a'), true);
     page.receive(state());
     assert.equal(el('vouch-scope-warning-blk-a').textContent, 'The risk hints suggest this code touches: network.');
@@ -334,7 +336,8 @@ describe('review page', () => {
       assert.ok(button.textContent.length > 0, `#${button.id} has text`);
       assert.equal(button.getAttribute('type'), 'button');
     }
-    for (const intent of byClass(root, 'vouch-intent')) assert.equal(intent.getAttribute('aria-required'), 'true');
+    // The intent is required to accept only (a rejection needs none), which the label says.
+    for (const label of byClass(root, 'vouch-intent-label')) assert.match(label.textContent ?? '', /required to accept/);
     for (const article of byClass(root, 'vouch-block')) assert.ok(article.getAttribute('aria-labelledby'));
     assert.equal(all(root, (e) => e.getAttribute('role') === 'status').length, 1);
     assert.equal(all(root, (e) => e.getAttribute('role') === 'alert').length, 1);
@@ -359,5 +362,92 @@ describe('review page', () => {
     page.receive({ type: 'busy', busy: false });
     assert.equal(el('vouch-reject-blk-c').disabled, false);
     assert.equal(el('vouch-root').getAttribute('aria-busy'), 'false');
+  });
+
+  describe('reviewing fast by keyboard', () => {
+    it('pre-fills the scope from the risk hints ("none" when they found nothing)', () => {
+      const { page, el } = setup();
+      page.receive(state());
+      assert.equal(el('vouch-scope-network-blk-a').checked, true);
+      assert.equal(el('vouch-scope-none-blk-a').checked, false);
+      assert.equal(el('vouch-scope-none-blk-b').checked, true);
+    });
+
+    it('accepts the block being typed in with Ctrl+Enter, then puts the focus in the next intent field', () => {
+      const { page, el, posted, document } = setup();
+      page.receive(state());
+      const intent = el('vouch-intent-blk-a');
+      intent.focus();
+      typeInto(intent, 'Loads the price list');
+      assert.equal(intent.dispatch('keydown', { key: 'Enter', ctrlKey: true }).defaultPrevented, true);
+      const decide = posted.find((m) => m.type === 'decide');
+      assert.deepEqual(decide, {
+        type: 'decide',
+        blocks: [{ blockId: 'blk-a', textHash: 'hash-blk-a' }],
+        decision: 'accept',
+        intent: 'Loads the price list',
+        scope: ['network'],
+        scopeNote: '',
+      });
+      page.receive({ type: 'busy', busy: false });
+      page.receive({ type: 'notice', level: 'info', message: 'Accepted lines 10-11 of src/api.ts.' });
+      page.receive(state([{ path: 'src/api.ts', blocks: [FILES[0].blocks[1]] }, FILES[1]]));
+      assert.equal(document.activeElement?.id, 'vouch-intent-blk-b');
+      // J/K and Ctrl+Enter keep working from there: the focus is inside the next card.
+      typeInto(el('vouch-intent-blk-b'), 'Exports the constant');
+      el('vouch-intent-blk-b').dispatch('keydown', { key: 'Enter', ctrlKey: true });
+      assert.equal(posted.filter((m) => m.type === 'decide').length, 2);
+    });
+
+    it('moves the focus on when the Accept button (disabled while the host works) had it', () => {
+      const { page, el, document } = setup();
+      page.receive(state());
+      typeInto(el('vouch-intent-blk-b'), 'Exports the constant');
+      el('vouch-accept-blk-b').focus();
+      el('vouch-accept-blk-b').dispatch('click');
+      page.receive(state([FILES[0].blocks[0] ? { path: 'src/api.ts', blocks: [FILES[0].blocks[0]] } : FILES[0], FILES[1]]));
+      assert.equal(document.activeElement?.id, 'vouch-intent-blk-c');
+    });
+
+    it('rejects without an intent', () => {
+      const { page, el, posted } = setup();
+      page.receive(state());
+      el('vouch-reject-blk-c').dispatch('click');
+      assert.equal(posted.find((m) => m.type === 'decide' && m.decision === 'reject') !== undefined, true);
+      assert.equal(el('vouch-error-blk-c').textContent, '');
+    });
+
+    it('drops the intent error once the intent is typed, and old notices on the next action', () => {
+      const { page, el } = setup();
+      page.receive(state());
+      el('vouch-accept-blk-c').dispatch('click');
+      assert.match(el('vouch-error-blk-c').textContent ?? '', /Write the intent/);
+      typeInto(el('vouch-intent-blk-c'), 'D');
+      assert.equal(el('vouch-error-blk-c').textContent, '');
+      assert.equal(el('vouch-intent-blk-c').getAttribute('aria-invalid'), null);
+
+      page.receive({ type: 'notice', level: 'info', message: 'Rejected and removed lines 30-30 of src/api.ts.' });
+      assert.match(el('vouch-status').textContent ?? '', /Rejected and removed/);
+      typeInto(el('vouch-intent-blk-a'), 'N');
+      assert.equal(el('vouch-status').textContent, '');
+    });
+
+    it('"Accept all in this file" groups the file\'s blocks under one intent, Ctrl+Enter accepts them together', () => {
+      const { page, el, posted, document } = setup();
+      page.receive(state());
+      el('vouch-accept-file-0').dispatch('click');
+      assert.equal(document.activeElement?.id, 'vouch-group-intent');
+      assert.equal(el('vouch-group-scope-network').checked, true, 'pre-filled from the risk hints of the group');
+      typeInto(el('vouch-group-intent'), 'The API client');
+      el('vouch-group-intent').dispatch('keydown', { key: 'Enter', ctrlKey: true });
+      const decide = posted.find((m) => m.type === 'decide');
+      assert.ok(decide && decide.type === 'decide');
+      assert.deepEqual(decide.blocks.map((b) => b.blockId), ['blk-a', 'blk-b']);
+      assert.equal(decide.intent, 'The API client');
+      assert.deepEqual(decide.scope, ['network']);
+      page.receive(state([FILES[1]]));
+      assert.equal(document.getElementById('vouch-group'), null);
+      assert.equal(document.activeElement?.id, 'vouch-intent-blk-c');
+    });
   });
 });

@@ -17,6 +17,7 @@ describe('review page view model', () => {
     assert.equal(draftProblem({ intent: ' ', scope: ['files'], scopeNote: '' }, 'accept')?.field, 'intent');
     assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: '' }, 'accept')?.field, 'scope');
     assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: '' }, 'reject'), undefined);
+    assert.equal(draftProblem({ intent: '', scope: [], scopeNote: '' }, 'reject'), undefined, 'a rejection needs no intent');
     assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: 'reads one file' }, 'accept'), undefined);
     assert.equal(draftProblem({ intent: 'x', scope: ['none', 'data'], scopeNote: '' }, 'accept')?.field, 'scope');
     assert.equal(draftProblem({ intent: 'x'.repeat(2001), scope: ['none'], scopeNote: '' }, 'accept')?.field, 'intent');
