@@ -59,7 +59,7 @@ export interface Reviewer {
 /** A recorded human judgement about one span of AI text. */
 export interface Review {
   readonly decision: ReviewDecision;
-  /** What the code is for, in the reviewer's words. Required. */
+  /** What the code is for, in the reviewer's words. Required to accept; may be empty on a rejection. */
   readonly intent: string;
   readonly scope: readonly ScopeTag[];
   readonly scopeNote?: string;

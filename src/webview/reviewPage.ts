@@ -100,6 +100,7 @@ export class ReviewPage {
     const message = parsed.value;
     switch (message.type) {
       case 'state': {
+        const firstState = !this.loaded;
         this.files = message.files;
         this.reviewer = message.reviewer;
         this.loaded = true;
@@ -115,6 +116,7 @@ export class ReviewPage {
         this.save();
         this.render();
         this.advanceFocus(ids);
+        if (firstState) this.focusFirstIntent();
         return;
       }
       case 'busy':
@@ -228,6 +230,18 @@ export class ReviewPage {
     if (!intent) return;
     intent.focus();
     this.focusedForm = next;
+  }
+
+  /** A panel just opened with nothing focused in it: the person can start typing the first intent at once. */
+  private focusFirstIntent(): void {
+    // In a webview nothing focused means the body (outside the root), whose id is not one of ours.
+    const active = this.document.activeElement;
+    if (active && active !== this.root && active.id.startsWith('vouch-')) return;
+    const blocks = this.blocks();
+    const first = blocks.find((b) => b.id === this.persisted.focusedBlockId) ?? blocks[0];
+    if (!first) return;
+    this.focusBlock(first.id);
+    this.document.getElementById(elementId('intent', first.id))?.focus();
   }
 
   /** Messages about earlier actions go once the person does something else. */

@@ -304,10 +304,13 @@ describe('review page', () => {
   it('moves between blocks with Alt+Down/Alt+Up and J/K, but not while typing', () => {
     const { page, el, document, root } = setup();
     page.receive(state());
+    assert.equal(document.activeElement?.id, 'vouch-intent-blk-a', 'the panel opens in the first intent');
+    document.focused = null; // as after a click outside the blocks
     assert.equal(root.dispatch('keydown', { key: 'ArrowDown', altKey: true }).defaultPrevented, true);
-    assert.equal(document.activeElement?.id, 'vouch-block-blk-a');
-    document.activeElement?.dispatch('keydown', { key: 'j' });
     assert.equal(document.activeElement?.id, 'vouch-block-blk-b');
+    document.activeElement?.dispatch('keydown', { key: 'j' });
+    assert.equal(document.activeElement?.id, 'vouch-block-blk-c');
+    document.activeElement?.dispatch('keydown', { key: 'k' });
     document.activeElement?.dispatch('keydown', { key: 'ArrowUp', altKey: true });
     assert.equal(document.activeElement?.id, 'vouch-block-blk-a');
     assert.equal(document.scrolledTo?.id, 'vouch-block-blk-a');
@@ -371,6 +374,12 @@ describe('review page', () => {
       assert.equal(el('vouch-scope-network-blk-a').checked, true);
       assert.equal(el('vouch-scope-none-blk-a').checked, false);
       assert.equal(el('vouch-scope-none-blk-b').checked, true);
+    });
+
+    it('puts the focus in the first intent field when the panel opens, so typing can start at once', () => {
+      const { page, document } = setup();
+      page.receive(state());
+      assert.equal(document.activeElement?.id, 'vouch-intent-blk-a');
     });
 
     it('accepts the block being typed in with Ctrl+Enter, then puts the focus in the next intent field', () => {
