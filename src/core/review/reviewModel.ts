@@ -140,6 +140,12 @@ export function buildReviewFiles(inputs: readonly ReviewFileInput[]): ReviewFile
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** "Next AI block": the first line of the first block that starts below `line` (1-based), wrapping to the first block. */
+export function nextBlockStartLine(blocks: readonly Pick<ReviewBlock, 'startLine'>[], line: number): number | undefined {
+  const starts = blocks.map((block) => block.startLine).sort((a, b) => a - b);
+  return starts.find((start) => start > line) ?? starts[0];
+}
+
 /** The blocks of a file that need review (every state but 'accepted'), by line. */
 export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
   return buildFileBlocks(input).filter((block) => blockNeedsReview(block.state));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { SCOPE_TAGS, type ReviewDecision, type ScopeTag } from '../../core/attribution';
-import type { ReviewBlock } from '../../core/review/reviewModel';
+import { nextBlockStartLine, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryStates } from '../repositoryStates';
@@ -98,7 +98,44 @@ export function registerReviewFeatures(
   const tree = new ReviewTreeProvider(workspace);
   const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log) : undefined;
 
+  /** Without arguments (command palette, keybinding): the unreviewed block at the active editor's cursor. */
+  function blockAtCursor(): BlockDecisionArgs | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Put the cursor in an AI block of a file to review it.');
+      return undefined;
+    }
+    const line = editor.selection.active.line + 1;
+    const block = workspace.blocksOfDocument(editor.document).find((candidate) => candidate.startLine <= line && line <= candidate.endLine);
+    if (!block) {
+      void vscode.window.showInformationMessage(`No unreviewed AI block at line ${line} of ${displayPath(editor.document.uri)} (Vouch: Next AI Block goes to one).`);
+      return undefined;
+    }
+    return { uri: editor.document.uri.toString(), spanIds: block.spanIds };
+  }
+
+  /** Moves the cursor of the active editor to the next unreviewed AI block (wrapping around) and reveals it. */
+  function goToNextBlock(): boolean {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return false;
+    const blocks = workspace.blocksOfDocument(editor.document);
+    const target = nextBlockStartLine(blocks, editor.selection.active.line + 1);
+    if (target === undefined) {
+      void vscode.window.setStatusBarMessage(`Vouch: no unreviewed AI block in ${displayPath(editor.document.uri)}`, 3000);
+      return false;
+    }
+    const position = new vscode.Position(target - 1, 0);
+    editor.selection = new vscode.Selection(position, position);
+    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return true;
+  }
+
   async function decideFromCommand(args: unknown, decision: ReviewDecision): Promise<DecisionResult | undefined> {
+    if (args === undefined) {
+      const atCursor = blockAtCursor();
+      if (!atCursor) return undefined;
+      args = atCursor;
+    }
     const parsed = parseDecisionArgs(args);
     if (typeof parsed === 'string') throw new Error(`vouch.${decision === 'accepted' ? 'acceptBlock' : 'rejectBlock'}: ${parsed}`);
     const uri = vscode.Uri.parse(parsed.uri, true);
@@ -114,10 +151,10 @@ export function registerReviewFeatures(
     if (intent === undefined) {
       intent = await vscode.window.showInputBox({
         title: decision === 'accepted' ? `Accept AI code: ${where}` : `Reject AI code: ${where}`,
-        prompt: decision === 'accepted' ? 'Intent: what is this code for?' : 'What was this code meant to do? (recorded with the rejection; the code is removed)',
-        placeHolder: 'e.g. Parse the retry settings from the config file',
+        prompt: decision === 'accepted' ? 'Intent: what is this code for?' : 'Why reject it? (optional; the code is removed)',
+        placeHolder: decision === 'accepted' ? 'e.g. Parse the retry settings from the config file' : 'Enter to reject without a reason',
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim().length === 0 ? 'Write the intent: what is this code for?' : undefined),
+        validateInput: (value) => (decision === 'accepted' && value.trim().length === 0 ? 'Write the intent: what is this code for?' : undefined),
       });
       if (intent === undefined) return undefined;
     }
@@ -148,6 +185,7 @@ export function registerReviewFeatures(
     vscode.commands.registerCommand('vouch.acceptBlock', (args: unknown) => decideFromCommand(args, 'accepted')),
     vscode.commands.registerCommand('vouch.rejectBlock', (args: unknown) => decideFromCommand(args, 'rejected')),
     vscode.commands.registerCommand('vouch.refreshReview', () => tree.refresh()),
+    vscode.commands.registerCommand('vouch.nextAiBlock', () => goToNextBlock()),
     vscode.commands.registerCommand('vouch.reviewAndStage', async (args?: unknown) => {
       const uri = uriOfStageArgument(args);
       if (!uri) {

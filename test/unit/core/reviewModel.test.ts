@@ -6,6 +6,7 @@ import {
   buildReviewBlocks,
   buildReviewFiles,
   createReview,
+  nextBlockStartLine,
   rejectionRemovals,
   reviewBlocks,
   spanReviewStatus,
@@ -167,6 +168,15 @@ describe('review model: decisions', () => {
     ['bad time', { now: Number.NaN }, /valid time/],
     ['unknown decision', { decision: 'maybe' as never }, /Unknown decision/],
   ];
+  it('finds the next AI block below a line, wrapping to the first', () => {
+    const blocks = [{ startLine: 20 }, { startLine: 5 }, { startLine: 12 }];
+    assert.equal(nextBlockStartLine(blocks, 1), 5);
+    assert.equal(nextBlockStartLine(blocks, 5), 12, 'inside or on a block, the next one');
+    assert.equal(nextBlockStartLine(blocks, 13), 20);
+    assert.equal(nextBlockStartLine(blocks, 20), 5, 'wraps around');
+    assert.equal(nextBlockStartLine([], 3), undefined);
+  });
+
   it('accepts a rejection without an intent (the code is removed; asking why would only slow the reviewer)', () => {
     const result = validateReviewRequest(request({ decision: 'rejected', intent: '  ', scope: [] }));
     assert.equal(result.ok, true, result.ok ? '' : result.reason);
