@@ -2,16 +2,15 @@
  * `vouch review`: records a person's decision about AI blocks from a terminal, with the same
  * record and rules as the editor's review panel (core/review/reviewModel.ts).
  */
-import { readRegularFile } from '../../git/regularFile';
 import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
-import { SCOPE_TAGS, type AttributedSpan, type TextReplacement } from '../../core/attribution';
+import { SCOPE_TAGS, type AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { mapSpansThroughReplacements } from '../../core/reanchor';
 import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
-import { writeFileAtomic } from '../../git/atomicWrite';
+import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText';
 import { GitRunner } from '../../git/gitRunner';
-import { MAX_DOCUMENT_BYTES, readWorkingTreeText, resolveUserFile } from '../../git/repository';
+import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { readStagedText } from '../../git/staging/stagedFiles';
 import { WorkingStateStore } from '../../git/workingStateStore';
@@ -165,23 +164,9 @@ function chosenText(text: string, blocks: readonly ReviewBlock[]): string {
   return spans.length === 0 ? '' : text.slice(spans[0].start, spans[0].end);
 }
 
-function applyRemovals(text: string, removals: readonly TextReplacement[]): string {
-  let result = text;
-  for (const removal of [...removals].sort((a, b) => b.offset - a.offset)) {
-    result = result.slice(0, removal.offset) + result.slice(removal.offset + removal.deletedLength);
-  }
-  return result;
-}
-
 /** Replaces the file atomically (keeping its mode; a kill leaves the old or the new text), refusing when it changed since it was read. */
 async function writeIfUnchanged(file: string, expected: string, text: string, repoPath: string, repository: { topLevel: string }): Promise<void> {
-  const read = await readRegularFile(file, { maxBytes: MAX_DOCUMENT_BYTES, followSymlink: true });
-  if (read.kind !== 'ok') throw new CliFailure(`${repoPath} changed while the review was being recorded (in ${repository.topLevel}); nothing was written. Run the command again.`);
-  const raw = read.bytes;
-  const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
-  const onDisk = raw.toString('utf8');
-  if ((bom ? onDisk.slice(1) : onDisk) !== expected) {
+  if (!(await replaceTextIfUnchanged(file, expected, text))) {
     throw new CliFailure(`${repoPath} changed while the review was being recorded (in ${repository.topLevel}); nothing was written. Run the command again.`);
   }
-  await writeFileAtomic(file, (bom ? '\ufeff' : '') + text, { followSymlink: true });
 }

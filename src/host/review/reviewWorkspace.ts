@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
 import { blockNeedsReview, buildReviewBlocks, rejectionRemovals, reviewBlocks, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
+import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import type { AttributionService } from '../attributionService';
@@ -182,18 +183,51 @@ export class ReviewWorkspace implements vscode.Disposable {
     return { ok: true, message: `${verb} ${described.join('; ')}.` };
   }
 
-  /** Records the rejection on the spans, then removes their text with one undoable edit (undo brings the text back as "rejected before"). */
+  /**
+   * Records the rejection on the spans, then removes their text. A document shown in an editor is
+   * edited there, with one undoable edit (undo brings the text back as "rejected before"). A file in
+   * no editor is replaced on disk through the atomic write (VS Code's own save truncates the file
+   * first, so a crash mid-save could leave it empty); the editor then reloads the unchanged document.
+   */
   private async reject(document: vscode.TextDocument, reviews: ReadonlyArray<{ spanId: string; review: Review }>): Promise<void> {
     const ids = new Set(reviews.map((entry) => entry.spanId));
     for (const { spanId, review } of reviews) this.service.setReview(document, spanId, review);
     const spans: AttributedSpan[] = this.service.spansOf(document.uri).filter((span) => ids.has(span.id));
+    const text = document.getText();
+    const removals = rejectionRemovals(text, spans);
+    if (document.uri.scheme === 'file' && !document.isDirty && !isShownInEditor(document.uri)) {
+      const newText = applyRemovals(text, removals);
+      if (await replaceTextIfUnchanged(document.uri.fsPath, text, newText)) {
+        await this.waitForText(document, newText);
+        return;
+      }
+      // The file on disk is not the document's text (another encoding, a change not loaded yet): edit in the editor.
+    }
     const edit = new vscode.WorkspaceEdit();
-    for (const removal of rejectionRemovals(document.getText(), spans)) {
+    for (const removal of removals) {
       edit.delete(document.uri, new vscode.Range(document.positionAt(removal.offset), document.positionAt(removal.offset + removal.deletedLength)));
     }
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`The AI text of ${displayPath(document.uri)} could not be removed (the editor refused the edit).`);
     // A file in no editor would keep the removal only in memory: save it. In an editor it stays unsaved and undoable.
     if (!isShownInEditor(document.uri)) await document.save();
+  }
+
+  /** Waits (briefly) until the editor has reloaded a document replaced on disk, so the decision returns with the document current. */
+  private async waitForText(document: vscode.TextDocument, text: string): Promise<void> {
+    if (document.getText() === text) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        this.log.warn(`${displayPath(document.uri)} was rewritten on disk; the editor has not reloaded it yet`);
+        resolve();
+      }, LOAD_WAIT_MS);
+      const listener = vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document !== document || document.getText() !== text) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      });
+    });
   }
 
   dispose(): void {

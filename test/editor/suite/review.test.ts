@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
@@ -68,6 +69,27 @@ describe('Review in the real editor', () => {
     await waitFor('undo', () => editor.document.getText() === 'const keep = 1;\nconst ai = eval(input);\n');
     const [back] = api.spansOf(editor.document.uri);
     assert.equal(back?.review?.decision, 'rejected', 'the text is back, with its rejection: it needs a new decision');
+  });
+
+  it('rejects a block of a file in no editor by replacing the file atomically (new inode, same mode); the document follows', async () => {
+    const api = await vouchApi();
+    const uri = workspaceUri('review-reject-closed.ts');
+    writeFileSync(uri.fsPath, 'const keep = 1;\nconst ai = eval(input);\n', { mode: 0o640 });
+    chmodSync(uri.fsPath, 0o640);
+    const before = statSync(uri.fsPath);
+    await api.recordAiEdit({ uri: uri.toString(), ranges: [{ start: { line: 1, character: 0 }, end: { line: 1, character: 23 } }], tool: 'claude-code' });
+    const [span] = api.spansOf(uri);
+    assert.ok(span);
+    assert.ok(!vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString())), 'the file is in no editor');
+    await vscode.commands.executeCommand('vouch.rejectBlock', { uri: uri.toString(), spanIds: [span.id], intent: 'Evaluates user input' });
+    assert.equal(readFileSync(uri.fsPath, 'utf8'), 'const keep = 1;\n');
+    const after = statSync(uri.fsPath);
+    assert.notEqual(after.ino, before.ino, 'replaced by rename, not truncated and rewritten');
+    assert.equal(after.mode & 0o777, 0o640, 'the file keeps its mode');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await waitFor('the document to reload', () => document.getText() === 'const keep = 1;\n');
+    assert.ok(!document.isDirty);
+    assert.deepEqual(api.spansOf(uri), []);
   });
 
   it('opens the review panel (and again from the tree command with a block to focus)', async () => {

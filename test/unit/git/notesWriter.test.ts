@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { countFault } from '../../support/faultFigures';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -239,6 +240,8 @@ describe('notes writer (real git)', function () {
         assert.deepEqual(after, []);
       }
       assert.equal(writer.journal.list().length, 0);
+      // A record killed before it reached the journal was never accepted, so it is not lost.
+      countFault('notes writer killed (SIGKILL)', { survived: true, lost: pending > 0 || inRef ? (after.includes(line) ? 0 : 1) : 0 });
     }
     assert.equal(await repo.text(['for-each-ref', 'refs/notes/vouch-tmp/']), '');
     assert.equal(replayed + finishedBeforeKill + killedBeforeJournal, runs);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { countFault } from '../../support/faultFigures';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -124,6 +125,7 @@ describe('WorkingStateStore crash safety', function () {
         assert.equal(await store.readText(document), expectedText);
         const names = readdirSync(store.stateDirectory);
         assert.ok(!names.some((name) => /\.(corrupt|future|stale)-/.test(name)), names.join(', '));
+        countFault('working-state writer killed (SIGKILL)', { survived: true });
         lastGeneration = document.generation;
         generations.push(document.generation);
       }
