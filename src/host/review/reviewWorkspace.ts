@@ -221,8 +221,9 @@ export class ReviewWorkspace implements vscode.Disposable {
         this.log.warn(`${displayPath(document.uri)} was rewritten on disk; the editor has not reloaded it yet`);
         resolve();
       }, LOAD_WAIT_MS);
-      const listener = vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.document !== document || document.getText() !== text) return;
+      // The service is the one listener of document changes; a tracked document's reload comes through it.
+      const listener = this.service.onDidApplyEdit(() => {
+        if (document.getText() !== text) return;
         clearTimeout(timer);
         listener.dispose();
         resolve();
