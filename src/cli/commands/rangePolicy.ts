@@ -16,6 +16,7 @@ import { blobsAtPaths, readBlobs, resolveCommit } from '../../git/notes/gitObjec
 import { CliUsageError } from '../commandErrors';
 import { printable } from '../untrustedText';
 import type { NotesContext } from './notesCommon';
+import type { VerifyResult } from './verify';
 
 export interface LoadedPolicy {
   readonly policy: Policy;
@@ -68,14 +69,39 @@ function emailOf(author: string): string {
   return match ? match[1] : author;
 }
 
-/**
- * `signedBy(commit, recordId, path, start, end)`: the principal whose valid signature covers the
- * review of that range in that record (from verify's signature checks), or undefined.
- */
-export type ReviewSigner = (commit: string, recordId: string, path: string, start: number, end: number) => string | undefined;
+/** The signature verdicts verify found, looked up per range (record positions) and signer role. */
+export interface SignatureLookup {
+  /** The principal whose valid signature covers `email`'s review of the lines, or undefined. */
+  reviewer(commit: string, path: string, start: number, end: number, email: string): string | undefined;
+  /** The agent claim on the lines: its principal and whether its signature is valid; undefined without one. */
+  agent(commit: string, path: string, start: number, end: number): { principal: string; signed: boolean } | undefined;
+}
+
+export const NO_SIGNATURES: SignatureLookup = { reviewer: () => undefined, agent: () => undefined };
+
+/** A lookup over `vouch verify`'s per-range signature verdicts (present when it checked signatures). */
+export function signatureLookup(result: VerifyResult | undefined): SignatureLookup {
+  const reviewers = new Map<string, string>();
+  const agents = new Map<string, { principal: string; signed: boolean }>();
+  for (const item of result?.commits ?? []) {
+    for (const signature of item.signatures ?? []) {
+      const at = `${item.commit}\0${signature.path}\0${signature.start}\0${signature.end}`;
+      if (signature.role === 'agent') {
+        const earlier = agents.get(at);
+        if (!earlier?.signed) agents.set(at, { principal: signature.principal, signed: signature.verdict === 'valid' });
+      } else if (signature.verdict === 'valid') {
+        reviewers.set(`${at}\0${signature.principal.toLowerCase()}`, signature.principal);
+      }
+    }
+  }
+  return {
+    reviewer: (commit, path, start, end, email) => reviewers.get(`${commit}\0${path}\0${start}\0${end}\0${email.toLowerCase()}`),
+    agent: (commit, path, start, end) => agents.get(`${commit}\0${path}\0${start}\0${end}`),
+  };
+}
 
 /** Every AI block of the range (current lines of ranges that still match), with all reviews recorded for the same lines. */
-export function policyBlocks(inputs: readonly ReportCommitInput[], signedBy: ReviewSigner): PolicyBlock[] {
+export function policyBlocks(inputs: readonly ReportCommitInput[], signatures: SignatureLookup): PolicyBlock[] {
   const blocks: PolicyBlock[] = [];
   for (const commit of inputs) {
     const byLines = new Map<string, { block: Omit<PolicyBlock, 'reviews'>; reviews: PolicyReview[] }>();
@@ -91,14 +117,15 @@ export function policyBlocks(inputs: readonly ReportCommitInput[], signedBy: Rev
           if (!entry) {
             const lines = commit.fileLines(file.path);
             const riskHints: RiskCategory[] = lines && end <= lines.length ? [...new Set(findRiskHints(lines.slice(start - 1, end).join('\n'), file.path, { textBefore: lines.slice(0, start - 1).join('\n') }).map((hint) => hint.category))] : [];
+            const agent = signatures.agent(commit.commit, file.path, range.start, range.end);
             entry = {
-              block: { commit: commit.commit, commitAuthorEmail: emailOf(commit.author), path: file.path, start, end, tool: range.origin.tool, ...(range.origin.model ? { model: range.origin.model } : {}), riskHints },
+              block: { commit: commit.commit, commitAuthorEmail: emailOf(commit.author), path: file.path, start, end, tool: range.origin.tool, ...(range.origin.model ? { model: range.origin.model } : {}), riskHints, ...(agent ? { agent } : {}) },
               reviews: [],
             };
             byLines.set(key, entry);
           }
           if (range.review) {
-            const signer = range.review.decision === 'accepted' ? signedBy(commit.commit, input.record.recordId, file.path, range.start, range.end) : undefined;
+            const signer = range.review.decision === 'accepted' ? signatures.reviewer(commit.commit, file.path, range.start, range.end, range.review.reviewer.email) : undefined;
             entry.reviews.push({ decision: range.review.decision, reviewer: { name: range.review.reviewer.name, email: range.review.reviewer.email }, ...(signer ? { signedBy: signer } : {}) });
           }
         });
@@ -109,8 +136,8 @@ export function policyBlocks(inputs: readonly ReportCommitInput[], signedBy: Rev
   return blocks;
 }
 
-export function evaluateRangePolicy(loaded: LoadedPolicy, inputs: readonly ReportCommitInput[], signedBy: ReviewSigner): PolicyResult & { readonly source: string } {
-  return { ...evaluatePolicy(loaded.policy, policyBlocks(inputs, signedBy)), source: loaded.source };
+export function evaluateRangePolicy(loaded: LoadedPolicy, inputs: readonly ReportCommitInput[], signatures: SignatureLookup): PolicyResult & { readonly source: string } {
+  return { ...evaluatePolicy(loaded.policy, policyBlocks(inputs, signatures)), source: loaded.source };
 }
 
 const MAX_LISTED_FAILURES = 200;

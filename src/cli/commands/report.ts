@@ -12,7 +12,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
-import { evaluateRangePolicy, POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText } from './rangePolicy';
+import { evaluateRangePolicy, POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText, signatureLookup } from './rangePolicy';
 import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
 import { VerifyChecks } from './verifyChecks';
 
@@ -93,14 +93,17 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
   const report = buildRangeReport(range, inputs);
-  const verification = values.verify
-    ? await verifyCommits(context, range, commits, values['require-signed'] === true, VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true))
-    : undefined;
-  const policy = loadedPolicy ? evaluateRangePolicy(loadedPolicy, inputs, () => undefined) : undefined;
-  const sections = [...(policy ? [policySection(policy, undefined)] : []), ...(verification ? [verificationSection(verification)] : [])];
+  // The policy needs verify's signature verdicts, so verify runs for it too (its section shows only with --verify).
+  const checked =
+    values.verify || loadedPolicy
+      ? await verifyCommits(context, range, commits, values['require-signed'] === true, VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true))
+      : undefined;
+  const verification = values.verify ? checked : undefined;
+  const policy = loadedPolicy ? evaluateRangePolicy(loadedPolicy, inputs, signatureLookup(checked)) : undefined;
+  const sections = [...(policy ? [policySection(policy, values['allowed-signers'])] : []), ...(verification ? [verificationSection(verification)] : [])];
   if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));
   else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections })));
-  else io.stdout(displayComposed(reportText(report) + (policy ? `\n${policyText(policy, undefined)}` : '') + (verification ? verificationText(verification) : '')));
+  else io.stdout(displayComposed(reportText(report) + (policy ? `\n${policyText(policy, values['allowed-signers'])}` : '') + (verification ? verificationText(verification) : '')));
   return 0;
 }
 

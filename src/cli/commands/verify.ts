@@ -3,7 +3,7 @@
  * the range must be reviewed (accepted), still match the commit's lines, and (with
  * --require-signed) be signed. Commits without Vouch records pass.
  */
-import { display, ownText } from '../../core/text/displayText';
+import { display, displayComposed, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
 import type { RecordCheck } from '../../core/notes/recordCheck';
@@ -12,12 +12,15 @@ import { readRef, resolveCommit } from '../../git/notes/gitObjects';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
+import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policyText } from './rangePolicy';
+import { withApprovalsAndPolicy } from './verifyPolicy';
 import { VerifyChecks, reviewedTextDiffers, type RangeSignature } from './verifyChecks';
 
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
 const DEFAULT_MAX_COMMITS = 10_000;
 
 const HELP = `Usage: vouch verify [<range>] [--allowed-signers FILE [--require-signed]] [--json] [--max-commits N]
+                    [--policy FILE [--policy-from-base] [--base REV]]
 
 Checks the Vouch notes (refs/notes/vouch) of every commit in <range> (default:
 origin/HEAD..HEAD when origin/HEAD exists, else the last commit; a single commit
@@ -31,7 +34,11 @@ checks only that commit) and fails when a commit holds AI-written lines that are
 or when a record in a note cannot be read. With --allowed-signers, each accepted range
 is checked for a signature by its reviewer; with --require-signed a range fails unless
 that signature is valid: otherwise it is unsigned, bad-signature, unknown-signer or
-wrong-subject. Commits without Vouch records pass. Fetch the notes first:
+wrong-subject. AI lines approved later ('vouch approve', a record of its own) count as
+reviewed. With --policy, every failure of the policy is a problem of kind "policy" that
+names the rule, the file and lines, and what would satisfy it; the policy's
+maxUnreviewedShare then decides about unreviewed lines, and the output names the policy
+and the allowed-signers file used. Commits without Vouch records pass. Fetch the notes first:
   git fetch origin 'refs/notes/vouch:refs/notes/vouch'
 
 Options:
@@ -40,6 +47,7 @@ Options:
                     for namespace vouch-attestation-v1 by a key listed for the reviewer
   --require-signed  fail on accepted ranges without a valid reviewer signature
                     (without --allowed-signers nobody's signature counts)
+${POLICY_HELP}
   --json            print the result as JSON
   --max-commits N   check at most N commits (default ${DEFAULT_MAX_COMMITS}); more fails
   -h, --help        show this help
@@ -58,7 +66,8 @@ export type VerifyProblemKind =
   | 'bad-signature'
   | 'unknown-signer'
   | 'wrong-subject'
-  | 'unreadable-record';
+  | 'unreadable-record'
+  | 'policy';
 
 export interface VerifyProblem {
   readonly commit: string;
@@ -102,6 +111,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     options: {
       'require-signed': { type: 'boolean' },
       'allowed-signers': { type: 'string' },
+      ...POLICY_OPTIONS,
       json: { type: 'boolean' },
       'max-commits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -119,9 +129,13 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
-  const result = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
+  const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
+  const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
+  // Approvals added later (vouch approve) and the policy: see verifyPolicy.ts.
+  const result = await withApprovalsAndPolicy(context, checked, commits, loadedPolicy, values['allowed-signers']);
   if (values.json) io.stdout(ownText(`${JSON.stringify(result, null, 2)}\n`));
   else printResult(io, result);
+  if (!values.json && result.policy) io.stdout(displayComposed(policyText(result.policy, values['allowed-signers'])));
   return result.ok ? 0 : 1;
 }
 

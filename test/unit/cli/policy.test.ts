@@ -82,3 +82,62 @@ describe('policy in the CLI (vouch report --policy)', function () {
     assert.match(result.stderr, /approvers\.rules\[0\]\.principals must be a list of strings/);
   });
 });
+
+describe('vouch verify --policy', function () {
+  this.timeout(60_000);
+  let history: RangeHistory;
+
+  beforeEach(async () => {
+    history = await createRangeHistory();
+  });
+  afterEach(() => history.repo.cleanup());
+
+  function writePolicy(policy: object): string {
+    const file = path.join(history.repo.dir, '.git', 'verify-policy.json');
+    writeFileSync(file, JSON.stringify(policy));
+    return file;
+  }
+
+  it('fails a range for each rule with a precise message and names the policy used', async () => {
+    const file = writePolicy({
+      version: 1,
+      approvers: { rules: [{ paths: ['src/sum.js'], principals: ['bob@example.com'] }] },
+      secondApprover: [{ paths: ['src/auth.js'], require: 'two-approvers' }, { riskHints: ['network'], require: 'two-approvers' }],
+      models: [{ paths: ['src/net.js'], allowTools: ['github-copilot'] }],
+      signatures: { reviewer: false, agent: true },
+    });
+    const result = await vouch(history.repo.dir, 'verify', `${history.base}..HEAD`, '--policy', file);
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stdout.split('\n');
+    const policyLines = lines.filter((line) => line.includes(' policy '));
+    assert.ok(policyLines.some((line) => /policy +approvers: src\/sum\.js:2-3: accepted by ada@example\.com, who may not approve src\/sum\.js; to satisfy it: an approval by one of bob@example\.com: vouch approve [0-9a-f]{12} --lines src\/sum\.js:2-3/.test(line)), result.stdout);
+    assert.match(result.stdout, /policy +models: src\/net\.js:3-5: AI tool claude-code is not allowed in src\/net\.js/);
+    assert.match(result.stdout, /policy +maxUnreviewedShare: src\/net\.js:3-5: 3 AI line\(s\) \(claude-code\) not reviewed; 3 of 6 AI lines are unreviewed \(50\.0%\), more than the policy's 0\.0%/);
+    assert.match(result.stdout, /policy +signatures\.agent: src\/sum\.js:2-3: no signed agent claim/);
+    assert.match(result.stdout, /policy +secondApprover: src\/auth\.js:2-2: needs two approvers because of its path \(src\/auth\.js\); approved by ada@example\.com only/);
+    assert.ok(!/^ +unreviewed +/m.test(result.stdout), 'the policy decides about unreviewed lines');
+    assert.ok(result.stdout.includes(`policy: ${file}\nallowed signers: none (no signature counts)\n`));
+    const json = await vouch(history.repo.dir, 'verify', `${history.base}..HEAD`, '--policy', file, '--json');
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; policy: { source: string; failures: { rule: string }[] } };
+    assert.equal(parsed.ok, false);
+    assert.equal(parsed.policy.source, file);
+  });
+
+  it('passes a compliant range', async () => {
+    const file = writePolicy({ version: 1, approvers: { default: ['ada@example.com'] }, models: [{ paths: ['src/**'], allowTools: ['github-copilot'], allowModels: ['gpt-*'] }], maxUnreviewedShare: 0 });
+    const result = await vouch(history.repo.dir, 'verify', `${history.base}..${history.reviewedCommit}`, '--policy', file);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /policy: passed/);
+    const share = writePolicy({ version: 1, maxUnreviewedShare: 0.5 });
+    assert.equal((await vouch(history.repo.dir, 'verify', `${history.base}..HEAD`, '--policy', share)).code, 0, 'half the AI lines may stay unreviewed');
+  });
+
+  it('counts a later approval: an unreviewed commit passes verify after vouch approve', async () => {
+    const before = await vouch(history.repo.dir, 'verify', history.unreviewedCommit);
+    assert.equal(before.code, 1);
+    const approved = await vouch(history.repo.dir, 'approve', history.unreviewedCommit, '--intent', 'loads JSON', '--scope', 'network');
+    assert.equal(approved.code, 0, approved.stderr);
+    const after = await vouch(history.repo.dir, 'verify', history.unreviewedCommit);
+    assert.equal(after.code, 0, after.stdout + after.stderr);
+  });
+});

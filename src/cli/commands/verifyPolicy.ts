@@ -1,0 +1,63 @@
+/**
+ * What `vouch verify` adds for policies and later approvals, kept out of verify.ts so its own
+ * edit stays a few lines: AI ranges approved in another record of the same commit (`vouch approve`)
+ * are not unreviewed; with a policy, its failures join the problems (kind `policy`, naming the rule,
+ * the place and what would satisfy it) and its `maxUnreviewedShare` decides about unreviewed code.
+ */
+import type { PolicyResult } from '../../core/policy/evaluatePolicy';
+import type { ReportCommitInput } from '../../core/report/rangeReport';
+import { readReportInput } from '../../git/report/rangeInput';
+import type { NotesContext } from './notesCommon';
+import { evaluateRangePolicy, signatureLookup, type LoadedPolicy } from './rangePolicy';
+import type { VerifyProblem, VerifyResult } from './verify';
+
+/** `commit\0path\0start\0end` of every AI range some record of its commit accepts. */
+export function acceptedRanges(inputs: readonly ReportCommitInput[]): Set<string> {
+  const accepted = new Set<string>();
+  for (const input of inputs) {
+    for (const { record } of input.records) {
+      for (const file of record.statement.predicate.files) {
+        for (const range of file.ranges) if (range.review?.decision === 'accepted') accepted.add(`${input.commit}\0${file.path}\0${range.start}\0${range.end}`);
+      }
+    }
+  }
+  return accepted;
+}
+
+export interface PolicyVerdict extends PolicyResult {
+  readonly source: string;
+  readonly allowedSigners: string | null;
+}
+
+/**
+ * The verify result with approvals from other records taken into account and, with a policy, the
+ * policy's failures in place of verify's own unreviewed problems. Reads the range's records once more
+ * (with their checks and file lines) for the policy's blocks and risk hints.
+ */
+export async function withApprovalsAndPolicy(
+  context: NotesContext,
+  result: VerifyResult,
+  commits: readonly string[],
+  loaded: LoadedPolicy | undefined,
+  allowedSigners: string | undefined,
+): Promise<VerifyResult & { readonly policy?: PolicyVerdict }> {
+  const hasUnreviewed = result.problems.some((problem) => problem.kind === 'unreviewed');
+  if (!loaded && !hasUnreviewed) return result;
+  const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
+  const policy: PolicyVerdict | undefined = loaded ? { ...evaluateRangePolicy(loaded, inputs, signatureLookup(result)), allowedSigners: allowedSigners ?? null } : undefined;
+  const accepted = acceptedRanges(inputs);
+  const keep = (problem: VerifyProblem) => {
+    if (problem.kind !== 'unreviewed') return true;
+    if (policy) return false;
+    return !accepted.has(`${problem.commit}\0${problem.path ?? ''}\0${problem.start ?? 0}\0${problem.end ?? 0}`);
+  };
+  const policyProblems = new Map<string, VerifyProblem[]>();
+  for (const failure of policy?.failures ?? []) {
+    const list = policyProblems.get(failure.commit) ?? [];
+    list.push({ commit: failure.commit, kind: 'policy', path: failure.path, start: failure.start, end: failure.end, message: `${failure.rule}: ${failure.message}; to satisfy it: ${failure.fix}` });
+    policyProblems.set(failure.commit, list);
+  }
+  const verified = result.commits.map((item) => ({ ...item, problems: [...item.problems.filter(keep), ...(policyProblems.get(item.commit) ?? [])] }));
+  const problems = verified.flatMap((item) => item.problems);
+  return { ...result, ok: problems.length === 0, commits: verified, problems, ...(policy ? { policy } : {}) };
+}
