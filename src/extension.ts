@@ -8,6 +8,7 @@ import { AiToolCatalog } from './host/detection/aiTools';
 import { registerExplicitReportCommands } from './host/detection/explicitReports';
 import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
+import { registerGetStarted } from './host/gettingStarted';
 import { NotesController, registerNotesCommands } from './host/notes/notesController';
 import { RepositoryStates } from './host/repositoryStates';
 import { registerReviewFeatures } from './host/review/reviewCommands';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerDetectors(service, states, git, settings, tools, log),
     registerReviewFeatures(context, service, states, git, settings, log),
     registerCliLauncher(context, log),
+    registerGetStarted(context.extension.id),
   );
   if (git) {
     const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log);

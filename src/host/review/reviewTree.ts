@@ -54,7 +54,6 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, 
     const targets = await this.targets;
     const count = targets.reduce((sum, target) => sum + target.blocks.length, 0);
     this.view.badge = count > 0 ? { value: count, tooltip: `${count} AI block${count === 1 ? '' : 's'} wait${count === 1 ? 's' : ''} for review` } : undefined;
-    this.view.message = count === 0 ? 'No AI code waits for review.' : undefined;
     return targets.map((target) => ({ kind: 'file', target }));
   }
 
