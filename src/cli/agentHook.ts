@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_IDS, lineRangesOfWrites, parseAgentPayload, type AgentId } from '../core/agentEdits';
 import type { CliCommand, CliIo } from './cli';
+import { cliErrorText } from './commandErrors';
 
 const HELP = `Usage: vouch agent-hook <${AGENT_IDS.join(' | ')}> [--input FILE]
 
@@ -50,7 +51,7 @@ export function createAgentHookCommand(dependencies: AgentHookDependencies): Cli
         const help = await Promise.race([runAgentHook(args, io, dependencies), deadline]);
         if (help === true) return 0;
       } catch (error) {
-        io.stderr(display`vouch agent-hook: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.stderr(display`vouch agent-hook: ${cliErrorText(error)}\n`);
       } finally {
         clearTimeout(timer);
       }

@@ -29,7 +29,8 @@ export async function runCliCommand(name: string, io: CliIo, body: () => Promise
   } catch (error) {
     // A revision or range that names no commit is the caller's mistake in every command (exit 2, like verify's ranges).
     if (error instanceof CliUsageError || isParseArgsError(error) || (error instanceof GitError && error.kind === 'bad-revision')) {
-      io.stderr(display`vouch ${name}: ${error.message}\nRun 'vouch ${name} --help' for usage.\n`);
+      const message = isParseArgsError(error) ? parseArgsMessage(error) : error.message;
+      io.stderr(display`vouch ${name}: ${message}\nRun 'vouch ${name} --help' for usage.\n`);
       return 2;
     }
     io.stderr(display`vouch ${name}: ${failureMessage(error, io.cwd)}\n`);
@@ -38,8 +39,34 @@ export async function runCliCommand(name: string, io: CliIo, body: () => Promise
 }
 
 /** node:util parseArgs reports unknown options, missing values and stray positionals this way. */
-function isParseArgsError(error: unknown): error is TypeError {
+function isParseArgsError(error: unknown): error is TypeError & { code: string } {
   return error instanceof TypeError && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** What a thrown error says, in Vouch's words for node:util parseArgs' errors (for commands that report without exiting 2). */
+export function cliErrorText(error: unknown): string {
+  if (isParseArgsError(error)) return parseArgsMessage(error);
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Vouch's own words for node:util parseArgs' errors, whose text speaks of parseArgs itself ("To
+ * specify a positional argument starting with a '-', place it at the end of the command after '--'").
+ */
+function parseArgsMessage(error: TypeError & { code: string }): string {
+  // The option as parseArgs quotes it: '--jsn', '-x', or '-h, --help' (its long name is shown).
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  const option = quoted.split(/[,\s]+/).find((part) => part.startsWith('--')) ?? quoted.split(/[,\s]+/)[0] ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /does not take an argument/.test(error.message) ? `${option} takes no value` : `${option} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${quoted}': this command takes no arguments, only options`;
+    default:
+      return 'bad options or arguments';
+  }
 }
 
 function failureMessage(error: unknown, cwd: string): string {

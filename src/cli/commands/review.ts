@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { mapSpansThroughReplacements } from '../../core/reanchor';
-import { buildReviewBlocks, rejectionRemovals, reviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
+import { buildReviewBlocks, rejectionRemovals, reviewBlocks, validateReviewRequest, type ReviewBlock } from '../../core/review/reviewModel';
 import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText';
 import { GitRunner } from '../../git/gitRunner';
 import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
@@ -102,6 +102,12 @@ async function review(args: string[], io: CliIo): Promise<number> {
   if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
   if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
   const repoPath = resolved.repoPath;
+  const reviewer = await readGitReviewer(git, repository.topLevel);
+  if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
+  const decisionRequest = { decision, intent: values.intent, scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() } as const;
+  // The intent and the scope are what the user typed: a problem with them is a usage error (exit 2).
+  const checked = validateReviewRequest(decisionRequest);
+  if (!checked.ok) throw new CliUsageError(checked.reason);
   const text = await readWorkingTreeText(repository, repoPath);
   if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 
@@ -121,13 +127,11 @@ async function review(args: string[], io: CliIo): Promise<number> {
         `Read it, then use --lines ${Math.min(first, ...partial.map((b) => b.startLine))}-${Math.max(last, ...partial.map((b) => b.endLine))}.`,
     );
   }
-  const reviewer = await readGitReviewer(git, repository.topLevel);
-  if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
 
   const result = reviewBlocks(
     blocks,
     chosen.map((block) => ({ blockId: block.id, textHash: block.textHash })),
-    { decision, intent: values.intent, scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() },
+    decisionRequest,
   );
   if (!result.ok) throw new CliFailure(result.reason);
 

@@ -57,9 +57,15 @@ describe('vouch review', () => {
     const half = await vouch(dir, ['review', 'app.ts', '--lines', '3', '--intent', 'x', '--scope', 'none']);
     assert.equal(half.code, 1);
     assert.match(half.err, /lines 2-4 of app\.ts form one AI block.*--lines 2-4/);
-    assert.match((await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', '  ', '--scope', 'none'])).err, /Intent is required/);
-    assert.match((await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', 'x'])).err, /Scope is required to accept/);
-    assert.match((await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', 'x', '--scope', 'network,internet'])).err, /Unknown scope tag\(s\): "internet"/);
+    // What the user typed for intent and scope is a usage error: exit 2, as the help says.
+    const emptyIntent = await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', '  ', '--scope', 'none']);
+    assert.deepEqual([emptyIntent.code, /Intent is required/.test(emptyIntent.err)], [2, true], emptyIntent.err);
+    const noScope = await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', 'x']);
+    assert.deepEqual([noScope.code, /Scope is required to accept/.test(noScope.err)], [2, true], noScope.err);
+    const unknownScope = await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', 'x', '--scope', 'network,internet']);
+    assert.deepEqual([unknownScope.code, /Unknown scope tag\(s\): "internet"/.test(unknownScope.err)], [2, true], unknownScope.err);
+    const noneAndMore = await vouch(dir, ['review', 'app.ts', '--lines', '2-4', '--intent', 'x', '--scope', 'none,files']);
+    assert.deepEqual([noneAndMore.code, /cannot be combined/.test(noneAndMore.err)], [2, true], noneAndMore.err);
     assert.equal((await vouch(dir, ['review', 'app.ts', '--lines', '4-2', '--intent', 'x'])).code, 2);
     assert.equal((await vouch(dir, ['review', 'app.ts', '--lines', '2-4'])).code, 2);
     await git.run(['config', '--unset', 'user.email'], { cwd: dir });
