@@ -92,6 +92,38 @@ describe('Review in the real editor', () => {
     assert.deepEqual(api.spansOf(uri), []);
   });
 
+  it('goes to the next AI block with vouch.nextAiBlock (wrapping) and rejects the block at the cursor without arguments', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-next.ts', 'const a = 1;\nconst b = 2;\nconst c = 3;\nconst d = 4;\n');
+    for (const line of [1, 3]) {
+      editor.selection = new vscode.Selection(line, 0, line, 12);
+      await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+    }
+    assert.equal(api.spansOf(editor.document.uri).length, 2);
+    editor.selection = new vscode.Selection(0, 5, 0, 5);
+    const lines: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await vscode.commands.executeCommand('vouch.nextAiBlock');
+      lines.push(editor.selection.active.line);
+    }
+    assert.deepEqual(lines, [1, 3, 1], 'line 2, line 4, then around to line 2');
+
+    // No block at the cursor: nothing asked, nothing changed.
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    assert.equal(await vscode.commands.executeCommand('vouch.rejectBlock'), undefined);
+    assert.equal(editor.document.getText(), 'const a = 1;\nconst b = 2;\nconst c = 3;\nconst d = 4;\n');
+
+    // On a block: the command palette's Reject asks only for an optional reason (Enter) and removes the block's AI text.
+    editor.selection = new vscode.Selection(3, 2, 3, 2);
+    const rejecting = vscode.commands.executeCommand('vouch.rejectBlock');
+    await waitFor('the reject prompt to accept an empty reason', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return !editor.document.getText().includes('const d');
+    });
+    await rejecting;
+    assert.equal(api.spansOf(editor.document.uri).length, 1, 'the other block stays');
+  });
+
   it('opens the review panel (and again from the tree command with a block to focus)', async () => {
     const api = await vouchApi();
     const editor = await openScratch('review-panel.ts', 'x\nconst answer = ');
