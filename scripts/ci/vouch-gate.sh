@@ -51,6 +51,9 @@ verify_args=()
 # The summary first, so it is there whatever verify says; a failed report does not hide verify.
 report_args=(--markdown --verify)
 [ "${VOUCH_REQUIRE_SIGNED:-false}" = "true" ] && report_args+=(--require-signed)
+[ -n "${VOUCH_POLICY:-}" ] && report_args+=(--policy "$VOUCH_POLICY")
+[ "${VOUCH_POLICY_FROM_BASE:-false}" = "true" ] && report_args+=(--policy-from-base)
+[ -n "${VOUCH_ALLOWED_SIGNERS:-}" ] && report_args+=(--allowed-signers "$VOUCH_ALLOWED_SIGNERS")
 [ -n "${VOUCH_ALLOWED_SIGNERS:-}" ] && report_args+=(--allowed-signers "$VOUCH_ALLOWED_SIGNERS")
 if ! "${vouch[@]}" report "${range_args[@]}" "${report_args[@]}" >>"$summary"; then
   echo "vouch-gate: the report could not be written" >&2

@@ -153,3 +153,29 @@ describe('CI gate: action.yml run as the runner would', function () {
     assert.match(run.summary, /✅ vouch verify passed/);
   });
 });
+
+describe('CI gate with a policy', function () {
+  this.timeout(180_000);
+
+  it('fails on a policy failure and shows the policy result in the summary', async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-gate-policy-'));
+    try {
+      const cli = path.join(scratch, 'cli.js');
+      await build({ entryPoints: [path.join(root, 'src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', define: { VOUCH_VERSION: '"test"' } });
+      const history = await createRangeHistory();
+      try {
+        const policy = path.join(scratch, 'policy.json');
+        writeFileSync(policy, JSON.stringify({ version: 1, approvers: { default: ['bob@example.com'] } }));
+        const run = await runAction(history.repo.dir, { 'vouch-command': `node ${cli}`, range: `${history.base}..${history.reviewedCommit}`, policy }, {}, scratch);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.summary, /<details open><summary>❌ Policy failed: 1 failure\(s\)<\/summary>/);
+        assert.match(run.summary, /\*\*approvers\*\*/);
+        assert.match(run.stdout, /policy +approvers: src\/sum\.js:2-3: accepted by ada@example\.com, who may not approve src\/sum\.js/);
+      } finally {
+        history.repo.cleanup();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
