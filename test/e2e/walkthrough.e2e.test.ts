@@ -42,4 +42,18 @@ describe('e2e: the first hour (walkthrough)', function () {
     const screenshot = await workbench.screenshot('walkthrough');
     assert.ok(readFileSync(screenshot).length > 0);
   });
+
+  it('the AI Review view, with nothing to review, says so and links to the walkthrough', async () => {
+    assert.ok(walkthrough);
+    const { page } = workbench;
+    await workbench.runCommand('View: Close All Editors');
+    await page.waitForSelector('.gettingStartedContainer', { state: 'detached' });
+    // The view's own focus command, as a person finds it in the palette.
+    await workbench.runCommand('Focus on AI Review View');
+    const welcome = page.locator('.welcome-view-content', { hasText: 'No AI code waits for review.' });
+    await welcome.waitFor();
+    await workbench.screenshot('walkthrough-welcome-view');
+    await welcome.getByText('Get Started with Vouch').click();
+    await page.waitForFunction((title) => (document.querySelector('.gettingStartedContainer') as HTMLElement | null)?.innerText.includes(title), walkthrough.title);
+  });
 });
