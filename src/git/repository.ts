@@ -5,6 +5,9 @@ import type { GitRunner } from './gitRunner';
 import { GitError } from './gitRunner';
 import { readRegularFile } from './regularFile';
 
+/** How repository paths map onto this machine's file system (see RepoPathOptions). */
+export const ON_THIS_FILE_SYSTEM = { backslashSeparates: process.platform === 'win32' } as const;
+
 /** Where a repository lives: its working tree's top level and its (per-worktree) git directory. */
 export interface RepositoryLocation {
   /** Absolute path of the working tree's top level. */
@@ -60,7 +63,7 @@ export async function resolveRepoPath(repository: RepositoryLocation, cwd: strin
   const relative = path.relative(realTop, realFile);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return { kind: 'outside', absolutePath };
   const repoPath = relative.split(path.sep).join('/');
-  if (!isRepoPath(repoPath)) return { kind: 'outside', absolutePath };
+  if (!isRepoPath(repoPath, ON_THIS_FILE_SYSTEM)) return { kind: 'outside', absolutePath };
   if (!(await fs.stat(realFile)).isFile()) return { kind: 'not-a-file', absolutePath };
   return { kind: 'ok', repoPath, absolutePath: realFile };
 }
@@ -111,7 +114,7 @@ export async function readWorkingTreeText(repository: RepositoryLocation, repoPa
  * repository) is never one Vouch wrote. Undefined when the path escapes or does not exist.
  */
 export async function containedFile(repository: RepositoryLocation, repoPath: string): Promise<string | undefined> {
-  const parts = assertRepoPath(repoPath).split('/');
+  const parts = assertRepoPath(repoPath, ON_THIS_FILE_SYSTEM).split('/');
   let realFile: string;
   let realTop: string;
   try {

@@ -16,7 +16,7 @@ import {
 import type { GitRunner } from './gitRunner';
 import { GitError, assertObjectId } from './gitRunner';
 import type { RepositoryLocation } from './repository';
-import { findRepository } from './repository';
+import { MAX_DOCUMENT_BYTES, findRepository } from './repository';
 import { TEMPORARY_MARKER, writeFileAtomic } from './atomicWrite';
 import { readRegularFile } from './regularFile';
 import type { FileLockOptions } from './workingState/fileLock';
@@ -62,7 +62,8 @@ export interface SpansForText {
 
 const STATE_FILE_NAME = /^[0-9a-f]{64}\.json$/;
 const DEFAULT_MAX_STATE_FILE_BYTES = 32 * 1024 * 1024;
-const DEFAULT_MAX_TEXT_BYTES = 64 * 1024 * 1024;
+/** A stored text is a document's text: the document limit applies. */
+const DEFAULT_MAX_TEXT_BYTES = MAX_DOCUMENT_BYTES;
 /** Temporary files this old belong to writers that were killed; younger ones may still be in use. */
 const ABANDONED_TEMPORARY_MS = 10 * 60 * 1000;
 

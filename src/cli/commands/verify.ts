@@ -164,6 +164,7 @@ export async function verifyCommits(
 ): Promise<VerifyResult> {
   const notes = await context.reader.readNotes(commits);
   await checks.prepare(commits.filter((commit) => notes.has(commit)));
+  const noteChecks = await context.reader.checkCommitNotes(notes);
   const verified: VerifiedCommit[] = [];
   for (const commit of commits) {
     const note = notes.get(commit);
@@ -171,7 +172,7 @@ export async function verifyCommits(
       verified.push({ commit, records: 0, aiLines: 0, reviewedLines: 0, problems: [] });
       continue;
     }
-    const check = await context.reader.checkCommitNote(commit, note);
+    const check = noteChecks.get(commit);
     const problems: VerifyProblem[] = note.rejected.map((item) => ({
       commit,
       kind: 'unreadable-record' as const,
@@ -213,7 +214,8 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
     file.ranges.forEach((range, rangeIndex) => {
       const lines = range.end - range.start + 1;
       aiLines += lines;
-      const status = check?.files[fileIndex]?.ranges[rangeIndex]?.status ?? 'stale';
+      const rangeCheck = check?.files[fileIndex]?.ranges[rangeIndex];
+      const status = rangeCheck?.status ?? 'stale';
       const where = { commit, recordId, path: file.path, start: range.start, end: range.end };
       const at = `${file.path}:${range.start}-${range.end}`;
       const tool = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''}`;
@@ -223,7 +225,7 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
         return;
       }
       if (status === 'stale') {
-        problems.push({ ...where, kind: 'stale', message: `${at}: the recorded AI lines (${tool}) no longer match the commit's file` });
+        problems.push({ ...where, kind: 'stale', message: `${at}: the recorded AI lines (${tool}) no longer match the commit's file${rangeCheck?.reason ? ` (${rangeCheck.reason})` : ''}` });
         return;
       }
       if (!range.review) {

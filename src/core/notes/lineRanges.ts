@@ -265,27 +265,3 @@ export function buildNoteRanges(blobLines: readonly string[], lineAttribution: r
 function isWhollyAi(line: AiLine): boolean {
   return line.aiChars === line.nonWhitespaceChars;
 }
-
-/**
- * Where a range of `length` lines with hash `hash` occurs in `lines`: 1-based start lines, nearest
- * to `preferredStart` first. `allowed` restricts the search to windows whose every line is allowed.
- */
-export function findLineWindows(lines: readonly string[], length: number, hash: string, preferredStart: number, allowed?: (lineNumber: number) => boolean): number[] {
-  const found: number[] = [];
-  if (length <= 0 || length > lines.length) return found;
-  let run = 0;
-  for (let start = 1; start + length - 1 <= lines.length; start++) {
-    if (allowed) {
-      // `run` counts allowed lines ending at the window's last line, so a window is checked in O(1).
-      if (start === 1) {
-        run = 0;
-        for (let line = 1; line <= length; line++) run = allowed(line) ? run + 1 : 0;
-      } else {
-        run = allowed(start + length - 1) ? run + 1 : 0;
-      }
-      if (run < length) continue;
-    }
-    if (hashLines(lines, start, start + length - 1) === hash) found.push(start);
-  }
-  return found.sort((a, b) => Math.abs(a - preferredStart) - Math.abs(b - preferredStart) || a - b);
-}

@@ -95,11 +95,23 @@ function lineNumber(value: Json, at: string): number {
   return value;
 }
 
-function validPath(value: Json, at: string): string {
-  const path = text(value, at, 4096);
+const MAX_NOTE_PATH_LENGTH = 4096;
+
+/**
+ * Why a file's path cannot be written in a note (git can store names a note cannot hold: a newline,
+ * a carriage return, a very long name), or undefined. Writers skip such a file alone.
+ */
+export function notePathProblem(path: string): string | undefined {
+  if (path.length > MAX_NOTE_PATH_LENGTH) return `the name is longer than ${MAX_NOTE_PATH_LENGTH} characters`;
   if (path.length === 0 || path.startsWith('/') || /[\0\n\r]/.test(path) || path.split('/').some((part) => part === '' || part === '.' || part === '..')) {
-    fail(at, 'must be a relative repository path');
+    return 'the name holds a newline, a carriage return or an empty, "." or ".." part';
   }
+  return undefined;
+}
+
+function validPath(value: Json, at: string): string {
+  const path = text(value, at, MAX_NOTE_PATH_LENGTH);
+  if (notePathProblem(path)) fail(at, 'must be a relative repository path');
   return path;
 }
 

@@ -3,7 +3,8 @@
  * to another commit whose content came from it. A range whose line hash no longer matches is
  * stale, never valid.
  */
-import { findLineWindows, hashLines } from './lineRanges';
+import { hashLines } from './lineRanges';
+import { SearchBudget, searchLineWindows } from './lineSearch';
 import { buildNoteRecord, type CarryMatch, type NoteFile, type NoteRange, type NoteRecord } from './noteRecord';
 
 /** valid: the hash matches at the recorded lines; moved: the same lines are found elsewhere in the blob; stale: not found. */
@@ -15,7 +16,26 @@ export interface RangeCheck {
   readonly status: RangeStatus;
   /** Where a moved range now starts (1-based). */
   readonly movedTo?: number;
+  /** Why a stale range's verdict is not a plain "not found", e.g. the search stopped at its work budget. */
+  readonly reason?: string;
 }
+
+export interface CheckOptions {
+  /**
+   * The lines of the blob a record names for a file (the blob the ranges were written for), when
+   * the repository has it: moved ranges are then found in linear time.
+   */
+  readonly recordedLinesOf?: (path: string, blob: string) => readonly string[] | undefined;
+  /** Work budget for searching ranges whose recorded lines are unknown (default: one per call). */
+  readonly budget?: SearchBudget;
+}
+
+/** The recorded text of a range, from the recorded blob, or undefined. */
+function recordedPattern(lines: readonly string[] | undefined, range: NoteRange): readonly string[] | undefined {
+  return lines && range.end <= lines.length ? lines.slice(range.start - 1, range.end) : undefined;
+}
+
+const BUDGET_REASON = 'not at its recorded lines, and the search for them elsewhere stopped at its work budget';
 
 export interface FileCheck {
   readonly path: string;
@@ -36,7 +56,8 @@ export interface RecordCheck {
  * Checks every range of `record` against the lines of the files of `commit`.
  * `linesOf(path)` returns the file's lines in that commit, or undefined when it has no such file.
  */
-export function checkRecord(record: NoteRecord, commit: string, linesOf: (path: string) => readonly string[] | undefined): RecordCheck {
+export function checkRecord(record: NoteRecord, commit: string, linesOf: (path: string) => readonly string[] | undefined, options: CheckOptions = {}): RecordCheck {
+  const budget = options.budget ?? new SearchBudget();
   const files: FileCheck[] = record.statement.predicate.files.map((file) => {
     const lines = linesOf(file.path);
     if (!lines) {
@@ -46,8 +67,11 @@ export function checkRecord(record: NoteRecord, commit: string, linesOf: (path: 
       if (range.end <= lines.length && hashLines(lines, range.start, range.end) === range.sha256) {
         return { start: range.start, end: range.end, status: 'valid' };
       }
-      const [movedTo] = findLineWindows(lines, range.end - range.start + 1, range.sha256, range.start);
-      return movedTo === undefined ? { start: range.start, end: range.end, status: 'stale' } : { start: range.start, end: range.end, status: 'moved', movedTo };
+      const pattern = recordedPattern(options.recordedLinesOf?.(file.path, file.blob), range);
+      const found = searchLineWindows(lines, range.end - range.start + 1, range.sha256, range.start, { pattern, budget });
+      const [movedTo] = found.starts;
+      if (movedTo !== undefined) return { start: range.start, end: range.end, status: 'moved', movedTo };
+      return { start: range.start, end: range.end, status: 'stale', ...(found.budgetExceeded ? { reason: BUDGET_REASON } : {}) };
     });
     return { path: file.path, status: ranges.some((range) => range.status === 'stale') ? 'stale' : 'valid', ranges };
   });
@@ -73,25 +97,70 @@ export interface CarryTarget {
   readonly files: ReadonlyMap<string, CarryTargetFile>;
 }
 
+/** A range carried by line hashes alone must be at least this many lines... */
+export const MIN_LINE_HASH_CARRY_LINES = 3;
+/** ...holding at least this many non-whitespace characters... */
+export const MIN_LINE_HASH_CARRY_CHARS = 32;
+// ...and occur exactly once in the target's file. Short or common text (`}`, `return null;`) is
+// written by humans every day: finding it again says nothing about where it came from.
+
+/** Whether a window of lines is long and rich enough to identify AI text by its hash alone. */
+export function identifiesByLineHashes(lines: readonly string[], start: number, length: number): boolean {
+  if (length < MIN_LINE_HASH_CARRY_LINES) return false;
+  let characters = 0;
+  for (let index = start - 1; index < start - 1 + length; index++) characters += lines[index].replace(/\s+/g, '').length;
+  return characters >= MIN_LINE_HASH_CARRY_CHARS;
+}
+
+export interface CarryOptions {
+  /** The lines of the source record's blobs, when the repository has them (linear search). */
+  readonly recordedLinesOf?: (path: string, blob: string) => readonly string[] | undefined;
+  readonly budget?: SearchBudget;
+  /** Target lines (per path) already claimed by another record for this commit: never claimed again. */
+  readonly claimed?: Map<string, Set<number>>;
+}
+
 /**
  * A record for `target` holding the ranges of `source` found in the target's blobs by line hash,
  * marked as carried from the source record. With a patch-id match a range may sit anywhere in the
- * file; with a line-hash match only in lines the target commit itself added, so that a later
- * commit that merely keeps old AI lines is not mistaken for their origin. Undefined when no range is found.
+ * file. With a line-hash match a range is carried only when it identifies its text (at least
+ * MIN_LINE_HASH_CARRY_LINES lines and MIN_LINE_HASH_CARRY_CHARS non-whitespace characters, found
+ * exactly once in the target's file) and only into lines the target commit itself added, so that a
+ * later commit that merely keeps old AI lines is not mistaken for their origin. Lines in `claimed`
+ * are never given a second record. Undefined when no range is found.
  */
-export function carryRecord(source: NoteRecord, target: CarryTarget, match: CarryMatch): NoteRecord | undefined {
+export function carryRecord(source: NoteRecord, target: CarryTarget, match: CarryMatch, options: CarryOptions = {}): NoteRecord | undefined {
+  const budget = options.budget ?? new SearchBudget();
+  const claimed = options.claimed ?? new Map<string, Set<number>>();
   const files: NoteFile[] = [];
   for (const sourceFile of source.statement.predicate.files) {
     const targetFile = target.files.get(sourceFile.path);
     if (!targetFile) continue;
-    const used = new Set<number>();
-    const allowed = match === 'line-hashes' ? (line: number) => targetFile.addedLines.has(line) && !used.has(line) : (line: number) => !used.has(line);
+    let used = claimed.get(sourceFile.path);
+    if (!used) {
+      used = new Set<number>();
+      claimed.set(sourceFile.path, used);
+    }
+    const taken = used;
+    const recordedLines = options.recordedLinesOf?.(sourceFile.path, sourceFile.blob);
     const ranges: NoteRange[] = [];
     for (const range of sourceFile.ranges) {
       const length = range.end - range.start + 1;
-      const [start] = findLineWindows(targetFile.lines, length, range.sha256, range.start, allowed);
+      const pattern = recordedPattern(recordedLines, range);
+      let start: number | undefined;
+      if (match === 'line-hashes') {
+        // Every occurrence in the whole file: text found twice does not identify one origin.
+        const found = searchLineWindows(targetFile.lines, length, range.sha256, range.start, { pattern, budget });
+        const [only] = found.starts;
+        const unique = found.starts.length === 1 && !found.budgetExceeded;
+        let inAddedLines = unique;
+        for (let line = only; unique && line < only + length; line++) if (!targetFile.addedLines.has(line) || taken.has(line)) inAddedLines = false;
+        if (inAddedLines && identifiesByLineHashes(targetFile.lines, only, length)) start = only;
+      } else {
+        [start] = searchLineWindows(targetFile.lines, length, range.sha256, range.start, { pattern, budget, allowed: (line) => !taken.has(line) }).starts;
+      }
       if (start === undefined) continue;
-      for (let line = start; line < start + length; line++) used.add(line);
+      for (let line = start; line < start + length; line++) taken.add(line);
       ranges.push({ ...range, start, end: start + length - 1 });
     }
     if (ranges.length > 0) files.push({ path: sourceFile.path, blob: targetFile.blob, ranges });

@@ -1,7 +1,9 @@
 /** Records the AI lines of one commit: maps pending spans into the committed blobs and writes the record. */
 import type { Logger } from '../../core/logger';
-import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput } from '../../core/notes/commitRecord';
+import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput, type CommittedFileOutcome } from '../../core/notes/commitRecord';
+import { notePathProblem } from '../../core/notes/noteParser';
 import type { GitRunner } from '../gitRunner';
+import { MAX_DOCUMENT_BYTES } from '../repository';
 import { blobsAtPaths, patchIdOfCommit, readBlobs, resolveCommit, resolveRepository, treeOfCommit } from './gitObjects';
 import { buildNoteRecord } from '../../core/notes/noteRecord';
 import { attachAgentClaims } from '../../core/signing/attributionClaim';
@@ -9,8 +11,15 @@ import { loadClaims, removeClaims } from '../signing/claimStore';
 import type { ApplyResult, NotesWriter } from './notesWriter';
 import { signRecord, type SignerSource, type SigningOutcome } from '../signing/recordSigning';
 
-/** Committed files larger than this are not mapped; their spans stay pending. */
-const MAX_MAPPED_FILE_BYTES = 16 * 1024 * 1024;
+/**
+ * Committed files larger than this are not mapped; their spans stay pending. The same limit as
+ * marking (`vouch mark`, the editor) and verifying: AI lines that could be marked can be recorded.
+ */
+const MAX_MAPPED_FILE_BYTES = MAX_DOCUMENT_BYTES;
+
+function skippedFile(file: CommittedFileInput, reason: string): CommittedFileOutcome {
+  return { path: file.path, committedPieces: [], committedSpanIds: [], pendingSpanIds: file.spans.map((span) => span.id), aiLines: 0, skipped: reason };
+}
 
 export interface RecordCommitResult extends CommitRecordResult {
   readonly commit: string;
@@ -39,12 +48,22 @@ export async function prepareCommitRecord(
   ]);
   const texts = await readBlobs(git, topLevel, [...blobIds.values()], MAX_MAPPED_FILE_BYTES);
   const blobs = new Map<string, CommittedBlob>();
-  for (const [path, blob] of blobIds) {
-    const read = texts.get(blob);
-    if (read?.text !== undefined) blobs.set(path, { path, blob, text: read.text });
-    else logger.warn(`vouch: ${path} in ${commit} not mapped: ${read?.problem ?? 'not read'}`);
+  // A file that cannot be recorded is skipped alone, with the real reason; the others still get their record.
+  const skipped: CommittedFileOutcome[] = [];
+  const mappable: CommittedFileInput[] = [];
+  for (const file of input.files) {
+    const nameProblem = notePathProblem(file.path);
+    const blob = blobIds.get(file.path);
+    const read = blob === undefined ? undefined : texts.get(blob);
+    if (nameProblem) skipped.push(skippedFile(file, `cannot be recorded: ${nameProblem}`));
+    else if (blob !== undefined && read?.text === undefined) {
+      const problem = read?.problem ?? 'not read';
+      skipped.push(skippedFile(file, read?.tooLarge ? `the committed file is ${problem} bytes, the limit for marking and recording AI lines` : `its blob could not be read (${problem})`));
+    } else mappable.push(file);
+    if (blob !== undefined && read?.text !== undefined) blobs.set(file.path, { path: file.path, blob, text: read.text });
   }
-  const built = buildCommitRecord({ commit, tree, patchId, files: input.files, blobs });
+  const mapped = buildCommitRecord({ commit, tree, patchId, files: mappable, blobs });
+  const built = { ...mapped, files: [...mapped.files, ...skipped] };
   if (!built.record) return { ...built, commit, claimFiles: [] };
   // Agents' signed claims about lines this record holds travel into it (one range each).
   const { commonDir } = await resolveRepository(git, topLevel);

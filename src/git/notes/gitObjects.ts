@@ -43,6 +43,8 @@ export interface BlobRead {
   /** The text, or undefined when the object is missing, not a blob, or larger than the limit. */
   readonly text?: string;
   readonly problem?: string;
+  /** Set when the blob exists but is larger than the limit. */
+  readonly tooLarge?: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function readBlobs(git: GitRunner, cwd: string, ids: readonly strin
       const [, type, size] = line.split(' ');
       if (type === 'missing' || line.endsWith(' missing')) reads.set(id, { id, problem: 'missing object' });
       else if (type !== 'blob') reads.set(id, { id, problem: `a ${type}, not a blob` });
-      else if (Number(size) > maxBytes) reads.set(id, { id, problem: `larger than ${maxBytes} bytes` });
+      else if (Number(size) > maxBytes) reads.set(id, { id, problem: `${size} bytes, larger than ${maxBytes}`, tooLarge: true });
       else wanted.push(id);
     });
   if (wanted.length === 0) return reads;
@@ -82,16 +84,94 @@ export async function readBlobs(git: GitRunner, cwd: string, ids: readonly strin
   return reads;
 }
 
-/** Blob ids of `paths` in `commit` (paths missing from the commit, or not regular files, are absent). */
+/** Bytes of path arguments per git call: far below every OS's argument limit (Linux: 128 KiB per argument, ~2 MiB in all). */
+const MAX_PATH_ARGUMENT_BYTES = 64 * 1024;
+
+/** `items` in consecutive batches of at most `maxBytes` (by `sizeOf`), each holding at least one item. */
+export function batchesOf<T>(items: readonly T[], maxBytes: number, sizeOf: (item: T) => number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Blob ids of `paths` in `commit` (paths missing from the commit, or not regular files, are absent).
+ * The paths go to `git ls-tree` in batches, so any number of paths of any length fits the OS's
+ * argument limit.
+ */
 export async function blobsAtPaths(git: GitRunner, cwd: string, commit: string, paths: readonly string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  if (paths.length === 0) return found;
-  const result = await git.run(['ls-tree', '-r', '-z', '--full-tree', assertObjectId(commit), '--', ...paths.map((path) => `:(literal)${path}`)], { cwd });
-  for (const entry of result.stdout.split('\0')) {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, type, id] = entry.slice(0, tab).split(' ');
-    if (type === 'blob' && (mode === '100644' || mode === '100755')) found.set(entry.slice(tab + 1), assertObjectId(id));
+  const pathspecs = [...new Set(paths)].map((path) => `:(literal)${path}`);
+  for (const batch of batchesOf(pathspecs, MAX_PATH_ARGUMENT_BYTES, (pathspec) => Buffer.byteLength(pathspec) + 1)) {
+    const result = await git.run(['ls-tree', '-r', '-z', '--full-tree', assertObjectId(commit), '--', ...batch], { cwd });
+    for (const entry of result.stdout.split('\0')) {
+      const tab = entry.indexOf('\t');
+      if (tab < 0) continue;
+      const [mode, type, id] = entry.slice(0, tab).split(' ');
+      if (type === 'blob' && (mode === '100644' || mode === '100755')) found.set(entry.slice(tab + 1), assertObjectId(id));
+    }
+  }
+  return found;
+}
+
+export interface CommitPath {
+  readonly commit: string;
+  readonly path: string;
+}
+
+export function commitPathKey(commit: string, path: string): string {
+  return `${commit}\0${path}`;
+}
+
+/**
+ * Blob ids at many (commit, path) pairs in one `git cat-file --batch-check` process, keyed by
+ * commitPathKey; pairs that name no blob are absent. The names go through standard input, never
+ * the argument list. Paths holding a newline or ending in a carriage return cannot be written as
+ * one input line; they are looked up with `git ls-tree` instead.
+ */
+export async function blobsAtCommitPaths(git: GitRunner, cwd: string, pairs: readonly CommitPath[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const lineSafe: CommitPath[] = [];
+  const other = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const pair of pairs) {
+    const key = commitPathKey(assertObjectId(pair.commit), pair.path);
+    if (seen.has(key) || pair.path === '') continue;
+    seen.add(key);
+    if (/[\n]|\r$|^\.\.?(?:\/|$)/.test(pair.path)) other.set(pair.commit, [...(other.get(pair.commit) ?? []), pair.path]);
+    else lineSafe.push(pair);
+  }
+  if (lineSafe.length > 0) {
+    const names = lineSafe.map((pair) => `${pair.commit}:${pair.path}`);
+    const result = await git.run(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], { cwd, input: `${names.join('\n')}\n` });
+    // A name git cannot resolve comes back as "<name> missing" (or "ambiguous"), which may hold
+    // spaces: match each answer against the name asked for, in order.
+    const output = result.stdoutBytes;
+    let offset = 0;
+    lineSafe.forEach((pair, index) => {
+      const end = output.indexOf(10, offset);
+      if (end < 0) throw new GitError('exit-code', 'git cat-file --batch-check output ended early', ['cat-file']);
+      const line = output.subarray(offset, end).toString('utf8');
+      offset = end + 1;
+      if (line === `${names[index]} missing` || line === `${names[index]} ambiguous`) return;
+      const [id, type] = line.split(' ');
+      if (type === 'blob') found.set(commitPathKey(pair.commit, pair.path), assertObjectId(id));
+    });
+  }
+  for (const [commit, paths] of other) {
+    for (const [path, id] of await blobsAtPaths(git, cwd, commit, paths)) found.set(commitPathKey(commit, path), id);
   }
   return found;
 }
@@ -129,13 +209,19 @@ function unquoteGitPath(text: string): string {
 
 /** Per changed file of `commit`, the 1-based lines it added or changed relative to its first parent. */
 export async function addedLinesOfCommit(git: GitRunner, cwd: string, commit: string): Promise<Map<string, Set<number>>> {
-  const diff = await git.run(['diff-tree', '--patch', '--root', '-r', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', assertObjectId(commit)], { cwd });
+  // Explicit prefixes: a user's diff.noprefix or diff.mnemonicPrefix must not change the headers parsed below.
+  const diff = await git.run(
+    ['diff-tree', '--patch', '--root', '-r', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/', assertObjectId(commit)],
+    { cwd },
+  );
   const added = new Map<string, Set<number>>();
   let current: Set<number> | undefined;
   for (const line of diff.stdout.split('\n')) {
     if (line.startsWith('diff --git ')) current = undefined;
     else if (line.startsWith('+++ ')) {
-      const name = line.slice(4);
+      // git ends the name with a tab when it holds a space (so patch tools see where it ends). A tab
+      // inside a name is always quoted as "\t", so a raw tab at the end is never part of the name.
+      const name = line.slice(4).replace(/\t$/, '');
       if (name === '/dev/null') current = undefined;
       else {
         const path = unquoteGitPath(name).replace(/^b\//, '');

@@ -6,12 +6,14 @@ import type { Logger } from '../../core/logger';
 import { splitLines } from '../../core/notes/lineRanges';
 import { parseNote, type ParsedNote } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
+import { SearchBudget } from '../../core/notes/lineSearch';
 import { checkRecord, type RecordCheck } from '../../core/notes/recordCheck';
 import { assertObjectId, type GitRunner } from '../gitRunner';
-import { blobsAtPaths, readBlobs, readRef } from './gitObjects';
+import { MAX_DOCUMENT_BYTES } from '../repository';
+import { blobsAtCommitPaths, commitPathKey, readBlobs, readRef } from './gitObjects';
 
-/** Files larger than this are not read to check line hashes; their ranges report stale. */
-const MAX_CHECKED_FILE_BYTES = 64 * 1024 * 1024;
+/** Blob bytes read per batch when checking many commits: bounds memory, whatever the number of commits. */
+const CHECK_BATCH_BYTES = 32 * 1024 * 1024;
 
 export interface CommitNoteCheck {
   readonly commit: string;
@@ -87,14 +89,79 @@ export class NotesReader {
   async checkCommitNote(commit: string, note?: ParsedNote): Promise<CommitNoteCheck | undefined> {
     const parsed = note ?? (await this.readNote(commit));
     if (!parsed) return undefined;
-    const paths = [...new Set(parsed.records.flatMap((record) => record.statement.predicate.files.map((file) => file.path)))];
-    const blobIds = await blobsAtPaths(this.git, this.topLevel, commit, paths);
-    const texts = await readBlobs(this.git, this.topLevel, [...blobIds.values()], MAX_CHECKED_FILE_BYTES);
-    const lines = new Map<string, string[]>();
-    for (const [path, blob] of blobIds) {
-      const text = texts.get(blob)?.text;
-      if (text !== undefined) lines.set(path, splitLines(text));
+    return (await this.checkCommitNotes(new Map([[assertObjectId(commit), parsed]]))).get(commit);
+  }
+
+  /**
+   * Checks the notes of many commits with a fixed number of git processes per batch of commits
+   * (not per commit): one to find every file's blob, then blob reads batched by size. Files are read
+   * only up to MAX_DOCUMENT_BYTES, the limit of marking and recording; larger ones report missing.
+   * Where a record was written for other blobs (an amend, a rebase, a carry), those blobs are read
+   * too, so a moved range is found in linear time.
+   */
+  async checkCommitNotes(notes: ReadonlyMap<string, ParsedNote>): Promise<Map<string, CommitNoteCheck>> {
+    const pairs = [...notes].flatMap(([commit, parsed]) => parsed.records.flatMap((record) => record.statement.predicate.files.map((file) => ({ commit, path: file.path }))));
+    const blobAt = await blobsAtCommitPaths(this.git, this.topLevel, pairs);
+    const needed = new Map<string, string[]>();
+    for (const [commit, parsed] of notes) {
+      const ids = new Set<string>();
+      for (const record of parsed.records) {
+        for (const file of record.statement.predicate.files) {
+          const current = blobAt.get(commitPathKey(commit, file.path));
+          if (current) ids.add(current);
+          if (current !== file.blob) ids.add(file.blob);
+        }
+      }
+      needed.set(commit, [...ids]);
     }
-    return { commit, records: parsed.records.map((record) => checkRecord(record, commit, (path) => lines.get(path))), rejected: parsed.rejected };
+    const sizes = await this.blobSizes([...new Set([...needed.values()].flat())]);
+    const checks = new Map<string, CommitNoteCheck>();
+    let batch: string[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      const texts = await readBlobs(this.git, this.topLevel, [...new Set(batch.flatMap((commit) => needed.get(commit) ?? []))], MAX_DOCUMENT_BYTES);
+      const linesOfBlob = new Map<string, string[]>();
+      const linesOf = (blob: string | undefined) => {
+        if (blob === undefined) return undefined;
+        let lines = linesOfBlob.get(blob);
+        const text = texts.get(blob)?.text;
+        if (!lines && text !== undefined) {
+          lines = splitLines(text);
+          linesOfBlob.set(blob, lines);
+        }
+        return lines;
+      };
+      for (const commit of batch) {
+        const parsed = notes.get(commit) as ParsedNote;
+        const budget = new SearchBudget();
+        const records = parsed.records.map((record) =>
+          checkRecord(record, commit, (path) => linesOf(blobAt.get(commitPathKey(commit, path))), { budget, recordedLinesOf: (_path, blob) => linesOf(blob) }),
+        );
+        checks.set(commit, { commit, records, rejected: parsed.rejected });
+      }
+      batch = [];
+      batchBytes = 0;
+    };
+    for (const [commit, ids] of needed) {
+      const bytes = ids.reduce((sum, id) => sum + Math.min(sizes.get(id) ?? 0, MAX_DOCUMENT_BYTES), 0);
+      if (batch.length > 0 && batchBytes + bytes > CHECK_BATCH_BYTES) await flush();
+      batch.push(commit);
+      batchBytes += bytes;
+    }
+    if (batch.length > 0) await flush();
+    return checks;
+  }
+
+  /** Sizes of the blobs among `ids` (other objects and missing ones are absent), in one process. */
+  private async blobSizes(ids: readonly string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    if (ids.length === 0) return sizes;
+    const wanted = new Set(ids);
+    const result = await this.git.run(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], { cwd: this.topLevel, input: `${ids.map(assertObjectId).join('\n')}\n` });
+    for (const line of result.stdout.split('\n')) {
+      const [id, type, size] = line.split(' ');
+      if (type === 'blob' && wanted.has(id)) sizes.set(id, Number(size));
+    }
+    return sizes;
   }
 }

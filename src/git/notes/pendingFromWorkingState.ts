@@ -67,7 +67,15 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     const files: CommittedFileInput[] = [];
     for (const repoPath of paths) {
       this.handedOut.delete(keyOf(topLevel, repoPath));
-      const handed = await this.load(store, topLevel, repoPath);
+      let handed: HandedOut | undefined;
+      try {
+        handed = await this.load(store, topLevel, repoPath);
+      } catch (error) {
+        // One file whose state cannot be read (a name this system cannot open, a file over the size
+        // limit, a broken state file) never costs the commit's other files their records.
+        this.logger.warn(`vouch: ${repoPath}: its AI spans could not be read (${error instanceof Error ? error.message : String(error)}); they stay pending`);
+        continue;
+      }
       if (handed && handed.spans.length > 0) files.push({ path: repoPath, workingText: handed.workingText, spans: handed.spans });
     }
     return files;
@@ -75,37 +83,48 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
 
   async markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void> {
     const store = await this.storeOf(topLevel);
+    const failures: string[] = [];
     for (const { path: repoPath, pieces } of committed) {
       if (pieces.length === 0) continue;
-      const key = keyOf(topLevel, repoPath);
-      const handed = this.handedOut.get(key) ?? (await this.load(store, topLevel, repoPath));
-      this.handedOut.delete(key);
-      if (!handed) continue;
-      const byId = new Map(handed.spans.map((span) => [span.id, span]));
-      const known = pieces.filter((piece) => {
-        const span = byId.get(piece.spanId);
-        return span !== undefined && span.start <= piece.start && piece.start < piece.end && piece.end <= span.end;
-      });
-      if (known.length < pieces.length) this.logger.warn(`vouch: ${repoPath}: ${pieces.length - known.length} committed piece(s) are not in a pending span; ignored`);
-      if (known.length === 0) continue;
-      // The committed characters become human; a span committed in part keeps its remainder.
-      const asSpans = known.map((piece, index) => ({ ...(byId.get(piece.spanId) as AttributedSpan), id: `${piece.spanId}#${index}`, start: piece.start, end: piece.end }));
-      let text = handed.workingText;
-      let base: readonly AttributedSpan[] = handed.spans;
-      let ranges: readonly { start: number; end: number }[] = asSpans;
-      if (handed.reanchored) {
-        const storedText = await store.readText(handed.document);
-        if (storedText !== undefined) {
-          // Find the committed characters in the stored text (maybe an editor's unsaved buffer) and make them human there.
-          text = storedText;
-          base = handed.document.spans;
-          ranges = reanchorSpans(handed.workingText, storedText, asSpans);
-        }
+      // One file that cannot be updated never keeps the others' committed spans pending.
+      try {
+        await this.markFileCommitted(store, topLevel, repoPath, pieces);
+      } catch (error) {
+        failures.push(`${repoPath}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const ledger = AttributionLedger.fromSpans(base);
-      for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'human' });
-      await store.save(repoPath, ledger.spans(), text);
     }
+    if (failures.length > 0) throw new Error(`the record is written, but committed AI spans stay pending in the working state for ${failures.join('; ')}`);
+  }
+
+  private async markFileCommitted(store: WorkingStateStore, topLevel: string, repoPath: string, pieces: CommittedFilePieces['pieces']): Promise<void> {
+    const key = keyOf(topLevel, repoPath);
+    const handed = this.handedOut.get(key) ?? (await this.load(store, topLevel, repoPath));
+    this.handedOut.delete(key);
+    if (!handed) return;
+    const byId = new Map(handed.spans.map((span) => [span.id, span]));
+    const known = pieces.filter((piece) => {
+      const span = byId.get(piece.spanId);
+      return span !== undefined && span.start <= piece.start && piece.start < piece.end && piece.end <= span.end;
+    });
+    if (known.length < pieces.length) this.logger.warn(`vouch: ${repoPath}: ${pieces.length - known.length} committed piece(s) are not in a pending span; ignored`);
+    if (known.length === 0) return;
+    // The committed characters become human; a span committed in part keeps its remainder.
+    const asSpans = known.map((piece, index) => ({ ...(byId.get(piece.spanId) as AttributedSpan), id: `${piece.spanId}#${index}`, start: piece.start, end: piece.end }));
+    let text = handed.workingText;
+    let base: readonly AttributedSpan[] = handed.spans;
+    let ranges: readonly { start: number; end: number }[] = asSpans;
+    if (handed.reanchored) {
+      const storedText = await store.readText(handed.document);
+      if (storedText !== undefined) {
+        // Find the committed characters in the stored text (maybe an editor's unsaved buffer) and make them human there.
+        text = storedText;
+        base = handed.document.spans;
+        ranges = reanchorSpans(handed.workingText, storedText, asSpans);
+      }
+    }
+    const ledger = AttributionLedger.fromSpans(base);
+    for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'human' });
+    await store.save(repoPath, ledger.spans(), text);
   }
 
   private storeOf(topLevel: string): Promise<WorkingStateStore> {

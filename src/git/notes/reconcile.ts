@@ -9,11 +9,13 @@ import type { CarryMatch, NoteRecord } from '../../core/notes/noteRecord';
 import { carryRecord, type CarryTargetFile, type RecordCheck } from '../../core/notes/recordCheck';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { addedLinesOfCommit, blobsAtPaths, patchIdOfCommit, readBlobs, readRef, treeOfCommit } from './gitObjects';
+import { MAX_DOCUMENT_BYTES } from '../repository';
 import type { NotesReader } from './notesReader';
 import type { NotesWriter } from './notesWriter';
 import { signRecord, type SignerSource } from '../signing/recordSigning';
 
-const MAX_CARRY_FILE_BYTES = 16 * 1024 * 1024;
+/** The limit of marking, recording and verifying: a file that could hold a record can pass it on. */
+const MAX_CARRY_FILE_BYTES = MAX_DOCUMENT_BYTES;
 export const DEFAULT_RECONCILE_COMMITS = 200;
 
 export interface CarriedRecordReport {

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes, type JsonValue } from '../../../src/core/notes/canonicalJson';
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
-import { attributeLines, buildNoteRanges, findLineWindows, hashLines, mapAttributionToBlob, splitLines, type AiLine } from '../../../src/core/notes/lineRanges';
+import { attributeLines, buildNoteRanges, hashLines, mapAttributionToBlob, splitLines, type AiLine } from '../../../src/core/notes/lineRanges';
+import { searchLineWindows } from '../../../src/core/notes/lineSearch';
 import { formatNoteLines, mergeNoteTexts, parseNote, parseRecordLine } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord, rangeAiShare, type NoteRange, type NoteRecordContent } from '../../../src/core/notes/noteRecord';
 import { carryRecord, checkRecord } from '../../../src/core/notes/recordCheck';
@@ -290,9 +291,10 @@ describe('notes: lines', () => {
   it('finds a window by hash, nearest first, only in allowed lines', () => {
     const lines = ['x', 'a', 'b', 'y', 'a', 'b'];
     const hash = hashLines(lines, 2, 3);
-    assert.deepEqual(findLineWindows(lines, 2, hash, 5), [5, 2]);
-    assert.deepEqual(findLineWindows(lines, 2, hash, 1, (line) => line >= 4), [5]);
-    assert.deepEqual(findLineWindows(lines, 7, hash, 1), []);
+    const find = (length: number, preferred: number, allowed?: (line: number) => boolean) => searchLineWindows(lines, length, hash, preferred, { allowed }).starts;
+    assert.deepEqual(find(2, 5), [5, 2]);
+    assert.deepEqual(find(2, 1, (line) => line >= 4), [5]);
+    assert.deepEqual(find(7, 1), []);
   });
 
   it('maps identical text one to one (property)', () => {
@@ -350,17 +352,17 @@ describe('notes: building, checking and carrying records', () => {
   });
 
   it('carries a record by line hashes only into lines the target added', () => {
-    const lines = ['a', 'b', 'c', 'd'];
-    const source = buildNoteRecord(sampleContent(lines));
-    const targetLines = ['z', 'a', 'b', 'c', 'd'];
+    const lines = ['a', 'const first = computeFirst(input);', 'const second = computeSecond(first);', 'return combine(first, second);'];
+    const source = buildNoteRecord({ ...sampleContent(lines), files: [{ path: 'src/x.ts', blob: BLOB, ranges: [range(2, 4, lines)] }] });
+    const targetLines = ['z', ...lines];
     const target = (added: number[]) => ({ commit: 'e'.repeat(40), tree: TREE, patchId: null, files: new Map([['src/x.ts', { blob: 'f'.repeat(40), lines: targetLines, addedLines: new Set(added) }]]) });
-    const carried = carryRecord(source, target([3, 4]), 'line-hashes');
+    const carried = carryRecord(source, target([3, 4, 5]), 'line-hashes');
     assert.ok(carried);
     const predicate = carried.statement.predicate;
     assert.deepEqual(predicate.carriedFrom, { recordId: source.recordId, commit: COMMIT, match: 'line-hashes' });
-    assert.deepEqual([predicate.files[0].ranges[0].start, predicate.files[0].ranges[0].end], [3, 4]);
+    assert.deepEqual([predicate.files[0].ranges[0].start, predicate.files[0].ranges[0].end], [3, 5]);
     assert.equal(predicate.files[0].blob, 'f'.repeat(40));
-    assert.equal(carryRecord(source, target([1, 2]), 'line-hashes'), undefined);
+    assert.equal(carryRecord(source, target([1, 2, 3, 4]), 'line-hashes'), undefined);
     assert.ok(carryRecord(source, target([]), 'patch-id'));
     assert.ok(parseRecordLine(carried.line).ok);
   });

@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import { runCli, type CliIo } from '../../../src/cli/cli';
+import { silentLogger } from '../../../src/core/logger';
+import { addedLinesOfCommit } from '../../../src/git/notes/gitObjects';
+import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { reconcileNotes } from '../../../src/git/notes/reconcile';
+import { MAX_DOCUMENT_BYTES } from '../../../src/git/repository';
+import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+
+async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+const AI = 'export function total(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n';
+
+describe('file names and sizes git can store (record-commit, reconcile)', function () {
+  this.timeout(120_000);
+  let repo: TestRepo;
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    repo.write('README.md', 'base\n');
+    await repo.commitAll('base');
+  });
+  afterEach(() => repo.cleanup());
+
+  it('records every file of a commit whose names hold a backslash, a space, a tab or non-ASCII', async () => {
+    const names = ['ok.js', 'back\\slash.js', 'with space.js', 'tab\tname.js', 'naïve é.js'];
+    for (const name of names) repo.write(name, `// ${name}\n${AI}`);
+    repo.write('unmarked\\too.txt', 'human text\n');
+    for (const name of names) {
+      const marked = await vouch(repo.dir, 'mark', name, '--lines', '2-4', '--tool', 'claude-code');
+      assert.equal(marked.code, 0, `${name}: ${marked.stderr}`);
+    }
+    const commit = await repo.commitAll('odd names');
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const note = await repo.reader().readNote(commit);
+    assert.ok(note);
+    assert.deepEqual(note.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]).sort(), names.map((name) => [name, [[2, 4]]]).sort());
+    assert.equal((await vouch(repo.dir, 'verify', commit)).code, 1, 'unreviewed, but readable and valid');
+    const check = await repo.reader().checkCommitNote(commit);
+    assert.deepEqual(check?.records[0].files.map((file) => file.status), names.map(() => 'valid'));
+  });
+
+  it('reads added lines of every name exactly, whatever diff.noprefix says', async () => {
+    const names = ['with space.js', 'back\\slash.js', 'tab\tname.js', 'new\nline.js', 'quote".js', 'b/nested name.js'];
+    for (const name of names) repo.write(name, 'one\ntwo\n');
+    await repo.git(['config', 'diff.noprefix', 'true']);
+    const commit = await repo.commitAll('names');
+    const added = await addedLinesOfCommit(gitRunner, repo.dir, commit);
+    assert.deepEqual([...added.keys()].sort(), [...names].sort());
+    for (const name of names) assert.deepEqual([...(added.get(name) ?? [])], [1, 2], name);
+  });
+
+  it('reconciles a squash merge of a file whose name holds a space', async () => {
+    await repo.git(['checkout', '-q', '-b', 'feature']);
+    const text = `// header\n${AI}`;
+    repo.write('my file.js', text);
+    const original = await repo.commitAll('ai');
+    assert.ok((await repo.recordAi(original, [{ path: 'my file.js', text, aiText: AI.trimEnd() }])).record);
+    // A second commit on the branch, so that the squash has a patch-id of its own.
+    repo.write('notes.txt', 'human notes\n');
+    await repo.commitAll('human');
+    await repo.git(['checkout', '-q', 'main']);
+    await repo.git(['merge', '--squash', 'feature']);
+    await repo.git(['commit', '-q', '-m', 'squash'], nextDateEnv());
+    const squashed = await repo.text(['rev-parse', 'HEAD']);
+    const report = await reconcileNotes({ git: gitRunner, topLevel: repo.dir, reader: repo.reader(), writer: await repo.writer(), logger: silentLogger });
+    assert.deepEqual(
+      report.carried.map((item) => [item.commit, item.fromCommit, item.match]),
+      [[squashed, original, 'line-hashes']],
+    );
+  });
+
+  it('records AI lines of a 20 MiB file (the one size limit of marking, recording and verifying is 50 MiB)', async () => {
+    const filler = 'const filler = "0123456789012345678901234567890123456789012345678901234567890123456789";\n';
+    const big = `${filler.repeat(Math.ceil((20 * 1024 * 1024) / filler.length))}${AI}`;
+    repo.write('big.js', big);
+    const lines = big.split('\n').length - 1;
+    const marked = await vouch(repo.dir, 'mark', 'big.js', '--lines', `${lines - 2}-${lines}`, '--tool', 'claude-code');
+    assert.equal(marked.code, 0, marked.stderr);
+    const commit = await repo.commitAll('big');
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(recorded.stdout, /recorded 3 AI line\(s\) in 1 file\(s\)/);
+    const check = await repo.reader().checkCommitNote(commit);
+    assert.equal(check?.records[0].status, 'valid');
+  });
+
+  it('says a committed file over the limit is too large, not that it is missing from the commit', async () => {
+    const filler = 'x'.repeat(1023) + '\n';
+    const big = `${filler.repeat(Math.ceil(MAX_DOCUMENT_BYTES / filler.length) + 1)}${AI}`;
+    repo.write('huge.js', big);
+    repo.write('small.js', AI);
+    const commit = await repo.commitAll('huge');
+    const result = await recordCommit(
+      { git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger },
+      {
+        commit,
+        files: [
+          { path: 'huge.js', workingText: big, spans: [aiSpan(big, AI.trimEnd())] },
+          { path: 'small.js', workingText: AI, spans: [aiSpan(AI, AI.trimEnd(), 'other-tool')] },
+        ],
+      },
+    );
+    const huge = result.files.find((file) => file.path === 'huge.js');
+    assert.match(huge?.skipped ?? '', /^the committed file is \d+ bytes, larger than 52428800 bytes, the limit for marking and recording AI lines$/);
+    assert.deepEqual(result.record?.statement.predicate.files.map((file) => file.path), ['small.js']);
+  });
+});
