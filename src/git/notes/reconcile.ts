@@ -6,6 +6,7 @@
 import type { Logger } from '../../core/logger';
 import { splitLines } from '../../core/notes/lineRanges';
 import type { CarryMatch, NoteRecord } from '../../core/notes/noteRecord';
+import { SearchBudget } from '../../core/notes/lineSearch';
 import { carryRecord, type CarryTargetFile, type RecordCheck } from '../../core/notes/recordCheck';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { addedLinesOfCommit, blobsAtPaths, patchIdOfCommit, readBlobs, readRef, treeOfCommit } from './gitObjects';
@@ -92,6 +93,19 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
 
   const carried: CarriedRecordReport[] = [];
   const toWrite: { commit: string; line: string }[] = [];
+  const ancestry = new Map<string, Promise<boolean>>();
+  /** Whether `target` may hold content of `source`: it is not `source` itself nor one of its ancestors, and `source` exists here. */
+  const comesAfter = (target: string, source: string): Promise<boolean> => {
+    const key = `${target} ${source}`;
+    let answer = ancestry.get(key);
+    if (!answer) {
+      answer = git
+        .run(['merge-base', '--is-ancestor', assertObjectId(target), assertObjectId(source)], { cwd: topLevel, okExitCodes: [1, 128] })
+        .then((result) => result.exitCode === 1);
+      ancestry.set(key, answer);
+    }
+    return answer;
+  };
   for (const commit of commits) {
     if (noteBlobs.has(commit) || allRecords.length === 0) continue;
     const added = await addedLinesOfCommit(git, topLevel, commit);
@@ -106,22 +120,42 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
     if (sources.length === 0) continue;
     const tree = await treeOfCommit(git, topLevel, commit);
     const blobIds = await blobsAtPaths(git, topLevel, commit, changedPaths);
-    const texts = await readBlobs(git, topLevel, [...blobIds.values()], MAX_CARRY_FILE_BYTES);
+    // The sources' own blobs too: with the recorded lines known, a range is found in linear time.
+    const recordedBlobs = sources.flatMap((source) => source.statement.predicate.files.filter((file) => blobIds.has(file.path)).map((file) => file.blob));
+    const texts = await readBlobs(git, topLevel, [...blobIds.values(), ...recordedBlobs], MAX_CARRY_FILE_BYTES);
+    const linesOfBlob = new Map<string, string[]>();
+    const linesOf = (blob: string): string[] | undefined => {
+      let lines = linesOfBlob.get(blob);
+      const text = texts.get(blob)?.text;
+      if (!lines && text !== undefined) {
+        lines = splitLines(text);
+        linesOfBlob.set(blob, lines);
+      }
+      return lines;
+    };
     const files = new Map<string, CarryTargetFile>();
     for (const [path, blob] of blobIds) {
-      const text = texts.get(blob)?.text;
-      if (text !== undefined) files.set(path, { blob, lines: splitLines(text), addedLines: added.get(path) ?? new Set() });
+      const lines = linesOf(blob);
+      if (lines) files.set(path, { blob, lines, addedLines: added.get(path) ?? new Set() });
     }
+    // One budget and one set of claimed lines per target commit: two sources never claim the same lines.
+    const budget = new SearchBudget();
+    let claimed = new Map<string, Set<number>>();
     for (const source of sources) {
-      const carriedRecord = carryRecord(source, { commit, tree, patchId, files }, match);
-      if (!carriedRecord) continue;
+      const sourceCommit = source.statement.predicate.commit;
+      const trial = new Map([...claimed].map(([path, lines]) => [path, new Set(lines)]));
+      const carriedRecord = carryRecord(source, { commit, tree, patchId, files }, match, { recordedLinesOf: (_path, blob) => linesOf(blob), budget, claimed: trial });
+      // Content flows forward: a commit that is an ancestor of the source (its parent, say) cannot
+      // hold lines the source's AI wrote, however alike the text (asked only when text matched).
+      if (!carriedRecord || !(await comesAfter(commit, sourceCommit))) continue;
+      claimed = trial;
       const { record } = await signRecord(carriedRecord, deps.signer, logger);
       toWrite.push({ commit, line: record.line });
       carried.push({
         commit,
         recordId: record.recordId,
         fromRecordId: source.recordId,
-        fromCommit: source.statement.predicate.commit,
+        fromCommit: sourceCommit,
         match,
         ranges: record.statement.predicate.files.reduce((sum, file) => sum + file.ranges.length, 0),
       });
