@@ -11,7 +11,8 @@ import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { ZERO_OID, readBlobs, readRef } from './gitObjects';
 import type { NotesWriter } from './notesWriter';
 
-export const MAX_SYNC_ROUNDS = 5;
+/** Rounds of fetch-merge-push while others push too, with jittered back-off between them (50 clones at once need a few dozen). */
+export const MAX_SYNC_ROUNDS = 40;
 
 export interface SyncReport {
   readonly remote: string;
@@ -90,17 +91,22 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
   let mergedNotes = 0;
   let localUpdate: SyncReport['localUpdate'] = 'unchanged';
   for (let round = 1; round <= maxRounds; round++) {
+    if (round > 1) await sleep(Math.random() * Math.min(2_000, 50 * 2 ** round));
     const remoteTip = await fetchRemoteNotes(git, topLevel, remote, ref);
+    if (remoteTip) await requireNotesCommit(git, topLevel, remoteTip, `${remote}'s ${ref}`);
     const local = await readRef(git, topLevel, ref);
+    if (local) await requireNotesCommit(git, topLevel, local, `the local ${ref}`);
     let target = local;
     if (remoteTip && remoteTip !== local) {
-      if (!local || (await isAncestor(git, topLevel, local, remoteTip))) {
+      // Union, always: a note the other side removed (plain 'git notes remove') is not a merge
+      // result, so the remote's tip is taken only when it already holds every local record.
+      const union = local ? await unionOfNotes(deps, local, remoteTip) : undefined;
+      if (!local || (union?.remoteHoldsAll && (await isAncestor(git, topLevel, local, remoteTip)))) {
         target = remoteTip;
         localUpdate = 'fast-forward';
-      } else if (!(await isAncestor(git, topLevel, remoteTip, local))) {
-        const merged = await mergeNotesCommits(deps, local, remoteTip);
-        target = merged.commit;
-        mergedNotes = merged.mergedNotes;
+      } else if (!(union?.localHoldsAll && (await isAncestor(git, topLevel, remoteTip, local)))) {
+        target = await commitNotes(deps, union?.notes ?? new Map(), [local, remoteTip]);
+        mergedNotes = union?.mergedNotes ?? 0;
         localUpdate = 'merge';
       }
       if (target !== local) {
@@ -118,7 +124,7 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
       await git.run(['push', '--quiet', '--no-verify', '--end-of-options', remote, `${ref}:${ref}`], { cwd: topLevel, timeoutMs: 300_000 });
       return { remote, rounds: round, mergedNotes, localUpdate, pushed: true, warnings };
     } catch (error) {
-      if (error instanceof GitError && /rejected|non-fast-forward|fetch first|stale info/i.test(error.stderr)) {
+      if (error instanceof GitError && /rejected|non-fast-forward|fetch first|stale info|failed to update ref|cannot lock ref|failed to lock/i.test(error.stderr)) {
         logger.debug(`vouch: push of ${ref} to ${remote} rejected; next round`);
         continue;
       }
@@ -128,22 +134,42 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
   throw new GitError('exit-code', `${remote}'s notes kept changing through ${maxRounds} fetch-merge-push rounds; run 'vouch sync' again`, []);
 }
 
-/**
- * A merge commit of two notes commits: every note of either side; a commit noted on both sides
- * gets the union of both notes' lines (cat_sort_uniq). Written as a flat tree, which git reads
- * like any fan-out.
- */
-async function mergeNotesCommits(deps: SyncDeps, local: string, remote: string): Promise<{ commit: string; mergedNotes: number }> {
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Refuses a notes ref that points at anything but a commit (a blob or a tree is never adopted). */
+async function requireNotesCommit(git: GitRunner, cwd: string, id: string, what: string): Promise<void> {
+  const type = (await git.run(['cat-file', '-t', assertObjectId(id)], { cwd })).stdout.trim();
+  if (type !== 'commit') {
+    throw new GitError('exit-code', `${what} points at a ${type} (${id.slice(0, 12)}), not a notes commit; not syncing with it. Whoever pushed it should push a notes commit there again.`, []);
+  }
+}
+
+interface NotesUnion {
+  /** Annotated commit -> note blob holding every record line of both sides. */
+  readonly notes: Map<string, string>;
+  /** Commits whose notes differed on both sides and were merged line by line. */
+  readonly mergedNotes: number;
+  readonly remoteHoldsAll: boolean;
+  readonly localHoldsAll: boolean;
+}
+
+/** The union of two notes commits: every note of either side; a commit noted on both gets the union of both notes' lines (cat_sort_uniq). */
+async function unionOfNotes(deps: SyncDeps, local: string, remote: string): Promise<NotesUnion> {
   const { git, topLevel } = deps;
   const localNotes = await notesAt(deps, local);
-  const tracking = await notesAt(deps, remote);
-  const merged = new Map(localNotes);
+  const remoteNotes = await notesAt(deps, remote);
+  const notes = new Map(remoteNotes);
+  let remoteHoldsAll = true;
+  let localHoldsAll = true;
   const conflicts: [string, string, string][] = [];
-  for (const [commit, blob] of tracking) {
-    const mine = merged.get(commit);
-    if (!mine) merged.set(commit, blob);
-    else if (mine !== blob) conflicts.push([commit, mine, blob]);
+  for (const [commit, blob] of localNotes) {
+    const theirs = notes.get(commit);
+    if (!theirs) {
+      notes.set(commit, blob);
+      remoteHoldsAll = false;
+    } else if (theirs !== blob) conflicts.push([commit, blob, theirs]);
   }
+  for (const commit of remoteNotes.keys()) if (!localNotes.has(commit)) localHoldsAll = false;
   const texts = await readBlobs(
     git,
     topLevel,
@@ -156,16 +182,25 @@ async function mergeNotesCommits(deps: SyncDeps, local: string, remote: string):
     if (mineText === undefined || theirsText === undefined) {
       throw new GitError('exit-code', `the note on ${commit} cannot be read on one side; not merging (${texts.get(mine)?.problem ?? texts.get(theirs)?.problem})`, []);
     }
-    const blob = await git.run(['hash-object', '-w', '--stdin'], { cwd: topLevel, input: mergeNoteTexts(mineText, theirsText) });
-    merged.set(commit, assertObjectId(blob.stdout.trim()));
+    const merged = mergeNoteTexts(mineText, theirsText);
+    if (merged !== mergeNoteTexts(theirsText)) remoteHoldsAll = false;
+    if (merged !== mergeNoteTexts(mineText)) localHoldsAll = false;
+    const blob = await git.run(['hash-object', '-w', '--stdin'], { cwd: topLevel, input: merged });
+    notes.set(commit, assertObjectId(blob.stdout.trim()));
   }
-  const treeInput = [...merged].map(([commit, blob]) => `100644 blob ${blob}\t${commit}\n`).join('');
+  return { notes, mergedNotes: conflicts.length, remoteHoldsAll, localHoldsAll };
+}
+
+/** A notes commit holding `notes` as a flat tree (git reads it like any fan-out), with the given parents. */
+async function commitNotes(deps: SyncDeps, notes: ReadonlyMap<string, string>, parents: readonly string[]): Promise<string> {
+  const { git, topLevel } = deps;
+  const treeInput = [...notes].map(([commit, blob]) => `100644 blob ${blob}\t${commit}\n`).join('');
   const tree = assertObjectId((await git.run(['mktree'], { cwd: topLevel, input: treeInput })).stdout.trim());
   const identity = await git.run(['var', 'GIT_COMMITTER_IDENT'], { cwd: topLevel, okExitCodes: [128] });
   const env: Record<string, string> =
     identity.exitCode === 0 ? {} : { GIT_AUTHOR_NAME: 'Vouch', GIT_AUTHOR_EMAIL: 'vouch@localhost', GIT_COMMITTER_NAME: 'Vouch', GIT_COMMITTER_EMAIL: 'vouch@localhost' };
-  const commit = await git.run(['commit-tree', tree, '-p', local, '-p', remote, '-m', 'Notes merged by vouch sync (cat_sort_uniq)'], { cwd: topLevel, env });
-  return { commit: assertObjectId(commit.stdout.trim()), mergedNotes: conflicts.length };
+  const commit = await git.run(['commit-tree', tree, ...parents.flatMap((parent) => ['-p', assertObjectId(parent)]), '-m', 'Notes merged by vouch sync (union of both sides, cat_sort_uniq)'], { cwd: topLevel, env });
+  return assertObjectId(commit.stdout.trim());
 }
 
 /** The notes of a notes commit that is not (yet) a ref's tip. */
