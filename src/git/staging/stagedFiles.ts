@@ -70,7 +70,7 @@ const PATHS_PER_LS_FILES = 200;
  * PATHS_PER_LS_FILES paths rather than one per path.
  */
 export async function stagedEntries(git: GitRunner, repository: RepositoryLocation, repoPaths: readonly string[], index: IndexOptions = {}): Promise<Map<string, StagedEntry>> {
-  const wanted = new Set(repoPaths.map(assertRepoPath));
+  const wanted = new Set(repoPaths.map((repoPath) => assertRepoPath(repoPath)));
   const entries = new Map<string, StagedEntry>();
   const conflicted = new Set<string>();
   const paths = [...wanted];
