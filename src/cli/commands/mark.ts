@@ -17,6 +17,7 @@ import { createPayloadSigner } from '../../git/signing/recordSigners';
 import { agentKeyChoice } from '../../git/signing/signingKey';
 import { GitRunner } from '../../git/gitRunner';
 import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
+import { DEFAULT_FILE_LOCK_OPTIONS } from '../../git/workingState/fileLock';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { stderrLogger } from '../cliLogger';
@@ -54,6 +55,8 @@ writable); 2 usage error (bad options, bad line range, path outside the reposito
 `;
 
 const MAX_NAME_LENGTH = 200;
+/** How long `vouch mark` waits for another writer's lock on the working state. */
+export const MARK_LOCK_WAIT_MS = 30_000;
 
 export const markCommand: CliCommand = {
   summary: 'record that an AI tool wrote lines of a file (for agent hooks)',
@@ -89,7 +92,9 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 
   const ranges = toCharacterRanges(text, lineRanges, resolved.repoPath);
-  const store = new WorkingStateStore(repository, git, stderrLogger(io));
+  // An agent hook has no one to retry for it: wait out a live writer's lock for longer than the
+  // editor would (a dead writer's lock is broken at once).
+  const store = new WorkingStateStore(repository, git, stderrLogger(io), { lock: { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: MARK_LOCK_WAIT_MS } });
   const current = await store.loadForText(resolved.repoPath, text, { asBase: true });
   const ledger = AttributionLedger.fromSpans(current?.spans ?? []);
   const origin = { kind, tool, ...(model === undefined ? {} : { model }), ...(session === undefined ? {} : { session }) };

@@ -1,27 +1,30 @@
 import { readRegularFile } from '../regularFile';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import type { Logger } from '../../core/logger';
 
 /**
  * A short advisory lock around one read-modify-write of a state file, shared by every process on
  * the machine (windows, CLI). The lock is a file created with O_EXCL that names its owner (pid,
- * host, time, random token).
+ * host, time, random token, and where the system tells it, the process's start time).
  *
- * A lock is broken only when it is older than `staleAfterMs` AND names a process on this host that
- * no longer runs (a writer killed mid-update). Breakers serialise through a second O_EXCL file and
- * re-read the lock before deleting it, so two breakers never delete a fresh lock taken in between.
- * A lock file without a readable owner is broken once it is older than the limit: its creator died
- * between creating and writing it, which takes microseconds. Any other lock is waited for, with
- * jittered back-off, until `maxWaitMs` runs out.
+ * A lock whose owner is a process on this host that no longer runs (a writer killed mid-update) is
+ * broken at once, whatever its age or date: the pid is gone, or the pid now belongs to a process
+ * that started at another time (the pid was reused). Breakers serialise through a second O_EXCL
+ * file and re-read the lock before deleting it, so two breakers never delete a fresh lock taken in
+ * between. A lock file without a readable owner is broken once its modification time is more than
+ * `staleAfterMs` away from now, in the past or the future: its creator died between creating and
+ * writing it, which takes microseconds. Any other lock is waited for, with jittered back-off, until
+ * `maxWaitMs` runs out.
  */
 export interface FileLockOptions {
   readonly staleAfterMs: number;
   readonly maxWaitMs: number;
 }
 
-export const DEFAULT_FILE_LOCK_OPTIONS: FileLockOptions = { staleAfterMs: 10_000, maxWaitMs: 5_000 };
+/** staleAfterMs only ages locks without a readable owner (their creator died within microseconds of creating them). */
+export const DEFAULT_FILE_LOCK_OPTIONS: FileLockOptions = { staleAfterMs: 2_000, maxWaitMs: 5_000 };
 
 export class LockTimeoutError extends Error {
   constructor(
@@ -41,6 +44,44 @@ export interface LockOwner {
   readonly hostname: string;
   readonly createdAt: number;
   readonly token: string;
+  /** When the owner process started, as processStartOf gives it; absent where the system does not tell. */
+  readonly processStart?: string;
+}
+
+/**
+ * An identity of the running process `pid` that a reused pid does not share: on Linux the boot id
+ * and the start time in clock ticks since boot (/proc/<pid>/stat field 22). Undefined where unknown
+ * (other systems, or the process is gone).
+ */
+export function processStartOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = fields[19];
+    if (!startTicks || !/^\d+$/.test(startTicks)) return undefined;
+    return `${bootId()}:${startTicks}`;
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedBootId: string | undefined;
+function bootId(): string {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      cachedBootId = '';
+    }
+  }
+  return cachedBootId;
+}
+
+let ownStart: string | undefined | null = null;
+function ownProcessStart(): string | undefined {
+  if (ownStart === null) ownStart = processStartOf(process.pid);
+  return ownStart;
 }
 
 export async function withFileLock<T>(
@@ -60,7 +101,14 @@ export async function withFileLock<T>(
 async function acquire(lockFile: string, logger: Logger, options: FileLockOptions): Promise<LockOwner> {
   const deadline = Date.now() + options.maxWaitMs;
   for (let attempt = 0; ; attempt++) {
-    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), createdAt: Date.now(), token: randomBytes(12).toString('hex') };
+    const processStart = ownProcessStart();
+    const owner: LockOwner = {
+      pid: process.pid,
+      hostname: os.hostname(),
+      createdAt: Date.now(),
+      token: randomBytes(12).toString('hex'),
+      ...(processStart === undefined ? {} : { processStart }),
+    };
     try {
       const handle = await fs.open(lockFile, 'wx', 0o644);
       try {
@@ -120,7 +168,8 @@ function parseOwner(text: string): LockOwner | undefined {
       typeof value.createdAt === 'number' &&
       typeof value.token === 'string'
     ) {
-      return { pid: value.pid, hostname: value.hostname, createdAt: value.createdAt, token: value.token };
+      const processStart = typeof value.processStart === 'string' && value.processStart.length <= 200 ? value.processStart : undefined;
+      return { pid: value.pid, hostname: value.hostname, createdAt: value.createdAt, token: value.token, ...(processStart === undefined ? {} : { processStart }) };
     }
   } catch {
     // not an owner record
@@ -129,11 +178,19 @@ function parseOwner(text: string): LockOwner | undefined {
 }
 
 function isStale(observed: ObservedLock, options: FileLockOptions): boolean {
-  const now = Date.now();
-  if (!observed.owner) return now - observed.modifiedAt > options.staleAfterMs;
-  if (now - observed.owner.createdAt <= options.staleAfterMs) return false;
+  // Dates are only a fallback: a lock dated in the future (a clock that was wrong) must not live forever.
+  if (!observed.owner) return Math.abs(Date.now() - observed.modifiedAt) > options.staleAfterMs;
   if (observed.owner.hostname !== os.hostname()) return false;
-  return !isProcessAlive(observed.owner.pid);
+  return isOwnerGone(observed.owner);
+}
+
+/** Whether the owner (a process on this host) no longer runs: its pid is gone or now names another process. */
+function isOwnerGone(owner: LockOwner): boolean {
+  if (owner.pid === process.pid) return owner.processStart !== undefined && owner.processStart !== ownProcessStart();
+  if (!isProcessAlive(owner.pid)) return true;
+  if (owner.processStart === undefined) return false;
+  const current = processStartOf(owner.pid);
+  return current !== undefined && current !== owner.processStart;
 }
 
 export function isProcessAlive(pid: number): boolean {
