@@ -76,10 +76,12 @@ describe('notes sync keeps every record (real git)', function () {
     }
   });
 
-  it('8 clones syncing at once: every record of every clone is on the remote and in every clone afterwards', async () => {
+  it('6 clones syncing at once: every record of every clone is on the remote and in every clone afterwards', async function () {
+    // Bounded by rounds, not by time; a busy machine makes each round slow (the bench runs 50 clones).
+    this.timeout(600_000);
     const clones: TestRepo[] = [];
     const lines: string[] = [];
-    for (let index = 0; index < 8; index++) {
+    for (let index = 0; index < 6; index++) {
       const clone = await TestRepo.clone(origin, path.join(dir, `clone${index}`));
       const line = await recordLine(clone, commit, `clone ${index}`);
       await (await clone.writer()).append([{ commit, line }]);
