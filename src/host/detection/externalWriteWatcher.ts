@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { UNKNOWN_AI_TOOL, type AttributedSpan } from '../../core/attribution';
 import { insertedContentChars, insertedRangesAfter, subtractRanges } from '../../core/detection/changeClassification';
@@ -81,7 +82,13 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     // Opened meanwhile: the editor's reload detection owns it.
     if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) return;
     const relative = vscode.workspace.asRelativePath(uri);
-    if (this.gitActivity.isBusyAround(write.firstAt)) {
+    // When the file was written, from the file system: the watcher's event may come seconds late
+    // on a busy machine, and git's traces are stamped by their modification times too.
+    const writtenAt = await fs.promises.stat(uri.fsPath).then(
+      (stat) => Math.min(write.firstAt, stat.mtimeMs),
+      () => write.firstAt,
+    );
+    if (this.gitActivity.isBusyAround(writtenAt)) {
       this.log.debug(`${relative} changed during a git operation: not AI`);
       return;
     }

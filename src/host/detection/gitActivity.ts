@@ -64,10 +64,10 @@ export class GitActivity implements vscode.Disposable {
     return this.activityTimes.some((at) => at >= time - GIT_TRACES_BEFORE_MS && at <= time + GIT_TRACES_AFTER_MS);
   }
 
-  /** Notes git activity now (also used by tests and by the watchers). */
-  noteActivity(reason: string): void {
-    const at = this.now();
+  /** Notes git activity at `at` (default: now; also used by tests and by the watchers). */
+  noteActivity(reason: string, at: number = this.now()): void {
     this.activityTimes.push(at);
+    this.activityTimes.sort((a, b) => a - b);
     while (this.activityTimes.length > 0 && at - this.activityTimes[0] > 10 * GIT_TRACES_BEFORE_MS) this.activityTimes.shift();
     this.log.trace(`git activity: ${reason}`);
   }
@@ -130,8 +130,22 @@ export class GitActivity implements vscode.Disposable {
 
   private watchGitDirectory(folder: vscode.Uri): void {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `.git/${OPERATION_FILES}`));
-    const note = (uri: vscode.Uri) => this.noteActivity(`${path.basename(uri.fsPath)} changed`);
+    const note = (uri: vscode.Uri) => void this.noteTraceWritten(uri);
     this.disposables.push(watcher, watcher.onDidChange(note), watcher.onDidCreate(note), watcher.onDidDelete(note));
+  }
+
+  /**
+   * A trace under .git counts from when git wrote it (its modification time), not from when the
+   * watcher event arrives: on a busy machine events come seconds late, and a late stamp would
+   * make an agent's write made well after the git operation look like part of it.
+   */
+  private async noteTraceWritten(uri: vscode.Uri): Promise<void> {
+    const seenAt = this.now();
+    const writtenAt = await fs.stat(uri.fsPath).then(
+      (stat) => stat.mtimeMs,
+      () => seenAt,
+    );
+    this.noteActivity(`${path.basename(uri.fsPath)} changed`, Math.min(seenAt, writtenAt));
   }
 
   private async connectGitExtension(): Promise<void> {

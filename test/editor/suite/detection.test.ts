@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { acceptGhostText, openScratch, textOf, vouchApi, waitFor } from './helpers';
 
@@ -91,5 +93,26 @@ describe('Detection and attribution in the real editor', () => {
       return undefined;
     });
     assert.deepEqual(stored.spans.map((span) => span.id), api.spansOf(editor.document.uri).map((span) => span.id));
+  });
+  it('records an outside write made well after a git operation whose watcher event arrives late', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // A git trace written 20 s ago whose event reaches Vouch only now, as on a busy machine: the
+    // operation's window is over when the agent writes, so the write must not be taken for git's.
+    const trace = path.join(folder, '.git', 'ORIG_HEAD');
+    fs.writeFileSync(trace, `${'0'.repeat(40)}\n`);
+    const longAgo = new Date(Date.now() - 20_000);
+    fs.utimesSync(trace, longAgo, longAgo);
+    const relative = `late-event-${process.pid}-${Date.now()}.ts`;
+    const written = 'export function addedByAnAgent(values: number[]): number {\n  return values.reduce((sum, value) => sum + value, 0);\n}\n';
+    fs.writeFileSync(path.join(folder, relative), written);
+    const stateDir = path.join(folder, '.git', 'vouch', 'working');
+    const stored = await waitFor('the outside write in the working state', () => {
+      for (const name of fs.existsSync(stateDir) ? fs.readdirSync(stateDir).filter((entry) => entry.endsWith('.json')) : []) {
+        const text = fs.readFileSync(path.join(stateDir, name), 'utf8');
+        if (text.includes(relative)) return JSON.parse(text) as { spans: Array<{ origin: { kind: string } }> };
+      }
+      return undefined;
+    });
+    assert.ok(stored.spans.some((span) => span.origin.kind === 'external-write'), JSON.stringify(stored.spans));
   });
 });
