@@ -93,7 +93,7 @@ export function registerReviewFeatures(
   settings: VouchSettings,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable {
-  const workspace = new ReviewWorkspace(service, states, git, log);
+  const workspace = new ReviewWorkspace(service, states, git, log, () => settings.signingKey);
   const panel = new ReviewPanelManager(context.extensionUri, workspace, git, log);
   const tree = new ReviewTreeProvider(workspace);
   const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log) : undefined;

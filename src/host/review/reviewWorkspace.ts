@@ -56,6 +56,8 @@ export class ReviewWorkspace implements vscode.Disposable {
     private readonly states: RepositoryStates | undefined,
     private readonly git: GitRunner | undefined,
     private readonly log: vscode.LogOutputChannel,
+    /** The `vouch.signing.key` setting, read at each decision: reviews name the same key the notes are signed with. */
+    private readonly signingKeySetting: () => string | undefined = () => undefined,
   ) {
     this.disposables.push(
       service.onDidChangeAttribution(() => this.schedule()),
@@ -161,7 +163,7 @@ export class ReviewWorkspace implements vscode.Disposable {
     const planned: Array<{ document: vscode.TextDocument; blocks: ReviewBlock[]; reviews: Array<{ spanId: string; review: Review }> }> = [];
     for (const { uri, selection: chosen } of byUri.values()) {
       const document = await this.openDocument(uri);
-      const reviewer = await readGitReviewer(this.git, path.dirname(uri.fsPath)).catch((error: unknown) => {
+      const reviewer = await readGitReviewer(this.git, path.dirname(uri.fsPath), { settingKey: this.signingKeySetting() }).catch((error: unknown) => {
         this.log.warn(`Could not read git user.name/user.email for ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
       });

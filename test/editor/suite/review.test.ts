@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
@@ -40,6 +43,31 @@ describe('Review in the real editor', () => {
     assert.deepEqual(reviewed.review?.reviewer, { name: 'Dana Developer', email: 'dana@example.com' });
     assert.equal(reviewed.review?.textHash, sha256Hex(textOf(editor.document, reviewed)));
     assert.equal(editor.document.getText(), 'const base = 1;\nfunction triple(x: number) {\n  return x * 3;\n}', 'accepting changes no text');
+  });
+
+  it('an accept records the fingerprint of the key chosen in the vouch.signing.key setting', async () => {
+    const keyDir = mkdtempSync(path.join(tmpdir(), 'vouch-review-key-'));
+    const config = vscode.workspace.getConfiguration('vouch');
+    try {
+      const privatePath = path.join(keyDir, 'reviewer');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'reviewer@test', '-f', privatePath], { stdio: 'ignore' });
+      const fingerprint = execFileSync('ssh-keygen', ['-l', '-f', `${privatePath}.pub`], { encoding: 'utf8' }).split(' ')[1];
+      assert.match(fingerprint, /^SHA256:/);
+      await config.update('signing.key', `${privatePath}.pub`, vscode.ConfigurationTarget.Global);
+      const api = await vouchApi();
+      const editor = await openScratch('review-signing-key.ts', 'const base = 2;\nfunction double(');
+      editor.selection = new vscode.Selection(1, 16, 1, 16);
+      await acceptGhostText(editor, 'x: number) {\n  return x * 2;\n}');
+      const [span] = api.spansOf(editor.document.uri);
+      assert.ok(span);
+      await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Doubles a number', scope: ['none'] });
+      const [reviewed] = api.spansOf(editor.document.uri);
+      assert.equal(reviewed.review?.decision, 'accepted');
+      assert.equal(reviewed.review?.reviewer.signingKey, fingerprint);
+    } finally {
+      await config.update('signing.key', undefined, vscode.ConfigurationTarget.Global);
+      rmSync(keyDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an accept without scope and leaves the span unreviewed', async () => {
