@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createAgentHookCommand } from '../../../src/cli/agentHook';
-import type { CliIo } from '../../../src/cli/cli';
 import { runCli } from '../../../src/cli/cli';
+import { capture } from '../../support/cliRun';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
 import { silentLogger } from '../../../src/core/logger';
@@ -26,21 +26,6 @@ interface AgentHookFixture {
   readonly tool: string;
   readonly model?: string;
   readonly session?: string;
-}
-
-function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
 }
 
 /** The 1-based line ranges the spans cover (a line with any span character other than its line break counts). */

@@ -3,7 +3,8 @@ import type { RangeReport } from '../../../src/core/report/rangeReport';
 import type { PolicyResult } from '../../../src/core/policy/evaluatePolicy';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createRangeHistory, vouch, type RangeHistory } from './rangeHistory';
+import { vouch } from '../../support/cliRun';
+import { createRangeHistory, type RangeHistory } from './rangeHistory';
 
 describe('vouch approve', function () {
   this.timeout(60_000);

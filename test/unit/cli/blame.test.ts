@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { BlameJsonLine } from '../../../src/cli/commands/blame';
-import { commitAs, createRangeHistory, vouch, type RangeHistory } from './rangeHistory';
+import { vouch } from '../../support/cliRun';
+import { commitAs, createRangeHistory, type RangeHistory } from './rangeHistory';
 
 describe('vouch blame', function () {
   this.timeout(60_000);

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { agentTraceId, agentTraceModelId, type AgentTraceRecord } from '../../../src/core/export/agentTrace';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
-import { createRangeHistory, vouch, type RangeHistory } from './rangeHistory';
+import { vouch } from '../../support/cliRun';
+import { createRangeHistory, type RangeHistory } from './rangeHistory';
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown };
 

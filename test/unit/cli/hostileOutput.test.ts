@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import { utf8ToBase64 } from '../../../src/core/notes/canonicalJson';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { computeRecordId, type NoteStatement } from '../../../src/core/notes/noteRecord';
@@ -11,14 +11,6 @@ import { TestRepo } from '../git/notesTestRepo';
 /** Nothing a terminal or a CI runner would act on may reach human-readable output raw. */
 const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\u{e0000}-\u{e007f}]/u;
 const COMMAND_LINE = /^[ \t]*(?:::|##\[)|##vso\[/m;
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 /** A file name a hostile repository can hold: it starts a line in `status`, and carries escape sequences and a bidi override. */
 const HOSTILE_NAME = '::error file=ci.yml::forged \u001b[2K\u001b]52;c;cHduZWQ=\u0007\u202etxt.js';

@@ -2,34 +2,14 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../../src/cli/cli';
 import { runCli } from '../../../src/cli/cli';
+import { capture } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 
 const git = new GitRunner();
-
-interface Captured extends CliIo {
-  out: string;
-  err: string;
-}
-
-function capture(cwd: string): Captured {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 describe('vouch mark', () => {
   let dir: string;

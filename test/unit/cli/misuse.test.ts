@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'no
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
@@ -12,14 +12,6 @@ import { countFault } from '../../support/faultFigures';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
 
 const projectRoot = path.resolve(__dirname, '../../..');
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 /** Runs the real `vouch` entry point with its stdout closed before it writes (`vouch ... | head -c0`). */
 function runWithClosedStdout(cwd: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {

@@ -1,22 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import { TestRepo, aiSpan, nextDateEnv } from '../git/notesTestRepo';
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function vouch(cwd: string, ...argv: string[]): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('notes CLI: record-commit, notes, reconcile, sync', function () {
   this.timeout(60_000);

@@ -1,19 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { addedLinesOfCommit } from '../../../src/git/notes/gitObjects';
 import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { reconcileNotes } from '../../../src/git/notes/reconcile';
 import { MAX_DOCUMENT_BYTES } from '../../../src/git/repository';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const AI = 'export function total(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n';
 

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PolicyResult } from '../../../src/core/policy/evaluatePolicy';
 import { aiSpanOver } from '../../support/spans';
-import { commitAs, createRangeHistory, recordSpans, vouch, type RangeHistory } from './rangeHistory';
+import { vouch } from '../../support/cliRun';
+import { commitAs, createRangeHistory, recordSpans, type RangeHistory } from './rangeHistory';
 
 type PolicyJson = PolicyResult & { source: string };
 

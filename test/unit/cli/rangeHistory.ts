@@ -1,7 +1,6 @@
 // A small history with AI code recorded in Vouch notes, for the report, blame, export and CI tests:
 // reviewed and unreviewed AI lines, two tools, two authors, a human-only commit, risky code, and a
 // record that carries a signature entry.
-import { runCli, type CliIo } from '../../../src/cli/cli';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
@@ -85,13 +84,4 @@ export async function createRangeHistory(): Promise<RangeHistory> {
   const authAi = 'export const check = (token) => token.length > 0;';
   await recordSpans(repo, signedCommit, 'src/auth.js', auth, [aiSpanOver(auth, authAi, { origin: { kind: 'chat', tool: 'github-copilot', model: 'gpt-4o' }, review: accepted(authAi, 'checks the token') })], true);
   return { repo, base, reviewedCommit, unreviewedCommit, humanCommit, signedCommit };
-}
-
-/** Runs the CLI in `cwd` as a user would, collecting its output. */
-export async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
 }

@@ -2,18 +2,10 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('vouch record-commit over the working state (vouch mark, git commit, record-commit)', function () {
   this.timeout(60_000);

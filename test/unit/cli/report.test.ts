@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RangeReport } from '../../../src/core/report/rangeReport';
-import { createRangeHistory, vouch, type RangeHistory } from './rangeHistory';
+import { vouch } from '../../support/cliRun';
+import { createRangeHistory, type RangeHistory } from './rangeHistory';
 
 
 describe('vouch report', function () {

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliIo } from '../../../src/cli/cli';
 import { runCli } from '../../../src/cli/cli';
+import { capture } from '../../support/cliRun';
 import type { StatusReport } from '../../../src/cli/commands/status';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
@@ -12,21 +12,6 @@ import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { sha256Hex } from '../../../src/core/textHash';
 
 const git = new GitRunner();
-
-function capture(cwd: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    cwd,
-    stdout: (text: string) => {
-      io.out += text;
-    },
-    stderr: (text: string) => {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 const review: Review = {
   decision: 'accepted',

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import type { VerifyResult } from '../../../src/cli/commands/verify';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -10,14 +10,6 @@ import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { sha256Hex } from '../../../src/core/textHash';
 import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const aiText = 'export const sum = (a, b) => a + b;';
 

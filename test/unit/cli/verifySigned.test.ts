@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import type { VerifyResult } from '../../../src/cli/commands/verify';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
@@ -15,14 +15,6 @@ import { recordCommit } from '../../../src/git/notes/commitRecorder';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
 import { KeyDir, makeGpgHome, sshKeygen, type TestSshKey } from '../git/signingKeys';
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const aiText = 'export const sum = (a, b) => a + b;';
 

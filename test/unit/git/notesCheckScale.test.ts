@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { vouch } from '../../support/cliRun';
 import { hashLines } from '../../../src/core/notes/lineRanges';
 import { buildNoteRecord, type NoteRange } from '../../../src/core/notes/noteRecord';
 import { TestRepo, nextDateEnv } from './notesTestRepo';
@@ -21,14 +21,6 @@ function aiRange(lines: readonly string[], start: number, end: number): NoteRang
     humanChangedShare: 0,
     review: { decision: 'accepted', intent: 'test', scope: [], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2026-01-01T00:00:00.000Z', textHash: '0'.repeat(64) },
   };
-}
-
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
 }
 
 describe('checking notes at scale (real git)', function () {
