@@ -12,14 +12,15 @@ function blobId(text: string): string {
 }
 
 function aiRange(lines: readonly string[], start: number, end: number): NoteRange {
+  const sha256 = hashLines(lines, start, end);
   return {
     start,
     end,
-    sha256: hashLines(lines, start, end),
+    sha256,
     origin: { kind: 'agent', tool: 'claude-code' },
     confidence: 'high',
     humanChangedShare: 0,
-    review: { decision: 'accepted', intent: 'test', scope: [], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2026-01-01T00:00:00.000Z', textHash: '0'.repeat(64) },
+    review: { decision: 'accepted', intent: 'test', scope: [], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2026-01-01T00:00:00.000Z', textHash: sha256 },
   };
 }
 
