@@ -80,6 +80,9 @@ export interface PanelReviewer {
   readonly email: string;
 }
 
+/** Which key will sign the reviews' records, said before a review: e.g. `SSH key SHA256:…`, or why none will. */
+export type PanelSigning = { readonly signed: true; readonly key: string } | { readonly signed: false; readonly reason: string };
+
 export type NoticeLevel = 'info' | 'warning' | 'error';
 
 export type HostToPageMessage =
@@ -88,6 +91,8 @@ export type HostToPageMessage =
       readonly files: readonly PanelFile[];
       /** Who the review will be recorded as; null when git has no user.name/user.email. */
       readonly reviewer: PanelReviewer | null;
+      /** Absent until the host knows (or without git). */
+      readonly signing?: PanelSigning;
     }
   | { readonly type: 'busy'; readonly busy: boolean; readonly message?: string }
   | { readonly type: 'notice'; readonly level: NoticeLevel; readonly message: string; readonly blockIds?: readonly string[] }
@@ -299,7 +304,12 @@ export function parseMessageFromHost(value: unknown): ProtocolResult<HostToPageM
             email: text(r.email, 'message.reviewer.email', PROTOCOL_LIMITS.maxShortTextLength),
           };
         }
-        return { type, files: panelFiles(message.files, 'message.files'), reviewer };
+        const files = panelFiles(message.files, 'message.files');
+        if (message.signing === undefined) return { type, files, reviewer };
+        const signing = object(message.signing, 'message.signing');
+        return boolean(signing.signed, 'message.signing.signed')
+          ? { type, files, reviewer, signing: { signed: true, key: text(signing.key, 'message.signing.key', PROTOCOL_LIMITS.maxShortTextLength, { nonEmpty: true }) } }
+          : { type, files, reviewer, signing: { signed: false, reason: text(signing.reason, 'message.signing.reason', PROTOCOL_LIMITS.maxMessageLength, { nonEmpty: true }) } };
       }
       case 'busy': {
         const busyMessage = optionalText(message.message, 'message.message', PROTOCOL_LIMITS.maxMessageLength);

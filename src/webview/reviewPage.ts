@@ -13,6 +13,7 @@ import {
   type PanelDecision,
   type PanelFile,
   type PanelReviewer,
+  type PanelSigning,
   type PanelScopeTag,
 } from '../shared/reviewProtocol';
 import {
@@ -55,6 +56,7 @@ export function elementId(kind: string, key: string): string {
 export class ReviewPage {
   private files: readonly PanelFile[] = [];
   private reviewer: PanelReviewer | null = null;
+  private signing: PanelSigning | undefined;
   private loaded = false;
   private busyMessage: string | undefined;
   private persisted: PersistedPageState;
@@ -103,6 +105,7 @@ export class ReviewPage {
         const firstState = !this.loaded;
         this.files = message.files;
         this.reviewer = message.reviewer;
+        this.signing = message.signing;
         this.loaded = true;
         const ids = new Set(this.blocks().map((b) => b.id));
         this.pending.clear();
@@ -338,6 +341,15 @@ export class ReviewPage {
       createElement(d, 'h1', { text: 'Review AI changes' }),
       createElement(d, 'p', { id: 'vouch-summary', className: 'vouch-summary', text: summaryText, attributes: { tabindex: '-1' } }),
       createElement(d, 'p', { className: this.reviewer || !this.loaded ? 'vouch-reviewer' : 'vouch-reviewer vouch-warning', text: reviewerText }),
+      ...(this.loaded && this.signing
+        ? [
+            createElement(d, 'p', {
+              id: 'vouch-signing',
+              className: this.signing.signed ? 'vouch-signing' : 'vouch-signing vouch-warning',
+              text: this.signing.signed ? `Your reviews will be signed with ${this.signing.key}.` : `Reviews will not be signed: ${this.signing.reason}`,
+            }),
+          ]
+        : []),
       createElement(d, 'p', { className: 'vouch-help', text: 'Ctrl+Enter accepts the block you are in. Alt+Down and Alt+Up (or J and K) move between blocks.' }),
       refresh,
     ]);

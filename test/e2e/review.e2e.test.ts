@@ -61,6 +61,9 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     const titles = await frame.$$eval('.vouch-block-title', (nodes) => nodes.map((node) => node.textContent));
     assert.equal(titles.length, 2);
     assert.match(titles[0] ?? '', /src\/cart\.ts/);
+    // Before any review, the panel says which key will sign the record (or why none will).
+    await frame.waitForSelector('#vouch-signing');
+    assert.match((await frame.$eval('#vouch-signing', (node) => node.textContent)) ?? '', /^(Your reviews will be signed with (SSH|OpenPGP) key|Reviews will not be signed: )/);
     await workbench.screenshot('review-panel');
 
     // First block (add): intent and scope "none" by keyboard, then Accept.

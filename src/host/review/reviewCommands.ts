@@ -94,7 +94,7 @@ export function registerReviewFeatures(
   log: vscode.LogOutputChannel,
 ): vscode.Disposable {
   const workspace = new ReviewWorkspace(service, states, git, log, () => settings.signingKey);
-  const panel = new ReviewPanelManager(context.extensionUri, workspace, git, log);
+  const panel = new ReviewPanelManager(context.extensionUri, workspace, git, log, () => settings.signingKey, settings.onDidChange);
   const tree = new ReviewTreeProvider(workspace);
   const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log) : undefined;
 

@@ -11,8 +11,11 @@ import {
   type PanelBlock,
   type PanelFile,
   type PanelReviewer,
+  type PanelSigning,
 } from '../../shared/reviewProtocol';
 import type { GitRunner } from '../../git/gitRunner';
+import { signingKeyFingerprint } from '../../git/signing/recordSigning';
+import { resolveSigningKey } from '../../git/signing/signingKey';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { displayPath, type ReviewTarget, type ReviewWorkspace } from './reviewWorkspace';
 
@@ -64,13 +67,25 @@ export class ReviewPanelManager implements vscode.Disposable {
   private blockUris = new Map<string, vscode.Uri>();
   private targets: ReviewTarget[] = [];
   private posting: Promise<void> = Promise.resolve();
+  /** Which key will sign: worked out when the panel opens and when the settings change, not at every state. */
+  private signing: Promise<PanelSigning | undefined> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly workspace: ReviewWorkspace,
     private readonly git: GitRunner | undefined,
     private readonly log: vscode.LogOutputChannel,
+    private readonly signingKeySetting: () => string | undefined = () => undefined,
+    onDidChangeSettings?: vscode.Event<void>,
   ) {
+    if (onDidChangeSettings) {
+      this.disposables.push(
+        onDidChangeSettings(() => {
+          this.signing = undefined;
+          if (this.panel && this.ready) void this.postState();
+        }),
+      );
+    }
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(REVIEW_PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => this.attach(panel),
@@ -109,6 +124,7 @@ export class ReviewPanelManager implements vscode.Disposable {
     this.disposePanelListeners();
     this.panel = panel;
     this.ready = false;
+    this.signing = undefined;
     this.panelDisposables.push(
       panel.onDidDispose(() => {
         if (this.panel === panel) {
@@ -223,7 +239,9 @@ export class ReviewPanelManager implements vscode.Disposable {
       budget -= blocks.length;
       files.push({ path: target.path, blocks });
     }
-    const message: HostToPageMessage = { type: 'state', files, reviewer: await this.reviewer(targets) };
+    const cwd = this.gitDirectory(targets);
+    const [reviewer, signing] = await Promise.all([this.reviewer(cwd), cwd ? (this.signing ??= this.describeSigning(cwd)) : undefined]);
+    const message: HostToPageMessage = signing ? { type: 'state', files, reviewer, signing } : { type: 'state', files, reviewer };
     // What the page will check anyway, checked here so a host bug is logged rather than shown as a page error.
     const valid = parseMessageFromHost(message);
     if (!valid.ok) {
@@ -245,11 +263,32 @@ export class ReviewPanelManager implements vscode.Disposable {
     return (target.blocks.find((block) => block.spanIds.some((id) => wanted.has(id))) ?? target.blocks[0])?.id;
   }
 
-  private async reviewer(targets: readonly ReviewTarget[]): Promise<PanelReviewer | null> {
-    if (!this.git) return null;
+  /** Where to run git for the panel's reviewer and key: the first file's folder, else the workspace's. */
+  private gitDirectory(targets: readonly ReviewTarget[]): string | undefined {
+    if (!this.git) return undefined;
     const folder = targets[0]?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (!folder || folder.scheme !== 'file') return null;
-    const cwd = targets[0] ? vscode.Uri.joinPath(folder, '..').fsPath : folder.fsPath;
+    if (!folder || folder.scheme !== 'file') return undefined;
+    return targets[0] ? vscode.Uri.joinPath(folder, '..').fsPath : folder.fsPath;
+  }
+
+  /** The same key choice as the notes' signing (setting, VOUCH_SIGNING_KEY, global git config), said in words. */
+  private async describeSigning(cwd: string): Promise<PanelSigning | undefined> {
+    if (!this.git) return undefined;
+    try {
+      const choice = await resolveSigningKey(this.git, cwd, this.log, { settingKey: this.signingKeySetting() });
+      if (!choice) return { signed: false, reason: 'no key set — set `vouch.signing.key` or git\'s user.signingkey (global).' };
+      const fingerprint = signingKeyFingerprint(choice);
+      const kind = choice.format === 'ssh' ? 'SSH key' : 'OpenPGP key';
+      const key = fingerprint ? `${kind} ${fingerprint}` : `the ${kind} from ${choice.source}`;
+      return { signed: true, key: key.slice(0, PROTOCOL_LIMITS.maxShortTextLength) };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { signed: false, reason: reason.slice(0, PROTOCOL_LIMITS.maxMessageLength) || 'the signing key could not be read.' };
+    }
+  }
+
+  private async reviewer(cwd: string | undefined): Promise<PanelReviewer | null> {
+    if (!this.git || !cwd) return null;
     const reviewer = await readGitReviewer(this.git, cwd).catch(() => undefined);
     return reviewer ? { name: reviewer.name.slice(0, PROTOCOL_LIMITS.maxShortTextLength), email: reviewer.email.slice(0, PROTOCOL_LIMITS.maxShortTextLength) } : null;
   }

@@ -137,6 +137,15 @@ describe('review protocol', () => {
       assert.ok(parseMessageFromHost({ type: 'state', files: [], reviewer: null }).ok);
     });
 
+    it('accepts an optional signing line: the key that will sign, or why reviews stay unsigned', () => {
+      const signed = { type: 'state', files: [], reviewer: null, signing: { signed: true, key: 'SSH key SHA256:abc' } };
+      assert.deepEqual(parseMessageFromHost(signed), { ok: true, value: signed });
+      const unsigned = { type: 'state', files: [], reviewer: null, signing: { signed: false, reason: 'no key set' } };
+      assert.deepEqual(parseMessageFromHost(unsigned), { ok: true, value: unsigned });
+      const without = parseMessageFromHost({ type: 'state', files: [], reviewer: null });
+      assert.ok(without.ok && without.value.type === 'state' && !('signing' in without.value));
+    });
+
     function stateWith(change: (block: Record<string, unknown>) => void): unknown {
       const files = JSON.parse(JSON.stringify(coreFiles())) as Array<{ path: string; blocks: Array<Record<string, unknown>> }>;
       change(files[0].blocks[0]);
@@ -153,6 +162,11 @@ describe('review protocol', () => {
       ['a block of another file', stateWith((b) => (b.path = 'other.ts')), /not the path of its file/],
       ['NaN time', stateWith((b) => (b.firstInsertedAt = Number.NaN)), /firstInsertedAt/],
       ['an unknown suggested scope', stateWith((b) => (b.suggestedScope = ['everything'])), /suggestedScope/],
+      ['signing that is not an object', { type: 'state', files: [], reviewer: null, signing: 'SHA256:x' }, /signing must be an object/],
+      ['signing without signed', { type: 'state', files: [], reviewer: null, signing: { key: 'SHA256:x' } }, /signing.signed must be true or false/],
+      ['a signed state without a key', { type: 'state', files: [], reviewer: null, signing: { signed: true, key: '' } }, /signing.key must not be empty/],
+      ['an overlong signing key', { type: 'state', files: [], reviewer: null, signing: { signed: true, key: 'k'.repeat(257) } }, /signing.key is longer than 256/],
+      ['an unsigned state without a reason', { type: 'state', files: [], reviewer: null, signing: { signed: false } }, /signing.reason must be a string/],
       ['an empty notice', { type: 'notice', level: 'info', message: '' }, /must not be empty/],
       ['an unknown notice level', { type: 'notice', level: 'panic', message: 'x' }, /level must be one of/],
       ['busy as a string', { type: 'busy', busy: 'yes' }, /busy must be true or false/],

@@ -69,6 +69,21 @@ function setup(saved?: unknown) {
 }
 
 describe('review page', () => {
+  it('says which key will sign the reviews, as text, or why they will not be signed', () => {
+    const { page, document } = setup();
+    page.receive(state());
+    assert.equal(document.getElementById('vouch-signing'), null, 'no line until the host says');
+    page.receive({ ...(state() as object), signing: { signed: true, key: 'SSH key SHA256:<b>x</b>' } });
+    const line = document.getElementById('vouch-signing');
+    assert.ok(line);
+    assert.equal(line.textContent, 'Your reviews will be signed with SSH key SHA256:<b>x</b>.');
+    assert.equal(line.children.length, 0, 'the key is text, never markup');
+    assert.equal(line.className, 'vouch-signing');
+    page.receive({ ...(state() as object), signing: { signed: false, reason: 'no key set' } });
+    assert.equal(document.getElementById('vouch-signing')?.textContent, 'Reviews will not be signed: no key set');
+    assert.equal(document.getElementById('vouch-signing')?.className, 'vouch-signing vouch-warning');
+  });
+
   it('says it is ready, shows loading, then renders files and blocks from the host state', () => {
     const { posted, page, root, el, blockEl } = setup();
     assert.deepEqual(posted, [{ type: 'ready' }]);
