@@ -98,5 +98,13 @@ describe('e2e: reviewing ten AI blocks with the keyboard alone', function () {
     const intents = spans.map((span) => span.review?.intent ?? '');
     assert.equal(intents.filter((intent) => intent === 'The remaining answers of the quiz').length, groupSize);
     assert.ok(spans.every((span) => span.review?.scope.join(',') === 'none'));
+
+    // The status bar agrees with the panel: no unreviewed AI block is counted any more.
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('.statusbar-item')].some((item) => /AI: \d+ unreviewed/.test(item.textContent ?? '')),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await workbench.screenshot('review-keyboard-status-bar');
   });
 });
