@@ -1,8 +1,10 @@
 // Packages the extension, installs the .vsix into a fresh code-server (as `code --install-extension`
-// does) and checks, in the browser, that the installed Vouch activates. Prints "[vsix] N passed, N failed".
+// does) and checks, in the browser, that the installed Vouch activates, writes its stable `vouch`
+// launcher (which then runs the installed CLI) and offers, in a notification, to put it on PATH.
+// Prints "[vsix] N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { launchBrowser } from './browser.mjs';
 import { installExtension, startCodeServer } from './codeServer.mjs';
@@ -11,6 +13,20 @@ import { waitForActivationLine } from './vouchLog.mjs';
 import { createDemoRepository } from './workspace.mjs';
 
 const MAX_VSIX_BYTES = 500 * 1024;
+
+/** The launcher the installed extension writes (it reads XDG_DATA_HOME when the extension host has it). */
+async function waitForLauncher(stateDir, timeoutMs = 90_000) {
+  const candidates = [path.join(stateDir, 'xdg-data', 'vouch', 'bin', 'vouch'), path.join(homedir(), '.local', 'share', 'vouch', 'bin', 'vouch')];
+  const installed = path.join(stateDir, 'ext');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const candidate of candidates) {
+      if (existsSync(candidate) && readFileSync(candidate, 'utf8').includes(installed)) return candidate;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the installed extension wrote no launcher pointing into ${installed} within ${timeoutMs / 1000} s (looked at ${candidates.join(', ')})`);
+}
 
 async function main() {
   const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -40,6 +56,17 @@ async function main() {
     const line = await waitForActivationLine(stateDir);
     if (!line.includes(`Vouch ${version} activated`)) throw new Error(`an unexpected Vouch activated: ${line}`);
     console.log(`[vsix] installed extension activated: ${line}`);
+    const launcher = await waitForLauncher(stateDir);
+    const help = spawnSync('sh', [launcher, '--help'], { encoding: 'utf8', timeout: 60_000 });
+    if (help.status !== 0 || !/Usage: vouch/.test(help.stdout)) throw new Error(`the launcher ${launcher} did not run the CLI (exit ${help.status}): ${help.stderr || help.stdout}`);
+    console.log(`[vsix] the launcher ${launcher} runs the installed CLI`);
+    // Offered only while no 'vouch' is on PATH (as on a fresh machine).
+    const onPath = spawnSync('sh', ['-c', 'command -v vouch'], { encoding: 'utf8' }).status === 0;
+    if (!onPath) {
+      await page.waitForSelector('.notification-toast :text("Vouch\'s command line")', { timeout: 90_000 });
+      await page.screenshot({ path: path.join(repoRoot, 'test-artifacts', 'vsix-launcher-offer.png') });
+      console.log('[vsix] the offer to put it on PATH is shown');
+    }
     return 0;
   } finally {
     await browser.close();
