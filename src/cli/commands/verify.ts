@@ -19,7 +19,8 @@ import { VerifyChecks, reviewedTextDiffers, type RangeSignature } from './verify
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
 const DEFAULT_MAX_COMMITS = 10_000;
 
-const HELP = `Usage: vouch verify [<range>] [--allowed-signers FILE [--require-signed]] [--json] [--max-commits N]
+const HELP = `Usage: vouch verify [<range>] [--allowed-signers FILE] [--openpgp-keyring FILE] [--require-signed]
+                    [--json] [--max-commits N]
                     [--policy FILE [--policy-from-base] [--base REV]]
 
 Checks the Vouch notes (refs/notes/vouch) of every commit in <range> (default:
@@ -45,6 +46,9 @@ Options:
   --allowed-signers FILE  git's allowed signers file ("principal [options] keytype key"),
                     supplied by you, never taken from the repository; signatures must be
                     for namespace vouch-attestation-v1 by a key listed for the reviewer
+  --openpgp-keyring FILE  the auditor's OpenPGP public keys (gpg --export, armored or not),
+                    never the repository's; an OpenPGP signature counts when gpgv checks it
+                    with these keys only and a user id of the key names the reviewer's email
   --require-signed  fail on accepted ranges without a valid reviewer signature
                     (without --allowed-signers nobody's signature counts)
 ${POLICY_HELP}
@@ -111,6 +115,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     options: {
       'require-signed': { type: 'boolean' },
       'allowed-signers': { type: 'string' },
+      'openpgp-keyring': { type: 'string' },
       ...POLICY_OPTIONS,
       json: { type: 'boolean' },
       'max-commits': { type: 'string' },
@@ -127,7 +132,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
   if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
   const context = await openNotesContext(io);
-  const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true);
+  const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);

@@ -4,7 +4,9 @@
  * record (its patchId and the record it names), and that a review's textHash is the hash of the
  * lines it vouches for.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
 import type { DsseEnvelope, NoteRange, NoteRecord } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
@@ -12,12 +14,42 @@ import { parseAllowedSigners } from '../../core/signing/allowedSigners';
 import { assertObjectId } from '../../git/gitRunner';
 import { patchIdOfCommit } from '../../git/notes/gitObjects';
 import { findProgram } from '../../git/signing/boundedProcess';
+import { keyringBytes, type OpenPgpKeyring } from '../../git/signing/openpgpVerify';
 import { SignatureVerifier, type SignatureFinding, type SignatureVerdict } from '../../git/signing/recordVerifier';
 import { CliUsageError } from '../commandErrors';
 import type { NotesContext } from './notesCommon';
 
 const MAX_ALLOWED_SIGNERS_BYTES = 4 * 1024 * 1024;
 const MAX_CARRY_DEPTH = 8;
+const MAX_OPENPGP_KEYRING_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The auditor's OpenPGP keyring (an export, armored or binary), copied in binary form to a private
+ * temporary file for gpgv, removed when the command's process exits.
+ */
+function loadOpenPgpKeyring(keyringPath: string): OpenPgpKeyring {
+  let bytes: Buffer | undefined;
+  try {
+    if (statSync(keyringPath).size > MAX_OPENPGP_KEYRING_BYTES) throw new Error(`larger than ${MAX_OPENPGP_KEYRING_BYTES} bytes`);
+    bytes = keyringBytes(readFileSync(keyringPath));
+  } catch (error) {
+    throw new CliUsageError(`cannot read --openpgp-keyring ${keyringPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!bytes || bytes.length === 0) throw new CliUsageError(`--openpgp-keyring ${keyringPath}: no OpenPGP public key in it (export one with gpg --export)`);
+  let gpgv: string;
+  let gpg: string;
+  try {
+    gpgv = findProgram('gpgv');
+    gpg = findProgram('gpg');
+  } catch {
+    throw new CliUsageError('--openpgp-keyring needs gpgv and gpg (GnuPG) on PATH');
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-keyring-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const copy = path.join(dir, 'auditor.gpg');
+  writeFileSync(copy, bytes, { mode: 0o600 });
+  return { path: copy, gpgv, gpg };
+}
 
 export interface RangeSignature {
   readonly path: string;
@@ -48,8 +80,10 @@ export class VerifyChecks {
    * `allowedSignersPath`: the auditor's file (never one from the repository under verification).
    * Without one, signatures are checked only when they are required, and then nobody's counts.
    */
-  static open(context: NotesContext, allowedSignersPath: string | undefined, requireSigned = false): VerifyChecks {
+  static open(context: NotesContext, allowedSignersPath: string | undefined, requireSigned = false, openpgpKeyringPath?: string): VerifyChecks {
+    const openpgpKeyring = openpgpKeyringPath === undefined ? undefined : loadOpenPgpKeyring(openpgpKeyringPath);
     if (allowedSignersPath === undefined) {
+      if (openpgpKeyring) return new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', openpgpKeyring }));
       return requireSigned ? new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', trustsNobody: true })) : new VerifyChecks(context, undefined);
     }
     let text: string;
@@ -69,7 +103,7 @@ export class VerifyChecks {
     } catch {
       sshKeygen = undefined; // certificates and security keys then count as unknown signers
     }
-    return new VerifyChecks(context, new SignatureVerifier(file, { allowedSignersPath, sshKeygen }));
+    return new VerifyChecks(context, new SignatureVerifier(file, { allowedSignersPath, sshKeygen, openpgpKeyring }));
   }
 
   get checksSignatures(): boolean {

@@ -15,6 +15,7 @@ import { decodeBase64EitherAlphabet, VOUCH_SIGNATURE_NAMESPACE } from '../../cor
 import { recordPae } from '../../core/signing/signedRecord';
 import { isArmoredSshSignature } from '../../core/signing/sshSignature';
 import { runBounded } from './boundedProcess';
+import { userIdNames, verifyOpenPgpSignature, type OpenPgpKeyring } from './openpgpVerify';
 import { verifySshSignature, type SshVerifyResult } from './sshVerify';
 
 /** What a signature covers: a record, or an agent's claim (line: its serialised envelope, the cache key). */
@@ -31,7 +32,7 @@ export interface SignatureFinding {
 
 type CryptoCheck =
   | { readonly kind: 'ssh'; readonly result: SshVerifyResult; readonly armored: string }
-  | { readonly kind: 'openpgp'; readonly keyid?: string }
+  | { readonly kind: 'openpgp'; readonly keyid?: string; readonly armored: string }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
 export interface SignatureVerifierOptions {
@@ -42,6 +43,8 @@ export interface SignatureVerifierOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** No allowed signers file was given: say so in every unknown-signer verdict. */
   readonly trustsNobody?: boolean;
+  /** The auditor's OpenPGP keyring (--openpgp-keyring): OpenPGP signatures are checked against it. */
+  readonly openpgpKeyring?: OpenPgpKeyring;
 }
 
 const MAX_CACHED_RECORDS = 20_000;
@@ -72,7 +75,7 @@ export class SignatureVerifier {
         pae ??= recordPae(record);
         return { kind: 'ssh', armored: text, result: verifySshSignature(text, pae, VOUCH_SIGNATURE_NAMESPACE) };
       }
-      if (text.trimStart().startsWith('-----BEGIN PGP SIGNATURE-----')) return { kind: 'openpgp', keyid: signature.keyid };
+      if (text.trimStart().startsWith('-----BEGIN PGP SIGNATURE-----')) return { kind: 'openpgp', keyid: signature.keyid, armored: text };
       return { kind: 'unreadable', reason: 'neither an SSH nor an OpenPGP signature' };
     });
     if (this.checks.size >= MAX_CACHED_RECORDS) this.checks.clear();
@@ -104,8 +107,10 @@ export class SignatureVerifier {
     if (checks.length === 0) return { verdict: 'unsigned', detail: 'the record has no signature' };
     const sound = checks.filter((check): check is CryptoCheck & { kind: 'ssh' } => check.kind === 'ssh' && check.result.status !== 'bad');
     if (sound.length === 0) {
-      const pgp = checks.find((check) => check.kind === 'openpgp');
-      if (pgp) return { verdict: 'unknown-signer', keyid: pgp.keyid, detail: 'OpenPGP signatures cannot be matched to an allowed signers file; verify them with gpg (docs/verify-without-vouch.md)' };
+      const pgpChecks = checks.filter((check): check is CryptoCheck & { kind: 'openpgp' } => check.kind === 'openpgp');
+      if (pgpChecks.length > 0 && this.options.openpgpKeyring) return this.openPgpVerdict(record, pgpChecks, this.options.openpgpKeyring, principal, subject);
+      const pgp = pgpChecks[0];
+      if (pgp) return { verdict: 'unknown-signer', keyid: pgp.keyid, detail: 'an OpenPGP signature: give the auditor\'s keyring with --openpgp-keyring FILE to check it' };
       const first = checks[0];
       const reason = first.kind === 'ssh' && first.result.status === 'bad' ? first.result.reason : first.kind === 'unreadable' ? first.reason : 'unreadable';
       const keyid = first.kind === 'ssh' && first.result.status === 'bad' ? first.result.keyid : undefined;
@@ -128,6 +133,34 @@ export class SignatureVerifier {
     }
     if (this.options.trustsNobody) return { verdict: 'unknown-signer', keyid: nearest?.keyid, detail: 'no --allowed-signers FILE was given, so no signature counts' };
     return nearest ?? { verdict: 'unknown-signer', detail: `no key allowed for ${principal}` };
+  }
+
+  /** OpenPGP signatures, checked with gpgv against the auditor's keyring; the key must name `principal` in a user id. */
+  private async openPgpVerdict(
+    record: SignedPayload,
+    checks: readonly { readonly keyid?: string; readonly armored: string }[],
+    keyring: OpenPgpKeyring,
+    principal: string,
+    subject: { readonly ok: boolean; readonly detail?: string },
+  ): Promise<SignatureFinding> {
+    let nearest: SignatureFinding | undefined;
+    for (const check of checks) {
+      const result = await verifyOpenPgpSignature(keyring, check.armored, recordPae(record));
+      if (result.status === 'bad') {
+        nearest ??= { verdict: 'bad-signature', keyid: result.fingerprint ?? check.keyid, detail: result.reason };
+        continue;
+      }
+      if (result.status === 'unknown-key') {
+        nearest ??= { verdict: 'unknown-signer', keyid: result.fingerprint ?? check.keyid, detail: result.reason };
+        continue;
+      }
+      if (!subject.ok) return { verdict: 'wrong-subject', keyid: result.fingerprint, detail: subject.detail ?? 'the record was signed for another commit' };
+      if (result.userIds.some((userId) => userIdNames(userId, principal))) {
+        return { verdict: 'valid', keyid: result.fingerprint, detail: `signed by ${principal} (OpenPGP ${result.fingerprint}, auditor's keyring)` };
+      }
+      nearest = { verdict: 'unknown-signer', keyid: result.fingerprint, detail: `OpenPGP key ${result.fingerprint} is not ${principal}'s (its user ids: ${result.userIds.join(', ') || 'none'})` };
+    }
+    return nearest ?? { verdict: 'unknown-signer', detail: `no OpenPGP key in the keyring for ${principal}` };
   }
 
   private async verifyWithSshKeygen(armored: string, pae: Uint8Array, principal: string, time: number): Promise<boolean> {

@@ -201,6 +201,40 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     assert.equal(result.problems[0].kind, 'unknown-signer');
   });
 
+  it('checks a GPG-signed record against the auditor\'s OpenPGP keyring: valid for the key\'s user id, unknown-signer otherwise, bad-signature when changed', async function () {
+    const gpgHome = makeGpgHome(keys.dir);
+    if (!gpgHome) this.skip();
+    const commit = await commitSigned('a.js', 'ada@example.com', gpgHome.fingerprint, { GNUPGHOME: gpgHome.home });
+    const keyringFile = path.join(keys.dir, 'auditor-keys.asc');
+    const exported = spawnSync(gpgHome.gpg, ['--batch', '--armor', '--export', gpgHome.fingerprint], { env: { ...process.env, GNUPGHOME: gpgHome.home } });
+    assert.equal(exported.status, 0);
+    writeFileSync(keyringFile, exported.stdout);
+    const ok = await vouch(repo.dir, 'verify', '--json', '--require-signed', '--openpgp-keyring', keyringFile, 'HEAD');
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const parsedOk = JSON.parse(ok.stdout) as VerifyResult;
+    assert.equal(parsedOk.commits[0].signatures?.[0].verdict, 'valid');
+
+    // Another person's OpenPGP key in the keyring: the signature is good but not the reviewer's.
+    const other = makeGpgHome(keys.dir, 'Eve <eve@example.com>');
+    assert.ok(other);
+    const otherKeyring = path.join(keys.dir, 'other-keys.gpg');
+    writeFileSync(otherKeyring, spawnSync(other.gpg, ['--batch', '--export', other.fingerprint], { env: { ...process.env, GNUPGHOME: other.home } }).stdout);
+    const unknown = await vouch(repo.dir, 'verify', '--json', '--require-signed', '--openpgp-keyring', otherKeyring, 'HEAD');
+    assert.equal(unknown.code, 1);
+    assert.equal((JSON.parse(unknown.stdout) as VerifyResult).problems[0].kind, 'unknown-signer');
+
+    // The same signature over a changed payload.
+    const line = await noteLine(commit);
+    const envelope = JSON.parse(line) as { payload: string; payloadType: string; signatures: unknown[] };
+    const statement = JSON.parse(decodeUtf8Strict(Buffer.from(envelope.payload, 'base64'))) as NoteStatement;
+    const changed = { ...statement, predicate: { ...statement.predicate, patchId: statement.predicate.patchId === null ? 'f'.repeat(40) : null } };
+    const forged = { ...changed, predicate: { ...changed.predicate, recordId: computeRecordId(changed) } };
+    await replaceNote(commit, JSON.stringify({ ...envelope, payload: bytesToBase64(utf8Bytes(JSON.stringify(forged))) }));
+    const bad = await vouch(repo.dir, 'verify', '--json', '--require-signed', '--openpgp-keyring', keyringFile, 'HEAD');
+    assert.equal(bad.code, 1);
+    assert.ok((JSON.parse(bad.stdout) as VerifyResult).problems.some((problem) => problem.kind === 'bad-signature'), bad.stdout);
+  });
+
   it('checks a carried record: valid through the record it came from; a forged patchId is bad-carry', async () => {
     const original = await commitSigned('a.js', 'ada@example.com', ada.privatePath);
     await repo.git(['checkout', '-q', '-b', 'other', 'HEAD~1']);
