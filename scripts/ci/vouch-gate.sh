@@ -8,6 +8,7 @@
 #   VOUCH_POLICY            policy file (auditor's copy), passed as --policy when set
 #   VOUCH_POLICY_FROM_BASE  "true": read the policy from the base branch (--policy-from-base)
 #   VOUCH_ALLOWED_SIGNERS   allowed-signers file, passed as --allowed-signers when set
+#   VOUCH_OPENPGP_KEYRING   OpenPGP public keys of the reviewers, passed as --openpgp-keyring when set
 #   VOUCH_REQUIRE_SIGNED    "true": records must carry a verified signature
 #   VOUCH_COMMAND           how to run vouch (default: node "$GITHUB_ACTION_PATH/dist/cli.js",
 #                           built on first use)
@@ -47,6 +48,7 @@ verify_args=()
 [ -n "${VOUCH_POLICY:-}" ] && verify_args+=(--policy "$VOUCH_POLICY")
 [ "${VOUCH_POLICY_FROM_BASE:-false}" = "true" ] && verify_args+=(--policy-from-base)
 [ -n "${VOUCH_ALLOWED_SIGNERS:-}" ] && verify_args+=(--allowed-signers "$VOUCH_ALLOWED_SIGNERS")
+[ -n "${VOUCH_OPENPGP_KEYRING:-}" ] && verify_args+=(--openpgp-keyring "$VOUCH_OPENPGP_KEYRING")
 
 # The summary first, so it is there whatever verify says; a failed report does not hide verify.
 report_args=(--markdown --verify)
@@ -54,7 +56,7 @@ report_args=(--markdown --verify)
 [ -n "${VOUCH_POLICY:-}" ] && report_args+=(--policy "$VOUCH_POLICY")
 [ "${VOUCH_POLICY_FROM_BASE:-false}" = "true" ] && report_args+=(--policy-from-base)
 [ -n "${VOUCH_ALLOWED_SIGNERS:-}" ] && report_args+=(--allowed-signers "$VOUCH_ALLOWED_SIGNERS")
-[ -n "${VOUCH_ALLOWED_SIGNERS:-}" ] && report_args+=(--allowed-signers "$VOUCH_ALLOWED_SIGNERS")
+[ -n "${VOUCH_OPENPGP_KEYRING:-}" ] && report_args+=(--openpgp-keyring "$VOUCH_OPENPGP_KEYRING")
 if ! "${vouch[@]}" report "${range_args[@]}" "${report_args[@]}" >>"$summary"; then
   echo "vouch-gate: the report could not be written" >&2
 fi

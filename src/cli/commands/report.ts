@@ -19,7 +19,8 @@ import { VerifyChecks } from './verifyChecks';
 const DEFAULT_MAX_COMMITS = 10_000;
 export const REPORT_JSON_VERSION = 1;
 
-const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--allowed-signers FILE] [--require-signed]]
+const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--allowed-signers FILE]
+                    [--openpgp-keyring FILE] [--require-signed]]
                     [--policy FILE [--policy-from-base] [--base REV]]
                     [--max-commits N] [--max-chars N]
 
@@ -39,7 +40,8 @@ Options:
                   (collapsible sections, cut with a note beyond --max-chars)
   --verify        add the result of 'vouch verify' for the same range (with
                   --require-signed: as 'vouch verify --require-signed'); the exit
-                  status stays 0: run 'vouch verify' to gate
+                  status stays 0: run 'vouch verify' to gate; --allowed-signers and
+                  --openpgp-keyring as in 'vouch verify'
 ${POLICY_HELP}
   --max-chars N   longest Markdown output (default ${DEFAULT_MARKDOWN_MAX_CHARS}; GitHub allows 65536)
   --max-commits N report at most N commits (default ${DEFAULT_MAX_COMMITS}); more is an error
@@ -73,6 +75,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
       'require-signed': { type: 'boolean' },
       ...POLICY_OPTIONS,
       'allowed-signers': { type: 'string' },
+      'openpgp-keyring': { type: 'string' },
       'max-chars': { type: 'string' },
       'max-commits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -96,7 +99,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   // The policy needs verify's signature verdicts, so verify runs for it too (its section shows only with --verify).
   const checked =
     values.verify || loadedPolicy
-      ? await verifyCommits(context, range, commits, values['require-signed'] === true, VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true))
+      ? await verifyCommits(context, range, commits, values['require-signed'] === true, VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']))
       : undefined;
   const verification = values.verify ? checked : undefined;
   const policy = loadedPolicy ? evaluateRangePolicy(loadedPolicy, inputs, signatureLookup(checked)) : undefined;
