@@ -10,7 +10,7 @@ import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { registerGetStarted } from './host/gettingStarted';
 import { NotesController, registerNotesCommands } from './host/notes/notesController';
-import { RepositoryStates } from './host/repositoryStates';
+import { RepositoryRegistry } from './host/repositoryRegistry';
 import { registerReviewFeatures } from './host/review/reviewCommands';
 import { VouchSettings } from './host/settings';
 import { registerAttributionVisibility } from './host/visibility/registerVisibility';
@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   context.subscriptions.push(settings);
   // Restricted Mode: show and track, never run git (so nothing is stored under .git/vouch).
   const git = vscode.workspace.isTrusted ? createGitRunner(log) : undefined;
-  const states = git ? new RepositoryStates(git, log) : undefined;
+  const states = git ? new RepositoryRegistry(git, log) : undefined;
   if (states) context.subscriptions.push(states);
   const service = new AttributionService(states, log);
   context.subscriptions.push(service);

@@ -3,7 +3,7 @@ import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplac
 import { looksLikeTyping, type ChangeVerdict } from '../core/detection/changeClassification';
 import { AttributionLedger } from '../core/ledger/attributionLedger';
 import { reanchorSpans } from '../core/reanchor';
-import type { RepositoryStates } from './repositoryStates';
+import type { RepositoryRegistry } from './repositoryRegistry';
 
 /** An AI edit that is expected to arrive as document changes while `action` runs. */
 interface AiEditWindow {
@@ -111,7 +111,7 @@ export class AttributionService implements vscode.Disposable {
   private classifier: EditClassifier | undefined;
 
   constructor(
-    private readonly states: RepositoryStates | undefined,
+    private readonly states: RepositoryRegistry | undefined,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { AiToolCatalog } from './aiTools';
 import { ExternalWriteWatcher } from './externalWriteWatcher';
@@ -17,7 +17,7 @@ import { WorkingStateFollower } from './workingStateFollower';
  */
 export function registerDetectors(
   service: AttributionService,
-  states: RepositoryStates | undefined,
+  states: RepositoryRegistry | undefined,
   git: GitRunner | undefined,
   settings: VouchSettings,
   tools: AiToolCatalog,

@@ -5,7 +5,7 @@ import { insertedContentChars, insertedRangesAfter, subtractRanges } from '../..
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { computeTextReplacements } from '../../core/reanchor';
 import { readWorkingTreeText } from '../../git/repository';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import { isTextFile, type GitActivity } from './gitActivity';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */
@@ -34,7 +34,7 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   private readonly pending = new Map<string, PendingWrite>();
 
   constructor(
-    private readonly states: RepositoryStates,
+    private readonly states: RepositoryRegistry,
     private readonly gitActivity: GitActivity,
     private readonly isEnabled: () => { enabled: boolean; minimumChars: number },
     private readonly log: vscode.LogOutputChannel,

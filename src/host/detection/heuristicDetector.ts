@@ -14,7 +14,7 @@ import {
 } from '../../core/detection/changeClassification';
 import { nameIfOnlyCandidate, unknownTool, type ToolNaming } from '../../core/detection/toolNaming';
 import type { AppliedEdit, AttributionService, DocumentEdit, EditClassification } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { DetectionSettings } from '../settings';
 import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
@@ -101,7 +101,7 @@ export class HeuristicDetector implements vscode.Disposable {
 
   constructor(
     private readonly service: AttributionService,
-    private readonly states: RepositoryStates | undefined,
+    private readonly states: RepositoryRegistry | undefined,
     private readonly pastes: PasteTracker,
     private readonly gitActivity: GitActivity,
     private readonly settings: () => DetectionSettings,

@@ -2,7 +2,7 @@ import { readRegularFile } from '../../git/regularFile';
 import type { AttributedSpan } from '../../core/attribution';
 import { sha256Hex } from '../../core/textHash';
 import { parseWorkingStateDocument, type WorkingStateDocument } from '../../core/workingState/stateFile';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 
 /** Stored state files larger than this are not peeked at (the store sets such files aside itself). */
 const MAX_PEEK_BYTES = 32 * 1024 * 1024;
@@ -12,7 +12,7 @@ const MAX_PEEK_BYTES = 32 * 1024 * 1024;
  * what it read as known: the AttributionService's next save would then take another writer's
  * spans (a `vouch mark`) as already merged and write over them.
  */
-export async function peekStoredState(states: RepositoryStates, fsPath: string): Promise<WorkingStateDocument | undefined> {
+export async function peekStoredState(states: RepositoryRegistry, fsPath: string): Promise<WorkingStateDocument | undefined> {
   const located = await states.storeOf(fsPath);
   if (!located) return undefined;
   let text: string;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { sha256Hex } from '../../core/textHash';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import type { AttributionService } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import { peekStoredState } from './storedStatePeek';
 
 const SETTLE_MS = 150;
@@ -27,7 +27,7 @@ export class WorkingStateFollower implements vscode.Disposable {
   private readonly listeners: vscode.Disposable[] = [];
 
   constructor(
-    private readonly states: RepositoryStates,
+    private readonly states: RepositoryRegistry,
     private readonly service: AttributionService,
     private readonly log: vscode.LogOutputChannel,
   ) {

@@ -3,7 +3,7 @@ import { SCOPE_TAGS, type ReviewDecision, type ScopeTag } from '../../core/attri
 import { nextBlockStartLine, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import { ReviewPanelManager, type ReviewFocus } from './reviewPanel';
 import { ReviewTreeProvider } from './reviewTree';
@@ -88,7 +88,7 @@ function describe(blocks: readonly ReviewBlock[]): string {
 export function registerReviewFeatures(
   context: vscode.ExtensionContext,
   service: AttributionService,
-  states: RepositoryStates | undefined,
+  states: RepositoryRegistry | undefined,
   git: GitRunner | undefined,
   settings: VouchSettings,
   log: vscode.LogOutputChannel,

@@ -7,7 +7,7 @@ import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import type { AttributionService } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 
 /** One file's blocks waiting for review. */
 export interface ReviewTarget {
@@ -53,7 +53,7 @@ export class ReviewWorkspace implements vscode.Disposable {
 
   constructor(
     private readonly service: AttributionService,
-    private readonly states: RepositoryStates | undefined,
+    private readonly states: RepositoryRegistry | undefined,
     private readonly git: GitRunner | undefined,
     private readonly log: vscode.LogOutputChannel,
     /** The `vouch.signing.key` setting, read at each decision: reviews name the same key the notes are signed with. */

@@ -5,7 +5,7 @@ import { readBlobText, stagedEntry, stagePaths, unstagePaths } from '../../git/s
 import { pendingBlocksInText, storedAttribution, type AttributedText } from '../../git/staging/stagedReview';
 import type { AttributionService } from '../attributionService';
 import { loadGitApi, type GitApi, type GitApiRepository } from '../notes/gitExtensionApi';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { ReviewFocus } from './reviewPanel';
 import { displayPath, type ReviewWorkspace } from './reviewWorkspace';
@@ -49,7 +49,7 @@ export class StagingGate implements vscode.Disposable {
 
   constructor(
     private readonly git: GitRunner,
-    private readonly states: RepositoryStates,
+    private readonly states: RepositoryRegistry,
     private readonly service: AttributionService,
     private readonly workspace: ReviewWorkspace,
     private readonly settings: VouchSettings,

@@ -5,7 +5,7 @@ import { BlameOverlay } from '../../git/blame/blameOverlay';
 import type { GitRunner } from '../../git/gitRunner';
 import { resolveRepository } from '../../git/notes/gitObjects';
 import type { RepositoryLocation } from '../../git/repository';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 
 /** One empty list, so callers can tell "unchanged" by identity. */
@@ -44,7 +44,7 @@ export class CommittedHistory implements vscode.Disposable {
 
   constructor(
     private readonly git: GitRunner | undefined,
-    private readonly states: RepositoryStates | undefined,
+    private readonly states: RepositoryRegistry | undefined,
     private readonly settings: VouchSettings,
     private readonly log: vscode.LogOutputChannel,
   ) {

@@ -3,7 +3,7 @@ import { computeLineMarks, type LineMarkState, type LineRun } from '../../core/v
 import { formatSummary, summarizeLineMarks, type AttributionSummary } from '../../core/visibility/summary';
 import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { GutterMode, VouchSettings } from '../settings';
 import { AttributionDecorations } from './attributionDecorations';
 import { AttributionHoverProvider } from './attributionHover';
@@ -24,7 +24,7 @@ export interface AttributionSummaryResult {
 /** The visible side of attribution: gutter and overview-ruler marks, hover, status bar, and their commands. */
 export function registerAttributionVisibility(deps: {
   readonly service: AttributionService;
-  readonly states: RepositoryStates | undefined;
+  readonly states: RepositoryRegistry | undefined;
   readonly git: GitRunner | undefined;
   readonly settings: VouchSettings;
   readonly log: vscode.LogOutputChannel;

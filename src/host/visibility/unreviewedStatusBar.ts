@@ -5,7 +5,7 @@ import { blockNeedsReview, buildReviewBlocks } from '../../core/review/reviewMod
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import type { AttributionService } from '../attributionService';
-import type { RepositoryStates } from '../repositoryStates';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 
 const REFRESH_DEBOUNCE_MS = 250;
@@ -44,7 +44,7 @@ export class UnreviewedStatusBar implements vscode.Disposable {
 
   constructor(
     private readonly service: AttributionService,
-    private readonly states: RepositoryStates | undefined,
+    private readonly states: RepositoryRegistry | undefined,
     private readonly settings: VouchSettings,
     private readonly log: vscode.LogOutputChannel,
   ) {

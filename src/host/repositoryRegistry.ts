@@ -9,7 +9,7 @@ import { WorkingStateStore } from '../git/workingStateStore';
  * Finds the repository of each file and its working-state store (`.git/vouch/`), once per
  * repository. Files outside any repository are tracked in memory only.
  */
-export class RepositoryStates implements vscode.Disposable {
+export class RepositoryRegistry implements vscode.Disposable {
   private readonly storesByTopLevel = new Map<string, Promise<WorkingStateStore>>();
   private readonly locationByDirectory = new Map<string, Promise<RepositoryLocation | undefined>>();
   private readonly stateChangeEmitter = new vscode.EventEmitter<RepositoryLocation>();
