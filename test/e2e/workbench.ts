@@ -23,6 +23,8 @@ export interface Workbench {
   readonly page: Page;
   readonly context: BrowserContext;
   readonly workspace: string;
+  /** The user's settings.json of this editor, as the editor last wrote it. */
+  userSettings(): Record<string, unknown>;
   screenshot(name: string): Promise<string>;
   openFile(relativePath: string): Promise<void>;
   /** Saves the focused editor (Ctrl+S) and waits until its tab is clean. */
@@ -90,6 +92,8 @@ export interface WorkbenchOptions {
    * holding it keeps a save under way, as a slow git on a busy machine does.
    */
   readonly gatedHashObject?: boolean;
+  /** Runs on the demo repository (its path) before the editor opens it: remotes, git config. */
+  readonly prepareWorkspace?: (workspace: string) => void;
 }
 
 /** Holds and releases the `git hash-object` of a workbench opened with `gatedHashObject`. */
@@ -110,6 +114,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   mkdirSync(artifactsDir, { recursive: true });
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-'));
   const workspace = createDemoRepository(path.join(scratch, 'workspace'));
+  options.prepareWorkspace?.(workspace);
   const devExtensions = prepareDevExtensions();
   const gate = options.gatedHashObject ? gatedGit(scratch) : undefined;
   const server = await startCodeServer({
@@ -159,6 +164,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
       page,
       context: browser.context,
       workspace,
+      userSettings: () => JSON.parse(readFileSync(path.join(server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>,
       async screenshot(name) {
         const file = path.join(artifactsDir, `${name}.png`);
         await page.screenshot({ path: file });
