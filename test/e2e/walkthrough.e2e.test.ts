@@ -4,11 +4,19 @@ import * as path from 'node:path';
 import { openWorkbench, type Workbench } from './workbench';
 
 interface WalkthroughManifest {
-  contributes: { walkthroughs: { id: string; title: string; steps: { id: string; title: string }[] }[] };
+  contributes: { walkthroughs: { id: string; title: string; steps: { id: string; title: string; media: { markdown?: string } }[] }[] };
 }
 
-const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as WalkthroughManifest;
+const repoRoot = path.resolve(__dirname, '..', '..');
+const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as WalkthroughManifest;
 const walkthrough = manifest.contributes.walkthroughs.find((entry) => entry.id === 'getStarted');
+
+/** The heading of a step's markdown media (its first `# ` line): the text its media frame shows first. */
+function mediaHeading(markdownPath: string): string {
+  const heading = readFileSync(path.join(repoRoot, markdownPath), 'utf8').split('\n').find((line) => line.startsWith('# '));
+  assert.ok(heading, `${markdownPath} starts with a heading`);
+  return heading.slice(2).trim();
+}
 
 describe('e2e: the first hour (walkthrough)', function () {
   this.timeout(600_000);
@@ -37,10 +45,21 @@ describe('e2e: the first hour (walkthrough)', function () {
     );
     const text = (await shown.jsonValue()) as string;
     for (const title of expected) assert.ok(text.includes(title), `the walkthrough shows "${title}"`);
-    // The first step is open with its picture (the markdown of media/walkthrough/see-mark.md).
-    await page.waitForSelector('.gettingStartedContainer .getting-started-step.expanded');
-    const screenshot = await workbench.screenshot('walkthrough');
-    assert.ok(readFileSync(screenshot).length > 0);
+    // No step title is cut off (VS Code ends a title too long for the list with an ellipsis).
+    const cutTitles = await page.$$eval('.gettingStartedContainer .getting-started-step .step-title', (nodes) =>
+      nodes.filter((node) => node.scrollWidth > node.clientWidth + 1).map((node) => node.textContent),
+    );
+    assert.deepEqual(cutTitles, [], 'step titles fit their row');
+    // Each step, opened in turn, shows its own text and its media (the markdown file, rendered in a webview).
+    for (const [index, step] of walkthrough.steps.entries()) {
+      const row = page.locator('.gettingStartedContainer .getting-started-step', { hasText: step.title });
+      if (!(await row.evaluate((node) => node.classList.contains('expanded')))) await row.click();
+      await page.waitForSelector('.gettingStartedContainer .getting-started-step.expanded');
+      assert.ok(step.media.markdown, `step ${step.id} has markdown media`);
+      const heading = mediaHeading(step.media.markdown);
+      await workbench.findFrame(`xpath=//h1[normalize-space()=${JSON.stringify(heading)}]`);
+      await workbench.screenshot(`walkthrough-step-${index + 1}-${step.id}`);
+    }
   });
 
   it('the AI Review view, with nothing to review, says so and links to the walkthrough', async () => {
@@ -52,8 +71,13 @@ describe('e2e: the first hour (walkthrough)', function () {
     await workbench.runCommand('Focus on AI Review View');
     const welcome = page.locator('.welcome-view-content', { hasText: 'No AI code waits for review.' });
     await welcome.waitFor();
+    // The button is whole inside the view's body, not cut off by the pane's bottom edge.
+    const button = welcome.getByText('Get Started with Vouch');
+    const [buttonBox, paneBox] = [await button.boundingBox(), await page.locator('.pane', { has: welcome }).locator('.pane-body').boundingBox()];
+    assert.ok(buttonBox && paneBox);
+    assert.ok(buttonBox.y + buttonBox.height <= paneBox.y + paneBox.height, `the button (bottom ${buttonBox.y + buttonBox.height}) fits the view (bottom ${paneBox.y + paneBox.height})`);
     await workbench.screenshot('walkthrough-welcome-view');
-    await welcome.getByText('Get Started with Vouch').click();
+    await button.click();
     await page.waitForFunction((title) => (document.querySelector('.gettingStartedContainer') as HTMLElement | null)?.innerText.includes(title), walkthrough.title);
   });
 });
