@@ -12,29 +12,41 @@ import { splitLines } from '../../core/notes/lineRanges';
 import type { BlameCommitInfo, CommittedAiLine, CommittedKnownHumanLine } from '../../core/visibility/committedLines';
 import { BlameOverlay } from '../../git/blame/blameOverlay';
 import { isUncommittedId } from '../../git/blame/blamePorcelain';
-import { GitRunner } from '../../git/gitRunner';
-import { blobsAtPaths, readBlobs, resolveCommit, resolveRepository } from '../../git/notes/gitObjects';
+import type { GitRunner } from '../../git/gitRunner';
+import { blobsAtPaths, readBlobs, resolveCommit } from '../../git/notes/gitObjects';
+import type { ParsedNote } from '../../core/notes/noteParser';
+import type { NoteRange } from '../../core/notes/noteRecord';
+import { agentClaimLabel, agentClaimOf, NO_AGENT_CLAIM, UNCHECKED_SIGNATURES, type AgentClaimState, type SignatureVerdicts } from '../../core/report/signatureVerdicts';
+import type { SignatureVerdict } from '../../git/signing/recordVerifier';
+import { openNotesContext } from './notesCommon';
+import { verdictsOf } from './rangePolicy';
+import { VerifyChecks, type RangeSignature } from './verifyChecks';
 import type { CliCommand, CliIo } from '../cli';
-import { stderrLogger } from '../cliLogger';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
 
-export const BLAME_JSON_VERSION = 1;
+export const BLAME_JSON_VERSION = 2;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
-const HELP = `Usage: vouch blame <path> [--rev R] [--json]
+const HELP = `Usage: vouch blame <path> [--rev R] [--json] [--allowed-signers FILE] [--openpgp-keyring FILE]
 
 Prints every line of <path> (as saved in the working tree, or at commit R) with the
 commit that last changed it and, when a note records the line as AI-written:
   origin   kind, tool, model, session, agent principal (when recorded)
   review   accepted/rejected, reviewer, intent, scope; or "not reviewed"
   record   where it came from (Vouch: refs/notes/vouch, or git-ai: refs/notes/ai)
-           and whether the Vouch record is signed
+           and whether the review is signed: "signed" only when the reviewer's signature
+           verifies against the keys you give (as 'vouch verify' checks it); without keys,
+           "signature present, not verified"
+  agent    the agent principal of a signed attribution claim: named alone when its
+           signature verifies, else "claim signature not verified" / "claim does not verify"
 Lines git-ai records as typed by a known person are shown as human. Lines no note
 covers are shown without attribution. Fetch the notes first to see others' records.
 
 Options:
   --rev R       blame the file as it is in commit R
+  --allowed-signers FILE   the auditor's allowed signers (as in 'vouch verify')
+  --openpgp-keyring FILE   the auditor's OpenPGP public keys (as in 'vouch verify')
   --json        print JSON ("version": ${BLAME_JSON_VERSION}): { path, rev, lines: [...] }
   -h, --help    show this help
 
@@ -64,6 +76,9 @@ export interface BlameJsonLine {
     readonly model?: string;
     readonly session?: string;
     readonly directedBy?: string;
+    /** The principal an agent's attribution claim names, and whether its signature verified. */
+    readonly agentPrincipal?: string;
+    readonly agentClaim?: AgentClaimState | 'none';
   };
   readonly confidence?: string;
   readonly humanChangedShare?: number;
@@ -76,7 +91,18 @@ export interface BlameJsonLine {
     readonly scope: readonly string[];
     readonly scopeNote?: string;
   } | null;
-  readonly record?: { readonly id: string; readonly signed: boolean; readonly signatures: number };
+  /**
+   * signed: the reviewer's signature verifies against the auditor's keys; signaturePresent: the
+   * envelope carries a signature (verified or not); signature: the verdict, when keys were given
+   * and the range has an accepted review.
+   */
+  readonly record?: {
+    readonly id: string;
+    readonly signed: boolean;
+    readonly signaturePresent: boolean;
+    readonly signatures: number;
+    readonly signature?: { readonly verdict: SignatureVerdict; readonly detail: string; readonly keyid?: string };
+  };
   readonly knownHuman?: string;
   readonly text: string;
 }
@@ -86,29 +112,77 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { rev: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { rev: { type: 'string' }, json: { type: 'boolean' }, 'allowed-signers': { type: 'string' }, 'openpgp-keyring': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length !== 1) throw new CliUsageError('give exactly one file path');
-  const git = new GitRunner();
-  const { topLevel } = await resolveRepository(git, io.cwd);
+  const context = await openNotesContext(io);
+  const { git, topLevel } = context;
+  const keysGiven = values['allowed-signers'] !== undefined || values['openpgp-keyring'] !== undefined;
+  const checks = keysGiven ? VerifyChecks.open(context, values['allowed-signers'], false, values['openpgp-keyring']) : undefined;
   const repoPath = await repositoryPath(topLevel, io.cwd, positionals[0]);
   const rev = values.rev === undefined ? undefined : await resolveCommit(git, topLevel, values.rev).catch(() => {
     throw new CliFailure(`no such commit: ${printable(values.rev)}`);
   });
   const text = rev === undefined ? await workingText(topLevel, repoPath) : await textAt(git, topLevel, rev, repoPath);
-  const overlay = new BlameOverlay(git, topLevel, stderrLogger(io));
+  const overlay = new BlameOverlay(git, topLevel, context.logger);
   const annotation = await overlay.annotateFile(repoPath, rev);
+  const signatures = await lineSignatures(annotation.aiLines, annotation.vouchNotes, checks);
   const textLines = splitLines(text);
   const ai = new Map(annotation.aiLines.map((line) => [line.line, line]));
   const humans = new Map(annotation.knownHumanLines.map((line) => [line.line, line]));
-  const lines = annotation.blame.lines.map((entry) => jsonLine(entry.finalLine, entry.commit, entry.originalLine, entry.path, annotation.blame.commits.get(entry.commit), ai.get(entry.finalLine - 1), humans.get(entry.finalLine - 1), textLines[entry.finalLine - 1] ?? ''));
+  const lines = annotation.blame.lines.map((entry) => jsonLine(entry.finalLine, entry.commit, entry.originalLine, entry.path, annotation.blame.commits.get(entry.commit), ai.get(entry.finalLine - 1), humans.get(entry.finalLine - 1), textLines[entry.finalLine - 1] ?? '', signatures));
   if (values.json) io.stdout(ownText(`${JSON.stringify({ version: BLAME_JSON_VERSION, path: repoPath, rev: rev ?? null, lines }, null, 2)}\n`));
   else io.stdout(displayComposed(blameText(lines)));
   return 0;
+}
+
+/** What blame needs to say whether a line's review and agent claim are signed: verify's checks of the records shown. */
+interface LineSignatures {
+  readonly verdicts: SignatureVerdicts;
+  /** The reviewer verdict of a record's range, by `commit\0recordId\0path\0start\0end`. */
+  readonly reviewers: ReadonlyMap<string, RangeSignature>;
+  /** The recorded range of a record, for its agent claim. */
+  range(commit: string, recordId: string, path: string, start: number, end: number): NoteRange | undefined;
+}
+
+async function lineSignatures(aiLines: readonly CommittedAiLine[], notes: ReadonlyMap<string, ParsedNote>, checks: VerifyChecks | undefined): Promise<LineSignatures> {
+  const shown = new Map<string, Set<string>>();
+  for (const line of aiLines) {
+    if (line.source !== 'vouch' || !line.record) continue;
+    let ids = shown.get(line.commit);
+    if (!ids) shown.set(line.commit, (ids = new Set()));
+    ids.add(line.record.id);
+  }
+  const reviewers = new Map<string, RangeSignature>();
+  const perCommit: { commit: string; signatures: RangeSignature[] }[] = [];
+  if (checks) {
+    await checks.prepare([...shown.keys()]);
+    for (const [commit, ids] of shown) {
+      const found: RangeSignature[] = [];
+      for (const record of notes.get(commit)?.records ?? []) {
+        if (!ids.has(record.recordId)) continue;
+        for (const signature of await checks.rangeSignatures(commit, record)) {
+          found.push(signature);
+          if (signature.role === 'reviewer') reviewers.set(`${commit}\0${record.recordId}\0${signature.path}\0${signature.start}\0${signature.end}`, signature);
+        }
+      }
+      perCommit.push({ commit, signatures: found });
+    }
+  }
+  return {
+    verdicts: checks ? verdictsOf(perCommit, true) : UNCHECKED_SIGNATURES,
+    reviewers,
+    range: (commit, recordId, path, start, end) =>
+      notes
+        .get(commit)
+        ?.records.find((record) => record.recordId === recordId)
+        ?.statement.predicate.files.find((file) => file.path === path)
+        ?.ranges.find((range) => range.start === start && range.end === end),
+  };
 }
 
 /** The repository-relative path of a user's path; with --rev the file need not exist in the working tree. */
@@ -151,6 +225,7 @@ function jsonLine(
   ai: CommittedAiLine | undefined,
   human: CommittedKnownHumanLine | undefined,
   text: string,
+  signatures: LineSignatures,
 ): BlameJsonLine {
   if (isUncommittedId(commit)) return { line, commit: null, attribution: 'uncommitted', text };
   const base = {
@@ -165,6 +240,9 @@ function jsonLine(
   if (human) return { ...base, attribution: 'known-human', source: 'git-ai', ...(human.author ? { knownHuman: human.author } : {}), text };
   if (!ai) return { ...base, attribution: 'not-recorded', text };
   const session = ai.gitAi ? (ai.gitAi.conversationId ?? ai.gitAi.key) : undefined;
+  const recorded = ai.record ? signatures.range(ai.commit, ai.record.id, ai.path, ai.record.start, ai.record.end) : undefined;
+  const claim = recorded ? agentClaimOf(ai.commit, ai.path, recorded, signatures.verdicts) : undefined;
+  const verdict = ai.record ? signatures.reviewers.get(`${ai.commit}\0${ai.record.id}\0${ai.path}\0${ai.record.start}\0${ai.record.end}`) : undefined;
   return {
     ...base,
     attribution: 'ai',
@@ -175,6 +253,7 @@ function jsonLine(
       ...(ai.origin.model ? { model: ai.origin.model } : {}),
       ...(session ? { session } : {}),
       ...(ai.gitAi?.humanAuthor ? { directedBy: ai.gitAi.humanAuthor } : {}),
+      ...(ai.source === 'vouch' ? { ...(claim?.principal !== undefined ? { agentPrincipal: claim.principal } : {}), agentClaim: claim?.state ?? 'none' } : {}),
     },
     ...(ai.confidence ? { confidence: ai.confidence } : {}),
     ...(ai.humanChangedShare !== undefined ? { humanChangedShare: ai.humanChangedShare } : {}),
@@ -190,7 +269,17 @@ function jsonLine(
             ...(ai.review.scopeNote ? { scopeNote: ai.review.scopeNote } : {}),
           },
         }),
-    ...(ai.record ? { record: { id: ai.record.id, signed: ai.record.signatures > 0, signatures: ai.record.signatures } } : {}),
+    ...(ai.record
+      ? {
+          record: {
+            id: ai.record.id,
+            signed: verdict?.verdict === 'valid',
+            signaturePresent: ai.record.signatures > 0,
+            signatures: ai.record.signatures,
+            ...(verdict ? { signature: { verdict: verdict.verdict, detail: verdict.detail, ...(verdict.keyid ? { keyid: verdict.keyid } : {}) } } : {}),
+          },
+        }
+      : {}),
     text,
   };
 }
@@ -208,10 +297,26 @@ function who(line: BlameJsonLine): string {
       const tool = origin ? `${printable(origin.tool, 60)}${origin.model ? `/${printable(origin.model, 60)}` : ''}` : 'unknown-ai';
       const kind = origin?.kind ? ` ${origin.kind}` : '';
       const session = origin?.session ? ` session ${printable(origin.session, 40)}` : '';
-      const source = line.source === 'git-ai' ? 'git-ai' : line.record?.signed ? 'Vouch, signed' : 'Vouch, unsigned';
-      return `AI ${tool}${kind}${session} (${source})`;
+      const agent = line.source === 'vouch' ? ` agent ${agentText(line)}` : '';
+      return `AI ${tool}${kind}${session}${agent} (${recordText(line)})`;
     }
   }
+}
+
+function agentText(line: BlameJsonLine): string {
+  const origin = line.origin;
+  if (!origin?.agentClaim || origin.agentClaim === 'none') return NO_AGENT_CLAIM;
+  return printable(agentClaimLabel({ principal: origin.agentPrincipal, state: origin.agentClaim }), 120);
+}
+
+/** Where the line's record came from and, for Vouch, whether its review's signature verifies. */
+function recordText(line: BlameJsonLine): string {
+  if (line.source === 'git-ai') return 'git-ai';
+  const record = line.record;
+  if (!record?.signaturePresent) return 'Vouch, unsigned';
+  if (record.signed) return 'Vouch, signed';
+  if (record.signature) return `Vouch, signature ${record.signature.verdict}`;
+  return 'Vouch, signature present, not verified';
 }
 
 function reviewText(line: BlameJsonLine): string {

@@ -10,6 +10,7 @@ import { evaluatePolicy, type PolicyBlock, type PolicyResult, type PolicyReview 
 import { MAX_POLICY_BYTES, parsePolicy, PolicyError, type Policy } from '../../core/policy/policyFile';
 import type { ReportCommitInput } from '../../core/report/rangeReport';
 import type { MarkdownSection } from '../../core/report/reportMarkdown';
+import type { SignatureVerdicts } from '../../core/report/signatureVerdicts';
 import { findRiskHints, type RiskCategory } from '../../core/review/riskHints';
 import { escapeMarkdownText } from '../../core/visibility/hoverText';
 import { blobsAtPaths, readBlobs, resolveCommit } from '../../git/notes/gitObjects';
@@ -17,6 +18,7 @@ import { CliUsageError } from '../commandErrors';
 import { printable } from '../untrustedText';
 import type { NotesContext } from './notesCommon';
 import type { VerifyResult } from './verify';
+import type { RangeSignature } from './verifyChecks';
 
 export interface LoadedPolicy {
   readonly policy: Policy;
@@ -69,21 +71,19 @@ function emailOf(author: string): string {
   return match ? match[1] : author;
 }
 
-/** The signature verdicts verify found, looked up per range (record positions) and signer role. */
-export interface SignatureLookup {
-  /** The principal whose valid signature covers `email`'s review of the lines, or undefined. */
-  reviewer(commit: string, path: string, start: number, end: number, email: string): string | undefined;
-  /** The agent claim on the lines: its principal and whether its signature is valid; undefined without one. */
-  agent(commit: string, path: string, start: number, end: number): { principal: string; signed: boolean } | undefined;
+/**
+ * A lookup over `vouch verify`'s per-range signature verdicts (present when it checked signatures).
+ * `checked`: the auditor gave keys (allowed signers or an OpenPGP keyring), so a missing verdict means not valid.
+ */
+export function signatureLookup(result: VerifyResult | undefined, checked: boolean): SignatureVerdicts {
+  return verdictsOf(result?.commits ?? [], checked);
 }
 
-export const NO_SIGNATURES: SignatureLookup = { reviewer: () => undefined, agent: () => undefined };
-
-/** A lookup over `vouch verify`'s per-range signature verdicts (present when it checked signatures). */
-export function signatureLookup(result: VerifyResult | undefined): SignatureLookup {
+/** The same lookup over per-commit range signatures (`VerifyChecks.rangeSignatures`), for `vouch blame`. */
+export function verdictsOf(commits: Iterable<{ readonly commit: string; readonly signatures?: readonly RangeSignature[] }>, checked: boolean): SignatureVerdicts {
   const reviewers = new Map<string, string>();
   const agents = new Map<string, { principal: string; signed: boolean }>();
-  for (const item of result?.commits ?? []) {
+  for (const item of commits) {
     for (const signature of item.signatures ?? []) {
       const at = `${item.commit}\0${signature.path}\0${signature.start}\0${signature.end}`;
       if (signature.role === 'agent') {
@@ -95,13 +95,14 @@ export function signatureLookup(result: VerifyResult | undefined): SignatureLook
     }
   }
   return {
+    checked,
     reviewer: (commit, path, start, end, email) => reviewers.get(`${commit}\0${path}\0${start}\0${end}\0${email.toLowerCase()}`),
     agent: (commit, path, start, end) => agents.get(`${commit}\0${path}\0${start}\0${end}`),
   };
 }
 
 /** Every AI block of the range (current lines of ranges that still match), with all reviews recorded for the same lines. */
-export function policyBlocks(inputs: readonly ReportCommitInput[], signatures: SignatureLookup): PolicyBlock[] {
+export function policyBlocks(inputs: readonly ReportCommitInput[], signatures: SignatureVerdicts): PolicyBlock[] {
   const blocks: PolicyBlock[] = [];
   for (const commit of inputs) {
     const byLines = new Map<string, { block: Omit<PolicyBlock, 'reviews'>; reviews: PolicyReview[] }>();
@@ -136,7 +137,7 @@ export function policyBlocks(inputs: readonly ReportCommitInput[], signatures: S
   return blocks;
 }
 
-export function evaluateRangePolicy(loaded: LoadedPolicy, inputs: readonly ReportCommitInput[], signatures: SignatureLookup): PolicyResult & { readonly source: string } {
+export function evaluateRangePolicy(loaded: LoadedPolicy, inputs: readonly ReportCommitInput[], signatures: SignatureVerdicts): PolicyResult & { readonly source: string } {
   return { ...evaluatePolicy(loaded.policy, policyBlocks(inputs, signatures)), source: loaded.source };
 }
 

@@ -4,7 +4,7 @@
  */
 import { displayComposed, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
-import { buildRangeReport, percent, type BreakdownRow, type RangeReport } from '../../core/report/rangeReport';
+import { buildRangeReport, percent, signedColumn, signedColumnTitle, type BreakdownRow, type RangeReport } from '../../core/report/rangeReport';
 import { DEFAULT_MARKDOWN_MAX_CHARS, reportMarkdown, type MarkdownSection } from '../../core/report/reportMarkdown';
 import { escapeMarkdownText } from '../../core/visibility/hoverText';
 import { readReportInput } from '../../git/report/rangeInput';
@@ -12,12 +12,13 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
-import { evaluateRangePolicy, POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText, signatureLookup } from './rangePolicy';
+import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText, signatureLookup } from './rangePolicy';
 import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
 import { VerifyChecks } from './verifyChecks';
+import { withApprovalsAndPolicy } from './verifyPolicy';
 
 const DEFAULT_MAX_COMMITS = 10_000;
-export const REPORT_JSON_VERSION = 1;
+export const REPORT_JSON_VERSION = 2;
 
 const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--allowed-signers FILE]
                     [--openpgp-keyring FILE] [--require-signed]]
@@ -38,16 +39,22 @@ Options:
   --json          print the report as JSON ("version": ${REPORT_JSON_VERSION})
   --markdown      print Markdown for a pull-request comment or a CI job summary
                   (collapsible sections, cut with a note beyond --max-chars)
+  --allowed-signers FILE, --openpgp-keyring FILE
+                  the auditor's keys (as in 'vouch verify'): signatures of reviews and
+                  agent claims count as signed only when they verify against these
   --verify        add the result of 'vouch verify' for the same range (with
                   --require-signed: as 'vouch verify --require-signed'); the exit
-                  status stays 0: run 'vouch verify' to gate; --allowed-signers and
-                  --openpgp-keyring as in 'vouch verify'
+                  status stays 0: run 'vouch verify' to gate
 ${POLICY_HELP}
   --max-chars N   longest Markdown output (default ${DEFAULT_MARKDOWN_MAX_CHARS}; GitHub allows 65536)
   --max-commits N report at most N commits (default ${DEFAULT_MAX_COMMITS}); more is an error
   -h, --help      show this help
 
-Signed means the record carries a signature; 'vouch verify --allowed-signers' checks it.
+Signed means the reviewer's signature verifies against the keys you give (--allowed-signers,
+--openpgp-keyring), as 'vouch verify' checks it; without keys the report says only where a
+signature is present, not verified. An agent principal is named when its signed attribution
+claim verifies the same way; otherwise it is labelled "claim signature not verified" or
+"claim does not verify".
 Exit status: 0 reported; 1 failed; 2 usage error.
 `;
 
@@ -94,20 +101,28 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
+  const allowedSigners = values['allowed-signers'];
+  const keysGiven = allowedSigners !== undefined || values['openpgp-keyring'] !== undefined;
   const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
-  const report = buildRangeReport(range, inputs);
-  // The policy needs verify's signature verdicts, so verify runs for it too (its section shows only with --verify).
+  // Signatures, --verify and --policy all take vouch verify's own path (its checks, later approvals, the policy).
+  const requireSigned = values['require-signed'] === true;
   const checked =
-    values.verify || loadedPolicy
-      ? await verifyCommits(context, range, commits, values['require-signed'] === true, VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']))
+    values.verify || loadedPolicy || keysGiven
+      ? await withApprovalsAndPolicy(context, await verifyCommits(context, range, commits, requireSigned, VerifyChecks.open(context, allowedSigners, requireSigned, values['openpgp-keyring'])), commits, loadedPolicy, allowedSigners, inputs)
       : undefined;
-  const verification = values.verify ? checked : undefined;
-  const policy = loadedPolicy ? evaluateRangePolicy(loadedPolicy, inputs, signatureLookup(checked)) : undefined;
-  const sections = [...(policy ? [policySection(policy, values['allowed-signers'])] : []), ...(verification ? [verificationSection(verification)] : [])];
+  const report = buildRangeReport(range, inputs, signatureLookup(checked, keysGiven));
+  const policy = checked?.policy;
+  const verification: VerifyResult | undefined = values.verify && checked ? withoutPolicy(checked) : undefined;
+  const sections = [...(policy ? [policySection(policy, allowedSigners)] : []), ...(verification ? [verificationSection(verification)] : [])];
   if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));
   else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections })));
-  else io.stdout(displayComposed(reportText(report) + (policy ? `\n${policyText(policy, values['allowed-signers'])}` : '') + (verification ? verificationText(verification) : '')));
+  else io.stdout(displayComposed(reportText(report) + (policy ? `\n${policyText(policy, allowedSigners)}` : '') + (verification ? verificationText(verification) : '')));
   return 0;
+}
+
+function withoutPolicy(result: VerifyResult & { readonly policy?: unknown }): VerifyResult {
+  const { policy: _policy, ...rest } = result;
+  return rest;
 }
 
 const MAX_LISTED_PROBLEMS = 200;
@@ -133,9 +148,15 @@ function columns(rows: readonly (readonly string[])[]): string[] {
   return rows.map((row) => `  ${row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  ')}`.trimEnd());
 }
 
-function breakdownText(title: string, rows: readonly BreakdownRow[]): string[] {
+function breakdownText(report: RangeReport, title: string, rows: readonly BreakdownRow[]): string[] {
   if (rows.length === 0) return [];
-  return ['', `${title}:`, ...columns([['', 'AI lines', 'reviewed', 'signed'], ...rows.map((row) => [printable(row.key, 120), String(row.aiLines), percent(row.reviewedLines, row.aiLines), percent(row.signedLines, row.aiLines)])])];
+  return ['', `${title}:`, ...columns([['', 'AI lines', 'reviewed', signedColumnTitle(report)], ...rows.map((row) => [printable(row.key, 120), String(row.aiLines), percent(row.reviewedLines, row.aiLines), percent(signedColumn(report, row), row.aiLines)])])];
+}
+
+/** Signed means verified against the auditor's keys; without them, say only that a signature is present. */
+function signedLine(report: RangeReport): string {
+  if (report.signaturesVerified) return `  signed:    ${report.signedLines} of ${report.aiLines} AI lines (${percent(report.signedLines, report.aiLines)}): the reviewer's signature verifies against the keys given`;
+  return `  signed:    not verified (give --allowed-signers FILE or --openpgp-keyring FILE); a signature is present on ${report.signaturePresentLines} of ${report.aiLines} AI lines (${percent(report.signaturePresentLines, report.aiLines)})`;
 }
 
 /** The report for a terminal; every string from a note or a path goes through `printable`. */
@@ -145,7 +166,7 @@ export function reportText(report: RangeReport): string {
     `  ${report.commits} commit(s), ${report.commitsWithRecords} with Vouch records`,
     `  AI lines:  ${report.aiLines} of ${report.addedLines} added lines (${percent(report.aiLines, report.addedLines)})`,
     `  reviewed:  ${report.reviewedLines} of ${report.aiLines} AI lines (${percent(report.reviewedLines, report.aiLines)})`,
-    `  signed:    ${report.signedLines} of ${report.aiLines} AI lines (${percent(report.signedLines, report.aiLines)})`,
+    signedLine(report),
   ];
   if (report.staleRanges > 0) lines.push(`  stale:     ${report.staleRanges} recorded range(s) no longer match their commit`);
   if (report.unreadableRecords > 0) lines.push(`  unreadable: ${report.unreadableRecords} note record(s)`);
@@ -153,13 +174,13 @@ export function reportText(report: RangeReport): string {
     lines.push('', 'Files:');
     lines.push(
       ...columns([
-        ['', 'added', 'AI', 'share', 'reviewed', 'signed', 'tools'],
-        ...report.files.map((file) => [printable(file.path, 200), String(file.addedLines), String(file.aiLines), percent(file.aiLines, file.addedLines), percent(file.reviewedLines, file.aiLines), percent(file.signedLines, file.aiLines), file.tools.map((tool) => printable(tool, 60)).join(',')]),
+        ['', 'added', 'AI', 'share', 'reviewed', signedColumnTitle(report), 'tools'],
+        ...report.files.map((file) => [printable(file.path, 200), String(file.addedLines), String(file.aiLines), percent(file.aiLines, file.addedLines), percent(file.reviewedLines, file.aiLines), percent(signedColumn(report, file), file.aiLines), file.tools.map((tool) => printable(tool, 60)).join(',')]),
       ]),
     );
   }
-  lines.push(...breakdownText('By tool', report.byTool), ...breakdownText('By model', report.byModel), ...breakdownText('By agent principal', report.byAgent));
-  lines.push(...breakdownText('By commit author', report.byAuthor), ...breakdownText('By reviewer', report.byReviewer));
+  lines.push(...breakdownText(report, 'By tool', report.byTool), ...breakdownText(report, 'By model', report.byModel), ...breakdownText(report, 'By agent principal', report.byAgent));
+  lines.push(...breakdownText(report, 'By commit author', report.byAuthor), ...breakdownText(report, 'By reviewer', report.byReviewer));
   if (report.riskBlocks.length > 0) {
     lines.push('', `AI blocks with risk hints (${report.riskBlocks.length + report.riskBlocksOmitted}):`);
     for (const block of report.riskBlocks) {

@@ -32,7 +32,8 @@ export interface PolicyVerdict extends PolicyResult {
 /**
  * The verify result with approvals from other records taken into account and, with a policy, the
  * policy's failures in place of verify's own unreviewed problems. Reads the range's records once more
- * (with their checks and file lines) for the policy's blocks and risk hints.
+ * (with their checks and file lines) for the policy's blocks and risk hints, unless the caller read
+ * them already (`vouch report`, which shows the same result through this one path).
  */
 export async function withApprovalsAndPolicy(
   context: NotesContext,
@@ -40,11 +41,13 @@ export async function withApprovalsAndPolicy(
   commits: readonly string[],
   loaded: LoadedPolicy | undefined,
   allowedSigners: string | undefined,
+  readInputs?: readonly ReportCommitInput[],
 ): Promise<VerifyResult & { readonly policy?: PolicyVerdict }> {
   const hasUnreviewed = result.problems.some((problem) => problem.kind === 'unreviewed');
   if (!loaded && !hasUnreviewed) return result;
-  const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
-  const policy: PolicyVerdict | undefined = loaded ? { ...evaluateRangePolicy(loaded, inputs, signatureLookup(result)), allowedSigners: allowedSigners ?? null } : undefined;
+  const inputs = readInputs ?? (await readReportInput(context.git, context.topLevel, context.reader, commits));
+  const signaturesChecked = result.commits.some((item) => item.signatures !== undefined);
+  const policy: PolicyVerdict | undefined = loaded ? { ...evaluateRangePolicy(loaded, inputs, signatureLookup(result, signaturesChecked)), allowedSigners: allowedSigners ?? null } : undefined;
   const accepted = acceptedRanges(inputs);
   const keep = (problem: VerifyProblem) => {
     if (problem.kind !== 'unreviewed') return true;

@@ -13,16 +13,11 @@
 import type { NoteRange, NoteRecord } from '../notes/noteRecord';
 import type { RecordCheck } from '../notes/recordCheck';
 import { findRiskHints, type RiskCategory } from '../review/riskHints';
-
-/** verified: a signature checked against the allowed signers; unverified: signed, not (or not successfully) checked. */
-export type SignatureState = 'verified' | 'unverified' | 'unsigned';
+import { agentClaimLabel, agentClaimOf, UNCHECKED_SIGNATURES, type AgentClaimState, type SignatureVerdicts } from './signatureVerdicts';
 
 export interface ReportRecordInput {
   readonly record: NoteRecord;
   readonly check: RecordCheck | undefined;
-  readonly signature: SignatureState;
-  /** The agent identity that claimed the record's AI lines, when a claim is recorded. */
-  readonly agentPrincipal?: string;
 }
 
 export interface ReportCommitInput {
@@ -41,11 +36,17 @@ export interface ReportCommitInput {
 export interface LineCounts {
   readonly aiLines: number;
   readonly reviewedLines: number;
+  /** Reviewed lines whose reviewer's signature verifies against the auditor's keys (0 when none were given). */
   readonly signedLines: number;
+  /** Lines in a record that carries a signature, whether or not it verifies. */
+  readonly signaturePresentLines: number;
 }
 
 export interface BreakdownRow extends LineCounts {
   readonly key: string;
+  /** By agent principal only: the principal the claim names, and whether its signature verified. */
+  readonly agentPrincipal?: string;
+  readonly agentClaim?: AgentClaimState | 'none';
 }
 
 export interface FileRow extends LineCounts {
@@ -69,6 +70,8 @@ export interface RiskBlock {
 
 export interface RangeReport extends LineCounts {
   readonly range: string;
+  /** Whether signatures were verified against keys the auditor gave (else `signedLines` is 0 and only presence is known). */
+  readonly signaturesVerified: boolean;
   readonly commits: number;
   readonly commitsWithRecords: number;
   readonly addedLines: number;
@@ -88,7 +91,6 @@ export interface RangeReport extends LineCounts {
 
 export const NOT_REVIEWED = '(not reviewed)';
 export const NO_MODEL = '(model not recorded)';
-export const NO_AGENT = '(no agent claim)';
 const MAX_RISK_BLOCKS = 500;
 const MAX_RISK_BLOCK_LINES = 2_000;
 
@@ -96,25 +98,30 @@ interface LineFacts {
   readonly tool: string;
   readonly model: string;
   readonly agent: string;
+  readonly agentExtra: Pick<BreakdownRow, 'agentPrincipal' | 'agentClaim'>;
   readonly reviewer: string;
   readonly reviewed: boolean;
   readonly signed: boolean;
+  readonly signaturePresent: boolean;
 }
 
 class Tally {
-  private readonly rows = new Map<string, { aiLines: number; reviewedLines: number; signedLines: number }>();
+  private readonly rows = new Map<string, { aiLines: number; reviewedLines: number; signedLines: number; signaturePresentLines: number; extra: object }>();
 
-  add(key: string, facts: LineFacts): void {
+  add(key: string, facts: LineFacts, extra: object = {}): void {
     let row = this.rows.get(key);
-    if (!row) this.rows.set(key, (row = { aiLines: 0, reviewedLines: 0, signedLines: 0 }));
+    if (!row) this.rows.set(key, (row = { aiLines: 0, reviewedLines: 0, signedLines: 0, signaturePresentLines: 0, extra }));
     row.aiLines++;
     if (facts.reviewed) row.reviewedLines++;
     if (facts.signed) row.signedLines++;
+    if (facts.signaturePresent) row.signaturePresentLines++;
   }
 
   /** Largest first, then by key, so the output is stable. */
   sorted(): BreakdownRow[] {
-    return [...this.rows].map(([key, row]) => ({ key, ...row })).sort((a, b) => b.aiLines - a.aiLines || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.rows]
+      .map(([key, { extra, ...row }]) => ({ key, ...row, ...extra }))
+      .sort((a, b) => b.aiLines - a.aiLines || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }
 
@@ -130,9 +137,14 @@ function currentLines(range: NoteRange, check: RecordCheck | undefined, fileInde
   return { start, end: start + (range.end - range.start) };
 }
 
-export function buildRangeReport(range: string, commits: readonly ReportCommitInput[]): RangeReport {
+/**
+ * `verdicts`: the auditor's signature verdicts (`vouch verify`'s checks); a line counts as signed
+ * only when its reviewer's signature verifies, and an agent principal is named as such only when
+ * its claim verifies.
+ */
+export function buildRangeReport(range: string, commits: readonly ReportCommitInput[], verdicts: SignatureVerdicts = UNCHECKED_SIGNATURES): RangeReport {
   const tallies = { tool: new Tally(), model: new Tally(), agent: new Tally(), author: new Tally(), reviewer: new Tally() };
-  const fileRows = new Map<string, { addedLines: number; aiLines: number; reviewedLines: number; signedLines: number; tools: Set<string> }>();
+  const fileRows = new Map<string, { addedLines: number; aiLines: number; reviewedLines: number; signedLines: number; signaturePresentLines: number; tools: Set<string> }>();
   const riskBlocks: RiskBlock[] = [];
   let riskBlocksOmitted = 0;
   let staleRanges = 0;
@@ -153,19 +165,23 @@ export function buildRangeReport(range: string, commits: readonly ReportCommitIn
           }
           const review = noteRange.review;
           const reviewed = review?.decision === 'accepted';
+          const claim = agentClaimOf(commit.commit, file.path, noteRange, verdicts);
           const facts: LineFacts = {
             tool: noteRange.origin.tool,
             model: noteRange.origin.model ?? NO_MODEL,
-            agent: input.agentPrincipal ?? NO_AGENT,
+            agent: agentClaimLabel(claim),
+            agentExtra: { ...(claim?.principal !== undefined ? { agentPrincipal: claim.principal } : {}), agentClaim: claim?.state ?? 'none' },
             reviewer: review && reviewed ? reviewerKey(review.reviewer) : NOT_REVIEWED,
             reviewed,
-            signed: input.signature !== 'unsigned',
+            signed: review?.decision === 'accepted' && verdicts.reviewer(commit.commit, file.path, noteRange.start, noteRange.end, review.reviewer.email) !== undefined,
+            signaturePresent: input.record.envelope.signatures.length > 0,
           };
           let byLine = linesByPath.get(file.path);
           if (!byLine) linesByPath.set(file.path, (byLine = new Map()));
           for (let line = lines.start; line <= lines.end; line++) {
+            // Several records may hold a line (a later approval repeats it): the strongest one speaks for it.
             const earlier = byLine.get(line);
-            if (!earlier || (!earlier.reviewed && facts.reviewed)) byLine.set(line, facts);
+            if (!earlier || strength(facts) > strength(earlier)) byLine.set(line, facts);
           }
           const hinted = riskOf(commit, file.path, lines, facts, review && reviewed ? reviewerKey(review.reviewer) : undefined);
           if (hinted) {
@@ -182,34 +198,37 @@ export function buildRangeReport(range: string, commits: readonly ReportCommitIn
       let addedCount = added?.size ?? 0;
       if (ai) for (const line of ai.keys()) if (!added?.has(line)) addedCount++;
       let row = fileRows.get(path);
-      if (!row) fileRows.set(path, (row = { addedLines: 0, aiLines: 0, reviewedLines: 0, signedLines: 0, tools: new Set() }));
+      if (!row) fileRows.set(path, (row = { addedLines: 0, aiLines: 0, reviewedLines: 0, signedLines: 0, signaturePresentLines: 0, tools: new Set() }));
       row.addedLines += addedCount;
       if (!ai) continue;
       for (const facts of ai.values()) {
         row.aiLines++;
         if (facts.reviewed) row.reviewedLines++;
         if (facts.signed) row.signedLines++;
+        if (facts.signaturePresent) row.signaturePresentLines++;
         row.tools.add(facts.tool);
         tallies.tool.add(facts.tool, facts);
         tallies.model.add(facts.model, facts);
-        tallies.agent.add(facts.agent, facts);
+        tallies.agent.add(facts.agent, facts, facts.agentExtra);
         tallies.author.add(commit.author, facts);
         tallies.reviewer.add(facts.reviewer, facts);
       }
     }
   }
   const files: FileRow[] = [...fileRows]
-    .map(([path, row]) => ({ path, addedLines: row.addedLines, aiLines: row.aiLines, reviewedLines: row.reviewedLines, signedLines: row.signedLines, tools: [...row.tools].sort() }))
+    .map(([path, row]) => ({ path, addedLines: row.addedLines, aiLines: row.aiLines, reviewedLines: row.reviewedLines, signedLines: row.signedLines, signaturePresentLines: row.signaturePresentLines, tools: [...row.tools].sort() }))
     .sort((a, b) => b.aiLines - a.aiLines || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const sum = (key: 'addedLines' | 'aiLines' | 'reviewedLines' | 'signedLines') => files.reduce((total, row) => total + row[key], 0);
+  const sum = (key: 'addedLines' | 'aiLines' | 'reviewedLines' | 'signedLines' | 'signaturePresentLines') => files.reduce((total, row) => total + row[key], 0);
   return {
     range,
+    signaturesVerified: verdicts.checked,
     commits: commits.length,
     commitsWithRecords,
     addedLines: sum('addedLines'),
     aiLines: sum('aiLines'),
     reviewedLines: sum('reviewedLines'),
     signedLines: sum('signedLines'),
+    signaturePresentLines: sum('signaturePresentLines'),
     staleRanges,
     unreadableRecords,
     byTool: tallies.tool.sorted(),
@@ -221,6 +240,11 @@ export function buildRangeReport(range: string, commits: readonly ReportCommitIn
     riskBlocks,
     riskBlocksOmitted,
   };
+}
+
+/** Reviewed beats unreviewed, then a verified signature, then a present one. */
+function strength(facts: LineFacts): number {
+  return (facts.reviewed ? 4 : 0) + (facts.signed ? 2 : 0) + (facts.signaturePresent ? 1 : 0);
 }
 
 function riskOf(commit: ReportCommitInput, path: string, lines: { start: number; end: number }, facts: LineFacts, reviewer: string | undefined): RiskBlock | undefined {
@@ -250,4 +274,14 @@ export function percent(n: number, total: number): string {
   if (value < 1) return '<1%';
   if (value > 99 && n < total) return '>99%';
   return `${Math.round(value)}%`;
+}
+
+/** The lines a "signed" column counts: verified signatures, or without the auditor's keys the records that merely carry one. */
+export function signedColumn(report: Pick<RangeReport, 'signaturesVerified'>, counts: LineCounts): number {
+  return report.signaturesVerified ? counts.signedLines : counts.signaturePresentLines;
+}
+
+/** The heading of that column. */
+export function signedColumnTitle(report: Pick<RangeReport, 'signaturesVerified'>): string {
+  return report.signaturesVerified ? 'signed' : 'signature present (not verified)';
 }

@@ -5,7 +5,7 @@
  * characters) and says so when it was cut.
  */
 import { escapeMarkdownText } from '../visibility/hoverText';
-import { percent, type BreakdownRow, type RangeReport } from './rangeReport';
+import { percent, signedColumn, type BreakdownRow, type RangeReport } from './rangeReport';
 
 export const DEFAULT_MARKDOWN_MAX_CHARS = 60_000;
 const MAX_TABLE_ROWS = 100;
@@ -32,10 +32,14 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
   return lines.join('\n');
 }
 
-function breakdown(title: string, label: string, rows: readonly BreakdownRow[]): string | undefined {
+function signedTitle(report: RangeReport): string {
+  return report.signaturesVerified ? 'Signed' : 'Signature present (not verified)';
+}
+
+function breakdown(report: RangeReport, title: string, label: string, rows: readonly BreakdownRow[]): string | undefined {
   if (rows.length === 0) return undefined;
-  const shown = rows.slice(0, MAX_TABLE_ROWS).map((row) => [md(row.key), String(row.aiLines), percent(row.reviewedLines, row.aiLines), percent(row.signedLines, row.aiLines)]);
-  return details(`${title} (${rows.length})`, table([label, 'AI lines', 'Reviewed', 'Signed'], shown, rows.length));
+  const shown = rows.slice(0, MAX_TABLE_ROWS).map((row) => [md(row.key), String(row.aiLines), percent(row.reviewedLines, row.aiLines), percent(signedColumn(report, row), row.aiLines)]);
+  return details(`${title} (${rows.length})`, table([label, 'AI lines', 'Reviewed', signedTitle(report)], shown, rows.length));
 }
 
 export function reportMarkdown(report: RangeReport, options: { readonly maxChars?: number; readonly sections?: readonly MarkdownSection[] } = {}): string {
@@ -46,7 +50,11 @@ export function reportMarkdown(report: RangeReport, options: { readonly maxChars
   parts.push(
     [
       `**${report.aiLines}** of ${report.addedLines} added lines were written by AI (${percent(report.aiLines, report.addedLines)}) in ${report.commits} commit(s), ${report.commitsWithRecords} with Vouch records.`,
-      `Reviewed: **${percent(report.reviewedLines, report.aiLines)}** (${report.reviewedLines} lines) · Signed: **${percent(report.signedLines, report.aiLines)}** (${report.signedLines} lines)`,
+      `Reviewed: **${percent(report.reviewedLines, report.aiLines)}** (${report.reviewedLines} lines) · ${
+        report.signaturesVerified
+          ? `Signed: **${percent(report.signedLines, report.aiLines)}** (${report.signedLines} lines; signatures verified against the auditor's keys)`
+          : `Signed: **not verified** (no allowed signers or OpenPGP keyring given); signature present on ${percent(report.signaturePresentLines, report.aiLines)} (${report.signaturePresentLines} lines)`
+      }`,
     ].join('  \n'),
   );
   const warnings: string[] = [];
@@ -59,15 +67,15 @@ export function reportMarkdown(report: RangeReport, options: { readonly maxChars
   if (report.files.length > 0) {
     const rows = report.files
       .slice(0, MAX_TABLE_ROWS)
-      .map((file) => [md(file.path, 300), String(file.addedLines), String(file.aiLines), percent(file.aiLines, file.addedLines), percent(file.reviewedLines, file.aiLines), percent(file.signedLines, file.aiLines), file.tools.map((tool) => md(tool, 60)).join(', ')]);
-    parts.push(details(`Files (${report.files.length})`, table(['File', 'Added', 'AI', 'AI share', 'Reviewed', 'Signed', 'Tools'], rows, report.files.length), true));
+      .map((file) => [md(file.path, 300), String(file.addedLines), String(file.aiLines), percent(file.aiLines, file.addedLines), percent(file.reviewedLines, file.aiLines), percent(signedColumn(report, file), file.aiLines), file.tools.map((tool) => md(tool, 60)).join(', ')]);
+    parts.push(details(`Files (${report.files.length})`, table(['File', 'Added', 'AI', 'AI share', 'Reviewed', signedTitle(report), 'Tools'], rows, report.files.length), true));
   }
   const breakdowns = [
-    breakdown('By tool', 'Tool', report.byTool),
-    breakdown('By model', 'Model', report.byModel),
-    breakdown('By agent principal', 'Agent', report.byAgent),
-    breakdown('By commit author', 'Author', report.byAuthor),
-    breakdown('By reviewer', 'Reviewer', report.byReviewer),
+    breakdown(report, 'By tool', 'Tool', report.byTool),
+    breakdown(report, 'By model', 'Model', report.byModel),
+    breakdown(report, 'By agent principal', 'Agent', report.byAgent),
+    breakdown(report, 'By commit author', 'Author', report.byAuthor),
+    breakdown(report, 'By reviewer', 'Reviewer', report.byReviewer),
   ].filter((part): part is string => part !== undefined);
   parts.push(...breakdowns);
   if (report.riskBlocks.length > 0) {

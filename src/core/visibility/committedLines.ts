@@ -45,8 +45,8 @@ export interface CommittedAiLine {
   /** The recorded review (null: recorded as not reviewed); undefined when the source does not record reviews. */
   readonly review?: NoteReview | null;
   readonly commitInfo?: BlameCommitInfo;
-  /** The Vouch record holding the line: its id and how many signatures its envelope carries. */
-  readonly record?: { readonly id: string; readonly signatures: number };
+  /** The Vouch record holding the line: its id, how many signatures its envelope carries, and the range as recorded. */
+  readonly record?: { readonly id: string; readonly signatures: number; readonly start: number; readonly end: number };
   /** What git-ai recorded about the line's session (git-ai notes only). */
   readonly gitAi?: {
     readonly keyKind: GitAiKeyKind;
@@ -108,7 +108,7 @@ function indexRanges(
               aiShare: rangeAiShare(range),
               review: range.review,
               commitInfo: commitInfo.get(commit),
-              record: { id: record.recordId, signatures: record.envelope.signatures.length },
+              record: { id: record.recordId, signatures: record.envelope.signatures.length, start: range.start, end: range.end },
             }),
           });
         }

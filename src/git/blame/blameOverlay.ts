@@ -53,6 +53,8 @@ export interface FileAnnotation {
   readonly blame: BlameResult;
   readonly aiLines: readonly CommittedAiLine[];
   readonly knownHumanLines: readonly CommittedKnownHumanLine[];
+  /** The Vouch notes read for the blamed commits (for checking the signatures of the records shown). */
+  readonly vouchNotes: ReadonlyMap<string, ParsedNote>;
 }
 
 /** Why a text gets no blame, or undefined when it may be blamed. Binary: it holds a NUL character. */
@@ -187,7 +189,7 @@ export class BlameOverlay {
     const blame = parseBlamePorcelain((await blamed).stdout);
     const { vouchNotes, gitAiNotes } = await this.notesOfBlame(blame, listings);
     const aiLines = mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits);
-    return { blame, aiLines, knownHumanLines: mapKnownHumanLines(blame.lines, gitAiNotes, aiLines) };
+    return { blame, aiLines, knownHumanLines: mapKnownHumanLines(blame.lines, gitAiNotes, aiLines), vouchNotes };
   }
 
   /** The parsed Vouch and git-ai notes of the commits blame names. */

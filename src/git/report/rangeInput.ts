@@ -4,8 +4,7 @@
  */
 import { splitLines } from '../../core/notes/lineRanges';
 import { checkRecord } from '../../core/notes/recordCheck';
-import type { ReportCommitInput, SignatureState } from '../../core/report/rangeReport';
-import type { NoteRecord } from '../../core/notes/noteRecord';
+import type { ReportCommitInput } from '../../core/report/rangeReport';
 import { assertObjectId, type GitRunner } from '../gitRunner';
 import { addedLinesOfCommit, blobsAtPaths, readBlobs } from '../notes/gitObjects';
 import type { NotesReader } from '../notes/notesReader';
@@ -13,11 +12,6 @@ import type { NotesReader } from '../notes/notesReader';
 /** Files larger than this are not read; their ranges count as stale. */
 const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
 const MAX_AUTHOR = 300;
-
-/** How a record's signature is judged; without a verifier a signed record is `unverified`. */
-export type SignatureJudge = (record: NoteRecord) => SignatureState | Promise<SignatureState>;
-
-export const countSignatures: SignatureJudge = (record) => (record.envelope.signatures.length > 0 ? 'unverified' : 'unsigned');
 
 /** `Name <email>` of each commit's author, from one git process. */
 export async function authorsOf(git: GitRunner, cwd: string, commits: readonly string[]): Promise<Map<string, string>> {
@@ -32,7 +26,7 @@ export async function authorsOf(git: GitRunner, cwd: string, commits: readonly s
   return authors;
 }
 
-export async function readReportInput(git: GitRunner, cwd: string, reader: NotesReader, commits: readonly string[], judge: SignatureJudge = countSignatures): Promise<ReportCommitInput[]> {
+export async function readReportInput(git: GitRunner, cwd: string, reader: NotesReader, commits: readonly string[]): Promise<ReportCommitInput[]> {
   const notes = await reader.readNotes(commits);
   const authors = await authorsOf(git, cwd, commits);
   const inputs: ReportCommitInput[] = [];
@@ -49,10 +43,7 @@ export async function readReportInput(git: GitRunner, cwd: string, reader: Notes
         if (text !== undefined) linesOf.set(path, splitLines(text));
       }
     }
-    const records = [];
-    for (const record of note?.records ?? []) {
-      records.push({ record, check: checkRecord(record, commit, (path) => linesOf.get(path)), signature: await judge(record) });
-    }
+    const records = (note?.records ?? []).map((record) => ({ record, check: checkRecord(record, commit, (path) => linesOf.get(path)) }));
     inputs.push({
       commit,
       author: authors.get(commit) ?? 'unknown author',

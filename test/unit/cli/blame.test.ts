@@ -45,7 +45,7 @@ describe('vouch blame', function () {
     const ai = result.lines[1];
     assert.equal(ai.attribution, 'ai');
     assert.equal(ai.source, 'vouch');
-    assert.deepEqual(ai.origin, { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' });
+    assert.deepEqual(ai.origin, { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o', agentClaim: 'none' });
     assert.equal(ai.review?.decision, 'accepted');
     assert.equal(ai.review?.reviewer.email, 'ada@example.com');
     assert.equal(ai.review?.intent, 'adds the sum helper');
@@ -54,7 +54,7 @@ describe('vouch blame', function () {
     assert.equal(ai.author, 'Alice Author');
   });
 
-  it('reports unreviewed AI lines as not reviewed, and a signed record as signed', async () => {
+  it('reports unreviewed AI lines as not reviewed, and a record with an unverified signature as signature present, not signed', async () => {
     const net = await blameJson('src/net.js');
     assert.deepEqual(
       net.lines.map((line) => [line.line, line.attribution, line.review === null ? 'unreviewed' : line.review?.decision]),
@@ -67,7 +67,9 @@ describe('vouch blame', function () {
       ],
     );
     const auth = await blameJson('src/auth.js');
-    assert.deepEqual(auth.lines[1].record && { signed: auth.lines[1].record.signed, signatures: auth.lines[1].record.signatures }, { signed: true, signatures: 1 });
+    assert.deepEqual(auth.lines[1].record && { signed: auth.lines[1].record.signed, signaturePresent: auth.lines[1].record.signaturePresent, signatures: auth.lines[1].record.signatures }, { signed: false, signaturePresent: true, signatures: 1 });
+    const text = await vouch(history.repo.dir, 'blame', 'src/auth.js');
+    assert.match(text.stdout.split('\n')[1], /\(Vouch, signature present, not verified\)/);
   });
 
   it('reads git-ai notes: session lines are AI with tool, model and session; h_ lines are human; the rest untracked', async () => {
@@ -95,7 +97,7 @@ describe('vouch blame', function () {
     const rows = text.stdout.split('\n');
     assert.match(rows[0], /\\x1b\[31m colour$/);
     assert.ok(!text.stdout.includes('\u001b'));
-    assert.match(rows[1], /^[0-9a-f]{10} 2 AI github-copilot\/gpt-4o inline \(Vouch, unsigned\) +accepted by Ada Reviewer <ada@example\.com> "adds the sum helper" scope none \| export const sum/);
+    assert.match(rows[1], /^[0-9a-f]{10} 2 AI github-copilot\/gpt-4o inline agent \(no agent claim\) \(Vouch, unsigned\) +accepted by Ada Reviewer <ada@example\.com> "adds the sum helper" scope none \| export const sum/);
   });
 
   it('fails clearly on a missing file or commit', async () => {

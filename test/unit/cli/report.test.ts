@@ -17,14 +17,17 @@ describe('vouch report', function () {
     const result = await vouch(history.repo.dir, 'report', `${history.base}..HEAD`, '--json');
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout) as RangeReport & { version: number };
-    assert.equal(report.version, 1);
+    assert.equal(report.version, 2);
     assert.equal(report.commits, 4);
     assert.equal(report.commitsWithRecords, 3);
     // Added: sum.js 3, net.js 5, README 2 (one line changed + one added... "demo" kept), auth.js 2.
     assert.equal(report.addedLines, 3 + 5 + 2 + 2);
     assert.equal(report.aiLines, 2 + 3 + 1);
     assert.equal(report.reviewedLines, 3);
-    assert.equal(report.signedLines, 1);
+    // No keys given: nothing is verified, so nothing counts as signed; the signature entry is only present.
+    assert.equal(report.signaturesVerified, false);
+    assert.equal(report.signedLines, 0);
+    assert.equal(report.signaturePresentLines, 1);
     assert.deepEqual(
       report.byTool.map((row) => [row.key, row.aiLines, row.reviewedLines]),
       [
@@ -48,7 +51,7 @@ describe('vouch report', function () {
     );
     assert.deepEqual(report.byModel.map((row) => row.key).sort(), ['claude-sonnet-4', 'gpt-4o']);
     const net = report.files.find((file) => file.path === 'src/net.js');
-    assert.deepEqual(net, { path: 'src/net.js', addedLines: 5, aiLines: 3, reviewedLines: 0, signedLines: 0, tools: ['claude-code'] });
+    assert.deepEqual(net, { path: 'src/net.js', addedLines: 5, aiLines: 3, reviewedLines: 0, signedLines: 0, signaturePresentLines: 0, tools: ['claude-code'] });
     assert.equal(report.riskBlocks.length, 1);
     assert.equal(report.riskBlocks[0].path, 'src/net.js');
     assert.deepEqual(report.riskBlocks[0].categories, ['network']);
@@ -61,6 +64,7 @@ describe('vouch report', function () {
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /AI lines: {2}6 of 12 added lines \(50%\)/);
     assert.match(text.stdout, /reviewed: {2}3 of 6 AI lines \(50%\)/);
+    assert.match(text.stdout, /signed: {4}not verified \(give --allowed-signers FILE or --openpgp-keyring FILE\); a signature is present on 1 of 6 AI lines \(17%\)/);
     assert.match(text.stdout, /src\/net\.js:3-5 \(commit [0-9a-f]{12}, claude-code\), NOT REVIEWED\n {4}line 3: Network access/);
     const markdown = await vouch(history.repo.dir, 'report', `${history.base}..HEAD`, '--markdown');
     assert.equal(markdown.code, 0, markdown.stderr);

@@ -6,7 +6,7 @@ import { fitMarkdown, reportMarkdown } from '../../../src/core/report/reportMark
 const hostile = '<img src=x onerror=alert(1)> [click](https://evil.example) | `code` \u001b[31m\n::error::boom';
 
 function reportWith(key: string): RangeReport {
-  const row = { key, aiLines: 2, reviewedLines: 1, signedLines: 0 };
+  const row = { key, aiLines: 2, reviewedLines: 1, signedLines: 0, signaturePresentLines: 0 };
   return {
     range: key,
     commits: 1,
@@ -15,6 +15,8 @@ function reportWith(key: string): RangeReport {
     aiLines: 2,
     reviewedLines: 1,
     signedLines: 0,
+    signaturePresentLines: 0,
+    signaturesVerified: false,
     staleRanges: 0,
     unreadableRecords: 0,
     byTool: [row],
@@ -22,7 +24,7 @@ function reportWith(key: string): RangeReport {
     byAgent: [row],
     byAuthor: [row],
     byReviewer: [row],
-    files: [{ path: key, addedLines: 4, aiLines: 2, reviewedLines: 1, signedLines: 0, tools: [key] }],
+    files: [{ path: key, addedLines: 4, aiLines: 2, reviewedLines: 1, signedLines: 0, signaturePresentLines: 0, tools: [key] }],
     riskBlocks: [{ commit: 'a'.repeat(40), path: key, start: 1, end: 2, tool: key, categories: ['network'], hints: [{ category: 'network', message: key, line: 1 }] }],
     riskBlocksOmitted: 0,
   };
