@@ -86,6 +86,23 @@ function cleanEnvironment(extra: Readonly<Record<string, string>> | undefined): 
   return { ...env, ...extra };
 }
 
+/**
+ * A result whose text is decoded on first use: callers that read only the bytes (blob batches,
+ * commit lists) never hold a second, string copy of a large output.
+ */
+function gitResult(stdoutBytes: Buffer, stderr: string, exitCode: number): GitResult {
+  let stdout: string | undefined;
+  return {
+    get stdout() {
+      stdout ??= stdoutBytes.toString('utf8');
+      return stdout;
+    },
+    stdoutBytes,
+    stderr,
+    exitCode,
+  };
+}
+
 /** The one place that spawns git: argument arrays, no shell, hooks off, clean environment, typed errors. */
 export class GitRunner {
   constructor(
@@ -138,7 +155,7 @@ export class GitRunner {
         const stderr = Buffer.concat(err).toString('utf8');
         const exitCode = code ?? -1;
         if (failure) reject(failure);
-        else if (exitCode === 0 || okExitCodes.includes(exitCode)) resolve({ stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr, exitCode });
+        else if (exitCode === 0 || okExitCodes.includes(exitCode)) resolve(gitResult(stdoutBytes, stderr, exitCode));
         else {
           const kind: GitErrorKind = /not a git repository|must be run in a work tree/i.test(stderr) ? 'not-a-repository' : 'exit-code';
           reject(new GitError(kind, `git ${args[0]} failed (${exitCode}): ${stderr.trim().slice(0, 2000)}`, args, exitCode, stderr));

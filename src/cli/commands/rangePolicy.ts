@@ -76,7 +76,7 @@ function emailOf(author: string): string {
  * `checked`: the auditor gave keys (allowed signers or an OpenPGP keyring), so a missing verdict means not valid.
  */
 export function signatureLookup(result: VerifyResult | undefined, checked: boolean): SignatureVerdicts {
-  return verdictsOf(result?.commits ?? [], checked);
+  return verdictsOf(result?.commits.withNotes ?? [], checked);
 }
 
 /** The same lookup over per-commit range signatures (`VerifyChecks.rangeSignatures`), for `vouch blame`. */

@@ -6,8 +6,9 @@
 import { display, displayComposed, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
+import type { ParsedNote } from '../../core/notes/noteParser';
 import type { RecordCheck } from '../../core/notes/recordCheck';
-import { assertObjectId } from '../../git/gitRunner';
+import { CommitIdList } from '../../git/commitIdList';
 import { readRef, resolveCommit } from '../../git/notes/gitObjects';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
@@ -98,9 +99,12 @@ export interface VerifyResult {
   readonly ok: boolean;
   readonly range: string;
   readonly requireSigned: boolean;
-  readonly commits: readonly VerifiedCommit[];
+  readonly commits: VerifiedCommits;
   readonly problems: readonly VerifyProblem[];
 }
+
+/** A VerifyResult as `vouch verify --json` prints it. */
+export type VerifyResultJson = Omit<VerifyResult, 'commits'> & { readonly commits: readonly VerifiedCommit[] };
 
 export const verifyCommand: CliCommand = {
   summary: 'fail unless all AI code in a commit range is reviewed and valid (for CI)',
@@ -133,50 +137,118 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
   const context = await openNotesContext(io);
   const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']);
-  const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
+  const { range, commits } = await commitIdsToVerify(context, positionals[0], maxCommits);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
   // Approvals added later (vouch approve) and the policy: see verifyPolicy.ts.
-  const result = await withApprovalsAndPolicy(context, checked, commits, loadedPolicy, values['allowed-signers']);
+  const result = await withApprovalsAndPolicy(context, checked, loadedPolicy, values['allowed-signers']);
   if (values.json) io.stdout(ownText(`${JSON.stringify(result, null, 2)}\n`));
   else printResult(io, result);
   if (!values.json && result.policy) io.stdout(displayComposed(policyText(result.policy, values['allowed-signers'])));
   return result.ok ? 0 : 1;
 }
 
+/** The commits of `given` (oldest first) as their ids: see commitIdsToVerify. */
 export async function commitsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: string[] }> {
+  const { range, commits } = await commitIdsToVerify(context, given, maxCommits);
+  return { range, commits: [...commits] };
+}
+
+/**
+ * The commits of `given` (default origin/HEAD..HEAD, else HEAD), oldest first, held as git's output
+ * bytes (a range of 100,000 commits is one 4 MB buffer, not 100,000 strings).
+ */
+export async function commitIdsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: CommitIdList }> {
   let range = given;
   if (range === undefined) {
     range = (await readRef(context.git, context.topLevel, DEFAULT_BASE_REF)) ? 'origin/HEAD..HEAD' : 'HEAD';
   }
   if (!range.includes('..') && !/[\^@]/.test(range.replace(/@\{[^}]*\}/g, ''))) {
     // One revision: that commit alone (git rev-list would walk its whole history).
-    return { range, commits: [await resolveCommit(context.git, context.topLevel, range)] };
+    return { range, commits: CommitIdList.of([await resolveCommit(context.git, context.topLevel, range)]) };
   }
   const listed = await context.git.run(['rev-list', `--max-count=${maxCommits + 1}`, '--end-of-options', range, '--'], { cwd: context.topLevel, okExitCodes: [128] });
   if (listed.exitCode !== 0) throw new CliUsageError(`not a commit range: ${range}: ${listed.stderr.trim().split('\n')[0] ?? ''}`);
-  const commits = listed.stdout.split('\n').filter(Boolean).map(assertObjectId);
+  const commits = CommitIdList.fromRevList(listed.stdoutBytes, { reverse: true });
   if (commits.length > maxCommits) throw new CliUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
-  return { range, commits: commits.reverse() };
+  return { range, commits };
 }
+
+/** Commits in order, as an array or a CommitIdList. */
+export type CommitSequence = Iterable<string> & { readonly length: number };
+
+/**
+ * Every commit of a verified range, oldest first: the commits with a note as checked, the others
+ * (no records, nothing to check) made only when listed, so a range of 100,000 commits holds one
+ * small object per noted commit. JSON lists them all.
+ */
+export class VerifiedCommits implements Iterable<VerifiedCommit> {
+  constructor(
+    private readonly all: CommitSequence,
+    /** The commits that have a note, in range order. */
+    readonly withNotes: readonly VerifiedCommit[],
+  ) {}
+
+  get length(): number {
+    return this.all.length;
+  }
+
+  /** The same range with `change` applied to each commit that has a note. */
+  mapWithNotes(change: (item: VerifiedCommit) => VerifiedCommit): VerifiedCommits {
+    return new VerifiedCommits(this.all, this.withNotes.map(change));
+  }
+
+  *[Symbol.iterator](): Iterator<VerifiedCommit> {
+    let next = 0;
+    for (const commit of this.all) {
+      const noted = this.withNotes[next];
+      if (noted?.commit === commit) {
+        next++;
+        yield noted;
+      } else {
+        yield { commit, records: 0, aiLines: 0, reviewedLines: 0, problems: [] };
+      }
+    }
+  }
+
+  toJSON(): VerifiedCommit[] {
+    return [...this];
+  }
+}
+
+/** Noted commits checked together: their note blobs, parsed records and file lines are held at once, no more. */
+const NOTED_COMMITS_PER_BATCH = 200;
 
 export async function verifyCommits(
   context: NotesContext,
   range: string,
-  commits: readonly string[],
+  commits: CommitSequence,
   requireSigned: boolean,
   checks = VerifyChecks.open(context, undefined, requireSigned),
 ): Promise<VerifyResult> {
-  const notes = await context.reader.readNotes(commits);
-  await checks.prepare(commits.filter((commit) => notes.has(commit)));
+  const noteBlobs = await context.reader.listNotes();
+  const verified: VerifiedCommit[] = [];
+  let batch: string[] = [];
+  for (const commit of commits) {
+    if (!noteBlobs.has(commit)) continue;
+    batch.push(commit);
+    if (batch.length >= NOTED_COMMITS_PER_BATCH) {
+      verified.push(...(await verifyNotedCommits(context, batch, noteBlobs, requireSigned, checks)));
+      batch = [];
+    }
+  }
+  if (batch.length > 0) verified.push(...(await verifyNotedCommits(context, batch, noteBlobs, requireSigned, checks)));
+  const problems = verified.flatMap((item) => item.problems);
+  return { ok: problems.length === 0, range, requireSigned, commits: new VerifiedCommits(commits, verified), problems };
+}
+
+async function verifyNotedCommits(context: NotesContext, commits: readonly string[], noteBlobs: ReadonlyMap<string, string>, requireSigned: boolean, checks: VerifyChecks): Promise<VerifiedCommit[]> {
+  const parsed = await context.reader.readNoteBlobs(commits.map((commit) => noteBlobs.get(commit) as string));
+  const notes = new Map(commits.map((commit) => [commit, parsed.get(noteBlobs.get(commit) as string) as ParsedNote]));
+  await checks.prepare(commits);
   const noteChecks = await context.reader.checkCommitNotes(notes);
   const verified: VerifiedCommit[] = [];
-  for (const commit of commits) {
-    const note = notes.get(commit);
-    if (!note) {
-      verified.push({ commit, records: 0, aiLines: 0, reviewedLines: 0, problems: [] });
-      continue;
-    }
+  for (const [commit, note] of notes) {
     const check = noteChecks.get(commit);
     const problems: VerifyProblem[] = note.rejected.map((item) => ({
       commit,
@@ -206,8 +278,7 @@ export async function verifyCommits(
     }
     verified.push({ commit, records: note.records.length, aiLines, reviewedLines, problems, ...(checks.checksSignatures ? { signatures } : {}) });
   }
-  const problems = verified.flatMap((item) => item.problems);
-  return { ok: problems.length === 0, range, requireSigned, commits: verified, problems };
+  return verified;
 }
 
 function recordProblems(commit: string, record: NoteRecord, check: RecordCheck | undefined): { problems: VerifyProblem[]; aiLines: number; reviewedLines: number } {
@@ -251,24 +322,24 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
 }
 
 function printResult(io: CliIo, result: VerifyResult): void {
-  for (const item of result.commits) {
+  for (const item of result.commits.withNotes) {
     if (item.problems.length === 0) continue;
     io.stdout(display`commit ${item.commit.slice(0, 12)}:\n`);
     for (const problem of item.problems) io.stdout(display`  ${problem.kind.padEnd(20)}  ${problem.message}\n`);
   }
-  const signatures = result.commits.flatMap((item) => item.signatures ?? []);
+  const signatures = result.commits.withNotes.flatMap((item) => item.signatures ?? []);
   if (!result.requireSigned) {
     for (const item of signatures.filter((entry) => entry.verdict !== 'valid').slice(0, 50)) {
       io.stdout(display`  note: ${item.path}:${item.start}-${item.end} ${item.role === 'agent' ? 'written by agent' : 'vouched for by'} ${item.principal}: ${item.verdict}: ${item.detail}\n`);
     }
   }
-  const withRecords = result.commits.filter((item) => item.records > 0).length;
-  const aiLines = result.commits.reduce((sum, item) => sum + item.aiLines, 0);
+  const withRecords = result.commits.withNotes.filter((item) => item.records > 0).length;
+  const aiLines = result.commits.withNotes.reduce((sum, item) => sum + item.aiLines, 0);
   const reviewers = signatures.filter((entry) => entry.role === 'reviewer');
   const agents = signatures.filter((entry) => entry.role === 'agent');
   const valid = reviewers.filter((entry) => entry.verdict === 'valid').length;
   const agentClaims = agents.length > 0 ? `, ${agents.filter((entry) => entry.verdict === 'valid').length} of ${agents.length} agent claim(s) valid` : '';
-  const signed = result.commits.some((item) => item.signatures) ? `, ${valid} of ${reviewers.length} reviewed range(s) signed by their reviewer${agentClaims}` : '';
+  const signed = result.commits.withNotes.some((item) => item.signatures) ? `, ${valid} of ${reviewers.length} reviewed range(s) signed by their reviewer${agentClaims}` : '';
   const summary = `${result.commits.length} commit(s) in ${result.range}, ${withRecords} with Vouch records, ${aiLines} AI line(s)${signed}`;
   if (result.ok) io.stdout(display`vouch verify: OK: ${summary}; all AI code is reviewed and valid${result.requireSigned ? ' and signed' : ''}\n`);
   else io.stderr(display`vouch verify: FAILED: ${result.problems.length} problem(s); ${summary}\n`);

@@ -38,15 +38,15 @@ export interface PolicyVerdict extends PolicyResult {
 export async function withApprovalsAndPolicy(
   context: NotesContext,
   result: VerifyResult,
-  commits: readonly string[],
   loaded: LoadedPolicy | undefined,
   allowedSigners: string | undefined,
   readInputs?: readonly ReportCommitInput[],
 ): Promise<VerifyResult & { readonly policy?: PolicyVerdict }> {
   const hasUnreviewed = result.problems.some((problem) => problem.kind === 'unreviewed');
   if (!loaded && !hasUnreviewed) return result;
-  const inputs = readInputs ?? (await readReportInput(context.git, context.topLevel, context.reader, commits));
-  const signaturesChecked = result.commits.some((item) => item.signatures !== undefined);
+  // Only commits with a note hold records: the rest of the range cannot approve or fail a policy.
+  const inputs = readInputs ?? (await readReportInput(context.git, context.topLevel, context.reader, result.commits.withNotes.map((item) => item.commit), { addedLines: false }));
+  const signaturesChecked = result.commits.withNotes.some((item) => item.signatures !== undefined);
   const policy: PolicyVerdict | undefined = loaded ? { ...evaluateRangePolicy(loaded, inputs, signatureLookup(result, signaturesChecked)), allowedSigners: allowedSigners ?? null } : undefined;
   const accepted = acceptedRanges(inputs);
   const keep = (problem: VerifyProblem) => {
@@ -60,7 +60,7 @@ export async function withApprovalsAndPolicy(
     list.push({ commit: failure.commit, kind: 'policy', path: failure.path, start: failure.start, end: failure.end, message: `${failure.rule}: ${failure.message}; to satisfy it: ${failure.fix}` });
     policyProblems.set(failure.commit, list);
   }
-  const verified = result.commits.map((item) => ({ ...item, problems: [...item.problems.filter(keep), ...(policyProblems.get(item.commit) ?? [])] }));
-  const problems = verified.flatMap((item) => item.problems);
+  const verified = result.commits.mapWithNotes((item) => ({ ...item, problems: [...item.problems.filter(keep), ...(policyProblems.get(item.commit) ?? [])] }));
+  const problems = verified.withNotes.flatMap((item) => item.problems);
   return { ...result, ok: problems.length === 0, commits: verified, problems, ...(policy ? { policy } : {}) };
 }

@@ -26,12 +26,13 @@ export async function authorsOf(git: GitRunner, cwd: string, commits: readonly s
   return authors;
 }
 
-export async function readReportInput(git: GitRunner, cwd: string, reader: NotesReader, commits: readonly string[]): Promise<ReportCommitInput[]> {
+/** `addedLines: false` skips each commit's diff (one git process per commit) for callers that use only the records. */
+export async function readReportInput(git: GitRunner, cwd: string, reader: NotesReader, commits: readonly string[], options: { readonly addedLines?: boolean } = {}): Promise<ReportCommitInput[]> {
   const notes = await reader.readNotes(commits);
   const authors = await authorsOf(git, cwd, commits);
   const inputs: ReportCommitInput[] = [];
   for (const commit of commits) {
-    const addedLines = await addedLinesOfCommit(git, cwd, commit);
+    const addedLines = options.addedLines === false ? new Map<string, Set<number>>() : await addedLinesOfCommit(git, cwd, commit);
     const note = notes.get(commit);
     const linesOf = new Map<string, string[]>();
     if (note && note.records.length > 0) {

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { vouch } from '../../support/cliRun';
-import type { VerifyResult } from '../../../src/cli/commands/verify';
+import { capture, vouch } from '../../support/cliRun';
+import { commitIdsToVerify, verifyCommits } from '../../../src/cli/commands/verify';
+import { openNotesContext } from '../../../src/cli/commands/notesCommon';
+import type { VerifyResultJson } from '../../../src/cli/commands/verify';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Review } from '../../../src/core/attribution';
@@ -124,13 +126,42 @@ describe('vouch verify', function () {
     assert.match(result.stdout, /unreadable-record {5}note line 1 is not a readable Vouch record/);
   });
 
+  it('lists every commit of the range in order, those without a note too, and keeps only the noted ones', async () => {
+    repo.write('README.md', 'one\n');
+    const first = await repo.commitAll('one');
+    const noted = await commitAi('sum.js', 'accepted');
+    repo.write('README.md', 'two\n');
+    const last = await repo.commitAll('two');
+    const json = await vouch(repo.dir, 'verify', '--json', `${base}..HEAD`);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as VerifyResultJson;
+    assert.deepEqual(
+      parsed.commits.map((item) => [item.commit, item.records, item.aiLines]),
+      [
+        [first, 0, 0],
+        [noted, 1, 1],
+        [last, 0, 0],
+      ],
+    );
+    const context = await openNotesContext(capture(repo.dir));
+    const { commits } = await commitIdsToVerify(context, `${base}..HEAD`, 10);
+    const result = await verifyCommits(context, `${base}..HEAD`, commits, false);
+    // Commits without a note are not held as objects: only made when listed.
+    assert.deepEqual(
+      result.commits.withNotes.map((item) => item.commit),
+      [noted],
+    );
+    assert.equal(result.commits.length, 3);
+    assert.deepEqual(JSON.parse(JSON.stringify(result.commits)), parsed.commits);
+  });
+
   it('defaults to origin/HEAD..HEAD and prints JSON', async () => {
     const bad = await commitAi('bad.js');
     const good = await commitAi('good.js', 'accepted');
     await repo.git(['update-ref', 'refs/remotes/origin/HEAD', base]);
     const result = await vouch(repo.dir, 'verify', '--json');
     assert.equal(result.code, 1);
-    const parsed = JSON.parse(result.stdout) as VerifyResult;
+    const parsed = JSON.parse(result.stdout) as VerifyResultJson;
     assert.equal(parsed.range, 'origin/HEAD..HEAD');
     assert.deepEqual(
       parsed.commits.map((item) => [item.commit, item.records, item.reviewedLines, item.problems.map((problem) => problem.kind)]),

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
-import type { VerifyResult } from '../../../src/cli/commands/verify';
+import type { VerifyResultJson } from '../../../src/cli/commands/verify';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { bytesToBase64, decodeUtf8Strict, utf8Bytes } from '../../../src/core/notes/canonicalJson';
@@ -68,9 +68,9 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     return commit;
   }
 
-  async function verdicts(...args: string[]): Promise<{ code: number; result: VerifyResult; stderr: string }> {
+  async function verdicts(...args: string[]): Promise<{ code: number; result: VerifyResultJson; stderr: string }> {
     const run = await vouch(repo.dir, 'verify', '--json', '--allowed-signers', allowedFile, ...args);
-    return { code: run.code, result: JSON.parse(run.stdout) as VerifyResult, stderr: run.stderr };
+    return { code: run.code, result: JSON.parse(run.stdout) as VerifyResultJson, stderr: run.stderr };
   }
 
   async function noteLine(commit: string): Promise<string> {
@@ -211,7 +211,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     writeFileSync(keyringFile, exported.stdout);
     const ok = await vouch(repo.dir, 'verify', '--json', '--require-signed', '--openpgp-keyring', keyringFile, 'HEAD');
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    const parsedOk = JSON.parse(ok.stdout) as VerifyResult;
+    const parsedOk = JSON.parse(ok.stdout) as VerifyResultJson;
     assert.equal(parsedOk.commits[0].signatures?.[0].verdict, 'valid');
 
     // Another person's OpenPGP key in the keyring: the signature is good but not the reviewer's.
@@ -221,7 +221,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     writeFileSync(otherKeyring, spawnSync(other.gpg, ['--batch', '--export', other.fingerprint], { env: { ...process.env, GNUPGHOME: other.home } }).stdout);
     const unknown = await vouch(repo.dir, 'verify', '--json', '--require-signed', '--openpgp-keyring', otherKeyring, 'HEAD');
     assert.equal(unknown.code, 1);
-    assert.equal((JSON.parse(unknown.stdout) as VerifyResult).problems[0].kind, 'unknown-signer');
+    assert.equal((JSON.parse(unknown.stdout) as VerifyResultJson).problems[0].kind, 'unknown-signer');
 
     // The same signature over a changed payload.
     const line = await noteLine(commit);
@@ -232,7 +232,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     await replaceNote(commit, JSON.stringify({ ...envelope, payload: bytesToBase64(utf8Bytes(JSON.stringify(forged))) }));
     const bad = await vouch(repo.dir, 'verify', '--json', '--require-signed', '--openpgp-keyring', keyringFile, 'HEAD');
     assert.equal(bad.code, 1);
-    assert.ok((JSON.parse(bad.stdout) as VerifyResult).problems.some((problem) => problem.kind === 'bad-signature'), bad.stdout);
+    assert.ok((JSON.parse(bad.stdout) as VerifyResultJson).problems.some((problem) => problem.kind === 'bad-signature'), bad.stdout);
   });
 
   it('checks a carried record: valid through the record it came from; a forged patchId is bad-carry', async () => {
