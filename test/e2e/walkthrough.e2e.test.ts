@@ -62,6 +62,21 @@ describe('e2e: the first hour (walkthrough)', function () {
     }
   });
 
+  it("lists Vouch's settings in the Settings editor with the gate first", async () => {
+    const { page } = workbench;
+    await page.keyboard.press('Control+Comma');
+    await page.waitForSelector('.settings-editor .suggest-input-container .monaco-editor.focused');
+    await page.keyboard.type('@ext:vouch-dev.vouch', { delay: 10 });
+    const titles = await page.waitForFunction(() => {
+      const shown = Array.from(document.querySelectorAll('.settings-editor .settings-tree-container .setting-item-contents .setting-item-label'));
+      const labels = shown.map((node) => (node.textContent ?? '').trim());
+      return labels.length >= 3 && labels[0] === 'Gate' ? labels : undefined;
+    });
+    const labels = (await titles.jsonValue()) as string[];
+    // vouch.signing.key is machine-scoped: code-server lists it under the Remote tab, not User.
+    assert.deepEqual(labels.slice(0, 4), ['Gate', 'Mode', 'Visibility', 'Sync After Push Pull'], `the first settings shown: ${labels.join(', ')}`);
+    await workbench.screenshot('settings-editor');
+  });
   it('the AI Review view, with nothing to review, says so and links to the walkthrough', async () => {
     assert.ok(walkthrough);
     const { page } = workbench;
