@@ -11,11 +11,13 @@
  *
  * Keys are routed by prefix as the standard requires (section 1.2.3.1): `s_` to sessions, `h_` to
  * humans, no prefix to prompts. Known-human lines are NOT AI; lines under no key are untracked (git-ai
- * has no data on them) and appear nowhere. As git-ai's own reader does, a later entry of a file wins
- * over an earlier one for the same line, and `s_`/`h_` keys whose record the metadata lacks are
- * skipped (untracked); a bare key without a prompt record is still AI, of tool `unknown-ai` (git-ai
- * looks for it in other notes, which a display of one note cannot). Notes are hostile input: this
- * never throws, skips what it does not understand, and bounds sizes.
+ * has no data on them) and appear nowhere. As git-ai's own reader (AuthorshipLog::get_line_attribution)
+ * does: a later entry of a file wins over an earlier one for the same line; an entry whose key resolves
+ * to no record is skipped, so an earlier entry (or nothing: untracked) speaks for its lines; a bare key
+ * without a prompt record in its own note is looked up in the prompts of other notes (a cherry-picked
+ * commit's note names its original's prompt), see `withForeignPrompts`; only the first section of a
+ * path counts; a quoted path is the text between the quotes, unescaped (git-ai writes it so).
+ * Notes are hostile input: this never throws, skips what it does not understand, and bounds sizes.
  */
 
 export const GIT_AI_NOTES_REF = 'refs/notes/ai';
@@ -47,11 +49,20 @@ export interface GitAiHumanRange {
   readonly author?: string;
 }
 
+/** What an AI key resolves to (a prompt or session record). */
+export type GitAiAgent = Omit<GitAiRange, 'start' | 'end'>;
+
 export interface GitAiNote {
   /** Path -> AI ranges of that file in the annotated commit. */
   readonly files: ReadonlyMap<string, readonly GitAiRange[]>;
   /** Path -> known-human ranges of that file in the annotated commit. */
   readonly humans: ReadonlyMap<string, readonly GitAiHumanRange[]>;
+  /** The legacy prompt records of this note, by key: where other notes' missing prompts are looked up. */
+  readonly prompts: ReadonlyMap<string, GitAiAgent>;
+  /** Bare (legacy) keys this note uses that have no prompt record in it (their lines count as untracked until resolved). */
+  readonly missingPrompts: ReadonlySet<string>;
+  /** The note read again with prompt records found elsewhere for its missing keys (git-ai searches other notes for them). */
+  withForeignPrompts(foreign: (key: string) => GitAiAgent | undefined): GitAiNote;
 }
 
 export const UNKNOWN_AI_TOOL = 'unknown-ai';
@@ -65,18 +76,10 @@ function shortName(value: unknown): string | undefined {
   return value.slice(0, MAX_NAME);
 }
 
+/** git-ai quotes a path holding whitespace and escapes nothing: the path is the text between the quotes. */
 function unquotePath(raw: string): string {
-  const trimmed = raw.trim();
-  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
-    try {
-      const parsed: unknown = JSON.parse(trimmed);
-      if (typeof parsed === 'string') return parsed;
-    } catch {
-      // not JSON-quoted: keep the raw text between the quotes
-    }
-    return trimmed.slice(1, -1);
-  }
-  return trimmed;
+  const trimmed = raw.trimEnd();
+  return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
 }
 
 function objectField(value: unknown, key: string): unknown {
@@ -84,12 +87,12 @@ function objectField(value: unknown, key: string): unknown {
   return (value as Record<string, unknown>)[key];
 }
 
-/** What an AI key stands for: the record in `sessions` or `prompts` it resolves to; undefined for a session key without one. */
-function aiAgentOf(metadata: unknown, key: string): Omit<GitAiRange, 'start' | 'end'> | undefined {
+/** What an AI key stands for: the record in `sessions` or `prompts` it resolves to; undefined when the note has none. */
+function aiAgentOf(metadata: unknown, key: string): GitAiAgent | undefined {
   const session = key.startsWith('s_');
   // Session keys resolve by the session id, the part before `::` (the trace id differs per checkpoint).
   const record = session ? objectField(objectField(metadata, 'sessions'), key.split('::')[0]) : objectField(objectField(metadata, 'prompts'), key);
-  if (session && (typeof record !== 'object' || record === null)) return undefined;
+  if (typeof record !== 'object' || record === null) return undefined;
   const agent = objectField(record, 'agent_id');
   const tool = shortName(objectField(agent, 'tool')) ?? UNKNOWN_AI_TOOL;
   const model = shortName(objectField(agent, 'model'));
@@ -127,8 +130,14 @@ function parseLineRanges(text: string, budget: { left: number }): { start: numbe
 
 interface Entry {
   readonly ranges: readonly { readonly start: number; readonly end: number }[];
-  readonly agent?: Omit<GitAiRange, 'start' | 'end'>;
+  readonly agent?: GitAiAgent;
   readonly human?: Omit<GitAiHumanRange, 'start' | 'end'>;
+}
+
+/** An attestation line as written: its key and line ranges. */
+interface RawEntry {
+  readonly key: string;
+  readonly ranges: readonly { readonly start: number; readonly end: number }[];
 }
 
 /** The entries with the lines a later entry also names removed (the common case, no overlap, costs one sort). */
@@ -174,49 +183,81 @@ export function parseGitAiNote(noteText: string): GitAiNote | undefined {
     }
   }
   if (isOlderSchema(metadata)) return undefined;
-  // Per path, the entries in note order: later entries win over earlier ones for the same line.
-  const entries = new Map<string, Entry[]>();
-  let current: Entry[] | undefined;
+  // Per path, the entries in note order (later entries win over earlier ones for the same line).
+  const raw = new Map<string, RawEntry[]>();
+  let current: RawEntry[] | undefined;
   const budget = { left: MAX_RANGES };
-  const agents = new Map<string, Omit<GitAiRange, 'start' | 'end'> | undefined>();
   for (const line of attestation) {
     if (line.trim() === '') continue;
     if (!/^\s/.test(line)) {
       const path = unquotePath(line);
-      if (path.length === 0 || path.length > 4096) current = undefined;
-      else if (!(current = entries.get(path))) entries.set(path, (current = []));
+      // git-ai reads the first section of a path only.
+      if (path.length === 0 || path.length > 4096 || raw.has(path)) current = undefined;
+      else raw.set(path, (current = []));
       continue;
     }
     if (!current) continue;
     const match = /^\s+(\S+)\s+(\S.*)$/.exec(line);
     if (!match) continue;
-    const [, key, rangeText] = match;
-    const ranges = parseLineRanges(rangeText, budget);
-    if (ranges.length === 0) continue;
-    if (key.startsWith('h_')) {
-      const human = objectField(objectField(metadata, 'humans'), key);
-      if (typeof human !== 'object' || human === null) continue;
-      const author = shortName(objectField(human, 'author'));
-      current.push({ ranges, human: { key: key.slice(0, MAX_NAME), ...(author ? { author } : {}) } });
-      continue;
-    }
-    if (!agents.has(key)) agents.set(key, aiAgentOf(metadata, key));
-    const agent = agents.get(key);
-    if (agent) current.push({ ranges, agent });
+    const ranges = parseLineRanges(match[2], budget);
+    if (ranges.length > 0) current.push({ key: match[1].slice(0, MAX_NAME), ranges });
   }
-  const files = new Map<string, GitAiRange[]>();
-  const humans = new Map<string, GitAiHumanRange[]>();
-  for (const [path, list] of entries) {
-    const ai: GitAiRange[] = [];
-    const human: GitAiHumanRange[] = [];
-    for (const { ranges, agent, human: who } of withoutOverridden(list)) {
-      for (const range of ranges) {
-        if (agent) ai.push({ ...range, ...agent });
-        else if (who) human.push({ ...range, ...who });
+  if (![...raw.values()].some((entries) => entries.length > 0)) return undefined;
+  const own = new Map<string, GitAiAgent | undefined>();
+  const ownAgent = (key: string) => {
+    if (!own.has(key)) own.set(key, aiAgentOf(metadata, key));
+    return own.get(key);
+  };
+  const prompts = new Map<string, GitAiAgent>();
+  const missingPrompts = new Set<string>();
+  for (const entries of raw.values()) {
+    for (const { key } of entries) {
+      if (key.startsWith('s_') || key.startsWith('h_')) continue;
+      const agent = ownAgent(key);
+      if (agent) prompts.set(key, agent);
+      else missingPrompts.add(key);
+    }
+  }
+  const resolve = (foreign: (key: string) => GitAiAgent | undefined): GitAiNote => {
+    const files = new Map<string, GitAiRange[]>();
+    const humans = new Map<string, GitAiHumanRange[]>();
+    for (const [path, rawEntries] of raw) {
+      const entries: Entry[] = [];
+      for (const { key, ranges } of rawEntries) {
+        if (key.startsWith('h_')) {
+          // Known humans resolve by the hash (the part before a `::t_` trace id, should one follow it).
+          const human = objectField(objectField(metadata, 'humans'), key.split('::')[0]);
+          if (typeof human !== 'object' || human === null) continue;
+          const author = shortName(objectField(human, 'author'));
+          entries.push({ ranges, human: { key, ...(author ? { author } : {}) } });
+          continue;
+        }
+        const agent = ownAgent(key) ?? (key.startsWith('s_') ? undefined : foreign(key));
+        if (agent) entries.push({ ranges, agent });
       }
+      const ai: GitAiRange[] = [];
+      const human: GitAiHumanRange[] = [];
+      for (const { ranges, agent, human: who } of withoutOverridden(entries)) {
+        for (const range of ranges) {
+          if (agent) ai.push({ ...range, ...agent });
+          else if (who) human.push({ ...range, ...who });
+        }
+      }
+      if (ai.length > 0) files.set(path, ai.sort((a, b) => a.start - b.start));
+      if (human.length > 0) humans.set(path, human.sort((a, b) => a.start - b.start));
     }
-    if (ai.length > 0) files.set(path, ai.sort((a, b) => a.start - b.start));
-    if (human.length > 0) humans.set(path, human.sort((a, b) => a.start - b.start));
-  }
-  return files.size > 0 || humans.size > 0 ? { files, humans } : undefined;
+    return { files, humans, prompts, missingPrompts, withForeignPrompts: resolve };
+  };
+  return resolve(() => undefined);
+}
+
+/**
+ * The notes with every missing legacy prompt looked up in the prompt records of `others` (git-ai
+ * searches its notes for the key and takes the newest commit's; here, the notes Vouch has read).
+ */
+export function resolveForeignPrompts(notes: ReadonlyMap<string, GitAiNote>, others: Iterable<GitAiNote>): Map<string, GitAiNote> {
+  if (![...notes.values()].some((note) => note.missingPrompts.size > 0)) return new Map(notes);
+  const found = new Map<string, GitAiAgent>();
+  for (const note of others) for (const [key, agent] of note.prompts) if (!found.has(key)) found.set(key, agent);
+  return new Map([...notes].map(([commit, note]) => [commit, note.missingPrompts.size > 0 ? note.withForeignPrompts((key) => found.get(key)) : note]));
 }

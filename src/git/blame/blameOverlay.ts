@@ -16,7 +16,7 @@ import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
-import { GIT_AI_NOTES_REF, parseGitAiNote, type GitAiNote } from '../../core/visibility/gitAiNote';
+import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiNote } from '../../core/visibility/gitAiNote';
 import { mapUnchangedLines } from '../../core/visibility/lineMapping';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { readBlobs } from '../notes/gitObjects';
@@ -228,7 +228,21 @@ export class BlameOverlay {
       const parsed = parsedBlob(blob);
       if (parsed?.kind === 'git-ai' && parsed.note) gitAiNotes.set(commit, parsed.note);
     }
-    return { vouchNotes, gitAiNotes };
+    return { vouchNotes, gitAiNotes: resolveForeignPrompts(gitAiNotes, this.knownGitAiNotes(gitAiNotes)) };
+  }
+
+  /**
+   * The git-ai notes read so far (those of this blame first, then every note read ahead): where a legacy
+   * key's missing prompt is looked up. Lazy: only walked when a note lacks a prompt.
+   */
+  private *knownGitAiNotes(first: ReadonlyMap<string, GitAiNote>): Iterable<GitAiNote> {
+    yield* first.values();
+    for (const parsed of [...this.parsedBlobs.values()]) if (parsed.kind === 'git-ai' && parsed.note) yield parsed.note;
+    const waiting = [...this.unparsedBlobs].filter(([, unparsed]) => unparsed.kind === 'git-ai').map(([blob]) => blob);
+    for (const blob of waiting) {
+      const parsed = this.parseReadAhead(blob);
+      if (parsed?.kind === 'git-ai' && parsed.note) yield parsed.note;
+    }
   }
 
   private noteListings(): Promise<NoteListings> {

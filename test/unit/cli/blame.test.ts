@@ -85,6 +85,25 @@ describe('vouch blame', function () {
     assert.equal(result.lines[0].review, undefined, 'git-ai records no review');
   });
 
+  it('git-ai legacy keys: a prompt missing from the note is taken from another note (cherry-pick), as git-ai does', async () => {
+    const { repo } = history;
+    const prompt = { agent_id: { tool: 'cursor', id: 'session_123', model: 'claude-3-sonnet' }, human_author: null, total_additions: 1, total_deletions: 0, accepted_lines: 1, overriden_lines: 0 };
+    repo.write('src/first.js', 'const first = 1;\n');
+    const first = await commitAs(repo, 'Carol Coder', 'carol@example.com', 'first');
+    await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', `src/first.js\n  c9883b05a2487d6d 1\n---\n${JSON.stringify({ schema_version: 'authorship/3.0.0', base_commit_sha: first, prompts: { c9883b05a2487d6d: prompt } }, null, 2)}`, first]);
+    repo.write('src/picked.js', 'const picked = 1;\nconst orphan = 2;\n');
+    const picked = await commitAs(repo, 'Carol Coder', 'carol@example.com', 'picked');
+    await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', `src/picked.js\n  c9883b05a2487d6d 1\n  0000000000000000 2\n---\n${JSON.stringify({ schema_version: 'authorship/3.0.0', base_commit_sha: picked, prompts: {} }, null, 2)}`, picked]);
+    const result = await blameJson('src/picked.js');
+    assert.deepEqual(
+      result.lines.map((line) => [line.attribution, line.origin?.tool, line.origin?.model]),
+      [
+        ['ai', 'cursor', 'claude-3-sonnet'],
+        ['not-recorded', undefined, undefined],
+      ],
+    );
+  });
+
   it('blames a file at a revision, and prints a terminal view with escaped text', async () => {
     const { repo } = history;
     repo.write('src/sum.js', '// sum helpers, now with \u001b[31m colour\nexport const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);\n');

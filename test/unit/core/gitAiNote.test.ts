@@ -2,7 +2,7 @@
 // in git-ai-project/git-ai, sections 1.2.5-1.2.7): every key kind routed to its metadata map.
 import * as assert from 'node:assert/strict';
 import { mapCommittedAiLines, mapKnownHumanLines, type BlameLine } from '../../../src/core/visibility/committedLines';
-import { parseGitAiNote } from '../../../src/core/visibility/gitAiNote';
+import { parseGitAiNote, resolveForeignPrompts } from '../../../src/core/visibility/gitAiNote';
 import { committedHoverMarkdown } from '../../../src/core/visibility/hoverText';
 
 const SESSIONS_EXAMPLE = `src/main.rs
@@ -169,14 +169,12 @@ describe('git-ai authorship logs (Git AI Standard v3.0.0)', () => {
     assert.match(hover, /Directed by: dev\\@example\\\.com/);
   });
 
-  it('as git-ai reads them: s_ and h_ keys without a record are untracked; a bare key without one is AI of unknown tool', () => {
+  it('as git-ai reads them: keys of every kind without a record are untracked (a bare key waits for another note\'s prompt)', () => {
     const note = parseGitAiNote('a.ts\n  s_00000000000000::t_11111111111111 1\n  h_22222222222222 2\n  0123456789abcdef 3\n---\n{"schema_version":"authorship/3.0.0","prompts":{}}');
     assert.ok(note);
-    assert.deepEqual(
-      (note.files.get('a.ts') ?? []).map((range) => [range.start, range.tool, range.keyKind]),
-      [[3, 'unknown-ai', 'legacy-prompt']],
-    );
+    assert.equal(note.files.size, 0);
     assert.equal(note.humans.size, 0);
+    assert.deepEqual([...note.missingPrompts], ['0123456789abcdef']);
   });
 
   it('a later entry wins over an earlier one for the same lines, as in git-ai', () => {
@@ -194,12 +192,89 @@ describe('git-ai authorship logs (Git AI Standard v3.0.0)', () => {
   it('the divider is exactly ---; a note of an earlier major schema is not read; hostile metadata keys are ignored', () => {
     assert.equal(parseGitAiNote('a.ts\n  abcd1234abcd1234 1\n---\n{"schema_version":"authorship/2.0.0","prompts":{}}'), undefined);
     const indented = parseGitAiNote('a.ts\n  abcd1234abcd1234 1\n ---\n{"prompts":{"abcd1234abcd1234":{"agent_id":{"tool":"cursor"}}}}');
-    assert.equal(indented?.files.get('a.ts')?.[0].tool, 'unknown-ai', 'an indented --- is not the divider');
+    assert.equal(indented?.files.size, 0, 'an indented --- is not the divider: no metadata, so no prompt');
+    assert.deepEqual([...(indented?.missingPrompts ?? [])], ['abcd1234abcd1234']);
     const proto = parseGitAiNote('a.ts\n  __proto__ 1\n  h_constructor 2\n  s_toString::t_x 3\n---\n{"prompts":{}}');
-    assert.deepEqual(
-      (proto?.files.get('a.ts') ?? []).map((range) => [range.start, range.tool]),
-      [[1, 'unknown-ai']],
-    );
+    assert.equal(proto?.files.size, 0);
     assert.equal(proto?.humans.size, 0);
+    assert.equal(proto?.withForeignPrompts(() => undefined).files.size, 0);
+  });
+});
+
+// Notes as git-ai itself writes them, from its own tests (git-ai-project/git-ai): the serialized text of
+// src/authorship/snapshots/*authorship_log_serialization__tests__*.snap, the notes of
+// tests/integration/sessions_backwards_compat.rs, and the known-human record its rebase tests assert
+// (h_e858f2c2faea28 for "Test User <test@example.com>": "h_" + sha256 of the identity, first 14 hex).
+describe('git-ai notes as git-ai writes them', () => {
+  // file_names_with_spaces.snap: quoted paths, "human_author": null, a legacy prompt with its stats.
+  const QUOTED_PATHS = `"src/my file.rs"\n  c9883b05a2487d6d 1-10\n"docs/README (copy).md"\n  c9883b05a2487d6d 5\ntest/file-with-dashes.js\n  c9883b05a2487d6d 20-25\n---\n{\n  "schema_version": "authorship/3.0.0",\n  "git_ai_version": "development",\n  "base_commit_sha": "",\n  "prompts": {\n    "c9883b05a2487d6d": {\n      "agent_id": {\n        "tool": "cursor",\n        "id": "session_123",\n        "model": "claude-3-sonnet"\n      },\n      "human_author": null,\n      "total_additions": 0,\n      "total_deletions": 0,\n      "accepted_lines": 0,\n      "overriden_lines": 0\n    }\n  }\n}`;
+
+  it('legacy prompt keys: quoted paths are the text between the quotes; a null human_author is no author', () => {
+    const note = parseGitAiNote(QUOTED_PATHS);
+    assert.ok(note);
+    assert.deepEqual([...note.files.keys()], ['src/my file.rs', 'docs/README (copy).md', 'test/file-with-dashes.js']);
+    const first = note.files.get('src/my file.rs')?.[0];
+    assert.deepEqual(first && [first.start, first.end, first.tool, first.model, first.keyKind, first.conversationId, first.humanAuthor], [1, 10, 'cursor', 'claude-3-sonnet', 'legacy-prompt', 'session_123', undefined]);
+    assert.deepEqual(ranges(note.files.get('docs/README (copy).md')), ['5-5']);
+    // git-ai quotes a path with whitespace and escapes nothing in it: a backslash stays a backslash.
+    const backslash = parseGitAiNote(QUOTED_PATHS.replace('"src/my file.rs"', '"src\\new file.rs"'));
+    assert.deepEqual([...(backslash?.files.keys() ?? [])][0], 'src\\new file.rs');
+  });
+
+  it('legacy 7-character keys (before v1.0) and the removed messages array are read (simple_additions snapshots)', () => {
+    const note = parseGitAiNote(`test.ts\n  1cee1d9 3-5\n---\n${JSON.stringify({ schema_version: 'authorship/3.0.0', base_commit_sha: '048d69c4a04d183327c0182f27d4b9004a1db9de', prompts: { '1cee1d9': { agent_id: { tool: 'cursor', id: 'test_session_fixed', model: 'claude-3-sonnet' }, human_author: 'Test User', messages: [], total_additions: 3, total_deletions: 0, accepted_lines: 3, overriden_lines: 0 } } }, null, 2)}`);
+    const range = note?.files.get('test.ts')?.[0];
+    assert.deepEqual(range && [range.start, range.end, range.tool, range.humanAuthor], [3, 5, 'cursor', 'Test User']);
+  });
+
+  // sessions_backwards_compat.rs: a legacy prompt and a session (16-hex trace id) for one file, with no humans.
+  const MIXED_REAL = `test.txt\n  5a1b2c3d4e5f6789 1-5\n  s_1234567890abcd::t_fedcba0987654321 6-10\n---\n{\n  "schema_version": "authorship/3.0.0",\n  "git_ai_version": "1.0.0",\n  "base_commit_sha": "abc123",\n  "prompts": {\n    "5a1b2c3d4e5f6789": {\n      "agent_id": {\n        "tool": "old_tool",\n        "id": "old_agent",\n        "model": "old_model"\n      },\n      "human_author": null,\n      "messages": [],\n      "total_additions": 5,\n      "total_deletions": 0,\n      "accepted_lines": 5,\n      "overriden_lines": 0\n    }\n  },\n  "sessions": {\n    "s_1234567890abcd": {\n      "agent_id": {\n        "tool": "new_tool",\n        "id": "new_agent",\n        "model": "new_model"\n      },\n      "human_author": null\n    }\n  }\n}`;
+
+  it('session keys resolve through sessions by the id before :: (whatever the trace id length); both kinds are AI', () => {
+    const note = parseGitAiNote(MIXED_REAL);
+    assert.deepEqual(
+      (note?.files.get('test.txt') ?? []).map((range) => [range.start, range.end, range.tool, range.model, range.keyKind, range.conversationId]),
+      [
+        [1, 5, 'old_tool', 'old_model', 'legacy-prompt', 'old_agent'],
+        [6, 10, 'new_tool', 'new_model', 'session', 'new_agent'],
+      ],
+    );
+  });
+
+  it('known-human keys resolve through humans and are not AI; lines under no key are untracked', () => {
+    const metadata = { schema_version: 'authorship/3.0.0', git_ai_version: '1.4.5', base_commit_sha: 'abc123', prompts: {}, humans: { h_e858f2c2faea28: { author: 'Test User <test@example.com>' } }, sessions: { s_1234567890abcd: { agent_id: { tool: 'claude', id: 'conv-1', model: 'claude-sonnet-4-5-20250514' }, human_author: 'test@example.com' } } };
+    const note = parseGitAiNote(`src/compute.rs\n  h_e858f2c2faea28 1-2,9\n  s_1234567890abcd::t_0a1b2c3d4e5f67 3-8\n---\n${JSON.stringify(metadata, null, 2)}`);
+    assert.ok(note);
+    assert.deepEqual(ranges(note.humans.get('src/compute.rs')), ['1-2', '9-9']);
+    assert.equal(note.humans.get('src/compute.rs')?.[0].author, 'Test User <test@example.com>');
+    assert.deepEqual(ranges(note.files.get('src/compute.rs')), ['3-8']);
+    const blame: BlameLine[] = Array.from({ length: 10 }, (_, index) => ({ finalLine: index + 1, commit: 'c'.repeat(40), originalLine: index + 1, path: 'src/compute.rs' }));
+    const notes = new Map([['c'.repeat(40), note]]);
+    const ai = mapCommittedAiLines(blame, new Map(), notes);
+    const humans = mapKnownHumanLines(blame, notes, ai);
+    assert.deepEqual(ai.map((line) => line.line + 1), [3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(humans.map((line) => line.line + 1), [1, 2, 9]);
+    // Line 10 is under no key: untracked, neither AI nor human.
+  });
+
+  it('a bare key whose prompt is in another note (a cherry-pick) takes that prompt; unresolved entries let earlier ones speak', () => {
+    const original = parseGitAiNote(`a.ts\n  c9883b05a2487d6d 1-4\n---\n${JSON.stringify({ schema_version: 'authorship/3.0.0', prompts: { c9883b05a2487d6d: { agent_id: { tool: 'cursor', id: 'session_123', model: 'claude-3-sonnet' }, human_author: null } } })}`);
+    const picked = parseGitAiNote(`a.ts\n  s_1234567890abcd::t_fedcba0987654321 1-6\n  c9883b05a2487d6d 1-4\n---\n${JSON.stringify({ schema_version: 'authorship/3.0.0', prompts: {}, sessions: { s_1234567890abcd: { agent_id: { tool: 'claude', id: 'conv-9', model: 'claude-sonnet-4' } } } })}`);
+    assert.ok(original && picked);
+    // On its own, the missing prompt's entry is skipped: the earlier session entry keeps lines 1-4.
+    assert.deepEqual((picked.files.get('a.ts') ?? []).map((range) => [range.start, range.end, range.tool]), [[1, 6, 'claude']]);
+    const resolved = resolveForeignPrompts(new Map([['p', picked]]), [picked, original]).get('p');
+    assert.deepEqual(
+      (resolved?.files.get('a.ts') ?? []).map((range) => [range.start, range.end, range.tool, range.model]),
+      [
+        [1, 4, 'cursor', 'claude-3-sonnet'],
+        [5, 6, 'claude', 'claude-sonnet-4'],
+      ],
+    );
+  });
+
+  it('only the first section of a path counts, as git-ai finds it', () => {
+    const note = parseGitAiNote(`a.ts\n  5a1b2c3d4e5f6789 1-2\na.ts\n  5a1b2c3d4e5f6789 7-9\n---\n${JSON.stringify({ schema_version: 'authorship/3.0.0', prompts: { '5a1b2c3d4e5f6789': { agent_id: { tool: 'cursor', id: 'x', model: 'm' } } } })}`);
+    assert.deepEqual(ranges(note?.files.get('a.ts')), ['1-2']);
   });
 });
