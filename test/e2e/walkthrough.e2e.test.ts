@@ -8,7 +8,11 @@ interface WalkthroughManifest {
 }
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as WalkthroughManifest;
+// The manifest's texts are %keys% of package.nls.json (the English the editor shows).
+const nls = JSON.parse(readFileSync(path.join(repoRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
+const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'), (_key, value: unknown) =>
+  typeof value === 'string' && /^%[^%]+%$/.test(value) ? (nls[value.slice(1, -1)] ?? value) : value,
+) as WalkthroughManifest;
 const walkthrough = manifest.contributes.walkthroughs.find((entry) => entry.id === 'getStarted');
 
 /** The heading of a step's markdown media (its first `# ` line): the text its media frame shows first. */
