@@ -222,10 +222,14 @@ describe('visibility: committed lines from blame and notes', () => {
     assert.equal(parseGitAiNote('\u0000\u0001 garbage\n   \n---\n{'), undefined);
     const note = parseGitAiNote('"a b.ts"\n  h 3-1,2,x-y,4-5\nsrc/c.ts\n  h2 7\n---\nnot json');
     assert.ok(note);
-    assert.deepEqual(note.files.get('a b.ts'), [
-      { start: 2, end: 2, tool: 'unknown-ai', keyKind: 'legacy-prompt', key: 'h' },
-      { start: 4, end: 5, tool: 'unknown-ai', keyKind: 'legacy-prompt', key: 'h' },
+    // No metadata: the keys have no prompt here (untracked), until another note's prompt names them.
+    assert.equal(note.files.size, 0);
+    assert.deepEqual([...note.missingPrompts].sort(), ['h', 'h2']);
+    const resolved = note.withForeignPrompts((key) => (key === 'h' ? { tool: 'cursor', keyKind: 'legacy-prompt', key } : undefined));
+    assert.deepEqual(resolved.files.get('a b.ts'), [
+      { start: 2, end: 2, tool: 'cursor', keyKind: 'legacy-prompt', key: 'h' },
+      { start: 4, end: 5, tool: 'cursor', keyKind: 'legacy-prompt', key: 'h' },
     ]);
-    assert.deepEqual(note.files.get('src/c.ts'), [{ start: 7, end: 7, tool: 'unknown-ai', keyKind: 'legacy-prompt', key: 'h2' }]);
+    assert.equal(resolved.files.get('src/c.ts'), undefined);
   });
 });
