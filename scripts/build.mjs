@@ -4,6 +4,9 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const production = process.argv.includes('--production');
+/** The bundles of the commands git hooks run, by the command each runs. */
+const HOOK_COMMANDS = { check: 'vouch-check.js', 'record-commit': 'vouch-record-commit.js' };
+const HOOK_BUNDLES = { 'vouch-check.js': 'src/cli/checkMain.ts', 'vouch-record-commit.js': 'src/cli/recordCommitMain.ts' };
 const common = {
   bundle: true,
   minify: production,
@@ -34,8 +37,9 @@ await Promise.all([
     format: 'iife',
     target: 'es2022',
   }),
-  // The CLI: every command in vouch-cli.js; what the git hooks run (check, record-commit) also in
-  // the smaller vouch-git-hooks.js, so a commit loads less.
+  // The CLI: every command in vouch-cli.js; each command a git hook runs on every commit also in
+  // a bundle of its own (vouch-check.js: pre-commit, vouch-record-commit.js: post-commit), so a
+  // commit loads only the code of that command.
   esbuild.build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -45,14 +49,16 @@ await Promise.all([
     target: 'node20',
     define: { VOUCH_VERSION: JSON.stringify(version) },
   }),
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/cli/gitHookMain.ts'],
-    outfile: 'dist/vouch-git-hooks.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-  }),
+  ...Object.entries(HOOK_BUNDLES).map(([bundle, entry]) =>
+    esbuild.build({
+      ...common,
+      entryPoints: [entry],
+      outfile: `dist/${bundle}`,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+    }),
+  ),
 ]);
 // dist/cli.js, the `vouch` executable: turns on V8's compile cache (Node 22.1+, e.g. VS Code's
 // runtime behind the launcher) before loading a bundle, so later starts skip compiling it.
@@ -61,9 +67,10 @@ writeFileSync(
   `#!/usr/bin/env node
 'use strict';
 require('node:module').enableCompileCache?.();
-const command = process.argv[2];
-require(command === 'check' || command === 'record-commit' ? './vouch-git-hooks.js' : './vouch-cli.js');
+const hookBundles = ${JSON.stringify(HOOK_COMMANDS)};
+require('./' + (Object.hasOwn(hookBundles, process.argv[2]) ? hookBundles[process.argv[2]] : 'vouch-cli.js'));
 `,
 );
 chmodSync('dist/cli.js', 0o755);
-rmSync('dist/cli.js.map', { force: true }); // from when dist/cli.js was the whole bundle
+// Files of earlier builds: dist/cli.js was once the whole bundle, vouch-git-hooks.js held both hook commands.
+for (const stale of ['dist/cli.js.map', 'dist/vouch-git-hooks.js', 'dist/vouch-git-hooks.js.map']) rmSync(stale, { force: true });

@@ -8,12 +8,18 @@ import { readRegularFile } from './regularFile';
 /** How repository paths map onto this machine's file system (see RepoPathOptions). */
 export const ON_THIS_FILE_SYSTEM = { backslashSeparates: process.platform === 'win32' } as const;
 
-/** Where a repository lives: its working tree's top level and its (per-worktree) git directory. */
+/**
+ * Where a repository lives, as git itself answers it (one `git rev-parse`). Every part of Vouch
+ * that needs to know "which repository, which directories" asks findRepository once and passes
+ * this down.
+ */
 export interface RepositoryLocation {
   /** Absolute path of the working tree's top level. */
   readonly topLevel: string;
-  /** Absolute path of the git directory; for a linked worktree, that worktree's own directory. */
+  /** Absolute path of the git directory; for a linked worktree, that worktree's own directory (working state lives here). */
   readonly gitDir: string;
+  /** Absolute path of the git directory all worktrees share (hooks, notes journal and claims live here). */
+  readonly commonDir: string;
 }
 
 /**
@@ -23,7 +29,7 @@ export interface RepositoryLocation {
 export async function findRepository(git: GitRunner, cwd: string): Promise<RepositoryLocation> {
   let stdout: string;
   try {
-    ({ stdout } = await git.run(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd }));
+    ({ stdout } = await git.run(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--path-format=absolute', '--git-common-dir'], { cwd }));
   } catch (error) {
     if (error instanceof GitError && error.kind === 'exit-code' && /work tree/i.test(error.stderr)) {
       throw new GitError('not-a-repository', `not inside a working tree: ${cwd}`, error.args, error.exitCode, error.stderr);
@@ -31,10 +37,10 @@ export async function findRepository(git: GitRunner, cwd: string): Promise<Repos
     throw error;
   }
   const lines = stdout.split('\n').filter((line) => line.length > 0);
-  if (lines.length !== 2) {
+  if (lines.length !== 3) {
     throw new GitError('exit-code', `unexpected output of git rev-parse: ${JSON.stringify(stdout.slice(0, 500))}`, ['rev-parse']);
   }
-  return { topLevel: lines[0], gitDir: lines[1] };
+  return { topLevel: lines[0], gitDir: lines[1], commonDir: lines[2] };
 }
 
 export type RepoPathResolution =

@@ -10,12 +10,10 @@ import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInpu
 import { resolveCommit } from '../../git/notes/gitObjects';
 import { InvalidRecordError } from '../../git/notes/notesJournal';
 import { recordCommitFromPending, WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
-import { GitRunner } from '../../git/gitRunner';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
-import { stderrLogger } from '../cliLogger';
 import { CliUsageError, runCliCommand } from '../commandErrors';
-import { openNotesContext } from './notesCommon';
+import { openNotesContext, type NotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
 
@@ -44,26 +42,27 @@ export function jsonPendingSpanProvider(json: string): PendingSpanProvider {
 }
 
 /** `defaultProvider` gives the pending-span source used without --pending (the working state). */
-export function createRecordCommitCommand(defaultProvider?: (io: CliIo) => PendingSpanProvider): CliCommand {
+export function createRecordCommitCommand(defaultProvider?: (context: NotesContext) => PendingSpanProvider): CliCommand {
   return {
     summary: 'write the Vouch note for a commit (post-commit hook)',
-    run: (args, io) => runCliCommand('record-commit', io, () => runRecordCommit(args, io, defaultProvider?.(io))),
+    run: (args, io) => runCliCommand('record-commit', io, () => runRecordCommit(args, io, defaultProvider)),
   };
 }
 
 /** `vouch record-commit` over the working state (.git/vouch/working), as the post-commit hook runs it. */
 export const recordCommitCommand: CliCommand = createRecordCommitCommand(
-  (io) => new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(new GitRunner(), topLevel, stderrLogger(io)), stderrLogger(io)),
+  // The store of the repository the context found: no second lookup.
+  (context) => new WorkingStatePendingSpans(async () => new WorkingStateStore(context.repository, context.git, context.logger), context.logger),
 );
 
-async function runRecordCommit(args: string[], io: CliIo, defaultProvider: PendingSpanProvider | undefined): Promise<number> {
+async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((context: NotesContext) => PendingSpanProvider) | undefined): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { pending: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     io.stdout(ownText(HELP));
     return 0;
   }
   if (positionals.length > 1) throw new CliUsageError('give at most one commit');
-  let provider = defaultProvider;
+  let provider: PendingSpanProvider | undefined;
   if (values.pending !== undefined) {
     let json: string;
     try {
@@ -78,13 +77,15 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: Pendi
     }
   }
   const context = await openNotesContext(io);
-  const commit = await resolveCommit(context.git, context.topLevel, positionals[0] ?? 'HEAD');
+  provider ??= defaultProvider?.(context);
+  const revision = positionals[0] ?? 'HEAD';
   if (!provider) {
+    await resolveCommit(context.git, context.topLevel, revision);
     const replay = await context.writer.replayPending();
     io.stdout(display`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
     return 0;
   }
-  const result = await recordCommitFromPending(context, provider, commit).catch((error: unknown) => {
+  const result = await recordCommitFromPending(context, provider, revision).catch((error: unknown) => {
     // Input that makes a record the reader would reject is bad --pending input, not a failed write.
     if (values.pending !== undefined && error instanceof InvalidRecordError) throw new CliUsageError(`bad --pending input: ${error.message}`);
     throw error;
@@ -94,8 +95,8 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: Pendi
   const signing = result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned');
   io.stdout(
     result.record
-      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)}, ${signing})\n`
-      : display`vouch: no AI lines in ${commit.slice(0, 12)}; no record written\n`,
+      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${result.commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)}, ${signing})\n`
+      : display`vouch: no AI lines in ${result.commit.slice(0, 12)}; no record written\n`,
   );
   return 0;
 }

@@ -3,8 +3,8 @@ import type { Logger } from '../../core/logger';
 import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput, type CommittedFileOutcome } from '../../core/notes/commitRecord';
 import { notePathProblem } from '../../core/notes/noteParser';
 import type { GitRunner } from '../gitRunner';
-import { MAX_DOCUMENT_BYTES } from '../repository';
-import { blobsAtPaths, patchIdOfCommit, readBlobs, resolveCommit, resolveRepository, treeOfCommit } from './gitObjects';
+import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
+import { blobsAtPaths, patchIdOfCommit, readBlobs, resolveCommit, treeOfCommit, type CommitChanges } from './gitObjects';
 import { buildNoteRecord } from '../../core/notes/noteRecord';
 import { attachAgentClaims } from '../../core/signing/attributionClaim';
 import { loadClaims, removeClaims } from '../signing/claimStore';
@@ -31,21 +31,22 @@ export interface RecordCommitResult extends CommitRecordResult {
 
 /** Maps the pending spans into the committed blobs and builds the commit's record, without writing it. */
 export async function prepareCommitRecord(
-  deps: { readonly git: GitRunner; readonly topLevel: string; readonly logger: Logger },
-  input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
+  deps: { readonly git: GitRunner; readonly topLevel: string; readonly logger: Logger; readonly commonDir?: string },
+  input: { readonly commit: string; readonly files: readonly CommittedFileInput[]; readonly changes?: CommitChanges },
 ): Promise<CommitRecordResult & { readonly commit: string; readonly claimFiles: readonly string[] }> {
   const { git, topLevel, logger } = deps;
-  const commit = await resolveCommit(git, topLevel, input.commit);
-  const [tree, patchId, blobIds] = await Promise.all([
-    treeOfCommit(git, topLevel, commit),
-    patchIdOfCommit(git, topLevel, commit),
-    blobsAtPaths(
-      git,
-      topLevel,
-      commit,
-      input.files.map((file) => file.path),
-    ),
+  const changes = input.changes;
+  const commit = changes ? changes.commit : await resolveCommit(git, topLevel, input.commit);
+  const paths = input.files.map((file) => file.path);
+  // Files among the commit's changes already have their blob ids; only others need a lookup.
+  const unknownPaths = changes ? paths.filter((path) => !changes.paths.includes(path)) : paths;
+  const [tree, patchId, looked] = await Promise.all([
+    changes ? changes.tree : treeOfCommit(git, topLevel, commit),
+    changes ? changes.patchId : patchIdOfCommit(git, topLevel, commit),
+    unknownPaths.length > 0 || !changes ? blobsAtPaths(git, topLevel, commit, unknownPaths) : new Map<string, string>(),
   ]);
+  const blobIds = new Map(looked);
+  if (changes) for (const path of paths) if (changes.blobs.has(path)) blobIds.set(path, changes.blobs.get(path) as string);
   const texts = await readBlobs(git, topLevel, [...blobIds.values()], MAX_MAPPED_FILE_BYTES);
   const blobs = new Map<string, CommittedBlob>();
   // A file that cannot be recorded is skipped alone, with the real reason; the others still get their record.
@@ -66,7 +67,7 @@ export async function prepareCommitRecord(
   const built = { ...mapped, files: [...mapped.files, ...skipped] };
   if (!built.record) return { ...built, commit, claimFiles: [] };
   // Agents' signed claims about lines this record holds travel into it (one range each).
-  const { commonDir } = await resolveRepository(git, topLevel);
+  const commonDir = deps.commonDir ?? (await findRepository(git, topLevel)).commonDir;
   const stored = loadClaims(commonDir, logger);
   if (stored.length === 0) return { ...built, commit, claimFiles: [] };
   const predicate = built.record.statement.predicate;
@@ -82,7 +83,7 @@ export async function recordCommit(
   deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger; readonly signer?: SignerSource },
   input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
 ): Promise<RecordCommitResult> {
-  const prepared = await prepareCommitRecord(deps, input);
+  const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, input);
   if (!prepared.record) return { ...prepared, write: await deps.writer.replayPending() };
   const signed = await signRecord(prepared.record, deps.signer, deps.logger);
   const write = await deps.writer.append([{ commit: prepared.commit, line: signed.record.line }]);

@@ -1,21 +1,11 @@
 /** Small git object reads the notes store needs: repository dirs, blobs in batch, trees, patch-ids, added lines. */
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
+import { findRepository } from '../repository';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
 
-export interface RepositoryDirs {
-  /** The working tree's top level. */
-  readonly topLevel: string;
-  /** The git directory shared by all worktrees (`.git`); Vouch's own files live under `<commonDir>/vouch`. */
-  readonly commonDir: string;
-}
-
-export async function resolveRepository(git: GitRunner, cwd: string): Promise<RepositoryDirs> {
-  const result = await git.run(['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir'], { cwd });
-  const [topLevel, commonDir] = result.stdout.split('\n');
-  if (!topLevel || !commonDir) throw new GitError('not-a-repository', `${cwd} is not inside a git working tree`, []);
-  return { topLevel, commonDir };
-}
+/** @deprecated use findRepository (src/git/repository.ts); kept until every caller moves. */
+export const resolveRepository = findRepository;
 
 /** Full id of `revision` as a commit; throws a GitError when it names no commit. */
 export async function resolveCommit(git: GitRunner, cwd: string, revision: string): Promise<string> {
@@ -237,6 +227,59 @@ export async function addedLinesOfCommit(git: GitRunner, cwd: string, commit: st
     }
   }
   return added;
+}
+
+export interface CommitChanges {
+  readonly commit: string;
+  readonly tree: string;
+  /** Repository paths the commit changed relative to its first parent (the root commit: all its files). */
+  readonly paths: readonly string[];
+  /** Blob ids of the changed paths that are regular files in the commit (deleted files, links and submodules are absent). */
+  readonly blobs: ReadonlyMap<string, string>;
+  /** `git patch-id --stable` of the commit's diff to its first parent; null for an empty diff. */
+  readonly patchId: string | null;
+}
+
+/**
+ * What recording a commit needs to know about it, in two git processes: one `git diff-tree` gives
+ * the tree, the changed paths with their new blob ids (raw part) and the patch (for patch-id), and
+ * `git patch-id` hashes the patch. The same answers as treeOfCommit, changedPathsOfCommit,
+ * blobsAtPaths (for the changed paths) and patchIdOfCommit together.
+ */
+export async function readCommitChanges(git: GitRunner, cwd: string, commit: string): Promise<CommitChanges> {
+  const diff = await git.run(
+    ['diff-tree', '--always', '--root', '-r', '-z', '--no-renames', '--patch-with-raw', '--no-color', '--no-ext-diff', '--no-textconv', '--full-index', '--format=%T', assertObjectId(commit)],
+    { cwd },
+  );
+  const bytes = diff.stdoutBytes;
+  const fail = (what: string) => new GitError('exit-code', `unexpected git diff-tree output (${what})`, ['diff-tree']);
+  // "<tree>\0" then, when the diff is not empty, "\n", the raw entries ":<modes> <ids> <status>\0<path>\0", "\0" and the patch.
+  let offset = bytes.indexOf(0);
+  if (offset < 0) throw fail('no tree');
+  const tree = assertObjectId(bytes.subarray(0, offset).toString('utf8'));
+  offset++;
+  if (bytes[offset] === 10) offset++;
+  const paths: string[] = [];
+  const blobs = new Map<string, string>();
+  while (offset < bytes.length && bytes[offset] === 58 /* ':' */) {
+    const metaEnd = bytes.indexOf(0, offset);
+    const pathEnd = metaEnd < 0 ? -1 : bytes.indexOf(0, metaEnd + 1);
+    if (pathEnd < 0) throw fail('raw entry');
+    const [, newMode, , newId, status] = bytes.subarray(offset + 1, metaEnd).toString('utf8').split(' ');
+    const path = bytes.subarray(metaEnd + 1, pathEnd).toString('utf8');
+    paths.push(path);
+    if (status !== 'D' && (newMode === '100644' || newMode === '100755')) blobs.set(path, assertObjectId(newId));
+    offset = pathEnd + 1;
+  }
+  if (bytes[offset] === 0) offset++;
+  const patch = bytes.subarray(offset);
+  let patchId: string | null = null;
+  if (patch.includes('diff --git ')) {
+    const result = await git.run(['patch-id', '--stable'], { cwd, input: patch });
+    const id = result.stdout.trim().split(' ')[0];
+    patchId = id ? assertObjectId(id) : null;
+  }
+  return { commit, tree, paths, blobs, patchId };
 }
 
 /** Repository paths the commit changed relative to its first parent (the root commit: all its files). */

@@ -16,7 +16,7 @@ import { removeClaims } from '../signing/claimStore';
 import { signRecord, type SignerSource } from '../signing/recordSigning';
 import type { WorkingStateStore } from '../workingStateStore';
 import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
-import { changedPathsOfCommit, resolveCommit } from './gitObjects';
+import { readCommitChanges, resolveCommit } from './gitObjects';
 import type { NotesWriter } from './notesWriter';
 
 /** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
@@ -175,9 +175,9 @@ export interface RecordFromPendingDeps {
  */
 export async function recordCommitFromPending(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
   const commit = await resolveCommit(deps.git, deps.topLevel, revision);
-  const paths = await changedPathsOfCommit(deps.git, deps.topLevel, commit);
-  const files = await provider.pendingFiles(deps.topLevel, paths);
-  const prepared = await prepareCommitRecord(deps, { commit, files });
+  const changes = await readCommitChanges(deps.git, deps.topLevel, commit);
+  const files = await provider.pendingFiles(deps.topLevel, changes.paths);
+  const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
   // Signed before it is journaled: the journal holds the line that reaches the ref.
   const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
   if (signed) {

@@ -173,6 +173,21 @@ describe('notes writer (real git)', function () {
     assert.equal(parseNote((await repo.git(['notes', '--ref', 'refs/notes/vouch', 'show', commit])).stdout).records.length, 2);
   });
 
+  it('adds to a note that git keeps in a fanned-out notes tree (ab/cd.../), leaving one note per commit', async () => {
+    const commit = await repo.text(['rev-parse', 'HEAD']);
+    const first = await recordLineFor(repo, commit, 'fanned-out');
+    const second = await recordLineFor(repo, commit, 'added');
+    // git moves notes into two-digit directories as a notes tree grows; write the note there directly.
+    const fanned = `${commit.slice(0, 2)}/${commit.slice(2, 4)}/${commit.slice(4)}`;
+    const input = `commit refs/notes/vouch\ncommitter T <t@example.com> 1700000000 +0000\ndata 0\nM 100644 inline ${fanned}\ndata ${Buffer.byteLength(first) + 1}\n${first}\n\n`;
+    await repo.git(['fast-import', '--quiet'], {}, input);
+    assert.deepEqual(await noteLines(repo, commit), [first]);
+    await (await repo.writer()).append([{ commit, line: second }]);
+    assert.deepEqual(await noteLines(repo, commit), [first, second].sort());
+    const paths = (await repo.text(['ls-tree', '-r', '--name-only', 'refs/notes/vouch'])).split('\n');
+    assert.equal(paths.filter((entry) => entry.replace(/\//g, '') === commit).length, 1, `one note for the commit: ${paths.join(', ')}`);
+  });
+
   it('sets aside a pending record whose commit is gone instead of blocking later writes', async () => {
     const commit = await repo.text(['rev-parse', 'HEAD']);
     const writer = await repo.writer();

@@ -68,7 +68,7 @@ describe('WorkingStateStore', () => {
 
   it('finds the top level and git directory, also from a subfolder', async () => {
     mkdirSync(path.join(dir, 'sub'));
-    assert.deepEqual(await findRepository(git, path.join(dir, 'sub')), { topLevel: dir, gitDir: path.join(dir, '.git') });
+    assert.deepEqual(await findRepository(git, path.join(dir, 'sub')), { topLevel: dir, gitDir: path.join(dir, '.git'), commonDir: path.join(dir, '.git') });
     const outside = mkdtempSync(path.join(os.tmpdir(), 'vouch-nogit-'));
     try {
       await assert.rejects(findRepository(git, outside), { kind: 'not-a-repository' });

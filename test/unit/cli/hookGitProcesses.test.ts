@@ -1,0 +1,79 @@
+// How many git processes the commands of Vouch's git hooks start (issue 13: each git start costs a
+// commit a few milliseconds of CPU; the hooks together should cost at most 2.5 bare node starts).
+// Counted with a `git` wrapper first on PATH: the CLI's GitRunner takes the first git on PATH,
+// git's own helpers (e.g. fast-import's unpack-objects) do not pass through it.
+import * as assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { findGitExecutable } from '../../../src/git/gitRunner';
+import { vouch } from '../../support/cliRun';
+import { TestRepo, nextDateEnv } from '../git/notesTestRepo';
+
+describe('git processes started by the hook commands (check --staged, record-commit)', function () {
+  this.timeout(120_000);
+  let repo: TestRepo;
+  let wrapperDir: string;
+  let log: string;
+  let savedPath: string | undefined;
+  const files = ['a.ts', 'b.ts', 'c.ts'];
+
+  beforeEach(async () => {
+    repo = await TestRepo.create();
+    for (const file of files) repo.write(file, Array.from({ length: 20 }, (_, i) => `export const human${i} = ${i};\n`).join(''));
+    await repo.commitAll('base');
+    wrapperDir = mkdtempSync(path.join(tmpdir(), 'vouch-git-count-'));
+    log = path.join(wrapperDir, 'calls.log');
+    writeFileSync(log, '');
+    const wrapper = path.join(wrapperDir, 'git');
+    writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${findGitExecutable()}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    savedPath = process.env.PATH;
+  });
+  afterEach(() => {
+    process.env.PATH = savedPath;
+    repo.cleanup();
+    rmSync(wrapperDir, { recursive: true, force: true });
+  });
+
+  /** Runs `vouch ...args` with the counting git first on PATH; returns the git calls it made. */
+  async function counted(...args: string[]): Promise<string[]> {
+    writeFileSync(log, '');
+    process.env.PATH = `${wrapperDir}${path.delimiter}${savedPath ?? ''}`;
+    try {
+      const run = await vouch(repo.dir, ...args);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  }
+
+  async function stageReviewedAi(round: number): Promise<void> {
+    for (const file of files) {
+      const before = readFileSync(path.join(repo.dir, file), 'utf8');
+      const start = before.split('\n').length;
+      repo.write(file, before + Array.from({ length: 5 }, (_, i) => `export function ai${round}_${i}(v: number) { return v * ${i}; }\n`).join(''));
+      const lines = `${start}-${start + 4}`;
+      assert.equal((await vouch(repo.dir, 'mark', file, '--lines', lines, '--tool', 'claude-code')).code, 0);
+      assert.equal((await vouch(repo.dir, 'review', file, '--lines', lines, '--intent', 'count', '--scope', 'none')).code, 0);
+    }
+    await repo.git(['add', '-A']);
+  }
+
+  it('a 3-file commit with reviewed AI lines: check --staged and record-commit start few git processes, also once the notes ref exists', async () => {
+    for (let round = 0; round < 2; round++) {
+      await stageReviewedAi(round);
+      const check = await counted('check', '--staged');
+      await repo.git(['commit', '-q', '-m', `ai ${round}`], nextDateEnv());
+      const record = await counted('record-commit');
+      const note = await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD']));
+      assert.equal(note?.records[0].statement.predicate.files.length, 3, `round ${round}: the note holds the three files`);
+      if (process.env.VOUCH_SHOW_GIT_CALLS) console.log(`check ${check.length}:\n${check.join("\n")}\nrecord ${record.length}:\n${record.join("\n")}`);
+      // Before issue 13's work: check 5, record-commit 24 (first note) and 27 (later notes).
+      assert.ok(check.length <= 5, `check --staged started ${check.length} git processes:\n${check.join('\n')}`);
+      assert.ok(record.length <= 12, `record-commit (round ${round}) started ${record.length} git processes:\n${record.join('\n')}`);
+      assert.equal(record.filter((call) => / rev-parse /.test(` ${call} `)).length, 2, `one repository lookup and one commit lookup:\n${record.join('\n')}`);
+    }
+  });
+});
