@@ -18,6 +18,7 @@ import type { WorkingStateStore } from '../workingStateStore';
 import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
 import { readCommitChanges, resolveCommit } from './gitObjects';
 import type { NotesWriter } from './notesWriter';
+import { recordLineSha256, removeRecordingIntent, settleRecordingIntents, writeRecordingIntent } from './recordingIntents';
 
 /** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
 export interface CommittedFilePieces {
@@ -175,17 +176,23 @@ export interface RecordFromPendingDeps {
  */
 export async function recordCommitFromPending(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
   const commit = await resolveCommit(deps.git, deps.topLevel, revision);
+  // What a killed run journaled but never took out of the pending state leaves it first.
+  await settleRecordingIntents(deps, provider);
   const changes = await readCommitChanges(deps.git, deps.topLevel, commit);
   const files = await provider.pendingFiles(deps.topLevel, changes.paths);
   const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
   // Signed before it is journaled: the journal holds the line that reaches the ref.
   const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
+  const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
+  let intent: string | undefined;
   if (signed) {
+    const files = signed.record.statement.predicate.files.map((file) => ({ path: file.path, blob: file.blob }));
+    intent = await writeRecordingIntent(deps.writer, { topLevel: deps.topLevel, commit, lineSha256: recordLineSha256(signed.record.line), files });
     await deps.writer.journalRecords([{ commit, line: signed.record.line }]);
     removeClaims(prepared.claimFiles); // they are in the journaled record now
   }
-  const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
   if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
+  if (intent) removeRecordingIntent(intent);
   const write = await deps.writer.replayPending();
   return { ...prepared, ...(signed ? { record: signed.record, signing: signed.outcome } : {}), write };
 }

@@ -125,6 +125,40 @@ describe('WorkingStatePendingSpans', function () {
     assert.deepEqual((await (await openStore(repo.dir)).load('a.js'))?.spans, []);
   });
 
+  it('records a line once, in its own commit, when a run is interrupted between the journal write and clearing the pending spans', async () => {
+    const text = base + first;
+    repo.write('a.js', text);
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
+    const commit = await repo.commitAll('first');
+    // Fault injection exactly there: the record is in the journal, then the run dies before the
+    // committed characters leave the pending state (as a SIGKILL at that point would).
+    const real = provider(repo.dir);
+    const interrupted: WorkingStatePendingSpans = Object.assign(Object.create(real) as WorkingStatePendingSpans, {
+      markCommitted: async () => {
+        throw new Error('killed after the journal write');
+      },
+    });
+    await assert.rejects(record(interrupted), /killed after the journal write/);
+    assert.equal((await repo.writer()).journal.list().length, 1, 'the record is durable in the journal');
+
+    // Running again on the same commit adds no second record of the line.
+    const again = await record(provider(repo.dir));
+    assert.equal(again.record, undefined, 'the line is already recorded in the journaled record');
+    // A later commit of the same file, by hand, does not record the first commit's line again.
+    repo.write('a.js', `${text}const byHand = 2;\n`);
+    const later = await repo.commitAll('by hand');
+    const result = await record(provider(repo.dir));
+    assert.equal(result.record, undefined, 'the later commit holds no AI line of its own');
+    assert.equal(await repo.reader().readNote(later), undefined);
+    const note = await repo.reader().readNote(commit);
+    assert.equal(note?.records.length, 1, 'the first commit has one record');
+    assert.deepEqual(
+      note?.records[0].statement.predicate.files.flatMap((file) => file.ranges.map((range) => `${file.path}:${range.start}-${range.end}`)),
+      ['a.js:2-2'],
+    );
+    assert.deepEqual((await (await openStore(repo.dir)).load('a.js'))?.spans, [], 'nothing stays pending');
+  });
+
   it('ignores committed pieces of spans it never handed out', async () => {
     const text = base + first;
     repo.write('a.js', text);
