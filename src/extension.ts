@@ -9,6 +9,7 @@ import { registerExplicitReportCommands } from './host/detection/explicitReports
 import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { registerGetStarted } from './host/gettingStarted';
+import { GitExtension } from './host/gitExtension';
 import { NotesController, registerNotesCommands } from './host/notes/notesController';
 import { RepositoryRegistry } from './host/repositoryRegistry';
 import { registerReviewFeatures } from './host/review/reviewCommands';
@@ -39,18 +40,19 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   context.subscriptions.push(service);
   flushOnDeactivate = () => service.flush();
   const tools = new AiToolCatalog(() => settings.detection);
+  const gitExtension = new GitExtension(log);
   context.subscriptions.push(
     vscode.commands.registerCommand('vouch.showLog', () => log.show()),
     registerInlineAcceptDetector(service, tools, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
     registerAttributionVisibility({ service, states, git, settings, log }),
-    registerDetectors(service, states, git, settings, tools, log),
-    registerReviewFeatures(context, service, states, git, settings, log),
+    registerDetectors(service, states, git, settings, tools, gitExtension, log),
+    registerReviewFeatures(context, service, states, git, settings, gitExtension, log),
     registerCliLauncher(context, log),
     registerGetStarted(context.extension.id),
   );
   if (git) {
-    const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log);
+    const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log, gitExtension);
     context.subscriptions.push(notes, registerNotesCommands(notes));
   }
   const loading = typeof __vouchLoadStart === 'number' && typeof __vouchLoadEnd === 'number' ? __vouchLoadEnd - __vouchLoadStart : undefined;

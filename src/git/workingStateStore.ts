@@ -84,6 +84,11 @@ interface KnownState {
   readonly spans: readonly AttributedSpan[];
 }
 
+/** Where a repository's working state lives (per worktree: its own git directory). */
+export function workingStateDirectory(repository: RepositoryLocation): string {
+  return path.join(repository.gitDir, 'vouch', 'working');
+}
+
 /**
  * Uncommitted attribution of a repository, one JSON file per document under
  * `<git dir>/vouch/working/`, shared by every window and the CLI.
@@ -116,7 +121,7 @@ export class WorkingStateStore {
     private readonly logger: Logger,
     options: WorkingStateStoreOptions = {},
   ) {
-    this.stateDirectory = path.join(repository.gitDir, 'vouch', 'working');
+    this.stateDirectory = workingStateDirectory(repository);
     this.lockOptions = options.lock ?? DEFAULT_FILE_LOCK_OPTIONS;
     this.maxStateFileBytes = options.maxStateFileBytes ?? DEFAULT_MAX_STATE_FILE_BYTES;
     this.maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;

@@ -2,40 +2,91 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
+import { resolveRepository } from '../git/notes/gitObjects';
 import { findRepository, type RepositoryLocation } from '../git/repository';
-import { WorkingStateStore } from '../git/workingStateStore';
+import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
+import { DisposableStore } from './lifecycle';
+import { RepositoryWatcher, type RepositoryChange } from './repositoryWatcher';
 
 /**
- * Finds the repository of each file and its working-state store (`.git/vouch/`), once per
- * repository. Files outside any repository are tracked in memory only.
+ * Finds the repository of each file, and once per repository opens its working-state store
+ * (`.git/vouch/`) and its one RepositoryWatcher. Files outside any repository are tracked in
+ * memory only. The repositories of the workspace folders are looked up (and watched) at once.
  */
 export class RepositoryRegistry implements vscode.Disposable {
   private readonly storesByTopLevel = new Map<string, Promise<WorkingStateStore>>();
   private readonly locationByDirectory = new Map<string, Promise<RepositoryLocation | undefined>>();
-  private readonly stateChangeEmitter = new vscode.EventEmitter<RepositoryLocation>();
-  private readonly watchers: vscode.Disposable[] = [this.stateChangeEmitter];
+  private readonly watchersByTopLevel = new Map<string, Promise<RepositoryWatcher | undefined>>();
+  private readonly disposables = new DisposableStore();
+  private readonly changeEmitter = this.disposables.add(new vscode.EventEmitter<RepositoryChange>());
+  /** Fires when something moved under a repository's git directories or in its working state (see RepositoryWatcher). */
+  readonly onDidChangeRepository = this.changeEmitter.event;
+  private readonly stateChangeEmitter = this.disposables.add(new vscode.EventEmitter<RepositoryLocation>());
   /** Fires when a repository's working state changed on disk (another window, the CLI). */
   readonly onDidChangeStoredState = this.stateChangeEmitter.event;
 
   constructor(
     private readonly git: GitRunner,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) void this.watchFolder(folder.uri);
+    this.disposables.add(
+      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+        for (const folder of event.added) void this.watchFolder(folder.uri);
+      }),
+    );
+  }
 
   /** The repository holding a file, or undefined outside one. Cached per directory. */
   repositoryOf(fsPath: string): Promise<RepositoryLocation | undefined> {
-    const directory = path.dirname(fsPath);
+    return this.repositoryAt(path.dirname(fsPath));
+  }
+
+  /** The repository of a directory (a workspace folder, a file's folder), watched from its first lookup. */
+  repositoryAt(directory: string): Promise<RepositoryLocation | undefined> {
     let location = this.locationByDirectory.get(directory);
     if (!location) {
-      location = findRepository(this.git, directory).catch((error: unknown) => {
-        if (!(error instanceof GitError && error.kind === 'not-a-repository')) {
-          this.log.warn(`Could not find the repository of ${fsPath}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        return undefined;
-      });
+      location = findRepository(this.git, directory).then(
+        (found) => {
+          void this.watcherOf(found);
+          return found;
+        },
+        (error: unknown) => {
+          if (!(error instanceof GitError && error.kind === 'not-a-repository')) {
+            this.log.warn(`Could not find the repository of ${directory}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          return undefined;
+        },
+      );
       this.locationByDirectory.set(directory, location);
     }
     return location;
+  }
+
+  /** The one watcher of a repository; undefined when its directories could not be resolved. */
+  watcherOf(repository: RepositoryLocation): Promise<RepositoryWatcher | undefined> {
+    let watcher = this.watchersByTopLevel.get(repository.topLevel);
+    if (!watcher) {
+      watcher = this.openWatcher(repository).catch((error: unknown) => {
+        this.log.warn(`Could not watch the repository ${repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      });
+      this.watchersByTopLevel.set(repository.topLevel, watcher);
+    }
+    return watcher;
+  }
+
+  private async openWatcher(repository: RepositoryLocation): Promise<RepositoryWatcher | undefined> {
+    const { commonDir } = await resolveRepository(this.git, repository.topLevel);
+    if (this.disposables.isDisposed) return undefined;
+    const watcher = this.disposables.add(new RepositoryWatcher({ ...repository, commonDir }, workingStateDirectory(repository)));
+    this.disposables.add(
+      watcher.onDidChange((change) => {
+        this.changeEmitter.fire(change);
+        if (change.kind === 'state') this.stateChangeEmitter.fire(repository);
+      }),
+    );
+    return watcher;
   }
 
   async storeOf(fsPath: string): Promise<{ store: WorkingStateStore; repoPath: string; repository: RepositoryLocation } | undefined> {
@@ -43,13 +94,17 @@ export class RepositoryRegistry implements vscode.Disposable {
     if (!repository) return undefined;
     const relative = path.relative(repository.topLevel, fsPath);
     if (relative.startsWith('..') || path.isAbsolute(relative) || relative.split(path.sep).includes('.git')) return undefined;
-    let store = this.storesByTopLevel.get(repository.topLevel);
+    return { store: await this.storeOfRepository(repository.topLevel), repoPath: relative.split(path.sep).join('/'), repository };
+  }
+
+  /** The one working-state store of the repository whose top level this is. */
+  storeOfRepository(topLevel: string): Promise<WorkingStateStore> {
+    let store = this.storesByTopLevel.get(topLevel);
     if (!store) {
-      store = WorkingStateStore.open(this.git, repository.topLevel, this.log);
-      this.storesByTopLevel.set(repository.topLevel, store);
-      void store.then((opened) => this.watch(repository, opened), () => undefined);
+      store = WorkingStateStore.open(this.git, topLevel, this.log);
+      this.storesByTopLevel.set(topLevel, store);
     }
-    return { store: await store, repoPath: relative.split(path.sep).join('/'), repository };
+    return store;
   }
 
   /** Every repository whose store has been opened so far. */
@@ -74,14 +129,13 @@ export class RepositoryRegistry implements vscode.Disposable {
     return result.merged ? result.document.spans.slice() : undefined;
   }
 
-  private watch(repository: RepositoryLocation, store: WorkingStateStore): void {
-    const pattern = new vscode.RelativePattern(vscode.Uri.file(store.stateDirectory), '*.json');
-    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-    const fire = () => this.stateChangeEmitter.fire(repository);
-    this.watchers.push(watcher, watcher.onDidChange(fire), watcher.onDidCreate(fire), watcher.onDidDelete(fire));
+  private async watchFolder(folder: vscode.Uri): Promise<void> {
+    if (folder.scheme !== 'file') return;
+    const repository = await this.repositoryAt(folder.fsPath);
+    if (repository) await this.watcherOf(repository);
   }
 
   dispose(): void {
-    for (const disposable of this.watchers) disposable.dispose();
+    this.disposables.dispose();
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
+import type { GitExtension } from '../gitExtension';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { AiToolCatalog } from './aiTools';
@@ -21,10 +22,11 @@ export function registerDetectors(
   git: GitRunner | undefined,
   settings: VouchSettings,
   tools: AiToolCatalog,
+  gitExtension: GitExtension,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable {
   const pastes = new PasteTracker();
-  const gitActivity = new GitActivity(git, log);
+  const gitActivity = new GitActivity(git, states, gitExtension, log);
   const follower = states ? new WorkingStateFollower(states, service, log) : undefined;
   const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
   const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];

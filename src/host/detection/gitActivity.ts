@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { GitError, isObjectId, type GitRunner } from '../../git/gitRunner';
 import type { RepositoryLocation } from '../../git/repository';
+import type { GitApi, GitApiRepository, GitExtension } from '../gitExtension';
+import { DisposableStore } from '../lifecycle';
+import type { RepositoryRegistry } from '../repositoryRegistry';
 
 /** Files reloaded this long after a git operation's traces count as that operation's... */
 const GIT_TRACES_BEFORE_MS = 3_000;
@@ -10,53 +13,36 @@ const GIT_TRACES_BEFORE_MS = 3_000;
 const GIT_TRACES_AFTER_MS = 1_500;
 
 /**
- * Files under .git that a checkout, pull, merge, rebase, reset or stash writes. Not `index` or
- * `index.lock`: the git extension's own `git status`, run because a file just changed, takes the
- * lock and rewrites the index, so they would hide every outside write. (Git commands that only
- * restore files, such as `git restore`, are told apart by content: the file then equals the index.)
- * Not FETCH_HEAD or logs/HEAD either: a fetch or a commit (which agents often run right after
- * writing files) changes no working-tree file.
- */
-const OPERATION_FILES = '{HEAD,ORIG_HEAD,MERGE_HEAD,REBASE_HEAD,CHERRY_PICK_HEAD,AUTO_MERGE,refs/stash}';
-
-/** The parts of the built-in git extension's API (v1) that are read here. */
-interface GitExtensionApi {
-  readonly repositories: readonly GitApiRepository[];
-  onDidOpenRepository(listener: (repository: GitApiRepository) => void): vscode.Disposable;
-}
-
-interface GitApiRepository {
-  readonly rootUri: vscode.Uri;
-  readonly state: {
-    readonly workingTreeChanges: ReadonlyArray<{ readonly uri: vscode.Uri }>;
-    readonly untrackedChanges?: ReadonlyArray<{ readonly uri: vscode.Uri }>;
-  };
-  readonly onDidCheckout?: (listener: () => void) => vscode.Disposable;
-}
-
-/**
  * Knows when git itself is rewriting working-tree files (checkout, pull, stash, reset, merge,
  * rebase), so that the reloads they cause are never taken for AI writes. Signals: the git
- * extension's API (a checkout ran; what it lists as changed), watchers on the files those commands
- * write under .git, and the file's content being what the index holds.
+ * extension's API (a checkout ran; what it lists as changed), the files those commands write under
+ * the git directories (each repository's watcher), and the file's content being what the index holds.
  */
 export class GitActivity implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableStore();
   private readonly activityTimes: number[] = [];
-  private api: GitExtensionApi | undefined;
+  private api: GitApi | undefined;
 
   constructor(
     private readonly git: GitRunner | undefined,
+    repositories: RepositoryRegistry | undefined,
+    gitExtension: GitExtension,
     private readonly log: vscode.LogOutputChannel,
     private readonly now: () => number = Date.now,
   ) {
-    for (const folder of vscode.workspace.workspaceFolders ?? []) this.watchGitDirectory(folder.uri);
-    this.disposables.push(
-      vscode.workspace.onDidChangeWorkspaceFolders((event) => {
-        for (const folder of event.added) this.watchGitDirectory(folder.uri);
-      }),
-    );
-    void this.connectGitExtension();
+    // What a checkout, pull, merge, rebase, reset or stash writes under the git directories (see
+    // RepositoryWatcher): not `index`, which the git extension's own `git status` rewrites whenever
+    // a file changes, and not a branch or notes ref alone: a fetch or a commit (which agents often
+    // run right after writing files) changes no working-tree file. (Git commands that only restore
+    // files, such as `git restore`, are told apart by content: the file then equals the index.)
+    if (repositories) {
+      this.disposables.add(
+        repositories.onDidChangeRepository((change) => {
+          if (change.kind === 'head' || change.kind === 'operation') void this.noteTraceWritten(change.uri);
+        }),
+      );
+    }
+    void this.connectGitExtension(gitExtension);
   }
 
   /** A git operation left traces under .git shortly before `time` (default: now) or just after it. */
@@ -128,12 +114,6 @@ export class GitActivity implements vscode.Disposable {
     return match && isObjectId(match[1]) ? match[1] : undefined;
   }
 
-  private watchGitDirectory(folder: vscode.Uri): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `.git/${OPERATION_FILES}`));
-    const note = (uri: vscode.Uri) => void this.noteTraceWritten(uri);
-    this.disposables.push(watcher, watcher.onDidChange(note), watcher.onDidCreate(note), watcher.onDidDelete(note));
-  }
-
   /**
    * A trace under .git counts from when git wrote it (its modification time), not from when the
    * watcher event arrives: on a busy machine events come seconds late, and a late stamp would
@@ -148,28 +128,22 @@ export class GitActivity implements vscode.Disposable {
     this.noteActivity(`${path.basename(uri.fsPath)} changed`, Math.min(seenAt, writtenAt));
   }
 
-  private async connectGitExtension(): Promise<void> {
-    const extension = vscode.extensions.getExtension<{ getAPI(version: 1): GitExtensionApi }>('vscode.git');
-    if (!extension) return;
-    try {
-      const exports = extension.isActive ? extension.exports : await extension.activate();
-      this.api = exports.getAPI(1);
-    } catch (error) {
-      this.log.debug(`The git extension's API is not available: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    for (const repository of this.api.repositories) this.follow(repository);
-    this.disposables.push(this.api.onDidOpenRepository((repository) => this.follow(repository)));
+  private async connectGitExtension(gitExtension: GitExtension): Promise<void> {
+    const api = await gitExtension.api();
+    if (!api || this.disposables.isDisposed) return;
+    this.api = api;
+    for (const repository of api.repositories) this.follow(repository);
+    this.disposables.add(api.onDidOpenRepository((repository) => this.follow(repository)));
   }
 
   private follow(repository: GitApiRepository): void {
     // Not the HEAD seen by `state.onDidChange`: the extension notices a moved HEAD only at its next
     // status run, which may be long after the operation (often: because an agent just wrote a file).
-    if (repository.onDidCheckout) this.disposables.push(repository.onDidCheckout(() => this.noteActivity('checkout')));
+    if (typeof repository.onDidCheckout === 'function') this.disposables.add(repository.onDidCheckout(() => this.noteActivity('checkout')));
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }
 

@@ -13,7 +13,7 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { AttributionService } from '../attributionService';
 import { signerSource } from '../../git/signing/recordSigning';
 import type { VouchSettings } from '../settings';
-import { loadGitApi, type GitApiBranch, type GitApiRepository } from './gitExtensionApi';
+import type { GitApiBranch, GitApiRepository, GitExtension } from '../gitExtension';
 
 interface NotesContext {
   readonly git: GitRunner;
@@ -73,13 +73,14 @@ export class NotesController implements vscode.Disposable {
     private readonly settings: VouchSettings,
     private readonly memento: { readonly workspace: vscode.Memento; readonly global: vscode.Memento },
     private readonly log: vscode.LogOutputChannel,
+    gitExtension: GitExtension,
   ) {
     this.pending = new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(git, topLevel, log), log);
-    this.ready = this.start();
+    this.ready = this.start(gitExtension);
   }
 
-  private async start(): Promise<void> {
-    const api = await loadGitApi(this.log);
+  private async start(gitExtension: GitExtension): Promise<void> {
+    const api = await gitExtension.api();
     if (!api || this.disposed) return;
     this.disposables.push(
       api.onDidOpenRepository((repository) => this.watch(repository)),

@@ -3,6 +3,7 @@ import { SCOPE_TAGS, type ReviewDecision, type ScopeTag } from '../../core/attri
 import { nextBlockStartLine, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
 import type { AttributionService } from '../attributionService';
+import type { GitExtension } from '../gitExtension';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import { ReviewPanelManager, type ReviewFocus } from './reviewPanel';
@@ -91,12 +92,13 @@ export function registerReviewFeatures(
   states: RepositoryRegistry | undefined,
   git: GitRunner | undefined,
   settings: VouchSettings,
+  gitExtension: GitExtension,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable {
   const workspace = new ReviewWorkspace(service, states, git, log, () => settings.signingKey);
   const panel = new ReviewPanelManager(context.extensionUri, workspace, git, log, () => settings.signingKey, settings.onDidChange);
   const tree = new ReviewTreeProvider(workspace);
-  const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log) : undefined;
+  const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log, gitExtension) : undefined;
 
   /** Without arguments (command palette, keybinding): the unreviewed block at the active editor's cursor. */
   function blockAtCursor(): BlockDecisionArgs | undefined {

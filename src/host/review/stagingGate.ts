@@ -4,19 +4,11 @@ import type { GitRunner } from '../../git/gitRunner';
 import { readBlobText, stagedEntry, stagePaths, unstagePaths } from '../../git/staging/stagedFiles';
 import { pendingBlocksInText, storedAttribution, type AttributedText } from '../../git/staging/stagedReview';
 import type { AttributionService } from '../attributionService';
-import { loadGitApi, type GitApi, type GitApiRepository } from '../notes/gitExtensionApi';
+import type { GitApiRepository, GitExtension } from '../gitExtension';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { ReviewFocus } from './reviewPanel';
 import { displayPath, type ReviewWorkspace } from './reviewWorkspace';
-
-/** The members of the git extension's repository state that the gate reads (checked at runtime). */
-interface IndexChange {
-  readonly uri: vscode.Uri;
-}
-interface StagingState {
-  readonly indexChanges?: readonly IndexChange[];
-}
 
 const CHECK_DEBOUNCE_MS = 250;
 
@@ -55,13 +47,14 @@ export class StagingGate implements vscode.Disposable {
     private readonly settings: VouchSettings,
     private readonly openPanel: (focus?: ReviewFocus) => void,
     private readonly log: vscode.LogOutputChannel,
+    gitExtension: GitExtension,
   ) {
     this.disposables.push(this.findingsEmitter, workspace.onDidChange(() => void this.stageReviewedFiles()));
-    void this.start();
+    void this.start(gitExtension);
   }
 
-  private async start(): Promise<void> {
-    const api: GitApi | undefined = await loadGitApi(this.log);
+  private async start(gitExtension: GitExtension): Promise<void> {
+    const api = await gitExtension.api();
     if (!api || this.disposed) return;
     for (const repository of api.repositories) this.watch(repository, true);
     this.disposables.push(
@@ -91,7 +84,7 @@ export class StagingGate implements vscode.Disposable {
   }
 
   private indexChanges(repository: GitApiRepository): vscode.Uri[] {
-    const changes = (repository.state as unknown as StagingState).indexChanges;
+    const changes = repository.state.indexChanges;
     if (!Array.isArray(changes)) return [];
     return changes.map((change) => change.uri).filter((uri): uri is vscode.Uri => uri instanceof vscode.Uri && uri.scheme === 'file');
   }

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { BlameOverlay } from '../../git/blame/blameOverlay';
 import type { GitRunner } from '../../git/gitRunner';
-import { resolveRepository } from '../../git/notes/gitObjects';
 import type { RepositoryLocation } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
@@ -50,6 +49,10 @@ export class CommittedHistory implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri.toString())),
+      // Commit, checkout, reset, pull and note writes or syncs all move HEAD, a branch or a notes ref.
+      states?.onDidChangeRepository((change) => {
+        if (change.kind === 'head' || change.kind === 'refs') void this.historyMoved(change.repository.topLevel);
+      }) ?? { dispose: () => undefined },
       settings.onDidChange(() => {
         for (const entry of this.documents.values()) entry.result = undefined;
       }),
@@ -170,20 +173,15 @@ export class CommittedHistory implements vscode.Disposable {
   }
 
   private async openRepository(git: GitRunner, location: RepositoryLocation): Promise<RepositoryHistory> {
-    const { commonDir } = await resolveRepository(git, location.topLevel);
-    const history: RepositoryHistory = { overlay: new BlameOverlay(git, location.topLevel, this.log, () => this.settings.blameMaxFileBytes), generation: 0 };
-    // Commit, checkout, reset, pull and note writes or syncs all move one of these files.
-    const patterns = [new vscode.RelativePattern(vscode.Uri.file(location.gitDir), 'HEAD'), new vscode.RelativePattern(vscode.Uri.file(commonDir), '{packed-refs,refs/heads/**,refs/notes/**}')];
-    const moved = () => {
-      history.generation++;
-      history.overlay.invalidateHistory();
-      this.refreshRepository(location.topLevel);
-    };
-    for (const pattern of patterns) {
-      const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-      this.disposables.push(watcher, watcher.onDidChange(moved), watcher.onDidCreate(moved), watcher.onDidDelete(moved));
-    }
-    return history;
+    return { overlay: new BlameOverlay(git, location.topLevel, this.log, () => this.settings.blameMaxFileBytes), generation: 0 };
+  }
+
+  private async historyMoved(topLevel: string): Promise<void> {
+    const history = await this.repositories.get(topLevel);
+    if (!history) return;
+    history.generation++;
+    history.overlay.invalidateHistory();
+    this.refreshRepository(topLevel);
   }
 
   /** Refreshes the open documents of a repository (their results are now of an old generation). */
