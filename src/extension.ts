@@ -10,7 +10,7 @@ import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { registerGetStarted } from './host/gettingStarted';
 import { GitExtension } from './host/gitExtension';
-import { NotesController, registerNotesCommands } from './host/notes/notesController';
+import { registerNotesFeatures } from './host/notes/registerNotes';
 import { RepositoryRegistry } from './host/repositoryRegistry';
 import { registerReviewFeatures } from './host/review/reviewCommands';
 import { VouchSettings } from './host/settings';
@@ -51,9 +51,10 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerCliLauncher(context, log),
     registerGetStarted(context.extension.id),
   );
-  if (git) {
-    const notes = new NotesController(git, service, settings, { workspace: context.workspaceState, global: context.globalState }, log, gitExtension);
-    context.subscriptions.push(notes, registerNotesCommands(notes));
+  if (git && states) {
+    context.subscriptions.push(
+      registerNotesFeatures({ git, repositories: states, service, settings, gitExtension, memento: { workspace: context.workspaceState, global: context.globalState }, log }),
+    );
   }
   const loading = typeof __vouchLoadStart === 'number' && typeof __vouchLoadEnd === 'number' ? __vouchLoadEnd - __vouchLoadStart : undefined;
   const activating = performance.now() - activateStart;

@@ -23,7 +23,7 @@ export interface VouchSettingValues {
   readonly detection: DetectionSettings;
   readonly gutterMode: GutterMode;
   readonly gate: GateMode;
-  readonly notes: { readonly configureRewriteRef: AskMode; readonly syncAfterPushPull: AskMode };
+  readonly notes: { readonly configureRewriteRef: AskMode; readonly syncAfterPushPull: AskMode; readonly reconcileAfterPull: boolean };
   readonly statusBarVisibility: StatusBarVisibility;
   readonly blameMaxFileBytes: number;
 }
@@ -58,7 +58,11 @@ function readSettings(config: vscode.WorkspaceConfiguration): VouchSettingValues
     },
     gutterMode: gutter === 'off' || gutter === 'uncommitted' ? gutter : 'all',
     gate: gate === 'off' || gate === 'block' ? gate : 'warn',
-    notes: { configureRewriteRef: askMode('notes.configureRewriteRef'), syncAfterPushPull: askMode('notes.syncAfterPushPull') },
+    notes: {
+      configureRewriteRef: askMode('notes.configureRewriteRef'),
+      syncAfterPushPull: askMode('notes.syncAfterPushPull'),
+      reconcileAfterPull: config.get<boolean>('notes.reconcileAfterPull', false),
+    },
     statusBarVisibility: statusBar === 'always' || statusBar === 'never' ? statusBar : 'auto',
     blameMaxFileBytes: Number.isFinite(blameMax) && blameMax >= 0 ? blameMax : DEFAULT_BLAME_MAX_BYTES,
   };

@@ -1,13 +1,20 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
+import { recordCommitFromPending } from '../../../src/git/notes/pendingFromWorkingState';
 import { NotesReader } from '../../../src/git/notes/notesReader';
+import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { aiSpanOver } from '../../support/spans';
 import { acceptGhostText, openScratch, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
 
 interface TestGitRepository {
   readonly rootUri: vscode.Uri;
+  readonly state: { readonly HEAD?: { readonly commit?: string } };
   add(paths: string[]): Promise<void>;
   commit(message: string): Promise<void>;
 }
@@ -112,5 +119,72 @@ describe('Git notes from commits made in the editor', function () {
     const report = await vscode.commands.executeCommand<{ scannedCommits: number; stale: unknown[] } | undefined>('vouch.reconcileNotes');
     assert.ok(report && report.scannedCommits >= 2, 'reconcile scanned the history');
     assert.deepEqual(report.stale, []);
+  });
+
+  describe('reconcile after a pull (vouch.notes.reconcileAfterPull)', function () {
+    let sideDir: string | undefined;
+
+    afterEach(async () => {
+      await vscode.workspace.getConfiguration('vouch').update('notes.reconcileAfterPull', undefined, vscode.ConfigurationTarget.Global);
+      if (sideDir) {
+        await git.run(['worktree', 'remove', '--force', sideDir], { cwd: workspaceUri('.').fsPath }).catch(() => undefined);
+        rmSync(sideDir, { recursive: true, force: true });
+      }
+    });
+
+    /**
+     * In a side worktree: a commit with AI lines and its Vouch note, and a squash of it (no note)
+     * on branch `branch`, based on `base`. Returns the squash commit.
+     */
+    async function squashedNotedCommit(worktree: string, base: string, branch: string, file: string, aiText: string): Promise<string> {
+      const run = async (args: string[]) => (await git.run(args, { cwd: worktree })).stdout.trim();
+      await run(['checkout', '-q', '--detach', base]);
+      const text = `export const origin = '${branch}';\n${aiText}`;
+      writeFileSync(path.join(worktree, file), text);
+      await run(['add', '--', file]);
+      await run(['commit', '-q', '-m', `AI work for ${branch}`]);
+      const noted = await run(['rev-parse', 'HEAD']);
+      const writer = await NotesWriter.open(git, worktree, silentLogger);
+      const provider = {
+        pendingFiles: async () => [{ path: file, workingText: text, spans: [aiSpanOver(text, aiText)] }],
+        markCommitted: async () => undefined,
+      };
+      const recorded = await recordCommitFromPending({ git, topLevel: worktree, writer, logger: silentLogger }, provider, noted);
+      assert.ok(recorded.record, 'the AI commit has its note');
+      await run(['checkout', '-q', '-b', branch, base]);
+      await run(['merge', '-q', '--squash', noted]);
+      await run(['commit', '-q', '-m', `Squashed ${branch}`]);
+      return run(['rev-parse', 'HEAD']);
+    }
+
+    it('carries the records of squashed commits to the commits a pull brings in when on, and not when off', async () => {
+      await vouchApi();
+      const repository = await gitRepository();
+      const root = repository.rootUri.fsPath;
+      const reader = new NotesReader(git, root, silentLogger);
+      const tag = Date.now().toString(36);
+      sideDir = mkdtempSync(path.join(tmpdir(), 'vouch-pull-'));
+      rmSync(sideDir, { recursive: true, force: true });
+      await git.run(['worktree', 'add', '-q', '--detach', sideDir, 'HEAD'], { cwd: root });
+
+      // Off (the default): the pulled squash commit stays without a note.
+      const base = (await git.run(['rev-parse', 'HEAD'], { cwd: root })).stdout.trim();
+      const offSquash = await squashedNotedCommit(sideDir, base, `pull-off-${tag}`, `pulled-off-${tag}.ts`, 'export function offByDefault(value: number): number {\n  return value * 7 + 3;\n}\n');
+      await git.run(['pull', '-q', '--ff-only', '.', `pull-off-${tag}`], { cwd: root });
+      await waitFor('the git extension to see the first pull', () => repository.state.HEAD?.commit === offSquash);
+
+      // On: the next pull's squash commit takes the record of the commit it squashed.
+      await vscode.workspace.getConfiguration('vouch').update('notes.reconcileAfterPull', true, vscode.ConfigurationTarget.Global);
+      const onSquash = await squashedNotedCommit(sideDir, offSquash, `pull-on-${tag}`, `pulled-on-${tag}.ts`, 'export function carriedAfterPull(value: number): number {\n  return value * 11 - 5;\n}\n');
+      await git.run(['pull', '-q', '--ff-only', '.', `pull-on-${tag}`], { cwd: root });
+      const carried = await waitFor('the record carried to the pulled squash commit', () => reader.readNote(onSquash));
+      assert.equal(carried.records.length, 1);
+      assert.deepEqual(
+        carried.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]),
+        [[`pulled-on-${tag}.ts`, [[2, 4]]]],
+      );
+      assert.ok(carried.records[0].statement.predicate.carriedFrom, 'the record says it was carried');
+      assert.equal(await reader.readNote(offSquash), undefined, 'the pull made while the setting was off was not reconciled');
+    });
   });
 });

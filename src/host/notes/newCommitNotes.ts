@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { changedPathsOfCommit } from '../../git/notes/gitObjects';
+import { WorkingStatePendingSpans, recordCommitFromPending } from '../../git/notes/pendingFromWorkingState';
+import type { AttributionService } from '../attributionService';
+import type { RepositoryRegistry } from '../repositoryRegistry';
+import type { NotesContext, NotesContexts } from './notesContexts';
+import { reloadRepositoryDocuments } from './repositoryDocuments';
+import type { RewriteRefPrompt } from './rewriteRefPrompt';
+
+/**
+ * Attaches the Vouch note to a commit made in the editor or a terminal: flushes the attribution,
+ * records the note from the pending spans in the repository's working state (the same
+ * `recordCommitFromPending` the post-commit hook runs), and reloads the open documents of the
+ * committed files so their committed spans leave the uncommitted view.
+ */
+export class NewCommitNotes {
+  private readonly pending: WorkingStatePendingSpans;
+
+  constructor(
+    private readonly service: AttributionService,
+    repositories: RepositoryRegistry,
+    private readonly contexts: NotesContexts,
+    private readonly rewriteRefPrompt: RewriteRefPrompt,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    // The registry's store: the one whose cache the editor's own saves keep current.
+    this.pending = new WorkingStatePendingSpans((topLevel) => repositories.storeOfRepository(topLevel), log);
+  }
+
+  async attachNote(root: string, commit: string): Promise<void> {
+    await this.service.flush();
+    const context = await this.contexts.contextOf(root);
+    try {
+      const existing = await context.reader.readNote(commit);
+      if (existing) {
+        this.log.info(`Commit ${commit.slice(0, 12)} already has a Vouch note (post-commit hook); not recording it again`);
+      } else {
+        const result = await recordCommitFromPending(context, this.pending, commit);
+        const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
+        for (const file of result.files) if (file.skipped) this.log.warn(`${file.path}: ${file.skipped}; its AI spans stay pending`);
+        this.log.info(
+          result.record
+            ? `Recorded ${aiLines} AI line(s) of commit ${commit.slice(0, 12)} in refs/notes/vouch (record ${result.record.recordId.slice(0, 12)}, ${result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned')})`
+            : `Commit ${commit.slice(0, 12)} has no AI lines; no note written`,
+        );
+        if (!result.record) return void (await this.reloadCommittedDocuments(context, root, commit));
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error(`Could not record the AI lines of commit ${commit.slice(0, 12)}: ${message}`);
+      void vscode.window.showWarningMessage(`Vouch could not record the AI lines of commit ${commit.slice(0, 12)}: ${message}. They stay pending and are written with the next commit or 'vouch record-commit'.`);
+      return;
+    }
+    await this.reloadCommittedDocuments(context, root, commit);
+    void this.rewriteRefPrompt.askOnce(context);
+  }
+
+  /** The open documents of the files the commit changed (the only ones whose pending spans it can have taken). */
+  private async reloadCommittedDocuments(context: NotesContext, root: string, commit: string): Promise<void> {
+    const committed = new Set(await changedPathsOfCommit(context.git, context.topLevel, commit));
+    await reloadRepositoryDocuments(this.service, context.topLevel, root, committed);
+  }
+}
