@@ -15,6 +15,7 @@ import { RepositoryRegistry } from './host/repositoryRegistry';
 import { registerReviewFeatures } from './host/review/reviewCommands';
 import { VouchSettings } from './host/settings';
 import { registerAttributionVisibility } from './host/visibility/registerVisibility';
+import { errorMessage } from './core/errorMessage';
 
 let flushOnDeactivate: (() => Promise<void>) | undefined;
 let deactivating: Promise<void> | undefined;
@@ -67,7 +68,7 @@ function createGitRunner(log: vscode.LogOutputChannel): GitRunner | undefined {
   try {
     return new GitRunner(findGitExecutable(), log);
   } catch (error) {
-    log.warn(`git was not found; attribution is kept in memory only: ${error instanceof Error ? error.message : String(error)}`);
+    log.warn(`git was not found; attribution is kept in memory only: ${errorMessage(error)}`);
     return undefined;
   }
 }

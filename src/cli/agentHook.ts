@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_IDS, lineRangesOfWrites, parseAgentPayload, type AgentId } from '../core/agentEdits';
 import type { CliCommand, CliIo } from './cli';
 import { cliErrorText } from './commandErrors';
+import { errorMessage } from '../core/errorMessage';
 
 const HELP = `Usage: vouch agent-hook <${AGENT_IDS.join(' | ')}> [--input FILE]
 
@@ -86,7 +87,7 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
     try {
       text = await readBounded(file, MAX_FILE_BYTES);
     } catch (error) {
-      io.stderr(display`vouch agent-hook: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(display`vouch agent-hook: cannot read ${file}: ${errorMessage(error)}\n`);
       continue;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -5,6 +5,7 @@
 import { display } from '../core/text/displayText';
 import { GitError } from '../git/gitRunner';
 import type { CliIo } from './cli';
+import { errorMessage } from '../core/errorMessage';
 
 /** Bad options or arguments: exit 2, with a pointer to the command's help. */
 export class CliUsageError extends Error {
@@ -46,7 +47,7 @@ function isParseArgsError(error: unknown): error is TypeError & { code: string }
 /** What a thrown error says, in Vouch's words for node:util parseArgs' errors (for commands that report without exiting 2). */
 export function cliErrorText(error: unknown): string {
   if (isParseArgsError(error)) return parseArgsMessage(error);
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /**
@@ -73,5 +74,5 @@ function failureMessage(error: unknown, cwd: string): string {
   if (error instanceof GitError && error.kind === 'not-a-repository') return `not inside a git working tree (a bare repository has none): ${cwd}`;
   if (error instanceof GitError && error.kind === 'git-not-found') return 'git was not found on PATH';
   // CliFailure, NotesWriteError, other GitErrors and unexpected errors all carry a readable message.
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

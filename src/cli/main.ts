@@ -1,6 +1,7 @@
 /** Entry of dist/vouch-cli.js, every `vouch` command (dist/cli.js loads it). */
 import { runCli } from './cli';
 import { runMain } from './processIo';
+import { errorMessage } from '../core/errorMessage';
 
 const isAgentHook = (argv: readonly string[]) => argv[0] === 'agent-hook';
 
@@ -12,7 +13,7 @@ runMain(
       return await runCli(argv);
     } catch (error) {
       if (!isAgentHook(argv)) throw error;
-      process.stderr.write(`vouch agent-hook: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`vouch agent-hook: ${errorMessage(error)}\n`);
       return 0;
     }
   },

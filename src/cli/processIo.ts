@@ -1,4 +1,5 @@
 import type { CliIo } from './cli';
+import { errorMessage } from '../core/errorMessage';
 
 /** The process's own standard output, standard error and working directory. */
 export function defaultIo(): CliIo {
@@ -30,7 +31,7 @@ export function runMain(run: (argv: string[]) => Promise<number>, options: { exi
       if (options.exitWhenDone?.(argv)) process.exit(code);
     },
     (error: unknown) => {
-      process.stderr.write(`vouch: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`vouch: ${errorMessage(error)}\n`);
       process.exitCode = 2;
     },
   );

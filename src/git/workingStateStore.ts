@@ -21,6 +21,7 @@ import { TEMPORARY_MARKER, writeFileAtomic } from './atomicWrite';
 import { readRegularFile } from './regularFile';
 import type { FileLockOptions } from './workingState/fileLock';
 import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock } from './workingState/fileLock';
+import { errorMessage } from '../core/errorMessage';
 
 export interface WorkingStateStoreOptions {
   readonly lock?: FileLockOptions;
@@ -178,7 +179,7 @@ export class WorkingStateStore {
         const document = await this.loadFile(path.join(this.stateDirectory, name));
         if (document) documents.push(document);
       } catch (error) {
-        this.logger.error(`vouch: could not read working state ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(`vouch: could not read working state ${name}: ${errorMessage(error)}`);
       }
     }
     return documents.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

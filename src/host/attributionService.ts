@@ -4,6 +4,8 @@ import { looksLikeTyping, type ChangeVerdict } from '../core/detection/changeCla
 import { AttributionLedger } from '../core/ledger/attributionLedger';
 import { reanchorSpans } from '../core/reanchor';
 import type { RepositoryRegistry } from './repositoryRegistry';
+import { DisposableStore } from './lifecycle';
+import { errorMessage } from '../core/errorMessage';
 
 /** An AI edit that is expected to arrive as document changes while `action` runs. */
 interface AiEditWindow {
@@ -100,7 +102,7 @@ export class AttributionService implements vscode.Disposable {
   private readonly savesInFlight = new Set<Promise<void>>();
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly editEmitter = new vscode.EventEmitter<AppliedEdit>();
-  private readonly disposables: vscode.Disposable[] = [this.changeEmitter, this.editEmitter];
+  private readonly disposables = new DisposableStore(this.changeEmitter, this.editEmitter);
   /** Fires after the attribution of a document changed (edits, reviews, reloads). */
   readonly onDidChangeAttribution = this.changeEmitter.event;
   /**
@@ -238,7 +240,7 @@ export class AttributionService implements vscode.Disposable {
     try {
       spans = await this.states?.load(document, textAtOpen);
     } catch (error) {
-      this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
     if (this.documents.get(key) !== tracked) return;
     if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
@@ -329,7 +331,7 @@ export class AttributionService implements vscode.Disposable {
       tracked.ledger.applyChanges(edit.changes, author);
     } catch (error) {
       // The ledger refused the event (it changed nothing); start over rather than drift from the text.
-      this.log.error(`Attribution of ${edit.document.uri.fsPath} could not follow an edit and was reset: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(`Attribution of ${edit.document.uri.fsPath} could not follow an edit and was reset: ${errorMessage(error)}`);
       tracked.ledger = new AttributionLedger();
     }
   }
@@ -385,7 +387,7 @@ export class AttributionService implements vscode.Disposable {
       this.changeEmitter.fire(document.uri);
       if (!unchanged) this.scheduleSave(document);
     } catch (error) {
-      this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
   }
 
@@ -408,6 +410,6 @@ export class AttributionService implements vscode.Disposable {
 
   dispose(): void {
     for (const tracked of this.documents.values()) if (tracked.saveTimer !== undefined) clearTimeout(tracked.saveTimer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findOnPath, launcherPath, launcherScript, pathLinkLocation, writeLauncher } from '../git/vouchLauncher';
+import { errorMessage } from '../core/errorMessage';
 
 const PATH_OFFER_KEY = 'vouch.cliLauncher.pathOffered';
 const COPILOT_OFFER_KEY = 'vouch.agentHooks.copilotOffered';
@@ -21,7 +22,7 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
   let disposed = false;
   // After activation: nothing here may slow the editor's start.
   const timer = setTimeout(() => {
-    void setUp().catch((error: unknown) => log.warn(`vouch launcher: ${error instanceof Error ? error.message : String(error)}`));
+    void setUp().catch((error: unknown) => log.warn(`vouch launcher: ${errorMessage(error)}`));
   }, 2_000);
 
   async function setUp(): Promise<void> {
@@ -51,7 +52,7 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
         await fs.symlink(launcher, link);
         void vscode.window.showInformationMessage(`'vouch' now runs ${launcher} (linked from ${link}).`);
       } catch (error) {
-        void vscode.window.showWarningMessage(`Could not create ${link}: ${error instanceof Error ? error.message : String(error)}`);
+        void vscode.window.showWarningMessage(`Could not create ${link}: ${errorMessage(error)}`);
       }
     } else if (choice === 'Copy Path') {
       await vscode.env.clipboard.writeText(path.dirname(launcher));

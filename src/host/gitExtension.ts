@@ -5,6 +5,7 @@
  * use.
  */
 import * as vscode from 'vscode';
+import { errorMessage } from '../core/errorMessage';
 
 export interface GitApiBranch {
   readonly name?: string;
@@ -74,7 +75,7 @@ export class GitExtension {
       if (!Array.isArray(api.repositories) || typeof api.onDidOpenRepository !== 'function') return undefined;
       return api;
     } catch (error) {
-      this.log.warn(`Could not use the git extension's API: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Could not use the git extension's API: ${errorMessage(error)}`);
       return undefined;
     }
   }

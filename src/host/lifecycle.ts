@@ -10,6 +10,10 @@ export class DisposableStore implements vscode.Disposable {
   private readonly items = new Set<vscode.Disposable>();
   private disposed = false;
 
+  constructor(...items: vscode.Disposable[]) {
+    this.push(...items);
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -75,16 +79,16 @@ export class Debouncer<K = void> implements vscode.Disposable {
     private readonly run: (key: K) => void,
   ) {}
 
-  /** Starts the wait again from now. */
-  trigger(key: K): void {
+  /** Starts the wait again from now (for `delayMs`, or this once for `delayOverrideMs`). */
+  trigger(key: K, delayOverrideMs?: number): void {
     const existing = this.timers.get(key);
     if (existing !== undefined) clearTimeout(existing);
-    this.timers.set(key, this.start(key));
+    this.timers.set(key, this.start(key, delayOverrideMs ?? this.delayMs));
   }
 
-  /** Starts the wait only when none is running: the run comes `delayMs` after the first trigger (a throttle). */
-  triggerOnce(key: K): void {
-    if (!this.timers.has(key)) this.timers.set(key, this.start(key));
+  /** Starts the wait only when none is running: the run comes after the first trigger's wait (a throttle). */
+  triggerOnce(key: K, delayOverrideMs?: number): void {
+    if (!this.timers.has(key)) this.timers.set(key, this.start(key, delayOverrideMs ?? this.delayMs));
   }
 
   isPending(key: K): boolean {
@@ -103,11 +107,11 @@ export class Debouncer<K = void> implements vscode.Disposable {
     this.timers.clear();
   }
 
-  private start(key: K): ReturnType<typeof setTimeout> {
+  private start(key: K, delayMs: number): ReturnType<typeof setTimeout> {
     return setTimeout(() => {
       this.timers.delete(key);
       this.run(key);
-    }, this.delayMs);
+    }, delayMs);
   }
 }
 

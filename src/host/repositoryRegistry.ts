@@ -7,6 +7,7 @@ import { findRepository, type RepositoryLocation } from '../git/repository';
 import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
 import { DisposableStore } from './lifecycle';
 import { RepositoryWatcher, type RepositoryChange } from './repositoryWatcher';
+import { errorMessage } from '../core/errorMessage';
 
 /**
  * Finds the repository of each file, and once per repository opens its working-state store
@@ -53,7 +54,7 @@ export class RepositoryRegistry implements vscode.Disposable {
         },
         (error: unknown) => {
           if (!(error instanceof GitError && error.kind === 'not-a-repository')) {
-            this.log.warn(`Could not find the repository of ${directory}: ${error instanceof Error ? error.message : String(error)}`);
+            this.log.warn(`Could not find the repository of ${directory}: ${errorMessage(error)}`);
           }
           return undefined;
         },
@@ -68,7 +69,7 @@ export class RepositoryRegistry implements vscode.Disposable {
     let watcher = this.watchersByTopLevel.get(repository.topLevel);
     if (!watcher) {
       watcher = this.openWatcher(repository).catch((error: unknown) => {
-        this.log.warn(`Could not watch the repository ${repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Could not watch the repository ${repository.topLevel}: ${errorMessage(error)}`);
         return undefined;
       });
       this.watchersByTopLevel.set(repository.topLevel, watcher);

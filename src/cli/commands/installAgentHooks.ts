@@ -17,6 +17,7 @@ import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { errorMessage } from '../../core/errorMessage';
 
 const HELP = `Usage: vouch install-agent-hooks [${AGENT_IDS.join(' | ')} | all] [--user | --project] [--uninstall]
 
@@ -179,7 +180,7 @@ async function readConfig(file: string): Promise<Json | undefined> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CliFailure(`${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}); left as it is`);
+    throw new CliFailure(`${file} is not valid JSON (${errorMessage(error)}); left as it is`);
   }
   if (!isObject(parsed)) throw new CliFailure(`${file} does not hold a JSON object; left as it is`);
   return parsed;
@@ -197,7 +198,7 @@ export async function applyAgentHooks(target: AgentHookTarget, file: string, ins
   try {
     updated = updateHookConfig(target, existing, install);
   } catch (error) {
-    throw new CliFailure(`${file}: ${error instanceof Error ? error.message : String(error)}; left as it is`);
+    throw new CliFailure(`${file}: ${errorMessage(error)}; left as it is`);
   }
   if (existing !== undefined && JSON.stringify(updated) === JSON.stringify(existing)) return install ? 'unchanged' : 'absent';
   if (!install && updated && isEmptyConfig(target, updated)) {
@@ -245,7 +246,7 @@ async function runInstallAgentHooks(args: string[], io: CliIo): Promise<number> 
       io.stdout(display`  ${target.agent.padEnd(11)} ${action.padEnd(9)} ${file}\n`);
     } catch (error) {
       failed++;
-      io.stderr(display`vouch install-agent-hooks: ${target.agent}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(display`vouch install-agent-hooks: ${target.agent}: ${errorMessage(error)}\n`);
     }
   }
   if (install && agents.has('codex')) io.stdout(ownText('  (Codex asks you to review and trust new hooks before it runs them.)\n'));

@@ -22,6 +22,7 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { stderrLogger } from '../cliLogger';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { errorMessage } from '../../core/errorMessage';
 
 const HELP = `Usage: vouch mark <path> --lines A-B [--lines C-D ...] --tool NAME [options]
 
@@ -113,7 +114,7 @@ async function mark(args: string[], io: CliIo): Promise<number> {
       try {
         signature = await signer.sign(preAuthEncoding(claim.envelope.payloadType, claim.payloadBytes));
       } catch (error) {
-        throw new CliFailure(`the lines are marked, but the claim could not be signed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CliFailure(`the lines are marked, but the claim could not be signed: ${errorMessage(error)}`);
       }
       await saveClaim((await resolveRepository(git, repository.topLevel)).commonDir, { ...claim.envelope, signatures: [signature] });
       io.stdout(display`signed the claim for lines ${first}-${last} as ${principal} (${signature.keyid ?? signer.description})\n`);

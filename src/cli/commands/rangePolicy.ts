@@ -19,6 +19,7 @@ import { printable } from '../untrustedText';
 import type { NotesContext } from './notesCommon';
 import type { VerifyResult } from './verify';
 import type { RangeSignature } from './verifyChecks';
+import { errorMessage } from '../../core/errorMessage';
 
 export interface LoadedPolicy {
   readonly policy: Policy;
@@ -42,7 +43,7 @@ export async function loadPolicy(context: NotesContext, cwd: string, policyPath:
       if (statSync(file).size > MAX_POLICY_BYTES) throw new Error(`larger than ${MAX_POLICY_BYTES} bytes`);
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new CliUsageError(`cannot read --policy ${policyPath}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliUsageError(`cannot read --policy ${policyPath}: ${errorMessage(error)}`);
     }
     source = file;
   } else {

@@ -14,6 +14,7 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
+import { errorMessage } from '../../core/errorMessage';
 
 const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
 
@@ -68,12 +69,12 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
     try {
       json = readFileSync(values.pending === '-' ? 0 : values.pending, 'utf8');
     } catch (error) {
-      throw new CliUsageError(`cannot read ${values.pending}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliUsageError(`cannot read ${values.pending}: ${errorMessage(error)}`);
     }
     try {
       provider = jsonPendingSpanProvider(json);
     } catch (error) {
-      throw new CliUsageError(`bad --pending input: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliUsageError(`bad --pending input: ${errorMessage(error)}`);
     }
   }
   const context = await openNotesContext(io);

@@ -18,6 +18,7 @@ import { keyringBytes, type OpenPgpKeyring } from '../../git/signing/openpgpVeri
 import { SignatureVerifier, type SignatureFinding, type SignatureVerdict } from '../../git/signing/recordVerifier';
 import { CliUsageError } from '../commandErrors';
 import type { NotesContext } from './notesCommon';
+import { errorMessage } from '../../core/errorMessage';
 
 const MAX_ALLOWED_SIGNERS_BYTES = 4 * 1024 * 1024;
 const MAX_CARRY_DEPTH = 8;
@@ -33,7 +34,7 @@ function loadOpenPgpKeyring(keyringPath: string): OpenPgpKeyring {
     if (statSync(keyringPath).size > MAX_OPENPGP_KEYRING_BYTES) throw new Error(`larger than ${MAX_OPENPGP_KEYRING_BYTES} bytes`);
     bytes = keyringBytes(readFileSync(keyringPath));
   } catch (error) {
-    throw new CliUsageError(`cannot read --openpgp-keyring ${keyringPath}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliUsageError(`cannot read --openpgp-keyring ${keyringPath}: ${errorMessage(error)}`);
   }
   if (!bytes || bytes.length === 0) throw new CliUsageError(`--openpgp-keyring ${keyringPath}: no OpenPGP public key in it (export one with gpg --export)`);
   let gpgv: string;
@@ -91,7 +92,7 @@ export class VerifyChecks {
       if (statSync(allowedSignersPath).size > MAX_ALLOWED_SIGNERS_BYTES) throw new Error(`larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes`);
       text = readFileSync(allowedSignersPath, 'utf8');
     } catch (error) {
-      throw new CliUsageError(`cannot read --allowed-signers ${allowedSignersPath}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliUsageError(`cannot read --allowed-signers ${allowedSignersPath}: ${errorMessage(error)}`);
     }
     const file = parseAllowedSigners(text);
     if (file.problems.length > 0) {

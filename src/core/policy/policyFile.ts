@@ -6,6 +6,7 @@
  * since a typo in a policy must not silently weaken it.
  */
 import { RISK_CATEGORIES, type RiskCategory } from '../review/riskHints';
+import { errorMessage } from '../errorMessage';
 
 export const POLICY_VERSION = 1;
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -87,7 +88,7 @@ export function parsePolicy(text: string): Policy {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PolicyError(`the policy is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PolicyError(`the policy is not JSON: ${errorMessage(error)}`);
   }
   const root = objectAt(json, 'the policy', ['$schema', 'version', 'approvers', 'secondApprover', 'models', 'signatures', 'maxUnreviewedShare']);
   if (root.version !== POLICY_VERSION) throw new PolicyError(`version must be ${POLICY_VERSION}`);

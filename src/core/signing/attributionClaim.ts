@@ -10,6 +10,7 @@ import { canonicalJson, decodeUtf8Strict, utf8Bytes, utf8ToBase64, type JsonValu
 import { DSSE_PAYLOAD_TYPE, FILE_SUBJECT_PREFIX, IN_TOTO_STATEMENT_TYPE, type DsseEnvelope } from '../notes/noteRecord';
 import { decodeBase64EitherAlphabet } from './dsse';
 import { findDuplicateJsonKey } from './jsonDuplicateKeys';
+import { errorMessage } from '../errorMessage';
 
 export const ATTRIBUTION_CLAIM_PREDICATE_TYPE = 'https://vouch.dev/attribution-claim/v1';
 
@@ -112,7 +113,7 @@ export function parseClaimEnvelope(value: unknown): { ok: true; value: ClaimEnve
     };
     return { ok: true, value: { envelope: value as DsseEnvelope, payloadBytes, claim } };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    return { ok: false, reason: errorMessage(error) };
   }
 }
 

@@ -16,6 +16,7 @@ import type {
 } from '../attribution';
 import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
 import { repoPathProblem } from './repoPath';
+import { errorMessage } from '../errorMessage';
 
 export const WORKING_STATE_SCHEMA_VERSION = 1;
 
@@ -59,7 +60,7 @@ export function parseWorkingStateDocument(text: string): WorkingStateParseResult
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { kind: 'corrupt', reason: `not JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { kind: 'corrupt', reason: `not JSON (${errorMessage(error)})` };
   }
   if (!isRecord(value)) return { kind: 'corrupt', reason: 'not a JSON object' };
   const version = value.version;

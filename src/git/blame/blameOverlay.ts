@@ -23,6 +23,7 @@ import { readBlobs } from '../notes/gitObjects';
 import { NotesReader } from '../notes/notesReader';
 import { isUncommittedId, parseBlamePorcelain, type BlameResult } from './blamePorcelain';
 import { nativeSha256Hex } from './nativeSha256';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Default for `vouch.blame.maxFileBytes`: larger documents get no blame. */
 export const DEFAULT_BLAME_MAX_BYTES = 1024 * 1024;
@@ -284,10 +285,10 @@ export class BlameOverlay {
         if (text !== undefined && !this.parsedBlobs.has(blob)) this.unparsedBlobs.set(blob, { kind, text });
       }
     } catch (error) {
-      this.logger.debug(`vouch: notes not read ahead of blame (read after it instead): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.debug(`vouch: notes not read ahead of blame (read after it instead): ${errorMessage(error)}`);
       return;
     }
-    this.parseAhead().catch((error: unknown) => this.logger.warn(`vouch: parsing notes ahead of blame failed: ${error instanceof Error ? error.message : String(error)}`));
+    this.parseAhead().catch((error: unknown) => this.logger.warn(`vouch: parsing notes ahead of blame failed: ${errorMessage(error)}`));
   }
 
   /** Parses the blobs read ahead, a slice at a time; blame's caller parses any it needs sooner itself. */

@@ -14,6 +14,7 @@ import { readBlobs } from './gitObjects';
 import { findRepository, type RepositoryLocation } from '../repository';
 import { isProcessAlive } from '../workingState/fileLock';
 import { NotesJournal, type JournalEntry } from './notesJournal';
+import { errorMessage } from '../../core/errorMessage';
 
 export const PRIVATE_REF_PREFIX = 'refs/notes/vouch-tmp/';
 /** A private ref older than this belongs to a writer that is gone, whatever its pid says. */
@@ -300,7 +301,7 @@ export class NotesWriter {
         this.logger.info(`vouch: removed orphaned ${refName}`);
       } catch (error) {
         // Its lock may be held by a dying git process; a later run will try again.
-        this.logger.debug(`vouch: could not remove ${refName}: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.debug(`vouch: could not remove ${refName}: ${errorMessage(error)}`);
       }
     }
   }

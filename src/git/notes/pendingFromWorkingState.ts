@@ -19,6 +19,7 @@ import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
 import { readCommitChanges, resolveCommit } from './gitObjects';
 import type { NotesWriter } from './notesWriter';
 import { recordLineSha256, removeRecordingIntent, settleRecordingIntents, writeRecordingIntent } from './recordingIntents';
+import { errorMessage } from '../../core/errorMessage';
 
 /** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
 export interface CommittedFilePieces {
@@ -74,7 +75,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       } catch (error) {
         // One file whose state cannot be read (a name this system cannot open, a file over the size
         // limit, a broken state file) never costs the commit's other files their records.
-        this.logger.warn(`vouch: ${repoPath}: its AI spans could not be read (${error instanceof Error ? error.message : String(error)}); they stay pending`);
+        this.logger.warn(`vouch: ${repoPath}: its AI spans could not be read (${errorMessage(error)}); they stay pending`);
         continue;
       }
       if (handed && handed.spans.length > 0) files.push({ path: repoPath, workingText: handed.workingText, spans: handed.spans });
@@ -91,7 +92,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       try {
         await this.markFileCommitted(store, topLevel, repoPath, pieces);
       } catch (error) {
-        failures.push(`${repoPath}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${repoPath}: ${errorMessage(error)}`);
       }
     }
     if (failures.length > 0) throw new Error(`the record is written, but committed AI spans stay pending in the working state for ${failures.join('; ')}`);

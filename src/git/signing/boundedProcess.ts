@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants as fsConstants, openSync } from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../../core/errorMessage';
 
 export interface BoundedRunOptions {
   readonly timeoutMs?: number;
@@ -82,7 +83,7 @@ export function runBounded(programPath: string, args: readonly string[], options
     try {
       if (options.stdinFile !== undefined) stdin = openSync(options.stdinFile, 'r');
     } catch (error) {
-      return reject(new BoundedProcessError('spawn-failed', `cannot open ${options.stdinFile}: ${error instanceof Error ? error.message : String(error)}`));
+      return reject(new BoundedProcessError('spawn-failed', `cannot open ${options.stdinFile}: ${errorMessage(error)}`));
     }
     const child = spawn(programPath, [...args], {
       cwd: options.cwd,

@@ -11,6 +11,7 @@ import type { DsseEnvelope } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope, type ClaimEnvelope } from '../../core/signing/attributionClaim';
 import { sha256Hex } from '../../core/textHash';
 import { writeFileAtomic } from '../atomicWrite';
+import { errorMessage } from '../../core/errorMessage';
 
 const MAX_CLAIM_FILES = 10_000;
 const MAX_CLAIM_BYTES = 256 * 1024;
@@ -49,7 +50,7 @@ export function loadClaims(commonDir: string, logger: Logger): StoredClaim[] {
       if (!parsed.ok) throw new Error(parsed.reason);
       claims.push({ file, value: parsed.value });
     } catch (error) {
-      logger.warn(`vouch: ignoring the claim file ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(`vouch: ignoring the claim file ${name}: ${errorMessage(error)}`);
     }
   }
   return claims;

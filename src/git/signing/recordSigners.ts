@@ -14,6 +14,7 @@ import type { PayloadSigner } from '../../core/signing/signedRecord';
 import { dearmorSshSignature, parseSshPublicKeyLine, parseSshSignatureBlob, sshFingerprint } from '../../core/signing/sshSignature';
 import { BoundedProcessError, runBounded } from './boundedProcess';
 import { fileExists, type SigningKeyChoice } from './signingKey';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Signing failed; the message says what to do (and never holds the payload). */
 export class SigningError extends Error {
@@ -87,7 +88,7 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
           result = await runBounded(choice.program, ['-Y', 'sign', '-n', VOUCH_SIGNATURE_NAMESPACE, '-f', keyFile, ...(literal ? ['-U'] : []), message], { timeoutMs: SIGN_TIMEOUT_MS, env, cwd: dir });
         } catch (error) {
           if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`ssh-keygen did not sign within ${SIGN_TIMEOUT_MS / 1000} s (a security key waiting for a touch?)`);
-          throw new SigningError(error instanceof Error ? error.message : String(error));
+          throw new SigningError(errorMessage(error));
         }
         if (result.exitCode !== 0) throw new SigningError(explainSshFailure(result.stderr, choice));
         let text: string;
@@ -123,7 +124,7 @@ export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<
           );
         } catch (error) {
           if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`gpg did not sign within ${SIGN_TIMEOUT_MS / 1000} s`);
-          throw new SigningError(error instanceof Error ? error.message : String(error));
+          throw new SigningError(errorMessage(error));
         }
         const created = SIG_CREATED.exec(result.stderr);
         if (result.exitCode !== 0 || !created) {

@@ -8,6 +8,7 @@ import { recordPae, withSignatures, type PayloadSigner } from '../../core/signin
 import type { GitRunner } from '../gitRunner';
 import { createPayloadSigner, sshKeyFingerprint } from './recordSigners';
 import { resolveSigningKey, type SigningKeyChoice, type SigningKeyOptions } from './signingKey';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Gives the signer the user chose, or undefined (no key: records stay unsigned). Resolved once. */
 export type SignerSource = () => Promise<PayloadSigner | undefined>;
@@ -35,7 +36,7 @@ export async function signRecord(record: NoteRecord, source: SignerSource | unde
   try {
     signer = await source?.();
   } catch (error) {
-    const reason = `unsigned: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `unsigned: ${errorMessage(error)}`;
     logger.warn(`vouch: record ${record.recordId.slice(0, 12)} ${reason}`);
     return { record, outcome: { unsigned: reason } };
   }
@@ -44,7 +45,7 @@ export async function signRecord(record: NoteRecord, source: SignerSource | unde
     const signature = await signer.sign(recordPae(record));
     return { record: withSignatures(record, [signature]), outcome: { signedBy: signature.keyid ?? signer.description } };
   } catch (error) {
-    const reason = `unsigned: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `unsigned: ${errorMessage(error)}`;
     logger.warn(`vouch: record ${record.recordId.slice(0, 12)} written ${reason}`);
     return { record, outcome: { unsigned: reason } };
   }

@@ -15,6 +15,7 @@ import {
   sshSignedData,
   type SshPublicKey,
 } from '../../core/signing/sshSignature';
+import { errorMessage } from '../../core/errorMessage';
 
 export type SshVerifyResult =
   | { readonly status: 'valid'; readonly publicKey: Uint8Array; readonly keyid: string }
@@ -92,7 +93,7 @@ export function verifySshSignature(armored: string, message: Uint8Array, namespa
   try {
     parsed = parseSshSignatureBlob(blob);
   } catch (error) {
-    return { status: 'bad', reason: `malformed SSH signature: ${error instanceof Error ? error.message : String(error)}` };
+    return { status: 'bad', reason: `malformed SSH signature: ${errorMessage(error)}` };
   }
   const keyid = sshFingerprint(parsed.publicKey);
   const publicKey = parsed.publicKey;
@@ -105,6 +106,6 @@ export function verifySshSignature(armored: string, message: Uint8Array, namespa
     const ok = checkValue(key, keyObjectOf(publicKey, key), value.format, value.bytes, signed);
     return ok ? { status: 'valid', publicKey, keyid } : { status: 'bad', reason: 'the signature does not match the record', publicKey, keyid };
   } catch (error) {
-    return { status: 'bad', reason: `malformed SSH signature: ${error instanceof Error ? error.message : String(error)}`, publicKey, keyid };
+    return { status: 'bad', reason: `malformed SSH signature: ${errorMessage(error)}`, publicKey, keyid };
   }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ORIGIN_KINDS, UNKNOWN_AI_TOOL, type Origin, type OriginKind } from '../../core/attribution';
 import { DISPLAY_SAFE_NAME } from '../../core/text/displayText';
 import type { AttributionService } from '../attributionService';
+import { errorMessage } from '../../core/errorMessage';
 
 /** What another extension (or a keybinding, or a task) reports about AI text it inserted. */
 export interface AiEditReport {
@@ -87,7 +88,7 @@ export function registerExplicitReportCommands(service: AttributionService, log:
       try {
         return await recordAiEdit(service, report);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         log.warn(`vouch.recordAiEdit refused a report: ${message}`);
         throw new Error(`vouch.recordAiEdit: ${message}`);
       }

@@ -7,6 +7,8 @@ import { computeTextReplacements } from '../../core/reanchor';
 import { readWorkingTreeText } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { isTextFile, type GitActivity } from './gitActivity';
+import { Debouncer, DisposableStore } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */
 const SETTLE_MS = 1_500;
@@ -17,7 +19,7 @@ interface PendingWrite {
   readonly firstAt: number;
   /** What the git extension said about the file before this write (modified, clean, or unknown). */
   readonly modifiedBefore: boolean | undefined;
-  timer: ReturnType<typeof setTimeout>;
+  readonly uri: vscode.Uri;
 }
 
 /**
@@ -30,8 +32,9 @@ interface PendingWrite {
  * Open documents are handled by HeuristicDetector (their reload from disk).
  */
 export class ExternalWriteWatcher implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableStore();
   private readonly pending = new Map<string, PendingWrite>();
+  private readonly settleSoon = this.disposables.add(new Debouncer<string>(SETTLE_MS, (key) => void this.settle(key)));
 
   constructor(
     private readonly states: RepositoryRegistry,
@@ -53,28 +56,20 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     if (/[\\/](\.git|\.vscode|node_modules)([\\/]|$)/.test(uri.fsPath)) return;
     if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) return;
     const key = uri.toString();
-    const existing = this.pending.get(key);
-    if (existing) {
-      clearTimeout(existing.timer);
-      existing.timer = setTimeout(() => void this.settle(uri), SETTLE_MS);
-      return;
+    if (!this.pending.has(key)) {
+      this.pending.set(key, { created, firstAt: Date.now(), modifiedBefore: created ? false : this.gitActivity.isModifiedInWorkingTree(uri), uri });
     }
-    this.pending.set(key, {
-      created,
-      firstAt: Date.now(),
-      modifiedBefore: created ? false : this.gitActivity.isModifiedInWorkingTree(uri),
-      timer: setTimeout(() => void this.settle(uri), SETTLE_MS),
-    });
+    this.settleSoon.trigger(key);
   }
 
-  private async settle(uri: vscode.Uri): Promise<void> {
-    const write = this.pending.get(uri.toString());
-    this.pending.delete(uri.toString());
+  private async settle(key: string): Promise<void> {
+    const write = this.pending.get(key);
+    this.pending.delete(key);
     if (!write) return;
     try {
-      await this.examine(uri, write);
+      await this.examine(write.uri, write);
     } catch (error) {
-      this.log.warn(`Could not examine the outside write to ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Could not examine the outside write to ${write.uri.fsPath}: ${errorMessage(error)}`);
     }
   }
 
@@ -132,8 +127,7 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const write of this.pending.values()) clearTimeout(write.timer);
     this.pending.clear();
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

@@ -6,6 +6,7 @@ import type { RepositoryLocation } from '../../git/repository';
 import type { GitApi, GitApiRepository, GitExtension } from '../gitExtension';
 import { DisposableStore } from '../lifecycle';
 import type { RepositoryRegistry } from '../repositoryRegistry';
+import { errorMessage } from '../../core/errorMessage';
 
 /** Files reloaded this long after a git operation's traces count as that operation's... */
 const GIT_TRACES_BEFORE_MS = 3_000;
@@ -79,7 +80,7 @@ export class GitActivity implements vscode.Disposable {
       const hashed = await this.git.run(['hash-object', '--path', repoPath, '--', path.join(repository.topLevel, ...repoPath.split('/'))], { cwd: repository.topLevel });
       return hashed.stdout.trim() === entry;
     } catch (error) {
-      this.log.debug(`Could not compare ${repoPath} with the index: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.debug(`Could not compare ${repoPath} with the index: ${errorMessage(error)}`);
       return false;
     }
   }

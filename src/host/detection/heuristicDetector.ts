@@ -20,6 +20,7 @@ import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
 import type { PasteTracker } from './pasteTracker';
 import { peekStoredState, spansForExactText } from './storedStatePeek';
+import { DisposableStore } from '../lifecycle';
 
 /** An edit to a hidden document this close to a bulk edit of a visible one is part of the same refactoring (a rename touches several documents). */
 const BATCH_WINDOW_MS = 80;
@@ -82,7 +83,7 @@ interface UnclaimedBulk {
  * as candidates.
  */
 export class HeuristicDetector implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableStore();
   private readonly dirtyByDocument = new Map<string, boolean>();
   private readonly savingSince = new Map<string, number>();
   private readonly pendingReloads: PendingReload[] = [];
@@ -445,6 +446,6 @@ export class HeuristicDetector implements vscode.Disposable {
 
   dispose(): void {
     for (const burst of this.bursts.values()) if (burst.timer !== undefined) clearTimeout(burst.timer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

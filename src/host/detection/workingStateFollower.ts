@@ -4,6 +4,8 @@ import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { peekStoredState } from './storedStatePeek';
+import { Debouncer, DisposableStore, Sequencer } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 const SETTLE_MS = 150;
 const RETRY_MS = 300;
@@ -18,40 +20,32 @@ const SEEN_RECORD_DELAY_MS = 50;
  * undo history.
  */
 export class WorkingStateFollower implements vscode.Disposable {
-  private readonly subscription: vscode.Disposable;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private readonly disposables = new DisposableStore();
+  private readonly pickUpSoon = this.disposables.add(new Debouncer(SETTLE_MS, () => void this.pickUp()));
+  private readonly pickUps = new Sequencer((error) => this.log.warn(`Could not pick up the working state: ${errorMessage(error)}`));
   private readonly seenIds = new Map<string, Set<string>>();
   private readonly toRecord = new Set<string>();
-  private recordTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly listeners: vscode.Disposable[] = [];
+  private readonly recordSoon = this.disposables.add(new Debouncer(SEEN_RECORD_DELAY_MS, () => this.recordSeen()));
 
   constructor(
     private readonly states: RepositoryRegistry,
     private readonly service: AttributionService,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.listeners.push(
+    this.disposables.push(
       service.onDidChangeAttribution((uri) => this.noteChanged(uri)),
       vscode.workspace.onDidCloseTextDocument((document) => this.seenIds.delete(document.uri.toString())),
+      states.onDidChangeStoredState(() => this.pickUpSoon.trigger()),
     );
-    this.subscription = states.onDidChangeStoredState(() => {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        void this.pickUp();
-      }, SETTLE_MS);
-    });
   }
 
   private noteChanged(uri: vscode.Uri): void {
     this.toRecord.add(uri.toString());
-    if (this.recordTimer !== undefined) return;
-    this.recordTimer = setTimeout(() => this.recordSeen(), SEEN_RECORD_DELAY_MS);
+    this.recordSoon.triggerOnce();
   }
 
   private recordSeen(): void {
-    this.recordTimer = undefined;
+    this.recordSoon.cancel();
     for (const key of this.toRecord) {
       const seen = this.seenIds.get(key) ?? new Set<string>();
       for (const span of this.service.spansOf(vscode.Uri.parse(key, true))) seen.add(span.id);
@@ -62,10 +56,7 @@ export class WorkingStateFollower implements vscode.Disposable {
 
   /** Picks up what others wrote now, without waiting for the file watcher (before a heuristic marks text a report may cover). */
   pickUp(): Promise<void> {
-    this.running = this.running.then(() => this.catchUp()).catch((error: unknown) => {
-      this.log.warn(`Could not pick up the working state: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    return this.running;
+    return this.pickUps.queue(() => this.catchUp());
   }
 
   private async catchUp(): Promise<void> {
@@ -88,11 +79,7 @@ export class WorkingStateFollower implements vscode.Disposable {
   }
 
   private retrySoon(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.pickUp();
-    }, RETRY_MS);
+    this.pickUpSoon.triggerOnce(undefined, RETRY_MS);
   }
 
   private hasForeignSpans(document: vscode.TextDocument, stored: WorkingStateDocument): boolean {
@@ -102,9 +89,6 @@ export class WorkingStateFollower implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.recordTimer !== undefined) clearTimeout(this.recordTimer);
-    this.subscription.dispose();
-    for (const listener of this.listeners) listener.dispose();
+    this.disposables.dispose();
   }
 }

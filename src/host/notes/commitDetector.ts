@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { assertObjectId, type GitRunner } from '../../git/gitRunner';
 import type { GitApiBranch, GitApiRepository, GitExtension } from '../gitExtension';
 import { DisposableStore, Sequencer } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 /** What a repository's HEAD branch looked like at the git extension's last state change. */
 interface HeadSnapshot {
@@ -78,7 +79,7 @@ export class CommitDetector implements vscode.Disposable {
       knownHead: undefined,
       head: snapshot(repository.state.HEAD),
       handled: new Set(),
-      queue: new Sequencer((error) => this.log.error(`Vouch notes (${root}): ${error instanceof Error ? error.message : String(error)}`)),
+      queue: new Sequencer((error) => this.log.error(`Vouch notes (${root}): ${errorMessage(error)}`)),
       disposables: new DisposableStore(),
     };
     this.followed.set(root, followed);

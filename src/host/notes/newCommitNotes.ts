@@ -6,6 +6,7 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { NotesContext, NotesContexts } from './notesContexts';
 import { reloadRepositoryDocuments } from './repositoryDocuments';
 import type { RewriteRefPrompt } from './rewriteRefPrompt';
+import { errorMessage } from '../../core/errorMessage';
 
 /**
  * Attaches the Vouch note to a commit made in the editor or a terminal: flushes the attribution,
@@ -46,7 +47,7 @@ export class NewCommitNotes {
         if (!result.record) return void (await this.reloadCommittedDocuments(context, root, commit));
       }
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.log.error(`Could not record the AI lines of commit ${commit.slice(0, 12)}: ${message}`);
       void vscode.window.showWarningMessage(`Vouch could not record the AI lines of commit ${commit.slice(0, 12)}: ${message}. They stay pending and are written with the next commit or 'vouch record-commit'.`);
       return;

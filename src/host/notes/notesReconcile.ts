@@ -8,6 +8,7 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { NotesContexts } from './notesContexts';
 import { reloadRepositoryDocuments } from './repositoryDocuments';
+import { errorMessage } from '../../core/errorMessage';
 
 /** A pull writes many files under .git; it is looked at once they have settled. */
 const PULL_SETTLE_MS = 500;
@@ -37,7 +38,7 @@ export class NotesReconcile {
       if (result.carried.length > 0) await reloadRepositoryDocuments(this.service, context.topLevel, root);
       return result;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.log.error(`Vouch reconcile failed: ${message}`);
       void vscode.window.showErrorMessage(`Vouch could not reconcile notes: ${message}`);
       return undefined;
@@ -83,7 +84,7 @@ export class ReconcileAfterPull implements vscode.Disposable {
       this.log.info(`A pull or merge in ${topLevel} brought in ${pulled.before.slice(0, 12)}..${pulled.after.slice(0, 12)}: reconciling its notes (vouch.notes.reconcileAfterPull)`);
       await this.reconcile.run(topLevel, { range, report: 'quiet' });
     } catch (error) {
-      this.log.warn(`Could not look at the last pull in ${topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Could not look at the last pull in ${topLevel}: ${errorMessage(error)}`);
     }
   }
 

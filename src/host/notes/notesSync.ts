@@ -3,6 +3,7 @@ import { syncNotes, type SyncReport } from '../../git/notes/sync';
 import type { DisposableStore } from '../lifecycle';
 import type { VouchSettings } from '../settings';
 import type { NotesContexts } from './notesContexts';
+import { errorMessage } from '../../core/errorMessage';
 
 /** `vouch sync` in the editor: on command, and offered (setting vouch.notes.syncAfterPushPull) after a push or a pull. */
 export class NotesSync {
@@ -47,7 +48,7 @@ export class NotesSync {
       else this.disposables.add(vscode.window.setStatusBarMessage(message, 5000));
       return result;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.log.error(`Vouch sync failed: ${message}`);
       void vscode.window.showErrorMessage(`Vouch could not sync notes: ${message}`);
       return undefined;

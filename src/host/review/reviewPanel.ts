@@ -18,6 +18,8 @@ import { signingKeyFingerprint } from '../../git/signing/recordSigning';
 import { resolveSigningKey } from '../../git/signing/signingKey';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { displayPath, type ReviewTarget, type ReviewWorkspace } from './reviewWorkspace';
+import { DisposableStore, Sequencer } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 export const REVIEW_PANEL_VIEW_TYPE = 'vouch.reviewPanel';
 const TITLE = 'Vouch: Review AI Changes';
@@ -59,14 +61,15 @@ function toPanelBlock(block: ReviewBlock): PanelBlock {
  */
 export class ReviewPanelManager implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private panelDisposables: vscode.Disposable[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables = new DisposableStore();
+  private readonly disposables = new DisposableStore();
   private ready = false;
   private pendingFocus: ReviewFocus | undefined;
   /** Where each shown block lives, to route decisions from the page. */
   private blockUris = new Map<string, vscode.Uri>();
   private targets: ReviewTarget[] = [];
-  private posting: Promise<void> = Promise.resolve();
+  /** Sends of the current blocks, one at a time so states arrive in order. */
+  private readonly posting = new Sequencer((error) => this.log.error(`Review panel: could not collect the AI blocks: ${errorMessage(error)}`));
   /** Which key will sign: worked out when the panel opens and when the settings change, not at every state. */
   private signing: Promise<PanelSigning | undefined> | undefined;
 
@@ -201,7 +204,7 @@ export class ReviewPanelManager implements vscode.Disposable {
       if (result.ok) this.post({ type: 'notice', level: 'info', message: result.message });
       else this.post({ type: 'notice', level: 'error', message: result.reason.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       this.log.error(`Review panel: the decision failed: ${reason}`);
       this.post({ type: 'busy', busy: false });
       this.post({ type: 'notice', level: 'error', message: `The decision could not be recorded: ${reason}`.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
@@ -218,12 +221,9 @@ export class ReviewPanelManager implements vscode.Disposable {
     await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One, preview: false });
   }
 
-  /** Sends the current blocks; serialised so states arrive in order. */
+  /** Sends the current blocks. */
   private postState(): Promise<void> {
-    this.posting = this.posting.then(() => this.sendState()).catch((error: unknown) => {
-      this.log.error(`Review panel: could not collect the AI blocks: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    return this.posting;
+    return this.posting.queue(() => this.sendState()).then(() => undefined);
   }
 
   private async sendState(): Promise<void> {
@@ -282,7 +282,7 @@ export class ReviewPanelManager implements vscode.Disposable {
       const key = fingerprint ? `${kind} ${fingerprint}` : `the ${kind} from ${choice.source}`;
       return { signed: true, key: key.slice(0, PROTOCOL_LIMITS.maxShortTextLength) };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       return { signed: false, reason: reason.slice(0, PROTOCOL_LIMITS.maxMessageLength) || 'the signing key could not be read.' };
     }
   }
@@ -298,13 +298,13 @@ export class ReviewPanelManager implements vscode.Disposable {
   }
 
   private disposePanelListeners(): void {
-    for (const disposable of this.panelDisposables) disposable.dispose();
-    this.panelDisposables = [];
+    this.panelDisposables.dispose();
+    this.panelDisposables = new DisposableStore();
   }
 
   dispose(): void {
     this.disposePanelListeners();
     this.panel?.dispose();
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

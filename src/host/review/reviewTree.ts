@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ReviewBlock } from '../../core/review/reviewModel';
 import type { ReviewTarget, ReviewWorkspace } from './reviewWorkspace';
+import { DisposableStore } from '../lifecycle';
 
 export const REVIEW_TREE_VIEW_ID = 'vouch.aiReview';
 
@@ -28,7 +29,7 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, 
   private readonly emitter = new vscode.EventEmitter<ReviewNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly view: vscode.TreeView<ReviewNode>;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly disposables = new DisposableStore(this.emitter);
   private targets: Promise<ReviewTarget[]> | undefined;
 
   constructor(private readonly workspace: ReviewWorkspace) {
@@ -81,6 +82,6 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, 
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

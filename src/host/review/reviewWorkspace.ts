@@ -8,6 +8,8 @@ import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
+import { Debouncer, DisposableStore } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 /** One file's blocks waiting for review. */
 export interface ReviewTarget {
@@ -48,8 +50,8 @@ export class ReviewWorkspace implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires (debounced) when blocks may have appeared, changed or been reviewed. */
   readonly onDidChange = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables = new DisposableStore(this.emitter);
+  private readonly changes = this.disposables.add(new Debouncer(CHANGE_DEBOUNCE_MS, () => this.emitter.fire()));
 
   constructor(
     private readonly service: AttributionService,
@@ -70,11 +72,7 @@ export class ReviewWorkspace implements vscode.Disposable {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.emitter.fire();
-    }, CHANGE_DEBOUNCE_MS);
+    this.changes.trigger();
   }
 
   /** Blocks of an open document (current text and spans). */
@@ -115,7 +113,7 @@ export class ReviewWorkspace implements vscode.Disposable {
           targets.push({ uri, path: displayPath(uri), blocks: working.blocks.filter((block) => blockNeedsReview(block.state)) });
         }
       } catch (error) {
-        this.log.warn(`Could not read the stored AI marks of ${located.repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Could not read the stored AI marks of ${located.repository.topLevel}: ${errorMessage(error)}`);
       }
     }
     return targets;
@@ -164,7 +162,7 @@ export class ReviewWorkspace implements vscode.Disposable {
     for (const { uri, selection: chosen } of byUri.values()) {
       const document = await this.openDocument(uri);
       const reviewer = await readGitReviewer(this.git, path.dirname(uri.fsPath), { settingKey: this.signingKeySetting() }).catch((error: unknown) => {
-        this.log.warn(`Could not read git user.name/user.email for ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Could not read git user.name/user.email for ${uri.fsPath}: ${errorMessage(error)}`);
         return undefined;
       });
       if (!reviewer) return { ok: false, reason: `Git has no user.name and user.email for ${displayPath(uri)}; set them (git config user.name / user.email) to record reviews.` };
@@ -234,8 +232,7 @@ export class ReviewWorkspace implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }
 

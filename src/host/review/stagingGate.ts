@@ -9,6 +9,8 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { ReviewFocus } from './reviewPanel';
 import { displayPath, type ReviewWorkspace } from './reviewWorkspace';
+import { Debouncer, DisposableStore } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 const CHECK_DEBOUNCE_MS = 250;
 
@@ -27,17 +29,17 @@ export interface GateFinding {
  * file once its blocks are all reviewed.
  */
 export class StagingGate implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableStore();
+  /** A repository's index is checked once its state has settled. */
+  private readonly checkSoon = this.disposables.add(new Debouncer<GitApiRepository>(CHECK_DEBOUNCE_MS, (repository) => void this.check(repository, false)));
   /** The staged blob last checked per file, so each staged version is judged once. */
   private readonly checkedBlobs = new Map<string, string>();
-  private readonly timers = new Map<GitApiRepository, ReturnType<typeof setTimeout>>();
   private readonly watched = new Set<GitApiRepository>();
   /** Files "Review and Stage" will stage once nothing in them waits for review. */
   private readonly stageWhenReviewed = new Map<string, vscode.Uri>();
   private readonly findingsEmitter = new vscode.EventEmitter<{ mode: 'warn' | 'block'; findings: readonly GateFinding[] }>();
   /** Fires after the gate warned or unstaged (for tests and other views). */
   readonly onDidGate = this.findingsEmitter.event;
-  private disposed = false;
 
   constructor(
     private readonly git: GitRunner,
@@ -55,7 +57,7 @@ export class StagingGate implements vscode.Disposable {
 
   private async start(gitExtension: GitExtension): Promise<void> {
     const api = await gitExtension.api();
-    if (!api || this.disposed) return;
+    if (!api || this.disposables.isDisposed) return;
     for (const repository of api.repositories) this.watch(repository, true);
     this.disposables.push(
       api.onDidOpenRepository((repository) => this.watch(repository, true)),
@@ -69,17 +71,7 @@ export class StagingGate implements vscode.Disposable {
     // What is staged when the window opens was staged before: remember it without a warning.
     if (initial) void this.check(repository, true);
     this.disposables.push(
-      repository.state.onDidChange(() => {
-        const pending = this.timers.get(repository);
-        if (pending !== undefined) clearTimeout(pending);
-        this.timers.set(
-          repository,
-          setTimeout(() => {
-            this.timers.delete(repository);
-            void this.check(repository, false);
-          }, CHECK_DEBOUNCE_MS),
-        );
-      }),
+      repository.state.onDidChange(() => this.checkSoon.trigger(repository)),
     );
   }
 
@@ -123,7 +115,7 @@ export class StagingGate implements vscode.Disposable {
         this.checkedBlobs.set(key, finding.blob);
         if (finding.blocks.length > 0) findings.push(finding);
       } catch (error) {
-        this.log.warn(`Staging gate: could not check ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Staging gate: could not check ${uri.fsPath}: ${errorMessage(error)}`);
       }
     }
     if (silent || findings.length === 0 || mode === 'off') return;
@@ -159,7 +151,7 @@ export class StagingGate implements vscode.Disposable {
       }
       return true;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       this.log.error(`Staging gate: could not unstage: ${reason}`);
       void vscode.window.showErrorMessage(`Vouch could not unstage the file: ${reason}`);
       return false;
@@ -212,15 +204,13 @@ export class StagingGate implements vscode.Disposable {
       await stagePaths(this.git, located.repository, [located.repoPath]);
       void vscode.window.showInformationMessage(`Vouch staged ${displayPath(uri)}: all its AI code is reviewed.`);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       this.log.error(`Review and Stage: ${reason}`);
       void vscode.window.showErrorMessage(`Vouch could not stage ${displayPath(uri)}: ${reason}`);
     }
   }
 
   dispose(): void {
-    this.disposed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

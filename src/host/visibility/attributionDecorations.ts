@@ -5,6 +5,7 @@ import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, ty
 import type { AttributionService } from '../attributionService';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
 import type { VouchSettings } from '../settings';
+import { Debouncer, DisposableStore } from '../lifecycle';
 
 /** sha256 hex of UTF-8 text with node's native hash (same result as core sha256Hex, faster on short texts). */
 export function nativeSha256Hex(text: string): string {
@@ -50,8 +51,8 @@ export class AttributionDecorations implements vscode.Disposable {
   private readonly attributionGenerations = new Map<string, number>();
   private readonly pending = new Set<string>();
   private pendingAll = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableStore();
+  private readonly updateSoon = this.disposables.add(new Debouncer(UPDATE_DEBOUNCE_MS, () => this.update()));
   private readonly appliedEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after the decorations of a document's editors were set (tests wait on it). */
   readonly onDidApply = this.appliedEmitter.event;
@@ -128,11 +129,7 @@ export class AttributionDecorations implements vscode.Disposable {
   private schedule(documentKey?: string): void {
     if (documentKey === undefined) this.pendingAll = true;
     else this.pending.add(documentKey);
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.update();
-    }, UPDATE_DEBOUNCE_MS);
+    this.updateSoon.triggerOnce();
   }
 
   private update(): void {
@@ -165,7 +162,6 @@ export class AttributionDecorations implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

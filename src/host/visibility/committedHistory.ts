@@ -6,6 +6,8 @@ import type { GitRunner } from '../../git/gitRunner';
 import type { RepositoryLocation } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
+import { DisposableStore } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 /** One empty list, so callers can tell "unchanged" by identity. */
 export const NO_COMMITTED_LINES: readonly CommittedAiLine[] = Object.freeze([]);
@@ -37,7 +39,7 @@ export class CommittedHistory implements vscode.Disposable {
   private readonly repositories = new Map<string, Promise<RepositoryHistory | undefined>>();
   private readonly documents = new Map<string, DocumentHistory>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly disposables = new DisposableStore(this.emitter);
   /** Fires when the committed lines of a document are known anew. */
   readonly onDidChange = this.emitter.event;
 
@@ -150,7 +152,7 @@ export class CommittedHistory implements vscode.Disposable {
       if (result.skipped) this.log.debug(`No blame for ${repoPath}: ${result.skipped}`);
       this.emitter.fire(uri);
     } catch (error) {
-      this.log.warn(`Could not read the committed attribution of ${repoPath}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Could not read the committed attribution of ${repoPath}: ${errorMessage(error)}`);
     }
   }
 
@@ -163,7 +165,7 @@ export class CommittedHistory implements vscode.Disposable {
       let history = this.repositories.get(location.topLevel);
       if (!history) {
         history = this.openRepository(git, location).catch((error: unknown) => {
-          this.log.warn(`Committed attribution is off for ${location.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+          this.log.warn(`Committed attribution is off for ${location.topLevel}: ${errorMessage(error)}`);
           return undefined;
         });
         this.repositories.set(location.topLevel, history);
@@ -203,6 +205,6 @@ export class CommittedHistory implements vscode.Disposable {
 
   dispose(): void {
     for (const entry of this.documents.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

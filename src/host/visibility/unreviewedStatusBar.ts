@@ -7,6 +7,8 @@ import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
+import { Debouncer, DisposableStore } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
 
 const REFRESH_DEBOUNCE_MS = 250;
 
@@ -30,8 +32,8 @@ function countBlocks(relativePath: string, text: string, spans: readonly Attribu
  */
 export class UnreviewedStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('vouch.unreviewed', vscode.StatusBarAlignment.Left, 50);
-  private readonly disposables: vscode.Disposable[] = [this.item];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables = new DisposableStore(this.item);
+  private readonly refreshSoon = this.disposables.add(new Debouncer(REFRESH_DEBOUNCE_MS, () => void this.refresh()));
   /** Block counts of open documents by uri, for one version each. */
   private readonly openCounts = new Map<string, { version: number; count: number }>();
   private closedFilesCount = 0;
@@ -83,11 +85,7 @@ export class UnreviewedStatusBar implements vscode.Disposable {
 
   private schedule(closedFilesChanged: boolean): void {
     if (closedFilesChanged) this.closedFilesDirty = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.refresh();
-    }, REFRESH_DEBOUNCE_MS);
+    this.refreshSoon.trigger();
   }
 
   private async recount(): Promise<UnreviewedCounts> {
@@ -106,7 +104,7 @@ export class UnreviewedStatusBar implements vscode.Disposable {
       try {
         this.closedFilesCount = await this.countClosedFiles(openPaths);
       } catch (error) {
-        this.log.warn(`Could not count the unreviewed AI blocks of closed files: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Could not count the unreviewed AI blocks of closed files: ${errorMessage(error)}`);
       }
     }
     const active = vscode.window.activeTextEditor?.document;
@@ -162,7 +160,6 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }
