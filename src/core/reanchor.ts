@@ -11,6 +11,8 @@
 import { diffArrays, diffChars } from 'diff';
 import type { AttributedSpan, TextReplacement } from './attribution';
 import { AttributionLedger } from './ledger/attributionLedger';
+import { randomId } from './randomId';
+import { lineStartOffsets } from './text/lines';
 
 export interface ReanchorLimits {
   /** Largest region without unique lines (old + new lines) that is aligned with a Myers line diff. */
@@ -88,8 +90,9 @@ export function computeTextReplacements(
 
 /** Offsets where each line starts, plus the text length (so line i is [starts[i], starts[i+1])). */
 function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1 && i + 1 < text.length; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const starts = lineStartOffsets(text);
+  // A final '\n' ends the last line here; it starts none.
+  if (starts.length > 1 && starts[starts.length - 1] === text.length) starts.pop();
   starts.push(text.length);
   return starts;
 }
@@ -294,9 +297,4 @@ export function reanchorSpans(
   if (oldText === newText) return spans.slice();
   const replacements = computeTextReplacements(oldText, newText, options.limits);
   return mapSpansThroughReplacements(spans, replacements, options.newId);
-}
-
-/** A uuid from the Web Crypto global (node >= 20 and browsers), so core needs no node import. */
-function randomId(): string {
-  return globalThis.crypto.randomUUID();
 }

@@ -12,6 +12,7 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
+import { lineRangeLabel } from '../../core/text/lines';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 
@@ -124,7 +125,7 @@ function formatCheckReport(report: CheckReport): DisplayText {
   const lines = [display`vouch: ${count} AI block${count === 1 ? '' : 's'} ${where} ${count === 1 ? 'has' : 'have'} not been reviewed:`];
   for (const file of report.files) {
     for (const block of file.blocks) {
-      const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
+      const range = lineRangeLabel(block);
       const origins = block.origins.map((origin) => `${origin.tool} [${origin.kind}]`).join(', ');
       const risks = block.risks.length > 0 ? `  risks: ${block.risks.join(', ')}` : '';
       const state = block.state === 'unreviewed' ? '' : `  (${block.state.replace(/-/g, ' ')})`;

@@ -23,6 +23,8 @@ import type { CliCommand, CliIo } from '../cli';
 import { stderrLogger } from '../cliLogger';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { errorMessage } from '../../core/errorMessage';
+import { lineStartOffsets } from '../../core/text/lines';
+import { parseLineRange } from '../lineRangeOption';
 
 const HELP = `Usage: vouch mark <path> --lines A-B [--lines C-D ...] --tool NAME [options]
 
@@ -151,17 +153,6 @@ function requireName(value: string | undefined, option: string): string {
   return trimmed;
 }
 
-/** "A-B" or "A", 1-based inclusive. */
-function parseLineRange(value: string): [number, number] {
-  const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(value);
-  if (!match) throw new CliUsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
-  const first = Number(match[1]);
-  const last = match[2] === undefined ? first : Number(match[2]);
-  if (first < 1) throw new CliUsageError(`--lines ${value}: lines start at 1`);
-  if (last < first) throw new CliUsageError(`--lines ${value}: the range ends before it starts`);
-  return [first, last];
-}
-
 /** Sorted ranges with overlapping or adjacent ones joined, so each marked block becomes one span. */
 function mergeLineRanges(ranges: readonly [number, number][]): [number, number][] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
@@ -176,8 +167,7 @@ function mergeLineRanges(ranges: readonly [number, number][]): [number, number][
 
 /** Character ranges from the start of the first line to the end of the last line's content. */
 function toCharacterRanges(text: string, ranges: readonly [number, number][], repoPath: string): { start: number; end: number }[] {
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineStarts = lineStartOffsets(text);
   // A final newline ends the last line; it does not start another one.
   const lineCount = text.length === 0 ? 0 : text.endsWith('\n') ? lineStarts.length - 1 : lineStarts.length;
   return mergeLineRanges(ranges).map(([first, last]) => {

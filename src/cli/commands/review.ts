@@ -17,6 +17,8 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
+import { parseLineRange } from '../lineRangeOption';
+import { lineRangeLabel } from '../../core/text/lines';
 
 const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
 
@@ -61,28 +63,12 @@ function parseReviewArgs(args: string[]) {
   });
 }
 
-/** "A-B" or "A", 1-based inclusive. */
-function parseLineRange(value: string | undefined): [number, number] {
-  if (value === undefined) throw new CliUsageError('missing --lines A-B');
-  const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(value);
-  if (!match) throw new CliUsageError(`--lines ${JSON.stringify(value)} is not a line range like 3-7`);
-  const first = Number(match[1]);
-  const last = match[2] === undefined ? first : Number(match[2]);
-  if (first < 1) throw new CliUsageError(`--lines ${value}: lines start at 1`);
-  if (last < first) throw new CliUsageError(`--lines ${value}: the range ends before it starts`);
-  return [first, last];
-}
-
 function parseScope(value: string | undefined): string[] {
   if (value === undefined) return [];
   return value
     .split(',')
     .map((tag) => tag.trim().toLowerCase())
     .filter((tag) => tag.length > 0);
-}
-
-function describeRange(block: Pick<ReviewBlock, 'startLine' | 'endLine'>): string {
-  return block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
 }
 
 async function review(args: string[], io: CliIo): Promise<number> {
@@ -92,6 +78,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
+  if (values.lines === undefined) throw new CliUsageError('missing --lines A-B');
   const [first, last] = parseLineRange(values.lines);
   if (values.intent === undefined) throw new CliUsageError('missing --intent TEXT: say what this code is for');
   const decision = values.reject ? 'rejected' : 'accepted';
@@ -117,13 +104,13 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const blocks = buildReviewBlocks({ path: repoPath, text, spans });
   const chosen = blocks.filter((block) => block.startLine <= last && block.endLine >= first);
   if (chosen.length === 0) {
-    const waiting = blocks.length === 0 ? 'none waits in this file' : `waiting: ${blocks.map(describeRange).join(', ')}`;
+    const waiting = blocks.length === 0 ? 'none waits in this file' : `waiting: ${blocks.map(lineRangeLabel).join(', ')}`;
     throw new CliFailure(`no AI block waits for review in lines ${first}-${last} of ${repoPath} (${waiting})`);
   }
   const partial = chosen.filter((block) => block.startLine < first || block.endLine > last);
   if (partial.length > 0) {
     throw new CliFailure(
-      `a block is reviewed whole: ${partial.map((block) => `${describeRange(block)} of ${repoPath} form one AI block`).join('; ')}. ` +
+      `a block is reviewed whole: ${partial.map((block) => `${lineRangeLabel(block)} of ${repoPath} form one AI block`).join('; ')}. ` +
         `Read it, then use --lines ${Math.min(first, ...partial.map((b) => b.startLine))}-${Math.max(last, ...partial.map((b) => b.endLine))}.`,
     );
   }
@@ -150,7 +137,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
     await writeIfUnchanged(resolved.absolutePath, text, newText, repoPath, repository);
   }
   await store.save(repoPath, newSpans, newText);
-  const ranges = chosen.map(describeRange).join(', ');
+  const ranges = chosen.map(lineRangeLabel).join(', ');
   const verb = decision === 'accepted' ? 'accepted' : 'rejected and removed';
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';
   io.stdout(display`${verb} ${ranges} of ${repoPath}${where} (${chosen.length} block${chosen.length === 1 ? '' : 's'}) as ${reviewer.name} <${reviewer.email}>\n`);

@@ -10,6 +10,7 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
+import { lineRangeLabel } from '../../core/text/lines';
 
 const HELP = `Usage: vouch status [--json]
 
@@ -147,7 +148,7 @@ function formatReport(report: StatusReport): DisplayText {
   for (const file of report.files) {
     lines.push(file.exists ? display`${file.path}` : display`${file.path}  (file is gone or not a regular file)`);
     for (const block of file.blocks) {
-      const range = block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
+      const range = lineRangeLabel(block);
       const origins = block.origins.map((origin) => `${origin.tool}${origin.model ? ` (${origin.model})` : ''} [${origin.kind}]`).join(', ');
       lines.push(display`  ${range.padEnd(16)} ${block.review.padEnd(20)}  ${origins}`);
     }

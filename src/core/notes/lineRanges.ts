@@ -10,6 +10,7 @@ import { needsReview, spanReviewStatus, type SpanReviewStatus } from '../review/
 import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
 import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
+import { lineStartOffsets } from '../text/lines';
 
 /** The lines of a text, split on "\n" (a "\r" stays part of its line); a final newline ends the last line. */
 export function splitLines(text: string): string[] {
@@ -130,8 +131,7 @@ export function mapAttributionToBlob(workingText: string, spans: readonly Attrib
     const blobIndex = workingToBlob[workingIndex];
     if (line && blobIndex >= 0) lines[blobIndex] = line;
   });
-  const lineStarts = [0];
-  for (let index = 0; index < workingText.length; index++) if (workingText.charCodeAt(index) === 10) lineStarts.push(index + 1);
+  const lineStarts = lineStartOffsets(workingText);
   const lineEnd = (line: number) => (line + 1 < lineStarts.length ? lineStarts[line + 1] : workingText.length);
   const committedPieces: CommittedPiece[] = [];
   const committedSpanIds: string[] = [];

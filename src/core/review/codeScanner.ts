@@ -4,6 +4,7 @@
  * in string literals only. Not a parser: it knows each language's comment and string syntax and
  * nothing more, which is all the hints need.
  */
+import { lineStartOffsets } from '../text/lines';
 
 export type ScanLanguage = 'js' | 'python' | 'go' | 'java' | 'rust' | 'shell' | 'c-like' | 'hash-config' | 'plain';
 
@@ -295,10 +296,10 @@ function isIdentifierChar(ch: string | undefined): boolean {
 
 /** 1-based line numbers of offsets in one text. */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[];
 
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.starts.push(i + 1);
+    this.starts = lineStartOffsets(text);
   }
 
   lineOf(offset: number): number {

@@ -30,6 +30,7 @@ import {
 import { sha256Hex } from '../textHash';
 import { deriveLineAttribution, groupAiLines, type AiLineBlock } from '../ledger/lineAttribution';
 import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
+import { lineStartOffsets } from '../text/lines';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -446,8 +447,3 @@ function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, Number.isFinite(value) ? value : low));
 }
 
-function lineStartOffsets(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  return starts;
-}

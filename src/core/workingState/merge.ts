@@ -19,6 +19,7 @@
  *    wins. A later claim on text (an agent hook marking lines) is the newer fact about it.
  */
 import type { AttributedSpan } from '../attribution';
+import { randomId } from '../randomId';
 
 export interface SpanMergeInput {
   /** Spans the writer last read or wrote (any coordinates: only ids and non-position fields are used). */
@@ -112,9 +113,4 @@ function uncoveredPieces(claimed: readonly [number, number][], start: number, en
 function insertInterval(claimed: [number, number][], start: number, end: number): void {
   const index = firstIntervalEndingAfter(claimed, start);
   claimed.splice(index, 0, [start, end]);
-}
-
-/** A uuid from the Web Crypto global (node >= 20 and browsers), so core needs no node import. */
-function randomId(): string {
-  return globalThis.crypto.randomUUID();
 }

@@ -4,10 +4,10 @@
  * signing key's user ids read from the same keyring, so the signature counts only for a principal
  * (email) one of the key's user ids names.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runBounded } from './boundedProcess';
+import { withTempDir } from './tempDir';
 
 export type OpenPgpCheck =
   | { readonly status: 'valid'; readonly fingerprint: string; readonly userIds: readonly string[] }
@@ -78,8 +78,7 @@ async function userIdsOf(keyring: OpenPgpKeyring, home: string, fingerprint: str
 
 /** Checks `armoredSignature` over `message` with the keys of `keyring` only. */
 export async function verifyOpenPgpSignature(keyring: OpenPgpKeyring, armoredSignature: string, message: Uint8Array): Promise<OpenPgpCheck> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-openpgp-'));
-  try {
+  return withTempDir('vouch-openpgp-', async (dir) => {
     const home = path.join(dir, 'home');
     mkdirSync(home, { mode: 0o700 });
     const signatureFile = path.join(dir, 'record.asc');
@@ -104,9 +103,7 @@ export async function verifyOpenPgpSignature(keyring: OpenPgpKeyring, armoredSig
     const missing = word('NO_PUBKEY') ?? word('ERRSIG');
     if (missing) return { status: 'unknown-key', fingerprint: missing[1], reason: 'the signing key is not in the auditor\'s OpenPGP keyring' };
     return { status: 'bad', reason: `gpgv could not check the signature (exit ${result.exitCode})` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Whether a user id ("Name <email>" or a bare email) names `principal` (emails compare case-insensitively). */

@@ -4,8 +4,7 @@
  * armored `gpg` signature. Each signature entry is `{ keyid: <fingerprint>, sig: <base64 of the
  * exact text the tool wrote> }`. The programs run bounded and without a terminal.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bytesToBase64 } from '../../core/notes/canonicalJson';
 import type { DsseSignature } from '../../core/notes/noteRecord';
@@ -14,6 +13,7 @@ import type { PayloadSigner } from '../../core/signing/signedRecord';
 import { dearmorSshSignature, parseSshPublicKeyLine, parseSshSignatureBlob, sshFingerprint } from '../../core/signing/sshSignature';
 import { BoundedProcessError, runBounded } from './boundedProcess';
 import { fileExists, type SigningKeyChoice } from './signingKey';
+import { withTempDir } from './tempDir';
 import { errorMessage } from '../../core/errorMessage';
 
 /** Signing failed; the message says what to do (and never holds the payload). */
@@ -26,11 +26,6 @@ export class SigningError extends Error {
 
 /** A security key may wait for a touch: long enough for a person, short enough never to hang. */
 const SIGN_TIMEOUT_MS = 60_000;
-
-function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-sign-'));
-  return run(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
-}
 
 function literalKey(key: string): string | undefined {
   const trimmed = key.trim();
@@ -73,7 +68,7 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
   return {
     description: fingerprint ?? 'an SSH key',
     sign: (pae) =>
-      withTempDir(async (dir) => {
+      withTempDir('vouch-sign-', async (dir) => {
         const literal = literalKey(choice.key);
         let keyFile = choice.key;
         if (literal) {
@@ -111,7 +106,7 @@ export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<
   return {
     description: `OpenPGP key ${choice.key}`,
     sign: (pae) =>
-      withTempDir(async (dir) => {
+      withTempDir('vouch-sign-', async (dir) => {
         const message = path.join(dir, 'payload');
         const output = path.join(dir, 'payload.asc');
         writeFileSync(message, pae, { mode: 0o600 });

@@ -6,8 +6,7 @@
  * wrong-subject. SSH signatures are checked natively; certificates and security keys by
  * `ssh-keygen -Y verify` with the same allowed signers file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { NoteRecord } from '../../core/notes/noteRecord';
 import { checkSigner, type AllowedSignersFile } from '../../core/signing/allowedSigners';
@@ -17,6 +16,7 @@ import { isArmoredSshSignature } from '../../core/signing/sshSignature';
 import { runBounded } from './boundedProcess';
 import { userIdNames, verifyOpenPgpSignature, type OpenPgpKeyring } from './openpgpVerify';
 import { verifySshSignature, type SshVerifyResult } from './sshVerify';
+import { withTempDir } from './tempDir';
 
 /** What a signature covers: a record, or an agent's claim (line: its serialised envelope, the cache key). */
 export type SignedPayload = Pick<NoteRecord, 'line' | 'envelope' | 'payloadBytes'>;
@@ -164,22 +164,20 @@ export class SignatureVerifier {
   }
 
   private async verifyWithSshKeygen(armored: string, pae: Uint8Array, principal: string, time: number): Promise<boolean> {
-    if (!this.options.sshKeygen) return false;
-    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-verify-'));
-    try {
+    const sshKeygen = this.options.sshKeygen;
+    if (!sshKeygen) return false;
+    return withTempDir('vouch-verify-', async (dir) => {
       const signatureFile = path.join(dir, 'record.sig');
       const messageFile = path.join(dir, 'record.pae');
       writeFileSync(signatureFile, armored);
       writeFileSync(messageFile, pae);
       // ssh-keygen -Y verify reads the message from stdin: it gets the file, never a terminal.
       const result = await runBounded(
-        this.options.sshKeygen,
+        sshKeygen,
         ['-Y', 'verify', '-f', this.options.allowedSignersPath, '-I', principal, '-n', VOUCH_SIGNATURE_NAMESPACE, '-s', signatureFile, `-Overify-time=${sshTime(time)}`],
         { env: this.options.env, timeoutMs: 20_000, stdinFile: messageFile },
       );
       return result.exitCode === 0;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }
 }

@@ -10,6 +10,7 @@ import { ReviewPanelManager, type ReviewFocus } from './reviewPanel';
 import { ReviewTreeProvider } from './reviewTree';
 import { displayPath, ReviewWorkspace, type DecisionResult } from './reviewWorkspace';
 import { StagingGate } from './stagingGate';
+import { lineRangeLabel } from '../../core/text/lines';
 
 /** Arguments of vouch.acceptBlock / vouch.rejectBlock; intent and scope skip the prompts (other extensions, tests). */
 export interface BlockDecisionArgs {
@@ -79,7 +80,7 @@ function uriOfStageArgument(args: unknown): vscode.Uri | undefined {
 }
 
 function describe(blocks: readonly ReviewBlock[]): string {
-  return blocks.map((block) => (block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`)).join(', ');
+  return blocks.map(lineRangeLabel).join(', ');
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { Debouncer, DisposableStore } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
+import { lineRangeLabel } from '../../core/text/lines';
 
 /** One file's blocks waiting for review. */
 export interface ReviewTarget {
@@ -33,10 +34,6 @@ const LOAD_WAIT_MS = 3000;
 
 export function displayPath(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
-}
-
-function describeLines(block: Pick<ReviewBlock, 'startLine' | 'endLine'>): string {
-  return block.startLine === block.endLine ? `line ${block.startLine}` : `lines ${block.startLine}-${block.endLine}`;
 }
 
 /**
@@ -176,7 +173,7 @@ export class ReviewWorkspace implements vscode.Disposable {
     for (const { document, blocks, reviews } of planned) {
       if (input.decision === 'rejected') await this.reject(document, reviews);
       else for (const { spanId, review } of reviews) this.service.setReview(document, spanId, review);
-      described.push(`${blocks.map(describeLines).join(', ')} of ${displayPath(document.uri)}`);
+      described.push(`${blocks.map(lineRangeLabel).join(', ')} of ${displayPath(document.uri)}`);
     }
     const verb = input.decision === 'accepted' ? 'Accepted' : 'Rejected and removed';
     this.log.info(`${verb} ${described.join('; ')}`);

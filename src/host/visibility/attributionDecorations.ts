@@ -1,16 +1,11 @@
-import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
+import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
 import type { VouchSettings } from '../settings';
 import { Debouncer, DisposableStore } from '../lifecycle';
-
-/** sha256 hex of UTF-8 text with node's native hash (same result as core sha256Hex, faster on short texts). */
-export function nativeSha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** Decorations follow attribution changes after this pause, so a burst of edits costs one update. */
 const UPDATE_DEBOUNCE_MS = 75;

@@ -4,7 +4,8 @@ import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
 import { SpanStatusCache, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
-import { nativeSha256Hex, type AttributionDecorations } from './attributionDecorations';
+import { nativeSha256Hex } from '../../git/blame/nativeSha256';
+import type { AttributionDecorations } from './attributionDecorations';
 import type { VouchSettings } from '../settings';
 
 /** The span ids of the contiguous run of uncommitted AI lines around `line` (what the hover's commands act on). */
