@@ -31,6 +31,11 @@ export interface VouchHook {
    * holds a span and the notes journal is empty (checked in sh, so such a commit costs no node start).
    */
   readonly onlyWhenPending?: boolean;
+  /**
+   * True: the hook starts no node process unless the repository has Vouch notes (refs/notes/vouch)
+   * and, for post-merge, the merge made commits (not `git merge --squash`, which commits later).
+   */
+  readonly onlyWithNotes?: boolean;
 }
 
 /**
@@ -43,6 +48,8 @@ export const VOUCH_HOOKS: readonly VouchHook[] = [
   { hook: 'post-commit', args: ['record-commit'], blocking: false, onlyWhenPending: true },
   // After amend/rebase: carries records git did not carry and reports stale ones.
   { hook: 'post-rewrite', args: ['reconcile'], blocking: false },
+  // After a merge or pull: re-attaches records to the merged commits (e.g. a pull request squash-merged on the server).
+  { hook: 'post-merge', args: ['reconcile', 'ORIG_HEAD..HEAD'], blocking: false, onlyWithNotes: true },
 ];
 
 const HELP = `Usage: vouch install-hooks [--uninstall] [--vouch-path PATH]
@@ -63,13 +70,14 @@ Options:
 Without --vouch-path the hooks run 'vouch' from PATH, else the launcher the VS Code
 extension keeps at ~/.local/share/vouch/bin/vouch. When the hook cannot find vouch it
 prints a warning and lets git go on. The pre-commit and post-commit hooks start no node
-process when no attribution is pending.
+process when no attribution is pending, the post-merge hook none when the repository has
+no Vouch notes (nor after 'git merge --squash', whose commit the post-commit hook records).
 
 Exit status: 0 done; 1 failed (not a git repository, a hook file could not be written); 2 usage error.
 `;
 
 export const installHooksCommand: CliCommand = {
-  summary: 'install the pre-commit gate and the note hooks (post-commit, post-rewrite), chained with existing hooks',
+  summary: 'install the pre-commit gate and the note hooks (post-commit, post-rewrite, post-merge), chained with existing hooks',
   run: (args, io) => runCliCommand('install-hooks', io, () => runInstallHooks(args, io)),
 };
 
@@ -208,6 +216,16 @@ const PENDING_CHECK = [
   'fi',
 ];
 
+/**
+ * sh that sets `vouch_notes` to 1 when refs/notes/vouch exists and the hook's first argument is
+ * not 1 (post-merge gets 1 for `git merge --squash`, which made no commit), else to nothing. One
+ * git process, no node.
+ */
+const NOTES_CHECK = [
+  'vouch_notes=""',
+  'if [ "$1" != 1 ] && [ -n "$(git for-each-ref --count=1 --format=x refs/notes/vouch 2>/dev/null)" ]; then vouch_notes=1; fi',
+];
+
 /** The marked block a hook gets. */
 export function hookBlock(hook: VouchHook, vouchPath?: string): string {
   const resolve = vouchPath ? `vouch=${shellQuote(vouchPath)}; [ -x "$vouch" ] || vouch=""` : RESOLVE_VOUCH_SHELL;
@@ -218,7 +236,11 @@ export function hookBlock(hook: VouchHook, vouchPath?: string): string {
   return [
     BEGIN(hook.hook),
     '# Added by `vouch install-hooks`; remove with `vouch install-hooks --uninstall`.',
-    ...(hook.onlyWhenPending ? [...PENDING_CHECK, 'if [ -n "$vouch_pending" ]; then', ...body.map((line) => `  ${line}`), 'fi'] : body),
+    ...(hook.onlyWhenPending
+      ? [...PENDING_CHECK, 'if [ -n "$vouch_pending" ]; then', ...body.map((line) => `  ${line}`), 'fi']
+      : hook.onlyWithNotes
+        ? [...NOTES_CHECK, 'if [ -n "$vouch_notes" ]; then', ...body.map((line) => `  ${line}`), 'fi']
+        : body),
     END(hook.hook),
   ].join('\n');
 }

@@ -196,6 +196,71 @@ describe('vouch install-hooks', function () {
     assert.match(neither.stderr, /'vouch' is not on PATH nor at .*; skipped the Vouch pre-commit hook/);
   });
 
+  /** Runs git with the hooks on (and no inherited GIT_* variables), as a person's `git merge` or `git pull` does. */
+  function gitWithHooks(args: string[]): { status: number | null; output: string } {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+    const result = spawnSync('git', args, { cwd: dir, env, encoding: 'utf8' });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  }
+
+  async function featureCommit(branch: string, file: string, text: string): Promise<void> {
+    await git.run(['checkout', '-q', '-b', branch], { cwd: dir });
+    writeFileSync(path.join(dir, file), text);
+    await git.run(['add', file], { cwd: dir });
+    await git.run(['commit', '-q', '-m', `${branch} work`], { cwd: dir });
+    await git.run(['checkout', '-q', '-'], { cwd: dir });
+  }
+
+  it('post-merge runs reconcile for the merged range only when the repository has Vouch notes, never after merge --squash; uninstall removes it', async () => {
+    const fake = fakeVouch(dir);
+    const installed = await vouchOk(dir, ['install-hooks', '--vouch-path', fake.path]);
+    assert.match(installed.out, /post-merge: created .*\.git\/hooks\/post-merge/);
+    await featureCommit('one', 'b.txt', 'b\n');
+    assert.equal(gitWithHooks(['merge', '-q', '--ff-only', 'one']).status, 0);
+    assert.deepEqual(fake.calls(), [], 'no notes ref: no vouch (no node) after the merge');
+
+    await git.run(['notes', '--ref', 'refs/notes/vouch', 'add', '-m', 'a note', 'HEAD'], { cwd: dir });
+    await featureCommit('two', 'c.txt', 'c\n');
+    const merged = gitWithHooks(['merge', '-q', '--ff-only', 'two']);
+    assert.equal(merged.status, 0, merged.output);
+    assert.deepEqual(fake.calls(), ['reconcile ORIG_HEAD..HEAD']);
+
+    await featureCommit('three', 'd.txt', 'd\n');
+    const squashed = gitWithHooks(['merge', '-q', '--squash', 'three']);
+    assert.equal(squashed.status, 0, squashed.output);
+    assert.deepEqual(fake.calls(), ['reconcile ORIG_HEAD..HEAD'], 'merge --squash made no commit: nothing to reconcile yet');
+
+    const removed = await vouchOk(dir, ['install-hooks', '--uninstall']);
+    assert.match(removed.out, /post-merge: deleted /);
+    assert.equal(existsSync(hookFile('.git', 'hooks', 'post-merge')), false);
+  });
+
+  it('post-merge re-attaches the records of a pull request squash-merged on the server when you pull it (real vouch, real git)', async () => {
+    const shim = path.join(dir, '.git', 'vouch-shim');
+    writeFileSync(shim, `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    // The pull request: one AI commit with its Vouch note.
+    await git.run(['checkout', '-q', '-b', 'pr'], { cwd: dir });
+    writeFileSync(path.join(dir, 'a.txt'), 'one\nexport const answer = computeTheAnswerCarefully(42);\n');
+    await vouchOk(dir, ['mark', 'a.txt', '--lines', '2', '--tool', 'claude-code']);
+    await git.run(['add', 'a.txt'], { cwd: dir });
+    await git.run(['commit', '-q', '-m', 'ai work'], { cwd: dir });
+    await vouchOk(dir, ['record-commit']);
+    await git.run(['checkout', '-q', '-'], { cwd: dir });
+    // The server squash-merges it: a new commit on the base branch with the same tree and no note.
+    const base = (await git.run(['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
+    const tree = (await git.run(['rev-parse', 'pr^{tree}'], { cwd: dir })).stdout.trim();
+    const squash = (await git.run(['commit-tree', tree, '-p', base, '-m', 'ai work (#1)'], { cwd: dir })).stdout.trim();
+    assert.notEqual((await git.run(['notes', '--ref', 'refs/notes/vouch', 'list', squash], { cwd: dir, okExitCodes: [1] })).exitCode, 0);
+
+    await vouchOk(dir, ['install-hooks', '--vouch-path', shim]);
+    const pulled = gitWithHooks(['merge', '-q', '--ff-only', squash]);
+    assert.equal(pulled.status, 0, pulled.output);
+    assert.match(pulled.output, /carried {2}[0-9a-f]{12} {2}from [0-9a-f]{12}/);
+    const shown = await vouchOk(dir, ['notes', 'show', squash]);
+    assert.match(shown.out, /claude-code/);
+  });
+
   it('warns when the existing hook is not executable (git would skip it and the block)', async () => {
     writeFileSync(hookFile('.git', 'hooks', 'pre-commit'), '#!/bin/sh\necho hi\n');
     chmodSync(hookFile('.git', 'hooks', 'pre-commit'), 0o644);
