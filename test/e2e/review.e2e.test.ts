@@ -22,8 +22,9 @@ function gitAdd(workspace: string, file: string): void {
   assert.equal(result.status, 0, result.stderr);
 }
 
-async function acceptGhost(workbench: Workbench, trigger: string): Promise<void> {
+async function acceptGhost(workbench: Workbench, trigger: string, screenshotOffered?: string): Promise<void> {
   await workbench.typeUntilGhostText(trigger);
+  if (screenshotOffered) await workbench.screenshot(screenshotOffered);
   await workbench.page.keyboard.press('Tab');
   await workbench.page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
 }
@@ -44,7 +45,7 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await workbench.openFile('src/cart.ts');
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
-    await acceptGhost(workbench, 'function add(');
+    await acceptGhost(workbench, 'function add(', 'review-ghost-offered');
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
@@ -54,6 +55,8 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     const before = (await workbench.editorLines()).join('\n');
     assert.match(before, /function add\(a, b\) \{/);
     assert.match(before, /const message = `Hello, \$\{name\}!`;/);
+    await workbench.waitForLineMarks('both AI blocks marked', (marks) => marks.length >= 7);
+    await workbench.screenshot('review-marked');
 
     await workbench.runCommand('Vouch: Review AI Changes');
     const frame = await workbench.findFrame('article.vouch-block');
