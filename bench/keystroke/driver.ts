@@ -2,24 +2,8 @@
 // extensionTestsPath: opens the editors, gives Vouch its AI spans (when it is loaded), types into
 // the big file at a steady pace and measures the extension host's CPU time per keystroke.
 import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import * as vscode from 'vscode';
-
-interface VouchBenchApi {
-  spansOf(uri: vscode.Uri): readonly unknown[];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`keystroke bench: timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+import { sleep, startCpuProfile, waitFor, type VouchBenchApi } from '../editorDriver';
 
 function cpuMs(): number {
   const usage = process.cpuUsage();
@@ -27,15 +11,19 @@ function cpuMs(): number {
 }
 
 export async function run(): Promise<void> {
-  const settings = JSON.parse(process.env.VOUCH_BENCH_SETTINGS ?? '{}') as { out: string; mode: 'vouch' | 'floor'; keystrokes: number; paceMs: number; editors: number; documents: number; spans: number; bigFile: string };
+  const settings = JSON.parse(process.env.VOUCH_BENCH_SETTINGS ?? '{}') as { out: string; mode: 'vouch' | 'floor'; keystrokes: number; paceMs: number; editors: number; documents: number; spans: number; bigFile: string; profile: boolean; where: 'beside' | 'inside' };
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!folder) throw new Error('keystroke bench: no workspace folder');
   for (let index = 0; index < settings.editors; index++) {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'src', `other${index}.ts`));
     await vscode.window.showTextDocument(document, { preview: false });
   }
-  // More open documents, in no editor (as files an extension or a search opened).
-  for (let index = settings.editors; index < settings.editors + settings.documents; index++) await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder, 'src', `other${index}.ts`));
+  // More open documents, in no editor. Untitled ones: the editor closes files an extension opened
+  // beyond its 50 most recent, but keeps every untitled document with text open.
+  for (let index = 0; index < settings.documents; index++) {
+    const content = Array.from({ length: 200 }, (_, line) => `export const extra${index}_${line} = ${line};`).join('\n');
+    await vscode.workspace.openTextDocument({ language: 'typescript', content });
+  }
   const bigUri = vscode.Uri.joinPath(folder, settings.bigFile);
   const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(bigUri), { preview: false });
   const document = editor.document;
@@ -53,11 +41,13 @@ export async function run(): Promise<void> {
   } else {
     await waitFor('the floor extension', () => vscode.extensions.getExtension('vouch-bench.keystroke-floor')?.isActive);
   }
-  // Type at the end of a person's line between AI lines in the middle of the file (new code among AI code).
+  // 'beside': type at the end of a person's line between AI lines in the middle of the file (new
+  // code among AI code). 'inside': type in the middle of an AI line (a person changing AI code).
   const aiLines = new Set(Array.from({ length: settings.spans }, (_, index) => Math.floor((index * (document.lineCount - 2)) / settings.spans)));
   let line = Math.floor(document.lineCount / 2);
-  while (aiLines.has(line)) line++;
-  editor.selection = new vscode.Selection(line, document.lineAt(line).text.length, line, document.lineAt(line).text.length);
+  while (aiLines.has(line) !== (settings.where === 'inside')) line++;
+  const column = settings.where === 'inside' ? Math.floor(document.lineAt(line).text.length / 2) : document.lineAt(line).text.length;
+  editor.selection = new vscode.Selection(line, column, line, column);
   await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   const text = 'let total = price * quantity + shipping - discount;\n';
   const typeOne = async (index: number) => {
@@ -68,14 +58,8 @@ export async function run(): Promise<void> {
   // Warm-up: the code paths of typing get compiled; the work the first edit starts settles.
   for (let index = 0; index < 60; index++) await typeOne(index);
   await sleep(3_000);
-  // VOUCH_BENCH_PROFILE: a CPU profile of the extension host over the measured keystrokes (where the time goes).
-  const profiler = process.env.VOUCH_BENCH_PROFILE ? new Session() : undefined;
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => profiler?.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
-  if (profiler) {
-    profiler.connect();
-    await post('Profiler.enable');
-    await post('Profiler.start');
-  }
+  // A CPU profile of the extension host over the measured keystrokes (where the time goes).
+  const profiler = settings.profile ? await startCpuProfile() : undefined;
   const samples: number[] = [];
   const totalStart = cpuMs();
   const wallStart = performance.now();
@@ -90,11 +74,8 @@ export async function run(): Promise<void> {
   }
   const totalCpuMs = cpuMs() - totalStart;
   const wallMs = performance.now() - wallStart;
-  if (profiler) {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(`${settings.out}.cpuprofile`, JSON.stringify(profile));
-    profiler.disconnect();
-  }
-  writeFileSync(settings.out, JSON.stringify({ samples, totalCpuMs, wallMs, lineCount: document.lineCount, openDocuments: vscode.workspace.textDocuments.length }));
+  if (profiler) await profiler.stop(`${settings.out}.cpuprofile`);
+  const openDocuments = vscode.workspace.textDocuments.length;
+  writeFileSync(settings.out, JSON.stringify({ samples, totalCpuMs, wallMs, lineCount: document.lineCount, openDocuments, ...(profiler ? { profile: `${settings.out}.cpuprofile` } : {}) }));
   await vscode.commands.executeCommand('workbench.action.files.revert');
 }

@@ -1,0 +1,109 @@
+// Reads a V8 CPU profile (the inspector's Profiler.stop result) and tells how much of it was one
+// script's work: every sample whose stack holds a frame of that script counts for it, and
+// consecutive such samples form one task (an upper bound: two tasks back to back read as one).
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
+  readonly children?: readonly number[];
+}
+
+export interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+export interface ScriptShare {
+  /** Sampled time with a frame of the script on the stack, in ms. */
+  readonly totalMs: number;
+  /** The longest run of consecutive samples with a frame of the script on the stack, in ms. */
+  readonly longestTaskMs: number;
+  /** Where the longest run was, by the script's innermost frames (most samples first). */
+  readonly longestTaskFrames: readonly string[];
+  /** Tasks over `overMs`, in ms, longest first. */
+  readonly tasksOver: readonly number[];
+  /** The script's functions by sampled time with them on top of its own frames (self + what they call outside the script), ms. */
+  readonly topFunctions: readonly { readonly name: string; readonly ms: number }[];
+}
+
+export function readCpuProfile(file: string): CpuProfile {
+  return JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+}
+
+/** The share of `profile` that ran with a frame of a script whose url ends with `scriptSuffix` on the stack. */
+export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 50): ScriptShare {
+  const parent = new Map<number, number>();
+  const byId = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) {
+    byId.set(node.id, node);
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  }
+  // For each node: the innermost frame of the script on its stack (itself or an ancestor), if any.
+  const innermost = new Map<number, ProfileNode | undefined>();
+  const innermostOf = (id: number): ProfileNode | undefined => {
+    if (innermost.has(id)) return innermost.get(id);
+    const node = byId.get(id);
+    let found: ProfileNode | undefined;
+    if (node && node.callFrame.url.endsWith(scriptSuffix)) found = node;
+    else {
+      const up = parent.get(id);
+      found = up === undefined ? undefined : innermostOf(up);
+    }
+    innermost.set(id, found);
+    return found;
+  };
+  // A sample lasts until the next one; the last one gets the profile's end.
+  const durations = profile.samples.map((_, index) => (index + 1 < profile.timeDeltas.length ? profile.timeDeltas[index + 1] : 0) / 1000);
+  const frameName = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'}:${node.callFrame.lineNumber + 1}:${node.callFrame.columnNumber + 1}`;
+  let totalMs = 0;
+  let runMs = 0;
+  let runFrames = new Map<string, number>();
+  let longestTaskMs = 0;
+  let longestFrames = new Map<string, number>();
+  const tasksOver: number[] = [];
+  const byFunction = new Map<string, number>();
+  const endRun = () => {
+    if (runMs > longestTaskMs) {
+      longestTaskMs = runMs;
+      longestFrames = runFrames;
+    }
+    if (runMs > overMs) tasksOver.push(runMs);
+    runMs = 0;
+    runFrames = new Map();
+  };
+  profile.samples.forEach((id, index) => {
+    const frame = innermostOf(id);
+    if (!frame) {
+      endRun();
+      return;
+    }
+    const ms = durations[index];
+    totalMs += ms;
+    runMs += ms;
+    const name = frameName(frame);
+    runFrames.set(name, (runFrames.get(name) ?? 0) + ms);
+    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+  });
+  endRun();
+  const ranked = (map: Map<string, number>) => [...map.entries()].sort((a, b) => b[1] - a[1]);
+  return {
+    totalMs: Number(totalMs.toFixed(1)),
+    longestTaskMs: Number(longestTaskMs.toFixed(1)),
+    longestTaskFrames: ranked(longestFrames)
+      .slice(0, 5)
+      .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`),
+    tasksOver: tasksOver.sort((a, b) => b - a).map((ms) => Number(ms.toFixed(1))),
+    topFunctions: ranked(byFunction)
+      .slice(0, 15)
+      .map(([name, ms]) => ({ name, ms: Number(ms.toFixed(1)) })),
+  };
+}
+
+if (require.main === module) {
+  const [file, suffix = 'dist/extension.js'] = process.argv.slice(2);
+  console.log(JSON.stringify(scriptShare(readCpuProfile(file), suffix), null, 2));
+}
