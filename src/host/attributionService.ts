@@ -66,6 +66,7 @@ interface PendingEdit {
 
 /** Where a document's ledger stands with respect to its stored working state. */
 interface TrackedDocument {
+  readonly document: vscode.TextDocument;
   ledger: AttributionLedger;
   /** Edits that arrived while the stored state was still loading, replayed after it. */
   pending: PendingEdit[] | undefined;
@@ -153,9 +154,17 @@ export class AttributionService implements vscode.Disposable {
     return this.documents.get(uri.toString())?.ledger.spans() ?? [];
   }
 
-  /** Open documents that hold AI spans. */
+  /** Open documents that hold AI spans (a walk over the tracked documents, not over their texts). */
   documentsWithSpans(): vscode.TextDocument[] {
-    return vscode.workspace.textDocuments.filter((document) => (this.documents.get(document.uri.toString())?.ledger.spanCount ?? 0) > 0);
+    const documents: vscode.TextDocument[] = [];
+    for (const tracked of this.documents.values()) if (tracked.ledger.spanCount > 0 && !tracked.document.isClosed) documents.push(tracked.document);
+    return documents;
+  }
+
+  /** The open tracked document with this uri, found by key (not by a walk over every open document). */
+  openDocument(uri: vscode.Uri | string): vscode.TextDocument | undefined {
+    const tracked = this.documents.get(typeof uri === 'string' ? uri : uri.toString());
+    return tracked && !tracked.document.isClosed ? tracked.document : undefined;
   }
 
   /** Attributes existing text of an open document (explicit reports, mark selection). */
@@ -182,12 +191,11 @@ export class AttributionService implements vscode.Disposable {
    */
   async flush(): Promise<void> {
     const saves: Promise<void>[] = [...this.savesInFlight];
-    for (const [uri, tracked] of this.documents) {
+    for (const tracked of this.documents.values()) {
       if (tracked.saveTimer === undefined) continue;
       clearTimeout(tracked.saveTimer);
       tracked.saveTimer = undefined;
-      const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
-      if (document) saves.push(this.save(document));
+      saves.push(this.save(tracked.document));
     }
     await Promise.all(saves);
   }
@@ -219,6 +227,7 @@ export class AttributionService implements vscode.Disposable {
     const existing = this.documents.get(key);
     if (existing) return existing;
     const tracked: TrackedDocument = {
+      document,
       ledger: new AttributionLedger(),
       pending: this.states ? [] : undefined,
       saveTimer: undefined,

@@ -274,7 +274,7 @@ export class HeuristicDetector implements vscode.Disposable {
       return;
     }
     this.bursts.delete(burst.documentUri);
-    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === burst.documentUri);
+    const document = this.service.openDocument(burst.documentUri);
     if (!document) return;
     const text = document.getText();
     if (!this.visibleKeys.has(burst.documentUri)) this.hiddenTexts.set(burst.documentUri, text);
@@ -309,7 +309,7 @@ export class HeuristicDetector implements vscode.Disposable {
     const index = this.pendingReloads.indexOf(reload);
     if (index < 0) return;
     this.pendingReloads.splice(index, 1);
-    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === reload.documentUri);
+    const document = this.service.openDocument(reload.documentUri);
     if (!document || reload.ranges.length === 0) return;
     const relative = vscode.workspace.asRelativePath(document.uri);
     if (this.gitActivity.isBusyAround(reload.at)) {

@@ -3,12 +3,19 @@ import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
+import { TypingPauses } from '../../core/visibility/typingPause';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
 import type { VouchSettings } from '../settings';
 import { Debouncer, DisposableStore } from '../lifecycle';
 
 /** Decorations follow attribution changes after this pause, so a burst of edits costs one update. */
 const UPDATE_DEBOUNCE_MS = 75;
+/**
+ * While a person types on AI lines, the editor moves the marks with the text itself; the marks are
+ * recomputed once typing pauses this long, or at the latest this long after the first keystroke.
+ */
+const TYPING_QUIET_MS = 300;
+const TYPING_MAX_WAIT_MS = 1_000;
 
 /** Theme colour ids contributed in package.json (light, dark and high-contrast defaults). */
 export const STATE_COLORS: Readonly<Record<LineMarkState, string>> = {
@@ -48,6 +55,8 @@ export class AttributionDecorations implements vscode.Disposable {
   private pendingAll = false;
   private readonly disposables = new DisposableStore();
   private readonly updateSoon = this.disposables.add(new Debouncer(UPDATE_DEBOUNCE_MS, () => this.update()));
+  /** Keystrokes on AI lines put off the recomputation until typing pauses. */
+  private readonly typing = new TypingPauses(TYPING_QUIET_MS, TYPING_MAX_WAIT_MS);
   private readonly appliedEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after the decorations of a document's editors were set (tests wait on it). */
   readonly onDidApply = this.appliedEmitter.event;
@@ -79,6 +88,10 @@ export class AttributionDecorations implements vscode.Disposable {
         this.attributionGenerations.set(key, (this.attributionGenerations.get(key) ?? 0) + 1);
         this.schedule(key);
       }),
+      // Comes right after the attribution change the same edit caused.
+      service.onDidApplyEdit((edit) => {
+        if (edit.decidedBy === 'typing' && edit.spansAffected) this.typing.noteKeystroke(edit.key, edit.at, this.attributionGenerations.get(edit.key) ?? 0);
+      }),
       history.onDidChange((uri) => this.schedule(uri.toString())),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
       // Typing away from every span fires no attribution change: the editor moves the decorations with the text itself.
@@ -87,6 +100,7 @@ export class AttributionDecorations implements vscode.Disposable {
         this.marksByDocument.delete(key);
         this.caches.delete(key);
         this.attributionGenerations.delete(key);
+        this.typing.forget(key);
       }),
       settings.onDidChange(() => {
         this.marksByDocument.clear();
@@ -132,13 +146,22 @@ export class AttributionDecorations implements vscode.Disposable {
     const keys = new Set(this.pending);
     this.pendingAll = false;
     this.pending.clear();
+    const now = Date.now();
+    let deferredFor = Number.POSITIVE_INFINITY;
     const updated = new Map<string, vscode.Uri>();
     for (const editor of vscode.window.visibleTextEditors) {
       const key = editor.document.uri.toString();
       if (!all && !keys.has(key)) continue;
+      const wait = this.typing.waitFor(key, this.attributionGenerations.get(key) ?? 0, now);
+      if (wait > 0) {
+        this.pending.add(key);
+        deferredFor = Math.min(deferredFor, wait);
+        continue;
+      }
       this.apply(editor);
       updated.set(key, editor.document.uri);
     }
+    if (deferredFor !== Number.POSITIVE_INFINITY) this.updateSoon.triggerOnce(undefined, deferredFor);
     for (const uri of updated.values()) this.appliedEmitter.fire(uri);
   }
 

@@ -89,20 +89,18 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   }
 
   private async recount(): Promise<UnreviewedCounts> {
-    const openPaths = new Set<string>();
+    // Only documents with spans can hold blocks: the walk never touches the text of the others.
     let open = 0;
     const live = new Set<string>();
-    for (const document of vscode.workspace.textDocuments) {
-      if (document.uri.scheme === 'file') openPaths.add(path.resolve(document.uri.fsPath));
-      const count = this.openCount(document);
+    for (const document of this.service.documentsWithSpans()) {
       live.add(document.uri.toString());
-      open += count;
+      open += this.openCount(document);
     }
     for (const key of this.openCounts.keys()) if (!live.has(key)) this.openCounts.delete(key);
     if (this.closedFilesDirty) {
       this.closedFilesDirty = false;
       try {
-        this.closedFilesCount = await this.countClosedFiles(openPaths);
+        this.closedFilesCount = await this.countClosedFiles();
       } catch (error) {
         this.log.warn(`Could not count the unreviewed AI blocks of closed files: ${errorMessage(error)}`);
       }
@@ -116,15 +114,17 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   }
 
   private openCount(document: vscode.TextDocument): number {
+    const spans = this.service.spansOf(document.uri);
+    if (spans.length === 0) return 0;
     const key = document.uri.toString();
     const cached = this.openCounts.get(key);
     if (cached && cached.version === document.version) return cached.count;
-    const count = countBlocks(vscode.workspace.asRelativePath(document.uri), document.getText(), this.service.spansOf(document.uri));
+    const count = countBlocks(vscode.workspace.asRelativePath(document.uri), document.getText(), spans);
     this.openCounts.set(key, { version: document.version, count });
     return count;
   }
 
-  private async countClosedFiles(openPaths: ReadonlySet<string>): Promise<number> {
+  private async countClosedFiles(): Promise<number> {
     if (!this.states) return 0;
     // Make sure the repositories of the workspace folders are known even before a file of theirs is opened.
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
@@ -133,8 +133,9 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     let total = 0;
     for (const store of await this.states.openedStores()) {
       for (const stored of await store.loadAll()) {
+        if (stored.spans.length === 0) continue;
         const absolute = path.resolve(store.repository.topLevel, ...stored.path.split('/'));
-        if (openPaths.has(absolute) || stored.spans.length === 0) continue;
+        if (this.service.openDocument(vscode.Uri.file(absolute))) continue;
         // Over the file on disk, with the panel's and the CLI's block builder (not the last known text).
         const working = await workingFileBlocks(store, stored.path);
         total += working?.blocks.filter((block) => blockNeedsReview(block.state)).length ?? 0;
