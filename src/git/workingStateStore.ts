@@ -4,6 +4,7 @@ import type { AttributedSpan } from '../core/attribution';
 import type { Logger } from '../core/logger';
 import { reanchorSpans } from '../core/reanchor';
 import { sha256Hex } from '../core/textHash';
+import { nativeSha256HexInSlices, utf8BytesInSlices } from './blame/nativeSha256';
 import { mergeSpans } from '../core/workingState/merge';
 import { assertRepoPath } from '../core/workingState/repoPath';
 import type { WorkingStateDocument } from '../core/workingState/stateFile';
@@ -195,7 +196,7 @@ export class WorkingStateStore {
         maxOutputBytes: this.maxTextBytes,
       });
       const text = stdoutBytes.toString('utf8');
-      if (sha256Hex(text) === document.textSha256) return text;
+      if ((await nativeSha256HexInSlices(text)) === document.textSha256) return text;
       this.logger.warn(`vouch: last known text of ${document.path} (blob ${blob}) does not match its recorded hash`);
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
@@ -213,7 +214,7 @@ export class WorkingStateStore {
     const document = await this.load(repoPath);
     if (!document) return undefined;
     if (options.asBase) this.remember(document);
-    if (document.textSha256 === sha256Hex(currentText)) return { document, spans: document.spans.slice(), reanchored: false };
+    if (document.textSha256 === (await nativeSha256HexInSlices(currentText))) return { document, spans: document.spans.slice(), reanchored: false };
     const lastText = await this.readText(document);
     if (lastText === undefined) {
       const stateFile = this.stateFileFor(repoPath);
@@ -238,7 +239,7 @@ export class WorkingStateStore {
     assertRepoPath(repoPath);
     const problem = spansProblem(spans, text.length);
     if (problem) throw new Error(`refusing to save working state of ${repoPath}: ${problem}`);
-    const textSha256 = sha256Hex(text);
+    const textSha256 = await nativeSha256HexInSlices(text);
     const textBlob = await this.writeBlob(text, textSha256);
     await fs.mkdir(this.stateDirectory, { recursive: true });
     const stateFile = this.stateFileFor(repoPath);
@@ -302,7 +303,7 @@ export class WorkingStateStore {
     if (cached) return cached;
     const { stdout } = await this.git.run(['hash-object', '-w', '--no-filters', '--stdin'], {
       cwd: this.repository.topLevel,
-      input: Buffer.from(text, 'utf8'),
+      input: await utf8BytesInSlices(text),
     });
     const blob = assertObjectId(stdout.trim());
     if (this.blobByTextHash.size >= 256) this.blobByTextHash.clear();

@@ -51,6 +51,66 @@ interface LineInfo {
   lastSpan: number;
 }
 
+/** The facts of one line the spans touch: what its characters are (see deriveLineAttribution). */
+function lineInfoOf(text: string, lineStart: number, lineEnd: number, spans: readonly AttributedSpan[], spanIndex: number): LineInfo {
+  let nonWhitespace = 0;
+  let ai = 0;
+  let firstSpan = -1;
+  let lastSpan = -1;
+  const spanIds: string[] = [];
+  let cursor = spanIndex;
+  for (let offset = lineStart; offset < lineEnd; offset++) {
+    if (isWhitespace(text.charCodeAt(offset))) continue;
+    nonWhitespace++;
+    while (cursor < spans.length && spans[cursor].end <= offset) cursor++;
+    if (cursor < spans.length && spans[cursor].start <= offset) {
+      ai++;
+      if (firstSpan < 0) firstSpan = cursor;
+      if (lastSpan !== cursor) spanIds.push(spans[cursor].id);
+      lastSpan = cursor;
+    }
+  }
+  const kind: LineInfo['kind'] = nonWhitespace === 0 ? 'blank' : ai === nonWhitespace ? 'ai' : ai > 0 ? 'mixed' : 'human';
+  return { kind, spanIds, firstSpan, lastSpan, aiChars: ai, nonWhitespaceChars: nonWhitespace };
+}
+
+/** The lines that hold a character of some span (in order, each once), with where they start and end ('\n' excluded). */
+function linesTouchedBySpans(text: string, spans: readonly AttributedSpan[]): { line: number; start: number; end: number }[] {
+  const ranges = spans
+    .filter((span) => span.end > span.start && span.start < text.length && span.end > 0)
+    .map((span) => ({ start: Math.max(0, span.start), end: Math.min(text.length, span.end) }))
+    .sort((a, b) => a.start - b.start);
+  const touched: { line: number; start: number; end: number }[] = [];
+  const endOf = (start: number) => {
+    const newline = text.indexOf('\n', start);
+    return newline < 0 ? text.length : newline;
+  };
+  let line = 0;
+  let lineStart = 0;
+  let lineEnd = endOf(0);
+  const nextLine = () => {
+    lineStart = lineEnd + 1;
+    lineEnd = endOf(lineStart);
+    line++;
+  };
+  for (const range of ranges) {
+    // Only forward: native indexOf over the text between spans, never a walk over every character.
+    while (lineEnd < range.start) nextLine();
+    for (;;) {
+      if (touched.length === 0 || touched[touched.length - 1].line < line) touched.push({ line, start: lineStart, end: lineEnd });
+      if (lineEnd + 1 >= range.end) break;
+      nextLine();
+    }
+  }
+  return touched;
+}
+
+/** Whether text[from, to) holds a non-whitespace character; looks from the end (the line just above comes first). */
+function hasNonWhitespace(text: string, from: number, to: number): boolean {
+  for (let offset = to - 1; offset >= from; offset--) if (!isWhitespace(text.charCodeAt(offset))) return true;
+  return false;
+}
+
 /**
  * Only lines that are not 'human' are returned, by line number. A line is 'ai' when all its
  * non-whitespace characters are AI and 'mixed' when some are. A blank (empty or whitespace-only)
@@ -60,52 +120,35 @@ interface LineInfo {
  * neighbours in the span list (no other span between them). Such a line's spanIds are those
  * spans. So the AI lines of one span are always contiguous: a span lies in one block. Lines end at
  * '\n' ('\r' is whitespace).
+ *
+ * Cost: the characters of the lines the spans touch, plus a native search for line breaks up to
+ * the last span, so a few spans in a 50 MB document cost little (the gutter, the status bar and
+ * the panel run this after edits).
  */
 export function deriveLineAttribution(text: string, spans: readonly AttributedSpan[]): LineAttribution[] {
-  const infos: LineInfo[] = [];
-  let spanIndex = 0;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    let nonWhitespace = 0;
-    let ai = 0;
-    let firstSpan = -1;
-    let lastSpan = -1;
-    const spanIds: string[] = [];
-    // Spans are sorted; skip those that end before this line.
-    while (spanIndex < spans.length && spans[spanIndex].end <= lineStart) spanIndex++;
-    let cursor = spanIndex;
-    for (let offset = lineStart; offset < lineEnd; offset++) {
-      if (isWhitespace(text.charCodeAt(offset))) continue;
-      nonWhitespace++;
-      while (cursor < spans.length && spans[cursor].end <= offset) cursor++;
-      if (cursor < spans.length && spans[cursor].start <= offset) {
-        ai++;
-        if (firstSpan < 0) firstSpan = cursor;
-        if (lastSpan !== cursor) spanIds.push(spans[cursor].id);
-        lastSpan = cursor;
-      }
-    }
-    const kind: LineInfo['kind'] = nonWhitespace === 0 ? 'blank' : ai === nonWhitespace ? 'ai' : ai > 0 ? 'mixed' : 'human';
-    infos.push({ kind, spanIds, firstSpan, lastSpan, aiChars: ai, nonWhitespaceChars: nonWhitespace });
-    lineStart = lineEnd + 1;
-  }
   const result: LineAttribution[] = [];
-  let previousNonBlank = -1;
-  for (let line = 0; line < infos.length; line++) {
-    const info = infos[line];
+  let spanIndex = 0;
+  /** The nearest non-blank line above the current one: a touched line with its facts, or a human line in between (undefined facts). */
+  let above: { line: number; info: LineInfo | undefined } | undefined;
+  let previousEnd = -1;
+  for (const touched of linesTouchedBySpans(text, spans)) {
+    // A line between the touched ones holds no AI character: human when it is not blank.
+    if (touched.start > previousEnd + 1 && hasNonWhitespace(text, previousEnd + 1, touched.start)) above = { line: -1, info: undefined };
+    previousEnd = touched.end;
+    // Spans are sorted; skip those that end before this line.
+    while (spanIndex < spans.length && spans[spanIndex].end <= touched.start) spanIndex++;
+    const info = lineInfoOf(text, touched.start, touched.end, spans, spanIndex);
     if (info.kind === 'blank') continue;
-    if (info.kind !== 'human' && previousNonBlank >= 0 && previousNonBlank < line - 1) {
-      const above = infos[previousNonBlank];
-      const oneSpanAcross = above.kind !== 'human' && above.lastSpan === info.firstSpan;
-      if (oneSpanAcross || (above.kind === 'ai' && info.kind === 'ai' && info.firstSpan - above.lastSpan <= 1)) {
-        const ids = above.lastSpan === info.firstSpan ? [spans[info.firstSpan].id] : [spans[above.lastSpan].id, spans[info.firstSpan].id];
-        for (let blank = previousNonBlank + 1; blank < line; blank++) result.push({ line: blank, kind: 'ai', spanIds: ids.slice(), aiChars: 0, nonWhitespaceChars: 0 });
+    const upper = above?.info;
+    if (info.kind !== 'human' && upper && above && above.line < touched.line - 1) {
+      const oneSpanAcross = upper.kind !== 'human' && upper.lastSpan === info.firstSpan;
+      if (oneSpanAcross || (upper.kind === 'ai' && info.kind === 'ai' && info.firstSpan - upper.lastSpan <= 1)) {
+        const ids = upper.lastSpan === info.firstSpan ? [spans[info.firstSpan].id] : [spans[upper.lastSpan].id, spans[info.firstSpan].id];
+        for (let blank = above.line + 1; blank < touched.line; blank++) result.push({ line: blank, kind: 'ai', spanIds: ids.slice(), aiChars: 0, nonWhitespaceChars: 0 });
       }
     }
-    if (info.kind !== 'human') result.push({ line, kind: info.kind, spanIds: info.spanIds, aiChars: info.aiChars, nonWhitespaceChars: info.nonWhitespaceChars });
-    previousNonBlank = line;
+    if (info.kind !== 'human') result.push({ line: touched.line, kind: info.kind, spanIds: info.spanIds, aiChars: info.aiChars, nonWhitespaceChars: info.nonWhitespaceChars });
+    above = { line: touched.line, info };
   }
   return result;
 }

@@ -120,8 +120,15 @@ export class CommittedHistory implements vscode.Disposable {
     if (!location) return;
     const repoPath = path.relative(location.topLevel, document.uri.fsPath).split(path.sep).join('/');
     if (repoPath.startsWith('..') || path.isAbsolute(repoPath)) return;
-    const text = document.getText();
     const lineCount = document.lineCount;
+    // Over the blame limit by its character count alone: skipped without the whole text (50 MB files).
+    const length = document.offsetAt(new vscode.Position(lineCount, 0));
+    const maxBytes = this.settings.blameMaxFileBytes;
+    if (length > maxBytes) {
+      entry.result = { version, generation, lineCount, lines: [], skipped: `larger than the blame limit of ${maxBytes} bytes` };
+      return;
+    }
+    const text = document.getText();
     const savedOnDisk = !document.isDirty;
     const running: Promise<void> = this.blameInto(entry, key, document.uri, repository.overlay, repoPath, { text, version, generation, lineCount, savedOnDisk }).finally(() => {
       if (entry.running === running) {
