@@ -1,6 +1,6 @@
 // Copies the README's pictures from the last e2e run (test-artifacts/e2e/) into docs/images/, so
-// the README shows what the real editor showed, and makes the README's animation of a review from
-// that run's screenshots. Run `npm run test:e2e` first, then this.
+// the README shows what the real editor showed, makes the README's animation of a review and cuts
+// the walkthrough's pictures from that run's screenshots. Run `npm run test:e2e` first, then this.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from './editor/setup.mjs';
@@ -12,6 +12,16 @@ const PICTURES = {
   'review-group.png': 'review-keyboard-group.png',
   'gate-warning.png': 'gate-warning.png',
   'hover-committed.png': 'visibility-hover-committed.png',
+};
+
+/**
+ * The walkthrough's pictures (media/walkthrough/, shown beside a step's text): the part of an e2e
+ * screenshot that matters, cut out so it stays readable in the walkthrough's narrow media column.
+ */
+export const WALKTHROUGH_PICTURES = {
+  'see-mark.png': { screenshot: 'visibility-hover-unreviewed.png', crop: { x: 352, y: 88, width: 830, height: 272 } },
+  'review.png': { screenshot: 'review-panel-filled.png', crop: { x: 876, y: 40, width: 524, height: 790 } },
+  'committed-mark.png': { screenshot: 'visibility-hover-committed.png', crop: { x: 352, y: 88, width: 830, height: 242 } },
 };
 
 /** The README's animation: one review, frame by frame (screenshots of test/e2e/review.e2e.test.ts), with how long each stays (ms). */
@@ -53,6 +63,16 @@ async function decodePng(file) {
   return { width: image.width, height: image.height, rgba: image.data };
 }
 
+/** A rectangle of a PNG file, as a new PNG file. */
+async function cropPng(from, to, { x, y, width, height }) {
+  const { PNG } = (await import('pngjs')).default;
+  const image = PNG.sync.read(readFileSync(from));
+  if (x + width > image.width || y + height > image.height) throw new Error(`${from} (${image.width}x${image.height}) is smaller than the picture cut from it`);
+  const picture = new PNG({ width, height });
+  PNG.bitblt(image, picture, x, y, width, height, 0, 0);
+  writeFileSync(to, PNG.sync.write(picture));
+}
+
 async function main() {
   const from = path.join(repoRoot, 'test-artifacts', 'e2e');
   const to = path.join(repoRoot, 'docs', 'images');
@@ -66,6 +86,15 @@ async function main() {
     }
     copyFileSync(source, path.join(to, picture));
     console.log(`docs/images/${picture} <- test-artifacts/e2e/${screenshot}`);
+  }
+  for (const [picture, { screenshot, crop }] of Object.entries(WALKTHROUGH_PICTURES)) {
+    const source = path.join(from, screenshot);
+    if (!existsSync(source)) {
+      missing.push(screenshot);
+      continue;
+    }
+    await cropPng(source, path.join(repoRoot, 'media', 'walkthrough', picture), crop);
+    console.log(`media/walkthrough/${picture} <- part of test-artifacts/e2e/${screenshot}`);
   }
   const absent = ANIMATION.frames.map(({ screenshot }) => screenshot).filter((screenshot) => !existsSync(path.join(from, screenshot)));
   if (absent.length === 0) {

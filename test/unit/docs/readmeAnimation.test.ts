@@ -89,4 +89,18 @@ describe('README animation (scripts/readme-images.mjs)', () => {
     const gif = readGif(readFileSync(path.join(root, 'docs', 'images', ANIMATION.file)));
     assert.deepEqual(gif.delaysMs, ANIMATION.frames.map(({ delayMs }) => delayMs));
   });
+
+  it('cuts the walkthrough pictures that its markdown shows, from screenshots the e2e tests save', async () => {
+    const { WALKTHROUGH_PICTURES } = await readmeImages();
+    const { existsSync, readdirSync } = await import('node:fs');
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const media = path.join(root, 'media', 'walkthrough');
+    const markdown = readdirSync(media).filter((name) => name.endsWith('.md')).map((name) => readFileSync(path.join(media, name), 'utf8')).join('\n');
+    const e2e = readdirSync(path.join(root, 'test', 'e2e')).map((name) => readFileSync(path.join(root, 'test', 'e2e', name), 'utf8')).join('\n');
+    for (const [picture, { screenshot }] of Object.entries(WALKTHROUGH_PICTURES)) {
+      assert.ok(existsSync(path.join(media, picture)), `media/walkthrough/${picture} exists`);
+      assert.ok(markdown.includes(`](${picture})`), `a walkthrough step shows ${picture}`);
+      assert.ok(e2e.includes(`'${screenshot.replace(/\.png$/, '')}'`), `an e2e test saves ${screenshot}`);
+    }
+  });
 });
