@@ -3,8 +3,10 @@
  * validates a decision, and builds the Review records the ledger stores on each span. Pure.
  *
  * Rules (issue 6, issue 11 item 10, issue 13 item 5):
- * - A block is a run of contiguous AI lines (the ledger's line rule, shared with the gutter and the
- *   notes). Blocks needing review are built from the spans needing review; the accepted blocks
+ * - A block is one AI insertion, or one contiguous run of AI text, on whole lines: the runs of
+ *   contiguous AI lines (the ledger's line rule, shared with the gutter and the notes) are split
+ *   between insertions (issue 15: two marks a blank line apart get their own scopes; the panel can
+ *   still review them together). Blocks needing review are built from the spans needing review; the accepted blocks
  *   from the accepted spans, on the lines left over. `buildFileBlocks` is the one block builder of
  *   the editor (panel, status bar, staging gate) and the CLI (`check`, `status`, `review`).
  * - A block's state (`blockState`) is one of: 'unreviewed', 'accepted', 'rejected-but-present'
@@ -28,7 +30,7 @@ import {
   type TextReplacement,
 } from '../attribution';
 import { sha256Hex } from '../textHash';
-import { deriveLineAttribution, groupAiLines, type AiLineBlock } from '../ledger/lineAttribution';
+import { deriveLineAttribution, groupAiLines, type AiLineBlock, type LineAttribution } from '../ledger/lineAttribution';
 import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
 import { lineStartOffsets } from '../text/lines';
 
@@ -155,8 +157,9 @@ export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
 /**
  * Every AI block of a file with its state, sorted by line: the one block builder. Blocks follow
  * the project's one line rule (ledger/lineAttribution.ts, also used by the gutter and the notes):
- * the lines of the spans that need review, grouped into runs of contiguous lines, then the lines of
- * the accepted spans that are in none of those blocks, grouped the same way. A span of only
+ * the lines of the spans that need review, grouped into runs of contiguous lines and split between
+ * insertions (insertionBlocks), then the lines of the accepted spans that are in none of those
+ * blocks, grouped the same way. A span of only
  * whitespace has no AI line of its own; it joins the block whose lines hold it, or is shown
  * nowhere (as in the gutter and the notes).
  */
@@ -178,13 +181,90 @@ export function buildFileBlocks(input: ReviewFileInput): ReviewBlock[] {
   pending.sort(byStart);
   accepted.sort(byStart);
   const lineStarts = lineStartOffsets(text);
-  const pendingBlocks = blocksOfSpans(input, pending, groupAiLines(deriveLineAttribution(text, pending)), statusById, lineStarts);
+  const pendingBlocks = blocksOfSpans(input, pending, insertionBlocks(deriveLineAttribution(text, pending), pending), statusById, lineStarts);
   if (accepted.length === 0) return pendingBlocks;
   const taken = new Uint8Array(lineStarts.length);
   for (const block of pendingBlocks) taken.fill(1, block.startLine - 1, block.endLine);
   const acceptedLines = deriveLineAttribution(text, accepted).filter((line) => taken[line.line] !== 1);
-  const acceptedBlocks = blocksOfSpans(input, accepted, groupAiLines(acceptedLines), statusById, lineStarts);
+  const acceptedBlocks = blocksOfSpans(input, accepted, insertionBlocks(acceptedLines, accepted), statusById, lineStarts);
   return [...pendingBlocks, ...acceptedBlocks].sort((a, b) => a.startLine - b.startLine);
+}
+
+/**
+ * What makes two spans one AI insertion: the same origin and insertion time. The parts of a span a
+ * person split keep both, and so do the spans one AI edit event made in several places.
+ */
+function insertionKey(span: AttributedSpan): string {
+  const { kind, tool, model, session } = span.origin;
+  return JSON.stringify([kind, tool, model ?? '', session ?? '', span.insertedAt]);
+}
+
+/**
+ * Splits the runs of contiguous AI lines (groupAiLines) into review blocks, one per AI insertion
+ * or contiguous run of AI text: two spans are in one block when a line holds both, when they come
+ * from one insertion, or when they touch (no character between them). A blank line between two
+ * blocks belongs to neither. A block is still whole lines: blocks whose lines would interleave are
+ * one block. `spans` must be sorted by start.
+ */
+function insertionBlocks(lines: readonly LineAttribution[], spans: readonly AttributedSpan[]): AiLineBlock[] {
+  const parent = new Map<string, string>();
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(id, root);
+    return root;
+  };
+  const union = (a: string, b: string): void => {
+    const rootA = find(a);
+    const rootB = find(b);
+    if (rootA !== rootB) parent.set(rootB, rootA);
+  };
+  const byKey = new Map<string, string>();
+  for (let index = 0; index < spans.length; index++) {
+    const span = spans[index];
+    find(span.id);
+    const key = insertionKey(span);
+    const first = byKey.get(key);
+    if (first === undefined) byKey.set(key, span.id);
+    else union(first, span.id);
+    if (index > 0 && spans[index - 1].end >= span.start) union(spans[index - 1].id, span.id);
+  }
+  const isBlank = (line: LineAttribution): boolean => line.nonWhitespaceChars === 0;
+  for (const line of lines) if (!isBlank(line)) for (const id of line.spanIds.slice(1)) union(line.spanIds[0], id);
+
+  const result: AiLineBlock[] = [];
+  let lineIndex = 0;
+  for (const run of groupAiLines(lines)) {
+    // Each line of the run joins its insertion group; a blank line between two groups joins none.
+    const groups = new Map<string, { startLine: number; endLine: number; spanIds: Set<string> }>();
+    for (; lineIndex < lines.length && lines[lineIndex].line <= run.endLine; lineIndex++) {
+      const line = lines[lineIndex];
+      if (line.kind === 'human' || line.line < run.startLine) continue;
+      const roots = new Set(line.spanIds.map(find));
+      if (roots.size !== 1) continue;
+      const root = roots.values().next().value as string;
+      const group = groups.get(root) ?? { startLine: line.line, endLine: line.line, spanIds: new Set<string>() };
+      group.endLine = line.line;
+      for (const id of line.spanIds) group.spanIds.add(id);
+      groups.set(root, group);
+    }
+    // Lines are whole: groups whose line ranges overlap form one block.
+    let current: { startLine: number; endLine: number; spanIds: Set<string> } | undefined;
+    const flush = () => {
+      if (current) result.push({ startLine: current.startLine, endLine: current.endLine, spanIds: [...current.spanIds] });
+    };
+    for (const group of [...groups.values()].sort((a, b) => a.startLine - b.startLine)) {
+      if (current && group.startLine <= current.endLine) {
+        current.endLine = Math.max(current.endLine, group.endLine);
+        for (const id of group.spanIds) current.spanIds.add(id);
+      } else {
+        flush();
+        current = group;
+      }
+    }
+    flush();
+  }
+  return result;
 }
 
 function blocksOfSpans(

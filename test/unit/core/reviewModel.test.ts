@@ -31,10 +31,10 @@ function request(overrides: Partial<ReviewRequest> = {}): ReviewRequest {
 describe('review model: blocks', () => {
   const text = ['line one', 'const a = fetch(u);', 'const b = 2;', 'human line', '', 'const c = 3;', 'end'].join('\n');
 
-  it('groups spans on contiguous lines into one block with 1-based lines, code and origin', () => {
+  it('groups touching spans on contiguous lines into one block with 1-based lines, code and origin', () => {
     const spans = [
       span('s1', text, 'const a = fetch(u);\n'),
-      span('s2', text, 'b = 2;', { origin: { kind: 'chat', tool: 'claude-code', model: 'opus' }, insertedAt: 2000 }),
+      span('s2', text, 'const b = 2;', { origin: { kind: 'chat', tool: 'claude-code', model: 'opus' }, insertedAt: 2000 }),
       span('s3', text, 'const c = 3;'),
     ];
     const blocks = buildReviewBlocks({ path: 'src/a.ts', text, spans });
@@ -53,7 +53,7 @@ describe('review model: blocks', () => {
     assert.equal(first.lastInsertedAt, 2000);
     assert.deepEqual(first.riskHints, [{ category: 'network', message: 'Network access: fetch()', line: 1 }]);
     assert.deepEqual(first.suggestedScope, ['network']);
-    assert.equal(first.spans[1].textHash, sha256Hex('b = 2;'));
+    assert.equal(first.spans[1].textHash, sha256Hex('const b = 2;'));
     assert.deepEqual(second.spanIds, ['s3']);
     assert.equal(second.startLine, 6);
     assert.equal(first.id, blockId('src/a.ts', ['s2', 's1']));
@@ -99,7 +99,63 @@ describe('review model: blocks', () => {
     assert.deepEqual([block.startLine, block.endLine, block.spanIds], [1, 2, ['top', 'gap', 'bottom']], 'whitespace between AI lines is reviewed with them');
   });
 
-  it('draws the same lines as the ledger line rule (deriveLineAttribution + groupAiLines)', () => {
+  it('makes one block per AI insertion: marks a blank line (or a typed line break) apart are two blocks', () => {
+    const t = ['// person', 'const a = 1;', '', 'const b = 2;', 'const c = 3;', '// end'].join('\n');
+    const a = span('a', t, 'const a = 1;', { insertedAt: 1000 });
+    const b = span('b', t, 'const b = 2;', { insertedAt: 2000 });
+    const c = span('c', t, 'const c = 3;', { insertedAt: 3000 });
+    assert.deepEqual(
+      buildReviewBlocks({ path: 'a.ts', text: t, spans: [a, b, c] }).map((block) => [block.startLine, block.endLine, block.spanIds]),
+      [
+        [2, 2, ['a']],
+        [4, 4, ['b']],
+        [5, 5, ['c']],
+      ],
+    );
+    // The blocks of separate insertions can be decided separately, with their own scopes.
+    const blocks = buildReviewBlocks({ path: 'a.ts', text: t, spans: [a, b, c] });
+    const reviews = reviewBlocks(blocks, [{ blockId: blocks[1].id, textHash: blocks[1].textHash }], request({ scope: ['network'] }));
+    assert.ok(reviews.ok);
+    assert.deepEqual(reviews.value.map((entry) => entry.spanId), ['b']);
+  });
+
+  it('keeps one insertion one block: a span a person split, and the spans of one AI edit across a blank line', () => {
+    const t = ['function f() {', '  return 1;', '', '  // typed', '}'].join('\n');
+    const left = span('left', t, 'function f() {\n  return 1;\n', { insertedAt: 5000 });
+    const right = span('right', t, '}', { insertedAt: 5000 });
+    // "  // typed" is a person's line between the two parts: two runs of AI lines, as before.
+    assert.deepEqual(
+      buildReviewBlocks({ path: 'f.ts', text: t, spans: [left, right] }).map((block) => [block.startLine, block.endLine]),
+      [
+        [1, 2],
+        [5, 5],
+      ],
+    );
+    const u = ['const x = 1;', '', 'const y = 2;'].join('\n');
+    const x = span('x', u, 'const x = 1;', { insertedAt: 7000 });
+    const y = span('y', u, 'const y = 2;', { insertedAt: 7000 });
+    assert.deepEqual(
+      buildReviewBlocks({ path: 'u.ts', text: u, spans: [x, y] }).map((block) => [block.startLine, block.endLine, block.spanIds]),
+      [[1, 3, ['x', 'y']]],
+    );
+  });
+
+  it('keeps a line whole: insertions sharing a line, or nested in another, are one block', () => {
+    const t = ['const a = f(1) + g(2);', 'const b = 3;', 'const c = 4;'].join('\n');
+    const outer = span('outer', t, 'const a = f(1)', { insertedAt: 1 });
+    const inner = span('inner', t, ' + g(2);\n', { insertedAt: 2 });
+    const tail = span('tail', t, 'const b = 3;', { insertedAt: 1 });
+    const last = span('last', t, 'const c = 4;', { insertedAt: 9 });
+    assert.deepEqual(
+      buildReviewBlocks({ path: 'n.ts', text: t, spans: [outer, inner, tail, last] }).map((block) => [block.startLine, block.endLine, block.spanIds]),
+      [
+        [1, 2, ['outer', 'inner', 'tail']],
+        [3, 3, ['last']],
+      ],
+    );
+  });
+
+  it('draws its lines from the ledger line rule (deriveLineAttribution + groupAiLines) for one insertion', () => {
     const t = ['human', 'ai one', '', 'ai two', 'mixed ai', 'human', '   ', 'ai three'].join('\n');
     const spans = [span('a', t, 'ai one'), span('b', t, 'ai two\nmixed'), span('c', t, 'ai three')];
     const expected = groupAiLines(deriveLineAttribution(t, spans)).map((b) => [b.startLine + 1, b.endLine + 1]);
