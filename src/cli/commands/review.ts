@@ -7,7 +7,15 @@ import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { mapSpansThroughReplacements } from '../../core/reanchor';
-import { buildReviewBlocks, rejectionRemovals, reviewBlocks, validateReviewRequest, type ReviewBlock } from '../../core/review/reviewModel';
+import {
+  buildReviewBlocks,
+  rejectionRemovals,
+  reviewBlocks,
+  uncoveredScope,
+  validateReviewRequest,
+  wholeLineRemovals,
+  type ReviewBlock,
+} from '../../core/review/reviewModel';
 import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText';
 import { GitRunner } from '../../git/gitRunner';
 import { readWorkingTreeText, resolveUserFile } from '../../git/repository';
@@ -21,6 +29,7 @@ import { parseLineRange } from '../lineRangeOption';
 import { lineRangeLabel } from '../../core/text/lines';
 
 const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
+       vouch review <path> --lines A-B --reject [--whole-lines] [--intent TEXT]
 
 Records that you reviewed the AI-written blocks in lines A-B of a file (as it is now in
 the working tree): what the code is for (intent) and what it may touch (scope). The
@@ -31,11 +40,15 @@ Options:
   --lines A-B        lines of the file, 1-based and inclusive ("A" alone is one line);
                      every AI block waiting for review that they touch is reviewed, and
                      each must lie inside them whole (see 'vouch status' or 'vouch check')
-  --intent TEXT      what this code is for (required)
+  --intent TEXT      what this code is for (required to accept; a reason when rejecting)
   --scope TAGS       what it may touch, comma-separated: ${SCOPE_TAGS.join(', ')}
-                     (required to accept, unless --scope-note says it)
+                     (required to accept, unless --scope-note says it); a warning
+                     names what the blocks' risk hints suggest and the scope leaves out
   --scope-note TEXT  more about the scope, in your words
   --reject           reject the blocks: their AI text is removed from the file
+  --whole-lines      with --reject: remove the blocks' whole lines, with the text a
+                     person typed on them (e.g. a half-typed 'function greet(' the
+                     AI completed), so the file is left without the AI's part of them
   -h, --help         show this help
 
 Exit status: 0 recorded; 1 failed (no AI block waits for review there, the file or
@@ -58,6 +71,7 @@ function parseReviewArgs(args: string[]) {
       scope: { type: 'string' },
       'scope-note': { type: 'string' },
       reject: { type: 'boolean' },
+      'whole-lines': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,8 +94,10 @@ async function review(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
   if (values.lines === undefined) throw new CliUsageError('missing --lines A-B');
   const [first, last] = parseLineRange(values.lines);
-  if (values.intent === undefined) throw new CliUsageError('missing --intent TEXT: say what this code is for');
   const decision = values.reject ? 'rejected' : 'accepted';
+  // A rejection removes the code: asking why would only slow the person down (a given reason is recorded).
+  if (values.intent === undefined && decision === 'accepted') throw new CliUsageError('missing --intent TEXT: say what this code is for');
+  if (values['whole-lines'] && decision !== 'rejected') throw new CliUsageError('--whole-lines goes with --reject: it says how much a rejection removes');
 
   const git = new GitRunner();
   const { repository, resolved, nested } = await resolveUserFile(git, io.cwd, positionals[0]);
@@ -91,7 +107,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const repoPath = resolved.repoPath;
   const reviewer = await readGitReviewer(git, repository.topLevel);
   if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
-  const decisionRequest = { decision, intent: values.intent, scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() } as const;
+  const decisionRequest = { decision, intent: values.intent ?? '', scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() } as const;
   // The intent and the scope are what the user typed: a problem with them is a usage error (exit 2).
   const checked = validateReviewRequest(decisionRequest);
   if (!checked.ok) throw new CliUsageError(checked.reason);
@@ -121,6 +137,16 @@ async function review(args: string[], io: CliIo): Promise<number> {
     decisionRequest,
   );
   if (!result.ok) throw new CliFailure(result.reason);
+  if (decision === 'accepted') {
+    for (const block of chosen) {
+      const uncovered = uncoveredScope([block], checked.value.scope);
+      if (uncovered.length === 0) continue;
+      const hints = [...new Set(block.riskHints.map((hint) => hint.message))].join('; ');
+      io.stderr(
+        display`vouch: warning: the risk hints of ${describeRange(block)} of ${repoPath} suggest it touches ${uncovered.join(', ')}, which --scope ${checked.value.scope.join(',') || '(none given)'} leaves out (${hints})\n`,
+      );
+    }
+  }
 
   const ledger = AttributionLedger.fromSpans(spans);
   for (const { spanId, review: spanReview } of result.value) ledger.setReview(spanId, spanReview);
@@ -128,10 +154,12 @@ async function review(args: string[], io: CliIo): Promise<number> {
   let newSpans: AttributedSpan[] = ledger.spans();
   if (decision === 'rejected') {
     const rejectedIds = new Set(result.value.map((entry) => entry.spanId));
-    const removals = rejectionRemovals(
-      text,
-      newSpans.filter((span) => rejectedIds.has(span.id)),
-    );
+    const removals = values['whole-lines']
+      ? wholeLineRemovals(text, chosen)
+      : rejectionRemovals(
+          text,
+          newSpans.filter((span) => rejectedIds.has(span.id)),
+        );
     newText = applyRemovals(text, removals);
     newSpans = mapSpansThroughReplacements(newSpans, removals);
     await writeIfUnchanged(resolved.absolutePath, text, newText, repoPath, repository);
@@ -141,6 +169,12 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const verb = decision === 'accepted' ? 'accepted' : 'rejected and removed';
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';
   io.stdout(display`${verb} ${ranges} of ${repoPath}${where} (${chosen.length} block${chosen.length === 1 ? '' : 's'}) as ${reviewer.name} <${reviewer.email}>\n`);
+  if (decision === 'rejected' && !values['whole-lines']) {
+    const kept = chosen.filter((block) => block.personTextOnLines);
+    if (kept.length > 0) {
+      io.stdout(display`${kept.map(describeRange).join(', ')} of ${repoPath} keep the text a person typed on them; check that it still makes sense (--whole-lines removes such lines whole).\n`);
+    }
+  }
   if (decision === 'rejected') {
     const staged = await readStagedText(git, repository, repoPath);
     if (staged !== undefined && staged !== newText && staged.includes(chosenText(text, chosen))) {

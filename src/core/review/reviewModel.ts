@@ -80,6 +80,12 @@ export interface ReviewBlock {
   readonly previouslyRejected: boolean;
   /** The block's review state (blockState of its spans); every state but 'accepted' needs review. */
   readonly state: BlockState;
+  /**
+   * True when a line of the block also holds a person's characters (e.g. a typed `function greet(`
+   * the AI completed): removing only the AI text would leave them, so a rejection may take the
+   * block's whole lines instead (wholeLineRemovals).
+   */
+  readonly personTextOnLines: boolean;
 }
 
 export interface ReviewFile {
@@ -141,6 +147,15 @@ export function buildReviewFiles(inputs: readonly ReviewFileInput[]): ReviewFile
     .map((input) => ({ path: input.path, blocks: buildReviewBlocks(input) }))
     .filter((file) => file.blocks.length > 0)
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * The scope tags the blocks' risk hints suggest that `scope` leaves out: what the panel and
+ * `vouch review` warn about before an accept ("none" leaves out every suggestion).
+ */
+export function uncoveredScope(blocks: readonly Pick<ReviewBlock, 'suggestedScope'>[], scope: readonly string[]): ScopeTag[] {
+  const suggested = new Set(blocks.flatMap((block) => block.suggestedScope));
+  return SCOPE_TAGS.filter((tag) => tag !== 'none' && suggested.has(tag) && !scope.includes(tag));
 }
 
 /** "Next AI block": the first line of the first block that starts below `line` (1-based), wrapping to the first block. */
@@ -206,7 +221,12 @@ function insertionKey(span: AttributedSpan): string {
  * blocks belongs to neither. A block is still whole lines: blocks whose lines would interleave are
  * one block. `spans` must be sorted by start.
  */
-function insertionBlocks(lines: readonly LineAttribution[], spans: readonly AttributedSpan[]): AiLineBlock[] {
+interface LineGroup extends AiLineBlock {
+  /** A line of the group is 'mixed': it holds a person's characters too. */
+  readonly mixed: boolean;
+}
+
+function insertionBlocks(lines: readonly LineAttribution[], spans: readonly AttributedSpan[]): LineGroup[] {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -232,30 +252,32 @@ function insertionBlocks(lines: readonly LineAttribution[], spans: readonly Attr
   const isBlank = (line: LineAttribution): boolean => line.nonWhitespaceChars === 0;
   for (const line of lines) if (!isBlank(line)) for (const id of line.spanIds.slice(1)) union(line.spanIds[0], id);
 
-  const result: AiLineBlock[] = [];
+  const result: LineGroup[] = [];
   let lineIndex = 0;
   for (const run of groupAiLines(lines)) {
     // Each line of the run joins its insertion group; a blank line between two groups joins none.
-    const groups = new Map<string, { startLine: number; endLine: number; spanIds: Set<string> }>();
+    const groups = new Map<string, { startLine: number; endLine: number; spanIds: Set<string>; mixed: boolean }>();
     for (; lineIndex < lines.length && lines[lineIndex].line <= run.endLine; lineIndex++) {
       const line = lines[lineIndex];
       if (line.kind === 'human' || line.line < run.startLine) continue;
       const roots = new Set(line.spanIds.map(find));
       if (roots.size !== 1) continue;
       const root = roots.values().next().value as string;
-      const group = groups.get(root) ?? { startLine: line.line, endLine: line.line, spanIds: new Set<string>() };
+      const group = groups.get(root) ?? { startLine: line.line, endLine: line.line, spanIds: new Set<string>(), mixed: false };
       group.endLine = line.line;
+      if (line.kind === 'mixed') group.mixed = true;
       for (const id of line.spanIds) group.spanIds.add(id);
       groups.set(root, group);
     }
     // Lines are whole: groups whose line ranges overlap form one block.
-    let current: { startLine: number; endLine: number; spanIds: Set<string> } | undefined;
+    let current: { startLine: number; endLine: number; spanIds: Set<string>; mixed: boolean } | undefined;
     const flush = () => {
-      if (current) result.push({ startLine: current.startLine, endLine: current.endLine, spanIds: [...current.spanIds] });
+      if (current) result.push({ startLine: current.startLine, endLine: current.endLine, spanIds: [...current.spanIds], mixed: current.mixed });
     };
     for (const group of [...groups.values()].sort((a, b) => a.startLine - b.startLine)) {
       if (current && group.startLine <= current.endLine) {
         current.endLine = Math.max(current.endLine, group.endLine);
+        current.mixed ||= group.mixed;
         for (const id of group.spanIds) current.spanIds.add(id);
       } else {
         flush();
@@ -270,7 +292,7 @@ function insertionBlocks(lines: readonly LineAttribution[], spans: readonly Attr
 function blocksOfSpans(
   input: ReviewFileInput,
   spansByStart: readonly AttributedSpan[],
-  lineBlocks: readonly AiLineBlock[],
+  lineBlocks: readonly LineGroup[],
   statusById: ReadonlyMap<string, SpanReviewStatus>,
   lineStarts: readonly number[],
 ): ReviewBlock[] {
@@ -317,6 +339,7 @@ function blocksOfSpans(
       suggestedScope: SCOPE_TAGS.filter((tag) => riskHints.some((hint) => SUGGESTED_SCOPE[hint.category] === tag)),
       previouslyRejected: statuses.includes('rejected-still-present'),
       state: blockState(statuses),
+      personTextOnLines: lineBlock.mixed,
     };
   });
 }
@@ -485,6 +508,36 @@ export function rejectionRemovals(text: string, spans: readonly Pick<AttributedS
   });
   const result: TextReplacement[] = [];
   for (const range of widened) {
+    const last = result[result.length - 1];
+    if (last && range.start <= last.offset + last.deletedLength) {
+      const end = Math.max(last.offset + last.deletedLength, range.end);
+      result[result.length - 1] = { offset: last.offset, deletedLength: end - last.offset, insertedText: '' };
+    } else {
+      result.push({ offset: range.start, deletedLength: range.end - range.start, insertedText: '' });
+    }
+  }
+  return result;
+}
+
+/**
+ * The deletions that remove the whole lines of rejected blocks (1-based, inclusive), line breaks
+ * included: what a person asks for when a block's lines also hold their half-typed text, which
+ * would not compile without the AI's part. Sorted, merged; the last line of the file takes the
+ * line break before it.
+ */
+export function wholeLineRemovals(text: string, blocks: readonly Pick<ReviewBlock, 'startLine' | 'endLine'>[]): TextReplacement[] {
+  const lineStarts = lineStartOffsets(text);
+  const ranges = blocks
+    .filter((block) => Number.isInteger(block.startLine) && Number.isInteger(block.endLine) && block.startLine >= 1 && block.endLine >= block.startLine && block.startLine <= lineStarts.length)
+    .map((block) => {
+      const start = lineStarts[block.startLine - 1];
+      if (block.endLine < lineStarts.length) return { start, end: lineStarts[block.endLine] };
+      // The block ends on the last line: take the line break before it instead.
+      return { start: start > 0 ? start - 1 : 0, end: text.length };
+    })
+    .sort((a, b) => a.start - b.start);
+  const result: TextReplacement[] = [];
+  for (const range of ranges) {
     const last = result[result.length - 1];
     if (last && range.start <= last.offset + last.deletedLength) {
       const end = Math.max(last.offset + last.deletedLength, range.end);

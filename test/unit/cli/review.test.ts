@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { aiSpanOver } from '../../support/spans';
 import { createRepository, git, vouch, vouchOk } from './checkReviewHelpers';
 
 describe('vouch review', () => {
@@ -85,6 +86,38 @@ describe('vouch review', () => {
     assert.equal(noUser.code, 1);
     assert.match(noUser.err, /git has no user\.name and user\.email/);
     assert.equal((await stored())[0].review, undefined, 'nothing was recorded');
+  });
+
+  it('rejects without an intent, and with --whole-lines removes the lines a person started', async () => {
+    const text = ['// a greeting', 'function greet(name) {', '  return `Hello, ${name}!`;', '}', 'greet("x");', ''].join('\n');
+    writeFileSync(path.join(dir, 'greet.ts'), text);
+    const store = await WorkingStateStore.open(git, dir, silentLogger);
+    await store.save('greet.ts', [aiSpanOver(text, 'name) {\n  return `Hello, ${name}!`;\n}')], text);
+    // Only the AI's characters: the person's "function greet(" stays, and the CLI says so.
+    const aiOnly = await vouchOk(dir, ['review', 'greet.ts', '--lines', '2-4', '--reject']);
+    assert.match(aiOnly.out, /^rejected and removed lines 2-4 of greet\.ts/);
+    assert.match(aiOnly.out, /lines 2-4 of greet\.ts keep the text a person typed on them.*--whole-lines/);
+    assert.equal(readFileSync(path.join(dir, 'greet.ts'), 'utf8'), ['// a greeting', 'function greet(', 'greet("x");', ''].join('\n'));
+    // Again, whole lines: nothing of the half-typed line is left.
+    writeFileSync(path.join(dir, 'greet.ts'), text);
+    await store.save('greet.ts', [aiSpanOver(text, 'name) {\n  return `Hello, ${name}!`;\n}', { id: 'second-completion' })], text);
+    const whole = await vouchOk(dir, ['review', 'greet.ts', '--lines', '2-4', '--reject', '--whole-lines']);
+    assert.doesNotMatch(whole.out, /keep the text a person typed/);
+    assert.equal(readFileSync(path.join(dir, 'greet.ts'), 'utf8'), ['// a greeting', 'greet("x");', ''].join('\n'));
+    assert.deepEqual(await store.load('greet.ts').then((document) => document?.spans ?? []), []);
+    const misuse = await vouch(dir, ['review', 'app.ts', '--lines', '2', '--intent', 'x', '--scope', 'none', '--whole-lines']);
+    assert.deepEqual([misuse.code, /--whole-lines goes with --reject/.test(misuse.err)], [2, true], misuse.err);
+  });
+
+  it('warns when the scope leaves out what the risk hints suggest, and still records the decision', async () => {
+    writeFileSync(path.join(dir, 'net.ts'), ['const a = 1;', 'const body = await fetch(url);', 'const b = 2;', ''].join('\n'));
+    await vouchOk(dir, ['mark', 'net.ts', '--lines', '2', '--tool', 'claude-code']);
+    await vouchOk(dir, ['mark', 'net.ts', '--lines', '3', '--tool', 'aider']);
+    const none = await vouchOk(dir, ['review', 'net.ts', '--lines', '2', '--intent', 'load the page', '--scope', 'none']);
+    assert.match(none.err, /^vouch: warning: the risk hints of line 2 of net\.ts suggest it touches network, which --scope none leaves out \(Network access: fetch\(\)\)\n$/);
+    assert.match(none.out, /^accepted line 2 of net\.ts/);
+    const quiet = await vouchOk(dir, ['review', 'net.ts', '--lines', '3', '--intent', 'a constant', '--scope', 'none']);
+    assert.equal(quiet.err, '', 'no risk hint, no warning');
   });
 
   it('keeps a byte-order mark and refuses a file outside the repository', async () => {

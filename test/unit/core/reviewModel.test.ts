@@ -11,8 +11,10 @@ import {
   reviewBlocks,
   spanReviewStatus,
   validateReviewRequest,
+  wholeLineRemovals,
   type ReviewRequest,
 } from '../../../src/core/review/reviewModel';
+import { applyRemovals } from '../../../src/git/replaceFileText';
 import { deriveLineAttribution, groupAiLines } from '../../../src/core/ledger/lineAttribution';
 import { sha256Hex } from '../../../src/core/textHash';
 import { aiSpanOver } from '../../support/spans';
@@ -339,5 +341,28 @@ describe('review model: removing rejected text', () => {
     assert.equal(remove(text, [at(text, 'a, b) {\n  return a + b;\n}')]), 'function add(\nnext\n');
     const crlf = 'x = 1\r\nai();\r\ny = 2\r\n';
     assert.equal(remove(crlf, [at(crlf, 'ai();')]), 'x = 1\r\ny = 2\r\n');
+  });
+
+  it('says when a block shares its lines with a person\'s text, and can then remove its whole lines', () => {
+    const text = '// a greeting\nfunction greet(name) {\n  return name;\n}\nnext();\n';
+    const ai = span('g', text, 'name) {\n  return name;\n}');
+    const [block] = buildReviewBlocks({ path: 'g.ts', text, spans: [ai] });
+    assert.equal(block.personTextOnLines, true);
+    assert.deepEqual([block.startLine, block.endLine], [2, 4]);
+    const onlyAi = remove(text, [[ai.start, ai.end]]);
+    assert.equal(onlyAi, '// a greeting\nfunction greet(\nnext();\n', 'the AI text alone leaves the half-typed line');
+    assert.equal(applyRemovals(text, wholeLineRemovals(text, [block])), '// a greeting\nnext();\n');
+    const whole = 'x();\ny();\n';
+    const [plain] = buildReviewBlocks({ path: 'w.ts', text: whole, spans: [span('y', whole, 'y();')] });
+    assert.equal(plain.personTextOnLines, false);
+  });
+
+  it('removes whole lines at the end of the file, merges touching blocks, and ignores lines past the end', () => {
+    const text = 'a\nb\nc\nd';
+    assert.equal(applyRemovals(text, wholeLineRemovals(text, [{ startLine: 4, endLine: 4 }])), 'a\nb\nc');
+    assert.equal(applyRemovals(text, wholeLineRemovals(text, [{ startLine: 3, endLine: 3 }, { startLine: 2, endLine: 2 }])), 'a\nd');
+    assert.equal(applyRemovals(text, wholeLineRemovals(text, [{ startLine: 3, endLine: 3 }, { startLine: 4, endLine: 4 }])), 'a\nb\n');
+    assert.equal(applyRemovals(text, wholeLineRemovals(text, [{ startLine: 1, endLine: 4 }])), '');
+    assert.deepEqual(wholeLineRemovals(text, [{ startLine: 9, endLine: 9 }]), []);
   });
 });
