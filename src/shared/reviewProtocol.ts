@@ -33,6 +33,10 @@ export const PROTOCOL_LIMITS = {
   maxMessageLength: 2_000,
   maxIntentLength: 2_000,
   maxScopeNoteLength: 500,
+  /** Lines of context shown above and below a block, and lines it replaced. */
+  maxContextLines: 3,
+  maxReplacedLines: 200,
+  maxContextLineLength: 1_000,
 } as const;
 
 export interface PanelOrigin {
@@ -68,6 +72,13 @@ export interface PanelBlock {
   readonly previouslyRejected: boolean;
   /** True when the block was accepted but its text changed since: it needs a new review. */
   readonly changedAfterReview?: boolean;
+  /** True when a line of the block also holds a person's text: a rejection may remove whole lines. */
+  readonly personTextOnLines?: boolean;
+  /** Where it sits: up to maxContextLines lines of the file just above and below the block. */
+  readonly contextBefore?: readonly string[];
+  readonly contextAfter?: readonly string[];
+  /** What it replaced: the lines of the last commit's version that a line diff puts in its place. */
+  readonly replacedLines?: readonly string[];
 }
 
 export interface PanelFile {
@@ -95,7 +106,14 @@ export type HostToPageMessage =
       readonly signing?: PanelSigning;
     }
   | { readonly type: 'busy'; readonly busy: boolean; readonly message?: string }
-  | { readonly type: 'notice'; readonly level: NoticeLevel; readonly message: string; readonly blockIds?: readonly string[] }
+  | {
+      readonly type: 'notice';
+      readonly level: NoticeLevel;
+      readonly message: string;
+      readonly blockIds?: readonly string[];
+      /** Set after an accept that can be undone: the page offers "Undo" (sends 'undoAccept' with this id). */
+      readonly undoId?: string;
+    }
   | { readonly type: 'focus'; readonly blockId: string };
 
 export interface DecidedBlock {
@@ -115,7 +133,10 @@ export type PageToHostMessage =
       readonly intent: string;
       readonly scope: readonly PanelScopeTag[];
       readonly scopeNote: string;
+      /** With 'reject': remove the blocks' whole lines, a person's text on them included. */
+      readonly wholeLines?: boolean;
     }
+  | { readonly type: 'undoAccept'; readonly undoId: string }
   | { readonly type: 'openInEditor'; readonly blockId: string }
   | { readonly type: 'refresh' }
   /** The page ignored a message from the host; the host logs the reason. */
@@ -229,7 +250,17 @@ function panelBlock(value: unknown, where: string): PanelBlock {
     suggestedScope: scopeTags(block.suggestedScope, `${where}.suggestedScope`),
     previouslyRejected: boolean(block.previouslyRejected, `${where}.previouslyRejected`),
     ...(block.changedAfterReview === undefined ? {} : { changedAfterReview: boolean(block.changedAfterReview, `${where}.changedAfterReview`) }),
+    ...(block.personTextOnLines === undefined ? {} : { personTextOnLines: boolean(block.personTextOnLines, `${where}.personTextOnLines`) }),
+    ...optionalLines(block, 'contextBefore', where, PROTOCOL_LIMITS.maxContextLines),
+    ...optionalLines(block, 'contextAfter', where, PROTOCOL_LIMITS.maxContextLines),
+    ...optionalLines(block, 'replacedLines', where, PROTOCOL_LIMITS.maxReplacedLines),
   };
+}
+
+function optionalLines<K extends 'contextBefore' | 'contextAfter' | 'replacedLines'>(block: Reader, key: K, where: string, maxLines: number): { [P in K]?: string[] } {
+  if (block[key] === undefined) return {};
+  const lines = list(block[key], `${where}.${key}`, maxLines, (line, at) => text(line, at, PROTOCOL_LIMITS.maxContextLineLength));
+  return { [key]: lines } as { [P in K]?: string[] };
 }
 
 function panelFiles(value: unknown, where: string): PanelFile[] {
@@ -262,7 +293,7 @@ function parseWith<T>(value: unknown, parse: (message: Reader) => T): ProtocolRe
 
 export function parseMessageFromPage(value: unknown): ProtocolResult<PageToHostMessage> {
   return parseWith(value, (message): PageToHostMessage => {
-    const type = oneOf(message.type, 'message.type', ['ready', 'decide', 'openInEditor', 'refresh', 'pageError'] as const);
+    const type = oneOf(message.type, 'message.type', ['ready', 'decide', 'undoAccept', 'openInEditor', 'refresh', 'pageError'] as const);
     switch (type) {
       case 'pageError':
         return { type, reason: text(message.reason, 'message.reason', PROTOCOL_LIMITS.maxMessageLength) };
@@ -271,12 +302,15 @@ export function parseMessageFromPage(value: unknown): ProtocolResult<PageToHostM
         return { type };
       case 'openInEditor':
         return { type, blockId: id(message.blockId, 'message.blockId') };
+      case 'undoAccept':
+        return { type, undoId: id(message.undoId, 'message.undoId') };
       case 'decide': {
         const blocks = list(message.blocks, 'message.blocks', PROTOCOL_LIMITS.maxBlocksPerDecision, (entry, at) => {
           const block = object(entry, at);
           return { blockId: id(block.blockId, `${at}.blockId`), textHash: id(block.textHash, `${at}.textHash`) };
         });
         if (blocks.length === 0) throw new Invalid('message.blocks must name at least one block');
+        if (message.wholeLines === true && message.decision !== 'reject') throw new Invalid('message.wholeLines goes with a rejection only');
         if (new Set(blocks.map((b) => b.blockId)).size !== blocks.length) throw new Invalid('message.blocks names a block twice');
         return {
           type,
@@ -285,6 +319,7 @@ export function parseMessageFromPage(value: unknown): ProtocolResult<PageToHostM
           intent: text(message.intent, 'message.intent', PROTOCOL_LIMITS.maxIntentLength),
           scope: scopeTags(message.scope, 'message.scope'),
           scopeNote: text(message.scopeNote ?? '', 'message.scopeNote', PROTOCOL_LIMITS.maxScopeNoteLength),
+          ...(message.wholeLines === undefined ? {} : { wholeLines: boolean(message.wholeLines, 'message.wholeLines') }),
         };
       }
     }
@@ -319,8 +354,13 @@ export function parseMessageFromHost(value: unknown): ProtocolResult<HostToPageM
       case 'notice': {
         const level = oneOf(message.level, 'message.level', ['info', 'warning', 'error'] as const);
         const noticeText = text(message.message, 'message.message', PROTOCOL_LIMITS.maxMessageLength, { nonEmpty: true });
-        if (message.blockIds === undefined) return { type, level, message: noticeText };
-        return { type, level, message: noticeText, blockIds: list(message.blockIds, 'message.blockIds', PROTOCOL_LIMITS.maxBlocksPerDecision, id) };
+        return {
+          type,
+          level,
+          message: noticeText,
+          ...(message.blockIds === undefined ? {} : { blockIds: list(message.blockIds, 'message.blockIds', PROTOCOL_LIMITS.maxBlocksPerDecision, id) }),
+          ...(message.undoId === undefined ? {} : { undoId: id(message.undoId, 'message.undoId') }),
+        };
       }
       case 'focus':
         return { type, blockId: id(message.blockId, 'message.blockId') };

@@ -73,6 +73,8 @@ export class ReviewPage {
   private advance: { readonly decided: readonly string[]; readonly order: readonly string[] } | undefined;
   private readonly statusRegion: PanelElement;
   private readonly alertRegion: PanelElement;
+  /** The last accept, while it can be undone: its id and what it was. */
+  private lastAccept: { readonly undoId: string; readonly message: string } | undefined;
 
   constructor(
     private readonly document: PanelDocument,
@@ -131,6 +133,7 @@ export class ReviewPage {
       case 'notice': {
         const region = message.level === 'error' ? this.alertRegion : this.statusRegion;
         region.textContent = message.message;
+        if (message.undoId !== undefined) this.lastAccept = { undoId: message.undoId, message: message.message };
         for (const id of message.blockIds ?? []) {
           this.pending.delete(id);
           if (message.level === 'error') this.errors.set(this.groupPending.includes(id) ? GROUP : id, { field: 'host', message: message.message });
@@ -169,7 +172,7 @@ export class ReviewPage {
 
   // ---- Actions ----
 
-  private decide(key: string, blocks: readonly PanelBlock[], decision: PanelDecision): void {
+  private decide(key: string, blocks: readonly PanelBlock[], decision: PanelDecision, wholeLines = false): void {
     if (blocks.length === 0 || blocks.some((b) => this.pending.has(b.id))) return;
     const draft = this.draft(key);
     const problem = draftProblem(draft, decision);
@@ -181,12 +184,23 @@ export class ReviewPage {
     }
     this.errors.delete(key);
     this.alertRegion.textContent = '';
+    // A new decision makes the previous accept the host's to keep: only the last one can be undone.
+    this.lastAccept = undefined;
     this.advance = { decided: blocks.map((b) => b.id), order: this.blocks().map((b) => b.id) };
     for (const block of blocks) this.pending.add(block.id);
     if (key === GROUP) this.groupPending = blocks.map((b) => b.id);
     const count = blocks.length === 1 ? blockLabel(blocks[0]) : `${blocks.length} blocks`;
     this.statusRegion.textContent = `${decision === 'accept' ? 'Accepting' : 'Rejecting'} ${count}…`;
-    this.host.postMessage(decideMessage(blocks, decision, draft));
+    this.host.postMessage(decideMessage(blocks, decision, draft, { wholeLines }));
+    this.render();
+  }
+
+  private undoLastAccept(): void {
+    const last = this.lastAccept;
+    if (!last) return;
+    this.lastAccept = undefined;
+    this.statusRegion.textContent = 'Undoing the accept…';
+    this.host.postMessage({ type: 'undoAccept', undoId: last.undoId });
     this.render();
   }
 
@@ -297,7 +311,7 @@ export class ReviewPage {
     const previousOrder = this.renderedOrder;
 
     const blocks = this.blocks();
-    this.root.replaceChildren(this.renderHeader(blocks), this.statusRegion, this.alertRegion, ...this.renderGroup(blocks), ...this.renderFiles());
+    this.root.replaceChildren(this.renderHeader(blocks), this.statusRegion, this.alertRegion, ...this.renderUndo(), ...this.renderGroup(blocks), ...this.renderFiles());
     this.renderedOrder = blocks.map((b) => b.id);
     this.root.setAttribute('aria-busy', this.busyMessage ? 'true' : 'false');
 
@@ -353,6 +367,15 @@ export class ReviewPage {
       createElement(d, 'p', { className: 'vouch-help', text: 'Ctrl+Enter accepts the block you are in. Alt+Down and Alt+Up (or J and K) move between blocks.' }),
       refresh,
     ]);
+  }
+
+  /** "Undo" for the last accept, until the next decision: an accept is taken back as easily as a rejection. */
+  private renderUndo(): PanelElement[] {
+    const last = this.lastAccept;
+    if (!last) return [];
+    const d = this.document;
+    const undo = this.button('vouch-undo', 'vouch-undo', 'Undo accept', `Undo: ${last.message}`, () => this.undoLastAccept());
+    return [createElement(d, 'p', { id: 'vouch-undo-row', className: 'vouch-undo-row' }, [createElement(d, 'span', { className: 'vouch-undo-text', text: last.message }), undo])];
   }
 
   private renderGroup(blocks: readonly PanelBlock[]): PanelElement[] {
@@ -417,6 +440,7 @@ export class ReviewPage {
       createElement(d, 'li', { className: 'vouch-origin', text: `From ${originLabel(block.origins)}` }),
       createElement(d, 'li', { className: 'vouch-time', text: timeLabel(this.now(), block), attributes: { title: new Date(block.lastInsertedAt).toISOString() } }),
       createElement(d, 'li', { className: 'vouch-changed', text: changedShareLabel(block.humanChangedShare) }),
+      ...(block.riskHints.length === 0 ? [createElement(d, 'li', { className: 'vouch-no-risks', text: 'No risk hints found.' })] : []),
       ...(block.previouslyRejected ? [createElement(d, 'li', { className: 'vouch-rejected-before', text: 'Rejected before, but the text is back' })] : []),
       ...(block.changedAfterReview === true ? [createElement(d, 'li', { className: 'vouch-changed-after-review', text: 'Accepted before, but the text changed since' })] : []),
     ]);
@@ -424,34 +448,41 @@ export class ReviewPage {
     const riskLines = new Set(block.riskHints.map((h) => h.line));
     const risks =
       block.riskHints.length === 0
-        ? createElement(d, 'p', { className: 'vouch-no-risks', text: 'No risk hints found.' })
-        : createElement(
-            d,
-            'ul',
-            { className: 'vouch-risks', attributes: { 'aria-label': 'Risk hints' } },
-            block.riskHints.map((hint) =>
-              createElement(d, 'li', {
-                className: `vouch-risk vouch-risk-${hint.category}`,
-                text: `Line ${block.startLine + hint.line - 1}: ${hint.message}`,
-                attributes: { 'data-category': hint.category },
-              }),
+        ? []
+        : [
+            createElement(
+              d,
+              'ul',
+              { className: 'vouch-risks', attributes: { 'aria-label': 'Risk hints' } },
+              block.riskHints.map((hint) =>
+                createElement(d, 'li', {
+                  className: `vouch-risk vouch-risk-${hint.category}`,
+                  text: `Line ${block.startLine + hint.line - 1}: ${hint.message}`,
+                  attributes: { 'data-category': hint.category },
+                }),
+              ),
             ),
-          );
+          ];
 
-    const code = createElement(
-      d,
-      'code',
-      {},
-      block.lines.map((line, index) =>
-        createElement(d, 'span', { className: riskLines.has(index + 1) ? 'vouch-line vouch-line-risk' : 'vouch-line' }, [
-          createElement(d, 'span', { className: 'vouch-line-number', text: String(block.startLine + index), attributes: { 'aria-hidden': 'true' } }),
-          createElement(d, 'span', { className: 'vouch-line-text', text: visibleText(line) }),
-        ]),
-      ),
-    );
-    const pre = createElement(d, 'pre', { className: 'vouch-code', attributes: { tabindex: '0', role: 'region', 'aria-label': `Code, ${lineRangeLabel(block).toLowerCase()}` } }, [code]);
+    // The block as a diff: context above, the lines it replaced (-), its own lines (+), context below.
+    const codeLine = (kind: 'context' | 'removed' | 'added', number: string, text: string, risk = false): PanelElement =>
+      createElement(d, 'span', { className: `vouch-line vouch-line-${kind}${risk ? ' vouch-line-risk' : ''}` }, [
+        createElement(d, 'span', { className: 'vouch-line-number', text: number, attributes: { 'aria-hidden': 'true' } }),
+        createElement(d, 'span', { className: 'vouch-line-marker', text: kind === 'removed' ? '-' : kind === 'added' ? '+' : ' ', attributes: { 'aria-hidden': 'true' } }),
+        createElement(d, 'span', { className: 'vouch-line-text', text: visibleText(text) }),
+      ]);
+    const before = block.contextBefore ?? [];
+    const code = createElement(d, 'code', {}, [
+      ...before.map((line, index) => codeLine('context', String(block.startLine - before.length + index), line)),
+      ...(block.replacedLines ?? []).map((line) => codeLine('removed', '', line)),
+      ...block.lines.map((line, index) => codeLine('added', String(block.startLine + index), line, riskLines.has(index + 1))),
+      ...(block.contextAfter ?? []).map((line, index) => codeLine('context', String(block.endLine + 1 + index), line)),
+    ]);
+    const replacedCount = block.replacedLines?.length ?? 0;
+    const codeLabel = `AI code, ${lineRangeLabel(block).toLowerCase()}${replacedCount > 0 ? `, replacing ${replacedCount} line${replacedCount === 1 ? '' : 's'} of the last commit` : ''}`;
+    const pre = createElement(d, 'pre', { className: 'vouch-code', attributes: { tabindex: '0', role: 'region', 'aria-label': codeLabel } }, [code]);
 
-    const open = this.button(elementId('open', id), 'vouch-open', 'Open in editor', `Open ${blockLabel(block)} in the editor`, () =>
+    const open = this.button(elementId('open', id), 'vouch-open', 'Open', `Open ${blockLabel(block)} in the editor`, () =>
       this.host.postMessage({ type: 'openInEditor', blockId: id }),
     );
 
@@ -463,14 +494,22 @@ export class ReviewPage {
       ]),
     );
     article.appendChild(meta);
-    article.appendChild(risks);
+    for (const element of risks) article.appendChild(element);
     article.appendChild(pre);
-    for (const element of this.renderDecisionForm(id, [block], open)) article.appendChild(element);
+    const extraButtons = block.personTextOnLines === true
+      ? [
+          this.button(elementId('reject-lines', id), 'vouch-reject-lines', 'Reject whole lines', `Reject and remove ${blockLabel(block)} whole, with the text a person typed on them`, () =>
+            this.decide(id, [block], 'reject', true),
+          ),
+          open,
+        ]
+      : [open];
+    for (const element of this.renderDecisionForm(id, [block], extraButtons)) article.appendChild(element);
     return article;
   }
 
   /** Intent, scope, scope note, error, and the decision buttons, for one block or the selected group. */
-  private renderDecisionForm(key: string, blocks: readonly PanelBlock[], extraButton?: PanelElement): PanelElement[] {
+  private renderDecisionForm(key: string, blocks: readonly PanelBlock[], extraButtons: readonly PanelElement[] = []): PanelElement[] {
     const d = this.document;
     const draft = this.draft(key);
     const error = this.errors.get(key);
@@ -481,7 +520,7 @@ export class ReviewPage {
     const intent = createElement(d, 'textarea', {
       id: elementId('intent', key),
       className: 'vouch-intent',
-      attributes: { rows: '2', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-describedby': errorId },
+      attributes: { rows: '1', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-describedby': errorId, placeholder: 'Intent: what is this code for? (Ctrl+Enter accepts)' },
     });
     intent.value = draft.intent;
     if (error?.field === 'intent') intent.setAttribute('aria-invalid', 'true');
@@ -516,10 +555,12 @@ export class ReviewPage {
       this.setDraft(key, { ...this.draft(key), scopeNote: scopeNote.value ?? '' });
       this.clearStaleNotices();
     });
+    scopeNote.setAttribute('placeholder', 'details (optional)');
     const fieldset = createElement(d, 'fieldset', { className: 'vouch-scope' }, [
-      createElement(d, 'legend', { text: 'Scope: what this code may touch' }),
+      createElement(d, 'legend', { className: 'vouch-visually-hidden', text: 'Scope: what this code may touch' }),
+      createElement(d, 'span', { className: 'vouch-scope-title', text: 'Scope:', attributes: { 'aria-hidden': 'true' } }),
       ...checkboxes,
-      createElement(d, 'label', { className: 'vouch-scope-note-label', text: 'Scope details (optional)', attributes: { for: scopeNote.id } }),
+      createElement(d, 'label', { className: 'vouch-scope-note-label vouch-visually-hidden', text: 'Scope details (optional)', attributes: { for: scopeNote.id } }),
       scopeNote,
     ]);
     if (error?.field === 'scope') fieldset.setAttribute('aria-invalid', 'true');
@@ -532,19 +573,19 @@ export class ReviewPage {
     });
 
     const accept = this.button(elementId('accept', key), key === GROUP ? 'vouch-group-accept' : 'vouch-accept', 'Accept', `Accept ${subject}`, () => this.decide(key, blocks, 'accept'));
-    const reject = this.button(elementId('reject', key), key === GROUP ? 'vouch-group-reject' : 'vouch-reject', 'Reject (remove)', `Reject and remove ${subject}`, () =>
+    const reject = this.button(elementId('reject', key), key === GROUP ? 'vouch-group-reject' : 'vouch-reject', 'Reject', `Reject and remove the AI text of ${subject}`, () =>
       this.decide(key, blocks, 'reject'),
     );
     accept.disabled = pending;
     reject.disabled = pending;
 
     return [
-      createElement(d, 'label', { className: 'vouch-intent-label', text: 'Intent: what is this code for? (required to accept; Ctrl+Enter accepts)', attributes: { for: intent.id } }),
+      createElement(d, 'label', { className: 'vouch-intent-label vouch-visually-hidden', text: 'Intent: what is this code for? (required to accept; Ctrl+Enter accepts)', attributes: { for: intent.id } }),
       intent,
       fieldset,
       warning,
       createElement(d, 'p', { id: errorId, className: 'vouch-error', text: error?.message ?? '' }),
-      createElement(d, 'div', { className: 'vouch-actions' }, [accept, reject, ...(extraButton ? [extraButton] : [])]),
+      createElement(d, 'div', { className: 'vouch-actions' }, [accept, reject, ...extraButtons]),
     ];
   }
 

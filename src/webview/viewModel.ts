@@ -65,7 +65,7 @@ export function toggleScope(scope: readonly PanelScopeTag[], tag: PanelScopeTag,
   return PANEL_SCOPE_TAGS.filter((t) => next.has(t));
 }
 
-export function decideMessage(blocks: readonly PanelBlock[], decision: PanelDecision, draft: Draft): PageToHostMessage {
+export function decideMessage(blocks: readonly PanelBlock[], decision: PanelDecision, draft: Draft, options: { readonly wholeLines?: boolean } = {}): PageToHostMessage {
   return {
     type: 'decide',
     blocks: blocks.map((block) => ({ blockId: block.id, textHash: block.textHash })),
@@ -74,6 +74,7 @@ export function decideMessage(blocks: readonly PanelBlock[], decision: PanelDeci
     // Rejected code is removed: a scope (perhaps only the pre-filled one) would claim nothing.
     scope: decision === 'accept' ? [...draft.scope] : [],
     scopeNote: draft.scopeNote.trim(),
+    ...(decision === 'reject' && options.wholeLines === true ? { wholeLines: true } : {}),
   };
 }
 

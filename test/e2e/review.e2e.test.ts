@@ -145,5 +145,24 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     assert.ok(row);
     await workbench.screenshot('review-scm-tree');
   });
+
+  it("makes the gate warning's Unstage do nothing once the file was committed (VS Code cannot take a notification back)", async () => {
+    const { page } = workbench;
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+    const commit = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'The answer'], { cwd: workbench.workspace, env, encoding: 'utf8' });
+    assert.equal(commit.status, 0, commit.stderr);
+    if (!(await page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
+    const unstage = '.notifications-center .notification-list-item:has-text("Staged: src/notes.txt") .monaco-button:has-text("Unstage")';
+    await page.waitForSelector(unstage);
+    await page.click(unstage);
+    await workbench.waitForVouchLog(/ignored Unstage from an out-of-date warning \(src\/notes\.txt/, 'the out-of-date Unstage to be ignored');
+    await page.waitForFunction(() => (document.querySelector('.notifications-center') as HTMLElement | null)?.innerText.includes('That warning is out of date') ?? false);
+    const staged = spawnSync('git', ['diff', '--cached', '--name-only'], { cwd: workbench.workspace, env, encoding: 'utf8' });
+    assert.equal(staged.stdout, '', 'nothing was unstaged or staged');
+    const log = spawnSync('git', ['log', '--format=%s', '-1'], { cwd: workbench.workspace, env, encoding: 'utf8' });
+    assert.equal(log.stdout.trim(), 'The answer', 'the commit stands');
+    await workbench.screenshot('gate-warning-after-commit');
+  });
 });
 

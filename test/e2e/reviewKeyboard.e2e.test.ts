@@ -48,6 +48,11 @@ describe('e2e: reviewing ten AI blocks with the keyboard alone', function () {
     };
     // The panel opens with the first block's intent focused: typing starts at once.
     await frame.waitForFunction((id) => document.activeElement?.id === `vouch-intent-${id}`, ids[0]);
+    // Compact cards: a one-line block with its context, intent, scope and buttons.
+    const cardHeights = await frame.$$eval('article.vouch-block', (nodes) => nodes.map((node) => Math.round(node.getBoundingClientRect().height)));
+    console.log(`      [keyboard review] card height ${cardHeights[0]} px for a one-line block with 2 lines of context (all ${Math.min(...cardHeights)}-${Math.max(...cardHeights)} px)`);
+    assert.ok(Math.max(...cardHeights) <= 300, `cards are compact (${cardHeights.join(', ')} px)`);
+    await workbench.screenshot('review-keyboard-cards');
 
     const single = 7;
     const perBlock: number[] = [];

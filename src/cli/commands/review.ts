@@ -143,7 +143,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
       if (uncovered.length === 0) continue;
       const hints = [...new Set(block.riskHints.map((hint) => hint.message))].join('; ');
       io.stderr(
-        display`vouch: warning: the risk hints of ${describeRange(block)} of ${repoPath} suggest it touches ${uncovered.join(', ')}, which --scope ${checked.value.scope.join(',') || '(none given)'} leaves out (${hints})\n`,
+        display`vouch: warning: the risk hints of ${lineRangeLabel(block)} of ${repoPath} suggest it touches ${uncovered.join(', ')}, which --scope ${checked.value.scope.join(',') || '(none given)'} leaves out (${hints})\n`,
       );
     }
   }
@@ -172,7 +172,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   if (decision === 'rejected' && !values['whole-lines']) {
     const kept = chosen.filter((block) => block.personTextOnLines);
     if (kept.length > 0) {
-      io.stdout(display`${kept.map(describeRange).join(', ')} of ${repoPath} keep the text a person typed on them; check that it still makes sense (--whole-lines removes such lines whole).\n`);
+      io.stdout(display`${kept.map(lineRangeLabel).join(', ')} of ${repoPath} keep the text a person typed on them; check that it still makes sense (--whole-lines removes such lines whole).\n`);
     }
   }
   if (decision === 'rejected') {

@@ -86,7 +86,13 @@ export interface ReviewBlock {
    * block's whole lines instead (wholeLineRemovals).
    */
   readonly personTextOnLines: boolean;
+  /** Where the block sits: up to CONTEXT_LINES lines of the file just above and below it. */
+  readonly contextBefore: readonly string[];
+  readonly contextAfter: readonly string[];
 }
+
+/** Lines of context a block carries above and below it. */
+export const CONTEXT_LINES = 2;
 
 export interface ReviewFile {
   readonly path: string;
@@ -340,6 +346,8 @@ function blocksOfSpans(
       previouslyRejected: statuses.includes('rejected-still-present'),
       state: blockState(statuses),
       personTextOnLines: lineBlock.mixed,
+      contextBefore: linesOf(text, lineStarts, Math.max(0, startLine - 1 - CONTEXT_LINES), startLine - 1),
+      contextAfter: linesOf(text, lineStarts, endLine, Math.min(lineStarts.length, endLine + CONTEXT_LINES)),
     };
   });
 }
@@ -580,3 +588,13 @@ function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, Number.isFinite(value) ? value : low));
 }
 
+/** Lines [from, to) (0-based) of the text, without line terminators. */
+function linesOf(text: string, lineStarts: readonly number[], from: number, to: number): string[] {
+  const lines: string[] = [];
+  for (let line = from; line < to; line++) {
+    const end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
+    const content = text.slice(lineStarts[line], end);
+    lines.push(content.endsWith('\r') ? content.slice(0, -1) : content);
+  }
+  return lines;
+}

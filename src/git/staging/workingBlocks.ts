@@ -16,6 +16,8 @@ export interface WorkingFileBlocks {
   readonly blocks: readonly ReviewBlock[];
   /** The spans on the disk text that the blocks name. */
   readonly spans: readonly AttributedSpan[];
+  /** The disk text the blocks were built from ('' when the file is gone). */
+  readonly text: string;
 }
 
 /**
@@ -26,9 +28,9 @@ export async function workingFileBlocks(store: WorkingStateStore, repoPath: stri
   const text = await readWorkingTreeText(store.repository, repoPath);
   if (text === undefined) {
     const document = await store.load(repoPath);
-    return document && document.spans.length > 0 ? { exists: false, blocks: [], spans: [] } : undefined;
+    return document && document.spans.length > 0 ? { exists: false, blocks: [], spans: [], text: '' } : undefined;
   }
   const current = await store.loadForText(repoPath, text);
   if (!current || current.spans.length === 0) return undefined;
-  return { exists: true, blocks: buildFileBlocks({ path: displayPath, text, spans: current.spans }), spans: current.spans };
+  return { exists: true, blocks: buildFileBlocks({ path: displayPath, text, spans: current.spans }), spans: current.spans, text };
 }

@@ -19,6 +19,8 @@ export interface BlockDecisionArgs {
   readonly intent?: string;
   readonly scope?: readonly string[];
   readonly scopeNote?: string;
+  /** With vouch.rejectBlock: remove the block's whole lines (true) or only its AI text (false); asked when absent and it matters. */
+  readonly wholeLines?: boolean;
 }
 
 const SCOPE_DESCRIPTIONS: Record<ScopeTag, string> = {
@@ -58,12 +60,14 @@ function parseDecisionArgs(args: unknown): BlockDecisionArgs | string {
   if (record.intent !== undefined && typeof record.intent !== 'string') return 'intent must be text';
   if (record.scopeNote !== undefined && typeof record.scopeNote !== 'string') return 'scopeNote must be text';
   if (record.scope !== undefined && (!Array.isArray(record.scope) || !record.scope.every((tag) => typeof tag === 'string'))) return 'scope must be a list of scope tags';
+  if (record.wholeLines !== undefined && typeof record.wholeLines !== 'boolean') return 'wholeLines must be true or false';
   return {
     uri: record.uri,
     spanIds: record.spanIds as string[],
     ...(record.intent === undefined ? {} : { intent: record.intent as string }),
     ...(record.scope === undefined ? {} : { scope: record.scope as string[] }),
     ...(record.scopeNote === undefined ? {} : { scopeNote: record.scopeNote as string }),
+    ...(record.wholeLines === undefined ? {} : { wholeLines: record.wholeLines as boolean }),
   };
 }
 
@@ -151,21 +155,36 @@ export function registerReviewFeatures(
     }
     const where = `${describe(blocks)} of ${displayPath(uri)}`;
     let intent = parsed.intent;
-    if (intent === undefined) {
+    // A rejection removes the code: it never asks why (a reason given in the arguments is recorded).
+    if (intent === undefined && decision === 'accepted') {
       intent = await vscode.window.showInputBox({
-        title: decision === 'accepted' ? `Accept AI code: ${where}` : `Reject AI code: ${where}`,
-        prompt: decision === 'accepted' ? 'Intent: what is this code for?' : 'Why reject it? (optional; the code is removed)',
-        placeHolder: decision === 'accepted' ? 'e.g. Parse the retry settings from the config file' : 'Enter to reject without a reason',
+        title: `Accept AI code: ${where}`,
+        prompt: 'Intent: what is this code for?',
+        placeHolder: 'e.g. Parse the retry settings from the config file',
         ignoreFocusOut: true,
-        validateInput: (value) => (decision === 'accepted' && value.trim().length === 0 ? 'Write the intent: what is this code for?' : undefined),
+        validateInput: (value) => (value.trim().length === 0 ? 'Write the intent: what is this code for?' : undefined),
       });
       if (intent === undefined) return undefined;
+    }
+    let wholeLines = parsed.wholeLines;
+    if (decision === 'rejected' && wholeLines === undefined && blocks.some((block) => block.personTextOnLines)) {
+      // Removing only the AI's characters would leave what a person typed on those lines (a half-typed `function greet(`).
+      const choice = await vscode.window.showQuickPick(
+        [
+          { label: 'Remove the AI text only', description: 'what a person typed on these lines stays', wholeLines: false },
+          { label: 'Remove the whole lines', description: `${describe(blocks)}, with what a person typed on them`, wholeLines: true },
+        ],
+        { title: `Reject AI code: ${where}`, placeHolder: 'A person typed on these lines too: what should the rejection remove?', ignoreFocusOut: true },
+      );
+      if (choice === undefined) return undefined;
+      wholeLines = choice.wholeLines;
     }
     let scope = parsed.scope;
     if (scope === undefined && decision === 'accepted') {
       const suggested = new Set(blocks.flatMap((block) => block.suggestedScope));
       const picked = await vscode.window.showQuickPick(
-        SCOPE_TAGS.map((tag) => ({ label: tag, description: SCOPE_DESCRIPTIONS[tag], picked: suggested.has(tag) })),
+        // Pre-filled as in the panel: what the risk hints suggest, "none" when they found nothing.
+        SCOPE_TAGS.map((tag) => ({ label: tag, description: SCOPE_DESCRIPTIONS[tag], picked: suggested.size > 0 ? suggested.has(tag) : tag === 'none' })),
         { title: `Scope: what may ${where} touch?`, canPickMany: true, ignoreFocusOut: true, placeHolder: 'Choose what this code may touch, or "none"' },
       );
       if (picked === undefined) return undefined;
@@ -173,10 +192,23 @@ export function registerReviewFeatures(
     }
     const result = await workspace.decide(
       blocks.map((block) => ({ uri, blockId: block.id, textHash: block.textHash })),
-      { decision, intent, scope: scope ?? [], scopeNote: parsed.scopeNote },
+      { decision, intent: intent ?? '', scope: scope ?? [], scopeNote: parsed.scopeNote, ...(wholeLines === true ? { wholeLines: true } : {}) },
     );
-    if (result.ok) void vscode.window.showInformationMessage(result.message);
+    if (result.ok && result.undoId !== undefined) {
+      const undoId = result.undoId;
+      void vscode.window.showInformationMessage(result.message, 'Undo').then((choice) => {
+        if (choice === 'Undo') void undoAccept(undoId);
+      });
+    } else if (result.ok) void vscode.window.showInformationMessage(result.message);
     else void vscode.window.showErrorMessage(`Vouch: ${result.reason}`);
+    return result;
+  }
+
+  /** Takes back the last accept (from the panel, a notification's "Undo" or the command palette). */
+  async function undoAccept(undoId: string | undefined = workspace.lastAcceptId): Promise<DecisionResult> {
+    const result = undoId === undefined ? { ok: false as const, reason: 'There is no accept to undo.' } : await workspace.undoAccept(undoId);
+    if (result.ok) void vscode.window.showInformationMessage(result.message);
+    else void vscode.window.showWarningMessage(`Vouch: ${result.reason}`);
     return result;
   }
 
@@ -189,6 +221,7 @@ export function registerReviewFeatures(
     vscode.commands.registerCommand('vouch.rejectBlock', (args: unknown) => decideFromCommand(args, 'rejected')),
     vscode.commands.registerCommand('vouch.refreshReview', () => tree.refresh()),
     vscode.commands.registerCommand('vouch.nextAiBlock', () => goToNextBlock()),
+    vscode.commands.registerCommand('vouch.undoLastAccept', () => undoAccept()),
     vscode.commands.registerCommand('vouch.reviewAndStage', async (args?: unknown) => {
       const uri = uriOfStageArgument(args);
       if (!uri) {

@@ -30,7 +30,11 @@ export interface ReviewFocus {
   readonly spanIds?: readonly string[];
 }
 
-function toPanelBlock(block: ReviewBlock): PanelBlock {
+function clipLines(lines: readonly string[], maxLines: number): string[] {
+  return lines.slice(0, maxLines).map((line) => line.slice(0, PROTOCOL_LIMITS.maxContextLineLength));
+}
+
+function toPanelBlock(block: ReviewBlock, replacedLines: readonly string[] | undefined): PanelBlock {
   return {
     id: block.id,
     path: block.path,
@@ -50,6 +54,10 @@ function toPanelBlock(block: ReviewBlock): PanelBlock {
     suggestedScope: block.suggestedScope,
     previouslyRejected: block.previouslyRejected,
     ...(block.state === 'changed-after-review' ? { changedAfterReview: true } : {}),
+    ...(block.personTextOnLines ? { personTextOnLines: true } : {}),
+    contextBefore: clipLines(block.contextBefore.slice(-PROTOCOL_LIMITS.maxContextLines), PROTOCOL_LIMITS.maxContextLines),
+    contextAfter: clipLines(block.contextAfter, PROTOCOL_LIMITS.maxContextLines),
+    ...(replacedLines && replacedLines.length > 0 ? { replacedLines: clipLines(replacedLines, PROTOCOL_LIMITS.maxReplacedLines) } : {}),
   };
 }
 
@@ -177,6 +185,9 @@ export class ReviewPanelManager implements vscode.Disposable {
       case 'decide':
         void this.decide(message);
         return;
+      case 'undoAccept':
+        void this.undoAccept(message.undoId);
+        return;
     }
   }
 
@@ -199,9 +210,10 @@ export class ReviewPanelManager implements vscode.Disposable {
         intent: message.intent,
         scope: message.scope,
         scopeNote: message.scopeNote,
+        ...(message.wholeLines === true ? { wholeLines: true } : {}),
       });
       this.post({ type: 'busy', busy: false });
-      if (result.ok) this.post({ type: 'notice', level: 'info', message: result.message });
+      if (result.ok) this.post({ type: 'notice', level: 'info', message: result.message.slice(0, PROTOCOL_LIMITS.maxMessageLength), ...(result.undoId ? { undoId: result.undoId } : {}) });
       else this.post({ type: 'notice', level: 'error', message: result.reason.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
     } catch (error) {
       const reason = errorMessage(error);
@@ -209,6 +221,14 @@ export class ReviewPanelManager implements vscode.Disposable {
       this.post({ type: 'busy', busy: false });
       this.post({ type: 'notice', level: 'error', message: `The decision could not be recorded: ${reason}`.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
     }
+    await this.postState();
+  }
+
+  /** Takes back the last accept (the page's "Undo" after an accept, or the Undo Last Accept command). */
+  async undoAccept(undoId: string | undefined = this.workspace.lastAcceptId): Promise<void> {
+    const result = undoId === undefined ? { ok: false as const, reason: 'There is no accept to undo.' } : await this.workspace.undoAccept(undoId);
+    if (result.ok) this.post({ type: 'notice', level: 'info', message: result.message.slice(0, PROTOCOL_LIMITS.maxMessageLength) });
+    else this.post({ type: 'notice', level: 'warning', message: result.reason.slice(0, PROTOCOL_LIMITS.maxMessageLength) });
     await this.postState();
   }
 
@@ -233,9 +253,10 @@ export class ReviewPanelManager implements vscode.Disposable {
     this.blockUris = new Map(targets.flatMap((target) => target.blocks.map((block) => [block.id, target.uri] as const)));
     let budget = PROTOCOL_LIMITS.maxBlocks;
     const files: PanelFile[] = [];
+    const replaced = await this.workspace.replacedLines(targets);
     for (const target of targets.slice(0, PROTOCOL_LIMITS.maxFiles)) {
       if (budget <= 0) break;
-      const blocks = target.blocks.slice(0, budget).map(toPanelBlock);
+      const blocks = target.blocks.slice(0, budget).map((block) => toPanelBlock(block, replaced.get(block.id)));
       budget -= blocks.length;
       files.push({ path: target.path, blocks });
     }

@@ -1,11 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
-import { blockNeedsReview, buildReviewBlocks, rejectionRemovals, reviewBlocks, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
+import { blockNeedsReview, buildReviewBlocks, rejectionRemovals, reviewBlocks, wholeLineRemovals, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
 import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
+import { committedTexts, headCommit } from '../../git/staging/committedText';
+import type { RepositoryLocation } from '../../git/repository';
+import { replacedLinesOfBlocks } from '../../core/review/blockDiff';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { Debouncer, DisposableStore } from '../lifecycle';
@@ -18,6 +21,8 @@ export interface ReviewTarget {
   /** As shown to the reviewer (workspace-relative); part of each block id. */
   readonly path: string;
   readonly blocks: readonly ReviewBlock[];
+  /** The text the blocks were built from. */
+  readonly text: string;
 }
 
 export interface ReviewDecisionInput {
@@ -25,9 +30,25 @@ export interface ReviewDecisionInput {
   readonly intent: string;
   readonly scope: readonly string[];
   readonly scopeNote?: string;
+  /** A rejection removes the blocks' whole lines (a person's text on them too), not only the AI text. */
+  readonly wholeLines?: boolean;
 }
 
-export type DecisionResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly reason: string };
+export type DecisionResult =
+  | {
+      readonly ok: true;
+      readonly message: string;
+      /** After an accept: undoAccept(undoId) takes it back while it is the last accept. */
+      readonly undoId?: string;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/** The last accept, so it can be undone: each span's review before and after it. */
+interface AcceptRecord {
+  readonly id: string;
+  readonly description: string;
+  readonly entries: ReadonlyArray<{ readonly uri: vscode.Uri; readonly spanId: string; readonly previous: Review | undefined; readonly applied: Review }>;
+}
 
 const CHANGE_DEBOUNCE_MS = 150;
 const LOAD_WAIT_MS = 3000;
@@ -49,6 +70,10 @@ export class ReviewWorkspace implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables = new DisposableStore(this.emitter);
   private readonly changes = this.disposables.add(new Debouncer(CHANGE_DEBOUNCE_MS, () => this.emitter.fire()));
+  private lastAccept: AcceptRecord | undefined;
+  private acceptCount = 0;
+  /** Last committed texts per repository top level, for the HEAD they were read at (undefined: not in HEAD). */
+  private readonly committed = new Map<string, { head: string | undefined; texts: Map<string, string | undefined> }>();
 
   constructor(
     private readonly service: AttributionService,
@@ -82,7 +107,7 @@ export class ReviewWorkspace implements vscode.Disposable {
     const targets = new Map<string, ReviewTarget>();
     for (const document of this.service.documentsWithSpans()) {
       const blocks = this.blocksOfDocument(document);
-      targets.set(document.uri.toString(), { uri: document.uri, path: displayPath(document.uri), blocks });
+      targets.set(document.uri.toString(), { uri: document.uri, path: displayPath(document.uri), blocks, text: document.getText() });
     }
     for (const stored of await this.storedTargets(new Set(targets.keys()))) targets.set(stored.uri.toString(), stored);
     return [...targets.values()].filter((target) => target.blocks.length > 0).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -107,13 +132,54 @@ export class ReviewWorkspace implements vscode.Disposable {
           // The CLI's block builder over the file on disk, so the panel, `vouch status` and `vouch check` agree.
           const working = await workingFileBlocks(located.store, document.path, displayPath(uri));
           if (!working?.exists) continue;
-          targets.push({ uri, path: displayPath(uri), blocks: working.blocks.filter((block) => blockNeedsReview(block.state)) });
+          targets.push({ uri, path: displayPath(uri), blocks: working.blocks.filter((block) => blockNeedsReview(block.state)), text: working.text });
         }
       } catch (error) {
         this.log.warn(`Could not read the stored AI marks of ${located.repository.topLevel}: ${errorMessage(error)}`);
       }
     }
     return targets;
+  }
+
+  /**
+   * What each block replaced (by block id): the file's last committed text diffed against the
+   * text its blocks were built from. Committed texts are kept per repository until HEAD moves.
+   */
+  async replacedLines(targets: readonly ReviewTarget[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (!this.git || !this.states) return result;
+    const byRepository = new Map<string, { repository: RepositoryLocation; files: Array<{ target: ReviewTarget; repoPath: string }> }>();
+    for (const target of targets) {
+      if (target.uri.scheme !== 'file') continue;
+      const located = await this.states.storeOf(target.uri.fsPath).catch(() => undefined);
+      if (!located) continue;
+      const entry = byRepository.get(located.repository.topLevel) ?? { repository: located.repository, files: [] };
+      entry.files.push({ target, repoPath: located.repoPath });
+      byRepository.set(located.repository.topLevel, entry);
+    }
+    for (const { repository, files } of byRepository.values()) {
+      try {
+        const head = await headCommit(this.git, repository);
+        let cached = this.committed.get(repository.topLevel);
+        if (!cached || cached.head !== head) {
+          cached = { head, texts: new Map() };
+          this.committed.set(repository.topLevel, cached);
+        }
+        const missing = files.map((file) => file.repoPath).filter((repoPath) => !cached!.texts.has(repoPath));
+        if (missing.length > 0) {
+          const read = await committedTexts(this.git, repository, head, missing);
+          for (const repoPath of missing) cached.texts.set(repoPath, read.texts.get(repoPath));
+        }
+        for (const { target, repoPath } of files) {
+          const base = cached.texts.get(repoPath);
+          if (base === undefined) continue;
+          for (const [blockId, lines] of replacedLinesOfBlocks(base, target.text, target.blocks)) result.set(blockId, lines);
+        }
+      } catch (error) {
+        this.log.warn(`Review panel: could not read the committed text of files in ${repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return result;
   }
 
   /** Opens a document and waits (briefly) for its stored attribution to load, so there is one path for open and closed files. */
@@ -170,14 +236,51 @@ export class ReviewWorkspace implements vscode.Disposable {
       planned.push({ document, blocks: blocks.filter((block) => chosenIds.has(block.id)), reviews: result.value });
     }
     const described: string[] = [];
+    const accepted: Array<AcceptRecord['entries'][number]> = [];
     for (const { document, blocks, reviews } of planned) {
-      if (input.decision === 'rejected') await this.reject(document, reviews);
-      else for (const { spanId, review } of reviews) this.service.setReview(document, spanId, review);
+      if (input.decision === 'rejected') {
+        await this.reject(document, reviews, input.wholeLines === true ? blocks : undefined);
+      } else {
+        const previous = new Map(this.service.spansOf(document.uri).map((span) => [span.id, span.review]));
+        for (const { spanId, review } of reviews) {
+          if (this.service.setReview(document, spanId, review)) accepted.push({ uri: document.uri, spanId, previous: previous.get(spanId), applied: review });
+        }
+      }
       described.push(`${blocks.map(lineRangeLabel).join(', ')} of ${displayPath(document.uri)}`);
     }
-    const verb = input.decision === 'accepted' ? 'Accepted' : 'Rejected and removed';
+    const verb = input.decision === 'accepted' ? 'Accepted' : input.wholeLines === true ? 'Rejected and removed whole' : 'Rejected and removed';
     this.log.info(`${verb} ${described.join('; ')}`);
-    return { ok: true, message: `${verb} ${described.join('; ')}.` };
+    if (input.decision === 'rejected') {
+      this.lastAccept = undefined;
+      return { ok: true, message: `${verb} ${described.join('; ')}.` };
+    }
+    this.lastAccept = { id: `undo-${++this.acceptCount}`, description: described.join('; '), entries: accepted };
+    return { ok: true, message: `${verb} ${described.join('; ')}.`, undoId: this.lastAccept.id };
+  }
+
+  /** The id of the accept that undoAccept would take back, if any. */
+  get lastAcceptId(): string | undefined {
+    return this.lastAccept?.id;
+  }
+
+  /**
+   * Takes back the last accept (`undoId` names it, so an old button cannot undo a newer accept):
+   * each span gets the review it had before, unless its review changed since (a later decision wins).
+   */
+  async undoAccept(undoId: string): Promise<DecisionResult> {
+    const record = this.lastAccept;
+    if (!record || record.id !== undoId) return { ok: false, reason: 'Only the last accept can be undone, and it was undone or replaced by a later decision.' };
+    this.lastAccept = undefined;
+    let restored = 0;
+    for (const entry of record.entries) {
+      const document = await this.openDocument(entry.uri);
+      const current = this.service.spansOf(entry.uri).find((span) => span.id === entry.spanId);
+      if (!current?.review || !sameReview(current.review, entry.applied)) continue;
+      if (this.service.setReview(document, entry.spanId, entry.previous)) restored++;
+    }
+    if (restored === 0) return { ok: false, reason: `Nothing to undo: ${record.description} changed since it was accepted.` };
+    this.log.info(`Undid the accept of ${record.description}`);
+    return { ok: true, message: `Undid the accept of ${record.description}: it waits for review again.` };
   }
 
   /**
@@ -186,12 +289,12 @@ export class ReviewWorkspace implements vscode.Disposable {
    * no editor is replaced on disk through the atomic write (VS Code's own save truncates the file
    * first, so a crash mid-save could leave it empty); the editor then reloads the unchanged document.
    */
-  private async reject(document: vscode.TextDocument, reviews: ReadonlyArray<{ spanId: string; review: Review }>): Promise<void> {
+  private async reject(document: vscode.TextDocument, reviews: ReadonlyArray<{ spanId: string; review: Review }>, wholeLinesOf?: readonly ReviewBlock[]): Promise<void> {
     const ids = new Set(reviews.map((entry) => entry.spanId));
     for (const { spanId, review } of reviews) this.service.setReview(document, spanId, review);
     const spans: AttributedSpan[] = this.service.spansOf(document.uri).filter((span) => ids.has(span.id));
     const text = document.getText();
-    const removals = rejectionRemovals(text, spans);
+    const removals = wholeLinesOf ? wholeLineRemovals(text, wholeLinesOf) : rejectionRemovals(text, spans);
     if (document.uri.scheme === 'file' && !document.isDirty && !isShownInEditor(document.uri)) {
       const newText = applyRemovals(text, removals);
       if (await replaceTextIfUnchanged(document.uri.fsPath, text, newText)) {
@@ -231,6 +334,10 @@ export class ReviewWorkspace implements vscode.Disposable {
   dispose(): void {
     this.disposables.dispose();
   }
+}
+
+function sameReview(a: Review, b: Review): boolean {
+  return a.decision === b.decision && a.reviewedAt === b.reviewedAt && a.textHash === b.textHash && a.intent === b.intent;
 }
 
 export function isShownInEditor(uri: vscode.Uri): boolean {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
+import { headBlob } from '../../git/staging/committedText';
 import { readBlobText, stagedEntry, stagePaths, unstagePaths } from '../../git/staging/stagedFiles';
 import { pendingBlocksInText, storedAttribution, type AttributedText } from '../../git/staging/stagedReview';
 import type { AttributionService } from '../attributionService';
@@ -19,6 +20,8 @@ export interface GateFinding {
   readonly repoPath: string;
   /** Blocks of the staged text that need review. */
   readonly blocks: readonly ReviewBlock[];
+  /** The staged blob the finding is about. */
+  readonly blob?: string;
 }
 
 /**
@@ -138,8 +141,29 @@ export class StagingGate implements vscode.Disposable {
     this.findingsEmitter.fire({ mode: 'warn', findings });
     void vscode.window.showWarningMessage(`Staged: ${this.describe(findings)}.`, 'Review', 'Unstage').then(async (choice) => {
       if (choice === 'Review') this.openPanel(this.focusOf(findings[0]));
-      if (choice === 'Unstage') await this.unstage(findings);
+      if (choice !== 'Unstage') return;
+      // VS Code cannot take a notification back: a click after a commit (or a new `git add`) must do nothing.
+      const outdated = await this.outdated(findings);
+      if (outdated.length > 0) {
+        this.log.info(`Staging gate: ignored Unstage from an out-of-date warning (${outdated.join(', ')} changed in the index since)`);
+        void vscode.window.showInformationMessage(`That warning is out of date: ${outdated.join(', ')} was committed or staged again since. Nothing was unstaged.`);
+        return;
+      }
+      await this.unstage(findings);
     });
+  }
+
+  /** Files whose staged content is no longer the content a finding was about (committed, unstaged or staged again). */
+  private async outdated(findings: readonly GateFinding[]): Promise<string[]> {
+    const files: string[] = [];
+    for (const finding of findings) {
+      const located = await this.states.storeOf(finding.uri.fsPath);
+      const entry = located ? await stagedEntry(this.git, located.repository, located.repoPath).catch(() => undefined) : undefined;
+      const head = located ? await headBlob(this.git, located.repository, located.repoPath).catch(() => undefined) : undefined;
+      // After a commit the index equals HEAD: nothing is staged any more, though the entry is there.
+      if (!entry || entry.blob !== finding.blob || head === entry.blob) files.push(displayPath(finding.uri));
+    }
+    return files;
   }
 
   private async unstage(findings: readonly GateFinding[]): Promise<boolean> {

@@ -141,15 +141,41 @@ describe('Review in the real editor', () => {
     assert.equal(await vscode.commands.executeCommand('vouch.rejectBlock'), undefined);
     assert.equal(editor.document.getText(), 'const a = 1;\nconst b = 2;\nconst c = 3;\nconst d = 4;\n');
 
-    // On a block: the command palette's Reject asks only for an optional reason (Enter) and removes the block's AI text.
+    // On a block: the command palette's Reject asks nothing (no reason, and no person typed on its lines) and removes the block's AI text.
     editor.selection = new vscode.Selection(3, 2, 3, 2);
-    const rejecting = vscode.commands.executeCommand('vouch.rejectBlock');
-    await waitFor('the reject prompt to accept an empty reason', async () => {
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      return !editor.document.getText().includes('const d');
-    });
-    await rejecting;
+    await vscode.commands.executeCommand('vouch.rejectBlock');
+    assert.ok(!editor.document.getText().includes('const d'));
     assert.equal(api.spansOf(editor.document.uri).length, 1, 'the other block stays');
+  });
+
+  it('rejects the whole lines of a block a person started, so no half-typed line is left', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-whole-lines.ts', '// a greeting\nfunction greet(name) {\n  return name;\n}\nnext();\n');
+    editor.selection = new vscode.Selection(1, 15, 3, 1);
+    await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+    const [span] = api.spansOf(editor.document.uri);
+    assert.equal(textOf(editor.document, span), 'name) {\n  return name;\n}');
+    await vscode.commands.executeCommand('vouch.rejectBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], wholeLines: true });
+    await waitFor('the whole lines to be removed', () => editor.document.getText() === '// a greeting\nnext();\n');
+    assert.deepEqual(api.spansOf(editor.document.uri), []);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo', () => editor.document.getText().includes('function greet(name) {'));
+    assert.equal(api.spansOf(editor.document.uri)[0]?.review?.decision, 'rejected', 'undo brings the lines back, rejected before');
+  });
+
+  it('undoes the last accept: the block waits for review again', async () => {
+    const api = await vouchApi();
+    const editor = await openScratch('review-undo-accept.ts', 'const a = 1;\nconst b = 2;\n');
+    editor.selection = new vscode.Selection(1, 0, 1, 12);
+    await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+    const [span] = api.spansOf(editor.document.uri);
+    await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'The second constant', scope: ['none'] });
+    assert.equal(api.spansOf(editor.document.uri)[0]?.review?.decision, 'accepted');
+    await vscode.commands.executeCommand('vouch.undoLastAccept');
+    assert.equal(api.spansOf(editor.document.uri)[0]?.review, undefined);
+    // Only once: a second undo finds nothing to take back.
+    const again = (await vscode.commands.executeCommand('vouch.undoLastAccept')) as { ok: boolean } | undefined;
+    assert.equal(again?.ok, false);
   });
 
   it('opens the review panel (and again from the tree command with a block to focus)', async () => {

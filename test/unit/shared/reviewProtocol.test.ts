@@ -55,6 +55,9 @@ describe('review protocol', () => {
       assert.deepEqual(parseMessageFromPage({ type: 'openInEditor', blockId: 'blk-9' }), { ok: true, value: { type: 'openInEditor', blockId: 'blk-9' } });
       const decide = parseMessageFromPage({ ...validDecide, sneaky: '<script>' });
       assert.deepEqual(decide, { ok: true, value: validDecide });
+      assert.deepEqual(parseMessageFromPage({ type: 'undoAccept', undoId: 'undo-3' }), { ok: true, value: { type: 'undoAccept', undoId: 'undo-3' } });
+      const wholeLines = parseMessageFromPage({ ...validDecide, decision: 'reject', wholeLines: true });
+      assert.deepEqual(wholeLines, { ok: true, value: { ...validDecide, decision: 'reject', wholeLines: true } });
     });
 
     const refusals: Array<[string, unknown, RegExp]> = [
@@ -79,6 +82,9 @@ describe('review protocol', () => {
       ],
       ['a block twice', { ...validDecide, blocks: [validDecide.blocks[0], validDecide.blocks[0]] }, /names a block twice/],
       ['a block without hash', { ...validDecide, blocks: [{ blockId: 'b' }] }, /textHash must be a string/],
+      ['whole lines with an accept', { ...validDecide, decision: 'accept', wholeLines: true }, /wholeLines goes with a rejection only/],
+      ['whole lines that is not a boolean', { ...validDecide, decision: 'reject', wholeLines: 'yes' }, /wholeLines must be true or false/],
+      ['an undo without id', { type: 'undoAccept' }, /undoId must be a string/],
     ];
     for (const [name, message, reason] of refusals) {
       it(`refuses ${name}`, () => {
@@ -106,6 +112,8 @@ describe('review protocol', () => {
       const block = result.value.type === 'state' ? result.value.files[0].blocks[0] : undefined;
       assert.ok(block);
       assert.deepEqual(Object.keys(block).sort(), [
+        'contextAfter',
+        'contextBefore',
         'endLine',
         'firstInsertedAt',
         'humanChangedShare',
@@ -114,6 +122,7 @@ describe('review protocol', () => {
         'lines',
         'origins',
         'path',
+        'personTextOnLines',
         'previouslyRejected',
         'riskHints',
         'startLine',
@@ -170,6 +179,11 @@ describe('review protocol', () => {
       ['an empty notice', { type: 'notice', level: 'info', message: '' }, /must not be empty/],
       ['an unknown notice level', { type: 'notice', level: 'panic', message: 'x' }, /level must be one of/],
       ['busy as a string', { type: 'busy', busy: 'yes' }, /busy must be true or false/],
+      ['too many context lines', stateWith((b) => (b.contextBefore = ['a', 'b', 'c', 'd'])), /contextBefore has more than 3 items/],
+      ['an overlong context line', stateWith((b) => (b.contextAfter = ['x'.repeat(PROTOCOL_LIMITS.maxContextLineLength + 1)])), /contextAfter\[0\] is longer than/],
+      ['replaced lines that are not text', stateWith((b) => (b.replacedLines = [1])), /replacedLines\[0\] must be a string/],
+      ['person text that is not a boolean', stateWith((b) => (b.personTextOnLines = 'yes')), /personTextOnLines must be true or false/],
+      ['an undo id with odd characters', { type: 'notice', level: 'info', message: 'x', undoId: 'a b' }, /characters an id may not have/],
     ];
     for (const [name, message, reason] of refusals) {
       it(`refuses ${name}`, () => {

@@ -456,6 +456,72 @@ describe('review page', () => {
       assert.equal(el('vouch-status').textContent, '');
     });
 
+    it('shows the block as a diff: context above and below, the replaced lines, the AI lines', () => {
+      const { page, blockEl } = setup();
+      const diffed = block('blk-d', 'src/d.ts', 4, ['  return items.reduce((a, b) => a + b, 0);'], {
+        contextBefore: ['', 'function total(items) {'],
+        contextAfter: ['}'],
+        replacedLines: ['  let sum = 0;', '  return sum;'],
+      });
+      page.receive(state([{ path: 'src/d.ts', blocks: [diffed] }]));
+      const lines = byClass(blockEl('blk-d'), 'vouch-line').map((line) => [
+        line.className.replace('vouch-line vouch-line-', ''),
+        one(line, 'vouch-line-number').textContent,
+        one(line, 'vouch-line-marker').textContent,
+        one(line, 'vouch-line-text').textContent,
+      ]);
+      assert.deepEqual(lines, [
+        ['context', '2', ' ', ''],
+        ['context', '3', ' ', 'function total(items) {'],
+        ['removed', '', '-', '  let sum = 0;'],
+        ['removed', '', '-', '  return sum;'],
+        ['added', '4', '+', '  return items.reduce((a, b) => a + b, 0);'],
+        ['context', '5', ' ', '}'],
+      ]);
+      assert.equal(one(blockEl('blk-d'), 'vouch-code').getAttribute('aria-label'), 'AI code, line 4, replacing 2 lines of the last commit');
+    });
+
+    it('offers "Reject whole lines" when a person typed on the block\'s lines, and sends it without an intent', () => {
+      const { page, el, posted, document } = setup();
+      const greet = block('blk-g', 'src/g.ts', 2, ['function greet(name) {', '}'], { personTextOnLines: true });
+      page.receive(state([{ path: 'src/g.ts', blocks: [greet, block('blk-h', 'src/g.ts', 9, ['h();'])] }]));
+      assert.equal(document.getElementById('vouch-reject-lines-blk-h'), null, 'only where a person typed on the lines');
+      assert.match(el('vouch-reject-lines-blk-g').getAttribute('aria-label') ?? '', /with the text a person typed/);
+      el('vouch-reject-lines-blk-g').dispatch('click');
+      assert.deepEqual(posted.find((m) => m.type === 'decide'), {
+        type: 'decide',
+        blocks: [{ blockId: 'blk-g', textHash: 'hash-blk-g' }],
+        decision: 'reject',
+        intent: '',
+        scope: [],
+        scopeNote: '',
+        wholeLines: true,
+      });
+      assert.equal(el('vouch-error-blk-g').textContent, '');
+    });
+
+    it('offers "Undo accept" after an accept, until the next decision, and sends the undo once', () => {
+      const { page, el, posted, document } = setup();
+      page.receive(state());
+      typeInto(el('vouch-intent-blk-b'), 'Exports the constant');
+      el('vouch-accept-blk-b').dispatch('click');
+      page.receive({ type: 'busy', busy: false });
+      page.receive({ type: 'notice', level: 'info', message: 'Accepted line 30 of src/api.ts.', undoId: 'undo-1' });
+      page.receive(state([{ path: 'src/api.ts', blocks: [FILES[0].blocks[0]] }, FILES[1]]));
+      assert.equal(el('vouch-undo-row').textContent, 'Accepted line 30 of src/api.ts.Undo accept');
+      // Typing on clears the announcement, but the undo stays until the next decision.
+      typeInto(el('vouch-intent-blk-c'), 'Y');
+      assert.equal(el('vouch-status').textContent, '');
+      assert.ok(document.getElementById('vouch-undo'));
+      el('vouch-undo').dispatch('click');
+      assert.deepEqual(posted.filter((m) => m.type === 'undoAccept'), [{ type: 'undoAccept', undoId: 'undo-1' }]);
+      assert.equal(document.getElementById('vouch-undo'), null);
+      page.receive({ type: 'notice', level: 'info', message: 'Accepted line 1 of src/util.ts.', undoId: 'undo-2' });
+      assert.ok(document.getElementById('vouch-undo'));
+      el('vouch-reject-blk-a').dispatch('click');
+      assert.equal(document.getElementById('vouch-undo'), null, 'a new decision replaces the undo');
+    });
+
     it('"Accept all in this file" groups the file\'s blocks under one intent, Ctrl+Enter accepts them together', () => {
       const { page, el, posted, document } = setup();
       page.receive(state());
