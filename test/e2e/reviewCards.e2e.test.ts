@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { openWorkbench, waitUntil, type Workbench } from './workbench';
+import { waitUntil, workbenchForSuite, type Workbench } from './workbench';
 
 /**
  * Issue 15's cards and decisions, seen in the real editor: each card shows its block as a diff
@@ -11,14 +11,10 @@ import { openWorkbench, waitUntil, type Workbench } from './workbench';
  * palette entries work.
  */
 describe('e2e: review cards, whole-line rejection, undo of an accept, keybindings', function () {
-  this.timeout(900_000);
+  const opened = workbenchForSuite(this);
   let workbench: Workbench;
-
-  before(async () => {
-    workbench = await openWorkbench();
-  });
-  after(async () => {
-    await workbench?.close();
+  beforeEach(() => {
+    workbench = opened();
   });
 
   async function acceptGhost(trigger: string): Promise<void> {

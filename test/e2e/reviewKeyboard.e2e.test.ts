@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { openWorkbench, type Workbench } from './workbench';
+import { workbenchForSuite, type Workbench } from './workbench';
 
 /**
  * Issue 15's measure: ten AI blocks reviewed with the keyboard alone. What counts is the keys
@@ -7,14 +7,10 @@ import { openWorkbench, type Workbench } from './workbench';
  * 3 per block, and one intent for a group accepted together.
  */
 describe('e2e: reviewing ten AI blocks with the keyboard alone', function () {
-  this.timeout(900_000);
+  const opened = workbenchForSuite(this);
   let workbench: Workbench;
-
-  before(async () => {
-    workbench = await openWorkbench();
-  });
-  after(async () => {
-    await workbench?.close();
+  beforeEach(() => {
+    workbench = opened();
   });
 
   it('accepts seven blocks one by one and three with "Accept all in this file", in a few keystrokes each', async () => {

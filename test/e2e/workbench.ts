@@ -369,5 +369,24 @@ function gatedGit(scratch: string): GitGate & { readonly binDir: string } {
   };
 }
 
+/**
+ * One workbench for a suite: opened before its tests, closed after them. Call inside `describe`;
+ * the returned function gives the workbench to the tests.
+ */
+export function workbenchForSuite(suite: Mocha.Suite, options: WorkbenchOptions = {}): () => Workbench {
+  let workbench: Workbench | undefined;
+  suite.timeout(900_000);
+  before(async () => {
+    workbench = await openWorkbench(options);
+  });
+  after(async () => {
+    await workbench?.close();
+  });
+  return () => {
+    if (!workbench) throw new Error('the workbench is not open');
+    return workbench;
+  };
+}
+
 /** Workbenches not closed yet (the failure hook in failureArtifacts.ts saves their diagnostics). */
 export const openWorkbenches = new Set<Workbench>();

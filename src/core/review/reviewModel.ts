@@ -514,8 +514,13 @@ export function rejectionRemovals(text: string, spans: readonly Pick<AttributedS
     // The last line of the file: take the line break before it instead.
     return { start: lineStart > 0 ? lineStart - 1 : 0, end: text.length };
   });
+  return mergedDeletions(widened);
+}
+
+/** Deletions of `ranges` (sorted by start), touching or overlapping ones merged. */
+function mergedDeletions(ranges: ReadonlyArray<{ readonly start: number; readonly end: number }>): TextReplacement[] {
   const result: TextReplacement[] = [];
-  for (const range of widened) {
+  for (const range of ranges) {
     const last = result[result.length - 1];
     if (last && range.start <= last.offset + last.deletedLength) {
       const end = Math.max(last.offset + last.deletedLength, range.end);
@@ -544,17 +549,7 @@ export function wholeLineRemovals(text: string, blocks: readonly Pick<ReviewBloc
       return { start: start > 0 ? start - 1 : 0, end: text.length };
     })
     .sort((a, b) => a.start - b.start);
-  const result: TextReplacement[] = [];
-  for (const range of ranges) {
-    const last = result[result.length - 1];
-    if (last && range.start <= last.offset + last.deletedLength) {
-      const end = Math.max(last.offset + last.deletedLength, range.end);
-      result[result.length - 1] = { offset: last.offset, deletedLength: end - last.offset, insertedText: '' };
-    } else {
-      result.push({ offset: range.start, deletedLength: range.end - range.start, insertedText: '' });
-    }
-  }
-  return result;
+  return mergedDeletions(ranges);
 }
 
 function reviewOf(request: ValidReviewRequest, textHash: string): Review {
