@@ -205,6 +205,7 @@ export class ReviewPage {
   }
 
   private toggleSelected(blockId: string, selected: boolean): void {
+    this.clearStaleNotices();
     const set = new Set(this.persisted.selected);
     if (selected) set.add(blockId);
     else set.delete(blockId);
@@ -223,6 +224,7 @@ export class ReviewPage {
 
   /** "Accept all in this file": the file's blocks become the group, and the group's intent gets the focus. */
   private selectFile(file: PanelFile): void {
+    this.clearStaleNotices();
     const ids = new Set(file.blocks.map((b) => b.id));
     this.select(this.blocks().filter((b) => ids.has(b.id)));
     this.render();

@@ -454,6 +454,14 @@ describe('review page', () => {
       assert.match(el('vouch-status').textContent ?? '', /Rejected and removed/);
       typeInto(el('vouch-intent-blk-a'), 'N');
       assert.equal(el('vouch-status').textContent, '');
+
+      // Choosing blocks for a group review is a later action too.
+      page.receive({ type: 'notice', level: 'info', message: 'Rejected and removed line 1 of src/util.ts.' });
+      el('vouch-accept-file-0').dispatch('click');
+      assert.equal(el('vouch-status').textContent, '');
+      page.receive({ type: 'notice', level: 'error', message: 'The decision could not be recorded.' });
+      setChecked(el('vouch-select-blk-c'), true);
+      assert.equal(el('vouch-alert').textContent, '');
     });
 
     it('shows the block as a diff: context above and below, the replaced lines, the AI lines', () => {
