@@ -6,14 +6,12 @@
  */
 import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type ScopeTag } from '../../core/attribution';
-import { planApproval, type LineSelection } from '../../core/notes/approvalRecord';
+import type { LineSelection } from '../../core/notes/approvalRecord';
 import { display, displayLines, ownText, type DisplayText } from '../../core/text/displayText';
-import { readReportInput } from '../../git/report/rangeInput';
-import { blobsAtPaths, patchIdOfCommit, treeOfCommit } from '../../git/notes/gitObjects';
+import { approveCommittedLines } from '../../git/notes/committedApproval';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
-import { signRecord } from '../../git/signing/recordSigning';
 import { openNotesContext } from './notesCommon';
 import { commitsToVerify } from './verify';
 
@@ -101,31 +99,12 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
   const reviewer = await readGitReviewer(context.git, context.topLevel);
   if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record approvals');
   const { commits } = await commitsToVerify(context, positionals[0] ?? 'HEAD', MAX_COMMITS);
-  const inputs = await readReportInput(context.git, context.topLevel, context.reader, commits);
-  const reviewedAt = new Date().toISOString();
-  const out: DisplayText[] = [];
-  let approvedRanges = 0;
-  let already = 0;
-  let signing = 'unsigned';
-  for (const input of inputs) {
-    if (input.records.length === 0) continue;
-    const paths = [...new Set(input.records.flatMap((item) => item.record.statement.predicate.files.map((file) => file.path)))];
-    const [tree, patchId, blobs] = await Promise.all([treeOfCommit(context.git, context.topLevel, input.commit), patchIdOfCommit(context.git, context.topLevel, input.commit), blobsAtPaths(context.git, context.topLevel, input.commit, paths)]);
-    const plan = planApproval(
-      { commit: input.commit, tree, patchId, blobs },
-      input.records.map((item) => item.record),
-      input.records.map((item) => item.check),
-      { decision: 'accepted', intent, scope, ...(scopeNote ? { scopeNote } : {}), reviewer: { name: reviewer.name, email: reviewer.email }, reviewedAt },
-      selections,
-    );
-    already += plan.alreadyApproved;
-    if (!plan.record) continue;
-    const signed = await signRecord(plan.record, context.signer, context.logger);
-    signing = signed.outcome.signedBy ? `signed by ${signed.outcome.signedBy}` : (signed.outcome.unsigned ?? 'unsigned');
-    await context.writer.append([{ commit: input.commit, line: signed.record.line }]);
-    approvedRanges += plan.approved.length;
-    for (const range of plan.approved) out.push(display`approved ${range.path}:${range.start}-${range.end} in ${input.commit.slice(0, 12)}`);
-  }
+  const review = { decision: 'accepted' as const, intent, scope, ...(scopeNote ? { scopeNote } : {}), reviewer: { name: reviewer.name, email: reviewer.email }, reviewedAt: new Date().toISOString() };
+  const outcome = await approveCommittedLines(context, commits, review, selections);
+  const out: DisplayText[] = outcome.approved.map((range) => display`approved ${range.path}:${range.start}-${range.end} in ${range.commit.slice(0, 12)}`);
+  const approvedRanges = outcome.approved.length;
+  const already = outcome.alreadyApproved;
+  const signing = outcome.signing;
   if (approvedRanges === 0 && already === 0) {
     const where = selections.length > 0 ? ` in ${selections.map((selection) => `${selection.path}:${selection.start}-${selection.end}`).join(', ')}` : '';
     throw new CliFailure(`no recorded AI range that still matches its commit${where} in ${positionals[0] ?? 'HEAD'}`);

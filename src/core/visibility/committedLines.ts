@@ -70,6 +70,8 @@ export interface CommittedKnownHumanLine {
 interface IndexedRange {
   readonly start: number;
   readonly end: number;
+  /** Which of several records holding a line speaks for it: an accepted review (a later approval) first. */
+  readonly rank: number;
   readonly make: (line: number, blame: BlameLine) => CommittedAiLine;
 }
 
@@ -96,6 +98,7 @@ function indexRanges(
           ranges.push({
             start: range.start,
             end: range.end,
+            rank: range.review?.decision === 'accepted' ? 2 : range.review ? 1 : 0,
             make: (line, blame) => ({
               line,
               commit,
@@ -118,7 +121,7 @@ function indexRanges(
   for (const [commit, note] of gitAiNotes) {
     for (const [path, fileRanges] of note.files) {
       const ranges = listOf(commit, path, 1);
-      for (const range of fileRanges) ranges.push({ start: range.start, end: range.end, make: gitAiLine(commit, range, commitInfo) });
+      for (const range of fileRanges) ranges.push({ start: range.start, end: range.end, rank: 0, make: gitAiLine(commit, range, commitInfo) });
     }
   }
   // Per commit and path: Vouch ranges first, then git-ai ranges, each sorted for lookup.
@@ -147,6 +150,8 @@ function gitAiLine(commit: string, range: GitAiRange, commitInfo: ReadonlyMap<st
   });
 }
 
+const MAX_WEIGHED_OVERLAPS = 64;
+
 /** Ranges sorted by start, with the running maximum of their ends so a lookup can stop early. */
 interface SortedRanges {
   readonly ranges: readonly IndexedRange[];
@@ -161,7 +166,7 @@ function sortRanges(ranges: IndexedRange[]): SortedRanges {
   return { ranges, maxEndSoFar };
 }
 
-/** A range holding `line`; exact also when hostile or merged notes hold overlapping ranges. */
+/** The best-ranked range holding `line` (the latest of equals); exact also when hostile or merged notes hold overlapping ranges. */
 function findRange(sorted: SortedRanges | undefined, line: number): IndexedRange | undefined {
   if (!sorted) return undefined;
   const { ranges, maxEndSoFar } = sorted;
@@ -177,10 +182,16 @@ function findRange(sorted: SortedRanges | undefined, line: number): IndexedRange
       high = middle - 1;
     }
   }
-  for (let index = found; index >= 0 && maxEndSoFar[index] >= line; index--) {
-    if (ranges[index].end >= line) return ranges[index];
+  let best: IndexedRange | undefined;
+  // Past the first hit, only a bounded number of overlapping candidates is weighed (hostile notes).
+  let weighed = 0;
+  for (let index = found; index >= 0 && maxEndSoFar[index] >= line && weighed < MAX_WEIGHED_OVERLAPS; index--) {
+    const range = ranges[index];
+    if (best) weighed++;
+    if (range.end >= line && (!best || range.rank > best.rank)) best = range;
+    if (best?.rank === 2) break;
   }
-  return undefined;
+  return best;
 }
 
 /** The committed AI lines of the blamed text, sorted by line. */

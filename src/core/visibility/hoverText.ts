@@ -13,8 +13,15 @@ import type { LineMarkState } from './lineMarks';
 export const REVIEW_PANEL_COMMAND = 'vouch.openReviewPanel';
 export const ACCEPT_BLOCK_COMMAND = 'vouch.acceptBlock';
 export const REJECT_BLOCK_COMMAND = 'vouch.rejectBlock';
+export const APPROVE_COMMITTED_COMMAND = 'vouch.approveCommittedLines';
 /** The commands a hover may run: the host trusts exactly these (MarkdownString enabledCommands). */
-export const HOVER_COMMAND_IDS: readonly string[] = [REVIEW_PANEL_COMMAND, ACCEPT_BLOCK_COMMAND, REJECT_BLOCK_COMMAND];
+export const HOVER_COMMAND_IDS: readonly string[] = [REVIEW_PANEL_COMMAND, ACCEPT_BLOCK_COMMAND, REJECT_BLOCK_COMMAND, APPROVE_COMMITTED_COMMAND];
+
+/** Arguments of the committed-line hover command: the document and the hovered line (0-based). */
+export interface CommittedLineCommandArgs {
+  readonly uri: string;
+  readonly line: number;
+}
 
 /** Arguments of every hover command: the document and the spans of the hovered line's block. */
 export interface BlockCommandArgs {
@@ -66,7 +73,7 @@ export function formatShare(share: number): string {
   return percent < 1 ? '<1%' : `${Math.round(percent)}%`;
 }
 
-function commandLink(label: string, command: string, args: BlockCommandArgs): string {
+function commandLink(label: string, command: string, args: BlockCommandArgs | CommittedLineCommandArgs): string {
   return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([args]))} "${label}")`;
 }
 
@@ -137,7 +144,8 @@ export function uncommittedHoverMarkdown(input: UncommittedHoverInput): string {
   return sections.join('\n\n---\n\n');
 }
 
-export function committedHoverMarkdown(line: CommittedAiLine): string {
+/** `documentUri`: with it, a Vouch-recorded line gets the link that approves it (a forgotten review, or a second approver). */
+export function committedHoverMarkdown(line: CommittedAiLine, documentUri?: string): string {
   const source = line.source === 'vouch' ? 'recorded in a Vouch note (refs/notes/vouch)' : 'recorded by git-ai (refs/notes/ai)';
   const info = line.commitInfo;
   const commitParts = [`Commit: \`${line.commit.slice(0, 12)}\``];
@@ -157,6 +165,11 @@ export function committedHoverMarkdown(line: CommittedAiLine): string {
   if (line.aiShare !== undefined && line.aiShare < 1) details.push(`AI wrote ${formatShare(line.aiShare)} of the characters of these lines; a person wrote the rest`);
   if (line.humanChangedShare !== undefined) details.push(`Changed by a human before the commit: ${formatShare(line.humanChangedShare)} (${HUMAN_CHANGED_EXPLANATION})`);
   details.push(line.review === undefined ? 'Review: git-ai records no review' : reviewLine(line.review));
-  if (line.record) details.push(line.record.signatures > 0 ? `Record: signed (${line.record.signatures} signature(s); \`vouch verify --allowed-signers\` checks them)` : 'Record: **unsigned**');
-  return [`**Vouch** · ${STATE_LABELS['ai-committed']}, ${source}`, details.join('  \n')].join('\n\n---\n\n');
+  if (line.record) details.push(line.record.signatures > 0 ? `Record: signature present, not verified here (${line.record.signatures}; \`vouch verify --allowed-signers\` checks it)` : 'Record: **unsigned**');
+  const parts = [`**Vouch** · ${STATE_LABELS['ai-committed']}, ${source}`, details.join('  \n')];
+  if (documentUri !== undefined && line.source === 'vouch') {
+    const label = line.review?.decision === 'accepted' ? 'Approve as another reviewer…' : 'Approve these AI lines…';
+    parts.push(commandLink(label, APPROVE_COMMITTED_COMMAND, { uri: documentUri, line: line.line }));
+  }
+  return parts.join('\n\n---\n\n');
 }

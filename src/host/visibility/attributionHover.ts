@@ -60,7 +60,7 @@ export function hoverMarkdownAt(document: vscode.TextDocument, line: number, ser
     });
   }
   const committedLine = marks.committedLines.includes(line) ? committedAt(committed, line) : undefined;
-  return committedLine ? committedHoverMarkdown(committedLine) : undefined;
+  return committedLine ? committedHoverMarkdown(committedLine, document.uri.toString()) : undefined;
 }
 
 /** Hover on AI lines: where the text came from, its review, and command links trusted for exactly the review commands. */

@@ -193,6 +193,19 @@ export class CommittedHistory implements vscode.Disposable {
     this.refreshRepository(topLevel);
   }
 
+  /** Vouch wrote notes of a repository (an approval): its documents' committed lines are read again now, not on the watcher's event. */
+  notesWritten(topLevel: string): void {
+    const known = this.repositories.get(topLevel);
+    for (const [key, history] of known ? [[topLevel, known] as const] : [...this.repositories]) {
+      void history.then((opened) => {
+        if (!opened) return;
+        opened.generation++;
+        opened.overlay.invalidateHistory();
+        this.refreshRepository(key);
+      });
+    }
+  }
+
   /** Refreshes the open documents of a repository (their results are now of an old generation). */
   private refreshRepository(topLevel: string): void {
     for (const document of vscode.workspace.textDocuments) {

@@ -9,6 +9,7 @@ import { AttributionDecorations } from './attributionDecorations';
 import { AttributionHoverProvider } from './attributionHover';
 import { CommittedHistory } from './committedHistory';
 import { UnreviewedStatusBar, type UnreviewedCounts } from './unreviewedStatusBar';
+import { registerApproveCommittedCommand } from '../review/approveCommittedCommand';
 
 /** What "Vouch: Show Attribution Summary" reports (and returns to callers of the command). */
 export interface AttributionSummaryResult {
@@ -72,5 +73,6 @@ export function registerAttributionVisibility(deps: {
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttributionHoverProvider(deps.service, decorations, settings)),
     vscode.commands.registerCommand('vouch.toggleGutter', toggleGutter),
     vscode.commands.registerCommand('vouch.showSummary', showSummary),
+    registerApproveCommittedCommand({ git: deps.git, committedLines: async (document) => (await history.fetch(document)).lines, refresh: (topLevel) => history.notesWritten(topLevel), signingKey: () => settings.signingKey, log: deps.log }),
   );
 }

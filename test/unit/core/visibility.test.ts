@@ -216,6 +216,21 @@ describe('visibility: committed lines from blame and notes', () => {
     assert.equal(lines[0].review, null);
   });
 
+  it('a line held by several records (a later approval) shows the accepted review, whatever the order of the records', () => {
+    const approval = { decision: 'accepted' as const, intent: 'approved later', scope: ['none' as const], reviewer: { name: 'Rita', email: 'rita@example.com' }, reviewedAt: '2026-01-01T00:00:00.000Z', textHash: '0'.repeat(64) };
+    const original = buildNoteRecord({ commit: COMMIT_A, tree: COMMIT_A, patchId: null, files: [{ path: 'src/a.ts', blob: COMMIT_B, ranges: [noteRange(4, 6)] }] });
+    const approved = buildNoteRecord({ commit: COMMIT_A, tree: COMMIT_A, patchId: null, files: [{ path: 'src/a.ts', blob: COMMIT_B, ranges: [noteRange(4, 6, { review: approval })] }] });
+    const lineOf = (note: string) => mapCommittedAiLines([{ finalLine: 5, commit: COMMIT_A, originalLine: 5, path: 'src/a.ts' }], new Map([[COMMIT_A, parseNote(note)]]))[0];
+    assert.equal(lineOf(`${original.line}\n${approved.line}`).review?.intent, 'approved later');
+    assert.equal(lineOf(`${approved.line}\n${original.line}`).review?.intent, 'approved later');
+    const hover = committedHoverMarkdown(lineOf(`${approved.line}\n${original.line}`), 'file:///w/src/a.ts');
+    assert.match(hover, /\[Approve as another reviewer…\]\(command:vouch\.approveCommittedLines\?/);
+    const unreviewed = committedHoverMarkdown(lineOf(original.line), 'file:///w/src/a.ts');
+    const link = /\[Approve these AI lines…\]\(command:vouch\.approveCommittedLines\?([^ )]+)/.exec(unreviewed);
+    assert.deepEqual(link && JSON.parse(decodeURIComponent(link[1])), [{ uri: 'file:///w/src/a.ts', line: 4 }]);
+    assert.ok(HOVER_COMMAND_IDS.includes('vouch.approveCommittedLines'));
+  });
+
   it('git-ai notes are read best-effort and never throw on garbage', () => {
     assert.equal(parseGitAiNote(''), undefined);
     assert.equal(parseGitAiNote('{"not": "git-ai"}'), undefined);
