@@ -3,6 +3,8 @@
  * and the one flow that records a commit from them (the CLI's post-commit hook and the editor's
  * commit event both call `recordCommitFromPending`).
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import type { Logger } from '../../core/logger';
@@ -16,6 +18,7 @@ import { removeClaims } from '../signing/claimStore';
 import { signRecord, type SignerSource } from '../signing/recordSigning';
 import type { WorkingStateStore } from '../workingStateStore';
 import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
+import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock, type FileLockOptions } from '../workingState/fileLock';
 import { readCommitChanges, resolveCommit } from './gitObjects';
 import type { NotesWriter } from './notesWriter';
 import { recordLineSha256, removeRecordingIntent, settleRecordingIntents, writeRecordingIntent } from './recordingIntents';
@@ -176,6 +179,18 @@ export interface RecordFromPendingDeps {
  * commit to record the same lines again. A line of a commit is recorded once, in that commit's record.
  */
 export async function recordCommitFromPending(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
+  // Recorders take turns per repository: two editor windows and the post-commit hook may all record
+  // the same new commit. Reading the pending spans and marking them committed happen under one lock,
+  // so the recorder that comes second finds those characters committed and records nothing again.
+  const lockDir = path.join(deps.writer.commonDir, 'vouch');
+  await fs.mkdir(lockDir, { recursive: true });
+  return withFileLock(path.join(lockDir, 'record-commit.lock'), deps.logger, RECORD_LOCK_OPTIONS, () => recordFromPendingNow(deps, provider, revision));
+}
+
+/** A recorder waits for another one as long as a busy machine may take to record a large commit. */
+const RECORD_LOCK_OPTIONS: FileLockOptions = { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: 120_000 };
+
+async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
   const commit = await resolveCommit(deps.git, deps.topLevel, revision);
   // What a killed run journaled but never took out of the pending state leaves it first.
   await settleRecordingIntents(deps, provider);

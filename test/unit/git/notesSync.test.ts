@@ -1,53 +1,25 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
-import { hashLines } from '../../../src/core/notes/lineRanges';
-import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { syncNotes } from '../../../src/git/notes/sync';
 import { TestRepo, gitRunner } from './notesTestRepo';
-
-async function recordLine(repo: TestRepo, commit: string, salt: string): Promise<string> {
-  const lines = [salt];
-  return buildNoteRecord({
-    commit,
-    tree: await repo.text(['rev-parse', `${commit}^{tree}`]),
-    patchId: null,
-    files: [{ path: 'a.txt', blob: 'f'.repeat(40), ranges: [{ start: 1, end: 1, sha256: hashLines(lines, 1, 1), origin: { kind: 'chat', tool: 'claude-code' }, confidence: 'high', humanChangedShare: 0, review: null }] }],
-  }).line;
-}
-
-async function noteLines(repo: TestRepo, commit: string): Promise<string[]> {
-  const result = await repo.git(['notes', '--ref', 'refs/notes/vouch', 'show', commit]);
-  return result.stdout.split('\n').filter(Boolean);
-}
+import { createSyncOrigin, noteLines, recordLine, syncInProcess as sync } from '../../support/notesSyncClones';
 
 describe('notes sync (real git)', function () {
   this.timeout(60_000);
   let dir: string;
   let alice: TestRepo;
   let bob: TestRepo;
-  let commits: string[];
+  let commits: readonly string[];
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'vouch-sync-'));
-    await TestRepo.create({ bare: true, dir: path.join(dir, 'origin.git') });
-    const seed = await TestRepo.create({ dir: path.join(dir, 'seed') });
-    seed.write('a.txt', 'one\n');
-    const first = await seed.commitAll('one');
-    seed.write('a.txt', 'one\ntwo\n');
-    const second = await seed.commitAll('two');
-    commits = [first, second];
-    await seed.git(['push', '-q', path.join(dir, 'origin.git'), 'main']);
-    alice = await TestRepo.clone(path.join(dir, 'origin.git'), path.join(dir, 'alice'));
-    bob = await TestRepo.clone(path.join(dir, 'origin.git'), path.join(dir, 'bob'));
+    const setup = await createSyncOrigin(2);
+    ({ dir, commits } = setup);
+    alice = await TestRepo.clone(setup.origin, path.join(dir, 'alice'));
+    bob = await TestRepo.clone(setup.origin, path.join(dir, 'bob'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  async function sync(repo: TestRepo) {
-    return syncNotes({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger });
-  }
 
   it('brings two diverged clones to the union of their records, with no duplicates', async () => {
     const [x, y] = commits;

@@ -1,27 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { silentLogger } from '../../../src/core/logger';
-import { hashLines } from '../../../src/core/notes/lineRanges';
-import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
-import { syncNotes } from '../../../src/git/notes/sync';
-import { TestRepo, gitRunner } from './notesTestRepo';
-
-async function recordLine(repo: TestRepo, commit: string, salt: string): Promise<string> {
-  const lines = [salt];
-  return buildNoteRecord({
-    commit,
-    tree: await repo.text(['rev-parse', `${commit}^{tree}`]),
-    patchId: null,
-    files: [{ path: 'a.txt', blob: 'f'.repeat(40), ranges: [{ start: 1, end: 1, sha256: hashLines(lines, 1, 1), origin: { kind: 'chat', tool: 'claude-code' }, confidence: 'high', humanChangedShare: 0, review: null }] }],
-  }).line;
-}
-
-async function noteLines(repo: TestRepo, commit: string): Promise<string[]> {
-  const result = await repo.git(['notes', '--ref', 'refs/notes/vouch', 'show', commit], {}, undefined).catch(() => ({ stdout: '' }));
-  return result.stdout.split('\n').filter(Boolean);
-}
+import { TestRepo } from './notesTestRepo';
+import { bundleCli } from '../../support/cliProcess';
+import { createSyncOrigin, noteLines, recordLine, syncClonesInParallel, syncInProcess as sync } from '../../support/notesSyncClones';
 
 describe('notes sync keeps every record (real git)', function () {
   this.timeout(120_000);
@@ -30,19 +12,11 @@ describe('notes sync keeps every record (real git)', function () {
   let commit: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'vouch-sync-union-'));
-    origin = path.join(dir, 'origin.git');
-    await TestRepo.create({ bare: true, dir: origin });
-    const seed = await TestRepo.create({ dir: path.join(dir, 'seed') });
-    seed.write('a.txt', 'one\n');
-    commit = await seed.commitAll('one');
-    await seed.git(['push', '-q', origin, 'main']);
+    const setup = await createSyncOrigin(1, 'vouch-sync-union-');
+    ({ dir, origin } = setup);
+    commit = setup.commits[0];
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  async function sync(repo: TestRepo) {
-    return syncNotes({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger });
-  }
 
   it('keeps our record when a collaborator removed the note with plain git notes remove and pushed', async () => {
     const alice = await TestRepo.clone(origin, path.join(dir, 'alice'));
@@ -95,5 +69,23 @@ describe('notes sync keeps every record (real git)', function () {
     assert.deepEqual(await noteLines(check, commit), [...lines].sort());
     await Promise.all(clones.map((clone) => sync(clone)));
     for (const clone of clones) assert.deepEqual(await noteLines(clone, commit), [...lines].sort());
+  });
+
+  it('8 clones syncing at once, each in its own vouch process: no record lost or duplicated on the remote or in any clone', async function () {
+    // Bounded by sync rounds, not by time; a busy machine makes each round slow (the bench runs 50 clones).
+    this.timeout(600_000);
+    const setup = await createSyncOrigin(3, 'vouch-sync-processes-');
+    try {
+      const cli = await bundleCli(setup.dir);
+      const figures = await syncClonesInParallel(setup, cli, 8);
+      assert.deepEqual(figures.failures, []);
+      assert.equal(figures.recordsExpected, 16);
+      assert.deepEqual(
+        { onRemote: figures.recordsOnRemote, lost: figures.lost, duplicated: figures.duplicated, clonesHoldingAll: figures.clonesHoldingAll },
+        { onRemote: 16, lost: 0, duplicated: 0, clonesHoldingAll: 8 },
+      );
+    } finally {
+      rmSync(setup.dir, { recursive: true, force: true });
+    }
   });
 });

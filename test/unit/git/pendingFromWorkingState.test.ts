@@ -57,6 +57,17 @@ describe('WorkingStatePendingSpans', function () {
     assert.deepEqual(textsOf(text, files[0].spans), [first]);
   });
 
+  it('two recorders of one commit at once (two editor windows, or a window and the post-commit hook) record its AI lines once', async () => {
+    const text = base + first + second;
+    repo.write('a.js', text);
+    await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first), aiSpan(text, second, 'other-ai')], text);
+    await repo.commitAll('ai');
+    // Each recorder is its own process in real life: its own store and provider, one shared repository.
+    const results = await Promise.all([record(provider(repo.dir)), record(provider(repo.dir)), record(provider(repo.dir))]);
+    assert.equal(results.filter((result) => result.record).length, 1, 'one recorder wrote the record; the others found nothing pending');
+    assert.deepEqual(await noteRanges(), ['a.js:2-2', 'a.js:3-3']);
+  });
+
   it('records the committed span and keeps the one in an unstaged part pending', async () => {
     repo.write('a.js', base + first);
     await repo.git(['add', 'a.js']);

@@ -1,0 +1,32 @@
+// 50 clones syncing notes to one bare remote at once, each `vouch sync` in its own process (the
+// CLI bundled as shipped): every record of every clone must be on the remote afterwards, none twice,
+// and every clone must hold them all after one more sync.
+import { rmSync } from 'node:fs';
+import { bundleCli } from '../test/support/cliProcess';
+import { createSyncOrigin, syncClonesInParallel } from '../test/support/notesSyncClones';
+import { recordBenchResults } from './results';
+
+const CLONES = 50;
+const RECORDS_PER_CLONE = 2;
+const COMMITS = 5;
+
+async function main(): Promise<void> {
+  const setup = await createSyncOrigin(COMMITS, 'vouch-bench-sync-');
+  try {
+    const cli = await bundleCli(setup.dir);
+    const figures = await syncClonesInParallel(setup, cli, CLONES, RECORDS_PER_CLONE);
+    console.log(`${CLONES} clones x ${RECORDS_PER_CLONE} records on ${COMMITS} commits, vouch sync all at once: ${figures.syncMs} ms`);
+    console.log(`  records expected ${figures.recordsExpected}, on the remote ${figures.recordsOnRemote}, lost ${figures.lost}, duplicated ${figures.duplicated}`);
+    console.log(`  syncs failed ${figures.failedSyncs}; clones holding every record after one more sync: ${figures.clonesHoldingAll} of ${CLONES}`);
+    for (const failure of figures.failures.slice(0, 5)) console.log(`  failure: ${failure}`);
+    recordBenchResults('notesSync', { ...figures, failures: figures.failures.slice(0, 5), recordsPerClone: RECORDS_PER_CLONE, commits: COMMITS });
+    if (figures.lost > 0 || figures.duplicated > 0 || figures.failedSyncs > 0 || figures.clonesHoldingAll !== CLONES) process.exitCode = 1;
+  } finally {
+    rmSync(setup.dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,140 @@
+// Two editor windows, a terminal and an agent hook recording, reviewing and committing on one
+// repository at once, each its own process (see concurrentWriterProcess.ts); afterwards the notes
+// are counted against what each writer committed: every AI line committed must be in its commit's
+// record exactly once, and no line recorded that the commit did not add.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { silentLogger } from '../../src/core/logger';
+import { GitRunner } from '../../src/git/gitRunner';
+import { NotesReader } from '../../src/git/notes/notesReader';
+import { bundleCli, runCliProcess } from './cliProcess';
+import type { WriterLog, WriterRole } from './concurrentWriterProcess';
+
+const projectRoot = path.resolve(__dirname, '..', '..');
+const git = new GitRunner();
+
+export interface ConcurrentWritersFigures {
+  readonly seconds: number;
+  readonly writers: readonly { readonly name: string; readonly role: WriterRole; readonly commits: number }[];
+  readonly commits: number;
+  readonly aiLinesCommitted: number;
+  /** AI lines found in their commit's records (each counted once per record that holds it). */
+  readonly aiLinesRecorded: number;
+  readonly records: number;
+  /** Committed AI lines in no record of their commit. */
+  readonly lost: number;
+  /** Committed AI lines in more than one record of their commit (extra copies). */
+  readonly duplicated: number;
+  /** Lines recorded in a commit that did not add them as AI (recorded twice across commits). */
+  readonly unexpected: number;
+  readonly failures: readonly string[];
+}
+
+export interface ConcurrentRepository {
+  readonly dir: string;
+  readonly repo: string;
+  readonly cli: string;
+}
+
+/** A repository with one commit and Vouch's git hooks installed, running a bundled CLI. */
+export async function createConcurrentRepository(prefix = 'vouch-writers-'): Promise<ConcurrentRepository> {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
+  const repo = path.join(dir, 'repo');
+  const cli = await bundleCli(dir);
+  const launcher = path.join(dir, 'vouch');
+  writeFileSync(launcher, `#!/bin/sh\nexec '${process.execPath}' '${cli}' "$@"\n`, { mode: 0o755 });
+  await git.run(['init', '-q', '-b', 'main', repo], { cwd: dir });
+  for (const [key, value] of [
+    ['user.name', 'Writer'],
+    ['user.email', 'writer@example.com'],
+    ['commit.gpgsign', 'false'],
+  ]) {
+    await git.run(['config', key, value], { cwd: repo });
+  }
+  writeFileSync(path.join(repo, 'README.md'), 'concurrent writers\n');
+  await git.run(['add', 'README.md'], { cwd: repo });
+  await git.run(['commit', '-q', '-m', 'start'], { cwd: repo });
+  const installed = await runCliProcess(cli, repo, ['install-hooks', '--vouch-path', launcher]);
+  if (installed.code !== 0) throw new Error(`install-hooks: ${installed.stderr}`);
+  return { dir, repo, cli };
+}
+
+function runWriter(setup: ConcurrentRepository, role: WriterRole, name: string, seconds: number): Promise<WriterLog> {
+  const script = path.join(__dirname, 'concurrentWriterProcess.ts');
+  const loader = pathToFileURL(path.join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', loader, script, role, setup.repo, setup.cli, String(seconds), name], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line) as WriterLog);
+      } catch {
+        reject(new Error(`writer ${name} exited with ${code}: ${stderr.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+/** Runs two windows, a terminal and an agent for `seconds`, then counts the records. */
+export async function runConcurrentWriters(setup: ConcurrentRepository, seconds: number): Promise<ConcurrentWritersFigures> {
+  const logs = await Promise.all([
+    runWriter(setup, 'window', 'window1', seconds),
+    runWriter(setup, 'window', 'window2', seconds),
+    runWriter(setup, 'terminal', 'terminal', seconds),
+    runWriter(setup, 'agent', 'agent', seconds),
+  ]);
+  const reader = new NotesReader(git, setup.repo, silentLogger);
+  let aiLinesCommitted = 0;
+  let aiLinesRecorded = 0;
+  let records = 0;
+  let lost = 0;
+  let duplicated = 0;
+  let unexpected = 0;
+  const failures = logs.flatMap((log) => log.failures.map((failure) => `${log.name}: ${failure}`));
+  for (const log of logs) {
+    for (const { commit, aiLines } of log.commits) {
+      aiLinesCommitted += aiLines.length;
+      const note = await reader.readNote(commit);
+      if (note && note.rejected.length > 0) failures.push(`${log.name}: ${commit.slice(0, 12)}: ${note.rejected.length} unreadable record(s)`);
+      const counts = new Map<number, number>();
+      for (const record of note?.records ?? []) {
+        records++;
+        for (const file of record.statement.predicate.files) {
+          if (file.path !== log.file) {
+            unexpected += file.ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
+            continue;
+          }
+          for (const range of file.ranges) for (let line = range.start; line <= range.end; line++) counts.set(line, (counts.get(line) ?? 0) + 1);
+        }
+      }
+      for (const line of aiLines) {
+        const count = counts.get(line) ?? 0;
+        if (count === 0) lost++;
+        aiLinesRecorded += count;
+        duplicated += Math.max(0, count - 1);
+        counts.delete(line);
+      }
+      for (const count of counts.values()) unexpected += count;
+    }
+  }
+  return {
+    seconds,
+    writers: logs.map((log) => ({ name: log.name, role: log.role, commits: log.commits.length })),
+    commits: logs.reduce((sum, log) => sum + log.commits.length, 0),
+    aiLinesCommitted,
+    aiLinesRecorded,
+    records,
+    lost,
+    duplicated,
+    unexpected,
+    failures,
+  };
+}
