@@ -92,49 +92,39 @@ export async function runConcurrentWriters(setup: ConcurrentRepository, seconds:
     runWriter(setup, 'agent', 'agent', seconds),
   ]);
   const reader = new NotesReader(git, setup.repo, silentLogger);
-  let aiLinesCommitted = 0;
-  let aiLinesRecorded = 0;
-  let records = 0;
-  let lost = 0;
-  let duplicated = 0;
-  let unexpected = 0;
+  const counts = { aiLinesCommitted: 0, aiLinesRecorded: 0, records: 0, lost: 0, duplicated: 0, unexpected: 0 };
   const failures = logs.flatMap((log) => log.failures.map((failure) => `${log.name}: ${failure}`));
   for (const log of logs) {
     for (const { commit, aiLines } of log.commits) {
-      aiLinesCommitted += aiLines.length;
+      counts.aiLinesCommitted += aiLines.length;
       const note = await reader.readNote(commit);
       if (note && note.rejected.length > 0) failures.push(`${log.name}: ${commit.slice(0, 12)}: ${note.rejected.length} unreadable record(s)`);
-      const counts = new Map<number, number>();
+      const perLine = new Map<number, number>();
       for (const record of note?.records ?? []) {
-        records++;
+        counts.records++;
         for (const file of record.statement.predicate.files) {
           if (file.path !== log.file) {
-            unexpected += file.ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
+            counts.unexpected += file.ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
             continue;
           }
-          for (const range of file.ranges) for (let line = range.start; line <= range.end; line++) counts.set(line, (counts.get(line) ?? 0) + 1);
+          for (const range of file.ranges) for (let line = range.start; line <= range.end; line++) perLine.set(line, (perLine.get(line) ?? 0) + 1);
         }
       }
       for (const line of aiLines) {
-        const count = counts.get(line) ?? 0;
-        if (count === 0) lost++;
-        aiLinesRecorded += count;
-        duplicated += Math.max(0, count - 1);
-        counts.delete(line);
+        const count = perLine.get(line) ?? 0;
+        if (count === 0) counts.lost++;
+        counts.aiLinesRecorded += count;
+        counts.duplicated += Math.max(0, count - 1);
+        perLine.delete(line);
       }
-      for (const count of counts.values()) unexpected += count;
+      for (const count of perLine.values()) counts.unexpected += count;
     }
   }
   return {
     seconds,
     writers: logs.map((log) => ({ name: log.name, role: log.role, commits: log.commits.length })),
     commits: logs.reduce((sum, log) => sum + log.commits.length, 0),
-    aiLinesCommitted,
-    aiLinesRecorded,
-    records,
-    lost,
-    duplicated,
-    unexpected,
+    ...counts,
     failures,
   };
 }

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createAgentHookCommand } from '../../../src/cli/agentHook';
 import { runCli } from '../../../src/cli/cli';
 import { capture } from '../../support/cliRun';
+import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
 import { silentLogger } from '../../../src/core/logger';
@@ -51,10 +51,9 @@ function lineRangesOf(text: string, spans: readonly AttributedSpan[]): [number, 
 describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ranges', () => {
   let repo: string;
   beforeEach(async () => {
-    repo = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-agent-hook-')));
-    await git.run(['init', '-q'], { cwd: repo });
+    repo = await initTemporaryRepository('vouch-agent-hook-');
   });
-  afterEach(() => rmSync(repo, { recursive: true, force: true }));
+  afterEach(() => removeTemporaryRepository(repo));
 
   const fixtures = readdirSync(fixturesDir).filter((name) => name.endsWith('.json')).sort();
   it('has a fixture for every agent', () => {

@@ -1,24 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { capture } from '../../support/cliRun';
+import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
 import { AGENT_HOOK_TARGETS, agentHookCommand } from '../../../src/cli/commands/installAgentHooks';
-import { GitRunner } from '../../../src/git/gitRunner';
 
-const git = new GitRunner();
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 
 describe('vouch install-agent-hooks', () => {
   let repo: string;
   beforeEach(async () => {
-    repo = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-agent-hooks-')));
-    await git.run(['init', '-q'], { cwd: repo });
+    repo = await initTemporaryRepository('vouch-agent-hooks-');
   });
-  afterEach(() => rmSync(repo, { recursive: true, force: true }));
+  afterEach(() => removeTemporaryRepository(repo));
 
   const projectFiles = () => AGENT_HOOK_TARGETS.map((target) => path.join(repo, target.projectFile));
 

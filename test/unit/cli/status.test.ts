@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { capture } from '../../support/cliRun';
+import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
 import type { StatusReport } from '../../../src/cli/commands/status';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
@@ -27,12 +28,11 @@ describe('vouch status', () => {
   const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}\n`).join('');
 
   beforeEach(async () => {
-    dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-status-')));
-    await git.run(['init', '-q'], { cwd: dir });
+    dir = await initTemporaryRepository('vouch-status-');
     writeFileSync(path.join(dir, 'a.txt'), lines);
     writeFileSync(path.join(dir, 'b.txt'), lines);
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => removeTemporaryRepository(dir));
 
   async function mark(file: string, range: string, tool: string, extra: string[] = []): Promise<void> {
     const io = capture(dir);

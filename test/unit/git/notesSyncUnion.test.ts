@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { TestRepo } from './notesTestRepo';
 import { bundleCli } from '../../support/cliProcess';
+import { countFault } from '../../support/faultFigures';
 import { createSyncOrigin, noteLines, recordLine, syncClonesInParallel, syncInProcess as sync } from '../../support/notesSyncClones';
 
 describe('notes sync keeps every record (real git)', function () {
@@ -78,6 +79,7 @@ describe('notes sync keeps every record (real git)', function () {
     try {
       const cli = await bundleCli(setup.dir);
       const figures = await syncClonesInParallel(setup, cli, 8);
+      for (let clone = 0; clone < figures.clones; clone++) countFault('clones syncing notes at once', { survived: figures.failedSyncs === 0 && figures.duplicated === 0, lost: clone === 0 ? figures.lost : 0 });
       assert.deepEqual(figures.failures, []);
       assert.equal(figures.recordsExpected, 16);
       assert.deepEqual(
