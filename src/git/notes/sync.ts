@@ -13,6 +13,17 @@ import type { NotesWriter } from './notesWriter';
 
 /** Rounds of fetch-merge-push while others push too, with jittered back-off between them (50 clones at once need a few dozen). */
 export const MAX_SYNC_ROUNDS = 40;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * How long to wait before round `round` (2, 3, ...) after a lost race: random, up to the length of
+ * the last round times 2^(round - 2), at most 30 s. Scaled by the round's own length, so that on a
+ * slow machine (or a slow remote) the contenders spread over as many push windows as they need,
+ * instead of colliding again within one.
+ */
+export function syncBackoffMs(round: number, lastRoundMs: number, random: () => number = Math.random): number {
+  return random() * Math.min(MAX_BACKOFF_MS, Math.max(50, lastRoundMs) * 2 ** Math.min(Math.max(round - 2, 0), 10));
+}
 
 export interface SyncReport {
   readonly remote: string;
@@ -90,22 +101,29 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
   const maxRounds = options.maxRounds ?? MAX_SYNC_ROUNDS;
   let mergedNotes = 0;
   let localUpdate: SyncReport['localUpdate'] = 'unchanged';
+  // Notes commits are immutable: what was read or checked of one stays true for the whole sync, so a
+  // round after a lost race runs fewer git processes (and its push window is shorter).
+  const known: KnownNotesCommits = { commits: new Set(), notes: new Map() };
+  let lastRoundMs = 0;
   for (let round = 1; round <= maxRounds; round++) {
-    if (round > 1) await sleep(Math.random() * Math.min(2_000, 50 * 2 ** round));
+    if (round > 1) await sleep(syncBackoffMs(round, lastRoundMs));
+    const roundStarted = Date.now();
     const remoteTip = await fetchRemoteNotes(git, topLevel, remote, ref);
-    if (remoteTip) await requireNotesCommit(git, topLevel, remoteTip, `${remote}'s ${ref}`);
+    if (remoteTip) await requireNotesCommit(git, topLevel, remoteTip, `${remote}'s ${ref}`, known);
     const local = await readRef(git, topLevel, ref);
-    if (local) await requireNotesCommit(git, topLevel, local, `the local ${ref}`);
+    if (local) await requireNotesCommit(git, topLevel, local, `the local ${ref}`, known);
     let target = local;
     if (remoteTip && remoteTip !== local) {
       // Union, always: a note the other side removed (plain 'git notes remove') is not a merge
       // result, so the remote's tip is taken only when it already holds every local record.
-      const union = local ? await unionOfNotes(deps, local, remoteTip) : undefined;
+      const union = local ? await unionOfNotes(deps, local, remoteTip, known) : undefined;
       if (!local || (union?.remoteHoldsAll && (await isAncestor(git, topLevel, local, remoteTip)))) {
         target = remoteTip;
         localUpdate = 'fast-forward';
       } else if (!(union?.localHoldsAll && (await isAncestor(git, topLevel, remoteTip, local)))) {
         target = await commitNotes(deps, union?.notes ?? new Map(), [local, remoteTip]);
+        known.commits.add(target);
+        if (union) known.notes.set(target, union.notes);
         mergedNotes = union?.mergedNotes ?? 0;
         localUpdate = 'merge';
       }
@@ -115,6 +133,7 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
         } catch (error) {
           if (!(error instanceof GitError)) throw error;
           logger.debug(`vouch: ${ref} moved during sync (${error.stderr.trim()}); next round`);
+          lastRoundMs = Date.now() - roundStarted;
           continue;
         }
       }
@@ -126,6 +145,7 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
     } catch (error) {
       if (error instanceof GitError && /rejected|non-fast-forward|fetch first|stale info|failed to update ref|cannot lock ref|failed to lock/i.test(error.stderr)) {
         logger.debug(`vouch: push of ${ref} to ${remote} rejected; next round`);
+        lastRoundMs = Date.now() - roundStarted;
         continue;
       }
       throw error;
@@ -136,12 +156,21 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface KnownNotesCommits {
+  /** Ids checked to be commits. */
+  readonly commits: Set<string>;
+  /** The notes (annotated commit -> blob) of notes commits read or made. */
+  readonly notes: Map<string, ReadonlyMap<string, string>>;
+}
+
 /** Refuses a notes ref that points at anything but a commit (a blob or a tree is never adopted). */
-async function requireNotesCommit(git: GitRunner, cwd: string, id: string, what: string): Promise<void> {
+async function requireNotesCommit(git: GitRunner, cwd: string, id: string, what: string, known: KnownNotesCommits): Promise<void> {
+  if (known.commits.has(id)) return;
   const type = (await git.run(['cat-file', '-t', assertObjectId(id)], { cwd })).stdout.trim();
   if (type !== 'commit') {
     throw new GitError('exit-code', `${what} points at a ${type} (${id.slice(0, 12)}), not a notes commit; not syncing with it. Whoever pushed it should push a notes commit there again.`, []);
   }
+  known.commits.add(id);
 }
 
 interface NotesUnion {
@@ -154,10 +183,10 @@ interface NotesUnion {
 }
 
 /** The union of two notes commits: every note of either side; a commit noted on both gets the union of both notes' lines (cat_sort_uniq). */
-async function unionOfNotes(deps: SyncDeps, local: string, remote: string): Promise<NotesUnion> {
+async function unionOfNotes(deps: SyncDeps, local: string, remote: string, known: KnownNotesCommits): Promise<NotesUnion> {
   const { git, topLevel } = deps;
-  const localNotes = await notesAt(deps, local);
-  const remoteNotes = await notesAt(deps, remote);
+  const localNotes = await notesAtKnown(deps, local, known);
+  const remoteNotes = await notesAtKnown(deps, remote, known);
   const notes = new Map(remoteNotes);
   let remoteHoldsAll = true;
   let localHoldsAll = true;
@@ -201,6 +230,15 @@ async function commitNotes(deps: SyncDeps, notes: ReadonlyMap<string, string>, p
     identity.exitCode === 0 ? {} : { GIT_AUTHOR_NAME: 'Vouch', GIT_AUTHOR_EMAIL: 'vouch@localhost', GIT_COMMITTER_NAME: 'Vouch', GIT_COMMITTER_EMAIL: 'vouch@localhost' };
   const commit = await git.run(['commit-tree', tree, ...parents.flatMap((parent) => ['-p', assertObjectId(parent)]), '-m', 'Notes merged by vouch sync (union of both sides, cat_sort_uniq)'], { cwd: topLevel, env });
   return assertObjectId(commit.stdout.trim());
+}
+
+async function notesAtKnown(deps: SyncDeps, notesCommit: string, known: KnownNotesCommits): Promise<ReadonlyMap<string, string>> {
+  let notes = known.notes.get(notesCommit);
+  if (!notes) {
+    notes = await notesAt(deps, notesCommit);
+    known.notes.set(notesCommit, notes);
+  }
+  return notes;
 }
 
 /** The notes of a notes commit that is not (yet) a ref's tip. */

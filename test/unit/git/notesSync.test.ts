@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
-import { syncNotes } from '../../../src/git/notes/sync';
+import { syncBackoffMs, syncNotes } from '../../../src/git/notes/sync';
 import { TestRepo, gitRunner } from './notesTestRepo';
 import { createSyncOrigin, noteLines, recordLine, syncInProcess as sync } from '../../support/notesSyncClones';
 
@@ -80,5 +80,19 @@ describe('notes sync (real git)', function () {
 
   it('rejects an unknown remote with a clear message', async () => {
     await assert.rejects(syncNotes({ git: gitRunner, topLevel: alice.dir, writer: await alice.writer(), logger: silentLogger }, { remote: '--upload-pack=evil' }), /no such remote/);
+  });
+});
+
+describe('sync back-off after a lost push race', () => {
+  it('grows with the round and with how long a round took, so slow rounds spread contenders over more push windows; at most 30 s', () => {
+    const most = () => 0.999_999;
+    // 50 clones on a busy machine: rounds of 10 s need waits of many rounds, not the 2 s a fixed cap gave.
+    assert.ok(syncBackoffMs(2, 10_000, most) > 9_000);
+    assert.ok(syncBackoffMs(4, 10_000, most) > 29_000);
+    assert.ok(syncBackoffMs(40, 10_000, most) <= 30_000);
+    assert.ok(syncBackoffMs(2, 200, most) < 200);
+    assert.ok(syncBackoffMs(5, 200, most) > 1_500);
+    assert.equal(syncBackoffMs(3, 0, () => 0), 0);
+    assert.ok(syncBackoffMs(2, 0, most) > 0, 'a round that took no time still waits a little');
   });
 });
