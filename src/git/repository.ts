@@ -43,6 +43,29 @@ export async function findRepository(git: GitRunner, cwd: string): Promise<Repos
   return { topLevel: lines[0], gitDir: lines[1], commonDir: lines[2] };
 }
 
+/** Whether this system's file names ignore case as git's default here does (core.ignoreCase on Windows and macOS). */
+const CASE_INSENSITIVE_NAMES = process.platform === 'win32' || process.platform === 'darwin';
+
+/**
+ * The one containment rule for a file's path: its repository path ('/'-separated) when `file` lies
+ * inside the working tree at `topLevel`, else undefined. Lexical: paths a user gives are resolved
+ * through symlinks first (resolveRepoPath), paths read from state go through containedFile. Only a
+ * `..` segment leaves the tree (a name like `..config` is inside); a path through a `.git` directory
+ * is never a file of the working tree (git refuses such paths); case is compared as git compares it
+ * on this system.
+ */
+export function pathInRepository(topLevel: string, file: string): string | undefined {
+  const top = path.resolve(topLevel);
+  const full = path.resolve(file);
+  let relative = path.relative(top, full);
+  // path.relative compares case on macOS, git there does not (on Windows path.relative already ignores case).
+  if (process.platform === 'darwin' && full.toLowerCase().startsWith(`${top.toLowerCase()}${path.sep}`)) relative = full.slice(top.length + 1);
+  if (relative === '' || path.isAbsolute(relative)) return undefined;
+  const parts = relative.split(path.sep);
+  if (parts[0] === '..' || parts.some((part) => (CASE_INSENSITIVE_NAMES ? part.toLowerCase() : part) === '.git')) return undefined;
+  return parts.join('/');
+}
+
 export type RepoPathResolution =
   | { readonly kind: 'ok'; readonly repoPath: string; readonly absolutePath: string }
   | { readonly kind: 'missing'; readonly absolutePath: string }
@@ -66,10 +89,8 @@ export async function resolveRepoPath(repository: RepositoryLocation, cwd: strin
     throw error;
   }
   const realTop = await fs.realpath(repository.topLevel);
-  const relative = path.relative(realTop, realFile);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return { kind: 'outside', absolutePath };
-  const repoPath = relative.split(path.sep).join('/');
-  if (!isRepoPath(repoPath, ON_THIS_FILE_SYSTEM)) return { kind: 'outside', absolutePath };
+  const repoPath = pathInRepository(realTop, realFile);
+  if (repoPath === undefined || !isRepoPath(repoPath, ON_THIS_FILE_SYSTEM)) return { kind: 'outside', absolutePath };
   if (!(await fs.stat(realFile)).isFile()) return { kind: 'not-a-file', absolutePath };
   return { kind: 'ok', repoPath, absolutePath: realFile };
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
 import { resolveRepository } from '../git/notes/gitObjects';
-import { findRepository, type RepositoryLocation } from '../git/repository';
+import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
 import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
 import { DisposableStore } from './lifecycle';
 import { RepositoryWatcher, type RepositoryChange } from './repositoryWatcher';
@@ -93,9 +93,9 @@ export class RepositoryRegistry implements vscode.Disposable {
   async storeOf(fsPath: string): Promise<{ store: WorkingStateStore; repoPath: string; repository: RepositoryLocation } | undefined> {
     const repository = await this.repositoryOf(fsPath);
     if (!repository) return undefined;
-    const relative = path.relative(repository.topLevel, fsPath);
-    if (relative.startsWith('..') || path.isAbsolute(relative) || relative.split(path.sep).includes('.git')) return undefined;
-    return { store: await this.storeOfRepository(repository.topLevel), repoPath: relative.split(path.sep).join('/'), repository };
+    const repoPath = pathInRepository(repository.topLevel, fsPath);
+    if (repoPath === undefined) return undefined;
+    return { store: await this.storeOfRepository(repository.topLevel), repoPath, repository };
   }
 
   /** The one working-state store of the repository whose top level this is. */

@@ -3,6 +3,7 @@
  * records it as AI, its origin, review and record: the editor's hover, for terminals and scripts.
  * It reads blame and notes through the same BlameOverlay the editor uses.
  */
+import { pathInRepository } from '../../git/repository';
 import { readRegularFile } from '../../git/regularFile';
 import { displayComposed, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
@@ -195,9 +196,9 @@ async function repositoryPath(topLevel: string, cwd: string, given: string): Pro
     // Not in the working tree: resolve the directory part, keep the name.
     absolute = path.join(await fs.realpath(path.dirname(absolute)).catch(() => path.dirname(absolute)), path.basename(absolute));
   }
-  const relative = path.relative(realTop, absolute);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) throw new CliUsageError(`not a file inside the repository: ${printable(given)}`);
-  return relative.split(path.sep).join('/');
+  const repoPath = pathInRepository(realTop, absolute);
+  if (repoPath === undefined) throw new CliUsageError(`not a file inside the repository: ${printable(given)}`);
+  return repoPath;
 }
 
 async function workingText(topLevel: string, repoPath: string): Promise<string> {

@@ -2,10 +2,10 @@
  * `vouch export --format agent-trace|in-toto [<range>]`: the Vouch records of a commit range as JSON
  * lines, for other tools: Agent Trace records, or the DSSE envelopes themselves (for attestation stores).
  */
+import { committerSecondsOfCommits } from '../../git/commitLog';
 import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { AGENT_TRACE_VERSION, toAgentTrace } from '../../core/export/agentTrace';
-import { assertObjectId } from '../../git/gitRunner';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
@@ -88,11 +88,6 @@ async function writeRecords(context: NotesContext, commits: readonly string[], f
 /** Each commit's committer time as RFC 3339 (UTC), from one git process. */
 async function committerTimes(context: NotesContext, commits: readonly string[]): Promise<Map<string, string>> {
   const times = new Map<string, string>();
-  if (commits.length === 0) return times;
-  const result = await context.git.run(['log', '--no-walk=unsorted', '--stdin', '--format=%H %ct'], { cwd: context.topLevel, input: `${commits.map(assertObjectId).join('\n')}\n` });
-  for (const line of result.stdout.split('\n')) {
-    const [commit, seconds] = line.split(' ');
-    if (commit && seconds && /^\d+$/.test(seconds)) times.set(commit, new Date(Number(seconds) * 1000).toISOString());
-  }
+  for (const [commit, seconds] of await committerSecondsOfCommits(context.git, context.topLevel, commits)) times.set(commit, new Date(seconds * 1000).toISOString());
   return times;
 }

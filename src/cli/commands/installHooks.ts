@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GitRunner } from '../../git/gitRunner';
 import { writeFileAtomic } from '../../git/atomicWrite';
+import { configuredHooksPath } from '../../git/gitConfig';
 import { findRepository, type RepositoryLocation } from '../../git/repository';
 import { launcherPath, RESOLVE_VOUCH_SHELL, shellQuote } from '../../git/vouchLauncher';
 import type { CliCommand, CliIo } from '../cli';
@@ -157,19 +158,6 @@ function describe(change: HookChange): string {
   }
 }
 
-/** The configured core.hooksPath, ignoring the `-c` overrides every GitRunner call carries. */
-async function configuredHooksPath(git: GitRunner, repository: RepositoryLocation): Promise<string | undefined> {
-  const { stdout, exitCode } = await git.run(['config', '--show-scope', '--get-all', 'core.hooksPath'], { cwd: repository.topLevel, okExitCodes: [1] });
-  if (exitCode !== 0) return undefined;
-  const values = stdout
-    .split('\n')
-    .map((line) => /^(\w+)\t(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null && match[1] !== 'command')
-    .map((match) => match[2]);
-  const last = values[values.length - 1];
-  return last && last.trim() ? last : undefined;
-}
-
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.lstat(file);
@@ -181,7 +169,7 @@ async function exists(file: string): Promise<boolean> {
 
 /** Where the hooks of a repository live, and which manager owns them. */
 export async function findHookLocation(git: GitRunner, repository: RepositoryLocation): Promise<HookLocation> {
-  const hooksPath = await configuredHooksPath(git, repository);
+  const hooksPath = await configuredHooksPath(git, repository.topLevel);
   if (hooksPath !== undefined) {
     const expanded = hooksPath === '~' || hooksPath.startsWith('~/') ? path.join(os.homedir(), hooksPath.slice(1)) : hooksPath;
     const directory = path.resolve(repository.topLevel, expanded);
@@ -191,8 +179,7 @@ export async function findHookLocation(git: GitRunner, repository: RepositoryLoc
     if (await exists(path.join(directory, '_', 'husky.sh'))) return { manager: 'husky', directory };
     return { manager: 'core.hooksPath', directory };
   }
-  const { stdout } = await git.run(['rev-parse', '--git-common-dir'], { cwd: repository.topLevel });
-  const directory = path.join(path.resolve(repository.topLevel, stdout.trim()), 'hooks');
+  const directory = path.join(repository.commonDir, 'hooks');
   const note = (await exists(path.join(repository.topLevel, '.husky')))
     ? 'this repository has a .husky directory but husky is not set up here (core.hooksPath is unset); once it is, run vouch install-hooks again'
     : undefined;

@@ -3,6 +3,7 @@
  * the range must be reviewed (accepted), still match the commit's lines, and (with
  * --require-signed) be signed. Commits without Vouch records pass.
  */
+import { revListOfRange } from '../../git/commitLog';
 import { display, displayComposed, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
@@ -167,9 +168,9 @@ export async function commitIdsToVerify(context: NotesContext, given: string | u
     // One revision: that commit alone (git rev-list would walk its whole history).
     return { range, commits: CommitIdList.of([await resolveCommit(context.git, context.topLevel, range)]) };
   }
-  const listed = await context.git.run(['rev-list', `--max-count=${maxCommits + 1}`, '--end-of-options', range, '--'], { cwd: context.topLevel, okExitCodes: [128] });
-  if (listed.exitCode !== 0) throw new CliUsageError(`not a commit range: ${range}: ${listed.stderr.trim().split('\n')[0] ?? ''}`);
-  const commits = CommitIdList.fromRevList(listed.stdoutBytes, { reverse: true });
+  const listed = await revListOfRange(context.git, context.topLevel, range, maxCommits + 1);
+  if ('problem' in listed) throw new CliUsageError(`not a commit range: ${range}: ${listed.problem}`);
+  const commits = CommitIdList.fromRevList(listed.output, { reverse: true });
   if (commits.length > maxCommits) throw new CliUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
   return { range, commits };
 }

@@ -4,6 +4,7 @@
  * record (its patchId and the record it names), and that a review's textHash is the hash of the
  * lines it vouches for.
  */
+import { treesOfCommits } from '../../git/commitLog';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +12,6 @@ import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
 import type { DsseEnvelope, NoteRange, NoteRecord } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
 import { parseAllowedSigners } from '../../core/signing/allowedSigners';
-import { assertObjectId } from '../../git/gitRunner';
 import { patchIdOfCommit } from '../../git/notes/gitObjects';
 import { findProgram } from '../../git/signing/boundedProcess';
 import { keyringBytes, type OpenPgpKeyring } from '../../git/signing/openpgpVerify';
@@ -114,11 +114,7 @@ export class VerifyChecks {
   /** Reads the trees of `commits` in one git process (the subject check needs them). */
   async prepare(commits: readonly string[]): Promise<void> {
     if (!this.verifier || commits.length === 0) return;
-    const listed = await this.context.git.run(['log', '--no-walk=unsorted', '--format=%H %T', '--stdin'], { cwd: this.context.topLevel, input: `${commits.join('\n')}\n` });
-    for (const line of listed.stdout.split('\n')) {
-      const [commit, tree] = line.split(' ');
-      if (commit && tree) this.trees.set(assertObjectId(commit), assertObjectId(tree));
-    }
+    for (const [commit, tree] of await treesOfCommits(this.context.git, this.context.topLevel, commits)) this.trees.set(commit, tree);
   }
 
   /**

@@ -1,5 +1,5 @@
+import { pathInRepository } from '../../git/repository';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributionService } from '../attributionService';
 
@@ -13,9 +13,8 @@ export async function reloadRepositoryDocuments(service: AttributionService, top
   const roots = [...new Set([topLevel, root, await fs.realpath(topLevel).catch(() => topLevel)])];
   const wanted = (file: string) =>
     roots.some((candidate) => {
-      const relative = path.relative(candidate, file);
-      if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return false;
-      return !repoPaths || repoPaths.has(relative.split(path.sep).join('/'));
+      const repoPath = pathInRepository(candidate, file);
+      return repoPath !== undefined && (!repoPaths || repoPaths.has(repoPath));
     });
   const documents = vscode.workspace.textDocuments.filter((document) => document.uri.scheme === 'file' && wanted(document.uri.fsPath));
   await Promise.all(documents.map((document) => service.reload(document)));

@@ -1,9 +1,8 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { BlameOverlay } from '../../git/blame/blameOverlay';
 import type { GitRunner } from '../../git/gitRunner';
-import type { RepositoryLocation } from '../../git/repository';
+import { pathInRepository, type RepositoryLocation } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import { DisposableStore } from '../lifecycle';
@@ -118,8 +117,8 @@ export class CommittedHistory implements vscode.Disposable {
     if (entry.running && entry.runningKey === runKey) return entry.running;
     const location = await this.states?.repositoryOf(document.uri.fsPath);
     if (!location) return;
-    const repoPath = path.relative(location.topLevel, document.uri.fsPath).split(path.sep).join('/');
-    if (repoPath.startsWith('..') || path.isAbsolute(repoPath)) return;
+    const repoPath = pathInRepository(location.topLevel, document.uri.fsPath);
+    if (repoPath === undefined) return;
     const lineCount = document.lineCount;
     // Over the blame limit by its character count alone: skipped without the whole text (50 MB files).
     const length = document.offsetAt(new vscode.Position(lineCount, 0));
@@ -211,8 +210,7 @@ export class CommittedHistory implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) {
       const key = document.uri.toString();
       if (!this.documents.has(key) || document.uri.scheme !== 'file') continue;
-      const relative = path.relative(topLevel, document.uri.fsPath);
-      if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
+      if (pathInRepository(topLevel, document.uri.fsPath) === undefined) continue;
       this.schedule(document, key);
     }
   }

@@ -1,0 +1,37 @@
+/** Fields of many commits and the commits of a range, each from one git process (ids go through standard input, never the argument list). */
+import { assertObjectId, type GitRunner } from './gitRunner';
+
+/** `git log --no-walk` over `commits` with `format` "%H <field>": field per commit. */
+async function fieldOfCommits(git: GitRunner, cwd: string, commits: readonly string[], field: string): Promise<Map<string, string>> {
+  const values = new Map<string, string>();
+  if (commits.length === 0) return values;
+  const result = await git.run(['log', '--no-walk=unsorted', '--stdin', `--format=%H ${field}`], { cwd, input: `${commits.map(assertObjectId).join('\n')}\n` });
+  for (const line of result.stdout.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) values.set(line.slice(0, space), line.slice(space + 1));
+  }
+  return values;
+}
+
+/** The tree of each commit. */
+export async function treesOfCommits(git: GitRunner, cwd: string, commits: readonly string[]): Promise<Map<string, string>> {
+  const trees = new Map<string, string>();
+  for (const [commit, tree] of await fieldOfCommits(git, cwd, commits, '%T')) trees.set(assertObjectId(commit), assertObjectId(tree));
+  return trees;
+}
+
+/** The committer time of each commit, in seconds since the epoch. */
+export async function committerSecondsOfCommits(git: GitRunner, cwd: string, commits: readonly string[]): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  for (const [commit, seconds] of await fieldOfCommits(git, cwd, commits, '%ct')) if (/^\d+$/.test(seconds)) times.set(commit, Number(seconds));
+  return times;
+}
+
+/**
+ * `git rev-list` of a range, at most `maxCount` commits, newest first, as git's raw output (one id
+ * per line); `problem` (git's first error line) when the range names no commits.
+ */
+export async function revListOfRange(git: GitRunner, cwd: string, range: string, maxCount: number): Promise<{ readonly output: Buffer } | { readonly problem: string }> {
+  const listed = await git.run(['rev-list', `--max-count=${maxCount}`, '--end-of-options', range, '--'], { cwd, okExitCodes: [128] });
+  return listed.exitCode === 0 ? { output: listed.stdoutBytes } : { problem: listed.stderr.trim().split('\n')[0] ?? '' };
+}
