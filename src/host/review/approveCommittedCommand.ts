@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SCOPE_TAGS, type ScopeTag } from '../../core/attribution';
+import { errorMessage } from '../../core/errorMessage';
 import type { LineSelection } from '../../core/notes/approvalRecord';
 import { validateReviewRequest } from '../../core/review/reviewModel';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
@@ -118,11 +119,18 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     const review = { decision: 'accepted' as const, intent: valid.value.intent, scope: valid.value.scope, ...(valid.value.scopeNote ? { scopeNote: valid.value.scopeNote } : {}), reviewer: { name: valid.value.reviewer.name, email: valid.value.reviewer.email }, reviewedAt: valid.value.reviewedAt };
     const context = { git, topLevel, reader: new NotesReader(git, topLevel, deps.log), writer: await NotesWriter.open(git, topLevel, deps.log), logger: deps.log, signer: signerSource(git, topLevel, deps.log, { settingKey: deps.signingKey() }) };
     let outcome: ApprovalOutcome = { approved: [], alreadyApproved: 0, signing: 'unsigned' };
-    for (const [commit, lines] of byCommit) {
-      const one = await approveCommittedLines(context, [commit], review, lines);
-      outcome = { approved: [...outcome.approved, ...one.approved], alreadyApproved: outcome.alreadyApproved + one.alreadyApproved, signing: one.approved.length > 0 ? one.signing : outcome.signing };
+    try {
+      for (const [commit, lines] of byCommit) {
+        const one = await approveCommittedLines(context, [commit], review, lines);
+        outcome = { approved: [...outcome.approved, ...one.approved], alreadyApproved: outcome.alreadyApproved + one.alreadyApproved, signing: one.approved.length > 0 ? one.signing : outcome.signing };
+      }
+    } catch (error) {
+      deps.log.error(`approving committed AI lines failed: ${errorMessage(error)}`);
+      void vscode.window.showErrorMessage(`Vouch: the approval was not written: ${errorMessage(error)}`);
+      return undefined;
+    } finally {
+      deps.refresh(topLevel);
     }
-    deps.refresh(topLevel);
     const who = `${review.reviewer.name} <${review.reviewer.email}>`;
     if (outcome.approved.length === 0) {
       void vscode.window.showInformationMessage(outcome.alreadyApproved > 0 ? `Vouch: you (${who}) approved these lines already.` : 'Vouch: nothing to approve: the recorded AI lines no longer match their commit.');
