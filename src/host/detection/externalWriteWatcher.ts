@@ -29,11 +29,15 @@ interface PendingWrite {
  * inserted is recorded as AI `external-write`, medium confidence. Git's own writes (checkout,
  * pull, stash, reset: git activity, or content equal to the index), ignored files, binary and big
  * files are left alone; text an explicit report (`vouch mark`) already covers is not marked again.
- * Open documents are handled by HeuristicDetector (their reload from disk).
+ * Documents open before the write are handled by HeuristicDetector (their reload from disk); a
+ * document opened after the write (before this watcher looked) gets its spans through the working
+ * state, which WorkingStateFollower brings into the open editor.
  */
 export class ExternalWriteWatcher implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly pending = new Map<string, PendingWrite>();
+  /** When each open document was opened (0: open before Vouch started). */
+  private readonly openedAt = new Map<string, number>();
   private readonly settleSoon = this.disposables.add(new Debouncer<string>(SETTLE_MS, (key) => void this.settle(key)));
 
   constructor(
@@ -43,10 +47,33 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
+    for (const document of vscode.workspace.textDocuments) this.openedAt.set(document.uri.toString(), 0);
     this.disposables.push(
       watcher,
       watcher.onDidCreate((uri) => this.noteWrite(uri, true)),
       watcher.onDidChange((uri) => this.noteWrite(uri, false)),
+      vscode.workspace.onDidOpenTextDocument((document) => this.openedAt.set(document.uri.toString(), Date.now())),
+      vscode.workspace.onDidCloseTextDocument((document) => this.openedAt.delete(document.uri.toString())),
+    );
+  }
+
+  /**
+   * Whether an open document's editor saw this write itself (it was open before the write, so its
+   * reload detection owns it). A file written while closed and opened before its watcher event
+   * arrived or was examined (seconds on a busy machine) is still this watcher's: the editor loaded
+   * the new text as if it had always been there.
+   */
+  private editorOwns(uri: vscode.Uri, writtenAt: number): boolean {
+    const openedAt = this.openedAt.get(uri.toString());
+    return openedAt !== undefined && openedAt <= writtenAt;
+  }
+
+  private async writtenAt(uri: vscode.Uri, seenAt: number): Promise<number> {
+    // When the file was written, from the file system: the watcher's event may come seconds late
+    // on a busy machine, and git's traces are stamped by their modification times too.
+    return fs.promises.stat(uri.fsPath).then(
+      (stat) => Math.min(seenAt, stat.mtimeMs),
+      () => seenAt,
     );
   }
 
@@ -54,8 +81,8 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     if (uri.scheme !== 'file' || !this.isEnabled().enabled) return;
     // Not the editor's own folders: VS Code writes .vscode/settings.json when a setting changes.
     if (/[\\/](\.git|\.vscode|node_modules)([\\/]|$)/.test(uri.fsPath)) return;
-    if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) return;
     const key = uri.toString();
+    // Open documents too: whether their editor saw the write is told by when it was written (examine).
     if (!this.pending.has(key)) {
       this.pending.set(key, { created, firstAt: Date.now(), modifiedBefore: created ? false : this.gitActivity.isModifiedInWorkingTree(uri), uri });
     }
@@ -74,15 +101,9 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   }
 
   private async examine(uri: vscode.Uri, write: PendingWrite): Promise<void> {
-    // Opened meanwhile: the editor's reload detection owns it.
-    if (vscode.workspace.textDocuments.some((document) => document.uri.toString() === uri.toString())) return;
     const relative = vscode.workspace.asRelativePath(uri);
-    // When the file was written, from the file system: the watcher's event may come seconds late
-    // on a busy machine, and git's traces are stamped by their modification times too.
-    const writtenAt = await fs.promises.stat(uri.fsPath).then(
-      (stat) => Math.min(write.firstAt, stat.mtimeMs),
-      () => write.firstAt,
-    );
+    const writtenAt = await this.writtenAt(uri, write.firstAt);
+    if (this.editorOwns(uri, writtenAt)) return;
     if (this.gitActivity.isBusyAround(writtenAt)) {
       this.log.debug(`${relative} changed during a git operation: not AI`);
       return;
@@ -95,6 +116,12 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return;
     const text = await readWorkingTreeText(repository, repoPath);
     if (text === undefined) return;
+    const openDocument = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+    if (openDocument && (openDocument.isDirty || openDocument.getText() !== text)) {
+      // Opened after the write and already edited: the person's edits own the text now.
+      this.log.debug(`${relative} was written while closed, then opened and edited: not recorded`);
+      return;
+    }
     if (await this.gitActivity.diskMatchesIndex(repository, repoPath)) {
       this.log.debug(`${relative} now holds what the index holds (git restore/checkout): not AI`);
       return;

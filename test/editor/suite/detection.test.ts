@@ -115,4 +115,20 @@ describe('Detection and attribution in the real editor', () => {
     });
     assert.ok(stored.spans.some((span) => span.origin.kind === 'external-write'), JSON.stringify(stored.spans));
   });
+  it('records an outside write to a closed file that is opened before Vouch has looked at the write', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const api = await vouchApi();
+    const relative = `opened-at-once-${process.pid}-${Date.now()}.ts`;
+    const written = 'export function writtenWhileClosed(limit: number): number[] {\n  return Array.from({ length: limit }, (_, index) => index * 2);\n}\n';
+    fs.writeFileSync(path.join(folder, relative), written);
+    // A person opens the file at once (on a busy machine: before the watcher's event is even
+    // delivered). The editor loads the agent's text as if it had always been there.
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder, relative)));
+    assert.equal(document.getText(), written);
+    const spans = await waitFor('the outside write in the opened document', () => {
+      const found = api.spansOf(document.uri).filter((span) => span.origin.kind === 'external-write');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(spans.reduce((sum, span) => sum + span.end - span.start, 0), written.length);
+  });
 });
