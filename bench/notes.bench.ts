@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../src/core/attribution';
 import { silentLogger } from '../src/core/logger';
-import type { CommittedFileInput } from '../src/core/notes/commitRecord';
+import type { CommittedFileInput } from '../src/core/notes/recordFromSpans';
 import { GitRunner } from '../src/git/gitRunner';
-import { recordCommit } from '../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../src/git/notes/commitRecording';
 import { NotesWriter } from '../src/git/notes/notesWriter';
 import { recordBenchResults } from './results';
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       await run(['commit', '-q', '-m', `round ${round}`], { GIT_AUTHOR_DATE: `@${clock} +0000`, GIT_COMMITTER_DATE: `@${clock} +0000` });
       const commit = (await run(['rev-parse', 'HEAD'])).stdout.trim();
       const started = performance.now();
-      const result = await recordCommit({ git, topLevel: dir, writer, logger: silentLogger }, { commit, files: inputs });
+      const result = await recordFilesOfCommit({ git, topLevel: dir, writer, logger: silentLogger }, { commit, files: inputs });
       const elapsed = performance.now() - started;
       const ranges = result.record?.statement.predicate.files.reduce((sum, file) => sum + file.ranges.length, 0) ?? 0;
       if (ranges !== FILES * RANGES_PER_FILE) throw new Error(`expected ${FILES * RANGES_PER_FILE} ranges, got ${ranges}`);

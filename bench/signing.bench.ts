@@ -10,12 +10,12 @@ import * as path from 'node:path';
 import { runCli } from '../src/cli/cli';
 import type { AttributedSpan } from '../src/core/attribution';
 import { silentLogger } from '../src/core/logger';
-import type { CommittedFileInput } from '../src/core/notes/commitRecord';
+import type { CommittedFileInput } from '../src/core/notes/recordFromSpans';
 import { hashLines } from '../src/core/notes/lineRanges';
 import { buildNoteRecord } from '../src/core/notes/noteRecord';
 import { recordPae } from '../src/core/signing/signedRecord';
 import { GitRunner } from '../src/git/gitRunner';
-import { recordCommit } from '../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../src/git/notes/commitRecording';
 import { NotesReader } from '../src/git/notes/notesReader';
 import { NotesWriter } from '../src/git/notes/notesWriter';
 import { findProgram } from '../src/git/signing/boundedProcess';
@@ -62,7 +62,7 @@ async function signingCost(dir: string, keyPath: string): Promise<{ unsignedMs: 
     // A fresh signer each time: key resolution (one git config read) is part of the cost.
     const signer = signed ? signerSource(git, dir, silentLogger, { env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: keyPath } }) : undefined;
     const started = performance.now();
-    const result = await recordCommit({ git, topLevel: dir, writer, logger: silentLogger, signer }, { commit, files: inputs });
+    const result = await recordFilesOfCommit({ git, topLevel: dir, writer, logger: silentLogger, signer }, { commit, files: inputs });
     (signed ? timings.signed : timings.unsigned).push(performance.now() - started);
     if (signed && !result.signing?.signedBy) throw new Error(`not signed: ${result.signing?.unsigned}`);
   }

@@ -1,5 +1,5 @@
 import { assertObjectId, type GitRunner } from './gitRunner';
-import { readRef } from './notes/gitObjects';
+import { readRef } from './revisions';
 
 /** The commits a pull or a merge brought onto HEAD: `before..after`. */
 export interface PulledRange {

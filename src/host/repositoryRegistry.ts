@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
-import { resolveRepository } from '../git/notes/gitObjects';
 import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
 import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
 import { DisposableStore } from './lifecycle';
@@ -78,7 +77,7 @@ export class RepositoryRegistry implements vscode.Disposable {
   }
 
   private async openWatcher(repository: RepositoryLocation): Promise<RepositoryWatcher | undefined> {
-    const { commonDir } = await resolveRepository(this.git, repository.topLevel);
+    const { commonDir } = await findRepository(this.git, repository.topLevel);
     if (this.disposables.isDisposed) return undefined;
     const watcher = this.disposables.add(new RepositoryWatcher({ ...repository, commonDir }, workingStateDirectory(repository)));
     this.disposables.add(

@@ -5,7 +5,7 @@ import type { AttributedSpan } from '../../src/core/attribution';
 import { silentLogger } from '../../src/core/logger';
 import { sha256Hex } from '../../src/core/textHash';
 import { GitRunner } from '../../src/git/gitRunner';
-import { recordCommit } from '../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 import { openWorkbench, type LineMark as DomMark, type Workbench } from './workbench';
@@ -165,7 +165,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await git.run(['commit', '-q', '-m', 'Add twice', '--', 'src/committed.ts'], { cwd });
     const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
     const writer = await NotesWriter.open(git, cwd, silentLogger);
-    await recordCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpan(text, aiText)] }] });
+    await recordFilesOfCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpan(text, aiText)] }] });
     await workbench.openFile('src/committed.ts');
     const marks = await waitForMarks('committed marks', (found) => linesWith(found, STYLE_OF.committed).length === 3);
     assert.deepEqual(marks.map((mark) => [mark.line, mark.style]), [

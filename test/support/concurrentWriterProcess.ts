@@ -12,10 +12,11 @@ import type { AttributedSpan } from '../../src/core/attribution';
 import { silentLogger } from '../../src/core/logger';
 import { sha256Hex } from '../../src/core/textHash';
 import { GitRunner } from '../../src/git/gitRunner';
-import { resolveRepository } from '../../src/git/notes/gitObjects';
+import { findRepository } from '../../src/git/repository';
 import { NotesReader } from '../../src/git/notes/notesReader';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
-import { WorkingStatePendingSpans, recordCommitFromPending } from '../../src/git/notes/pendingFromWorkingState';
+import { WorkingStatePendingSpans } from '../../src/git/notes/pendingSpans';
+import { recordPendingSpansOfCommit } from '../../src/git/notes/commitRecording';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 
 export type WriterRole = 'window' | 'terminal' | 'agent';
@@ -182,10 +183,10 @@ class Writer {
 
 /** What the extension host's NotesController does when HEAD moves to a new commit: record it unless it has a note. */
 async function recordLikeTheEditor(repo: string, pending: WorkingStatePendingSpans, commit: string): Promise<void> {
-  const { topLevel } = await resolveRepository(git, repo);
+  const { topLevel } = await findRepository(git, repo);
   const context = { git, topLevel, reader: new NotesReader(git, topLevel, silentLogger), writer: await NotesWriter.open(git, topLevel, silentLogger), logger: silentLogger };
   if (await context.reader.readNote(commit)) return;
-  await recordCommitFromPending(context, pending, commit);
+  await recordPendingSpansOfCommit(context, pending, commit);
 }
 
 async function main(): Promise<void> {

@@ -14,7 +14,8 @@ import type { BlameCommitInfo, CommittedAiLine, CommittedKnownHumanLine } from '
 import { BlameOverlay } from '../../git/blame/blameOverlay';
 import { isUncommittedId } from '../../git/blame/blamePorcelain';
 import type { GitRunner } from '../../git/gitRunner';
-import { blobsAtPaths, readBlobs, resolveCommit } from '../../git/notes/gitObjects';
+import { blobsAtPaths, readBlobs } from '../../git/blobReads';
+import { resolveCommit } from '../../git/revisions';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import type { NoteRange } from '../../core/notes/noteRecord';
 import { agentClaimLabel, agentClaimOf, NO_AGENT_CLAIM, UNCHECKED_SIGNATURES, type AgentClaimState, type SignatureVerdicts } from '../../core/report/signatureVerdicts';

@@ -11,7 +11,7 @@ import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import { hashLines, splitLines } from '../../core/notes/lineRanges';
 import { buildClaimEnvelope } from '../../core/signing/attributionClaim';
 import { preAuthEncoding } from '../../core/signing/dsse';
-import { resolveRepository } from '../../git/notes/gitObjects';
+import { findRepository } from '../../git/repository';
 import { saveClaim } from '../../git/signing/claimStore';
 import { createPayloadSigner } from '../../git/signing/recordSigners';
 import { agentKeyChoice } from '../../git/signing/signingKey';
@@ -118,7 +118,7 @@ async function mark(args: string[], io: CliIo): Promise<number> {
       } catch (error) {
         throw new CliFailure(`the lines are marked, but the claim could not be signed: ${errorMessage(error)}`);
       }
-      await saveClaim((await resolveRepository(git, repository.topLevel)).commonDir, { ...claim.envelope, signatures: [signature] });
+      await saveClaim((await findRepository(git, repository.topLevel)).commonDir, { ...claim.envelope, signatures: [signature] });
       io.stdout(display`signed the claim for lines ${first}-${last} as ${principal} (${signature.keyid ?? signer.description})\n`);
     }
   }

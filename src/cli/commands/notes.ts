@@ -2,7 +2,7 @@
 import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { NOTES_REF } from '../../core/notes/noteRecord';
-import { resolveCommit } from '../../git/notes/gitObjects';
+import { resolveCommit } from '../../git/revisions';
 import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rewriteRef';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';

@@ -1,6 +1,6 @@
 /** Validates the JSON form of pending spans that `vouch record-commit --pending` accepts. */
 import { ORIGIN_KINDS, SCOPE_TAGS, type AttributedSpan, type Confidence, type Review } from '../../core/attribution';
-import type { CommittedFileInput } from '../../core/notes/commitRecord';
+import type { CommittedFileInput } from '../../core/notes/recordFromSpans';
 
 export const CONFIDENCES_FOR_INPUT: readonly Confidence[] = ['high', 'medium', 'low'];
 

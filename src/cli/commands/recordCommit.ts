@@ -7,9 +7,10 @@ import { display, ownText } from '../../core/text/displayText';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
-import { resolveCommit } from '../../git/notes/gitObjects';
+import { resolveCommit } from '../../git/revisions';
 import { InvalidRecordError } from '../../git/notes/notesJournal';
-import { recordCommitFromPending, WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/notes/pendingFromWorkingState';
+import { WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/notes/pendingSpans';
+import { recordPendingSpansOfCommit } from '../../git/notes/commitRecording';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
@@ -86,7 +87,7 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
     io.stdout(display`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
     return 0;
   }
-  const result = await recordCommitFromPending(context, provider, revision).catch((error: unknown) => {
+  const result = await recordPendingSpansOfCommit(context, provider, revision).catch((error: unknown) => {
     // Input that makes a record the reader would reject is bad --pending input, not a failed write.
     if (values.pending !== undefined && error instanceof InvalidRecordError) throw new CliUsageError(`bad --pending input: ${error.message}`);
     throw error;

@@ -10,7 +10,7 @@ import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import type { RecordCheck } from '../../core/notes/recordCheck';
 import { CommitIdList } from '../../git/commitIdList';
-import { readRef, resolveCommit } from '../../git/notes/gitObjects';
+import { readRef, resolveCommit } from '../../git/revisions';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';

@@ -12,7 +12,7 @@ import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
 import type { DsseEnvelope, NoteRange, NoteRecord } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
 import { parseAllowedSigners } from '../../core/signing/allowedSigners';
-import { patchIdOfCommit } from '../../git/notes/gitObjects';
+import { patchIdOfCommit } from '../../git/commitDiffs';
 import { findProgram } from '../../git/signing/boundedProcess';
 import { keyringBytes, type OpenPgpKeyring } from '../../git/signing/openpgpVerify';
 import { SignatureVerifier, type SignatureFinding, type SignatureVerdict } from '../../git/signing/recordVerifier';

@@ -19,7 +19,7 @@ import { mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type Com
 import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiNote } from '../../core/visibility/gitAiNote';
 import { mapUnchangedLines } from '../../core/visibility/lineMapping';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
-import { readBlobs } from '../notes/gitObjects';
+import { readBlobs } from '../blobReads';
 import { NotesReader } from '../notes/notesReader';
 import { isUncommittedId, parseBlamePorcelain, type BlameResult } from './blamePorcelain';
 import { nativeSha256Hex } from './nativeSha256';

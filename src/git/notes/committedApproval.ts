@@ -7,7 +7,9 @@
 import { planApproval, type ApprovalReview, type LineSelection } from '../../core/notes/approvalRecord';
 import { readReportInput } from '../report/rangeInput';
 import { signRecord } from '../signing/recordSigning';
-import { blobsAtPaths, patchIdOfCommit, treeOfCommit } from './gitObjects';
+import { blobsAtPaths } from '../blobReads';
+import { patchIdOfCommit } from '../commitDiffs';
+import { treeOfCommit } from '../revisions';
 import type { ReconcileDeps } from './reconcile';
 
 /** The repository, notes reader and writer, logger and the approver's own signer: what reconcile needs too. */

@@ -10,7 +10,8 @@ import { SearchBudget } from '../../core/notes/lineSearch';
 import { checkRecord, type RecordCheck } from '../../core/notes/recordCheck';
 import { assertObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES } from '../repository';
-import { blobsAtCommitPaths, commitPathKey, readBlobs, readRef } from './gitObjects';
+import { blobsAtCommitPaths, commitPathKey, readBlobs } from '../blobReads';
+import { readRef } from '../revisions';
 
 /** Blob bytes read per batch when checking many commits: bounds memory, whatever the number of commits. */
 const CHECK_BATCH_BYTES = 32 * 1024 * 1024;

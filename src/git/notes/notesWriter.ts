@@ -10,7 +10,7 @@ import { mergeNoteTexts } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { sha256Hex } from '../../core/textHash';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
-import { readBlobs } from './gitObjects';
+import { readBlobs } from '../blobReads';
 import { findRepository, type RepositoryLocation } from '../repository';
 import { isProcessAlive } from '../workingState/fileLock';
 import { NotesJournal, type JournalEntry } from './notesJournal';

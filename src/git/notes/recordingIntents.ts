@@ -21,10 +21,10 @@ import { writeFileAtomic } from '../atomicWrite';
 import { isObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES } from '../repository';
 import { readRegularFileSync } from '../regularFile';
-import { readBlobs } from './gitObjects';
+import { readBlobs } from '../blobReads';
 import type { NotesWriter } from './notesWriter';
 import { NotesReader } from './notesReader';
-import type { CommittedFilePieces, PendingSpanProvider } from './pendingFromWorkingState';
+import type { CommittedFilePieces, PendingSpanProvider } from './pendingSpans';
 
 interface RecordingIntent {
   readonly topLevel: string;

@@ -8,7 +8,8 @@ import type { Logger } from '../../core/logger';
 import { mergeNoteTexts } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
-import { ZERO_OID, readBlobs, readRef } from './gitObjects';
+import { ZERO_OID, readRef } from '../revisions';
+import { readBlobs } from '../blobReads';
 import type { NotesWriter } from './notesWriter';
 
 /** Rounds of fetch-merge-push while others push too, with jittered back-off between them (50 clones at once need a few dozen). */

@@ -6,7 +6,8 @@ import { splitLines } from '../../core/notes/lineRanges';
 import { checkRecord } from '../../core/notes/recordCheck';
 import type { ReportCommitInput } from '../../core/report/rangeReport';
 import { assertObjectId, type GitRunner } from '../gitRunner';
-import { addedLinesOfCommit, blobsAtPaths, readBlobs } from '../notes/gitObjects';
+import { addedLinesOfCommit } from '../commitDiffs';
+import { blobsAtPaths, readBlobs } from '../blobReads';
 import type { NotesReader } from '../notes/notesReader';
 
 /** Files larger than this are not read; their ranges count as stale. */

@@ -2,7 +2,8 @@
  * The text files had in the last commit (HEAD), read in a few batch git processes: what the review
  * panel diffs a file against to show what each AI block replaced.
  */
-import { blobsAtPaths, readBlobs, readRef } from '../notes/gitObjects';
+import { blobsAtPaths, readBlobs } from '../blobReads';
+import { readRef } from '../revisions';
 import type { GitRunner } from '../gitRunner';
 import type { RepositoryLocation } from '../repository';
 

@@ -10,7 +10,7 @@ import { buildReviewBlocks, type ReviewBlock } from '../../core/review/reviewMod
 import type { GitRunner } from '../gitRunner';
 import type { RepositoryLocation } from '../repository';
 import { sha256Hex } from '../../core/textHash';
-import { readBlobs } from '../notes/gitObjects';
+import { readBlobs } from '../blobReads';
 import { MAX_DOCUMENT_BYTES } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
 import { readBlobText, stagedEntries, stagedEntry, type IndexOptions } from './stagedFiles';

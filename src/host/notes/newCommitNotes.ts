@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { changedPathsOfCommit } from '../../git/notes/gitObjects';
-import { WorkingStatePendingSpans, recordCommitFromPending } from '../../git/notes/pendingFromWorkingState';
+import { changedPathsOfCommit } from '../../git/commitDiffs';
+import { WorkingStatePendingSpans } from '../../git/notes/pendingSpans';
+import { recordPendingSpansOfCommit } from '../../git/notes/commitRecording';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { NotesContext, NotesContexts } from './notesContexts';
@@ -11,7 +12,7 @@ import { errorMessage } from '../../core/errorMessage';
 /**
  * Attaches the Vouch note to a commit made in the editor or a terminal: flushes the attribution,
  * records the note from the pending spans in the repository's working state (the same
- * `recordCommitFromPending` the post-commit hook runs), and reloads the open documents of the
+ * `recordPendingSpansOfCommit` the post-commit hook runs), and reloads the open documents of the
  * committed files so their committed spans leave the uncommitted view.
  */
 export class NewCommitNotes {
@@ -36,7 +37,7 @@ export class NewCommitNotes {
       if (existing) {
         this.log.info(`Commit ${commit.slice(0, 12)} already has a Vouch note (post-commit hook); not recording it again`);
       } else {
-        const result = await recordCommitFromPending(context, this.pending, commit);
+        const result = await recordPendingSpansOfCommit(context, this.pending, commit);
         const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
         for (const file of result.files) if (file.skipped) this.log.warn(`${file.path}: ${file.skipped}; its AI spans stay pending`);
         this.log.info(

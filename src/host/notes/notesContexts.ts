@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { GitRunner } from '../../git/gitRunner';
-import { resolveRepository } from '../../git/notes/gitObjects';
+import { findRepository } from '../../git/repository';
 import { NotesReader } from '../../git/notes/notesReader';
 import { NotesWriter } from '../../git/notes/notesWriter';
 import { signerSource, type SignerSource } from '../../git/signing/recordSigning';
@@ -30,7 +30,7 @@ export class NotesContexts {
     let context = this.contexts.get(root);
     if (!context) {
       context = (async () => {
-        const { topLevel } = await resolveRepository(this.git, root);
+        const { topLevel } = await findRepository(this.git, root);
         const writer = await NotesWriter.open(this.git, topLevel, this.log);
         const signer = signerSource(this.git, topLevel, this.log, { settingKey: this.settings.signingKey });
         return { git: this.git, topLevel, reader: new NotesReader(this.git, topLevel, this.log), writer, logger: this.log, signer };

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GitRunner } from '../../git/gitRunner';
-import { resolveRepository } from '../../git/notes/gitObjects';
+import { findRepository } from '../../git/repository';
 import type { CommitDetector } from './commitDetector';
 
 /**
@@ -14,7 +14,7 @@ export async function pickRepository(detector: CommitDetector, git: GitRunner): 
   if (candidates.length === 0) {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme !== 'file') continue;
-      const found = await resolveRepository(git, folder.uri.fsPath).catch(() => undefined);
+      const found = await findRepository(git, folder.uri.fsPath).catch(() => undefined);
       if (found && !candidates.some((candidate) => candidate.root === found.topLevel)) candidates.push({ root: found.topLevel, remote: undefined });
     }
   }

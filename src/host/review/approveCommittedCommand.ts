@@ -14,7 +14,7 @@ import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { APPROVE_COMMITTED_COMMAND, type CommittedLineCommandArgs } from '../../core/visibility/hoverText';
 import type { GitRunner } from '../../git/gitRunner';
 import { approveCommittedLines, type ApprovalOutcome } from '../../git/notes/committedApproval';
-import { resolveRepository } from '../../git/notes/gitObjects';
+import { findRepository } from '../../git/repository';
 import { NotesReader } from '../../git/notes/notesReader';
 import { NotesWriter } from '../../git/notes/notesWriter';
 import { signerSource } from '../../git/signing/recordSigning';
@@ -109,7 +109,7 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     const lineCount = [...byCommit.values()].flat().reduce((sum, selection) => sum + selection.end - selection.start + 1, 0);
     const answer = typeof given?.intent === 'string' && Array.isArray(given.scope) ? { intent: given.intent, scope: given.scope, scopeNote: given.scopeNote } : await askIntentAndScope(lineCount);
     if (!answer) return undefined;
-    const { topLevel } = await resolveRepository(git, path.dirname(uri.fsPath));
+    const { topLevel } = await findRepository(git, path.dirname(uri.fsPath));
     const reviewer = await readGitReviewer(git, topLevel);
     const valid = validateReviewRequest({ decision: 'accepted', intent: answer.intent, scope: answer.scope, ...(typeof answer.scopeNote === 'string' ? { scopeNote: answer.scopeNote } : {}), reviewer: reviewer ?? { name: '', email: '' }, now: Date.now() });
     if (!valid.ok) {

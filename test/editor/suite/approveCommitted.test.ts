@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { parseNote } from '../../../src/core/notes/noteParser';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { aiSpanOver } from '../../support/spans';
 import { vouch } from '../../support/cliRun';
@@ -33,7 +33,7 @@ describe('Approve committed AI lines from the editor', function () {
     await git.run(['commit', '-q', '-m', 'Add half (agent, not reviewed)', '--', 'src/approveLater.ts'], { cwd });
     const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
     const span = aiSpanOver(text, aiText, { id: `test-${sha256Hex(aiText).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'test-model' } });
-    await recordCommit({ git, topLevel: cwd, writer: await NotesWriter.open(git, cwd, silentLogger), logger: silentLogger }, { commit, files: [{ path: 'src/approveLater.ts', workingText: text, spans: [span] }] });
+    await recordFilesOfCommit({ git, topLevel: cwd, writer: await NotesWriter.open(git, cwd, silentLogger), logger: silentLogger }, { commit, files: [{ path: 'src/approveLater.ts', workingText: text, spans: [span] }] });
     const before = await vouch(cwd, 'verify', commit);
     assert.equal(before.code, 1, 'test setup: the unreviewed block fails verify');
     assert.match(before.stdout, /unreviewed/);

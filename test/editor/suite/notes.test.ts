@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
-import { recordCommitFromPending } from '../../../src/git/notes/pendingFromWorkingState';
+import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesReader } from '../../../src/git/notes/notesReader';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
@@ -149,7 +149,7 @@ describe('Git notes from commits made in the editor', function () {
         pendingFiles: async () => [{ path: file, workingText: text, spans: [aiSpanOver(text, aiText)] }],
         markCommitted: async () => undefined,
       };
-      const recorded = await recordCommitFromPending({ git, topLevel: worktree, writer, logger: silentLogger }, provider, noted);
+      const recorded = await recordPendingSpansOfCommit({ git, topLevel: worktree, writer, logger: silentLogger }, provider, noted);
       assert.ok(recorded.record, 'the AI commit has its note');
       await run(['checkout', '-q', '-b', branch, base]);
       await run(['merge', '-q', '--squash', noted]);

@@ -6,7 +6,7 @@ import { sha256Hex } from '../../../src/core/textHash';
 import type { LineMarkState, LineRun } from '../../../src/core/visibility/lineMarks';
 import type { AttributionSummary } from '../../../src/core/visibility/summary';
 import { GitRunner } from '../../../src/git/gitRunner';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { acceptGhostText, openScratch, vouchApi, waitFor, workspaceUri } from './helpers';
@@ -125,7 +125,7 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     await git.run(['commit', '-q', '-m', 'Add twice', '--', 'src/committed.ts'], { cwd });
     const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
     const writer = await NotesWriter.open(git, cwd, silentLogger);
-    await recordCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [agentSpanOver(text, aiText)] }] });
+    await recordFilesOfCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [agentSpanOver(text, aiText)] }] });
     const document = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(document);
     const result = await waitFor('committed marks', async () => {

@@ -9,7 +9,8 @@ import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { NotesWriteError } from '../../../src/git/notes/notesWriter';
-import { recordCommitFromPending, WorkingStatePendingSpans } from '../../../src/git/notes/pendingFromWorkingState';
+import { WorkingStatePendingSpans } from '../../../src/git/notes/pendingSpans';
+import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { aiSpanOver } from '../../support/spans';
 import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
@@ -164,13 +165,13 @@ describe('mixed lines, block state and recording once (CLI, real git)', function
     writeFileSync(lockFile, '');
     const pending = new WorkingStatePendingSpans((topLevel) => WorkingStateStore.open(gitRunner, topLevel, silentLogger), silentLogger);
     const context = { git: gitRunner, topLevel: repo.dir, writer: await repo.writer({ lockAttempts: 1, baseDelayMs: 1 }), logger: silentLogger };
-    await assert.rejects(recordCommitFromPending(context, pending, first), NotesWriteError);
+    await assert.rejects(recordPendingSpansOfCommit(context, pending, first), NotesWriteError);
     rmSync(lockFile);
 
     // The next commit touches the file again: the line of the first commit must not be recorded with it.
     repo.write('a.ts', `${text}const b = 'by hand';\n`);
     const second = await repo.commitAll('b');
-    const result = await recordCommitFromPending(context, pending, second);
+    const result = await recordPendingSpansOfCommit(context, pending, second);
     assert.equal(result.record, undefined, 'the second commit has no AI line');
     assert.equal(await repo.reader().readNote(second), undefined);
     // The journal still wrote the first commit's record.

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
-import { addedLinesOfCommit } from '../../../src/git/notes/gitObjects';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { addedLinesOfCommit } from '../../../src/git/commitDiffs';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { reconcileNotes } from '../../../src/git/notes/reconcile';
 import { MAX_DOCUMENT_BYTES } from '../../../src/git/repository';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
@@ -90,7 +90,7 @@ describe('file names and sizes git can store (record-commit, reconcile)', functi
     repo.write('huge.js', big);
     repo.write('small.js', AI);
     const commit = await repo.commitAll('huge');
-    const result = await recordCommit(
+    const result = await recordFilesOfCommit(
       { git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger },
       {
         commit,

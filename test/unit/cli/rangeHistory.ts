@@ -3,10 +3,10 @@
 // record that carries a signature entry.
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
-import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
+import { buildCommitRecord } from '../../../src/core/notes/recordFromSpans';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { sha256Hex } from '../../../src/core/textHash';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { aiSpanOver } from '../../support/spans';
 import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
 
@@ -39,7 +39,7 @@ export async function commitAs(repo: TestRepo, author: string, email: string, me
 export async function recordSpans(repo: TestRepo, commit: string, path: string, text: string, spans: readonly AttributedSpan[], sign = false): Promise<void> {
   const writer = await repo.writer();
   if (!sign) {
-    const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger }, { commit, files: [{ path, workingText: text, spans }] });
+    const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger }, { commit, files: [{ path, workingText: text, spans }] });
     if (!result.record) throw new Error('test setup: no record written');
     return;
   }

@@ -9,7 +9,7 @@ import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import type { RangeReport } from '../../../src/core/report/rangeReport';
 import { sha256Hex } from '../../../src/core/textHash';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { vouch } from '../../support/cliRun';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
@@ -55,7 +55,7 @@ async function commitAiLine(fixture: Fixture, file: string, key: TestSshKey | un
   const commit = await repo.commitAll(`add ${file}`);
   const signer = key ? signerSource(gitRunner, repo.dir, silentLogger, { env: { PATH: process.env.PATH, HOME: fixture.home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: key.privatePath } }) : undefined;
   const span = { ...aiSpan(text, line), ...(options.reviewed === false ? {} : { review: review(line) }) };
-  const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
+  const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
   if (key) assert.ok(result.signing?.signedBy, `test setup: signed (${result.signing?.unsigned})`);
   return commit;
 }

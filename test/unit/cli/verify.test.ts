@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { sha256Hex } from '../../../src/core/textHash';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
 
 const aiText = 'export const sum = (a, b) => a + b;';
@@ -45,7 +45,7 @@ describe('vouch verify', function () {
     repo.write(file, text);
     const commit = await repo.commitAll(`add ${file}`);
     const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision) } : {}) };
-    const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
+    const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
     assert.ok(result.record, 'test setup: a record was written');
     return commit;
   }

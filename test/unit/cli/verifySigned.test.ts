@@ -11,7 +11,7 @@ import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { computeRecordId, type NoteStatement } from '../../../src/core/notes/noteRecord';
 import { recordPae } from '../../../src/core/signing/signedRecord';
 import { sha256Hex } from '../../../src/core/textHash';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
 import { KeyDir, makeGpgHome, sshKeygen, type TestSshKey } from '../git/signingKeys';
@@ -63,7 +63,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     const env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: key, ...extraEnv };
     const signer = key === undefined ? undefined : signerSource(gitRunner, repo.dir, silentLogger, { env });
     const span = { ...aiSpan(text, aiText), review: review(reviewer) };
-    const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
+    const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
     if (key !== undefined) assert.ok(result.signing?.signedBy, `test setup: signed (${result.signing?.unsigned})`);
     return commit;
   }
@@ -268,7 +268,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     assert.match(marked.stdout, /signed the claim for lines 2-2 as claude-code@agents\.example\.com \(SHA256:/);
     const commit = await repo.commitAll('add a.js');
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: ada.privatePath } });
-    await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'a.js', workingText: text, spans: [{ ...aiSpan(text, aiText), review: review('ada@example.com') }] }] });
+    await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'a.js', workingText: text, spans: [{ ...aiSpan(text, aiText), review: review('ada@example.com') }] }] });
     const parsed = parseRecordLine(await noteLine(commit));
     assert.ok(parsed.ok);
     assert.ok(parsed.record.statement.predicate.files[0].ranges[0].agentClaim, 'the claim travelled into the record');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes, type JsonValue } from '../../../src/core/notes/canonicalJson';
-import { buildCommitRecord } from '../../../src/core/notes/commitRecord';
+import { buildCommitRecord } from '../../../src/core/notes/recordFromSpans';
 import { attributeLines, buildNoteRanges, hashLines, mapAttributionToBlob, splitLines, type AiLine } from '../../../src/core/notes/lineRanges';
 import { searchLineWindows } from '../../../src/core/notes/lineSearch';
 import { formatNoteLines, mergeNoteTexts, parseNote, parseRecordLine } from '../../../src/core/notes/noteParser';

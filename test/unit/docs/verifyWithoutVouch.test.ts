@@ -7,7 +7,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { bytesToBase64, decodeUtf8Strict, utf8Bytes } from '../../../src/core/notes/canonicalJson';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { sha256Hex } from '../../../src/core/textHash';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
 import { KeyDir } from '../git/signingKeys';
@@ -46,7 +46,7 @@ describe('docs/verify-without-vouch.md', function () {
     const commit = await repo.commitAll('a');
     const review: Review = { decision: 'accepted', intent: 'the answer', scope: ['none'], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2025-06-01T12:00:00.000Z', textHash: sha256Hex('const answer = 42;') };
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: ada.privatePath } });
-    await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'a.js', workingText: text, spans: [{ ...aiSpan(text, 'const answer = 42;'), review }] }] });
+    await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'a.js', workingText: text, spans: [{ ...aiSpan(text, 'const answer = 42;'), review }] }] });
     const allowed = path.join(keys.dir, 'allowed');
     writeFileSync(allowed, `ada@example.com namespaces="vouch-attestation-v1" ${ada.publicLine}\n`);
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
-import type { CommittedFileInput } from '../../../src/core/notes/commitRecord';
+import type { CommittedFileInput } from '../../../src/core/notes/recordFromSpans';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner, type GitResult } from '../../../src/git/gitRunner';
-import { recordCommit, type RecordCommitResult } from '../../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit, type RecordCommitResult } from '../../../src/git/notes/commitRecording';
 import { NotesReader } from '../../../src/git/notes/notesReader';
 import { NotesWriter, type NotesWriterOptions } from '../../../src/git/notes/notesWriter';
 
@@ -78,7 +78,7 @@ export class TestRepo {
   /** Records `aiText` (which must occur in the committed file) as AI written in `commit`. */
   async recordAi(commit: string, files: readonly { path: string; text: string; aiText: string; tool?: string }[]): Promise<RecordCommitResult> {
     const inputs: CommittedFileInput[] = files.map((file) => ({ path: file.path, workingText: file.text, spans: [aiSpan(file.text, file.aiText, file.tool)] }));
-    return recordCommit({ git: gitRunner, topLevel: this.dir, writer: await this.writer(), logger: silentLogger }, { commit, files: inputs });
+    return recordFilesOfCommit({ git: gitRunner, topLevel: this.dir, writer: await this.writer(), logger: silentLogger }, { commit, files: inputs });
   }
 
   cleanup(): void {

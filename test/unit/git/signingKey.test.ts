@@ -5,8 +5,8 @@ import { decodeBase64EitherAlphabet } from '../../../src/core/signing/dsse';
 import { recordPae } from '../../../src/core/signing/signedRecord';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { silentLogger, type Logger } from '../../../src/core/logger';
-import { recordCommit } from '../../../src/git/notes/commitRecorder';
-import { recordCommitFromPending } from '../../../src/git/notes/pendingFromWorkingState';
+import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
+import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { resolveSigningKey } from '../../../src/git/signing/signingKey';
 import { verifySshSignature } from '../../../src/git/signing/sshVerify';
@@ -85,7 +85,7 @@ describe('signing: which key signs', function () {
     const commit = await repo.commitAll('b');
     const provider = { pendingFiles: async () => [{ path: 'b.ts', workingText: text, spans: [aiSpan(text, 'const b = 2;')] }], markCommitted: async () => undefined };
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: key.privatePath } });
-    const result = await recordCommitFromPending({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, provider, commit);
+    const result = await recordPendingSpansOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, provider, commit);
     assert.match(result.signing?.signedBy ?? '', /^SHA256:/);
     const parsed = parseRecordLine(await repo.text(['notes', '--ref', 'refs/notes/vouch', 'show', commit]));
     assert.ok(parsed.ok);
@@ -100,7 +100,7 @@ describe('signing: which key signs', function () {
     const commit = await repo.commitAll('a');
     const files = [{ path: 'a.ts', workingText: text, spans: [aiSpan(text, 'const a = 1;')] }];
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: key.privatePath } });
-    const result = await recordCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files });
+    const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files });
     assert.match(result.signing?.signedBy ?? '', /^SHA256:/);
     const note = await repo.text(['notes', '--ref', 'refs/notes/vouch', 'show', commit]);
     const parsed = parseRecordLine(note);
@@ -114,7 +114,7 @@ describe('signing: which key signs', function () {
     repo.write('b.ts', text);
     const second = await repo.commitAll('b');
     const lockedSigner = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: locked.privatePath } });
-    const unsigned = await recordCommit(
+    const unsigned = await recordFilesOfCommit(
       { git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer: lockedSigner },
       { commit: second, files: [{ path: 'b.ts', workingText: text, spans: [aiSpan(text, 'const a = 1;')] }] },
     );

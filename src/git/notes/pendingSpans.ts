@@ -1,27 +1,17 @@
 /**
- * The pending AI spans of committed files, taken from the working state (`.git/vouch/working`),
- * and the one flow that records a commit from them (the CLI's post-commit hook and the editor's
- * commit event both call `recordCommitFromPending`).
+ * Where the pending AI spans of committed files come from (PendingSpanProvider), and the provider
+ * over the working state (`.git/vouch/working`). The flow that records a commit from them is
+ * recordPendingSpansOfCommit in commitRecording.ts.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
 import type { Logger } from '../../core/logger';
-import type { CommittedFileInput } from '../../core/notes/commitRecord';
+import type { CommittedFileInput } from '../../core/notes/recordFromSpans';
 import type { CommittedPiece } from '../../core/notes/lineRanges';
 import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
-import type { GitRunner } from '../gitRunner';
 import { readWorkingTreeText } from '../repository';
-import { removeClaims } from '../signing/claimStore';
-import { signRecord, type SignerSource } from '../signing/recordSigning';
 import type { WorkingStateStore } from '../workingStateStore';
-import { prepareCommitRecord, type RecordCommitResult } from './commitRecorder';
-import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock, type FileLockOptions } from '../workingState/fileLock';
-import { readCommitChanges, resolveCommit } from './gitObjects';
-import type { NotesWriter } from './notesWriter';
-import { recordLineSha256, removeRecordingIntent, settleRecordingIntents, writeRecordingIntent } from './recordingIntents';
 import { errorMessage } from '../../core/errorMessage';
 
 /** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
@@ -161,54 +151,4 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
 
 function keyOf(topLevel: string, repoPath: string): string {
   return `${topLevel}\0${repoPath}`;
-}
-
-export interface RecordFromPendingDeps {
-  readonly git: GitRunner;
-  readonly topLevel: string;
-  readonly writer: NotesWriter;
-  readonly logger: Logger;
-  /** The user's signing key; without one the record is written unsigned. */
-  readonly signer?: SignerSource;
-}
-
-/**
- * Records `revision`'s note from the pending spans of the files it changed. Once the record is in
- * the journal (durable: it reaches the ref now or with a later write), the characters it records
- * leave the pending state, before the ref is updated: a failed ref update then never leads a later
- * commit to record the same lines again. A line of a commit is recorded once, in that commit's record.
- */
-export async function recordCommitFromPending(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
-  // Recorders take turns per repository: two editor windows and the post-commit hook may all record
-  // the same new commit. Reading the pending spans and marking them committed happen under one lock,
-  // so the recorder that comes second finds those characters committed and records nothing again.
-  const lockDir = path.join(deps.writer.commonDir, 'vouch');
-  await fs.mkdir(lockDir, { recursive: true });
-  return withFileLock(path.join(lockDir, 'record-commit.lock'), deps.logger, RECORD_LOCK_OPTIONS, () => recordFromPendingNow(deps, provider, revision));
-}
-
-/** A recorder waits for another one as long as a busy machine may take to record a large commit. */
-const RECORD_LOCK_OPTIONS: FileLockOptions = { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: 120_000 };
-
-async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
-  const commit = await resolveCommit(deps.git, deps.topLevel, revision);
-  // What a killed run journaled but never took out of the pending state leaves it first.
-  await settleRecordingIntents(deps, provider);
-  const changes = await readCommitChanges(deps.git, deps.topLevel, commit);
-  const files = await provider.pendingFiles(deps.topLevel, changes.paths);
-  const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
-  // Signed before it is journaled: the journal holds the line that reaches the ref.
-  const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
-  const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
-  let intent: string | undefined;
-  if (signed) {
-    const files = signed.record.statement.predicate.files.map((file) => ({ path: file.path, blob: file.blob }));
-    intent = await writeRecordingIntent(deps.writer, { topLevel: deps.topLevel, commit, lineSha256: recordLineSha256(signed.record.line), files });
-    await deps.writer.journalRecords([{ commit, line: signed.record.line }]);
-    removeClaims(prepared.claimFiles); // they are in the journaled record now
-  }
-  if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
-  if (intent) removeRecordingIntent(intent);
-  const write = await deps.writer.replayPending();
-  return { ...prepared, ...(signed ? { record: signed.record, signing: signed.outcome } : {}), write };
 }

@@ -3,7 +3,8 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
-import { recordCommitFromPending, WorkingStatePendingSpans } from '../../../src/git/notes/pendingFromWorkingState';
+import { WorkingStatePendingSpans } from '../../../src/git/notes/pendingSpans';
+import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from './notesTestRepo';
 
@@ -35,7 +36,7 @@ describe('WorkingStatePendingSpans', function () {
 
   async function record(pending: WorkingStatePendingSpans) {
     const writer = await repo.writer();
-    return recordCommitFromPending({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger }, pending, 'HEAD');
+    return recordPendingSpansOfCommit({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger }, pending, 'HEAD');
   }
 
   async function noteRanges(): Promise<string[]> {

@@ -1,14 +1,27 @@
-/** Records the AI lines of one commit: maps pending spans into the committed blobs and writes the record. */
+/**
+ * Recording a commit's AI lines in its note: the one flow from the pending spans
+ * (recordPendingSpansOfCommit: the CLI's post-commit hook and the editor's commit event), and its
+ * parts: mapping spans into the committed blobs with git (prepareCommitRecord, over the pure
+ * buildCommitRecord of core/notes/recordFromSpans.ts) and writing a record of given files
+ * (recordFilesOfCommit).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
-import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput, type CommittedFileOutcome } from '../../core/notes/commitRecord';
+import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput, type CommittedFileOutcome } from '../../core/notes/recordFromSpans';
 import { notePathProblem } from '../../core/notes/noteParser';
 import type { GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
-import { blobsAtPaths, patchIdOfCommit, readBlobs, resolveCommit, treeOfCommit, type CommitChanges } from './gitObjects';
+import { blobsAtPaths, readBlobs } from '../blobReads';
+import { patchIdOfCommit, readCommitChanges, type CommitChanges } from '../commitDiffs';
+import { resolveCommit, treeOfCommit } from '../revisions';
 import { buildNoteRecord } from '../../core/notes/noteRecord';
 import { attachAgentClaims } from '../../core/signing/attributionClaim';
 import { loadClaims, removeClaims } from '../signing/claimStore';
 import type { ApplyResult, NotesWriter } from './notesWriter';
+import type { PendingSpanProvider } from './pendingSpans';
+import { recordLineSha256, removeRecordingIntent, settleRecordingIntents, writeRecordingIntent } from './recordingIntents';
+import { DEFAULT_FILE_LOCK_OPTIONS, withFileLock, type FileLockOptions } from '../workingState/fileLock';
 import { signRecord, type SignerSource, type SigningOutcome } from '../signing/recordSigning';
 
 /**
@@ -79,7 +92,7 @@ export async function prepareCommitRecord(
 }
 
 /** Builds, signs (with the user's key, when there is one) and writes the record of one commit; records pending from earlier runs are applied too. */
-export async function recordCommit(
+export async function recordFilesOfCommit(
   deps: { readonly git: GitRunner; readonly topLevel: string; readonly writer: NotesWriter; readonly logger: Logger; readonly signer?: SignerSource },
   input: { readonly commit: string; readonly files: readonly CommittedFileInput[] },
 ): Promise<RecordCommitResult> {
@@ -89,4 +102,54 @@ export async function recordCommit(
   const write = await deps.writer.append([{ commit: prepared.commit, line: signed.record.line }]);
   removeClaims(prepared.claimFiles);
   return { ...prepared, record: signed.record, write, signing: signed.outcome };
+}
+
+export interface RecordFromPendingDeps {
+  readonly git: GitRunner;
+  readonly topLevel: string;
+  readonly writer: NotesWriter;
+  readonly logger: Logger;
+  /** The user's signing key; without one the record is written unsigned. */
+  readonly signer?: SignerSource;
+}
+
+/**
+ * Records `revision`'s note from the pending spans of the files it changed. Once the record is in
+ * the journal (durable: it reaches the ref now or with a later write), the characters it records
+ * leave the pending state, before the ref is updated: a failed ref update then never leads a later
+ * commit to record the same lines again. A line of a commit is recorded once, in that commit's record.
+ */
+export async function recordPendingSpansOfCommit(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
+  // Recorders take turns per repository: two editor windows and the post-commit hook may all record
+  // the same new commit. Reading the pending spans and marking them committed happen under one lock,
+  // so the recorder that comes second finds those characters committed and records nothing again.
+  const lockDir = path.join(deps.writer.commonDir, 'vouch');
+  await fs.mkdir(lockDir, { recursive: true });
+  return withFileLock(path.join(lockDir, 'record-commit.lock'), deps.logger, RECORD_LOCK_OPTIONS, () => recordFromPendingNow(deps, provider, revision));
+}
+
+/** A recorder waits for another one as long as a busy machine may take to record a large commit. */
+const RECORD_LOCK_OPTIONS: FileLockOptions = { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: 120_000 };
+
+async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
+  const commit = await resolveCommit(deps.git, deps.topLevel, revision);
+  // What a killed run journaled but never took out of the pending state leaves it first.
+  await settleRecordingIntents(deps, provider);
+  const changes = await readCommitChanges(deps.git, deps.topLevel, commit);
+  const files = await provider.pendingFiles(deps.topLevel, changes.paths);
+  const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
+  // Signed before it is journaled: the journal holds the line that reaches the ref.
+  const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
+  const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
+  let intent: string | undefined;
+  if (signed) {
+    const files = signed.record.statement.predicate.files.map((file) => ({ path: file.path, blob: file.blob }));
+    intent = await writeRecordingIntent(deps.writer, { topLevel: deps.topLevel, commit, lineSha256: recordLineSha256(signed.record.line), files });
+    await deps.writer.journalRecords([{ commit, line: signed.record.line }]);
+    removeClaims(prepared.claimFiles); // they are in the journaled record now
+  }
+  if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
+  if (intent) removeRecordingIntent(intent);
+  const write = await deps.writer.replayPending();
+  return { ...prepared, ...(signed ? { record: signed.record, signing: signed.outcome } : {}), write };
 }
