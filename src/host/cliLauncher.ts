@@ -40,21 +40,33 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
     if (context.globalState.get(PATH_OFFER_KEY) !== undefined) return;
     if (await findOnPath('vouch', process.env.PATH ?? '')) return; // a vouch (this launcher or an npm install) is on PATH already
     const link = pathLinkLocation();
-    const actions = link ? ['Add to PATH', 'Not Now', 'Never'] : ['Copy Path', 'Not Now', 'Never'];
-    const choice = await vscode.window.showInformationMessage(
-      `Vouch's command line (git hooks, agent hooks, 'vouch status') is at ${launcher}. ${link ? `Link it as ${link} so terminals find 'vouch'?` : "Add its folder to your PATH to run 'vouch' in a terminal; git hooks find it there anyway."}`,
-      ...actions,
-    );
-    if (choice === 'Not Now' || choice === undefined) return;
+    const addToPath = vscode.l10n.t('Add to PATH');
+    const copyPath = vscode.l10n.t('Copy Path');
+    const notNow = vscode.l10n.t('Not Now');
+    const never = vscode.l10n.t('Never');
+    const choice = link
+      ? await vscode.window.showInformationMessage(
+          vscode.l10n.t("Vouch's command line (git hooks, agent hooks, 'vouch status') is at {0}. Link it as {1} so terminals find 'vouch'?", launcher, link),
+          addToPath,
+          notNow,
+          never,
+        )
+      : await vscode.window.showInformationMessage(
+          vscode.l10n.t("Vouch's command line (git hooks, agent hooks, 'vouch status') is at {0}. Add its folder to your PATH to run 'vouch' in a terminal; git hooks find it there anyway.", launcher),
+          copyPath,
+          notNow,
+          never,
+        );
+    if (choice === notNow || choice === undefined) return;
     await context.globalState.update(PATH_OFFER_KEY, choice);
-    if (choice === 'Add to PATH' && link) {
+    if (choice === addToPath && link) {
       try {
         await fs.symlink(launcher, link);
-        void vscode.window.showInformationMessage(`'vouch' now runs ${launcher} (linked from ${link}).`);
+        void vscode.window.showInformationMessage(vscode.l10n.t("'vouch' now runs {0} (linked from {1}).", launcher, link));
       } catch (error) {
-        void vscode.window.showWarningMessage(`Could not create ${link}: ${errorMessage(error)}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Could not create {0}: {1}', link, errorMessage(error)));
       }
-    } else if (choice === 'Copy Path') {
+    } else if (choice === copyPath) {
       await vscode.env.clipboard.writeText(path.dirname(launcher));
     }
   }
@@ -69,25 +81,29 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
     } catch {
       // not set up yet
     }
+    const setUp = vscode.l10n.t('Set Up');
+    const notNow = vscode.l10n.t('Not Now');
     const choice = await vscode.window.showInformationMessage(
-      'Let Copilot agent mode (and the Copilot CLI) report the exact lines it writes to Vouch? This adds a PostToolUse agent hook in ~/.copilot/hooks/vouch.json (remove it with "vouch install-agent-hooks copilot --user --uninstall").',
-      'Set Up',
-      'Not Now',
-      'Never',
+      vscode.l10n.t(
+        'Let Copilot agent mode (and the Copilot CLI) report the exact lines it writes to Vouch? This adds a PostToolUse agent hook in ~/.copilot/hooks/vouch.json (remove it with "vouch install-agent-hooks copilot --user --uninstall").',
+      ),
+      setUp,
+      notNow,
+      vscode.l10n.t('Never'),
     );
-    if (choice === 'Not Now' || choice === undefined) return;
+    if (choice === notNow || choice === undefined) return;
     await context.globalState.update(COPILOT_OFFER_KEY, choice);
-    if (choice !== 'Set Up') return;
+    if (choice !== setUp) return;
     // This extension's own CLI on VS Code's runtime (no shell, so also on Windows where the launcher is a .cmd).
     const env = { ...process.env, ...(process.versions.electron !== undefined ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
     execFile(process.execPath, [cli, 'install-agent-hooks', 'copilot', '--user'], { timeout: 30_000, env }, (error, stdout, stderr) => {
       if (error) {
         log.warn(`vouch install-agent-hooks copilot --user failed: ${stderr || error.message}`);
-        void vscode.window.showWarningMessage(`Vouch could not set up the Copilot hook: ${(stderr || error.message).slice(0, 500)}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Vouch could not set up the Copilot hook: {0}', (stderr || error.message).slice(0, 500)));
         return;
       }
       log.info(stdout.trim());
-      void vscode.window.showInformationMessage('Copilot agent edits now reach Vouch with their exact lines, model and session.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Copilot agent edits now reach Vouch with their exact lines, model and session.'));
     });
   }
 

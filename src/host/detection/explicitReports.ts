@@ -71,7 +71,7 @@ export function registerExplicitReportCommands(service: AttributionService, log:
   const markSelection = (asAi: boolean) => async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.selections.every((selection) => selection.isEmpty)) {
-      void vscode.window.showInformationMessage('Vouch: select the text to mark first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Vouch: select the text to mark first.'));
       return;
     }
     for (const selection of editor.selections) {

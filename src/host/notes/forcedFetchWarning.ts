@@ -18,7 +18,7 @@ export class ForcedFetchWarning {
       const warnings = await forcedNotesFetchWarnings(this.git, root);
       for (const warning of warnings) {
         this.log.warn(warning);
-        void vscode.window.showWarningMessage(`Vouch: ${warning}`);
+        void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', warning));
       }
     } catch (error) {
       if (!(error instanceof GitError)) throw error;

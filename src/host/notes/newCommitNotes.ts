@@ -50,7 +50,9 @@ export class NewCommitNotes {
     } catch (error) {
       const message = errorMessage(error);
       this.log.error(`Could not record the AI lines of commit ${commit.slice(0, 12)}: ${message}`);
-      void vscode.window.showWarningMessage(`Vouch could not record the AI lines of commit ${commit.slice(0, 12)}: ${message}. They stay pending and are written with the next commit or 'vouch record-commit'.`);
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t("Vouch could not record the AI lines of commit {0}: {1}. They stay pending and are written with the next commit or 'vouch record-commit'.", commit.slice(0, 12), message),
+      );
       return;
     }
     await this.reloadCommittedDocuments(context, root, commit);

@@ -26,13 +26,13 @@ export class NotesReconcile {
   async run(root: string, options: { readonly range?: string; readonly report?: 'quiet' | 'tell' } = {}): Promise<ReconcileReport | undefined> {
     try {
       const context = await this.contexts.contextOf(root);
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Vouch: reconciling notes' }, () =>
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Vouch: reconciling notes') }, () =>
         reconcileNotes(context, options.range === undefined ? {} : { range: options.range }),
       );
-      const message = `Vouch reconciled ${result.scannedCommits} commit(s): ${result.carried.length} record(s) carried, ${result.stale.length} stale`;
+      const message = vscode.l10n.t('Vouch reconciled {0} commit(s): {1} record(s) carried, {2} stale', result.scannedCommits, result.carried.length, result.stale.length);
       this.log.info(message);
       for (const item of result.stale) this.log.warn(`Stale Vouch record ${item.check.recordId.slice(0, 12)} on ${item.commit.slice(0, 12)}: its AI lines no longer match the commit`);
-      if (result.stale.length > 0) void vscode.window.showWarningMessage(`${message}. Stale records no longer match their commits' lines; see the Vouch log.`);
+      if (result.stale.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t("{0}. Stale records no longer match their commits' lines; see the Vouch log.", message));
       else if (options.report === 'quiet') this.disposables.add(vscode.window.setStatusBarMessage(message, 5000));
       else void vscode.window.showInformationMessage(message);
       if (result.carried.length > 0) await reloadRepositoryDocuments(this.service, context.topLevel, root);
@@ -40,7 +40,7 @@ export class NotesReconcile {
     } catch (error) {
       const message = errorMessage(error);
       this.log.error(`Vouch reconcile failed: ${message}`);
-      void vscode.window.showErrorMessage(`Vouch could not reconcile notes: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch could not reconcile notes: {0}', message));
       return undefined;
     }
   }

@@ -23,14 +23,19 @@ export class NotesSync {
     if (mode === 'ask') {
       this.offerOpen = true;
       let answer: string | undefined;
+      const [sync, always, never] = [vscode.l10n.t('Sync'), vscode.l10n.t('Always'), vscode.l10n.t('Never')];
+      const question =
+        after === 'push'
+          ? vscode.l10n.t('Vouch: sync the AI attribution notes (refs/notes/vouch) with {0} after this push?', remote)
+          : vscode.l10n.t('Vouch: sync the AI attribution notes (refs/notes/vouch) with {0} after this pull?', remote);
       try {
-        answer = await vscode.window.showInformationMessage(`Vouch: sync the AI attribution notes (refs/notes/vouch) with ${remote} after this ${after}?`, 'Sync', 'Always', 'Never');
+        answer = await vscode.window.showInformationMessage(question, sync, always, never);
       } finally {
         this.offerOpen = false;
       }
-      if (answer === 'Never') await this.settings.setNotesMode('syncAfterPushPull', 'never');
-      if (answer === 'Always') await this.settings.setNotesMode('syncAfterPushPull', 'always');
-      if (answer !== 'Sync' && answer !== 'Always') return;
+      if (answer === never) await this.settings.setNotesMode('syncAfterPushPull', 'never');
+      if (answer === always) await this.settings.setNotesMode('syncAfterPushPull', 'always');
+      if (answer !== sync && answer !== always) return;
     }
     await this.run(root, remote, mode === 'always' ? 'quiet' : 'tell');
   }
@@ -39,10 +44,15 @@ export class NotesSync {
   async run(root: string, remote: string | undefined, report: 'quiet' | 'tell'): Promise<SyncReport | undefined> {
     try {
       const context = await this.contexts.contextOf(root);
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Vouch: syncing notes' }, () => syncNotes(context, { remote }));
-      for (const warning of result.warnings) void vscode.window.showWarningMessage(`Vouch: ${warning}`);
-      const local = result.localUpdate === 'merge' ? `merged ${result.mergedNotes} note(s)` : result.localUpdate === 'fast-forward' ? 'took the remote notes' : 'no remote changes';
-      const message = `Vouch notes synced with ${result.remote}: ${local}; ${result.pushed ? 'pushed' : 'nothing to push'}`;
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Vouch: syncing notes') }, () => syncNotes(context, { remote }));
+      for (const warning of result.warnings) void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', warning));
+      const local =
+        result.localUpdate === 'merge'
+          ? vscode.l10n.t('merged {0} note(s)', result.mergedNotes)
+          : result.localUpdate === 'fast-forward'
+            ? vscode.l10n.t('took the remote notes')
+            : vscode.l10n.t('no remote changes');
+      const message = vscode.l10n.t('Vouch notes synced with {0}: {1}; {2}', result.remote, local, result.pushed ? vscode.l10n.t('pushed') : vscode.l10n.t('nothing to push'));
       this.log.info(message);
       if (report === 'tell') void vscode.window.showInformationMessage(message);
       else this.disposables.add(vscode.window.setStatusBarMessage(message, 5000));
@@ -50,7 +60,7 @@ export class NotesSync {
     } catch (error) {
       const message = errorMessage(error);
       this.log.error(`Vouch sync failed: ${message}`);
-      void vscode.window.showErrorMessage(`Vouch could not sync notes: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch could not sync notes: {0}', message));
       return undefined;
     }
   }

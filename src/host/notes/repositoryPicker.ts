@@ -19,13 +19,13 @@ export async function pickRepository(detector: CommitDetector, git: GitRunner): 
     }
   }
   if (candidates.length === 0) {
-    void vscode.window.showWarningMessage('Vouch: no git repository is open.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: no git repository is open.'));
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
   const picked = await vscode.window.showQuickPick(
     candidates.map((candidate) => ({ label: path.basename(candidate.root), description: candidate.root, candidate })),
-    { placeHolder: 'Repository' },
+    { placeHolder: vscode.l10n.t('Repository') },
   );
   return picked?.candidate;
 }

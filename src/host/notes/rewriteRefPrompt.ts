@@ -28,18 +28,19 @@ export class RewriteRefPrompt {
       this.log.info(`Configured notes.rewriteRef in ${context.topLevel} so amend and rebase carry Vouch notes (vouch.notes.configureRewriteRef: always)`);
       return;
     }
+    const [yes, no, never] = [vscode.l10n.t('Yes'), vscode.l10n.t('No'), vscode.l10n.t('Never')];
     const answer = await vscode.window.showInformationMessage(
-      `Vouch: let amend and rebase carry the AI attribution notes of ${path.basename(context.topLevel)}? This adds refs/notes/vouch to git's notes.rewriteRef in the repository's config.`,
-      'Yes',
-      'No',
-      'Never',
+      vscode.l10n.t("Vouch: let amend and rebase carry the AI attribution notes of {0}? This adds refs/notes/vouch to git's notes.rewriteRef in the repository's config.", path.basename(context.topLevel)),
+      yes,
+      no,
+      never,
     );
-    if (answer === 'Yes') {
+    if (answer === yes) {
       await configureRewriteRef(context.git, context.topLevel);
       this.log.info(`Configured notes.rewriteRef in ${context.topLevel}`);
-    } else if (answer === 'No') {
+    } else if (answer === no) {
       await this.memento.workspace.update(key, 'no');
-    } else if (answer === 'Never') {
+    } else if (answer === never) {
       await this.memento.global.update(key, 'never');
     }
   }

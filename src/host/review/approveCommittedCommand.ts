@@ -43,27 +43,30 @@ export interface ApproveCommittedArgs extends Partial<CommittedLineCommandArgs> 
   readonly scopeNote?: string;
 }
 
-const SCOPE_DESCRIPTIONS: Readonly<Record<ScopeTag, string>> = {
-  files: 'reads or writes files',
-  network: 'network access',
-  secrets: 'keys, tokens, credentials',
-  processes: 'starts processes or shells',
-  data: 'user or business data',
-  none: 'touches nothing beyond its own logic',
-};
+/** What each scope tag means, as the quick pick describes it. */
+function scopeDescriptions(): Readonly<Record<ScopeTag, string>> {
+  return {
+    files: vscode.l10n.t('reads or writes files'),
+    network: vscode.l10n.t('network access'),
+    secrets: vscode.l10n.t('keys, tokens, credentials'),
+    processes: vscode.l10n.t('starts processes or shells'),
+    data: vscode.l10n.t('user or business data'),
+    none: vscode.l10n.t('touches nothing beyond its own logic'),
+  };
+}
 
 /** Intent and scope, asked as the review panel asks them (required intent; scope tags, "none" alone). */
 async function askIntentAndScope(lines: number): Promise<{ intent: string; scope: readonly string[]; scopeNote?: string } | undefined> {
   const intent = await vscode.window.showInputBox({
-    title: `Approve ${lines} committed AI line(s)`,
-    prompt: 'Intent: what is this code for?',
+    title: vscode.l10n.t('Approve {0} committed AI line(s)', lines),
+    prompt: vscode.l10n.t('Intent: what is this code for?'),
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim().length === 0 ? 'Intent is required: say what this code is for.' : undefined),
+    validateInput: (value) => (value.trim().length === 0 ? vscode.l10n.t('Intent is required: say what this code is for.') : undefined),
   });
   if (intent === undefined) return undefined;
   const picked = await vscode.window.showQuickPick(
-    SCOPE_TAGS.map((tag) => ({ label: tag, description: SCOPE_DESCRIPTIONS[tag] })),
-    { title: 'Scope: what may this code touch?', canPickMany: true, ignoreFocusOut: true },
+    SCOPE_TAGS.map((tag) => ({ label: tag, description: scopeDescriptions()[tag] })),
+    { title: vscode.l10n.t('Scope: what may this code touch?'), canPickMany: true, ignoreFocusOut: true },
   );
   if (picked === undefined) return undefined;
   return { intent, scope: picked.map((item) => item.label) };
@@ -88,13 +91,13 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     const args = typeof given?.uri === 'string' && Number.isSafeInteger(given.line) && (given.line as number) >= 0 ? { uri: given.uri, line: given.line as number } : undefined;
     const git = deps.git;
     if (!git) {
-      void vscode.window.showWarningMessage('Vouch: approving committed lines needs git, which Restricted Mode does not run. Trust the workspace first.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: approving committed lines needs git, which Restricted Mode does not run. Trust the workspace first.'));
       return undefined;
     }
     const editor = vscode.window.activeTextEditor;
     const uri = args ? vscode.Uri.parse(args.uri, true) : editor?.document.uri;
     if (!uri || uri.scheme !== 'file') {
-      void vscode.window.showInformationMessage('Vouch: open a committed file and select its AI lines (or use the hover of one) to approve them.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Vouch: open a committed file and select its AI lines (or use the hover of one) to approve them.'));
       return undefined;
     }
     const document = await vscode.workspace.openTextDocument(uri);
@@ -103,7 +106,7 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     const committed = await deps.committedLines(document);
     const byCommit = selectionsByCommit(committed, wanted);
     if (byCommit.size === 0) {
-      void vscode.window.showInformationMessage('Vouch: no committed AI lines recorded in a Vouch note there (git-ai lines carry no Vouch record to approve).');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Vouch: no committed AI lines recorded in a Vouch note there (git-ai lines carry no Vouch record to approve).'));
       return undefined;
     }
     const lineCount = [...byCommit.values()].flat().reduce((sum, selection) => sum + selection.end - selection.start + 1, 0);
@@ -113,7 +116,7 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     const reviewer = await readGitReviewer(git, topLevel);
     const valid = validateReviewRequest({ decision: 'accepted', intent: answer.intent, scope: answer.scope, ...(typeof answer.scopeNote === 'string' ? { scopeNote: answer.scopeNote } : {}), reviewer: reviewer ?? { name: '', email: '' }, now: Date.now() });
     if (!valid.ok) {
-      void vscode.window.showErrorMessage(`Vouch: not approved: ${valid.reason}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch: not approved: {0}', valid.reason));
       return undefined;
     }
     const review = { decision: 'accepted' as const, intent: valid.value.intent, scope: valid.value.scope, ...(valid.value.scopeNote ? { scopeNote: valid.value.scopeNote } : {}), reviewer: { name: valid.value.reviewer.name, email: valid.value.reviewer.email }, reviewedAt: valid.value.reviewedAt };
@@ -133,11 +136,15 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     }
     const who = `${review.reviewer.name} <${review.reviewer.email}>`;
     if (outcome.approved.length === 0) {
-      void vscode.window.showInformationMessage(outcome.alreadyApproved > 0 ? `Vouch: you (${who}) approved these lines already.` : 'Vouch: nothing to approve: the recorded AI lines no longer match their commit.');
+      void vscode.window.showInformationMessage(
+        outcome.alreadyApproved > 0 ? vscode.l10n.t('Vouch: you ({0}) approved these lines already.', who) : vscode.l10n.t('Vouch: nothing to approve: the recorded AI lines no longer match their commit.'),
+      );
       return outcome.alreadyApproved > 0 ? outcome : undefined;
     }
     deps.log.info(`approved ${outcome.approved.length} committed AI range(s) as ${who} (${outcome.signing})`);
-    void vscode.window.showInformationMessage(`Vouch: approved ${outcome.approved.length} committed AI range(s) as ${who} (${outcome.signing}). Push the notes with "Vouch: Sync Notes".`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Vouch: approved {0} committed AI range(s) as {1} ({2}). Push the notes with "Vouch: Sync Notes".', outcome.approved.length, who, outcome.signing),
+    );
     return outcome;
   };
   return vscode.commands.registerCommand(APPROVE_COMMITTED_COMMAND, run);

@@ -23,14 +23,17 @@ export interface BlockDecisionArgs {
   readonly wholeLines?: boolean;
 }
 
-const SCOPE_DESCRIPTIONS: Record<ScopeTag, string> = {
-  files: 'reads or writes files',
-  network: 'talks over the network',
-  secrets: 'handles keys, tokens or credentials',
-  processes: 'starts processes or evaluates code',
-  data: 'reads or changes stored data (databases, user data)',
-  none: 'touches nothing outside its own computation',
-};
+/** What each scope tag means, as the quick pick describes it. */
+function scopeDescriptions(): Record<ScopeTag, string> {
+  return {
+    files: vscode.l10n.t('reads or writes files'),
+    network: vscode.l10n.t('talks over the network'),
+    secrets: vscode.l10n.t('handles keys, tokens or credentials'),
+    processes: vscode.l10n.t('starts processes or evaluates code'),
+    data: vscode.l10n.t('reads or changes stored data (databases, user data)'),
+    none: vscode.l10n.t('touches nothing outside its own computation'),
+  };
+}
 
 function parseUri(value: unknown): vscode.Uri | undefined {
   if (value instanceof vscode.Uri) return value;
@@ -109,13 +112,13 @@ export function registerReviewFeatures(
   function blockAtCursor(): BlockDecisionArgs | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showInformationMessage('Put the cursor in an AI block of a file to review it.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Put the cursor in an AI block of a file to review it.'));
       return undefined;
     }
     const line = editor.selection.active.line + 1;
     const block = workspace.blocksOfDocument(editor.document).find((candidate) => candidate.startLine <= line && line <= candidate.endLine);
     if (!block) {
-      void vscode.window.showInformationMessage(`No unreviewed AI block at line ${line} of ${displayPath(editor.document.uri)} (Vouch: Next AI Block goes to one).`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('No unreviewed AI block at line {0} of {1} (Vouch: Next AI Block goes to one).', line, displayPath(editor.document.uri)));
       return undefined;
     }
     return { uri: editor.document.uri.toString(), spanIds: block.spanIds };
@@ -128,7 +131,7 @@ export function registerReviewFeatures(
     const blocks = workspace.blocksOfDocument(editor.document);
     const target = nextBlockStartLine(blocks, editor.selection.active.line + 1);
     if (target === undefined) {
-      void vscode.window.setStatusBarMessage(`Vouch: no unreviewed AI block in ${displayPath(editor.document.uri)}`, 3000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Vouch: no unreviewed AI block in {0}', displayPath(editor.document.uri)), 3000);
       return false;
     }
     const position = new vscode.Position(target - 1, 0);
@@ -150,19 +153,19 @@ export function registerReviewFeatures(
     const wanted = new Set(parsed.spanIds);
     const blocks = workspace.blocksOfDocument(document).filter((block) => block.spanIds.some((id) => wanted.has(id)));
     if (blocks.length === 0) {
-      void vscode.window.showInformationMessage(`Nothing there waits for review in ${displayPath(uri)} (it was reviewed or changed).`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing there waits for review in {0} (it was reviewed or changed).', displayPath(uri)));
       return undefined;
     }
-    const where = `${describe(blocks)} of ${displayPath(uri)}`;
+    const where = vscode.l10n.t('{0} of {1}', describe(blocks), displayPath(uri));
     let intent = parsed.intent;
     // A rejection removes the code: it never asks why (a reason given in the arguments is recorded).
     if (intent === undefined && decision === 'accepted') {
       intent = await vscode.window.showInputBox({
-        title: `Accept AI code: ${where}`,
-        prompt: 'Intent: what is this code for?',
-        placeHolder: 'e.g. Parse the retry settings from the config file',
+        title: vscode.l10n.t('Accept AI code: {0}', where),
+        prompt: vscode.l10n.t('Intent: what is this code for?'),
+        placeHolder: vscode.l10n.t('e.g. Parse the retry settings from the config file'),
         ignoreFocusOut: true,
-        validateInput: (value) => (value.trim().length === 0 ? 'Write the intent: what is this code for?' : undefined),
+        validateInput: (value) => (value.trim().length === 0 ? vscode.l10n.t('Write the intent: what is this code for?') : undefined),
       });
       if (intent === undefined) return undefined;
     }
@@ -171,10 +174,10 @@ export function registerReviewFeatures(
       // Removing only the AI's characters would leave what a person typed on those lines (a half-typed `function greet(`).
       const choice = await vscode.window.showQuickPick(
         [
-          { label: 'Remove the AI text only', description: 'what a person typed on these lines stays', wholeLines: false },
-          { label: 'Remove the whole lines', description: `${describe(blocks)}, with what a person typed on them`, wholeLines: true },
+          { label: vscode.l10n.t('Remove the AI text only'), description: vscode.l10n.t('what a person typed on these lines stays'), wholeLines: false },
+          { label: vscode.l10n.t('Remove the whole lines'), description: vscode.l10n.t('{0}, with what a person typed on them', describe(blocks)), wholeLines: true },
         ],
-        { title: `Reject AI code: ${where}`, placeHolder: 'A person typed on these lines too: what should the rejection remove?', ignoreFocusOut: true },
+        { title: vscode.l10n.t('Reject AI code: {0}', where), placeHolder: vscode.l10n.t('A person typed on these lines too: what should the rejection remove?'), ignoreFocusOut: true },
       );
       if (choice === undefined) return undefined;
       wholeLines = choice.wholeLines;
@@ -184,8 +187,8 @@ export function registerReviewFeatures(
       const suggested = new Set(blocks.flatMap((block) => block.suggestedScope));
       const picked = await vscode.window.showQuickPick(
         // Pre-filled as in the panel: what the risk hints suggest, "none" when they found nothing.
-        SCOPE_TAGS.map((tag) => ({ label: tag, description: SCOPE_DESCRIPTIONS[tag], picked: suggested.size > 0 ? suggested.has(tag) : tag === 'none' })),
-        { title: `Scope: what may ${where} touch?`, canPickMany: true, ignoreFocusOut: true, placeHolder: 'Choose what this code may touch, or "none"' },
+        SCOPE_TAGS.map((tag) => ({ label: tag, description: scopeDescriptions()[tag], picked: suggested.size > 0 ? suggested.has(tag) : tag === 'none' })),
+        { title: vscode.l10n.t('Scope: what may {0} touch?', where), canPickMany: true, ignoreFocusOut: true, placeHolder: vscode.l10n.t('Choose what this code may touch, or "none"') },
       );
       if (picked === undefined) return undefined;
       scope = picked.map((item) => item.label);
@@ -196,19 +199,20 @@ export function registerReviewFeatures(
     );
     if (result.ok && result.undoId !== undefined) {
       const undoId = result.undoId;
-      void vscode.window.showInformationMessage(result.message, 'Undo').then((choice) => {
-        if (choice === 'Undo') void undoAccept(undoId);
+      const undo = vscode.l10n.t('Undo');
+      void vscode.window.showInformationMessage(result.message, undo).then((choice) => {
+        if (choice === undo) void undoAccept(undoId);
       });
     } else if (result.ok) void vscode.window.showInformationMessage(result.message);
-    else void vscode.window.showErrorMessage(`Vouch: ${result.reason}`);
+    else void vscode.window.showErrorMessage(vscode.l10n.t('Vouch: {0}', result.reason));
     return result;
   }
 
   /** Takes back the last accept (from the panel, a notification's "Undo" or the command palette). */
   async function undoAccept(undoId: string | undefined = workspace.lastAcceptId): Promise<DecisionResult> {
-    const result = undoId === undefined ? { ok: false as const, reason: 'There is no accept to undo.' } : await workspace.undoAccept(undoId);
+    const result = undoId === undefined ? { ok: false as const, reason: vscode.l10n.t('There is no accept to undo.') } : await workspace.undoAccept(undoId);
     if (result.ok) void vscode.window.showInformationMessage(result.message);
-    else void vscode.window.showWarningMessage(`Vouch: ${result.reason}`);
+    else void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', result.reason));
     return result;
   }
 
@@ -225,11 +229,11 @@ export function registerReviewFeatures(
     vscode.commands.registerCommand('vouch.reviewAndStage', async (args?: unknown) => {
       const uri = uriOfStageArgument(args);
       if (!uri) {
-        void vscode.window.showInformationMessage('Open a file (or pick one in Source Control) to review and stage it.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('Open a file (or pick one in Source Control) to review and stage it.'));
         return undefined;
       }
       if (!gate) {
-        void vscode.window.showWarningMessage('Vouch does not run git in Restricted Mode, so it cannot stage files.');
+        void vscode.window.showWarningMessage(vscode.l10n.t('Vouch does not run git in Restricted Mode, so it cannot stage files.'));
         return undefined;
       }
       return gate.reviewAndStage(uri);

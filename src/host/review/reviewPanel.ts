@@ -197,13 +197,13 @@ export class ReviewPanelManager implements vscode.Disposable {
     for (const block of message.blocks) {
       const uri = this.blockUris.get(block.blockId);
       if (!uri) {
-        this.post({ type: 'notice', level: 'error', message: 'A chosen block is no longer waiting for review (it was reviewed or changed elsewhere). Read it again.', blockIds });
+        this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('A chosen block is no longer waiting for review (it was reviewed or changed elsewhere). Read it again.'), blockIds });
         await this.postState();
         return;
       }
       selection.push({ ...block, uri });
     }
-    this.post({ type: 'busy', busy: true, message: message.decision === 'accept' ? 'Recording the review…' : 'Rejecting and removing the AI code…' });
+    this.post({ type: 'busy', busy: true, message: message.decision === 'accept' ? vscode.l10n.t('Recording the review…') : vscode.l10n.t('Rejecting and removing the AI code…') });
     try {
       const result = await this.workspace.decide(selection, {
         decision: message.decision === 'accept' ? 'accepted' : 'rejected',
@@ -219,7 +219,7 @@ export class ReviewPanelManager implements vscode.Disposable {
       const reason = errorMessage(error);
       this.log.error(`Review panel: the decision failed: ${reason}`);
       this.post({ type: 'busy', busy: false });
-      this.post({ type: 'notice', level: 'error', message: `The decision could not be recorded: ${reason}`.slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
+      this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('The decision could not be recorded: {0}', reason).slice(0, PROTOCOL_LIMITS.maxMessageLength), blockIds });
     }
     await this.postState();
   }
@@ -267,7 +267,7 @@ export class ReviewPanelManager implements vscode.Disposable {
     const valid = parseMessageFromHost(message);
     if (!valid.ok) {
       this.log.error(`Review panel: refusing to send an invalid state: ${valid.reason}`);
-      this.post({ type: 'notice', level: 'error', message: 'Vouch could not show the AI blocks (see the Vouch log).' });
+      this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Vouch could not show the AI blocks (see the Vouch log).') });
       return;
     }
     this.post(message);

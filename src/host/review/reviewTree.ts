@@ -21,7 +21,7 @@ interface BlockNode {
 type ReviewNode = FileNode | BlockNode;
 
 function linesLabel(block: ReviewBlock): string {
-  return block.startLine === block.endLine ? `Line ${block.startLine}` : `Lines ${block.startLine}–${block.endLine}`;
+  return block.startLine === block.endLine ? vscode.l10n.t('Line {0}', block.startLine) : vscode.l10n.t('Lines {0}–{1}', block.startLine, block.endLine);
 }
 
 /** "AI Review" in the Source Control view: the unreviewed blocks per file. */
@@ -54,7 +54,7 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, 
     this.targets ??= this.workspace.collect();
     const targets = await this.targets;
     const count = targets.reduce((sum, target) => sum + target.blocks.length, 0);
-    this.view.badge = count > 0 ? { value: count, tooltip: `${count} AI block${count === 1 ? '' : 's'} wait${count === 1 ? 's' : ''} for review` } : undefined;
+    this.view.badge = count > 0 ? { value: count, tooltip: count === 1 ? vscode.l10n.t('1 AI block waits for review') : vscode.l10n.t('{0} AI blocks wait for review', count) } : undefined;
     return targets.map((target) => ({ kind: 'file', target }));
   }
 
@@ -62,22 +62,29 @@ export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, 
     if (node.kind === 'file') {
       const item = new vscode.TreeItem(node.target.uri, vscode.TreeItemCollapsibleState.Expanded);
       const count = node.target.blocks.length;
-      item.description = `${node.target.path} · ${count} block${count === 1 ? '' : 's'}`;
+      item.description = count === 1 ? vscode.l10n.t('{0} · 1 block', node.target.path) : vscode.l10n.t('{0} · {1} blocks', node.target.path, count);
       item.contextValue = 'vouch.reviewFile';
-      item.command = { command: 'vouch.openReviewPanel', title: 'Review', arguments: [{ uri: node.target.uri.toString() }] };
+      item.command = { command: 'vouch.openReviewPanel', title: vscode.l10n.t('Review'), arguments: [{ uri: node.target.uri.toString() }] };
       return item;
     }
     const { block } = node;
     const item = new vscode.TreeItem(linesLabel(block), vscode.TreeItemCollapsibleState.None);
     const tools = [...new Set(block.origins.map((origin) => origin.tool))].join(', ');
     const risks = [...new Set(block.riskHints.map((hint) => hint.category))];
-    item.description = `${tools}${risks.length > 0 ? ` · ${risks.join(', ')}` : ''}${block.previouslyRejected ? ' · rejected before' : ''}${block.state === 'changed-after-review' ? ' · changed after review' : ''}`;
+    item.description = [
+      tools,
+      ...(risks.length > 0 ? [risks.join(', ')] : []),
+      ...(block.previouslyRejected ? [vscode.l10n.t('rejected before')] : []),
+      ...(block.state === 'changed-after-review' ? [vscode.l10n.t('changed after review')] : []),
+    ].join(' · ');
     item.iconPath = new vscode.ThemeIcon(risks.length > 0 ? 'warning' : 'sparkle');
     const preview = block.lines.slice(0, 12).join('\n');
     item.tooltip = new vscode.MarkdownString().appendText(`${block.path} ${linesLabel(block).toLowerCase()} (${tools})\n`).appendCodeblock(preview + (block.lines.length > 12 ? '\n…' : ''));
     item.contextValue = 'vouch.reviewBlock';
-    item.accessibilityInformation = { label: `${block.path}, ${linesLabel(block)}, AI code from ${tools}${risks.length > 0 ? `, risks: ${risks.join(', ')}` : ''}` };
-    item.command = { command: 'vouch.openReviewPanel', title: 'Review', arguments: [{ uri: node.uri, spanIds: [...node.spanIds] }] };
+    item.accessibilityInformation = {
+      label: risks.length > 0 ? vscode.l10n.t('{0}, {1}, AI code from {2}, risks: {3}', block.path, linesLabel(block), tools, risks.join(', ')) : vscode.l10n.t('{0}, {1}, AI code from {2}', block.path, linesLabel(block), tools),
+    };
+    item.command = { command: 'vouch.openReviewPanel', title: vscode.l10n.t('Review'), arguments: [{ uri: node.uri, spanIds: [...node.spanIds] }] };
     return item;
   }
 

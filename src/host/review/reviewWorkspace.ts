@@ -211,8 +211,8 @@ export class ReviewWorkspace implements vscode.Disposable {
    * the text hash the reviewer saw; a block that changed since is refused and nothing is recorded.
    */
   async decide(selection: ReadonlyArray<BlockSelection & { readonly uri: vscode.Uri }>, input: ReviewDecisionInput): Promise<DecisionResult> {
-    if (selection.length === 0) return { ok: false, reason: 'No block was chosen.' };
-    if (!this.git) return { ok: false, reason: 'Reviews need git (for the reviewer name and email), which Vouch does not run in Restricted Mode. Trust the workspace to review.' };
+    if (selection.length === 0) return { ok: false, reason: vscode.l10n.t('No block was chosen.') };
+    if (!this.git) return { ok: false, reason: vscode.l10n.t('Reviews need git (for the reviewer name and email), which Vouch does not run in Restricted Mode. Trust the workspace to review.') };
     const byUri = new Map<string, { uri: vscode.Uri; selection: BlockSelection[] }>();
     for (const entry of selection) {
       const key = entry.uri.toString();
@@ -228,7 +228,7 @@ export class ReviewWorkspace implements vscode.Disposable {
         this.log.warn(`Could not read git user.name/user.email for ${uri.fsPath}: ${errorMessage(error)}`);
         return undefined;
       });
-      if (!reviewer) return { ok: false, reason: `Git has no user.name and user.email for ${displayPath(uri)}; set them (git config user.name / user.email) to record reviews.` };
+      if (!reviewer) return { ok: false, reason: vscode.l10n.t('Git has no user.name and user.email for {0}; set them (git config user.name / user.email) to record reviews.', displayPath(uri)) };
       const blocks = this.blocksOfDocument(document);
       const result = reviewBlocks(blocks, chosen, { ...input, reviewer, now: Date.now() });
       if (!result.ok) return { ok: false, reason: result.reason };
@@ -246,16 +246,22 @@ export class ReviewWorkspace implements vscode.Disposable {
           if (this.service.setReview(document, spanId, review)) accepted.push({ uri: document.uri, spanId, previous: previous.get(spanId), applied: review });
         }
       }
-      described.push(`${blocks.map(lineRangeLabel).join(', ')} of ${displayPath(document.uri)}`);
+      described.push(vscode.l10n.t('{0} of {1}', blocks.map(lineRangeLabel).join(', '), displayPath(document.uri)));
     }
-    const verb = input.decision === 'accepted' ? 'Accepted' : input.wholeLines === true ? 'Rejected and removed whole' : 'Rejected and removed';
-    this.log.info(`${verb} ${described.join('; ')}`);
+    const what = described.join('; ');
+    const message =
+      input.decision === 'accepted'
+        ? vscode.l10n.t('Accepted {0}.', what)
+        : input.wholeLines === true
+          ? vscode.l10n.t('Rejected and removed whole {0}.', what)
+          : vscode.l10n.t('Rejected and removed {0}.', what);
+    this.log.info(message);
     if (input.decision === 'rejected') {
       this.lastAccept = undefined;
-      return { ok: true, message: `${verb} ${described.join('; ')}.` };
+      return { ok: true, message };
     }
-    this.lastAccept = { id: `undo-${++this.acceptCount}`, description: described.join('; '), entries: accepted };
-    return { ok: true, message: `${verb} ${described.join('; ')}.`, undoId: this.lastAccept.id };
+    this.lastAccept = { id: `undo-${++this.acceptCount}`, description: what, entries: accepted };
+    return { ok: true, message, undoId: this.lastAccept.id };
   }
 
   /** The id of the accept that undoAccept would take back, if any. */
@@ -269,7 +275,7 @@ export class ReviewWorkspace implements vscode.Disposable {
    */
   async undoAccept(undoId: string): Promise<DecisionResult> {
     const record = this.lastAccept;
-    if (!record || record.id !== undoId) return { ok: false, reason: 'Only the last accept can be undone, and it was undone or replaced by a later decision.' };
+    if (!record || record.id !== undoId) return { ok: false, reason: vscode.l10n.t('Only the last accept can be undone, and it was undone or replaced by a later decision.') };
     this.lastAccept = undefined;
     let restored = 0;
     for (const entry of record.entries) {
@@ -278,9 +284,9 @@ export class ReviewWorkspace implements vscode.Disposable {
       if (!current?.review || !sameReview(current.review, entry.applied)) continue;
       if (this.service.setReview(document, entry.spanId, entry.previous)) restored++;
     }
-    if (restored === 0) return { ok: false, reason: `Nothing to undo: ${record.description} changed since it was accepted.` };
+    if (restored === 0) return { ok: false, reason: vscode.l10n.t('Nothing to undo: {0} changed since it was accepted.', record.description) };
     this.log.info(`Undid the accept of ${record.description}`);
-    return { ok: true, message: `Undid the accept of ${record.description}: it waits for review again.` };
+    return { ok: true, message: vscode.l10n.t('Undid the accept of {0}: it waits for review again.', record.description) };
   }
 
   /**

@@ -129,7 +129,8 @@ export class StagingGate implements vscode.Disposable {
   private describe(findings: readonly GateFinding[]): string {
     const blocks = findings.reduce((sum, finding) => sum + finding.blocks.length, 0);
     const files = findings.map((finding) => displayPath(finding.uri));
-    return `${files.length === 1 ? files[0] : `${files.length} files`} ${blocks === 1 ? 'holds 1 AI block' : `hold${files.length === 1 ? 's' : ''} ${blocks} AI blocks`} that no one has reviewed`;
+    if (files.length !== 1) return vscode.l10n.t('{0} files hold {1} AI blocks that no one has reviewed', files.length, blocks);
+    return blocks === 1 ? vscode.l10n.t('{0} holds 1 AI block that no one has reviewed', files[0]) : vscode.l10n.t('{0} holds {1} AI blocks that no one has reviewed', files[0], blocks);
   }
 
   private focusOf(finding: GateFinding): ReviewFocus {
@@ -139,14 +140,15 @@ export class StagingGate implements vscode.Disposable {
   private warn(findings: readonly GateFinding[]): void {
     this.log.info(`Staging gate (warn): ${this.describe(findings)}`);
     this.findingsEmitter.fire({ mode: 'warn', findings });
-    void vscode.window.showWarningMessage(`Staged: ${this.describe(findings)}.`, 'Review', 'Unstage').then(async (choice) => {
-      if (choice === 'Review') this.openPanel(this.focusOf(findings[0]));
-      if (choice !== 'Unstage') return;
+    const [review, unstage] = [vscode.l10n.t('Review'), vscode.l10n.t('Unstage')];
+    void vscode.window.showWarningMessage(vscode.l10n.t('Staged: {0}.', this.describe(findings)), review, unstage).then(async (choice) => {
+      if (choice === review) this.openPanel(this.focusOf(findings[0]));
+      if (choice !== unstage) return;
       // VS Code cannot take a notification back: a click after a commit (or a new `git add`) must do nothing.
       const outdated = await this.outdated(findings);
       if (outdated.length > 0) {
         this.log.info(`Staging gate: ignored Unstage from an out-of-date warning (${outdated.join(', ')} changed in the index since)`);
-        void vscode.window.showInformationMessage(`That warning is out of date: ${outdated.join(', ')} was committed or staged again since. Nothing was unstaged.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('That warning is out of date: {0} was committed or staged again since. Nothing was unstaged.', outdated.join(', ')));
         return;
       }
       await this.unstage(findings);
@@ -177,7 +179,7 @@ export class StagingGate implements vscode.Disposable {
     } catch (error) {
       const reason = errorMessage(error);
       this.log.error(`Staging gate: could not unstage: ${reason}`);
-      void vscode.window.showErrorMessage(`Vouch could not unstage the file: ${reason}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch could not unstage the file: {0}', reason));
       return false;
     }
   }
@@ -187,10 +189,11 @@ export class StagingGate implements vscode.Disposable {
     this.log.info(`Staging gate (block): unstaged ${findings.map((finding) => finding.repoPath).join(', ')}`);
     this.findingsEmitter.fire({ mode: 'block', findings });
     this.openPanel(this.focusOf(findings[0]));
+    const reviewAndStage = vscode.l10n.t('Review and Stage');
     void vscode.window
-      .showWarningMessage(`Vouch unstaged ${this.describe(findings)}. Review them, then stage again (or use "Vouch: Review and Stage").`, 'Review and Stage')
+      .showWarningMessage(vscode.l10n.t('Vouch unstaged {0}. Review them, then stage again (or use "Vouch: Review and Stage").', this.describe(findings)), reviewAndStage)
       .then((choice) => {
-        if (choice === 'Review and Stage') void this.reviewAndStage(findings[0].uri);
+        if (choice === reviewAndStage) void this.reviewAndStage(findings[0].uri);
       });
   }
 
@@ -204,7 +207,11 @@ export class StagingGate implements vscode.Disposable {
     }
     this.stageWhenReviewed.set(uri.toString(), uri);
     this.openPanel({ uri, spanIds: pending[0].spanIds });
-    void vscode.window.showInformationMessage(`Review the ${pending.length === 1 ? 'AI block' : `${pending.length} AI blocks`} of ${displayPath(uri)}; Vouch stages the file when none is left.`);
+    void vscode.window.showInformationMessage(
+      pending.length === 1
+        ? vscode.l10n.t('Review the AI block of {0}; Vouch stages the file when none is left.', displayPath(uri))
+        : vscode.l10n.t('Review the {0} AI blocks of {1}; Vouch stages the file when none is left.', pending.length, displayPath(uri)),
+    );
     return 'waiting';
   }
 
@@ -226,11 +233,11 @@ export class StagingGate implements vscode.Disposable {
       const located = await this.states.storeOf(uri.fsPath);
       if (!located) throw new Error(`${displayPath(uri)} is not in a git repository`);
       await stagePaths(this.git, located.repository, [located.repoPath]);
-      void vscode.window.showInformationMessage(`Vouch staged ${displayPath(uri)}: all its AI code is reviewed.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Vouch staged {0}: all its AI code is reviewed.', displayPath(uri)));
     } catch (error) {
       const reason = errorMessage(error);
       this.log.error(`Review and Stage: ${reason}`);
-      void vscode.window.showErrorMessage(`Vouch could not stage ${displayPath(uri)}: ${reason}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch could not stage {0}: {1}', displayPath(uri), reason));
     }
   }
 

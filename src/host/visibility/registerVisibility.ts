@@ -41,14 +41,21 @@ export function registerAttributionVisibility(deps: {
     if (current !== 'off') lastShownMode = current;
     const next: GutterMode = current === 'off' ? lastShownMode : 'off';
     await settings.setGutterMode(next);
-    void vscode.window.setStatusBarMessage(next === 'off' ? 'Vouch: attribution gutter off' : `Vouch: attribution gutter on (${next === 'all' ? 'uncommitted and committed AI lines' : 'uncommitted AI lines'})`, 3000);
+    void vscode.window.setStatusBarMessage(
+      next === 'off'
+        ? vscode.l10n.t('Vouch: attribution gutter off')
+        : next === 'all'
+          ? vscode.l10n.t('Vouch: attribution gutter on (uncommitted and committed AI lines)')
+          : vscode.l10n.t('Vouch: attribution gutter on (uncommitted AI lines)'),
+      3000,
+    );
     return next;
   };
 
   const showSummary = async (target?: vscode.Uri | string): Promise<AttributionSummaryResult | undefined> => {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target, true) : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
-      void vscode.window.showInformationMessage('Vouch: open a file to see its attribution summary.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Vouch: open a file to see its attribution summary.'));
       return undefined;
     }
     const document = await vscode.workspace.openTextDocument(uri);

@@ -50,8 +50,8 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     private readonly settings: VouchSettings,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.item.name = 'Vouch: Unreviewed AI Blocks';
-    this.item.command = { command: REVIEW_PANEL_COMMAND, title: 'Open the Vouch review panel', arguments: [] };
+    this.item.name = vscode.l10n.t('Vouch: Unreviewed AI Blocks');
+    this.item.command = { command: REVIEW_PANEL_COMMAND, title: vscode.l10n.t('Open the Vouch review panel'), arguments: [] };
     this.disposables.push(
       this.emitter,
       service.onDidChangeAttribution((uri) => {
@@ -150,12 +150,16 @@ export class UnreviewedStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const here = counts.file !== undefined && counts.file > 0 ? ` (${counts.file} in this file)` : '';
-    this.item.text = counts.workspace === 0 ? '$(pass) AI: all reviewed' : `$(hubot) AI: ${counts.workspace} unreviewed${here}`;
+    this.item.text =
+      counts.workspace === 0
+        ? `$(pass) ${vscode.l10n.t('AI: all reviewed')}`
+        : counts.file !== undefined && counts.file > 0
+          ? `$(hubot) ${vscode.l10n.t('AI: {0} unreviewed ({1} in this file)', counts.workspace, counts.file)}`
+          : `$(hubot) ${vscode.l10n.t('AI: {0} unreviewed', counts.workspace)}`;
     this.item.tooltip =
       counts.workspace === 0
-        ? 'Vouch: every AI block is reviewed'
-        : `Vouch: ${counts.workspace} unreviewed AI block(s) in the workspace, ${counts.file ?? 0} in the current file. Click to open the review panel.`;
+        ? vscode.l10n.t('Vouch: every AI block is reviewed')
+        : vscode.l10n.t('Vouch: {0} unreviewed AI block(s) in the workspace, {1} in the current file. Click to open the review panel.', counts.workspace, counts.file ?? 0);
     this.item.accessibilityInformation = { label: this.item.tooltip, role: 'button' };
     this.item.show();
   }

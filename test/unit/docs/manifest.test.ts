@@ -1,6 +1,6 @@
 // What the Settings editor and the rest of the manifest show a user: rules no schema checks.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -60,8 +60,15 @@ describe('package.json', () => {
     assert.deepEqual(Object.keys(nls).filter((key) => !keys.includes(key)), [], 'package.nls.json keys that package.json no longer uses');
   });
 
-  it('packs package.nls.json into the .vsix', () => {
+  it('names its l10n bundle folder (vscode.l10n.t), which holds the English bundle', () => {
+    const { l10n } = readJson<{ l10n?: string }>('package.json');
+    assert.equal(l10n, './l10n');
+    assert.ok(existsSync(path.join(root, 'l10n', 'bundle.l10n.json')));
+  });
+
+  it('packs package.nls.json and the l10n bundles into the .vsix', () => {
     const ignore = readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
     assert.ok(ignore.includes('!package.nls.json'));
+    assert.ok(ignore.includes('!l10n/**'));
   });
 });

@@ -1,0 +1,57 @@
+// Every text the extension shows goes through vscode.l10n.t, and l10n/bundle.l10n.json (the English
+// bundle translators start from) holds exactly those messages. scripts/l10n.mjs does the reading.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+/** The script is an ES module; this test file is CommonJS. */
+const l10nScript = () => import('../../../scripts/l10n.mjs');
+
+describe('l10n of the extension host (src/host, src/extension.ts)', function () {
+  this.timeout(60_000);
+
+  it('shows no text that bypasses vscode.l10n.t (messages, buttons, status bar, quick picks, progress, tree items)', async () => {
+    const { scanL10n } = await l10nScript();
+    const { bypassing } = scanL10n();
+    assert.deepEqual(bypassing, [], 'wrap these in vscode.l10n.t (placeholders {0}, {1}; one message per plural form)');
+  });
+
+  it('gives l10n.t literal messages only (a bundle cannot hold a computed one)', async () => {
+    const { scanL10n } = await l10nScript();
+    assert.deepEqual(scanL10n().dynamic, []);
+  });
+
+  it('keeps l10n/bundle.l10n.json equal to the messages in the code (node scripts/l10n.mjs rewrites it)', async () => {
+    const { scanL10n, bundleOf, bundleFile } = await l10nScript();
+    assert.equal(readFileSync(bundleFile, 'utf8'), bundleOf(scanL10n().messages));
+  });
+
+  it('finds a shown literal, and accepts it once wrapped', async () => {
+    const { scanL10n } = await l10nScript();
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-l10n-'));
+    try {
+      const file = path.join(dir, 'sample.ts');
+      writeFileSync(
+        file,
+        [
+          "void vscode.window.showWarningMessage(`Vouch could not stage ${name}`, 'Retry');",
+          "item.tooltip = ok ? 'All reviewed' : vscode.l10n.t('{0} waiting', count);",
+          "void vscode.window.showInformationMessage(vscode.l10n.t('Synced {0}', remote), vscode.l10n.t('Open'));",
+          "item.text = '$(sync~spin)';",
+          'void vscode.window.showErrorMessage(vscode.l10n.t(message));',
+        ].join('\n'),
+      );
+      const result = scanL10n([file]);
+      assert.deepEqual(
+        result.bypassing.map((line: string) => line.replace(/^.*sample\.ts/, 'sample.ts')),
+        ["sample.ts:1: `Vouch could not stage ${name}`", "sample.ts:1: 'Retry'", "sample.ts:2: 'All reviewed'"],
+      );
+      assert.deepEqual(result.messages, ['Open', 'Synced {0}', '{0} waiting']);
+      assert.equal(result.dynamic.length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
