@@ -129,7 +129,7 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
       }
     } catch (error) {
       deps.log.error(`approving committed AI lines failed: ${errorMessage(error)}`);
-      void vscode.window.showErrorMessage(`Vouch: the approval was not written: ${errorMessage(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch: the approval was not written: {0}', errorMessage(error)));
       return undefined;
     } finally {
       deps.refresh(topLevel);
