@@ -9,9 +9,17 @@ const projectRoot = path.resolve(__dirname, '..', '..');
 
 /** Bundles the CLI into `dir`/vouch-cli.js and returns its path. */
 export async function bundleCli(dir: string): Promise<string> {
-  const cli = path.join(dir, 'vouch-cli.js');
-  await build({ entryPoints: [path.join(projectRoot, 'src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', define: { VOUCH_VERSION: '"test"' } });
-  return cli;
+  return bundleForNode(path.join(projectRoot, 'src/cli/main.ts'), path.join(dir, 'vouch-cli.js'));
+}
+
+/**
+ * Bundles a TypeScript script (and the sources it imports) into one plain-node file: a child
+ * process started from it costs a node start, not a TypeScript loader's compile of every import,
+ * which on a busy machine made tests that start dozens of children run past their time.
+ */
+export async function bundleForNode(entry: string, outfile: string): Promise<string> {
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', define: { VOUCH_VERSION: '"test"' } });
+  return outfile;
 }
 
 /** Runs `node <cli> ...argv` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, statSync, watch, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { bundleForNode } from '../../support/cliProcess';
 import { countFault } from '../../support/faultFigures';
 import { createRepository } from './checkReviewHelpers';
 
@@ -49,7 +50,7 @@ main().catch((error) => {
  */
 function runAndKill(script: string, dir: string, file: string, when: { nth: number } | { delayMs: number }): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, dir, file], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, dir, file], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let events = 0;
     const watcher = watch(dir, (_event, name) => {
@@ -78,8 +79,9 @@ describe('vouch review --reject crash safety', function () {
     try {
       const file = path.join(dir, 'big.txt');
       chmodSync(file, 0o640);
-      const script = path.join(dir, 'child.ts');
-      writeFileSync(script, childSource());
+      const source = path.join(dir, 'child.ts');
+      writeFileSync(source, childSource());
+      const script = await bundleForNode(source, path.join(dir, 'child.cjs'));
       const valid = new Map(Array.from({ length: BLOCKS + 1 }, (_, removed) => [contentAfter(removed).length, removed]));
       let removed = 0;
       for (let run = 0; run < KILLS; run++) {
@@ -96,7 +98,7 @@ describe('vouch review --reject crash safety', function () {
         if (outcome === 'finished') break;
       }
       assert.ok(removed > 0 && removed < BLOCKS, `the kills fell during the rejections (${removed} of ${BLOCKS} removed)`);
-      const leftovers = readdirSync(dir).filter((name) => name !== '.git' && name !== 'big.txt' && name !== 'child.ts' && !name.startsWith('big.txt.tmp-'));
+      const leftovers = readdirSync(dir).filter((name) => name !== '.git' && name !== 'big.txt' && name !== 'child.ts' && name !== 'child.cjs' && !name.startsWith('big.txt.tmp-'));
       assert.deepEqual(leftovers, []);
     } finally {
       remove();

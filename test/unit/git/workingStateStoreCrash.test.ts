@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { bundleForNode } from '../../support/cliProcess';
 import { countFault } from '../../support/faultFigures';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,7 +77,7 @@ class CollectingLogger implements Logger {
 /** Starts the writer, waits until it is writing, kills it with SIGKILL after a random delay. */
 function runAndKill(script: string, repository: string, delayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, repository], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, repository], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let killed = false;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -104,8 +105,9 @@ describe('WorkingStateStore crash safety', function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`a writer killed with SIGKILL mid-write leaves the old or the new state (${RUNS_PER_REPOSITORY * REPOSITORIES} kills)`, async () => {
-    const script = path.join(dir, 'writer.ts');
-    writeFileSync(script, childSource());
+    const source = path.join(dir, 'writer.ts');
+    writeFileSync(source, childSource());
+    const script = await bundleForNode(source, path.join(dir, 'writer.cjs'));
     const expectedText = TEXT.repeat(TEXT_REPEAT);
     const lanes = Array.from({ length: REPOSITORIES }, async (_, lane) => {
       const repository = path.join(dir, `repo${lane}`);
