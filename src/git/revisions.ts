@@ -24,3 +24,16 @@ export async function treeOfCommit(git: GitRunner, cwd: string, commit: string):
   return assertObjectId(result.stdout.trim());
 }
 
+
+/** The commit HEAD points at, or null before the first commit (or on a detached HEAD at no commit). */
+export async function headCommit(git: GitRunner, cwd: string): Promise<string | null> {
+  const result = await git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd, okExitCodes: [1] });
+  const id = result.stdout.trim();
+  return result.exitCode === 0 && id ? assertObjectId(id) : null;
+}
+
+/** The parents of a commit, first parent first. */
+export async function parentsOfCommit(git: GitRunner, cwd: string, commit: string): Promise<string[]> {
+  const result = await git.run(['rev-list', '--parents', '-n', '1', assertObjectId(commit)], { cwd });
+  return result.stdout.trim().split(' ').slice(1).map(assertObjectId);
+}

@@ -3,7 +3,8 @@
  * staging or unstaging them. Every call goes through GitRunner; paths are literal pathspecs.
  */
 import { assertRepoPath } from '../../core/workingState/repoPath';
-import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
+import * as path from 'node:path';
+import { GitError, assertObjectId, isObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES, type RepositoryLocation } from '../repository';
 
 /** Pathspecs are taken literally: a file named `*.ts` or `:(glob)x` means that file only. */
@@ -126,6 +127,31 @@ export async function stagePaths(git: GitRunner, repository: RepositoryLocation,
     await git.run(['add', '--', ...repoPaths], { cwd: repository.topLevel, env: LITERAL_PATHSPECS });
   } catch (error) {
     if (error instanceof GitError) throw new GitError(error.kind, `could not stage ${repoPaths.join(', ')}: ${error.stderr.trim() || error.message}`, error.args, error.exitCode, error.stderr);
+    throw error;
+  }
+}
+
+/** The blob id of a path's plain index entry (stage 0, any mode), or undefined when it has none or is in conflict. */
+export async function indexBlobOf(git: GitRunner, repository: RepositoryLocation, repoPath: string): Promise<string | undefined> {
+  const listed = await git.run(['ls-files', '-s', '-z', '--', repoPath], { cwd: repository.topLevel });
+  // "<mode> <object> <stage>\t<path>\0"; only stage 0 (no conflict) is a plain index entry.
+  const match = /^\d+ ([0-9a-f]+) 0\t/.exec(listed.stdout);
+  return match && isObjectId(match[1]) ? match[1] : undefined;
+}
+
+/** The blob id `git add` would store for the working-tree file at `repoPath` (its filters applied), without storing it. */
+export async function hashAsGitAdds(git: GitRunner, repository: RepositoryLocation, repoPath: string): Promise<string> {
+  const hashed = await git.run(['hash-object', '--path', repoPath, '--', path.join(repository.topLevel, ...repoPath.split('/'))], { cwd: repository.topLevel });
+  return hashed.stdout.trim();
+}
+
+/** Whether git ignores a path (build output, dependencies); false when git cannot tell. */
+export async function isIgnoredByGit(git: GitRunner, repository: RepositoryLocation, repoPath: string): Promise<boolean> {
+  try {
+    const result = await git.run(['check-ignore', '-q', '--', repoPath], { cwd: repository.topLevel, okExitCodes: [1] });
+    return result.exitCode === 0;
+  } catch (error) {
+    if (error instanceof GitError) return false;
     throw error;
   }
 }

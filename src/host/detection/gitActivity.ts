@@ -1,7 +1,8 @@
+import { hashAsGitAdds, indexBlobOf, isIgnoredByGit, readBlobText } from '../../git/staging/stagedFiles';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GitError, isObjectId, type GitRunner } from '../../git/gitRunner';
+import type { GitRunner } from '../../git/gitRunner';
 import type { RepositoryLocation } from '../../git/repository';
 import type { GitApi, GitApiRepository, GitExtension } from '../gitExtension';
 import { DisposableStore } from '../lifecycle';
@@ -75,10 +76,9 @@ export class GitActivity implements vscode.Disposable {
   async diskMatchesIndex(repository: RepositoryLocation, repoPath: string): Promise<boolean> {
     if (!this.git) return false;
     try {
-      const entry = await this.indexEntry(repository, repoPath);
+      const entry = await indexBlobOf(this.git, repository, repoPath);
       if (!entry) return false;
-      const hashed = await this.git.run(['hash-object', '--path', repoPath, '--', path.join(repository.topLevel, ...repoPath.split('/'))], { cwd: repository.topLevel });
-      return hashed.stdout.trim() === entry;
+      return (await hashAsGitAdds(this.git, repository, repoPath)) === entry;
     } catch (error) {
       this.log.debug(`Could not compare ${repoPath} with the index: ${errorMessage(error)}`);
       return false;
@@ -88,31 +88,13 @@ export class GitActivity implements vscode.Disposable {
   /** The text the index holds for a file, or undefined when it is not in the index. */
   async indexText(repository: RepositoryLocation, repoPath: string): Promise<string | undefined> {
     if (!this.git) return undefined;
-    const entry = await this.indexEntry(repository, repoPath);
-    if (!entry) return undefined;
-    const blob = await this.git.run(['cat-file', 'blob', entry], { cwd: repository.topLevel, maxOutputBytes: 50 * 1024 * 1024 });
-    const text = blob.stdoutBytes.toString('utf8');
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const entry = await indexBlobOf(this.git, repository, repoPath);
+    return entry ? readBlobText(this.git, repository, entry) : undefined;
   }
 
   /** Whether git ignores a path (build output, dependencies). */
   async isIgnored(repository: RepositoryLocation, repoPath: string): Promise<boolean> {
-    if (!this.git) return false;
-    try {
-      const result = await this.git.run(['check-ignore', '-q', '--', repoPath], { cwd: repository.topLevel, okExitCodes: [1] });
-      return result.exitCode === 0;
-    } catch (error) {
-      if (error instanceof GitError) return false;
-      throw error;
-    }
-  }
-
-  private async indexEntry(repository: RepositoryLocation, repoPath: string): Promise<string | undefined> {
-    if (!this.git) return undefined;
-    const listed = await this.git.run(['ls-files', '-s', '-z', '--', repoPath], { cwd: repository.topLevel });
-    // "<mode> <object> <stage>\t<path>\0"; only stage 0 (no conflict) is a plain index entry.
-    const match = /^\d+ ([0-9a-f]+) 0\t/.exec(listed.stdout);
-    return match && isObjectId(match[1]) ? match[1] : undefined;
+    return this.git ? isIgnoredByGit(this.git, repository, repoPath) : false;
   }
 
   /**

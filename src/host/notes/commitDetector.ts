@@ -1,5 +1,6 @@
+import { headCommit, parentsOfCommit } from '../../git/revisions';
 import * as vscode from 'vscode';
-import { assertObjectId, type GitRunner } from '../../git/gitRunner';
+import type { GitRunner } from '../../git/gitRunner';
 import type { GitApiBranch, GitApiRepository, GitExtension } from '../gitExtension';
 import { DisposableStore, Sequencer } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
@@ -128,14 +129,11 @@ export class CommitDetector implements vscode.Disposable {
   }
 
   private async resolveHead(root: string): Promise<string | null> {
-    const result = await this.git.run(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: root, okExitCodes: [1] });
-    const id = result.stdout.trim();
-    return result.exitCode === 0 && id ? assertObjectId(id) : null;
+    return headCommit(this.git, root);
   }
 
   private async parentsOf(root: string, commit: string): Promise<string[]> {
-    const result = await this.git.run(['rev-list', '--parents', '-n', '1', assertObjectId(commit)], { cwd: root });
-    return result.stdout.trim().split(' ').slice(1).map(assertObjectId);
+    return parentsOfCommit(this.git, root, commit);
   }
 
   dispose(): void {
