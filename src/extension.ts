@@ -35,13 +35,13 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   context.subscriptions.push(settings);
   // Restricted Mode: show and track, never run git (so nothing is stored under .git/vouch).
   const git = vscode.workspace.isTrusted ? createGitRunner(log) : undefined;
-  const states = git ? new RepositoryRegistry(git, log) : undefined;
+  const gitExtension = new GitExtension(log);
+  const states = git ? new RepositoryRegistry(git, log, gitExtension) : undefined;
   if (states) context.subscriptions.push(states);
   const service = new AttributionService(states, log);
   context.subscriptions.push(service);
   flushOnDeactivate = () => service.flush();
   const tools = new AiToolCatalog(() => settings.detection);
-  const gitExtension = new GitExtension(log);
   context.subscriptions.push(
     vscode.commands.registerCommand('vouch.showLog', () => log.show()),
     registerInlineAcceptDetector(service, tools, () => settings.detection.inlineCompletions),

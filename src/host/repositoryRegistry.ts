@@ -4,6 +4,7 @@ import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
 import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
 import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
+import type { GitExtension } from './gitExtension';
 import { DisposableStore } from './lifecycle';
 import { RepositoryWatcher, type RepositoryChange } from './repositoryWatcher';
 import { errorMessage } from '../core/errorMessage';
@@ -11,12 +12,13 @@ import { errorMessage } from '../core/errorMessage';
 /**
  * Finds the repository of each file, and once per repository opens its working-state store
  * (`.git/vouch/`) and its one RepositoryWatcher. Files outside any repository are tracked in
- * memory only. The repositories of the workspace folders are looked up (and watched) at once.
+ * memory only. The repositories of the workspace folders and those the git extension opens are
+ * looked up (and watched) at once.
  */
 export class RepositoryRegistry implements vscode.Disposable {
   private readonly storesByTopLevel = new Map<string, Promise<WorkingStateStore>>();
   private readonly locationByDirectory = new Map<string, Promise<RepositoryLocation | undefined>>();
-  private readonly watchersByTopLevel = new Map<string, Promise<RepositoryWatcher | undefined>>();
+  private readonly watchersByTopLevel = new Map<string, RepositoryWatcher>();
   private readonly disposables = new DisposableStore();
   private readonly changeEmitter = this.disposables.add(new vscode.EventEmitter<RepositoryChange>());
   /** Fires when something moved under a repository's git directories or in its working state (see RepositoryWatcher). */
@@ -28,13 +30,15 @@ export class RepositoryRegistry implements vscode.Disposable {
   constructor(
     private readonly git: GitRunner,
     private readonly log: vscode.LogOutputChannel,
+    gitExtension: GitExtension,
   ) {
-    for (const folder of vscode.workspace.workspaceFolders ?? []) void this.watchFolder(folder.uri);
+    for (const folder of vscode.workspace.workspaceFolders ?? []) this.watchFolder(folder.uri);
     this.disposables.add(
       vscode.workspace.onDidChangeWorkspaceFolders((event) => {
-        for (const folder of event.added) void this.watchFolder(folder.uri);
+        for (const folder of event.added) this.watchFolder(folder.uri);
       }),
     );
+    void this.watchGitExtensionRepositories(gitExtension);
   }
 
   /** The repository holding a file, or undefined outside one. Cached per directory. */
@@ -48,7 +52,7 @@ export class RepositoryRegistry implements vscode.Disposable {
     if (!location) {
       location = findRepository(this.git, directory).then(
         (found) => {
-          void this.watcherOf(found);
+          this.watcherOf(found);
           return found;
         },
         (error: unknown) => {
@@ -63,23 +67,12 @@ export class RepositoryRegistry implements vscode.Disposable {
     return location;
   }
 
-  /** The one watcher of a repository; undefined when its directories could not be resolved. */
-  watcherOf(repository: RepositoryLocation): Promise<RepositoryWatcher | undefined> {
-    let watcher = this.watchersByTopLevel.get(repository.topLevel);
-    if (!watcher) {
-      watcher = this.openWatcher(repository).catch((error: unknown) => {
-        this.log.warn(`Could not watch the repository ${repository.topLevel}: ${errorMessage(error)}`);
-        return undefined;
-      });
-      this.watchersByTopLevel.set(repository.topLevel, watcher);
-    }
-    return watcher;
-  }
-
-  private async openWatcher(repository: RepositoryLocation): Promise<RepositoryWatcher | undefined> {
-    const { commonDir } = await findRepository(this.git, repository.topLevel);
-    if (this.disposables.isDisposed) return undefined;
-    const watcher = this.disposables.add(new RepositoryWatcher({ ...repository, commonDir }, workingStateDirectory(repository)));
+  /** The one watcher of a repository (undefined once the registry is disposed). */
+  watcherOf(repository: RepositoryLocation): RepositoryWatcher | undefined {
+    const known = this.watchersByTopLevel.get(repository.topLevel);
+    if (known || this.disposables.isDisposed) return known;
+    const watcher = this.disposables.add(new RepositoryWatcher(repository, workingStateDirectory(repository)));
+    this.watchersByTopLevel.set(repository.topLevel, watcher);
     this.disposables.add(
       watcher.onDidChange((change) => {
         this.changeEmitter.fire(change);
@@ -129,10 +122,16 @@ export class RepositoryRegistry implements vscode.Disposable {
     return result.merged ? result.document.spans.slice() : undefined;
   }
 
-  private async watchFolder(folder: vscode.Uri): Promise<void> {
-    if (folder.scheme !== 'file') return;
-    const repository = await this.repositoryAt(folder.fsPath);
-    if (repository) await this.watcherOf(repository);
+  private watchFolder(folder: vscode.Uri): void {
+    if (folder.scheme === 'file') void this.repositoryAt(folder.fsPath);
+  }
+
+  /** The repositories the git extension opens (nested ones, submodules, worktrees) are watched too. */
+  private async watchGitExtensionRepositories(gitExtension: GitExtension): Promise<void> {
+    const api = await gitExtension.api();
+    if (!api || this.disposables.isDisposed) return;
+    for (const repository of api.repositories) this.watchFolder(repository.rootUri);
+    this.disposables.add(api.onDidOpenRepository((repository) => this.watchFolder(repository.rootUri)));
   }
 
   dispose(): void {

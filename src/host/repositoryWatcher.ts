@@ -14,14 +14,9 @@ import { DisposableStore } from './lifecycle';
 export type RepositoryChangeKind = 'head' | 'operation' | 'refs' | 'state';
 
 export interface RepositoryChange {
-  readonly repository: WatchedRepositoryLocation;
+  readonly repository: RepositoryLocation;
   readonly kind: RepositoryChangeKind;
   readonly uri: vscode.Uri;
-}
-
-/** A repository with the directory its worktrees share (refs, packed-refs) besides its own git directory. */
-export interface WatchedRepositoryLocation extends RepositoryLocation {
-  readonly commonDir: string;
 }
 
 /** Per-worktree files under the git directory; not `index`: the git extension's own `git status` rewrites it whenever a file changes. */
@@ -40,12 +35,13 @@ export class RepositoryWatcher implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
 
   constructor(
-    readonly repository: WatchedRepositoryLocation,
-    stateDirectory: string,
+    readonly repository: RepositoryLocation,
+    /** The working state's directory; none in Restricted Mode, where nothing is stored. */
+    stateDirectory: string | undefined,
   ) {
     this.watch(repository.gitDir, GIT_DIR_FILES, (relative) => (relative === 'HEAD' ? 'head' : 'operation'));
     this.watch(repository.commonDir, COMMON_DIR_FILES, (relative) => (relative === 'refs/stash' ? 'operation' : 'refs'));
-    this.watch(stateDirectory, '*.json', () => 'state');
+    if (stateDirectory !== undefined) this.watch(stateDirectory, '*.json', () => 'state');
   }
 
   private watch(directory: string, pattern: string, kindOf: (relative: string) => RepositoryChangeKind): void {

@@ -7,6 +7,7 @@ import type { RepositoryLocation } from '../../git/repository';
 import type { GitApi, GitApiRepository, GitExtension } from '../gitExtension';
 import { DisposableStore } from '../lifecycle';
 import type { RepositoryRegistry } from '../repositoryRegistry';
+import { RepositoryWatcher, type RepositoryChange } from '../repositoryWatcher';
 import { errorMessage } from '../../core/errorMessage';
 
 /** Files reloaded this long after a git operation's traces count as that operation's... */
@@ -37,14 +38,32 @@ export class GitActivity implements vscode.Disposable {
     // a file changes, and not a branch or notes ref alone: a fetch or a commit (which agents often
     // run right after writing files) changes no working-tree file. (Git commands that only restore
     // files, such as `git restore`, are told apart by content: the file then equals the index.)
-    if (repositories) {
+    const noteChange = (change: RepositoryChange) => {
+      if (change.kind === 'head' || change.kind === 'operation') void this.noteTraceWritten(change.uri);
+    };
+    if (repositories) this.disposables.add(repositories.onDidChangeRepository(noteChange));
+    else {
+      for (const folder of vscode.workspace.workspaceFolders ?? []) void this.watchWithoutGit(folder.uri, noteChange);
       this.disposables.add(
-        repositories.onDidChangeRepository((change) => {
-          if (change.kind === 'head' || change.kind === 'operation') void this.noteTraceWritten(change.uri);
+        vscode.workspace.onDidChangeWorkspaceFolders((event) => {
+          for (const folder of event.added) void this.watchWithoutGit(folder.uri, noteChange);
         }),
       );
     }
     void this.connectGitExtension(gitExtension);
+  }
+
+  /**
+   * Restricted Mode runs no git, so no registry finds repositories: a workspace folder whose `.git`
+   * is a directory is watched there (a linked worktree's `.git` file is not followed).
+   */
+  private async watchWithoutGit(folder: vscode.Uri, noteChange: (change: RepositoryChange) => void): Promise<void> {
+    if (folder.scheme !== 'file') return;
+    const gitDir = path.join(folder.fsPath, '.git');
+    const isDirectory = await fs.stat(gitDir).then((stat) => stat.isDirectory(), () => false);
+    if (!isDirectory || this.disposables.isDisposed) return;
+    const watcher = this.disposables.add(new RepositoryWatcher({ topLevel: folder.fsPath, gitDir, commonDir: gitDir }, undefined));
+    this.disposables.add(watcher.onDidChange(noteChange));
   }
 
   /** A git operation left traces under .git shortly before `time` (default: now) or just after it. */
