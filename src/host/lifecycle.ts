@@ -138,3 +138,22 @@ export class Sequencer {
     return this.tail.then(() => undefined);
   }
 }
+
+/**
+ * Settles with true at the first `event` for which `matches` holds (or at once when `alreadyTrue`
+ * says so), or with false after `timeoutMs`. The listener and the timer go either way.
+ */
+export function waitForEvent<T>(event: vscode.Event<T>, matches: (value: T) => boolean, timeoutMs: number, alreadyTrue: () => boolean = () => false): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const done = (result: boolean) => {
+      clearTimeout(timer);
+      listener.dispose();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const listener = event((value) => {
+      if (matches(value)) done(true);
+    });
+    if (alreadyTrue()) done(true);
+  });
+}

@@ -71,8 +71,8 @@ export class GitActivity implements vscode.Disposable {
     return this.activityTimes.some((at) => at >= time - GIT_TRACES_BEFORE_MS && at <= time + GIT_TRACES_AFTER_MS);
   }
 
-  /** Notes git activity at `at` (default: now; also used by tests and by the watchers). */
-  noteActivity(reason: string, at: number = this.now()): void {
+  /** Notes git activity at `at` (default: now). */
+  private noteActivity(reason: string, at: number = this.now()): void {
     this.activityTimes.push(at);
     this.activityTimes.sort((a, b) => a - b);
     while (this.activityTimes.length > 0 && at - this.activityTimes[0] > 10 * GIT_TRACES_BEFORE_MS) this.activityTimes.shift();

@@ -44,7 +44,7 @@ export interface CommitDetectorHandlers {
 export class CommitDetector implements vscode.Disposable {
   private readonly followed = new Map<string, FollowedRepository>();
   private readonly disposables = new DisposableStore();
-  /** Settles when the git extension's repositories are being followed (tests wait for it). */
+  /** Settles when the git extension's repositories are being followed (the repository picker waits for it). */
   readonly ready: Promise<void>;
 
   constructor(

@@ -11,7 +11,7 @@ import type { RepositoryLocation } from '../../git/repository';
 import { replacedLinesOfBlocks } from '../../core/review/blockDiff';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
-import { Debouncer, DisposableStore } from '../lifecycle';
+import { Debouncer, DisposableStore, waitForEvent } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
 import { lineRangeLabel } from '../../core/text/lines';
 
@@ -186,23 +186,7 @@ export class ReviewWorkspace implements vscode.Disposable {
   async openDocument(uri: vscode.Uri): Promise<vscode.TextDocument> {
     const document = await vscode.workspace.openTextDocument(uri);
     if (this.service.spansOf(uri).length > 0 || !this.states || uri.scheme !== 'file') return document;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        listener.dispose();
-        resolve();
-      }, LOAD_WAIT_MS);
-      const listener = this.service.onDidChangeAttribution((changed) => {
-        if (changed.toString() !== uri.toString()) return;
-        clearTimeout(timer);
-        listener.dispose();
-        resolve();
-      });
-      if (this.service.spansOf(uri).length > 0) {
-        clearTimeout(timer);
-        listener.dispose();
-        resolve();
-      }
-    });
+    await waitForEvent(this.service.onDidChangeAttribution, (changed) => changed.toString() === uri.toString(), LOAD_WAIT_MS, () => this.service.spansOf(uri).length > 0);
     return document;
   }
 
@@ -321,20 +305,9 @@ export class ReviewWorkspace implements vscode.Disposable {
   /** Waits (briefly) until the editor has reloaded a document replaced on disk, so the decision returns with the document current. */
   private async waitForText(document: vscode.TextDocument, text: string): Promise<void> {
     if (document.getText() === text) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        listener.dispose();
-        this.log.warn(`${displayPath(document.uri)} was rewritten on disk; the editor has not reloaded it yet`);
-        resolve();
-      }, LOAD_WAIT_MS);
-      // The service is the one listener of document changes; a tracked document's reload comes through it.
-      const listener = this.service.onDidApplyEdit(() => {
-        if (document.getText() !== text) return;
-        clearTimeout(timer);
-        listener.dispose();
-        resolve();
-      });
-    });
+    // The service is the one listener of document changes; a tracked document's reload comes through it.
+    const reloaded = await waitForEvent(this.service.onDidApplyEdit, () => document.getText() === text, LOAD_WAIT_MS);
+    if (!reloaded) this.log.warn(`${displayPath(document.uri)} was rewritten on disk; the editor has not reloaded it yet`);
   }
 
   dispose(): void {
