@@ -68,7 +68,7 @@ export class RepositoryRegistry implements vscode.Disposable {
   }
 
   /** The one watcher of a repository (undefined once the registry is disposed). */
-  watcherOf(repository: RepositoryLocation): RepositoryWatcher | undefined {
+  private watcherOf(repository: RepositoryLocation): RepositoryWatcher | undefined {
     const known = this.watchersByTopLevel.get(repository.topLevel);
     if (known || this.disposables.isDisposed) return known;
     const watcher = this.disposables.add(new RepositoryWatcher(repository, workingStateDirectory(repository)));
