@@ -56,7 +56,7 @@ runEditorBench('scale', async (scratch) => {
   const within = share.longestTaskMs <= TASK_GOAL_MS;
   console.log(`editor scale: ${FILES} files opened, ${UNTITLED} untitled documents (${result.maxOpenDocuments} open at most), a ${(result.bigFileChars / 1e6).toFixed(1)} MB file with ${result.bigFileSpans} AI span(s) marked, typed, saved, scrolled:`);
   console.log(`  Vouch's code in the extension host's profile: ${share.totalMs} ms in all; longest task ${share.longestTaskMs} ms (goal ${TASK_GOAL_MS} ms ${within ? 'OK' : 'OVER'})`);
-  console.log(`  tasks over ${TASK_GOAL_MS} ms: ${share.tasksOver.length === 0 ? 'none' : share.tasksOver.join(', ')}`);
+  console.log(`  tasks over ${TASK_GOAL_MS} ms: ${share.tasksOver.length === 0 ? 'none' : `${share.tasksOver.length}, the longest ${share.tasksOver.slice(0, 10).join(', ')}`}`);
   console.log(`  longest task in: ${share.longestTaskFrames.join(', ')}`);
   console.log(`  most time in: ${share.topFunctions.slice(0, 8).map((entry) => `${entry.name} ${entry.ms} ms`).join(', ')}`);
   console.log(`  phases (wall ms): ${Object.entries(result.phases).map(([name, ms]) => `${name} ${ms}`).join(', ')}`);
@@ -68,7 +68,8 @@ runEditorBench('scale', async (scratch) => {
     bigFileSpans: result.bigFileSpans,
     vouchTotalMs: share.totalMs,
     longestTaskMs: share.longestTaskMs,
-    tasksOverGoal: share.tasksOver,
+    tasksOverGoal: share.tasksOver.length,
+    longestTasksMs: share.tasksOver.slice(0, 10),
     longestTaskFrames: share.longestTaskFrames,
     phasesMs: result.phases,
     goal: { longestTaskMs: TASK_GOAL_MS },
