@@ -12,6 +12,9 @@ const PICTURES = {
   'review-group.png': 'review-keyboard-group.png',
   'gate-warning.png': 'gate-warning.png',
   'hover-committed.png': 'visibility-hover-committed.png',
+  'marks-light.png': 'marks-light-editor.png',
+  'marks-dark.png': 'marks-dark-editor.png',
+  'marks-high-contrast.png': 'marks-high-contrast-editor.png',
 };
 
 /**

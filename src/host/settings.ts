@@ -22,6 +22,12 @@ export interface DetectionSettings {
 export interface VouchSettingValues {
   readonly detection: DetectionSettings;
   readonly gutterMode: GutterMode;
+  /** `vouch.gutter.showAccepted`: false hides the marks of accepted AI lines. */
+  readonly gutterShowAccepted: boolean;
+  /** `vouch.currentLine.annotation`: the GitLens-like note at the end of the cursor's AI line. */
+  readonly currentLineAnnotation: boolean;
+  /** `vouch.codeLens.enabled`: "N AI blocks unreviewed · Review" at the top of a file. */
+  readonly codeLens: boolean;
   readonly gate: GateMode;
   readonly notes: { readonly configureRewriteRef: AskMode; readonly syncAfterPushPull: AskMode; readonly reconcileAfterPull: boolean };
   readonly statusBarVisibility: StatusBarVisibility;
@@ -57,6 +63,9 @@ function readSettings(config: vscode.WorkspaceConfiguration): VouchSettingValues
       aiExtensions,
     },
     gutterMode: gutter === 'off' || gutter === 'uncommitted' ? gutter : 'all',
+    gutterShowAccepted: config.get<boolean>('gutter.showAccepted', true) !== false,
+    currentLineAnnotation: config.get<boolean>('currentLine.annotation', true) !== false,
+    codeLens: config.get<boolean>('codeLens.enabled', true) !== false,
     gate: gate === 'off' || gate === 'block' ? gate : 'warn',
     notes: {
       configureRewriteRef: askMode('notes.configureRewriteRef'),
@@ -89,6 +98,18 @@ export class VouchSettings implements vscode.Disposable {
 
   get gutterMode(): GutterMode {
     return this.values.gutterMode;
+  }
+
+  get gutterShowAccepted(): boolean {
+    return this.values.gutterShowAccepted;
+  }
+
+  get currentLineAnnotation(): boolean {
+    return this.values.currentLineAnnotation;
+  }
+
+  get codeLens(): boolean {
+    return this.values.codeLens;
   }
 
   get gate(): GateMode {

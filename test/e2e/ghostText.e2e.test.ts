@@ -53,7 +53,7 @@ describe('e2e: accepting AI ghost text in the real editor', function () {
     // Vouch reports when the stored attribution is back in the editor; only then are marks due.
     await workbench.waitForVouchLog(/\] (Restored \d+ AI span\(s\) of src\/cart\.ts|Picked up attribution of src\/cart\.ts)/, 'the attribution of src/cart.ts restored');
     const marksAfter = await workbench.waitForLineMarks('the marks after the reload', (marks) => marks.length === marksBefore.length);
-    assert.deepEqual(marksAfter.map((mark) => [mark.line, mark.style]), marksBefore.map((mark) => [mark.line, mark.style]));
+    assert.deepEqual(marksAfter.map((mark) => [mark.line, mark.state]), marksBefore.map((mark) => [mark.line, mark.state]));
     const status = await page.waitForSelector('.statusbar-item:has-text("AI: 1 unreviewed")');
     assert.ok(status);
     await workbench.screenshot('reload-after');

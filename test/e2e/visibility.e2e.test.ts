@@ -12,8 +12,8 @@ import { openWorkbench, type LineMark as DomMark, type Workbench } from './workb
 import { aiSpanOver } from '../support/spans';
 
 
-/** Border style of each state's mark (src/host/visibility/attributionDecorations.ts STATE_BORDERS). */
-const STYLE_OF = { unreviewed: 'solid', accepted: 'double', humanChanged: 'dashed', committed: 'dotted' } as const;
+/** The state each gutter icon names (its SVG's data-vouch-state; src/core/visibility/markStyle.ts). */
+const STYLE_OF = { unreviewed: 'ai-unreviewed', accepted: 'ai-accepted', humanChanged: 'ai-human-changed', committed: 'ai-committed' } as const;
 
 function aiSpan(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
   return aiSpanOver(text, piece, { id: `e2e-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' }, ...extra });
@@ -33,7 +33,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
 
   const waitForMarks = (what: string, check: (marks: DomMark[]) => boolean): Promise<DomMark[]> => workbench.waitForLineMarks(what, check);
 
-  const linesWith = (marks: DomMark[], style: string) => marks.filter((mark) => mark.style === style).map((mark) => mark.line);
+  const linesWith = (marks: DomMark[], style: string) => marks.filter((mark) => mark.state === style).map((mark) => mark.line);
 
   /** 1-based numbers of the visible lines whose text matches. */
   async function lineNumbersOf(patterns: RegExp[]): Promise<number[]> {
@@ -94,7 +94,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     const marks = await waitForMarks('unreviewed marks', (found) => found.length >= 3);
     assert.deepEqual(linesWith(marks, STYLE_OF.unreviewed), aiLines, 'the marks sit exactly on the AI lines');
     assert.deepEqual(marks.map((mark) => mark.line), aiLines, 'and on no other line');
-    assert.notEqual(marks[0].color, 'rgba(0, 0, 0, 0)', 'the theme colour applies');
+    assert.match(marks[0].color, /^#[0-9a-f]{6}$/i, 'the icon is drawn in a colour');
     const status = await page.waitForSelector('.statusbar-item:has-text("AI: 1 unreviewed")');
     assert.match((await status.textContent()) ?? '', /AI: 1 unreviewed \(1 in this file\)/);
     await workbench.screenshot('visibility-unreviewed');
@@ -103,7 +103,8 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     assert.match(hover, /AI-written, not reviewed/);
     assert.match(hover, /tool fake-ai · inline completion · high confidence/);
     assert.match(hover, /Review: not reviewed/);
-    assert.match(hover, /Review · Accept\.\.\. · Reject · Show in review panel/);
+    assert.match(hover, /Review · Accept\.\.\. · Reject/, 'one way to the panel, then accept and reject');
+    assert.doesNotMatch(hover, /Show in review panel/);
     await workbench.screenshot('visibility-hover-unreviewed');
     await dismissHover();
   });
@@ -142,10 +143,10 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await store.save('src/reviewed.ts', [aiSpan(text, block, { review })], text);
     await workbench.openFile('src/reviewed.ts');
     const marks = await waitForMarks('accepted marks', (found) => linesWith(found, STYLE_OF.accepted).length === 3);
-    assert.deepEqual(marks.map((mark) => [mark.line, mark.style]), [
-      [3, 'double'],
-      [4, 'double'],
-      [5, 'double'],
+    assert.deepEqual(marks.map((mark) => [mark.line, mark.state]), [
+      [3, 'ai-accepted'],
+      [4, 'ai-accepted'],
+      [5, 'ai-accepted'],
     ]);
     await workbench.screenshot('visibility-accepted');
     const hover = await hoverLine(4, /accepted by a reviewer/);
@@ -168,10 +169,10 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await recordFilesOfCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpan(text, aiText)] }] });
     await workbench.openFile('src/committed.ts');
     const marks = await waitForMarks('committed marks', (found) => linesWith(found, STYLE_OF.committed).length === 3);
-    assert.deepEqual(marks.map((mark) => [mark.line, mark.style]), [
-      [2, 'dotted'],
-      [3, 'dotted'],
-      [4, 'dotted'],
+    assert.deepEqual(marks.map((mark) => [mark.line, mark.state]), [
+      [2, 'ai-committed'],
+      [3, 'ai-committed'],
+      [4, 'ai-committed'],
     ]);
     await workbench.screenshot('visibility-committed');
     const hover = await hoverLine(3, /AI-written in an earlier commit/);

@@ -12,10 +12,10 @@ import { WorkingStateStore } from '../../src/git/workingStateStore';
 const repoRoot = path.resolve(__dirname, '..', '..');
 export const artifactsDir = path.join(repoRoot, 'test-artifacts', 'e2e');
 
-/** A whole-line attribution mark as the editor draws it: line number, border style and colour. */
+/** A gutter mark as the editor draws it: line number, the state its icon shows (its SVG's data-vouch-state) and the icon's colour. */
 export interface LineMark {
   readonly line: number;
-  readonly style: string;
+  readonly state: string;
   readonly color: string;
 }
 
@@ -33,7 +33,7 @@ export interface Workbench {
   /** Text of the visible editor lines, top to bottom (Monaco renders spaces as U+00A0). */
   editorLines(): Promise<string[]>;
   findFrame(selector: string): Promise<Frame>;
-  /** Vouch's whole-line marks in the active editor, read from the DOM (rows mapped to line numbers by their top). */
+  /** Vouch's gutter icons in the active editor, read from the DOM (glyph-margin rows mapped to line numbers by their top). */
   lineMarks(): Promise<LineMark[]>;
   /** Waits until the active editor's marks satisfy `check` (Vouch draws them after a short debounce); returns them. */
   waitForLineMarks(what: string, check: (marks: LineMark[]) => boolean): Promise<LineMark[]>;
@@ -54,6 +54,7 @@ export interface Workbench {
    * and the editor's own logs (Vouch's log channel, the extension host's) as `<label>-*.log`.
    */
   saveDiagnostics(label: string): Promise<string[]>;
+
   /**
    * The AI spans of a file in the working state Vouch keeps on disk (`.git/vouch/working/`), read
    * as the CLI would; [] when it has none.
@@ -232,15 +233,16 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
             const number = Number(row.querySelector('.line-numbers')?.textContent?.trim());
             if (Number.isInteger(number) && number > 0) numbers.set(parseFloat(row.style.top), number);
           });
-          const marks: { line: number; style: string; color: string }[] = [];
-          editor.querySelectorAll<HTMLElement>('.view-overlays > div').forEach((row) => {
-            Array.from(row.children).forEach((child) => {
-              // Extension decorations get generated 'ced-' class names; Vouch's are the bordered ones.
-              if (!Array.from(child.classList).some((name) => name.startsWith('ced-'))) return;
-              const style = getComputedStyle(child);
-              if (style.borderLeftStyle === 'none' || parseFloat(style.borderLeftWidth) === 0) return;
-              marks.push({ line: numbers.get(parseFloat(row.style.top)) ?? -1, style: style.borderLeftStyle, color: style.borderLeftColor });
-            });
+          const marks: { line: number; state: string; color: string }[] = [];
+          editor.querySelectorAll<HTMLElement>('.glyph-margin-widgets > div').forEach((glyph) => {
+            // Extension decorations get generated 'ced-' class names; Vouch's icons are SVG data URIs that name their state.
+            if (!Array.from(glyph.classList).some((name) => name.startsWith('ced-'))) return;
+            const image = /url\("?data:image\/svg\+xml;base64,([^")]+)"?\)/.exec(getComputedStyle(glyph).backgroundImage);
+            if (!image) return;
+            const svg = atob(image[1]);
+            const state = /data-vouch-state="([^"]+)"/.exec(svg)?.[1];
+            const color = /(?:fill|stroke)="(#[0-9a-fA-F]+)"/.exec(svg)?.[1];
+            if (state && color) marks.push({ line: numbers.get(parseFloat(glyph.style.top)) ?? -1, state, color });
           });
           return marks.sort((a, b) => a.line - b.line);
         });

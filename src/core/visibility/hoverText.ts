@@ -59,6 +59,19 @@ export function escapeMarkdownText(value: unknown, maxLength = MAX_SHOWN_TEXT): 
   return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&"'$:=^%@/]/g, (char) => `\\${char}`);
 }
 
+/**
+ * Where on a line Vouch's hover answers: the indentation and the first character (next to the
+ * gutter mark), and the end of the line (where the current-line annotation is). Elsewhere the
+ * line's code keeps the language's own hover to itself. Columns are 0-based, end exclusive.
+ */
+export function hoverAnchorColumns(lineText: string, character: number): { readonly start: number; readonly end: number } | undefined {
+  const firstNonBlank = lineText.search(/\S/);
+  const startEnd = firstNonBlank < 0 ? lineText.length : firstNonBlank + 1;
+  if (character <= startEnd) return { start: 0, end: startEnd };
+  if (character >= lineText.length) return { start: lineText.length, end: lineText.length };
+  return undefined;
+}
+
 /** `2026-05-01 14:03 UTC`, or "unknown time" for a value that is not a time. */
 export function formatTime(value: number | string | undefined): string {
   if (value === undefined) return 'unknown time';
@@ -107,14 +120,13 @@ function reviewLine(review: Review | NoteReview | null | undefined, status?: Spa
 /** How the hover explains "changed by a human", so people know what the share measures. */
 export const HUMAN_CHANGED_EXPLANATION = 'share of the characters the AI inserted that a person has since replaced or deleted';
 
+/** The short form of one span: origin and time on one line, the human share only when there is one, then the review. */
 function spanSection(span: AttributedSpan, status: SpanReviewStatus): string {
   const share = humanChangedShare(span);
-  return [
-    originLine(span.origin, span.confidence),
-    `Inserted: ${formatTime(span.insertedAt)}`,
-    `Changed by a human: ${formatShare(share)} (${HUMAN_CHANGED_EXPLANATION})`,
-    reviewLine(span.review, status),
-  ].join('  \n');
+  const lines = [`${originLine(span.origin, span.confidence)} · ${formatTime(span.insertedAt)}`];
+  if (share > 0) lines.push(`Changed by a human: ${formatShare(share)} of the AI's characters`);
+  lines.push(reviewLine(span.review, status));
+  return lines.join('  \n');
 }
 
 export interface UncommittedHoverInput {
@@ -128,20 +140,17 @@ export interface UncommittedHoverInput {
   readonly blockSpanIds: readonly string[];
 }
 
+/** The hover of an uncommitted AI line: what it is, where it came from, its review, and one line of actions. */
 export function uncommittedHoverMarkdown(input: UncommittedHoverInput): string {
-  const sections = [`**Vouch** · ${STATE_LABELS[input.state]}`];
-  if (input.mixedLine) sections.push('A person also typed on this line.');
+  const title = `**Vouch** · ${STATE_LABELS[input.state]}${input.mixedLine ? ' (a person also typed on this line)' : ''}`;
+  const sections = [title];
   for (const { span, status } of input.spans.slice(0, MAX_SHOWN_SPANS)) sections.push(spanSection(span, status));
   if (input.spans.length > MAX_SHOWN_SPANS) sections.push(`and ${input.spans.length - MAX_SHOWN_SPANS} more AI span(s) on this line`);
   const args: BlockCommandArgs = { uri: input.documentUri, spanIds: input.blockSpanIds };
-  const links = [
-    commandLink('Review', REVIEW_PANEL_COMMAND, args),
-    commandLink('Accept...', ACCEPT_BLOCK_COMMAND, args),
-    commandLink('Reject', REJECT_BLOCK_COMMAND, args),
-    commandLink('Show in review panel', REVIEW_PANEL_COMMAND, args),
-  ];
+  // "Review" opens the panel at this block: the one way to it (it used to be there twice).
+  const links = [commandLink('Review', REVIEW_PANEL_COMMAND, args), commandLink('Accept...', ACCEPT_BLOCK_COMMAND, args), commandLink('Reject', REJECT_BLOCK_COMMAND, args)];
   sections.push(links.join(' · '));
-  return sections.join('\n\n---\n\n');
+  return sections.join('\n\n');
 }
 
 /** `documentUri`: with it, a Vouch-recorded line gets the link that approves it (a forgotten review, or a second approver). */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
+import { MARK_COLOR_DEFAULTS, MARK_COLOR_IDS, gutterIconSvg, resolveThemeColor, type ThemeKind } from '../../core/visibility/markStyle';
 import type { AttributionService } from '../attributionService';
 import { TypingPauses } from '../../core/visibility/typingPause';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
@@ -17,21 +18,45 @@ const UPDATE_DEBOUNCE_MS = 75;
 const TYPING_QUIET_MS = 300;
 const TYPING_MAX_WAIT_MS = 1_000;
 
-/** Theme colour ids contributed in package.json (light, dark and high-contrast defaults). */
-export const STATE_COLORS: Readonly<Record<LineMarkState, string>> = {
-  'ai-unreviewed': 'vouch.aiUnreviewedLine',
-  'ai-accepted': 'vouch.aiAcceptedLine',
-  'ai-human-changed': 'vouch.aiHumanChangedLine',
-  'ai-committed': 'vouch.aiCommittedLine',
-};
+/** The theme kind VS Code shows now, as the colour defaults name it. */
+export function activeThemeKind(): ThemeKind {
+  switch (vscode.window.activeColorTheme.kind) {
+    case vscode.ColorThemeKind.Light:
+      return 'light';
+    case vscode.ColorThemeKind.HighContrast:
+      return 'highContrast';
+    case vscode.ColorThemeKind.HighContrastLight:
+      return 'highContrastLight';
+    default:
+      return 'dark';
+  }
+}
 
-/** Each state also has its own border style, so the marks differ without colour too. */
-export const STATE_BORDERS: Readonly<Record<LineMarkState, { readonly style: string; readonly width: string }>> = {
-  'ai-unreviewed': { style: 'solid', width: '0 0 0 3px' },
-  'ai-accepted': { style: 'double', width: '0 0 0 4px' },
-  'ai-human-changed': { style: 'dashed', width: '0 0 0 3px' },
-  'ai-committed': { style: 'dotted', width: '0 0 0 3px' },
-};
+/** The colour of a Vouch colour id in the active theme (defaults, or the user's colour customizations). */
+export function activeThemeColor(colorId: string, defaults: Readonly<Record<ThemeKind, string>>): string {
+  const workbench = vscode.workspace.getConfiguration('workbench');
+  return resolveThemeColor(colorId, defaults, activeThemeKind(), workbench.get<unknown>('colorCustomizations'), workbench.get<string>('colorTheme'));
+}
+
+/** One decoration type per state: its own gutter icon (shape and colour) and an overview-ruler mark in its theme colour. */
+function createMarkTypes(): Record<LineMarkState, vscode.TextEditorDecorationType> {
+  return Object.fromEntries(
+    LINE_MARK_STATES.map((state) => {
+      const svg = gutterIconSvg(state, activeThemeColor(MARK_COLOR_IDS[state], MARK_COLOR_DEFAULTS[state]));
+      return [
+        state,
+        vscode.window.createTextEditorDecorationType({
+          isWholeLine: true,
+          gutterIconPath: vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`),
+          gutterIconSize: '70%',
+          overviewRulerColor: new vscode.ThemeColor(MARK_COLOR_IDS[state]),
+          overviewRulerLane: vscode.OverviewRulerLane.Left,
+          rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+        }),
+      ];
+    }),
+  ) as Record<LineMarkState, vscode.TextEditorDecorationType>;
+}
 
 interface DocumentMarks {
   readonly version: number;
@@ -42,12 +67,12 @@ interface DocumentMarks {
 }
 
 /**
- * Gutter-side marks (a coloured left border on whole lines) and overview-ruler marks of AI lines in
+ * Gutter marks (an icon per state in the glyph margin) and overview-ruler marks of AI lines in
  * visible editors, recomputed (debounced) when attribution, committed history or settings change.
  * Holds no attribution logic: the marks come from core `computeLineMarks`.
  */
 export class AttributionDecorations implements vscode.Disposable {
-  private readonly types: Record<LineMarkState, vscode.TextEditorDecorationType>;
+  private types: Record<LineMarkState, vscode.TextEditorDecorationType>;
   private readonly caches = new Map<string, SpanStatusCache>();
   private readonly marksByDocument = new Map<string, DocumentMarks>();
   private readonly attributionGenerations = new Map<string, number>();
@@ -66,23 +91,15 @@ export class AttributionDecorations implements vscode.Disposable {
     private readonly history: CommittedHistory,
     private readonly settings: VouchSettings,
   ) {
-    this.types = Object.fromEntries(
-      LINE_MARK_STATES.map((state) => [
-        state,
-        vscode.window.createTextEditorDecorationType({
-          isWholeLine: true,
-          borderColor: new vscode.ThemeColor(STATE_COLORS[state]),
-          borderStyle: STATE_BORDERS[state].style,
-          borderWidth: STATE_BORDERS[state].width,
-          overviewRulerColor: new vscode.ThemeColor(STATE_COLORS[state]),
-          overviewRulerLane: vscode.OverviewRulerLane.Left,
-          rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-        }),
-      ]),
-    ) as Record<LineMarkState, vscode.TextEditorDecorationType>;
+    this.types = createMarkTypes();
     this.disposables.push(
-      ...Object.values(this.types),
+      { dispose: () => this.disposeTypes() },
       this.appliedEmitter,
+      // The icons are drawn in the theme's colours: a theme change draws them again.
+      vscode.window.onDidChangeActiveColorTheme(() => this.recreateTypes()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('workbench.colorCustomizations')) this.recreateTypes();
+      }),
       service.onDidChangeAttribution((uri) => {
         const key = uri.toString();
         this.attributionGenerations.set(key, (this.attributionGenerations.get(key) ?? 0) + 1);
@@ -134,6 +151,20 @@ export class AttributionDecorations implements vscode.Disposable {
     return entry;
   }
 
+  /**
+   * The marks last computed for a document, when they still fit its text: same version, or the
+   * same line count (edits inside lines do not move marks to other lines), and no attribution
+   * change since. Otherwise computed now.
+   * For what follows the cursor (annotation), so a pause in typing costs at most one computation.
+   */
+  recentMarksOf(document: vscode.TextDocument): { marks: LineMarks; committed: readonly CommittedAiLine[] } {
+    const key = document.uri.toString();
+    const cached = this.marksByDocument.get(key);
+    const fits = cached && cached.attributionGeneration === (this.attributionGenerations.get(key) ?? 0) && (cached.version === document.version || cached.marks.lineCount === document.lineCount);
+    if (cached && fits) return cached;
+    return this.marksOf(document);
+  }
+
   /** Recomputes the decorations of the visible editors of `documentKey` (all when undefined) after a short pause. */
   private schedule(documentKey?: string): void {
     if (documentKey === undefined) this.pendingAll = true;
@@ -165,6 +196,16 @@ export class AttributionDecorations implements vscode.Disposable {
     for (const uri of updated.values()) this.appliedEmitter.fire(uri);
   }
 
+  private recreateTypes(): void {
+    this.disposeTypes();
+    this.types = createMarkTypes();
+    this.schedule();
+  }
+
+  private disposeTypes(): void {
+    for (const type of Object.values(this.types)) type.dispose();
+  }
+
   private apply(editor: vscode.TextEditor): void {
     if (this.settings.gutterMode === 'off') {
       for (const state of LINE_MARK_STATES) editor.setDecorations(this.types[state], []);
@@ -172,9 +213,10 @@ export class AttributionDecorations implements vscode.Disposable {
     }
     const { marks } = this.marksOf(editor.document);
     for (const state of LINE_MARK_STATES) {
+      const hidden = state === 'ai-accepted' && !this.settings.gutterShowAccepted;
       editor.setDecorations(
         this.types[state],
-        marks.runs[state].map((run) => new vscode.Range(run.startLine, 0, run.endLine, 0)),
+        hidden ? [] : marks.runs[state].map((run) => new vscode.Range(run.startLine, 0, run.endLine, 0)),
       );
     }
   }

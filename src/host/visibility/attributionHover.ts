@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../../core/attribution';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
-import { HOVER_COMMAND_IDS, committedHoverMarkdown, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
+import { HOVER_COMMAND_IDS, committedHoverMarkdown, hoverAnchorColumns, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
 import { SpanStatusCache, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
@@ -41,7 +41,7 @@ function committedAt(lines: readonly CommittedAiLine[], line: number): Committed
 
 /** The hover Markdown of a line, or undefined for a line without an AI mark. */
 export function hoverMarkdownAt(document: vscode.TextDocument, line: number, service: AttributionService, decorations: AttributionDecorations): string | undefined {
-  const { marks, committed } = decorations.marksOf(document);
+  const { marks, committed } = decorations.recentMarksOf(document);
   const mark = uncommittedMarkAt(marks, line);
   if (mark) {
     const spansById = new Map<string, AttributedSpan>(service.spansOf(document.uri).map((span) => [span.id, span]));
@@ -73,11 +73,14 @@ export class AttributionHoverProvider implements vscode.HoverProvider {
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (this.settings.gutterMode === 'off') return undefined;
+    const columns = hoverAnchorColumns(document.lineAt(position.line).text, position.character);
+    if (!columns) return undefined;
+    const anchor = new vscode.Range(position.line, columns.start, position.line, columns.end);
     const markdown = hoverMarkdownAt(document, position.line, this.service, this.decorations);
     if (markdown === undefined) return undefined;
     const content = new vscode.MarkdownString(markdown);
     content.isTrusted = { enabledCommands: [...HOVER_COMMAND_IDS] };
     content.supportHtml = false;
-    return new vscode.Hover(content, document.lineAt(position.line).range);
+    return new vscode.Hover(content, anchor);
   }
 }

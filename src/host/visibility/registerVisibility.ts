@@ -8,6 +8,7 @@ import type { GutterMode, VouchSettings } from '../settings';
 import { AttributionDecorations } from './attributionDecorations';
 import { AttributionHoverProvider } from './attributionHover';
 import { CommittedHistory } from './committedHistory';
+import { CurrentLineAnnotation, UnreviewedCodeLens } from './currentLine';
 import { UnreviewedStatusBar, type UnreviewedCounts } from './unreviewedStatusBar';
 import { registerApproveCommittedCommand } from '../review/approveCommittedCommand';
 
@@ -34,6 +35,9 @@ export function registerAttributionVisibility(deps: {
   const history = new CommittedHistory(deps.git, deps.states, settings, deps.log);
   const decorations = new AttributionDecorations(deps.service, history, settings);
   const statusBar = new UnreviewedStatusBar(deps.service, deps.states, settings, deps.log);
+  const annotation = new CurrentLineAnnotation(deps.service, decorations, settings);
+  const codeLens = new UnreviewedCodeLens(statusBar, settings);
+  const documents: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
   let lastShownMode: GutterMode = settings.gutterMode === 'off' ? 'all' : settings.gutterMode;
 
   const toggleGutter = async (): Promise<GutterMode> => {
@@ -77,7 +81,10 @@ export function registerAttributionVisibility(deps: {
     history,
     decorations,
     statusBar,
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }], new AttributionHoverProvider(deps.service, decorations, settings)),
+    annotation,
+    codeLens,
+    vscode.languages.registerHoverProvider(documents, new AttributionHoverProvider(deps.service, decorations, settings)),
+    vscode.languages.registerCodeLensProvider(documents, codeLens),
     vscode.commands.registerCommand('vouch.toggleGutter', toggleGutter),
     vscode.commands.registerCommand('vouch.showSummary', showSummary),
     registerApproveCommittedCommand({ git: deps.git, committedLines: async (document) => (await history.fetch(document)).lines, refresh: (topLevel) => history.notesWritten(topLevel), signingKey: () => settings.signingKey, log: deps.log }),

@@ -113,6 +113,14 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     return counts;
   }
 
+  /**
+   * Unreviewed blocks of an open document as last counted (any version: the count follows
+   * attribution changes, not keystrokes), counted now only when the document has no count yet.
+   */
+  lastCountOf(document: vscode.TextDocument): number {
+    return this.openCounts.get(document.uri.toString())?.count ?? this.openCount(document);
+  }
+
   private openCount(document: vscode.TextDocument): number {
     const spans = this.service.spansOf(document.uri);
     if (spans.length === 0) return 0;

@@ -28,8 +28,9 @@ function linesIn(runs: readonly LineRun[]): number[] {
   return runs.flatMap((run) => Array.from({ length: run.endLine - run.startLine + 1 }, (_, index) => run.startLine + index));
 }
 
-async function hoverText(uri: vscode.Uri, line: number): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, 2));
+/** The hover text at a line's start (where Vouch's hover answers: indentation and first character) or at `column`. */
+async function hoverText(uri: vscode.Uri, line: number, column = 0): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, column));
   return hovers
     .flatMap((hover) => hover.contents)
     .map((content) => (typeof content === 'string' ? content : content.value))
@@ -74,6 +75,12 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     assert.match(hover, /tool \*\*fake\\-ai\*\*/);
     for (const command of ['vouch.openReviewPanel', 'vouch.acceptBlock', 'vouch.rejectBlock']) assert.ok(hover.includes(`(command:${command}?`), `the hover links ${command}`);
     assert.equal(await hoverText(editor.document.uri, 0), '', 'no hover on human lines');
+    assert.equal(await hoverText(editor.document.uri, 2, 9), '', 'none over the code of an AI line either: the language has it');
+    assert.match(await hoverText(editor.document.uri, 2, '  return a + b;'.length), /not reviewed/, 'and again at its end, where the annotation is');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    const titles = lenses.map((lens) => lens.command?.title ?? '');
+    assert.ok(titles.some((title) => /1 AI block unreviewed$/.test(title)), `the CodeLens counts the block: ${titles.join(' | ')}`);
+    assert.ok(lenses.some((lens) => lens.command?.title === 'Review' && lens.command.command === 'vouch.openReviewPanel' && lens.range.start.line === 0));
 
     // A person edits inside the AI block: those lines now show as changed by a human.
     await editor.edit((edit) => edit.replace(new vscode.Range(2, 9, 2, 14), 'a * b'));

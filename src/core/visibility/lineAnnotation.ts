@@ -1,0 +1,82 @@
+/**
+ * The current-line annotation (as GitLens shows blame at the end of the cursor's line) and the
+ * file's CodeLens title. Plain text: the editor shows it as CSS content, so names from spans and
+ * notes (hostile) go through `escapeDisplay` (control and bidi characters made visible) and are
+ * shortened.
+ */
+import { UNKNOWN_AI_TOOL, type AttributedSpan, type Review } from '../attribution';
+import type { NoteReview } from '../notes/noteRecord';
+import type { SpanReviewStatus } from '../review/reviewModel';
+import { escapeDisplay } from '../text/displayText';
+import type { CommittedAiLine } from './committedLines';
+import type { UncommittedLineMark } from './lineMarks';
+
+const MAX_NAME = 40;
+
+function shown(value: string): string {
+  const text = escapeDisplay(value.trim());
+  return text.length > MAX_NAME ? `${text.slice(0, MAX_NAME - 1)}…` : text;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** `now`, `5m`, `3h`, `2d`, `4mo`, `1y`: how long ago `time` was, for a glance. */
+export function formatAge(time: number | string | undefined, now: number): string | undefined {
+  if (time === undefined) return undefined;
+  const at = typeof time === 'number' ? time : Date.parse(time);
+  if (!Number.isFinite(at)) return undefined;
+  const age = Math.max(0, now - at);
+  if (age < MINUTE) return 'now';
+  if (age < HOUR) return `${Math.floor(age / MINUTE)}m`;
+  if (age < DAY) return `${Math.floor(age / HOUR)}h`;
+  if (age < 30 * DAY) return `${Math.floor(age / DAY)}d`;
+  if (age < 365 * DAY) return `${Math.floor(age / (30 * DAY))}mo`;
+  return `${Math.floor(age / (365 * DAY))}y`;
+}
+
+function toolName(tool: string): string {
+  return tool === UNKNOWN_AI_TOOL ? 'unknown AI tool' : shown(tool);
+}
+
+function reviewedBy(review: Review | NoteReview, now: number): string {
+  const age = formatAge(review.reviewedAt, now);
+  return `reviewed by ${shown(review.reviewer.name || review.reviewer.email)}${age ? ` · ${age}` : ''}`;
+}
+
+export interface UncommittedAnnotationInput {
+  readonly mark: UncommittedLineMark;
+  /** The spans of the line with their review status (first one names the tool). */
+  readonly spans: ReadonlyArray<{ readonly span: AttributedSpan; readonly status: SpanReviewStatus }>;
+  readonly now: number;
+}
+
+/** `AI · claude-code · unreviewed`, `AI · reviewed by Dana · 2d`, `AI · copilot · changed after review`. */
+export function uncommittedAnnotation(input: UncommittedAnnotationInput): string {
+  const first = input.spans[0];
+  const tool = first ? toolName(first.span.origin.tool) : 'AI tool';
+  switch (input.mark.state) {
+    case 'ai-accepted': {
+      const review = first?.span.review;
+      return review ? `AI · ${reviewedBy(review, input.now)}` : `AI · ${tool} · accepted`;
+    }
+    case 'ai-human-changed':
+      return input.spans.some(({ status }) => status === 'accepted-changed-after-review') ? `AI · ${tool} · changed after review` : `AI · ${tool} · changed by a person · unreviewed`;
+    default:
+      return `AI · ${tool} · unreviewed`;
+  }
+}
+
+/** `AI · reviewed by Dana · 2d · 1a2b3c4`, or `AI · git-ai · 1a2b3c4 · not reviewed` for a committed AI line. */
+export function committedAnnotation(line: CommittedAiLine, now: number): string {
+  const commit = line.commit.slice(0, 7);
+  const review = line.review;
+  if (review && review.decision === 'accepted') return `AI · ${reviewedBy(review, now)} · ${commit}`;
+  return `AI · ${toolName(line.origin.tool)} · ${commit} · not reviewed`;
+}
+
+/** The CodeLens title of a file: `3 AI blocks unreviewed`. */
+export function unreviewedBlocksTitle(count: number): string {
+  return `${count} AI block${count === 1 ? '' : 's'} unreviewed`;
+}

@@ -1,0 +1,281 @@
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { AttributedSpan, Review } from '../../src/core/attribution';
+import { silentLogger } from '../../src/core/logger';
+import { sha256Hex } from '../../src/core/textHash';
+import type { LineMarkState } from '../../src/core/visibility/lineMarks';
+import { MARK_COLOR_DEFAULTS, type ThemeKind } from '../../src/core/visibility/markStyle';
+import { GitRunner } from '../../src/git/gitRunner';
+import { recordCommit } from '../../src/git/notes/commitRecorder';
+import { NotesWriter } from '../../src/git/notes/notesWriter';
+import { WorkingStateStore } from '../../src/git/workingStateStore';
+import { aiSpanOver } from '../support/spans';
+import { artifactsDir, openWorkbench, type LineMark, type Workbench } from './workbench';
+
+const HOUR = 3_600_000;
+
+/** One block per mark state; 1-based lines: committed 3-5, unreviewed 6-8, accepted 9-11, changed by a person 12-14. */
+const COMMITTED_PART = "// Vouch's gutter marks, one block per state\nexport const human = 'typed by a person';\nexport function committedTwice(x: number) {\n  return x * 2;\n}\n";
+const UNREVIEWED = 'export function unreviewedAdd(a: number, b: number) {\n  return a + b;\n}';
+const ACCEPTED = 'export function acceptedGreet(name: string) {\n  return `hi ${name}`;\n}';
+const CHANGED = 'export function changedClamp(value: number) {\n  return Math.min(1, value);\n}';
+const WORKING_TEXT = `${COMMITTED_PART}${UNREVIEWED}\n${ACCEPTED}\n${CHANGED}\n`;
+
+const EXPECTED_LINES: ReadonlyArray<readonly [number, LineMarkState]> = [
+  [3, 'ai-committed'],
+  [4, 'ai-committed'],
+  [5, 'ai-committed'],
+  [6, 'ai-unreviewed'],
+  [7, 'ai-unreviewed'],
+  [8, 'ai-unreviewed'],
+  [9, 'ai-accepted'],
+  [10, 'ai-accepted'],
+  [11, 'ai-accepted'],
+  [12, 'ai-human-changed'],
+  [13, 'ai-human-changed'],
+  [14, 'ai-human-changed'],
+];
+
+/** The themes of the screenshots: VS Code's built-in themes of each kind. */
+const THEMES: ReadonlyArray<{ readonly label: string; readonly kind: ThemeKind; readonly file: string }> = [
+  { label: 'Light Modern', kind: 'light', file: 'light' },
+  { label: 'Dark Modern', kind: 'dark', file: 'dark' },
+  { label: 'Dark High Contrast', kind: 'highContrast', file: 'high-contrast' },
+  { label: 'Light High Contrast', kind: 'highContrastLight', file: 'high-contrast-light' },
+];
+
+function review(text: string, reviewer: { name: string; email: string }, reviewedAt: number): Review {
+  return { decision: 'accepted', intent: 'Shown in the marks screenshots', scope: ['none'], reviewer, reviewedAt: new Date(reviewedAt).toISOString(), textHash: sha256Hex(text) };
+}
+
+function span(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  return aiSpanOver(text, piece, { id: `marks-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' }, ...extra });
+}
+
+describe('e2e: marks you can read at a glance (gutter icons in four themes, current-line annotation, CodeLens, hover anchor)', function () {
+  this.timeout(600_000);
+  let workbench: Workbench;
+  const git = new GitRunner();
+  let commit = '';
+
+  before(async () => {
+    workbench = await openWorkbench();
+    const cwd = workbench.workspace;
+    const file = path.join(cwd, 'src/marks.ts');
+    writeFileSync(file, COMMITTED_PART);
+    await git.run(['add', '--', 'src/marks.ts'], { cwd });
+    await git.run(['commit', '-q', '-m', 'Add committedTwice', '--', 'src/marks.ts'], { cwd });
+    commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+    const committedBlock = 'export function committedTwice(x: number) {\n  return x * 2;\n}';
+    const dana = { name: 'Dana Developer', email: 'dana@example.com' };
+    const writer = await NotesWriter.open(git, cwd, silentLogger);
+    await recordCommit(
+      { git, topLevel: cwd, writer, logger: silentLogger },
+      { commit, files: [{ path: 'src/marks.ts', workingText: COMMITTED_PART, spans: [span(COMMITTED_PART, committedBlock, { review: review(committedBlock, dana, Date.now() - 50 * HOUR) })] }] },
+    );
+    writeFileSync(file, WORKING_TEXT);
+    const store = await WorkingStateStore.open(git, cwd, silentLogger);
+    const rita = { name: 'Rita Reviewer', email: 'rita@example.com' };
+    await store.save(
+      'src/marks.ts',
+      [
+        span(WORKING_TEXT, UNREVIEWED),
+        span(WORKING_TEXT, ACCEPTED, { review: review(ACCEPTED, rita, Date.now() - 2 * HOUR - 60_000) }),
+        span(WORKING_TEXT, CHANGED, { humanChangedChars: 6 }),
+      ],
+      WORKING_TEXT,
+    );
+  });
+  after(async () => {
+    await workbench?.close();
+  });
+
+  const statesOf = (marks: readonly LineMark[]) => marks.map((mark) => [mark.line, mark.state] as const);
+
+  async function goToLine(line: number, column = 1): Promise<void> {
+    const { page } = workbench;
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(`${line}:${column}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+  }
+
+  /** The text of Vouch's annotation at the end of a line (an `after` decoration: CSS content). */
+  async function annotationText(): Promise<string | undefined> {
+    return workbench.page.evaluate(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      for (const node of Array.from(editor?.querySelectorAll<HTMLElement>('.view-lines [class*="ced-"]') ?? [])) {
+        const content = getComputedStyle(node, '::after').content;
+        if (content && content !== 'none' && content.includes('AI · ')) return content.replace(/^"|"$/g, '');
+      }
+      return undefined;
+    });
+  }
+
+  async function waitForAnnotation(pattern: RegExp): Promise<string> {
+    const handle = await workbench.page.waitForFunction(
+      ([source, flags]) => {
+        const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+        for (const node of Array.from(editor?.querySelectorAll<HTMLElement>('.view-lines [class*="ced-"]') ?? [])) {
+          const content = getComputedStyle(node, '::after').content;
+          if (content && new RegExp(source, flags).test(content)) return content;
+        }
+        return false;
+      },
+      [pattern.source, pattern.flags] as const,
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  /** Mouse position over a column of a visible line (1-based line, 0-based column). */
+  async function pointAt(lineNumber: number, column: number): Promise<{ x: number; y: number }> {
+    const point = await workbench.page.evaluate(
+      ([wanted, at]) => {
+        const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+        if (!editor) return undefined;
+        let top: number | undefined;
+        editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
+          if (Number(row.querySelector('.line-numbers')?.textContent?.trim()) === wanted) top = parseFloat(row.style.top);
+        });
+        const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((node) => parseFloat(node.style.top) === top);
+        if (!line) return undefined;
+        const rect = line.getBoundingClientRect();
+        const text = line.textContent ?? '';
+        const charWidth = rect.width > 0 && text.length > 0 ? (line.firstElementChild as HTMLElement).getBoundingClientRect().width / text.length : 8;
+        return { x: rect.left + charWidth * (at + 0.5), y: rect.top + rect.height / 2 };
+      },
+      [lineNumber, column] as const,
+    );
+    assert.ok(point, `line ${lineNumber} is not on screen`);
+    return point;
+  }
+
+  async function hoverTextAt(lineNumber: number, column: number, wanted: RegExp): Promise<string> {
+    const { page } = workbench;
+    const { x, y } = await pointAt(lineNumber, column);
+    await page.mouse.move(x - 40, y + 40);
+    await page.mouse.move(x, y, { steps: 4 });
+    const handle = await page.waitForFunction(
+      ([source, flags]) => {
+        const text = Array.from(document.querySelectorAll('.monaco-hover:not(.hidden) .hover-contents')).map((node) => node.textContent ?? '').join('\n');
+        return new RegExp(source, flags).test(text) ? text : false;
+      },
+      [wanted.source, wanted.flags] as const,
+    );
+    return (await handle.jsonValue()) as string;
+  }
+
+  async function dismissHover(): Promise<void> {
+    await workbench.page.mouse.move(5, 5);
+    await workbench.page.keyboard.press('Escape');
+    await workbench.page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'detached' });
+  }
+
+  async function chooseTheme(label: string): Promise<void> {
+    const { page } = workbench;
+    // Ctrl+K Ctrl+T, as a person switches themes (the palette also lists "Browse Color Themes" first).
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+T');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(label);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label^="${label}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+  }
+
+  it('draws one icon shape per state, in the colours of each theme kind, with annotation and CodeLens (screenshots in four themes)', async () => {
+    await workbench.openFile('src/marks.ts');
+    await goToLine(7, 3);
+    for (const theme of THEMES) {
+      await chooseTheme(theme.label);
+      const marks = await workbench.waitForLineMarks(`the marks in ${theme.label}`, (found) =>
+        found.length === EXPECTED_LINES.length && found.every((mark) => mark.color.toLowerCase() === MARK_COLOR_DEFAULTS[mark.state as LineMarkState][theme.kind]),
+      );
+      assert.deepEqual(statesOf(marks), EXPECTED_LINES, `${theme.label}: each block has its state's icon`);
+      await waitForAnnotation(/AI · claude-code · unreviewed/);
+      await workbench.page.waitForSelector('.contentWidgets .codelens-decoration:has-text("2 AI blocks unreviewed")');
+      await workbench.screenshot(`marks-${theme.file}`);
+      await workbench.page.locator('.editor-group-container.active').screenshot({ path: path.join(artifactsDir, `marks-${theme.file}-editor.png`) });
+    }
+  });
+
+  it('annotates the cursor line: unreviewed, reviewed by whom and how long ago, committed', async () => {
+    await goToLine(7, 3);
+    assert.match(await waitForAnnotation(/AI · /), /AI · claude-code · unreviewed/);
+    await goToLine(10, 3);
+    assert.match(await waitForAnnotation(/reviewed by Rita/), /AI · reviewed by Rita Reviewer · 2h/);
+    await goToLine(13, 3);
+    assert.match(await waitForAnnotation(/changed by a person/), /AI · claude-code · changed by a person · unreviewed/);
+    await goToLine(4, 3);
+    const committed = await waitForAnnotation(/reviewed by Dana/);
+    assert.match(committed, /AI · reviewed by Dana Developer · 2d/);
+    assert.ok(committed.includes(commit.slice(0, 7)), 'names the commit');
+    await workbench.screenshot('marks-annotation-committed');
+    await goToLine(2, 3);
+    await workbench.page.waitForFunction(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+      return !Array.from(editor?.querySelectorAll<HTMLElement>('.view-lines [class*="ced-"]') ?? []).some((node) => getComputedStyle(node, '::after').content.includes('AI · '));
+    });
+    assert.equal(await annotationText(), undefined, 'a human line gets no annotation');
+  });
+
+  it('the CodeLens counts the unreviewed blocks and its Review opens the panel', async () => {
+    const { page } = workbench;
+    const lens = await page.waitForSelector('.contentWidgets .codelens-decoration:has-text("AI blocks unreviewed")');
+    assert.match((await lens.textContent()) ?? '', /2 AI blocks unreviewed\s*\|\s*Review/);
+    await page.locator('.contentWidgets .codelens-decoration a', { hasText: /^Review$/ }).click();
+    await workbench.findFrame('article.vouch-block');
+    await workbench.screenshot('marks-codelens-review');
+    await page.keyboard.press('Control+1');
+  });
+
+  it('the hover answers at the start of the line (next to the mark), not over the code', async () => {
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.openFile('src/marks.ts');
+    const atStart = await hoverTextAt(7, 0, /Vouch/);
+    assert.match(atStart, /AI-written, not reviewed/);
+    assert.match(atStart, /Review · Accept\.\.\. · Reject/);
+    assert.doesNotMatch(atStart, /Show in review panel/);
+    await workbench.screenshot('marks-hover-line-start');
+    await dismissHover();
+    // Over the function's name the language's own hover answers, alone (the fixture extension
+    // fake-formatter stands in for the language's hover: this code-server has no TypeScript server).
+    const overName = await hoverTextAt(6, 20, /Language hover: unreviewedAdd/);
+    assert.doesNotMatch(overName, /Vouch/);
+    await workbench.screenshot('marks-hover-over-code');
+    await dismissHover();
+  });
+
+  /** Sets `vouch.gutter.showAccepted` in the Settings editor, as a person does, and goes back to the file. */
+  async function setShowAccepted(value: boolean): Promise<void> {
+    const { page } = workbench;
+    await workbench.runCommand('Preferences: Open Settings (UI)');
+    // The Settings editor opens with its search box focused.
+    await page.waitForSelector('.settings-editor .suggest-input-container .monaco-editor.focused');
+    await page.keyboard.type('vouch.gutter.showAccepted');
+    const checkbox = '.settings-editor .setting-item-bool .setting-value-checkbox';
+    const wanted = `${checkbox}[aria-checked="${value}"]`;
+    await page.waitForSelector(`${checkbox}[aria-checked="${!value}"]`);
+    await page.click(checkbox);
+    // The first click can land while the list still takes focus; the checkbox then toggles on Space.
+    if (!(await page.waitForSelector(wanted, { timeout: 10_000 }).then(() => true, () => false))) {
+      await page.focus(checkbox);
+      await page.keyboard.press('Space');
+      await page.waitForSelector(wanted);
+    }
+    await workbench.screenshot(`marks-setting-show-accepted-${value ? 'on' : 'off'}`);
+    await page.keyboard.press('Control+W');
+    await page.waitForSelector('.editor-group-container.active .tab.active[aria-label*="marks.ts"]');
+  }
+
+  it('vouch.gutter.showAccepted: off hides only the accepted marks', async () => {
+    await setShowAccepted(false);
+    const hidden = await workbench.waitForLineMarks('the marks without accepted ones', (found) => found.length === EXPECTED_LINES.length - 3);
+    assert.deepEqual(statesOf(hidden), EXPECTED_LINES.filter(([, state]) => state !== 'ai-accepted'));
+    await workbench.screenshot('marks-accepted-hidden');
+    await setShowAccepted(true);
+    await workbench.waitForLineMarks('the accepted marks back', (found) => found.length === EXPECTED_LINES.length);
+  });
+});
