@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { AttributedSpan, Review } from '../../src/core/attribution';
+import type { Review } from '../../src/core/attribution';
 import { silentLogger } from '../../src/core/logger';
 import { sha256Hex } from '../../src/core/textHash';
 import type { LineMarkState } from '../../src/core/visibility/lineMarks';
@@ -10,7 +10,7 @@ import { GitRunner } from '../../src/git/gitRunner';
 import { recordCommit } from '../../src/git/notes/commitRecorder';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
-import { aiSpanOver } from '../support/spans';
+import { agentSpanOver } from '../support/spans';
 import { artifactsDir, openWorkbench, type LineMark, type Workbench } from './workbench';
 
 const HOUR = 3_600_000;
@@ -49,10 +49,6 @@ function review(text: string, reviewer: { name: string; email: string }, reviewe
   return { decision: 'accepted', intent: 'Shown in the marks screenshots', scope: ['none'], reviewer, reviewedAt: new Date(reviewedAt).toISOString(), textHash: sha256Hex(text) };
 }
 
-function span(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  return aiSpanOver(text, piece, { id: `marks-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' }, ...extra });
-}
-
 describe('e2e: marks you can read at a glance (gutter icons in four themes, current-line annotation, CodeLens, hover anchor)', function () {
   this.timeout(600_000);
   let workbench: Workbench;
@@ -72,7 +68,7 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
     const writer = await NotesWriter.open(git, cwd, silentLogger);
     await recordCommit(
       { git, topLevel: cwd, writer, logger: silentLogger },
-      { commit, files: [{ path: 'src/marks.ts', workingText: COMMITTED_PART, spans: [span(COMMITTED_PART, committedBlock, { review: review(committedBlock, dana, Date.now() - 50 * HOUR) })] }] },
+      { commit, files: [{ path: 'src/marks.ts', workingText: COMMITTED_PART, spans: [agentSpanOver(COMMITTED_PART, committedBlock, { review: review(committedBlock, dana, Date.now() - 50 * HOUR) })] }] },
     );
     writeFileSync(file, WORKING_TEXT);
     const store = await WorkingStateStore.open(git, cwd, silentLogger);
@@ -80,9 +76,9 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
     await store.save(
       'src/marks.ts',
       [
-        span(WORKING_TEXT, UNREVIEWED),
-        span(WORKING_TEXT, ACCEPTED, { review: review(ACCEPTED, rita, Date.now() - 2 * HOUR - 60_000) }),
-        span(WORKING_TEXT, CHANGED, { humanChangedChars: 6 }),
+        agentSpanOver(WORKING_TEXT, UNREVIEWED),
+        agentSpanOver(WORKING_TEXT, ACCEPTED, { review: review(ACCEPTED, rita, Date.now() - 2 * HOUR - 60_000) }),
+        agentSpanOver(WORKING_TEXT, CHANGED, { humanChangedChars: 6 }),
       ],
       WORKING_TEXT,
     );
@@ -129,49 +125,15 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
     return (await handle.jsonValue()) as string;
   }
 
-  /** Mouse position over a column of a visible line (1-based line, 0-based column). */
-  async function pointAt(lineNumber: number, column: number): Promise<{ x: number; y: number }> {
-    const point = await workbench.page.evaluate(
-      ([wanted, at]) => {
-        const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-        if (!editor) return undefined;
-        let top: number | undefined;
-        editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
-          if (Number(row.querySelector('.line-numbers')?.textContent?.trim()) === wanted) top = parseFloat(row.style.top);
-        });
-        const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((node) => parseFloat(node.style.top) === top);
-        if (!line) return undefined;
-        const rect = line.getBoundingClientRect();
-        const text = line.textContent ?? '';
-        const charWidth = rect.width > 0 && text.length > 0 ? (line.firstElementChild as HTMLElement).getBoundingClientRect().width / text.length : 8;
-        return { x: rect.left + charWidth * (at + 0.5), y: rect.top + rect.height / 2 };
-      },
-      [lineNumber, column] as const,
-    );
-    assert.ok(point, `line ${lineNumber} is not on screen`);
-    return point;
-  }
-
   async function hoverTextAt(lineNumber: number, column: number, wanted: RegExp): Promise<string> {
     const { page } = workbench;
-    const { x, y } = await pointAt(lineNumber, column);
+    const { x, y } = await workbench.pointOnLine(lineNumber, column);
     await page.mouse.move(x - 40, y + 40);
     await page.mouse.move(x, y, { steps: 4 });
-    const handle = await page.waitForFunction(
-      ([source, flags]) => {
-        const text = Array.from(document.querySelectorAll('.monaco-hover:not(.hidden) .hover-contents')).map((node) => node.textContent ?? '').join('\n');
-        return new RegExp(source, flags).test(text) ? text : false;
-      },
-      [wanted.source, wanted.flags] as const,
-    );
-    return (await handle.jsonValue()) as string;
+    return workbench.waitForHoverText(wanted);
   }
 
-  async function dismissHover(): Promise<void> {
-    await workbench.page.mouse.move(5, 5);
-    await workbench.page.keyboard.press('Escape');
-    await workbench.page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'detached' });
-  }
+  const dismissHover = () => workbench.dismissHover();
 
   async function chooseTheme(label: string): Promise<void> {
     const { page } = workbench;

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { AttributedSpan } from '../../src/core/attribution';
 import { silentLogger } from '../../src/core/logger';
 import { sha256Hex } from '../../src/core/textHash';
 import { GitRunner } from '../../src/git/gitRunner';
@@ -9,15 +8,11 @@ import { recordFilesOfCommit } from '../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 import { openWorkbench, type LineMark as DomMark, type Workbench } from './workbench';
-import { aiSpanOver } from '../support/spans';
+import { agentSpanOver } from '../support/spans';
 
 
 /** The state each gutter icon names (its SVG's data-vouch-state; src/core/visibility/markStyle.ts). */
 const STYLE_OF = { unreviewed: 'ai-unreviewed', accepted: 'ai-accepted', humanChanged: 'ai-human-changed', committed: 'ai-committed' } as const;
-
-function aiSpan(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  return aiSpanOver(text, piece, { id: `e2e-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' }, ...extra });
-}
 
 describe('e2e: attribution you can see (gutter marks, hover, status bar)', function () {
   this.timeout(600_000);
@@ -48,38 +43,15 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
   /** Hovers a line and returns the hover's text once Vouch's part of it (matching `vouchPart`) is shown. */
   async function hoverLine(lineNumber: number, vouchPart: RegExp): Promise<string> {
     const { page } = workbench;
-    const box = await page.evaluate((wanted) => {
-      const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-      if (!editor) return undefined;
-      let top: number | undefined;
-      editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
-        if (Number(row.querySelector('.line-numbers')?.textContent?.trim()) === wanted) top = parseFloat(row.style.top);
-      });
-      const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((node) => parseFloat(node.style.top) === top);
-      const span = line?.querySelector('span span');
-      const rect = (span ?? line)?.getBoundingClientRect();
-      return rect ? { x: rect.left + Math.min(20, rect.width / 2), y: rect.top + rect.height / 2 } : undefined;
-    }, lineNumber);
-    assert.ok(box, `line ${lineNumber} is not on screen`);
+    // The start of the line, next to the gutter mark: where Vouch's hover answers.
+    const box = await workbench.pointOnLine(lineNumber, 0);
     await page.mouse.move(box.x - 30, box.y);
     await page.mouse.move(box.x, box.y, { steps: 4 });
     await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible' });
-    // Hover parts arrive from several providers, one after another.
-    const hover = await page.waitForFunction(
-      ([source, flags]) => {
-        const text = Array.from(document.querySelectorAll('.monaco-hover:not(.hidden) .hover-contents')).map((node) => node.textContent ?? '').join('\n');
-        return new RegExp(source, flags).test(text) ? text : false;
-      },
-      [vouchPart.source, vouchPart.flags] as const,
-    );
-    return (await hover.jsonValue()) as string;
+    return workbench.waitForHoverText(vouchPart);
   }
 
-  async function dismissHover(): Promise<void> {
-    await workbench.page.mouse.move(5, 5);
-    await workbench.page.keyboard.press('Escape');
-    await workbench.page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'detached' });
-  }
+  const dismissHover = () => workbench.dismissHover();
 
   it('marks exactly the accepted ghost-text lines, counts them in the status bar, and explains them in a hover', async () => {
     const { page } = workbench;
@@ -140,7 +112,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
       reviewedAt: '2026-01-06T08:00:00Z',
       textHash: sha256Hex(block),
     };
-    await store.save('src/reviewed.ts', [aiSpan(text, block, { review })], text);
+    await store.save('src/reviewed.ts', [agentSpanOver(text, block, { review })], text);
     await workbench.openFile('src/reviewed.ts');
     const marks = await waitForMarks('accepted marks', (found) => linesWith(found, STYLE_OF.accepted).length === 3);
     assert.deepEqual(marks.map((mark) => [mark.line, mark.state]), [
@@ -166,7 +138,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await git.run(['commit', '-q', '-m', 'Add twice', '--', 'src/committed.ts'], { cwd });
     const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
     const writer = await NotesWriter.open(git, cwd, silentLogger);
-    await recordFilesOfCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [aiSpan(text, aiText)] }] });
+    await recordFilesOfCommit({ git, topLevel: cwd, writer, logger: silentLogger }, { commit, files: [{ path: 'src/committed.ts', workingText: text, spans: [agentSpanOver(text, aiText)] }] });
     await workbench.openFile('src/committed.ts');
     const marks = await waitForMarks('committed marks', (found) => linesWith(found, STYLE_OF.committed).length === 3);
     assert.deepEqual(marks.map((mark) => [mark.line, mark.state]), [

@@ -54,6 +54,12 @@ export interface Workbench {
    * and the editor's own logs (Vouch's log channel, the extension host's) as `<label>-*.log`.
    */
   saveDiagnostics(label: string): Promise<string[]>;
+  /** The mouse position over the middle of a column (0-based) of a visible line (1-based) of the active editor. */
+  pointOnLine(lineNumber: number, column: number): Promise<{ x: number; y: number }>;
+  /** Waits until the shown hover's text (every provider's part) matches `pattern`; returns that text. */
+  waitForHoverText(pattern: RegExp): Promise<string>;
+  /** Moves the mouse away and closes the hover. */
+  dismissHover(): Promise<void>;
 
   /**
    * The AI spans of a file in the working state Vouch keeps on disk (`.git/vouch/working/`), read
@@ -307,6 +313,44 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         }
         saved.push(...copyEditorLogs(server.userDataDir, artifactsDir, label));
         return saved;
+      },
+      async pointOnLine(lineNumber, column) {
+        const point = await page.evaluate(
+          ([wanted, at]) => {
+            const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+            if (!editor) return undefined;
+            let top: number | undefined;
+            editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div').forEach((row) => {
+              if (Number(row.querySelector('.line-numbers')?.textContent?.trim()) === wanted) top = parseFloat(row.style.top);
+            });
+            const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((node) => parseFloat(node.style.top) === top);
+            if (!line) return undefined;
+            const rect = line.getBoundingClientRect();
+            const text = line.textContent ?? '';
+            const content = line.firstElementChild as HTMLElement | null;
+            const charWidth = content && text.length > 0 ? content.getBoundingClientRect().width / text.length : 8;
+            return { x: rect.left + charWidth * (at + 0.5), y: rect.top + rect.height / 2 };
+          },
+          [lineNumber, column] as const,
+        );
+        if (!point) throw new Error(`line ${lineNumber} is not on screen`);
+        return point;
+      },
+      async waitForHoverText(pattern) {
+        // Hover parts arrive from several providers, one after another.
+        const hover = await page.waitForFunction(
+          ([source, flags]) => {
+            const text = Array.from(document.querySelectorAll('.monaco-hover:not(.hidden) .hover-contents')).map((node) => node.textContent ?? '').join('\n');
+            return new RegExp(source, flags).test(text) ? text : false;
+          },
+          [pattern.source, pattern.flags] as const,
+        );
+        return (await hover.jsonValue()) as string;
+      },
+      async dismissHover() {
+        await page.mouse.move(5, 5);
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'detached' });
       },
       close,
     };

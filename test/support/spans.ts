@@ -22,3 +22,8 @@ export function aiSpanOver(text: string, piece: string, extra: Partial<Attribute
     ...extra,
   };
 }
+
+/** An AI span over `piece` written by an agent (claude-code, model e2e-model), as the end-to-end tests store them. */
+export function agentSpanOver(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
+  return aiSpanOver(text, piece, { id: `agent-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'e2e-model' }, ...extra });
+}
