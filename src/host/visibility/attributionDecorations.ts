@@ -152,15 +152,17 @@ export class AttributionDecorations implements vscode.Disposable {
   }
 
   /**
-   * The marks last computed for a document, when they still fit its text: same version, or the
-   * same line count (edits inside lines do not move marks to other lines), and no attribution
-   * change since. Otherwise computed now.
+   * The marks last computed for a document, when they still fit its text: same version and no
+   * attribution change since, or typed text that kept the line count (edits inside lines do not
+   * move marks to other lines). Otherwise computed now.
    * For what follows the cursor (annotation), so a pause in typing costs at most one computation.
    */
   recentMarksOf(document: vscode.TextDocument): { marks: LineMarks; committed: readonly CommittedAiLine[] } {
     const key = document.uri.toString();
     const cached = this.marksByDocument.get(key);
-    const fits = cached && cached.attributionGeneration === (this.attributionGenerations.get(key) ?? 0) && (cached.version === document.version || cached.marks.lineCount === document.lineCount);
+    // Same text: only an attribution change (a review, a reload) makes them stale. Typed text: the
+    // decorations recompute once typing pauses (TypingPauses); until then the marks keep their lines.
+    const fits = cached && (cached.version === document.version ? cached.attributionGeneration === (this.attributionGenerations.get(key) ?? 0) : cached.marks.lineCount === document.lineCount);
     if (cached && fits) return cached;
     return this.marksOf(document);
   }

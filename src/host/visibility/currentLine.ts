@@ -6,7 +6,8 @@ import { SpanStatusCache, uncommittedMarkAt } from '../../core/visibility/lineMa
 import { ANNOTATION_COLOR_ID } from '../../core/visibility/markStyle';
 import type { AttributionService } from '../attributionService';
 import type { VouchSettings } from '../settings';
-import { nativeSha256Hex, type AttributionDecorations } from './attributionDecorations';
+import { nativeSha256Hex } from '../../git/blame/nativeSha256';
+import type { AttributionDecorations } from './attributionDecorations';
 import type { UnreviewedStatusBar } from './unreviewedStatusBar';
 
 /** The annotation follows the cursor after this pause, so moving through a file costs one update per stop. */
