@@ -56,7 +56,8 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
   let commit = '';
 
   before(async () => {
-    workbench = await openWorkbench();
+    // The test writes the file on disk while the editor runs: the outside-rewrite detector would claim it as AI.
+    workbench = await openWorkbench({ settings: { 'vouch.detection.externalWrites': false } });
     const cwd = workbench.workspace;
     const file = path.join(cwd, 'src/marks.ts');
     writeFileSync(file, COMMITTED_PART);
@@ -239,5 +240,28 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
     await workbench.screenshot('marks-accepted-hidden');
     await setShowAccepted(true);
     await workbench.waitForLineMarks('the accepted marks back', (found) => found.length === EXPECTED_LINES.length);
+  });
+
+  it('the AI Share view shows the share of AI lines and of reviewed ones per file and for the repository; the Source Control badge counts changed files only', async () => {
+    const { page } = workbench;
+    await workbench.runCommand('Focus on AI Share View');
+    // src/marks.ts: 12 of 14 lines AI (committed 3, unreviewed 3, accepted 3, changed 3); reviewed: accepted 3 + committed and accepted 3.
+    const file = await page.waitForSelector('.monaco-list-row[aria-label*="src/marks.ts: 12 of 14 lines written by AI; 6 of those reviewed and accepted"]');
+    assert.match((await file.textContent()) ?? '', /marks\.ts\s*86% AI · 50% of it reviewed/);
+    const repository = await page.waitForSelector('.monaco-list-row[aria-label^="Repository workspace: 12 of "]');
+    const label = (await repository.getAttribute('aria-label')) ?? '';
+    const cwd = workbench.workspace;
+    const tracked = (await git.run(['grep', '-c', '-I', '-e', '', '--'], { cwd })).stdout
+      .split('\n')
+      .filter(Boolean)
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(':') + 1)), 0);
+    assert.equal(label, `Repository workspace: 12 of ${tracked} lines written by AI; 6 of those reviewed and accepted`);
+    // The AI Review view's badge sits on its own container, not on Source Control's count of changed files.
+    const changedFiles = (await git.run(['status', '--porcelain'], { cwd })).stdout.split('\n').filter(Boolean).length;
+    const scmBadge = await page.waitForSelector('.activitybar .action-item:has(a[aria-label^="Source Control"]) .badge-content');
+    assert.equal((await scmBadge.textContent())?.trim(), String(changedFiles), 'Source Control counts the changed files only');
+    const reviewBadge = await page.waitForSelector('.activitybar .action-item:has(a[aria-label^="AI Review"]) .badge-content:has-text("2")');
+    assert.ok(reviewBadge, 'the unreviewed blocks are counted on the AI Review container');
+    await workbench.screenshot('marks-ai-share-view');
   });
 });

@@ -58,3 +58,38 @@ export function formatSummary(path: string, summary: AttributionSummary): string
   if (summary.committedAiLines > 0) details.push(`${summary.committedAiLines} from earlier commits`);
   return `${parts.join('; ')}${details.length > 0 ? ` — ${details.join(', ')}` : ''}.`;
 }
+
+/** Lines of a file or a repository, and how many of them AI wrote and a reviewer accepted: what the AI Share view adds up. */
+export interface LineShare {
+  readonly totalLines: number;
+  readonly aiLines: number;
+  readonly reviewedAiLines: number;
+}
+
+export function addShares(shares: Iterable<LineShare>): LineShare {
+  let totalLines = 0;
+  let aiLines = 0;
+  let reviewedAiLines = 0;
+  for (const share of shares) {
+    totalLines += share.totalLines;
+    aiLines += share.aiLines;
+    reviewedAiLines += share.reviewedAiLines;
+  }
+  return { totalLines, aiLines, reviewedAiLines };
+}
+
+/** `30% AI · 50% of it reviewed` (shares rounded down below 1% shown as `<1%`). */
+export function formatLineShare(share: LineShare): string {
+  if (share.aiLines === 0) return `no AI lines (${share.totalLines} lines)`;
+  const part = (count: number, of: number) => {
+    if (of <= 0 || count <= 0) return '0%';
+    const value = (count / of) * 100;
+    return value < 1 ? '<1%' : `${Math.round(value)}%`;
+  };
+  return `${part(share.aiLines, Math.max(share.totalLines, share.aiLines))} AI · ${part(share.reviewedAiLines, share.aiLines)} of it reviewed`;
+}
+
+/** The tooltip and screen-reader text: the counts behind the shares. */
+export function describeLineShare(share: LineShare): string {
+  return `${share.aiLines} of ${share.totalLines} lines written by AI; ${share.reviewedAiLines} of those reviewed and accepted`;
+}

@@ -24,7 +24,7 @@ function linesLabel(block: ReviewBlock): string {
   return block.startLine === block.endLine ? vscode.l10n.t('Line {0}', block.startLine) : vscode.l10n.t('Lines {0}–{1}', block.startLine, block.endLine);
 }
 
-/** "AI Review" in the Source Control view: the unreviewed blocks per file. */
+/** "AI Review" in its own view container (so its badge is not added to Source Control's count of changed files): the unreviewed blocks per file. */
 export class ReviewTreeProvider implements vscode.TreeDataProvider<ReviewNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ReviewNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;

@@ -71,7 +71,7 @@ export class CommittedHistory implements vscode.Disposable {
     let entry = this.documents.get(key);
     if (!entry) this.documents.set(key, (entry = {}));
     const result = entry.result;
-    void this.repositoryHistory(document).then((repository) => {
+    void this.repositoryHistory(document.uri.fsPath).then((repository) => {
       if (!repository) return;
       if (result && result.version === document.version && result.generation === repository.generation) return;
       this.schedule(document, key);
@@ -83,7 +83,7 @@ export class CommittedHistory implements vscode.Disposable {
   /** The committed AI lines of the document's current text, waiting for blame if needed (the summary command). */
   async fetch(document: vscode.TextDocument): Promise<{ lines: readonly CommittedAiLine[]; skipped?: string }> {
     if (!this.canBlame(document)) return { lines: [], skipped: this.git ? 'not a file in a repository' : 'Restricted Mode' };
-    const repository = await this.repositoryHistory(document);
+    const repository = await this.repositoryHistory(document.uri.fsPath);
     if (!repository) return { lines: [], skipped: 'not in a git repository' };
     const key = document.uri.toString();
     let entry = this.documents.get(key);
@@ -109,7 +109,7 @@ export class CommittedHistory implements vscode.Disposable {
 
   private async run(document: vscode.TextDocument, key: string): Promise<void> {
     const entry = this.documents.get(key);
-    const repository = await this.repositoryHistory(document);
+    const repository = await this.repositoryHistory(document.uri.fsPath);
     if (!entry || !repository || document.isClosed) return;
     const version = document.version;
     const generation = repository.generation;
@@ -162,11 +162,24 @@ export class CommittedHistory implements vscode.Disposable {
     }
   }
 
-  private repositoryHistory(document: vscode.TextDocument): Promise<RepositoryHistory | undefined> {
+  /**
+   * The committed AI lines of a file's text that no editor holds (the AI Share view reads closed
+   * files from disk), by the same blame overlay; none outside a repository or in Restricted Mode.
+   */
+  async linesOfFileText(fsPath: string, text: string): Promise<readonly CommittedAiLine[]> {
+    const repository = await this.repositoryHistory(fsPath);
+    const location = await this.states?.repositoryOf(fsPath);
+    if (!repository || !location) return NO_COMMITTED_LINES;
+    const repoPath = path.relative(location.topLevel, fsPath).split(path.sep).join('/');
+    if (repoPath.startsWith('..') || path.isAbsolute(repoPath)) return NO_COMMITTED_LINES;
+    return (await repository.overlay.committedAiLines(repoPath, text, { savedOnDisk: true })).lines;
+  }
+
+  private repositoryHistory(fsPath: string): Promise<RepositoryHistory | undefined> {
     const states = this.states;
     const git = this.git;
     if (!states || !git) return Promise.resolve(undefined);
-    return states.repositoryOf(document.uri.fsPath).then((location) => {
+    return states.repositoryOf(fsPath).then((location) => {
       if (!location) return undefined;
       let history = this.repositories.get(location.topLevel);
       if (!history) {

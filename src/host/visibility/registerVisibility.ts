@@ -6,6 +6,7 @@ import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { GutterMode, VouchSettings } from '../settings';
 import { AttributionDecorations } from './attributionDecorations';
+import { AiShareView } from './aiShareView';
 import { AttributionHoverProvider } from './attributionHover';
 import { CommittedHistory } from './committedHistory';
 import { CurrentLineAnnotation, UnreviewedCodeLens } from './currentLine';
@@ -37,6 +38,7 @@ export function registerAttributionVisibility(deps: {
   const statusBar = new UnreviewedStatusBar(deps.service, deps.states, settings, deps.log);
   const annotation = new CurrentLineAnnotation(deps.service, decorations, settings);
   const codeLens = new UnreviewedCodeLens(statusBar, settings);
+  const share = new AiShareView(deps.service, deps.states, deps.git, history, settings, deps.log);
   const documents: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }];
   let lastShownMode: GutterMode = settings.gutterMode === 'off' ? 'all' : settings.gutterMode;
 
@@ -83,6 +85,8 @@ export function registerAttributionVisibility(deps: {
     statusBar,
     annotation,
     codeLens,
+    share,
+    vscode.commands.registerCommand('vouch.refreshAiShare', () => share.refresh()),
     vscode.languages.registerHoverProvider(documents, new AttributionHoverProvider(deps.service, decorations, settings)),
     vscode.languages.registerCodeLensProvider(documents, codeLens),
     vscode.commands.registerCommand('vouch.toggleGutter', toggleGutter),

@@ -5,6 +5,7 @@ import type { CommittedAiLine } from '../../../src/core/visibility/committedLine
 import { hoverAnchorColumns } from '../../../src/core/visibility/hoverText';
 import { committedAnnotation, formatAge, uncommittedAnnotation, unreviewedBlocksTitle } from '../../../src/core/visibility/lineAnnotation';
 import type { UncommittedLineMark } from '../../../src/core/visibility/lineMarks';
+import { addShares, describeLineShare, formatLineShare } from '../../../src/core/visibility/summary';
 import { aiSpanOver } from '../../support/spans';
 
 const NOW = Date.UTC(2026, 5, 10, 12, 0);
@@ -75,5 +76,20 @@ describe('visibility: where the hover answers', () => {
     assert.deepEqual(hoverAnchorColumns('}', 0), { start: 0, end: 1 });
     assert.deepEqual(hoverAnchorColumns('', 0), { start: 0, end: 0 });
     assert.deepEqual(hoverAnchorColumns('   ', 2), { start: 0, end: 3 });
+  });
+});
+
+describe('visibility: AI share figures', () => {
+  it('adds files up and says the shares of AI lines and of reviewed AI lines', () => {
+    const total = addShares([
+      { totalLines: 14, aiLines: 12, reviewedAiLines: 6 },
+      { totalLines: 86, aiLines: 0, reviewedAiLines: 0 },
+    ]);
+    assert.deepEqual(total, { totalLines: 100, aiLines: 12, reviewedAiLines: 6 });
+    assert.equal(formatLineShare(total), '12% AI · 50% of it reviewed');
+    assert.equal(formatLineShare({ totalLines: 14, aiLines: 12, reviewedAiLines: 6 }), '86% AI · 50% of it reviewed');
+    assert.equal(formatLineShare({ totalLines: 1000, aiLines: 3, reviewedAiLines: 0 }), '<1% AI · 0% of it reviewed');
+    assert.equal(formatLineShare({ totalLines: 40, aiLines: 0, reviewedAiLines: 0 }), 'no AI lines (40 lines)');
+    assert.equal(describeLineShare(total), '12 of 100 lines written by AI; 6 of those reviewed and accepted');
   });
 });
