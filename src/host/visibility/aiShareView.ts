@@ -6,6 +6,7 @@ import { computeLineMarks } from '../../core/visibility/lineMarks';
 import { addShares, describeLineShare, formatLineShare, summarizeLineMarks, type LineShare } from '../../core/visibility/summary';
 import type { GitRunner } from '../../git/gitRunner';
 import { NotesReader } from '../../git/notes/notesReader';
+import { pathInRepository } from '../../git/repository';
 import { trackedLineCounts } from '../../git/repositoryLines';
 import type { WorkingStateStore } from '../../git/workingStateStore';
 import type { AttributionService } from '../attributionService';
@@ -148,8 +149,8 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
     const open = new Map<string, vscode.TextDocument>();
     for (const document of vscode.workspace.textDocuments) {
       if (document.uri.scheme !== 'file') continue;
-      const repoPath = path.relative(topLevel, document.uri.fsPath).split(path.sep).join('/');
-      if (!repoPath.startsWith('..') && !path.isAbsolute(repoPath)) open.set(repoPath, document);
+      const repoPath = pathInRepository(topLevel, document.uri.fsPath);
+      if (repoPath !== undefined) open.set(repoPath, document);
     }
     const candidates = new Set<string>();
     for (const [repoPath, document] of open) if (this.service.spansOf(document.uri).length > 0) candidates.add(repoPath);

@@ -170,8 +170,8 @@ export class CommittedHistory implements vscode.Disposable {
     const repository = await this.repositoryHistory(fsPath);
     const location = await this.states?.repositoryOf(fsPath);
     if (!repository || !location) return NO_COMMITTED_LINES;
-    const repoPath = path.relative(location.topLevel, fsPath).split(path.sep).join('/');
-    if (repoPath.startsWith('..') || path.isAbsolute(repoPath)) return NO_COMMITTED_LINES;
+    const repoPath = pathInRepository(location.topLevel, fsPath);
+    if (repoPath === undefined) return NO_COMMITTED_LINES;
     return (await repository.overlay.committedAiLines(repoPath, text, { savedOnDisk: true })).lines;
   }
 
