@@ -7,7 +7,7 @@ import { sha256Hex } from '../../src/core/textHash';
 import type { LineMarkState } from '../../src/core/visibility/lineMarks';
 import { MARK_COLOR_DEFAULTS, type ThemeKind } from '../../src/core/visibility/markStyle';
 import { GitRunner } from '../../src/git/gitRunner';
-import { recordCommit } from '../../src/git/notes/commitRecorder';
+import { recordFilesOfCommit } from '../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 import { agentSpanOver } from '../support/spans';
@@ -67,7 +67,7 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
     const committedBlock = 'export function committedTwice(x: number) {\n  return x * 2;\n}';
     const dana = { name: 'Dana Developer', email: 'dana@example.com' };
     const writer = await NotesWriter.open(git, cwd, silentLogger);
-    await recordCommit(
+    await recordFilesOfCommit(
       { git, topLevel: cwd, writer, logger: silentLogger },
       { commit, files: [{ path: 'src/marks.ts', workingText: COMMITTED_PART, spans: [agentSpanOver(COMMITTED_PART, committedBlock, { review: review(committedBlock, dana, Date.now() - 50 * HOUR) })] }] },
     );
