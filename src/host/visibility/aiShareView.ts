@@ -117,9 +117,9 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
       item.description = formatLineShare(node);
       item.iconPath = new vscode.ThemeIcon('repo');
-      const leftOut = node.leftOut > 0 ? ` (${node.leftOut} more file(s) with AI lines not measured)` : '';
-      item.tooltip = `${node.name}: ${describeLineShare(node)}, over the tracked lines of the working tree${leftOut}`;
-      item.accessibilityInformation = { label: `Repository ${node.name}: ${describeLineShare(node)}` };
+      const leftOut = node.leftOut > 0 ? vscode.l10n.t(' ({0} more file(s) with AI lines not measured)', node.leftOut) : '';
+      item.tooltip = vscode.l10n.t('{0}: {1}, over the tracked lines of the working tree{2}', node.name, describeLineShare(node), leftOut);
+      item.accessibilityInformation = { label: vscode.l10n.t('Repository {0}: {1}', node.name, describeLineShare(node)) };
       return item;
     }
     const item = new vscode.TreeItem(node.uri, vscode.TreeItemCollapsibleState.None);
@@ -127,7 +127,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
     item.description = `${formatLineShare(node)} · ${path.posix.dirname(node.path) === '.' ? '' : path.posix.dirname(node.path)}`.replace(/ · $/, '');
     item.tooltip = `${node.path}: ${describeLineShare(node)}`;
     item.accessibilityInformation = { label: `${node.path}: ${describeLineShare(node)}` };
-    item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
+    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [node.uri] };
     return item;
   }
 

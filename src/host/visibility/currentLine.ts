@@ -115,8 +115,8 @@ export class UnreviewedCodeLens implements vscode.CodeLensProvider, vscode.Dispo
     const top = new vscode.Range(0, 0, 0, 0);
     const focus = { uri: document.uri.toString() };
     return [
-      new vscode.CodeLens(top, { title: `$(sparkle) ${unreviewedBlocksTitle(count)}`, tooltip: 'Vouch: move to the next unreviewed AI block', command: 'vouch.nextAiBlock', arguments: [] }),
-      new vscode.CodeLens(top, { title: 'Review', tooltip: "Vouch: open the review panel at this file's blocks", command: REVIEW_PANEL_COMMAND, arguments: [focus] }),
+      new vscode.CodeLens(top, { title: `$(sparkle) ${unreviewedBlocksTitle(count)}`, tooltip: vscode.l10n.t('Vouch: move to the next unreviewed AI block'), command: 'vouch.nextAiBlock', arguments: [] }),
+      new vscode.CodeLens(top, { title: vscode.l10n.t('Review'), tooltip: vscode.l10n.t("Vouch: open the review panel at this file's blocks"), command: REVIEW_PANEL_COMMAND, arguments: [focus] }),
     ];
   }
 
