@@ -82,7 +82,9 @@ describe('e2e: the first hour (walkthrough)', function () {
     });
     const labels = (await titles.jsonValue()) as string[];
     // vouch.signing.key is machine-scoped: code-server lists it under the Remote tab, not User.
-    assert.deepEqual(labels.slice(0, 4), ['Gate', 'Mode', 'Visibility', 'Sync After Push Pull'], `the first settings shown: ${labels.join(', ')}`);
+    // The gate first, then what the gutter shows (mode, accepted marks, annotation, CodeLens), the status bar, sync.
+    const expected = ['Gate', 'Mode', 'Show Accepted', 'Annotation', 'Enabled', 'Visibility', 'Sync After Push Pull'];
+    assert.deepEqual(labels.slice(0, expected.length), expected, `the first settings shown: ${labels.join(', ')}`);
     await workbench.screenshot('settings-editor');
   });
   it('the AI Review view, with nothing to review, says so and links to the walkthrough', async () => {
