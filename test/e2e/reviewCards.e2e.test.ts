@@ -30,6 +30,8 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     await page.keyboard.type(String(line));
     await page.keyboard.press('Enter');
     await page.waitForSelector('.monaco-editor.focused');
+    // The editor's own report that the cursor is there: a focused editor alone may still be the old position.
+    await page.waitForFunction((wanted) => new RegExp(`Ln ${wanted},`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line);
   }
 
   async function blockIdsOf(frame: Frame, file: string): Promise<string[]> {
@@ -61,6 +63,7 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
       await goToLine(line);
       await page.keyboard.press('End');
       await page.keyboard.press('Shift+Home');
+      await page.waitForFunction((wanted) => new RegExp(`Ln ${wanted}, Col 1 \\(\\d+ selected\\)`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line);
       await workbench.runCommand('Vouch: Mark Selection as AI-Generated');
     }
     await workbench.saveActiveEditor();
