@@ -204,8 +204,18 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         await page.waitForSelector('.editor-group-container.active .tab.active:not(.dirty)');
       },
       async runCommand(label) {
-        await page.keyboard.press('F1');
-        await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+        // F1 pressed while a webview (the review panel) still holds the keyboard may never reach the
+        // workbench: give the first editor group the focus and press it again until the palette shows.
+        const deadline = Date.now() + LOADED_TIMEOUT_MS;
+        for (let attempt = 1; ; attempt++) {
+          await page.keyboard.press('F1');
+          const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+          if (shown) break;
+          if (Date.now() > deadline) throw new Error(`the command palette did not open for ${label}`);
+          process.stderr.write(`      (the command palette did not open on attempt ${attempt}; focusing the editor and trying again)\n`);
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+1');
+        }
         await page.keyboard.type(label);
         await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${label}"]`);
         await page.keyboard.press('Enter');
