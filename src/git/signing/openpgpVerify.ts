@@ -4,7 +4,8 @@
  * signing key's user ids read from the same keyring, so the signature counts only for a principal
  * (email) one of the key's user ids names.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../atomicWrite';
 import * as path from 'node:path';
 import { runBounded } from './boundedProcess';
 import { withTempDir } from './tempDir';
@@ -83,8 +84,8 @@ export async function verifyOpenPgpSignature(keyring: OpenPgpKeyring, armoredSig
     mkdirSync(home, { mode: 0o700 });
     const signatureFile = path.join(dir, 'record.asc');
     const messageFile = path.join(dir, 'record.pae');
-    writeFileSync(signatureFile, armoredSignature);
-    writeFileSync(messageFile, message);
+    await writeFileAtomic(signatureFile, armoredSignature, { mode: 0o600 });
+    await writeFileAtomic(messageFile, message, { mode: 0o600 });
     const result = await runBounded(keyring.gpgv, ['--homedir', home, '--keyring', keyring.path, '--status-fd', '1', '--', signatureFile, messageFile], { timeoutMs: 20_000 });
     const status = statusLines(result.stdout);
     const word = (name: string) => status.find((fields) => fields[0] === name);

@@ -4,7 +4,8 @@
  * armored `gpg` signature. Each signature entry is `{ keyid: <fingerprint>, sig: <base64 of the
  * exact text the tool wrote> }`. The programs run bounded and without a terminal.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomicWrite';
 import * as path from 'node:path';
 import { bytesToBase64 } from '../../core/notes/canonicalJson';
 import type { DsseSignature } from '../../core/notes/noteRecord';
@@ -74,10 +75,10 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
         if (literal) {
           // A literal public key names a key in ssh-agent (as git does): -U signs with the agent only.
           keyFile = path.join(dir, 'key.pub');
-          writeFileSync(keyFile, `${literal}\n`, { mode: 0o600 });
+          await writeFileAtomic(keyFile, `${literal}\n`, { mode: 0o600 });
         }
         const message = path.join(dir, 'payload');
-        writeFileSync(message, pae, { mode: 0o600 });
+        await writeFileAtomic(message, pae, { mode: 0o600 });
         let result;
         try {
           result = await runBounded(choice.program, ['-Y', 'sign', '-n', VOUCH_SIGNATURE_NAMESPACE, '-f', keyFile, ...(literal ? ['-U'] : []), message], { timeoutMs: SIGN_TIMEOUT_MS, env, cwd: dir });
@@ -109,7 +110,7 @@ export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<
       withTempDir('vouch-sign-', async (dir) => {
         const message = path.join(dir, 'payload');
         const output = path.join(dir, 'payload.asc');
-        writeFileSync(message, pae, { mode: 0o600 });
+        await writeFileAtomic(message, pae, { mode: 0o600 });
         let result;
         try {
           result = await runBounded(

@@ -6,7 +6,7 @@
  * wrong-subject. SSH signatures are checked natively; certificates and security keys by
  * `ssh-keygen -Y verify` with the same allowed signers file.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomicWrite';
 import * as path from 'node:path';
 import type { NoteRecord } from '../../core/notes/noteRecord';
 import { checkSigner, type AllowedSignersFile } from '../../core/signing/allowedSigners';
@@ -169,8 +169,8 @@ export class SignatureVerifier {
     return withTempDir('vouch-verify-', async (dir) => {
       const signatureFile = path.join(dir, 'record.sig');
       const messageFile = path.join(dir, 'record.pae');
-      writeFileSync(signatureFile, armored);
-      writeFileSync(messageFile, pae);
+      await writeFileAtomic(signatureFile, armored, { mode: 0o600 });
+      await writeFileAtomic(messageFile, pae, { mode: 0o600 });
       // ssh-keygen -Y verify reads the message from stdin: it gets the file, never a terminal.
       const result = await runBounded(
         sshKeygen,
