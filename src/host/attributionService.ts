@@ -3,6 +3,7 @@ import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplac
 import { looksLikeTyping, type ChangeVerdict } from '../core/detection/changeClassification';
 import { AttributionLedger } from '../core/ledger/attributionLedger';
 import { reanchorSpans } from '../core/reanchor';
+import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
 import { DisposableStore } from './lifecycle';
 import { errorMessage } from '../core/errorMessage';
@@ -58,18 +59,28 @@ export interface AppliedEdit extends DocumentEdit {
   readonly classification: EditClassification | undefined;
 }
 
-/** An edit waiting for the document's stored attribution to load; its author was decided when it happened. */
-interface PendingEdit {
-  readonly edit: DocumentEdit;
-  readonly author: EditAuthor;
-}
+/**
+ * A change of a document's attribution waiting for its stored attribution to load, replayed in
+ * order after it: an edit (its author decided when it happened), or a mark of existing text
+ * (offsets into the text as it was then, which is the text after the edits queued before it).
+ */
+type PendingChange =
+  | { readonly edit: DocumentEdit; readonly author: EditAuthor }
+  | { readonly mark: { readonly start: number; readonly end: number; readonly text: string }; readonly author: EditAuthor };
 
 /** Where a document's ledger stands with respect to its stored working state. */
 interface TrackedDocument {
   readonly document: vscode.TextDocument;
   ledger: AttributionLedger;
-  /** Edits that arrived while the stored state was still loading, replayed after it. */
-  pending: PendingEdit[] | undefined;
+  /** Changes that arrived while the stored state was still loading, replayed after it. */
+  pending: PendingChange[] | undefined;
+  /**
+   * Counts the changes this window made to the ledger (edits, marks, reviews). A save or reload
+   * that replaces the ledger with spans read from the store compares it before and after its
+   * await: marks and reviews change no text (the document version stays), so the version alone
+   * cannot tell that the ledger moved on meanwhile.
+   */
+  revision: number;
   saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** The pending save is for a change of the spans (not only a move): a later move does not put it off. */
   saveUrgent: boolean;
@@ -77,6 +88,13 @@ interface TrackedDocument {
   lineCount: number;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
   saving: Promise<void>;
+}
+
+/** The ledger's spans with the document version and ledger revision they belong to. */
+interface LedgerSnapshot {
+  readonly spans: AttributedSpan[];
+  readonly version: number;
+  readonly revision: number;
 }
 
 const SAVE_DELAY_MS = 400;
@@ -173,13 +191,21 @@ export class AttributionService implements vscode.Disposable {
     if (!tracked) throw new Error(`Vouch does not track ${document.uri.toString()}`);
     const start = document.offsetAt(range.start);
     const end = document.offsetAt(range.end);
-    tracked.ledger.markRange(start, end, author, document.getText(new vscode.Range(range.start, range.end)));
+    const text = document.getText(new vscode.Range(range.start, range.end));
+    tracked.revision++;
+    // While the stored state loads, the ledger is a placeholder: the mark waits in line with the edits before it.
+    if (tracked.pending) {
+      tracked.pending.push({ mark: { start, end, text }, author });
+      return; // the load publishes and saves the result
+    }
+    tracked.ledger.markRange(start, end, author, text);
     this.changed(document);
   }
 
   setReview(document: vscode.TextDocument, spanId: string, review: Review | undefined): boolean {
     const tracked = this.documents.get(document.uri.toString());
     if (!tracked?.ledger.setReview(spanId, review)) return false;
+    tracked.revision++;
     this.changed(document);
     return true;
   }
@@ -213,12 +239,10 @@ export class AttributionService implements vscode.Disposable {
     }
     await tracked.saving;
     const textAtLoad = document.getText();
-    const versionAtLoad = document.version;
+    const before = this.snapshot(tracked);
     const loaded = await this.states.load(document, textAtLoad);
     if (!loaded || this.documents.get(key) !== tracked) return;
-    const current = document.version === versionAtLoad ? loaded : reanchorSpans(textAtLoad, document.getText(), loaded);
-    tracked.ledger = AttributionLedger.fromSpans(current);
-    this.changeEmitter.fire(document.uri);
+    this.adoptStored(tracked, before, textAtLoad, loaded);
   }
 
   private track(document: vscode.TextDocument): TrackedDocument | undefined {
@@ -230,6 +254,7 @@ export class AttributionService implements vscode.Disposable {
       document,
       ledger: new AttributionLedger(),
       pending: this.states ? [] : undefined,
+      revision: 0,
       saveTimer: undefined,
       saveUrgent: false,
       lineCount: document.lineCount,
@@ -254,12 +279,14 @@ export class AttributionService implements vscode.Disposable {
     if (this.documents.get(key) !== tracked) return;
     if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
     tracked.pending = undefined;
-    for (const { edit, author } of eventsDuringLoad ?? []) this.apply(tracked, edit, author);
-    tracked.lineCount = document.lineCount;
-    if (spans && spans.length > 0) {
-      this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
-      this.changeEmitter.fire(document.uri);
+    for (const change of eventsDuringLoad ?? []) {
+      if ('edit' in change) this.apply(tracked, change.edit, change.author);
+      else this.applyMark(tracked, change.mark, change.author);
     }
+    tracked.lineCount = document.lineCount;
+    if (spans && spans.length > 0) this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
+    if (eventsDuringLoad?.some((change) => 'mark' in change)) this.changed(document);
+    else if (spans && spans.length > 0) this.changeEmitter.fire(document.uri);
   }
 
   private onDidChangeDocument(event: vscode.TextDocumentChangeEvent): void {
@@ -327,7 +354,16 @@ export class AttributionService implements vscode.Disposable {
     return { author: classification.author ?? HUMAN, decidedBy: 'classifier', classification };
   }
 
+  private applyMark(tracked: TrackedDocument, mark: { start: number; end: number; text: string }, author: EditAuthor): void {
+    try {
+      tracked.ledger.markRange(mark.start, mark.end, author, mark.text);
+    } catch (error) {
+      this.log.error(`A mark of ${tracked.document.uri.fsPath} made while its attribution loaded could not be applied: ${errorMessage(error)}`);
+    }
+  }
+
   private apply(tracked: TrackedDocument, edit: DocumentEdit, author: EditAuthor): void {
+    tracked.revision++;
     try {
       if (edit.reason === 'undo') {
         if (!tracked.ledger.applyUndo(edit.changes)) this.log.debug('Undo did not match the attribution history; applied as a human edit');
@@ -385,19 +421,36 @@ export class AttributionService implements vscode.Disposable {
     if (!this.states) return;
     // Spans and text are taken together, synchronously, so they always describe the same version.
     const textAtSave = document.getText();
-    const versionAtSave = document.version;
+    const before = this.snapshot(tracked);
     try {
-      const merged = await this.states.save(document, tracked.ledger.spans(), textAtSave);
+      const merged = await this.states.save(document, before.spans, textAtSave);
       if (!merged || this.documents.get(document.uri.toString()) !== tracked) return;
-      // Another window or the CLI changed this file's spans: adopt the merge, moved onto any
-      // text typed while the save was in flight, so the next save does not undo their work.
-      const unchanged = document.version === versionAtSave;
-      tracked.ledger = AttributionLedger.fromSpans(unchanged ? merged : reanchorSpans(textAtSave, document.getText(), merged));
-      this.changeEmitter.fire(document.uri);
-      if (!unchanged) this.scheduleSave(document);
+      // Another window or the CLI changed this file's spans: adopt the merge, so the next save does not undo their work.
+      this.adoptStored(tracked, before, textAtSave, merged);
     } catch (error) {
       this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
+  }
+
+  private snapshot(tracked: TrackedDocument): LedgerSnapshot {
+    return { spans: tracked.ledger.spans(), version: tracked.document.version, revision: tracked.revision };
+  }
+
+  /**
+   * Replaces the ledger with spans read from the store over `storedText` (a reload, or the merge a
+   * save came back with). What this window did while the store was busy is kept: the stored spans
+   * move onto the current text, and when the ledger changed meanwhile (typing, a mark, a review)
+   * the two are merged as two writers' saves are (core/workingState/merge.ts), with the ledger
+   * as it was at `before` for the base; the result is saved again.
+   */
+  private adoptStored(tracked: TrackedDocument, before: LedgerSnapshot, storedText: string, stored: readonly AttributedSpan[]): void {
+    const document = tracked.document;
+    const textMoved = document.version !== before.version;
+    const theirs = textMoved ? reanchorSpans(storedText, document.getText(), stored) : stored;
+    const ledgerMoved = textMoved || tracked.revision !== before.revision;
+    tracked.ledger = AttributionLedger.fromSpans(ledgerMoved ? mergeSpans({ base: before.spans, ours: tracked.ledger.spans(), theirs }) : theirs);
+    this.changeEmitter.fire(document.uri);
+    if (ledgerMoved) this.scheduleSave(document);
   }
 
   private onDidCloseDocument(document: vscode.TextDocument): void {

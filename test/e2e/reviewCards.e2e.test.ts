@@ -65,6 +65,8 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
       await page.keyboard.press('Shift+Home');
       await page.waitForFunction((wanted) => new RegExp(`Ln ${wanted}, Col 1 \\(\\d+ selected\\)`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line);
       await workbench.runCommand('Vouch: Mark Selection as AI-Generated');
+      // Vouch's own report of the selection it marked (line, column 1 to the end of the line).
+      await workbench.waitForVouchLog(new RegExp(`Marked src/notes\\.txt ${line}:1-${line}:\\d+ as AI-generated`), `the mark of line ${line}`);
     }
     await workbench.saveActiveEditor();
     await workbench.waitForStoredSpans('src/notes.txt', (spans) => spans.length === 2, 'two marks');

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ORIGIN_KINDS, UNKNOWN_AI_TOOL, type Origin, type OriginKind } from '../../core/attribution';
-import { DISPLAY_SAFE_NAME } from '../../core/text/displayText';
+import { DISPLAY_SAFE_NAME, escapeDisplay } from '../../core/text/displayText';
 import type { AttributionService } from '../attributionService';
 import { errorMessage } from '../../core/errorMessage';
 
@@ -81,6 +81,9 @@ export function registerExplicitReportCommands(service: AttributionService, log:
         selection,
         asAi ? { kind: 'ai', origin: { kind: 'manual', tool: UNKNOWN_AI_TOOL }, confidence: 'high' } : { kind: 'human' },
       );
+      // Which text a person marked, as the editor gave the selection to Vouch.
+      const where = escapeDisplay(vscode.workspace.asRelativePath(editor.document.uri));
+      log.info(`Marked ${where} ${selection.start.line + 1}:${selection.start.character + 1}-${selection.end.line + 1}:${selection.end.character + 1} as ${asAi ? 'AI-generated' : 'human-written'}`);
     }
   };
   return vscode.Disposable.from(

@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AttributedSpan, EditAuthor } from '../../../src/core/attribution';
+import { AttributionService } from '../../../src/host/attributionService';
+import type { RepositoryRegistry } from '../../../src/host/repositoryRegistry';
+import { openScratch, textOf, waitFor } from './helpers';
+
+/** A promise the test settles by hand: the store's answer arrives exactly when the test says. */
+interface Held<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+}
+function held<T>(): Held<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+/**
+ * The store seen by an AttributionService of the test's own: loads and saves of one document wait
+ * until the test answers them, so a mark can be made exactly while the store is busy (as on a busy
+ * machine, where a save or reload takes seconds). Every other document loads empty at once.
+ */
+class HeldStore {
+  readonly loads: Held<AttributedSpan[]>[] = [];
+  readonly saves: { spans: readonly AttributedSpan[]; answer: Held<AttributedSpan[] | undefined> }[] = [];
+  holdLoads = true;
+  constructor(private readonly key: string) {}
+
+  load(document: vscode.TextDocument): Promise<AttributedSpan[] | undefined> {
+    if (document.uri.toString() !== this.key || !this.holdLoads) return Promise.resolve([]);
+    const answer = held<AttributedSpan[]>();
+    this.loads.push(answer);
+    return answer.promise;
+  }
+
+  save(document: vscode.TextDocument, spans: readonly AttributedSpan[]): Promise<AttributedSpan[] | undefined> {
+    if (document.uri.toString() !== this.key) return Promise.resolve(undefined);
+    const answer = held<AttributedSpan[] | undefined>();
+    this.saves.push({ spans, answer });
+    return answer.promise;
+  }
+}
+
+const AI: EditAuthor = { kind: 'ai', origin: { kind: 'manual', tool: 'unknown-ai' }, confidence: 'high' };
+
+function foreignSpan(document: vscode.TextDocument, text: string): AttributedSpan {
+  const start = document.getText().indexOf(text);
+  return {
+    id: 'foreign-span',
+    start,
+    end: start + text.length,
+    origin: { kind: 'agent', tool: 'claude-code' },
+    confidence: 'high',
+    insertedAt: Date.now(),
+    insertedTextHash: '0'.repeat(64),
+    insertedLength: text.length,
+    humanChangedChars: 0,
+  } as AttributedSpan;
+}
+
+/**
+ * Marks and reviews change no text, so the document's version cannot tell a save or a reload
+ * that the ledger moved on while the store was busy: what was marked then must survive the
+ * store's answer (the e2e review-cards run on CI lost the second of two marks this way).
+ */
+describe('Attribution kept while the working-state store is busy', function () {
+  const disposables: vscode.Disposable[] = [];
+  afterEach(() => {
+    for (const disposable of disposables.splice(0)) disposable.dispose();
+  });
+
+  async function serviceFor(name: string, content: string): Promise<{ service: AttributionService; store: HeldStore; editor: vscode.TextEditor }> {
+    const editor = await openScratch(name, content);
+    const store = new HeldStore(editor.document.uri.toString());
+    const log = vscode.window.createOutputChannel(`Vouch test ${name}`, { log: true });
+    const service = new AttributionService(store as unknown as RepositoryRegistry, log);
+    disposables.push(log, service);
+    return { service, store, editor };
+  }
+
+  const lineRange = (document: vscode.TextDocument, line: number) => document.lineAt(line).range;
+  const marked = (service: AttributionService, document: vscode.TextDocument) => service.spansOf(document.uri).map((span) => textOf(document, span)).sort();
+
+  it('a mark made while a save is in flight survives the merge the save comes back with', async () => {
+    const { service, store, editor } = await serviceFor('scratch-race-save.txt', 'alpha();\n\nbeta();\ngamma();\n');
+    const document = editor.document;
+    store.loads.shift()?.resolve([]);
+    await new Promise((resolve) => setImmediate(resolve)); // the load's continuation runs
+    store.holdLoads = false;
+    service.markRange(document, lineRange(document, 0), AI);
+    const save = await waitFor('the save of the first mark', () => store.saves[0]);
+    assert.deepEqual(save.spans.map((span) => textOf(document, span)), ['alpha();']);
+    // While the store writes, a person marks a second line; another writer had added a third.
+    service.markRange(document, lineRange(document, 2), AI);
+    save.answer.resolve([...save.spans, foreignSpan(document, 'gamma();')]);
+    await waitFor('the merge to be adopted', () => service.spansOf(document.uri).some((span) => span.id === 'foreign-span'));
+    assert.deepEqual(marked(service, document), ['alpha();', 'beta();', 'gamma();']);
+    // And the result is saved again, so the store holds the second mark too.
+    const again = await waitFor('the save after the merge', () => store.saves[1]);
+    assert.deepEqual(again.spans.map((span) => textOf(document, span)).sort(), ['alpha();', 'beta();', 'gamma();']);
+    again.answer.resolve(undefined);
+  });
+
+  it('a mark made while a reload reads the store survives the reload', async () => {
+    const { service, store, editor } = await serviceFor('scratch-race-reload.txt', 'one();\ntwo();\nthree();\n');
+    const document = editor.document;
+    store.loads.shift()?.resolve([]);
+    await new Promise((resolve) => setImmediate(resolve)); // the load's continuation runs
+    const reloaded = service.reload(document);
+    const load = await waitFor('the reload to read the store', () => store.loads[0]);
+    service.markRange(document, lineRange(document, 1), AI);
+    load.resolve([foreignSpan(document, 'three();')]);
+    await reloaded;
+    assert.deepEqual(marked(service, document), ['three();', 'two();']);
+    const save = await waitFor('the save after the reload', () => store.saves.at(-1));
+    assert.deepEqual(save.spans.map((span) => textOf(document, span)).sort(), ['three();', 'two();']);
+    save.answer.resolve(undefined);
+  });
+
+  it('a mark made while the stored state first loads is applied after it, on the text it was made on', async () => {
+    const { service, store, editor } = await serviceFor('scratch-race-open.txt', 'first();\nsecond();\n');
+    const document = editor.document;
+    const firstLoad = await waitFor('the first load', () => store.loads[0]);
+    // Typed while loading (replayed later), then a mark of the typed line.
+    await editor.edit((edit) => edit.insert(new vscode.Position(2, 0), 'typed();\n'));
+    service.markRange(document, lineRange(document, 2), AI);
+    firstLoad.resolve([foreignSpan(document, 'first();')]);
+    await waitFor('the mark to be applied', () => service.spansOf(document.uri).length === 2);
+    assert.deepEqual(marked(service, document), ['first();', 'typed();']);
+  });
+});
