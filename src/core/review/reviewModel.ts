@@ -170,9 +170,13 @@ export function nextBlockStartLine(blocks: readonly Pick<ReviewBlock, 'startLine
   return starts.find((start) => start > line) ?? starts[0];
 }
 
-/** The blocks of a file that need review (every state but 'accepted'), by line. */
+/**
+ * The blocks of a file that need review (every state but 'accepted'), by line: the same blocks as
+ * buildFileBlocks filtered by state, without building the accepted blocks (their risk hints and
+ * hashes are most of the pre-commit check's work when every block is reviewed).
+ */
 export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
-  return buildFileBlocks(input).filter((block) => blockNeedsReview(block.state));
+  return buildBlocks(input, false).filter((block) => blockNeedsReview(block.state));
 }
 
 /**
@@ -185,6 +189,22 @@ export function buildReviewBlocks(input: ReviewFileInput): ReviewBlock[] {
  * nowhere (as in the gutter and the notes).
  */
 export function buildFileBlocks(input: ReviewFileInput): ReviewBlock[] {
+  return buildBlocks(input, true);
+}
+
+/**
+ * How many blocks of a file need review: buildReviewBlocks(input).length without building them
+ * (no risk hints, no hashes of block text), for the status bar and the CodeLens, which recount
+ * after typing pauses.
+ */
+export function countReviewBlocks(input: ReviewFileInput): number {
+  if (input.spans.length === 0) return 0;
+  const { pending } = spansByReviewStatus(input);
+  return insertionBlocks(deriveLineAttribution(input.text, pending), pending).length;
+}
+
+/** The spans of a file clamped to its text and split by whether they need review, each sorted by start. */
+function spansByReviewStatus(input: ReviewFileInput): { pending: AttributedSpan[]; accepted: AttributedSpan[]; statusById: Map<string, SpanReviewStatus> } {
   const { text } = input;
   const pending: AttributedSpan[] = [];
   const accepted: AttributedSpan[] = [];
@@ -201,9 +221,15 @@ export function buildFileBlocks(input: ReviewFileInput): ReviewBlock[] {
   const byStart = (a: AttributedSpan, b: AttributedSpan) => a.start - b.start || a.end - b.end;
   pending.sort(byStart);
   accepted.sort(byStart);
+  return { pending, accepted, statusById };
+}
+
+function buildBlocks(input: ReviewFileInput, withAccepted: boolean): ReviewBlock[] {
+  const { text } = input;
+  const { pending, accepted, statusById } = spansByReviewStatus(input);
   const lineStarts = lineStartOffsets(text);
   const pendingBlocks = blocksOfSpans(input, pending, insertionBlocks(deriveLineAttribution(text, pending), pending), statusById, lineStarts);
-  if (accepted.length === 0) return pendingBlocks;
+  if (accepted.length === 0 || !withAccepted) return pendingBlocks;
   const taken = new Uint8Array(lineStarts.length);
   for (const block of pendingBlocks) taken.fill(1, block.startLine - 1, block.endLine);
   const acceptedLines = deriveLineAttribution(text, accepted).filter((line) => taken[line.line] !== 1);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../../core/attribution';
-import { blockNeedsReview, buildReviewBlocks } from '../../core/review/reviewModel';
+import { blockNeedsReview, countReviewBlocks } from '../../core/review/reviewModel';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import type { AttributionService } from '../attributionService';
@@ -19,10 +19,9 @@ export interface UnreviewedCounts {
   readonly file: number | undefined;
 }
 
-/** Counts by the review model's own block rule, so the status bar and the review panel agree. */
+/** Counts by the review model's own block rule, so the status bar and the review panel agree (without building the blocks: it runs after typing pauses). */
 function countBlocks(relativePath: string, text: string, spans: readonly AttributedSpan[]): number {
-  if (spans.length === 0) return 0;
-  return buildReviewBlocks({ path: relativePath, text, spans }).length;
+  return countReviewBlocks({ path: relativePath, text, spans });
 }
 
 /**

@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import {
   MAX_INTENT_LENGTH,
   blockId,
+  buildFileBlocks,
   buildReviewBlocks,
+  countReviewBlocks,
   buildReviewFiles,
   createReview,
   nextBlockStartLine,
@@ -60,6 +63,39 @@ describe('review model: blocks', () => {
     assert.equal(second.startLine, 6);
     assert.equal(first.id, blockId('src/a.ts', ['s2', 's1']));
     assert.notEqual(first.id, second.id);
+  });
+
+  it('builds (and counts) the same blocks needing review as buildFileBlocks filtered by state (property)', () => {
+    const lines = ['const a = fetch(u);', '', 'const b = 2;', 'exec(cmd)', '  x', 'end'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...lines), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.record({ at: fc.nat(), length: fc.integer({ min: 1, max: 30 }), review: fc.constantFrom('none', 'accepted', 'changed', 'rejected'), insertedAt: fc.constantFrom(1000, 2000) }), { maxLength: 6 }),
+        (textLines, wanted) => {
+          const text = textLines.join('\n');
+          const spans: AttributedSpan[] = [];
+          let cursor = 0;
+          wanted.forEach((want, index) => {
+            const start = cursor + (want.at % 7);
+            const end = Math.min(text.length, start + want.length);
+            if (end <= start) return;
+            cursor = end;
+            const piece = text.slice(start, end);
+            const reviewed = createReview({ ...request({ decision: want.review === 'rejected' ? 'rejected' : 'accepted' }), text: want.review === 'changed' ? `${piece}!` : piece });
+            assert.ok(reviewed.ok);
+            spans.push({ ...aiSpanOver(text, piece, { id: `s${index}`, insertedAt: want.insertedAt }), start, end, ...(want.review === 'none' ? {} : { review: reviewed.value }) });
+          });
+          const input = { path: 'a.ts', text, spans };
+          const needingReview = buildReviewBlocks(input);
+          assert.deepEqual(
+            needingReview,
+            buildFileBlocks(input).filter((block) => block.state !== 'accepted'),
+          );
+          assert.equal(countReviewBlocks(input), needingReview.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('leaves out accepted spans and keeps rejected spans whose text is back', () => {
