@@ -5,8 +5,7 @@ import { parseArgs } from 'node:util';
 import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewModel';
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
-import { stagedPaths } from '../../git/staging/stagedFiles';
-import { checkStagedFilesInStore } from '../../git/staging/stagedReview';
+import { checkStagedChangesInStore } from '../../git/staging/stagedReview';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
@@ -87,9 +86,7 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
   if (staged) {
     // A hook of `git commit -a` / `git commit <paths>` sees a temporary index; GIT_INDEX_FILE is relative to the hook's cwd.
     const indexFile = process.env.GIT_INDEX_FILE ? path.resolve(io.cwd, process.env.GIT_INDEX_FILE) : undefined;
-    const recorded = new Set(await store.list());
-    const candidates = (await stagedPaths(git, repository, { indexFile })).filter((repoPath) => recorded.has(repoPath));
-    const checks = await checkStagedFilesInStore(git, repository, store, candidates, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`));
+    const checks = await checkStagedChangesInStore(git, repository, store, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`));
     for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
   } else {
     for (const document of await store.loadAll()) {

@@ -45,3 +45,17 @@ export async function utf8BytesInSlices(text: string, sliceChars = SLICE_CHARS):
   }
   return Buffer.concat(parts);
 }
+
+/**
+ * The id git gives a blob of `text`'s UTF-8 bytes (`git hash-object --no-filters`, not written):
+ * sha1 or, for a repository of the sha256 object format, sha256 of "blob <size>\0" and the bytes.
+ * `objectFormatOf` is any object id of the repository (40 or 64 hex digits). Lets a caller tell
+ * that a blob holds a text it has without starting git.
+ */
+export function gitBlobIdOfText(text: string, objectFormatOf: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash(objectFormatOf.length === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${bytes.length}\0`)
+    .update(bytes)
+    .digest('hex');
+}

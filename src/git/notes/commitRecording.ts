@@ -12,7 +12,8 @@ import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type Co
 import { notePathProblem } from '../../core/notes/noteParser';
 import type { GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
-import { blobsAtPaths, readBlobs } from '../blobReads';
+import { blobsAtPaths, readBlobs, type BlobRead } from '../blobReads';
+import { gitBlobIdOfText } from '../blame/nativeSha256';
 import { patchIdOfCommit, readCommitChanges, type CommitChanges } from '../commitDiffs';
 import { resolveCommit, treeOfCommit } from '../revisions';
 import { buildNoteRecord } from '../../core/notes/noteRecord';
@@ -60,7 +61,13 @@ export async function prepareCommitRecord(
   ]);
   const blobIds = new Map(looked);
   if (changes) for (const path of paths) if (changes.blobs.has(path)) blobIds.set(path, changes.blobs.get(path) as string);
-  const texts = await readBlobs(git, topLevel, [...blobIds.values()], MAX_MAPPED_FILE_BYTES);
+  // A file committed as it is in the working tree (the common commit) is its blob already: git reads only the others.
+  const texts = new Map<string, BlobRead>();
+  for (const file of input.files) {
+    const blob = blobIds.get(file.path);
+    if (blob !== undefined && Buffer.byteLength(file.workingText, 'utf8') <= MAX_MAPPED_FILE_BYTES && gitBlobIdOfText(file.workingText, blob) === blob) texts.set(blob, { id: blob, text: file.workingText });
+  }
+  for (const [blob, read] of await readBlobs(git, topLevel, [...blobIds.values()].filter((blob) => !texts.has(blob)), MAX_MAPPED_FILE_BYTES)) texts.set(blob, read);
   const blobs = new Map<string, CommittedBlob>();
   // A file that cannot be recorded is skipped alone, with the real reason; the others still get their record.
   const skipped: CommittedFileOutcome[] = [];

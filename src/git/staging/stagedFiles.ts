@@ -48,6 +48,29 @@ export async function stagedPaths(git: GitRunner, repository: RepositoryLocation
   return stdout.split('\0').filter((entry) => entry.length > 0);
 }
 
+/**
+ * The staged changes against HEAD (added, copied, modified, renamed, type-changed) that are
+ * regular files, with their index entries: what stagedPaths and stagedEntries tell together, in
+ * one `git diff --cached --raw` (the pre-commit check's only index read). Deleted files, links,
+ * submodules and conflicted paths are left out.
+ */
+export async function stagedChanges(git: GitRunner, repository: RepositoryLocation, index: IndexOptions = {}): Promise<Map<string, StagedEntry>> {
+  const { stdoutBytes } = await git.run(['diff', '--cached', '--raw', '-z', '--no-abbrev', '--no-renames', '--diff-filter=ACMRT', '--no-ext-diff', '--no-textconv'], {
+    cwd: repository.topLevel,
+    env: indexEnvironment(index),
+  });
+  // ":<old mode> <new mode> <old id> <new id> <status>\0<path>\0" per entry.
+  const entries = new Map<string, StagedEntry>();
+  const fields = stdoutBytes.toString('utf8').split('\0');
+  for (let at = 0; at + 1 < fields.length; at += 2) {
+    const [, mode, , blob] = fields[at].slice(1).split(' ');
+    const repoPath = fields[at + 1];
+    if (!fields[at].startsWith(':') || repoPath === undefined) throw new GitError('exit-code', 'unexpected git diff --raw output', ['diff']);
+    if (isRegularFileMode(mode) && isObjectId(blob)) entries.set(repoPath, { repoPath, mode, blob });
+  }
+  return entries;
+}
+
 /** The index entry of a path (stage 0), or undefined when it is not in the index or is not a regular file. */
 export async function stagedEntry(git: GitRunner, repository: RepositoryLocation, repoPath: string, index: IndexOptions = {}): Promise<StagedEntry | undefined> {
   assertRepoPath(repoPath);

@@ -11,9 +11,11 @@ import type { GitRunner } from '../gitRunner';
 import type { RepositoryLocation } from '../repository';
 import { sha256Hex } from '../../core/textHash';
 import { readBlobs } from '../blobReads';
-import { MAX_DOCUMENT_BYTES } from '../repository';
+import { MAX_DOCUMENT_BYTES, readWorkingTreeText } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
-import { readBlobText, stagedEntries, stagedEntry, type IndexOptions } from './stagedFiles';
+import { readBlobText, stagedChanges, stagedEntries, stagedEntry, type IndexOptions, type StagedEntry } from './stagedFiles';
+import { nativeSha256HexInSlices } from '../blame/nativeSha256';
+import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 
 /** Spans and the exact text they refer to. */
 export interface AttributedText {
@@ -76,8 +78,8 @@ export async function checkStagedFiles(
 
 /**
  * checkStagedFiles over the working-state store in a fixed number of git processes, however many
- * files: `ls-files` for the index entries (one per 200 paths), then one `cat-file` batch pair for
- * every staged text and every last-known text (a file staged as last recorded is read once).
+ * files: `ls-files` for the index entries (one per 200 paths), then at most one `cat-file` batch
+ * pair for the texts that are not on disk (see checkStagedDocuments).
  */
 export async function checkStagedFilesInStore(
   git: GitRunner,
@@ -87,27 +89,94 @@ export async function checkStagedFilesInStore(
   index: IndexOptions = {},
   onLost?: (reason: string) => void,
 ): Promise<StagedFileCheck[]> {
-  const documents = [];
+  const documents = await documentsWithSpans(store, repoPaths);
+  if (documents.length === 0) return [];
+  const entries = await stagedEntries(git, repository, documents.map((document) => document.path), index);
+  return checkStagedDocuments(git, repository, documents, entries, onLost);
+}
+
+/**
+ * The gate rule on everything staged, from the working state, as the pre-commit hook runs it: one
+ * `git diff --cached --raw` for the staged paths and their blobs, and nothing more when each file
+ * with AI spans is staged as its last known text and is that text on disk (the common commit).
+ */
+export async function checkStagedChangesInStore(
+  git: GitRunner,
+  repository: RepositoryLocation,
+  store: WorkingStateStore,
+  index: IndexOptions = {},
+  onLost?: (reason: string) => void,
+): Promise<StagedFileCheck[]> {
+  const recorded = await store.list();
+  if (recorded.length === 0) return [];
+  const entries = await stagedChanges(git, repository, index);
+  const documents = await documentsWithSpans(
+    store,
+    recorded.filter((repoPath) => entries.has(repoPath)),
+  );
+  return checkStagedDocuments(git, repository, documents, entries, onLost);
+}
+
+async function documentsWithSpans(store: WorkingStateStore, repoPaths: readonly string[]): Promise<WorkingStateDocument[]> {
+  const documents: WorkingStateDocument[] = [];
   for (const repoPath of repoPaths) {
     const document = await store.load(repoPath);
     if (document && document.spans.length > 0) documents.push(document);
   }
-  if (documents.length === 0) return [];
-  const entries = await stagedEntries(git, repository, documents.map((document) => document.path), index);
-  const blobIds = [...[...entries.values()].map((entry) => entry.blob), ...documents.filter((document) => document.textLength > 0).map((document) => document.textBlob)];
+  return documents;
+}
+
+/**
+ * The last known text of a document staged unchanged (its staged blob is its text blob), read from
+ * the working tree when the file there is still that text (same sha256): no git process. Undefined
+ * otherwise (the text then comes from git).
+ */
+async function knownTextOnDisk(repository: RepositoryLocation, document: WorkingStateDocument, entry: StagedEntry | undefined): Promise<string | undefined> {
+  if (entry === undefined || entry.blob !== document.textBlob) return undefined;
+  try {
+    const text = await readWorkingTreeText(repository, document.path);
+    return text !== undefined && text.length === document.textLength && (await nativeSha256HexInSlices(text)) === document.textSha256 ? text : undefined;
+  } catch {
+    return undefined; // over the size limit or unreadable here: git has the text
+  }
+}
+
+/**
+ * Checks documents against their staged entries. Texts not on disk (knownTextOnDisk) come from one
+ * `cat-file` batch pair for every staged text and every last-known text (a file staged as last
+ * recorded is read once).
+ */
+async function checkStagedDocuments(
+  git: GitRunner,
+  repository: RepositoryLocation,
+  documents: readonly WorkingStateDocument[],
+  entries: ReadonlyMap<string, StagedEntry>,
+  onLost?: (reason: string) => void,
+): Promise<StagedFileCheck[]> {
+  const onDisk = new Map<string, string>();
+  for (const document of documents) {
+    const text = await knownTextOnDisk(repository, document, entries.get(document.path));
+    if (text !== undefined) onDisk.set(document.path, text);
+  }
+  const toRead = documents.filter((document) => entries.has(document.path) && !onDisk.has(document.path));
+  const blobIds = [
+    ...toRead.map((document) => (entries.get(document.path) as StagedEntry).blob),
+    ...toRead.filter((document) => document.textLength > 0).map((document) => document.textBlob),
+  ];
   const blobs = await readBlobs(git, repository.topLevel, blobIds, MAX_DOCUMENT_BYTES);
   const checks: StagedFileCheck[] = [];
   for (const document of documents) {
     const entry = entries.get(document.path);
     if (!entry) continue;
-    const known = document.textLength === 0 ? '' : blobs.get(document.textBlob)?.text;
-    if (known === undefined || sha256Hex(known) !== document.textSha256) {
+    const fromDisk = onDisk.get(document.path);
+    const known = fromDisk ?? (document.textLength === 0 ? '' : blobs.get(document.textBlob)?.text);
+    if (known === undefined || (fromDisk === undefined && sha256Hex(known) !== document.textSha256)) {
       onLost?.(`the AI marks of ${document.path} cannot be placed: the text they were recorded on is gone from git`);
       continue;
     }
-    const staged = blobs.get(entry.blob);
-    if (staged?.text === undefined) throw new Error(`cannot read the staged ${document.path}: ${staged?.problem ?? 'missing object'}`);
-    const stagedText = staged.text.charCodeAt(0) === 0xfeff ? staged.text.slice(1) : staged.text;
+    const staged = fromDisk ?? blobs.get(entry.blob)?.text;
+    if (staged === undefined) throw new Error(`cannot read the staged ${document.path}: ${blobs.get(entry.blob)?.problem ?? 'missing object'}`);
+    const stagedText = staged.charCodeAt(0) === 0xfeff ? staged.slice(1) : staged;
     checks.push({ repoPath: document.path, blob: entry.blob, blocks: pendingBlocksInText(document.path, { text: known, spans: document.spans }, stagedText) });
   }
   return checks;

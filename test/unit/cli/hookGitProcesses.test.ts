@@ -70,9 +70,12 @@ describe('git processes started by the hook commands (check --staged, record-com
       const note = await repo.reader().readNote(await repo.text(['rev-parse', 'HEAD']));
       assert.equal(note?.records[0].statement.predicate.files.length, 3, `round ${round}: the note holds the three files`);
       if (process.env.VOUCH_SHOW_GIT_CALLS) console.log(`check ${check.length}:\n${check.join("\n")}\nrecord ${record.length}:\n${record.join("\n")}`);
-      // Before issue 13's work: check 5, record-commit 24 (first note) and 27 (later notes).
-      assert.ok(check.length <= 5, `check --staged started ${check.length} git processes:\n${check.join('\n')}`);
-      assert.ok(record.length <= 12, `record-commit (round ${round}) started ${record.length} git processes:\n${record.join('\n')}`);
+      // Before issue 13's work: check 5, record-commit 24 (first note) and 27 (later notes); then 5 and 12.
+      // check: the repository and one `git diff --cached --raw` (the texts are on disk as recorded);
+      // record-commit reads no blob either (the committed files are the working-tree texts).
+      assert.ok(check.length <= 2, `check --staged started ${check.length} git processes:\n${check.join('\n')}`);
+      assert.ok(record.length <= 10, `record-commit (round ${round}) started ${record.length} git processes:\n${record.join('\n')}`);
+      assert.equal(record.filter((call) => / cat-file --batch$/.test(call)).length, 0, `no blob read:\n${record.join('\n')}`);
       assert.equal(record.filter((call) => / rev-parse /.test(` ${call} `)).length, 2, `one repository lookup and one commit lookup:\n${record.join('\n')}`);
     }
   });

@@ -6,8 +6,8 @@ import type { AttributedSpan } from '../../../src/core/attribution';
 import { GitRunner } from '../../../src/git/gitRunner';
 import type { RepositoryLocation } from '../../../src/git/repository';
 import { findRepository } from '../../../src/git/repository';
-import { readStagedText, stagePaths, stagedEntry, stagedPaths, unstagePaths } from '../../../src/git/staging/stagedFiles';
-import { checkStagedFiles, checkStagedFilesInStore, pendingBlocksInText, storedAttribution } from '../../../src/git/staging/stagedReview';
+import { readStagedText, stagePaths, stagedChanges, stagedEntry, stagedPaths, unstagePaths } from '../../../src/git/staging/stagedFiles';
+import { checkStagedChangesInStore, checkStagedFiles, checkStagedFilesInStore, pendingBlocksInText, storedAttribution } from '../../../src/git/staging/stagedReview';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { silentLogger } from '../../../src/core/logger';
 import { aiSpanOver } from '../../support/spans';
@@ -110,5 +110,51 @@ describe('staging: index reads and writes with real git', () => {
     assert.deepEqual(batched, oneByOne);
     assert.equal(batched.length, 5);
     assert.ok(batched.every((check) => check.blocks.length === 1));
+  });
+
+  it('checks what is staged with one git process when each file with AI spans is staged and on disk as its recorded text (the pre-commit hook)', async () => {
+    const store = new WorkingStateStore(repository, git, silentLogger);
+    const names = ['a.ts', 'b.ts', 'c.ts', 'unrecorded.ts'];
+    for (const [index, name] of names.entries()) {
+      const text = `const human${index} = ${index};\nconst ai${index} = () => ${index};\n`;
+      write(name, text);
+      if (name !== 'unrecorded.ts') await store.save(name, [aiSpan(`s${index}`, text, `const ai${index} = () => ${index};`)], text);
+    }
+    await stagePaths(git, repository, names);
+    let processes = 0;
+    const counting = new Proxy(git, {
+      get: (target, key, receiver) => (key === 'run' ? (...args: Parameters<GitRunner['run']>) => (processes++, target.run(...args)) : Reflect.get(target, key, receiver)),
+    });
+    const staged = await checkStagedChangesInStore(counting, repository, store);
+    assert.equal(processes, 1, 'git diff --cached --raw only: the texts come from the working tree');
+    assert.deepEqual(staged, await checkStagedFiles(git, repository, names, (repoPath) => storedAttribution(store, repoPath)));
+    assert.deepEqual(staged.map((check) => check.repoPath), ['a.ts', 'b.ts', 'c.ts']);
+
+    // b.ts staged with a line more than its recorded text, c.ts changed on disk after staging: both read from git.
+    write('b.ts', 'const human1 = 1;\nconst ai1 = () => 1;\nconst more = 1;\n');
+    await stagePaths(git, repository, ['b.ts']);
+    write('c.ts', 'changed after staging\n');
+    processes = 0;
+    const mixed = await checkStagedChangesInStore(counting, repository, store);
+    assert.equal(processes, 3, 'git diff --cached --raw, cat-file --batch-check, cat-file --batch');
+    assert.deepEqual(mixed, await checkStagedFiles(git, repository, names, (repoPath) => storedAttribution(store, repoPath)));
+    assert.ok(mixed.every((check) => check.blocks.length === 1));
+  });
+
+  it('lists the staged regular files with their blobs in one git diff, as stagedPaths and stagedEntry tell them', async () => {
+    write('a.ts', 'one\n');
+    write('gone.ts', 'gone\n');
+    write('name with space.ts', 'x\n');
+    await stagePaths(git, repository, ['a.ts', 'gone.ts']);
+    await git.run(['commit', '-q', '-m', 'one'], { cwd: dir });
+    write('a.ts', 'two\n');
+    write('new\nline.ts', 'n\n');
+    await git.run(['rm', '-q', 'gone.ts'], { cwd: dir });
+    await git.run(['add', '-A'], { cwd: dir });
+    const changes = await stagedChanges(git, repository);
+    const paths = await stagedPaths(git, repository);
+    assert.deepEqual([...changes.keys()].sort(), [...paths].sort());
+    for (const repoPath of paths) assert.deepEqual(changes.get(repoPath), await stagedEntry(git, repository, repoPath));
+    assert.equal(changes.size, 3);
   });
 });
