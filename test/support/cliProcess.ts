@@ -1,6 +1,8 @@
 // The `vouch` CLI as its own process, for tests and benchmarks where processes race each other
 // (locks, pushes): one esbuild bundle of src/cli/main.ts, as shipped, so each process starts fast.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { CliRun } from './cliRun';
@@ -10,6 +12,28 @@ const projectRoot = path.resolve(__dirname, '..', '..');
 /** Bundles the CLI into `dir`/vouch-cli.js and returns its path. */
 export async function bundleCli(dir: string): Promise<string> {
   return bundleForNode(path.join(projectRoot, 'src/cli/main.ts'), path.join(dir, 'vouch-cli.js'));
+}
+
+let sharedCli: Promise<string> | undefined;
+
+/**
+ * The CLI bundled once per test process (one mocha run), in a temporary folder removed when the
+ * process exits: every test that runs the real `vouch` as a process (git hooks, launchers on PATH)
+ * shares it instead of paying a bundle, or a TypeScript loader's start, per test or per call.
+ */
+export function sharedCliBundle(): Promise<string> {
+  sharedCli ??= (async () => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'vouch-cli-bundle-')));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return bundleCli(dir);
+  })();
+  return sharedCli;
+}
+
+/** Writes an executable `vouch` launcher at `file` (what --vouch-path or PATH finds) that runs the bundled CLI `cli`. */
+export function writeCliLauncher(file: string, cli: string): string {
+  writeFileSync(file, `#!/bin/sh\nexec '${process.execPath}' '${cli}' "$@"\n`, { mode: 0o755 });
+  return file;
 }
 
 /**

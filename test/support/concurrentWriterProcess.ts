@@ -1,5 +1,5 @@
 // One writer of the concurrent-writers test and benchmark, run as its own process:
-//   node --import tsx concurrentWriterProcess.ts <role> <repo> <cli> <seconds> <name>
+//   node <this file bundled> <role> <repo> <cli> <seconds> <name> <claude-code Edit fixture>
 // Roles: 'window' drives the working-state store and the commit recording the extension host uses
 // (no vscode); 'terminal' runs the vouch CLI (mark, review) and git commit with the installed
 // hooks; 'agent' runs `vouch agent-hook claude-code` with an Edit payload, then reviews and commits.
@@ -93,6 +93,7 @@ class Writer {
     readonly repo: string,
     readonly cli: string,
     readonly name: string,
+    readonly agentEditFixture: string,
   ) {
     const file = `${name}.js`;
     this.log = { name, role, file, commits: [], failures: [], iterations: 0 };
@@ -118,7 +119,7 @@ class Writer {
       const lastLine = before.slice(0, -1).split('\n').pop() as string;
       this.text = `${before}${added.join('\n')}\n`;
       writeFileSync(path.join(this.repo, this.file), this.text);
-      const fixture = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/agent-hooks/claude-code-edit.json'), 'utf8')) as { payload: Record<string, unknown> };
+      const fixture = JSON.parse(readFileSync(this.agentEditFixture, 'utf8')) as { payload: Record<string, unknown> };
       const filePath = path.join(this.repo, this.file);
       const payload = {
         ...fixture.payload,
@@ -190,8 +191,8 @@ async function recordLikeTheEditor(repo: string, pending: WorkingStatePendingSpa
 }
 
 async function main(): Promise<void> {
-  const [role, repo, cli, seconds, name] = process.argv.slice(2) as [WriterRole, string, string, string, string];
-  const writer = new Writer(role, repo, cli, name);
+  const [role, repo, cli, seconds, name, agentEditFixture] = process.argv.slice(2) as [WriterRole, string, string, string, string, string];
+  const writer = new Writer(role, repo, cli, name, agentEditFixture);
   const deadline = Date.now() + Number(seconds) * 1000;
   const store = role === 'window' ? await WorkingStateStore.open(git, repo, silentLogger) : undefined;
   const pending = new WorkingStatePendingSpans(async () => store as WorkingStateStore, silentLogger);

@@ -6,14 +6,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../../src/core/logger';
 import { GitRunner } from '../../src/git/gitRunner';
 import { NotesReader } from '../../src/git/notes/notesReader';
-import { bundleCli, runCliProcess } from './cliProcess';
+import { bundleForNode, runCliProcess, sharedCliBundle, writeCliLauncher } from './cliProcess';
 import type { WriterLog, WriterRole } from './concurrentWriterProcess';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
+/** The Claude Code Edit payload the agent writer sends, with its own file and text put in. */
+const agentEditFixture = path.join(projectRoot, 'test/fixtures/agent-hooks/claude-code-edit.json');
 const git = new GitRunner();
 
 export interface ConcurrentWritersFigures {
@@ -37,15 +38,16 @@ export interface ConcurrentRepository {
   readonly dir: string;
   readonly repo: string;
   readonly cli: string;
+  /** concurrentWriterProcess.ts bundled for plain node: four writers start in a node start each, not a TypeScript loader's compile. */
+  readonly writerScript: string;
 }
 
 /** A repository with one commit and Vouch's git hooks installed, running a bundled CLI. */
 export async function createConcurrentRepository(prefix = 'vouch-writers-'): Promise<ConcurrentRepository> {
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
   const repo = path.join(dir, 'repo');
-  const cli = await bundleCli(dir);
-  const launcher = path.join(dir, 'vouch');
-  writeFileSync(launcher, `#!/bin/sh\nexec '${process.execPath}' '${cli}' "$@"\n`, { mode: 0o755 });
+  const [cli, writerScript] = await Promise.all([sharedCliBundle(), bundleForNode(path.join(__dirname, 'concurrentWriterProcess.ts'), path.join(dir, 'concurrent-writer.js'))]);
+  const launcher = writeCliLauncher(path.join(dir, 'vouch'), cli);
   await git.run(['init', '-q', '-b', 'main', repo], { cwd: dir });
   for (const [key, value] of [
     ['user.name', 'Writer'],
@@ -59,14 +61,12 @@ export async function createConcurrentRepository(prefix = 'vouch-writers-'): Pro
   await git.run(['commit', '-q', '-m', 'start'], { cwd: repo });
   const installed = await runCliProcess(cli, repo, ['install-hooks', '--vouch-path', launcher]);
   if (installed.code !== 0) throw new Error(`install-hooks: ${installed.stderr}`);
-  return { dir, repo, cli };
+  return { dir, repo, cli, writerScript };
 }
 
 function runWriter(setup: ConcurrentRepository, role: WriterRole, name: string, seconds: number): Promise<WriterLog> {
-  const script = path.join(__dirname, 'concurrentWriterProcess.ts');
-  const loader = pathToFileURL(path.join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', loader, script, role, setup.repo, setup.cli, String(seconds), name], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [setup.writerScript, role, setup.repo, setup.cli, String(seconds), name, agentEditFixture], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

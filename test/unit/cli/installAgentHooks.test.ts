@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
+import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { capture } from '../../support/cliRun';
 import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
 import { AGENT_HOOK_TARGETS, agentHookCommand } from '../../../src/cli/commands/installAgentHooks';
@@ -134,11 +135,12 @@ describe('vouch install-agent-hooks', () => {
   });
 
   it('for every agent, the command it installs turns a recorded payload into the right `vouch mark` (real vouch on PATH)', async function () {
-    this.timeout(120_000);
+    // Bundling the CLI (once per run) and five agent hooks, each a node start of the bundled vouch.
+    this.timeout(60_000);
     const repoRoot = path.resolve(__dirname, '..', '..', '..');
     const bin = path.join(repo, '.git', 'bin');
     mkdirSync(bin);
-    writeFileSync(path.join(bin, 'vouch'), `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    writeCliLauncher(path.join(bin, 'vouch'), await sharedCliBundle());
     assert.equal(await runCli(['install-agent-hooks'], capture(repo)), 0);
     const fixtures = path.join(repoRoot, 'test', 'fixtures', 'agent-hooks');
     const byAgent: Record<string, string> = { 'claude-code': 'claude-code-edit', copilot: 'copilot-vscode-replace-string', cursor: 'cursor-after-file-edit', codex: 'codex-apply-patch', gemini: 'gemini-replace' };

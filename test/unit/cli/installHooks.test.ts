@@ -5,9 +5,8 @@ import * as path from 'node:path';
 import { VOUCH_HOOKS } from '../../../src/cli/commands/installHooks';
 import { silentLogger } from '../../../src/core/logger';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { createRepository, git, vouch, vouchOk } from './checkReviewHelpers';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * `git commit` with hooks ON, as a person runs it (GitRunner always turns hooks off, so the
@@ -38,7 +37,13 @@ describe('vouch install-hooks', function () {
   this.timeout(20_000);
   let dir: string;
   let remove: () => void;
+  /** The real vouch, bundled once for every test file that runs it from a hook. */
+  let cli: string;
 
+  before(async function () {
+    this.timeout(60_000); // esbuild, once per run: seconds on a busy machine
+    cli = await sharedCliBundle();
+  });
   beforeEach(async () => {
     ({ dir, remove } = await createRepository('vouch-hooks-', { 'a.txt': 'one\n' }));
   });
@@ -60,8 +65,7 @@ describe('vouch install-hooks', function () {
   });
 
   it('installs a pre-commit hook that blocks commits of unreviewed AI code (real vouch, real git commit)', async () => {
-    const shim = path.join(dir, '.git', 'vouch-shim');
-    writeFileSync(shim, `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    const shim = writeCliLauncher(path.join(dir, '.git', 'vouch-shim'), cli);
     const installed = await vouchOk(dir, ['install-hooks', '--vouch-path', shim]);
     assert.match(installed.out, /pre-commit: created .*\.git\/hooks\/pre-commit/);
     assert.ok(statSync(hookFile('.git', 'hooks', 'pre-commit')).mode & 0o100, 'the hook is executable');
@@ -237,8 +241,7 @@ describe('vouch install-hooks', function () {
   });
 
   it('post-merge re-attaches the records of a pull request squash-merged on the server when you pull it (real vouch, real git)', async () => {
-    const shim = path.join(dir, '.git', 'vouch-shim');
-    writeFileSync(shim, `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    const shim = writeCliLauncher(path.join(dir, '.git', 'vouch-shim'), cli);
     // The pull request: one AI commit with its Vouch note.
     await git.run(['checkout', '-q', '-b', 'pr'], { cwd: dir });
     writeFileSync(path.join(dir, 'a.txt'), 'one\nexport const answer = computeTheAnswerCarefully(42);\n');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { sharedCliBundle } from '../../support/cliProcess';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
@@ -11,12 +11,11 @@ import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { countFault } from '../../support/faultFigures';
 import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
 
-const projectRoot = path.resolve(__dirname, '../../..');
-
-/** Runs the real `vouch` entry point with its stdout closed before it writes (`vouch ... | head -c0`). */
-function runWithClosedStdout(cwd: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {
+/** Runs the real `vouch` entry point (bundled as shipped) with its stdout closed before it writes (`vouch ... | head -c0`). */
+async function runWithClosedStdout(cwd: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {
+  const cli = await sharedCliBundle();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(projectRoot, 'node_modules/tsx/dist/loader.mjs')).href, path.join(projectRoot, 'src/cli/main.ts'), ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
@@ -91,8 +91,13 @@ describe('vouch record-commit over the working state (vouch mark, git commit, re
 describe('vouch install-hooks: post-commit records, post-rewrite reconciles (real hooks, real vouch)', function () {
   this.timeout(60_000);
   let repo: TestRepo;
-  const repoRoot = path.resolve(__dirname, '..', '..', '..');
+  /** The real vouch the hooks run, bundled once per test run. */
+  let cli: string;
 
+  before(async function () {
+    this.timeout(60_000); // esbuild, once per run: seconds on a busy machine
+    cli = await sharedCliBundle();
+  });
   beforeEach(async () => {
     repo = await TestRepo.create();
     repo.write('a.js', 'const a = 1;\n');
@@ -110,8 +115,7 @@ describe('vouch install-hooks: post-commit records, post-rewrite reconciles (rea
   }
 
   it('a terminal commit gets its note from the post-commit hook; an amend without rewriteRef is carried by the post-rewrite reconcile', async () => {
-    const shim = path.join(repo.dir, '.git', 'vouch-shim');
-    writeFileSync(shim, `#!/bin/sh\nexec '${path.join(repoRoot, 'node_modules', '.bin', 'tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`, { mode: 0o755 });
+    const shim = writeCliLauncher(path.join(repo.dir, '.git', 'vouch-shim'), cli);
     const installed = await vouch(repo.dir, 'install-hooks', '--vouch-path', shim);
     assert.equal(installed.code, 0, installed.stderr);
     assert.match(installed.stdout, /post-commit: created/);
@@ -137,4 +141,5 @@ describe('vouch install-hooks: post-commit records, post-rewrite reconciles (rea
     assert.equal(carried?.records[0].statement.predicate.carriedFrom?.commit, commit);
     assert.equal((await vouch(repo.dir, 'verify', 'HEAD')).code, 0);
   });
+
 });
