@@ -37,6 +37,12 @@ export interface VouchHook {
    * and, for post-merge, the merge made commits (not `git merge --squash`, which commits later).
    */
   readonly onlyWithNotes?: boolean;
+  /**
+   * True (post-commit): the command gets the commit HEAD named when the hook started, not HEAD as
+   * it is when vouch gets to read it: another process may commit in between (a second terminal, an
+   * agent), and the commit this hook ran for would go unrecorded.
+   */
+  readonly passesHead?: boolean;
 }
 
 /**
@@ -46,7 +52,7 @@ export interface VouchHook {
 export const VOUCH_HOOKS: readonly VouchHook[] = [
   { hook: 'pre-commit', args: ['check', '--staged'], blocking: true, onlyWhenPending: true },
   // Writes the commit's note from the working state; a failure leaves the record pending, never the commit.
-  { hook: 'post-commit', args: ['record-commit'], blocking: false, onlyWhenPending: true },
+  { hook: 'post-commit', args: ['record-commit'], blocking: false, onlyWhenPending: true, passesHead: true },
   // After amend/rebase: carries records git did not carry and reports stale ones.
   { hook: 'post-rewrite', args: ['reconcile'], blocking: false },
   // After a merge or pull: re-attaches records to the merged commits (e.g. a pull request squash-merged on the server).
@@ -189,11 +195,12 @@ export async function findHookLocation(git: GitRunner, repository: RepositoryLoc
 /**
  * sh that sets `vouch_pending` to 1 when a working-state file holds a span (a state file with
  * none is written `"spans":[]`, see serializeWorkingStateDocument) or the notes journal holds
- * a record, else to nothing. One git process, no node.
+ * a record, else to nothing, and `vouch_head` to the commit HEAD names (`HEAD` itself before the
+ * first commit). One git process, no node.
  */
 const PENDING_CHECK = [
-  '{ read -r vouch_git_dir; read -r vouch_common_dir; } <<VOUCH_DIRS',
-  '$(git rev-parse --git-dir --git-common-dir 2>/dev/null)',
+  '{ read -r vouch_git_dir; read -r vouch_common_dir; read -r vouch_head; } <<VOUCH_DIRS',
+  '$(git rev-parse --git-dir --git-common-dir HEAD 2>/dev/null)',
   'VOUCH_DIRS',
   'vouch_pending=""',
   `if [ -n "$vouch_git_dir" ] && [ -z "$(grep -L -F '"spans":[]' "$vouch_git_dir"/vouch/working/*.json 2>/dev/null)" ]; then`,
@@ -216,7 +223,8 @@ const NOTES_CHECK = [
 /** The marked block a hook gets. */
 export function hookBlock(hook: VouchHook, vouchPath?: string): string {
   const resolve = vouchPath ? `vouch=${shellQuote(vouchPath)}; [ -x "$vouch" ] || vouch=""` : RESOLVE_VOUCH_SHELL;
-  const run = `"$vouch" ${hook.args.map((arg) => (/^[\w-]+$/.test(arg) ? arg : shellQuote(arg))).join(' ')}`;
+  const head = hook.passesHead ? ' "${vouch_head:-HEAD}"' : '';
+  const run = `"$vouch" ${hook.args.map((arg) => (/^[\w-]+$/.test(arg) ? arg : shellQuote(arg))).join(' ')}${head}`;
   const onFailure = hook.blocking ? ' || exit $?' : ` || echo "vouch: '${hook.args.join(' ')}' failed" >&2`;
   const missing = vouchPath ? `${vouchPath.replace(/["`$\\]/g, '\\$&')} is not executable` : `'vouch' is not on PATH nor at ${launcherPath().replace(/["`$\\]/g, '\\$&')}`;
   const body = [resolve, 'if [ -n "$vouch" ]; then', `  ${run}${onFailure}`, 'else', `  echo "vouch: ${missing}; skipped the Vouch ${hook.hook} hook" >&2`, 'fi'];

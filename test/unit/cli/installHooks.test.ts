@@ -50,6 +50,8 @@ describe('vouch install-hooks', function () {
   afterEach(() => remove());
 
   const hookFile = (...parts: string[]) => path.join(dir, ...parts);
+  /** The commit HEAD names: post-commit passes it to record-commit. */
+  const head = async () => (await git.run(['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
   const stage = async (text: string) => {
     writeFileSync(path.join(dir, 'a.txt'), text);
     await git.run(['add', 'a.txt'], { cwd: dir });
@@ -93,7 +95,7 @@ describe('vouch install-hooks', function () {
 
     await stageAi('two\n');
     assert.equal(commitWithHooks(dir, 'ok').status, 0);
-    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit'], 'pre-commit checks, post-commit records');
+    assert.deepEqual(fake.calls(), ['check --staged', `record-commit ${await head()}`], 'pre-commit checks, post-commit records the commit it ran for');
     assert.equal(readFileSync(hookFile('.git', 'lint.log'), 'utf8'), 'lint ran\n');
 
     fake.exitWith(1);
@@ -113,7 +115,7 @@ describe('vouch install-hooks', function () {
     assert.equal(readFileSync(hookFile('.git', 'hooks', 'pre-commit.vouch-original'), 'utf8'), original);
     await stageAi('two\n');
     assert.equal(commitWithHooks(dir, 'ok').status, 0);
-    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit'], 'pre-commit checks, post-commit records');
+    assert.deepEqual(fake.calls(), ['check --staged', `record-commit ${await head()}`], 'pre-commit checks, post-commit records the commit it ran for');
     assert.equal(readFileSync(hookFile('.git', 'node-hook.log'), 'utf8'), 'node hook 2\n');
     await vouchOk(dir, ['install-hooks', '--uninstall']);
     assert.equal(readFileSync(hookFile('.git', 'hooks', 'pre-commit'), 'utf8'), original);
@@ -164,7 +166,8 @@ describe('vouch install-hooks', function () {
     assert.deepEqual(fake.calls(), []);
     await stageAi('four\n');
     assert.equal(commitWithHooks(dir, 'ai').status, 0);
-    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit']);
+    const aiCommit = await head();
+    assert.deepEqual(fake.calls(), ['check --staged', `record-commit ${aiCommit}`]);
     // A record waiting in the notes journal is pending too (post-commit writes it).
     await store.remove('a.txt');
     await store.save('a.txt', [], 'four\n');
@@ -172,7 +175,7 @@ describe('vouch install-hooks', function () {
     writeFileSync(hookFile('.git', 'vouch', 'journal', `${'a'.repeat(40)}.${'b'.repeat(32)}.record`), '{}\n');
     await stage('five\n');
     assert.equal(commitWithHooks(dir, 'journal').status, 0);
-    assert.deepEqual(fake.calls(), ['check --staged', 'record-commit', 'check --staged', 'record-commit']);
+    assert.deepEqual(fake.calls(), ['check --staged', `record-commit ${aiCommit}`, 'check --staged', `record-commit ${await head()}`]);
   });
 
   it("finds vouch on PATH, else at the extension's launcher", async () => {
@@ -185,14 +188,14 @@ describe('vouch install-hooks', function () {
     const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', HOME: dir, XDG_DATA_HOME: dataHome };
     const viaLauncher = spawnSync('git', ['commit', '-q', '-m', 'launcher'], { cwd: dir, env, encoding: 'utf8' });
     assert.equal(viaLauncher.status, 0, viaLauncher.stderr);
-    assert.deepEqual(fake.calls(), ['launcher check --staged', 'launcher record-commit']);
+    assert.deepEqual(fake.calls(), ['launcher check --staged', `launcher record-commit ${await head()}`]);
     const bin = path.join(dir, '.git', 'bin');
     mkdirSync(bin);
     writeFileSync(path.join(bin, 'vouch'), `#!/bin/sh\nexec '${fake.path}' path "$@"\n`, { mode: 0o755 });
     await stageAi('three\n');
     const viaPath = spawnSync('git', ['commit', '-q', '-m', 'path'], { cwd: dir, env: { ...env, PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
     assert.equal(viaPath.status, 0, viaPath.stderr);
-    assert.deepEqual(fake.calls().slice(2), ['path check --staged', 'path record-commit']);
+    assert.deepEqual(fake.calls().slice(2), ['path check --staged', `path record-commit ${await head()}`]);
     rmSync(path.join(dataHome, 'vouch', 'bin', 'vouch'));
     await stageAi('four\n');
     const neither = spawnSync('git', ['commit', '-q', '-m', 'none'], { cwd: dir, env, encoding: 'utf8' });

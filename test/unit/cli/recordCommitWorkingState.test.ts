@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { vouch } from '../../support/cliRun';
@@ -142,4 +143,20 @@ describe('vouch install-hooks: post-commit records, post-rewrite reconciles (rea
     assert.equal((await vouch(repo.dir, 'verify', 'HEAD')).code, 0);
   });
 
+  it('post-commit records the commit it ran for when another commit moves HEAD before vouch reads it', async () => {
+    // A launcher that commits first (as a second terminal or an agent may, while the hook starts vouch), then runs vouch.
+    const launcher = path.join(repo.dir, '.git', 'vouch-after-another-commit');
+    writeFileSync(launcher, `#!/bin/sh\nif [ "$1" = record-commit ]; then git -c core.hooksPath=/dev/null commit -q --allow-empty -m 'meanwhile'; fi\nexec '${process.execPath}' '${cli}' "$@"\n`, { mode: 0o755 });
+    assert.equal((await vouch(repo.dir, 'install-hooks', '--vouch-path', launcher)).code, 0);
+    repo.write('a.js', 'const a = 1;\nconst b = fromAi();\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'a.js', '--lines', '2', '--tool', 'claude-code')).code, 0);
+    assert.equal((await vouch(repo.dir, 'review', 'a.js', '--lines', '2', '--intent', 'reads b', '--scope', 'none')).code, 0);
+    gitWithHooks('add', 'a.js');
+    gitWithHooks('commit', '-q', '-m', 'ai');
+    const [meanwhile, aiCommit] = (await repo.text(['rev-list', '-2', 'HEAD'])).split('\n');
+    assert.equal(await repo.text(['log', '-1', '--format=%s', meanwhile]), 'meanwhile');
+    const note = await repo.reader().readNote(aiCommit);
+    assert.deepEqual(note?.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]), [['a.js', [[2, 2]]]]);
+    assert.equal(await repo.reader().readNote(meanwhile), undefined, 'the commit made meanwhile added no AI line');
+  });
 });
