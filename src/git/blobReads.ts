@@ -1,4 +1,5 @@
 /** Reading blobs in batch, bounded in size, and finding the blobs at paths of commits (never an unbounded argument list). */
+import { splitLines } from '../core/notes/lineRanges';
 import { GitError, assertObjectId, type GitRunner } from './gitRunner';
 
 export interface BlobRead {
@@ -45,6 +46,24 @@ export async function readBlobs(git: GitRunner, cwd: string, ids: readonly strin
     offset = headerEnd + 1 + size + 1;
   }
   return reads;
+}
+
+/**
+ * The lines of the blobs in `reads`, each split on its first use and kept: the ranges and records
+ * of one blob share one split. Undefined for a blob that was not read (or no blob).
+ */
+export function blobLinesOf(reads: ReadonlyMap<string, BlobRead>): (blob: string | undefined) => string[] | undefined {
+  const linesOfBlob = new Map<string, string[]>();
+  return (blob) => {
+    if (blob === undefined) return undefined;
+    let lines = linesOfBlob.get(blob);
+    const text = reads.get(blob)?.text;
+    if (!lines && text !== undefined) {
+      lines = splitLines(text);
+      linesOfBlob.set(blob, lines);
+    }
+    return lines;
+  };
 }
 
 /** Bytes of path arguments per git call: far below every OS's argument limit (Linux: 128 KiB per argument, ~2 MiB in all). */

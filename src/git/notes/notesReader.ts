@@ -3,14 +3,13 @@
  * size-checked before it is read, then parsed record by record (a bad record is rejected alone).
  */
 import type { Logger } from '../../core/logger';
-import { splitLines } from '../../core/notes/lineRanges';
 import { parseNote, type ParsedNote } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { SearchBudget } from '../../core/notes/lineSearch';
 import { checkRecord, type RecordCheck } from '../../core/notes/recordCheck';
 import { assertObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES } from '../repository';
-import { blobsAtCommitPaths, commitPathKey, readBlobs } from '../blobReads';
+import { blobLinesOf, blobsAtCommitPaths, commitPathKey, readBlobs } from '../blobReads';
 import { readRef } from '../revisions';
 
 /** Blob bytes read per batch when checking many commits: bounds memory, whatever the number of commits. */
@@ -120,18 +119,7 @@ export class NotesReader {
     let batch: string[] = [];
     let batchBytes = 0;
     const flush = async () => {
-      const texts = await readBlobs(this.git, this.topLevel, [...new Set(batch.flatMap((commit) => needed.get(commit) ?? []))], MAX_DOCUMENT_BYTES);
-      const linesOfBlob = new Map<string, string[]>();
-      const linesOf = (blob: string | undefined) => {
-        if (blob === undefined) return undefined;
-        let lines = linesOfBlob.get(blob);
-        const text = texts.get(blob)?.text;
-        if (!lines && text !== undefined) {
-          lines = splitLines(text);
-          linesOfBlob.set(blob, lines);
-        }
-        return lines;
-      };
+      const linesOf = blobLinesOf(await readBlobs(this.git, this.topLevel, [...new Set(batch.flatMap((commit) => needed.get(commit) ?? []))], MAX_DOCUMENT_BYTES));
       for (const commit of batch) {
         const parsed = notes.get(commit) as ParsedNote;
         const budget = new SearchBudget();

@@ -4,13 +4,12 @@
  * writes records carried from the originals; reports noted commits whose records are stale.
  */
 import type { Logger } from '../../core/logger';
-import { splitLines } from '../../core/notes/lineRanges';
 import type { CarryMatch, NoteRecord } from '../../core/notes/noteRecord';
 import { SearchBudget } from '../../core/notes/lineSearch';
 import { carryRecord, type CarryTargetFile, type RecordCheck } from '../../core/notes/recordCheck';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { addedLinesOfCommit, patchIdOfCommit } from '../commitDiffs';
-import { blobsAtPaths, readBlobs } from '../blobReads';
+import { blobLinesOf, blobsAtPaths, readBlobs } from '../blobReads';
 import { readRef, treeOfCommit } from '../revisions';
 import { MAX_DOCUMENT_BYTES } from '../repository';
 import type { NotesReader } from './notesReader';
@@ -124,17 +123,7 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
     const blobIds = await blobsAtPaths(git, topLevel, commit, changedPaths);
     // The sources' own blobs too: with the recorded lines known, a range is found in linear time.
     const recordedBlobs = sources.flatMap((source) => source.statement.predicate.files.filter((file) => blobIds.has(file.path)).map((file) => file.blob));
-    const texts = await readBlobs(git, topLevel, [...blobIds.values(), ...recordedBlobs], MAX_CARRY_FILE_BYTES);
-    const linesOfBlob = new Map<string, string[]>();
-    const linesOf = (blob: string): string[] | undefined => {
-      let lines = linesOfBlob.get(blob);
-      const text = texts.get(blob)?.text;
-      if (!lines && text !== undefined) {
-        lines = splitLines(text);
-        linesOfBlob.set(blob, lines);
-      }
-      return lines;
-    };
+    const linesOf = blobLinesOf(await readBlobs(git, topLevel, [...blobIds.values(), ...recordedBlobs], MAX_CARRY_FILE_BYTES));
     const files = new Map<string, CarryTargetFile>();
     for (const [path, blob] of blobIds) {
       const lines = linesOf(blob);
