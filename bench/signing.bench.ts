@@ -3,7 +3,6 @@
 // 2. verifying a 1,000-commit range of signed notes with `vouch verify --allowed-signers`, next to
 //    running `ssh-keygen -Y verify` once per record (the stock-tools baseline); the ratio is printed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +21,7 @@ import { findProgram } from '../src/git/signing/boundedProcess';
 import { signRecord, signerSource } from '../src/git/signing/recordSigning';
 import { parseAllowedSigners } from '../src/core/signing/allowedSigners';
 import { SignatureVerifier } from '../src/git/signing/recordVerifier';
+import { gitBlobId } from '../test/support/noteRecords';
 import { recordBenchResults } from './results';
 
 const FILES = 200;
@@ -89,7 +89,7 @@ async function signedRange(dir: string, keyPath: string): Promise<{ base: string
   for (const [index, line] of listed.entries()) {
     const [commit, tree] = line.split(' ');
     const content = `// commit ${index}\nexport const v${index} = ${index};\n`;
-    const blob = createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+    const blob = gitBlobId(content);
     const lines = content.split('\n').slice(0, 2);
     const sha256 = hashLines(lines, 2, 2);
     const record = buildNoteRecord({

@@ -4,44 +4,29 @@
 //  - one commit whose note holds a stale 50,000-line AI range of a 100,000-line file (goal: under 1 s).
 // Histories are generated with git fast-import.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { hashLines } from '../src/core/notes/lineRanges';
-import { buildNoteRecord, type NoteRange } from '../src/core/notes/noteRecord';
+import { buildNoteRecord } from '../src/core/notes/noteRecord';
 import { GitRunner } from '../src/git/gitRunner';
+import { STALE_RANGE, acceptedAiRange, gitBlobId, staleRangeTexts } from '../test/support/noteRecords';
 import { recordBenchResults } from './results';
 
 const COMMITS = 100_000;
 const NOTED = 1_000;
 const AI_LINES_PER_NOTE = 20;
-const BIG_FILE_LINES = 100_000;
-const STALE_RANGE_LINES = 50_000;
+const BIG_FILE_LINES = STALE_RANGE.fileLines;
+const STALE_RANGE_LINES = STALE_RANGE.end - STALE_RANGE.start + 1;
 const git = new GitRunner();
 const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
-
-function blobId(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
 
 function data(text: string): string {
   return `data ${Buffer.byteLength(text)}\n${text}\n`;
 }
 
-function aiRange(lines: readonly string[], start: number, end: number): NoteRange {
-  const sha256 = hashLines(lines, start, end);
-  return {
-    start,
-    end,
-    sha256,
-    origin: { kind: 'agent', tool: 'bench-agent' },
-    confidence: 'high',
-    humanChangedShare: 0,
-    review: { decision: 'accepted', intent: 'bench', scope: [], reviewer: { name: 'Bench', email: 'bench@example.com' }, reviewedAt: '2026-01-01T00:00:00.000Z', textHash: sha256 },
-  };
-}
+const benchAgent = { kind: 'agent', tool: 'bench-agent' } as const;
+const benchReviewer = { name: 'Bench', email: 'bench@example.com' };
+const aiRange = (lines: readonly string[], start: number, end: number) => acceptedAiRange(lines, start, end, benchAgent, benchReviewer);
 
 async function run(dir: string, args: string[], input?: string): Promise<string> {
   return (await git.run(args, { cwd: dir, input, timeoutMs: 600_000 })).stdout;
@@ -86,7 +71,7 @@ async function buildLargeHistory(dir: string): Promise<{ base: string; noted: nu
       commit,
       tree: trees.get(commit) as string,
       patchId: null,
-      files: [{ path: `ai/a${index}.js`, blob: blobId(text), ranges: [aiRange(lines, 1, lines.length)] }],
+      files: [{ path: `ai/a${index}.js`, blob: gitBlobId(text), ranges: [aiRange(lines, 1, lines.length)] }],
     });
     notes.push(`N inline ${commit}\n${data(`${record.line}\n`)}`);
   }
@@ -97,13 +82,7 @@ async function buildLargeHistory(dir: string): Promise<{ base: string; noted: nu
 /** A 100,000-line file; commit 1 records lines 25,001-75,000 as AI; commit 2 changes one of them and carries the note (stale). */
 async function buildStaleRange(dir: string): Promise<string> {
   await run(dir, ['init', '-q', '-b', 'main']);
-  const lines = Array.from({ length: BIG_FILE_LINES }, (_, index) => `  const value${index} = lookup(table, ${index}); // line ${index}`);
-  const original = `${lines.join('\n')}\n`;
-  const changedLines = [...lines];
-  changedLines[50_000] = '  // a human changed this line';
-  const changed = `${changedLines.join('\n')}\n`;
-  const start = 25_001;
-  const end = start + STALE_RANGE_LINES - 1;
+  const { lines, original, changed } = staleRangeTexts();
   await run(
     dir,
     ['fast-import', '--quiet'],
@@ -112,7 +91,7 @@ async function buildStaleRange(dir: string): Promise<string> {
   );
   const [second, first] = (await run(dir, ['rev-list', 'main'])).split('\n').filter(Boolean);
   const tree = (await run(dir, ['rev-parse', `${first}^{tree}`])).trim();
-  const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: blobId(original), ranges: [aiRange(lines, start, end)] }] });
+  const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobId(original), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
   // The note as notes.rewriteRef would have carried it onto the second commit (an amend).
   await run(dir, ['notes', '--ref', 'refs/notes/vouch', 'add', '-m', record.line, second]);
   return second;

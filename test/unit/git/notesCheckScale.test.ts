@@ -1,28 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
-import { hashLines } from '../../../src/core/notes/lineRanges';
-import { buildNoteRecord, type NoteRange } from '../../../src/core/notes/noteRecord';
+import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
+import { STALE_RANGE, acceptedAiRange, gitBlobId, staleRangeTexts } from '../../support/noteRecords';
 import { TestRepo, nextDateEnv } from './notesTestRepo';
 
-function blobId(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
-
-function aiRange(lines: readonly string[], start: number, end: number): NoteRange {
-  const sha256 = hashLines(lines, start, end);
-  return {
-    start,
-    end,
-    sha256,
-    origin: { kind: 'agent', tool: 'claude-code' },
-    confidence: 'high',
-    humanChangedShare: 0,
-    review: { decision: 'accepted', intent: 'test', scope: [], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2026-01-01T00:00:00.000Z', textHash: sha256 },
-  };
-}
+const claudeCode = { kind: 'agent', tool: 'claude-code' } as const;
+const ada = { name: 'Ada', email: 'ada@example.com' };
+const aiRange = (lines: readonly string[], start: number, end: number) => acceptedAiRange(lines, start, end, claudeCode, ada);
 
 describe('checking notes at scale (real git)', function () {
   this.timeout(120_000);
@@ -62,16 +47,13 @@ describe('checking notes at scale (real git)', function () {
   });
 
   it('verifies a commit whose note holds a stale 50,000-line range of a 100,000-line file in seconds, with a verdict', async () => {
-    const lines = Array.from({ length: 100_000 }, (_, index) => `  const value${index} = lookup(table, ${index});`);
-    const original = `${lines.join('\n')}\n`;
+    const { lines, original, changed } = staleRangeTexts();
     repo.write('big.js', original);
     const first = await repo.commitAll('ai');
-    const changed = [...lines];
-    changed[50_000] = '  // a human changed this line';
-    repo.write('big.js', `${changed.join('\n')}\n`);
+    repo.write('big.js', changed);
     const second = await repo.commitAll('human edit');
     const tree = (await repo.text(['rev-parse', `${first}^{tree}`])).trim();
-    const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: blobId(original), ranges: [aiRange(lines, 25_001, 75_000)] }] });
+    const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobId(original), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
     await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-F', '-', second], {}, `${record.line}\n`);
     const moved = [`// a new first line`, ...lines];
     repo.write('big.js', `${moved.join('\n')}\n`);
