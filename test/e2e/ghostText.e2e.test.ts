@@ -1,16 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { openWorkbench, waitUntil, type Workbench } from './workbench';
+import { waitUntil, type Workbench, workbenchForSuite } from './workbench';
 
 describe('e2e: accepting AI ghost text in the real editor', function () {
-  this.timeout(600_000);
+  // The test can hold Vouch's working-state saves in git, as a slow git on a busy machine does.
+  const opened = workbenchForSuite(this, { gatedHashObject: true });
   let workbench: Workbench;
-
-  before(async () => {
-    // The test can hold Vouch's working-state saves in git, as a slow git on a busy machine does.
-    workbench = await openWorkbench({ gatedHashObject: true });
-  });
-  after(async () => {
-    await workbench?.close();
+  beforeEach(() => {
+    workbench = opened();
   });
 
   it('shows the fake provider\'s ghost text and inserts it with Tab', async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openWorkbench, type Workbench } from './workbench';
+import { type Workbench, workbenchForSuite } from './workbench';
 
 /** Presses Tab in the focused webview until `selector` has the focus (keyboard only, as a person would). */
 async function tabTo(page: Page, frame: Frame, selector: string, maxPresses = 30): Promise<void> {
@@ -30,14 +30,10 @@ async function acceptGhost(workbench: Workbench, trigger: string, screenshotOffe
 }
 
 describe('e2e: reviewing AI code in the panel and the staging gate', function () {
-  this.timeout(600_000);
+  const opened = workbenchForSuite(this);
   let workbench: Workbench;
-
-  before(async () => {
-    workbench = await openWorkbench();
-  });
-  after(async () => {
-    await workbench?.close();
+  beforeEach(() => {
+    workbench = opened();
   });
 
   it('accepts one block and rejects another with the keyboard in the review panel', async () => {

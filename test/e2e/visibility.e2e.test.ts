@@ -7,7 +7,7 @@ import { GitRunner } from '../../src/git/gitRunner';
 import { recordFilesOfCommit } from '../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
-import { openWorkbench, type LineMark as DomMark, type Workbench } from './workbench';
+import { type LineMark as DomMark, type Workbench, workbenchForSuite } from './workbench';
 import { agentSpanOver } from '../support/spans';
 
 
@@ -15,15 +15,11 @@ import { agentSpanOver } from '../support/spans';
 const STYLE_OF = { unreviewed: 'ai-unreviewed', accepted: 'ai-accepted', humanChanged: 'ai-human-changed', committed: 'ai-committed' } as const;
 
 describe('e2e: attribution you can see (gutter marks, hover, status bar)', function () {
-  this.timeout(600_000);
+  const opened = workbenchForSuite(this);
   let workbench: Workbench;
   const git = new GitRunner();
-
-  before(async () => {
-    workbench = await openWorkbench();
-  });
-  after(async () => {
-    await workbench?.close();
+  beforeEach(() => {
+    workbench = opened();
   });
 
   const waitForMarks = (what: string, check: (marks: DomMark[]) => boolean): Promise<DomMark[]> => workbench.waitForLineMarks(what, check);

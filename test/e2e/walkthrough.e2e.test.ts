@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { openWorkbench, type Workbench } from './workbench';
+import { type Workbench, workbenchForSuite } from './workbench';
 
 interface WalkthroughManifest {
   contributes: { walkthroughs: { id: string; title: string; steps: { id: string; title: string; media: { markdown?: string } }[] }[] };
@@ -23,14 +23,10 @@ function mediaHeading(markdownPath: string): string {
 }
 
 describe('e2e: the first hour (walkthrough)', function () {
-  this.timeout(600_000);
+  const opened = workbenchForSuite(this);
   let workbench: Workbench;
-
-  before(async () => {
-    workbench = await openWorkbench();
-  });
-  after(async () => {
-    await workbench?.close();
+  beforeEach(() => {
+    workbench = opened();
   });
 
   it('"Vouch: Get Started" in the command palette opens the walkthrough with every step', async () => {
