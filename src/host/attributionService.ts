@@ -88,6 +88,8 @@ interface TrackedDocument {
   lineCount: number;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
   saving: Promise<void>;
+  /** Settles once the stored state has loaded (and the changes queued meanwhile were applied). */
+  loaded: Promise<void>;
 }
 
 /** The ledger's spans with the document version and ledger revision they belong to. */
@@ -185,6 +187,14 @@ export class AttributionService implements vscode.Disposable {
     return tracked && !tracked.document.isClosed ? tracked.document : undefined;
   }
 
+  /**
+   * Settles once the document's stored attribution has loaded, so that what is marked next is
+   * in `spansOf` when the caller's promise resolves (explicit reports, mark selection).
+   */
+  whenLoaded(document: vscode.TextDocument): Promise<void> {
+    return this.track(document)?.loaded ?? Promise.resolve();
+  }
+
   /** Attributes existing text of an open document (explicit reports, mark selection). */
   markRange(document: vscode.TextDocument, range: vscode.Range, author: EditAuthor): void {
     const tracked = this.track(document);
@@ -259,9 +269,10 @@ export class AttributionService implements vscode.Disposable {
       saveUrgent: false,
       lineCount: document.lineCount,
       saving: Promise.resolve(),
+      loaded: Promise.resolve(),
     };
     this.documents.set(key, tracked);
-    if (this.states) void this.loadStored(document, tracked);
+    if (this.states) tracked.loaded = this.loadStored(document, tracked);
     return tracked;
   }
 

@@ -58,6 +58,7 @@ export async function recordAiEdit(service: AttributionService, report: AiEditRe
   for (const range of ranges) {
     if (!document.validateRange(range).isEqual(range)) throw new Error(`range ${JSON.stringify(range)} lies outside ${uri.toString()}`);
   }
+  await service.whenLoaded(document);
   for (const range of ranges) service.markRange(document, range, { kind: 'ai', origin: stripUndefined(origin), confidence: 'high' });
   return ranges.length;
 }
@@ -74,6 +75,7 @@ export function registerExplicitReportCommands(service: AttributionService, log:
       void vscode.window.showInformationMessage(vscode.l10n.t('Vouch: select the text to mark first.'));
       return;
     }
+    await service.whenLoaded(editor.document);
     for (const selection of editor.selections) {
       if (selection.isEmpty) continue;
       service.markRange(
