@@ -5,7 +5,7 @@ import { AttributionLedger } from '../core/ledger/attributionLedger';
 import { reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
-import { DisposableStore } from './lifecycle';
+import { Debouncer, DisposableStore } from './lifecycle';
 import { errorMessage } from '../core/errorMessage';
 
 /** An AI edit that is expected to arrive as document changes while `action` runs. */
@@ -81,8 +81,7 @@ interface TrackedDocument {
    * cannot tell that the ledger moved on meanwhile.
    */
   revision: number;
-  saveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The pending save is for a change of the spans (not only a move): a later move does not put it off. */
+  /** The pending save (see AttributionService.saveSoon) is for a change of the spans (not only a move): a later move does not put it off. */
   saveUrgent: boolean;
   /** The document's line count after the last edit the ledger took. */
   lineCount: number;
@@ -124,6 +123,8 @@ export class AttributionService implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly editEmitter = new vscode.EventEmitter<AppliedEdit>();
   private readonly disposables = new DisposableStore(this.changeEmitter, this.editEmitter);
+  /** Saves of the working state after a pause, per document (the delay depends on the change). */
+  private readonly saveSoon = this.disposables.add(new Debouncer<TrackedDocument>(SAVE_DELAY_MS, (tracked) => void this.save(tracked.document)));
   /** Fires after the attribution of a document changed (edits, reviews, reloads). */
   readonly onDidChangeAttribution = this.changeEmitter.event;
   /**
@@ -228,10 +229,7 @@ export class AttributionService implements vscode.Disposable {
   async flush(): Promise<void> {
     const saves: Promise<void>[] = [...this.savesInFlight];
     for (const tracked of this.documents.values()) {
-      if (tracked.saveTimer === undefined) continue;
-      clearTimeout(tracked.saveTimer);
-      tracked.saveTimer = undefined;
-      saves.push(this.save(tracked.document));
+      if (this.takePendingSave(tracked)) saves.push(this.save(tracked.document));
     }
     await Promise.all(saves);
   }
@@ -242,11 +240,7 @@ export class AttributionService implements vscode.Disposable {
     const tracked = this.documents.get(key);
     if (!tracked || !this.states) return;
     // Edits of the last moments are written first, so the working state holds them when we read it back.
-    if (tracked.saveTimer !== undefined) {
-      clearTimeout(tracked.saveTimer);
-      tracked.saveTimer = undefined;
-      void this.save(document);
-    }
+    if (this.takePendingSave(tracked)) void this.save(document);
     await tracked.saving;
     const textAtLoad = document.getText();
     const before = this.snapshot(tracked);
@@ -265,7 +259,6 @@ export class AttributionService implements vscode.Disposable {
       ledger: new AttributionLedger(),
       pending: this.states ? [] : undefined,
       revision: 0,
-      saveTimer: undefined,
       saveUrgent: false,
       lineCount: document.lineCount,
       saving: Promise.resolve(),
@@ -402,19 +395,17 @@ export class AttributionService implements vscode.Disposable {
     if (!this.states || document.uri.scheme !== 'file') return;
     const tracked = this.documents.get(document.uri.toString());
     if (!tracked) return;
-    if (tracked.saveTimer !== undefined) {
-      // A move does not put off the save of a change.
-      if (tracked.saveUrgent && !urgent) return;
-      clearTimeout(tracked.saveTimer);
-    }
+    // A move does not put off the save of a change.
+    if (this.saveSoon.isPending(tracked) && tracked.saveUrgent && !urgent) return;
     tracked.saveUrgent = urgent;
-    tracked.saveTimer = setTimeout(
-      () => {
-        tracked.saveTimer = undefined;
-        void this.save(document);
-      },
-      urgent ? SAVE_DELAY_MS : MOVED_SAVE_DELAY_MS,
-    );
+    this.saveSoon.trigger(tracked, urgent ? SAVE_DELAY_MS : MOVED_SAVE_DELAY_MS);
+  }
+
+  /** Cancels the document's pending save; true when there was one (the caller saves now instead). */
+  private takePendingSave(tracked: TrackedDocument): boolean {
+    const pending = this.saveSoon.isPending(tracked);
+    this.saveSoon.cancel(tracked);
+    return pending;
   }
 
   private save(document: vscode.TextDocument): Promise<void> {
@@ -468,9 +459,7 @@ export class AttributionService implements vscode.Disposable {
     const key = document.uri.toString();
     const tracked = this.documents.get(key);
     if (!tracked) return;
-    if (tracked.saveTimer !== undefined) {
-      clearTimeout(tracked.saveTimer);
-      tracked.saveTimer = undefined;
+    if (this.takePendingSave(tracked)) {
       void this.save(document).finally(() => this.forget(key, tracked));
     } else {
       this.forget(key, tracked);
@@ -482,7 +471,6 @@ export class AttributionService implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const tracked of this.documents.values()) if (tracked.saveTimer !== undefined) clearTimeout(tracked.saveTimer);
     this.disposables.dispose();
   }
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findOnPath, launcherPath, launcherScript, pathLinkLocation, writeLauncher } from '../git/vouchLauncher';
 import { errorMessage } from '../core/errorMessage';
+import { Debouncer } from './lifecycle';
 
 const PATH_OFFER_KEY = 'vouch.cliLauncher.pathOffered';
 const COPILOT_OFFER_KEY = 'vouch.agentHooks.copilotOffered';
@@ -21,9 +22,8 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
   if (context.extensionMode !== vscode.ExtensionMode.Production) return new vscode.Disposable(() => undefined);
   let disposed = false;
   // After activation: nothing here may slow the editor's start.
-  const timer = setTimeout(() => {
-    void setUp().catch((error: unknown) => log.warn(`vouch launcher: ${errorMessage(error)}`));
-  }, 2_000);
+  const setUpSoon = new Debouncer(2_000, () => void setUp().catch((error: unknown) => log.warn(`vouch launcher: ${errorMessage(error)}`)));
+  setUpSoon.trigger();
 
   async function setUp(): Promise<void> {
     const cli = path.join(context.extensionPath, 'dist', 'cli.js');
@@ -109,6 +109,6 @@ export function registerCliLauncher(context: vscode.ExtensionContext, log: vscod
 
   return new vscode.Disposable(() => {
     disposed = true;
-    clearTimeout(timer);
+    setUpSoon.dispose();
   });
 }

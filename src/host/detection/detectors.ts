@@ -10,6 +10,7 @@ import { GitActivity } from './gitActivity';
 import { HeuristicDetector } from './heuristicDetector';
 import { PasteTracker } from './pasteTracker';
 import { WorkingStateFollower } from './workingStateFollower';
+import { WorkingTreeWatcher } from './workingTreeWatcher';
 
 /**
  * The detectors besides inline accepts and explicit reports: paste observation, git activity,
@@ -28,17 +29,21 @@ export function registerDetectors(
   const pastes = new PasteTracker();
   const gitActivity = new GitActivity(git, states, gitExtension, log);
   const follower = states ? new WorkingStateFollower(states, service, log) : undefined;
-  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
+  // One watcher of the workspace's files for every detector that follows disk writes; disposed after them.
+  const workingTree = new WorkingTreeWatcher();
+  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, workingTree.onDidWrite, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
   const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];
   if (follower) disposables.push(follower);
   if (states) {
     const externalWrites = new ExternalWriteWatcher(
       states,
       gitActivity,
+      workingTree.onDidWrite,
       () => ({ enabled: settings.detection.externalWrites, minimumChars: settings.detection.minimumHeuristicChars }),
       log,
     );
     disposables.push(externalWrites);
   }
+  disposables.push(workingTree);
   return vscode.Disposable.from(...disposables);
 }

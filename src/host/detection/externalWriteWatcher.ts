@@ -8,6 +8,7 @@ import { readWorkingTreeText } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { isTextFile, type GitActivity } from './gitActivity';
 import { Debouncer, DisposableStore } from '../lifecycle';
+import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { errorMessage } from '../../core/errorMessage';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */
@@ -43,15 +44,14 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   constructor(
     private readonly states: RepositoryRegistry,
     private readonly gitActivity: GitActivity,
+    /** Writes to files on disk (the shared working-tree watcher). */
+    diskWrites: vscode.Event<WorkingTreeWrite>,
     private readonly isEnabled: () => { enabled: boolean; minimumChars: number },
     private readonly log: vscode.LogOutputChannel,
   ) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
     for (const document of vscode.workspace.textDocuments) this.openedAt.set(document.uri.toString(), 0);
     this.disposables.push(
-      watcher,
-      watcher.onDidCreate((uri) => this.noteWrite(uri, true)),
-      watcher.onDidChange((uri) => this.noteWrite(uri, false)),
+      diskWrites(({ uri, created }) => this.noteWrite(uri, created)),
       vscode.workspace.onDidOpenTextDocument((document) => this.openedAt.set(document.uri.toString(), Date.now())),
       vscode.workspace.onDidCloseTextDocument((document) => this.openedAt.delete(document.uri.toString())),
     );

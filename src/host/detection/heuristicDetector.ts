@@ -20,7 +20,8 @@ import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
 import type { PasteTracker } from './pasteTracker';
 import { peekStoredState, spansForExactText } from './storedStatePeek';
-import { DisposableStore } from '../lifecycle';
+import { Debouncer, DisposableStore } from '../lifecycle';
+import type { WorkingTreeWrite } from './workingTreeWatcher';
 
 /** An edit to a hidden document this close to a bulk edit of a visible one is part of the same refactoring (a rename touches several documents). */
 const BATCH_WINDOW_MS = 80;
@@ -56,7 +57,6 @@ interface Burst {
   readonly events: BurstEntry[];
   /** Text of edits decided late (a reload that was none), already in the current coordinates. */
   lateRanges: OffsetRange[];
-  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Bulk changes in a visible editor that no detector claimed, kept until the next save. */
@@ -99,12 +99,18 @@ export class HeuristicDetector implements vscode.Disposable {
   /** When each file last changed on disk (file watcher) and when this editor last saved it. */
   private readonly diskChangedAt = new Map<string, number>();
   private readonly savedAt = new Map<string, number>();
+  /** Each burst is decided once quiet (see settleBurst for the other delays). */
+  private readonly settleBurstSoon = this.disposables.add(new Debouncer<Burst>(BURST_QUIET_MS, (burst) => void this.settleBurst(burst)));
+  /** Each reload verdict is decided once its evidence had time to come in. */
+  private readonly settleReloadSoon = this.disposables.add(new Debouncer<PendingReload>(RELOAD_SETTLE_MS, (reload) => void this.settleReload(reload)));
 
   constructor(
     private readonly service: AttributionService,
     private readonly states: RepositoryRegistry | undefined,
     private readonly pastes: PasteTracker,
     private readonly gitActivity: GitActivity,
+    /** Writes to files on disk (the shared working-tree watcher). */
+    diskWrites: vscode.Event<WorkingTreeWrite>,
     private readonly settings: () => DetectionSettings,
     private readonly tools: AiToolCatalog,
     private readonly log: vscode.LogOutputChannel,
@@ -113,15 +119,11 @@ export class HeuristicDetector implements vscode.Disposable {
   ) {
     for (const document of vscode.workspace.textDocuments) this.noteOpened(document);
     this.noteVisibleEditors();
-    const diskWatcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
-    // Tools replace files as often as they rewrite them (write a temporary file, rename it over): both count.
-    const noteDiskChange = (uri: vscode.Uri) => {
-      if (this.dirtyByDocument.has(uri.toString())) this.diskChangedAt.set(uri.toString(), Date.now());
-    };
     this.disposables.push(
-      diskWatcher,
-      diskWatcher.onDidChange(noteDiskChange),
-      diskWatcher.onDidCreate(noteDiskChange),
+      // Tools replace files as often as they rewrite them (write a temporary file, rename it over): both count.
+      diskWrites(({ uri }) => {
+        if (this.dirtyByDocument.has(uri.toString())) this.diskChangedAt.set(uri.toString(), Date.now());
+      }),
       service.setClassifier((edit) => this.classify(edit)),
       service.onDidApplyEdit((edit) => this.afterEdit(edit)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.noteVisibleEditors()),
@@ -230,7 +232,7 @@ export class HeuristicDetector implements vscode.Disposable {
       if (verdict.author === 'ai' && verdict.signal === 'disk-reload') {
         const reload: PendingReload = { documentUri: key, ranges: insertedRangesAfter(changes), verdict, hidden: !visible, at: edit.at };
         this.pendingReloads.push(reload);
-        setTimeout(() => void this.settleReload(reload), RELOAD_SETTLE_MS);
+        this.settleReloadSoon.trigger(reload);
         if (!visible || burst) this.addToBurst(edit, true);
         return;
       }
@@ -249,13 +251,11 @@ export class HeuristicDetector implements vscode.Disposable {
   private addToBurst(edit: DocumentEdit, excluded: boolean): void {
     let burst = this.bursts.get(edit.key);
     if (!burst) {
-      burst = { documentUri: edit.key, textBefore: this.hiddenTexts.get(edit.key), events: [], lateRanges: [], timer: undefined };
+      burst = { documentUri: edit.key, textBefore: this.hiddenTexts.get(edit.key), events: [], lateRanges: [] };
       this.bursts.set(edit.key, burst);
     }
     burst.events.push({ changes: edit.changes, excluded, at: edit.at });
-    if (burst.timer !== undefined) clearTimeout(burst.timer);
-    const started = burst;
-    burst.timer = setTimeout(() => void this.settleBurst(started), BURST_QUIET_MS);
+    this.settleBurstSoon.trigger(burst);
   }
 
   private noteVisibleBulkChange(at: number): void {
@@ -266,11 +266,10 @@ export class HeuristicDetector implements vscode.Disposable {
   /** Decides a burst once it is quiet (or saved); waits for a reload verdict of the same document first, which may join it. */
   private async settleBurst(burst: Burst): Promise<void> {
     if (this.bursts.get(burst.documentUri) !== burst) return;
-    if (burst.timer !== undefined) clearTimeout(burst.timer);
-    burst.timer = undefined;
+    this.settleBurstSoon.cancel(burst);
     const waitingReload = this.pendingReloads.find((reload) => reload.documentUri === burst.documentUri);
     if (waitingReload) {
-      burst.timer = setTimeout(() => void this.settleBurst(burst), Math.max(50, waitingReload.at + RELOAD_SETTLE_MS + 50 - Date.now()));
+      this.settleBurstSoon.trigger(burst, Math.max(50, waitingReload.at + RELOAD_SETTLE_MS + 50 - Date.now()));
       return;
     }
     this.bursts.delete(burst.documentUri);
@@ -339,13 +338,11 @@ export class HeuristicDetector implements vscode.Disposable {
     const key = document.uri.toString();
     let burst = this.bursts.get(key);
     if (!burst) {
-      burst = { documentUri: key, textBefore: undefined, events: [], lateRanges: [], timer: undefined };
+      burst = { documentUri: key, textBefore: undefined, events: [], lateRanges: [] };
       this.bursts.set(key, burst);
     }
     burst.lateRanges.push(...ranges);
-    if (burst.timer !== undefined) clearTimeout(burst.timer);
-    const joined = burst;
-    burst.timer = setTimeout(() => void this.settleBurst(joined), 0);
+    this.settleBurstSoon.trigger(burst, 0);
   }
 
   /** A reload comes with a disk change that this editor did not cause (a save), and leaves the document clean. */
@@ -433,7 +430,7 @@ export class HeuristicDetector implements vscode.Disposable {
 
   private forget(key: string): void {
     const burst = this.bursts.get(key);
-    if (burst?.timer !== undefined) clearTimeout(burst.timer);
+    if (burst) this.settleBurstSoon.cancel(burst);
     this.bursts.delete(key);
     this.carried.delete(key);
     this.hiddenTexts.delete(key);
@@ -445,7 +442,6 @@ export class HeuristicDetector implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const burst of this.bursts.values()) if (burst.timer !== undefined) clearTimeout(burst.timer);
     this.disposables.dispose();
   }
 }

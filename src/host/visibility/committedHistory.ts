@@ -5,7 +5,7 @@ import type { GitRunner } from '../../git/gitRunner';
 import { pathInRepository, type RepositoryLocation } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
-import { DisposableStore } from '../lifecycle';
+import { Debouncer, DisposableStore } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
 
 /** One empty list, so callers can tell "unchanged" by identity. */
@@ -23,7 +23,6 @@ interface RepositoryHistory {
 interface DocumentHistory {
   /** The result, for `version` of the document and `generation` of its repository. */
   result?: { readonly version: number; readonly generation: number; readonly lineCount: number; readonly lines: CommittedAiLine[]; readonly skipped?: string };
-  timer?: ReturnType<typeof setTimeout>;
   running?: Promise<void>;
   /** The run in progress is for this version/generation. */
   runningKey?: string;
@@ -39,6 +38,8 @@ export class CommittedHistory implements vscode.Disposable {
   private readonly documents = new Map<string, DocumentHistory>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables = new DisposableStore(this.emitter);
+  /** Blame of a document after its edits, at most once per BLAME_DEBOUNCE_MS (the first request's wait). */
+  private readonly blameSoon = this.disposables.add(new Debouncer<vscode.TextDocument>(BLAME_DEBOUNCE_MS, (document) => void this.run(document, document.uri.toString())));
   /** Fires when the committed lines of a document are known anew. */
   readonly onDidChange = this.emitter.event;
 
@@ -49,7 +50,7 @@ export class CommittedHistory implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
-      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document)),
       // Commit, checkout, reset, pull and note writes or syncs all move HEAD, a branch or a notes ref.
       states?.onDidChangeRepository((change) => {
         if (change.kind === 'head' || change.kind === 'refs') void this.historyMoved(change.repository.topLevel);
@@ -99,12 +100,7 @@ export class CommittedHistory implements vscode.Disposable {
   }
 
   private schedule(document: vscode.TextDocument, key: string): void {
-    const entry = this.documents.get(key);
-    if (!entry || entry.timer !== undefined) return;
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      void this.run(document, key);
-    }, BLAME_DEBOUNCE_MS);
+    if (this.documents.has(key)) this.blameSoon.triggerOnce(document);
   }
 
   private async run(document: vscode.TextDocument, key: string): Promise<void> {
@@ -228,14 +224,12 @@ export class CommittedHistory implements vscode.Disposable {
     }
   }
 
-  private forget(key: string): void {
-    const entry = this.documents.get(key);
-    if (entry?.timer !== undefined) clearTimeout(entry.timer);
-    this.documents.delete(key);
+  private forget(document: vscode.TextDocument): void {
+    this.blameSoon.cancel(document);
+    this.documents.delete(document.uri.toString());
   }
 
   dispose(): void {
-    for (const entry of this.documents.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
     this.disposables.dispose();
   }
 }

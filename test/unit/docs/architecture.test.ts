@@ -1,4 +1,5 @@
-// Rules of the design that no linter checks: one path for an edit, one reader of the settings.
+// Rules of the design that no linter checks: one path for an edit, one reader of the settings, one
+// watcher of the workspace files, timers in the lifecycle helpers.
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -28,5 +29,16 @@ describe('architecture', () => {
 
   it('reads the vouch.* settings in one place, once and on change', () => {
     assert.deepEqual(filesUsing(/getConfiguration\s*\(\s*'vouch'/), ['host/settings.ts']);
+  });
+
+  it('has one watcher of the workspace files (**/*), shared by the detectors that follow disk writes', () => {
+    assert.deepEqual(filesUsing(/createFileSystemWatcher\s*\(\s*'\*\*\/\*'/), ['host/detection/workingTreeWatcher.ts']);
+  });
+
+  it('keeps the timers of the attribution service, the detectors, committed history and the CLI launcher in lifecycle helpers (Debouncer), disposed with their owner', () => {
+    const handRolled = filesUsing(/\b(?:setTimeout|clearTimeout)\s*\(/).filter((file) =>
+      ['host/attributionService.ts', 'host/detection/heuristicDetector.ts', 'host/detection/externalWriteWatcher.ts', 'host/visibility/committedHistory.ts', 'host/cliLauncher.ts'].includes(file),
+    );
+    assert.deepEqual(handRolled, []);
   });
 });
