@@ -13,6 +13,7 @@ import { GitExtension } from './host/gitExtension';
 import { registerNotesFeatures } from './host/notes/registerNotes';
 import { RepositoryRegistry } from './host/repositoryRegistry';
 import { registerReviewFeatures } from './host/review/reviewCommands';
+import { ReviewWorkspace } from './host/review/reviewWorkspace';
 import { VouchSettings } from './host/settings';
 import { registerAttributionVisibility } from './host/visibility/registerVisibility';
 import { errorMessage } from './core/errorMessage';
@@ -42,13 +43,16 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   context.subscriptions.push(service);
   flushOnDeactivate = () => service.flush();
   const tools = new AiToolCatalog(() => settings.detection);
+  // One source of the blocks waiting for review: the review panel, the AI Review view and the status bar.
+  const reviews = new ReviewWorkspace(service, states, git, log, () => settings.signingKey);
+  context.subscriptions.push(reviews);
   context.subscriptions.push(
     vscode.commands.registerCommand('vouch.showLog', () => log.show()),
     registerInlineAcceptDetector(service, tools, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
-    registerAttributionVisibility({ service, states, git, settings, log }),
+    registerAttributionVisibility({ service, reviews, states, git, settings, log }),
     registerDetectors(service, states, git, settings, tools, gitExtension, log),
-    registerReviewFeatures(context, service, states, git, settings, gitExtension, log),
+    registerReviewFeatures(context, service, reviews, states, git, settings, gitExtension, log),
     registerCliLauncher(context, log),
     registerGetStarted(context.extension.id),
   );

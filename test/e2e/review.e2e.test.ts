@@ -22,6 +22,11 @@ function gitAdd(workspace: string, file: string): void {
   assert.equal(result.status, 0, result.stderr);
 }
 
+/** The text of Vouch's "AI: …" status bar item as the window shows it now ('' while it is hidden). */
+async function aiStatusText(page: Page): Promise<string> {
+  return page.evaluate(() => Array.from(document.querySelectorAll('.statusbar-item')).map((item) => (item as HTMLElement).innerText.trim()).find((text) => /^AI: /.test(text)) ?? '');
+}
+
 async function acceptGhost(workbench: Workbench, trigger: string, screenshotOffered?: string): Promise<void> {
   await workbench.typeUntilGhostText(trigger);
   if (screenshotOffered) await workbench.screenshot(screenshotOffered);
@@ -78,6 +83,8 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await page.keyboard.press('Enter');
     await frame.waitForFunction((id) => !document.getElementById(`vouch-block-${id}`), addId);
     assert.match(await frame.$eval('#vouch-status', (node) => node.textContent ?? ''), /Accepted lines? .* of src\/cart\.ts/);
+    // The status bar shows what the panel shows, from the same collect: read at the moment the panel changed, not waited for.
+    assert.equal(await aiStatusText(page), 'AI: 1 unreviewed', 'the status bar counts the one block the panel still shows');
 
     // Second block (greet): intent, then Reject (remove).
     await frame.focus(`#vouch-block-${greetId}`);
@@ -87,6 +94,7 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await page.keyboard.press('Enter');
     await frame.waitForFunction(() => document.querySelectorAll('article.vouch-block').length === 0, undefined);
     assert.match(await frame.$eval('#vouch-summary', (node) => node.textContent ?? ''), /No AI code waits for review/);
+    assert.equal(await aiStatusText(page), '', 'nothing waits: the status bar item is hidden (vouch.statusBar.visibility auto), not "AI: 1 unreviewed"');
     await workbench.screenshot('review-panel-done');
 
     // The rejected code is gone from the document; the accepted code stays.

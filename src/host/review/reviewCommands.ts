@@ -8,7 +8,7 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import { ReviewPanelManager, type ReviewFocus } from './reviewPanel';
 import { ReviewTreeProvider } from './reviewTree';
-import { displayPath, ReviewWorkspace, type DecisionResult } from './reviewWorkspace';
+import { displayPath, type ReviewWorkspace, type DecisionResult } from './reviewWorkspace';
 import { StagingGate } from './stagingGate';
 import { lineRangeLabel } from '../../core/text/lines';
 
@@ -97,13 +97,14 @@ function describe(blocks: readonly ReviewBlock[]): string {
 export function registerReviewFeatures(
   context: vscode.ExtensionContext,
   service: AttributionService,
+  /** The blocks waiting for review; the status bar shows the same (the composition root shares it). */
+  workspace: ReviewWorkspace,
   states: RepositoryRegistry | undefined,
   git: GitRunner | undefined,
   settings: VouchSettings,
   gitExtension: GitExtension,
   log: vscode.LogOutputChannel,
 ): vscode.Disposable {
-  const workspace = new ReviewWorkspace(service, states, git, log, () => settings.signingKey);
   const panel = new ReviewPanelManager(context.extensionUri, workspace, git, log, () => settings.signingKey, settings.onDidChange);
   const tree = new ReviewTreeProvider(workspace);
   const gate = git && states ? new StagingGate(git, states, service, workspace, settings, (focus) => panel.open(focus), log, gitExtension) : undefined;
@@ -217,7 +218,6 @@ export function registerReviewFeatures(
   }
 
   const disposables: vscode.Disposable[] = [
-    workspace,
     panel,
     tree,
     vscode.commands.registerCommand('vouch.openReviewPanel', (args?: unknown) => panel.open(parseFocus(args))),

@@ -174,7 +174,7 @@ export class ReviewPanelManager implements vscode.Disposable {
         void this.postState();
         return;
       case 'refresh':
-        void this.postState();
+        void this.postState({ reread: true });
         return;
       case 'pageError':
         this.log.warn(`Review panel page: ${message.reason}`);
@@ -241,14 +241,15 @@ export class ReviewPanelManager implements vscode.Disposable {
     await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One, preview: false });
   }
 
-  /** Sends the current blocks. */
-  private postState(): Promise<void> {
-    return this.posting.queue(() => this.sendState()).then(() => undefined);
+  /** Sends the current blocks (`reread`: the files with stored AI spans read from disk again). */
+  private postState(options: { readonly reread?: boolean } = {}): Promise<void> {
+    return this.posting.queue(() => this.sendState(options)).then(() => undefined);
   }
 
-  private async sendState(): Promise<void> {
+  private async sendState(options: { readonly reread?: boolean }): Promise<void> {
     if (!this.panel) return;
-    const targets = await this.workspace.collect();
+    // The same collect as the status bar's and the AI Review view's (ReviewWorkspace.onDidCollect).
+    const targets = await this.workspace.collect(options);
     this.targets = targets;
     this.blockUris = new Map(targets.flatMap((target) => target.blocks.map((block) => [block.id, target.uri] as const)));
     let budget = PROTOCOL_LIMITS.maxBlocks;

@@ -68,7 +68,21 @@ export class ReviewWorkspace implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires (debounced) when blocks may have appeared, changed or been reviewed. */
   readonly onDidChange = this.emitter.event;
-  private readonly disposables = new DisposableStore(this.emitter);
+  private readonly collectedEmitter = new vscode.EventEmitter<readonly ReviewTarget[]>();
+  /**
+   * Fires with the result of each collect that is newer than the last one fired: the one source of
+   * the review panel, the AI Review view and the status bar, so none of them shows an older count.
+   */
+  readonly onDidCollect = this.collectedEmitter.event;
+  private readonly disposables = new DisposableStore(this.emitter, this.collectedEmitter);
+  /** Bumped at every change (before the debounce): a collect started at the same count sees the same blocks. */
+  private changeCount = 0;
+  private collecting: { readonly changeCount: number; readonly targets: Promise<ReviewTarget[]> } | undefined;
+  private lastCollectedChangeCount = -1;
+  /** Blocks of open documents by uri, for one document version each (dropped when the document's attribution changes). */
+  private readonly openBlocks = new Map<string, { readonly version: number; readonly blocks: ReviewBlock[] }>();
+  /** Blocks of every file with stored AI spans, read from disk; re-read when the stored state changes or a document opens or closes. */
+  private storedBlocks: Promise<ReviewTarget[]> | undefined;
   private readonly changes = this.disposables.add(new Debouncer(CHANGE_DEBOUNCE_MS, () => this.emitter.fire()));
   private lastAccept: AcceptRecord | undefined;
   private acceptCount = 0;
@@ -83,17 +97,32 @@ export class ReviewWorkspace implements vscode.Disposable {
     /** The `vouch.signing.key` setting, read at each decision: reviews name the same key the notes are signed with. */
     private readonly signingKeySetting: () => string | undefined = () => undefined,
   ) {
+    const storedChanged = () => {
+      this.storedBlocks = undefined;
+      this.schedule();
+    };
     this.disposables.push(
-      service.onDidChangeAttribution(() => this.schedule()),
+      service.onDidChangeAttribution((uri) => {
+        this.openBlocks.delete(uri.toString());
+        this.schedule();
+      }),
       // Lines added or removed away from every span move the blocks below them (their line labels).
       service.onDidApplyEdit((edit) => {
         if (edit.linesMoved && !edit.spansAffected) this.schedule();
       }),
+      // A file counts from the editor while open and from its stored state once closed.
+      vscode.workspace.onDidOpenTextDocument((document) => {
+        if (document.uri.scheme === 'file') storedChanged();
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.scheme === 'file') storedChanged();
+      }),
     );
-    if (states) this.disposables.push(states.onDidChangeStoredState(() => this.schedule()));
+    if (states) this.disposables.push(states.onDidChangeStoredState(storedChanged));
   }
 
   private schedule(): void {
+    this.changeCount++;
     this.changes.trigger();
   }
 
@@ -102,19 +131,57 @@ export class ReviewWorkspace implements vscode.Disposable {
     return buildReviewBlocks({ path: displayPath(document.uri), text: document.getText(), spans: this.service.spansOf(document.uri) });
   }
 
-  /** Every file with blocks waiting for review, sorted by path. */
-  async collect(): Promise<ReviewTarget[]> {
+  /**
+   * Every file with blocks waiting for review, sorted by path. Callers after the same change share
+   * one collect; each result newer than the last goes to onDidCollect. `reread` reads the files
+   * with stored AI spans from disk again (the panel's Refresh).
+   */
+  collect(options: { readonly reread?: boolean } = {}): Promise<ReviewTarget[]> {
+    if (options.reread) {
+      this.storedBlocks = undefined;
+      this.changeCount++;
+    }
+    const changeCount = this.changeCount;
+    if (this.collecting?.changeCount === changeCount) return this.collecting.targets;
+    const targets = this.collectNow().then((collected) => {
+      if (changeCount > this.lastCollectedChangeCount) {
+        this.lastCollectedChangeCount = changeCount;
+        this.collectedEmitter.fire(collected);
+      }
+      return collected;
+    });
+    const collecting = { changeCount, targets };
+    this.collecting = collecting;
+    const done = () => {
+      if (this.collecting === collecting) this.collecting = undefined;
+    };
+    targets.then(done, done);
+    return targets;
+  }
+
+  private async collectNow(): Promise<ReviewTarget[]> {
+    // The open documents are read before the first await: the result is the state of this change.
     const targets = new Map<string, ReviewTarget>();
     for (const document of this.service.documentsWithSpans()) {
-      const blocks = this.blocksOfDocument(document);
-      targets.set(document.uri.toString(), { uri: document.uri, path: displayPath(document.uri), blocks, text: document.getText() });
+      const key = document.uri.toString();
+      let cached = this.openBlocks.get(key);
+      if (!cached || cached.version !== document.version) {
+        cached = { version: document.version, blocks: this.blocksOfDocument(document) };
+        this.openBlocks.set(key, cached);
+      }
+      targets.set(key, { uri: document.uri, path: displayPath(document.uri), blocks: cached.blocks, text: document.getText() });
     }
-    for (const stored of await this.storedTargets(new Set(targets.keys()))) targets.set(stored.uri.toString(), stored);
+    for (const key of this.openBlocks.keys()) if (!targets.has(key)) this.openBlocks.delete(key);
+    this.storedBlocks ??= this.storedTargets();
+    for (const stored of await this.storedBlocks) {
+      const key = stored.uri.toString();
+      if (!targets.has(key) && !this.service.openDocument(stored.uri)) targets.set(key, stored);
+    }
     return [...targets.values()].filter((target) => target.blocks.length > 0).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  /** Files that are not open but have working state with AI spans. */
-  private async storedTargets(skip: ReadonlySet<string>): Promise<ReviewTarget[]> {
+  /** Files with working state with AI spans, their blocks built over the text on disk. */
+  private async storedTargets(): Promise<ReviewTarget[]> {
     if (!this.states) return [];
     const targets: ReviewTarget[] = [];
     const seenRepositories = new Set<string>();
@@ -128,7 +195,6 @@ export class ReviewWorkspace implements vscode.Disposable {
         for (const document of await located.store.loadAll()) {
           if (document.spans.length === 0) continue;
           const uri = vscode.Uri.file(path.join(located.repository.topLevel, ...document.path.split('/')));
-          if (skip.has(uri.toString())) continue;
           // The CLI's block builder over the file on disk, so the panel, `vouch status` and `vouch check` agree.
           const working = await workingFileBlocks(located.store, document.path, displayPath(uri));
           if (!working?.exists) continue;

@@ -10,7 +10,7 @@ import { AiShareView } from './aiShareView';
 import { AttributionHoverProvider } from './attributionHover';
 import { CommittedHistory } from './committedHistory';
 import { CurrentLineAnnotation, UnreviewedCodeLens } from './currentLine';
-import { UnreviewedStatusBar, type UnreviewedCounts } from './unreviewedStatusBar';
+import { UnreviewedStatusBar, type UnreviewedBlocksSource, type UnreviewedCounts } from './unreviewedStatusBar';
 import { registerApproveCommittedCommand } from '../review/approveCommittedCommand';
 
 /** What "Vouch: Show Attribution Summary" reports (and returns to callers of the command). */
@@ -27,6 +27,8 @@ export interface AttributionSummaryResult {
 /** The visible side of attribution: gutter and overview-ruler marks, hover, status bar, and their commands. */
 export function registerAttributionVisibility(deps: {
   readonly service: AttributionService;
+  /** The blocks waiting for review, as the review panel shows them (the status bar counts them). */
+  readonly reviews: UnreviewedBlocksSource;
   readonly states: RepositoryRegistry | undefined;
   readonly git: GitRunner | undefined;
   readonly settings: VouchSettings;
@@ -35,7 +37,7 @@ export function registerAttributionVisibility(deps: {
   const settings = deps.settings;
   const history = new CommittedHistory(deps.git, deps.states, settings, deps.log);
   const decorations = new AttributionDecorations(deps.service, history, settings);
-  const statusBar = new UnreviewedStatusBar(deps.service, deps.states, settings, deps.log);
+  const statusBar = new UnreviewedStatusBar(deps.reviews, settings, deps.log);
   const annotation = new CurrentLineAnnotation(deps.service, decorations, settings);
   const codeLens = new UnreviewedCodeLens(statusBar, settings);
   const share = new AiShareView(deps.service, deps.states, deps.git, history, settings, deps.log);
