@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
@@ -45,6 +45,31 @@ async function acceptGhost(workbench: Workbench, trigger: string): Promise<void>
   await workbench.page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
 }
 
+/** Accepts ghost text at the end of src/cart.ts, saves, commits from a terminal and waits for the commit's note; returns the commit. */
+async function commitAiLines(workbench: Workbench, trigger: string, completed: string, message: string): Promise<string> {
+  const { page, workspace } = workbench;
+  await workbench.openFile('src/cart.ts');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await acceptGhost(workbench, trigger);
+  await workbench.saveActiveEditor();
+  const cart = path.join(workspace, 'src', 'cart.ts');
+  await workbench.waitForStoredSpans('src/cart.ts', (spans) => spans.some((span) => readFileSync(cart, 'utf8').slice(span.start, span.end).includes(completed)), `the AI span of ${JSON.stringify(completed)}`);
+  git(workspace, ['commit', '-q', '-am', message]);
+  const head = git(workspace, ['rev-parse', 'HEAD']);
+  await workbench.waitForVouchLog(new RegExp(`Recorded \\d+ AI line\\(s\\) of commit ${head.slice(0, 12)}`), `the note of the commit "${message}"`);
+  return head;
+}
+
+/** How many notifications in the center hold `text` now. */
+async function notificationCount(workbench: Workbench, text: string): Promise<number> {
+  if (!(await workbench.page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
+  return workbench.page.locator('.notifications-center .notification-list-item', { hasText: text }).count();
+}
+
+const REWRITE_REF_PROMPT = 'let amend and rebase carry the AI attribution notes of workspace?';
+const FORCED_FETCH = 'force-fetches into refs/notes/vouch';
+
 /** The git extension's sync item in the status bar shows `text` (e.g. "1↑" once it knows of an unpushed commit). */
 async function waitForSyncStatus(workbench: Workbench, text: string): Promise<void> {
   await workbench.page.waitForFunction(
@@ -85,6 +110,7 @@ describe('e2e: the prompts about git notes (rewriteRef consent, sync offers, for
     assert.match(text, /remote\.mirror\.fetch = \+refs\/notes\/\*:refs\/notes\/\* force-fetches into refs\/notes\/vouch/);
     assert.match(text, /Use 'vouch sync' and drop the '\+'/);
     assert.doesNotMatch(text, /remote\.origin\.fetch/, 'the plain origin refspec is not warned about');
+    assert.equal(await warning.locator('.monaco-button', { hasText: /^Don't Warn Again$/ }).count(), 1, 'the warning offers "Don\'t Warn Again"');
     await expand(warning);
     await workbench.screenshot('notes-forced-fetch-warning');
     await warning.hover();
@@ -127,6 +153,9 @@ describe('e2e: the prompts about git notes (rewriteRef consent, sync offers, for
     await clickNotificationButton(workbench, offer, 'Sync');
     const done = await notification(workbench, 'Vouch notes synced with origin');
     assert.match(await done.innerText(), /Vouch notes synced with origin: no remote changes; pushed/);
+    // The forced fetch of 'mirror' was warned about when the repository opened: the sync does not warn again.
+    assert.ok((workbench.vouchLog().match(/remote\.mirror\.fetch = \S+ force-fetches/g) ?? []).length >= 2, 'the log has the finding of the open and of the sync');
+    assert.equal(await notificationCount(workbench, FORCED_FETCH), 0, 'no second forced-fetch warning at the sync');
     await expand(done);
     await workbench.screenshot('notes-synced');
     assert.equal(git(remote, ['rev-parse', 'refs/notes/vouch']), git(workspace, ['rev-parse', 'refs/notes/vouch']), 'the remote has the local notes');
@@ -157,5 +186,100 @@ describe('e2e: the prompts about git notes (rewriteRef consent, sync offers, for
     await waitUntil('the setting vouch.notes.syncAfterPushPull to be always', () => workbench.userSettings()['vouch.notes.syncAfterPushPull'] === 'always');
     await workbench.waitForVouchLog(/Vouch notes synced with origin: no remote changes; nothing to push/, 'the sync after the pull');
     assert.equal(git(workspace, ['rev-parse', 'refs/notes/vouch']), git(remote, ['rev-parse', 'refs/notes/vouch']));
+  });
+});
+
+describe('e2e: the other answers of the notes prompts (rewriteRef No, sync Never) and the forced-fetch warning silenced', function () {
+  this.timeout(600_000);
+  let workbench: Workbench;
+  let scratch: string;
+  let remote: string;
+
+  before(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-remote-'));
+    remote = path.join(scratch, 'remote.git');
+    git(scratch, ['init', '-q', '--bare', '-b', 'main', remote]);
+    workbench = await openWorkbench({
+      prepareWorkspace: (workspace) => {
+        git(workspace, ['remote', 'add', 'origin', remote]);
+        git(workspace, ['push', '-q', '-u', 'origin', 'main']);
+        git(workspace, ['config', '--add', 'remote.origin.fetch', '+refs/notes/vouch:refs/notes/vouch']);
+      },
+    });
+  });
+  after(async () => {
+    await workbench?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("Don't Warn Again on the forced-fetch warning: no warning at the next sync", async () => {
+    await clickNotificationButton(workbench, FORCED_FETCH, "Don't Warn Again");
+    await workbench.waitForVouchLog(/Will not warn again that remote origin of .* force-fetches the notes/, "that it will not warn again");
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    // A changed refspec of the same remote would be warned about once more, but the remote is silenced.
+    git(workbench.workspace, ['config', '--replace-all', 'remote.origin.fetch', '+refs/notes/*:refs/notes/*', '^\\+refs/notes/']);
+    await workbench.runCommand('Vouch: Sync Notes');
+    await notification(workbench, 'Vouch notes synced with origin');
+    assert.match(workbench.vouchLog(), /remote\.origin\.fetch = \+refs\/notes\/\*:refs\/notes\/\* force-fetches/, 'the log keeps the finding');
+    assert.equal(await notificationCount(workbench, FORCED_FETCH), 0, 'no warning');
+  });
+
+  it('rewriteRef consent: No leaves the git config as it is and is not asked again in this workspace', async () => {
+    const { workspace } = workbench;
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await commitAiLines(workbench, 'function add(', 'return a + b;', 'Add add()');
+    await clickNotificationButton(workbench, REWRITE_REF_PROMPT, 'No');
+    await workbench.waitForVouchLog(/Left notes\.rewriteRef of .* as it is \(No: not asked again in this workspace\)/, 'the answer No');
+    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config unchanged');
+    // The next commit with AI lines: no prompt.
+    await commitAiLines(workbench, 'function greet(', 'Hello, ', 'Add greet()');
+    await workbench.waitForVouchLog(/Not asking again to configure notes\.rewriteRef in .*: the answer was no/, 'that it does not ask again');
+    assert.equal(await notificationCount(workbench, REWRITE_REF_PROMPT), 0, 'no further prompt');
+    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config still unchanged');
+  });
+
+  it('sync offer: Never turns vouch.notes.syncAfterPushPull to never, syncs nothing and offers no more', async () => {
+    const { workspace } = workbench;
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    const notesBefore = git(remote, ['for-each-ref', '--format=%(objectname)', 'refs/notes/vouch']);
+    await waitForSyncStatus(workbench, '2↑');
+    await workbench.runCommand('Git: Push');
+    await waitUntil('the push to reach the remote', () => git(remote, ['rev-parse', 'main']) === git(workspace, ['rev-parse', 'HEAD']));
+    const offer = 'sync the AI attribution notes (refs/notes/vouch) with origin after this push?';
+    await clickNotificationButton(workbench, offer, 'Never');
+    await waitUntil('the setting vouch.notes.syncAfterPushPull to be never', () => workbench.userSettings()['vouch.notes.syncAfterPushPull'] === 'never');
+    await workbench.waitForVouchLog(/vouch\.notes\.syncAfterPushPull is now never \(Never\)/, 'the answer Never');
+    assert.equal(git(remote, ['for-each-ref', '--format=%(objectname)', 'refs/notes/vouch']), notesBefore, 'the notes were not pushed');
+    // The next push: no offer.
+    writeFileSync(path.join(workspace, 'CHANGES.md'), 'A change without AI.\n');
+    git(workspace, ['add', 'CHANGES.md']);
+    git(workspace, ['commit', '-q', '-m', 'Changes']);
+    await waitForSyncStatus(workbench, '1↑');
+    await workbench.runCommand('Git: Push');
+    await workbench.waitForVouchLog(/Not offering to sync the notes with origin after this push: vouch\.notes\.syncAfterPushPull is never/, 'that it does not offer');
+    assert.equal(await notificationCount(workbench, offer), 0, 'no further offer');
+  });
+});
+
+describe('e2e: rewriteRef consent Never', function () {
+  this.timeout(600_000);
+  let workbench: Workbench;
+  before(async () => {
+    workbench = await openWorkbench();
+  });
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('Never leaves the git config as it is and is not asked again for this repository', async () => {
+    const { workspace } = workbench;
+    await commitAiLines(workbench, 'function add(', 'return a + b;', 'Add add()');
+    await clickNotificationButton(workbench, REWRITE_REF_PROMPT, 'Never');
+    await workbench.waitForVouchLog(/Left notes\.rewriteRef of .* as it is \(Never: not asked again for this repository\)/, 'the answer Never');
+    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config unchanged');
+    await commitAiLines(workbench, 'function greet(', 'Hello, ', 'Add greet()');
+    await workbench.waitForVouchLog(/Not asking again to configure notes\.rewriteRef in .*: the answer was never/, 'that it does not ask again');
+    assert.equal(await notificationCount(workbench, REWRITE_REF_PROMPT), 0, 'no further prompt');
+    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config still unchanged');
   });
 });

@@ -53,10 +53,20 @@ function refspecDestinationMatches(destination: string, ref: string): boolean {
   return new RegExp(`^${expression}$`).test(ref);
 }
 
-/** Warnings for fetch refspecs that force-update local notes refs: a plain `git fetch` would overwrite unpushed notes. */
-export async function forcedNotesFetchWarnings(git: GitRunner, cwd: string, ref: string = NOTES_REF): Promise<string[]> {
+/** A configured fetch refspec that force-updates a local notes ref: a plain `git fetch` would overwrite unpushed notes. */
+export interface ForcedNotesFetch {
+  /** The config key, `remote.<name>.fetch`. */
+  readonly key: string;
+  readonly remote: string;
+  readonly refspec: string;
+  /** What to tell the person (also the CLI's warning). */
+  readonly message: string;
+}
+
+/** The fetch refspecs that force-update `ref` (default refs/notes/vouch), one per configured value. */
+export async function forcedNotesFetches(git: GitRunner, cwd: string, ref: string = NOTES_REF): Promise<ForcedNotesFetch[]> {
   const result = await git.run(['config', '--get-regexp', '^remote\\..*\\.fetch$'], { cwd, okExitCodes: [1] });
-  const warnings: string[] = [];
+  const forced: ForcedNotesFetch[] = [];
   for (const line of result.stdout.split('\n').filter(Boolean)) {
     const space = line.indexOf(' ');
     const key = line.slice(0, space);
@@ -64,10 +74,16 @@ export async function forcedNotesFetchWarnings(git: GitRunner, cwd: string, ref:
     if (!refspec.startsWith('+')) continue;
     const destination = refspec.slice(1).split(':')[1];
     if (destination && refspecDestinationMatches(destination, ref)) {
-      warnings.push(`${key} = ${refspec} force-fetches into ${ref}: a plain 'git fetch' overwrites notes you have not pushed. Use 'vouch sync' and drop the '+' (or the refspec).`);
+      const message = `${key} = ${refspec} force-fetches into ${ref}: a plain 'git fetch' overwrites notes you have not pushed. Use 'vouch sync' and drop the '+' (or the refspec).`;
+      forced.push({ key, remote: key.slice('remote.'.length, -'.fetch'.length), refspec, message });
     }
   }
-  return warnings;
+  return forced;
+}
+
+/** Warnings for fetch refspecs that force-update local notes refs: a plain `git fetch` would overwrite unpushed notes. */
+export async function forcedNotesFetchWarnings(git: GitRunner, cwd: string, ref: string = NOTES_REF): Promise<string[]> {
+  return (await forcedNotesFetches(git, cwd, ref)).map((forced) => forced.message);
 }
 
 async function isAncestor(git: GitRunner, cwd: string, ancestor: string, descendant: string): Promise<boolean> {

@@ -1,28 +1,62 @@
 import * as vscode from 'vscode';
 import { GitError, type GitRunner } from '../../git/gitRunner';
-import { forcedNotesFetchWarnings } from '../../git/notes/sync';
+import { forcedNotesFetches, type ForcedNotesFetch } from '../../git/notes/sync';
 
-/** Warns once per repository when its fetch configuration force-updates refs/notes/vouch (which would drop local notes). */
+/** Workspace state: this refspec of this repository's remote was warned about (the warning is not repeated). */
+const WARNED_KEY = 'vouch.notes.forcedFetchWarned:';
+/** Global state: "Don't warn again" for this repository's remote, whatever its refspec. */
+const SILENCED_KEY = 'vouch.notes.forcedFetchSilenced:';
+
+/**
+ * Warns when a remote's fetch configuration force-updates refs/notes/vouch (a plain fetch would
+ * drop local notes): once per repository, remote and refspec (remembered in the workspace state),
+ * when the repository opens or at the first sync that finds it, never at every sync; "Don't warn
+ * again" silences that repository's remote in every workspace. The log keeps every finding.
+ */
 export class ForcedFetchWarning {
-  private readonly warned = new Set<string>();
+  private readonly opened = new Set<string>();
 
   constructor(
     private readonly git: GitRunner,
+    private readonly memento: { readonly workspace: vscode.Memento; readonly global: vscode.Memento },
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async warnOnce(root: string): Promise<void> {
-    if (this.warned.has(root)) return;
-    this.warned.add(root);
+  /** When a repository opens (once per window). */
+  async warnOnOpen(root: string): Promise<void> {
+    if (this.opened.has(root)) return;
+    this.opened.add(root);
+    await this.warn(root);
+  }
+
+  /**
+   * Shows what was not shown before for `root` (a sync calls it each time). Returns once the
+   * decision is made and remembered; the warning itself stays open without holding the caller.
+   */
+  async warn(root: string): Promise<void> {
+    let found: ForcedNotesFetch[];
     try {
-      const warnings = await forcedNotesFetchWarnings(this.git, root);
-      for (const warning of warnings) {
-        this.log.warn(warning);
-        void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', warning));
-      }
+      found = await forcedNotesFetches(this.git, root);
     } catch (error) {
       if (!(error instanceof GitError)) throw error;
       this.log.warn(`Could not read the fetch configuration of ${root}: ${error.message}`);
+      return;
     }
+    for (const forced of found) {
+      this.log.warn(forced.message);
+      const silenced = `${SILENCED_KEY}${root}\n${forced.remote}`;
+      const warned = `${WARNED_KEY}${root}\n${forced.remote}\n${forced.refspec}`;
+      if (this.memento.global.get(silenced) === true || this.memento.workspace.get(warned) === true) continue;
+      await this.memento.workspace.update(warned, true);
+      void this.show(forced, silenced, root);
+    }
+  }
+
+  private async show(forced: ForcedNotesFetch, silenced: string, root: string): Promise<void> {
+    const dontWarnAgain = vscode.l10n.t("Don't Warn Again");
+    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', forced.message), dontWarnAgain);
+    if (answer !== dontWarnAgain) return;
+    await this.memento.global.update(silenced, true);
+    this.log.info(`Will not warn again that remote ${forced.remote} of ${root} force-fetches the notes`);
   }
 }

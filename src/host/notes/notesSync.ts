@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { syncNotes, type SyncReport } from '../../git/notes/sync';
 import type { DisposableStore } from '../lifecycle';
 import type { VouchSettings } from '../settings';
+import type { ForcedFetchWarning } from './forcedFetchWarning';
 import type { NotesContexts } from './notesContexts';
 import { errorMessage } from '../../core/errorMessage';
 
@@ -12,6 +13,8 @@ export class NotesSync {
   constructor(
     private readonly contexts: NotesContexts,
     private readonly settings: VouchSettings,
+    /** The sync's forced-fetch findings go through it: shown once, not at every sync. */
+    private readonly forcedFetchWarning: ForcedFetchWarning,
     /** Owns the status-bar messages of quiet syncs. */
     private readonly disposables: DisposableStore,
     private readonly log: vscode.LogOutputChannel,
@@ -19,7 +22,11 @@ export class NotesSync {
 
   async offerAfter(root: string, remote: string, after: 'push' | 'pull'): Promise<void> {
     const mode = this.settings.notes.syncAfterPushPull;
-    if (mode === 'never' || this.offerOpen) return;
+    if (mode === 'never') {
+      this.log.info(`Not offering to sync the notes with ${remote} after this ${after}: vouch.notes.syncAfterPushPull is never`);
+      return;
+    }
+    if (this.offerOpen) return;
     if (mode === 'ask') {
       this.offerOpen = true;
       let answer: string | undefined;
@@ -33,7 +40,10 @@ export class NotesSync {
       } finally {
         this.offerOpen = false;
       }
-      if (answer === never) await this.settings.setNotesMode('syncAfterPushPull', 'never');
+      if (answer === never) {
+        await this.settings.setNotesMode('syncAfterPushPull', 'never');
+        this.log.info('vouch.notes.syncAfterPushPull is now never (Never): the notes are not synced after push and pull');
+      }
       if (answer === always) await this.settings.setNotesMode('syncAfterPushPull', 'always');
       if (answer !== sync && answer !== always) return;
     }
@@ -45,7 +55,7 @@ export class NotesSync {
     try {
       const context = await this.contexts.contextOf(root);
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Vouch: syncing notes') }, () => syncNotes(context, { remote }));
-      for (const warning of result.warnings) void vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', warning));
+      if (result.warnings.length > 0) await this.forcedFetchWarning.warn(root);
       const local =
         result.localUpdate === 'merge'
           ? vscode.l10n.t('merged {0} note(s)', result.mergedNotes)

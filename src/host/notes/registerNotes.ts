@@ -36,9 +36,9 @@ export function registerNotesFeatures(deps: NotesFeatureDeps): vscode.Disposable
   const contexts = new NotesContexts(git, settings, log);
   const rewriteRefPrompt = new RewriteRefPrompt(settings, memento, log);
   const newCommitNotes = new NewCommitNotes(service, repositories, contexts, rewriteRefPrompt, log);
-  const sync = new NotesSync(contexts, settings, disposables, log);
+  const forcedFetchWarning = new ForcedFetchWarning(git, memento, log);
+  const sync = new NotesSync(contexts, settings, forcedFetchWarning, disposables, log);
   const reconcile = new NotesReconcile(service, contexts, disposables, log);
-  const forcedFetchWarning = new ForcedFetchWarning(git, log);
   const detector = disposables.add(
     new CommitDetector(
       git,
@@ -46,7 +46,7 @@ export function registerNotesFeatures(deps: NotesFeatureDeps): vscode.Disposable
       {
         onCommit: (root, commit) => newCommitNotes.attachNote(root, commit),
         onPushOrPull: (root, remote, after) => void sync.offerAfter(root, remote, after),
-        onOpen: (root) => void forcedFetchWarning.warnOnce(root),
+        onOpen: (root) => void forcedFetchWarning.warnOnOpen(root),
       },
       log,
     ),

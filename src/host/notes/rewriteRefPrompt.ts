@@ -9,6 +9,8 @@ const REWRITE_REF_ANSWER_KEY = 'vouch.notes.rewriteRefAnswer:';
 /** Asks once per repository (setting vouch.notes.configureRewriteRef) to let amend and rebase carry notes. */
 export class RewriteRefPrompt {
   private readonly asked = new Set<string>();
+  /** Repositories whose earlier answer was reported in the log in this window (once each). */
+  private readonly toldEarlierAnswer = new Set<string>();
 
   constructor(
     private readonly settings: VouchSettings,
@@ -20,7 +22,12 @@ export class RewriteRefPrompt {
     const mode = this.settings.notes.configureRewriteRef;
     const key = `${REWRITE_REF_ANSWER_KEY}${context.topLevel}`;
     if (mode === 'never' || this.asked.has(context.topLevel)) return;
-    if (mode === 'ask' && (this.memento.workspace.get(key) !== undefined || this.memento.global.get(key) !== undefined)) return;
+    const earlier = this.memento.workspace.get<string>(key) ?? this.memento.global.get<string>(key);
+    if (mode === 'ask' && earlier !== undefined) {
+      if (!this.toldEarlierAnswer.has(context.topLevel)) this.log.info(`Not asking again to configure notes.rewriteRef in ${context.topLevel}: the answer was ${earlier}`);
+      this.toldEarlierAnswer.add(context.topLevel);
+      return;
+    }
     this.asked.add(context.topLevel);
     if (await isRewriteRefConfigured(context.git, context.topLevel)) return;
     if (mode === 'always') {
@@ -40,8 +47,12 @@ export class RewriteRefPrompt {
       this.log.info(`Configured notes.rewriteRef in ${context.topLevel}`);
     } else if (answer === no) {
       await this.memento.workspace.update(key, 'no');
+      this.asked.delete(context.topLevel);
+      this.log.info(`Left notes.rewriteRef of ${context.topLevel} as it is (No: not asked again in this workspace)`);
     } else if (answer === never) {
       await this.memento.global.update(key, 'never');
+      this.asked.delete(context.topLevel);
+      this.log.info(`Left notes.rewriteRef of ${context.topLevel} as it is (Never: not asked again for this repository)`);
     }
   }
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
-import { syncBackoffMs, syncNotes } from '../../../src/git/notes/sync';
+import { forcedNotesFetches, syncBackoffMs, syncNotes } from '../../../src/git/notes/sync';
 import { TestRepo, gitRunner } from './notesTestRepo';
 import { createSyncOrigin, noteLines, recordLine, syncInProcess as sync } from '../../support/notesSyncClones';
 
@@ -76,6 +76,19 @@ describe('notes sync (real git)', function () {
     assert.match(report.warnings[0], /remote\.origin\.fetch = \+refs\/notes\/\*:refs\/notes\/\* force-fetches/);
     assert.ok((await noteLines(alice, x)).includes(aliceLine));
     assert.equal((await noteLines(alice, x)).length, 2);
+  });
+
+  it('names the remote and refspec of each forced notes fetch (the editor remembers its warning per remote and refspec)', async () => {
+    await alice.git(['remote', 'add', 'team.mirror', path.join(dir, 'origin.git')]);
+    await alice.git(['config', '--add', 'remote.team.mirror.fetch', '+refs/notes/vouch:refs/notes/vouch']);
+    await alice.git(['config', '--add', 'remote.team.mirror.fetch', 'refs/notes/*:refs/notes/*']);
+    await alice.git(['config', '--add', 'remote.origin.fetch', '+refs/notes/other:refs/notes/other']);
+    const forced = await forcedNotesFetches(gitRunner, alice.dir);
+    assert.deepEqual(
+      forced.map(({ key, remote, refspec }) => ({ key, remote, refspec })),
+      [{ key: 'remote.team.mirror.fetch', remote: 'team.mirror', refspec: '+refs/notes/vouch:refs/notes/vouch' }],
+    );
+    assert.match(forced[0].message, /^remote\.team\.mirror\.fetch = \+refs\/notes\/vouch:refs\/notes\/vouch force-fetches into refs\/notes\/vouch/);
   });
 
   it('rejects an unknown remote with a clear message', async () => {
