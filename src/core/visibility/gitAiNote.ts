@@ -61,6 +61,8 @@ export interface GitAiNote {
   readonly prompts: ReadonlyMap<string, GitAiAgent>;
   /** Bare (legacy) keys this note uses that have no prompt record in it (their lines count as untracked until resolved). */
   readonly missingPrompts: ReadonlySet<string>;
+  /** The legacy prompt record of `key` in this note's metadata, whether or not its own lines use it (what git-ai takes from a note found by the key). */
+  promptRecord(key: string): GitAiAgent | undefined;
   /** The note read again with prompt records found elsewhere for its missing keys (git-ai searches other notes for them). */
   withForeignPrompts(foreign: (key: string) => GitAiAgent | undefined): GitAiNote;
 }
@@ -218,6 +220,7 @@ export function parseGitAiNote(noteText: string): GitAiNote | undefined {
       else missingPrompts.add(key);
     }
   }
+  const promptRecord = (key: string) => (key.startsWith('s_') || key.startsWith('h_') ? undefined : ownAgent(key.slice(0, MAX_NAME)));
   const resolve = (foreign: (key: string) => GitAiAgent | undefined): GitAiNote => {
     const files = new Map<string, GitAiRange[]>();
     const humans = new Map<string, GitAiHumanRange[]>();
@@ -246,14 +249,15 @@ export function parseGitAiNote(noteText: string): GitAiNote | undefined {
       if (ai.length > 0) files.set(path, ai.sort((a, b) => a.start - b.start));
       if (human.length > 0) humans.set(path, human.sort((a, b) => a.start - b.start));
     }
-    return { files, humans, prompts, missingPrompts, withForeignPrompts: resolve };
+    return { files, humans, prompts, missingPrompts, promptRecord, withForeignPrompts: resolve };
   };
   return resolve(() => undefined);
 }
 
 /**
- * The notes with every missing legacy prompt looked up in the prompt records of `others` (git-ai
- * searches its notes for the key and takes the newest commit's; here, the notes Vouch has read).
+ * The notes with every missing legacy prompt looked up in the prompt records of `others`: the
+ * fallback when the search of all of refs/notes/ai (git/notes/gitAiPromptSearch.ts, as git-ai does
+ * it: the newest commit's record) could not be made; `others` are the notes Vouch has read.
  */
 export function resolveForeignPrompts(notes: ReadonlyMap<string, GitAiNote>, others: Iterable<GitAiNote>): Map<string, GitAiNote> {
   if (![...notes.values()].some((note) => note.missingPrompts.size > 0)) return new Map(notes);

@@ -16,10 +16,11 @@ import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
-import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiNote } from '../../core/visibility/gitAiNote';
+import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiAgent, type GitAiNote } from '../../core/visibility/gitAiNote';
 import { mapUnchangedLines } from '../../core/visibility/lineMapping';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
 import { readBlobs } from '../blobReads';
+import { DEFAULT_PROMPT_SEARCH_LIMITS, searchGitAiNotesForKeys, type PromptSearchLimits } from '../notes/gitAiPromptSearch';
 import { NotesReader } from '../notes/notesReader';
 import { isUncommittedId, parseBlamePorcelain, type BlameResult } from './blamePorcelain';
 import { nativeSha256Hex } from './nativeSha256';
@@ -30,6 +31,8 @@ export const DEFAULT_BLAME_MAX_BYTES = 1024 * 1024;
 const BLAME_TIMEOUT_MS = 30_000;
 const MAX_CACHED_NOTE_BLOBS = 5_000;
 const MAX_CACHED_SAVED_BLAMES = 64;
+/** Notes read per missing git-ai prompt key, newest first, when the newest holding the key lacks its record. */
+const MAX_PROMPT_CANDIDATES = 4;
 /**
  * Reading notes ahead of blame: every listed note is read when there are at most `maxNotes`, each
  * only up to an equal share of `maxBytes` (the others are read after blame, when it names their
@@ -85,6 +88,8 @@ export class BlameOverlay {
   /** Note blobs read ahead of blame and not parsed yet. */
   private readonly unparsedBlobs = new Map<string, { readonly kind: NoteKind; readonly text: string }>();
   private parsingAhead = false;
+  /** git-ai prompt keys missing from their notes -> the record found in refs/notes/ai (null: none), until history moves. */
+  private readonly foreignPrompts = new Map<string, GitAiAgent | null>();
 
   constructor(
     private readonly git: GitRunner,
@@ -92,6 +97,7 @@ export class BlameOverlay {
     private readonly logger: Logger,
     private readonly maxBytes: () => number = () => DEFAULT_BLAME_MAX_BYTES,
     private readonly readAheadLimits: NoteReadAhead = DEFAULT_NOTE_READ_AHEAD,
+    private readonly promptSearchLimits: PromptSearchLimits = DEFAULT_PROMPT_SEARCH_LIMITS,
   ) {
     this.reader = new NotesReader(git, topLevel, logger, NOTES_REF);
   }
@@ -101,6 +107,7 @@ export class BlameOverlay {
     this.historyGeneration++;
     this.listings = undefined;
     this.savedBlames.clear();
+    this.foreignPrompts.clear();
   }
 
   /**
@@ -229,7 +236,56 @@ export class BlameOverlay {
       const parsed = parsedBlob(blob);
       if (parsed?.kind === 'git-ai' && parsed.note) gitAiNotes.set(commit, parsed.note);
     }
-    return { vouchNotes, gitAiNotes: resolveForeignPrompts(gitAiNotes, this.knownGitAiNotes(gitAiNotes)) };
+    return { vouchNotes, gitAiNotes: await this.withForeignPrompts(gitAiNotes, gitAiListing) };
+  }
+
+  /**
+   * The notes with each legacy prompt key missing from its note resolved as git-ai resolves it: the
+   * record in the newest note of refs/notes/ai that holds the key (searchGitAiNotesForKeys, bounded).
+   * When that search fails or hits a limit, the notes read so far are searched instead.
+   */
+  private async withForeignPrompts(notes: Map<string, GitAiNote>, listing: ReadonlyMap<string, string>): Promise<Map<string, GitAiNote>> {
+    const missing = new Set<string>();
+    for (const note of notes.values()) for (const key of note.missingPrompts) if (!this.foreignPrompts.has(key)) missing.add(key);
+    let searched: ReadonlyMap<string, GitAiAgent | undefined> = new Map();
+    if (missing.size > 0) {
+      const generation = this.historyGeneration;
+      const found = await this.searchForeignPrompts(missing, listing);
+      if (!found) return resolveForeignPrompts(notes, this.knownGitAiNotes(notes));
+      if (generation === this.historyGeneration) for (const key of missing) this.foreignPrompts.set(key, found.get(key) ?? null);
+      searched = found;
+    }
+    const lookup = (key: string) => (searched.has(key) ? searched.get(key) : (this.foreignPrompts.get(key) ?? undefined));
+    return new Map([...notes].map(([commit, note]) => [commit, note.missingPrompts.size > 0 ? note.withForeignPrompts(lookup) : note]));
+  }
+
+  /** Per key, the prompt record of the newest git-ai note holding it; undefined when the search could not be made. */
+  private async searchForeignPrompts(keys: ReadonlySet<string>, listing: ReadonlyMap<string, string>): Promise<Map<string, GitAiAgent | undefined> | undefined> {
+    const search = await searchGitAiNotesForKeys(this.git, this.topLevel, keys, this.promptSearchLimits);
+    if (!search.ok) {
+      this.logger.warn(`vouch: git-ai prompts missing from their notes were not searched in ${GIT_AI_NOTES_REF} (${search.reason}); only the notes read so far were`);
+      return undefined;
+    }
+    const candidates = new Map<string, string[]>();
+    const toRead = new Map<string, NoteKind>();
+    for (const [key, commits] of search.commitsByKey) {
+      const blobs = commits.map((commit) => listing.get(commit)).filter((blob): blob is string => blob !== undefined).slice(0, MAX_PROMPT_CANDIDATES);
+      candidates.set(key, blobs);
+      for (const blob of blobs) if (!this.parsedBlobs.has(blob) && !this.unparsedBlobs.has(blob)) toRead.set(blob, 'git-ai');
+    }
+    const justRead = toRead.size > 0 ? await this.readAndParse(toRead) : new Map<string, ParsedBlob>();
+    const found = new Map<string, GitAiAgent | undefined>();
+    for (const key of keys) {
+      for (const blob of candidates.get(key) ?? []) {
+        const parsed = this.parsedBlobs.get(blob) ?? justRead.get(blob) ?? this.parseReadAhead(blob);
+        const agent = parsed?.kind === 'git-ai' ? parsed.note?.promptRecord(key) : undefined;
+        if (agent) {
+          found.set(key, agent);
+          break;
+        }
+      }
+    }
+    return found;
   }
 
   /**
