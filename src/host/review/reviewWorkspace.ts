@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
-import { blockNeedsReview, buildReviewBlocks, rejectionRemovals, reviewBlocks, wholeLineRemovals, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
+import { blockNeedsReview, buildReviewBlocks, countReviewBlocks, rejectionRemovals, reviewBlocks, wholeLineRemovals, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
 import { applyRemovals, replaceTextIfUnchanged } from '../../git/replaceFileText';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
@@ -14,6 +14,9 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 import { Debouncer, DisposableStore, waitForEvent } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
 import { lineRangeLabel } from '../../core/text/lines';
+
+/** Blocks waiting for review per file (uri string); files with none are left out. */
+export type UnreviewedCountsByUri = ReadonlyMap<string, number>;
 
 /** One file's blocks waiting for review. */
 export interface ReviewTarget {
@@ -68,19 +71,22 @@ export class ReviewWorkspace implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   /** Fires (debounced) when blocks may have appeared, changed or been reviewed. */
   readonly onDidChange = this.emitter.event;
-  private readonly collectedEmitter = new vscode.EventEmitter<readonly ReviewTarget[]>();
+  private readonly countedEmitter = new vscode.EventEmitter<UnreviewedCountsByUri>();
   /**
-   * Fires with the result of each collect that is newer than the last one fired: the one source of
-   * the review panel, the AI Review view and the status bar, so none of them shows an older count.
+   * Fires with the blocks waiting per file after each collect or count newer than the last one
+   * fired: the status bar shows what the review panel and the AI Review view show, never older.
    */
-  readonly onDidCollect = this.collectedEmitter.event;
-  private readonly disposables = new DisposableStore(this.emitter, this.collectedEmitter);
-  /** Bumped at every change (before the debounce): a collect started at the same count sees the same blocks. */
+  readonly onDidCount = this.countedEmitter.event;
+  private readonly disposables = new DisposableStore(this.emitter, this.countedEmitter);
+  /** Bumped at every change (before the debounce): a collect or count started at the same count sees the same blocks. */
   private changeCount = 0;
   private collecting: { readonly changeCount: number; readonly targets: Promise<ReviewTarget[]> } | undefined;
-  private lastCollectedChangeCount = -1;
+  private counting: { readonly changeCount: number; readonly counts: Promise<UnreviewedCountsByUri> } | undefined;
+  private lastCountedChangeCount = -1;
   /** Blocks of open documents by uri, for one document version each (dropped when the document's attribution changes). */
   private readonly openBlocks = new Map<string, { readonly version: number; readonly blocks: ReviewBlock[] }>();
+  /** Block counts of open documents, the same way (a count builds no blocks: it runs after typing pauses). */
+  private readonly openCounts = new Map<string, { readonly version: number; readonly count: number }>();
   /** Blocks of every file with stored AI spans, read from disk; re-read when the stored state changes or a document opens or closes. */
   private storedBlocks: Promise<ReviewTarget[]> | undefined;
   private readonly changes = this.disposables.add(new Debouncer(CHANGE_DEBOUNCE_MS, () => this.emitter.fire()));
@@ -104,6 +110,7 @@ export class ReviewWorkspace implements vscode.Disposable {
     this.disposables.push(
       service.onDidChangeAttribution((uri) => {
         this.openBlocks.delete(uri.toString());
+        this.openCounts.delete(uri.toString());
         this.schedule();
       }),
       // Lines added or removed away from every span move the blocks below them (their line labels).
@@ -133,7 +140,7 @@ export class ReviewWorkspace implements vscode.Disposable {
 
   /**
    * Every file with blocks waiting for review, sorted by path. Callers after the same change share
-   * one collect; each result newer than the last goes to onDidCollect. `reread` reads the files
+   * one collect; each result newer than the last goes to onDidCount. `reread` reads the files
    * with stored AI spans from disk again (the panel's Refresh).
    */
   collect(options: { readonly reread?: boolean } = {}): Promise<ReviewTarget[]> {
@@ -144,10 +151,7 @@ export class ReviewWorkspace implements vscode.Disposable {
     const changeCount = this.changeCount;
     if (this.collecting?.changeCount === changeCount) return this.collecting.targets;
     const targets = this.collectNow().then((collected) => {
-      if (changeCount > this.lastCollectedChangeCount) {
-        this.lastCollectedChangeCount = changeCount;
-        this.collectedEmitter.fire(collected);
-      }
+      this.publishCounts(changeCount, new Map(collected.map((target) => [target.uri.toString(), target.blocks.length])));
       return collected;
     });
     const collecting = { changeCount, targets };
@@ -157,6 +161,55 @@ export class ReviewWorkspace implements vscode.Disposable {
     };
     targets.then(done, done);
     return targets;
+  }
+
+  /**
+   * How many blocks wait per file (uri string; files with none left out), as collect() would say,
+   * without building the blocks of open documents. Shares a collect or count of the same change.
+   */
+  count(): Promise<UnreviewedCountsByUri> {
+    const changeCount = this.changeCount;
+    if (this.collecting?.changeCount === changeCount) return this.collecting.targets.then((targets) => new Map(targets.map((target) => [target.uri.toString(), target.blocks.length])));
+    if (this.counting?.changeCount === changeCount) return this.counting.counts;
+    const counts = this.countNow().then((counted) => {
+      this.publishCounts(changeCount, counted);
+      return counted;
+    });
+    const counting = { changeCount, counts };
+    this.counting = counting;
+    const done = () => {
+      if (this.counting === counting) this.counting = undefined;
+    };
+    counts.then(done, done);
+    return counts;
+  }
+
+  private publishCounts(changeCount: number, counts: UnreviewedCountsByUri): void {
+    if (changeCount <= this.lastCountedChangeCount) return;
+    this.lastCountedChangeCount = changeCount;
+    this.countedEmitter.fire(counts);
+  }
+
+  private async countNow(): Promise<UnreviewedCountsByUri> {
+    const counts = new Map<string, number>();
+    const open = new Set<string>();
+    for (const document of this.service.documentsWithSpans()) {
+      const key = document.uri.toString();
+      open.add(key);
+      let cached = this.openCounts.get(key);
+      if (!cached || cached.version !== document.version) {
+        cached = { version: document.version, count: countReviewBlocks({ path: displayPath(document.uri), text: document.getText(), spans: this.service.spansOf(document.uri) }) };
+        this.openCounts.set(key, cached);
+      }
+      if (cached.count > 0) counts.set(key, cached.count);
+    }
+    for (const key of this.openCounts.keys()) if (!open.has(key)) this.openCounts.delete(key);
+    this.storedBlocks ??= this.storedTargets();
+    for (const stored of await this.storedBlocks) {
+      const key = stored.uri.toString();
+      if (!open.has(key) && !this.service.openDocument(stored.uri) && stored.blocks.length > 0) counts.set(key, stored.blocks.length);
+    }
+    return counts;
   }
 
   private async collectNow(): Promise<ReviewTarget[]> {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
-import type { ReviewTarget } from '../review/reviewWorkspace';
+import type { UnreviewedCountsByUri } from '../review/reviewWorkspace';
 import type { VouchSettings } from '../settings';
 import { DisposableStore } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
@@ -16,21 +16,21 @@ export interface UnreviewedCounts {
 export interface UnreviewedBlocksSource {
   /** Fires (debounced) when blocks may have appeared, changed or been reviewed. */
   readonly onDidChange: vscode.Event<void>;
-  /** Fires with every newer collect, whoever asked for it (the panel after a decision, the view, this item). */
-  readonly onDidCollect: vscode.Event<readonly ReviewTarget[]>;
-  collect(): Promise<readonly ReviewTarget[]>;
+  /** Fires with every newer collect or count, whoever asked for it (the panel after a decision, the view, this item). */
+  readonly onDidCount: vscode.Event<UnreviewedCountsByUri>;
+  count(): Promise<UnreviewedCountsByUri>;
 }
 
 /**
  * The status bar item "AI: N unreviewed (M in this file)"; a click opens the review panel. It shows
- * the blocks the review panel shows, from the same collect (onDidCollect): it cannot lag behind the
+ * the blocks the review panel shows, from the same source (onDidCount): it cannot lag behind the
  * panel after a decision, nor count by another rule.
  */
 export class UnreviewedStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('vouch.unreviewed', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables = new DisposableStore(this.item);
-  /** Blocks waiting for review per document uri, from the last collect. */
-  private countsByUri = new Map<string, number>();
+  /** Blocks waiting for review per document uri, from the last collect or count. */
+  private countsByUri: UnreviewedCountsByUri = new Map();
   private total = 0;
   private last: UnreviewedCounts = { workspace: 0, file: undefined };
   private readonly emitter = new vscode.EventEmitter<UnreviewedCounts>();
@@ -46,7 +46,7 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     this.item.command = { command: REVIEW_PANEL_COMMAND, title: vscode.l10n.t('Open the Vouch review panel'), arguments: [] };
     this.disposables.push(
       this.emitter,
-      source.onDidCollect((targets) => this.update(targets)),
+      source.onDidCount((counts) => this.update(counts)),
       source.onDidChange(() => void this.refresh()),
       vscode.window.onDidChangeActiveTextEditor(() => this.showCounts()),
       settings.onDidChange(() => this.showCounts()),
@@ -59,10 +59,10 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     return this.last;
   }
 
-  /** Collects now (the summary command calls it) and returns the counts shown. */
+  /** Counts now (the summary command calls it) and returns the counts shown. */
   async refresh(): Promise<UnreviewedCounts> {
     try {
-      await this.source.collect();
+      await this.source.count();
     } catch (error) {
       this.log.warn(`Could not count the unreviewed AI blocks: ${errorMessage(error)}`);
     }
@@ -74,9 +74,9 @@ export class UnreviewedStatusBar implements vscode.Disposable {
     return this.countsByUri.get(document.uri.toString()) ?? 0;
   }
 
-  private update(targets: readonly ReviewTarget[]): void {
-    this.countsByUri = new Map(targets.map((target) => [target.uri.toString(), target.blocks.length]));
-    this.total = targets.reduce((sum, target) => sum + target.blocks.length, 0);
+  private update(counts: UnreviewedCountsByUri): void {
+    this.countsByUri = counts;
+    this.total = [...counts.values()].reduce((sum, count) => sum + count, 0);
     this.showCounts();
   }
 
