@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
-import { openWorkbench, waitUntil, type Workbench } from './workbench';
+import { openWorkbench, waitUntil, workbenchForSuite, type Workbench } from './workbench';
 
 /** git as a person runs it in a terminal (no inherited GIT_* variables, no hooks); returns stdout. */
 function git(cwd: string, args: readonly string[], okStatuses: readonly number[] = [0]): string {
@@ -78,31 +78,48 @@ async function waitForSyncStatus(workbench: Workbench, text: string): Promise<vo
   );
 }
 
-describe('e2e: the prompts about git notes (rewriteRef consent, sync offers, forced-fetch warning)', function () {
-  this.timeout(600_000);
-  let workbench: Workbench;
-  let scratch: string;
-  let remote: string;
-
+/**
+ * One workbench for a suite, on a demo repository whose `origin` is a bare repository in a scratch
+ * folder (main pushed to it); `configure` adds what the suite needs (remotes, fetch refspecs).
+ */
+function workbenchWithRemote(suite: Mocha.Suite, configure: (workspace: string, remote: string) => void): () => { workbench: Workbench; scratch: string; remote: string } {
+  let opened: { workbench: Workbench; scratch: string; remote: string } | undefined;
+  let scratch: string | undefined;
+  suite.timeout(600_000);
   before(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-remote-'));
-    remote = path.join(scratch, 'remote.git');
+    const remote = path.join(scratch, 'remote.git');
     git(scratch, ['init', '-q', '--bare', '-b', 'main', remote]);
-    workbench = await openWorkbench({
+    const workbench = await openWorkbench({
       prepareWorkspace: (workspace) => {
         git(workspace, ['remote', 'add', 'origin', remote]);
         git(workspace, ['push', '-q', '-u', 'origin', 'main']);
-        // A second remote whose fetch refspec force-updates every notes ref: a plain fetch from it
-        // would overwrite notes not pushed yet. Vouch warns about it when it opens the repository.
-        git(workspace, ['remote', 'add', 'mirror', remote]);
-        git(workspace, ['config', '--add', 'remote.mirror.fetch', '+refs/notes/*:refs/notes/*']);
+        configure(workspace, remote);
       },
     });
+    opened = { workbench, scratch, remote };
   });
   after(async () => {
-    await workbench?.close();
+    await opened?.workbench.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
+  return () => {
+    if (!opened) throw new Error('the workbench is not open');
+    return opened;
+  };
+}
+
+describe('e2e: the prompts about git notes (rewriteRef consent, sync offers, forced-fetch warning)', function () {
+  let workbench: Workbench;
+  let scratch: string;
+  let remote: string;
+  const opened = workbenchWithRemote(this, (workspace, bare) => {
+    // A second remote whose fetch refspec force-updates every notes ref: a plain fetch from it
+    // would overwrite notes not pushed yet. Vouch warns about it when it opens the repository.
+    git(workspace, ['remote', 'add', 'mirror', bare]);
+    git(workspace, ['config', '--add', 'remote.mirror.fetch', '+refs/notes/*:refs/notes/*']);
+  });
+  beforeEach(() => ({ workbench, scratch, remote } = opened()));
 
   it('warns, once the repository opens, that a remote force-fetches the notes', async () => {
     const warning = await notification(workbench, 'force-fetches into refs/notes/vouch');
@@ -190,27 +207,10 @@ describe('e2e: the prompts about git notes (rewriteRef consent, sync offers, for
 });
 
 describe('e2e: the other answers of the notes prompts (rewriteRef No, sync Never) and the forced-fetch warning silenced', function () {
-  this.timeout(600_000);
   let workbench: Workbench;
-  let scratch: string;
   let remote: string;
-
-  before(async () => {
-    scratch = mkdtempSync(path.join(tmpdir(), 'vouch-e2e-remote-'));
-    remote = path.join(scratch, 'remote.git');
-    git(scratch, ['init', '-q', '--bare', '-b', 'main', remote]);
-    workbench = await openWorkbench({
-      prepareWorkspace: (workspace) => {
-        git(workspace, ['remote', 'add', 'origin', remote]);
-        git(workspace, ['push', '-q', '-u', 'origin', 'main']);
-        git(workspace, ['config', '--add', 'remote.origin.fetch', '+refs/notes/vouch:refs/notes/vouch']);
-      },
-    });
-  });
-  after(async () => {
-    await workbench?.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
+  const opened = workbenchWithRemote(this, (workspace) => git(workspace, ['config', '--add', 'remote.origin.fetch', '+refs/notes/vouch:refs/notes/vouch']));
+  beforeEach(() => ({ workbench, remote } = opened()));
 
   it("Don't Warn Again on the forced-fetch warning: no warning at the next sync", async () => {
     await clickNotificationButton(workbench, FORCED_FETCH, "Don't Warn Again");
@@ -262,13 +262,10 @@ describe('e2e: the other answers of the notes prompts (rewriteRef No, sync Never
 });
 
 describe('e2e: rewriteRef consent Never', function () {
-  this.timeout(600_000);
   let workbench: Workbench;
-  before(async () => {
-    workbench = await openWorkbench();
-  });
-  after(async () => {
-    await workbench?.close();
+  const opened = workbenchForSuite(this);
+  beforeEach(() => {
+    workbench = opened();
   });
 
   it('Never leaves the git config as it is and is not asked again for this repository', async () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../src/core/logger';
+import { parseNote } from '../../src/core/notes/noteParser';
 import { sha256Hex } from '../../src/core/textHash';
 import { GitRunner } from '../../src/git/gitRunner';
 import { recordFilesOfCommit } from '../../src/git/notes/commitRecording';
@@ -148,6 +149,52 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     assert.ok(hover.includes(commit.slice(0, 12)), 'names the commit');
     assert.match(hover, /“Add twice” by Dana Developer/);
     await workbench.screenshot('visibility-hover-committed');
+    await dismissHover();
+  });
+
+  it('approves the selected committed AI lines from the command palette: the intent in an input box (required), the scope in a quick pick', async () => {
+    const { page } = workbench;
+    const cwd = workbench.workspace;
+    const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
+    // src/committed.ts is open: select lines 2-4 (the committed AI block).
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type('2');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.monaco-editor.focused');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Shift+End');
+    await page.waitForFunction(() => /Ln 4, Col \d+ \(\d+ selected\)/.test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''));
+    await workbench.runCommand('Vouch: Approve Committed AI Lines');
+
+    // The input box: an empty intent is refused in place; the typed one is taken.
+    await page.waitForFunction(() => /Approve 3 committed AI line\(s\)/.test(document.querySelector('.quick-input-widget .quick-input-title')?.textContent ?? ''));
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /Intent is required/.test(document.querySelector('.quick-input-widget .quick-input-message')?.textContent ?? ''));
+    const intent = 'Doubles a value for the chart scale';
+    await page.keyboard.type(intent, { delay: 5 });
+    await page.waitForFunction(() => !/Intent is required/.test(document.querySelector('.quick-input-widget .quick-input-message')?.textContent ?? ''));
+    await page.keyboard.press('Enter');
+
+    // The quick pick: the scope tags with what each means; "none" checked, then OK.
+    await page.waitForFunction(() => /Scope: what may this code touch\?/.test(document.querySelector('.quick-input-widget .quick-input-title')?.textContent ?? ''));
+    const none = page.locator('.quick-input-list .monaco-list-row', { hasText: 'touches nothing beyond its own logic' });
+    await none.locator('input[type="checkbox"], .monaco-custom-toggle, .quick-input-list-checkbox').first().click();
+    await page.waitForFunction(() => /1 Selected/i.test(document.querySelector('.quick-input-widget .quick-input-count')?.textContent ?? ''));
+    await workbench.screenshot('approve-committed-scope');
+    // OK, not Enter: Enter on the list row the click focused toggles the row again.
+    await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).click();
+
+    await workbench.waitForVouchLog(/approved 1 committed AI range\(s\) as Dana Developer <dana@example\.com>/, 'the approval');
+    const note = parseNote((await git.run(['notes', '--ref', 'refs/notes/vouch', 'show', commit], { cwd })).stdout, sha256Hex);
+    const review = note.records.map((record) => record.statement.predicate.files[0].ranges[0].review).find((item) => item);
+    assert.equal(review?.intent, intent);
+    assert.deepEqual(review?.scope, ['none']);
+    assert.equal(review?.reviewer.email, 'dana@example.com');
+    const hover = await hoverLine(3, /Doubles a value for the chart scale/);
+    assert.match(hover, /Approve as another reviewer/);
     await dismissHover();
   });
 });

@@ -56,6 +56,41 @@ interface AcceptRecord {
 const CHANGE_DEBOUNCE_MS = 150;
 const LOAD_WAIT_MS = 3000;
 
+function countsOfTargets(targets: readonly ReviewTarget[]): UnreviewedCountsByUri {
+  return new Map(targets.map((target) => [target.uri.toString(), target.blocks.length]));
+}
+
+/** One run of `work` per change: callers after the same change share it; `publish` gets each result. */
+class SharedPerChange<T> {
+  private running: { readonly changeCount: number; readonly result: Promise<T> } | undefined;
+
+  constructor(
+    private readonly work: () => Promise<T>,
+    private readonly publish: (changeCount: number, result: T) => void,
+  ) {}
+
+  /** The run for this change, when one is under way. */
+  current(changeCount: number): Promise<T> | undefined {
+    return this.running?.changeCount === changeCount ? this.running.result : undefined;
+  }
+
+  run(changeCount: number): Promise<T> {
+    const current = this.current(changeCount);
+    if (current) return current;
+    const result = this.work().then((value) => {
+      this.publish(changeCount, value);
+      return value;
+    });
+    const running = { changeCount, result };
+    this.running = running;
+    const done = () => {
+      if (this.running === running) this.running = undefined;
+    };
+    result.then(done, done);
+    return result;
+  }
+}
+
 export function displayPath(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 }
@@ -80,8 +115,14 @@ export class ReviewWorkspace implements vscode.Disposable {
   private readonly disposables = new DisposableStore(this.emitter, this.countedEmitter);
   /** Bumped at every change (before the debounce): a collect or count started at the same count sees the same blocks. */
   private changeCount = 0;
-  private collecting: { readonly changeCount: number; readonly targets: Promise<ReviewTarget[]> } | undefined;
-  private counting: { readonly changeCount: number; readonly counts: Promise<UnreviewedCountsByUri> } | undefined;
+  private readonly collects = new SharedPerChange(
+    () => this.collectNow(),
+    (changeCount, targets: ReviewTarget[]) => this.publishCounts(changeCount, countsOfTargets(targets)),
+  );
+  private readonly counts = new SharedPerChange(
+    () => this.countNow(),
+    (changeCount, counts: UnreviewedCountsByUri) => this.publishCounts(changeCount, counts),
+  );
   private lastCountedChangeCount = -1;
   /** Blocks of open documents by uri, for one document version each (dropped when the document's attribution changes). */
   private readonly openBlocks = new Map<string, { readonly version: number; readonly blocks: ReviewBlock[] }>();
@@ -148,19 +189,7 @@ export class ReviewWorkspace implements vscode.Disposable {
       this.storedBlocks = undefined;
       this.changeCount++;
     }
-    const changeCount = this.changeCount;
-    if (this.collecting?.changeCount === changeCount) return this.collecting.targets;
-    const targets = this.collectNow().then((collected) => {
-      this.publishCounts(changeCount, new Map(collected.map((target) => [target.uri.toString(), target.blocks.length])));
-      return collected;
-    });
-    const collecting = { changeCount, targets };
-    this.collecting = collecting;
-    const done = () => {
-      if (this.collecting === collecting) this.collecting = undefined;
-    };
-    targets.then(done, done);
-    return targets;
+    return this.collects.run(this.changeCount);
   }
 
   /**
@@ -168,20 +197,7 @@ export class ReviewWorkspace implements vscode.Disposable {
    * without building the blocks of open documents. Shares a collect or count of the same change.
    */
   count(): Promise<UnreviewedCountsByUri> {
-    const changeCount = this.changeCount;
-    if (this.collecting?.changeCount === changeCount) return this.collecting.targets.then((targets) => new Map(targets.map((target) => [target.uri.toString(), target.blocks.length])));
-    if (this.counting?.changeCount === changeCount) return this.counting.counts;
-    const counts = this.countNow().then((counted) => {
-      this.publishCounts(changeCount, counted);
-      return counted;
-    });
-    const counting = { changeCount, counts };
-    this.counting = counting;
-    const done = () => {
-      if (this.counting === counting) this.counting = undefined;
-    };
-    counts.then(done, done);
-    return counts;
+    return this.collects.current(this.changeCount)?.then(countsOfTargets) ?? this.counts.run(this.changeCount);
   }
 
   private publishCounts(changeCount: number, counts: UnreviewedCountsByUri): void {
