@@ -70,6 +70,22 @@ async function notificationCount(workbench: Workbench, text: string): Promise<nu
 const REWRITE_REF_PROMPT = 'let amend and rebase carry the AI attribution notes of workspace?';
 const FORCED_FETCH = 'force-fetches into refs/notes/vouch';
 
+/**
+ * Commits AI lines and gives `answer` to the rewriteRef prompt that follows; git config stays as it
+ * was. Then commits AI lines again: Vouch says it does not ask again, and no prompt shows.
+ */
+async function answerRewriteRefPrompt(workbench: Workbench, answer: 'No' | 'Never', answered: RegExp): Promise<void> {
+  const configured = () => git(workbench.workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]);
+  await commitAiLines(workbench, 'function add(', 'return a + b;', 'Add add()');
+  await clickNotificationButton(workbench, REWRITE_REF_PROMPT, answer);
+  await workbench.waitForVouchLog(answered, `the answer ${answer}`);
+  assert.equal(configured(), '', 'git config unchanged');
+  await commitAiLines(workbench, 'function greet(', 'Hello, ', 'Add greet()');
+  await workbench.waitForVouchLog(new RegExp(`Not asking again to configure notes\\.rewriteRef in .*: the answer was ${answer.toLowerCase()}`), 'that it does not ask again');
+  assert.equal(await notificationCount(workbench, REWRITE_REF_PROMPT), 0, 'no further prompt');
+  assert.equal(configured(), '', 'git config still unchanged');
+}
+
 /** The git extension's sync item in the status bar shows `text` (e.g. "1↑" once it knows of an unpushed commit). */
 async function waitForSyncStatus(workbench: Workbench, text: string): Promise<void> {
   await workbench.page.waitForFunction(
@@ -225,17 +241,8 @@ describe('e2e: the other answers of the notes prompts (rewriteRef No, sync Never
   });
 
   it('rewriteRef consent: No leaves the git config as it is and is not asked again in this workspace', async () => {
-    const { workspace } = workbench;
     await workbench.runCommand('Notifications: Clear All Notifications');
-    await commitAiLines(workbench, 'function add(', 'return a + b;', 'Add add()');
-    await clickNotificationButton(workbench, REWRITE_REF_PROMPT, 'No');
-    await workbench.waitForVouchLog(/Left notes\.rewriteRef of .* as it is \(No: not asked again in this workspace\)/, 'the answer No');
-    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config unchanged');
-    // The next commit with AI lines: no prompt.
-    await commitAiLines(workbench, 'function greet(', 'Hello, ', 'Add greet()');
-    await workbench.waitForVouchLog(/Not asking again to configure notes\.rewriteRef in .*: the answer was no/, 'that it does not ask again');
-    assert.equal(await notificationCount(workbench, REWRITE_REF_PROMPT), 0, 'no further prompt');
-    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config still unchanged');
+    await answerRewriteRefPrompt(workbench, 'No', /Left notes\.rewriteRef of .* as it is \(No: not asked again in this workspace\)/);
   });
 
   it('sync offer: Never turns vouch.notes.syncAfterPushPull to never, syncs nothing and offers no more', async () => {
@@ -269,14 +276,6 @@ describe('e2e: rewriteRef consent Never', function () {
   });
 
   it('Never leaves the git config as it is and is not asked again for this repository', async () => {
-    const { workspace } = workbench;
-    await commitAiLines(workbench, 'function add(', 'return a + b;', 'Add add()');
-    await clickNotificationButton(workbench, REWRITE_REF_PROMPT, 'Never');
-    await workbench.waitForVouchLog(/Left notes\.rewriteRef of .* as it is \(Never: not asked again for this repository\)/, 'the answer Never');
-    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config unchanged');
-    await commitAiLines(workbench, 'function greet(', 'Hello, ', 'Add greet()');
-    await workbench.waitForVouchLog(/Not asking again to configure notes\.rewriteRef in .*: the answer was never/, 'that it does not ask again');
-    assert.equal(await notificationCount(workbench, REWRITE_REF_PROMPT), 0, 'no further prompt');
-    assert.equal(git(workspace, ['config', '--get-all', 'notes.rewriteRef'], [0, 1]), '', 'git config still unchanged');
+    await answerRewriteRefPrompt(workbench, 'Never', /Left notes\.rewriteRef of .* as it is \(Never: not asked again for this repository\)/);
   });
 });
