@@ -4,7 +4,7 @@
 // Commits with hooks, commits without hooks and bare node starts are interleaved, so machine load
 // hits all three alike.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { launcherScript } from '../src/git/vouchLauncher';
@@ -29,10 +29,16 @@ interface Cost {
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
-/** Runs the command under sh and reads its CPU time from `times` (POSIX), which a busy machine does not inflate like wall time. */
+/**
+ * The shell whose `times` reads the CPU time: bash reports it to the millisecond (getrusage); a
+ * POSIX sh such as dash counts clock ticks (10 ms), coarser than a git process.
+ */
+const TIMES_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+
+/** Runs the command under a shell and reads its CPU time from `times` (POSIX), which a busy machine does not inflate like wall time. */
 function timed(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Cost {
   const started = performance.now();
-  const result = spawnSync('/bin/sh', ['-c', `${[command, ...args].map(shellQuote).join(' ')} >/dev/null || exit 1; times`], { cwd, env, encoding: 'utf8' });
+  const result = spawnSync(TIMES_SHELL, ['-c', `${[command, ...args].map(shellQuote).join(' ')} >/dev/null || exit 1; times`], { cwd, env, encoding: 'utf8' });
   const wallMs = performance.now() - started;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   // The second line of `times`: user and system time of the shell's children, e.g. "0m0.052s 0m0.012s".
@@ -112,7 +118,7 @@ function main(): void {
     const cpu = figures('cpuMs');
     const wall = figures('wallMs');
     const version = spawnSync(runtime, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    console.log(`medians of ${ROUNDS} interleaved rounds; vouch (production bundles) runs on node ${version}; CPU time (user+sys of every process) and wall time`);
+    console.log(`medians of ${ROUNDS} interleaved rounds; vouch (production bundles) runs on node ${version}; CPU time (user+sys of every process, from ${TIMES_SHELL}'s times) and wall time`);
     console.log(`bare node -e 0: CPU ${cpu.node.toFixed(1)} ms, wall ${wall.node.toFixed(1)} ms; commit without hooks: CPU ${cpu.plain.toFixed(1)} ms, wall ${wall.plain.toFixed(1)} ms`);
     console.log(
       `3-file commit with reviewed AI lines, pre-commit + post-commit: CPU ${cpu.ai.toFixed(1)} ms = ${cpu.aiRatio.toFixed(2)} node starts over a plain commit (wall ${wall.aiRatio.toFixed(2)}); goal <= 2.5 ${cpu.aiRatio <= 2.5 ? 'OK' : 'OVER'}`,
