@@ -21,7 +21,7 @@ import { findProgram } from '../src/git/signing/boundedProcess';
 import { signRecord, signerSource } from '../src/git/signing/recordSigning';
 import { parseAllowedSigners } from '../src/core/signing/allowedSigners';
 import { SignatureVerifier } from '../src/git/signing/recordVerifier';
-import { gitBlobId } from '../test/support/noteRecords';
+import { gitBlobIdOfText } from '../src/git/blame/nativeSha256';
 import { recordBenchResults } from './results';
 
 const FILES = 200;
@@ -89,7 +89,7 @@ async function signedRange(dir: string, keyPath: string): Promise<{ base: string
   for (const [index, line] of listed.entries()) {
     const [commit, tree] = line.split(' ');
     const content = `// commit ${index}\nexport const v${index} = ${index};\n`;
-    const blob = gitBlobId(content);
+    const blob = gitBlobIdOfText(content, commit);
     const lines = content.split('\n').slice(0, 2);
     const sha256 = hashLines(lines, 2, 2);
     const record = buildNoteRecord({

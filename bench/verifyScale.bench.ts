@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildNoteRecord } from '../src/core/notes/noteRecord';
 import { GitRunner } from '../src/git/gitRunner';
-import { STALE_RANGE, acceptedAiRange, gitBlobId, staleRangeTexts } from '../test/support/noteRecords';
+import { gitBlobIdOfText } from '../src/git/blame/nativeSha256';
+import { STALE_RANGE, acceptedAiRange, staleRangeTexts } from '../test/support/noteRecords';
 import { recordBenchResults } from './results';
 
 const COMMITS = 100_000;
@@ -71,7 +72,7 @@ async function buildLargeHistory(dir: string): Promise<{ base: string; noted: nu
       commit,
       tree: trees.get(commit) as string,
       patchId: null,
-      files: [{ path: `ai/a${index}.js`, blob: gitBlobId(text), ranges: [aiRange(lines, 1, lines.length)] }],
+      files: [{ path: `ai/a${index}.js`, blob: gitBlobIdOfText(text, commit), ranges: [aiRange(lines, 1, lines.length)] }],
     });
     notes.push(`N inline ${commit}\n${data(`${record.line}\n`)}`);
   }
@@ -91,7 +92,7 @@ async function buildStaleRange(dir: string): Promise<string> {
   );
   const [second, first] = (await run(dir, ['rev-list', 'main'])).split('\n').filter(Boolean);
   const tree = (await run(dir, ['rev-parse', `${first}^{tree}`])).trim();
-  const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobId(original), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
+  const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobIdOfText(original, first), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
   // The note as notes.rewriteRef would have carried it onto the second commit (an amend).
   await run(dir, ['notes', '--ref', 'refs/notes/vouch', 'add', '-m', record.line, second]);
   return second;

@@ -1,14 +1,7 @@
 // Notes records built without the recorder, for tests and benchmarks that write a note by hand
 // (large histories through git fast-import, stale or moved ranges).
-import { createHash } from 'node:crypto';
 import { hashLines } from '../../src/core/notes/lineRanges';
 import type { NoteOrigin, NoteRange, NoteReviewer } from '../../src/core/notes/noteRecord';
-
-/** The id git gives `text` as a blob (`git hash-object`), computed without a git process. */
-export function gitBlobId(text: string): string {
-  const bytes = Buffer.from(text, 'utf8');
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
 
 /** Lines `start..end` (1-based, inclusive) of `lines` as an AI range written by `origin` and accepted by `reviewer`. */
 export function acceptedAiRange(lines: readonly string[], start: number, end: number, origin: NoteOrigin, reviewer: NoteReviewer): NoteRange {

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
 import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
-import { STALE_RANGE, acceptedAiRange, gitBlobId, staleRangeTexts } from '../../support/noteRecords';
+import { gitBlobIdOfText } from '../../../src/git/blame/nativeSha256';
+import { STALE_RANGE, acceptedAiRange, staleRangeTexts } from '../../support/noteRecords';
 import { TestRepo, nextDateEnv } from './notesTestRepo';
 
 const claudeCode = { kind: 'agent', tool: 'claude-code' } as const;
@@ -53,7 +54,7 @@ describe('checking notes at scale (real git)', function () {
     repo.write('big.js', changed);
     const second = await repo.commitAll('human edit');
     const tree = (await repo.text(['rev-parse', `${first}^{tree}`])).trim();
-    const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobId(original), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
+    const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobIdOfText(original, first), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
     await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-F', '-', second], {}, `${record.line}\n`);
     const moved = [`// a new first line`, ...lines];
     repo.write('big.js', `${moved.join('\n')}\n`);
