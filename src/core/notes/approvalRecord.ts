@@ -4,19 +4,11 @@
  * approver's review. The record the lines came with is left as it was; readers combine the reviews
  * recorded for the same lines (an approval by a second person, or by an author who forgot). Pure.
  */
-import type { ReviewDecision, ScopeTag } from '../attribution';
 import type { RecordCheck } from './recordCheck';
-import { buildNoteRecord, type NoteRange, type NoteRecord, type NoteReviewer } from './noteRecord';
+import { buildNoteRecord, type NoteRange, type NoteRecord, type NoteReview } from './noteRecord';
 
-export interface ApprovalReview {
-  readonly decision: ReviewDecision;
-  readonly intent: string;
-  readonly scope: readonly ScopeTag[];
-  readonly scopeNote?: string;
-  readonly reviewer: NoteReviewer;
-  /** ISO-8601 time of the approval. */
-  readonly reviewedAt: string;
-}
+/** A review given after the commit: the approved ranges keep their own recorded text hashes. */
+export type ApprovalReview = Omit<NoteReview, 'textHash'>;
 
 export interface ApprovalTarget {
   readonly commit: string;

@@ -3,7 +3,7 @@
  * pre-authentication encoding every signature covers, and the payload's base64, of which the
  * envelope spec allows either alphabet (standard or URL-safe); padding is accepted with or without.
  */
-import { utf8Bytes } from '../notes/canonicalJson';
+import { base64ToBytes, utf8Bytes } from '../notes/canonicalJson';
 
 /** Fixed signature namespace of Vouch records and claims (ssh-keygen -Y sign -n ...). */
 export const VOUCH_SIGNATURE_NAMESPACE = 'vouch-attestation-v1';
@@ -41,13 +41,5 @@ export function decodeBase64EitherAlphabet(text: string): Uint8Array | undefined
   if (padding > 0 && (unpadded.length + padding) % 4 !== 0) return undefined;
   let normalised = urlSafe ? unpadded.replace(/-/g, '+').replace(/_/g, '/') : unpadded;
   while (normalised.length % 4 !== 0) normalised += '=';
-  let binary: string;
-  try {
-    binary = atob(normalised);
-  } catch {
-    return undefined;
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
-  return bytes;
+  return base64ToBytes(normalised);
 }

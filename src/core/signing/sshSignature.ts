@@ -4,7 +4,7 @@
  * signed. Pure byte arithmetic; the signature maths itself lives in src/git/signing.
  */
 import { sha256 } from '@noble/hashes/sha2';
-import { decodeUtf8Strict } from '../notes/canonicalJson';
+import { base64ToBytes, decodeUtf8Strict } from '../notes/canonicalJson';
 
 const MAGIC = [0x53, 0x53, 0x48, 0x53, 0x49, 0x47]; // "SSHSIG"
 const ARMOR_BEGIN = '-----BEGIN SSH SIGNATURE-----';
@@ -205,15 +205,8 @@ export function parseSshSignatureValue(signature: Uint8Array, key: SshPublicKey)
 /** `keytype base64 [comment]` (an authorized_keys / .pub line) to its type and blob. */
 export function parseSshPublicKeyLine(line: string): { readonly type: string; readonly blob: Uint8Array } | undefined {
   const [type, encoded] = line.trim().split(/\s+/);
-  if (!type || !encoded || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return undefined;
-  let binary: string;
-  try {
-    binary = atob(encoded);
-  } catch {
-    return undefined;
-  }
-  const blob = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index++) blob[index] = binary.charCodeAt(index);
+  const blob = type && encoded ? base64ToBytes(encoded) : undefined;
+  if (!type || !blob) return undefined;
   try {
     if (new SshWireReader(blob).text() !== type) return undefined;
   } catch {
