@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { AGENT_TRACE_VERSION, toAgentTrace } from '../../core/export/agentTrace';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
+import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../commandOptions';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { commitsToVerify } from './verify';
 
 declare const VOUCH_VERSION: string | undefined;
-const DEFAULT_MAX_COMMITS = 10_000;
 const FORMATS = ['agent-trace', 'in-toto'] as const;
 type ExportFormat = (typeof FORMATS)[number];
 
@@ -55,13 +55,10 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
   }
   const format = values.format;
   if (!format || !(FORMATS as readonly string[]).includes(format)) throw new CliUsageError(`--format must be one of ${FORMATS.join(', ')}`);
-  if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. origin/main..HEAD)');
-  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
-  const maxText = values['max-commits'];
-  const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
-  if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
+  const range = rangeArgument(positionals);
+  const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
   const context = await openNotesContext(io);
-  const { commits } = await commitsToVerify(context, positionals[0], maxCommits);
+  const { commits } = await commitsToVerify(context, range, maxCommits);
   await writeRecords(context, commits, format as ExportFormat, io);
   return 0;
 }

@@ -3,7 +3,8 @@ import { display, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECONCILE_COMMITS, reconcileNotes } from '../../git/notes/reconcile';
 import type { CliCommand, CliIo } from '../cli';
-import { CliUsageError, runCliCommand } from '../commandErrors';
+import { runCliCommand } from '../commandErrors';
+import { positiveIntegerOption, rangeArgument } from '../commandOptions';
 import { openNotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch reconcile [<range>] [--max-commits N] [--json]
@@ -38,13 +39,10 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
     io.stdout(ownText(HELP));
     return 0;
   }
-  if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. main..HEAD)');
-  const maxText = values['max-commits'];
-  const maxCommits = maxText === undefined ? undefined : Number(maxText);
-  if (maxCommits !== undefined && (!Number.isSafeInteger(maxCommits) || maxCommits < 1)) throw new CliUsageError('--max-commits must be a positive integer');
-  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
+  const range = rangeArgument(positionals, 'main..HEAD');
+  const maxCommits = positiveIntegerOption(values['max-commits'], undefined, '--max-commits');
   const context = await openNotesContext(io);
-  const report = await reconcileNotes(context, { range: positionals[0], maxCommits });
+  const report = await reconcileNotes(context, { range, maxCommits });
   if (values.json) {
     io.stdout(ownText(`${JSON.stringify(report, null, 2)}\n`));
     return 0;

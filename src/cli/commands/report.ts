@@ -10,6 +10,7 @@ import { escapeMarkdownText } from '../../core/visibility/hoverText';
 import { readReportInput } from '../../git/report/rangeInput';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
+import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../commandOptions';
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText, signatureLookup } from './rangePolicy';
@@ -17,7 +18,6 @@ import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
 import { VerifyChecks } from './verifyChecks';
 import { withApprovalsAndPolicy } from './verifyPolicy';
 
-const DEFAULT_MAX_COMMITS = 10_000;
 export const REPORT_JSON_VERSION = 2;
 
 const HELP = `Usage: vouch report [<range>] [--json | --markdown] [--verify [--allowed-signers FILE]
@@ -63,13 +63,6 @@ export const reportCommand: CliCommand = {
   run: (args, io) => runCliCommand('report', io, () => runReport(args, io)),
 };
 
-function positiveInteger(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new CliUsageError(`${name} must be a positive integer`);
-  return value;
-}
-
 async function runReport(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -94,12 +87,11 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   }
   if (values.json && values.markdown) throw new CliUsageError('give --json or --markdown, not both');
   if (values['require-signed'] && !values.verify) throw new CliUsageError('--require-signed needs --verify');
-  if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. origin/main..HEAD)');
-  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
-  const maxCommits = positiveInteger(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
-  const maxChars = positiveInteger(values['max-chars'], DEFAULT_MARKDOWN_MAX_CHARS, '--max-chars');
+  const given = rangeArgument(positionals);
+  const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
+  const maxChars = positiveIntegerOption(values['max-chars'], DEFAULT_MARKDOWN_MAX_CHARS, '--max-chars');
   const context = await openNotesContext(io);
-  const { range, commits } = await commitsToVerify(context, positionals[0], maxCommits);
+  const { range, commits } = await commitsToVerify(context, given, maxCommits);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const allowedSigners = values['allowed-signers'];
   const keysGiven = allowedSigners !== undefined || values['openpgp-keyring'] !== undefined;

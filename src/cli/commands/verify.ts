@@ -13,13 +13,13 @@ import { CommitIdList } from '../../git/commitIdList';
 import { readRef, resolveCommit } from '../../git/revisions';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
+import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../commandOptions';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policyText } from './rangePolicy';
 import { withApprovalsAndPolicy } from './verifyPolicy';
 import { VerifyChecks, reviewedTextDiffers, type RangeSignature } from './verifyChecks';
 
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
-const DEFAULT_MAX_COMMITS = 10_000;
 
 const HELP = `Usage: vouch verify [<range>] [--allowed-signers FILE] [--openpgp-keyring FILE] [--require-signed]
                     [--json] [--max-commits N]
@@ -131,14 +131,11 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     io.stdout(ownText(HELP));
     return 0;
   }
-  if (positionals.length > 1) throw new CliUsageError('give at most one range (e.g. origin/main..HEAD)');
-  if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
-  const maxText = values['max-commits'];
-  const maxCommits = maxText === undefined ? DEFAULT_MAX_COMMITS : Number(maxText);
-  if (!Number.isSafeInteger(maxCommits) || maxCommits < 1) throw new CliUsageError('--max-commits must be a positive integer');
+  const given = rangeArgument(positionals);
+  const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
   const context = await openNotesContext(io);
   const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']);
-  const { range, commits } = await commitIdsToVerify(context, positionals[0], maxCommits);
+  const { range, commits } = await commitIdsToVerify(context, given, maxCommits);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
   // Approvals added later (vouch approve) and the policy: see verifyPolicy.ts.
