@@ -3,13 +3,13 @@
  * maps into the committed blob, the grouping of AI lines into ranges, and the line hashes that
  * let a range be recognised again in another blob.
  */
-import { diffArrays } from 'diff';
 import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution } from '../ledger/lineAttribution';
 import { needsReview, spanReviewStatus, type SpanReviewStatus } from '../review/reviewModel';
 import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
 import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
+import { unchangedLineTargets } from '../text/lineDiff';
 import { lineStartOffsets } from '../text/lines';
 
 /** The lines of a text, split on "\n" (a "\r" stays part of its line); a final newline ends the last line. */
@@ -107,25 +107,8 @@ export function mapAttributionToBlob(workingText: string, spans: readonly Attrib
   const workingLines = splitLines(workingText);
   const blobLines = splitLines(blobText);
   const workingAttribution = attributeLines(workingText, spans);
-  const workingToBlob = new Int32Array(workingLines.length).fill(-1);
-  if (workingText === blobText) {
-    for (let index = 0; index < workingLines.length; index++) workingToBlob[index] = index;
-  } else {
-    const changes = diffArrays(workingLines, blobLines, { timeout: 5000 });
-    if (!changes) return undefined;
-    let workingIndex = 0;
-    let blobIndex = 0;
-    for (const change of changes) {
-      const count = change.value.length;
-      if (change.added) blobIndex += count;
-      else if (change.removed) workingIndex += count;
-      else {
-        for (let offset = 0; offset < count; offset++) workingToBlob[workingIndex + offset] = blobIndex + offset;
-        workingIndex += count;
-        blobIndex += count;
-      }
-    }
-  }
+  const workingToBlob = workingText === blobText ? Int32Array.from(workingLines, (_, index) => index) : unchangedLineTargets(workingLines, blobLines, { timeout: 5000 });
+  if (!workingToBlob) return undefined;
   const lines: (AiLine | undefined)[] = new Array<AiLine | undefined>(blobLines.length).fill(undefined);
   workingAttribution.forEach((line, workingIndex) => {
     const blobIndex = workingToBlob[workingIndex];

@@ -1,4 +1,4 @@
-import { diffArrays } from 'diff';
+import { unchangedLineTargets } from '../text/lineDiff';
 
 /** Beyond this many changed lines, mapping is not worth it (callers fall back to blaming the text). */
 const MAX_CHANGED_LINES = 500;
@@ -12,20 +12,7 @@ export function mapUnchangedLines(before: string, after: string): ((line: number
   if (before === after) return (line) => line;
   const beforeLines = before.split('\n');
   const afterLines = after.split('\n');
-  const parts = diffArrays(beforeLines, afterLines, { maxEditLength: MAX_CHANGED_LINES });
-  if (!parts) return undefined;
-  const target = new Int32Array(beforeLines.length).fill(-1);
-  let oldLine = 0;
-  let newLine = 0;
-  for (const part of parts) {
-    const count = part.count ?? part.value.length;
-    if (part.added) newLine += count;
-    else if (part.removed) oldLine += count;
-    else {
-      for (let i = 0; i < count; i++) target[oldLine + i] = newLine + i;
-      oldLine += count;
-      newLine += count;
-    }
-  }
+  const target = unchangedLineTargets(beforeLines, afterLines, { maxEditLength: MAX_CHANGED_LINES });
+  if (!target) return undefined;
   return (line) => (line >= 0 && line < target.length && target[line] >= 0 ? target[line] : undefined);
 }
