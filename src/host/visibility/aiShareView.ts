@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Debouncer } from '../lifecycle';
 import type { AttributedSpan } from '../../core/attribution';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { computeLineMarks } from '../../core/visibility/lineMarks';
@@ -50,7 +51,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   private readonly view: vscode.TreeView<ShareNode>;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private computing: Promise<RepositoryShare[]> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly refreshSoon = new Debouncer(REFRESH_DEBOUNCE_MS, () => this.refresh());
   private stale = true;
   private readonly computedEmitter = new vscode.EventEmitter<readonly RepositoryShare[]>();
   /** Fires with the figures after each computation (tests wait on it). */
@@ -66,6 +67,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   ) {
     this.view = vscode.window.createTreeView(AI_SHARE_VIEW_ID, { treeDataProvider: this });
     this.disposables.push(
+      this.refreshSoon,
       this.view,
       this.computedEmitter,
       this.view.onDidChangeVisibility(() => {
@@ -88,11 +90,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   private schedule(): void {
     this.stale = true;
     if (!this.view.visible) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refresh();
-    }, REFRESH_DEBOUNCE_MS);
+    this.refreshSoon.trigger();
   }
 
   async getChildren(node?: ShareNode): Promise<ShareNode[]> {
@@ -212,7 +210,6 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Debouncer } from '../lifecycle';
 import type { AttributedSpan } from '../../core/attribution';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import { committedAnnotation, uncommittedAnnotation, unreviewedBlocksTitle } from '../../core/visibility/lineAnnotation';
@@ -39,7 +40,7 @@ export class CurrentLineAnnotation implements vscode.Disposable {
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedOpen,
   });
   private readonly disposables: vscode.Disposable[] = [this.type];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly updateSoon = new Debouncer(ANNOTATION_DEBOUNCE_MS, () => this.update());
   private shownIn: vscode.TextEditor | undefined;
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
   /** Fires with the text shown (undefined: none) after each update (tests wait on it). */
@@ -51,6 +52,7 @@ export class CurrentLineAnnotation implements vscode.Disposable {
     private readonly settings: VouchSettings,
   ) {
     this.disposables.push(
+      this.updateSoon,
       this.emitter,
       vscode.window.onDidChangeTextEditorSelection(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
@@ -63,11 +65,7 @@ export class CurrentLineAnnotation implements vscode.Disposable {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.update();
-    }, ANNOTATION_DEBOUNCE_MS);
+    this.updateSoon.trigger();
   }
 
   private update(): void {
@@ -87,7 +85,6 @@ export class CurrentLineAnnotation implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }
