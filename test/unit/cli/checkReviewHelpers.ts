@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CliIo } from '../../../src/cli/cli';
 import { runCli } from '../../../src/cli/cli';
 import { GitRunner } from '../../../src/git/gitRunner';
+import { capture } from '../../support/cliRun';
+import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
 
 export const git = new GitRunner();
 
@@ -16,11 +16,9 @@ export interface CliRun {
 
 /** Runs `vouch <args>` in-process with captured output. */
 export async function vouch(cwd: string, args: string[]): Promise<CliRun> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { cwd, stdout: (text) => (out += text), stderr: (text) => (err += text) };
+  const io = capture(cwd);
   const code = await runCli(args, io);
-  return { code, out, err };
+  return { code, out: io.out, err: io.err };
 }
 
 export async function vouchOk(cwd: string, args: string[]): Promise<CliRun> {
@@ -31,17 +29,15 @@ export async function vouchOk(cwd: string, args: string[]): Promise<CliRun> {
 
 /** A temporary repository with a user and one commit of `files`. */
 export async function createRepository(prefix: string, files: Record<string, string>): Promise<{ dir: string; remove: () => void }> {
-  const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), prefix)));
-  await git.run(['init', '-q'], { cwd: dir });
+  const dir = await initTemporaryRepository(prefix);
   await git.run(['config', 'user.name', 'Dana Developer'], { cwd: dir });
   await git.run(['config', 'user.email', 'dana@example.com'], { cwd: dir });
   await git.run(['config', 'commit.gpgsign', 'false'], { cwd: dir });
-  const { writeFileSync, mkdirSync } = await import('node:fs');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
   await git.run(['add', '-A'], { cwd: dir });
   await git.run(['commit', '-q', '-m', 'initial'], { cwd: dir });
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => removeTemporaryRepository(dir) };
 }
