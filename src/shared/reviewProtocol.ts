@@ -9,6 +9,8 @@
  * categories) are repeated; a unit test keeps them equal to core's.
  */
 
+import { REVIEW_PAGE_MESSAGES, placeholdersOf, type ReviewPageMessage, type ReviewPageStrings } from './reviewPageText';
+
 export type ProtocolResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
 export const PANEL_SCOPE_TAGS = ['files', 'network', 'secrets', 'processes', 'data', 'none'] as const;
@@ -114,7 +116,9 @@ export type HostToPageMessage =
       /** Set after an accept that can be undone: the page offers "Undo" (sends 'undoAccept' with this id). */
       readonly undoId?: string;
     }
-  | { readonly type: 'focus'; readonly blockId: string };
+  | { readonly type: 'focus'; readonly blockId: string }
+  /** The page's texts in the user's language, sent once the page is ready, before the first state. */
+  | { readonly type: 'strings'; readonly strings: ReviewPageStrings };
 
 export interface DecidedBlock {
   readonly blockId: string;
@@ -328,7 +332,7 @@ export function parseMessageFromPage(value: unknown): ProtocolResult<PageToHostM
 
 export function parseMessageFromHost(value: unknown): ProtocolResult<HostToPageMessage> {
   return parseWith(value, (message): HostToPageMessage => {
-    const type = oneOf(message.type, 'message.type', ['state', 'busy', 'notice', 'focus'] as const);
+    const type = oneOf(message.type, 'message.type', ['state', 'busy', 'notice', 'focus', 'strings'] as const);
     switch (type) {
       case 'state': {
         let reviewer: PanelReviewer | null = null;
@@ -364,6 +368,23 @@ export function parseMessageFromHost(value: unknown): ProtocolResult<HostToPageM
       }
       case 'focus':
         return { type, blockId: id(message.blockId, 'message.blockId') };
+      case 'strings':
+        return { type, strings: pageStrings(message.strings, 'message.strings') };
     }
   });
+}
+
+/** Every page message translated (extra keys dropped), non-empty, bounded, with no placeholder its English lacks. */
+function pageStrings(value: unknown, where: string): ReviewPageStrings {
+  const given = object(value, where);
+  const strings: Partial<Record<ReviewPageMessage, string>> = {};
+  for (const message of REVIEW_PAGE_MESSAGES) {
+    const at = `${where}[${JSON.stringify(message)}]`;
+    // Own keys only: a hostile object's prototype must not answer for a missing translation.
+    const translated = text(Object.prototype.hasOwnProperty.call(given, message) ? given[message] : undefined, at, PROTOCOL_LIMITS.maxMessageLength, { nonEmpty: true });
+    const allowed = placeholdersOf(message);
+    if (placeholdersOf(translated).some((index) => !allowed.includes(index))) throw new Invalid(`${at} has a placeholder its message does not have`);
+    strings[message] = translated;
+  }
+  return strings as ReviewPageStrings;
 }

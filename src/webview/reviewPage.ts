@@ -18,7 +18,6 @@ import {
 } from '../shared/reviewProtocol';
 import {
   EMPTY_DRAFT,
-  SCOPE_LABELS,
   blockLabel,
   changedShareLabel,
   decideMessage,
@@ -27,15 +26,19 @@ import {
   lineRangeLabel,
   neighbourBlockId,
   originLabel,
+  pageTextOf,
   parsePersistedState,
   prefilledScope,
   pruneToBlocks,
+  scopeLabel,
+  scopeWord,
   timeLabel,
   toggleScope,
   uncoveredSuggestions,
   visibleText,
   type Draft,
   type DraftProblemField,
+  type PageText,
   type PersistedPageState,
 } from './viewModel';
 
@@ -75,6 +78,8 @@ export class ReviewPage {
   private readonly alertRegion: PanelElement;
   /** The last accept, while it can be undone: its id and what it was. */
   private lastAccept: { readonly undoId: string; readonly message: string } | undefined;
+  /** Texts in the user's language once the host sent them ('strings'); English until then. */
+  private t: PageText = pageTextOf(undefined);
 
   constructor(
     private readonly document: PanelDocument,
@@ -125,7 +130,7 @@ export class ReviewPage {
         return;
       }
       case 'busy':
-        this.busyMessage = message.busy ? (message.message ?? 'Working…') : undefined;
+        this.busyMessage = message.busy ? (message.message ?? this.t('Working…')) : undefined;
         if (!message.busy) this.pending.clear();
         this.statusRegion.textContent = message.busy ? (this.busyMessage ?? '') : (message.message ?? '');
         this.render();
@@ -145,6 +150,10 @@ export class ReviewPage {
       }
       case 'focus':
         this.focusBlock(message.blockId);
+        return;
+      case 'strings':
+        this.t = pageTextOf(message.strings);
+        this.render();
         return;
     }
   }
@@ -175,7 +184,7 @@ export class ReviewPage {
   private decide(key: string, blocks: readonly PanelBlock[], decision: PanelDecision, wholeLines = false): void {
     if (blocks.length === 0 || blocks.some((b) => this.pending.has(b.id))) return;
     const draft = this.draft(key);
-    const problem = draftProblem(draft, decision);
+    const problem = draftProblem(draft, decision, this.t);
     if (problem) {
       this.errors.set(key, problem);
       this.render();
@@ -189,8 +198,8 @@ export class ReviewPage {
     this.advance = { decided: blocks.map((b) => b.id), order: this.blocks().map((b) => b.id) };
     for (const block of blocks) this.pending.add(block.id);
     if (key === GROUP) this.groupPending = blocks.map((b) => b.id);
-    const count = blocks.length === 1 ? blockLabel(blocks[0]) : `${blocks.length} blocks`;
-    this.statusRegion.textContent = `${decision === 'accept' ? 'Accepting' : 'Rejecting'} ${count}…`;
+    const count = blocks.length === 1 ? blockLabel(blocks[0], this.t) : this.t('{0} blocks', blocks.length);
+    this.statusRegion.textContent = decision === 'accept' ? this.t('Accepting {0}…', count) : this.t('Rejecting {0}…', count);
     this.host.postMessage(decideMessage(blocks, decision, draft, { wholeLines }));
     this.render();
   }
@@ -199,7 +208,7 @@ export class ReviewPage {
     const last = this.lastAccept;
     if (!last) return;
     this.lastAccept = undefined;
-    this.statusRegion.textContent = 'Undoing the accept…';
+    this.statusRegion.textContent = this.t('Undoing the accept…');
     this.host.postMessage({ type: 'undoAccept', undoId: last.undoId });
     this.render();
   }
@@ -341,20 +350,25 @@ export class ReviewPage {
 
   private renderHeader(blocks: readonly PanelBlock[]): PanelElement {
     const d = this.document;
+    const t = this.t;
     const summaryText = !this.loaded
-      ? 'Loading AI blocks to review…'
+      ? t('Loading AI blocks to review…')
       : blocks.length === 0
-        ? 'No AI code waits for review.'
-        : `${blocks.length} AI block${blocks.length === 1 ? '' : 's'} in ${this.files.length} file${this.files.length === 1 ? '' : 's'} wait${blocks.length === 1 ? 's' : ''} for review.`;
+        ? t('No AI code waits for review.')
+        : blocks.length === 1
+          ? t('{0} AI block in {1} file waits for review.', blocks.length, this.files.length)
+          : this.files.length === 1
+            ? t('{0} AI blocks in {1} file wait for review.', blocks.length, this.files.length)
+            : t('{0} AI blocks in {1} files wait for review.', blocks.length, this.files.length);
     const reviewerText = !this.loaded
       ? ''
       : this.reviewer
-        ? `Reviews are recorded as ${this.reviewer.name} <${this.reviewer.email}>.`
-        : 'Git has no user.name and user.email for this repository; set them to record reviews.';
-    const refresh = createElement(d, 'button', { id: 'vouch-refresh', className: 'vouch-refresh', text: 'Refresh', attributes: { type: 'button' } });
+        ? t('Reviews are recorded as {0} <{1}>.', this.reviewer.name, this.reviewer.email)
+        : t('Git has no user.name and user.email for this repository; set them to record reviews.');
+    const refresh = createElement(d, 'button', { id: 'vouch-refresh', className: 'vouch-refresh', text: t('Refresh'), attributes: { type: 'button' } });
     refresh.addEventListener('click', () => this.host.postMessage({ type: 'refresh' }));
     return createElement(d, 'header', { className: 'vouch-header' }, [
-      createElement(d, 'h1', { text: 'Review AI changes' }),
+      createElement(d, 'h1', { text: t('Review AI changes') }),
       createElement(d, 'p', { id: 'vouch-summary', className: 'vouch-summary', text: summaryText, attributes: { tabindex: '-1' } }),
       createElement(d, 'p', { className: this.reviewer || !this.loaded ? 'vouch-reviewer' : 'vouch-reviewer vouch-warning', text: reviewerText }),
       ...(this.loaded && this.signing
@@ -362,11 +376,11 @@ export class ReviewPage {
             createElement(d, 'p', {
               id: 'vouch-signing',
               className: this.signing.signed ? 'vouch-signing' : 'vouch-signing vouch-warning',
-              text: this.signing.signed ? `Your reviews will be signed with ${this.signing.key}.` : `Reviews will not be signed: ${this.signing.reason}`,
+              text: this.signing.signed ? t('Your reviews will be signed with {0}.', this.signing.key) : t('Reviews will not be signed: {0}', this.signing.reason),
             }),
           ]
         : []),
-      createElement(d, 'p', { className: 'vouch-help', text: 'Ctrl+Enter accepts the block you are in. Alt+Down and Alt+Up (or J and K) move between blocks.' }),
+      createElement(d, 'p', { className: 'vouch-help', text: t('Ctrl+Enter accepts the block you are in. Alt+Down and Alt+Up (or J and K) move between blocks.') }),
       refresh,
     ]);
   }
@@ -376,7 +390,7 @@ export class ReviewPage {
     const last = this.lastAccept;
     if (!last) return [];
     const d = this.document;
-    const undo = this.button('vouch-undo', 'vouch-undo', 'Undo accept', `Undo: ${last.message}`, () => this.undoLastAccept());
+    const undo = this.button('vouch-undo', 'vouch-undo', this.t('Undo accept'), this.t('Undo: {0}', last.message), () => this.undoLastAccept());
     return [createElement(d, 'p', { id: 'vouch-undo-row', className: 'vouch-undo-row' }, [createElement(d, 'span', { className: 'vouch-undo-text', text: last.message }), undo])];
   }
 
@@ -384,8 +398,8 @@ export class ReviewPage {
     const selected = blocks.filter((b) => this.persisted.selected.includes(b.id));
     if (selected.length === 0) return [];
     const d = this.document;
-    const title = `Review ${selected.length} selected block${selected.length === 1 ? '' : 's'} together`;
-    const clear = createElement(d, 'button', { id: 'vouch-group-clear', className: 'vouch-group-clear', text: 'Clear selection', attributes: { type: 'button' } });
+    const title = selected.length === 1 ? this.t('Review {0} selected block together', selected.length) : this.t('Review {0} selected blocks together', selected.length);
+    const clear = createElement(d, 'button', { id: 'vouch-group-clear', className: 'vouch-group-clear', text: this.t('Clear selection'), attributes: { type: 'button' } });
     clear.addEventListener('click', () => {
       this.persisted = { ...this.persisted, selected: [] };
       this.save();
@@ -394,7 +408,7 @@ export class ReviewPage {
     });
     const section = createElement(d, 'section', { id: 'vouch-group', className: 'vouch-group', attributes: { 'aria-labelledby': 'vouch-group-title' } }, [
         createElement(d, 'h2', { id: 'vouch-group-title', text: title }),
-        createElement(d, 'p', { className: 'vouch-group-list', text: selected.map((b) => blockLabel(b)).join('; ') }),
+        createElement(d, 'p', { className: 'vouch-group-list', text: selected.map((b) => blockLabel(b, this.t)).join('; ') }),
         ...this.renderDecisionForm(GROUP, selected),
         clear,
       ]);
@@ -406,12 +420,13 @@ export class ReviewPage {
 
   private renderFiles(): PanelElement[] {
     const d = this.document;
+    const t = this.t;
     return this.files.map((file, index) => {
-      const acceptAll = this.button(elementId('accept-file', String(index)), 'vouch-accept-file', 'Accept all in this file…', `Review all ${file.blocks.length} AI blocks of ${file.path} together, with one intent`, () =>
+      const acceptAll = this.button(elementId('accept-file', String(index)), 'vouch-accept-file', t('Accept all in this file…'), t('Review all {0} AI blocks of {1} together, with one intent', file.blocks.length, file.path), () =>
         this.selectFile(file),
       );
-      return createElement(d, 'section', { className: 'vouch-file', attributes: { 'data-path': file.path, 'aria-label': `AI blocks in ${file.path}` } }, [
-        createElement(d, 'h2', { className: 'vouch-file-path', text: `${file.path} (${file.blocks.length} block${file.blocks.length === 1 ? '' : 's'})` }),
+      return createElement(d, 'section', { className: 'vouch-file', attributes: { 'data-path': file.path, 'aria-label': t('AI blocks in {0}', file.path) } }, [
+        createElement(d, 'h2', { className: 'vouch-file-path', text: file.blocks.length === 1 ? t('{0} ({1} block)', file.path, file.blocks.length) : t('{0} ({1} blocks)', file.path, file.blocks.length) }),
         acceptAll,
         ...file.blocks.map((block) => this.renderBlock(block)),
       ]);
@@ -420,6 +435,7 @@ export class ReviewPage {
 
   private renderBlock(block: PanelBlock): PanelElement {
     const d = this.document;
+    const t = this.t;
     const id = block.id;
     const titleId = elementId('title', id);
     const article = createElement(d, 'article', {
@@ -436,15 +452,15 @@ export class ReviewPage {
     const select = createElement(d, 'input', { id: elementId('select', id), className: 'vouch-select', attributes: { type: 'checkbox' } });
     select.checked = this.persisted.selected.includes(id);
     select.addEventListener('change', () => this.toggleSelected(id, select.checked === true));
-    const selectLabel = createElement(d, 'label', { className: 'vouch-select-label', text: 'Select for group review', attributes: { for: select.id } });
+    const selectLabel = createElement(d, 'label', { className: 'vouch-select-label', text: t('Select for group review'), attributes: { for: select.id } });
 
-    const meta = createElement(d, 'ul', { className: 'vouch-meta', attributes: { 'aria-label': 'About this block' } }, [
-      createElement(d, 'li', { className: 'vouch-origin', text: `From ${originLabel(block.origins)}` }),
-      createElement(d, 'li', { className: 'vouch-time', text: timeLabel(this.now(), block), attributes: { title: new Date(block.lastInsertedAt).toISOString() } }),
-      createElement(d, 'li', { className: 'vouch-changed', text: changedShareLabel(block.humanChangedShare) }),
-      ...(block.riskHints.length === 0 ? [createElement(d, 'li', { className: 'vouch-no-risks', text: 'No risk hints found.' })] : []),
-      ...(block.previouslyRejected ? [createElement(d, 'li', { className: 'vouch-rejected-before', text: 'Rejected before, but the text is back' })] : []),
-      ...(block.changedAfterReview === true ? [createElement(d, 'li', { className: 'vouch-changed-after-review', text: 'Accepted before, but the text changed since' })] : []),
+    const meta = createElement(d, 'ul', { className: 'vouch-meta', attributes: { 'aria-label': t('About this block') } }, [
+      createElement(d, 'li', { className: 'vouch-origin', text: t('From {0}', originLabel(block.origins, t)) }),
+      createElement(d, 'li', { className: 'vouch-time', text: timeLabel(this.now(), block, t), attributes: { title: new Date(block.lastInsertedAt).toISOString() } }),
+      createElement(d, 'li', { className: 'vouch-changed', text: changedShareLabel(block.humanChangedShare, t) }),
+      ...(block.riskHints.length === 0 ? [createElement(d, 'li', { className: 'vouch-no-risks', text: t('No risk hints found.') })] : []),
+      ...(block.previouslyRejected ? [createElement(d, 'li', { className: 'vouch-rejected-before', text: t('Rejected before, but the text is back') })] : []),
+      ...(block.changedAfterReview === true ? [createElement(d, 'li', { className: 'vouch-changed-after-review', text: t('Accepted before, but the text changed since') })] : []),
     ]);
 
     const riskLines = new Set(block.riskHints.map((h) => h.line));
@@ -455,11 +471,11 @@ export class ReviewPage {
             createElement(
               d,
               'ul',
-              { className: 'vouch-risks', attributes: { 'aria-label': 'Risk hints' } },
+              { className: 'vouch-risks', attributes: { 'aria-label': t('Risk hints') } },
               block.riskHints.map((hint) =>
                 createElement(d, 'li', {
                   className: `vouch-risk vouch-risk-${hint.category}`,
-                  text: `Line ${block.startLine + hint.line - 1}: ${hint.message}`,
+                  text: t('Line {0}: {1}', block.startLine + hint.line - 1, hint.message),
                   attributes: { 'data-category': hint.category },
                 }),
               ),
@@ -481,16 +497,22 @@ export class ReviewPage {
       ...(block.contextAfter ?? []).map((line, index) => codeLine('context', String(block.endLine + 1 + index), line)),
     ]);
     const replacedCount = block.replacedLines?.length ?? 0;
-    const codeLabel = `AI code, ${lineRangeLabel(block).toLowerCase()}${replacedCount > 0 ? `, replacing ${replacedCount} line${replacedCount === 1 ? '' : 's'} of the last commit` : ''}`;
+    const range = lineRangeLabel(block, t, false);
+    const codeLabel =
+      replacedCount === 0
+        ? t('AI code, {0}', range)
+        : replacedCount === 1
+          ? t('AI code, {0}, replacing {1} line of the last commit', range, replacedCount)
+          : t('AI code, {0}, replacing {1} lines of the last commit', range, replacedCount);
     const pre = createElement(d, 'pre', { className: 'vouch-code', attributes: { tabindex: '0', role: 'region', 'aria-label': codeLabel } }, [code]);
 
-    const open = this.button(elementId('open', id), 'vouch-open', 'Open', `Open ${blockLabel(block)} in the editor`, () =>
+    const open = this.button(elementId('open', id), 'vouch-open', t('Open'), t('Open {0} in the editor', blockLabel(block, t)), () =>
       this.host.postMessage({ type: 'openInEditor', blockId: id }),
     );
 
     article.appendChild(
       createElement(d, 'header', { className: 'vouch-block-header' }, [
-        createElement(d, 'h3', { id: titleId, className: 'vouch-block-title', text: `${lineRangeLabel(block)} of ${block.path}` }),
+        createElement(d, 'h3', { id: titleId, className: 'vouch-block-title', text: t('{0} of {1}', lineRangeLabel(block, t), block.path) }),
         select,
         selectLabel,
       ]),
@@ -500,7 +522,7 @@ export class ReviewPage {
     article.appendChild(pre);
     const extraButtons = block.personTextOnLines === true
       ? [
-          this.button(elementId('reject-lines', id), 'vouch-reject-lines', 'Reject whole lines', `Reject and remove ${blockLabel(block)} whole, with the text a person typed on them`, () =>
+          this.button(elementId('reject-lines', id), 'vouch-reject-lines', t('Reject whole lines'), t('Reject and remove {0} whole, with the text a person typed on them', blockLabel(block, t)), () =>
             this.decide(id, [block], 'reject', true),
           ),
           open,
@@ -513,16 +535,17 @@ export class ReviewPage {
   /** Intent, scope, scope note, error, and the decision buttons, for one block or the selected group. */
   private renderDecisionForm(key: string, blocks: readonly PanelBlock[], extraButtons: readonly PanelElement[] = []): PanelElement[] {
     const d = this.document;
+    const t = this.t;
     const draft = this.draft(key);
     const error = this.errors.get(key);
     const pending = blocks.some((b) => this.pending.has(b.id));
     const errorId = elementId('error', key);
-    const subject = key === GROUP ? `the ${blocks.length} selected blocks` : blockLabel(blocks[0]);
+    const subject = key === GROUP ? t('the {0} selected blocks', blocks.length) : blockLabel(blocks[0], t);
 
     const intent = createElement(d, 'textarea', {
       id: elementId('intent', key),
       className: 'vouch-intent',
-      attributes: { rows: '1', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-describedby': errorId, placeholder: 'Intent: what is this code for? (Ctrl+Enter accepts)' },
+      attributes: { rows: '1', maxlength: String(PROTOCOL_LIMITS.maxIntentLength), 'aria-describedby': errorId, placeholder: t('Intent: what is this code for? (Ctrl+Enter accepts)') },
     });
     intent.value = draft.intent;
     if (error?.field === 'intent') intent.setAttribute('aria-invalid', 'true');
@@ -544,7 +567,7 @@ export class ReviewPage {
       const suggested = blocks.some((b) => b.suggestedScope.includes(tag));
       return createElement(d, 'span', { className: 'vouch-scope-choice' }, [
         box,
-        createElement(d, 'label', { text: suggested ? `${SCOPE_LABELS[tag]} (suggested by risk hints)` : SCOPE_LABELS[tag], attributes: { for: box.id } }),
+        createElement(d, 'label', { text: suggested ? t('{0} (suggested by risk hints)', scopeLabel(tag, t)) : scopeLabel(tag, t), attributes: { for: box.id } }),
       ]);
     });
     const scopeNote = createElement(d, 'input', {
@@ -557,12 +580,12 @@ export class ReviewPage {
       this.setDraft(key, { ...this.draft(key), scopeNote: scopeNote.value ?? '' });
       this.clearStaleNotices();
     });
-    scopeNote.setAttribute('placeholder', 'details (optional)');
+    scopeNote.setAttribute('placeholder', t('details (optional)'));
     const fieldset = createElement(d, 'fieldset', { className: 'vouch-scope' }, [
-      createElement(d, 'legend', { className: 'vouch-visually-hidden', text: 'Scope: what this code may touch' }),
-      createElement(d, 'span', { className: 'vouch-scope-title', text: 'Scope:', attributes: { 'aria-hidden': 'true' } }),
+      createElement(d, 'legend', { className: 'vouch-visually-hidden', text: t('Scope: what this code may touch') }),
+      createElement(d, 'span', { className: 'vouch-scope-title', text: t('Scope:'), attributes: { 'aria-hidden': 'true' } }),
       ...checkboxes,
-      createElement(d, 'label', { className: 'vouch-scope-note-label vouch-visually-hidden', text: 'Scope details (optional)', attributes: { for: scopeNote.id } }),
+      createElement(d, 'label', { className: 'vouch-scope-note-label vouch-visually-hidden', text: t('Scope details (optional)'), attributes: { for: scopeNote.id } }),
       scopeNote,
     ]);
     if (error?.field === 'scope') fieldset.setAttribute('aria-invalid', 'true');
@@ -571,18 +594,21 @@ export class ReviewPage {
     const warning = createElement(d, 'p', {
       id: elementId('scope-warning', key),
       className: 'vouch-scope-warning',
-      text: uncovered.length > 0 && draft.scope.length > 0 ? `The risk hints suggest this code touches: ${uncovered.map((t) => SCOPE_LABELS[t].toLowerCase()).join(', ')}.` : '',
+      text:
+        uncovered.length > 0 && draft.scope.length > 0
+          ? t('The risk hints suggest this code touches: {0}.', uncovered.flatMap((tag) => (tag === 'none' ? [] : [scopeWord(tag, t)])).join(', '))
+          : '',
     });
 
-    const accept = this.button(elementId('accept', key), key === GROUP ? 'vouch-group-accept' : 'vouch-accept', 'Accept', `Accept ${subject}`, () => this.decide(key, blocks, 'accept'));
-    const reject = this.button(elementId('reject', key), key === GROUP ? 'vouch-group-reject' : 'vouch-reject', 'Reject', `Reject and remove the AI text of ${subject}`, () =>
+    const accept = this.button(elementId('accept', key), key === GROUP ? 'vouch-group-accept' : 'vouch-accept', t('Accept'), t('Accept {0}', subject), () => this.decide(key, blocks, 'accept'));
+    const reject = this.button(elementId('reject', key), key === GROUP ? 'vouch-group-reject' : 'vouch-reject', t('Reject'), t('Reject and remove the AI text of {0}', subject), () =>
       this.decide(key, blocks, 'reject'),
     );
     accept.disabled = pending;
     reject.disabled = pending;
 
     return [
-      createElement(d, 'label', { className: 'vouch-intent-label vouch-visually-hidden', text: 'Intent: what is this code for? (required to accept; Ctrl+Enter accepts)', attributes: { for: intent.id } }),
+      createElement(d, 'label', { className: 'vouch-intent-label vouch-visually-hidden', text: t('Intent: what is this code for? (required to accept; Ctrl+Enter accepts)'), attributes: { for: intent.id } }),
       intent,
       fieldset,
       warning,

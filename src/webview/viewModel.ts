@@ -11,6 +11,20 @@ import {
   type PanelOrigin,
   type PanelScopeTag,
 } from '../shared/reviewProtocol';
+import type { ReviewPageMessage, ReviewPageStrings } from '../shared/reviewPageText';
+
+/** A page text in the user's language: one of REVIEW_PAGE_MESSAGES, its placeholders filled with `args`. */
+export type PageText = (message: ReviewPageMessage, ...args: Array<string | number>) => string;
+
+/** Fills `{0}`, `{1}` in a message (a placeholder without an argument stays as it is). */
+export function fillPlaceholders(message: string, args: ReadonlyArray<string | number>): string {
+  return message.replace(/\{(\d+)\}/g, (placeholder, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : placeholder));
+}
+
+/** The page's texts from the strings the host sent, or in English before they arrive. */
+export function pageTextOf(strings: ReviewPageStrings | undefined): PageText {
+  return (message, ...args) => fillPlaceholders(strings?.[message] ?? message, args);
+}
 
 export interface Draft {
   readonly intent: string;
@@ -39,16 +53,16 @@ export interface DraftProblem {
 }
 
 /** The same rules the host's core review model applies, checked early so the person gets them at once. */
-export function draftProblem(draft: Draft, decision: PanelDecision): DraftProblem | undefined {
+export function draftProblem(draft: Draft, decision: PanelDecision, t: PageText): DraftProblem | undefined {
   const intent = draft.intent.trim();
-  if (!intent && decision === 'accept') return { field: 'intent', message: 'Write the intent: what is this code for?' };
-  if (intent.length > PROTOCOL_LIMITS.maxIntentLength) return { field: 'intent', message: `The intent is too long (at most ${PROTOCOL_LIMITS.maxIntentLength} characters).` };
+  if (!intent && decision === 'accept') return { field: 'intent', message: t('Write the intent: what is this code for?') };
+  if (intent.length > PROTOCOL_LIMITS.maxIntentLength) return { field: 'intent', message: t('The intent is too long (at most {0} characters).', PROTOCOL_LIMITS.maxIntentLength) };
   if (draft.scopeNote.trim().length > PROTOCOL_LIMITS.maxScopeNoteLength) {
-    return { field: 'scopeNote', message: `The scope note is too long (at most ${PROTOCOL_LIMITS.maxScopeNoteLength} characters).` };
+    return { field: 'scopeNote', message: t('The scope note is too long (at most {0} characters).', PROTOCOL_LIMITS.maxScopeNoteLength) };
   }
-  if (draft.scope.includes('none') && draft.scope.length > 1) return { field: 'scope', message: '"None" cannot be combined with other scope choices.' };
+  if (draft.scope.includes('none') && draft.scope.length > 1) return { field: 'scope', message: t('"None" cannot be combined with other scope choices.') };
   if (decision === 'accept' && draft.scope.length === 0 && !draft.scopeNote.trim()) {
-    return { field: 'scope', message: 'Choose what this code may touch (or "none") before accepting.' };
+    return { field: 'scope', message: t('Choose what this code may touch (or "none") before accepting.') };
   }
   return undefined;
 }
@@ -99,49 +113,76 @@ export function uncoveredSuggestions(blocks: readonly PanelBlock[], scope: reado
   return PANEL_SCOPE_TAGS.filter((tag) => suggested.has(tag) && !scope.includes(tag));
 }
 
-export const SCOPE_LABELS: Record<PanelScopeTag, string> = {
-  files: 'Files',
-  network: 'Network',
-  secrets: 'Secrets',
-  processes: 'Processes',
-  data: 'Data',
-  none: 'None',
-};
-
-export function lineRangeLabel(block: Pick<PanelBlock, 'startLine' | 'endLine'>): string {
-  return block.startLine === block.endLine ? `Line ${block.startLine}` : `Lines ${block.startLine}–${block.endLine}`;
+/** The scope choice's label: "Network". */
+export function scopeLabel(tag: PanelScopeTag, t: PageText): string {
+  switch (tag) {
+    case 'files':
+      return t('Files');
+    case 'network':
+      return t('Network');
+    case 'secrets':
+      return t('Secrets');
+    case 'processes':
+      return t('Processes');
+    case 'data':
+      return t('Data');
+    case 'none':
+      return t('None');
+  }
 }
 
-export function blockLabel(block: Pick<PanelBlock, 'startLine' | 'endLine' | 'path'>): string {
-  return `${lineRangeLabel(block).toLowerCase()} of ${block.path}`;
+/** The scope tag inside a sentence: "network". */
+export function scopeWord(tag: Exclude<PanelScopeTag, 'none'>, t: PageText): string {
+  switch (tag) {
+    case 'files':
+      return t('files');
+    case 'network':
+      return t('network');
+    case 'secrets':
+      return t('secrets');
+    case 'processes':
+      return t('processes');
+    case 'data':
+      return t('data');
+  }
 }
 
-export function originLabel(origins: readonly PanelOrigin[]): string {
-  if (origins.length === 0) return 'unknown origin';
+/** "Line 4" or "Lines 4–9" (`capital`), else "line 4" / "lines 4–9" inside a sentence. */
+export function lineRangeLabel(block: Pick<PanelBlock, 'startLine' | 'endLine'>, t: PageText, capital = true): string {
+  if (block.startLine === block.endLine) return capital ? t('Line {0}', block.startLine) : t('line {0}', block.startLine);
+  return capital ? t('Lines {0}–{1}', block.startLine, block.endLine) : t('lines {0}–{1}', block.startLine, block.endLine);
+}
+
+export function blockLabel(block: Pick<PanelBlock, 'startLine' | 'endLine' | 'path'>, t: PageText): string {
+  return t('{0} of {1}', lineRangeLabel(block, t, false), block.path);
+}
+
+export function originLabel(origins: readonly PanelOrigin[], t: PageText): string {
+  if (origins.length === 0) return t('unknown origin');
   return origins.map((o) => `${o.tool} (${o.kind}${o.model ? `, ${o.model}` : ''})`).join(', ');
 }
 
-export function formatAge(now: number, then: number): string {
+export function formatAge(now: number, then: number, t: PageText): string {
   const seconds = Math.max(0, Math.round((now - then) / 1000));
-  if (seconds < 45) return 'just now';
+  if (seconds < 45) return t('just now');
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  if (minutes < 60) return minutes === 1 ? t('{0} minute ago', minutes) : t('{0} minutes ago', minutes);
   const hours = Math.round(minutes / 60);
-  if (hours < 36) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
+  if (hours < 36) return hours === 1 ? t('{0} hour ago', hours) : t('{0} hours ago', hours);
   const days = Math.round(hours / 24);
-  return `${days} day${days === 1 ? '' : 's'} ago`;
+  return days === 1 ? t('{0} day ago', days) : t('{0} days ago', days);
 }
 
-export function timeLabel(now: number, block: Pick<PanelBlock, 'firstInsertedAt' | 'lastInsertedAt'>): string {
-  const last = formatAge(now, block.lastInsertedAt);
-  const first = formatAge(now, block.firstInsertedAt);
-  return first === last ? `written ${last}` : `written ${first} to ${last}`;
+export function timeLabel(now: number, block: Pick<PanelBlock, 'firstInsertedAt' | 'lastInsertedAt'>, t: PageText): string {
+  const last = formatAge(now, block.lastInsertedAt, t);
+  const first = formatAge(now, block.firstInsertedAt, t);
+  return first === last ? t('written {0}', last) : t('written {0} to {1}', first, last);
 }
 
-export function changedShareLabel(share: number): string {
+export function changedShareLabel(share: number, t: PageText): string {
   const percent = Math.round(share * 100);
-  if (percent === 0 && share > 0) return 'under 1% changed by a person';
-  return percent === 0 ? 'unchanged by a person' : `${percent}% changed by a person`;
+  if (percent === 0 && share > 0) return t('under 1% changed by a person');
+  return percent === 0 ? t('unchanged by a person') : t('{0}% changed by a person', percent);
 }
 
 /**

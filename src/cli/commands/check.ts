@@ -12,6 +12,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
 import { lineRangeLabel } from '../../core/text/lines';
+import { english } from '../../core/text/translate';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 
@@ -122,7 +123,7 @@ function formatCheckReport(report: CheckReport): DisplayText {
   const lines = [display`vouch: ${count} AI block${count === 1 ? '' : 's'} ${where} ${count === 1 ? 'has' : 'have'} not been reviewed:`];
   for (const file of report.files) {
     for (const block of file.blocks) {
-      const range = lineRangeLabel(block);
+      const range = lineRangeLabel(block, english);
       const origins = block.origins.map((origin) => `${origin.tool} [${origin.kind}]`).join(', ');
       const risks = block.risks.length > 0 ? `  risks: ${block.risks.join(', ')}` : '';
       const state = block.state === 'unreviewed' ? '' : `  (${block.state.replace(/-/g, ' ')})`;

@@ -27,6 +27,7 @@ import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
 import { parseLineRange } from '../lineRangeOption';
 import { lineRangeLabel } from '../../core/text/lines';
+import { english } from '../../core/text/translate';
 
 const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
        vouch review <path> --lines A-B --reject [--whole-lines] [--intent TEXT]
@@ -120,13 +121,13 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const blocks = buildReviewBlocks({ path: repoPath, text, spans });
   const chosen = blocks.filter((block) => block.startLine <= last && block.endLine >= first);
   if (chosen.length === 0) {
-    const waiting = blocks.length === 0 ? 'none waits in this file' : `waiting: ${blocks.map(lineRangeLabel).join(', ')}`;
+    const waiting = blocks.length === 0 ? 'none waits in this file' : `waiting: ${blocks.map((block) => lineRangeLabel(block, english)).join(', ')}`;
     throw new CliFailure(`no AI block waits for review in lines ${first}-${last} of ${repoPath} (${waiting})`);
   }
   const partial = chosen.filter((block) => block.startLine < first || block.endLine > last);
   if (partial.length > 0) {
     throw new CliFailure(
-      `a block is reviewed whole: ${partial.map((block) => `${lineRangeLabel(block)} of ${repoPath} form one AI block`).join('; ')}. ` +
+      `a block is reviewed whole: ${partial.map((block) => `${lineRangeLabel(block, english)} of ${repoPath} form one AI block`).join('; ')}. ` +
         `Read it, then use --lines ${Math.min(first, ...partial.map((b) => b.startLine))}-${Math.max(last, ...partial.map((b) => b.endLine))}.`,
     );
   }
@@ -143,7 +144,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
       if (uncovered.length === 0) continue;
       const hints = [...new Set(block.riskHints.map((hint) => hint.message))].join('; ');
       io.stderr(
-        display`vouch: warning: the risk hints of ${lineRangeLabel(block)} of ${repoPath} suggest it touches ${uncovered.join(', ')}, which --scope ${checked.value.scope.join(',') || '(none given)'} leaves out (${hints})\n`,
+        display`vouch: warning: the risk hints of ${lineRangeLabel(block, english)} of ${repoPath} suggest it touches ${uncovered.join(', ')}, which --scope ${checked.value.scope.join(',') || '(none given)'} leaves out (${hints})\n`,
       );
     }
   }
@@ -165,14 +166,14 @@ async function review(args: string[], io: CliIo): Promise<number> {
     await writeIfUnchanged(resolved.absolutePath, text, newText, repoPath, repository);
   }
   await store.save(repoPath, newSpans, newText);
-  const ranges = chosen.map(lineRangeLabel).join(', ');
+  const ranges = chosen.map((block) => lineRangeLabel(block, english)).join(', ');
   const verb = decision === 'accepted' ? 'accepted' : 'rejected and removed';
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';
   io.stdout(display`${verb} ${ranges} of ${repoPath}${where} (${chosen.length} block${chosen.length === 1 ? '' : 's'}) as ${reviewer.name} <${reviewer.email}>\n`);
   if (decision === 'rejected' && !values['whole-lines']) {
     const kept = chosen.filter((block) => block.personTextOnLines);
     if (kept.length > 0) {
-      io.stdout(display`${kept.map(lineRangeLabel).join(', ')} of ${repoPath} keep the text a person typed on them; check that it still makes sense (--whole-lines removes such lines whole).\n`);
+      io.stdout(display`${kept.map((block) => lineRangeLabel(block, english)).join(', ')} of ${repoPath} keep the text a person typed on them; check that it still makes sense (--whole-lines removes such lines whole).\n`);
     }
   }
   if (decision === 'rejected') {

@@ -11,6 +11,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
 import { lineRangeLabel } from '../../core/text/lines';
+import { english } from '../../core/text/translate';
 
 const HELP = `Usage: vouch status [--json]
 
@@ -148,7 +149,7 @@ function formatReport(report: StatusReport): DisplayText {
   for (const file of report.files) {
     lines.push(file.exists ? display`${file.path}` : display`${file.path}  (file is gone or not a regular file)`);
     for (const block of file.blocks) {
-      const range = lineRangeLabel(block);
+      const range = lineRangeLabel(block, english);
       const origins = block.origins.map((origin) => `${origin.tool}${origin.model ? ` (${origin.model})` : ''} [${origin.kind}]`).join(', ');
       lines.push(display`  ${range.padEnd(16)} ${block.review.padEnd(20)}  ${origins}`);
     }

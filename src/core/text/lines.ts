@@ -1,3 +1,5 @@
+import type { Translate } from './translate';
+
 /** Offsets at which the lines of `text` start: 0, then one after each '\n' (a final '\n' starts an empty last line). */
 export function lineStartOffsets(text: string): number[] {
   const starts = [0];
@@ -6,6 +8,6 @@ export function lineStartOffsets(text: string): number[] {
 }
 
 /** "line 7" or "lines 3-9", for 1-based inclusive line numbers. */
-export function lineRangeLabel(range: { readonly startLine: number; readonly endLine: number }): string {
-  return range.startLine === range.endLine ? `line ${range.startLine}` : `lines ${range.startLine}-${range.endLine}`;
+export function lineRangeLabel(range: { readonly startLine: number; readonly endLine: number }, t: Translate): string {
+  return range.startLine === range.endLine ? t('line {0}', range.startLine) : t('lines {0}-{1}', range.startLine, range.endLine);
 }

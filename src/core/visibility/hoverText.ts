@@ -9,6 +9,7 @@ import type { NoteReview } from '../notes/noteRecord';
 import type { SpanReviewStatus } from '../review/reviewModel';
 import type { CommittedAiLine } from './committedLines';
 import type { LineMarkState } from './lineMarks';
+import type { Translate } from '../text/translate';
 
 export const REVIEW_PANEL_COMMAND = 'vouch.openReviewPanel';
 export const ACCEPT_BLOCK_COMMAND = 'vouch.acceptBlock';
@@ -29,23 +30,56 @@ export interface BlockCommandArgs {
   readonly spanIds: readonly string[];
 }
 
-export const STATE_LABELS: Readonly<Record<LineMarkState, string>> = {
-  'ai-unreviewed': 'AI-written, not reviewed',
-  'ai-accepted': 'AI-written, accepted by a reviewer',
-  'ai-human-changed': 'AI-written, since changed by a human',
-  'ai-committed': 'AI-written in an earlier commit',
-};
+/** What a mark means, in the user's language. */
+export function stateLabel(state: LineMarkState, t: Translate): string {
+  switch (state) {
+    case 'ai-unreviewed':
+      return t('AI-written, not reviewed');
+    case 'ai-accepted':
+      return t('AI-written, accepted by a reviewer');
+    case 'ai-human-changed':
+      return t('AI-written, since changed by a human');
+    case 'ai-committed':
+      return t('AI-written in an earlier commit');
+  }
+}
 
-const KIND_LABELS: Readonly<Record<OriginKind, string>> = {
-  inline: 'inline completion',
-  'inline-partial': 'inline completion (partly accepted)',
-  'next-edit': 'next-edit suggestion',
-  chat: 'chat edit',
-  agent: 'agent edit',
-  'external-write': 'file rewritten outside the editor',
-  manual: 'marked as AI by hand',
-  api: 'reported by an extension',
-};
+function kindLabel(kind: OriginKind, t: Translate): string {
+  switch (kind) {
+    case 'inline':
+      return t('inline completion');
+    case 'inline-partial':
+      return t('inline completion (partly accepted)');
+    case 'next-edit':
+      return t('next-edit suggestion');
+    case 'chat':
+      return t('chat edit');
+    case 'agent':
+      return t('agent edit');
+    case 'external-write':
+      return t('file rewritten outside the editor');
+    case 'manual':
+      return t('marked as AI by hand');
+    case 'api':
+      return t('reported by an extension');
+    default:
+      // A kind from a newer note: shown as recorded (escaped by the caller).
+      return kind;
+  }
+}
+
+function confidenceLabel(confidence: Confidence, t: Translate): string {
+  switch (confidence) {
+    case 'high':
+      return t('high confidence');
+    case 'medium':
+      return t('medium confidence');
+    case 'low':
+      return t('low confidence');
+    default:
+      return t('{0} confidence', escapeMarkdownText(confidence));
+  }
+}
 
 const MAX_SHOWN_TEXT = 300;
 const MAX_SHOWN_SPANS = 3;
@@ -73,59 +107,65 @@ export function hoverAnchorColumns(lineText: string, character: number): { reado
 }
 
 /** `2026-05-01 14:03 UTC`, or "unknown time" for a value that is not a time. */
-export function formatTime(value: number | string | undefined): string {
-  if (value === undefined) return 'unknown time';
+export function formatTime(value: number | string | undefined, t: Translate): string {
+  if (value === undefined) return t('unknown time');
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return 'unknown time';
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (Number.isNaN(date.getTime())) return t('unknown time');
+  return t('{0} UTC', date.toISOString().slice(0, 16).replace('T', ' '));
 }
 
-export function formatShare(share: number): string {
-  if (!Number.isFinite(share) || share <= 0) return '0%';
+export function formatShare(share: number, t: Translate): string {
+  if (!Number.isFinite(share) || share <= 0) return t('{0}%', 0);
   const percent = share * 100;
-  return percent < 1 ? '<1%' : `${Math.round(percent)}%`;
+  return percent < 1 ? t('<1%') : t('{0}%', Math.round(percent));
 }
 
 function commandLink(label: string, command: string, args: BlockCommandArgs | CommittedLineCommandArgs): string {
   return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([args]))} "${label}")`;
 }
 
-function originLine(origin: { readonly kind?: OriginKind; readonly tool: string; readonly model?: string; readonly candidates?: readonly string[] }, confidence: Confidence | undefined): string {
+function originLine(origin: { readonly kind?: OriginKind; readonly tool: string; readonly model?: string; readonly candidates?: readonly string[] }, confidence: Confidence | undefined, t: Translate): string {
   // Unknown is said as such: the candidates were active, none is claimed.
   const tool =
     origin.tool === UNKNOWN_AI_TOOL
-      ? `tool **${UNKNOWN_AI_TOOL}** (no signal named it${origin.candidates && origin.candidates.length > 0 ? `; active AI tools then: ${origin.candidates.slice(0, 5).map((name) => escapeMarkdownText(name, 200)).join(', ')}` : ''})`
-      : `tool **${escapeMarkdownText(origin.tool, 200)}**`;
+      ? origin.candidates && origin.candidates.length > 0
+        ? t('tool **{0}** (no signal named it; active AI tools then: {1})', UNKNOWN_AI_TOOL, origin.candidates.slice(0, 5).map((name) => escapeMarkdownText(name, 200)).join(', '))
+        : t('tool **{0}** (no signal named it)', UNKNOWN_AI_TOOL)
+      : t('tool **{0}**', escapeMarkdownText(origin.tool, 200));
   const parts = [tool];
-  if (origin.kind) parts.push(escapeMarkdownText(KIND_LABELS[origin.kind] ?? origin.kind));
-  if (origin.model) parts.push(`model ${escapeMarkdownText(origin.model, 200)}`);
-  if (confidence) parts.push(`${confidence} confidence`);
-  return `Origin: ${parts.join(' · ')}`;
+  if (origin.kind) parts.push(escapeMarkdownText(kindLabel(origin.kind, t)));
+  if (origin.model) parts.push(t('model {0}', escapeMarkdownText(origin.model, 200)));
+  if (confidence) parts.push(confidenceLabel(confidence, t));
+  return t('Origin: {0}', parts.join(' · '));
 }
 
-function reviewLine(review: Review | NoteReview | null | undefined, status?: SpanReviewStatus): string {
-  if (!review) return 'Review: **not reviewed**';
+function reviewLine(review: Review | NoteReview | null | undefined, t: Translate, status?: SpanReviewStatus): string {
+  if (!review) return t('Review: **not reviewed**');
   const who = `${escapeMarkdownText(review.reviewer.name, 200)} \\<${escapeMarkdownText(review.reviewer.email, 200)}\\>`;
-  const decision = review.decision === 'accepted' ? 'accepted' : 'rejected';
-  const after = status === 'accepted-changed-after-review' ? ' — **the text changed after this review**' : status === 'rejected-still-present' ? ' — **the rejected text is back; it needs a new decision**' : '';
-  const scope = review.scope.length > 0 ? review.scope.map((tag) => escapeMarkdownText(tag)).join(', ') : 'not stated';
+  const when = formatTime(review.reviewedAt, t);
+  const decided = review.decision === 'accepted' ? t('Review: **accepted** by {0} on {1}', who, when) : t('Review: **rejected** by {0} on {1}', who, when);
+  const after =
+    status === 'accepted-changed-after-review'
+      ? t(' — **the text changed after this review**')
+      : status === 'rejected-still-present'
+        ? t(' — **the rejected text is back; it needs a new decision**')
+        : '';
+  const scope = review.scope.length > 0 ? review.scope.map((tag) => escapeMarkdownText(tag)).join(', ') : t('not stated');
   const scopeNote = review.scopeNote ? ` (${escapeMarkdownText(review.scopeNote)})` : '';
-  return [
-    `Review: **${decision}** by ${who} on ${formatTime(review.reviewedAt)}${after}`,
-    `Intent: ${escapeMarkdownText(review.intent)}`,
-    `Scope: ${scope}${scopeNote}`,
-  ].join('  \n');
+  return [`${decided}${after}`, t('Intent: {0}', escapeMarkdownText(review.intent)), t('Scope: {0}', `${scope}${scopeNote}`)].join('  \n');
 }
 
 /** How the hover explains "changed by a human", so people know what the share measures. */
-export const HUMAN_CHANGED_EXPLANATION = 'share of the characters the AI inserted that a person has since replaced or deleted';
+export function humanChangedExplanation(t: Translate): string {
+  return t('share of the characters the AI inserted that a person has since replaced or deleted');
+}
 
 /** The short form of one span: origin and time on one line, the human share only when there is one, then the review. */
-function spanSection(span: AttributedSpan, status: SpanReviewStatus): string {
+function spanSection(span: AttributedSpan, status: SpanReviewStatus, t: Translate): string {
   const share = humanChangedShare(span);
-  const lines = [`${originLine(span.origin, span.confidence)} · ${formatTime(span.insertedAt)}`];
-  if (share > 0) lines.push(`Changed by a human: ${formatShare(share)} of the AI's characters`);
-  lines.push(reviewLine(span.review, status));
+  const lines = [`${originLine(span.origin, span.confidence, t)} · ${formatTime(span.insertedAt, t)}`];
+  if (share > 0) lines.push(t("Changed by a human: {0} of the AI's characters", formatShare(share, t)));
+  lines.push(reviewLine(span.review, t, status));
   return lines.join('  \n');
 }
 
@@ -141,43 +181,49 @@ export interface UncommittedHoverInput {
 }
 
 /** The hover of an uncommitted AI line: what it is, where it came from, its review, and one line of actions. */
-export function uncommittedHoverMarkdown(input: UncommittedHoverInput): string {
-  const title = `**Vouch** · ${STATE_LABELS[input.state]}${input.mixedLine ? ' (a person also typed on this line)' : ''}`;
+export function uncommittedHoverMarkdown(input: UncommittedHoverInput, t: Translate): string {
+  const title = input.mixedLine ? t('**Vouch** · {0} (a person also typed on this line)', stateLabel(input.state, t)) : t('**Vouch** · {0}', stateLabel(input.state, t));
   const sections = [title];
-  for (const { span, status } of input.spans.slice(0, MAX_SHOWN_SPANS)) sections.push(spanSection(span, status));
-  if (input.spans.length > MAX_SHOWN_SPANS) sections.push(`and ${input.spans.length - MAX_SHOWN_SPANS} more AI span(s) on this line`);
+  for (const { span, status } of input.spans.slice(0, MAX_SHOWN_SPANS)) sections.push(spanSection(span, status, t));
+  if (input.spans.length > MAX_SHOWN_SPANS) sections.push(t('and {0} more AI span(s) on this line', input.spans.length - MAX_SHOWN_SPANS));
   const args: BlockCommandArgs = { uri: input.documentUri, spanIds: input.blockSpanIds };
   // "Review" opens the panel at this block: the one way to it (it used to be there twice).
-  const links = [commandLink('Review', REVIEW_PANEL_COMMAND, args), commandLink('Accept...', ACCEPT_BLOCK_COMMAND, args), commandLink('Reject', REJECT_BLOCK_COMMAND, args)];
+  const links = [commandLink(t('Review'), REVIEW_PANEL_COMMAND, args), commandLink(t('Accept...'), ACCEPT_BLOCK_COMMAND, args), commandLink(t('Reject'), REJECT_BLOCK_COMMAND, args)];
   sections.push(links.join(' · '));
   return sections.join('\n\n');
 }
 
 /** `documentUri`: with it, a Vouch-recorded line gets the link that approves it (a forgotten review, or a second approver). */
-export function committedHoverMarkdown(line: CommittedAiLine, documentUri?: string): string {
-  const source = line.source === 'vouch' ? 'recorded in a Vouch note (refs/notes/vouch)' : 'recorded by git-ai (refs/notes/ai)';
+export function committedHoverMarkdown(line: CommittedAiLine, t: Translate, documentUri?: string): string {
+  const source = line.source === 'vouch' ? t('recorded in a Vouch note (refs/notes/vouch)') : t('recorded by git-ai (refs/notes/ai)');
   const info = line.commitInfo;
-  const commitParts = [`Commit: \`${line.commit.slice(0, 12)}\``];
+  const commitParts = [t('Commit: {0}', `\`${line.commit.slice(0, 12)}\``)];
   if (info?.summary) commitParts.push(`“${escapeMarkdownText(info.summary, 120)}”`);
-  if (info?.author) commitParts.push(`by ${escapeMarkdownText(info.author, 200)}`);
-  if (info?.authorTime !== undefined) commitParts.push(`on ${formatTime(info.authorTime * 1000)}`);
+  if (info?.author) commitParts.push(t('by {0}', escapeMarkdownText(info.author, 200)));
+  if (info?.authorTime !== undefined) commitParts.push(t('on {0}', formatTime(info.authorTime * 1000, t)));
   const details = [
-    originLine(line.origin, line.confidence),
+    originLine(line.origin, line.confidence, t),
     commitParts.join(' '),
-    `Line ${line.originalLine} of ${escapeMarkdownText(line.path, 500)} in that commit`,
+    t('Line {0} of {1} in that commit', line.originalLine, escapeMarkdownText(line.path, 500)),
   ];
   if (line.gitAi) {
-    const session = line.gitAi.conversationId ?? line.gitAi.key;
-    details.push(`Session: ${escapeMarkdownText(session, 200)} (${line.gitAi.keyKind === 'session' ? 'git-ai session' : 'git-ai legacy prompt'})`);
-    if (line.gitAi.humanAuthor) details.push(`Directed by: ${escapeMarkdownText(line.gitAi.humanAuthor, 200)}`);
+    const session = escapeMarkdownText(line.gitAi.conversationId ?? line.gitAi.key, 200);
+    details.push(line.gitAi.keyKind === 'session' ? t('Session: {0} (git-ai session)', session) : t('Session: {0} (git-ai legacy prompt)', session));
+    if (line.gitAi.humanAuthor) details.push(t('Directed by: {0}', escapeMarkdownText(line.gitAi.humanAuthor, 200)));
   }
-  if (line.aiShare !== undefined && line.aiShare < 1) details.push(`AI wrote ${formatShare(line.aiShare)} of the characters of these lines; a person wrote the rest`);
-  if (line.humanChangedShare !== undefined) details.push(`Changed by a human before the commit: ${formatShare(line.humanChangedShare)} (${HUMAN_CHANGED_EXPLANATION})`);
-  details.push(line.review === undefined ? 'Review: git-ai records no review' : reviewLine(line.review));
-  if (line.record) details.push(line.record.signatures > 0 ? `Record: signature present, not verified here (${line.record.signatures}; \`vouch verify --allowed-signers\` checks it)` : 'Record: **unsigned**');
-  const parts = [`**Vouch** · ${STATE_LABELS['ai-committed']}, ${source}`, details.join('  \n')];
+  if (line.aiShare !== undefined && line.aiShare < 1) details.push(t('AI wrote {0} of the characters of these lines; a person wrote the rest', formatShare(line.aiShare, t)));
+  if (line.humanChangedShare !== undefined) details.push(t('Changed by a human before the commit: {0} ({1})', formatShare(line.humanChangedShare, t), humanChangedExplanation(t)));
+  details.push(line.review === undefined ? t('Review: git-ai records no review') : reviewLine(line.review, t));
+  if (line.record) {
+    details.push(
+      line.record.signatures > 0
+        ? t('Record: signature present, not verified here ({0}; {1} checks it)', line.record.signatures, '`vouch verify --allowed-signers`')
+        : t('Record: **unsigned**'),
+    );
+  }
+  const parts = [t('**Vouch** · {0}, {1}', stateLabel('ai-committed', t), source), details.join('  \n')];
   if (documentUri !== undefined && line.source === 'vouch') {
-    const label = line.review?.decision === 'accepted' ? 'Approve as another reviewer…' : 'Approve these AI lines…';
+    const label = line.review?.decision === 'accepted' ? t('Approve as another reviewer…') : t('Approve these AI lines…');
     parts.push(commandLink(label, APPROVE_COMMITTED_COMMAND, { uri: documentUri, line: line.line }));
   }
   return parts.join('\n\n---\n\n');

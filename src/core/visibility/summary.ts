@@ -1,6 +1,7 @@
 /** Figures of "Vouch: Show Attribution Summary" for one file, from its line marks. Pure. */
 import type { CommittedAiLine } from './committedLines';
 import type { LineMarks, LineMarkState } from './lineMarks';
+import type { Translate } from '../text/translate';
 
 export interface AttributionSummary {
   /** Lines of the file (a final empty line after a trailing newline does not count). */
@@ -41,22 +42,23 @@ export function summarizeLineMarks(text: string, marks: LineMarks, committed: re
   };
 }
 
-function percent(share: number): string {
-  return `${Math.round(share * 100)}%`;
+function percent(share: number, t: Translate): string {
+  return t('{0}%', Math.round(share * 100));
 }
 
 /** One sentence for a notification. `path` is shown as given (the caller passes a workspace-relative path). */
-export function formatSummary(path: string, summary: AttributionSummary): string {
-  if (summary.aiLines === 0) return `${path}: no AI lines (${summary.totalLines} lines).`;
+export function formatSummary(path: string, summary: AttributionSummary, t: Translate): string {
+  if (summary.aiLines === 0) return t('{0}: no AI lines ({1} lines).', path, summary.totalLines);
   const parts = [
-    `${path}: ${summary.aiLines} of ${summary.totalLines} lines written by AI (${percent(summary.aiShare)})`,
-    `${summary.reviewedAiLines} of them reviewed and accepted (${percent(summary.reviewedShare)})`,
+    t('{0}: {1} of {2} lines written by AI ({3})', path, summary.aiLines, summary.totalLines, percent(summary.aiShare, t)),
+    t('{0} of them reviewed and accepted ({1})', summary.reviewedAiLines, percent(summary.reviewedShare, t)),
   ];
   const details: string[] = [];
-  if (summary.linesByState['ai-unreviewed'] > 0) details.push(`${summary.linesByState['ai-unreviewed']} unreviewed`);
-  if (summary.linesByState['ai-human-changed'] > 0) details.push(`${summary.linesByState['ai-human-changed']} changed by a human`);
-  if (summary.committedAiLines > 0) details.push(`${summary.committedAiLines} from earlier commits`);
-  return `${parts.join('; ')}${details.length > 0 ? ` — ${details.join(', ')}` : ''}.`;
+  if (summary.linesByState['ai-unreviewed'] > 0) details.push(t('{0} unreviewed', summary.linesByState['ai-unreviewed']));
+  if (summary.linesByState['ai-human-changed'] > 0) details.push(t('{0} changed by a human', summary.linesByState['ai-human-changed']));
+  if (summary.committedAiLines > 0) details.push(t('{0} from earlier commits', summary.committedAiLines));
+  const sentence = parts.join('; ');
+  return details.length > 0 ? t('{0} — {1}.', sentence, details.join(', ')) : t('{0}.', sentence);
 }
 
 /** Lines of a file or a repository, and how many of them AI wrote and a reviewer accepted: what the AI Share view adds up. */
@@ -79,17 +81,17 @@ export function addShares(shares: Iterable<LineShare>): LineShare {
 }
 
 /** `30% AI · 50% of it reviewed` (shares rounded down below 1% shown as `<1%`). */
-export function formatLineShare(share: LineShare): string {
-  if (share.aiLines === 0) return `no AI lines (${share.totalLines} lines)`;
+export function formatLineShare(share: LineShare, t: Translate): string {
+  if (share.aiLines === 0) return t('no AI lines ({0} lines)', share.totalLines);
   const part = (count: number, of: number) => {
-    if (of <= 0 || count <= 0) return '0%';
+    if (of <= 0 || count <= 0) return t('{0}%', 0);
     const value = (count / of) * 100;
-    return value < 1 ? '<1%' : `${Math.round(value)}%`;
+    return value < 1 ? t('<1%') : t('{0}%', Math.round(value));
   };
-  return `${part(share.aiLines, Math.max(share.totalLines, share.aiLines))} AI · ${part(share.reviewedAiLines, share.aiLines)} of it reviewed`;
+  return t('{0} AI · {1} of it reviewed', part(share.aiLines, Math.max(share.totalLines, share.aiLines)), part(share.reviewedAiLines, share.aiLines));
 }
 
 /** The tooltip and screen-reader text: the counts behind the shares. */
-export function describeLineShare(share: LineShare): string {
-  return `${share.aiLines} of ${share.totalLines} lines written by AI; ${share.reviewedAiLines} of those reviewed and accepted`;
+export function describeLineShare(share: LineShare, t: Translate): string {
+  return t('{0} of {1} lines written by AI; {2} of those reviewed and accepted', share.aiLines, share.totalLines, share.reviewedAiLines);
 }

@@ -87,7 +87,7 @@ function uriOfStageArgument(args: unknown): vscode.Uri | undefined {
 }
 
 function describe(blocks: readonly ReviewBlock[]): string {
-  return blocks.map(lineRangeLabel).join(', ');
+  return blocks.map((block) => lineRangeLabel(block, vscode.l10n.t)).join(', ');
 }
 
 /**

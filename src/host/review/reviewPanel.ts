@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ReviewBlock } from '../../core/review/reviewModel';
 import { renderReviewPanelHtml } from '../../shared/reviewPanelHtml';
+import { translatePageMessages } from '../../shared/reviewPageText';
 import {
   PROTOCOL_LIMITS,
   parseMessageFromHost,
@@ -22,7 +23,7 @@ import { DisposableStore, Sequencer } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
 
 export const REVIEW_PANEL_VIEW_TYPE = 'vouch.reviewPanel';
-const TITLE = 'Vouch: Review AI Changes';
+const panelTitle = (): string => vscode.l10n.t('Vouch: Review AI Changes');
 
 /** Which block to bring into view: a file, and optionally spans of one of its blocks. */
 export interface ReviewFocus {
@@ -117,7 +118,7 @@ export class ReviewPanelManager implements vscode.Disposable {
       this.panel.reveal(undefined, false);
     } else {
       const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-      this.attach(vscode.window.createWebviewPanel(REVIEW_PANEL_VIEW_TYPE, TITLE, { viewColumn: column, preserveFocus: false }, this.webviewOptions()));
+      this.attach(vscode.window.createWebviewPanel(REVIEW_PANEL_VIEW_TYPE, panelTitle(), { viewColumn: column, preserveFocus: false }, this.webviewOptions()));
     }
     this.pendingFocus = focus;
     if (this.ready) void this.postState();
@@ -146,7 +147,8 @@ export class ReviewPanelManager implements vscode.Disposable {
       }),
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
     );
-    panel.title = TITLE;
+    panel.title = panelTitle();
+    const strings = translatePageMessages(vscode.l10n.t);
     panel.webview.options = this.webviewOptions();
     try {
       panel.webview.html = renderReviewPanelHtml({
@@ -154,6 +156,8 @@ export class ReviewPanelManager implements vscode.Disposable {
         nonce: randomBytes(18).toString('base64'),
         scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
         styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'review.css')).toString(),
+        text: { title: panelTitle(), label: strings['Review AI changes'], loading: strings['Loading AI blocks to review…'] },
+        language: vscode.env.language,
       });
     } catch (error) {
       panel.dispose();
@@ -171,6 +175,7 @@ export class ReviewPanelManager implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.postStrings();
         void this.postState();
         return;
       case 'refresh':
@@ -226,7 +231,7 @@ export class ReviewPanelManager implements vscode.Disposable {
 
   /** Takes back the last accept (the page's "Undo" after an accept, or the Undo Last Accept command). */
   async undoAccept(undoId: string | undefined = this.workspace.lastAcceptId): Promise<void> {
-    const result = undoId === undefined ? { ok: false as const, reason: 'There is no accept to undo.' } : await this.workspace.undoAccept(undoId);
+    const result = undoId === undefined ? { ok: false as const, reason: vscode.l10n.t('There is no accept to undo.') } : await this.workspace.undoAccept(undoId);
     if (result.ok) this.post({ type: 'notice', level: 'info', message: result.message.slice(0, PROTOCOL_LIMITS.maxMessageLength) });
     else this.post({ type: 'notice', level: 'warning', message: result.reason.slice(0, PROTOCOL_LIMITS.maxMessageLength) });
     await this.postState();
@@ -239,6 +244,15 @@ export class ReviewPanelManager implements vscode.Disposable {
     const document = await this.workspace.openDocument(uri);
     const range = new vscode.Range(block.startLine - 1, 0, block.endLine - 1, document.lineAt(Math.min(block.endLine, document.lineCount) - 1).text.length);
     await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One, preview: false });
+  }
+
+  /** The page's texts in the editor's language; sent before the first state, so the page never shows a mix. */
+  private postStrings(): void {
+    const message: HostToPageMessage = { type: 'strings', strings: translatePageMessages(vscode.l10n.t) };
+    const valid = parseMessageFromHost(message);
+    // A bad translation (a placeholder its English lacks) is logged; the page then stays in English.
+    if (valid.ok) this.post(message);
+    else this.log.error(`Review panel: the page's translated texts are not valid: ${valid.reason}`);
   }
 
   /** Sends the current blocks (`reread`: the files with stored AI spans read from disk again). */
@@ -298,14 +312,20 @@ export class ReviewPanelManager implements vscode.Disposable {
     if (!this.git) return undefined;
     try {
       const choice = await resolveSigningKey(this.git, cwd, this.log, { settingKey: this.signingKeySetting() });
-      if (!choice) return { signed: false, reason: 'no key set — set `vouch.signing.key` or git\'s user.signingkey (global).' };
+      if (!choice) return { signed: false, reason: vscode.l10n.t("no key set — set `vouch.signing.key` or git's user.signingkey (global).") };
       const fingerprint = signingKeyFingerprint(choice);
-      const kind = choice.format === 'ssh' ? 'SSH key' : 'OpenPGP key';
-      const key = fingerprint ? `${kind} ${fingerprint}` : `the ${kind} from ${choice.source}`;
+      const ssh = choice.format === 'ssh';
+      const key = fingerprint
+        ? ssh
+          ? vscode.l10n.t('SSH key {0}', fingerprint)
+          : vscode.l10n.t('OpenPGP key {0}', fingerprint)
+        : ssh
+          ? vscode.l10n.t('the SSH key from {0}', choice.source)
+          : vscode.l10n.t('the OpenPGP key from {0}', choice.source);
       return { signed: true, key: key.slice(0, PROTOCOL_LIMITS.maxShortTextLength) };
     } catch (error) {
       const reason = errorMessage(error);
-      return { signed: false, reason: reason.slice(0, PROTOCOL_LIMITS.maxMessageLength) || 'the signing key could not be read.' };
+      return { signed: false, reason: reason.slice(0, PROTOCOL_LIMITS.maxMessageLength) || vscode.l10n.t('the signing key could not be read.') };
     }
   }
 

@@ -365,7 +365,7 @@ export class ReviewWorkspace implements vscode.Disposable {
           if (this.service.setReview(document, spanId, review)) accepted.push({ uri: document.uri, spanId, previous: previous.get(spanId), applied: review });
         }
       }
-      described.push(vscode.l10n.t('{0} of {1}', blocks.map(lineRangeLabel).join(', '), displayPath(document.uri)));
+      described.push(vscode.l10n.t('{0} of {1}', blocks.map((block) => lineRangeLabel(block, vscode.l10n.t)).join(', '), displayPath(document.uri)));
     }
     const what = described.join('; ');
     const message =

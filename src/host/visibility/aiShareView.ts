@@ -113,18 +113,18 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   getTreeItem(node: ShareNode): vscode.TreeItem {
     if (node.kind === 'repository') {
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.description = formatLineShare(node);
+      item.description = formatLineShare(node, vscode.l10n.t);
       item.iconPath = new vscode.ThemeIcon('repo');
       const leftOut = node.leftOut > 0 ? vscode.l10n.t(' ({0} more file(s) with AI lines not measured)', node.leftOut) : '';
-      item.tooltip = vscode.l10n.t('{0}: {1}, over the tracked lines of the working tree{2}', node.name, describeLineShare(node), leftOut);
-      item.accessibilityInformation = { label: vscode.l10n.t('Repository {0}: {1}', node.name, describeLineShare(node)) };
+      item.tooltip = vscode.l10n.t('{0}: {1}, over the tracked lines of the working tree{2}', node.name, describeLineShare(node, vscode.l10n.t), leftOut);
+      item.accessibilityInformation = { label: vscode.l10n.t('Repository {0}: {1}', node.name, describeLineShare(node, vscode.l10n.t)) };
       return item;
     }
     const item = new vscode.TreeItem(node.uri, vscode.TreeItemCollapsibleState.None);
     item.label = path.posix.basename(node.path);
-    item.description = `${formatLineShare(node)} · ${path.posix.dirname(node.path) === '.' ? '' : path.posix.dirname(node.path)}`.replace(/ · $/, '');
-    item.tooltip = `${node.path}: ${describeLineShare(node)}`;
-    item.accessibilityInformation = { label: `${node.path}: ${describeLineShare(node)}` };
+    item.description = `${formatLineShare(node, vscode.l10n.t)} · ${path.posix.dirname(node.path) === '.' ? '' : path.posix.dirname(node.path)}`.replace(/ · $/, '');
+    item.tooltip = `${node.path}: ${describeLineShare(node, vscode.l10n.t)}`;
+    item.accessibilityInformation = { label: `${node.path}: ${describeLineShare(node, vscode.l10n.t)}` };
     item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [node.uri] };
     return item;
   }

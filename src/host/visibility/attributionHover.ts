@@ -57,10 +57,10 @@ export function hoverMarkdownAt(document: vscode.TextDocument, line: number, ser
       mixedLine: mark.lineKind === 'mixed',
       spans,
       blockSpanIds: blockSpanIdsAround(marks, line),
-    });
+    }, vscode.l10n.t);
   }
   const committedLine = marks.committedLines.includes(line) ? committedAt(committed, line) : undefined;
-  return committedLine ? committedHoverMarkdown(committedLine, document.uri.toString()) : undefined;
+  return committedLine ? committedHoverMarkdown(committedLine, vscode.l10n.t, document.uri.toString()) : undefined;
 }
 
 /** Hover on AI lines: where the text came from, its review, and command links trusted for exactly the review commands. */

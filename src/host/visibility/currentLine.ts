@@ -23,11 +23,11 @@ export function annotationAt(document: vscode.TextDocument, line: number, servic
     const spans = service.spansOf(document.uri).filter((span) => wanted.has(span.id));
     const statuses = new SpanStatusCache(nativeSha256Hex);
     const text = document.getText();
-    return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statuses.statusOf(span, text) })), now });
+    return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statuses.statusOf(span, text) })), now }, vscode.l10n.t);
   }
   if (!marks.committedLines.includes(line)) return undefined;
   const committedLine = committed.find((entry) => entry.line === line);
-  return committedLine ? committedAnnotation(committedLine, now) : undefined;
+  return committedLine ? committedAnnotation(committedLine, now, vscode.l10n.t) : undefined;
 }
 
 /**
@@ -112,7 +112,7 @@ export class UnreviewedCodeLens implements vscode.CodeLensProvider, vscode.Dispo
     const top = new vscode.Range(0, 0, 0, 0);
     const focus = { uri: document.uri.toString() };
     return [
-      new vscode.CodeLens(top, { title: `$(sparkle) ${unreviewedBlocksTitle(count)}`, tooltip: vscode.l10n.t('Vouch: move to the next unreviewed AI block'), command: 'vouch.nextAiBlock', arguments: [] }),
+      new vscode.CodeLens(top, { title: `$(sparkle) ${unreviewedBlocksTitle(count, vscode.l10n.t)}`, tooltip: vscode.l10n.t('Vouch: move to the next unreviewed AI block'), command: 'vouch.nextAiBlock', arguments: [] }),
       new vscode.CodeLens(top, { title: vscode.l10n.t('Review'), tooltip: vscode.l10n.t("Vouch: open the review panel at this file's blocks"), command: REVIEW_PANEL_COMMAND, arguments: [focus] }),
     ];
   }

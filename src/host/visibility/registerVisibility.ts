@@ -75,8 +75,8 @@ export function registerAttributionVisibility(deps: {
     const gutter = decorations.marksOf(document).marks;
     const unreviewedBlocks = await statusBar.refresh();
     const path = vscode.workspace.asRelativePath(document.uri);
-    const gutterNote = settings.gutterMode === 'off' ? ' (the attribution gutter is off: "Vouch: Toggle Attribution Gutter" turns it on)' : '';
-    const message = `${formatSummary(path, summary)}${gutterNote}`;
+    const sentence = formatSummary(path, summary, vscode.l10n.t);
+    const message = settings.gutterMode === 'off' ? vscode.l10n.t('{0} (the attribution gutter is off: "Vouch: Toggle Attribution Gutter" turns it on)', sentence) : sentence;
     void vscode.window.showInformationMessage(message);
     return { uri: document.uri.toString(), path, summary, gutterRuns: gutter.runs, unreviewedBlocks, message };
   };

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { mapCommittedAiLines, mapKnownHumanLines, type BlameLine } from '../../../src/core/visibility/committedLines';
 import { parseGitAiNote, resolveForeignPrompts } from '../../../src/core/visibility/gitAiNote';
 import { committedHoverMarkdown } from '../../../src/core/visibility/hoverText';
+import { english } from '../../../src/core/text/translate';
 
 const SESSIONS_EXAMPLE = `src/main.rs
   s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-10,15-20
@@ -163,7 +164,7 @@ describe('git-ai authorship logs (Git AI Standard v3.0.0)', () => {
       humans.map((line) => [line.line + 1, line.author]),
       [15, 16, 17, 18, 19, 20].map((line) => [line, 'Developer <dev@example.com>']),
     );
-    const hover = committedHoverMarkdown(ai[0]);
+    const hover = committedHoverMarkdown(ai[0], english);
     assert.match(hover, /tool \*\*claude\*\*/);
     assert.match(hover, /Session: conv\\_abc123 \(git-ai session\)/);
     assert.match(hover, /Directed by: dev\\@example\\\.com/);

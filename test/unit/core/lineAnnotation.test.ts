@@ -6,6 +6,7 @@ import { hoverAnchorColumns } from '../../../src/core/visibility/hoverText';
 import { committedAnnotation, formatAge, uncommittedAnnotation, unreviewedBlocksTitle } from '../../../src/core/visibility/lineAnnotation';
 import type { UncommittedLineMark } from '../../../src/core/visibility/lineMarks';
 import { addShares, describeLineShare, formatLineShare } from '../../../src/core/visibility/summary';
+import { english } from '../../../src/core/text/translate';
 import { aiSpanOver } from '../../support/spans';
 
 const NOW = Date.UTC(2026, 5, 10, 12, 0);
@@ -26,42 +27,42 @@ function span(extra: Partial<AttributedSpan> = {}): AttributedSpan {
 
 describe('visibility: current-line annotation and CodeLens text', () => {
   it('says the tool and "unreviewed", or who reviewed and how long ago', () => {
-    assert.equal(uncommittedAnnotation({ mark: mark('ai-unreviewed'), spans: [{ span: span(), status: 'unreviewed' }], now: NOW }), 'AI · claude-code · unreviewed');
-    assert.equal(uncommittedAnnotation({ mark: mark('ai-accepted'), spans: [{ span: span({ review: review() }), status: 'accepted' }], now: NOW }), 'AI · reviewed by Dana Developer · 2d');
-    assert.equal(uncommittedAnnotation({ mark: mark('ai-human-changed'), spans: [{ span: span({ review: review() }), status: 'accepted-changed-after-review' }], now: NOW }), 'AI · claude-code · changed after review');
-    assert.equal(uncommittedAnnotation({ mark: mark('ai-human-changed'), spans: [{ span: span({ humanChangedChars: 2 }), status: 'unreviewed' }], now: NOW }), 'AI · claude-code · changed by a person · unreviewed');
-    assert.equal(uncommittedAnnotation({ mark: mark('ai-unreviewed'), spans: [{ span: span({ origin: { kind: 'inline', tool: 'unknown-ai' } }), status: 'unreviewed' }], now: NOW }), 'AI · unknown AI tool · unreviewed');
+    assert.equal(uncommittedAnnotation({ mark: mark('ai-unreviewed'), spans: [{ span: span(), status: 'unreviewed' }], now: NOW }, english), 'AI · claude-code · unreviewed');
+    assert.equal(uncommittedAnnotation({ mark: mark('ai-accepted'), spans: [{ span: span({ review: review() }), status: 'accepted' }], now: NOW }, english), 'AI · reviewed by Dana Developer · 2d');
+    assert.equal(uncommittedAnnotation({ mark: mark('ai-human-changed'), spans: [{ span: span({ review: review() }), status: 'accepted-changed-after-review' }], now: NOW }, english), 'AI · claude-code · changed after review');
+    assert.equal(uncommittedAnnotation({ mark: mark('ai-human-changed'), spans: [{ span: span({ humanChangedChars: 2 }), status: 'unreviewed' }], now: NOW }, english), 'AI · claude-code · changed by a person · unreviewed');
+    assert.equal(uncommittedAnnotation({ mark: mark('ai-unreviewed'), spans: [{ span: span({ origin: { kind: 'inline', tool: 'unknown-ai' } }), status: 'unreviewed' }], now: NOW }, english), 'AI · unknown AI tool · unreviewed');
   });
 
   it('committed lines name the reviewer and the commit, or say they were not reviewed', () => {
     const line: CommittedAiLine = { line: 3, commit: 'abcdef1234567890abcdef1234567890abcdef12', source: 'vouch', path: 'a.ts', originalLine: 4, origin: { tool: 'copilot' } };
-    assert.equal(committedAnnotation({ ...line, review: review() }, NOW), 'AI · reviewed by Dana Developer · 2d · abcdef1');
-    assert.equal(committedAnnotation({ ...line, review: null }, NOW), 'AI · copilot · abcdef1 · not reviewed');
-    assert.equal(committedAnnotation({ ...line, review: review({ decision: 'rejected' }) }, NOW), 'AI · copilot · abcdef1 · not reviewed');
+    assert.equal(committedAnnotation({ ...line, review: review() }, NOW, english), 'AI · reviewed by Dana Developer · 2d · abcdef1');
+    assert.equal(committedAnnotation({ ...line, review: null }, NOW, english), 'AI · copilot · abcdef1 · not reviewed');
+    assert.equal(committedAnnotation({ ...line, review: review({ decision: 'rejected' }) }, NOW, english), 'AI · copilot · abcdef1 · not reviewed');
   });
 
   it('hostile names cannot break the line or reorder it, and are kept short', () => {
     const hostile = 'Eve\n\u202eevil\u001b[2J' + 'x'.repeat(100);
-    const shown = uncommittedAnnotation({ mark: mark('ai-accepted'), spans: [{ span: span({ review: review({ reviewer: { name: hostile, email: 'e@x' } }) }), status: 'accepted' }], now: NOW });
+    const shown = uncommittedAnnotation({ mark: mark('ai-accepted'), spans: [{ span: span({ review: review({ reviewer: { name: hostile, email: 'e@x' } }) }), status: 'accepted' }], now: NOW }, english);
     assert.doesNotMatch(shown, /[\n\u202e\u001b]/);
     assert.match(shown, /Eve\\n\\u202eevil\\x1b\[2J/);
     assert.ok(shown.length < 80, shown);
   });
 
   it('ages read at a glance', () => {
-    assert.equal(formatAge(NOW - 10_000, NOW), 'now');
-    assert.equal(formatAge(NOW - 5 * 60_000, NOW), '5m');
-    assert.equal(formatAge(NOW - 3 * HOUR, NOW), '3h');
-    assert.equal(formatAge(NOW - 49 * HOUR, NOW), '2d');
-    assert.equal(formatAge(NOW - 65 * 24 * HOUR, NOW), '2mo');
-    assert.equal(formatAge(NOW - 800 * 24 * HOUR, NOW), '2y');
-    assert.equal(formatAge('not a time', NOW), undefined);
-    assert.equal(formatAge(NOW + HOUR, NOW), 'now', 'a clock ahead is not a negative age');
+    assert.equal(formatAge(NOW - 10_000, NOW, english), 'now');
+    assert.equal(formatAge(NOW - 5 * 60_000, NOW, english), '5m');
+    assert.equal(formatAge(NOW - 3 * HOUR, NOW, english), '3h');
+    assert.equal(formatAge(NOW - 49 * HOUR, NOW, english), '2d');
+    assert.equal(formatAge(NOW - 65 * 24 * HOUR, NOW, english), '2mo');
+    assert.equal(formatAge(NOW - 800 * 24 * HOUR, NOW, english), '2y');
+    assert.equal(formatAge('not a time', NOW, english), undefined);
+    assert.equal(formatAge(NOW + HOUR, NOW, english), 'now', 'a clock ahead is not a negative age');
   });
 
   it('the CodeLens title counts blocks', () => {
-    assert.equal(unreviewedBlocksTitle(1), '1 AI block unreviewed');
-    assert.equal(unreviewedBlocksTitle(3), '3 AI blocks unreviewed');
+    assert.equal(unreviewedBlocksTitle(1, english), '1 AI block unreviewed');
+    assert.equal(unreviewedBlocksTitle(3, english), '3 AI blocks unreviewed');
   });
 });
 
@@ -86,10 +87,10 @@ describe('visibility: AI share figures', () => {
       { totalLines: 86, aiLines: 0, reviewedAiLines: 0 },
     ]);
     assert.deepEqual(total, { totalLines: 100, aiLines: 12, reviewedAiLines: 6 });
-    assert.equal(formatLineShare(total), '12% AI · 50% of it reviewed');
-    assert.equal(formatLineShare({ totalLines: 14, aiLines: 12, reviewedAiLines: 6 }), '86% AI · 50% of it reviewed');
-    assert.equal(formatLineShare({ totalLines: 1000, aiLines: 3, reviewedAiLines: 0 }), '<1% AI · 0% of it reviewed');
-    assert.equal(formatLineShare({ totalLines: 40, aiLines: 0, reviewedAiLines: 0 }), 'no AI lines (40 lines)');
-    assert.equal(describeLineShare(total), '12 of 100 lines written by AI; 6 of those reviewed and accepted');
+    assert.equal(formatLineShare(total, english), '12% AI · 50% of it reviewed');
+    assert.equal(formatLineShare({ totalLines: 14, aiLines: 12, reviewedAiLines: 6 }, english), '86% AI · 50% of it reviewed');
+    assert.equal(formatLineShare({ totalLines: 1000, aiLines: 3, reviewedAiLines: 0 }, english), '<1% AI · 0% of it reviewed');
+    assert.equal(formatLineShare({ totalLines: 40, aiLines: 0, reviewedAiLines: 0 }, english), 'no AI lines (40 lines)');
+    assert.equal(describeLineShare(total, english), '12 of 100 lines written by AI; 6 of those reviewed and accepted');
   });
 });

@@ -8,6 +8,7 @@ import { parseGitAiNote } from '../../../src/core/visibility/gitAiNote';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, escapeMarkdownText, uncommittedHoverMarkdown } from '../../../src/core/visibility/hoverText';
 import { SpanStatusCache, computeLineMarks, uncommittedMarkAt } from '../../../src/core/visibility/lineMarks';
 import { formatSummary, summarizeLineMarks } from '../../../src/core/visibility/summary';
+import { english } from '../../../src/core/text/translate';
 import { aiSpanOver } from '../../support/spans';
 
 function span(id: string, text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
@@ -110,7 +111,7 @@ describe('visibility: hover text', () => {
       mixedLine: false,
       spans: [{ span: span('s1', text, text, { origin: { kind: 'agent', tool: hostile, model: hostile }, review: review(text, { intent: hostile, scopeNote: hostile }) }), status: 'accepted' }],
       blockSpanIds: ['s1'],
-    });
+    }, english);
     const commands = [...markdown.matchAll(/\]\(command:([\w.]+)/g)].map((match) => match[1]);
     assert.deepEqual(commands, ['vouch.openReviewPanel', 'vouch.acceptBlock', 'vouch.rejectBlock'], 'Review (the panel at this block), Accept, Reject: the panel is linked once');
     for (const command of commands) assert.ok(HOVER_COMMAND_IDS.includes(command));
@@ -120,7 +121,7 @@ describe('visibility: hover text', () => {
   it('says when no signal named the tool, with the candidates as such', () => {
     const text = 'const a = 1;';
     const markdown = (origin: { kind: 'agent'; tool: string; candidates?: string[] }) =>
-      uncommittedHoverMarkdown({ documentUri: 'file:///w/a.ts', state: 'ai-unreviewed', mixedLine: false, spans: [{ span: span('s1', text, text, { origin }), status: 'unreviewed' }], blockSpanIds: ['s1'] });
+      uncommittedHoverMarkdown({ documentUri: 'file:///w/a.ts', state: 'ai-unreviewed', mixedLine: false, spans: [{ span: span('s1', text, text, { origin }), status: 'unreviewed' }], blockSpanIds: ['s1'] }, english);
     assert.match(markdown({ kind: 'agent', tool: 'unknown-ai', candidates: ['github-copilot', 'tab*nine'] }), /tool \*\*unknown-ai\*\* \(no signal named it; active AI tools then: github\\-copilot, tab\\\*nine\)/);
     assert.match(markdown({ kind: 'agent', tool: 'unknown-ai' }), /tool \*\*unknown-ai\*\* \(no signal named it\)/);
     assert.doesNotMatch(markdown({ kind: 'agent', tool: 'cline' }), /no signal named it/);
@@ -134,7 +135,7 @@ describe('visibility: hover text', () => {
       mixedLine: true,
       spans: [{ span: span('s1', text, text, { humanChangedChars: 3, insertedLength: 12, origin: { kind: 'inline', tool: 'fake-ai', model: 'm-1' } }), status: 'unreviewed' }],
       blockSpanIds: ['s1', 's2'],
-    });
+    }, english);
     assert.match(markdown, /since changed by a human/);
     assert.match(markdown, /tool \*\*fake\\-ai\*\* · inline completion · model m\\-1 · high confidence/);
     assert.match(markdown, /high confidence · 2026-01-02 03:04 UTC/);
@@ -159,15 +160,15 @@ describe('visibility: hover text', () => {
       humanChangedShare: 0.5,
       review: { ...review('x'), intent: 'parse input' },
       commitInfo: { commit: COMMIT_A, author: 'Ann', authorTime: 1_700_000_000, summary: 'Add parser' },
-    });
+    }, english);
     assert.match(markdown, /earlier commit, recorded in a Vouch note/);
     assert.match(markdown, /Commit: `aaaaaaaaaaaa` “Add parser” by Ann on 2023-11-14 22:13 UTC/);
     assert.match(markdown, /Review: \*\*accepted\*\* by Rita Reviewer \\<rita\\@example\\.com\\>/);
     assert.match(markdown, /Intent: parse input/);
     assert.doesNotMatch(markdown, /AI wrote/);
-    const mixed = committedHoverMarkdown({ line: 0, commit: COMMIT_A, source: 'vouch', path: 'a', originalLine: 1, origin: { tool: 'github-copilot' }, aiShare: 0.2, review: null });
+    const mixed = committedHoverMarkdown({ line: 0, commit: COMMIT_A, source: 'vouch', path: 'a', originalLine: 1, origin: { tool: 'github-copilot' }, aiShare: 0.2, review: null }, english);
     assert.match(mixed, /AI wrote 20% of the characters of these lines; a person wrote the rest/);
-    const gitAi = committedHoverMarkdown({ line: 0, commit: COMMIT_B, source: 'git-ai', path: 'a', originalLine: 1, origin: { tool: 'cursor' } });
+    const gitAi = committedHoverMarkdown({ line: 0, commit: COMMIT_B, source: 'git-ai', path: 'a', originalLine: 1, origin: { tool: 'cursor' } }, english);
     assert.match(gitAi, /recorded by git-ai \(refs\/notes\/ai\)/);
     assert.match(gitAi, /git-ai records no review/);
   });
@@ -186,7 +187,7 @@ describe('visibility: summary', () => {
     assert.equal(summary.aiLines, 4);
     assert.equal(summary.reviewedAiLines, 2);
     assert.equal(summary.reviewedShare, 0.5);
-    assert.equal(formatSummary('f.ts', summary), 'f.ts: 4 of 4 lines written by AI (100%); 2 of them reviewed and accepted (50%) — 1 unreviewed, 2 from earlier commits.');
+    assert.equal(formatSummary('f.ts', summary, english), 'f.ts: 4 of 4 lines written by AI (100%); 2 of them reviewed and accepted (50%) — 1 unreviewed, 2 from earlier commits.');
   });
 });
 
@@ -224,9 +225,9 @@ describe('visibility: committed lines from blame and notes', () => {
     const lineOf = (note: string) => mapCommittedAiLines([{ finalLine: 5, commit: COMMIT_A, originalLine: 5, path: 'src/a.ts' }], new Map([[COMMIT_A, parseNote(note)]]))[0];
     assert.equal(lineOf(`${original.line}\n${approved.line}`).review?.intent, 'approved later');
     assert.equal(lineOf(`${approved.line}\n${original.line}`).review?.intent, 'approved later');
-    const hover = committedHoverMarkdown(lineOf(`${approved.line}\n${original.line}`), 'file:///w/src/a.ts');
+    const hover = committedHoverMarkdown(lineOf(`${approved.line}\n${original.line}`), english, 'file:///w/src/a.ts');
     assert.match(hover, /\[Approve as another reviewer…\]\(command:vouch\.approveCommittedLines\?/);
-    const unreviewed = committedHoverMarkdown(lineOf(original.line), 'file:///w/src/a.ts');
+    const unreviewed = committedHoverMarkdown(lineOf(original.line), english, 'file:///w/src/a.ts');
     const link = /\[Approve these AI lines…\]\(command:vouch\.approveCommittedLines\?([^ )]+)/.exec(unreviewed);
     assert.deepEqual(link && JSON.parse(decodeURIComponent(link[1])), [{ uri: 'file:///w/src/a.ts', line: 4 }]);
     assert.ok(HOVER_COMMAND_IDS.includes('vouch.approveCommittedLines'));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 /** The script is an ES module; this test file is CommonJS. */
 const l10nScript = () => import('../../../scripts/l10n.mjs');
 
-describe('l10n of the extension host (src/host, src/extension.ts)', function () {
+describe('l10n of the extension host (src/host, src/extension.ts), core text builders and the review page', function () {
   this.timeout(60_000);
 
   it('shows no text that bypasses vscode.l10n.t (messages, buttons, status bar, quick picks, progress, tree items)', async () => {
@@ -23,6 +23,29 @@ describe('l10n of the extension host (src/host, src/extension.ts)', function () 
   it('keeps l10n/bundle.l10n.json equal to the messages in the code (node scripts/l10n.mjs rewrites it)', async () => {
     const { scanL10n, bundleOf, bundleFile } = await l10nScript();
     assert.equal(readFileSync(bundleFile, 'utf8'), bundleOf(scanL10n().messages));
+  });
+
+  it("collects core's t('...') messages and the review page's message list into the bundle, and flags the page's text that bypasses its t", async () => {
+    const { scanL10n, bundleFile } = await l10nScript();
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as Record<string, string>;
+    // One message of each kind of source: a core builder, the page's list, the page's own call.
+    for (const message of ['Review: **not reviewed**', 'Reviews will not be signed: {0}', 'AI · {0} · unreviewed']) assert.equal(bundle[message], message);
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-l10n-'));
+    try {
+      const page = path.join(dir, 'page.ts');
+      const builder = path.join(dir, 'builder.ts');
+      writeFileSync(page, ["createElement(d, 'p', { text: this.t('Shown {0}', n) });", "button.setAttribute('aria-label', 'Close it');", "region.textContent = 'Working';"].join('\n'));
+      writeFileSync(builder, ["export const PAGE_MESSAGES = ['Listed', 'Also listed'] as const;", "const label = (t: Translate) => t('Built {0}', 1);", "const raw = 'Not collected, not flagged';", 'const odd = (t: Translate, m: string) => t(m);'].join('\n'));
+      const result = scanL10n([page], [builder]);
+      assert.deepEqual(result.messages, ['Also listed', 'Built {0}', 'Listed', 'Shown {0}']);
+      assert.deepEqual(result.bypassing.map((line: string) => line.replace(/^.*page\.ts/, 'page.ts')), ["page.ts:2: 'Close it'", "page.ts:3: 'Working'"]);
+      assert.equal(result.dynamic.length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds a shown literal, and accepts it once wrapped', async () => {
@@ -43,7 +66,7 @@ describe('l10n of the extension host (src/host, src/extension.ts)', function () 
           'void vscode.window.showErrorMessage(vscode.l10n.t(message));',
         ].join('\n'),
       );
-      const result = scanL10n([file]);
+      const result = scanL10n([file], []);
       assert.deepEqual(
         result.bypassing.map((line: string) => line.replace(/^.*sample\.ts/, 'sample.ts')),
         ["sample.ts:1: `Vouch could not stage ${name}`", "sample.ts:1: 'Retry'", "sample.ts:2: 'All reviewed'"],

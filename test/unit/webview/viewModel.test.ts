@@ -6,21 +6,24 @@ import {
   draftProblem,
   formatAge,
   neighbourBlockId,
+  pageTextOf,
   parsePersistedState,
   pruneToBlocks,
   toggleScope,
   visibleText,
 } from '../../../src/webview/viewModel';
 
+const english = pageTextOf(undefined);
+
 describe('review page view model', () => {
   it('checks drafts with the same rules as the core review model', () => {
-    assert.equal(draftProblem({ intent: ' ', scope: ['files'], scopeNote: '' }, 'accept')?.field, 'intent');
-    assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: '' }, 'accept')?.field, 'scope');
-    assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: '' }, 'reject'), undefined);
-    assert.equal(draftProblem({ intent: '', scope: [], scopeNote: '' }, 'reject'), undefined, 'a rejection needs no intent');
-    assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: 'reads one file' }, 'accept'), undefined);
-    assert.equal(draftProblem({ intent: 'x', scope: ['none', 'data'], scopeNote: '' }, 'accept')?.field, 'scope');
-    assert.equal(draftProblem({ intent: 'x'.repeat(2001), scope: ['none'], scopeNote: '' }, 'accept')?.field, 'intent');
+    assert.equal(draftProblem({ intent: ' ', scope: ['files'], scopeNote: '' }, 'accept', english)?.field, 'intent');
+    assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: '' }, 'accept', english)?.field, 'scope');
+    assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: '' }, 'reject', english), undefined);
+    assert.equal(draftProblem({ intent: '', scope: [], scopeNote: '' }, 'reject', english), undefined, 'a rejection needs no intent');
+    assert.equal(draftProblem({ intent: 'x', scope: [], scopeNote: 'reads one file' }, 'accept', english), undefined);
+    assert.equal(draftProblem({ intent: 'x', scope: ['none', 'data'], scopeNote: '' }, 'accept', english)?.field, 'scope');
+    assert.equal(draftProblem({ intent: 'x'.repeat(2001), scope: ['none'], scopeNote: '' }, 'accept', english)?.field, 'intent');
   });
 
   it('keeps "none" exclusive and the scope in canonical order', () => {
@@ -38,14 +41,14 @@ describe('review page view model', () => {
 
   it('formats ages and shares in words', () => {
     const now = 1_000_000_000;
-    assert.equal(formatAge(now, now - 10_000), 'just now');
-    assert.equal(formatAge(now, now - 60_000), '1 minute ago');
-    assert.equal(formatAge(now, now - 3 * 3_600_000), '3 hours ago');
-    assert.equal(formatAge(now, now - 3 * 86_400_000), '3 days ago');
-    assert.equal(formatAge(now, now + 60_000), 'just now');
-    assert.equal(changedShareLabel(0), 'unchanged by a person');
-    assert.equal(changedShareLabel(0.001), 'under 1% changed by a person');
-    assert.equal(changedShareLabel(0.5), '50% changed by a person');
+    assert.equal(formatAge(now, now - 10_000, english), 'just now');
+    assert.equal(formatAge(now, now - 60_000, english), '1 minute ago');
+    assert.equal(formatAge(now, now - 3 * 3_600_000, english), '3 hours ago');
+    assert.equal(formatAge(now, now - 3 * 86_400_000, english), '3 days ago');
+    assert.equal(formatAge(now, now + 60_000, english), 'just now');
+    assert.equal(changedShareLabel(0, english), 'unchanged by a person');
+    assert.equal(changedShareLabel(0.001, english), 'under 1% changed by a person');
+    assert.equal(changedShareLabel(0.5, english), '50% changed by a person');
   });
 
   it('finds the neighbouring block, wrapping around', () => {
