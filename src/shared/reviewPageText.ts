@@ -87,6 +87,7 @@ export const REVIEW_PAGE_MESSAGES = [
   'secrets',
   'processes',
   'data',
+  'none',
   '{0} (suggested by risk hints)',
   'Scope details (optional)',
   'details (optional)',

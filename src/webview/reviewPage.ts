@@ -596,7 +596,7 @@ export class ReviewPage {
       className: 'vouch-scope-warning',
       text:
         uncovered.length > 0 && draft.scope.length > 0
-          ? t('The risk hints suggest this code touches: {0}.', uncovered.flatMap((tag) => (tag === 'none' ? [] : [scopeWord(tag, t)])).join(', '))
+          ? t('The risk hints suggest this code touches: {0}.', uncovered.map((tag) => scopeWord(tag, t)).join(', '))
           : '',
     });
 

@@ -113,38 +113,22 @@ export function uncoveredSuggestions(blocks: readonly PanelBlock[], scope: reado
   return PANEL_SCOPE_TAGS.filter((tag) => suggested.has(tag) && !scope.includes(tag));
 }
 
-/** The scope choice's label: "Network". */
+/** Scope choices' labels ("Network") and the words for them inside a sentence ("network"). */
+const SCOPE_LABELS: Readonly<Record<PanelScopeTag, { readonly label: (t: PageText) => string; readonly word: (t: PageText) => string }>> = {
+  files: { label: (t) => t('Files'), word: (t) => t('files') },
+  network: { label: (t) => t('Network'), word: (t) => t('network') },
+  secrets: { label: (t) => t('Secrets'), word: (t) => t('secrets') },
+  processes: { label: (t) => t('Processes'), word: (t) => t('processes') },
+  data: { label: (t) => t('Data'), word: (t) => t('data') },
+  none: { label: (t) => t('None'), word: (t) => t('none') },
+};
+
 export function scopeLabel(tag: PanelScopeTag, t: PageText): string {
-  switch (tag) {
-    case 'files':
-      return t('Files');
-    case 'network':
-      return t('Network');
-    case 'secrets':
-      return t('Secrets');
-    case 'processes':
-      return t('Processes');
-    case 'data':
-      return t('Data');
-    case 'none':
-      return t('None');
-  }
+  return SCOPE_LABELS[tag].label(t);
 }
 
-/** The scope tag inside a sentence: "network". */
-export function scopeWord(tag: Exclude<PanelScopeTag, 'none'>, t: PageText): string {
-  switch (tag) {
-    case 'files':
-      return t('files');
-    case 'network':
-      return t('network');
-    case 'secrets':
-      return t('secrets');
-    case 'processes':
-      return t('processes');
-    case 'data':
-      return t('data');
-  }
+export function scopeWord(tag: PanelScopeTag, t: PageText): string {
+  return SCOPE_LABELS[tag].word(t);
 }
 
 /** "Line 4" or "Lines 4–9" (`capital`), else "line 4" / "lines 4–9" inside a sentence. */

@@ -5,6 +5,7 @@
  * everywhere (a key in a comment is still a leaked key).
  */
 import { LineIndex, baseName, languageOfPath, scanCode, type ScanLanguage, type ScannedCode } from './codeScanner';
+import { english, type Translate } from '../text/translate';
 
 export type RiskCategory =
   | 'secret'
@@ -29,8 +30,10 @@ export const RISK_CATEGORIES: readonly RiskCategory[] = [
 
 export interface RiskHint {
   readonly category: RiskCategory;
-  /** Short and human: "Network access: fetch()". */
+  /** Short and human, in English (the CLI's): "Network access: fetch()". `riskHintMessage` says it in the user's language. */
   readonly message: string;
+  /** What was found, after the category: "fetch()". */
+  readonly evidence: string;
   /** 1-based line, relative to the block, of the first evidence. */
   readonly line: number;
 }
@@ -40,16 +43,21 @@ export interface RiskHintContext {
   readonly textBefore?: string;
 }
 
-const CATEGORY_LABELS: Record<RiskCategory, string> = {
-  secret: 'Possible secret',
-  network: 'Network access',
-  process: 'Runs a process',
-  'file-deletion': 'Deletes files',
-  'dynamic-eval': 'Evaluates code at run time',
-  'sql-from-strings': 'SQL built from strings',
-  dependency: 'Dependencies',
-  'auth-crypto': 'Auth or crypto code',
+const CATEGORY_LABELS: Readonly<Record<RiskCategory, (t: Translate) => string>> = {
+  secret: (t) => t('Possible secret'),
+  network: (t) => t('Network access'),
+  process: (t) => t('Runs a process'),
+  'file-deletion': (t) => t('Deletes files'),
+  'dynamic-eval': (t) => t('Evaluates code at run time'),
+  'sql-from-strings': (t) => t('SQL built from strings'),
+  dependency: (t) => t('Dependencies'),
+  'auth-crypto': (t) => t('Auth or crypto code'),
 };
+
+/** "Network access: fetch()" in the user's language (the category; the evidence is code or the detector's English). */
+export function riskHintMessage(hint: Pick<RiskHint, 'category' | 'evidence'>, t: Translate): string {
+  return t('{0}: {1}', CATEGORY_LABELS[hint.category](t), hint.evidence);
+}
 
 type View = 'skeleton' | 'withoutComments' | 'raw';
 
@@ -199,7 +207,7 @@ export function findRiskHints(code: string, path: string, context: RiskHintConte
   if (dependency) note('dependency', dependency.offset, dependency.what);
 
   return [...found.entries()]
-    .map(([category, { offset, what }]) => ({ category, message: `${CATEGORY_LABELS[category]}: ${what}`, line: lines.lineOf(offset) }))
+    .map(([category, { offset, what }]) => ({ category, message: riskHintMessage({ category, evidence: what }, english), evidence: what, line: lines.lineOf(offset) }))
     .sort((a, b) => a.line - b.line || RISK_CATEGORIES.indexOf(a.category) - RISK_CATEGORIES.indexOf(b.category));
 }
 

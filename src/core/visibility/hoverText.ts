@@ -30,55 +30,33 @@ export interface BlockCommandArgs {
   readonly spanIds: readonly string[];
 }
 
-/** What a mark means, in the user's language. */
+/** What a mark means, in the user's language (a function per state: `t` gets literal messages). */
+const STATE_LABELS: Readonly<Record<LineMarkState, (t: Translate) => string>> = {
+  'ai-unreviewed': (t) => t('AI-written, not reviewed'),
+  'ai-accepted': (t) => t('AI-written, accepted by a reviewer'),
+  'ai-human-changed': (t) => t('AI-written, since changed by a human'),
+  'ai-committed': (t) => t('AI-written in an earlier commit'),
+};
+
+const KIND_LABELS: Readonly<Record<OriginKind, (t: Translate) => string>> = {
+  inline: (t) => t('inline completion'),
+  'inline-partial': (t) => t('inline completion (partly accepted)'),
+  'next-edit': (t) => t('next-edit suggestion'),
+  chat: (t) => t('chat edit'),
+  agent: (t) => t('agent edit'),
+  'external-write': (t) => t('file rewritten outside the editor'),
+  manual: (t) => t('marked as AI by hand'),
+  api: (t) => t('reported by an extension'),
+};
+
+const CONFIDENCE_LABELS: Readonly<Record<Confidence, (t: Translate) => string>> = {
+  high: (t) => t('high confidence'),
+  medium: (t) => t('medium confidence'),
+  low: (t) => t('low confidence'),
+};
+
 export function stateLabel(state: LineMarkState, t: Translate): string {
-  switch (state) {
-    case 'ai-unreviewed':
-      return t('AI-written, not reviewed');
-    case 'ai-accepted':
-      return t('AI-written, accepted by a reviewer');
-    case 'ai-human-changed':
-      return t('AI-written, since changed by a human');
-    case 'ai-committed':
-      return t('AI-written in an earlier commit');
-  }
-}
-
-function kindLabel(kind: OriginKind, t: Translate): string {
-  switch (kind) {
-    case 'inline':
-      return t('inline completion');
-    case 'inline-partial':
-      return t('inline completion (partly accepted)');
-    case 'next-edit':
-      return t('next-edit suggestion');
-    case 'chat':
-      return t('chat edit');
-    case 'agent':
-      return t('agent edit');
-    case 'external-write':
-      return t('file rewritten outside the editor');
-    case 'manual':
-      return t('marked as AI by hand');
-    case 'api':
-      return t('reported by an extension');
-    default:
-      // A kind from a newer note: shown as recorded (escaped by the caller).
-      return kind;
-  }
-}
-
-function confidenceLabel(confidence: Confidence, t: Translate): string {
-  switch (confidence) {
-    case 'high':
-      return t('high confidence');
-    case 'medium':
-      return t('medium confidence');
-    case 'low':
-      return t('low confidence');
-    default:
-      return t('{0} confidence', escapeMarkdownText(confidence));
-  }
+  return STATE_LABELS[state](t);
 }
 
 const MAX_SHOWN_TEXT = 300;
@@ -133,9 +111,10 @@ function originLine(origin: { readonly kind?: OriginKind; readonly tool: string;
         : t('tool **{0}** (no signal named it)', UNKNOWN_AI_TOOL)
       : t('tool **{0}**', escapeMarkdownText(origin.tool, 200));
   const parts = [tool];
-  if (origin.kind) parts.push(escapeMarkdownText(kindLabel(origin.kind, t)));
+  // A kind or confidence from a newer note is shown as recorded.
+  if (origin.kind) parts.push(escapeMarkdownText(Object.hasOwn(KIND_LABELS, origin.kind) ? KIND_LABELS[origin.kind](t) : origin.kind));
   if (origin.model) parts.push(t('model {0}', escapeMarkdownText(origin.model, 200)));
-  if (confidence) parts.push(confidenceLabel(confidence, t));
+  if (confidence) parts.push(Object.hasOwn(CONFIDENCE_LABELS, confidence) ? CONFIDENCE_LABELS[confidence](t) : t('{0} confidence', escapeMarkdownText(confidence)));
   return t('Origin: {0}', parts.join(' · '));
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ReviewBlock } from '../../core/review/reviewModel';
+import { riskHintMessage } from '../../core/review/riskHints';
 import { renderReviewPanelHtml } from '../../shared/reviewPanelHtml';
 import { translatePageMessages } from '../../shared/reviewPageText';
 import {
@@ -51,7 +52,9 @@ function toPanelBlock(block: ReviewBlock, replacedLines: readonly string[] | und
     firstInsertedAt: block.firstInsertedAt,
     lastInsertedAt: block.lastInsertedAt,
     humanChangedShare: block.humanChangedShare,
-    riskHints: block.riskHints.slice(0, PROTOCOL_LIMITS.maxHintsPerBlock).map((hint) => ({ ...hint, message: hint.message.slice(0, PROTOCOL_LIMITS.maxShortTextLength) })),
+    riskHints: block.riskHints
+      .slice(0, PROTOCOL_LIMITS.maxHintsPerBlock)
+      .map((hint) => ({ category: hint.category, message: riskHintMessage(hint, vscode.l10n.t).slice(0, PROTOCOL_LIMITS.maxShortTextLength), line: hint.line })),
     suggestedScope: block.suggestedScope,
     previouslyRejected: block.previouslyRejected,
     ...(block.state === 'changed-after-review' ? { changedAfterReview: true } : {}),

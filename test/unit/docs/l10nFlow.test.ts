@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { english, type Translate } from '../../../src/core/text/translate';
 import { lineRangeLabel } from '../../../src/core/text/lines';
+import { RISK_CATEGORIES, riskHintMessage } from '../../../src/core/review/riskHints';
 import type { CommittedAiLine } from '../../../src/core/visibility/committedLines';
 import { committedHoverMarkdown, uncommittedHoverMarkdown } from '../../../src/core/visibility/hoverText';
 import { committedAnnotation, formatAge, uncommittedAnnotation, unreviewedBlocksTitle } from '../../../src/core/visibility/lineAnnotation';
@@ -57,7 +58,7 @@ function mark(state: UncommittedLineMark['state']): UncommittedLineMark {
   return { line: 0, state, lineKind: 'mixed', spanIds: ['s1'] };
 }
 
-/** Everything core builds for the editor (hovers, annotations, CodeLens, summary, AI share, line labels), through `t`. */
+/** Everything core builds for the editor (hovers, annotations, CodeLens, summary, AI share, line labels, risk hint categories), through `t`. */
 function coreTexts(t: Translate): string[] {
   const spans = [
     { span: span('s1', { humanChangedChars: 2, review: review() }), status: 'accepted-changed-after-review' as const },
@@ -124,6 +125,8 @@ function coreTexts(t: Translate): string[] {
     lineRangeLabel({ startLine: 3, endLine: 3 }, t),
     lineRangeLabel({ startLine: 3, endLine: 9 }, t),
   ];
+  // The category is translated; the evidence after it is what the detector found (here data).
+  for (const category of RISK_CATEGORIES) texts.push(riskHintMessage({ category, evidence: 'ー()' }, t));
   for (const age of [10_000, 5 * 60_000, 3 * HOUR, 49 * HOUR, 65 * 24 * HOUR, 800 * 24 * HOUR]) texts.push(formatAge(NOW - age, NOW, t) ?? '');
   return texts;
 }
