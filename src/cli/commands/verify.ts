@@ -17,6 +17,7 @@ import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../co
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policyText } from './rangePolicy';
 import { withApprovalsAndPolicy } from './verifyPolicy';
+import { writeStreamedJson, type JsonElementStream } from '../streamedJson';
 import { VerifyChecks, reviewedTextDiffers, type RangeSignature } from './verifyChecks';
 
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
@@ -140,8 +141,11 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
   // Approvals added later (vouch approve) and the policy: see verifyPolicy.ts.
   const result = await withApprovalsAndPolicy(context, checked, loadedPolicy, values['allowed-signers']);
-  if (values.json) io.stdout(ownText(`${JSON.stringify(result, null, 2)}\n`));
-  else printResult(io, result);
+  if (values.json) {
+    // Written as produced: a range of 100,000 commits is never one array or one string in memory.
+    writeStreamedJson(result, (text) => io.stdout(ownText(text)));
+    io.stdout(ownText('\n'));
+  } else printResult(io, result);
   if (!values.json && result.policy) io.stdout(displayComposed(policyText(result.policy, values['allowed-signers'])));
   return result.ok ? 0 : 1;
 }
@@ -180,7 +184,7 @@ export type CommitSequence = Iterable<string> & { readonly length: number };
  * (no records, nothing to check) made only when listed, so a range of 100,000 commits holds one
  * small object per noted commit. JSON lists them all.
  */
-export class VerifiedCommits implements Iterable<VerifiedCommit> {
+export class VerifiedCommits implements Iterable<VerifiedCommit>, JsonElementStream {
   constructor(
     private readonly all: CommitSequence,
     /** The commits that have a note, in range order. */
@@ -211,6 +215,11 @@ export class VerifiedCommits implements Iterable<VerifiedCommit> {
 
   toJSON(): VerifiedCommit[] {
     return [...this];
+  }
+
+  /** `vouch verify --json` writes the commits one at a time (see streamedJson.ts). */
+  jsonElements(): Iterable<VerifiedCommit> {
+    return this;
   }
 }
 
