@@ -26,8 +26,28 @@ export interface ScriptShare {
   readonly longestTaskFrames: readonly string[];
   /** Tasks over `overMs`, in ms, longest first. */
   readonly tasksOver: readonly number[];
+  /** The ten longest tasks over `overMs`, each with its script's innermost frames (most samples first). */
+  readonly longestTasks: readonly { readonly ms: number; readonly frames: readonly string[] }[];
   /** The script's functions by sampled time with them on top of its own frames (self + what they call outside the script), ms. */
   readonly topFunctions: readonly { readonly name: string; readonly ms: number }[];
+}
+
+/** Names a frame of the profile (function:line:column of the bundle unless a source map says more). */
+export type FrameNamer = (frame: ProfileNode['callFrame']) => string;
+
+const defaultFrameName: FrameNamer = (frame) => `${frame.functionName || '(anonymous)'}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
+
+/**
+ * Names frames by the source a source map of the bundle gives (file:line and the original name),
+ * falling back to the bundle's own position.
+ */
+export function sourceMapFrameNamer(sourceMap: { findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; name?: string } | object }): FrameNamer {
+  return (frame) => {
+    const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number; name?: string };
+    if (!entry.originalSource || entry.originalLine === undefined) return defaultFrameName(frame);
+    const source = entry.originalSource.replace(/^.*?\/(src|node_modules)\//, '$1/');
+    return `${entry.name ?? (frame.functionName || '(anonymous)')} (${source}:${entry.originalLine + 1})`;
+  };
 }
 
 export function readCpuProfile(file: string): CpuProfile {
@@ -35,7 +55,7 @@ export function readCpuProfile(file: string): CpuProfile {
 }
 
 /** The share of `profile` that ran with a frame of a script whose url ends with `scriptSuffix` on the stack. */
-export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 50): ScriptShare {
+export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 50, nameOf: FrameNamer = defaultFrameName): ScriptShare {
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
@@ -58,20 +78,24 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
   };
   // A sample lasts until the next one; the last one gets the profile's end.
   const durations = profile.samples.map((_, index) => (index + 1 < profile.timeDeltas.length ? profile.timeDeltas[index + 1] : 0) / 1000);
-  const frameName = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'}:${node.callFrame.lineNumber + 1}:${node.callFrame.columnNumber + 1}`;
+  const frameName = (node: ProfileNode) => nameOf(node.callFrame);
   let totalMs = 0;
   let runMs = 0;
   let runFrames = new Map<string, number>();
   let longestTaskMs = 0;
   let longestFrames = new Map<string, number>();
   const tasksOver: number[] = [];
+  const tasksOverFrames: { ms: number; frames: Map<string, number> }[] = [];
   const byFunction = new Map<string, number>();
   const endRun = () => {
     if (runMs > longestTaskMs) {
       longestTaskMs = runMs;
       longestFrames = runFrames;
     }
-    if (runMs > overMs) tasksOver.push(runMs);
+    if (runMs > overMs) {
+      tasksOver.push(runMs);
+      tasksOverFrames.push({ ms: runMs, frames: runFrames });
+    }
     runMs = 0;
     runFrames = new Map();
   };
@@ -97,6 +121,15 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
       .slice(0, 5)
       .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`),
     tasksOver: tasksOver.sort((a, b) => b - a).map((ms) => Number(ms.toFixed(1))),
+    longestTasks: tasksOverFrames
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10)
+      .map((task) => ({
+        ms: Number(task.ms.toFixed(1)),
+        frames: ranked(task.frames)
+          .slice(0, 3)
+          .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`),
+      })),
     topFunctions: ranked(byFunction)
       .slice(0, 15)
       .map(([name, ms]) => ({ name, ms: Number(ms.toFixed(1)) })),
