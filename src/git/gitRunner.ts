@@ -24,8 +24,11 @@ export class GitError extends Error {
 export interface GitRunOptions {
   /** Working directory: the repository (or a folder inside it). */
   readonly cwd: string;
-  /** Bytes written to git's standard input. */
-  readonly input?: string | Uint8Array;
+  /**
+   * Bytes written to git's standard input; an async iterable is written a piece at a time as git
+   * reads it (a long text never held as one buffer). When it throws, git is killed and run rejects with its error.
+   */
+  readonly input?: string | Uint8Array | AsyncIterable<string | Uint8Array>;
   /** Extra environment, applied after inherited GIT_* variables are removed (e.g. GIT_INDEX_FILE). */
   readonly env?: Readonly<Record<string, string>>;
   /** Exit codes that are answers rather than failures (e.g. 1 for `notes show` on a commit without a note). */
@@ -103,6 +106,24 @@ function gitResult(stdoutBytes: Buffer, stderr: string, exitCode: number): GitRe
   };
 }
 
+/** Writes each piece and waits while the pipe is full, then ends the stream (stops early once git closed it). */
+async function writePieces(stream: NodeJS.WritableStream & { readonly destroyed?: boolean }, pieces: AsyncIterable<string | Uint8Array>): Promise<void> {
+  for await (const piece of pieces) {
+    if (stream.destroyed) return;
+    if (stream.write(piece)) continue;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+    });
+  }
+  stream.end();
+}
+
 /** The one place that spawns git: argument arrays, no shell, hooks off, clean environment, typed errors. */
 export class GitRunner {
   constructor(
@@ -129,7 +150,7 @@ export class GitRunner {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let outBytes = 0;
-      let failure: GitError | undefined;
+      let failure: Error | undefined;
       const timer = setTimeout(() => {
         failure = new GitError('timeout', `git ${args[0]} timed out after ${timeoutMs} ms`, args);
         child.kill('SIGKILL');
@@ -169,8 +190,15 @@ export class GitRunner {
         }
       });
       child.stdin.on('error', () => undefined); // git may exit before reading all input; the exit code tells
-      if (options.input !== undefined) child.stdin.end(options.input);
-      else child.stdin.end();
+      const input = options.input;
+      if (input === undefined) child.stdin.end();
+      else if (typeof input === 'string' || input instanceof Uint8Array) child.stdin.end(input);
+      else {
+        writePieces(child.stdin, input).catch((error: unknown) => {
+          failure ??= error instanceof Error ? error : new Error(String(error));
+          child.kill('SIGKILL');
+        });
+      }
     });
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import { reanchorSpans } from '../core/reanchor';
 import { sha256Hex } from '../core/textHash';
 import { nativeSha256HexInSlices, utf8BytesInSlices } from './blame/nativeSha256';
+import { hashingUtf8Pieces, sha256OfPieces, type TextPieces } from './textPieces';
 import { mergeSpans } from '../core/workingState/merge';
 import { assertRepoPath } from '../core/workingState/repoPath';
 import type { WorkingStateDocument } from '../core/workingState/stateFile';
@@ -107,6 +108,8 @@ export class WorkingStateStore {
   readonly stateDirectory: string;
   private readonly known = new Map<string, KnownState>();
   private readonly blobByTextHash = new Map<string, string>();
+  /** Hash and blob of texts given as pieces, by their key (a document's uri and version). */
+  private readonly blobByTextKey = new Map<string, { textSha256: string; textBlob: string }>();
   private readonly lockOptions: FileLockOptions;
   private readonly maxStateFileBytes: number;
   private readonly maxTextBytes: number;
@@ -210,11 +213,13 @@ export class WorkingStateStore {
    * is gone from git (pruned) and the text changed, the spans cannot be placed: the state file is
    * set aside as `*.stale-<time>` (nothing is deleted) and undefined is returned.
    */
-  async loadForText(repoPath: string, currentText: string, options: LoadOptions = {}): Promise<SpansForText | undefined> {
+  async loadForText(repoPath: string, currentText: string | TextPieces, options: LoadOptions = {}): Promise<SpansForText | undefined> {
     const document = await this.load(repoPath);
+    // No stored state (most documents): the text is never read.
     if (!document) return undefined;
     if (options.asBase) this.remember(document);
-    if (document.textSha256 === (await nativeSha256HexInSlices(currentText))) return { document, spans: document.spans.slice(), reanchored: false };
+    const currentSha256 = typeof currentText === 'string' ? await nativeSha256HexInSlices(currentText) : await sha256OfPieces(currentText);
+    if (document.textSha256 === currentSha256) return { document, spans: document.spans.slice(), reanchored: false };
     const lastText = await this.readText(document);
     if (lastText === undefined) {
       const stateFile = this.stateFileFor(repoPath);
@@ -227,7 +232,8 @@ export class WorkingStateStore {
       });
       return undefined;
     }
-    return { document, spans: reanchorSpans(lastText, currentText, document.spans, { newId: this.newId }), reanchored: true };
+    const whole = typeof currentText === 'string' ? currentText : await currentText.whole();
+    return { document, spans: reanchorSpans(lastText, whole, document.spans, { newId: this.newId }), reanchored: true };
   }
 
   /**
@@ -235,12 +241,11 @@ export class WorkingStateStore {
    * file's lock; merges with the disk state when another writer changed it since this store last
    * read or wrote it.
    */
-  async save(repoPath: string, spans: readonly AttributedSpan[], text: string): Promise<SaveResult> {
+  async save(repoPath: string, spans: readonly AttributedSpan[], text: string | TextPieces): Promise<SaveResult> {
     assertRepoPath(repoPath);
     const problem = spansProblem(spans, text.length);
     if (problem) throw new Error(`refusing to save working state of ${repoPath}: ${problem}`);
-    const textSha256 = await nativeSha256HexInSlices(text);
-    const textBlob = await this.writeBlob(text, textSha256);
+    const { textSha256, textBlob } = typeof text === 'string' ? await this.writeTextBlob(text) : await this.writePiecesBlob(text);
     await fs.mkdir(this.stateDirectory, { recursive: true });
     const stateFile = this.stateFileFor(repoPath);
     return this.withLock(stateFile, async () => {
@@ -254,11 +259,13 @@ export class WorkingStateStore {
       let merged = false;
       const onDisk = disk.kind === 'ok' && disk.document.path === repoPath ? disk.document : undefined;
       if (onDisk && (onDisk.generation !== known?.generation || onDisk.updatedAt !== known.updatedAt)) {
-        const theirText = onDisk.textSha256 === textSha256 ? text : await this.readText(onDisk);
+        // The one place a save needs the whole text: another writer's spans are moved onto it.
+        const ourText = typeof text === 'string' ? text : await text.whole();
+        const theirText = onDisk.textSha256 === textSha256 ? ourText : await this.readText(onDisk);
         if (theirText === undefined) {
           await this.moveAside(stateFile, 'stale', 'it changed since this writer read it and its text is gone from git, so it cannot be merged');
         } else {
-          const theirs = reanchorSpans(theirText, text, onDisk.spans, { newId: this.newId });
+          const theirs = reanchorSpans(theirText, ourText, onDisk.spans, { newId: this.newId });
           toWrite = mergeSpans({ base: known?.spans ?? [], ours: spans, theirs }, this.newId);
           merged = true;
         }
@@ -298,17 +305,35 @@ export class WorkingStateStore {
     this.known.set(document.path, { generation: document.generation, updatedAt: document.updatedAt, spans: document.spans });
   }
 
-  private async writeBlob(text: string, textSha256: string): Promise<string> {
+  private async writeTextBlob(text: string): Promise<{ textSha256: string; textBlob: string }> {
+    const textSha256 = await nativeSha256HexInSlices(text);
     const cached = this.blobByTextHash.get(textSha256);
-    if (cached) return cached;
+    if (cached) return { textSha256, textBlob: cached };
     const { stdout } = await this.git.run(['hash-object', '-w', '--no-filters', '--stdin'], {
       cwd: this.repository.topLevel,
       input: await utf8BytesInSlices(text),
     });
-    const blob = assertObjectId(stdout.trim());
+    return this.rememberBlob(undefined, textSha256, stdout);
+  }
+
+  /** Hashes and writes a text given in pieces in one pass, each piece on its way to git; reused by the text's key. */
+  private async writePiecesBlob(text: TextPieces): Promise<{ textSha256: string; textBlob: string }> {
+    const known = text.key === undefined ? undefined : this.blobByTextKey.get(text.key);
+    if (known) return known;
+    const reading = hashingUtf8Pieces(text);
+    const { stdout } = await this.git.run(['hash-object', '-w', '--no-filters', '--stdin'], { cwd: this.repository.topLevel, input: reading.bytes });
+    return this.rememberBlob(text.key, reading.sha256(), stdout);
+  }
+
+  private rememberBlob(key: string | undefined, textSha256: string, hashObjectOutput: string): { textSha256: string; textBlob: string } {
+    const textBlob = assertObjectId(hashObjectOutput.trim());
     if (this.blobByTextHash.size >= 256) this.blobByTextHash.clear();
-    this.blobByTextHash.set(textSha256, blob);
-    return blob;
+    this.blobByTextHash.set(textSha256, textBlob);
+    if (key !== undefined) {
+      if (this.blobByTextKey.size >= 256) this.blobByTextKey.clear();
+      this.blobByTextKey.set(key, { textSha256, textBlob });
+    }
+    return { textSha256, textBlob };
   }
 
   private withLock<T>(stateFile: string, action: () => Promise<T>): Promise<T> {

@@ -6,6 +6,8 @@ import { reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
 import { Debouncer, DisposableStore } from './lifecycle';
+import { documentPieces, isLargeDocument } from './documentText';
+import { TextChangedError } from '../git/textPieces';
 import { errorMessage } from '../core/errorMessage';
 
 /** An AI edit that is expected to arrive as document changes while `action` runs. */
@@ -272,18 +274,28 @@ export class AttributionService implements vscode.Disposable {
   private async loadStored(document: vscode.TextDocument, tracked: TrackedDocument): Promise<void> {
     const key = document.uri.toString();
     let spans: AttributedSpan[] | undefined;
-    // The stored spans describe the text as it was when this document was opened.
-    const textAtOpen = document.getText();
+    // The stored spans describe the text as it was when this document was opened. A large one is
+    // read only if it has stored state, a piece at a time (documentPieces), never whole on open.
+    const textAtOpen = isLargeDocument(document) ? documentPieces(document) : document.getText();
     const eventsDuringLoad = tracked.pending;
+    /** Events already in the text the spans are placed on: not replayed. */
+    let eventsInText = 0;
     try {
       spans = await this.states?.load(document, textAtOpen);
     } catch (error) {
-      this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
+      if (error instanceof TextChangedError && this.documents.get(key) === tracked) {
+        // Edited while its stored state loaded: the spans go onto the text as it is now, which holds those edits.
+        eventsInText = eventsDuringLoad?.length ?? 0;
+        this.log.info(`${vscode.workspace.asRelativePath(document.uri)} changed while its stored attribution loaded; it is placed on the current text (${eventsInText} edit(s) taken as the text shows them)`);
+        spans = await this.states?.load(document, document.getText()).catch(() => undefined);
+      } else {
+        this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
+      }
     }
     if (this.documents.get(key) !== tracked) return;
     if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
     tracked.pending = undefined;
-    for (const change of eventsDuringLoad ?? []) {
+    for (const change of (eventsDuringLoad ?? []).slice(eventsInText)) {
       if ('edit' in change) this.apply(tracked, change.edit, change.author);
       else this.applyMark(tracked, change.mark, change.author);
     }
@@ -421,15 +433,24 @@ export class AttributionService implements vscode.Disposable {
 
   private async saveNow(document: vscode.TextDocument, tracked: TrackedDocument): Promise<void> {
     if (!this.states) return;
-    // Spans and text are taken together, synchronously, so they always describe the same version.
-    const textAtSave = document.getText();
+    // Spans and text are taken together, synchronously, so they always describe the same version;
+    // the text is read a piece at a time while the save writes it (a big document is never taken whole).
+    const textAtSave = documentPieces(document);
     const before = this.snapshot(tracked);
     try {
       const merged = await this.states.save(document, before.spans, textAtSave);
       if (!merged || this.documents.get(document.uri.toString()) !== tracked) return;
       // Another window or the CLI changed this file's spans: adopt the merge, so the next save does not undo their work.
-      this.adoptStored(tracked, before, textAtSave, merged);
+      // The text at save time is needed only when the document moved on since; the merge read it whole, so whole() gives it back.
+      const storedText = document.version !== before.version ? await textAtSave.whole() : '';
+      if (this.documents.get(document.uri.toString()) !== tracked) return;
+      this.adoptStored(tracked, before, storedText, merged);
     } catch (error) {
+      // Typed into while its text was read: the edit has scheduled the next save, which writes the new text.
+      if (error instanceof TextChangedError) {
+        if (this.documents.get(document.uri.toString()) === tracked && !document.isClosed) this.scheduleSave(document);
+        return;
+      }
       this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
   }

@@ -4,6 +4,7 @@ import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
 import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
 import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
+import type { TextPieces } from '../git/textPieces';
 import type { GitExtension } from './gitExtension';
 import { DisposableStore } from './lifecycle';
 import { RepositoryWatcher, type RepositoryChange } from './repositoryWatcher';
@@ -106,7 +107,7 @@ export class RepositoryRegistry implements vscode.Disposable {
   }
 
   /** Stored spans of a document, moved onto `text` (its current content): [] when it has no stored state, undefined when it is in no repository. */
-  async load(document: vscode.TextDocument, text = document.getText()): Promise<AttributedSpan[] | undefined> {
+  async load(document: vscode.TextDocument, text: string | TextPieces = document.getText()): Promise<AttributedSpan[] | undefined> {
     if (document.uri.scheme !== 'file') return undefined;
     const located = await this.storeOf(document.uri.fsPath);
     if (!located) return undefined;
@@ -114,7 +115,7 @@ export class RepositoryRegistry implements vscode.Disposable {
   }
 
   /** Saves a document's spans over `text`; returns the merged spans when another writer had changed them. */
-  async save(document: vscode.TextDocument, spans: readonly AttributedSpan[], text: string): Promise<AttributedSpan[] | undefined> {
+  async save(document: vscode.TextDocument, spans: readonly AttributedSpan[], text: string | TextPieces): Promise<AttributedSpan[] | undefined> {
     const located = await this.storeOf(document.uri.fsPath);
     if (!located) return undefined;
     if (spans.length === 0 && !(await located.store.load(located.repoPath))) return undefined;

@@ -20,6 +20,7 @@ import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
 import { spanReviewStatus, type SpanReviewStatus } from '../review/reviewModel';
 import { sha256Hex } from '../textHash';
+import { spanExcerpt, type LineSource } from '../text/spanExcerpt';
 
 export type LineMarkState = 'ai-unreviewed' | 'ai-accepted' | 'ai-human-changed' | 'ai-committed';
 
@@ -141,11 +142,60 @@ export function computeLineMarks(
   committedLines: readonly number[] = [],
   cache: SpanStatusCache = new SpanStatusCache(),
 ): LineMarks {
-  const lineCount = countLines(text);
+  return assembleLineMarks(uncommittedLineMarks(text, spans, cache), committedLines, countLines(text));
+}
+
+/**
+ * computeLineMarks of a text read by lines (an editor document): the same marks, from the lines
+ * around the spans only (spanExcerpt), never the whole text.
+ */
+export function computeLineMarksOfSource(
+  source: LineSource,
+  spans: readonly AttributedSpan[],
+  committedLines: readonly number[] = [],
+  cache: SpanStatusCache = new SpanStatusCache(),
+): LineMarks {
+  const excerpt = spanExcerpt(source, spans);
+  const uncommitted = uncommittedLineMarks(excerpt.text, excerpt.spans, cache).map((mark) => ({ ...mark, line: excerpt.documentLine(mark.line) }));
+  return assembleLineMarks(uncommitted, committedLines, source.lineCount);
+}
+
+/** The uncommitted AI lines of a text, sorted by line. */
+function uncommittedLineMarks(text: string, spans: readonly AttributedSpan[], cache: SpanStatusCache): UncommittedLineMark[] {
   const lines = spans.length > 0 ? deriveLineAttribution(text, spans) : [];
   const spansById = new Map<string, AttributedSpan>();
   for (const span of spans) spansById.set(span.id, span);
   const uncommitted: UncommittedLineMark[] = [];
+  // Line start offsets, found by walking forward (lines come sorted); only mixed lines need them.
+  let walkedLine = 0;
+  let walkedOffset = 0;
+  const lineStartOf = (target: number) => {
+    while (walkedLine < target) {
+      walkedOffset = text.indexOf('\n', walkedOffset) + 1;
+      walkedLine++;
+    }
+    return walkedOffset;
+  };
+  // A span usually covers several lines: its status is found once per computation.
+  const statusById = new Map<string, SpanReviewStatus>();
+  const memo = {
+    statusOf: (span: AttributedSpan, documentText: string): SpanReviewStatus => {
+      let status = statusById.get(span.id);
+      if (status === undefined) statusById.set(span.id, (status = cache.statusOf(span, documentText)));
+      return status;
+    },
+  };
+  for (const line of lines) {
+    if (line.kind === 'human') continue;
+    const state = uncommittedLineState(line, spansById, text, memo, line.kind === 'mixed' ? lineStartOf(line.line) : undefined);
+    uncommitted.push({ line: line.line, state, lineKind: line.kind, spanIds: line.spanIds });
+  }
+  cache.retain(spansById);
+  return uncommitted;
+}
+
+/** Runs of marks from the uncommitted AI lines (sorted) and the committed ones (uncommitted lines win). */
+function assembleLineMarks(uncommitted: readonly UncommittedLineMark[], committedLines: readonly number[], lineCount: number): LineMarks {
   const runs: Record<LineMarkState, LineRun[]> = { 'ai-unreviewed': [], 'ai-accepted': [], 'ai-human-changed': [], 'ai-committed': [] };
   let runState: LineMarkState | undefined;
   let runStart = -1;
@@ -170,36 +220,13 @@ export function computeLineMarks(
       add(line, 'ai-committed');
     }
   };
-  // Line start offsets, found by walking forward (lines come sorted); only mixed lines need them.
-  let walkedLine = 0;
-  let walkedOffset = 0;
-  const lineStartOf = (target: number) => {
-    while (walkedLine < target) {
-      walkedOffset = text.indexOf('\n', walkedOffset) + 1;
-      walkedLine++;
-    }
-    return walkedOffset;
-  };
-  // A span usually covers several lines: its status is found once per computation.
-  const statusById = new Map<string, SpanReviewStatus>();
-  const memo = {
-    statusOf: (span: AttributedSpan, documentText: string): SpanReviewStatus => {
-      let status = statusById.get(span.id);
-      if (status === undefined) statusById.set(span.id, (status = cache.statusOf(span, documentText)));
-      return status;
-    },
-  };
-  for (const line of lines) {
-    if (line.kind === 'human') continue;
-    addCommittedBefore(line.line);
-    if (committedIndex < committed.length && committed[committedIndex] === line.line) committedIndex++;
-    const state = uncommittedLineState(line, spansById, text, memo, line.kind === 'mixed' ? lineStartOf(line.line) : undefined);
-    uncommitted.push({ line: line.line, state, lineKind: line.kind, spanIds: line.spanIds });
-    add(line.line, state);
+  for (const mark of uncommitted) {
+    addCommittedBefore(mark.line);
+    if (committedIndex < committed.length && committed[committedIndex] === mark.line) committedIndex++;
+    add(mark.line, mark.state);
   }
   addCommittedBefore(Number.POSITIVE_INFINITY);
   if (runState !== undefined) runs[runState].push({ startLine: runStart, endLine: runEnd });
-  cache.retain(spansById);
   return { runs, uncommitted, committedLines: shownCommitted, lineCount };
 }
 

@@ -22,6 +22,7 @@ import type { PasteTracker } from './pasteTracker';
 import { peekStoredState, spansForExactText } from './storedStatePeek';
 import { Debouncer, DisposableStore } from '../lifecycle';
 import type { WorkingTreeWrite } from './workingTreeWatcher';
+import { isLargeDocument } from '../documentText';
 
 /** An edit to a hidden document this close to a bulk edit of a visible one is part of the same refactoring (a rename touches several documents). */
 const BATCH_WINDOW_MS = 80;
@@ -137,7 +138,17 @@ export class HeuristicDetector implements vscode.Disposable {
   private noteOpened(document: vscode.TextDocument): void {
     const key = document.uri.toString();
     this.dirtyByDocument.set(key, document.isDirty);
-    if (!this.visibleKeys.has(key)) this.hiddenTexts.set(key, document.getText());
+    if (!this.visibleKeys.has(key)) this.keepHiddenText(key, document);
+  }
+
+  /**
+   * Keeps the text a hidden document's next burst starts from. Not for large documents (over 20,000
+   * lines or 1 M characters): taking a 50 MB text on every open and hide held the extension host for
+   * hundreds of ms (and kept a copy of it); their bursts are classified from the edits alone.
+   */
+  private keepHiddenText(key: string, document: vscode.TextDocument): void {
+    if (!isLargeDocument(document)) this.hiddenTexts.set(key, document.getText());
+    else this.hiddenTexts.delete(key);
   }
 
   /** Keeps the set of visible documents (so an edit asks a set, not the editors) and the text hidden ones start a burst from. */
@@ -146,7 +157,7 @@ export class HeuristicDetector implements vscode.Disposable {
     for (const key of visible) this.hiddenTexts.delete(key);
     for (const document of vscode.workspace.textDocuments) {
       const key = document.uri.toString();
-      if (!visible.has(key) && this.visibleKeys.has(key) && !this.bursts.has(key)) this.hiddenTexts.set(key, document.getText());
+      if (!visible.has(key) && this.visibleKeys.has(key) && !this.bursts.has(key)) this.keepHiddenText(key, document);
     }
     this.visibleKeys = visible;
   }

@@ -105,7 +105,9 @@ export class CommitDetector implements vscode.Disposable {
     const before = followed.head;
     const now = snapshot(followed.repository.state.HEAD);
     followed.head = now;
-    void followed.queue.queue(() => this.onHeadMaybeMoved(followed, false));
+    // The git extension's state changes after every file save and status refresh: HEAD is looked up
+    // (a git process) only when the extension's own view of HEAD moved, or when it does not know it.
+    if (!now?.commit || before?.commit !== now.commit || before.name !== now.name) void followed.queue.queue(() => this.onHeadMaybeMoved(followed, false));
     if (!before || !now || before.name !== now.name || !now.remote) return;
     const pushed = (before.ahead ?? 0) > 0 && now.ahead === 0 && before.commit === now.commit;
     const pulled = (before.behind ?? 0) > 0 && now.behind === 0 && before.commit !== now.commit;

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { spanExcerpt } from '../../core/text/spanExcerpt';
+import { documentLineSource } from '../documentText';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
 import { blockNeedsReview, buildReviewBlocks, countReviewBlocks, rejectionRemovals, reviewBlocks, wholeLineRemovals, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
@@ -214,7 +216,9 @@ export class ReviewWorkspace implements vscode.Disposable {
       open.add(key);
       let cached = this.openCounts.get(key);
       if (!cached || cached.version !== document.version) {
-        cached = { version: document.version, count: countReviewBlocks({ path: displayPath(document.uri), text: document.getText(), spans: this.service.spansOf(document.uri) }) };
+        // Over the lines around the spans (spanExcerpt gives the same blocks): a big document's whole text is never taken per count.
+        const excerpt = spanExcerpt(documentLineSource(document), this.service.spansOf(document.uri));
+        cached = { version: document.version, count: countReviewBlocks({ path: displayPath(document.uri), text: excerpt.text, spans: excerpt.spans }) };
         this.openCounts.set(key, cached);
       }
       if (cached.count > 0) counts.set(key, cached.count);

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { documentLineSource } from '../documentText';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
-import { LINE_MARK_STATES, SpanStatusCache, computeLineMarks, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
+import { LINE_MARK_STATES, SpanStatusCache, computeLineMarksOfSource, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
 import { MARK_COLOR_DEFAULTS, MARK_COLOR_IDS, gutterIconSvg, resolveThemeColor, type ThemeKind } from '../../core/visibility/markStyle';
 import type { AttributionService } from '../attributionService';
 import { TypingPauses } from '../../core/visibility/typingPause';
@@ -140,8 +141,9 @@ export class AttributionDecorations implements vscode.Disposable {
     let cache = this.caches.get(key);
     if (!cache) this.caches.set(key, (cache = new SpanStatusCache(nativeSha256Hex)));
     const spans = this.settings.gutterMode === 'off' ? [] : this.service.spansOf(document.uri);
-    const marks = computeLineMarks(
-      document.getText(),
+    // From the lines around the spans: a big document's whole text is never taken here.
+    const marks = computeLineMarksOfSource(
+      documentLineSource(document),
       spans,
       committed.map((line) => line.line),
       cache,

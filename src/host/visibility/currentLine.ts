@@ -22,8 +22,12 @@ export function annotationAt(document: vscode.TextDocument, line: number, servic
     const wanted = new Set(mark.spanIds);
     const spans = service.spansOf(document.uri).filter((span) => wanted.has(span.id));
     const statuses = new SpanStatusCache(nativeSha256Hex);
-    const text = document.getText();
-    return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statuses.statusOf(span, text) })), now }, vscode.l10n.t);
+    // Each span's status needs only its own text: never the whole document on a cursor stop.
+    const statusOf = (span: AttributedSpan) => {
+      const text = document.getText(new vscode.Range(document.positionAt(span.start), document.positionAt(span.end)));
+      return statuses.statusOf({ ...span, start: 0, end: text.length }, text);
+    };
+    return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statusOf(span) })), now }, vscode.l10n.t);
   }
   if (!marks.committedLines.includes(line)) return undefined;
   const committedLine = committed.find((entry) => entry.line === line);

@@ -159,4 +159,34 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     await waitFor('marks back on', async () => linesIn((await summaryOf(uri)).gutterRuns['ai-committed']).join() === '2,3,4');
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
+
+  it('a large CRLF document: the gutter and the block count come from the lines around its spans, and its working state holds its exact text', async () => {
+    const api = await vouchApi();
+    // Over 20,000 lines: a large document, read by lines and pieces, never whole on the event path.
+    const lines = Array.from({ length: 30_000 }, (_, line) => `  const row${line} = load(${line}); // a line of a large file`);
+    const editor = await openScratch('scratch-large.ts', `${lines.join('\r\n')}\r\n`);
+    const document = editor.document;
+    assert.equal(document.eol, vscode.EndOfLine.CRLF);
+    const ranges = [10, 29_990].map((line) => ({ start: { line, character: 0 }, end: { line: line + 2, character: 0 } }));
+    await vscode.commands.executeCommand('vouch.recordAiEdit', { uri: document.uri.toString(), ranges, tool: 'large-file-ai', kind: 'agent' });
+    await waitFor('the reported spans', () => api.spansOf(document.uri).length === 2);
+    const result = await summaryOf(document.uri);
+    assert.deepEqual(linesIn(result.gutterRuns['ai-unreviewed']), [10, 11, 29_990, 29_991]);
+    assert.equal(result.summary.aiLines, 4);
+    assert.equal(result.unreviewedBlocks.file, 2);
+    // The working state names the document's exact text (hashed and written to git a piece at a time).
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    const text = document.getText();
+    const textHash = sha256Hex(text);
+    const stored = await waitFor('the working state of the large file', async () => {
+      const state = await store.load('scratch-large.ts');
+      return state && state.spans.length === 2 && state.textSha256 === textHash ? state : undefined;
+    });
+    assert.equal(stored.textLength, text.length);
+    assert.equal(await store.readText(stored), text);
+    assert.deepEqual(
+      stored.spans.map((span) => text.slice(span.start, span.end)),
+      api.spansOf(document.uri).map((span) => text.slice(span.start, span.end)),
+    );
+  });
 });

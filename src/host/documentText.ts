@@ -1,0 +1,87 @@
+import { setTimeout as pause } from 'node:timers/promises';
+import * as vscode from 'vscode';
+import type { LineSource } from '../core/text/spanExcerpt';
+import { TextChangedError, type TextPieces } from '../git/textPieces';
+
+/**
+ * An editor document read by lines and ranges (core's LineSource): `document.getText()` of a
+ * 50 MB document takes ~0.5 s in the extension host and builds the whole string, so nothing on the
+ * event path takes it; what shows spans reads the lines around them (spanExcerpt).
+ */
+export function documentLineSource(document: vscode.TextDocument): LineSource {
+  const lineCount = document.lineCount;
+  const length = documentLength(document);
+  return {
+    length,
+    lineCount,
+    lineAt: (offset) => document.positionAt(offset).line,
+    lineStart: (line) => document.offsetAt(new vscode.Position(line, 0)),
+    slice: (start, end) => document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end))),
+  };
+}
+
+/** Characters per piece of a document read for a save (64 K: about a millisecond to read, hash and encode). */
+const PIECE_CHARS = 1 << 16;
+/**
+ * A pause between pieces (ms): the extension host goes idle between them, so whatever else waits
+ * runs first and a save of a 50 MB document is ~200 short tasks, not one long one.
+ */
+const PIECE_PAUSE_MS = 1;
+
+/**
+ * A document's text as it is now, read a range at a time when the save gets to it (TextPieces):
+ * reading stops with TextChangedError once the document has a newer version, so a save never
+ * mixes two versions; the edit that changed it has scheduled the next save.
+ */
+export function documentPieces(document: vscode.TextDocument): TextPieces {
+  const version = document.version;
+  const length = documentLength(document);
+  const what = document.uri.toString();
+  const unchanged = () => {
+    // A closed document still answers (its last save reads it); only a newer version is refused.
+    if (document.version !== version) throw new TextChangedError(what);
+  };
+  let whole: string | undefined;
+  return {
+    length,
+    key: `${what}\u0000${version}`,
+    async *pieces() {
+      for (let start = 0; start < length; ) {
+        unchanged();
+        let end = Math.min(length, start + PIECE_CHARS);
+        let piece = document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
+        // A surrogate pair stays in one piece, so each piece encodes to its own UTF-8 bytes.
+        const last = piece.charCodeAt(piece.length - 1);
+        if (end < length && last >= 0xd800 && last <= 0xdbff) {
+          piece = piece.slice(0, -1);
+          end--;
+        }
+        yield piece;
+        start = end;
+        await pause(PIECE_PAUSE_MS);
+      }
+      unchanged();
+    },
+    async whole() {
+      if (whole === undefined) {
+        unchanged();
+        whole = document.getText();
+      }
+      return whole;
+    },
+  };
+}
+
+/** The number of characters of a document, without taking its text. */
+export function documentLength(document: vscode.TextDocument): number {
+  return document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+}
+
+/** Documents up to these sizes are cheap to take whole (a few ms); larger ones are read by pieces or lines. */
+const LARGE_DOCUMENT_LINES = 20_000;
+const LARGE_DOCUMENT_CHARS = 1_000_000;
+
+/** Whether taking the document's whole text would hold the extension host for long (its line count decides first, at no cost). */
+export function isLargeDocument(document: vscode.TextDocument): boolean {
+  return document.lineCount > LARGE_DOCUMENT_LINES || documentLength(document) > LARGE_DOCUMENT_CHARS;
+}
