@@ -27,6 +27,8 @@ export interface CliIo {
   readonly stdout: (text: DisplayText) => void;
   readonly stderr: (text: DisplayText) => void;
   readonly cwd: string;
+  /** Resolves once what stdout was given has gone out (a long output waits for its reader between pieces). */
+  readonly stdoutDrained?: () => Promise<void>;
 }
 
 export interface CliCommand {

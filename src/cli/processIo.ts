@@ -3,7 +3,23 @@ import { errorMessage } from '../core/errorMessage';
 
 /** The process's own standard output, standard error and working directory. */
 export function defaultIo(): CliIo {
-  return { stdout: closableWriter(process.stdout), stderr: closableWriter(process.stderr), cwd: process.cwd() };
+  return { stdout: closableWriter(process.stdout), stderr: closableWriter(process.stderr), cwd: process.cwd(), stdoutDrained: () => drained(process.stdout) };
+}
+
+/** Resolves when the stream holds nothing more to write (at once unless it is full; also when it ends or fails). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (!stream.writableNeedDrain || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
 }
 
 /**

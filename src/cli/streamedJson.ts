@@ -30,70 +30,72 @@ function holdsStream(value: unknown): boolean {
 
 /**
  * Writes `value` as `JSON.stringify(value, null, 2)` would (followed by nothing), through `write`
- * in pieces. Plain objects that hold an element stream are walked key by key; every other value is
- * stringified by JSON.stringify itself and indented to its place.
+ * in pieces, waiting for `drained` (when given) after each piece: a pipe whose reader is slow then
+ * holds one piece, not the whole output. Plain objects that hold an element stream are walked key
+ * by key; every other value is stringified by JSON.stringify itself and indented to its place.
  */
-export function writeStreamedJson(value: unknown, write: (text: string) => void): void {
+export async function writeStreamedJson(value: unknown, write: (text: string) => void, drained?: () => Promise<void>): Promise<void> {
   let buffer = '';
-  const emit = (text: string) => {
+  for (const text of valueChunks(value, '', '')) {
     buffer += text;
-    if (buffer.length >= CHUNK_CHARS) {
-      write(buffer);
-      buffer = '';
-    }
-  };
-  const written = writeValue(value, '', '', emit);
-  if (!written) throw new TypeError('writeStreamedJson: the value has no JSON form');
+    if (buffer.length < CHUNK_CHARS) continue;
+    write(buffer);
+    buffer = '';
+    if (drained) await drained();
+  }
   if (buffer) write(buffer);
 }
 
-/** Writes one value at `indent`; false (and nothing written) when JSON.stringify would omit it. */
-function writeValue(value: unknown, key: string, indent: string, emit: (text: string) => void): boolean {
-  if (isElementStream(value)) {
-    writeElements(value.jsonElements(), indent, emit);
-    return true;
-  }
-  if (isPlainObject(value) && holdsStream(value)) {
-    writeObject(value, indent, emit);
-    return true;
-  }
+/** The JSON text of a value that holds no stream (undefined when JSON.stringify omits it), indented to `indent`. */
+function leafText(value: unknown, key: string, indent: string): string | undefined {
   // As JSON.stringify does: a value's toJSON gets the key the value is stored under.
   const toJSON = (value as { toJSON?: unknown } | null | undefined)?.toJSON;
   const prepared: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(value, key) : value;
   const text = JSON.stringify(prepared, null, 2) as string | undefined;
-  if (text === undefined) return false;
   // Strings in JSON hold no raw line break: every one starts a line of the layout.
-  emit(indent ? text.replaceAll('\n', `\n${indent}`) : text);
-  return true;
+  return text === undefined || !indent ? text : text.replaceAll('\n', `\n${indent}`);
 }
 
-function writeObject(value: Record<string, unknown>, indent: string, emit: (text: string) => void): void {
+function isWalked(value: unknown): boolean {
+  return isElementStream(value) || (isPlainObject(value) && holdsStream(value));
+}
+
+/** The text of one value at `indent`, in pieces. */
+function* valueChunks(value: unknown, key: string, indent: string): Generator<string> {
+  if (isElementStream(value)) yield* elementChunks(value.jsonElements(), indent);
+  else if (isPlainObject(value) && holdsStream(value)) yield* objectChunks(value, indent);
+  else {
+    const text = leafText(value, key, indent);
+    if (text === undefined) throw new TypeError('writeStreamedJson: the value has no JSON form');
+    yield text;
+  }
+}
+
+function* objectChunks(value: Record<string, unknown>, indent: string): Generator<string> {
   const inner = indent + INDENT;
   let first = true;
   for (const key of Object.keys(value)) {
-    const prefix = `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    const member = value[key];
     // Omitted members (undefined, functions, symbols) write nothing, not even their key.
-    let started = false;
-    const emitMember = (text: string) => {
-      if (!started) {
-        started = true;
-        emit(prefix);
-      }
-      emit(text);
-    };
-    if (writeValue(value[key], key, inner, emitMember)) first = false;
+    const text = isWalked(member) ? undefined : leafText(member, key, inner);
+    if (text === undefined && !isWalked(member)) continue;
+    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    first = false;
+    if (text !== undefined) yield text;
+    else yield* valueChunks(member, key, inner);
   }
-  emit(first ? '{}' : `\n${indent}}`);
+  yield first ? '{}' : `\n${indent}}`;
 }
 
-function writeElements(elements: Iterable<unknown>, indent: string, emit: (text: string) => void): void {
+function* elementChunks(elements: Iterable<unknown>, indent: string): Generator<string> {
   const inner = indent + INDENT;
   let index = 0;
   for (const element of elements) {
-    emit(`${index === 0 ? '[' : ','}\n${inner}`);
+    yield `${index === 0 ? '[' : ','}\n${inner}`;
     // In an array an omitted value is null, as JSON.stringify writes it.
-    if (!writeValue(element, String(index), inner, emit)) emit('null');
+    if (isWalked(element)) yield* valueChunks(element, String(index), inner);
+    else yield leafText(element, String(index), inner) ?? 'null';
     index++;
   }
-  emit(index === 0 ? '[]' : `\n${indent}]`);
+  yield index === 0 ? '[]' : `\n${indent}]`;
 }

@@ -142,8 +142,8 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   // Approvals added later (vouch approve) and the policy: see verifyPolicy.ts.
   const result = await withApprovalsAndPolicy(context, checked, loadedPolicy, values['allowed-signers']);
   if (values.json) {
-    // Written as produced: a range of 100,000 commits is never one array or one string in memory.
-    writeStreamedJson(result, (text) => io.stdout(ownText(text)));
+    // Written as produced, waiting for the reader between pieces: neither the range nor its text is held whole.
+    await writeStreamedJson(result, (text) => io.stdout(ownText(text)), io.stdoutDrained);
     io.stdout(ownText('\n'));
   } else printResult(io, result);
   if (!values.json && result.policy) io.stdout(displayComposed(policyText(result.policy, values['allowed-signers'])));

@@ -33,18 +33,18 @@ const streamedValue = fc.letrec<{ value: [unknown, unknown] }>((tie) => ({
   ),
 })).value;
 
-function streamed(value: unknown): { text: string; pieces: string[] } {
+async function streamed(value: unknown): Promise<{ text: string; pieces: string[] }> {
   const pieces: string[] = [];
-  writeStreamedJson(value, (piece) => pieces.push(piece));
+  await writeStreamedJson(value, (piece) => pieces.push(piece));
   return { text: pieces.join(''), pieces };
 }
 
 describe('streamed JSON output', function () {
   this.timeout(60_000);
 
-  it('writes exactly the text of JSON.stringify(value, null, 2), streams written as arrays', () => {
-    fc.assert(
-      fc.property(
+  it('writes exactly the text of JSON.stringify(value, null, 2), streams written as arrays', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.dictionary(fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'), streamedValue, { maxKeys: 5 }).map((entries) => {
           const streamedRoot: Record<string, unknown> = {};
           const plainRoot: Record<string, unknown> = {};
@@ -54,15 +54,15 @@ describe('streamed JSON output', function () {
           }
           return [streamedRoot, plainRoot] as const;
         }),
-        ([value, reference]) => {
-          assert.equal(streamed(value).text, JSON.stringify(reference, null, 2));
+        async ([value, reference]) => {
+          assert.equal((await streamed(value)).text, JSON.stringify(reference, null, 2));
         },
       ),
       { numRuns: 500 },
     );
   });
 
-  it('writes the elements as they come, in bounded pieces, never the whole array at once', () => {
+  it('writes the elements as they come, in bounded pieces, waiting for the reader between pieces', async () => {
     const total = 20_000;
     let produced = 0;
     let writtenWhileProducing = 0;
@@ -75,10 +75,22 @@ describe('streamed JSON output', function () {
       },
     };
     const pieces: number[] = [];
-    writeStreamedJson({ ok: true, commits: elements, problems: [] }, (piece) => {
-      pieces.push(piece.length);
-      if (produced < total) writtenWhileProducing++;
-    });
+    let waits = 0;
+    await writeStreamedJson(
+      { ok: true, commits: elements, problems: [] },
+      (piece) => {
+        pieces.push(piece.length);
+        if (produced < total) writtenWhileProducing++;
+      },
+      async () => {
+        waits++;
+        // Nothing more is made while the reader has not taken the last piece.
+        const before = produced;
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(produced, before);
+      },
+    );
+    assert.equal(waits, pieces.length - 1, 'a wait after every full piece');
     assert.ok(writtenWhileProducing > 10, `pieces written before the last element was made: ${writtenWhileProducing}`);
     assert.ok(Math.max(...pieces) < 2 * 65_536, `largest piece ${Math.max(...pieces)} characters`);
   });
