@@ -268,6 +268,9 @@ export class ReviewWorkspace implements vscode.Disposable {
         for (const document of await located.store.loadAll()) {
           if (document.spans.length === 0) continue;
           const uri = vscode.Uri.file(path.join(located.repository.topLevel, ...document.path.split('/')));
+          // An open file counts from the editor (both callers skip it): its file on disk is not read,
+          // hashed and re-anchored at every save of its working state (2-3 s for a 50 MB file).
+          if (this.service.openDocument(uri)) continue;
           // The CLI's block builder over the file on disk, so the panel, `vouch status` and `vouch check` agree.
           const working = await workingFileBlocks(located.store, document.path, displayPath(uri));
           if (!working?.exists) continue;
