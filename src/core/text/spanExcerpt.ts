@@ -25,6 +25,18 @@ export interface LineSource {
   slice(start: number, end: number): string;
 }
 
+/** The last index in [0, count) whose value is <= target (0 when none is): a binary search over ascending values. */
+function lastAtOrBelow(count: number, valueAt: (index: number) => number, target: number): number {
+  let low = 0;
+  let high = count - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (valueAt(middle) <= target) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
 /** A string as a LineSource (tests, and texts already in memory). */
 export function stringLineSource(text: string): LineSource {
   const starts = [0];
@@ -32,16 +44,7 @@ export function stringLineSource(text: string): LineSource {
   return {
     length: text.length,
     lineCount: starts.length,
-    lineAt(offset) {
-      let low = 0;
-      let high = starts.length - 1;
-      while (low < high) {
-        const middle = (low + high + 1) >> 1;
-        if (starts[middle] <= offset) low = middle;
-        else high = middle - 1;
-      }
-      return low;
-    },
+    lineAt: (offset) => lastAtOrBelow(starts.length, (index) => starts[index], offset),
     lineStart: (line) => starts[line],
     slice: (start, end) => text.slice(start, end),
   };
@@ -122,16 +125,7 @@ export function spanExcerpt(source: LineSource, spans: readonly AttributedSpan[]
     copy(segment.first, segment.last);
   });
   const text = parts.join('');
-  const copyOfSourceOffset = (offset: number) => {
-    let low = 0;
-    let high = copies.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (copies[middle].sourceOffset <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return copies[low];
-  };
+  const copyOfSourceOffset = (offset: number) => copies[lastAtOrBelow(copies.length, (index) => copies[index].sourceOffset, offset)];
   const moved = clamped.map((span) => {
     const where = copyOfSourceOffset(span.start);
     const shift = where.excerptOffset - where.sourceOffset;
@@ -141,13 +135,7 @@ export function spanExcerpt(source: LineSource, spans: readonly AttributedSpan[]
     text,
     spans: moved,
     documentLine(line) {
-      let low = 0;
-      let high = copies.length - 1;
-      while (low < high) {
-        const middle = (low + high + 1) >> 1;
-        if (copies[middle].excerptLine <= line) low = middle;
-        else high = middle - 1;
-      }
+      const low = lastAtOrBelow(copies.length, (index) => copies[index].excerptLine, line);
       const where = copies[low];
       // A stand-in line, or a line past the last copy, has no source line.
       if (!where || line < where.excerptLine || line >= where.excerptLine + where.lines) return -1;
