@@ -66,7 +66,12 @@ describe('e2e: reviewing ten AI blocks with the keyboard alone', function () {
 
     // The last three together: Shift+Tab back to "Accept all in this file", one intent, Ctrl+Enter.
     const groupStart = keystrokes;
-    for (let tries = 0; tries < 6 && !(await focusedId()).startsWith('vouch-accept-file-'); tries++) await press('Shift+Tab');
+    for (let tries = 0; tries < 6 && !(await focusedId()).startsWith('vouch-accept-file-'); tries++) {
+      // The webview's focus moves after the key is delivered, not when press() returns: read it only once it moved.
+      await frame.evaluate(() => ((window as unknown as { vouchFocusBefore?: Element | null }).vouchFocusBefore = document.activeElement));
+      await press('Shift+Tab');
+      await frame.waitForFunction(() => document.activeElement !== (window as unknown as { vouchFocusBefore?: Element | null }).vouchFocusBefore);
+    }
     assert.match(await focusedId(), /^vouch-accept-file-/, 'Shift+Tab reaches "Accept all in this file"');
     await press('Enter');
     await frame.waitForFunction(() => document.activeElement?.id === 'vouch-group-intent');
