@@ -12,6 +12,7 @@ import type { AttributedSpan } from '../../src/core/attribution';
 import { silentLogger } from '../../src/core/logger';
 import { sha256Hex } from '../../src/core/textHash';
 import { GitRunner } from '../../src/git/gitRunner';
+import { DEFAULT_FILE_LOCK_OPTIONS } from '../../src/git/workingState/fileLock';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 
 export const SAME_FILE_MAX_ROUNDS = 500;
@@ -38,7 +39,9 @@ async function main(): Promise<void> {
   const [repo, file, name, parityText, minRoundsText] = process.argv.slice(2);
   const parity = Number(parityText);
   const minRounds = Number(minRoundsText);
-  const store = await WorkingStateStore.open(new GitRunner(), repo, silentLogger);
+  // A long lock wait: on a machine at load ~40 the other writer can hold the lock for seconds while it
+  // is descheduled, past the editor's 5 s (the full unit run timed out there once); what is tested is the merge.
+  const store = await WorkingStateStore.open(new GitRunner(), repo, silentLogger, { lock: { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: 60_000 } });
   const text = readFileSync(path.join(repo, file), 'utf8');
   const lineStarts = [0];
   for (let index = text.indexOf('\n'); index >= 0 && index + 1 < text.length; index = text.indexOf('\n', index + 1)) lineStarts.push(index + 1);
