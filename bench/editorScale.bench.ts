@@ -50,21 +50,8 @@ function workspaceFiles(): Record<string, string> {
  */
 async function sourceFrameNamer(scratch: string): Promise<FrameNamer | undefined> {
   const outfile = path.join(scratch, 'mapped', 'extension.js');
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src/extension.ts')],
-    outfile,
-    bundle: true,
-    minify: true,
-    sourcemap: 'external',
-    logLevel: 'warning',
-    legalComments: 'none',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    banner: { js: 'const __vouchLoadStart = performance.now();' },
-    footer: { js: 'const __vouchLoadEnd = performance.now();' },
-  });
+  const { extensionBuildOptions } = await import('../scripts/extensionBuildOptions.mjs');
+  await esbuild.build({ ...extensionBuildOptions({ production: true }), absWorkingDir: repoRoot, outfile, sourcemap: 'external' });
   const mapped = readFileSync(outfile, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
   if (mapped !== readFileSync(path.join(repoRoot, 'dist', 'extension.js'), 'utf8')) return undefined;
   return sourceMapFrameNamer(new SourceMap(JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]));

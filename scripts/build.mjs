@@ -1,6 +1,7 @@
 // Bundles the extension, the review panel's page and the CLI into dist/ with esbuild.
 import * as esbuild from 'esbuild';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { extensionBuildOptions } from './extensionBuildOptions.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const production = process.argv.includes('--production');
@@ -16,19 +17,7 @@ const common = {
 };
 
 await Promise.all([
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    // Let activate() report code loading + activate() time, as VS Code's Running Extensions view
-    // counts them (the activation benchmark reads the log line).
-    banner: { js: 'const __vouchLoadStart = performance.now();' },
-    footer: { js: 'const __vouchLoadEnd = performance.now();' },
-  }),
+  esbuild.build(extensionBuildOptions({ production })),
   esbuild.build({
     ...common,
     entryPoints: ['src/webview/main.ts'],
