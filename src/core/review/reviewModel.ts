@@ -33,6 +33,7 @@ import { sha256Hex } from '../textHash';
 import { deriveLineAttribution, groupAiLines, type AiLineBlock, type LineAttribution } from '../ledger/lineAttribution';
 import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
 import { lineStartOffsets } from '../text/lines';
+import { english, type Translate } from '../text/translate';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -423,39 +424,39 @@ export interface ValidReviewRequest {
 }
 
 /** Validates and normalises a decision (trims, CRLF to LF, canonical scope order). */
-export function validateReviewRequest(request: ReviewRequest): Result<ValidReviewRequest> {
-  if (request.decision !== 'accepted' && request.decision !== 'rejected') return fail(`Unknown decision "${String(request.decision)}".`);
+export function validateReviewRequest(request: ReviewRequest, t: Translate = english): Result<ValidReviewRequest> {
+  if (request.decision !== 'accepted' && request.decision !== 'rejected') return fail(t('Unknown decision "{0}".', String(request.decision)));
   const intent = normalizeText(request.intent);
-  if (typeof intent !== 'string') return fail('Intent must be text.');
+  if (typeof intent !== 'string') return fail(t('Intent must be text.'));
   // A rejection removes the code; asking why would only slow the person down (it is recorded when given).
-  if (intent.length === 0 && request.decision === 'accepted') return fail('Intent is required: say what this code is for.');
-  if (intent.length > MAX_INTENT_LENGTH) return fail(`Intent is too long (${intent.length} characters, at most ${MAX_INTENT_LENGTH}).`);
-  const intentProblem = unsafeCharacterProblem(intent, 'Intent');
+  if (intent.length === 0 && request.decision === 'accepted') return fail(t('Intent is required: say what this code is for.'));
+  if (intent.length > MAX_INTENT_LENGTH) return fail(t('Intent is too long ({0} characters, at most {1}).', intent.length, MAX_INTENT_LENGTH));
+  const intentProblem = unsafeCharacterProblem(intent, t('Intent'), t);
   if (intentProblem) return fail(intentProblem);
 
   const scopeNote = request.scopeNote === undefined ? '' : normalizeText(request.scopeNote);
-  if (typeof scopeNote !== 'string') return fail('Scope note must be text.');
-  if (scopeNote.length > MAX_SCOPE_NOTE_LENGTH) return fail(`Scope note is too long (${scopeNote.length} characters, at most ${MAX_SCOPE_NOTE_LENGTH}).`);
-  const noteProblem = unsafeCharacterProblem(scopeNote, 'Scope note');
+  if (typeof scopeNote !== 'string') return fail(t('Scope note must be text.'));
+  if (scopeNote.length > MAX_SCOPE_NOTE_LENGTH) return fail(t('Scope note is too long ({0} characters, at most {1}).', scopeNote.length, MAX_SCOPE_NOTE_LENGTH));
+  const noteProblem = unsafeCharacterProblem(scopeNote, t('Scope note'), t);
   if (noteProblem) return fail(noteProblem);
 
-  if (!Array.isArray(request.scope)) return fail('Scope must be a list of tags.');
+  if (!Array.isArray(request.scope)) return fail(t('Scope must be a list of tags.'));
   const unknown = request.scope.filter((tag) => !(SCOPE_TAGS as readonly string[]).includes(tag));
-  if (unknown.length > 0) return fail(`Unknown scope tag(s): ${unknown.map((t) => JSON.stringify(t)).join(', ')}. Known: ${SCOPE_TAGS.join(', ')}.`);
+  if (unknown.length > 0) return fail(t('Unknown scope tag(s): {0}. Known: {1}.', unknown.map((tag) => JSON.stringify(tag)).join(', '), SCOPE_TAGS.join(', ')));
   const scope = SCOPE_TAGS.filter((tag) => request.scope.includes(tag));
-  if (scope.includes('none') && scope.length > 1) return fail('Scope "none" cannot be combined with other scope tags.');
+  if (scope.includes('none') && scope.length > 1) return fail(t('Scope "none" cannot be combined with other scope tags.'));
   if (request.decision === 'accepted' && scope.length === 0 && scopeNote.length === 0) {
-    return fail('Scope is required to accept: choose what this code may touch, or "none".');
+    return fail(t('Scope is required to accept: choose what this code may touch, or "none".'));
   }
 
   const reviewer = request.reviewer;
   const name = typeof reviewer?.name === 'string' ? reviewer.name.trim() : '';
   const email = typeof reviewer?.email === 'string' ? reviewer.email.trim() : '';
-  if (!name || !email) return fail('The reviewer needs a name and an email (git user.name and user.email).');
+  if (!name || !email) return fail(t('The reviewer needs a name and an email (git user.name and user.email).'));
   const signingKey = typeof reviewer.signingKey === 'string' && reviewer.signingKey.trim() ? reviewer.signingKey.trim() : undefined;
 
   const time = request.now instanceof Date ? request.now.getTime() : request.now;
-  if (typeof time !== 'number' || !Number.isFinite(time)) return fail('The review time is not a valid time.');
+  if (typeof time !== 'number' || !Number.isFinite(time)) return fail(t('The review time is not a valid time.'));
 
   return {
     ok: true,
@@ -471,9 +472,9 @@ export function validateReviewRequest(request: ReviewRequest): Result<ValidRevie
 }
 
 /** The Review of one exact text (a span's text); used by the panel, the hover and `vouch review`. */
-export function createReview(request: ReviewRequest & { readonly text: string }): Result<Review> {
-  if (typeof request.text !== 'string') return fail('The reviewed text is missing.');
-  const valid = validateReviewRequest(request);
+export function createReview(request: ReviewRequest & { readonly text: string }, t: Translate = english): Result<Review> {
+  if (typeof request.text !== 'string') return fail(t('The reviewed text is missing.'));
+  const valid = validateReviewRequest(request, t);
   if (!valid.ok) return valid;
   return { ok: true, value: reviewOf(valid.value, sha256Hex(request.text)) };
 }
@@ -495,9 +496,9 @@ export interface SpanReview {
  * be built from the current text; a block that is gone or changed since it was shown is refused,
  * so a review always covers exactly the text that was read.
  */
-export function reviewBlocks(currentBlocks: readonly ReviewBlock[], selection: readonly BlockSelection[], request: ReviewRequest): Result<SpanReview[]> {
-  if (selection.length === 0) return fail('No block was chosen.');
-  const valid = validateReviewRequest(request);
+export function reviewBlocks(currentBlocks: readonly ReviewBlock[], selection: readonly BlockSelection[], request: ReviewRequest, t: Translate = english): Result<SpanReview[]> {
+  if (selection.length === 0) return fail(t('No block was chosen.'));
+  const valid = validateReviewRequest(request, t);
   if (!valid.ok) return valid;
   const byId = new Map(currentBlocks.map((block) => [block.id, block]));
   const result: SpanReview[] = [];
@@ -506,8 +507,8 @@ export function reviewBlocks(currentBlocks: readonly ReviewBlock[], selection: r
     if (seen.has(id)) continue;
     seen.add(id);
     const block = byId.get(id);
-    if (!block) return fail('A chosen block is no longer waiting for review (it was reviewed or changed elsewhere). Read it again.');
-    if (block.textHash !== textHash) return fail(`${block.path} lines ${block.startLine}-${block.endLine} changed since it was shown. Read it again before deciding.`);
+    if (!block) return fail(t('A chosen block is no longer waiting for review (it was reviewed or changed elsewhere). Read it again.'));
+    if (block.textHash !== textHash) return fail(t('{0} lines {1}-{2} changed since it was shown. Read it again before deciding.', block.path, block.startLine, block.endLine));
     for (const span of block.spans) result.push({ path: block.path, spanId: span.id, review: reviewOf(valid.value, span.textHash) });
   }
   return { ok: true, value: result };
@@ -595,9 +596,9 @@ function normalizeText(value: unknown): string | undefined {
 }
 
 /** Control characters and bidirectional overrides would make the recorded text read differently than it is. */
-function unsafeCharacterProblem(value: string, label: string): string | undefined {
-  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value)) return `${label} contains control characters.`;
-  if (/[\u202a-\u202e\u2066-\u2069]/.test(value)) return `${label} contains bidirectional override characters.`;
+function unsafeCharacterProblem(value: string, label: string, t: Translate): string | undefined {
+  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value)) return t('{0} contains control characters.', label);
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(value)) return t('{0} contains bidirectional override characters.', label);
   return undefined;
 }
 

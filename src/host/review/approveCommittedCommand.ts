@@ -114,7 +114,7 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     if (!answer) return undefined;
     const { topLevel } = await findRepository(git, path.dirname(uri.fsPath));
     const reviewer = await readGitReviewer(git, topLevel);
-    const valid = validateReviewRequest({ decision: 'accepted', intent: answer.intent, scope: answer.scope, ...(typeof answer.scopeNote === 'string' ? { scopeNote: answer.scopeNote } : {}), reviewer: reviewer ?? { name: '', email: '' }, now: Date.now() });
+    const valid = validateReviewRequest({ decision: 'accepted', intent: answer.intent, scope: answer.scope, ...(typeof answer.scopeNote === 'string' ? { scopeNote: answer.scopeNote } : {}), reviewer: reviewer ?? { name: '', email: '' }, now: Date.now() }, vscode.l10n.t);
     if (!valid.ok) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Vouch: not approved: {0}', valid.reason));
       return undefined;

@@ -356,7 +356,7 @@ export class ReviewWorkspace implements vscode.Disposable {
       });
       if (!reviewer) return { ok: false, reason: vscode.l10n.t('Git has no user.name and user.email for {0}; set them (git config user.name / user.email) to record reviews.', displayPath(uri)) };
       const blocks = this.blocksOfDocument(document);
-      const result = reviewBlocks(blocks, chosen, { ...input, reviewer, now: Date.now() });
+      const result = reviewBlocks(blocks, chosen, { ...input, reviewer, now: Date.now() }, vscode.l10n.t);
       if (!result.ok) return { ok: false, reason: result.reason };
       const chosenIds = new Set(chosen.map((c) => c.blockId));
       planned.push({ document, blocks: blocks.filter((block) => chosenIds.has(block.id)), reviews: result.value });

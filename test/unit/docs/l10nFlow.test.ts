@@ -14,6 +14,7 @@ import type { CommittedAiLine } from '../../../src/core/visibility/committedLine
 import { committedHoverMarkdown, uncommittedHoverMarkdown } from '../../../src/core/visibility/hoverText';
 import { committedAnnotation, formatAge, uncommittedAnnotation, unreviewedBlocksTitle } from '../../../src/core/visibility/lineAnnotation';
 import type { UncommittedLineMark } from '../../../src/core/visibility/lineMarks';
+import { createReview, reviewBlocks, validateReviewRequest, type ReviewBlock } from '../../../src/core/review/reviewModel';
 import { describeLineShare, formatLineShare, formatSummary } from '../../../src/core/visibility/summary';
 import { REVIEW_PAGE_MESSAGES, translatePageMessages } from '../../../src/shared/reviewPageText';
 import type { PageToHostMessage, PanelBlock } from '../../../src/shared/reviewProtocol';
@@ -128,6 +129,28 @@ function coreTexts(t: Translate): string[] {
   // The category is translated; the evidence after it is what the detector found (here data).
   for (const category of RISK_CATEGORIES) texts.push(riskHintMessage({ category, evidence: 'ー()' }, t));
   for (const age of [10_000, 5 * 60_000, 3 * HOUR, 49 * HOUR, 65 * 24 * HOUR, 800 * 24 * HOUR]) texts.push(formatAge(NOW - age, NOW, t) ?? '');
+  // Why a decision was refused (the panel's error under a card, the editor's error message).
+  const reviewer = { name: 'Даша', email: 'даша@пример' };
+  const decision = { decision: 'accepted' as const, intent: 'намерение', scope: ['none'], reviewer, now: NOW };
+  const refusals = [
+    validateReviewRequest({ ...decision, intent: '' }, t),
+    validateReviewRequest({ ...decision, intent: 'я'.repeat(5_000) }, t),
+    validateReviewRequest({ ...decision, intent: 'я\u0007' }, t),
+    validateReviewRequest({ ...decision, scopeNote: 'я\u202e' }, t),
+    validateReviewRequest({ ...decision, scopeNote: 'я'.repeat(5_000) }, t),
+    validateReviewRequest({ ...decision, scope: [] }, t),
+    validateReviewRequest({ ...decision, scope: 'none' as unknown as string[] }, t),
+    validateReviewRequest({ ...decision, scope: ['none', 'network'] }, t),
+    validateReviewRequest({ ...decision, reviewer: { name: '', email: '' } }, t),
+    validateReviewRequest({ ...decision, now: Number.NaN }, t),
+    validateReviewRequest({ ...decision, decision: 'решено' as unknown as 'accepted' }, t),
+    validateReviewRequest({ ...decision, intent: 42 as unknown as string }, t),
+    createReview({ ...decision, text: undefined as unknown as string }, t),
+    reviewBlocks([], [], decision, t),
+    reviewBlocks([], [{ blockId: 'b1', textHash: 'h' }], decision, t),
+    reviewBlocks([{ id: 'b1', textHash: 'other', path: '源/文件', startLine: 3, endLine: 4, spans: [] } as unknown as ReviewBlock], [{ blockId: 'b1', textHash: 'h' }], decision, t),
+  ];
+  for (const refusal of refusals) texts.push(refusal.ok ? 'the request was taken, not refused' : refusal.reason);
   return texts;
 }
 
