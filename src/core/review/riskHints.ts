@@ -28,12 +28,54 @@ export const RISK_CATEGORIES: readonly RiskCategory[] = [
   'auth-crypto',
 ];
 
+/**
+ * What a detector found, after the category, with `{0}` for the code it names. A closed list, so
+ * scripts/l10n.mjs puts every one into the bundle and `riskHintMessage` can say it in the user's
+ * language (the code in `{0}` stays as written).
+ */
+export const RISK_EVIDENCE_MESSAGES = [
+  '{0}',
+  '{0}()',
+  'imports {0}',
+  'URL.{0}()',
+  'Path.{0}()',
+  '{0}() can run code',
+  '{0} with a string',
+  'pipes text into {0}',
+  'fetch()',
+  'exec()',
+  'eval()',
+  'new Function()',
+  'imports os/exec',
+  'find -delete',
+  'private key block',
+  'AWS access key id',
+  'GitHub token',
+  'GitLab token',
+  'Slack token',
+  'Slack webhook URL',
+  'Stripe live key',
+  'Google API key',
+  'AI provider API key',
+  'npm token',
+  'JSON Web Token',
+  'password in a URL',
+  'literal value assigned to {0}',
+  'a query string is concatenated or formatted with values',
+  'changes the lockfile {0}',
+  'adds or changes a dependency in {0}',
+] as const;
+export type RiskEvidenceMessage = (typeof RISK_EVIDENCE_MESSAGES)[number];
+
 export interface RiskHint {
   readonly category: RiskCategory;
   /** Short and human, in English (the CLI's): "Network access: fetch()". `riskHintMessage` says it in the user's language. */
   readonly message: string;
-  /** What was found, after the category: "fetch()". */
+  /** What was found, after the category, in English: "fetch()", "imports axios". */
   readonly evidence: string;
+  /** `evidence` as a message of RISK_EVIDENCE_MESSAGES and the code it names. */
+  readonly evidenceMessage: RiskEvidenceMessage;
+  readonly evidenceArgs: readonly string[];
   /** 1-based line, relative to the block, of the first evidence. */
   readonly line: number;
 }
@@ -54,9 +96,12 @@ const CATEGORY_LABELS: Readonly<Record<RiskCategory, (t: Translate) => string>> 
   'auth-crypto': (t) => t('Auth or crypto code'),
 };
 
-/** "Network access: fetch()" in the user's language (the category; the evidence is code or the detector's English). */
-export function riskHintMessage(hint: Pick<RiskHint, 'category' | 'evidence'>, t: Translate): string {
-  return t('{0}: {1}', CATEGORY_LABELS[hint.category](t), hint.evidence);
+/** "Network access: fetch()" in the user's language (the category and what was found; the code it names stays as written). */
+export function riskHintMessage(hint: Pick<RiskHint, 'category' | 'evidenceMessage' | 'evidenceArgs'>, t: Translate): string {
+  // Not a literal message: RISK_EVIDENCE_MESSAGES is the closed list scripts/l10n.mjs collects.
+  const translateListed: Translate = t;
+  const evidence = translateListed(hint.evidenceMessage, ...hint.evidenceArgs).replace(/\s+/g, ' ').trim();
+  return t('{0}: {1}', CATEGORY_LABELS[hint.category](t), evidence);
 }
 
 type View = 'skeleton' | 'withoutComments' | 'raw';
@@ -66,8 +111,8 @@ interface PatternDetector {
   readonly languages: readonly ScanLanguage[] | 'all';
   readonly view: View;
   readonly pattern: RegExp;
-  /** What was found; `$1`.. are replaced by the match's groups. */
-  readonly what: string;
+  /** What was found; `{0}` is the match (the group named e, else the whole match). */
+  readonly what: RiskEvidenceMessage;
 }
 
 const JS: readonly ScanLanguage[] = ['js'];
@@ -91,70 +136,70 @@ const goImport = (paths: string): RegExp => new RegExp(String.raw`^[ \t]*(?:impo
 const PATTERN_DETECTORS: readonly PatternDetector[] = [
   // Network
   { category: 'network', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?:(?:window|globalThis|self)\.)?(?<e>fetch)\s*\(/g, what: 'fetch()' },
-  { category: 'network', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>axios|got|superagent|ky|needle)(?:\.(?:get|post|put|patch|delete|head|request|create))?\s*\(/g, what: '$1' },
-  { category: 'network', languages: JS, view: 'skeleton', pattern: /\bnew\s+(?<e>XMLHttpRequest|WebSocket|EventSource)\b/g, what: '$1' },
-  { category: 'network', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>https?|net|tls|dgram|http2)\.(?:request|get|connect|createConnection|createServer|createSocket)\s*\(/g, what: '$1' },
-  { category: 'network', languages: JS, view: 'skeleton', pattern: /\b(?<e>navigator\.sendBeacon)\s*\(/g, what: '$1' },
-  { category: 'network', languages: JS, view: 'withoutComments', pattern: jsImport('axios|node-fetch|undici|got|superagent|ky|needle|http|https|http2|net|tls|dgram|ws|socket\\.io-client'), what: 'imports $1' },
-  { category: 'network', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>(?:requests|httpx|aiohttp|urllib3)\.(?:get|post|put|patch|delete|head|request|Session|Client|AsyncClient|ClientSession|PoolManager))\b/g, what: '$1' },
-  { category: 'network', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>urlopen|urllib\.request\.\w+|http\.client\.\w+|socket\.socket|socket\.create_connection|smtplib\.SMTP\w*|ftplib\.FTP\w*)\s*\(/g, what: '$1' },
-  { category: 'network', languages: PY, view: 'skeleton', pattern: pyImport('requests|httpx|aiohttp|urllib3|urllib\\.request|http\\.client|socket|smtplib|ftplib|paramiko|websockets?'), what: 'imports $1' },
-  { category: 'network', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>http\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|ListenAndServe)|net\.(?:Dial|DialTimeout|Listen)|grpc\.Dial)\s*\(/g, what: '$1' },
-  { category: 'network', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>http\.Client)\s*\{/g, what: '$1' },
-  { category: 'network', languages: GO, view: 'withoutComments', pattern: goImport('net/http|net|net/rpc|google\\.golang\\.org/grpc'), what: 'imports $1' },
-  { category: 'network', languages: JAVA, view: 'skeleton', pattern: /\b(?<e>HttpClient|HttpURLConnection|HttpsURLConnection|OkHttpClient|RestTemplate|WebClient|HttpRequest|Socket|ServerSocket|DatagramSocket)\b\s*(?:\.|\(|\s+\w+\s*=)/g, what: '$1' },
-  { category: 'network', languages: JAVA, view: 'skeleton', pattern: /\.(?<e>openConnection|openStream)\s*\(/g, what: 'URL.$1()' },
-  { category: 'network', languages: JAVA, view: 'skeleton', pattern: /^[ \t]*import[ \t]+(?<e>java\.net\.\w+|java\.net\.http\.\w+|okhttp3\.\w+|org\.apache\.http\.[\w.]+)/gm, what: 'imports $1' },
-  { category: 'network', languages: RUST, view: 'skeleton', pattern: /(?<e>\breqwest::|\bureq::|\bhyper::|\bTcpStream::connect|\bTcpListener::bind|\bUdpSocket::bind)/g, what: '$1' },
-  { category: 'network', languages: SHELL, view: 'skeleton', pattern: shellCommand('curl|wget|nc|ncat|netcat|ssh|scp|sftp|rsync|ftp|telnet'), what: '$1' },
+  { category: 'network', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>axios|got|superagent|ky|needle)(?:\.(?:get|post|put|patch|delete|head|request|create))?\s*\(/g, what: '{0}' },
+  { category: 'network', languages: JS, view: 'skeleton', pattern: /\bnew\s+(?<e>XMLHttpRequest|WebSocket|EventSource)\b/g, what: '{0}' },
+  { category: 'network', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>https?|net|tls|dgram|http2)\.(?:request|get|connect|createConnection|createServer|createSocket)\s*\(/g, what: '{0}' },
+  { category: 'network', languages: JS, view: 'skeleton', pattern: /\b(?<e>navigator\.sendBeacon)\s*\(/g, what: '{0}' },
+  { category: 'network', languages: JS, view: 'withoutComments', pattern: jsImport('axios|node-fetch|undici|got|superagent|ky|needle|http|https|http2|net|tls|dgram|ws|socket\\.io-client'), what: 'imports {0}' },
+  { category: 'network', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>(?:requests|httpx|aiohttp|urllib3)\.(?:get|post|put|patch|delete|head|request|Session|Client|AsyncClient|ClientSession|PoolManager))\b/g, what: '{0}' },
+  { category: 'network', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>urlopen|urllib\.request\.\w+|http\.client\.\w+|socket\.socket|socket\.create_connection|smtplib\.SMTP\w*|ftplib\.FTP\w*)\s*\(/g, what: '{0}' },
+  { category: 'network', languages: PY, view: 'skeleton', pattern: pyImport('requests|httpx|aiohttp|urllib3|urllib\\.request|http\\.client|socket|smtplib|ftplib|paramiko|websockets?'), what: 'imports {0}' },
+  { category: 'network', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>http\.(?:Get|Post|PostForm|Head|NewRequest|NewRequestWithContext|ListenAndServe)|net\.(?:Dial|DialTimeout|Listen)|grpc\.Dial)\s*\(/g, what: '{0}' },
+  { category: 'network', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>http\.Client)\s*\{/g, what: '{0}' },
+  { category: 'network', languages: GO, view: 'withoutComments', pattern: goImport('net/http|net|net/rpc|google\\.golang\\.org/grpc'), what: 'imports {0}' },
+  { category: 'network', languages: JAVA, view: 'skeleton', pattern: /\b(?<e>HttpClient|HttpURLConnection|HttpsURLConnection|OkHttpClient|RestTemplate|WebClient|HttpRequest|Socket|ServerSocket|DatagramSocket)\b\s*(?:\.|\(|\s+\w+\s*=)/g, what: '{0}' },
+  { category: 'network', languages: JAVA, view: 'skeleton', pattern: /\.(?<e>openConnection|openStream)\s*\(/g, what: 'URL.{0}()' },
+  { category: 'network', languages: JAVA, view: 'skeleton', pattern: /^[ \t]*import[ \t]+(?<e>java\.net\.\w+|java\.net\.http\.\w+|okhttp3\.\w+|org\.apache\.http\.[\w.]+)/gm, what: 'imports {0}' },
+  { category: 'network', languages: RUST, view: 'skeleton', pattern: /(?<e>\breqwest::|\bureq::|\bhyper::|\bTcpStream::connect|\bTcpListener::bind|\bUdpSocket::bind)/g, what: '{0}' },
+  { category: 'network', languages: SHELL, view: 'skeleton', pattern: shellCommand('curl|wget|nc|ncat|netcat|ssh|scp|sftp|rsync|ftp|telnet'), what: '{0}' },
 
   // Process execution
-  { category: 'process', languages: JS, view: 'withoutComments', pattern: jsImport('child_process|execa|shelljs|cross-spawn'), what: 'imports $1' },
-  { category: 'process', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?:(?:child_process|childProcess|cp|proc)\.)?(?<e>execSync|execFileSync|spawnSync|execFile|spawn|fork|execa|execaSync|execaCommand)\s*\(/g, what: '$1()' },
+  { category: 'process', languages: JS, view: 'withoutComments', pattern: jsImport('child_process|execa|shelljs|cross-spawn'), what: 'imports {0}' },
+  { category: 'process', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?:(?:child_process|childProcess|cp|proc)\.)?(?<e>execSync|execFileSync|spawnSync|execFile|spawn|fork|execa|execaSync|execaCommand)\s*\(/g, what: '{0}()' },
   { category: 'process', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>exec)\s*\(/g, what: 'exec()' },
-  { category: 'process', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?<e>(?:child_process|childProcess|cp)\.exec|Deno\.run|Deno\.Command|Bun\.spawn(?:Sync)?)\b/g, what: '$1' },
-  { category: 'process', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)|pty\.spawn|asyncio\.create_subprocess_(?:exec|shell))\s*\(/g, what: '$1()' },
-  { category: 'process', languages: PY, view: 'skeleton', pattern: pyImport('subprocess|sh|pexpect'), what: 'imports $1' },
-  { category: 'process', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>exec\.Command(?:Context)?|syscall\.Exec|os\.StartProcess)\s*\(/g, what: '$1()' },
+  { category: 'process', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?<e>(?:child_process|childProcess|cp)\.exec|Deno\.run|Deno\.Command|Bun\.spawn(?:Sync)?)\b/g, what: '{0}' },
+  { category: 'process', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|os\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?)|pty\.spawn|asyncio\.create_subprocess_(?:exec|shell))\s*\(/g, what: '{0}()' },
+  { category: 'process', languages: PY, view: 'skeleton', pattern: pyImport('subprocess|sh|pexpect'), what: 'imports {0}' },
+  { category: 'process', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>exec\.Command(?:Context)?|syscall\.Exec|os\.StartProcess)\s*\(/g, what: '{0}()' },
   { category: 'process', languages: GO, view: 'withoutComments', pattern: goImport('os/exec'), what: 'imports os/exec' },
-  { category: 'process', languages: JAVA, view: 'skeleton', pattern: /(?<e>Runtime\.getRuntime\(\)\s*\.exec|\bProcessBuilder\b)/g, what: '$1' },
-  { category: 'process', languages: RUST, view: 'skeleton', pattern: /(?<e>\bCommand::new|\bprocess::Command\b)/g, what: '$1' },
-  { category: 'process', languages: SHELL, view: 'skeleton', pattern: shellCommand('sudo|su|nohup|xargs|bash[ \\t]+-c|sh[ \\t]+-c|zsh[ \\t]+-c'), what: '$1' },
+  { category: 'process', languages: JAVA, view: 'skeleton', pattern: /(?<e>Runtime\.getRuntime\(\)\s*\.exec|\bProcessBuilder\b)/g, what: '{0}' },
+  { category: 'process', languages: RUST, view: 'skeleton', pattern: /(?<e>\bCommand::new|\bprocess::Command\b)/g, what: '{0}' },
+  { category: 'process', languages: SHELL, view: 'skeleton', pattern: shellCommand('sudo|su|nohup|xargs|bash[ \\t]+-c|sh[ \\t]+-c|zsh[ \\t]+-c'), what: '{0}' },
 
   // File deletion
-  { category: 'file-deletion', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?:fs|fsp|fse|fsPromises|promises|fs\.promises|workspace\.fs)\.(?<e>unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|remove|removeSync|emptyDir|emptyDirSync|delete)\s*\(/g, what: '$1()' },
-  { category: 'file-deletion', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>unlink|unlinkSync|rmSync|rmdirSync|rimraf(?:\.sync|Sync)?|deleteSync|trash)\s*\(/g, what: '$1()' },
-  { category: 'file-deletion', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>os\.(?:remove|unlink|rmdir|removedirs)|shutil\.rmtree|send2trash)\s*\(/g, what: '$1()' },
-  { category: 'file-deletion', languages: PY, view: 'skeleton', pattern: /[\w)\]]\.(?<e>unlink|rmdir)\s*\(/g, what: 'Path.$1()' },
-  { category: 'file-deletion', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>os\.(?:Remove|RemoveAll))\s*\(/g, what: '$1()' },
-  { category: 'file-deletion', languages: JAVA, view: 'skeleton', pattern: /(?<e>\bFiles\.(?:delete|deleteIfExists)|\bFileUtils\.(?:deleteDirectory|forceDelete|deleteQuietly|cleanDirectory))\s*\(/g, what: '$1()' },
-  { category: 'file-deletion', languages: JAVA, view: 'skeleton', pattern: /(?<e>\b\w*(?:[Ff]ile|[Dd]ir|[Pp]ath)\w*\.delete(?:OnExit)?)\s*\(\s*\)/g, what: '$1()' },
-  { category: 'file-deletion', languages: RUST, view: 'skeleton', pattern: /(?<![\w])(?<e>(?:fs::)?remove_(?:file|dir|dir_all))\s*\(/g, what: '$1()' },
-  { category: 'file-deletion', languages: SHELL, view: 'skeleton', pattern: shellCommand('rm|rmdir|shred|unlink'), what: '$1' },
+  { category: 'file-deletion', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?:fs|fsp|fse|fsPromises|promises|fs\.promises|workspace\.fs)\.(?<e>unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|remove|removeSync|emptyDir|emptyDirSync|delete)\s*\(/g, what: '{0}()' },
+  { category: 'file-deletion', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>unlink|unlinkSync|rmSync|rmdirSync|rimraf(?:\.sync|Sync)?|deleteSync|trash)\s*\(/g, what: '{0}()' },
+  { category: 'file-deletion', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>os\.(?:remove|unlink|rmdir|removedirs)|shutil\.rmtree|send2trash)\s*\(/g, what: '{0}()' },
+  { category: 'file-deletion', languages: PY, view: 'skeleton', pattern: /[\w)\]]\.(?<e>unlink|rmdir)\s*\(/g, what: 'Path.{0}()' },
+  { category: 'file-deletion', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>os\.(?:Remove|RemoveAll))\s*\(/g, what: '{0}()' },
+  { category: 'file-deletion', languages: JAVA, view: 'skeleton', pattern: /(?<e>\bFiles\.(?:delete|deleteIfExists)|\bFileUtils\.(?:deleteDirectory|forceDelete|deleteQuietly|cleanDirectory))\s*\(/g, what: '{0}()' },
+  { category: 'file-deletion', languages: JAVA, view: 'skeleton', pattern: /(?<e>\b\w*(?:[Ff]ile|[Dd]ir|[Pp]ath)\w*\.delete(?:OnExit)?)\s*\(\s*\)/g, what: '{0}()' },
+  { category: 'file-deletion', languages: RUST, view: 'skeleton', pattern: /(?<![\w])(?<e>(?:fs::)?remove_(?:file|dir|dir_all))\s*\(/g, what: '{0}()' },
+  { category: 'file-deletion', languages: SHELL, view: 'skeleton', pattern: shellCommand('rm|rmdir|shred|unlink'), what: '{0}' },
   { category: 'file-deletion', languages: SHELL, view: 'skeleton', pattern: /\bfind\b[^\n;|]*[ \t](?<e>-delete)\b/g, what: 'find -delete' },
 
   // Dynamic code evaluation
   { category: 'dynamic-eval', languages: JS, view: 'skeleton', pattern: /(?<![\w$.])(?<e>eval)\s*\(/g, what: 'eval()' },
   { category: 'dynamic-eval', languages: JS, view: 'skeleton', pattern: /(?<e>\bnew\s+Function|(?<![\w$.])Function)\s*\(/g, what: 'new Function()' },
-  { category: 'dynamic-eval', languages: JS, view: 'withoutComments', pattern: /(?<![\w$.])(?<e>setTimeout|setInterval)\s*\(\s*['"`]/g, what: '$1 with a string' },
-  { category: 'dynamic-eval', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?<e>vm\.(?:runInThisContext|runInNewContext|runInContext|compileFunction|Script)|new\s+vm\.Script)\b/g, what: '$1' },
-  { category: 'dynamic-eval', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>eval|exec|compile|__import__)\s*\(/g, what: '$1()' },
-  { category: 'dynamic-eval', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>pickle\.loads?|marshal\.loads?|dill\.loads?|yaml\.unsafe_load)\s*\(/g, what: '$1() can run code' },
-  { category: 'dynamic-eval', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>plugin\.Open)\s*\(/g, what: '$1()' },
-  { category: 'dynamic-eval', languages: JAVA, view: 'skeleton', pattern: /\b(?<e>ScriptEngineManager|GroovyShell|getEngineByName)\b/g, what: '$1' },
-  { category: 'dynamic-eval', languages: RUST, view: 'skeleton', pattern: /(?<e>\blibloading::Library::new|\bLibrary::new)/g, what: '$1' },
-  { category: 'dynamic-eval', languages: SHELL, view: 'skeleton', pattern: shellCommand('eval|source'), what: '$1' },
-  { category: 'dynamic-eval', languages: SHELL, view: 'skeleton', pattern: /\|[ \t]*(?:sudo[ \t]+)?(?<e>(?:ba|z|k)?sh)\b(?![ \t]*-c)/g, what: 'pipes text into $1' },
+  { category: 'dynamic-eval', languages: JS, view: 'withoutComments', pattern: /(?<![\w$.])(?<e>setTimeout|setInterval)\s*\(\s*['"`]/g, what: '{0} with a string' },
+  { category: 'dynamic-eval', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?<e>vm\.(?:runInThisContext|runInNewContext|runInContext|compileFunction|Script)|new\s+vm\.Script)\b/g, what: '{0}' },
+  { category: 'dynamic-eval', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>eval|exec|compile|__import__)\s*\(/g, what: '{0}()' },
+  { category: 'dynamic-eval', languages: PY, view: 'skeleton', pattern: /(?<![\w.])(?<e>pickle\.loads?|marshal\.loads?|dill\.loads?|yaml\.unsafe_load)\s*\(/g, what: '{0}() can run code' },
+  { category: 'dynamic-eval', languages: GO, view: 'skeleton', pattern: /(?<![\w.])(?<e>plugin\.Open)\s*\(/g, what: '{0}()' },
+  { category: 'dynamic-eval', languages: JAVA, view: 'skeleton', pattern: /\b(?<e>ScriptEngineManager|GroovyShell|getEngineByName)\b/g, what: '{0}' },
+  { category: 'dynamic-eval', languages: RUST, view: 'skeleton', pattern: /(?<e>\blibloading::Library::new|\bLibrary::new)/g, what: '{0}' },
+  { category: 'dynamic-eval', languages: SHELL, view: 'skeleton', pattern: shellCommand('eval|source'), what: '{0}' },
+  { category: 'dynamic-eval', languages: SHELL, view: 'skeleton', pattern: /\|[ \t]*(?:sudo[ \t]+)?(?<e>(?:ba|z|k)?sh)\b(?![ \t]*-c)/g, what: 'pipes text into {0}' },
 
   // Auth and crypto: well-known modules and APIs (identifiers are handled separately).
-  { category: 'auth-crypto', languages: JS, view: 'withoutComments', pattern: jsImport('crypto|bcrypt|bcryptjs|argon2|jsonwebtoken|jose|passport[\\w-]*|crypto-js|tweetnacl|node-forge|@azure/msal-node|oauth|openid-client|express-session|next-auth'), what: 'imports $1' },
-  { category: 'auth-crypto', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?<e>crypto\.(?:createHash|createHmac|createCipheriv|createDecipheriv|createSign|createVerify|generateKeyPair\w*|pbkdf2\w*|scrypt\w*|randomBytes|timingSafeEqual|subtle)|jwt\.(?:sign|verify|decode)|bcrypt\.\w+)\b/g, what: '$1' },
-  { category: 'auth-crypto', languages: PY, view: 'skeleton', pattern: pyImport('hashlib|hmac|secrets|cryptography|Crypto|nacl|jwt|jose|bcrypt|passlib|argon2|itsdangerous|flask_login|oauthlib|authlib'), what: 'imports $1' },
-  { category: 'auth-crypto', languages: GO, view: 'withoutComments', pattern: goImport('crypto/[\\w/]+|golang\\.org/x/crypto/[\\w/]+|github\\.com/golang-jwt/jwt[\\w/]*|golang\\.org/x/oauth2[\\w/]*'), what: 'imports $1' },
-  { category: 'auth-crypto', languages: JAVA, view: 'skeleton', pattern: /\b(?<e>MessageDigest|Cipher|KeyGenerator|SecretKeySpec|KeyStore|SecureRandom|Mac\.getInstance|KeyPairGenerator|Signature\.getInstance|BCryptPasswordEncoder|PasswordEncoder|AuthenticationManager)\b/g, what: '$1' },
-  { category: 'auth-crypto', languages: JAVA, view: 'skeleton', pattern: /^[ \t]*import[ \t]+(?<e>javax\.crypto\.[\w.]+|java\.security\.[\w.]+|org\.springframework\.security\.[\w.]+|io\.jsonwebtoken\.[\w.]+)/gm, what: 'imports $1' },
-  { category: 'auth-crypto', languages: RUST, view: 'skeleton', pattern: /(?<e>\b(?:ring|sha2|sha1|md5|aes|aes_gcm|rsa|ed25519_dalek|argon2|bcrypt|hmac|jsonwebtoken|openssl|rustls|chacha20poly1305)::)/g, what: '$1' },
-  { category: 'auth-crypto', languages: SHELL, view: 'skeleton', pattern: shellCommand('openssl|gpg|ssh-keygen|htpasswd|certutil|keytool'), what: '$1' },
+  { category: 'auth-crypto', languages: JS, view: 'withoutComments', pattern: jsImport('crypto|bcrypt|bcryptjs|argon2|jsonwebtoken|jose|passport[\\w-]*|crypto-js|tweetnacl|node-forge|@azure/msal-node|oauth|openid-client|express-session|next-auth'), what: 'imports {0}' },
+  { category: 'auth-crypto', languages: JS, view: 'skeleton', pattern: /(?<![\w$])(?<e>crypto\.(?:createHash|createHmac|createCipheriv|createDecipheriv|createSign|createVerify|generateKeyPair\w*|pbkdf2\w*|scrypt\w*|randomBytes|timingSafeEqual|subtle)|jwt\.(?:sign|verify|decode)|bcrypt\.\w+)\b/g, what: '{0}' },
+  { category: 'auth-crypto', languages: PY, view: 'skeleton', pattern: pyImport('hashlib|hmac|secrets|cryptography|Crypto|nacl|jwt|jose|bcrypt|passlib|argon2|itsdangerous|flask_login|oauthlib|authlib'), what: 'imports {0}' },
+  { category: 'auth-crypto', languages: GO, view: 'withoutComments', pattern: goImport('crypto/[\\w/]+|golang\\.org/x/crypto/[\\w/]+|github\\.com/golang-jwt/jwt[\\w/]*|golang\\.org/x/oauth2[\\w/]*'), what: 'imports {0}' },
+  { category: 'auth-crypto', languages: JAVA, view: 'skeleton', pattern: /\b(?<e>MessageDigest|Cipher|KeyGenerator|SecretKeySpec|KeyStore|SecureRandom|Mac\.getInstance|KeyPairGenerator|Signature\.getInstance|BCryptPasswordEncoder|PasswordEncoder|AuthenticationManager)\b/g, what: '{0}' },
+  { category: 'auth-crypto', languages: JAVA, view: 'skeleton', pattern: /^[ \t]*import[ \t]+(?<e>javax\.crypto\.[\w.]+|java\.security\.[\w.]+|org\.springframework\.security\.[\w.]+|io\.jsonwebtoken\.[\w.]+)/gm, what: 'imports {0}' },
+  { category: 'auth-crypto', languages: RUST, view: 'skeleton', pattern: /(?<e>\b(?:ring|sha2|sha1|md5|aes|aes_gcm|rsa|ed25519_dalek|argon2|bcrypt|hmac|jsonwebtoken|openssl|rustls|chacha20poly1305)::)/g, what: '{0}' },
+  { category: 'auth-crypto', languages: SHELL, view: 'skeleton', pattern: shellCommand('openssl|gpg|ssh-keygen|htpasswd|certutil|keytool'), what: '{0}' },
 
   // Secrets with a recognisable shape, anywhere in the text.
   { category: 'secret', languages: 'all', view: 'raw', pattern: /(?<e>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)/g, what: 'private key block' },
@@ -184,36 +229,41 @@ export function findRiskHints(code: string, path: string, context: RiskHintConte
   const language = languageOfPath(path);
   const scanned = scanCode(code, language);
   const lines = new LineIndex(code);
-  const found = new Map<RiskCategory, { offset: number; what: string }>();
-  const note = (category: RiskCategory, offset: number, what: string): void => {
+  const found = new Map<RiskCategory, Evidence>();
+  const note = (category: RiskCategory, evidence: Evidence): void => {
     const previous = found.get(category);
-    if (!previous || offset < previous.offset) found.set(category, { offset, what });
+    if (!previous || evidence.offset < previous.offset) found.set(category, evidence);
   };
 
   for (const detector of PATTERN_DETECTORS) {
     if (detector.languages !== 'all' && !detector.languages.includes(language)) continue;
     const match = firstMatch(detector.pattern, viewOf(detector.view, code, scanned));
-    if (match) note(detector.category, match.offset, expand(detector.what, match.groups));
+    if (match) note(detector.category, { offset: match.offset, what: detector.what, args: detector.what.includes('{0}') ? match.groups.slice(0, 1) : [] });
   }
   const assignedSecret = findSecretAssignment(code, language);
-  if (assignedSecret) note('secret', assignedSecret.offset, assignedSecret.what);
+  if (assignedSecret) note('secret', assignedSecret);
   const credentialUrl = findCredentialUrl(code);
-  if (credentialUrl) note('secret', credentialUrl.offset, credentialUrl.what);
+  if (credentialUrl) note('secret', credentialUrl);
   const sql = findSqlFromStrings(code, scanned, language);
-  if (sql) note('sql-from-strings', sql.offset, sql.what);
+  if (sql) note('sql-from-strings', sql);
   const authWord = findAuthIdentifier(scanned.skeleton, language);
-  if (authWord) note('auth-crypto', authWord.offset, authWord.what);
+  if (authWord) note('auth-crypto', authWord);
   const dependency = findDependencyChange(code, path, context.textBefore ?? '');
-  if (dependency) note('dependency', dependency.offset, dependency.what);
+  if (dependency) note('dependency', dependency);
 
   return [...found.entries()]
-    .map(([category, { offset, what }]) => ({ category, message: riskHintMessage({ category, evidence: what }, english), evidence: what, line: lines.lineOf(offset) }))
+    .map(([category, { offset, what, args = [] }]): RiskHint => {
+      const hint = { category, evidenceMessage: what, evidenceArgs: args.map((arg) => arg.replace(/\s+/g, ' ').trim()) };
+      return { ...hint, message: riskHintMessage(hint, english), evidence: english(what, ...hint.evidenceArgs).replace(/\s+/g, ' ').trim(), line: lines.lineOf(offset) };
+    })
     .sort((a, b) => a.line - b.line || RISK_CATEGORIES.indexOf(a.category) - RISK_CATEGORIES.indexOf(b.category));
 }
 
 interface Evidence {
   readonly offset: number;
-  readonly what: string;
+  readonly what: RiskEvidenceMessage;
+  /** The code `{0}` names. */
+  readonly args?: readonly string[];
 }
 
 function viewOf(view: View, code: string, scanned: ScannedCode): string {
@@ -229,10 +279,6 @@ function firstMatch(pattern: RegExp, text: string): { offset: number; groups: st
   const evidence = match.groups?.e;
   const offset = evidence === undefined ? match.index : match.index + match[0].lastIndexOf(evidence);
   return { offset, groups: [evidence ?? match[0], ...match.slice(1)].map((g) => g ?? '') };
-}
-
-function expand(template: string, groups: string[]): string {
-  return template.replace(/\$(\d)/g, (_, n: string) => groups[Number(n) - 1] ?? '').replace(/\s+/g, ' ').trim();
 }
 
 // ---- Secrets assigned to secret-like names ----
@@ -253,7 +299,7 @@ function findSecretAssignment(code: string, language: ScanLanguage): Evidence | 
     if (!quote && language !== 'shell' && language !== 'hash-config' && language !== 'plain') continue;
     if (PLACEHOLDER.test(value) || /^[A-Za-z_][\w.]*\(/.test(value) || /^(?:process\.env|os\.environ|env\.)/.test(value)) continue;
     if (!looksRandom(value)) continue;
-    return { offset: match.index + match[0].indexOf(value), what: `literal value assigned to ${name}` };
+    return { offset: match.index + match[0].indexOf(value), what: 'literal value assigned to {0}', args: [name] };
   }
   return undefined;
 }
@@ -356,7 +402,7 @@ function findAuthIdentifier(skeleton: string, language: ScanLanguage): Evidence 
   for (let match = identifier.exec(skeleton); match; match = identifier.exec(skeleton)) {
     const words = splitIdentifier(match[0]);
     const hit = words.find((word) => AUTH_WORDS.has(word)) ?? (words.join('').match(/^(?:privatekey|keypair|signin|signout)$/)?.[0]);
-    if (hit) return { offset: match.index, what: match[0] };
+    if (hit) return { offset: match.index, what: '{0}', args: [match[0]] };
   }
   return undefined;
 }
@@ -375,12 +421,12 @@ export function splitIdentifier(identifier: string): string[] {
 function findDependencyChange(code: string, path: string, textBefore: string): Evidence | undefined {
   const base = baseName(path).toLowerCase();
   const firstContent = Math.max(0, code.search(/\S/));
-  if (LOCK_FILES.has(base)) return code.trim() ? { offset: firstContent, what: `changes the lockfile ${baseName(path)}` } : undefined;
+  if (LOCK_FILES.has(base)) return code.trim() ? { offset: firstContent, what: 'changes the lockfile {0}', args: [baseName(path)] } : undefined;
   const isRequirements = /^(?:requirements|constraints)[\w.-]*\.(?:txt|in)$/.test(base);
   if (!MANIFEST_FILES.has(base) && !isRequirements && !base.endsWith('.csproj') && !base.endsWith('.fsproj')) return undefined;
   const name = baseName(path);
   const offset = dependencyLineOffset(code, base, isRequirements, textBefore);
-  return offset === undefined ? undefined : { offset, what: `adds or changes a dependency in ${name}` };
+  return offset === undefined ? undefined : { offset, what: 'adds or changes a dependency in {0}', args: [name] };
 }
 
 function dependencyLineOffset(code: string, base: string, isRequirements: boolean, textBefore: string): number | undefined {

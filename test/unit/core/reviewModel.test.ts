@@ -56,7 +56,7 @@ describe('review model: blocks', () => {
     ]);
     assert.equal(first.firstInsertedAt, 1000);
     assert.equal(first.lastInsertedAt, 2000);
-    assert.deepEqual(first.riskHints, [{ category: 'network', message: 'Network access: fetch()', evidence: 'fetch()', line: 1 }]);
+    assert.deepEqual(first.riskHints, [{ category: 'network', evidenceMessage: 'fetch()', evidenceArgs: [], message: 'Network access: fetch()', evidence: 'fetch()', line: 1 }]);
     assert.deepEqual(first.suggestedScope, ['network']);
     assert.equal(first.spans[1].textHash, sha256Hex('const b = 2;'));
     assert.deepEqual(second.spanIds, ['s3']);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { english, type Translate } from '../../../src/core/text/translate';
 import { lineRangeLabel } from '../../../src/core/text/lines';
-import { RISK_CATEGORIES, riskHintMessage } from '../../../src/core/review/riskHints';
+import { RISK_CATEGORIES, RISK_EVIDENCE_MESSAGES, riskHintMessage } from '../../../src/core/review/riskHints';
 import type { CommittedAiLine } from '../../../src/core/visibility/committedLines';
 import { committedHoverMarkdown, uncommittedHoverMarkdown } from '../../../src/core/visibility/hoverText';
 import { committedAnnotation, formatAge, uncommittedAnnotation, unreviewedBlocksTitle } from '../../../src/core/visibility/lineAnnotation';
@@ -127,7 +127,9 @@ function coreTexts(t: Translate): string[] {
     lineRangeLabel({ startLine: 3, endLine: 9 }, t),
   ];
   // The category is translated; the evidence after it is what the detector found (here data).
-  for (const category of RISK_CATEGORIES) texts.push(riskHintMessage({ category, evidence: 'ー()' }, t));
+  // The category and what was found are translated; the code the evidence names (here 'ー') is data.
+  for (const category of RISK_CATEGORIES) texts.push(riskHintMessage({ category, evidenceMessage: '{0}()', evidenceArgs: ['ー'] }, t));
+  for (const evidenceMessage of RISK_EVIDENCE_MESSAGES) texts.push(riskHintMessage({ category: 'secret', evidenceMessage, evidenceArgs: ['ー'] }, t));
   for (const age of [10_000, 5 * 60_000, 3 * HOUR, 49 * HOUR, 65 * 24 * HOUR, 800 * 24 * HOUR]) texts.push(formatAge(NOW - age, NOW, t) ?? '');
   // Why a decision was refused (the panel's error under a card, the editor's error message).
   const reviewer = { name: 'Даша', email: 'даша@пример' };
