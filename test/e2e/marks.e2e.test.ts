@@ -92,8 +92,7 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
 
   async function goToLine(line: number, column = 1): Promise<void> {
     const { page } = workbench;
-    await page.keyboard.press('Control+G');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await workbench.openQuickInput('Control+G');
     await page.keyboard.type(`${line}:${column}`);
     await page.keyboard.press('Enter');
     await page.waitForSelector('.quick-input-widget', { state: 'hidden' });

@@ -18,10 +18,16 @@ function git(cwd: string, args: readonly string[], okStatuses: readonly number[]
 /** The notification holding `text`, in the notification center (the smoke-test driver keeps toasts hidden). */
 async function notification(workbench: Workbench, text: string): Promise<Locator> {
   const { page } = workbench;
-  if (!(await page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
-  const item = page.locator('.notifications-center .notification-list-item', { hasText: text });
-  await item.first().waitFor();
-  return item.first();
+  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  // The center can close again before the notification arrives (seen in a clean CI run): open it again until it shows it.
+  await waitUntil(`the notification "${text}"`, async () => {
+    if (!(await page.$('.notifications-center.visible'))) await workbench.runCommand('Notifications: Show Notifications');
+    return item.waitFor({ timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
+  });
+  return item;
 }
 
 /** Shows the whole text of a notification that the center shows on one line (for a screenshot). */

@@ -25,8 +25,7 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
 
   async function goToLine(line: number): Promise<void> {
     const { page } = workbench;
-    await page.keyboard.press('Control+G');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await workbench.openQuickInput('Control+G');
     await page.keyboard.type(String(line));
     await page.keyboard.press('Enter');
     await page.waitForSelector('.monaco-editor.focused');

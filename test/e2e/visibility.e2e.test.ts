@@ -81,8 +81,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
   it('shows the lines a person typed inside as changed by a human', async () => {
     const { page } = workbench;
     const [returnLine] = await lineNumbersOf([/^ {2}return a \+ b;$/]);
-    await page.keyboard.press('Control+G');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await workbench.openQuickInput('Control+G');
     await page.keyboard.type(`${returnLine}:11`);
     await page.keyboard.press('Enter');
     await page.keyboard.type(' * 2', { delay: 20 });
@@ -157,8 +156,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     const cwd = workbench.workspace;
     const commit = (await git.run(['rev-parse', 'HEAD'], { cwd })).stdout.trim();
     // src/committed.ts is open: select lines 2-4 (the committed AI block).
-    await page.keyboard.press('Control+G');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await workbench.openQuickInput('Control+G');
     await page.keyboard.type('2');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.monaco-editor.focused');

@@ -30,6 +30,12 @@ export interface Workbench {
   /** Saves the focused editor (Ctrl+S) and waits until its tab is clean. */
   saveActiveEditor(): Promise<void>;
   runCommand(label: string): Promise<void>;
+  /**
+   * Presses `key` (F1, Control+P, Control+G) until the quick input shows: a key pressed while a
+   * webview (the review panel) holds the keyboard may never reach the workbench, so the first
+   * editor group gets the focus and the key is pressed again.
+   */
+  openQuickInput(key: string): Promise<void>;
   /** Text of the visible editor lines, top to bottom (Monaco renders spaces as U+00A0). */
   editorLines(): Promise<string[]>;
   findFrame(selector: string): Promise<Frame>;
@@ -181,8 +187,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         const base = path.basename(relativePath);
         const deadline = Date.now() + LOADED_TIMEOUT_MS;
         for (let attempt = 1; ; attempt++) {
-          await page.keyboard.press('Control+P');
-          await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+          await this.openQuickInput('Control+P');
           await page.keyboard.type(relativePath);
           // Enter opens the focused row; results arrive in steps, so wait until that row is the file.
           await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${base}"]`);
@@ -203,19 +208,20 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         // The active group's tab: another group (the review panel's) has an active, clean tab too.
         await page.waitForSelector('.editor-group-container.active .tab.active:not(.dirty)');
       },
-      async runCommand(label) {
-        // F1 pressed while a webview (the review panel) still holds the keyboard may never reach the
-        // workbench: give the first editor group the focus and press it again until the palette shows.
+      async openQuickInput(key) {
         const deadline = Date.now() + LOADED_TIMEOUT_MS;
         for (let attempt = 1; ; attempt++) {
-          await page.keyboard.press('F1');
+          await page.keyboard.press(key);
           const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).then(() => true, () => false);
-          if (shown) break;
-          if (Date.now() > deadline) throw new Error(`the command palette did not open for ${label}`);
-          process.stderr.write(`      (the command palette did not open on attempt ${attempt}; focusing the editor and trying again)\n`);
+          if (shown) return;
+          if (Date.now() > deadline) throw new Error(`the quick input did not open for ${key}`);
+          process.stderr.write(`      (${key} did not open the quick input on attempt ${attempt}; focusing the editor and trying again)\n`);
           await page.keyboard.press('Escape');
           await page.keyboard.press('Control+1');
         }
+      },
+      async runCommand(label) {
+        await this.openQuickInput('F1');
         await page.keyboard.type(label);
         await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${label}"]`);
         await page.keyboard.press('Enter');
