@@ -124,7 +124,7 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const { git, topLevel } = context;
   const keysGiven = values['allowed-signers'] !== undefined || values['openpgp-keyring'] !== undefined;
-  const checks = keysGiven ? VerifyChecks.open(context, values['allowed-signers'], false, values['openpgp-keyring']) : undefined;
+  const checks = keysGiven ? await VerifyChecks.open(context, values['allowed-signers'], false, values['openpgp-keyring']) : undefined;
   const repoPath = await repositoryPath(topLevel, io.cwd, positionals[0]);
   const rev = values.rev === undefined ? undefined : await resolveCommit(git, topLevel, values.rev).catch(() => {
     throw new CliFailure(`no such commit: ${printable(values.rev)}`);

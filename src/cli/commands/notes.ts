@@ -63,7 +63,7 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
   }
   const check = await context.reader.checkCommitNote(commit, note);
   const signatureReader = new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '' });
-  const checks = VerifyChecks.open(context, values['allowed-signers']);
+  const checks = await VerifyChecks.open(context, values['allowed-signers']);
   await checks.prepare([commit]);
   const signers = note.records.map((record) => signatureReader.describeSignatures(record));
   const verdicts = await Promise.all(note.records.map((record) => checks.rangeSignatures(commit, record)));

@@ -100,7 +100,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const requireSigned = values['require-signed'] === true;
   const checked =
     values.verify || loadedPolicy || keysGiven
-      ? await withApprovalsAndPolicy(context, await verifyCommits(context, range, commits, requireSigned, VerifyChecks.open(context, allowedSigners, requireSigned, values['openpgp-keyring'])), loadedPolicy, allowedSigners, inputs)
+      ? await withApprovalsAndPolicy(context, await verifyCommits(context, range, commits, requireSigned, await VerifyChecks.open(context, allowedSigners, requireSigned, values['openpgp-keyring'])), loadedPolicy, allowedSigners, inputs)
       : undefined;
   const report = buildRangeReport(range, inputs, signatureLookup(checked, keysGiven));
   const policy = checked?.policy;

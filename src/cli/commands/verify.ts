@@ -135,7 +135,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const given = rangeArgument(positionals);
   const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
   const context = await openNotesContext(io);
-  const checks = VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']);
+  const checks = await VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']);
   const { range, commits } = await commitIdsToVerify(context, given, maxCommits);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
@@ -231,8 +231,9 @@ export async function verifyCommits(
   range: string,
   commits: CommitSequence,
   requireSigned: boolean,
-  checks = VerifyChecks.open(context, undefined, requireSigned),
+  givenChecks?: VerifyChecks,
 ): Promise<VerifyResult> {
+  const checks = givenChecks ?? (await VerifyChecks.open(context, undefined, requireSigned));
   const noteBlobs = await context.reader.listNotes();
   const verified: VerifiedCommit[] = [];
   let batch: string[] = [];

@@ -5,7 +5,8 @@
  * lines it vouches for.
  */
 import { treesOfCommits } from '../../git/commitLog';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../../git/atomicWrite';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
@@ -28,7 +29,7 @@ const MAX_OPENPGP_KEYRING_BYTES = 16 * 1024 * 1024;
  * The auditor's OpenPGP keyring (an export, armored or binary), copied in binary form to a private
  * temporary file for gpgv, removed when the command's process exits.
  */
-function loadOpenPgpKeyring(keyringPath: string): OpenPgpKeyring {
+async function loadOpenPgpKeyring(keyringPath: string): Promise<OpenPgpKeyring> {
   let bytes: Buffer | undefined;
   try {
     if (statSync(keyringPath).size > MAX_OPENPGP_KEYRING_BYTES) throw new Error(`larger than ${MAX_OPENPGP_KEYRING_BYTES} bytes`);
@@ -48,7 +49,7 @@ function loadOpenPgpKeyring(keyringPath: string): OpenPgpKeyring {
   const dir = mkdtempSync(path.join(tmpdir(), 'vouch-keyring-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const copy = path.join(dir, 'auditor.gpg');
-  writeFileSync(copy, bytes, { mode: 0o600 });
+  await writeFileAtomic(copy, bytes, { mode: 0o600 });
   return { path: copy, gpgv, gpg };
 }
 
@@ -81,8 +82,8 @@ export class VerifyChecks {
    * `allowedSignersPath`: the auditor's file (never one from the repository under verification).
    * Without one, signatures are checked only when they are required, and then nobody's counts.
    */
-  static open(context: NotesContext, allowedSignersPath: string | undefined, requireSigned = false, openpgpKeyringPath?: string): VerifyChecks {
-    const openpgpKeyring = openpgpKeyringPath === undefined ? undefined : loadOpenPgpKeyring(openpgpKeyringPath);
+  static async open(context: NotesContext, allowedSignersPath: string | undefined, requireSigned = false, openpgpKeyringPath?: string): Promise<VerifyChecks> {
+    const openpgpKeyring = openpgpKeyringPath === undefined ? undefined : await loadOpenPgpKeyring(openpgpKeyringPath);
     if (allowedSignersPath === undefined) {
       if (openpgpKeyring) return new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', openpgpKeyring }));
       return requireSigned ? new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', trustsNobody: true })) : new VerifyChecks(context, undefined);
