@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { repoRoot } from './setup.mjs';
 
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'extensions');
+/** Folders already removed at exit: the e2e run prepares the same folder once per editor it starts. */
+const removedAtExit = new Set();
 
 /**
  * Creates a folder under .vscode-test/ with symlinks to the repo (Vouch, unless excluded) and the
@@ -21,7 +23,10 @@ export function prepareDevExtensions(fixtureNames = listFixtureExtensions(), { i
     if (!existsSync(path.join(source, 'package.json'))) throw new Error(`no fixture extension at ${source}`);
     symlinkSync(source, path.join(dir, name), 'dir');
   }
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (!removedAtExit.has(dir)) {
+    removedAtExit.add(dir);
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   return dir;
 }
 
