@@ -13,8 +13,12 @@ const steps = [
   ['e2e', ['node', 'scripts/editor/run-e2e.mjs']],
   ['vsix', ['node', 'scripts/editor/vsix-smoke.mjs']],
 ];
-/** Lines kept per failed step: mocha's failure list, or the tail of a step that is not mocha. */
-const keptLines = 120;
+/**
+ * Lines kept per failed step: mocha's failure list (with one stack frame per failure), or the tail of
+ * a step that is not mocha. Small, so that the repeat of every failed kind fits in a short CI tail.
+ */
+const keptLines = 60;
+const stackFrame = /^\s+at\s/;
 const ansiEscape = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /** Runs one step with its output passed through, and resolves to its exit code and what to repeat. */
@@ -30,7 +34,8 @@ function runStep(command, args) {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         if (/^\s+\d+ failing\s*$/.test(line)) failureList = [];
-        if (failureList !== null && failureList.length < keptLines) failureList.push(line);
+        const repeatedFrame = stackFrame.test(line) && stackFrame.test(failureList?.at(-1) ?? '');
+        if (failureList !== null && failureList.length < keptLines && !repeatedFrame && line.trim() !== '') failureList.push(line);
         tail.push(line);
         if (tail.length > 2 * keptLines) tail = tail.slice(-keptLines);
       }
