@@ -7,7 +7,7 @@ import { hashLines } from '../../src/core/notes/lineRanges';
 import { buildNoteRecord } from '../../src/core/notes/noteRecord';
 import { silentLogger } from '../../src/core/logger';
 import { syncNotes, type SyncReport } from '../../src/git/notes/sync';
-import { TestRepo, gitRunner } from '../unit/git/notesTestRepo';
+import { TestRepo, gitRunner } from './testRepo';
 import { runCliProcess } from './cliProcess';
 
 /** A valid Vouch record line on `commit`, made distinct by `salt`. */

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { TestRepo, gitRunner } from '../git/notesTestRepo';
+import { TestRepo, gitRunner } from '../../support/testRepo';
 import { createRangeHistory, type RangeHistory } from '../cli/rangeHistory';
 
 const root = path.resolve(__dirname, '..', '..', '..');

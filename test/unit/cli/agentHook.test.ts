@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createAgentHookCommand } from '../../../src/cli/agentHook';
 import { runCli } from '../../../src/cli/cli';
 import { capture } from '../../support/cliRun';
-import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
+import { TestRepo } from '../../support/testRepo';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
 import { silentLogger } from '../../../src/core/logger';
@@ -51,9 +51,9 @@ function lineRangesOf(text: string, spans: readonly AttributedSpan[]): [number, 
 describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ranges', () => {
   let repo: string;
   beforeEach(async () => {
-    repo = await initTemporaryRepository('vouch-agent-hook-');
+    repo = (await TestRepo.create({ prefix: 'vouch-agent-hook-' })).dir;
   });
-  afterEach(() => removeTemporaryRepository(repo));
+  afterEach(() => TestRepo.remove(repo));
 
   const fixtures = readdirSync(fixturesDir).filter((name) => name.endsWith('.json')).sort();
   it('has a fixture for every agent', () => {

@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { capture } from '../../support/cliRun';
-import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
+import { TestRepo, type TestFiles } from '../../support/testRepo';
 
 export const git = new GitRunner();
 
@@ -27,17 +25,8 @@ export async function vouchOk(cwd: string, args: string[]): Promise<CliRun> {
   return result;
 }
 
-/** A temporary repository with a user and one commit of `files`. */
-export async function createRepository(prefix: string, files: Record<string, string>): Promise<{ dir: string; remove: () => void }> {
-  const dir = await initTemporaryRepository(prefix);
-  await git.run(['config', 'user.name', 'Dana Developer'], { cwd: dir });
-  await git.run(['config', 'user.email', 'dana@example.com'], { cwd: dir });
-  await git.run(['config', 'commit.gpgsign', 'false'], { cwd: dir });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  await git.run(['add', '-A'], { cwd: dir });
-  await git.run(['commit', '-q', '-m', 'initial'], { cwd: dir });
-  return { dir, remove: () => removeTemporaryRepository(dir) };
+/** A temporary repository of Dana Developer with one commit of `files`. */
+export async function createRepository(prefix: string, files: TestFiles): Promise<{ dir: string; remove: () => void }> {
+  const repo = await TestRepo.withBaseCommit(files, { prefix, user: { name: 'Dana Developer', email: 'dana@example.com' }, message: 'initial' });
+  return { dir: repo.dir, remove: () => repo.cleanup() };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findGitExecutable } from '../../../src/git/gitRunner';
 import { vouch } from '../../support/cliRun';
-import { TestRepo, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, nextDateEnv } from '../../support/testRepo';
 
 describe('git processes started by the hook commands (check --staged, record-commit)', function () {
   this.timeout(120_000);

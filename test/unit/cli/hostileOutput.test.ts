@@ -6,7 +6,7 @@ import { utf8ToBase64 } from '../../../src/core/notes/canonicalJson';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { computeRecordId, type NoteStatement } from '../../../src/core/notes/noteRecord';
 import { countFault } from '../../support/faultFigures';
-import { TestRepo } from '../git/notesTestRepo';
+import { TestRepo } from '../../support/testRepo';
 
 /** Nothing a terminal or a CI runner would act on may reach human-readable output raw. */
 const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\u{e0000}-\u{e007f}]/u;
@@ -30,9 +30,7 @@ describe('hostile text from notes, working state and file names reaches no termi
   let repo: TestRepo;
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('README', 'base\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ README: 'base\n' });
   });
   afterEach(() => repo.cleanup());
 

@@ -3,27 +3,24 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
 import { silentLogger } from '../../../src/core/logger';
 import { NotesJournal } from '../../../src/git/notes/notesJournal';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { vouch as runVouch, type CliRun } from '../../support/cliRun';
 import { countFault } from '../../support/faultFigures';
 import { aiSpanOver } from '../../support/spans';
-import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 
 const HANG_LIMIT_MS = 15_000;
 
-async function vouch(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { cwd, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) };
+/** `vouch ...argv`, which fails the test when it has not returned within HANG_LIMIT_MS. */
+async function vouch(cwd: string, ...argv: string[]): Promise<CliRun> {
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`vouch ${argv.join(' ')} hung for ${HANG_LIMIT_MS} ms`)), HANG_LIMIT_MS);
   });
   try {
-    const code = await Promise.race([runCli(argv, io), hung]);
-    return { code, stdout, stderr };
+    return await Promise.race([runVouch(cwd, ...argv), hung]);
   } finally {
     clearTimeout(timer);
   }
@@ -39,10 +36,7 @@ describe('hostile local state: FIFOs, bad journal entries, symlinked directories
   const text = 'const a = 1;\nconst b = fromAi();\n';
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('src/a.js', text);
-    repo.write('b.txt', 'one\ntwo\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'src/a.js': text, 'b.txt': 'one\ntwo\n' });
   });
   afterEach(() => repo.cleanup());
 

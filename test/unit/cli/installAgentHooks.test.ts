@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { capture } from '../../support/cliRun';
-import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
+import { TestRepo } from '../../support/testRepo';
 import { AGENT_HOOK_TARGETS, agentHookCommand } from '../../../src/cli/commands/installAgentHooks';
 
 
@@ -14,9 +14,9 @@ const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'
 describe('vouch install-agent-hooks', () => {
   let repo: string;
   beforeEach(async () => {
-    repo = await initTemporaryRepository('vouch-agent-hooks-');
+    repo = (await TestRepo.create({ prefix: 'vouch-agent-hooks-' })).dir;
   });
-  afterEach(() => removeTemporaryRepository(repo));
+  afterEach(() => TestRepo.remove(repo));
 
   const projectFiles = () => AGENT_HOOK_TARGETS.map((target) => path.join(repo, target.projectFile));
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { capture } from '../../support/cliRun';
-import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
+import { TestRepo } from '../../support/testRepo';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
@@ -17,11 +17,11 @@ describe('vouch mark', () => {
   const content = 'import x from "y";\n\nfunction add(a, b) {\n  return a + b;\n}\n\nexport { add };\n';
 
   beforeEach(async () => {
-    dir = await initTemporaryRepository('vouch-mark-');
+    dir = (await TestRepo.create({ prefix: 'vouch-mark-' })).dir;
     mkdirSync(path.join(dir, 'src'));
     writeFileSync(path.join(dir, 'src', 'add.js'), content);
   });
-  afterEach(() => removeTemporaryRepository(dir));
+  afterEach(() => TestRepo.remove(dir));
 
   const stored = async (repoPath: string) => (await WorkingStateStore.open(git, dir, silentLogger)).load(repoPath);
 

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { countFault } from '../../support/faultFigures';
-import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 
 /** Runs the real `vouch` entry point (bundled as shipped) with its stdout closed before it writes (`vouch ... | head -c0`). */
 async function runWithClosedStdout(cwd: string, argv: string[]): Promise<{ code: number | null; stderr: string }> {
@@ -30,9 +30,7 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
   const text = 'const a = 1;\nconst b = fromAi();\n';
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('src/a.js', text);
-    await repo.commitAll('ai');
+    repo = await TestRepo.withBaseCommit({ 'src/a.js': text }, { message: 'ai' });
   });
   afterEach(() => repo.cleanup());
 
@@ -108,8 +106,7 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
   it('marks a file inside a submodule in the submodule, not in the superproject', async () => {
     const sub = await TestRepo.create();
     try {
-      sub.write('lib.js', 'one\ntwo\n');
-      await sub.commitAll('lib');
+      await sub.commitFiles({ 'lib.js': 'one\ntwo\n' }, 'lib');
       await repo.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub.dir, 'vendor/lib']);
       const inner = path.join(repo.dir, 'vendor', 'lib');
       const result = await vouch(repo.dir, 'mark', 'vendor/lib/lib.js', '--lines', '2', '--tool', 'claude-code');

@@ -13,7 +13,7 @@ import { WorkingStatePendingSpans } from '../../../src/git/notes/pendingSpans';
 import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { aiSpanOver } from '../../support/spans';
-import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, gitRunner, nextDateEnv } from '../../support/testRepo';
 import { vouch } from './checkReviewHelpers';
 
 describe('mixed lines, block state and recording once (CLI, real git)', function () {
@@ -21,9 +21,7 @@ describe('mixed lines, block state and recording once (CLI, real git)', function
   let repo: TestRepo;
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('a.ts', '// answers\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'a.ts': '// answers\n' });
   });
   afterEach(() => repo.cleanup());
 
@@ -169,8 +167,7 @@ describe('mixed lines, block state and recording once (CLI, real git)', function
     rmSync(lockFile);
 
     // The next commit touches the file again: the line of the first commit must not be recorded with it.
-    repo.write('a.ts', `${text}const b = 'by hand';\n`);
-    const second = await repo.commitAll('b');
+    const second = await repo.commitFiles({ 'a.ts': `${text}const b = 'by hand';\n` }, 'b');
     const result = await recordPendingSpansOfCommit(context, pending, second);
     assert.equal(result.record, undefined, 'the second commit has no AI line');
     assert.equal(await repo.reader().readNote(second), undefined);

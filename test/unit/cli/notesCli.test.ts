@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
-import { TestRepo, aiSpan, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, nextDateEnv } from '../../support/testRepo';
 
 describe('notes CLI: record-commit, notes, reconcile, sync', function () {
   this.timeout(60_000);
@@ -10,11 +10,8 @@ describe('notes CLI: record-commit, notes, reconcile, sync', function () {
   const text = 'const a = 1;\nconst b = fromAi();\n';
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('src/a.js', 'const a = 1;\n');
-    await repo.commitAll('base');
-    repo.write('src/a.js', text);
-    await repo.commitAll('ai');
+    repo = await TestRepo.withBaseCommit({ 'src/a.js': 'const a = 1;\n' });
+    await repo.commitFiles({ 'src/a.js': text }, 'ai');
   });
   afterEach(() => repo.cleanup());
 

@@ -5,7 +5,7 @@ import { addedLinesOfCommit } from '../../../src/git/commitDiffs';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { reconcileNotes } from '../../../src/git/notes/reconcile';
 import { MAX_DOCUMENT_BYTES } from '../../../src/git/repository';
-import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../../support/testRepo';
 
 const AI = 'export function total(items) {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n';
 
@@ -14,9 +14,7 @@ describe('file names and sizes git can store (record-commit, reconcile)', functi
   let repo: TestRepo;
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('README.md', 'base\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'README.md': 'base\n' });
   });
   afterEach(() => repo.cleanup());
 
@@ -52,12 +50,10 @@ describe('file names and sizes git can store (record-commit, reconcile)', functi
   it('reconciles a squash merge of a file whose name holds a space', async () => {
     await repo.git(['checkout', '-q', '-b', 'feature']);
     const text = `// header\n${AI}`;
-    repo.write('my file.js', text);
-    const original = await repo.commitAll('ai');
+    const original = await repo.commitFiles({ 'my file.js': text }, 'ai');
     assert.ok((await repo.recordAi(original, [{ path: 'my file.js', text, aiText: AI.trimEnd() }])).record);
     // A second commit on the branch, so that the squash has a patch-id of its own.
-    repo.write('notes.txt', 'human notes\n');
-    await repo.commitAll('human');
+    await repo.commitFiles({ 'notes.txt': 'human notes\n' }, 'human');
     await repo.git(['checkout', '-q', 'main']);
     await repo.git(['merge', '--squash', 'feature']);
     await repo.git(['commit', '-q', '-m', 'squash'], nextDateEnv());
@@ -87,9 +83,7 @@ describe('file names and sizes git can store (record-commit, reconcile)', functi
   it('says a committed file over the limit is too large, not that it is missing from the commit', async () => {
     const filler = 'x'.repeat(1023) + '\n';
     const big = `${filler.repeat(Math.ceil(MAX_DOCUMENT_BYTES / filler.length) + 1)}${AI}`;
-    repo.write('huge.js', big);
-    repo.write('small.js', AI);
-    const commit = await repo.commitAll('huge');
+    const commit = await repo.commitFiles({ 'huge.js': big, 'small.js': AI }, 'huge');
     const result = await recordFilesOfCommit(
       { git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger },
       {

@@ -8,7 +8,7 @@ import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { sha256Hex } from '../../../src/core/textHash';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { aiSpanOver } from '../../support/spans';
-import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, gitRunner, nextDateEnv } from '../../support/testRepo';
 
 export const ADA: Review['reviewer'] = { name: 'Ada Reviewer', email: 'ada@example.com' };
 
@@ -57,8 +57,7 @@ export async function recordSpans(repo: TestRepo, commit: string, path: string, 
 
 export async function createRangeHistory(): Promise<RangeHistory> {
   const repo = await TestRepo.create();
-  repo.write('README.md', 'demo\n');
-  const base = await repo.commitAll('base');
+  const base = await repo.commitFiles({ 'README.md': 'demo\n' }, 'base');
 
   const sum = '// sum helpers\nexport const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);\n';
   const sumAi = 'export const sum = (a, b) => a + b;\nexport const twice = (a) => sum(a, a);';

@@ -6,7 +6,7 @@ import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { TestRepo, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, gitRunner, nextDateEnv } from '../../support/testRepo';
 
 describe('vouch record-commit over the working state (vouch mark, git commit, record-commit)', function () {
   this.timeout(60_000);
@@ -16,10 +16,7 @@ describe('vouch record-commit over the working state (vouch mark, git commit, re
   const unstaged = 'export function mul(a, b) {\n  return a * b;\n}\n';
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('src/math.js', header);
-    repo.write('README.md', 'math\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'src/math.js': header, 'README.md': 'math\n' });
   });
   afterEach(() => repo.cleanup());
 
@@ -100,9 +97,7 @@ describe('vouch install-hooks: post-commit records, post-rewrite reconciles (rea
     cli = await sharedCliBundle();
   });
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('a.js', 'const a = 1;\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'a.js': 'const a = 1;\n' });
   });
   afterEach(() => repo.cleanup());
 

@@ -12,7 +12,7 @@ import { sha256Hex } from '../../../src/core/textHash';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
 import { vouch } from '../../support/cliRun';
-import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 import { KeyDir, type TestSshKey } from '../git/signingKeys';
 
 const AGENT = 'claude-code@agents.example.com';

@@ -4,35 +4,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { capture } from '../../support/cliRun';
-import { initTemporaryRepository, removeTemporaryRepository } from '../../support/temporaryRepository';
+import { TestRepo } from '../../support/testRepo';
 import type { StatusReport } from '../../../src/cli/commands/status';
-import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { sha256Hex } from '../../../src/core/textHash';
+import { acceptedReview } from '../../support/spans';
 
 const git = new GitRunner();
 
-const review: Review = {
-  decision: 'accepted',
-  intent: 'adds numbers',
-  scope: ['none'],
-  reviewer: { name: 'Ada', email: 'ada@example.com' },
-  reviewedAt: '2025-01-01T00:00:00.000Z',
-  textHash: 'a'.repeat(64),
-};
+const review = acceptedReview();
 
 describe('vouch status', () => {
   let dir: string;
   const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}\n`).join('');
 
   beforeEach(async () => {
-    dir = await initTemporaryRepository('vouch-status-');
+    dir = (await TestRepo.create({ prefix: 'vouch-status-' })).dir;
     writeFileSync(path.join(dir, 'a.txt'), lines);
     writeFileSync(path.join(dir, 'b.txt'), lines);
   });
-  afterEach(() => removeTemporaryRepository(dir));
+  afterEach(() => TestRepo.remove(dir));
 
   async function mark(file: string, range: string, tool: string, extra: string[] = []): Promise<void> {
     const io = capture(dir);

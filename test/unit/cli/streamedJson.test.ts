@@ -4,7 +4,7 @@ import { writeStreamedJson, type JsonElementStream } from '../../../src/cli/stre
 import { vouch } from '../../support/cliRun';
 import { runCli } from '../../../src/cli/cli';
 import type { VerifyResultJson } from '../../../src/cli/commands/verify';
-import { TestRepo, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, nextDateEnv } from '../../support/testRepo';
 
 /** A sequence given to the writer as a stream; the reference model is the plain array. */
 class ElementStream implements JsonElementStream {

@@ -11,7 +11,7 @@ import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { sha256Hex } from '../../../src/core/textHash';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
-import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../../support/testRepo';
 
 const aiText = 'export const sum = (a, b) => a + b;';
 
@@ -34,16 +34,14 @@ describe('vouch verify', function () {
 
   beforeEach(async () => {
     repo = await TestRepo.create();
-    repo.write('README.md', 'demo\n');
-    base = await repo.commitAll('base');
+    base = await repo.commitFiles({ 'README.md': 'demo\n' }, 'base');
   });
   afterEach(() => repo.cleanup());
 
   /** Commits `file` with one AI line and records it, reviewed as given (or not at all). */
   async function commitAi(file: string, decision?: Review['decision']): Promise<string> {
     const text = `// ${file}\n${aiLine}`;
-    repo.write(file, text);
-    const commit = await repo.commitAll(`add ${file}`);
+    const commit = await repo.commitFiles({ [file]: text }, `add ${file}`);
     const span = { ...aiSpan(text, aiLine.slice(0, -1)), ...(decision ? { review: review(decision) } : {}) };
     const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger }, { commit, files: [{ path: file, workingText: text, spans: [span] }] });
     assert.ok(result.record, 'test setup: a record was written');
@@ -127,11 +125,9 @@ describe('vouch verify', function () {
   });
 
   it('lists every commit of the range in order, those without a note too, and keeps only the noted ones', async () => {
-    repo.write('README.md', 'one\n');
-    const first = await repo.commitAll('one');
+    const first = await repo.commitFiles({ 'README.md': 'one\n' }, 'one');
     const noted = await commitAi('sum.js', 'accepted');
-    repo.write('README.md', 'two\n');
-    const last = await repo.commitAll('two');
+    const last = await repo.commitFiles({ 'README.md': 'two\n' }, 'two');
     const json = await vouch(repo.dir, 'verify', '--json', `${base}..HEAD`);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as VerifyResultJson;

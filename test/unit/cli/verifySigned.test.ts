@@ -13,20 +13,14 @@ import { recordPae } from '../../../src/core/signing/signedRecord';
 import { sha256Hex } from '../../../src/core/textHash';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
-import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+import { acceptedReview } from '../../support/spans';
+import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 import { KeyDir, makeGpgHome, sshKeygen, type TestSshKey } from '../git/signingKeys';
 
 const aiText = 'export const sum = (a, b) => a + b;';
 
 function review(email: string): Review {
-  return {
-    decision: 'accepted',
-    intent: 'adds the sum helper',
-    scope: ['none'],
-    reviewer: { name: email.split('@')[0], email },
-    reviewedAt: '2025-06-01T00:00:00.000Z',
-    textHash: sha256Hex(aiText),
-  };
+  return acceptedReview({ intent: 'adds the sum helper', reviewer: { name: email.split('@')[0], email }, reviewedAt: '2025-06-01T00:00:00.000Z', textHash: sha256Hex(aiText) });
 }
 
 describe('vouch verify --allowed-signers (real keys)', function () {
@@ -47,8 +41,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     bob = keys.sshKey('bob', 'ecdsa');
     allowedFile = path.join(keys.dir, 'allowed_signers');
     writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada, options: 'namespaces="vouch-attestation-v1"' }, { principal: 'bob@example.com', key: bob }]));
-    repo.write('README.md', 'demo\n');
-    await repo.commitAll('base');
+    await repo.commitFiles({ 'README.md': 'demo\n' }, 'base');
   });
   afterEach(() => {
     repo.cleanup();
@@ -58,8 +51,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
   /** Commits `file` with one AI line reviewed by `reviewer`, its record signed with `key` (VOUCH_SIGNING_KEY). */
   async function commitSigned(file: string, reviewer: string, key: string | undefined, extraEnv: Record<string, string | undefined> = {}): Promise<string> {
     const text = `// ${file}\n${aiText}\n`;
-    repo.write(file, text);
-    const commit = await repo.commitAll(`add ${file}`);
+    const commit = await repo.commitFiles({ [file]: text }, `add ${file}`);
     const env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: key, ...extraEnv };
     const signer = key === undefined ? undefined : signerSource(gitRunner, repo.dir, silentLogger, { env });
     const span = { ...aiSpan(text, aiText), review: review(reviewer) };

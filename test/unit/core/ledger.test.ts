@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import type { AttributedSpan, EditAuthor, Origin, Review } from '../../../src/core/attribution';
+import type { AttributedSpan, EditAuthor, Origin } from '../../../src/core/attribution';
 import { AttributionLedger, type LedgerOptions } from '../../../src/core/ledger/attributionLedger';
 import { sha256Hex } from '../../../src/core/textHash';
+import { acceptedReview, spanAt } from '../../support/spans';
 
 const copilot: Origin = { kind: 'inline', tool: 'github-copilot', model: 'gpt-x' };
 const claude: Origin = { kind: 'agent', tool: 'claude-code' };
 const human: EditAuthor = { kind: 'human' };
 const ai = (origin: Origin = copilot, insertedAt = 1000): EditAuthor => ({ kind: 'ai', origin, confidence: 'high', insertedAt });
-const review: Review = {
-  decision: 'accepted',
-  intent: 'parse the config',
-  scope: ['files'],
-  reviewer: { name: 'Ann', email: 'ann@example.com' },
-  reviewedAt: '2025-01-01T00:00:00.000Z',
-  textHash: 'abc',
-};
+const review = acceptedReview({ intent: 'parse the config', scope: ['files'], reviewer: { name: 'Ann', email: 'ann@example.com' }, textHash: 'abc' });
 
 function counterIds(): () => string {
   let next = 0;
@@ -26,18 +20,7 @@ function options(extra: LedgerOptions = {}): LedgerOptions {
 }
 
 function span(id: string, start: number, end: number, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  return {
-    id,
-    start,
-    end,
-    origin: copilot,
-    confidence: 'high',
-    insertedAt: 1,
-    insertedTextHash: `hash-${id}`,
-    insertedLength: end - start,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return spanAt(id, start, end, { origin: copilot, insertedAt: 1, insertedTextHash: `hash-${id}`, ...extra });
 }
 
 /** [id, start, end] of every span. */

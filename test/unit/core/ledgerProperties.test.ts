@@ -5,22 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AttributedSpan, EditAuthor, Origin, Review, TextReplacement } from '../../../src/core/attribution';
+import type { AttributedSpan, EditAuthor, Origin, TextReplacement } from '../../../src/core/attribution';
 import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
+import { acceptedReview } from '../../support/spans';
 
 const ORIGINS: readonly Origin[] = [
   { kind: 'inline', tool: 'github-copilot', model: 'm1' },
   { kind: 'inline', tool: 'github-copilot', model: 'm1', session: 's2' },
   { kind: 'agent', tool: 'claude-code' },
 ];
-const REVIEW: Review = {
-  decision: 'accepted',
-  intent: 'test',
-  scope: ['none'],
-  reviewer: { name: 'R', email: 'r@example.com' },
-  reviewedAt: '2025-01-01T00:00:00.000Z',
-  textHash: 'x',
-};
+const REVIEW = acceptedReview({ intent: 'test', reviewer: { name: 'R', email: 'r@example.com' }, textHash: 'x' });
 
 /** The model's attribution of one character; shared by all characters of one span. */
 interface ModelRecord {

@@ -4,19 +4,10 @@ import type { AttributedSpan } from '../../../src/core/attribution';
 import { deriveLineAttribution, groupAiLines, type LineAttribution } from '../../../src/core/ledger/lineAttribution';
 import { attributeLines, buildNoteRanges, splitLines } from '../../../src/core/notes/lineRanges';
 import { buildReviewBlocks } from '../../../src/core/review/reviewModel';
+import { spanAt } from '../../support/spans';
 
 function span(id: string, start: number, end: number): AttributedSpan {
-  return {
-    id,
-    start,
-    end,
-    origin: { kind: 'inline', tool: 'github-copilot' },
-    confidence: 'high',
-    insertedAt: 0,
-    insertedTextHash: '',
-    insertedLength: end - start,
-    humanChangedChars: 0,
-  };
+  return spanAt(id, start, end);
 }
 
 /** Spans covering each occurrence of `piece` in `text` (first occurrence after `from`). */

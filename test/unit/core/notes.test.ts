@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import type { AttributedSpan } from '../../../src/core/attribution';
 import { base64ToBytes, bytesToBase64, canonicalJson, decodeUtf8Strict, utf8Bytes, type JsonValue } from '../../../src/core/notes/canonicalJson';
 import { buildCommitRecord } from '../../../src/core/notes/recordFromSpans';
 import { attributeLines, buildNoteRanges, hashLines, mapAttributionToBlob, splitLines, type AiLine } from '../../../src/core/notes/lineRanges';
@@ -10,34 +10,17 @@ import { buildNoteRecord, rangeAiShare, type NoteRange, type NoteRecordContent }
 import { carryRecord, checkRecord } from '../../../src/core/notes/recordCheck';
 import type { SpanReviewStatus } from '../../../src/core/review/reviewModel';
 import { sha256Hex } from '../../../src/core/textHash';
+import { acceptedReview, spanAt } from '../../support/spans';
 
 const COMMIT = 'a'.repeat(40);
 const TREE = 'b'.repeat(40);
 const BLOB = 'c'.repeat(40);
 
 function span(id: string, start: number, end: number, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  return {
-    id,
-    start,
-    end,
-    origin: { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' },
-    confidence: 'high',
-    insertedAt: 1_700_000_000_000,
-    insertedTextHash: sha256Hex('x'),
-    insertedLength: end - start,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return spanAt(id, start, end, { origin: { kind: 'inline', tool: 'github-copilot', model: 'gpt-4o' }, insertedAt: 1_700_000_000_000, insertedTextHash: sha256Hex('x'), ...extra });
 }
 
-const review: Review = {
-  decision: 'accepted',
-  intent: 'parse the header — ünïcode',
-  scope: ['files'],
-  reviewer: { name: 'Ada', email: 'ada@example.com' },
-  reviewedAt: '2025-01-02T03:04:05.000Z',
-  textHash: sha256Hex('reviewed'),
-};
+const review = acceptedReview({ intent: 'parse the header — ünïcode', scope: ['files'], reviewedAt: '2025-01-02T03:04:05.000Z', textHash: sha256Hex('reviewed') });
 
 function range(start: number, end: number, lines: readonly string[]): NoteRange {
   return { start, end, sha256: hashLines(lines, start, end), origin: { kind: 'chat', tool: 'claude-code' }, confidence: 'high', humanChangedShare: 0, review: null };

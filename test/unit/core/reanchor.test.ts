@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import type { AttributedSpan, TextReplacement } from '../../../src/core/attribution';
+import { spanAt } from '../../support/spans';
 import {
   computeTextReplacements,
   mapSpansThroughReplacements,
@@ -10,17 +11,7 @@ import {
 const HASH = 'a'.repeat(64);
 
 function span(id: string, start: number, end: number, tool = 'tool-' + id): AttributedSpan {
-  return {
-    id,
-    start,
-    end,
-    origin: { kind: 'agent', tool },
-    confidence: 'high',
-    insertedAt: 1,
-    insertedTextHash: HASH,
-    insertedLength: end - start,
-    humanChangedChars: 0,
-  };
+  return spanAt(id, start, end, { origin: { kind: 'agent', tool }, insertedAt: 1, insertedTextHash: HASH });
 }
 
 function counter(): () => string {

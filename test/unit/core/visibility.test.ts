@@ -9,22 +9,14 @@ import { HOVER_COMMAND_IDS, committedHoverMarkdown, escapeMarkdownText, uncommit
 import { SpanStatusCache, computeLineMarks, uncommittedMarkAt } from '../../../src/core/visibility/lineMarks';
 import { formatSummary, summarizeLineMarks } from '../../../src/core/visibility/summary';
 import { english } from '../../../src/core/text/translate';
-import { aiSpanOver } from '../../support/spans';
+import { acceptedReview, aiSpanOver } from '../../support/spans';
 
 function span(id: string, text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
   return aiSpanOver(text, piece, { id, insertedAt: Date.UTC(2026, 0, 2, 3, 4), insertedTextHash: '', ...extra });
 }
 
 function review(text: string, extra: Partial<Review> = {}): Review {
-  return {
-    decision: 'accepted',
-    intent: 'adds numbers',
-    scope: ['none'],
-    reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' },
-    reviewedAt: '2026-01-03T10:00:00Z',
-    textHash: sha256Hex(text),
-    ...extra,
-  };
+  return acceptedReview({ reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' }, reviewedAt: '2026-01-03T10:00:00Z', textHash: sha256Hex(text), ...extra });
 }
 
 const COMMIT_A = 'a'.repeat(40);

@@ -3,6 +3,7 @@ import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { mergeSpans } from '../../../src/core/workingState/merge';
 import { assertRepoPath, repoPathProblem } from '../../../src/core/workingState/repoPath';
 import type { WorkingStateDocument } from '../../../src/core/workingState/stateFile';
+import { acceptedReview, spanAt } from '../../support/spans';
 import {
   WORKING_STATE_SCHEMA_VERSION,
   parseWorkingStateDocument,
@@ -13,28 +14,10 @@ import {
 const HASH = 'b'.repeat(64);
 
 function span(id: string, start: number, end: number, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  return {
-    id,
-    start,
-    end,
-    origin: { kind: 'agent', tool: 'claude-code', model: 'm1' },
-    confidence: 'high',
-    insertedAt: 1000,
-    insertedTextHash: HASH,
-    insertedLength: end - start,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return spanAt(id, start, end, { origin: { kind: 'agent', tool: 'claude-code', model: 'm1' }, insertedAt: 1000, insertedTextHash: HASH, ...extra });
 }
 
-const review: Review = {
-  decision: 'accepted',
-  intent: 'parse the header',
-  scope: ['files'],
-  reviewer: { name: 'Ada', email: 'ada@example.com' },
-  reviewedAt: '2025-01-01T00:00:00.000Z',
-  textHash: HASH,
-};
+const review = acceptedReview({ intent: 'parse the header', scope: ['files'], textHash: HASH });
 
 function document(spans: AttributedSpan[], extra: Partial<WorkingStateDocument> = {}): WorkingStateDocument {
   return {

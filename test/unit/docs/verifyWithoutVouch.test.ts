@@ -9,7 +9,7 @@ import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { sha256Hex } from '../../../src/core/textHash';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
-import { TestRepo, aiSpan, gitRunner } from '../git/notesTestRepo';
+import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 import { KeyDir } from '../git/signingKeys';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -42,8 +42,7 @@ describe('docs/verify-without-vouch.md', function () {
     const home = path.join(keys.dir, 'home');
     mkdirSync(home);
     const text = 'const answer = 42;\n';
-    repo.write('a.js', text);
-    const commit = await repo.commitAll('a');
+    const commit = await repo.commitFiles({ 'a.js': text }, 'a');
     const review: Review = { decision: 'accepted', intent: 'the answer', scope: ['none'], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2025-06-01T12:00:00.000Z', textHash: sha256Hex('const answer = 42;') };
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1', VOUCH_SIGNING_KEY: ada.privatePath } });
     await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'a.js', workingText: text, spans: [{ ...aiSpan(text, 'const answer = 42;'), review }] }] });

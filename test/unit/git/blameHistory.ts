@@ -1,13 +1,11 @@
 // A generated history for blame tests and the blame benchmark: one file, `commits` commits made
 // with `git fast-import`, each inserting and rewriting lines, each with a Vouch note that marks
 // its AI lines. A model of the file says, for each line, which commit wrote it and whether AI did.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { hashLines } from '../../../src/core/notes/lineRanges';
 import { buildNoteRecord, type NoteRange } from '../../../src/core/notes/noteRecord';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { seededRandom } from '../../support/seededRandom';
+import { TestRepo } from '../../support/testRepo';
 
 export interface ModelLine {
   readonly text: string;
@@ -59,14 +57,11 @@ function aiRanges(lines: readonly ModelLine[], commit: number): NoteRange[] {
  */
 export async function generateHistory(options: { lines: number; commits: number; insertPerCommit?: number; rewritePerCommit?: number; seed?: number }): Promise<GeneratedHistory> {
   const git = new GitRunner();
-  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-blame-'));
+  const { dir } = await TestRepo.create({ prefix: 'vouch-blame-', user: { name: 'History Maker', email: 'history@example.com' } });
   const file = 'src/big.ts';
   const next = seededRandom(options.seed ?? 7);
   const insertPerCommit = options.insertPerCommit ?? 4;
   const rewritePerCommit = options.rewritePerCommit ?? 6;
-  await git.run(['init', '-q', '-b', 'main'], { cwd: dir });
-  await git.run(['config', 'user.name', 'History Maker'], { cwd: dir });
-  await git.run(['config', 'user.email', 'history@example.com'], { cwd: dir });
   const baseLines = Math.max(1, options.lines - insertPerCommit * (options.commits - 1));
   let lines: ModelLine[] = Array.from({ length: baseLines }, (_, index) => ({ text: `const base${index} = ${index}; // c0`, commit: 0, ai: index % 5 === 0 }));
   const snapshots: ModelLine[][] = [lines];

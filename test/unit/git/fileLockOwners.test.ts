@@ -3,7 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli, type CliIo } from '../../../src/cli/cli';
+import { runCli } from '../../../src/cli/cli';
+import { capture } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { LockTimeoutError, processStartOf, withFileLock } from '../../../src/git/workingState/fileLock';
@@ -66,9 +67,7 @@ describe('file locks of dead and live owners', function () {
     mkdirSync(path.join(dir, 'src'));
     writeFileSync(path.join(dir, 'src', 'a.js'), 'const a = 1;\nconst b = 2;\n');
     const store = await WorkingStateStore.open(git, dir, silentLogger);
-    let out = '';
-    let err = '';
-    const io: CliIo = { cwd: dir, stdout: (text) => (out += text), stderr: (text) => (err += text) };
+    const io = capture(dir);
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked: () => void = () => undefined;
@@ -84,13 +83,13 @@ describe('file locks of dead and live owners', function () {
     // A slow writer (a big state file on a busy machine) keeps the lock for 6 s.
     const timer = setTimeout(release, 6_000);
     try {
-      assert.equal(await marking, 0, err);
+      assert.equal(await marking, 0, io.err);
     } finally {
       clearTimeout(timer);
       release();
       await writer;
     }
-    assert.match(out, /marked lines 2 of src\/a\.js/);
+    assert.match(io.out, /marked lines 2 of src\/a\.js/);
     assert.equal((await store.load('src/a.js'))?.spans.length, 1);
   });
 });

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { silentLogger, type Logger } from '../../../src/core/logger';
 import { BlameOverlay, DEFAULT_NOTE_READ_AHEAD } from '../../../src/git/blame/blameOverlay';
 import { DEFAULT_PROMPT_SEARCH_LIMITS, searchGitAiNotesForKeys } from '../../../src/git/notes/gitAiPromptSearch';
-import { TestRepo, gitRunner } from './notesTestRepo';
+import { TestRepo, gitRunner } from '../../support/testRepo';
 
 const PROMPT_KEY = 'c9883b05a2487d6d';
 /** Nothing is read ahead of blame: only the notes of the commits blame names are read. */
@@ -35,20 +35,16 @@ describe('git-ai prompts missing from their note: searched in all of refs/notes/
   before(async () => {
     repo = await TestRepo.create();
     // Two commits whose notes hold the prompt record (an original and a later reuse, different tools), then unrelated commits.
-    repo.write('src/original.js', 'const original = 1;\n');
-    older = await repo.commitAll('original');
+    older = await repo.commitFiles({ 'src/original.js': 'const original = 1;\n' }, 'original');
     await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', gitAiNote('src/original.js', [`${PROMPT_KEY} 1`], { [PROMPT_KEY]: prompt('cursor', 'claude-3-sonnet') }), older]);
-    repo.write('src/reused.js', 'const reused = 1;\n');
-    newer = await repo.commitAll('reused');
+    newer = await repo.commitFiles({ 'src/reused.js': 'const reused = 1;\n' }, 'reused');
     await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', gitAiNote('src/reused.js', [`${PROMPT_KEY} 1`], { [PROMPT_KEY]: prompt('claude-code', 'claude-sonnet-4-5') }), newer]);
     for (let index = 0; index < 3; index++) {
-      repo.write(`src/other${index}.js`, `const other = ${index};\n`);
-      const commit = await repo.commitAll(`other ${index}`);
+      const commit = await repo.commitFiles({ [`src/other${index}.js`]: `const other = ${index};\n` }, `other ${index}`);
       await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', gitAiNote(`src/other${index}.js`, ['0123456789abcdef 1'], { '0123456789abcdef': prompt('copilot', 'gpt-4o') }), commit]);
     }
     // The cherry-picked commit: its note names the key without the record; line 2's key is nowhere.
-    repo.write('src/picked.js', 'const picked = 1;\nconst orphan = 2;\n');
-    const picked = await repo.commitAll('picked');
+    const picked = await repo.commitFiles({ 'src/picked.js': 'const picked = 1;\nconst orphan = 2;\n' }, 'picked');
     await repo.git(['notes', '--ref', 'refs/notes/ai', 'add', '-m', gitAiNote('src/picked.js', [`${PROMPT_KEY} 1`, 'ffffffffffffffff 2'], {}), picked]);
   });
   after(() => rmSync(repo.dir, { recursive: true, force: true }));
@@ -82,8 +78,7 @@ describe('git-ai prompts missing from their note: searched in all of refs/notes/
   it('finds nothing, without an error, in a repository without refs/notes/ai', async () => {
     const empty = await TestRepo.create();
     try {
-      empty.write('a.txt', 'a\n');
-      await empty.commitAll('a');
+      await empty.commitFiles({ 'a.txt': 'a\n' }, 'a');
       assert.deepEqual(await searchGitAiNotesForKeys(gitRunner, empty.dir, [PROMPT_KEY]), { ok: true, commitsByKey: new Map() });
     } finally {
       rmSync(empty.dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { vouch } from '../../support/cliRun';
 import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { gitBlobIdOfText } from '../../../src/git/blame/nativeSha256';
 import { STALE_RANGE, acceptedAiRange, staleRangeTexts } from '../../support/noteRecords';
-import { TestRepo, nextDateEnv } from './notesTestRepo';
+import { TestRepo, nextDateEnv } from '../../support/testRepo';
 
 const claudeCode = { kind: 'agent', tool: 'claude-code' } as const;
 const ada = { name: 'Ada', email: 'ada@example.com' };
@@ -49,16 +49,13 @@ describe('checking notes at scale (real git)', function () {
 
   it('verifies a commit whose note holds a stale 50,000-line range of a 100,000-line file in seconds, with a verdict', async () => {
     const { lines, original, changed } = staleRangeTexts();
-    repo.write('big.js', original);
-    const first = await repo.commitAll('ai');
-    repo.write('big.js', changed);
-    const second = await repo.commitAll('human edit');
+    const first = await repo.commitFiles({ 'big.js': original }, 'ai');
+    const second = await repo.commitFiles({ 'big.js': changed }, 'human edit');
     const tree = (await repo.text(['rev-parse', `${first}^{tree}`])).trim();
     const record = buildNoteRecord({ commit: first, tree, patchId: null, files: [{ path: 'big.js', blob: gitBlobIdOfText(original, first), ranges: [aiRange(lines, STALE_RANGE.start, STALE_RANGE.end)] }] });
     await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-F', '-', second], {}, `${record.line}\n`);
     const moved = [`// a new first line`, ...lines];
-    repo.write('big.js', `${moved.join('\n')}\n`);
-    const third = await repo.commitAll('a line added above');
+    const third = await repo.commitFiles({ 'big.js': `${moved.join('\n')}\n` }, 'a line added above');
     await repo.git(['notes', '--ref', 'refs/notes/vouch', 'add', '-F', '-', third], {}, `${record.line}\n`);
 
     const started = performance.now();
@@ -74,8 +71,7 @@ describe('checking notes at scale (real git)', function () {
 
   it('says so when the recorded blob is not in the repository and the search runs out of budget', async () => {
     const lines = Array.from({ length: 30_000 }, (_, index) => `  const value${index} = lookup(table, ${index});`);
-    repo.write('big.js', `${lines.join('\n')}\n`);
-    const commit = await repo.commitAll('ai');
+    const commit = await repo.commitFiles({ 'big.js': `${lines.join('\n')}\n` }, 'ai');
     const tree = (await repo.text(['rev-parse', `${commit}^{tree}`])).trim();
     const recorded = [...lines];
     recorded[10_000] = '  // text this repository never had';

@@ -3,7 +3,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { parseNote } from '../../../src/core/notes/noteParser';
 import { reconcileNotes } from '../../../src/git/notes/reconcile';
 import { configureRewriteRef, isRewriteRefConfigured } from '../../../src/git/notes/rewriteRef';
-import { TestRepo, gitRunner, nextDateEnv } from './notesTestRepo';
+import { TestRepo, gitRunner, nextDateEnv } from '../../support/testRepo';
 
 const BASE = 'line 1\nline 2\nline 3\n';
 const AI = 'export function add(a, b) {\n  return a + b;\n}\n';
@@ -14,16 +14,12 @@ describe('notes across history rewrites (real git)', function () {
   let repo: TestRepo;
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('m.js', BASE);
-    repo.write('other.txt', 'x\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'm.js': BASE, 'other.txt': 'x\n' });
   });
   afterEach(() => repo.cleanup());
 
   async function aiCommit(file: string, text: string, aiText: string, message: string): Promise<string> {
-    repo.write(file, text);
-    const commit = await repo.commitAll(message);
+    const commit = await repo.commitFiles({ [file]: text }, message);
     const result = await repo.recordAi(commit, [{ path: file, text, aiText }]);
     assert.ok(result.record);
     return commit;
@@ -67,8 +63,7 @@ describe('notes across history rewrites (real git)', function () {
     await repo.git(['checkout', '-q', '-b', 'feature']);
     await aiCommit('m.js', BASE + AI, AI.trimEnd(), 'ai');
     await repo.git(['checkout', '-q', 'main']);
-    repo.write('m.js', `header\n${BASE}`);
-    await repo.commitAll('main moves on');
+    await repo.commitFiles({ 'm.js': `header\n${BASE}` }, 'main moves on');
     await repo.git(['rebase', '-q', 'main', 'feature'], nextDateEnv());
     const rebased = await repo.text(['rev-parse', 'HEAD']);
     assert.equal(await repo.text(['show', 'HEAD:m.js']), `header\n${BASE}${AI}`.trimEnd());
@@ -101,8 +96,7 @@ describe('notes across history rewrites (real git)', function () {
     const original = await aiCommit('m.js', BASE + AI, AI.trimEnd(), 'ai');
     const originalRecord = (await repo.reader().readNote(original))?.records[0];
     await repo.git(['checkout', '-q', 'main']);
-    repo.write('other.txt', 'x\ny\n');
-    await repo.commitAll('main moves on');
+    await repo.commitFiles({ 'other.txt': 'x\ny\n' }, 'main moves on');
     await repo.git(['cherry-pick', original], nextDateEnv());
     const picked = await repo.text(['rev-parse', 'HEAD']);
     await repo.git(['checkout', '-q', '-b', 'second', 'main~1']);
@@ -160,8 +154,7 @@ describe('notes across history rewrites (real git)', function () {
 
   it('does not carry old AI lines into a later commit that only keeps them', async () => {
     await aiCommit('m.js', BASE + AI, AI.trimEnd(), 'ai');
-    repo.write('m.js', `${BASE}${AI}human tail\n`);
-    await repo.commitAll('human change');
+    await repo.commitFiles({ 'm.js': `${BASE}${AI}human tail\n` }, 'human change');
     const report = await reconcile();
     assert.deepEqual(report.carried, []);
   });
@@ -171,8 +164,7 @@ describe('notes across history rewrites (real git)', function () {
     await repo.git(['checkout', '-q', '-b', 'feature']);
     await aiCommit('m.js', 'line 1\nconst value = computeWithAi();\nline 3\n', 'const value = computeWithAi();', 'ai');
     await repo.git(['checkout', '-q', 'main']);
-    repo.write('m.js', 'line 1\nconst value = 42;\nline 3\n');
-    await repo.commitAll('main edits the same line');
+    await repo.commitFiles({ 'm.js': 'line 1\nconst value = 42;\nline 3\n' }, 'main edits the same line');
     const rebase = await repo.git(['rebase', 'main', 'feature'], nextDateEnv()).catch((error: unknown) => error);
     assert.ok(rebase instanceof Error, 'the rebase must stop on a conflict');
     repo.write('m.js', 'line 1\nconst value = computeWithAi() ?? 42;\nline 3\n');

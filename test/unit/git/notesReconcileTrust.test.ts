@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { silentLogger } from '../../../src/core/logger';
 import { reconcileNotes } from '../../../src/git/notes/reconcile';
-import { TestRepo, gitRunner } from './notesTestRepo';
+import { TestRepo, gitRunner } from '../../support/testRepo';
 
 const BLOCK = 'export function parseConfig(text) {\n  const value = JSON.parse(text);\n  return validateConfig(value);\n}\n';
 
@@ -10,9 +10,7 @@ describe('reconcile never gives AI records to human commits (real git)', functio
   let repo: TestRepo;
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('f.js', 'function a() {\n}\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'f.js': 'function a() {\n}\n' });
   });
   afterEach(() => repo.cleanup());
 
@@ -22,11 +20,9 @@ describe('reconcile never gives AI records to human commits (real git)', functio
 
   it('does not carry a one-line AI range (`    return null;`) to a later human commit that adds the same line', async () => {
     const aiText = 'function find(items) {\n    return null;\n}\n';
-    repo.write('f.js', aiText);
-    const ai = await repo.commitAll('ai');
+    const ai = await repo.commitFiles({ 'f.js': aiText }, 'ai');
     assert.ok((await repo.recordAi(ai, [{ path: 'f.js', text: aiText, aiText: '    return null;' }])).record);
-    repo.write('f.js', `${aiText}function other() {\n    return null;\n}\n`);
-    const human = await repo.commitAll('human');
+    const human = await repo.commitFiles({ 'f.js': `${aiText}function other() {\n    return null;\n}\n` }, 'human');
     const report = await reconcile();
     assert.deepEqual(report.carried, []);
     assert.equal(await repo.reader().readNote(human), undefined);
@@ -34,11 +30,9 @@ describe('reconcile never gives AI records to human commits (real git)', functio
   });
 
   it("does not carry an AI record to the AI commit's own parent that added the same lines", async () => {
-    repo.write('g.js', BLOCK);
-    const parent = await repo.commitAll('human adds the block');
+    const parent = await repo.commitFiles({ 'g.js': BLOCK }, 'human adds the block');
     const text = `${BLOCK}// more\n`;
-    repo.write('g.js', text);
-    const ai = await repo.commitAll('agent rewrote the file');
+    const ai = await repo.commitFiles({ 'g.js': text }, 'agent rewrote the file');
     // The agent reported the block it rewrote (to the same text the human wrote before).
     assert.ok((await repo.recordAi(ai, [{ path: 'g.js', text, aiText: BLOCK.trimEnd() }])).record);
     const report = await reconcile();
@@ -47,13 +41,10 @@ describe('reconcile never gives AI records to human commits (real git)', functio
   });
 
   it('still carries a long, rare AI range to a commit that descends from it', async () => {
-    repo.write('g.js', BLOCK);
-    const ai = await repo.commitAll('ai');
+    const ai = await repo.commitFiles({ 'g.js': BLOCK }, 'ai');
     assert.ok((await repo.recordAi(ai, [{ path: 'g.js', text: BLOCK, aiText: BLOCK.trimEnd() }])).record);
-    repo.write('g.js', '');
-    await repo.commitAll('removed');
-    repo.write('g.js', `// restored\n${BLOCK}`);
-    const restored = await repo.commitAll('restored');
+    await repo.commitFiles({ 'g.js': '' }, 'removed');
+    const restored = await repo.commitFiles({ 'g.js': `// restored\n${BLOCK}` }, 'restored');
     const report = await reconcile();
     assert.deepEqual(
       report.carried.map((item) => [item.commit, item.fromCommit, item.match]),

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
 import { forcedNotesFetches, syncBackoffMs, syncNotes } from '../../../src/git/notes/sync';
-import { TestRepo, gitRunner } from './notesTestRepo';
+import { TestRepo, gitRunner } from '../../support/testRepo';
 import { createSyncOrigin, noteLines, recordLine, syncInProcess as sync } from '../../support/notesSyncClones';
 
 describe('notes sync (real git)', function () {

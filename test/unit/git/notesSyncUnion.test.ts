@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { TestRepo } from './notesTestRepo';
+import { TestRepo } from '../../support/testRepo';
 import { bundleCli } from '../../support/cliProcess';
 import { countFault } from '../../support/faultFigures';
 import { createSyncOrigin, noteLines, recordLine, syncClonesInParallel, syncInProcess as sync } from '../../support/notesSyncClones';

@@ -8,7 +8,7 @@ import { parseNote } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
 import { hashLines } from '../../../src/core/notes/lineRanges';
 import { NotesWriteError } from '../../../src/git/notes/notesWriter';
-import { TestRepo, nextDateEnv } from './notesTestRepo';
+import { TestRepo, nextDateEnv } from '../../support/testRepo';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -124,15 +124,12 @@ describe('notes writer (real git)', function () {
   after(() => rmSync(path.dirname(workerScript), { recursive: true, force: true }));
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('a.txt', 'one\n');
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'a.txt': 'one\n' });
   });
   afterEach(() => repo.cleanup());
 
   it('writes the record of a commit without touching the index or working tree', async () => {
-    repo.write('a.txt', 'one\nconst x = ai();\n');
-    const commit = await repo.commitAll('ai');
+    const commit = await repo.commitFiles({ 'a.txt': 'one\nconst x = ai();\n' }, 'ai');
     repo.write('a.txt', 'one\nconst x = ai();\nunstaged\n');
     const indexBefore = statSync(path.join(repo.dir, '.git/index')).mtimeMs;
     const statusBefore = await repo.text(['status', '--porcelain']);

@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { WorkingStatePendingSpans } from '../../../src/git/notes/pendingSpans';
 import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { TestRepo, aiSpan, gitRunner, nextDateEnv } from './notesTestRepo';
+import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../../support/testRepo';
 
 function openStore(dir: string): Promise<WorkingStateStore> {
   return WorkingStateStore.open(gitRunner, dir, silentLogger);
@@ -28,9 +28,7 @@ describe('WorkingStatePendingSpans', function () {
   const second = 'const second = alsoAi();\n';
 
   beforeEach(async () => {
-    repo = await TestRepo.create();
-    repo.write('a.js', base);
-    await repo.commitAll('base');
+    repo = await TestRepo.withBaseCommit({ 'a.js': base });
   });
   afterEach(() => repo.cleanup());
 
@@ -88,8 +86,7 @@ describe('WorkingStatePendingSpans', function () {
 
   it('keeps spans of text that is only in an unsaved buffer (stored text differs from the disk)', async () => {
     const onDisk = base + first;
-    repo.write('a.js', onDisk);
-    await repo.commitAll('first');
+    await repo.commitFiles({ 'a.js': onDisk }, 'first');
     // An editor stored its buffer, which has one more AI line than the saved file.
     const buffer = base + first + second;
     await (await openStore(repo.dir)).save('a.js', [aiSpan(buffer, first), aiSpan(buffer, second, 'claude-code')], buffer);
@@ -109,8 +106,7 @@ describe('WorkingStatePendingSpans', function () {
 
   it('keeps a span another writer added between reading and marking committed', async () => {
     const text = base + first + second;
-    repo.write('a.js', text);
-    await repo.commitAll('both');
+    await repo.commitFiles({ 'a.js': text }, 'both');
     await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
     const pending = provider(repo.dir);
     const files = await pending.pendingFiles(repo.dir, ['a.js']);
@@ -128,8 +124,7 @@ describe('WorkingStatePendingSpans', function () {
 
   it('uses the last known text of a file deleted from disk after the commit', async () => {
     const text = base + first;
-    repo.write('a.js', text);
-    await repo.commitAll('first');
+    await repo.commitFiles({ 'a.js': text }, 'first');
     await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
     rmSync(path.join(repo.dir, 'a.js'));
     await record(provider(repo.dir));
@@ -157,8 +152,7 @@ describe('WorkingStatePendingSpans', function () {
     const again = await record(provider(repo.dir));
     assert.equal(again.record, undefined, 'the line is already recorded in the journaled record');
     // A later commit of the same file, by hand, does not record the first commit's line again.
-    repo.write('a.js', `${text}const byHand = 2;\n`);
-    const later = await repo.commitAll('by hand');
+    const later = await repo.commitFiles({ 'a.js': `${text}const byHand = 2;\n` }, 'by hand');
     const result = await record(provider(repo.dir));
     assert.equal(result.record, undefined, 'the later commit holds no AI line of its own');
     assert.equal(await repo.reader().readNote(later), undefined);

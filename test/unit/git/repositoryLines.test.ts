@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { trackedLineCounts } from '../../../src/git/repositoryLines';
-import { TestRepo, gitRunner } from './notesTestRepo';
+import { TestRepo, gitRunner } from '../../support/testRepo';
 
 describe('repository lines: the AI Share view denominator', () => {
   let repo: TestRepo;

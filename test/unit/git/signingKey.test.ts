@@ -12,7 +12,7 @@ import { resolveSigningKey } from '../../../src/git/signing/signingKey';
 import { verifySshSignature } from '../../../src/git/signing/sshVerify';
 import { readGitReviewer } from '../../../src/git/staging/gitReviewer';
 import { KeyDir, sshKeygen } from './signingKeys';
-import { TestRepo, aiSpan, gitRunner } from './notesTestRepo';
+import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -81,8 +81,7 @@ describe('signing: which key signs', function () {
   it('signs the record written from the pending attribution (editor commits, record-commit hook)', async () => {
     const key = keys.sshKey('ada', 'ecdsa');
     const text = 'const b = 2;\n';
-    repo.write('b.ts', text);
-    const commit = await repo.commitAll('b');
+    const commit = await repo.commitFiles({ 'b.ts': text }, 'b');
     const provider = { pendingFiles: async () => [{ path: 'b.ts', workingText: text, spans: [aiSpan(text, 'const b = 2;')] }], markCommitted: async () => undefined };
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: key.privatePath } });
     const result = await recordPendingSpansOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, provider, commit);
@@ -96,8 +95,7 @@ describe('signing: which key signs', function () {
   it('signs the record of a commit over the DSSE PAE of its payload, or writes it unsigned with the reason', async () => {
     const key = keys.sshKey('ada', 'ed25519');
     const text = 'const a = 1;\n';
-    repo.write('a.ts', text);
-    const commit = await repo.commitAll('a');
+    const commit = await repo.commitFiles({ 'a.ts': text }, 'a');
     const files = [{ path: 'a.ts', workingText: text, spans: [aiSpan(text, 'const a = 1;')] }];
     const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: key.privatePath } });
     const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files });
@@ -111,8 +109,7 @@ describe('signing: which key signs', function () {
     assert.equal(verifySshSignature(armored, recordPae(parsed.record), 'vouch-attestation-v1').status, 'valid');
 
     const locked = keys.sshKey('locked', 'ed25519', 'a passphrase');
-    repo.write('b.ts', text);
-    const second = await repo.commitAll('b');
+    const second = await repo.commitFiles({ 'b.ts': text }, 'b');
     const lockedSigner = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: locked.privatePath } });
     const unsigned = await recordFilesOfCommit(
       { git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer: lockedSigner },

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { GitRunner } from '../../../src/git/gitRunner';
@@ -11,6 +10,7 @@ import { checkStagedChangesInStore, checkStagedFiles, checkStagedFilesInStore, p
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { silentLogger } from '../../../src/core/logger';
 import { aiSpanOver } from '../../support/spans';
+import { TestRepo } from '../../support/testRepo';
 
 const git = new GitRunner();
 
@@ -24,13 +24,10 @@ describe('staging: index reads and writes with real git', () => {
   const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
 
   beforeEach(async () => {
-    dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-staging-')));
-    await git.run(['init', '-q'], { cwd: dir });
-    await git.run(['config', 'user.name', 'T'], { cwd: dir });
-    await git.run(['config', 'user.email', 't@example.com'], { cwd: dir });
+    dir = (await TestRepo.create({ prefix: 'vouch-staging-', user: { name: 'T', email: 't@example.com' } })).dir;
     repository = await findRepository(git, dir);
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => TestRepo.remove(dir));
 
   it('lists, reads, unstages and stages before the first commit (no HEAD)', async () => {
     write('a.ts', 'staged\n');

@@ -3,39 +3,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import type { AttributedSpan } from '../../../src/core/attribution';
 import type { Logger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { findRepository } from '../../../src/git/repository';
 import { LockTimeoutError } from '../../../src/git/workingState/fileLock';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { acceptedReview, spanAt } from '../../support/spans';
 
 const git = new GitRunner();
 
 function span(id: string, start: number, end: number, extra: Partial<AttributedSpan> = {}): AttributedSpan {
-  return {
-    id,
-    start,
-    end,
-    origin: { kind: 'agent', tool: 'claude-code' },
-    confidence: 'high',
-    insertedAt: 1000,
-    insertedTextHash: 'd'.repeat(64),
-    insertedLength: end - start,
-    humanChangedChars: 0,
-    ...extra,
-  };
+  return spanAt(id, start, end, { origin: { kind: 'agent', tool: 'claude-code' }, insertedAt: 1000, insertedTextHash: 'd'.repeat(64), ...extra });
 }
 
-const review: Review = {
-  decision: 'accepted',
-  intent: 'reads the config',
-  scope: ['files'],
-  reviewer: { name: 'Ada', email: 'ada@example.com' },
-  reviewedAt: '2025-01-01T00:00:00.000Z',
-  textHash: 'e'.repeat(64),
-};
+const review = acceptedReview({ intent: 'reads the config', scope: ['files'], textHash: 'e'.repeat(64) });
 
 class RecordingLogger implements Logger {
   readonly lines: string[] = [];
