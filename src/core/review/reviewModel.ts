@@ -414,14 +414,8 @@ export interface ReviewRequest {
   readonly now: Date | number;
 }
 
-export interface ValidReviewRequest {
-  readonly decision: ReviewDecision;
-  readonly intent: string;
-  readonly scope: readonly ScopeTag[];
-  readonly scopeNote?: string;
-  readonly reviewer: Reviewer;
-  readonly reviewedAt: string;
-}
+/** A decision as it is recorded: a Review before the hash of the text it applies to is known. */
+export type ValidReviewRequest = Omit<Review, 'textHash'>;
 
 /** Validates and normalises a decision (trims, CRLF to LF, canonical scope order). */
 export function validateReviewRequest(request: ReviewRequest, t: Translate = english): Result<ValidReviewRequest> {

@@ -13,6 +13,7 @@
  *   an AI line inside a block). Lines above the first and below the last touched line are left out.
  */
 import type { AttributedSpan } from '../attribution';
+import { lineStartOffsets } from './lines';
 
 /** A text read by lines and slices (offsets as in the text; lines end at '\n'). */
 export interface LineSource {
@@ -39,8 +40,7 @@ function lastAtOrBelow(count: number, valueAt: (index: number) => number, target
 
 /** A string as a LineSource (tests, and texts already in memory). */
 export function stringLineSource(text: string): LineSource {
-  const starts = [0];
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
+  const starts = lineStartOffsets(text);
   return {
     length: text.length,
     lineCount: starts.length,

@@ -3,7 +3,6 @@
  * `<git common dir>/vouch/journal/`, written crash-safely (temporary file, fsync, rename), so a
  * record survives a crash or kill at any point and is re-applied by the next writer.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
@@ -55,7 +54,7 @@ export class NotesJournal {
     const parsed = parseRecordLine(line, nativeSha256Hex);
     if (!parsed.ok) throw new InvalidRecordError(`not a valid Vouch record, nothing was written: ${parsed.reason}`);
     mkdirSync(this.directory, { recursive: true });
-    const digest = createHash('sha256').update(commit).update('\0').update(line).digest('hex');
+    const digest = nativeSha256Hex(`${commit}\0${line}`);
     const name = `${commit}.${digest.slice(0, 32)}${ENTRY_SUFFIX}`;
     await writeFileAtomic(path.join(this.directory, name), `${JSON.stringify({ commit, line })}\n`, { mode: 0o600 });
     return { name, commit, line };

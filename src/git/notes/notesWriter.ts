@@ -4,6 +4,7 @@
  * tree), with bounded, jittered retries. Plain `git notes add` would update the ref without
  * compare-and-swap and lose concurrent notes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import type { Logger } from '../../core/logger';
 import { mergeNoteTexts } from '../../core/notes/noteParser';
@@ -73,8 +74,6 @@ interface FoundNote {
   readonly blob: string;
   readonly size: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function isLockError(error: GitError): string | undefined {
   const match = /Unable to create '([^']+\.lock)': File exists/.exec(error.stderr);

@@ -11,8 +11,8 @@
  * not, nothing was recorded and the spans simply stay pending. Then the intent is removed. A line
  * of a commit is recorded once, in that commit's record.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { nativeSha256Hex } from '../blame/nativeSha256';
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
 import { mapAttributionToBlob } from '../../core/notes/lineRanges';
@@ -43,9 +43,7 @@ function intentDirectory(writer: NotesWriter): string {
 }
 
 /** The hash an intent names a record line by. */
-export function recordLineSha256(line: string): string {
-  return createHash('sha256').update(line).digest('hex');
-}
+export const recordLineSha256 = nativeSha256Hex;
 
 const sha256 = recordLineSha256;
 

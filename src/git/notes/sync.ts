@@ -4,6 +4,7 @@
  * unique) in a merge commit built off to the side, compare-and-swap the local ref, push without
  * force; repeat up to 5 rounds while someone else keeps pushing.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger';
 import { mergeNoteTexts } from '../../core/notes/noteParser';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
@@ -170,8 +171,6 @@ export async function syncNotes(deps: SyncDeps, options: { readonly remote?: str
   }
   throw new GitError('exit-code', `${remote}'s notes kept changing through ${maxRounds} fetch-merge-push rounds; run 'vouch sync' again`, []);
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface KnownNotesCommits {
   /** Ids checked to be commits. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readRegularFile } from '../regularFile';
 import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
@@ -228,8 +229,4 @@ async function breakIfStale(lockFile: string, observed: ObservedLock, logger: Lo
   } finally {
     await fs.rm(breakerFile, { force: true });
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
