@@ -14,6 +14,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext } from './notesCommon';
 import { commitsToVerify } from './verify';
+import { scopeOptionTags } from '../scopeOption';
 
 const MAX_COMMITS = 1_000;
 const MAX_INTENT = 2_000;
@@ -59,11 +60,7 @@ export function parseLineSelection(text: string): LineSelection {
 }
 
 function parseScope(value: string | undefined): ScopeTag[] {
-  if (value === undefined) return [];
-  const tags = value
-    .split(',')
-    .map((tag) => tag.trim().toLowerCase())
-    .filter((tag) => tag.length > 0);
+  const tags = scopeOptionTags(value);
   for (const tag of tags) if (!(SCOPE_TAGS as readonly string[]).includes(tag)) throw new CliUsageError(`unknown scope ${JSON.stringify(tag)}; use ${SCOPE_TAGS.join(', ')}`);
   return tags as ScopeTag[];
 }

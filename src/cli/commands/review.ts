@@ -26,6 +26,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
 import { parseLineRange } from '../lineRangeOption';
+import { scopeOptionTags } from '../scopeOption';
 import { lineRangeLabel } from '../../core/text/lines';
 import { english } from '../../core/text/translate';
 
@@ -78,14 +79,6 @@ function parseReviewArgs(args: string[]) {
   });
 }
 
-function parseScope(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value
-    .split(',')
-    .map((tag) => tag.trim().toLowerCase())
-    .filter((tag) => tag.length > 0);
-}
-
 async function review(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseReviewArgs(args);
   if (values.help) {
@@ -108,7 +101,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   const repoPath = resolved.repoPath;
   const reviewer = await readGitReviewer(git, repository.topLevel);
   if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
-  const decisionRequest = { decision, intent: values.intent ?? '', scope: parseScope(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() } as const;
+  const decisionRequest = { decision, intent: values.intent ?? '', scope: scopeOptionTags(values.scope), scopeNote: values['scope-note'], reviewer, now: Date.now() } as const;
   // The intent and the scope are what the user typed: a problem with them is a usage error (exit 2).
   const checked = validateReviewRequest(decisionRequest);
   if (!checked.ok) throw new CliUsageError(checked.reason);

@@ -95,17 +95,7 @@ function textsBeforeEvents(input: BurstInput): string[] | undefined {
 /** Where each counted change's inserted text lies after its event; a change that only re-lays out what it replaced does not count. */
 function countedRangesAfter(changes: readonly TextReplacement[], textBeforeEvent: string | undefined): OffsetRange[] {
   if (textBeforeEvent === undefined) return insertedRangesAfter(changes);
-  const sorted = [...changes].sort((a, b) => a.offset - b.offset);
-  const ranges: OffsetRange[] = [];
-  let delta = 0;
-  for (const change of sorted) {
-    const start = change.offset + delta;
-    const replaced = textBeforeEvent.slice(change.offset, change.offset + change.deletedLength);
-    const layoutOnly = withoutWhitespace(replaced) === withoutWhitespace(change.insertedText);
-    if (change.insertedText.length > 0 && !layoutOnly) ranges.push({ start, end: start + change.insertedText.length });
-    delta += change.insertedText.length - change.deletedLength;
-  }
-  return ranges;
+  return insertedRangesAfter(changes, (change) => withoutWhitespace(textBeforeEvent.slice(change.offset, change.offset + change.deletedLength)) !== withoutWhitespace(change.insertedText));
 }
 
 function contentCharsIn(text: string, ranges: readonly OffsetRange[]): number {

@@ -135,16 +135,17 @@ export interface OffsetRange {
 }
 
 /**
- * Where the inserted text of one event lies in the text AFTER the event. VS Code reports the
- * changes of one event with offsets into the text before it, non-overlapping, in any order.
+ * Where the inserted text of one event lies in the text AFTER the event (of the changes `counts`
+ * keeps, when given). VS Code reports the changes of one event with offsets into the text before
+ * it, non-overlapping, in any order.
  */
-export function insertedRangesAfter(changes: readonly TextReplacement[]): OffsetRange[] {
+export function insertedRangesAfter(changes: readonly TextReplacement[], counts?: (change: TextReplacement) => boolean): OffsetRange[] {
   const sorted = [...changes].sort((a, b) => a.offset - b.offset);
   const ranges: OffsetRange[] = [];
   let delta = 0;
   for (const change of sorted) {
     const start = change.offset + delta;
-    if (change.insertedText.length > 0) ranges.push({ start, end: start + change.insertedText.length });
+    if (change.insertedText.length > 0 && (counts === undefined || counts(change))) ranges.push({ start, end: start + change.insertedText.length });
     delta += change.insertedText.length - change.deletedLength;
   }
   return ranges;
