@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { assertRepoPath, isRepoPath } from '../core/workingState/repoPath';
-import type { GitRunner } from './gitRunner';
-import { GitError } from './gitRunner';
+import type { GitResult, GitRunner } from './gitRunner';
+import { GitError, assertObjectId } from './gitRunner';
 import { readRegularFile } from './regularFile';
 
 /** How repository paths map onto this machine's file system (see RepoPathOptions). */
@@ -27,20 +27,36 @@ export interface RepositoryLocation {
  * (also for a bare repository, which has no working tree to attribute).
  */
 export async function findRepository(git: GitRunner, cwd: string): Promise<RepositoryLocation> {
-  let stdout: string;
+  return (await revParseRepository(git, cwd, [])).repository;
+}
+
+/**
+ * findRepository, and whether `commitId` (a full object id, e.g. the commit a post-commit hook
+ * names) is a commit of that repository, in the same `git rev-parse`. `commit` is the id when it
+ * is, else undefined.
+ */
+export async function findRepositoryAndCommit(git: GitRunner, cwd: string, commitId: string): Promise<{ repository: RepositoryLocation; commit?: string }> {
+  const { repository, rest, exitCode } = await revParseRepository(git, cwd, ['--verify', '--quiet', '--end-of-options', `${assertObjectId(commitId)}^{commit}`]);
+  return exitCode === 0 && rest.length === 1 && rest[0] === commitId ? { repository, commit: commitId } : { repository };
+}
+
+async function revParseRepository(git: GitRunner, cwd: string, extra: readonly string[]): Promise<{ repository: RepositoryLocation; rest: string[]; exitCode: number }> {
+  let result: GitResult;
   try {
-    ({ stdout } = await git.run(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--path-format=absolute', '--git-common-dir'], { cwd }));
+    // Exit code 1: the repository is found, `--verify` of the extra revision failed.
+    result = await git.run(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--path-format=absolute', '--git-common-dir', ...extra], { cwd, okExitCodes: extra.length > 0 ? [1] : [] });
   } catch (error) {
     if (error instanceof GitError && error.kind === 'exit-code' && /work tree/i.test(error.stderr)) {
       throw new GitError('not-a-repository', `not inside a working tree: ${cwd}`, error.args, error.exitCode, error.stderr);
     }
     throw error;
   }
+  const { stdout } = result;
   const lines = stdout.split('\n').filter((line) => line.length > 0);
-  if (lines.length !== 3) {
+  if (lines.length < 3 || (extra.length === 0 && lines.length !== 3)) {
     throw new GitError('exit-code', `unexpected output of git rev-parse: ${JSON.stringify(stdout.slice(0, 500))}`, ['rev-parse']);
   }
-  return { topLevel: lines[0], gitDir: lines[1], commonDir: lines[2] };
+  return { repository: { topLevel: lines[0], gitDir: lines[1], commonDir: lines[2] }, rest: lines.slice(3), exitCode: result.exitCode };
 }
 
 /** Whether this system's file names ignore case as git's default here does (core.ignoreCase on Windows and macOS). */

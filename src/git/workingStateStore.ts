@@ -4,7 +4,7 @@ import type { AttributedSpan } from '../core/attribution';
 import type { Logger } from '../core/logger';
 import { reanchorSpans } from '../core/reanchor';
 import { sha256Hex } from '../core/textHash';
-import { nativeSha256HexInSlices, utf8BytesInSlices } from './blame/nativeSha256';
+import { gitBlobIdOfText, nativeSha256HexInSlices, utf8BytesInSlices } from './blame/nativeSha256';
 import { hashingUtf8Pieces, sha256OfPieces, type TextPieces } from './textPieces';
 import { mergeSpans } from '../core/workingState/merge';
 import { assertRepoPath } from '../core/workingState/repoPath';
@@ -33,6 +33,14 @@ export interface WorkingStateStoreOptions {
   readonly maxTextBytes?: number;
   readonly now?: () => number;
   readonly newId?: () => string;
+}
+
+export interface SaveOptions {
+  /**
+   * A blob the repository holds and keeps (the file as a commit has it). When the saved text is
+   * that blob, it names the text and git is not asked to store it again.
+   */
+  readonly storedBlob?: string;
 }
 
 export interface SaveResult {
@@ -241,11 +249,11 @@ export class WorkingStateStore {
    * file's lock; merges with the disk state when another writer changed it since this store last
    * read or wrote it.
    */
-  async save(repoPath: string, spans: readonly AttributedSpan[], text: string | TextPieces): Promise<SaveResult> {
+  async save(repoPath: string, spans: readonly AttributedSpan[], text: string | TextPieces, options: SaveOptions = {}): Promise<SaveResult> {
     assertRepoPath(repoPath);
     const problem = spansProblem(spans, text.length);
     if (problem) throw new Error(`refusing to save working state of ${repoPath}: ${problem}`);
-    const { textSha256, textBlob } = typeof text === 'string' ? await this.writeTextBlob(text) : await this.writePiecesBlob(text);
+    const { textSha256, textBlob } = typeof text === 'string' ? await this.writeTextBlob(text, options.storedBlob) : await this.writePiecesBlob(text);
     await fs.mkdir(this.stateDirectory, { recursive: true });
     const stateFile = this.stateFileFor(repoPath);
     return this.withLock(stateFile, async () => {
@@ -305,10 +313,12 @@ export class WorkingStateStore {
     this.known.set(document.path, { generation: document.generation, updatedAt: document.updatedAt, spans: document.spans });
   }
 
-  private async writeTextBlob(text: string): Promise<{ textSha256: string; textBlob: string }> {
+  private async writeTextBlob(text: string, storedBlob: string | undefined): Promise<{ textSha256: string; textBlob: string }> {
     const textSha256 = await nativeSha256HexInSlices(text);
     const cached = this.blobByTextHash.get(textSha256);
     if (cached) return { textSha256, textBlob: cached };
+    // The text is a blob git holds already (a file as committed): no `git hash-object -w`.
+    if (storedBlob !== undefined && gitBlobIdOfText(text, assertObjectId(storedBlob)) === storedBlob) return { textSha256, textBlob: storedBlob };
     const { stdout } = await this.git.run(['hash-object', '-w', '--no-filters', '--stdin'], {
       cwd: this.repository.topLevel,
       input: await utf8BytesInSlices(text),

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger';
 import { GitRunner } from '../../git/gitRunner';
 import { NotesReader } from '../../git/notes/notesReader';
 import { NotesWriter } from '../../git/notes/notesWriter';
-import { findRepository, type RepositoryLocation } from '../../git/repository';
+import { findRepository, findRepositoryAndCommit, type RepositoryLocation } from '../../git/repository';
 import { signerSource, type SignerSource } from '../../git/signing/recordSigning';
 import type { CliIo } from '../cli';
 import { stderrLogger } from '../cliLogger';
@@ -20,12 +20,18 @@ export interface NotesContext {
   readonly signer?: SignerSource;
 }
 
-export async function openNotesContext(io: CliIo): Promise<NotesContext> {
+/**
+ * Finds the repository of `io.cwd`. With `commitId` (a full object id) the same git process tells
+ * whether it is a commit there: `commit` is then that id, else undefined.
+ */
+export async function openNotesContext(io: CliIo, commitId?: string): Promise<NotesContext & { readonly commit?: string }> {
   const git = new GitRunner();
   const logger = stderrLogger(io);
-  const repository = await findRepository(git, io.cwd);
+  const found = commitId === undefined ? { repository: await findRepository(git, io.cwd) } : await findRepositoryAndCommit(git, io.cwd, commitId);
+  const { repository } = found;
   const { topLevel } = repository;
   return {
+    ...(found.commit === undefined ? {} : { commit: found.commit }),
     git,
     topLevel,
     repository,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
 import { resolveCommit } from '../../git/revisions';
+import { isObjectId } from '../../git/gitRunner';
 import { InvalidRecordError } from '../../git/notes/notesJournal';
 import { WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/notes/pendingSpans';
 import { recordPendingSpansOfCommit } from '../../git/notes/commitRecording';
@@ -78,16 +79,17 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
       throw new CliUsageError(`bad --pending input: ${errorMessage(error)}`);
     }
   }
-  const context = await openNotesContext(io);
-  provider ??= defaultProvider?.(context);
   const revision = positionals[0] ?? 'HEAD';
+  // The post-commit hook names its commit by full id: the repository lookup checks that it is a commit.
+  const context = await openNotesContext(io, isObjectId(revision) ? revision : undefined);
+  provider ??= defaultProvider?.(context);
   if (!provider) {
     await resolveCommit(context.git, context.topLevel, revision);
     const replay = await context.writer.replayPending();
     io.stdout(display`vouch: no pending-span source (the working state is not connected); wrote ${replay.applied} pending record(s)\n`);
     return 0;
   }
-  const result = await recordPendingSpansOfCommit(context, provider, revision).catch((error: unknown) => {
+  const result = await recordPendingSpansOfCommit(context, provider, context.commit === undefined ? revision : { commit: context.commit }).catch((error: unknown) => {
     // Input that makes a record the reader would reject is bad --pending input, not a failed write.
     if (values.pending !== undefined && error instanceof InvalidRecordError) throw new CliUsageError(`bad --pending input: ${error.message}`);
     throw error;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
 import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput, type CommittedFileOutcome } from '../../core/notes/recordFromSpans';
 import { notePathProblem } from '../../core/notes/noteParser';
-import type { GitRunner } from '../gitRunner';
+import { assertObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
 import { blobsAtPaths, readBlobs, type BlobRead } from '../blobReads';
 import { gitBlobIdOfText } from '../blame/nativeSha256';
@@ -111,6 +111,11 @@ export async function recordFilesOfCommit(
   return { ...prepared, record: signed.record, write, signing: signed.outcome };
 }
 
+/** A commit id already checked to name a commit of the repository (e.g. by findRepositoryAndCommit). */
+export interface CheckedCommit {
+  readonly commit: string;
+}
+
 export interface RecordFromPendingDeps {
   readonly git: GitRunner;
   readonly topLevel: string;
@@ -125,8 +130,9 @@ export interface RecordFromPendingDeps {
  * the journal (durable: it reaches the ref now or with a later write), the characters it records
  * leave the pending state, before the ref is updated: a failed ref update then never leads a later
  * commit to record the same lines again. A line of a commit is recorded once, in that commit's record.
+ * `revision` is resolved once the recorder holds the lock, unless it is a commit already checked.
  */
-export async function recordPendingSpansOfCommit(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
+export async function recordPendingSpansOfCommit(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string | CheckedCommit): Promise<RecordCommitResult> {
   // Recorders take turns per repository: two editor windows and the post-commit hook may all record
   // the same new commit. Reading the pending spans and marking them committed happen under one lock,
   // so the recorder that comes second finds those characters committed and records nothing again.
@@ -138,8 +144,8 @@ export async function recordPendingSpansOfCommit(deps: RecordFromPendingDeps, pr
 /** A recorder waits for another one as long as a busy machine may take to record a large commit. */
 const RECORD_LOCK_OPTIONS: FileLockOptions = { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: 120_000 };
 
-async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string): Promise<RecordCommitResult> {
-  const commit = await resolveCommit(deps.git, deps.topLevel, revision);
+async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string | CheckedCommit): Promise<RecordCommitResult> {
+  const commit = typeof revision === 'string' ? await resolveCommit(deps.git, deps.topLevel, revision) : assertObjectId(revision.commit);
   // What a killed run journaled but never took out of the pending state leaves it first.
   await settleRecordingIntents(deps, provider);
   const changes = await readCommitChanges(deps.git, deps.topLevel, commit);
@@ -147,7 +153,9 @@ async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: Pendi
   const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
   // Signed before it is journaled: the journal holds the line that reaches the ref.
   const signed = prepared.record ? await signRecord(prepared.record, deps.signer, deps.logger) : undefined;
-  const committed = prepared.files.filter((file) => file.committedPieces.length > 0).map((file) => ({ path: file.path, pieces: file.committedPieces }));
+  const committed = prepared.files
+    .filter((file) => file.committedPieces.length > 0)
+    .map((file) => ({ path: file.path, pieces: file.committedPieces, committedBlob: changes.blobs.get(file.path) }));
   let intent: string | undefined;
   if (signed) {
     const files = signed.record.statement.predicate.files.map((file) => ({ path: file.path, blob: file.blob }));

@@ -18,6 +18,8 @@ import { errorMessage } from '../../core/errorMessage';
 export interface CommittedFilePieces {
   readonly path: string;
   readonly pieces: readonly CommittedPiece[];
+  /** The blob the file was committed as: when the text whose spans are updated is that blob, git need not store it again. */
+  readonly committedBlob?: string;
 }
 
 /** Where the pending AI spans of the files a commit touched come from, and where committed ones are reported. */
@@ -79,11 +81,11 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
   async markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void> {
     const store = await this.storeOf(topLevel);
     const failures: string[] = [];
-    for (const { path: repoPath, pieces } of committed) {
+    for (const { path: repoPath, pieces, committedBlob } of committed) {
       if (pieces.length === 0) continue;
       // One file that cannot be updated never keeps the others' committed spans pending.
       try {
-        await this.markFileCommitted(store, topLevel, repoPath, pieces);
+        await this.markFileCommitted(store, topLevel, repoPath, pieces, committedBlob);
       } catch (error) {
         failures.push(`${repoPath}: ${errorMessage(error)}`);
       }
@@ -91,7 +93,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     if (failures.length > 0) throw new Error(`the record is written, but committed AI spans stay pending in the working state for ${failures.join('; ')}`);
   }
 
-  private async markFileCommitted(store: WorkingStateStore, topLevel: string, repoPath: string, pieces: CommittedFilePieces['pieces']): Promise<void> {
+  private async markFileCommitted(store: WorkingStateStore, topLevel: string, repoPath: string, pieces: CommittedFilePieces['pieces'], committedBlob: string | undefined): Promise<void> {
     const key = keyOf(topLevel, repoPath);
     const handed = this.handedOut.get(key) ?? (await this.load(store, topLevel, repoPath));
     this.handedOut.delete(key);
@@ -119,7 +121,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     }
     const ledger = AttributionLedger.fromSpans(base);
     for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'human' });
-    await store.save(repoPath, ledger.spans(), text);
+    await store.save(repoPath, ledger.spans(), text, committedBlob === undefined ? {} : { storedBlob: committedBlob });
   }
 
   private storeOf(topLevel: string): Promise<WorkingStateStore> {

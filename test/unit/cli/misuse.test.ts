@@ -86,6 +86,7 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
         ['mark', 'a.js', '--lines', '1', '--tool', 'x'],
         ['review', 'a.js', '--lines', '1', '--intent', 'x'],
         ['record-commit'],
+        ['record-commit', 'f'.repeat(40)],
         ['reconcile'],
         ['sync'],
         ['notes', 'show'],

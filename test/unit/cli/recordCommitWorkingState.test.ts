@@ -25,6 +25,16 @@ describe('vouch record-commit over the working state (vouch mark, git commit, re
     return ((await store.loadForText(repoPath, text))?.spans ?? []).map((span) => text.slice(span.start, span.end));
   }
 
+  it('a full id that names no commit (a tree, a missing object) is refused (usage error, as a bad revision always was), and nothing is recorded', async () => {
+    const tree = await repo.text(['rev-parse', 'HEAD^{tree}']);
+    for (const id of [tree, 'f'.repeat(40)]) {
+      const result = await vouch(repo.dir, 'record-commit', id);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`no such commit: ${id}`));
+    }
+    assert.equal(spawnSync('git', ['for-each-ref', 'refs/notes/vouch'], { cwd: repo.dir, encoding: 'utf8' }).stdout, '');
+  });
+
   it('writes the AI ranges of the staged part and keeps the unstaged AI lines pending', async () => {
     repo.write('src/math.js', header + staged);
     await repo.git(['add', 'src/math.js']);

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import type { Logger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
-import { GitRunner } from '../../../src/git/gitRunner';
-import { findRepository } from '../../../src/git/repository';
+import { GitRunner, type GitResult, type GitRunOptions } from '../../../src/git/gitRunner';
+import { findRepository, findRepositoryAndCommit } from '../../../src/git/repository';
 import { LockTimeoutError } from '../../../src/git/workingState/fileLock';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { acceptedReview, spanAt } from '../../support/spans';
@@ -19,6 +19,15 @@ function span(id: string, start: number, end: number, extra: Partial<AttributedS
 }
 
 const review = acceptedReview({ intent: 'reads the config', scope: ['files'], textHash: 'e'.repeat(64) });
+
+/** A GitRunner that keeps the name of each git command it runs. */
+class CountingGit extends GitRunner {
+  readonly calls: string[] = [];
+  override run(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
+    this.calls.push(args[0]);
+    return super.run(args, options);
+  }
+}
 
 class RecordingLogger implements Logger {
   readonly lines: string[] = [];
@@ -78,6 +87,30 @@ describe('WorkingStateStore', () => {
     assert.deepEqual(await other.list(), ['src/a.ts']);
     const second = await store.save('src/a.ts', [], text);
     assert.equal(second.document.generation, 2);
+  });
+
+  it('findRepositoryAndCommit checks a full id in the same lookup: a commit gives it back, a tree or a missing object does not', async () => {
+    await git.run(['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: dir });
+    const head = (await git.run(['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
+    const tree = (await git.run(['rev-parse', 'HEAD^{tree}'], { cwd: dir })).stdout.trim();
+    const repository = await findRepository(git, dir);
+    assert.deepEqual(await findRepositoryAndCommit(git, dir, head), { repository, commit: head });
+    assert.deepEqual(await findRepositoryAndCommit(git, dir, tree), { repository });
+    assert.deepEqual(await findRepositoryAndCommit(git, dir, 'f'.repeat(40)), { repository });
+    await assert.rejects(findRepositoryAndCommit(git, dir, 'HEAD'), /not a full object id/);
+  });
+
+  it('a text saved as a blob git holds (storedBlob) is named by it without storing it again; a storedBlob of another text is not taken', async () => {
+    const blob = (await git.run(['hash-object', '-w', '--stdin'], { cwd: dir, input: text })).stdout.trim();
+    const counting = new CountingGit();
+    const store = await WorkingStateStore.open(counting, dir, logger);
+    const saved = await store.save('a.txt', [span('a', 0, 4)], text, { storedBlob: blob });
+    assert.equal(saved.document.textBlob, blob);
+    assert.deepEqual(counting.calls.filter((call) => call === 'hash-object'), []);
+    const other = await store.save('b.txt', [span('a', 0, 4)], 'another text\n', { storedBlob: blob });
+    assert.notEqual(other.document.textBlob, blob);
+    assert.equal(await (await open()).readText(other.document), 'another text\n');
+    assert.deepEqual(counting.calls.filter((call) => call === 'hash-object'), ['hash-object']);
   });
 
   it('works in a linked worktree, with state in that worktree\'s own git directory', async () => {
