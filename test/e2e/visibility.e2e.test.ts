@@ -9,7 +9,7 @@ import { recordFilesOfCommit } from '../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../src/git/workingStateStore';
 import { type LineMark as DomMark, type Workbench, waitUntil, workbenchForSuite } from './workbench';
-import { agentSpanOver } from '../support/spans';
+import { acceptedReview, agentSpanOver } from '../support/spans';
 
 
 /** The state each gutter icon names (its SVG's data-vouch-state; src/core/visibility/markStyle.ts). */
@@ -100,14 +100,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     const block = 'export function greet(name: string) {\n  return `hi ${name}`;\n}';
     writeFileSync(path.join(workbench.workspace, 'src/reviewed.ts'), text);
     const store = await WorkingStateStore.open(git, workbench.workspace, silentLogger);
-    const review = {
-      decision: 'accepted' as const,
-      intent: 'Greets a user by name',
-      scope: ['none' as const],
-      reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' },
-      reviewedAt: '2026-01-06T08:00:00Z',
-      textHash: sha256Hex(block),
-    };
+    const review = acceptedReview({ intent: 'Greets a user by name', reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' }, reviewedAt: '2026-01-06T08:00:00Z', textHash: sha256Hex(block) });
     await store.save('src/reviewed.ts', [agentSpanOver(text, block, { review })], text);
     await workbench.openFile('src/reviewed.ts');
     const marks = await waitForMarks('accepted marks', (found) => linesWith(found, STYLE_OF.accepted).length === 3);

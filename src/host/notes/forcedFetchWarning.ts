@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { GitError, type GitRunner } from '../../git/gitRunner';
 import { forcedNotesFetches, type ForcedNotesFetch } from '../../git/notes/sync';
+import { RememberedAnswers, type AnswerMementos } from './rememberedAnswers';
 
 /** Workspace state: this refspec of this repository's remote was warned about (the warning is not repeated). */
 const WARNED_KEY = 'vouch.notes.forcedFetchWarned:';
@@ -15,12 +16,19 @@ const SILENCED_KEY = 'vouch.notes.forcedFetchSilenced:';
  */
 export class ForcedFetchWarning {
   private readonly opened = new Set<string>();
+  /** By repository, remote and refspec: warned about in this workspace. */
+  private readonly warned: RememberedAnswers<true>;
+  /** By repository and remote: "Don't Warn Again", in every workspace. */
+  private readonly silenced: RememberedAnswers<true>;
 
   constructor(
     private readonly git: GitRunner,
-    private readonly memento: { readonly workspace: vscode.Memento; readonly global: vscode.Memento },
+    mementos: AnswerMementos,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.warned = new RememberedAnswers(WARNED_KEY, mementos);
+    this.silenced = new RememberedAnswers(SILENCED_KEY, mementos);
+  }
 
   /** When a repository opens (once per window). */
   async warnOnOpen(root: string): Promise<void> {
@@ -44,19 +52,19 @@ export class ForcedFetchWarning {
     }
     for (const forced of found) {
       this.log.warn(forced.message);
-      const silenced = `${SILENCED_KEY}${root}\n${forced.remote}`;
-      const warned = `${WARNED_KEY}${root}\n${forced.remote}\n${forced.refspec}`;
-      if (this.memento.global.get(silenced) === true || this.memento.workspace.get(warned) === true) continue;
-      await this.memento.workspace.update(warned, true);
-      void this.show(forced, silenced, root);
+      const remote = `${root}\n${forced.remote}`;
+      const refspec = `${remote}\n${forced.refspec}`;
+      if (this.silenced.get(remote) === true || this.warned.get(refspec) === true) continue;
+      await this.warned.rememberInWorkspace(refspec, true);
+      void this.show(forced, remote, root);
     }
   }
 
-  private async show(forced: ForcedNotesFetch, silenced: string, root: string): Promise<void> {
+  private async show(forced: ForcedNotesFetch, remote: string, root: string): Promise<void> {
     const dontWarnAgain = vscode.l10n.t("Don't Warn Again");
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Vouch: {0}', forced.message), dontWarnAgain);
     if (answer !== dontWarnAgain) return;
-    await this.memento.global.update(silenced, true);
+    await this.silenced.rememberEverywhere(remote, true);
     this.log.info(`Will not warn again that remote ${forced.remote} of ${root} force-fetches the notes`);
   }
 }

@@ -7,6 +7,7 @@ import { Debouncer, DisposableStore } from '../lifecycle';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { NotesContexts } from './notesContexts';
+import { runNotesOperation, tellOutcome, type OutcomeReport } from './notesOutcome';
 import { reloadRepositoryDocuments } from './repositoryDocuments';
 import { errorMessage } from '../../core/errorMessage';
 
@@ -23,8 +24,9 @@ export class NotesReconcile {
   ) {}
 
   /** Reconciles the repository's history (or `range`); tells the outcome, or quietly in the status bar unless records are stale. */
-  async run(root: string, options: { readonly range?: string; readonly report?: 'quiet' | 'tell' } = {}): Promise<ReconcileReport | undefined> {
-    try {
+  async run(root: string, options: { readonly range?: string; readonly report?: OutcomeReport } = {}): Promise<ReconcileReport | undefined> {
+    const failure = { logPrefix: 'Vouch reconcile failed', show: (message: string) => vscode.l10n.t('Vouch could not reconcile notes: {0}', message) };
+    return runNotesOperation(this.log, failure, async () => {
       const context = await this.contexts.contextOf(root);
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Vouch: reconciling notes') }, () =>
         reconcileNotes(context, options.range === undefined ? {} : { range: options.range }),
@@ -33,16 +35,10 @@ export class NotesReconcile {
       this.log.info(message);
       for (const item of result.stale) this.log.warn(`Stale Vouch record ${item.check.recordId.slice(0, 12)} on ${item.commit.slice(0, 12)}: its AI lines no longer match the commit`);
       if (result.stale.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t("{0}. Stale records no longer match their commits' lines; see the Vouch log.", message));
-      else if (options.report === 'quiet') this.disposables.add(vscode.window.setStatusBarMessage(message, 5000));
-      else void vscode.window.showInformationMessage(message);
+      else tellOutcome(message, options.report ?? 'tell', this.disposables);
       if (result.carried.length > 0) await reloadRepositoryDocuments(this.service, context.topLevel, root);
       return result;
-    } catch (error) {
-      const message = errorMessage(error);
-      this.log.error(`Vouch reconcile failed: ${message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch could not reconcile notes: {0}', message));
-      return undefined;
-    }
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import type { DisposableStore } from '../lifecycle';
 import type { VouchSettings } from '../settings';
 import type { ForcedFetchWarning } from './forcedFetchWarning';
 import type { NotesContexts } from './notesContexts';
-import { errorMessage } from '../../core/errorMessage';
+import { runNotesOperation, tellOutcome, type OutcomeReport } from './notesOutcome';
 
 /** `vouch sync` in the editor: on command, and offered (setting vouch.notes.syncAfterPushPull) after a push or a pull. */
 export class NotesSync {
@@ -51,8 +51,9 @@ export class NotesSync {
   }
 
   /** `vouch sync` for a repository; reports the outcome (quietly in the status bar for automatic syncs). */
-  async run(root: string, remote: string | undefined, report: 'quiet' | 'tell'): Promise<SyncReport | undefined> {
-    try {
+  async run(root: string, remote: string | undefined, report: OutcomeReport): Promise<SyncReport | undefined> {
+    const failure = { logPrefix: 'Vouch sync failed', show: (message: string) => vscode.l10n.t('Vouch could not sync notes: {0}', message) };
+    return runNotesOperation(this.log, failure, async () => {
       const context = await this.contexts.contextOf(root);
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Vouch: syncing notes') }, () => syncNotes(context, { remote }));
       if (result.warnings.length > 0) await this.forcedFetchWarning.warn(root);
@@ -64,14 +65,8 @@ export class NotesSync {
             : vscode.l10n.t('no remote changes');
       const message = vscode.l10n.t('Vouch notes synced with {0}: {1}; {2}', result.remote, local, result.pushed ? vscode.l10n.t('pushed') : vscode.l10n.t('nothing to push'));
       this.log.info(message);
-      if (report === 'tell') void vscode.window.showInformationMessage(message);
-      else this.disposables.add(vscode.window.setStatusBarMessage(message, 5000));
+      tellOutcome(message, report, this.disposables);
       return result;
-    } catch (error) {
-      const message = errorMessage(error);
-      this.log.error(`Vouch sync failed: ${message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Vouch could not sync notes: {0}', message));
-      return undefined;
-    }
+    });
   }
 }

@@ -11,6 +11,7 @@ import { NewCommitNotes } from './newCommitNotes';
 import { NotesContexts } from './notesContexts';
 import { NotesReconcile, ReconcileAfterPull } from './notesReconcile';
 import { NotesSync } from './notesSync';
+import type { AnswerMementos } from './rememberedAnswers';
 import { pickRepository } from './repositoryPicker';
 import { RewriteRefPrompt } from './rewriteRefPrompt';
 
@@ -20,7 +21,7 @@ export interface NotesFeatureDeps {
   readonly service: AttributionService;
   readonly settings: VouchSettings;
   readonly gitExtension: GitExtension;
-  readonly memento: { readonly workspace: vscode.Memento; readonly global: vscode.Memento };
+  readonly memento: AnswerMementos;
   readonly log: vscode.LogOutputChannel;
 }
 

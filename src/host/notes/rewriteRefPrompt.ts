@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rewriteRef';
 import type { VouchSettings } from '../settings';
 import type { NotesContext } from './notesContexts';
+import { RememberedAnswers, type AnswerMementos } from './rememberedAnswers';
 
 const REWRITE_REF_ANSWER_KEY = 'vouch.notes.rewriteRefAnswer:';
 
@@ -11,18 +12,21 @@ export class RewriteRefPrompt {
   private readonly asked = new Set<string>();
   /** Repositories whose earlier answer was reported in the log in this window (once each). */
   private readonly toldEarlierAnswer = new Set<string>();
+  /** By repository: 'no' in this workspace, 'never' in every workspace. */
+  private readonly answers: RememberedAnswers<string>;
 
   constructor(
     private readonly settings: VouchSettings,
-    private readonly memento: { readonly workspace: vscode.Memento; readonly global: vscode.Memento },
+    mementos: AnswerMementos,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.answers = new RememberedAnswers(REWRITE_REF_ANSWER_KEY, mementos);
+  }
 
   async askOnce(context: NotesContext): Promise<void> {
     const mode = this.settings.notes.configureRewriteRef;
-    const key = `${REWRITE_REF_ANSWER_KEY}${context.topLevel}`;
     if (mode === 'never' || this.asked.has(context.topLevel)) return;
-    const earlier = this.memento.workspace.get<string>(key) ?? this.memento.global.get<string>(key);
+    const earlier = this.answers.get(context.topLevel);
     if (mode === 'ask' && earlier !== undefined) {
       if (!this.toldEarlierAnswer.has(context.topLevel)) this.log.info(`Not asking again to configure notes.rewriteRef in ${context.topLevel}: the answer was ${earlier}`);
       this.toldEarlierAnswer.add(context.topLevel);
@@ -46,11 +50,11 @@ export class RewriteRefPrompt {
       await configureRewriteRef(context.git, context.topLevel);
       this.log.info(`Configured notes.rewriteRef in ${context.topLevel}`);
     } else if (answer === no) {
-      await this.memento.workspace.update(key, 'no');
+      await this.answers.rememberInWorkspace(context.topLevel, 'no');
       this.asked.delete(context.topLevel);
       this.log.info(`Left notes.rewriteRef of ${context.topLevel} as it is (No: not asked again in this workspace)`);
     } else if (answer === never) {
-      await this.memento.global.update(key, 'never');
+      await this.answers.rememberEverywhere(context.topLevel, 'never');
       this.asked.delete(context.topLevel);
       this.log.info(`Left notes.rewriteRef of ${context.topLevel} as it is (Never: not asked again for this repository)`);
     }

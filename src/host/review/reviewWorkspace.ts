@@ -318,7 +318,7 @@ export class ReviewWorkspace implements vscode.Disposable {
           for (const [blockId, lines] of replacedLinesOfBlocks(base, target.text, target.blocks)) result.set(blockId, lines);
         }
       } catch (error) {
-        this.log.warn(`Review panel: could not read the committed text of files in ${repository.topLevel}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Review panel: could not read the committed text of files in ${repository.topLevel}: ${errorMessage(error)}`);
       }
     }
     return result;

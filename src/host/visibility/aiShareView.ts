@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Debouncer } from '../lifecycle';
+import { errorMessage } from '../../core/errorMessage';
+import { Debouncer, DisposableStore } from '../lifecycle';
 import type { AttributedSpan } from '../../core/attribution';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { computeLineMarks } from '../../core/visibility/lineMarks';
@@ -49,7 +50,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   private readonly emitter = new vscode.EventEmitter<ShareNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly view: vscode.TreeView<ShareNode>;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly disposables = new DisposableStore(this.emitter);
   private computing: Promise<RepositoryShare[]> | undefined;
   private readonly refreshSoon = new Debouncer(REFRESH_DEBOUNCE_MS, () => this.refresh());
   private stale = true;
@@ -102,7 +103,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
         return repositories;
       },
       (error: unknown) => {
-        this.log.warn(`Could not compute the AI share: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`Could not compute the AI share: ${errorMessage(error)}`);
         return [];
       },
     );
@@ -181,7 +182,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
         for (const record of note.records) for (const file of record.statement.predicate.files) if (file.ranges.length > 0) paths.add(file.path);
       }
     } catch (error) {
-      this.log.warn(`Could not read the notes of ${topLevel} for the AI share: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Could not read the notes of ${topLevel} for the AI share: ${errorMessage(error)}`);
     }
     return paths;
   }
@@ -210,6 +211,6 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

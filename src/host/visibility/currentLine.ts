@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Debouncer } from '../lifecycle';
+import { Debouncer, DisposableStore } from '../lifecycle';
 import type { AttributedSpan } from '../../core/attribution';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import { committedAnnotation, uncommittedAnnotation, unreviewedBlocksTitle } from '../../core/visibility/lineAnnotation';
@@ -43,7 +43,7 @@ export class CurrentLineAnnotation implements vscode.Disposable {
     after: { color: new vscode.ThemeColor(ANNOTATION_COLOR_ID), margin: '0 0 0 3em', fontStyle: 'normal' },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedOpen,
   });
-  private readonly disposables: vscode.Disposable[] = [this.type];
+  private readonly disposables = new DisposableStore(this.type);
   private readonly updateSoon = new Debouncer(ANNOTATION_DEBOUNCE_MS, () => this.update());
   private shownIn: vscode.TextEditor | undefined;
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
@@ -89,7 +89,7 @@ export class CurrentLineAnnotation implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }
 
@@ -97,7 +97,7 @@ export class CurrentLineAnnotation implements vscode.Disposable {
 export class UnreviewedCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly disposables = new DisposableStore(this.emitter);
 
   constructor(
     private readonly statusBar: UnreviewedStatusBar,
@@ -122,6 +122,6 @@ export class UnreviewedCodeLens implements vscode.CodeLensProvider, vscode.Dispo
   }
 
   dispose(): void {
-    for (const disposable of this.disposables) disposable.dispose();
+    this.disposables.dispose();
   }
 }

@@ -10,7 +10,7 @@ import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { acceptGhostText, openScratch, vouchApi, waitFor, workspaceUri } from './helpers';
-import { aiSpanOver } from '../../support/spans';
+import { acceptedReview, aiSpanOver } from '../../support/spans';
 
 interface SummaryResult {
   readonly summary: AttributionSummary;
@@ -98,14 +98,7 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     const uri = workspaceUri('src/reviewed.ts');
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
-    const review = {
-      decision: 'accepted' as const,
-      intent: 'greets a user <b>by name</b>',
-      scope: ['none' as const],
-      reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' },
-      reviewedAt: '2026-01-06T08:00:00Z',
-      textHash: sha256Hex(block),
-    };
+    const review = acceptedReview({ intent: 'greets a user <b>by name</b>', reviewer: { name: 'Rita Reviewer', email: 'rita@example.com' }, reviewedAt: '2026-01-06T08:00:00Z', textHash: sha256Hex(block) });
     await store.save('src/reviewed.ts', [agentSpanOver(text, block, { review })], text);
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
