@@ -238,17 +238,44 @@ export class AttributionService implements vscode.Disposable {
 
   /** Replaces a document's spans from the working state (another window, the CLI, a commit); no stored state means no spans. */
   async reload(document: vscode.TextDocument): Promise<void> {
-    const key = document.uri.toString();
-    const tracked = this.documents.get(key);
+    const tracked = this.documents.get(document.uri.toString());
     if (!tracked || !this.states) return;
     // Edits of the last moments are written first, so the working state holds them when we read it back.
     if (this.takePendingSave(tracked)) void this.save(document);
     await tracked.saving;
-    const textAtLoad = document.getText();
-    const before = this.snapshot(tracked);
-    const loaded = await this.states.load(document, textAtLoad);
-    if (!loaded || this.documents.get(key) !== tracked) return;
-    this.adoptStored(tracked, before, textAtLoad, loaded);
+    await this.readStored(tracked, this.snapshot(tracked));
+  }
+
+  /**
+   * Reads the document's stored spans over its text and adopts them (adoptStored: what the ledger
+   * did since `base` is merged in). A large document is read by pieces, never whole; edited while
+   * the pieces were read, it is read again whole, so that the stored spans can be moved onto the
+   * text as it is when the store answers, as a small document's are.
+   */
+  private async readStored(tracked: TrackedDocument, base: Omit<LedgerSnapshot, 'version'>): Promise<void> {
+    const document = tracked.document;
+    const key = document.uri.toString();
+    if (!this.states) return;
+    if (isLargeDocument(document)) {
+      const version = document.version;
+      try {
+        const stored = await this.states.load(document, documentPieces(document));
+        if (this.documents.get(key) !== tracked) return;
+        if (document.version === version) {
+          if (stored) this.adoptStored(tracked, { ...base, version }, '', stored);
+          return;
+        }
+      } catch (error) {
+        if (!(error instanceof TextChangedError)) throw error;
+        if (this.documents.get(key) !== tracked) return;
+      }
+      this.log.info(`${vscode.workspace.asRelativePath(document.uri)} changed while its stored attribution was read; it is read again over the current text and merged with the changes made meanwhile`);
+    }
+    const version = document.version;
+    const text = document.getText();
+    const stored = await this.states.load(document, text);
+    if (!stored || this.documents.get(key) !== tracked) return;
+    this.adoptStored(tracked, { ...base, version }, text, stored);
   }
 
   private track(document: vscode.TextDocument): TrackedDocument | undefined {
@@ -277,32 +304,39 @@ export class AttributionService implements vscode.Disposable {
     // The stored spans describe the text as it was when this document was opened. A large one is
     // read only if it has stored state, a piece at a time (documentPieces), never whole on open.
     const textAtOpen = isLargeDocument(document) ? documentPieces(document) : document.getText();
-    const eventsDuringLoad = tracked.pending;
-    /** Events already in the text the spans are placed on: not replayed. */
-    let eventsInText = 0;
+    const eventsDuringLoad = tracked.pending ?? [];
+    /** The ledger was empty at this revision: nothing of the store was known yet. */
+    const empty = { spans: [], revision: tracked.revision };
     try {
       spans = await this.states?.load(document, textAtOpen);
     } catch (error) {
       if (error instanceof TextChangedError && this.documents.get(key) === tracked) {
-        // Edited while its stored state loaded: the spans go onto the text as it is now, which holds those edits.
-        eventsInText = eventsDuringLoad?.length ?? 0;
-        this.log.info(`${vscode.workspace.asRelativePath(document.uri)} changed while its stored attribution loaded; it is placed on the current text (${eventsInText} edit(s) taken as the text shows them)`);
-        spans = await this.states?.load(document, document.getText()).catch(() => undefined);
-      } else {
-        this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
+        // Edited while its pieces were read: the ledger takes the changes made meanwhile now (an AI
+        // edit keeps its author), and the stored spans are read over the current text and merged with them.
+        this.log.info(`${vscode.workspace.asRelativePath(document.uri)} changed while its stored attribution loaded; the ${eventsDuringLoad.length} change(s) made meanwhile are merged with it`);
+        this.takeQueued(tracked, eventsDuringLoad);
+        if (eventsDuringLoad.length > 0) this.changed(document);
+        await this.readStored(tracked, empty).catch((again: unknown) => this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(again)}`));
+        return;
       }
+      this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
     if (this.documents.get(key) !== tracked) return;
     if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
+    this.takeQueued(tracked, eventsDuringLoad);
+    if (spans && spans.length > 0) this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
+    if (eventsDuringLoad.some((change) => 'mark' in change)) this.changed(document);
+    else if (spans && spans.length > 0) this.changeEmitter.fire(document.uri);
+  }
+
+  /** The ledger takes the changes queued while the stored state loaded, in order, and follows the document from now on. */
+  private takeQueued(tracked: TrackedDocument, queued: readonly PendingChange[]): void {
     tracked.pending = undefined;
-    for (const change of (eventsDuringLoad ?? []).slice(eventsInText)) {
+    for (const change of queued) {
       if ('edit' in change) this.apply(tracked, change.edit, change.author);
       else this.applyMark(tracked, change.mark, change.author);
     }
-    tracked.lineCount = document.lineCount;
-    if (spans && spans.length > 0) this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
-    if (eventsDuringLoad?.some((change) => 'mark' in change)) this.changed(document);
-    else if (spans && spans.length > 0) this.changeEmitter.fire(document.uri);
+    tracked.lineCount = tracked.document.lineCount;
   }
 
   private onDidChangeDocument(event: vscode.TextDocumentChangeEvent): void {
@@ -464,7 +498,8 @@ export class AttributionService implements vscode.Disposable {
    * save came back with). What this window did while the store was busy is kept: the stored spans
    * move onto the current text, and when the ledger changed meanwhile (typing, a mark, a review)
    * the two are merged as two writers' saves are (core/workingState/merge.ts), with the ledger
-   * as it was at `before` for the base; the result is saved again.
+   * as it was at `before` for the base; the result is saved again. `before.version` is the
+   * version `storedText` had (it may be later than the base: a large document read again).
    */
   private adoptStored(tracked: TrackedDocument, before: LedgerSnapshot, storedText: string, stored: readonly AttributedSpan[]): void {
     const document = tracked.document;

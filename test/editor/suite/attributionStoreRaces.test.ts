@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AttributedSpan, EditAuthor } from '../../../src/core/attribution';
 import { AttributionService } from '../../../src/host/attributionService';
 import type { RepositoryRegistry } from '../../../src/host/repositoryRegistry';
+import type { TextPieces } from '../../../src/git/textPieces';
 import { openScratch, textOf, waitFor } from './helpers';
 
 /** A promise the test settles by hand: the store's answer arrives exactly when the test says. */
@@ -25,19 +26,26 @@ class HeldStore {
   readonly loads: Held<AttributedSpan[]>[] = [];
   readonly saves: { spans: readonly AttributedSpan[]; answer: Held<AttributedSpan[] | undefined> }[] = [];
   holdLoads = true;
+  /** Saves are answered "not merged" at once when false (a save then never waits on the test). */
+  holdSaves = true;
   constructor(private readonly key: string) {}
 
-  load(document: vscode.TextDocument): Promise<AttributedSpan[] | undefined> {
+  /** Once answered, reads a text given in pieces to its end first, as the real store hashes it (a large document is read so). */
+  load(document: vscode.TextDocument, text: string | TextPieces): Promise<AttributedSpan[] | undefined> {
     if (document.uri.toString() !== this.key || !this.holdLoads) return Promise.resolve([]);
     const answer = held<AttributedSpan[]>();
     this.loads.push(answer);
-    return answer.promise;
+    return answer.promise.then(async (spans) => {
+      if (typeof text !== 'string') for await (const piece of text.pieces()) void piece;
+      return spans;
+    });
   }
 
   save(document: vscode.TextDocument, spans: readonly AttributedSpan[]): Promise<AttributedSpan[] | undefined> {
     if (document.uri.toString() !== this.key) return Promise.resolve(undefined);
     const answer = held<AttributedSpan[] | undefined>();
     this.saves.push({ spans, answer });
+    if (!this.holdSaves) answer.resolve(undefined);
     return answer.promise;
   }
 }
@@ -80,6 +88,7 @@ describe('Attribution kept while the working-state store is busy', function () {
   }
 
   const lineRange = (document: vscode.TextDocument, line: number) => document.lineAt(line).range;
+  const savedTexts = (document: vscode.TextDocument, spans: readonly AttributedSpan[]) => spans.map((span) => textOf(document, span)).sort().join('|');
   const marked = (service: AttributionService, document: vscode.TextDocument) => service.spansOf(document.uri).map((span) => textOf(document, span)).sort();
 
   it('a mark made while a save is in flight survives the merge the save comes back with', async () => {
@@ -128,5 +137,40 @@ describe('Attribution kept while the working-state store is busy', function () {
     firstLoad.resolve([foreignSpan(document, 'first();')]);
     await waitFor('the mark to be applied', () => service.spansOf(document.uri).length === 2);
     assert.deepEqual(marked(service, document), ['first();', 'typed();']);
+  });
+
+  it('an AI edit made while a large document\'s stored state is read by pieces keeps its attribution', async () => {
+    // Over 20,000 lines: read a piece at a time, and read again over the current text once edited meanwhile.
+    const content = Array.from({ length: 21_000 }, (_, line) => `line${line}();`).join('\n') + '\n';
+    const { service, store, editor } = await serviceFor('scratch-race-large.txt', content);
+    const document = editor.document;
+    store.holdSaves = false; // the edit's own save may come before the merge on a slow machine
+    const firstLoad = await waitFor('the first load', () => store.loads[0]);
+    await service.runAsAi(document.uri, { kind: 'inline', tool: 'test-ai' }, 'high', () => editor.edit((edit) => edit.insert(new vscode.Position(1, 0), 'aiWrote();\n')));
+    // The store answers, reads the pieces, finds the text changed, and is asked again over the current text.
+    firstLoad.resolve([]);
+    const again = await waitFor('the read over the current text', () => store.loads[1]);
+    again.resolve([foreignSpan(document, 'line20000();')]);
+    await waitFor('the stored span to be adopted', () => service.spansOf(document.uri).some((span) => span.id === 'foreign-span'));
+    assert.deepEqual(marked(service, document), ['aiWrote();\n', 'line20000();']);
+    await waitFor('a save of the merge', () => store.saves.some((save) => savedTexts(document, save.spans) === 'aiWrote();\n|line20000();'));
+  });
+
+  it('an AI edit made while a reload reads a large document by pieces keeps its attribution', async () => {
+    const content = Array.from({ length: 21_000 }, (_, line) => `row${line}();`).join('\n') + '\n';
+    const { service, store, editor } = await serviceFor('scratch-race-large-reload.txt', content);
+    const document = editor.document;
+    store.holdSaves = false; // the edit's own save may come before the merge on a slow machine
+    store.loads.shift()?.resolve([]);
+    await service.whenLoaded(document);
+    const reloaded = service.reload(document);
+    const load = await waitFor('the reload to read the store', () => store.loads[0]);
+    await service.runAsAi(document.uri, { kind: 'inline', tool: 'test-ai' }, 'high', () => editor.edit((edit) => edit.insert(new vscode.Position(1, 0), 'aiWrote();\n')));
+    load.resolve([]);
+    const again = await waitFor('the read over the current text', () => store.loads[1]);
+    again.resolve([foreignSpan(document, 'row20000();')]);
+    await reloaded;
+    assert.deepEqual(marked(service, document), ['aiWrote();\n', 'row20000();']);
+    await waitFor('a save of the merge', () => store.saves.some((save) => savedTexts(document, save.spans) === 'aiWrote();\n|row20000();'));
   });
 });
