@@ -1,6 +1,7 @@
 // Bundles the extension, the review panel's page and the CLI into dist/ with esbuild.
 import * as esbuild from 'esbuild';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { extensionBuildOptions } from './extensionBuildOptions.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -49,17 +50,23 @@ await Promise.all([
     }),
   ),
 ]);
-// dist/cli.js, the `vouch` executable: turns on V8's compile cache (Node 22.1+, e.g. VS Code's
-// runtime behind the launcher) before loading a bundle, so later starts skip compiling it.
-writeFileSync(
-  'dist/cli.js',
-  `#!/usr/bin/env node
-'use strict';
-require('node:module').enableCompileCache?.();
-const hookBundles = ${JSON.stringify(HOOK_COMMANDS)};
-require('./' + (Object.hasOwn(hookBundles, process.argv[2]) ? hookBundles[process.argv[2]] : 'vouch-cli.js'));
-`,
+// dist/cli.js, the `vouch` executable (src/cli/cliEntry.ts): loads a hook command's bundle with its
+// V8 code cache, named by a hash of the bundle's text, or dist/vouch-cli.js for every other command.
+const hookBundles = Object.fromEntries(
+  Object.entries(HOOK_COMMANDS).map(([command, file]) => [command, { file, build: createHash('sha256').update(readFileSync(`dist/${file}`)).digest('hex').slice(0, 16) }]),
 );
+await esbuild.build({
+  ...common,
+  entryPoints: ['src/cli/cliEntry.ts'],
+  outfile: 'dist/cli.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: false,
+  banner: { js: '#!/usr/bin/env node' },
+  external: ['./vouch-cli.js'],
+  define: { VOUCH_HOOK_BUNDLES: JSON.stringify(hookBundles) },
+});
 chmodSync('dist/cli.js', 0o755);
 // Files of earlier builds: dist/cli.js was once the whole bundle, vouch-git-hooks.js held both hook commands.
 for (const stale of ['dist/cli.js.map', 'dist/vouch-git-hooks.js', 'dist/vouch-git-hooks.js.map']) rmSync(stale, { force: true });

@@ -1,5 +1,6 @@
 /** Entry of dist/vouch-check.js: `vouch check`, what the pre-commit hook runs (see hookCommandMain.ts). */
 import { checkCommand } from './commands/check';
-import { runHookCommand } from './hookCommandMain';
+import { hookCommandEntry } from './hookCommandMain';
 
-runHookCommand('check', checkCommand);
+export const runHookBundle = hookCommandEntry('check', checkCommand);
+if (require.main === module) runHookBundle();

@@ -1,5 +1,6 @@
 /** Entry of dist/vouch-record-commit.js: `vouch record-commit`, what the post-commit hook runs (see hookCommandMain.ts). */
 import { recordCommitCommand } from './commands/recordCommit';
-import { runHookCommand } from './hookCommandMain';
+import { hookCommandEntry } from './hookCommandMain';
 
-runHookCommand('record-commit', recordCommitCommand);
+export const runHookBundle = hookCommandEntry('record-commit', recordCommitCommand);
+if (require.main === module) runHookBundle();

@@ -41,8 +41,18 @@ export function writeCliLauncher(file: string, cli: string): string {
  * process started from it costs a node start, not a TypeScript loader's compile of every import,
  * which on a busy machine made tests that start dozens of children run past their time.
  */
-export async function bundleForNode(entry: string, outfile: string): Promise<string> {
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', define: { VOUCH_VERSION: '"test"' } });
+export async function bundleForNode(entry: string, outfile: string, options: { readonly define?: Readonly<Record<string, string>>; readonly external?: readonly string[] } = {}): Promise<string> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+    define: { VOUCH_VERSION: '"test"', ...options.define },
+    external: [...(options.external ?? [])],
+  });
   return outfile;
 }
 

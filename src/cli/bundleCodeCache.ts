@@ -1,0 +1,104 @@
+/**
+ * The V8 code cache of the git hooks' bundles: what V8 compiled while a hook command ran (the
+ * bundle's top level and every function the run called) is kept in the user's cache directory, so
+ * the next commit starts that code without parsing and compiling it again (node's own
+ * module.enableCompileCache keeps only the top level, compiled before anything ran, and exists only
+ * on Node 22.1+). dist/cli.js loads a hook bundle through loadBundleWithCodeCache; the bundle writes
+ * the cache once its command is done (hookCommandMain.ts), when there was none or V8 refused it.
+ *
+ * The cache is code V8 runs, so it lives only where the user alone writes (never in a repository's
+ * git directory, which may come from someone else): `$XDG_CACHE_HOME/vouch` (default ~/.cache/vouch),
+ * %LOCALAPPDATA%\vouch\cache on Windows. Each file starts with a line naming the bundle's build
+ * (a hash of its text, set by scripts/build.mjs), the node version and V8's, and the CRC-32 of the
+ * rest (V8 checks its own version and flags, not the payload, in release builds); a file for another
+ * build or runtime, or damaged, is not handed to V8 and is replaced by the next run. Without
+ * zlib.crc32 (Node before 20.15) no cache is used.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Script } from 'node:vm';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import * as zlib from 'node:zlib';
+import { readRegularFileSync } from '../git/regularFile';
+
+/** Code caches larger than this are not read (the hook bundles' caches are a few hundred KB). */
+const MAX_CODE_CACHE_BYTES = 16 * 1024 * 1024;
+const HEADER_PREFIX = 'vouch-code-cache 1 ';
+
+export interface CodeCacheEnvironment {
+  readonly env: NodeJS.ProcessEnv;
+  readonly platform: NodeJS.Platform;
+  readonly homedir: string;
+}
+
+/** `$XDG_CACHE_HOME/vouch` (default ~/.cache/vouch); on Windows %LOCALAPPDATA%\vouch\cache. */
+export function codeCacheDirectory(environment: CodeCacheEnvironment = { env: process.env, platform: process.platform, homedir: os.homedir() }): string {
+  const { env, platform, homedir } = environment;
+  if (platform === 'win32') return path.win32.join(env.LOCALAPPDATA || path.win32.join(homedir, 'AppData', 'Local'), 'vouch', 'cache');
+  const cacheHome = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(homedir, '.cache');
+  return path.join(cacheHome, 'vouch');
+}
+
+/** zlib.crc32 where this node has it (20.15+, 22.2+). */
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+/** The start of a cache file's first line: which build of the bundle and which runtime it was made by. */
+export function codeCacheHeader(build: string): string {
+  return `${HEADER_PREFIX}${build} node-${process.version} v8-${process.versions.v8} ${process.arch} `;
+}
+
+/** A cache file's bytes: the header, the payload's CRC-32 (8 hex digits) and a line break, then V8's data. */
+export function codeCacheFileBytes(header: string, data: Uint8Array): Buffer {
+  if (!crc32) throw new Error('this node has no zlib.crc32');
+  return Buffer.concat([Buffer.from(`${header}${crc32(data).toString(16).padStart(8, '0')}\n`, 'utf8'), data]);
+}
+
+/** A code cache to write once the bundle's command is done (there was none, or V8 refused it). */
+export interface PendingCodeCache {
+  readonly file: string;
+  /** The file's bytes: V8's cache of everything compiled so far, so call it after the run. */
+  readonly bytes: () => Buffer;
+}
+
+export interface LoadedBundle {
+  readonly exports: Record<string, unknown>;
+  /** Undefined when V8 took the cache that was there. */
+  readonly pendingCache?: PendingCodeCache;
+}
+
+/** The cache's bytes for V8, or undefined when there is no usable file for this build and runtime. */
+function readCodeCache(file: string, header: string): Buffer | undefined {
+  let read;
+  try {
+    read = readRegularFileSync(file, { maxBytes: MAX_CODE_CACHE_BYTES });
+  } catch {
+    return undefined; // unreadable (permissions, I/O): compile as without a cache
+  }
+  if (read.kind !== 'ok') return undefined;
+  const headerBytes = Buffer.from(header, 'utf8');
+  const dataStart = headerBytes.length + 9;
+  const { bytes } = read;
+  if (!crc32 || bytes.length <= dataStart || bytes[dataStart - 1] !== 0x0a || !bytes.subarray(0, headerBytes.length).equals(headerBytes)) return undefined;
+  const data = bytes.subarray(dataStart);
+  return bytes.subarray(headerBytes.length, dataStart - 1).toString('latin1') === crc32(data).toString(16).padStart(8, '0') ? data : undefined;
+}
+
+/**
+ * Runs the CommonJS bundle `bundleFile` (which requires only node's built-in modules) as node would,
+ * compiled with the code cache in `cacheDirectory` when there is one for `build` and this runtime.
+ */
+export function loadBundleWithCodeCache(bundleFile: string, build: string, cacheDirectory: string): LoadedBundle {
+  const source = readFileSync(bundleFile, 'utf8');
+  const file = path.join(cacheDirectory, `${path.basename(bundleFile)}.v8-cache`);
+  const header = codeCacheHeader(build);
+  const cachedData = readCodeCache(file, header);
+  // The CommonJS wrapper on the bundle's first line, so its line numbers stay the file's.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundleFile, ...(cachedData ? { cachedData } : {}) });
+  const module = { exports: {} as Record<string, unknown>, filename: bundleFile, id: bundleFile };
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  wrapper.call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, path.dirname(bundleFile));
+  const accepted = cachedData !== undefined && script.cachedDataRejected !== true;
+  if (accepted || !crc32) return { exports: module.exports };
+  return { exports: module.exports, pendingCache: { file, bytes: () => codeCacheFileBytes(header, script.createCachedData()) } };
+}
