@@ -1,4 +1,6 @@
 /** Options and arguments several `vouch` commands share, checked the same way in each. */
+import { ownText } from '../core/text/displayText';
+import type { CliIo } from './cli';
 import { CliUsageError } from './commandErrors';
 
 /** Option `name`'s text as a positive whole number, or `fallback` when the option was not given. */
@@ -17,4 +19,10 @@ export function rangeArgument(positionals: readonly string[], example = 'origin/
   if (positionals.length > 1) throw new CliUsageError(`give at most one range (e.g. ${example})`);
   if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
   return positionals[0];
+}
+
+/** Prints a command's --help text; the command then ends with exit status 0. */
+export function printHelp(io: CliIo, help: string): 0 {
+  io.stdout(ownText(help));
+  return 0;
 }

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type ScopeTag } from '../../core/attribution';
 import type { LineSelection } from '../../core/notes/approvalRecord';
-import { display, displayLines, ownText, type DisplayText } from '../../core/text/displayText';
+import { display, displayLines, type DisplayText } from '../../core/text/displayText';
 import { approveCommittedLines } from '../../git/notes/committedApproval';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
 import type { CliCommand, CliIo } from '../cli';
@@ -15,6 +15,7 @@ import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext } from './notesCommon';
 import { commitsToVerify } from './verify';
 import { scopeOptionTags } from '../scopeOption';
+import { printHelp } from '../commandOptions';
 
 const MAX_COMMITS = 1_000;
 const MAX_INTENT = 2_000;
@@ -78,10 +79,7 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (positionals.length > 1) throw new CliUsageError('give at most one commit or range');
   if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a range: ${positionals[0]}`);
   const intent = values.intent?.trim() ?? '';

@@ -26,6 +26,7 @@ import { VerifyChecks, type RangeSignature } from './verifyChecks';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
+import { printHelp } from '../commandOptions';
 
 export const BLAME_JSON_VERSION = 2;
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -116,10 +117,7 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
     strict: true,
     options: { rev: { type: 'string' }, json: { type: 'boolean' }, 'allowed-signers': { type: 'string' }, 'openpgp-keyring': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (positionals.length !== 1) throw new CliUsageError('give exactly one file path');
   const context = await openNotesContext(io);
   const { git, topLevel } = context;

@@ -13,6 +13,7 @@ import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
 import { lineRangeLabel } from '../../core/text/lines';
 import { english } from '../../core/text/translate';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 
@@ -68,10 +69,7 @@ async function runCheck(args: string[], io: CliIo): Promise<number> {
     allowPositionals: false,
     options: { staged: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   const json = values.json === true;
   const report = await buildCheckReport(io, values.staged === true);
   io.stdout(json ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatCheckReport(report));

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_TRACE_VERSION, toAgentTrace } from '../../core/export/agentTrace';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
-import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../commandOptions';
+import { DEFAULT_MAX_COMMITS, positiveIntegerOption, printHelp, rangeArgument } from '../commandOptions';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { commitsToVerify } from './verify';
 
@@ -49,10 +49,7 @@ async function runExport(args: string[], io: CliIo): Promise<number> {
     strict: true,
     options: { format: { type: 'string' }, 'max-commits': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   const format = values.format;
   if (!format || !(FORMATS as readonly string[]).includes(format)) throw new CliUsageError(`--format must be one of ${FORMATS.join(', ')}`);
   const range = rangeArgument(positionals);

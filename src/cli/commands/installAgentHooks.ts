@@ -18,6 +18,7 @@ import { findRepository } from '../../git/repository';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { errorMessage } from '../../core/errorMessage';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch install-agent-hooks [${AGENT_IDS.join(' | ')} | all] [--user | --project] [--uninstall]
 
@@ -222,10 +223,7 @@ async function runInstallAgentHooks(args: string[], io: CliIo): Promise<number> 
     strict: true,
     options: { user: { type: 'boolean' }, project: { type: 'boolean' }, uninstall: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (values.user && values.project) throw new CliUsageError('give --user or --project, not both');
   const names = positionals.length === 0 ? ['all'] : positionals;
   const agents = new Set<AgentId>();

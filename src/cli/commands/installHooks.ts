@@ -8,7 +8,7 @@
  * it again updates the blocks; `--uninstall` removes exactly what it added.
  */
 import { readRegularText } from '../../git/regularFile';
-import { display, ownText } from '../../core/text/displayText';
+import { display } from '../../core/text/displayText';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ import { findRepository, type RepositoryLocation } from '../../git/repository';
 import { launcherPath, RESOLVE_VOUCH_SHELL, shellQuote } from '../../git/vouchLauncher';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
+import { printHelp } from '../commandOptions';
 
 /** A hook Vouch installs: the `vouch` arguments it runs, and whether a failure stops git. */
 export interface VouchHook {
@@ -117,10 +118,7 @@ async function runInstallHooks(args: string[], io: CliIo): Promise<number> {
     allowPositionals: false,
     options: { uninstall: { type: 'boolean' }, 'vouch-path': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   const uninstall = values.uninstall === true;
   let vouchPath = values['vouch-path'];
   if (vouchPath !== undefined) {

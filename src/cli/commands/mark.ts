@@ -3,7 +3,7 @@
  * Code's PostToolUse, Copilot CLI hooks...). It writes the shared working state, which the editor
  * picks up.
  */
-import { DISPLAY_SAFE_NAME, display, ownText } from '../../core/text/displayText';
+import { DISPLAY_SAFE_NAME, display } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import type { OriginKind } from '../../core/attribution';
 import { ORIGIN_KINDS } from '../../core/attribution';
@@ -25,6 +25,7 @@ import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { errorMessage } from '../../core/errorMessage';
 import { lineStartOffsets } from '../../core/text/lines';
 import { parseLineRange } from '../lineRangeOption';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch mark <path> --lines A-B [--lines C-D ...] --tool NAME [options]
 
@@ -68,10 +69,7 @@ export const markCommand: CliCommand = {
 
 async function mark(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseMarkArgs(args);
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
   const lineRanges = (values.lines ?? []).map(parseLineRange);
   if (lineRanges.length === 0) throw new CliUsageError('missing --lines A-B');

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_RECONCILE_COMMITS, reconcileNotes } from '../../git/notes/reconcile';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
-import { positiveIntegerOption, rangeArgument } from '../commandOptions';
+import { positiveIntegerOption, printHelp, rangeArgument } from '../commandOptions';
 import { openNotesContext } from './notesCommon';
 
 const HELP = `Usage: vouch reconcile [<range>] [--max-commits N] [--json]
@@ -35,10 +35,7 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
     strict: true,
     options: { 'max-commits': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   const range = rangeArgument(positionals, 'main..HEAD');
   const maxCommits = positiveIntegerOption(values['max-commits'], undefined, '--max-commits');
   const context = await openNotesContext(io);

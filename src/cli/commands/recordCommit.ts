@@ -3,7 +3,7 @@
  * post-commit hook runs it). The pending AI spans of the committed files come from a
  * PendingSpanProvider: the working state (.git/vouch/working), or a JSON file (`--pending`).
  */
-import { display, ownText } from '../../core/text/displayText';
+import { display } from '../../core/text/displayText';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
@@ -17,6 +17,7 @@ import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { errorMessage } from '../../core/errorMessage';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
 
@@ -60,10 +61,7 @@ export const recordCommitCommand: CliCommand = createRecordCommitCommand(
 
 async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((context: NotesContext) => PendingSpanProvider) | undefined): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { pending: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (positionals.length > 1) throw new CliUsageError('give at most one commit');
   let provider: PendingSpanProvider | undefined;
   if (values.pending !== undefined) {

@@ -10,7 +10,7 @@ import { escapeMarkdownText } from '../../core/visibility/hoverText';
 import { readReportInput } from '../../git/report/rangeInput';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
-import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../commandOptions';
+import { DEFAULT_MAX_COMMITS, positiveIntegerOption, printHelp, rangeArgument } from '../commandOptions';
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText, signatureLookup } from './rangePolicy';
@@ -81,10 +81,7 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (values.json && values.markdown) throw new CliUsageError('give --json or --markdown, not both');
   if (values['require-signed'] && !values.verify) throw new CliUsageError('--require-signed needs --verify');
   const given = rangeArgument(positionals);

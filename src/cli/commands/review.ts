@@ -2,7 +2,7 @@
  * `vouch review`: records a person's decision about AI blocks from a terminal, with the same
  * record and rules as the editor's review panel (core/review/reviewModel.ts).
  */
-import { display, ownText } from '../../core/text/displayText';
+import { display } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type AttributedSpan } from '../../core/attribution';
 import { AttributionLedger } from '../../core/ledger/attributionLedger';
@@ -29,6 +29,7 @@ import { parseLineRange } from '../lineRangeOption';
 import { scopeOptionTags } from '../scopeOption';
 import { lineRangeLabel } from '../../core/text/lines';
 import { english } from '../../core/text/translate';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch review <path> --lines A-B --intent TEXT --scope TAGS [options]
        vouch review <path> --lines A-B --reject [--whole-lines] [--intent TEXT]
@@ -81,10 +82,7 @@ function parseReviewArgs(args: string[]) {
 
 async function review(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseReviewArgs(args);
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (positionals.length !== 1) throw new CliUsageError(positionals.length === 0 ? 'missing <path>' : `expected one path, got ${positionals.length}`);
   if (values.lines === undefined) throw new CliUsageError('missing --lines A-B');
   const [first, last] = parseLineRange(values.lines);

@@ -12,6 +12,7 @@ import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
 import { lineRangeLabel } from '../../core/text/lines';
 import { english } from '../../core/text/translate';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch status [--json]
 
@@ -88,10 +89,7 @@ export const statusCommand: CliCommand = {
 
 async function runStatus(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   const report = await buildStatusReport(io);
   io.stdout(values.json === true ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatReport(report));
   return 0;

@@ -1,10 +1,11 @@
 /** `vouch sync [<remote>]`: exchange Vouch notes with a remote without losing anyone's records. */
-import { display, ownText } from '../../core/text/displayText';
+import { display } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { MAX_SYNC_ROUNDS, syncNotes } from '../../git/notes/sync';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext } from './notesCommon';
+import { printHelp } from '../commandOptions';
 
 const HELP = `Usage: vouch sync [<remote>]
 
@@ -27,10 +28,7 @@ export const syncCommand: CliCommand = {
 
 async function runSync(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   if (positionals.length > 1) throw new CliUsageError('give at most one remote');
   if (positionals[0]?.startsWith('-')) throw new CliUsageError(`not a remote: ${positionals[0]}`);
   const context = await openNotesContext(io);

@@ -13,7 +13,7 @@ import { CommitIdList } from '../../git/commitIdList';
 import { readRef, resolveCommit } from '../../git/revisions';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
-import { DEFAULT_MAX_COMMITS, positiveIntegerOption, rangeArgument } from '../commandOptions';
+import { DEFAULT_MAX_COMMITS, positiveIntegerOption, printHelp, rangeArgument } from '../commandOptions';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policyText } from './rangePolicy';
 import { withApprovalsAndPolicy } from './verifyPolicy';
@@ -128,10 +128,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    io.stdout(ownText(HELP));
-    return 0;
-  }
+  if (values.help) return printHelp(io, HELP);
   const given = rangeArgument(positionals);
   const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
   const context = await openNotesContext(io);

@@ -8,11 +8,12 @@ import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { TextChangedError, stringPieces, type TextPieces } from '../../../src/git/textPieces';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { spanAt } from '../../support/spans';
 
 const git = new GitRunner();
 
 function span(id: string, start: number, end: number): AttributedSpan {
-  return { id, start, end, origin: { kind: 'agent', tool: 'claude-code' }, confidence: 'high', insertedAt: 1000, insertedTextHash: 'd'.repeat(64), insertedLength: end - start, humanChangedChars: 0 };
+  return spanAt(id, start, end, { origin: { kind: 'agent', tool: 'claude-code' }, insertedAt: 1000, insertedTextHash: 'd'.repeat(64) });
 }
 
 /** TextPieces of `text` in pieces of `size` that record what was read, and when. */
