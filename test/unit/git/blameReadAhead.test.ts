@@ -7,6 +7,7 @@ import { BlameOverlay, DEFAULT_NOTE_READ_AHEAD, type CommittedOverlay, type Note
 import { GitRunner, type GitResult, type GitRunOptions } from '../../../src/git/gitRunner';
 import { NotesReader } from '../../../src/git/notes/notesReader';
 import { generateHistory, type GeneratedHistory } from './blameHistory';
+import { recordingLogger } from '../../support/recordingLogger';
 
 /** Holds back `git cat-file --batch` until blame has finished, so notes read ahead arrive after blame. */
 class BlameFirstGit extends GitRunner {
@@ -23,11 +24,6 @@ class BlameFirstGit extends GitRunner {
     }
     return super.run(args, options);
   }
-}
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  return { ...silentLogger, warn: (message: string) => void warnings.push(message), warnings };
 }
 
 describe('blame overlay: notes read ahead of blame (real git)', function () {

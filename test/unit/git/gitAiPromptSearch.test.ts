@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { silentLogger, type Logger } from '../../../src/core/logger';
+import { silentLogger } from '../../../src/core/logger';
 import { BlameOverlay, DEFAULT_NOTE_READ_AHEAD } from '../../../src/git/blame/blameOverlay';
 import { DEFAULT_PROMPT_SEARCH_LIMITS, searchGitAiNotesForKeys } from '../../../src/git/notes/gitAiPromptSearch';
 import { TestRepo, gitRunner } from '../../support/testRepo';
+import { recordingLogger } from '../../support/recordingLogger';
 
 const PROMPT_KEY = 'c9883b05a2487d6d';
 /** Nothing is read ahead of blame: only the notes of the commits blame names are read. */
@@ -15,11 +16,6 @@ function gitAiNote(file: string, lines: readonly string[], prompts: Record<strin
 
 function prompt(tool: string, model: string): Record<string, unknown> {
   return { agent_id: { tool, id: `session-${tool}`, model }, human_author: null, total_additions: 1, total_deletions: 0, accepted_lines: 1, overriden_lines: 0 };
-}
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  return { ...silentLogger, warn: (message: string) => void warnings.push(message), warnings };
 }
 
 /**

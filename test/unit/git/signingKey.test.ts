@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { decodeBase64EitherAlphabet } from '../../../src/core/signing/dsse';
 import { recordPae } from '../../../src/core/signing/signedRecord';
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
-import { silentLogger, type Logger } from '../../../src/core/logger';
+import { silentLogger } from '../../../src/core/logger';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
 import { signerSource } from '../../../src/git/signing/recordSigning';
@@ -13,12 +13,7 @@ import { verifySshSignature } from '../../../src/git/signing/sshVerify';
 import { readGitReviewer } from '../../../src/git/staging/gitReviewer';
 import { KeyDir, sshKeygen } from './signingKeys';
 import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const push = (message: string | Error) => void lines.push(String(message));
-  return { lines, trace: push, debug: push, info: push, warn: push, error: push };
-}
+import { recordingLogger } from '../../support/recordingLogger';
 
 describe('signing: which key signs', function () {
   this.timeout(60_000);
