@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { acceptGhostText, openScratch, textOf, vouchApi, waitFor } from './helpers';
+import { openScratch, scratchWithGhostText, textOf, vouchApi, waitFor } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -11,9 +11,7 @@ describe('Detection and attribution in the real editor', () => {
 
   it('records accepted ghost text as AI with the provider named, and typing as human', async () => {
     const api = await vouchApi();
-    const editor = await openScratch('scratch-accept.ts', 'const total = 1;\nfunction double(');
-    editor.selection = new vscode.Selection(1, 16, 1, 16);
-    await acceptGhostText(editor, 'x: number) {\n  return x * 2;\n}');
+    const editor = await scratchWithGhostText('scratch-accept.ts', 'const total = 1;\nfunction double(', 'x: number) {\n  return x * 2;\n}');
     const spans = api.spansOf(editor.document.uri);
     assert.equal(spans.length, 1);
     assert.equal(textOf(editor.document, spans[0]), 'x: number) {\n  return x * 2;\n}');
@@ -29,9 +27,7 @@ describe('Detection and attribution in the real editor', () => {
 
   it('undo removes the AI text and its span; redo brings the same span back', async () => {
     const api = await vouchApi();
-    const editor = await openScratch('scratch-undo.ts', 'let a = 1;\nconst answer = ');
-    editor.selection = new vscode.Selection(1, 15, 1, 15);
-    await acceptGhostText(editor, 'a + 41;');
+    const editor = await scratchWithGhostText('scratch-undo.ts', 'let a = 1;\nconst answer = ', 'a + 41;');
     const [span] = api.spansOf(editor.document.uri);
     assert.ok(span);
     await vscode.commands.executeCommand('undo');
@@ -78,9 +74,7 @@ describe('Detection and attribution in the real editor', () => {
 
   it('keeps the spans of a file in the working state under .git/vouch', async () => {
     const api = await vouchApi();
-    const editor = await openScratch('scratch-persist.ts', 'x\nconst persisted = ');
-    editor.selection = new vscode.Selection(1, 18, 1, 18);
-    await acceptGhostText(editor, 'true;');
+    const editor = await scratchWithGhostText('scratch-persist.ts', 'x\nconst persisted = ', 'true;');
     await editor.document.save();
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const stateDir = vscode.Uri.joinPath(folder, '.git', 'vouch', 'working');

@@ -43,6 +43,15 @@ export async function openScratch(name: string, content: string): Promise<vscode
   return vscode.window.showTextDocument(document);
 }
 
+/** Opens `name` with `content` and accepts `completion` as ghost text at `at` (default: the end of the content). */
+export async function scratchWithGhostText(name: string, content: string, completion: string, at?: vscode.Position): Promise<vscode.TextEditor> {
+  const editor = await openScratch(name, content);
+  const position = at ?? editor.document.positionAt(content.length);
+  editor.selection = new vscode.Selection(position, position);
+  await acceptGhostText(editor, completion);
+  return editor;
+}
+
 /** Asks the fake provider for ghost text and accepts it through Vouch's Tab command. */
 export async function acceptGhostText(editor: vscode.TextEditor, text: string): Promise<void> {
   await vscode.commands.executeCommand('fakeAi.setNextCompletion', text);

@@ -10,7 +10,7 @@ import { NotesReader } from '../../../src/git/notes/notesReader';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { aiSpanOver } from '../../support/spans';
-import { acceptGhostText, openScratch, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+import { scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
 
 interface TestGitRepository {
   readonly rootUri: vscode.Uri;
@@ -39,17 +39,13 @@ describe('Git notes from commits made in the editor', function () {
     const repository = await gitRepository();
     const root = repository.rootUri.fsPath;
 
-    const committed = await openScratch('notes-commit.ts', 'const base = 1;\nfunction triple(');
-    committed.selection = new vscode.Selection(1, 16, 1, 16);
-    await acceptGhostText(committed, 'x: number) {\n  return x * 3;\n}');
+    const committed = await scratchWithGhostText('notes-commit.ts', 'const base = 1;\nfunction triple(', 'x: number) {\n  return x * 3;\n}');
     const [span] = api.spansOf(committed.document.uri);
     assert.equal(textOf(committed.document, span), 'x: number) {\n  return x * 3;\n}');
     assert.ok(await committed.document.save());
 
     // A second file with AI code that is not staged keeps its pending span.
-    const unstaged = await openScratch('notes-unstaged.ts', 'const other = 2;\nfunction quad(');
-    unstaged.selection = new vscode.Selection(1, 14, 1, 14);
-    await acceptGhostText(unstaged, 'x: number) {\n  return x * 4;\n}');
+    const unstaged = await scratchWithGhostText('notes-unstaged.ts', 'const other = 2;\nfunction quad(', 'x: number) {\n  return x * 4;\n}');
     assert.ok(await unstaged.document.save());
 
     const store = await WorkingStateStore.open(git, root, silentLogger);
@@ -90,9 +86,7 @@ describe('Git notes from commits made in the editor', function () {
     const api = await vouchApi();
     const repository = await gitRepository();
     const root = repository.rootUri.fsPath;
-    const editor = await openScratch('notes-terminal.ts', 'const seed = 3;\nfunction half(');
-    editor.selection = new vscode.Selection(1, 14, 1, 14);
-    await acceptGhostText(editor, 'x: number) {\n  return x / 2;\n}');
+    const editor = await scratchWithGhostText('notes-terminal.ts', 'const seed = 3;\nfunction half(', 'x: number) {\n  return x / 2;\n}');
     assert.ok(await editor.document.save());
     const store = await WorkingStateStore.open(git, root, silentLogger);
     await waitFor('the AI span to reach the working state', async () => ((await store.load('notes-terminal.ts'))?.spans.length ?? 0) === 1);

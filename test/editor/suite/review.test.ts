@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
-import { acceptGhostText, openScratch, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+import { openScratch, scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
 
 const git = new GitRunner();
 
@@ -30,9 +30,7 @@ describe('Review in the real editor', () => {
 
   it('accepts a block through vouch.acceptBlock: the git user, intent, scope and the hash of the exact text are recorded', async () => {
     const api = await vouchApi();
-    const editor = await openScratch('review-accept.ts', 'const base = 1;\nfunction triple(');
-    editor.selection = new vscode.Selection(1, 16, 1, 16);
-    await acceptGhostText(editor, 'x: number) {\n  return x * 3;\n}');
+    const editor = await scratchWithGhostText('review-accept.ts', 'const base = 1;\nfunction triple(', 'x: number) {\n  return x * 3;\n}');
     const [span] = api.spansOf(editor.document.uri);
     assert.ok(span);
     await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Triples a number', scope: ['none'] });
@@ -55,9 +53,7 @@ describe('Review in the real editor', () => {
       assert.match(fingerprint, /^SHA256:/);
       await config.update('signing.key', `${privatePath}.pub`, vscode.ConfigurationTarget.Global);
       const api = await vouchApi();
-      const editor = await openScratch('review-signing-key.ts', 'const base = 2;\nfunction double(');
-      editor.selection = new vscode.Selection(1, 16, 1, 16);
-      await acceptGhostText(editor, 'x: number) {\n  return x * 2;\n}');
+      const editor = await scratchWithGhostText('review-signing-key.ts', 'const base = 2;\nfunction double(', 'x: number) {\n  return x * 2;\n}');
       const [span] = api.spansOf(editor.document.uri);
       assert.ok(span);
       await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Doubles a number', scope: ['none'] });
@@ -72,9 +68,7 @@ describe('Review in the real editor', () => {
 
   it('refuses an accept without scope and leaves the span unreviewed', async () => {
     const api = await vouchApi();
-    const editor = await openScratch('review-refuse.ts', 'let a = 1;\nconst answer = ');
-    editor.selection = new vscode.Selection(1, 15, 1, 15);
-    await acceptGhostText(editor, 'a + 41;');
+    const editor = await scratchWithGhostText('review-refuse.ts', 'let a = 1;\nconst answer = ', 'a + 41;');
     const [span] = api.spansOf(editor.document.uri);
     await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'The answer', scope: [] });
     assert.equal(api.spansOf(editor.document.uri)[0].review, undefined);
@@ -180,9 +174,7 @@ describe('Review in the real editor', () => {
 
   it('opens the review panel (and again from the tree command with a block to focus)', async () => {
     const api = await vouchApi();
-    const editor = await openScratch('review-panel.ts', 'x\nconst answer = ');
-    editor.selection = new vscode.Selection(1, 15, 1, 15);
-    await acceptGhostText(editor, '42;');
+    const editor = await scratchWithGhostText('review-panel.ts', 'x\nconst answer = ', '42;');
     const [span] = api.spansOf(editor.document.uri);
     await vscode.commands.executeCommand('vouch.openReviewPanel', { uri: editor.document.uri.toString(), spanIds: [span.id] });
     await waitFor('the review panel', () => reviewPanelTabs().length === 1);

@@ -9,7 +9,7 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { acceptGhostText, openScratch, vouchApi, waitFor, workspaceUri } from './helpers';
+import { openScratch, scratchWithGhostText, vouchApi, waitFor, workspaceUri } from './helpers';
 import { acceptedReview, aiSpanOver } from '../../support/spans';
 
 interface SummaryResult {
@@ -53,9 +53,7 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
 
   it('marks exactly the accepted ghost-text lines as unreviewed, counts the block, and turns human-changed after typing in it', async () => {
     await vouchApi();
-    const editor = await openScratch('scratch-visible.ts', 'const before = 1;\nfunction add(\nconst after = 2;\n');
-    editor.selection = new vscode.Selection(1, 13, 1, 13);
-    await acceptGhostText(editor, 'a, b) {\n  return a + b;\n}');
+    const editor = await scratchWithGhostText('scratch-visible.ts', 'const before = 1;\nfunction add(\nconst after = 2;\n', 'a, b) {\n  return a + b;\n}', new vscode.Position(1, 13));
     const result = await waitFor('marks on the AI lines', async () => {
       const summary = await summaryOf(editor.document.uri);
       return summary.gutterRuns['ai-unreviewed'].length > 0 && summary;
