@@ -50,7 +50,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   private readonly emitter = new vscode.EventEmitter<ShareNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly view: vscode.TreeView<ShareNode>;
-  private readonly disposables = new DisposableStore(this.emitter);
+  private readonly disposables = new DisposableStore();
   private computing: Promise<RepositoryShare[]> | undefined;
   private readonly refreshSoon = new Debouncer(REFRESH_DEBOUNCE_MS, () => this.refresh());
   private stale = true;
@@ -68,6 +68,7 @@ export class AiShareView implements vscode.TreeDataProvider<ShareNode>, vscode.D
   ) {
     this.view = vscode.window.createTreeView(AI_SHARE_VIEW_ID, { treeDataProvider: this });
     this.disposables.push(
+      this.emitter,
       this.refreshSoon,
       this.view,
       this.computedEmitter,
