@@ -35,13 +35,12 @@ export interface VouchSettingValues {
 }
 
 function readSettings(config: vscode.WorkspaceConfiguration): VouchSettingValues {
-  const askMode = (key: string): AskMode => {
-    const mode = config.get<string>(key, 'ask');
-    return mode === 'always' || mode === 'never' ? mode : 'ask';
+  /** The setting's value when it is one of `allowed`, else `fallback` (its default). */
+  const choice = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const value = config.get<unknown>(key, fallback);
+    return allowed.find((option) => option === value) ?? fallback;
   };
-  const gutter = config.get<string>('gutter.mode', 'all');
-  const gate = config.get<string>('gate', 'warn');
-  const statusBar = config.get<string>('statusBar.visibility', 'auto');
+  const askMode = (key: string): AskMode => choice<AskMode>(key, ['ask', 'always', 'never'], 'ask');
   const blameMax = config.get<number>('blame.maxFileBytes', DEFAULT_BLAME_MAX_BYTES);
   const minimumChars = config.get<number>('detection.minimumHeuristicChars', 40);
   const aiExtensions = new Map<string, string>();
@@ -62,17 +61,17 @@ function readSettings(config: vscode.WorkspaceConfiguration): VouchSettingValues
       minimumHeuristicChars: Number.isFinite(minimumChars) ? Math.max(1, minimumChars) : 40,
       aiExtensions,
     },
-    gutterMode: gutter === 'off' || gutter === 'uncommitted' ? gutter : 'all',
+    gutterMode: choice<GutterMode>('gutter.mode', ['off', 'uncommitted', 'all'], 'all'),
     gutterShowAccepted: config.get<boolean>('gutter.showAccepted', true) !== false,
     currentLineAnnotation: config.get<boolean>('currentLine.annotation', true) !== false,
     codeLens: config.get<boolean>('codeLens.enabled', true) !== false,
-    gate: gate === 'off' || gate === 'block' ? gate : 'warn',
+    gate: choice<GateMode>('gate', ['off', 'warn', 'block'], 'warn'),
     notes: {
       configureRewriteRef: askMode('notes.configureRewriteRef'),
       syncAfterPushPull: askMode('notes.syncAfterPushPull'),
       reconcileAfterPull: config.get<boolean>('notes.reconcileAfterPull', false),
     },
-    statusBarVisibility: statusBar === 'always' || statusBar === 'never' ? statusBar : 'auto',
+    statusBarVisibility: choice<StatusBarVisibility>('statusBar.visibility', ['auto', 'always', 'never'], 'auto'),
     blameMaxFileBytes: Number.isFinite(blameMax) && blameMax >= 0 ? blameMax : DEFAULT_BLAME_MAX_BYTES,
   };
 }
