@@ -5,12 +5,9 @@
 // inspector, is attributed to Vouch's bundle (dist/extension.js on the stack). Goal: no Vouch task
 // over 50 ms. A "task" here is a run of consecutive samples with Vouch on the stack: an upper
 // bound, since two tasks back to back read as one.
-import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
-import { readCpuProfile, scriptShare, sourceMapFrameNamer, type FrameNamer } from './cpuProfile';
-import { bundleDriver, repoRoot, runEditorBench, runEditorSession } from './editorSession';
+import { readCpuProfile, scriptShare } from './cpuProfile';
+import { bundleDriver, repoRoot, runEditorBench, runEditorSession, sourceFrameNamer } from './editorSession';
 import { scaleFileName } from './editorScale/names';
 import { recordBenchResults } from './results';
 
@@ -42,19 +39,6 @@ function workspaceFiles(): Record<string, string> {
   const line = '  record = transform(record, 0123456789); // padding of a log line in a data file\n';
   files[BIG_FILE] = line.repeat(Math.floor(BIG_FILE_BYTES / line.length));
   return files;
-}
-
-/**
- * Frames named by source file and line: the production bundle is built again with a source map (same
- * options as scripts/build.mjs), used only when its code is byte for byte the bundle that ran.
- */
-async function sourceFrameNamer(scratch: string): Promise<FrameNamer | undefined> {
-  const outfile = path.join(scratch, 'mapped', 'extension.js');
-  const { extensionBuildOptions } = await import('../scripts/extensionBuildOptions.mjs');
-  await esbuild.build({ ...extensionBuildOptions({ production: true }), absWorkingDir: repoRoot, outfile, sourcemap: 'external' });
-  const mapped = readFileSync(outfile, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
-  if (mapped !== readFileSync(path.join(repoRoot, 'dist', 'extension.js'), 'utf8')) return undefined;
-  return sourceMapFrameNamer(new SourceMap(JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]));
 }
 
 runEditorBench('scale', async (scratch) => {

@@ -3,9 +3,11 @@
 // and writes its measurements to `out` (JSON). Shared by the editor benchmarks.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { sourceMapFrameNamer, type FrameNamer } from './cpuProfile';
 
 export const repoRoot = path.resolve(__dirname, '..');
 
@@ -22,6 +24,37 @@ export async function bundleDriver(entry: string, outDir: string): Promise<strin
     logLevel: 'warning',
   });
   return path.join(outDir, `${path.basename(entry, '.ts')}.js`);
+}
+
+/**
+ * Frames named by source file and line: the production bundle is built again with a source map (same
+ * options as scripts/build.mjs), used only when its code is byte for byte the bundle that ran.
+ */
+export async function sourceFrameNamer(scratch: string): Promise<FrameNamer | undefined> {
+  const outfile = path.join(scratch, 'mapped', 'extension.js');
+  const { extensionBuildOptions } = await import('../scripts/extensionBuildOptions.mjs');
+  await esbuild.build({ ...extensionBuildOptions({ production: true }), absWorkingDir: repoRoot, outfile, sourcemap: 'external' });
+  const mapped = readFileSync(outfile, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+  if (mapped !== readFileSync(path.join(repoRoot, 'dist', 'extension.js'), 'utf8')) return undefined;
+  return sourceMapFrameNamer(new SourceMap(JSON.parse(readFileSync(`${outfile}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]));
+}
+
+/**
+ * Another commit of Vouch built for production in `scratch` (for figures before and after a change,
+ * measured side by side in one run): its files from git, this checkout's node_modules, its own build.
+ * Returns the folder to load as the extension.
+ */
+export function buildBaseline(scratch: string, commit: string): string {
+  const folder = path.join(scratch, 'baseline');
+  mkdirSync(folder);
+  const archive = spawnSync('git', ['-C', repoRoot, 'archive', '--format=tar', '--end-of-options', commit], { maxBuffer: 1 << 30 });
+  if (archive.status !== 0) throw new Error(`git archive ${commit} failed: ${archive.stderr.toString()}`);
+  const unpack = spawnSync('tar', ['-x', '-C', folder], { input: archive.stdout });
+  if (unpack.status !== 0) throw new Error(`unpacking ${commit} failed: ${unpack.stderr.toString()}`);
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
+  const build = spawnSync(process.execPath, [path.join(folder, 'scripts', 'build.mjs'), '--production'], { cwd: folder, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the production build of ${commit} failed`);
+  return folder;
 }
 
 export interface EditorSessionOptions {

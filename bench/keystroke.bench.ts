@@ -7,10 +7,12 @@
 // VOUCH_BENCH_ROUNDS rounds (default 1). Three more Vouch sessions take a CPU profile of the
 // extension host and count the time with Vouch's bundle on the stack: its own cost per keystroke,
 // free of the other extensions' noise; one of them with ten times the open documents (whether the
-// per-keystroke work grows with them).
+// per-keystroke work grows with them). VOUCH_BENCH_BASELINE=<commit> also measures that commit's Vouch
+// (built in the scratch folder) in the same run, its sessions alternating with these: figures before
+// and after a change, side by side.
 import * as path from 'node:path';
-import { readCpuProfile, scriptShare } from './cpuProfile';
-import { bundleDriver, repoRoot, runEditorBench, runEditorSession } from './editorSession';
+import { readCpuProfile, scriptShare, type FrameNamer } from './cpuProfile';
+import { buildBaseline, bundleDriver, repoRoot, runEditorBench, runEditorSession, sourceFrameNamer } from './editorSession';
 import { recordBenchResults } from './results';
 
 const KEYSTROKES = Number(process.env.VOUCH_BENCH_KEYSTROKES ?? 1_000);
@@ -22,6 +24,7 @@ const BIG_FILE = 'src/big.txt';
 const ROUNDS = Number(process.env.VOUCH_BENCH_ROUNDS ?? 1);
 /** Open documents in no editor (untitled, so the editor keeps them all open) for the growth check. */
 const EXTRA_DOCUMENTS = EDITORS * 10;
+const BASELINE = process.env.VOUCH_BENCH_BASELINE;
 
 interface SessionResult {
   readonly samples: number[];
@@ -66,9 +69,9 @@ function workspaceFiles(): Record<string, string> {
 /** One editor session with Vouch or with the floor extension; a CPU profile of its extension host when `profile`. */
 type Where = 'beside' | 'inside';
 
-function runSession(mode: 'vouch' | 'floor', driver: string, scratch: string, options: { extraDocuments?: number; profile?: boolean; where?: Where } = {}): Promise<SessionResult> {
-  const { extraDocuments = 0, profile = false, where = 'beside' } = options;
-  const extensions: Record<string, string> = mode === 'vouch' ? { vouch: repoRoot } : { 'keystroke-floor': path.join(repoRoot, 'test', 'fixtures', 'bench', 'keystroke-floor') };
+function runSession(mode: 'vouch' | 'floor', driver: string, scratch: string, options: { extraDocuments?: number; profile?: boolean; where?: Where; vouchRoot?: string } = {}): Promise<SessionResult> {
+  const { extraDocuments = 0, profile = false, where = 'beside', vouchRoot = repoRoot } = options;
+  const extensions: Record<string, string> = mode === 'vouch' ? { vouch: vouchRoot } : { 'keystroke-floor': path.join(repoRoot, 'test', 'fixtures', 'bench', 'keystroke-floor') };
   return runEditorSession<SessionResult>({
     scratch,
     name: mode,
@@ -88,9 +91,9 @@ interface VouchShare {
   readonly topFunctions: readonly string[];
 }
 
-function vouchShare(result: SessionResult): VouchShare {
+function vouchShare(result: SessionResult, namer?: FrameNamer): VouchShare {
   if (!result.profile) throw new Error('the session took no profile');
-  const share = scriptShare(readCpuProfile(result.profile), 'dist/extension.js');
+  const share = scriptShare(readCpuProfile(result.profile), 'dist/extension.js', undefined, namer);
   return {
     openDocuments: result.openDocuments,
     ownMsPerKeystroke: Number((share.totalMs / result.samples.length).toFixed(4)),
@@ -101,14 +104,22 @@ function vouchShare(result: SessionResult): VouchShare {
 
 runEditorBench('keystroke', async (scratch) => {
   const driver = await bundleDriver(path.join(__dirname, 'keystroke', 'driver.ts'), path.join(scratch, 'driver'));
+  const namer = await sourceFrameNamer(scratch);
+  const baselineRoot = BASELINE ? buildBaseline(scratch, BASELINE) : undefined;
   // Floor and Vouch sessions alternate, so a busy machine's slow minutes hit them alike.
   const floorRuns: SessionResult[] = [];
   const vouchRuns: SessionResult[] = [];
   const insideRuns: SessionResult[] = [];
+  const baselineRuns: SessionResult[] = [];
+  const baselineInsideRuns: SessionResult[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     floorRuns.push(await runSession('floor', driver, scratch));
     vouchRuns.push(await runSession('vouch', driver, scratch));
     insideRuns.push(await runSession('vouch', driver, scratch, { where: 'inside' }));
+    if (baselineRoot) {
+      baselineRuns.push(await runSession('vouch', driver, scratch, { vouchRoot: baselineRoot }));
+      baselineInsideRuns.push(await runSession('vouch', driver, scratch, { where: 'inside', vouchRoot: baselineRoot }));
+    }
   }
   const pooled = (runs: readonly SessionResult[]): SessionResult => ({
     samples: runs.flatMap((run) => run.samples),
@@ -122,9 +133,11 @@ runEditorBench('keystroke', async (scratch) => {
   // Vouch's own frames in a CPU profile of the extension host (no floor to subtract, no other
   // extension's noise): beside AI lines, the same with ten times the open documents (whether
   // the per-keystroke work grows with them), and inside AI lines.
-  const own = vouchShare(await runSession('vouch', driver, scratch, { profile: true }));
-  const ownMany = vouchShare(await runSession('vouch', driver, scratch, { profile: true, extraDocuments: EXTRA_DOCUMENTS }));
-  const ownInside = vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside' }));
+  const own = vouchShare(await runSession('vouch', driver, scratch, { profile: true }), namer);
+  const ownMany = vouchShare(await runSession('vouch', driver, scratch, { profile: true, extraDocuments: EXTRA_DOCUMENTS }), namer);
+  const ownInside = vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside' }), namer);
+  const baselineOwn = baselineRoot ? vouchShare(await runSession('vouch', driver, scratch, { profile: true, vouchRoot: baselineRoot })) : undefined;
+  const baselineOwnInside = baselineRoot ? vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside', vouchRoot: baselineRoot })) : undefined;
   const addedOver = (figures: Figures) => ({
     medianMs: Number((figures.medianMs - floor.medianMs).toFixed(3)),
     p99Ms: Number((figures.p99Ms - floor.p99Ms).toFixed(3)),
@@ -147,6 +160,25 @@ runEditorBench('keystroke', async (scratch) => {
   console.log(ownLine('beside AI lines', own));
   console.log(ownLine('beside AI lines', ownMany));
   console.log(ownLine('inside AI lines', ownInside));
+  const baseline =
+    BASELINE && baselineOwn && baselineOwnInside
+      ? {
+          commit: BASELINE,
+          vouch: figuresOf(pooled(baselineRuns)),
+          added: addedOver(figuresOf(pooled(baselineRuns))),
+          vouchInsideAiLines: figuresOf(pooled(baselineInsideRuns)),
+          addedInsideAiLines: addedOver(figuresOf(pooled(baselineInsideRuns))),
+          vouchOwnProfiled: baselineOwn,
+          vouchOwnProfiledInsideAiLines: baselineOwnInside,
+        }
+      : undefined;
+  if (baseline) {
+    console.log(`  before (${baseline.commit}), measured in the same run:`);
+    console.log(`    added by Vouch beside AI lines: median ${baseline.added.medianMs} ms, p99 ${baseline.added.p99Ms} ms, mean ${baseline.added.meanMs} ms  (round medians ${rounds(baselineRuns)})`);
+    console.log(`    added by Vouch inside AI lines: median ${baseline.addedInsideAiLines.medianMs} ms, p99 ${baseline.addedInsideAiLines.p99Ms} ms, mean ${baseline.addedInsideAiLines.meanMs} ms  (round medians ${rounds(baselineInsideRuns)})`);
+    console.log(ownLine('before, beside AI lines', baseline.vouchOwnProfiled).replace(/^ {2}/, '    '));
+    console.log(ownLine('before, inside AI lines', baseline.vouchOwnProfiledInsideAiLines).replace(/^ {2}/, '    '));
+  }
   recordBenchResults('keystroke', {
     keystrokes: KEYSTROKES,
     paceMs: PACE_MS,
@@ -164,6 +196,7 @@ runEditorBench('keystroke', async (scratch) => {
     vouchOwnProfiled: own,
     vouchOwnProfiledManyDocuments: ownMany,
     vouchOwnProfiledInsideAiLines: ownInside,
+    ...(baseline ? { baseline } : {}),
     goal: { medianMs: 0.1, p99Ms: 1 },
   });
 });

@@ -52,6 +52,10 @@ export interface SaveResult {
    * `document.spans` instead of the spans it passed.
    */
   readonly merged: boolean;
+  /** The state file written. */
+  readonly stateFile: string;
+  /** Its identity right after this write (see isStillWritten); undefined if it could not be read. */
+  readonly written: FileIdentity | undefined;
 }
 
 export interface LoadOptions {
@@ -83,7 +87,8 @@ type Inspection =
   | { readonly kind: 'ok'; readonly document: WorkingStateDocument }
   | { readonly kind: 'bad'; readonly label: 'corrupt' | 'future'; readonly reason: string; readonly identity: FileIdentity };
 
-interface FileIdentity {
+/** A file as written once: an atomic write (a rename) makes a new inode each time. */
+export interface FileIdentity {
   readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
@@ -115,6 +120,9 @@ export class WorkingStateStore {
   /** The directory to watch for changes made by other windows and the CLI (`*.json`). */
   readonly stateDirectory: string;
   private readonly known = new Map<string, KnownState>();
+  /** Each state file as this store last wrote it: while it is still that file, a save need not read it back. */
+  private readonly lastWritten = new Map<string, FileIdentity>();
+  private stateFilesRead = 0;
   private readonly blobByTextHash = new Map<string, string>();
   /** Hash and blob of texts given as pieces, by their key (a document's uri and version). */
   private readonly blobByTextKey = new Map<string, { textSha256: string; textBlob: string }>();
@@ -140,6 +148,11 @@ export class WorkingStateStore {
     this.maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
     this.now = options.now ?? Date.now;
     this.newId = options.newId;
+  }
+
+  /** How many state files this store has read and parsed (what reading back its own writes would cost). */
+  get statesRead(): number {
+    return this.stateFilesRead;
   }
 
   /** The state file of a document (it may not exist). */
@@ -257,12 +270,17 @@ export class WorkingStateStore {
     await fs.mkdir(this.stateDirectory, { recursive: true });
     const stateFile = this.stateFileFor(repoPath);
     return this.withLock(stateFile, async () => {
+      const known = this.known.get(repoPath);
+      const lastWritten = this.lastWritten.get(stateFile);
+      // Still this store's own last write (no other writer since): what is on disk is what it knows, nothing to read back or merge.
+      if (known && lastWritten && known.generation > 0 && (await WorkingStateStore.isStillWritten(stateFile, lastWritten))) {
+        return this.write(stateFile, repoPath, spans, text, { textSha256, textBlob }, known.generation, false);
+      }
       let disk = await this.inspect(stateFile);
       if (disk.kind === 'bad') {
         await this.setAsideIfUnchanged(stateFile, disk);
         disk = { kind: 'missing' };
       }
-      const known = this.known.get(repoPath);
       let toWrite: readonly AttributedSpan[] = spans;
       let merged = false;
       const onDisk = disk.kind === 'ok' && disk.document.path === repoPath ? disk.document : undefined;
@@ -278,26 +296,47 @@ export class WorkingStateStore {
           merged = true;
         }
       }
-      const document: WorkingStateDocument = {
-        version: WORKING_STATE_SCHEMA_VERSION,
-        path: repoPath,
-        spans: toWrite.map((span) => ({ ...span })),
-        textBlob,
-        textSha256,
-        textLength: text.length,
-        generation: Math.max(onDisk?.generation ?? 0, known?.generation ?? 0) + 1,
-        updatedAt: new Date(this.now()).toISOString(),
-      };
-      await writeFileAtomic(stateFile, serializeWorkingStateDocument(document));
-      this.remember(document);
-      return { document, merged };
+      return this.write(stateFile, repoPath, toWrite, text, { textSha256, textBlob }, Math.max(onDisk?.generation ?? 0, known?.generation ?? 0), merged);
     });
+  }
+
+  /** Writes a document's state (under its lock) as the generation after `generation`. */
+  private async write(stateFile: string, repoPath: string, spans: readonly AttributedSpan[], text: { readonly length: number }, blob: { textSha256: string; textBlob: string }, generation: number, merged: boolean): Promise<SaveResult> {
+    const document: WorkingStateDocument = {
+      version: WORKING_STATE_SCHEMA_VERSION,
+      path: repoPath,
+      spans: spans.map((span) => ({ ...span })),
+      textBlob: blob.textBlob,
+      textSha256: blob.textSha256,
+      textLength: text.length,
+      generation: generation + 1,
+      updatedAt: new Date(this.now()).toISOString(),
+    };
+    await writeFileAtomic(stateFile, serializeWorkingStateDocument(document));
+    this.remember(document);
+    // Each atomic write is a new file (a rename): its identity, taken under the lock, names this write alone.
+    const stat = await fs.lstat(stateFile).catch(() => undefined);
+    const written = stat ? identityOf(stat) : undefined;
+    if (written) this.lastWritten.set(stateFile, written);
+    else this.lastWritten.delete(stateFile);
+    return { document, merged, stateFile, written };
+  }
+
+  /**
+   * Whether a state file on disk is still the one a save wrote (same inode, size and modification
+   * time; `written` from its SaveResult): a watcher's event for it is then that save's own write,
+   * which needs no reading back.
+   */
+  static async isStillWritten(stateFile: string, written: FileIdentity): Promise<boolean> {
+    const stat = await fs.lstat(stateFile).catch(() => undefined);
+    return stat !== undefined && sameIdentity(identityOf(stat), written);
   }
 
   /** Deletes a document's state (the document itself is gone). Returns whether there was any. */
   async remove(repoPath: string): Promise<boolean> {
     const stateFile = this.stateFileFor(repoPath);
     this.known.delete(repoPath);
+    this.lastWritten.delete(stateFile);
     return this.withLock(stateFile, async () => {
       try {
         await fs.unlink(stateFile);
@@ -352,6 +391,7 @@ export class WorkingStateStore {
 
   /** Reads and validates one state file without following symlinks or reading past the size limit. */
   private async inspect(stateFile: string): Promise<Inspection> {
+    this.stateFilesRead++;
     const read = await readRegularFile(stateFile, { maxBytes: this.maxStateFileBytes });
     if (read.kind === 'missing') return { kind: 'missing' };
     if (read.kind !== 'ok') {

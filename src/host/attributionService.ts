@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplacement } from '../core/attribution';
 import { looksLikeTyping, type ChangeVerdict } from '../core/detection/changeClassification';
 import { AttributionLedger } from '../core/ledger/attributionLedger';
+import { editKeepsReviewBlocks, isBlankLine, type LineWithSpans } from '../core/review/blocksKept';
 import { reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
@@ -53,6 +54,14 @@ export interface AppliedEdit extends DocumentEdit {
   readonly spansAffected: boolean;
   /** The edit added or removed line breaks (spans below it moved to other lines). */
   readonly linesMoved: boolean;
+  /**
+   * The blocks waiting for review are as they were before the edit (their number and lines):
+   * nothing near a span changed, or a person's edit inside one line changed nothing the blocks are
+   * built from (core/review/blocksKept.ts). A count of the text before the edit still holds.
+   */
+  readonly blocksKept: boolean;
+  /** The document's version just before this edit (what was computed for it may follow the edit). */
+  readonly versionBefore: number;
   /** The author the ledger recorded (human for undo/redo: the history decides those). */
   readonly author: EditAuthor;
   /** Who decided: an AI edit window (accept commands), the classifier, the typing fast path, or undo/redo history. */
@@ -87,10 +96,20 @@ interface TrackedDocument {
   saveUrgent: boolean;
   /** The document's line count after the last edit the ledger took. */
   lineCount: number;
+  /** The document's version after the last change event. */
+  version: number;
+  /** The line the last change event edited, as it was after it (so the next edit of it knows what it deleted). */
+  editedLine: { readonly line: number; readonly start: number; readonly text: string } | undefined;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
   saving: Promise<void>;
   /** Settles once the stored state has loaded (and the changes queued meanwhile were applied). */
   loaded: Promise<void>;
+  /**
+   * Ids of the spans this window wrote to or read from the document's working state. Its own
+   * saves lag behind undo/redo, so a stored span it no longer has is still not news (see
+   * WorkingStateFollower); recorded at each save and load, never per edit.
+   */
+  readonly storedIds: Set<string>;
 }
 
 /** The ledger's spans with the document version and ledger revision they belong to. */
@@ -119,6 +138,8 @@ export function isTrackableDocument(document: vscode.TextDocument): boolean {
  */
 export class AttributionService implements vscode.Disposable {
   private readonly documents = new Map<string, TrackedDocument>();
+  /** The tracked documents whose ledger holds spans, kept as attribution changes (so nothing walks every open document to find them). */
+  private readonly withSpans = new Set<TrackedDocument>();
   private readonly aiWindows: AiEditWindow[] = [];
   /** Saves started and not finished yet (saveNow never rejects); flush() waits for them. */
   private readonly savesInFlight = new Set<Promise<void>>();
@@ -177,10 +198,20 @@ export class AttributionService implements vscode.Disposable {
     return this.documents.get(uri.toString())?.ledger.spans() ?? [];
   }
 
-  /** Open documents that hold AI spans (a walk over the tracked documents, not over their texts). */
+  /** The spans of an open document that intersect [start, end), sorted by start (a ledger lookup, not a walk over every span). */
+  spansInRange(uri: vscode.Uri, start: number, end: number): AttributedSpan[] {
+    return this.documents.get(uri.toString())?.ledger.spansInRange(start, end) ?? [];
+  }
+
+  /** Ids of the spans this window wrote to or read from the document's working state (empty when untracked). */
+  storedSpanIds(uri: vscode.Uri): ReadonlySet<string> {
+    return this.documents.get(uri.toString())?.storedIds ?? new Set();
+  }
+
+  /** Open documents that hold AI spans (kept as attribution changes, not found by a walk over every open document). */
   documentsWithSpans(): vscode.TextDocument[] {
     const documents: vscode.TextDocument[] = [];
-    for (const tracked of this.documents.values()) if (tracked.ledger.spanCount > 0 && !tracked.document.isClosed) documents.push(tracked.document);
+    for (const tracked of this.withSpans) if (tracked.ledger.spanCount > 0 && !tracked.document.isClosed) documents.push(tracked.document);
     return documents;
   }
 
@@ -290,8 +321,11 @@ export class AttributionService implements vscode.Disposable {
       revision: 0,
       saveUrgent: false,
       lineCount: document.lineCount,
+      version: document.version,
+      editedLine: undefined,
       saving: Promise.resolve(),
       loaded: Promise.resolve(),
+      storedIds: new Set(),
     };
     this.documents.set(key, tracked);
     if (this.states) tracked.loaded = this.loadStored(document, tracked);
@@ -322,11 +356,14 @@ export class AttributionService implements vscode.Disposable {
       this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
     if (this.documents.get(key) !== tracked) return;
-    if (spans && spans.length > 0) tracked.ledger = AttributionLedger.fromSpans(spans);
+    if (spans && spans.length > 0) {
+      tracked.ledger = AttributionLedger.fromSpans(spans);
+      recordIds(tracked.storedIds, spans);
+    }
     this.takeQueued(tracked, eventsDuringLoad);
     if (spans && spans.length > 0) this.log.info(`Restored ${spans.length} AI span(s) of ${vscode.workspace.asRelativePath(document.uri)}`);
     if (eventsDuringLoad.some((change) => 'mark' in change)) this.changed(document);
-    else if (spans && spans.length > 0) this.changeEmitter.fire(document.uri);
+    else if (spans && spans.length > 0) this.fireChange(tracked);
   }
 
   /** The ledger takes the changes queued while the stored state loaded, in order, and follows the document from now on. */
@@ -337,6 +374,7 @@ export class AttributionService implements vscode.Disposable {
       else this.applyMark(tracked, change.mark, change.author);
     }
     tracked.lineCount = tracked.document.lineCount;
+    this.noteSpans(tracked);
   }
 
   private onDidChangeDocument(event: vscode.TextDocumentChangeEvent): void {
@@ -347,17 +385,35 @@ export class AttributionService implements vscode.Disposable {
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const edit: DocumentEdit = { document: event.document, key: event.document.uri.toString(), changes, reason, typing: looksLikeTyping(changes), at: Date.now() };
     const decision = this.decide(edit);
+    const versionBefore = tracked.version;
+    tracked.version = event.document.version;
+    const lineBefore = this.editedLineBefore(tracked, edit);
+    tracked.editedLine = undefined;
     // Edits queued while the stored state loads count as changes: the load publishes the result.
-    let effect = { spansAffected: true, linesMoved: true };
+    let effect = { spansAffected: true, linesMoved: true, blocksKept: false };
     if (tracked.pending) {
       tracked.pending.push({ edit, author: decision.author });
     } else {
       const spanCountBefore = tracked.ledger.spanCount;
+      const spansBefore = lineBefore && tracked.ledger.spansInRange(Math.max(0, lineBefore.start - 1), lineBefore.start + lineBefore.text.length + 2);
       this.apply(tracked, edit, decision.author);
-      effect = this.effectOf(tracked, edit, decision.author, spanCountBefore);
-      this.changed(event.document, effect.spansAffected);
+      const { spansAffected, linesMoved } = this.effectOf(tracked, edit, decision.author, spanCountBefore);
+      let blocksKept = !spansAffected && !linesMoved;
+      if (lineBefore && spansBefore) {
+        const document = event.document;
+        const lineAfter = document.lineAt(lineBefore.line);
+        tracked.editedLine = { line: lineBefore.line, start: lineBefore.start, text: lineAfter.text };
+        if (!blocksKept && decision.author.kind === 'human') {
+          // The lines beside it are the same before and after (the edit stayed inside its line).
+          const besideBlankLine = (lineBefore.line > 0 && isBlankLine(document.lineAt(lineBefore.line - 1).text)) || (lineBefore.line + 1 < document.lineCount && isBlankLine(document.lineAt(lineBefore.line + 1).text));
+          const after: LineWithSpans = { lineText: lineAfter.text, lineStart: lineBefore.start, spans: tracked.ledger.spansInRange(Math.max(0, lineBefore.start - 1), lineBefore.start + lineAfter.text.length + 2), besideBlankLine };
+          blocksKept = editKeepsReviewBlocks({ lineText: lineBefore.text, lineStart: lineBefore.start, spans: spansBefore, besideBlankLine }, after);
+        }
+      }
+      effect = { spansAffected, linesMoved, blocksKept };
+      this.changed(event.document, spansAffected);
     }
-    this.editEmitter.fire({ ...edit, ...decision, ...effect });
+    this.editEmitter.fire({ ...edit, ...decision, ...effect, versionBefore });
   }
 
   /**
@@ -386,6 +442,32 @@ export class AttributionService implements vscode.Disposable {
     const from = document.offsetAt(new vscode.Position(firstLine, 0));
     const to = document.offsetAt(document.lineAt(lastLine).rangeIncludingLineBreak.end);
     return { spansAffected: ledger.spansInRange(Math.max(0, from - 1), to + 1).length > 0, linesMoved };
+  }
+
+  /**
+   * The line a change inside one line edited, as it was before it: from the line as it is now
+   * (typing: the inserted text taken out), or, when the change deleted text, from the line as the
+   * previous change left it. Undefined for changes across lines, several changes and undo/redo.
+   */
+  private editedLineBefore(tracked: TrackedDocument, edit: DocumentEdit): { line: number; start: number; text: string } | undefined {
+    // Without spans there are no blocks to keep (and a person's edit makes none).
+    if (edit.reason !== undefined || edit.changes.length !== 1 || tracked.pending || tracked.ledger.spanCount === 0 || edit.document.lineCount !== tracked.lineCount) return undefined;
+    const [change] = edit.changes;
+    if (change.insertedText.includes('\n')) return undefined;
+    const document = edit.document;
+    const position = document.positionAt(change.offset);
+    const now = document.lineAt(position.line).text;
+    const start = change.offset - position.character;
+    const column = position.character;
+    if (change.deletedLength === 0) return { line: position.line, start, text: now.slice(0, column) + now.slice(column + change.insertedText.length) };
+    const previous = tracked.editedLine;
+    if (!previous || previous.line !== position.line || previous.start !== start) return undefined;
+    // The line before must be the line now with the change undone: same text around it, the right length.
+    const fits =
+      previous.text.length === now.length - change.insertedText.length + change.deletedLength &&
+      previous.text.slice(0, column) === now.slice(0, column) &&
+      previous.text.slice(column + change.deletedLength) === now.slice(column + change.insertedText.length);
+    return fits ? previous : undefined;
   }
 
   /**
@@ -431,9 +513,25 @@ export class AttributionService implements vscode.Disposable {
     }
   }
 
+  /** Keeps `withSpans` in step with the ledger (after anything that may add or remove its spans). */
+  private noteSpans(tracked: TrackedDocument): void {
+    if (tracked.ledger.spanCount > 0 && this.documents.get(tracked.document.uri.toString()) === tracked) this.withSpans.add(tracked);
+    else this.withSpans.delete(tracked);
+  }
+
+  /** Tells the viewers that a document's attribution changed. */
+  private fireChange(tracked: TrackedDocument): void {
+    this.noteSpans(tracked);
+    this.changeEmitter.fire(tracked.document.uri);
+  }
+
   /** After the ledger changed: tells the viewers (unless the spans only moved) and saves after a pause. */
   private changed(document: vscode.TextDocument, spansAffected = true): void {
-    if (spansAffected) this.changeEmitter.fire(document.uri);
+    const tracked = this.documents.get(document.uri.toString());
+    if (spansAffected) {
+      if (tracked) this.fireChange(tracked);
+      else this.changeEmitter.fire(document.uri);
+    }
     this.scheduleSave(document, spansAffected);
   }
 
@@ -473,6 +571,7 @@ export class AttributionService implements vscode.Disposable {
     const before = this.snapshot(tracked);
     try {
       const merged = await this.states.save(document, before.spans, textAtSave);
+      recordIds(tracked.storedIds, before.spans);
       if (!merged || this.documents.get(document.uri.toString()) !== tracked) return;
       // Another window or the CLI changed this file's spans: adopt the merge, so the next save does not undo their work.
       // The text at save time is needed only when the document moved on since; the merge read it whole, so whole() gives it back.
@@ -504,10 +603,11 @@ export class AttributionService implements vscode.Disposable {
   private adoptStored(tracked: TrackedDocument, before: LedgerSnapshot, storedText: string, stored: readonly AttributedSpan[]): void {
     const document = tracked.document;
     const textMoved = document.version !== before.version;
+    recordIds(tracked.storedIds, stored);
     const theirs = textMoved ? reanchorSpans(storedText, document.getText(), stored) : stored;
     const ledgerMoved = textMoved || tracked.revision !== before.revision;
     tracked.ledger = AttributionLedger.fromSpans(ledgerMoved ? mergeSpans({ base: before.spans, ours: tracked.ledger.spans(), theirs }) : theirs);
-    this.changeEmitter.fire(document.uri);
+    this.fireChange(tracked);
     if (ledgerMoved) this.scheduleSave(document);
   }
 
@@ -524,9 +624,14 @@ export class AttributionService implements vscode.Disposable {
 
   private forget(key: string, tracked: TrackedDocument): void {
     if (this.documents.get(key) === tracked) this.documents.delete(key);
+    this.withSpans.delete(tracked);
   }
 
   dispose(): void {
     this.disposables.dispose();
   }
+}
+
+function recordIds(ids: Set<string>, spans: readonly AttributedSpan[]): void {
+  for (const span of spans) ids.add(span.id);
 }

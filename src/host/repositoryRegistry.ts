@@ -3,12 +3,24 @@ import * as vscode from 'vscode';
 import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
 import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
-import { WorkingStateStore, workingStateDirectory } from '../git/workingStateStore';
+import { WorkingStateStore, workingStateDirectory, type FileIdentity } from '../git/workingStateStore';
 import type { TextPieces } from '../git/textPieces';
 import type { GitExtension } from './gitExtension';
 import { DisposableStore } from './lifecycle';
 import { RepositoryWatcher, type RepositoryChange } from './repositoryWatcher';
 import { errorMessage } from '../core/errorMessage';
+
+/** A change of a repository's working state on disk (a state file written, replaced or removed). */
+export interface StoredStateChange {
+  readonly repository: RepositoryLocation;
+  readonly stateFile: string;
+  /**
+   * The document's path in the repository when the file is still what this window's last save of
+   * that document's attribution wrote (nothing new to read back); undefined for any other writer's
+   * change (another window, the CLI, the outside-write watcher).
+   */
+  readonly writtenHere: string | undefined;
+}
 
 /**
  * Finds the repository of each file, and once per repository opens its working-state store
@@ -20,12 +32,14 @@ export class RepositoryRegistry implements vscode.Disposable {
   private readonly storesByTopLevel = new Map<string, Promise<WorkingStateStore>>();
   private readonly locationByDirectory = new Map<string, Promise<RepositoryLocation | undefined>>();
   private readonly watchersByTopLevel = new Map<string, RepositoryWatcher>();
+  /** The state file each document's last save (save()) wrote, as it was written. */
+  private readonly savedHere = new Map<string, { readonly repoPath: string; readonly written: FileIdentity }>();
   private readonly disposables = new DisposableStore();
   private readonly changeEmitter = this.disposables.add(new vscode.EventEmitter<RepositoryChange>());
   /** Fires when something moved under a repository's git directories or in its working state (see RepositoryWatcher). */
   readonly onDidChangeRepository = this.changeEmitter.event;
-  private readonly stateChangeEmitter = this.disposables.add(new vscode.EventEmitter<RepositoryLocation>());
-  /** Fires when a repository's working state changed on disk (another window, the CLI). */
+  private readonly stateChangeEmitter = this.disposables.add(new vscode.EventEmitter<StoredStateChange>());
+  /** Fires when a repository's working state changed on disk (another window, the CLI, or this window's own save: see writtenHere). */
   readonly onDidChangeStoredState = this.stateChangeEmitter.event;
 
   constructor(
@@ -77,7 +91,7 @@ export class RepositoryRegistry implements vscode.Disposable {
     this.disposables.add(
       watcher.onDidChange((change) => {
         this.changeEmitter.fire(change);
-        if (change.kind === 'state') this.stateChangeEmitter.fire(repository);
+        if (change.kind === 'state') void this.storedStateChange(repository, change.uri.fsPath).then((stateChange) => this.stateChangeEmitter.fire(stateChange));
       }),
     );
     return watcher;
@@ -101,6 +115,12 @@ export class RepositoryRegistry implements vscode.Disposable {
     return store;
   }
 
+  private async storedStateChange(repository: RepositoryLocation, stateFile: string): Promise<StoredStateChange> {
+    const saved = this.savedHere.get(stateFile);
+    const writtenHere = saved && (await WorkingStateStore.isStillWritten(stateFile, saved.written)) ? saved.repoPath : undefined;
+    return { repository, stateFile, writtenHere };
+  }
+
   /** Every repository whose store has been opened so far. */
   async openedStores(): Promise<WorkingStateStore[]> {
     return Promise.all(this.storesByTopLevel.values());
@@ -120,6 +140,8 @@ export class RepositoryRegistry implements vscode.Disposable {
     if (!located) return undefined;
     if (spans.length === 0 && !(await located.store.load(located.repoPath))) return undefined;
     const result = await located.store.save(located.repoPath, spans, text);
+    if (result.written) this.savedHere.set(result.stateFile, { repoPath: located.repoPath, written: result.written });
+    else this.savedHere.delete(result.stateFile);
     return result.merged ? result.document.spans.slice() : undefined;
   }
 

@@ -160,8 +160,108 @@ export function computeLineMarksOfSource(
   return assembleLineMarks(uncommitted, committedLines, source.lineCount);
 }
 
-/** The uncommitted AI lines of a text, sorted by line. */
-function uncommittedLineMarks(text: string, spans: readonly AttributedSpan[], cache: SpanStatusCache): UncommittedLineMark[] {
+/**
+ * An edit in lines: lines [firstLine, oldLastLine] of the text before it are lines [firstLine,
+ * newLastLine] after it; the inserted text is [start, end) of the text after it.
+ */
+export interface LineEdit {
+  readonly firstLine: number;
+  readonly oldLastLine: number;
+  readonly newLastLine: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface UncommittedMarksUpdate {
+  /** The uncommitted AI lines of the text after the edit, sorted by line (`previous` itself when unchanged). */
+  readonly uncommitted: readonly UncommittedLineMark[];
+  /** No line moved and every mark is as it was: what the editor shows needs no update. */
+  readonly unchanged: boolean;
+  /** Lines whose marks were derived again (the others were kept or moved): the update's cost in lines. */
+  readonly linesDerived: number;
+}
+
+/**
+ * The uncommitted marks after one edit, from those before it: only the lines the edit can change
+ * are derived again, from the spans on them (`spansInRange`, sorted by start, as the ledger gives
+ * them); the others are kept, moved by the lines the edit added or removed. The same marks as
+ * computeLineMarks over the whole text after the edit (property-tested), for the cost of the lines
+ * around the edit, not of every span. Those lines: the edit's, every line of a span on them or
+ * next to the edit (a span the edit split or cut shows it on all its lines), and the blank lines next to them (a
+ * blank line takes its state from the nearest non-blank lines), grown until no span crosses out;
+ * the non-blank line on each side is read for context and kept.
+ */
+export function updateUncommittedMarks(
+  previous: readonly UncommittedLineMark[],
+  edit: LineEdit,
+  source: LineSource,
+  spansInRange: (start: number, end: number) => readonly AttributedSpan[],
+  cache: Pick<SpanStatusCache, 'statusOf'>,
+): UncommittedMarksUpdate {
+  const lineCount = source.lineCount;
+  const lineEnd = (line: number) => (line + 1 < lineCount ? source.lineStart(line + 1) : source.length);
+  const isBlankLine = (line: number) => isBlankText(source.slice(source.lineStart(line), lineEnd(line)));
+  const lineOf = (offset: number) => source.lineAt(Math.max(0, Math.min(source.length, offset)));
+  let first = Math.max(0, Math.min(edit.firstLine, lineCount - 1));
+  let last = Math.max(first, Math.min(edit.newLastLine, lineCount - 1));
+  for (const span of spansInRange(Math.max(0, edit.start - 1), edit.end + 1)) {
+    first = Math.min(first, lineOf(span.start));
+    last = Math.max(last, lineOf(Math.max(span.start, span.end - 1)));
+  }
+  for (;;) {
+    while (first > 0 && isBlankLine(first - 1)) first--;
+    while (last + 1 < lineCount && isBlankLine(last + 1)) last++;
+    let grown = false;
+    for (const span of spansInRange(source.lineStart(first), lineEnd(last))) {
+      const spanFirst = lineOf(span.start);
+      const spanLast = lineOf(Math.max(span.start, span.end - 1));
+      if (spanFirst < first) [first, grown] = [spanFirst, true];
+      if (spanLast > last) [last, grown] = [spanLast, true];
+    }
+    if (!grown) break;
+  }
+  // The non-blank line on each side (or none) decides the blank lines at the window's edges.
+  const contextFirst = Math.max(0, first - 1);
+  const contextLast = Math.min(lineCount - 1, last + 1);
+  const excerpt = spanExcerpt(source, spansInRange(source.lineStart(contextFirst), lineEnd(contextLast)));
+  const derived = uncommittedLineMarks(excerpt.text, excerpt.spans, cache, false)
+    .map((mark) => ({ ...mark, line: excerpt.documentLine(mark.line) }))
+    .filter((mark) => mark.line >= first && mark.line <= last);
+  const delta = edit.newLastLine - edit.oldLastLine;
+  // The previous marks of the window's lines in the text before the edit: [first, last - delta].
+  const from = firstMarkAtOrAfter(previous, first);
+  const to = firstMarkAtOrAfter(previous, last - delta + 1);
+  const linesDerived = contextLast - contextFirst + 1;
+  if (delta === 0 && to - from === derived.length && derived.every((mark, index) => sameMark(mark, previous[from + index]))) {
+    return { uncommitted: previous, unchanged: true, linesDerived };
+  }
+  const after = previous.slice(to);
+  const uncommitted = [...previous.slice(0, from), ...derived, ...(delta === 0 ? after : after.map((mark) => ({ ...mark, line: mark.line + delta })))];
+  return { uncommitted, unchanged: false, linesDerived };
+}
+
+function firstMarkAtOrAfter(marks: readonly UncommittedLineMark[], line: number): number {
+  let low = 0;
+  let high = marks.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (marks[middle].line < line) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function sameMark(a: UncommittedLineMark, b: UncommittedLineMark): boolean {
+  return a.line === b.line && a.state === b.state && a.lineKind === b.lineKind && a.spanIds.length === b.spanIds.length && a.spanIds.every((id, index) => id === b.spanIds[index]);
+}
+
+function isBlankText(text: string): boolean {
+  for (let index = 0; index < text.length; index++) if (!isWhitespaceCode(text.charCodeAt(index))) return false;
+  return true;
+}
+
+/** The uncommitted AI lines of a text, sorted by line. `retain`: forget the cached statuses of spans not given (a whole text's spans). */
+function uncommittedLineMarks(text: string, spans: readonly AttributedSpan[], cache: Pick<SpanStatusCache, 'statusOf'> & Partial<Pick<SpanStatusCache, 'retain'>>, retain = true): UncommittedLineMark[] {
   const lines = spans.length > 0 ? deriveLineAttribution(text, spans) : [];
   const spansById = new Map<string, AttributedSpan>();
   for (const span of spans) spansById.set(span.id, span);
@@ -190,12 +290,12 @@ function uncommittedLineMarks(text: string, spans: readonly AttributedSpan[], ca
     const state = uncommittedLineState(line, spansById, text, memo, line.kind === 'mixed' ? lineStartOf(line.line) : undefined);
     uncommitted.push({ line: line.line, state, lineKind: line.kind, spanIds: line.spanIds });
   }
-  cache.retain(spansById);
+  if (retain) cache.retain?.(spansById);
   return uncommitted;
 }
 
 /** Runs of marks from the uncommitted AI lines (sorted) and the committed ones (uncommitted lines win). */
-function assembleLineMarks(uncommitted: readonly UncommittedLineMark[], committedLines: readonly number[], lineCount: number): LineMarks {
+export function assembleLineMarks(uncommitted: readonly UncommittedLineMark[], committedLines: readonly number[], lineCount: number): LineMarks {
   const runs: Record<LineMarkState, LineRun[]> = { 'ai-unreviewed': [], 'ai-accepted': [], 'ai-human-changed': [], 'ai-committed': [] };
   let runState: LineMarkState | undefined;
   let runStart = -1;

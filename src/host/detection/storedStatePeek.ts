@@ -15,17 +15,22 @@ const MAX_PEEK_BYTES = 32 * 1024 * 1024;
 export async function peekStoredState(states: RepositoryRegistry, fsPath: string): Promise<WorkingStateDocument | undefined> {
   const located = await states.storeOf(fsPath);
   if (!located) return undefined;
+  const stored = await peekStateFile(located.store.stateFileFor(located.repoPath));
+  return stored?.path === located.repoPath ? stored : undefined;
+}
+
+/** Reads one state file the same way (a watcher named it); undefined when it is missing, too big or not valid. */
+export async function peekStateFile(stateFile: string): Promise<WorkingStateDocument | undefined> {
   let text: string;
   try {
-    const file = located.store.stateFileFor(located.repoPath);
-    const read = await readRegularFile(file, { maxBytes: MAX_PEEK_BYTES });
+    const read = await readRegularFile(stateFile, { maxBytes: MAX_PEEK_BYTES });
     if (read.kind !== 'ok') return undefined;
     text = read.bytes.toString('utf8');
   } catch {
     return undefined;
   }
   const parsed = parseWorkingStateDocument(text);
-  return parsed.kind === 'ok' && parsed.document.path === located.repoPath ? parsed.document : undefined;
+  return parsed.kind === 'ok' ? parsed.document : undefined;
 }
 
 /** The stored spans when they describe exactly `text` (so their offsets are offsets into it). */

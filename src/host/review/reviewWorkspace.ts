@@ -93,6 +93,11 @@ class SharedPerChange<T> {
   }
 }
 
+/** The uri of a file of a repository by its path in it ('/'-separated, as the working state names it). */
+function repositoryFileUri(topLevel: string, repoPath: string): vscode.Uri {
+  return vscode.Uri.file(path.join(topLevel, ...repoPath.split('/')));
+}
+
 export function displayPath(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 }
@@ -128,8 +133,14 @@ export class ReviewWorkspace implements vscode.Disposable {
   private lastCountedChangeCount = -1;
   /** Blocks of open documents by uri, for one document version each (dropped when the document's attribution changes). */
   private readonly openBlocks = new Map<string, { readonly version: number; readonly blocks: ReviewBlock[] }>();
-  /** Block counts of open documents, the same way (a count builds no blocks: it runs after typing pauses). */
-  private readonly openCounts = new Map<string, { readonly version: number; readonly count: number }>();
+  /**
+   * Block counts of open documents for one document version and attribution generation each (a
+   * count builds no blocks: it runs after typing pauses); an edit that keeps the blocks carries
+   * its document's count over to the new version.
+   */
+  private readonly openCounts = new Map<string, { readonly version: number; readonly generation: number; readonly count: number }>();
+  /** Attribution changes per open document (the service's onDidChangeAttribution). */
+  private readonly generations = new Map<string, number>();
   /** Blocks of every file with stored AI spans, read from disk; re-read when the stored state changes or a document opens or closes. */
   private storedBlocks: Promise<ReviewTarget[]> | undefined;
   private readonly changes = this.disposables.add(new Debouncer(CHANGE_DEBOUNCE_MS, () => this.emitter.fire()));
@@ -152,12 +163,19 @@ export class ReviewWorkspace implements vscode.Disposable {
     };
     this.disposables.push(
       service.onDidChangeAttribution((uri) => {
-        this.openBlocks.delete(uri.toString());
-        this.openCounts.delete(uri.toString());
+        const key = uri.toString();
+        this.openBlocks.delete(key);
+        this.generations.set(key, this.generationOf(key) + 1);
         this.schedule();
       }),
-      // Lines added or removed away from every span move the blocks below them (their line labels).
       service.onDidApplyEdit((edit) => {
+        // Comes right after the attribution change the edit fired (when it affected spans): a count of just before it holds when it kept the blocks.
+        const counted = this.openCounts.get(edit.key);
+        const generation = this.generationOf(edit.key);
+        if (edit.blocksKept && counted && counted.version === edit.versionBefore && counted.generation === generation - (edit.spansAffected ? 1 : 0)) {
+          this.openCounts.set(edit.key, { version: edit.document.version, generation, count: counted.count });
+        }
+        // Lines added or removed away from every span move the blocks below them (their line labels).
         if (edit.linesMoved && !edit.spansAffected) this.schedule();
       }),
       // A file counts from the editor while open and from its stored state once closed.
@@ -165,10 +183,23 @@ export class ReviewWorkspace implements vscode.Disposable {
         if (document.uri.scheme === 'file') storedChanged();
       }),
       vscode.workspace.onDidCloseTextDocument((document) => {
+        this.generations.delete(document.uri.toString());
         if (document.uri.scheme === 'file') storedChanged();
       }),
     );
-    if (states) this.disposables.push(states.onDidChangeStoredState(storedChanged));
+    if (states) {
+      this.disposables.push(
+        states.onDidChangeStoredState((change) => {
+          // This window's own save of a document open here: the stored blocks leave open documents out, nothing to re-read.
+          if (change.writtenHere !== undefined && this.service.openDocument(repositoryFileUri(change.repository.topLevel, change.writtenHere))) return;
+          storedChanged();
+        }),
+      );
+    }
+  }
+
+  private generationOf(key: string): number {
+    return this.generations.get(key) ?? 0;
   }
 
   private schedule(): void {
@@ -215,10 +246,11 @@ export class ReviewWorkspace implements vscode.Disposable {
       const key = document.uri.toString();
       open.add(key);
       let cached = this.openCounts.get(key);
-      if (!cached || cached.version !== document.version) {
+      const generation = this.generationOf(key);
+      if (!cached || cached.version !== document.version || cached.generation !== generation) {
         // Over the lines around the spans (spanExcerpt gives the same blocks): a big document's whole text is never taken per count.
         const excerpt = spanExcerpt(documentLineSource(document), this.service.spansOf(document.uri));
-        cached = { version: document.version, count: countReviewBlocks({ path: displayPath(document.uri), text: excerpt.text, spans: excerpt.spans }) };
+        cached = { version: document.version, generation, count: countReviewBlocks({ path: displayPath(document.uri), text: excerpt.text, spans: excerpt.spans }) };
         this.openCounts.set(key, cached);
       }
       if (cached.count > 0) counts.set(key, cached.count);
@@ -267,7 +299,7 @@ export class ReviewWorkspace implements vscode.Disposable {
       try {
         for (const document of await located.store.loadAll()) {
           if (document.spans.length === 0) continue;
-          const uri = vscode.Uri.file(path.join(located.repository.topLevel, ...document.path.split('/')));
+          const uri = repositoryFileUri(located.repository.topLevel, document.path);
           // An open file counts from the editor (both callers skip it): its file on disk is not read,
           // hashed and re-anchored at every save of its working state (2-3 s for a 50 MB file).
           if (this.service.openDocument(uri)) continue;

@@ -2,9 +2,17 @@ import * as vscode from 'vscode';
 import { documentLineSource } from '../documentText';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
-import { LINE_MARK_STATES, SpanStatusCache, computeLineMarksOfSource, type LineMarks, type LineMarkState } from '../../core/visibility/lineMarks';
+import {
+  LINE_MARK_STATES,
+  SpanStatusCache,
+  assembleLineMarks,
+  computeLineMarksOfSource,
+  updateUncommittedMarks,
+  type LineMarks,
+  type LineMarkState,
+} from '../../core/visibility/lineMarks';
 import { MARK_COLOR_DEFAULTS, MARK_COLOR_IDS, gutterIconSvg, resolveThemeColor, type ThemeKind } from '../../core/visibility/markStyle';
-import type { AttributionService } from '../attributionService';
+import type { AppliedEdit, AttributionService } from '../attributionService';
 import { TypingPauses } from '../../core/visibility/typingPause';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
 import type { VouchSettings } from '../settings';
@@ -70,13 +78,19 @@ interface DocumentMarks {
 /**
  * Gutter marks (an icon per state in the glyph margin) and overview-ruler marks of AI lines in
  * visible editors, recomputed (debounced) when attribution, committed history or settings change.
- * Holds no attribution logic: the marks come from core `computeLineMarks`.
+ * Holds no attribution logic: the marks come from core `computeLineMarks`. An edit updates the
+ * marks of its document from the lines around it (core `updateUncommittedMarks`), so a keystroke
+ * costs the lines it touches, not every span of the file; an editor whose marks did not change
+ * is not given them again.
  */
 export class AttributionDecorations implements vscode.Disposable {
   private types: Record<LineMarkState, vscode.TextEditorDecorationType>;
   private readonly caches = new Map<string, SpanStatusCache>();
   private readonly marksByDocument = new Map<string, DocumentMarks>();
   private readonly attributionGenerations = new Map<string, number>();
+  /** The runs each editor was last given (an update with the same runs gives it nothing); 'off' while the gutter is off. */
+  private shown = new WeakMap<vscode.TextEditor, LineMarks['runs'] | 'off'>();
+
   private readonly pending = new Set<string>();
   private pendingAll = false;
   private readonly disposables = new DisposableStore();
@@ -108,6 +122,7 @@ export class AttributionDecorations implements vscode.Disposable {
       }),
       // Comes right after the attribution change the same edit caused.
       service.onDidApplyEdit((edit) => {
+        this.followEdit(edit);
         if (edit.decidedBy === 'typing' && edit.spansAffected) this.typing.noteKeystroke(edit.key, edit.at, this.attributionGenerations.get(edit.key) ?? 0);
       }),
       history.onDidChange((uri) => this.schedule(uri.toString())),
@@ -137,20 +152,78 @@ export class AttributionDecorations implements vscode.Disposable {
     const generation = this.attributionGenerations.get(key) ?? 0;
     const committed = this.settings.gutterMode === 'all' ? this.history.linesOf(document) : NO_COMMITTED_LINES;
     const cached = this.marksByDocument.get(key);
-    if (cached && cached.version === document.version && cached.attributionGeneration === generation && cached.committed === committed) return cached;
-    let cache = this.caches.get(key);
-    if (!cache) this.caches.set(key, (cache = new SpanStatusCache(nativeSha256Hex)));
+    if (cached && cached.version === document.version && cached.attributionGeneration === generation) {
+      if (cached.committed === committed) return cached;
+      // Blame found the committed lines again: the uncommitted marks stand, only the runs are assembled again.
+      const sameLines = cached.committed.length === committed.length && cached.committed.every((line, index) => line.line === committed[index].line);
+      const marks = sameLines ? cached.marks : assembleLineMarks(cached.marks.uncommitted, committed.map((line) => line.line), cached.marks.lineCount);
+      const entry: DocumentMarks = { ...cached, committed, marks };
+      this.marksByDocument.set(key, entry);
+      return entry;
+    }
     const spans = this.settings.gutterMode === 'off' ? [] : this.service.spansOf(document.uri);
     // From the lines around the spans: a big document's whole text is never taken here.
     const marks = computeLineMarksOfSource(
       documentLineSource(document),
       spans,
       committed.map((line) => line.line),
-      cache,
+      this.statusCacheOf(key),
     );
     const entry: DocumentMarks = { version: document.version, attributionGeneration: generation, committed, marks };
     this.marksByDocument.set(key, entry);
     return entry;
+  }
+
+  private statusCacheOf(key: string): SpanStatusCache {
+    let cache = this.caches.get(key);
+    if (!cache) this.caches.set(key, (cache = new SpanStatusCache(nativeSha256Hex)));
+    return cache;
+  }
+
+  /**
+   * Moves a document's marks along with one edit, deriving again only the lines around it, when
+   * the cached marks are those of the text and attribution just before it; else forgets them (the
+   * next look computes them over every span).
+   */
+  private followEdit(edit: AppliedEdit): void {
+    const { key, document } = edit;
+    const cached = this.marksByDocument.get(key);
+    if (!cached) return;
+    // The attribution change this edit fired (when it affected spans) is the only one since the marks.
+    const generation = this.attributionGenerations.get(key) ?? 0;
+    const followable = cached.version === edit.versionBefore && generation === cached.attributionGeneration + (edit.spansAffected ? 1 : 0);
+    if (!followable || edit.reason !== undefined || edit.changes.length !== 1 || this.settings.gutterMode === 'off') {
+      this.marksByDocument.delete(key);
+      return;
+    }
+    const [change] = edit.changes;
+    const lineDelta = document.lineCount - cached.marks.lineCount;
+    // Committed lines belong to the line numbers they were found for: lines that move hide them until blame runs again (as linesOf does).
+    if (lineDelta !== 0 && cached.committed.length > 0) {
+      this.marksByDocument.delete(key);
+      return;
+    }
+    const end = change.offset + change.insertedText.length;
+    const firstLine = document.positionAt(change.offset).line;
+    const newLastLine = document.positionAt(end).line;
+    const update = updateUncommittedMarks(
+      cached.marks.uncommitted,
+      { firstLine, oldLastLine: newLastLine - lineDelta, newLastLine, start: change.offset, end },
+      documentLineSource(document),
+      (start, rangeEnd) => this.service.spansInRange(document.uri, start, rangeEnd),
+      this.statusCacheOf(key),
+    );
+    // An edit within one line moves no decoration to another line: unchanged marks need no new runs.
+    const withinLine = firstLine === newLastLine && lineDelta === 0;
+    const marks =
+      update.unchanged && withinLine
+        ? cached.marks
+        : assembleLineMarks(
+            update.uncommitted,
+            cached.committed.map((line) => line.line),
+            document.lineCount,
+          );
+    this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks });
   }
 
   /**
@@ -203,6 +276,7 @@ export class AttributionDecorations implements vscode.Disposable {
   private recreateTypes(): void {
     this.disposeTypes();
     this.types = createMarkTypes();
+    this.shown = new WeakMap();
     this.schedule();
   }
 
@@ -212,10 +286,15 @@ export class AttributionDecorations implements vscode.Disposable {
 
   private apply(editor: vscode.TextEditor): void {
     if (this.settings.gutterMode === 'off') {
+      if (this.shown.get(editor) === 'off') return;
       for (const state of LINE_MARK_STATES) editor.setDecorations(this.types[state], []);
+      this.shown.set(editor, 'off');
       return;
     }
     const { marks } = this.marksOf(editor.document);
+    // The same runs as this editor shows (the editor moved them with the text itself): nothing to send.
+    if (this.shown.get(editor) === marks.runs) return;
+    this.shown.set(editor, marks.runs);
     for (const state of LINE_MARK_STATES) {
       const hidden = state === 'ai-accepted' && !this.settings.gutterShowAccepted;
       editor.setDecorations(

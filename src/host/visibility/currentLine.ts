@@ -20,7 +20,10 @@ export function annotationAt(document: vscode.TextDocument, line: number, servic
   const mark = uncommittedMarkAt(marks, line);
   if (mark) {
     const wanted = new Set(mark.spanIds);
-    const spans = service.spansOf(document.uri).filter((span) => wanted.has(span.id));
+    // The spans on the line, found by a ledger lookup; a blank line inside a block names spans of the lines around it.
+    const lineRange = document.lineAt(line).rangeIncludingLineBreak;
+    let spans = service.spansInRange(document.uri, document.offsetAt(lineRange.start), document.offsetAt(lineRange.end)).filter((span) => wanted.has(span.id));
+    if (spans.length < wanted.size) spans = service.spansOf(document.uri).filter((span) => wanted.has(span.id));
     const statuses = new SpanStatusCache(nativeSha256Hex);
     // Each span's status needs only its own text: never the whole document on a cursor stop.
     const statusOf = (span: AttributedSpan) => {

@@ -231,6 +231,41 @@ describe('WorkingStateStore', () => {
       assert.deepEqual(again.document.spans.map((s) => s.id), ['a', 'b']);
     });
 
+    it('tells a state file that is still what a save wrote (a watcher event for it needs no reading back) from another writer\'s', async () => {
+      const window = await open();
+      const cli = await open();
+      const first = await window.save('a.txt', [span('a', 0, 8)], text);
+      assert.equal(first.stateFile, window.stateFileFor('a.txt'));
+      assert.ok(first.written);
+      assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, first.written), true);
+      const other = await cli.save('a.txt', [span('a', 0, 8), span('cli', 9, 17)], text);
+      assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, first.written), false, 'the file is now the other writer\'s');
+      assert.ok(other.written);
+      assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, other.written), true);
+      const again = await window.save('a.txt', [span('a', 0, 8), span('cli', 9, 17)], text);
+      assert.ok(again.written);
+      assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, other.written), false, 'each write is a new file, even with the same content');
+      await window.remove('a.txt');
+      assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, again.written), false, 'removed');
+    });
+
+    it('does not read back its own last write when it saves again; reads and merges once another writer wrote', async () => {
+      const window = await open();
+      await window.save('a.txt', [span('a', 0, 8)], text);
+      const readAfterFirst = window.statesRead;
+      const again = await window.save('a.txt', [span('a', 0, 8, { review })], text);
+      assert.equal(window.statesRead, readAfterFirst, 'its own write was read back');
+      assert.equal(again.merged, false);
+      assert.equal(again.document.generation, 2);
+      const cli = await open();
+      await cli.save('a.txt', [span('a', 0, 8, { review }), span('cli', 9, 17)], text);
+      const merged = await window.save('a.txt', [span('a', 0, 8, { review })], text);
+      assert.equal(window.statesRead, readAfterFirst + 1, 'the other writer\'s file is read once');
+      assert.equal(merged.merged, true);
+      assert.deepEqual(merged.document.spans.map((s) => s.id), ['a', 'cli']);
+      assert.equal(merged.document.generation, 4);
+    });
+
     it('merges spans written over a different text by re-anchoring them first', async () => {
       const cli = await open();
       await cli.save('a.txt', [span('cli', 9, 17, { insertedAt: 2000 })], text);

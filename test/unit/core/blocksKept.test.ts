@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { AttributedSpan } from '../../../src/core/attribution';
+import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
+import { editKeepsReviewBlocks, isBlankLine, type LineWithSpans } from '../../../src/core/review/blocksKept';
+import { buildReviewBlocks, countReviewBlocks } from '../../../src/core/review/reviewModel';
+import { review, textAndSpans } from '../../support/spanArbitraries';
+
+/** The line holding `offset` with the spans on it or next to it, as the editor's host reads them. */
+function lineAround(text: string, offset: number, ledger: AttributionLedger): LineWithSpans {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const newline = text.indexOf('\n', offset);
+  const lineEnd = newline < 0 ? text.length : newline;
+  const lines = text.split('\n');
+  const line = text.slice(0, lineStart).split('\n').length - 1;
+  // No line above the first or below the last: nothing blank beside it there.
+  const besideBlankLine = (line > 0 && isBlankLine(lines[line - 1])) || (line + 1 < lines.length && isBlankLine(lines[line + 1]));
+  return { lineText: text.slice(lineStart, lineEnd), lineStart, spans: ledger.spansInRange(Math.max(0, lineStart - 1), lineEnd + 2), besideBlankLine };
+}
+
+const blocksOf = (text: string, spans: readonly AttributedSpan[]) => buildReviewBlocks({ path: 'f', text, spans }).map((block) => [block.startLine, block.endLine]);
+
+describe('editKeepsReviewBlocks: an edit inside a line that leaves the review blocks as they were', () => {
+  it('never says so when the blocks waiting for review change (their count or lines), and says so for most typing inside AI lines', () => {
+    let kept = 0;
+    fc.assert(
+      fc.property(textAndSpans, fc.nat(), fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', ' ', 'ab', '\t', ';', ''), ({ text, spans }, at, deleted, insertedText) => {
+        const offset = text.length === 0 ? 0 : at % (text.length + 1);
+        const newline = text.indexOf('\n', offset);
+        // Inside one line: what is deleted holds no line break.
+        const deletedLength = Math.min(deleted, (newline < 0 ? text.length : newline) - offset);
+        if (deletedLength === 0 && insertedText.length === 0) return;
+        const ledger = AttributionLedger.fromSpans(spans);
+        const before = lineAround(text, offset, ledger);
+        ledger.applyChanges([{ offset, deletedLength, insertedText }], { kind: 'human' });
+        const after = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength);
+        if (!editKeepsReviewBlocks(before, lineAround(after, offset, ledger))) return;
+        kept++;
+        assert.equal(countReviewBlocks({ path: 'f', text: after, spans: ledger.spans() }), countReviewBlocks({ path: 'f', text, spans }));
+        assert.deepEqual(blocksOf(after, ledger.spans()), blocksOf(text, spans));
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(kept > 1000, `the rule held in only ${kept} of 5000 edits`);
+  });
+
+  it('keeps the blocks while a person types inside an AI line, not when the typing splits a span or changes a reviewed one', () => {
+    const text = 'const a = compute(1);\nconst b = compute(2);\n';
+    const span: AttributedSpan = { id: 'ai', start: 0, end: 21, origin: { kind: 'inline', tool: 'x' }, confidence: 'high', insertedAt: 1, insertedTextHash: '', insertedLength: 21, humanChangedChars: 0 };
+    const typeAt = (spans: AttributedSpan[], offset: number, insertedText: string) => {
+      const ledger = AttributionLedger.fromSpans(spans);
+      const before = lineAround(text, offset, ledger);
+      ledger.applyChanges([{ offset, deletedLength: 0, insertedText }], { kind: 'human' });
+      return { kept: editKeepsReviewBlocks(before, lineAround(text.slice(0, offset) + insertedText + text.slice(offset), offset, ledger)), spans: ledger.spans() };
+    };
+    const split = typeAt([span], 10, 'x');
+    assert.equal(split.kept, false, 'the first keystroke splits the span');
+    assert.equal(typeAt(split.spans, 11, 'y').kept, true, 'the next keystrokes only move offsets');
+    assert.equal(typeAt([span], 21, ' ').kept, true, 'typing after the AI text on its line');
+    assert.equal(typeAt([span], 0, 'x').kept, true, 'typing before it: the line turns mixed, which matters only beside a blank line');
+    const accepted = { ...span, review: review('accepted', text.slice(0, 21)) };
+    assert.equal(typeAt([accepted], 21, ' ').kept, false, 'a reviewed span next to the edit');
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { AttributedSpan, EditAuthor } from '../../../src/core/attribution';
+import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
+import { stringLineSource } from '../../../src/core/text/spanExcerpt';
+import { SpanStatusCache, computeLineMarks, countLines, updateUncommittedMarks, type LineEdit } from '../../../src/core/visibility/lineMarks';
+import { textAndSpans } from '../../support/spanArbitraries';
+
+const HUMAN: EditAuthor = { kind: 'human' };
+const AI: EditAuthor = { kind: 'ai', origin: { kind: 'inline', tool: 'github-copilot' }, confidence: 'high' };
+
+/** The edit in lines, as the editor's host finds it: from the text after it and the line counts. */
+function lineEditOf(before: string, after: string, offset: number, insertedText: string): LineEdit {
+  const source = stringLineSource(after);
+  const newLastLine = source.lineAt(offset + insertedText.length);
+  return { firstLine: source.lineAt(offset), oldLastLine: newLastLine - (countLines(after) - countLines(before)), newLastLine, start: offset, end: offset + insertedText.length };
+}
+
+/** Applies one change to the text and the ledger; returns the marks update next to the marks of the whole new text. */
+function edited(text: string, spans: readonly AttributedSpan[], change: { offset: number; deletedLength: number; insertedText: string }, author: EditAuthor) {
+  const ledger = AttributionLedger.fromSpans(spans);
+  const before = computeLineMarks(text, ledger.spans());
+  ledger.applyChanges([change], author);
+  const after = text.slice(0, change.offset) + change.insertedText + text.slice(change.offset + change.deletedLength);
+  const update = updateUncommittedMarks(before.uncommitted, lineEditOf(text, after, change.offset, change.insertedText), stringLineSource(after), (start, end) => ledger.spansInRange(start, end), new SpanStatusCache());
+  return { before, update, whole: computeLineMarks(after, ledger.spans()) };
+}
+
+describe('updateUncommittedMarks: the line marks after one edit, from the lines around it', () => {
+  it('gives the same marks as the whole text after the edit (typing, deleting, line breaks, AI inserts, in and around spans)', () => {
+    const change = fc
+      .tuple(fc.nat(), fc.integer({ min: 0, max: 5 }), fc.constantFrom('x', ' ', '\n', '', 'ab', '\r\n', 'y\n z', '\n\n', ';'))
+      .filter(([, deleted, inserted]) => deleted > 0 || inserted.length > 0);
+    fc.assert(
+      fc.property(textAndSpans, change, fc.boolean(), ({ text, spans }, [at, deleted, insertedText], byAi) => {
+        const offset = text.length === 0 ? 0 : at % (text.length + 1);
+        const deletedLength = Math.min(deleted, text.length - offset);
+        if (deletedLength === 0 && insertedText.length === 0) return;
+        const { before, update, whole } = edited(text, spans, { offset, deletedLength, insertedText }, byAi ? AI : HUMAN);
+        assert.deepEqual(update.uncommitted, whole.uncommitted);
+        if (update.unchanged) assert.deepEqual(before.uncommitted, whole.uncommitted);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('derives a few lines per keystroke whatever the number of spans, and reports no change while typing inside an AI line', () => {
+    const lines = Array.from({ length: 5_000 }, (_, line) => `  value${line} = compute(${line}, ${line % 7}); // line ${line}`);
+    let text = `${lines.join('\n')}\n`;
+    const source = stringLineSource(text);
+    // 2,000 one-line AI spans, never on neighbouring lines (as the keystroke benchmark marks them).
+    const spans: AttributedSpan[] = Array.from({ length: 2_000 }, (_, index) => {
+      const line = Math.floor((index * 4_998) / 2_000);
+      const start = source.lineStart(line) + 2;
+      const end = source.lineStart(line) + lines[line].length;
+      return { id: `s${index}`, start, end, origin: AI.kind === 'ai' ? AI.origin : { kind: 'inline', tool: 'x' }, confidence: 'high', insertedAt: index, insertedTextHash: '', insertedLength: end - start, humanChangedChars: 0 };
+    });
+    const ledger = AttributionLedger.fromSpans(spans);
+    let marks = computeLineMarks(text, ledger.spans());
+    const typed = 'let total = 1;\nx';
+    let offset = spans[1_000].start + 10;
+    const unchangedAfter: boolean[] = [];
+    for (const character of typed) {
+      const before = text;
+      ledger.applyChanges([{ offset, deletedLength: 0, insertedText: character }], HUMAN);
+      text = text.slice(0, offset) + character + text.slice(offset);
+      const update = updateUncommittedMarks(marks.uncommitted, lineEditOf(before, text, offset, character), stringLineSource(text), (start, end) => ledger.spansInRange(start, end), new SpanStatusCache());
+      assert.ok(update.linesDerived <= 5, `${update.linesDerived} lines derived for one keystroke`);
+      unchangedAfter.push(update.unchanged);
+      marks = { ...marks, uncommitted: update.uncommitted };
+      offset += 1;
+    }
+    assert.deepEqual(marks.uncommitted, computeLineMarks(text, ledger.spans()).uncommitted);
+    // The first keystroke turns the line human-changed, the line break moves the lines below, and the
+    // first character before the AI text on the new line makes it a mixed line; the others change no mark.
+    assert.deepEqual(
+      unchangedAfter.flatMap((unchanged, index) => (unchanged ? [] : [typed[index]])),
+      ['l', '\n', 'x'],
+    );
+  });
+});
