@@ -401,13 +401,16 @@ export class AttributionService implements vscode.Disposable {
       let blocksKept = !spansAffected && !linesMoved;
       if (lineBefore && spansBefore) {
         const document = event.document;
-        const lineAfter = document.lineAt(lineBefore.line);
-        tracked.editedLine = { line: lineBefore.line, start: lineBefore.start, text: lineAfter.text };
+        // The line the edit left (or the two a typed line break made), joined by '\n'.
+        const { line, start, lines } = lineBefore;
+        const last = document.lineAt(line + lines - 1).text;
+        const textAfter = lines === 1 ? last : `${document.lineAt(line).text}\n${last}`;
+        tracked.editedLine = { line: line + lines - 1, start: start + textAfter.length - last.length, text: last };
         if (!blocksKept && decision.author.kind === 'human') {
           // The lines beside it are the same before and after (the edit stayed inside its line).
-          const besideBlankLine = (lineBefore.line > 0 && isBlankLine(document.lineAt(lineBefore.line - 1).text)) || (lineBefore.line + 1 < document.lineCount && isBlankLine(document.lineAt(lineBefore.line + 1).text));
-          const after: LineWithSpans = { lineText: lineAfter.text, lineStart: lineBefore.start, spans: tracked.ledger.spansInRange(Math.max(0, lineBefore.start - 1), lineBefore.start + lineAfter.text.length + 2), besideBlankLine };
-          blocksKept = editKeepsReviewBlocks({ lineText: lineBefore.text, lineStart: lineBefore.start, spans: spansBefore, besideBlankLine }, after);
+          const besideBlankLine = (line > 0 && isBlankLine(document.lineAt(line - 1).text)) || (line + lines < document.lineCount && isBlankLine(document.lineAt(line + lines).text));
+          const after: LineWithSpans = { lineText: textAfter, lineStart: start, spans: tracked.ledger.spansInRange(Math.max(0, start - 1), start + textAfter.length + 2), besideBlankLine };
+          blocksKept = editKeepsReviewBlocks({ lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine }, after);
         }
       }
       effect = { spansAffected, linesMoved, blocksKept };
@@ -447,19 +450,28 @@ export class AttributionService implements vscode.Disposable {
   /**
    * The line a change inside one line edited, as it was before it: from the line as it is now
    * (typing: the inserted text taken out), or, when the change deleted text, from the line as the
-   * previous change left it. Undefined for changes across lines, several changes and undo/redo.
+   * previous change left it; `lines`: 2 when it typed a line break (in a '\n' document). Undefined
+   * for changes across lines, several changes and undo/redo.
    */
-  private editedLineBefore(tracked: TrackedDocument, edit: DocumentEdit): { line: number; start: number; text: string } | undefined {
+  private editedLineBefore(tracked: TrackedDocument, edit: DocumentEdit): { line: number; start: number; text: string; lines: 1 | 2 } | undefined {
     // Without spans there are no blocks to keep (and a person's edit makes none).
-    if (edit.reason !== undefined || edit.changes.length !== 1 || tracked.pending || tracked.ledger.spanCount === 0 || edit.document.lineCount !== tracked.lineCount) return undefined;
+    if (edit.reason !== undefined || edit.changes.length !== 1 || tracked.pending || tracked.ledger.spanCount === 0) return undefined;
     const [change] = edit.changes;
-    if (change.insertedText.includes('\n')) return undefined;
     const document = edit.document;
     const position = document.positionAt(change.offset);
-    const now = document.lineAt(position.line).text;
     const start = change.offset - position.character;
     const column = position.character;
-    if (change.deletedLength === 0) return { line: position.line, start, text: now.slice(0, column) + now.slice(column + change.insertedText.length) };
+    const breaks = change.insertedText.split('\n').length - 1;
+    if (breaks > 0) {
+      // A typed line break (Enter, with its indentation): the two lines it made, with the inserted text taken out.
+      const typedBreak = breaks === 1 && change.deletedLength === 0 && !change.insertedText.includes('\r') && document.eol === vscode.EndOfLine.LF && document.lineCount === tracked.lineCount + 1;
+      if (!typedBreak) return undefined;
+      const joined = `${document.lineAt(position.line).text}\n${document.lineAt(position.line + 1).text}`;
+      return { line: position.line, start, text: joined.slice(0, column) + joined.slice(column + change.insertedText.length), lines: 2 };
+    }
+    if (document.lineCount !== tracked.lineCount) return undefined;
+    const now = document.lineAt(position.line).text;
+    if (change.deletedLength === 0) return { line: position.line, start, text: now.slice(0, column) + now.slice(column + change.insertedText.length), lines: 1 };
     const previous = tracked.editedLine;
     if (!previous || previous.line !== position.line || previous.start !== start) return undefined;
     // The line before must be the line now with the change undone: same text around it, the right length.
@@ -467,7 +479,7 @@ export class AttributionService implements vscode.Disposable {
       previous.text.length === now.length - change.insertedText.length + change.deletedLength &&
       previous.text.slice(0, column) === now.slice(0, column) &&
       previous.text.slice(column + change.deletedLength) === now.slice(column + change.insertedText.length);
-    return fits ? previous : undefined;
+    return fits ? { ...previous, lines: 1 } : undefined;
   }
 
   /**

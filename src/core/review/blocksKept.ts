@@ -10,13 +10,18 @@
  * the same order, none with an accepted review (whose status follows its text), the same pairs
  * touching, and the line's attribution the same: AI or not, blank or not, and its spans; whether it
  * is wholly AI or mixed only when a blank line is next to it (only then does it decide whether those
- * blank lines join a block). Property-tested against counting again.
+ * blank lines join a block). A line break typed inside an AI line (two lines after it, one before)
+ * keeps them too when both new lines are AI lines, the spans of the line all come from one
+ * insertion (so the two lines stay in one block), and no blank line is beside it. Property-tested
+ * against counting again.
  */
 import type { AttributedSpan } from '../attribution';
-import { deriveLineAttribution } from '../ledger/lineAttribution';
+import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
+import { insertionKey } from './reviewModel';
 
 /** One line of a text with the spans on it or next to it (sorted by start, offsets into the whole text). */
 export interface LineWithSpans {
+  /** The line, without its line break; after a typed line break, the two lines it became, joined by '\n'. */
   readonly lineText: string;
   readonly lineStart: number;
   readonly spans: readonly AttributedSpan[];
@@ -37,16 +42,38 @@ export function editKeepsReviewBlocks(before: LineWithSpans, after: LineWithSpan
     if (was.id !== is.id || was.review?.decision === 'accepted' || is.review?.decision === 'accepted') return false;
     if (index > 0 && before.spans[index - 1].end >= was.start !== after.spans[index - 1].end >= is.start) return false;
   }
-  return before.besideBlankLine === after.besideBlankLine && lineFacts(before) === lineFacts(after);
+  if (before.besideBlankLine !== after.besideBlankLine) return false;
+  const breaks = after.lineText.split('\n').length - 1;
+  if (breaks === 0) return lineFacts(before) === lineFacts(after);
+  return breaks === 1 && !before.besideBlankLine && splitKeepsBlock(before, after);
+}
+
+/** A line break typed inside an AI line: both lines AI, their spans those of the line before, all of one insertion. */
+function splitKeepsBlock(before: LineWithSpans, after: LineWithSpans): boolean {
+  const old = attributionOf(before.lineText, before.lineStart, before.spans);
+  const firstText = after.lineText.slice(0, after.lineText.indexOf('\n'));
+  const first = attributionOf(firstText, after.lineStart, after.spans);
+  const second = attributionOf(after.lineText.slice(firstText.length + 1), after.lineStart + firstText.length + 1, after.spans);
+  if (!old || !first || !second) return false;
+  const ids = new Set(old.spanIds);
+  const split = new Set([...first.spanIds, ...second.spanIds]);
+  if (split.size !== ids.size || [...split].some((id) => !ids.has(id))) return false;
+  const keys = new Set(before.spans.filter((span) => ids.has(span.id)).map(insertionKey));
+  return keys.size === 1;
+}
+
+/** The line rule's attribution of one line (undefined for a blank or human line). */
+function attributionOf(lineText: string, lineStart: number, spans: readonly AttributedSpan[]): LineAttribution | undefined {
+  const lineEnd = lineStart + lineText.length;
+  const onLine = spans
+    .filter((span) => span.end > lineStart && span.start < lineEnd)
+    .map((span) => ({ ...span, start: Math.max(span.start, lineStart) - lineStart, end: Math.min(span.end, lineEnd) - lineStart }));
+  return deriveLineAttribution(lineText, onLine)[0];
 }
 
 /** What the block builder sees of a line: blank, human, or its kind and spans. */
 function lineFacts(line: LineWithSpans): string {
-  const lineEnd = line.lineStart + line.lineText.length;
-  const onLine = line.spans
-    .filter((span) => span.end > line.lineStart && span.start < lineEnd)
-    .map((span) => ({ ...span, start: Math.max(span.start, line.lineStart) - line.lineStart, end: Math.min(span.end, lineEnd) - line.lineStart }));
-  const [attribution] = deriveLineAttribution(line.lineText, onLine);
+  const attribution = attributionOf(line.lineText, line.lineStart, line.spans);
   if (attribution) return JSON.stringify([line.besideBlankLine ? attribution.kind : 'ai', attribution.spanIds]);
   return isBlankLine(line.lineText) ? 'blank' : 'human';
 }

@@ -242,7 +242,7 @@ function buildBlocks(input: ReviewFileInput, withAccepted: boolean): ReviewBlock
  * What makes two spans one AI insertion: the same origin and insertion time. The parts of a span a
  * person split keep both, and so do the spans one AI edit event made in several places.
  */
-function insertionKey(span: AttributedSpan): string {
+export function insertionKey(span: AttributedSpan): string {
   const { kind, tool, model, session } = span.origin;
   return JSON.stringify([kind, tool, model ?? '', session ?? '', span.insertedAt]);
 }

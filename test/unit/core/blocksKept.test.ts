@@ -6,16 +6,16 @@ import { editKeepsReviewBlocks, isBlankLine, type LineWithSpans } from '../../..
 import { buildReviewBlocks, countReviewBlocks } from '../../../src/core/review/reviewModel';
 import { review, textAndSpans } from '../../support/spanArbitraries';
 
-/** The line holding `offset` with the spans on it or next to it, as the editor's host reads them. */
-function lineAround(text: string, offset: number, ledger: AttributionLedger): LineWithSpans {
+/** The line holding `offset` (and `more` lines below it) with the spans on them or next to them, as the editor's host reads them. */
+function lineAround(text: string, offset: number, ledger: AttributionLedger, more = 0): LineWithSpans {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const newline = text.indexOf('\n', offset);
-  const lineEnd = newline < 0 ? text.length : newline;
   const lines = text.split('\n');
   const line = text.slice(0, lineStart).split('\n').length - 1;
+  const lineText = lines.slice(line, line + 1 + more).join('\n');
+  const lineEnd = lineStart + lineText.length;
   // No line above the first or below the last: nothing blank beside it there.
-  const besideBlankLine = (line > 0 && isBlankLine(lines[line - 1])) || (line + 1 < lines.length && isBlankLine(lines[line + 1]));
-  return { lineText: text.slice(lineStart, lineEnd), lineStart, spans: ledger.spansInRange(Math.max(0, lineStart - 1), lineEnd + 2), besideBlankLine };
+  const besideBlankLine = (line > 0 && isBlankLine(lines[line - 1])) || (line + 1 + more < lines.length && isBlankLine(lines[line + 1 + more]));
+  return { lineText, lineStart, spans: ledger.spansInRange(Math.max(0, lineStart - 1), lineEnd + 2), besideBlankLine };
 }
 
 const blocksOf = (text: string, spans: readonly AttributedSpan[]) => buildReviewBlocks({ path: 'f', text, spans }).map((block) => [block.startLine, block.endLine]);
@@ -24,24 +24,60 @@ describe('editKeepsReviewBlocks: an edit inside a line that leaves the review bl
   it('never says so when the blocks waiting for review change (their count or lines), and says so for most typing inside AI lines', () => {
     let kept = 0;
     fc.assert(
-      fc.property(textAndSpans, fc.nat(), fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', ' ', 'ab', '\t', ';', ''), ({ text, spans }, at, deleted, insertedText) => {
+      fc.property(textAndSpans, fc.nat(), fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', ' ', 'ab', '\t', ';', '', '\n', '\n  ', '\n', '\r\n'), ({ text, spans }, at, deleted, insertedText) => {
         const offset = text.length === 0 ? 0 : at % (text.length + 1);
         const newline = text.indexOf('\n', offset);
-        // Inside one line: what is deleted holds no line break.
-        const deletedLength = Math.min(deleted, (newline < 0 ? text.length : newline) - offset);
+        // Inside one line: what is deleted holds no line break; a typed line break deletes nothing.
+        const breaks = insertedText.split('\n').length - 1;
+        const deletedLength = breaks > 0 ? 0 : Math.min(deleted, (newline < 0 ? text.length : newline) - offset);
         if (deletedLength === 0 && insertedText.length === 0) return;
         const ledger = AttributionLedger.fromSpans(spans);
         const before = lineAround(text, offset, ledger);
         ledger.applyChanges([{ offset, deletedLength, insertedText }], { kind: 'human' });
         const after = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength);
-        if (!editKeepsReviewBlocks(before, lineAround(after, offset, ledger))) return;
+        if (!editKeepsReviewBlocks(before, lineAround(after, offset, ledger, breaks))) return;
         kept++;
         assert.equal(countReviewBlocks({ path: 'f', text: after, spans: ledger.spans() }), countReviewBlocks({ path: 'f', text, spans }));
+        // The lines below a typed line break move: the count (what the status bar shows) is what stays.
+        if (breaks > 0) return;
         assert.deepEqual(blocksOf(after, ledger.spans()), blocksOf(text, spans));
       }),
       { numRuns: 5000 },
     );
-    assert.ok(kept > 1000, `the rule held in only ${kept} of 5000 edits`);
+    assert.ok(kept > 600, `the rule held in only ${kept} of 5000 edits`);
+  });
+
+  it('never says so for a typed line break that changes the count, on lines without blank ones between them', () => {
+    // Non-blank lines, spans of a few insertions: line breaks typed inside AI lines are common here.
+    const textAndOneInsertion = fc
+      .array(fc.constantFrom('ab', 'c d;', 'x', 'let y = 1;'), { minLength: 1, maxLength: 12 })
+      .map((lines) => lines.join('\n') + '\n')
+      .chain((text) =>
+        fc.tuple(fc.uniqueArray(fc.integer({ min: 0, max: text.length }), { maxLength: 10 }), fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 5, maxLength: 5 })).map(([cuts, insertions]) => {
+          const points = [...cuts].sort((a, b) => a - b);
+          const spans: AttributedSpan[] = [];
+          for (let index = 0; index + 1 < points.length; index += 2) {
+            const [start, end] = [points[index], points[index + 1]];
+            spans.push({ id: `s${index}`, start, end, origin: { kind: 'inline', tool: 't' }, confidence: 'high', insertedAt: insertions[index / 2], insertedTextHash: '', insertedLength: end - start, humanChangedChars: 0 });
+          }
+          return { text, spans };
+        }),
+      );
+    let kept = 0;
+    fc.assert(
+      fc.property(textAndOneInsertion, fc.nat(), fc.constantFrom('\n', '\n  '), ({ text, spans }, at, insertedText) => {
+        const offset = at % (text.length + 1);
+        const ledger = AttributionLedger.fromSpans(spans);
+        const before = lineAround(text, offset, ledger);
+        ledger.applyChanges([{ offset, deletedLength: 0, insertedText }], { kind: 'human' });
+        const after = text.slice(0, offset) + insertedText + text.slice(offset);
+        if (!editKeepsReviewBlocks(before, lineAround(after, offset, ledger, 1))) return;
+        kept++;
+        assert.equal(countReviewBlocks({ path: 'f', text: after, spans: ledger.spans() }), countReviewBlocks({ path: 'f', text, spans }));
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(kept > 20, `the rule held for only ${kept} of 5000 typed line breaks`);
   });
 
   it('keeps the blocks while a person types inside an AI line, not when the typing splits a span or changes a reviewed one', () => {
@@ -60,5 +96,13 @@ describe('editKeepsReviewBlocks: an edit inside a line that leaves the review bl
     assert.equal(typeAt([span], 0, 'x').kept, true, 'typing before it: the line turns mixed, which matters only beside a blank line');
     const accepted = { ...span, review: review('accepted', text.slice(0, 21)) };
     assert.equal(typeAt([accepted], 21, ' ').kept, false, 'a reviewed span next to the edit');
+    const enter = (spans: AttributedSpan[], offset: number) => {
+      const ledger = AttributionLedger.fromSpans(spans);
+      const before = lineAround(text, offset, ledger);
+      ledger.applyChanges([{ offset, deletedLength: 0, insertedText: '\n' }], { kind: 'human' });
+      return editKeepsReviewBlocks(before, lineAround(text.slice(0, offset) + '\n' + text.slice(offset), offset, ledger, 1));
+    };
+    assert.equal(enter(split.spans, 11), true, 'a line break between the parts of one insertion: one block on two lines');
+    assert.equal(enter([span], 21), false, 'a line break after the AI text: a human line below it');
   });
 });
