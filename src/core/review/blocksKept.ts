@@ -12,8 +12,9 @@
  * is wholly AI or mixed only when a blank line is next to it (only then does it decide whether those
  * blank lines join a block). A line break typed inside an AI line (two lines after it, one before)
  * keeps them too when both new lines are AI lines, the spans of the line all come from one
- * insertion (so the two lines stay in one block), and no blank line is beside it. Property-tested
- * against counting again.
+ * insertion (so the two lines stay in one block), and no blank line is beside it; or when the line
+ * was a person's (no AI character on it): its two lines hold none either, and a person's line still
+ * stands between the AI lines above and below. Property-tested against counting again.
  */
 import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
@@ -45,7 +46,14 @@ export function editKeepsReviewBlocks(before: LineWithSpans, after: LineWithSpan
   if (before.besideBlankLine !== after.besideBlankLine) return false;
   const breaks = after.lineText.split('\n').length - 1;
   if (breaks === 0) return lineFacts(before) === lineFacts(after);
-  return breaks === 1 && !before.besideBlankLine && splitKeepsBlock(before, after);
+  return breaks === 1 && (splitKeepsHumanLine(before, after) || (!before.besideBlankLine && splitKeepsBlock(before, after)));
+}
+
+/** A line break typed in a person's line (non-blank, no AI character): neither new line holds an AI character. */
+function splitKeepsHumanLine(before: LineWithSpans, after: LineWithSpans): boolean {
+  if (isBlankLine(before.lineText) || attributionOf(before.lineText, before.lineStart, before.spans)) return false;
+  const firstText = after.lineText.slice(0, after.lineText.indexOf('\n'));
+  return !attributionOf(firstText, after.lineStart, after.spans) && !attributionOf(after.lineText.slice(firstText.length + 1), after.lineStart + firstText.length + 1, after.spans);
 }
 
 /** A line break typed inside an AI line: both lines AI, their spans those of the line before, all of one insertion. */

@@ -104,5 +104,6 @@ describe('editKeepsReviewBlocks: an edit inside a line that leaves the review bl
     };
     assert.equal(enter(split.spans, 11), true, 'a line break between the parts of one insertion: one block on two lines');
     assert.equal(enter([span], 21), false, 'a line break after the AI text: a human line below it');
+    assert.equal(enter([{ ...span, start: 22, end: 43 }], 10), true, 'a line break in a person\'s line above an AI line');
   });
 });
