@@ -73,6 +73,8 @@ export interface CommitChanges {
   readonly blobs: ReadonlyMap<string, string>;
   /** `git patch-id --stable` of the commit's diff to its first parent; null for an empty diff. */
   readonly patchId: string | null;
+  /** The commit's parents, first parent first (none for a root commit). */
+  readonly parents: readonly string[];
 }
 
 /**
@@ -83,15 +85,17 @@ export interface CommitChanges {
  */
 export async function readCommitChanges(git: GitRunner, cwd: string, commit: string): Promise<CommitChanges> {
   const diff = await git.run(
-    ['diff-tree', '--always', '--root', '-r', '-z', '--no-renames', '--patch-with-raw', '--no-color', '--no-ext-diff', '--no-textconv', '--full-index', '--format=%T', assertObjectId(commit)],
+    ['diff-tree', '--always', '--root', '-r', '-z', '--no-renames', '--patch-with-raw', '--no-color', '--no-ext-diff', '--no-textconv', '--full-index', '--format=%T %P', assertObjectId(commit)],
     { cwd },
   );
   const bytes = diff.stdoutBytes;
   const fail = (what: string) => new GitError('exit-code', `unexpected git diff-tree output (${what})`, ['diff-tree']);
-  // "<tree>\0" then, when the diff is not empty, "\n", the raw entries ":<modes> <ids> <status>\0<path>\0", "\0" and the patch.
+  // "<tree> <parents>\0" then, when the diff is not empty, "\n", the raw entries ":<modes> <ids> <status>\0<path>\0", "\0" and the patch.
   let offset = bytes.indexOf(0);
   if (offset < 0) throw fail('no tree');
-  const tree = assertObjectId(bytes.subarray(0, offset).toString('utf8'));
+  const [treeId, ...parentIds] = bytes.subarray(0, offset).toString('utf8').trim().split(' ');
+  const tree = assertObjectId(treeId);
+  const parents = parentIds.filter(Boolean).map((id) => assertObjectId(id));
   offset++;
   if (bytes[offset] === 10) offset++;
   const paths: string[] = [];
@@ -114,7 +118,7 @@ export async function readCommitChanges(git: GitRunner, cwd: string, commit: str
     const id = result.stdout.trim().split(' ')[0];
     patchId = id ? assertObjectId(id) : null;
   }
-  return { commit, tree, paths, blobs, patchId };
+  return { commit, tree, paths, blobs, patchId, parents };
 }
 
 /** Repository paths the commit changed relative to its first parent (the root commit: all its files). */

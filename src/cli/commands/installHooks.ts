@@ -225,7 +225,17 @@ export function hookBlock(hook: VouchHook, vouchPath?: string): string {
   const run = `"$vouch" ${hook.args.map((arg) => (/^[\w-]+$/.test(arg) ? arg : shellQuote(arg))).join(' ')}${head}`;
   const onFailure = hook.blocking ? ' || exit $?' : ` || echo "vouch: '${hook.args.join(' ')}' failed" >&2`;
   const missing = vouchPath ? `${vouchPath.replace(/["`$\\]/g, '\\$&')} is not executable` : `'vouch' is not on PATH nor at ${launcherPath().replace(/["`$\\]/g, '\\$&')}`;
-  const body = [resolve, 'if [ -n "$vouch" ]; then', `  ${run}${onFailure}`, 'else', `  echo "vouch: ${missing}; skipped the Vouch ${hook.hook} hook" >&2`, 'fi'];
+  // The commit waits in the record queue (recordQueue.ts) from now until vouch has recorded it: a
+  // commit made on top of it meanwhile is recorded after it. Builtins but for the first mkdir; never fails the hook.
+  const queue = hook.passesHead
+    ? [
+        'case "$vouch_head" in *[!0-9a-f]* | "") ;; *)',
+        '  [ -d "$vouch_common_dir/vouch/record-queue" ] || mkdir -p "$vouch_common_dir/vouch/record-queue" 2>/dev/null || true',
+        '  printf \'\' 2>/dev/null >"$vouch_common_dir/vouch/record-queue/$vouch_head" || true ;;',
+        'esac',
+      ]
+    : [];
+  const body = [...queue, resolve, 'if [ -n "$vouch" ]; then', `  ${run}${onFailure}`, 'else', `  echo "vouch: ${missing}; skipped the Vouch ${hook.hook} hook" >&2`, 'fi'];
   return [
     BEGIN(hook.hook),
     '# Added by `vouch install-hooks`; remove with `vouch install-hooks --uninstall`.',

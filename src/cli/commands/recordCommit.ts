@@ -11,7 +11,7 @@ import { resolveCommit } from '../../git/revisions';
 import { isObjectId } from '../../git/gitRunner';
 import { InvalidRecordError } from '../../git/notes/notesJournal';
 import { WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/notes/pendingSpans';
-import { recordPendingSpansOfCommit } from '../../git/notes/commitRecording';
+import { recordPendingSpansOfCommit, type RecordCommitResult } from '../../git/notes/commitRecording';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
@@ -92,13 +92,19 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
     if (values.pending !== undefined && error instanceof InvalidRecordError) throw new CliUsageError(`bad --pending input: ${error.message}`);
     throw error;
   });
+  // Parents whose post-commit hook had not recorded them yet were recorded first, each with its own lines.
+  for (const parent of result.queuedParents ?? []) if (parent.record) reportRecorded(io, parent, ' (its post-commit hook had not recorded it yet)');
+  reportRecorded(io, result, '');
+  return 0;
+}
+
+function reportRecorded(io: CliIo, result: RecordCommitResult, why: string): void {
   for (const file of result.files) if (file.skipped) io.stderr(display`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
   const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
   const signing = result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned');
   io.stdout(
     result.record
-      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${result.commit.slice(0, 12)} (record ${result.record.recordId.slice(0, 12)}, ${signing})\n`
+      ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${result.commit.slice(0, 12)}${why} (record ${result.record.recordId.slice(0, 12)}, ${signing})\n`
       : display`vouch: no AI lines in ${result.commit.slice(0, 12)}; no record written\n`,
   );
-  return 0;
 }

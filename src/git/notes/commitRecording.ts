@@ -15,6 +15,7 @@ import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
 import { blobsAtPaths, readBlobs, type BlobRead } from '../blobReads';
 import { gitBlobIdOfText } from '../blame/nativeSha256';
 import { patchIdOfCommit, readCommitChanges, type CommitChanges } from '../commitDiffs';
+import { isQueued, recordQueueDirectory, unqueue } from './recordQueue';
 import { resolveCommit, treeOfCommit } from '../revisions';
 import { buildNoteRecord } from '../../core/notes/noteRecord';
 import { attachAgentClaims } from '../../core/signing/attributionClaim';
@@ -37,6 +38,11 @@ function skippedFile(file: CommittedFileInput, reason: string): CommittedFileOut
 
 export interface RecordCommitResult extends CommitRecordResult {
   readonly commit: string;
+  /**
+   * Parents (oldest first) that a post-commit hook had queued but no recorder had recorded yet,
+   * recorded first (each its own lines): see recordQueue.ts.
+   */
+  readonly queuedParents?: readonly RecordCommitResult[];
   /** Undefined when there was nothing to write. */
   readonly write?: ApplyResult;
   /** Who signed the record, or why it is unsigned (undefined when there was no record). */
@@ -137,18 +143,47 @@ export async function recordPendingSpansOfCommit(deps: RecordFromPendingDeps, pr
   // the same new commit. Reading the pending spans and marking them committed happen under one lock,
   // so the recorder that comes second finds those characters committed and records nothing again.
   const lockDir = path.join(deps.writer.commonDir, 'vouch');
-  await fs.mkdir(lockDir, { recursive: true });
+  await fs.mkdir(recordQueueDirectory(deps.writer.commonDir), { recursive: true });
   return withFileLock(path.join(lockDir, 'record-commit.lock'), deps.logger, RECORD_LOCK_OPTIONS, () => recordFromPendingNow(deps, provider, revision));
 }
 
 /** A recorder waits for another one as long as a busy machine may take to record a large commit. */
 const RECORD_LOCK_OPTIONS: FileLockOptions = { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: 120_000 };
 
+/** How many queued parents one recording takes first, at most (a burst of commits made while their hooks start). */
+const MAX_QUEUED_PARENTS = 16;
+
 async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: PendingSpanProvider, revision: string | CheckedCommit): Promise<RecordCommitResult> {
   const commit = typeof revision === 'string' ? await resolveCommit(deps.git, deps.topLevel, revision) : assertObjectId(revision.commit);
   // What a killed run journaled but never took out of the pending state leaves it first.
   await settleRecordingIntents(deps, provider);
   const changes = await readCommitChanges(deps.git, deps.topLevel, commit);
+  // A parent whose post-commit hook has not recorded it yet is recorded first, so that this commit
+  // does not take the parent's AI lines (still pending, and unchanged here) into its own record.
+  // Only over the working state: a provider that does not consume what it hands out would give
+  // the same spans to both.
+  const queued: CommitChanges[] = [];
+  if (provider.consumesCommitted) {
+    for (let parent = changes.parents[0]; parent !== undefined && queued.length < MAX_QUEUED_PARENTS && (await isQueued(deps.writer.commonDir, parent)); ) {
+      const parentChanges = await readCommitChanges(deps.git, deps.topLevel, parent);
+      queued.push(parentChanges);
+      parent = parentChanges.parents[0];
+    }
+  }
+  const queuedParents: RecordCommitResult[] = [];
+  for (const parentChanges of queued.reverse()) {
+    queuedParents.push(await recordChanges(deps, provider, parentChanges));
+    await unqueue(deps.writer.commonDir, parentChanges.commit);
+  }
+  const recorded = await recordChanges(deps, provider, changes);
+  await unqueue(deps.writer.commonDir, commit);
+  const write = await deps.writer.replayPending();
+  return { ...recorded, write, ...(queuedParents.length > 0 ? { queuedParents } : {}) };
+}
+
+/** Records one commit's pending lines into the journal and takes them out of the pending state (the caller writes the ref). */
+async function recordChanges(deps: RecordFromPendingDeps, provider: PendingSpanProvider, changes: CommitChanges): Promise<RecordCommitResult> {
+  const commit = changes.commit;
   const files = await provider.pendingFiles(deps.topLevel, changes.paths);
   const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
   // Signed before it is journaled: the journal holds the line that reaches the ref.
@@ -165,6 +200,5 @@ async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: Pendi
   }
   if (committed.length > 0) await provider.markCommitted(deps.topLevel, committed);
   if (intent) removeRecordingIntent(intent);
-  const write = await deps.writer.replayPending();
-  return { ...prepared, ...(signed ? { record: signed.record, signing: signed.outcome } : {}), write };
+  return { ...prepared, ...(signed ? { record: signed.record, signing: signed.outcome } : {}) };
 }

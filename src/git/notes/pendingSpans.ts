@@ -31,6 +31,11 @@ export interface PendingSpanProvider {
    * span committed in part keeps only its remainder). Characters not listed stay pending.
    */
   markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void>;
+  /**
+   * True when markCommitted takes the characters out of what pendingFiles hands out later (the
+   * working state): only then may one recording record several commits from it.
+   */
+  readonly consumesCommitted?: boolean;
 }
 
 /** What pendingFiles handed out for one file, so markCommitted can find the spans in the stored coordinates. */
@@ -51,6 +56,7 @@ interface HandedOut {
  * a locked read-modify-write that merges with writers that changed the file meanwhile.
  */
 export class WorkingStatePendingSpans implements PendingSpanProvider {
+  readonly consumesCommitted = true;
   private readonly handedOut = new Map<string, HandedOut>();
   private readonly stores = new Map<string, Promise<WorkingStateStore>>();
 

@@ -148,6 +148,31 @@ describe('vouch install-hooks: post-commit records, post-rewrite reconciles (rea
     assert.equal((await vouch(repo.dir, 'verify', 'HEAD')).code, 0);
   });
 
+  it('post-commit: a commit made on top while the first commit\'s hook starts vouch is recorded after it, each with its own AI lines', async () => {
+    // A launcher that, the first time, makes a second commit with another AI line (as an agent in a
+    // second terminal may while this hook starts vouch); that commit's own hook runs to the end first.
+    const launcher = path.join(repo.dir, '.git', 'vouch-commits-on-top');
+    const node = `'${process.execPath}' '${cli}'`;
+    writeFileSync(
+      launcher,
+      `#!/bin/sh\nif [ "$1" = record-commit ] && [ ! -e .git/second-made ]; then\n  : > .git/second-made\n  printf 'const c = alsoAi();\\n' >> a.js\n  ${node} mark a.js --lines 3 --tool other-ai >/dev/null || exit 1\n  git add a.js && git commit -q --no-verify -m second || exit 1\nfi\nexec ${node} "$@"\n`,
+      { mode: 0o755 },
+    );
+    assert.equal((await vouch(repo.dir, 'install-hooks', '--vouch-path', launcher)).code, 0);
+    repo.write('a.js', 'const a = 1;\nconst b = fromAi();\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'a.js', '--lines', '2', '--tool', 'claude-code')).code, 0);
+    assert.equal((await vouch(repo.dir, 'review', 'a.js', '--lines', '2', '--intent', 'reads b', '--scope', 'none')).code, 0);
+    gitWithHooks('add', 'a.js');
+    const output = gitWithHooks('commit', '-q', '-m', 'first');
+    const [second, first] = (await repo.text(['rev-list', '-2', 'HEAD'])).split('\n');
+    assert.equal(await repo.text(['log', '-1', '--format=%s', second]), 'second');
+    const rangesOf = async (commit: string) =>
+      ((await repo.reader().readNote(commit))?.records ?? []).flatMap((record) => record.statement.predicate.files.flatMap((file) => file.ranges.map((range) => `${file.path}:${range.start}-${range.end}:${range.origin.tool}`)));
+    assert.deepEqual(await rangesOf(first), ['a.js:2-2:claude-code'], output);
+    assert.deepEqual(await rangesOf(second), ['a.js:3-3:other-ai'], output);
+    assert.match(output, /of [0-9a-f]{12} \(its post-commit hook had not recorded it yet\)/);
+  });
+
   it('post-commit records the commit it ran for when another commit moves HEAD before vouch reads it', async () => {
     // A launcher that commits first (as a second terminal or an agent may, while the hook starts vouch), then runs vouch.
     const launcher = path.join(repo.dir, '.git', 'vouch-after-another-commit');

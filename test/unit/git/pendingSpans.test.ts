@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributedSpan } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
 import { WorkingStatePendingSpans } from '../../../src/git/notes/pendingSpans';
 import { recordPendingSpansOfCommit } from '../../../src/git/notes/commitRecording';
+import { recordQueueDirectory } from '../../../src/git/notes/recordQueue';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { TestRepo, aiSpan, gitRunner, nextDateEnv } from '../../support/testRepo';
 
@@ -171,5 +172,35 @@ describe('WorkingStatePendingSpans', function () {
     await (await openStore(repo.dir)).save('a.js', [aiSpan(text, first)], text);
     await provider(repo.dir).markCommitted(repo.dir, [{ path: 'a.js', pieces: [{ spanId: 'not-a-span', start: 0, end: 1 }] }]);
     assert.deepEqual(textsOf(text, (await (await openStore(repo.dir)).load('a.js'))?.spans ?? []), [first]);
+  });
+
+  it('a commit made on top of one whose post-commit hook has not recorded it yet is recorded after it: each records its own AI lines, once', async () => {
+    const store = await openStore(repo.dir);
+    const firstText = base + first;
+    repo.write('a.js', firstText);
+    await store.save('a.js', [aiSpan(firstText, first)], firstText);
+    await repo.commitAll('first');
+    const firstCommit = await repo.text(['rev-parse', 'HEAD']);
+    // Its hook queued it (as the installed post-commit hook does before starting vouch), and is still starting.
+    const writer = await repo.writer();
+    const queue = recordQueueDirectory(writer.commonDir);
+    mkdirSync(queue, { recursive: true });
+    writeFileSync(path.join(queue, firstCommit), '');
+    const bothText = base + first + second;
+    repo.write('a.js', bothText);
+    await store.save('a.js', [aiSpan(bothText, first), aiSpan(bothText, second, 'other-ai')], bothText);
+    await repo.commitAll('second');
+    const secondCommit = await repo.text(['rev-parse', 'HEAD']);
+
+    // The second commit's recorder comes first, then the first commit's hook gets its turn.
+    const secondResult = await record(provider(repo.dir));
+    const firstResult = await recordPendingSpansOfCommit({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger }, provider(repo.dir), firstCommit);
+    assert.deepEqual(secondResult.queuedParents?.map((result) => result.commit), [firstCommit]);
+    assert.equal(firstResult.record, undefined, 'the first commit was recorded already');
+    const rangesOf = async (commit: string) =>
+      ((await repo.reader().readNote(commit))?.records ?? []).flatMap((item) => item.statement.predicate.files.flatMap((file) => file.ranges.map((range) => `${file.path}:${range.start}-${range.end}`)));
+    assert.deepEqual(await rangesOf(firstCommit), ['a.js:2-2'], 'the first commit holds its own AI line');
+    assert.deepEqual(await rangesOf(secondCommit), ['a.js:3-3'], 'the second commit holds only the line it added');
+    assert.ok(!existsSync(path.join(queue, firstCommit)), 'the first commit left the queue');
   });
 });
