@@ -22,6 +22,12 @@ export interface ScriptShare {
   readonly totalMs: number;
   /** The longest run of consecutive samples with a frame of the script on the stack, in ms. */
   readonly longestTaskMs: number;
+  /**
+   * The same with each sample counted at most `sampleCapMs` (twice the median sampling interval): on
+   * a loaded machine one sample can span tens of ms in which the thread waited for a CPU, not ran.
+   */
+  readonly longestTaskCappedMs: number;
+  readonly sampleCapMs: number;
   /** Where the longest run was, by the script's innermost frames (most samples first). */
   readonly longestTaskFrames: readonly string[];
   /** Tasks over `overMs`, in ms, longest first. */
@@ -78,6 +84,10 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
   };
   // A sample lasts until the next one; the last one gets the profile's end.
   const durations = profile.samples.map((_, index) => (index + 1 < profile.timeDeltas.length ? profile.timeDeltas[index + 1] : 0) / 1000);
+  const sortedDurations = durations.filter((ms) => ms > 0).sort((a, b) => a - b);
+  const sampleCapMs = 2 * (sortedDurations[Math.floor(sortedDurations.length / 2)] ?? 0);
+  let runCappedMs = 0;
+  let longestTaskCappedMs = 0;
   const frameName = (node: ProfileNode) => nameOf(node.callFrame);
   let totalMs = 0;
   let runMs = 0;
@@ -96,7 +106,9 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
       tasksOver.push(runMs);
       tasksOverFrames.push({ ms: runMs, frames: runFrames });
     }
+    longestTaskCappedMs = Math.max(longestTaskCappedMs, runCappedMs);
     runMs = 0;
+    runCappedMs = 0;
     runFrames = new Map();
   };
   profile.samples.forEach((id, index) => {
@@ -108,6 +120,7 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
     const ms = durations[index];
     totalMs += ms;
     runMs += ms;
+    runCappedMs += Math.min(ms, sampleCapMs);
     const name = frameName(frame);
     runFrames.set(name, (runFrames.get(name) ?? 0) + ms);
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
@@ -117,6 +130,8 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
   return {
     totalMs: Number(totalMs.toFixed(1)),
     longestTaskMs: Number(longestTaskMs.toFixed(1)),
+    longestTaskCappedMs: Number(longestTaskCappedMs.toFixed(1)),
+    sampleCapMs: Number(sampleCapMs.toFixed(2)),
     longestTaskFrames: ranked(longestFrames)
       .slice(0, 5)
       .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`),

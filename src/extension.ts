@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { escapeLogMessages } from './core/logger';
 import { GitRunner, findGitExecutable } from './git/gitRunner';
+import { WorkerProcessStarter } from './git/processStarter';
 import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
 import { registerCliLauncher } from './host/cliLauncher';
@@ -35,7 +36,10 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   const settings = new VouchSettings();
   context.subscriptions.push(settings);
   // Restricted Mode: show and track, never run git (so nothing is stored under .git/vouch).
-  const git = vscode.workspace.isTrusted ? createGitRunner(log) : undefined;
+  // git starts from a worker thread (see WorkerProcessStarter); it ends after the last saves, like the log.
+  const gitStarter = new WorkerProcessStarter();
+  context.subscriptions.push({ dispose: () => void (deactivating ?? Promise.resolve()).finally(() => gitStarter.dispose()) });
+  const git = vscode.workspace.isTrusted ? createGitRunner(log, gitStarter) : undefined;
   const gitExtension = new GitExtension(log);
   const states = git ? new RepositoryRegistry(git, log, gitExtension) : undefined;
   if (states) context.subscriptions.push(states);
@@ -68,9 +72,9 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   return new VouchApi(service);
 }
 
-function createGitRunner(log: vscode.LogOutputChannel): GitRunner | undefined {
+function createGitRunner(log: vscode.LogOutputChannel, starter: WorkerProcessStarter): GitRunner | undefined {
   try {
-    return new GitRunner(findGitExecutable(), log);
+    return new GitRunner(findGitExecutable(), log, starter.start);
   } catch (error) {
     log.warn(`git was not found; attribution is kept in memory only: ${errorMessage(error)}`);
     return undefined;

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../core/logger';
 import { silentLogger } from '../core/logger';
+import { startProcessHere, type ProcessInput, type ProcessStarter } from './processStarter';
 
 /** Why a git call failed; callers branch on `kind`, never on message text. */
 /** 'not-a-repository' also covers a bare repository (no working tree); 'bad-revision': a revision or range that names no commit. */
@@ -107,7 +107,7 @@ function gitResult(stdoutBytes: Buffer, stderr: string, exitCode: number): GitRe
 }
 
 /** Writes each piece and waits while the pipe is full, then ends the stream (stops early once git closed it). */
-async function writePieces(stream: NodeJS.WritableStream & { readonly destroyed?: boolean }, pieces: AsyncIterable<string | Uint8Array>): Promise<void> {
+async function writePieces(stream: ProcessInput, pieces: AsyncIterable<string | Uint8Array>): Promise<void> {
   for await (const piece of pieces) {
     if (stream.destroyed) return;
     if (stream.write(piece)) continue;
@@ -126,9 +126,14 @@ async function writePieces(stream: NodeJS.WritableStream & { readonly destroyed?
 
 /** The one place that spawns git: argument arrays, no shell, hooks off, clean environment, typed errors. */
 export class GitRunner {
+  /**
+   * @param startProcess how git is started: from this thread by default; the extension starts it
+   * from a worker thread (WorkerProcessStarter), so a fork of its large heap does not hold its event loop.
+   */
   constructor(
     readonly gitPath: string = findGitExecutable(),
     private readonly logger: Logger = silentLogger,
+    private readonly startProcess: ProcessStarter = startProcessHere,
   ) {
     if (!path.isAbsolute(gitPath)) throw new GitError('git-not-found', `git path must be absolute: ${gitPath}`, []);
   }
@@ -140,13 +145,7 @@ export class GitRunner {
     const okExitCodes = options.okExitCodes ?? [];
     const started = Date.now();
     return new Promise<GitResult>((resolve, reject) => {
-      const child = spawn(this.gitPath, fullArgs, {
-        cwd: options.cwd,
-        env: cleanEnvironment(options.env),
-        shell: false,
-        windowsHide: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = this.startProcess(this.gitPath, fullArgs, { cwd: options.cwd, env: cleanEnvironment(options.env) });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let outBytes = 0;

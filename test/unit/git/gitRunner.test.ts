@@ -2,11 +2,20 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type * as childProcess from 'node:child_process';
+import { createRequire } from 'node:module';
 import { GitError, GitRunner, assertObjectId, findGitExecutable } from '../../../src/git/gitRunner';
+import { WorkerProcessStarter } from '../../../src/git/processStarter';
 
-describe('GitRunner', () => {
+const fromWorker = new WorkerProcessStarter();
+after(() => fromWorker.dispose());
+
+for (const [how, git] of [
+  ['started from this thread', new GitRunner()],
+  ['started from a worker thread', new GitRunner(findGitExecutable(), undefined, fromWorker.start)],
+] as const) {
+describe(`GitRunner (${how})`, () => {
   let dir: string;
-  const git = new GitRunner();
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'vouch-git-'));
@@ -27,7 +36,7 @@ describe('GitRunner', () => {
     const closed = () => {
       throw new Error('Channel has been closed');
     };
-    const withClosedLog = new GitRunner(findGitExecutable(), { trace: closed, debug: closed, info: closed, warn: closed, error: closed });
+    const withClosedLog = new GitRunner(findGitExecutable(), { trace: closed, debug: closed, info: closed, warn: closed, error: closed }, how === 'started from this thread' ? undefined : fromWorker.start);
     await git.run(['init', '-q'], { cwd: dir });
     const blob = await withClosedLog.run(['hash-object', '-w', '--stdin'], { cwd: dir, input: Buffer.from('AI text\n') });
     assert.equal(blob.stdout.trim(), (await git.run(['hash-object', '--stdin'], { cwd: dir, input: Buffer.from('AI text\n') })).stdout.trim());
@@ -79,5 +88,80 @@ describe('GitRunner', () => {
     assert.equal(assertObjectId('a'.repeat(40)), 'a'.repeat(40));
     assert.throws(() => assertObjectId('HEAD'));
     assert.throws(() => assertObjectId('--upload-pack=evil'));
+  });
+
+  it('streams a long input a piece at a time, and kills git when the input fails', async () => {
+    await git.run(['init', '-q'], { cwd: dir });
+    const piece = 'x'.repeat(1 << 16) + '\n';
+    async function* pieces(count: number, failing = false) {
+      for (let index = 0; index < count; index++) yield index % 2 === 0 ? piece : Buffer.from(piece);
+      if (failing) throw new Error('the text changed');
+    }
+    const streamed = await git.run(['hash-object', '--stdin'], { cwd: dir, input: pieces(80) });
+    const whole = await git.run(['hash-object', '--stdin'], { cwd: dir, input: piece.repeat(80) });
+    assert.equal(streamed.stdout, whole.stdout);
+    await assert.rejects(git.run(['hash-object', '-w', '--stdin'], { cwd: dir, input: pieces(3, true) }), /the text changed/);
+  });
+
+  it('kills git at its time limit and at its output limit', async () => {
+    await git.run(['init', '-q'], { cwd: dir });
+    async function* never() {
+      yield 'waiting';
+      await new Promise(() => undefined);
+    }
+    await assert.rejects(git.run(['hash-object', '--stdin'], { cwd: dir, input: never(), timeoutMs: 300 }), (error: unknown) => error instanceof GitError && error.kind === 'timeout');
+    await assert.rejects(git.run(['version'], { cwd: dir, maxOutputBytes: 4 }), (error: unknown) => error instanceof GitError && error.kind === 'output-too-large');
+  });
+
+  it('reports a missing git executable as such', async () => {
+    const missing = new GitRunner(path.join(dir, 'no-git-here'), undefined, how === 'started from this thread' ? undefined : fromWorker.start);
+    await assert.rejects(missing.run(['version'], { cwd: dir }), (error: unknown) => error instanceof GitError && error.kind === 'git-not-found');
+  });
+});
+}
+
+describe('GitRunner with WorkerProcessStarter', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'vouch-git-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Counts the processes node's spawn starts from this thread while `action` runs. */
+  async function spawnsHere(action: () => Promise<unknown>): Promise<number> {
+    // The module object every importer reads `spawn` from when it calls it (a namespace import's is read-only).
+    const module = createRequire(__filename)('node:child_process') as { spawn: typeof childProcess.spawn };
+    const original = module.spawn;
+    let count = 0;
+    module.spawn = ((...args: Parameters<typeof childProcess.spawn>) => {
+      count++;
+      return original(...args);
+    }) as typeof childProcess.spawn;
+    try {
+      await action();
+    } finally {
+      module.spawn = original;
+    }
+    return count;
+  }
+
+  it('starts git from the worker thread: no fork of this thread, whose heap may be large (the extension host)', async () => {
+    const starter = new WorkerProcessStarter();
+    try {
+      const inWorker = new GitRunner(findGitExecutable(), undefined, starter.start);
+      const here = new GitRunner();
+      assert.equal(await spawnsHere(() => here.run(['init', '-q'], { cwd: dir })), 1);
+      assert.equal(await spawnsHere(async () => assert.equal((await inWorker.run(['rev-parse', '--is-inside-work-tree'], { cwd: dir })).stdout, 'true\n')), 0);
+    } finally {
+      starter.dispose();
+    }
+  });
+
+  it('once disposed, starts git from this thread (the last saves on shutdown still run)', async () => {
+    const starter = new WorkerProcessStarter();
+    const git = new GitRunner(findGitExecutable(), undefined, starter.start);
+    await git.run(['init', '-q'], { cwd: dir });
+    starter.dispose();
+    assert.equal(await spawnsHere(async () => assert.equal((await git.run(['rev-parse', '--is-inside-work-tree'], { cwd: dir })).stdout, 'true\n')), 1);
   });
 });
