@@ -97,7 +97,14 @@ export interface FileIdentity {
 interface KnownState {
   readonly generation: number;
   readonly updatedAt: string;
+  /** The spans the caller took from this version (the base of the merge): ids only matter. */
   readonly spans: readonly AttributedSpan[];
+  /**
+   * False when the caller took only some of the stored spans: they were read over another text and
+   * some could not be placed on the caller's (an editor that has not reloaded a file an agent just
+   * wrote and reported). The file then holds spans the caller never had, so its next save merges.
+   */
+  readonly complete: boolean;
 }
 
 /** Where a repository's working state lives (per worktree: its own git directory). */
@@ -254,7 +261,14 @@ export class WorkingStateStore {
       return undefined;
     }
     const whole = typeof currentText === 'string' ? currentText : await currentText.whole();
-    return { document, spans: reanchorSpans(lastText, whole, document.spans, { newId: this.newId }), reanchored: true };
+    const spans = reanchorSpans(lastText, whole, document.spans, { newId: this.newId });
+    if (options.asBase) {
+      // Spans that could not be placed were never the caller's: its save must not read their absence as its removal.
+      const placed = new Set(spans.map((span) => span.id));
+      const taken = document.spans.filter((span) => placed.has(span.id));
+      this.remember(document, taken);
+    }
+    return { document, spans, reanchored: true };
   }
 
   /**
@@ -273,7 +287,7 @@ export class WorkingStateStore {
       const known = this.known.get(repoPath);
       const lastWritten = this.lastWritten.get(stateFile);
       // Still this store's own last write (no other writer since): what is on disk is what it knows, nothing to read back or merge.
-      if (known && lastWritten && known.generation > 0 && (await WorkingStateStore.isStillWritten(stateFile, lastWritten))) {
+      if (known?.complete && lastWritten && known.generation > 0 && (await WorkingStateStore.isStillWritten(stateFile, lastWritten))) {
         return this.write(stateFile, repoPath, spans, text, { textSha256, textBlob }, known.generation, false);
       }
       let disk = await this.inspect(stateFile);
@@ -284,7 +298,7 @@ export class WorkingStateStore {
       let toWrite: readonly AttributedSpan[] = spans;
       let merged = false;
       const onDisk = disk.kind === 'ok' && disk.document.path === repoPath ? disk.document : undefined;
-      if (onDisk && (onDisk.generation !== known?.generation || onDisk.updatedAt !== known.updatedAt)) {
+      if (onDisk && (!known?.complete || onDisk.generation !== known.generation || onDisk.updatedAt !== known.updatedAt)) {
         // The one place a save needs the whole text: another writer's spans are moved onto it.
         const ourText = typeof text === 'string' ? text : await text.whole();
         const theirText = onDisk.textSha256 === textSha256 ? ourText : await this.readText(onDisk);
@@ -348,8 +362,8 @@ export class WorkingStateStore {
     });
   }
 
-  private remember(document: WorkingStateDocument): void {
-    this.known.set(document.path, { generation: document.generation, updatedAt: document.updatedAt, spans: document.spans });
+  private remember(document: WorkingStateDocument, taken: readonly AttributedSpan[] = document.spans): void {
+    this.known.set(document.path, { generation: document.generation, updatedAt: document.updatedAt, spans: taken, complete: taken.length === document.spans.length });
   }
 
   private async writeTextBlob(text: string, storedBlob: string | undefined): Promise<{ textSha256: string; textBlob: string }> {

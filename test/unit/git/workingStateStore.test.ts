@@ -296,6 +296,30 @@ describe('WorkingStateStore', () => {
       assert.deepEqual(saved.document.spans.map((s) => s.id), ['cli']);
     });
 
+
+    it('spans a load could not place on an older text are not taken as removed: an agent\'s report over text the editor has not reloaded survives the editor\'s next save', async () => {
+      const addition = 'export function helper() {}\n';
+      const onDisk = text + addition;
+      // The agent wrote the file and reported its lines (`vouch mark`) before the editor read the state.
+      const cli = await open();
+      await cli.save('a.txt', [span('report', text.length, onDisk.length, { insertedAt: 2000 })], onDisk);
+      // The editor still holds the text it opened: the report cannot be placed on it.
+      const editor = await open();
+      const loaded = await editor.loadForText('a.txt', text, { asBase: true });
+      assert.deepEqual(loaded?.spans, []);
+      // The editor reloads the file and saves its view (no spans of its own yet).
+      const saved = await editor.save('a.txt', [], onDisk);
+      assert.equal(saved.merged, true, 'the save merged with the report it never had');
+      assert.deepEqual(saved.document.spans.map((s) => [s.id, onDisk.slice(s.start, s.end)]), [['report', addition]]);
+      // A span the editor did take and then removed stays removed.
+      const cli2 = await open();
+      await cli2.save('b.txt', [span('kept', 0, 8), span('future', text.length, onDisk.length)], onDisk);
+      const editor2 = await open();
+      const loaded2 = await editor2.loadForText('b.txt', text, { asBase: true });
+      assert.deepEqual(loaded2?.spans.map((s) => s.id), ['kept']);
+      const saved2 = await editor2.save('b.txt', [], onDisk);
+      assert.deepEqual(saved2.document.spans.map((s) => s.id), ['future']);
+    });
     it('loses no span when two windows keep saving at the same time', async () => {
       const longText = 'x'.repeat(1000);
       /** One window: adds a span, saves, and adopts the merged spans, as the editor host does. */
