@@ -110,6 +110,8 @@ interface TrackedDocument {
    * WorkingStateFollower); recorded at each save and load, never per edit.
    */
   readonly storedIds: Set<string>;
+  /** Saves that failed in a row (a lock held too long on a busy machine, a full disk): each is tried again later. */
+  saveFailures: number;
 }
 
 /** The ledger's spans with the document version and ledger revision they belong to. */
@@ -122,6 +124,9 @@ interface LedgerSnapshot {
 const SAVE_DELAY_MS = 400;
 /** Typing away from every span only moves spans: their new offsets are written after a longer pause. */
 const MOVED_SAVE_DELAY_MS = 2_000;
+/** A failed save is tried again after 1, 2, 4 … s, at most this far apart, and given up after MAX_SAVE_RETRIES (the next change saves again). */
+const MAX_SAVE_RETRY_DELAY_MS = 30_000;
+const MAX_SAVE_RETRIES = 8;
 const HUMAN: EditAuthor = { kind: 'human' };
 
 /** Documents whose attribution is tracked: real files and untitled buffers, never output or git views. */
@@ -326,6 +331,7 @@ export class AttributionService implements vscode.Disposable {
       saving: Promise.resolve(),
       loaded: Promise.resolve(),
       storedIds: new Set(),
+      saveFailures: 0,
     };
     this.documents.set(key, tracked);
     if (this.states) tracked.loaded = this.loadStored(document, tracked);
@@ -584,6 +590,7 @@ export class AttributionService implements vscode.Disposable {
     try {
       const merged = await this.states.save(document, before.spans, textAtSave);
       recordIds(tracked.storedIds, before.spans);
+      tracked.saveFailures = 0;
       if (!merged || this.documents.get(document.uri.toString()) !== tracked) return;
       // Another window or the CLI changed this file's spans: adopt the merge, so the next save does not undo their work.
       // The text at save time is needed only when the document moved on since; the merge read it whole, so whole() gives it back.
@@ -596,7 +603,25 @@ export class AttributionService implements vscode.Disposable {
         if (this.documents.get(document.uri.toString()) === tracked && !document.isClosed) this.scheduleSave(document);
         return;
       }
-      this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
+      this.retryFailedSave(document, tracked, error);
+    }
+  }
+
+  /** A save that failed is not dropped: what the ledger holds (a review, a mark) would otherwise reach the store only with the next change. */
+  private retryFailedSave(document: vscode.TextDocument, tracked: TrackedDocument, error: unknown): void {
+    const failures = ++tracked.saveFailures;
+    const stillOpen = this.documents.get(document.uri.toString()) === tracked && !document.isClosed;
+    if (!stillOpen || failures > MAX_SAVE_RETRIES) {
+      this.log.error(`Could not save the attribution of ${document.uri.fsPath}: ${errorMessage(error)}${stillOpen ? `; gave up after ${failures} attempts (the next change saves again)` : ''}`);
+      tracked.saveFailures = 0;
+      return;
+    }
+    const delay = Math.min(MAX_SAVE_RETRY_DELAY_MS, 1_000 * 2 ** (failures - 1));
+    this.log.warn(`Could not save the attribution of ${document.uri.fsPath}: ${errorMessage(error)}; trying again in ${delay / 1000} s`);
+    // A change meanwhile schedules its own save sooner; this one only ensures a save comes.
+    if (!this.saveSoon.isPending(tracked)) {
+      tracked.saveUrgent = true;
+      this.saveSoon.trigger(tracked, delay);
     }
   }
 

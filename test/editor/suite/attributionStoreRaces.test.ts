@@ -10,11 +10,16 @@ import { openScratch, textOf, waitFor } from './helpers';
 interface Held<T> {
   readonly promise: Promise<T>;
   resolve(value: T): void;
+  reject(error: Error): void;
 }
 function held<T>(): Held<T> {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((settle) => (resolve = settle));
-  return { promise, resolve };
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((settle, fail) => {
+    resolve = settle;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
 }
 
 /**
@@ -109,6 +114,22 @@ describe('Attribution kept while the working-state store is busy', function () {
     const again = await waitFor('the save after the merge', () => store.saves[1]);
     assert.deepEqual(again.spans.map((span) => textOf(document, span)).sort(), ['alpha();', 'beta();', 'gamma();']);
     again.answer.resolve(undefined);
+  });
+
+  it('a save that fails (a lock held too long on a busy machine) is tried again without waiting for another change', async () => {
+    const { service, store, editor } = await serviceFor('scratch-race-save-fails.txt', 'first();\nsecond();\n');
+    const document = editor.document;
+    store.loads.shift()?.resolve([]);
+    await new Promise((resolve) => setImmediate(resolve)); // the load's continuation runs
+    store.holdLoads = false;
+    service.markRange(document, lineRange(document, 1), AI);
+    const failed = await waitFor('the save of the mark', () => store.saves[0]);
+    failed.answer.reject(new Error('could not lock the state file: held by pid 1'));
+    // Nothing else changes: the retry alone brings the mark to the store.
+    const again = await waitFor('the save tried again', () => store.saves[1]);
+    assert.deepEqual(again.spans.map((span) => textOf(document, span)), ['second();']);
+    again.answer.resolve(undefined);
+    assert.equal(store.saves.length, 2);
   });
 
   it('a mark made while a reload reads the store survives the reload', async () => {
