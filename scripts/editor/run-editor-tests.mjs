@@ -11,7 +11,7 @@ import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { prepareDevExtensions } from './devExtensions.mjs';
 import { editorVscodeVersion, ensureEditor, repoRoot } from './setup.mjs';
-import { copyEditorLogs } from './vouchLog.mjs';
+import { copyEditorLogs, logTail } from './vouchLog.mjs';
 import { createDemoRepository } from './workspace.mjs';
 
 /** The whole run; the tests wait on conditions, so this is only reached when one hangs (a loaded 2-core machine needs minutes). */
@@ -78,6 +78,9 @@ async function main() {
       await page.screenshot({ path: path.join(artifactsDir, `${label}.png`) }).catch(() => undefined);
       const logs = copyEditorLogs(server.userDataDir, artifactsDir, label);
       console.log(`[editor] diagnostics kept in ${path.relative(repoRoot, artifactsDir)}: ${label}.png, ${logs.map((file) => path.basename(file)).join(', ')}`);
+      // After mocha's failure list, so that npm test's repeat of it (what a CI log keeps) shows what Vouch did last.
+      const vouchLog = logs.filter((file) => file.endsWith('-Vouch.log')).at(-1);
+      if (vouchLog) console.log([`[editor] last lines of Vouch's log:`, ...logTail(vouchLog, 15).map((line) => `    ${line}`)].join('\n'));
     };
     const exitCode = new Promise((resolve) => {
       page.exposeFunction('codeAutomationExit', (code) => resolve(code));

@@ -70,3 +70,27 @@ export function copyEditorLogs(userDataDir, targetDir, label) {
     return target;
   });
 }
+
+/**
+ * The last `count` lines of a log file, each without control characters and cut at 240 characters,
+ * for a failure report that a short CI log tail keeps (the copies in test-artifacts may not be kept).
+ * @param {string} file
+ * @param {number} count
+ * @returns {string[]}
+ */
+export function logTail(file, count) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(-count)
+    .map((line) => {
+      const clean = line.replace(/\x1b\[[0-9;]*[A-Za-z]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+      return clean.length > 240 ? `${clean.slice(0, 240)}…` : clean;
+    });
+}
