@@ -5,6 +5,7 @@
 // inspector, is attributed to Vouch's bundle (dist/extension.js on the stack). Goal: no Vouch task
 // over 50 ms. A "task" here is a run of consecutive samples with Vouch on the stack: an upper
 // bound, since two tasks back to back read as one.
+import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readCpuProfile, scriptShare } from './cpuProfile';
 import { bundleDriver, repoRoot, runEditorBench, runEditorSession, sourceFrameNamer } from './editorSession';
@@ -53,6 +54,8 @@ runEditorBench('scale', async (scratch) => {
     timeoutMs: 30 * 60_000,
   });
   const namer = await sourceFrameNamer(scratch);
+  // The profile itself, for a closer look (chrome://inspect or VS Code opens .cpuprofile files).
+  if (process.env.VOUCH_BENCH_KEEP_PROFILE) copyFileSync(result.profile, process.env.VOUCH_BENCH_KEEP_PROFILE);
   const share = scriptShare(readCpuProfile(result.profile), 'dist/extension.js', TASK_GOAL_MS, namer);
   const within = share.longestTaskMs <= TASK_GOAL_MS;
   console.log(`editor scale: ${FILES} files opened, ${UNTITLED} untitled documents (${result.maxOpenDocuments} open at most), a ${(result.bigFileChars / 1e6).toFixed(1)} MB file with ${result.bigFileSpans} AI span(s) marked, typed, saved, scrolled:`);
