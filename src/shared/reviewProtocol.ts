@@ -98,6 +98,12 @@ export type PanelSigning = { readonly signed: true; readonly key: string } | { r
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
 
+/** An accept that can still be undone: its id (for 'undoAccept') and what it was ("Accepted line 9 of src/cart.ts."). */
+export interface UndoableAccept {
+  readonly undoId: string;
+  readonly message: string;
+}
+
 export type HostToPageMessage =
   | {
       readonly type: 'state';
@@ -106,6 +112,11 @@ export type HostToPageMessage =
       readonly reviewer: PanelReviewer | null;
       /** Absent until the host knows (or without git). */
       readonly signing?: PanelSigning;
+      /**
+       * The accept that "Undo" would take back now, whichever surface made it (the page, an editor
+       * command); absent when there is none, so the page never offers to undo a replaced accept.
+       */
+      readonly undoableAccept?: UndoableAccept;
     }
   | { readonly type: 'busy'; readonly busy: boolean; readonly message?: string }
   | {
@@ -344,11 +355,20 @@ export function parseMessageFromHost(value: unknown): ProtocolResult<HostToPageM
           };
         }
         const files = panelFiles(message.files, 'message.files');
-        if (message.signing === undefined) return { type, files, reviewer };
+        let undoableAccept: UndoableAccept | undefined;
+        if (message.undoableAccept !== undefined) {
+          const undo = object(message.undoableAccept, 'message.undoableAccept');
+          undoableAccept = {
+            undoId: id(undo.undoId, 'message.undoableAccept.undoId'),
+            message: text(undo.message, 'message.undoableAccept.message', PROTOCOL_LIMITS.maxMessageLength, { nonEmpty: true }),
+          };
+        }
+        const undoPart = undoableAccept === undefined ? {} : { undoableAccept };
+        if (message.signing === undefined) return { type, files, reviewer, ...undoPart };
         const signing = object(message.signing, 'message.signing');
         return boolean(signing.signed, 'message.signing.signed')
-          ? { type, files, reviewer, signing: { signed: true, key: text(signing.key, 'message.signing.key', PROTOCOL_LIMITS.maxShortTextLength, { nonEmpty: true }) } }
-          : { type, files, reviewer, signing: { signed: false, reason: text(signing.reason, 'message.signing.reason', PROTOCOL_LIMITS.maxMessageLength, { nonEmpty: true }) } };
+          ? { type, files, reviewer, signing: { signed: true, key: text(signing.key, 'message.signing.key', PROTOCOL_LIMITS.maxShortTextLength, { nonEmpty: true }) }, ...undoPart }
+          : { type, files, reviewer, signing: { signed: false, reason: text(signing.reason, 'message.signing.reason', PROTOCOL_LIMITS.maxMessageLength, { nonEmpty: true }) }, ...undoPart };
       }
       case 'busy': {
         const busyMessage = optionalText(message.message, 'message.message', PROTOCOL_LIMITS.maxMessageLength);

@@ -15,6 +15,7 @@ import {
   type PanelReviewer,
   type PanelSigning,
   type PanelScopeTag,
+  type UndoableAccept,
 } from '../shared/reviewProtocol';
 import {
   EMPTY_DRAFT,
@@ -77,7 +78,7 @@ export class ReviewPage {
   private readonly statusRegion: PanelElement;
   private readonly alertRegion: PanelElement;
   /** The last accept, while it can be undone: its id and what it was. */
-  private lastAccept: { readonly undoId: string; readonly message: string } | undefined;
+  private lastAccept: UndoableAccept | undefined;
   /** Texts in the user's language once the host sent them ('strings'); English until then. */
   private t: PageText = pageTextOf(undefined);
 
@@ -114,6 +115,7 @@ export class ReviewPage {
         this.reviewer = message.reviewer;
         this.signing = message.signing;
         this.loaded = true;
+        this.offerUndo(message.undoableAccept);
         const ids = new Set(this.blocks().map((b) => b.id));
         this.pending.clear();
         for (const id of [...this.errors.keys()]) if (id !== GROUP && !ids.has(id)) this.errors.delete(id);
@@ -202,6 +204,17 @@ export class ReviewPage {
     this.statusRegion.textContent = decision === 'accept' ? this.t('Accepting {0}…', count) : this.t('Rejecting {0}…', count);
     this.host.postMessage(decideMessage(blocks, decision, draft, { wholeLines }));
     this.render();
+  }
+
+  /**
+   * The host says which accept can be undone now. An accept made elsewhere (an editor command) is
+   * offered here too; one undone or replaced elsewhere is no longer offered, nor announced.
+   */
+  private offerUndo(offered: UndoableAccept | undefined): void {
+    const shown = this.lastAccept;
+    if (shown?.undoId === offered?.undoId) return;
+    if (shown && this.statusRegion.textContent === shown.message) this.statusRegion.textContent = '';
+    this.lastAccept = offered;
   }
 
   private undoLastAccept(): void {

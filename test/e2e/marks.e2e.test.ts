@@ -140,7 +140,7 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
     // Ctrl+K Ctrl+T, as a person switches themes (the palette also lists "Browse Color Themes" first).
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+T');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await workbench.waitForQuickInput();
     await page.keyboard.type(label);
     await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label^="${label}"]`);
     await page.keyboard.press('Enter');

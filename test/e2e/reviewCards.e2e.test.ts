@@ -163,9 +163,10 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     await page.waitForFunction(() => /Ln 9,/.test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''));
     // Ctrl+Alt+Enter accepts it: the intent, then the scope pre-filled with "none".
     await page.keyboard.press('Control+Alt+Enter');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await workbench.waitForQuickInput(/Accept AI code: line 9 of src\/cart\.ts/);
     await page.keyboard.type('The answer the quiz expects', { delay: 2 });
     await page.keyboard.press('Enter');
+    await workbench.waitForQuickInput(/Scope: what may line 9 of src\/cart\.ts touch\?/);
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="none"]');
     await workbench.screenshot('review-keybinding-scope');
     await page.keyboard.press('Enter');
@@ -179,6 +180,7 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     await page.keyboard.press('Control+Alt+BracketRight');
     await page.waitForFunction(() => /Ln 12,/.test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''));
     await workbench.runCommand('Vouch: Reject AI Block');
+    await workbench.waitForQuickInput(/Reject AI code: lines 12-15 of src\/cart\.ts/);
     await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Remove the whole lines"]');
     await workbench.screenshot('review-palette-reject-choice');
     await page.keyboard.press('ArrowDown');
@@ -191,6 +193,14 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     await page.keyboard.press('Control+Alt+KeyR');
     const frame = await workbench.findFrame('#vouch-summary');
     await frame.waitForFunction(() => /No AI code waits for review/.test(document.getElementById('vouch-summary')?.textContent ?? ''));
+    // The panel was open since the first test: its old "Undo accept" (line 4 of src/notes.txt) is gone,
+    // since the keybinding's accept and the palette's rejection came after it; nothing is left to undo.
+    assert.equal(await frame.$('#vouch-undo'), null, 'no stale undo offer');
+    assert.doesNotMatch(await frame.$eval('#vouch-status', (node) => node.textContent ?? ''), /Accepted line 4 of src\/notes\.txt/);
+    // The CodeLens follows the same count: no "unreviewed" line is left above the file.
+    await page.waitForFunction(() => ![...document.querySelectorAll('.contentWidgets .codelens-decoration')].some((lens) => /unreviewed/.test(lens.textContent ?? '')));
+    // So does the gutter: the accepted line 9 alone is marked (the removed greeting's lines carry none).
+    await workbench.waitForLineMarks('line 9 alone, accepted', (marks) => marks.length === 1 && marks[0].line === 9 && marks[0].state === 'ai-accepted');
     await workbench.screenshot('review-keybinding-panel');
   });
 });

@@ -161,7 +161,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await workbench.runCommand('Vouch: Approve Committed AI Lines');
 
     // The input box: an empty intent is refused in place; the typed one is taken.
-    await page.waitForFunction(() => /Approve 3 committed AI line\(s\)/.test(document.querySelector('.quick-input-widget .quick-input-title')?.textContent ?? ''));
+    await workbench.waitForQuickInput(/Approve 3 committed AI line\(s\)/);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /Intent is required/.test(document.querySelector('.quick-input-widget .quick-input-message')?.textContent ?? ''));
     const intent = 'Doubles a value for the chart scale';
@@ -170,7 +170,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await page.keyboard.press('Enter');
 
     // The quick pick: the scope tags with what each means; "none" checked, then OK.
-    await page.waitForFunction(() => /Scope: what may this code touch\?/.test(document.querySelector('.quick-input-widget .quick-input-title')?.textContent ?? ''));
+    await workbench.waitForQuickInput(/Scope: what may this code touch\?/);
     const none = page.locator('.quick-input-list .monaco-list-row', { hasText: 'touches nothing beyond its own logic' });
     await none.locator('input[type="checkbox"], .monaco-custom-toggle, .quick-input-list-checkbox').first().click();
     await page.waitForFunction(() => /1 Selected/i.test(document.querySelector('.quick-input-widget .quick-input-count')?.textContent ?? ''));

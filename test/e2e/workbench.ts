@@ -36,6 +36,11 @@ export interface Workbench {
    * editor group gets the focus and the key is pressed again.
    */
   openQuickInput(key: string): Promise<void>;
+  /**
+   * Waits until the quick input is shown (titled as `title` says, when given) and its input holds the
+   * keyboard: it can be visible a moment before the focus moves in, and keys typed then go to the editor.
+   */
+  waitForQuickInput(title?: RegExp): Promise<void>;
   /** Text of the visible editor lines, top to bottom (Monaco renders spaces as U+00A0). */
   editorLines(): Promise<string[]>;
   findFrame(selector: string): Promise<Frame>;
@@ -212,13 +217,25 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
         const deadline = Date.now() + LOADED_TIMEOUT_MS;
         for (let attempt = 1; ; attempt++) {
           await page.keyboard.press(key);
-          const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).then(() => true, () => false);
+          const shown = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10_000 }).then(
+            () => this.waitForQuickInput().then(() => true),
+            () => false,
+          );
           if (shown) return;
           if (Date.now() > deadline) throw new Error(`the quick input did not open for ${key}`);
           process.stderr.write(`      (${key} did not open the quick input on attempt ${attempt}; focusing the editor and trying again)\n`);
           await page.keyboard.press('Escape');
           await page.keyboard.press('Control+1');
         }
+      },
+      async waitForQuickInput(title) {
+        await page.waitForFunction((titleSource) => {
+          const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+          if (!widget || widget.style.display === 'none') return false;
+          if (titleSource !== null && !new RegExp(titleSource).test(widget.querySelector('.quick-input-title')?.textContent ?? '')) return false;
+          const focused = document.activeElement;
+          return focused instanceof HTMLInputElement && widget.contains(focused);
+        }, title?.source ?? null);
       },
       async runCommand(label) {
         await this.openQuickInput('F1');

@@ -280,7 +280,9 @@ export class ReviewPanelManager implements vscode.Disposable {
     }
     const cwd = this.gitDirectory(targets);
     const [reviewer, signing] = await Promise.all([this.reviewer(cwd), cwd ? (this.signing ??= this.describeSigning(cwd)) : undefined]);
-    const message: HostToPageMessage = signing ? { type: 'state', files, reviewer, signing } : { type: 'state', files, reviewer };
+    const undo = this.workspace.undoableAccept;
+    const undoableAccept = undo ? { undoId: undo.undoId, message: undo.message.slice(0, PROTOCOL_LIMITS.maxMessageLength) } : undefined;
+    const message: HostToPageMessage = { type: 'state', files, reviewer, ...(signing ? { signing } : {}), ...(undoableAccept ? { undoableAccept } : {}) };
     // What the page will check anyway, checked here so a host bug is logged rather than shown as a page error.
     const valid = parseMessageFromHost(message);
     if (!valid.ok) {

@@ -52,6 +52,8 @@ export type DecisionResult =
 interface AcceptRecord {
   readonly id: string;
   readonly description: string;
+  /** What the person was told: "Accepted line 9 of src/cart.ts." */
+  readonly message: string;
   readonly entries: ReadonlyArray<{ readonly uri: vscode.Uri; readonly spanId: string; readonly previous: Review | undefined; readonly applied: Review }>;
 }
 
@@ -369,6 +371,13 @@ export class ReviewWorkspace implements vscode.Disposable {
    * the text hash the reviewer saw; a block that changed since is refused and nothing is recorded.
    */
   async decide(selection: ReadonlyArray<BlockSelection & { readonly uri: vscode.Uri }>, input: ReviewDecisionInput): Promise<DecisionResult> {
+    const result = await this.recordDecision(selection, input);
+    // The person sees the reason; the log keeps it for a bug report (a block changed while a prompt was open).
+    if (!result.ok) this.log.warn(`A review decision was refused: ${result.reason}`);
+    return result;
+  }
+
+  private async recordDecision(selection: ReadonlyArray<BlockSelection & { readonly uri: vscode.Uri }>, input: ReviewDecisionInput): Promise<DecisionResult> {
     if (selection.length === 0) return { ok: false, reason: vscode.l10n.t('No block was chosen.') };
     if (!this.git) return { ok: false, reason: vscode.l10n.t('Reviews need git (for the reviewer name and email), which Vouch does not run in Restricted Mode. Trust the workspace to review.') };
     const byUri = new Map<string, { uri: vscode.Uri; selection: BlockSelection[] }>();
@@ -418,13 +427,18 @@ export class ReviewWorkspace implements vscode.Disposable {
       this.lastAccept = undefined;
       return { ok: true, message };
     }
-    this.lastAccept = { id: `undo-${++this.acceptCount}`, description: what, entries: accepted };
+    this.lastAccept = { id: `undo-${++this.acceptCount}`, description: what, message, entries: accepted };
     return { ok: true, message, undoId: this.lastAccept.id };
   }
 
   /** The id of the accept that undoAccept would take back, if any. */
   get lastAcceptId(): string | undefined {
     return this.lastAccept?.id;
+  }
+
+  /** The accept that undoAccept would take back, as the review panel offers it. */
+  get undoableAccept(): { readonly undoId: string; readonly message: string } | undefined {
+    return this.lastAccept ? { undoId: this.lastAccept.id, message: this.lastAccept.message } : undefined;
   }
 
   /**

@@ -155,6 +155,13 @@ describe('review protocol', () => {
       assert.ok(without.ok && without.value.type === 'state' && !('signing' in without.value));
     });
 
+    it('accepts an optional undoable accept: its id and what it was', () => {
+      const withUndo = { type: 'state', files: [], reviewer: null, undoableAccept: { undoId: 'undo-4', message: 'Accepted line 9 of src/cart.ts.' } };
+      assert.deepEqual(parseMessageFromHost(withUndo), { ok: true, value: withUndo });
+      const signedWithUndo = { ...withUndo, signing: { signed: true, key: 'SSH key SHA256:abc' } };
+      assert.deepEqual(parseMessageFromHost(signedWithUndo), { ok: true, value: signedWithUndo });
+    });
+
     function stateWith(change: (block: Record<string, unknown>) => void): unknown {
       const files = JSON.parse(JSON.stringify(coreFiles())) as Array<{ path: string; blocks: Array<Record<string, unknown>> }>;
       change(files[0].blocks[0]);
@@ -184,6 +191,9 @@ describe('review protocol', () => {
       ['replaced lines that are not text', stateWith((b) => (b.replacedLines = [1])), /replacedLines\[0\] must be a string/],
       ['person text that is not a boolean', stateWith((b) => (b.personTextOnLines = 'yes')), /personTextOnLines must be true or false/],
       ['an undo id with odd characters', { type: 'notice', level: 'info', message: 'x', undoId: 'a b' }, /characters an id may not have/],
+      ['an undoable accept that is not an object', { type: 'state', files: [], reviewer: null, undoableAccept: 'undo-1' }, /undoableAccept must be an object/],
+      ['an undoable accept with an odd id', { type: 'state', files: [], reviewer: null, undoableAccept: { undoId: 'a\u001b[2Kb', message: 'x' } }, /characters an id may not have/],
+      ['an undoable accept without its text', { type: 'state', files: [], reviewer: null, undoableAccept: { undoId: 'undo-1', message: '' } }, /undoableAccept.message must not be empty/],
     ];
     for (const [name, message, reason] of refusals) {
       it(`refuses ${name}`, () => {

@@ -39,8 +39,8 @@ const FILES: PanelFile[] = [
   { path: 'src/util.ts', blocks: [block('blk-c', 'src/util.ts', 1, ['const y = 2;'])] },
 ];
 
-function state(files: PanelFile[] = FILES): unknown {
-  return { type: 'state', files, reviewer: { name: 'Ada', email: 'ada@example.com' } };
+function state(files: PanelFile[] = FILES, undoableAccept?: { undoId: string; message: string }): unknown {
+  return { type: 'state', files, reviewer: { name: 'Ada', email: 'ada@example.com' }, ...(undoableAccept ? { undoableAccept } : {}) };
 }
 
 function setup(saved?: unknown) {
@@ -515,7 +515,7 @@ describe('review page', () => {
       el('vouch-accept-blk-b').dispatch('click');
       page.receive({ type: 'busy', busy: false });
       page.receive({ type: 'notice', level: 'info', message: 'Accepted line 30 of src/api.ts.', undoId: 'undo-1' });
-      page.receive(state([{ path: 'src/api.ts', blocks: [FILES[0].blocks[0]] }, FILES[1]]));
+      page.receive(state([{ path: 'src/api.ts', blocks: [FILES[0].blocks[0]] }, FILES[1]], { undoId: 'undo-1', message: 'Accepted line 30 of src/api.ts.' }));
       assert.equal(el('vouch-undo-row').textContent, 'Accepted line 30 of src/api.ts.Undo accept');
       // Typing on clears the announcement, but the undo stays until the next decision.
       typeInto(el('vouch-intent-blk-c'), 'Y');
@@ -528,6 +528,25 @@ describe('review page', () => {
       assert.ok(document.getElementById('vouch-undo'));
       el('vouch-reject-blk-a').dispatch('click');
       assert.equal(document.getElementById('vouch-undo'), null, 'a new decision replaces the undo');
+    });
+
+    it('offers to undo only the accept the host can undo now: one made in the editor appears, one replaced elsewhere goes', () => {
+      const { page, el, document } = setup();
+      page.receive(state());
+      typeInto(el('vouch-intent-blk-b'), 'Exports the constant');
+      el('vouch-accept-blk-b').dispatch('click');
+      page.receive({ type: 'busy', busy: false });
+      page.receive({ type: 'notice', level: 'info', message: 'Accepted line 30 of src/api.ts.', undoId: 'undo-1' });
+      page.receive(state(FILES, { undoId: 'undo-1', message: 'Accepted line 30 of src/api.ts.' }));
+      assert.equal(el('vouch-undo-row').textContent, 'Accepted line 30 of src/api.ts.Undo accept');
+      assert.equal(el('vouch-status').textContent, 'Accepted line 30 of src/api.ts.');
+      // An editor command accepted another block: that accept is the one to undo now.
+      page.receive(state(FILES, { undoId: 'undo-2', message: 'Accepted line 1 of src/util.ts.' }));
+      assert.equal(el('vouch-undo-row').textContent, 'Accepted line 1 of src/util.ts.Undo accept');
+      assert.equal(el('vouch-status').textContent, '', 'the replaced accept is no longer announced');
+      // A rejection in the editor leaves nothing to undo: no offer, however old the page.
+      page.receive(state(FILES));
+      assert.equal(document.getElementById('vouch-undo'), null);
     });
 
     it('"Accept all in this file" groups the file\'s blocks under one intent, Ctrl+Enter accepts them together', () => {
