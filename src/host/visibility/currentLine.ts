@@ -109,6 +109,10 @@ export class UnreviewedCodeLens implements vscode.CodeLensProvider, vscode.Dispo
     this.disposables.push(
       statusBar.onDidRefresh(() => this.emitter.fire()),
       settings.onDidChange(() => this.emitter.fire()),
+      // The editor drops a pending lens refresh when it loses the focus (to the review panel, say),
+      // so a count that changed just before would stay on screen until it has the focus again. The
+      // active group changes after that moment: asking again then shows the count beside the panel.
+      vscode.window.tabGroups.onDidChangeTabGroups(() => this.emitter.fire()),
     );
   }
 
