@@ -9,7 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diffChars } from 'diff';
 import * as vscode from 'vscode';
+import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { vouchApi, waitFor, workspaceUri, type VouchTestApi } from './helpers';
 
 /** A character's true source: undefined for a person, else the AI source that wrote it. */
@@ -554,6 +556,13 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     execFileSync(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], process.argv[2])', createdPath, createdText]);
 
     await settle(api, [openTruth], appended.length - 4);
+    // Vouch examines an outside write once it settles; a write seen shortly before git's traces counts
+    // as git's. So the checkout below waits until both writes are recorded: on a busy machine the open
+    // file's reload can be done before then (a closed file's record was lost in one run in a few).
+    const store = await WorkingStateStore.open(git, root, silentLogger);
+    for (const recorded of ['corpus/disk-closed.ts', 'corpus/created.ts']) {
+      await waitFor(`the outside write to ${recorded} to be recorded`, async () => ((await store.load(recorded))?.spans.length ?? 0) > 0);
+    }
 
     // git checkout of another branch reloads checkout.ts: a person's doing.
     await runGit('checkout', '-q', 'corpus-other');
