@@ -7,7 +7,8 @@ import { reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
 import { Debouncer, DisposableStore } from './lifecycle';
-import { documentPieces, isLargeDocument } from './documentText';
+import { documentLength, documentPieces, isLargeDocument } from './documentText';
+import { lineBreaksIn } from '../core/text/lines';
 import { TextChangedError } from '../git/textPieces';
 import { errorMessage } from '../core/errorMessage';
 
@@ -24,6 +25,14 @@ export interface DocumentEdit {
   readonly key: string;
   /** Offsets into the text before the event, as VS Code reports them. */
   readonly changes: readonly TextReplacement[];
+  /**
+   * The range each change replaced, in the text before the event, as VS Code reports it (its start
+   * is the same in the text after). Asking the document instead (`positionAt`) makes the editor
+   * total its line lengths below the edit: a pass over every later line on each keystroke.
+   */
+  readonly ranges: readonly vscode.Range[];
+  /** The document's length in characters after the event, kept from the changes (asking the document costs the same pass). */
+  readonly lengthAfter: number;
   /** Undo and redo: the ledger's history restores the attribution the text had; nobody classifies them. */
   readonly reason: 'undo' | 'redo' | undefined;
   /** Keystroke-sized: every change inserts at most two characters besides whitespace, or only deletes. */
@@ -98,6 +107,8 @@ interface TrackedDocument {
   lineCount: number;
   /** The document's version after the last change event. */
   version: number;
+  /** The document's length in characters at `version`, kept from the change events. */
+  length: number;
   /** The line the last change event edited, as it was after it (so the next edit of it knows what it deleted). */
   editedLine: { readonly line: number; readonly start: number; readonly text: string } | undefined;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
@@ -327,6 +338,7 @@ export class AttributionService implements vscode.Disposable {
       saveUrgent: false,
       lineCount: document.lineCount,
       version: document.version,
+      length: documentLength(document),
       editedLine: undefined,
       saving: Promise.resolve(),
       loaded: Promise.resolve(),
@@ -389,10 +401,21 @@ export class AttributionService implements vscode.Disposable {
     if (!tracked) return;
     const changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
-    const edit: DocumentEdit = { document: event.document, key: event.document.uri.toString(), changes, reason, typing: looksLikeTyping(changes), at: Date.now() };
-    const decision = this.decide(edit);
     const versionBefore = tracked.version;
+    // One event is one version step; a gap (a change this window did not see) counts the document again.
+    tracked.length = event.document.version === versionBefore + 1 ? tracked.length + changes.reduce((sum, change) => sum + change.insertedText.length - change.deletedLength, 0) : documentLength(event.document);
     tracked.version = event.document.version;
+    const edit: DocumentEdit = {
+      document: event.document,
+      key: event.document.uri.toString(),
+      changes,
+      ranges: event.contentChanges.map((change) => change.range),
+      lengthAfter: tracked.length,
+      reason,
+      typing: looksLikeTyping(changes),
+      at: Date.now(),
+    };
+    const decision = this.decide(edit);
     const lineBefore = this.editedLineBefore(tracked, edit);
     tracked.editedLine = undefined;
     // Edits queued while the stored state loads count as changes: the load publishes the result.
@@ -435,7 +458,8 @@ export class AttributionService implements vscode.Disposable {
    */
   private effectOf(tracked: TrackedDocument, edit: DocumentEdit, author: EditAuthor, spanCountBefore: number): { spansAffected: boolean; linesMoved: boolean } {
     const document = edit.document;
-    const linesMoved = document.lineCount !== tracked.lineCount || edit.changes.some((change) => change.insertedText.includes('\n'));
+    const lineDelta = document.lineCount - tracked.lineCount;
+    const linesMoved = lineDelta !== 0 || edit.changes.some((change) => change.insertedText.includes('\n'));
     tracked.lineCount = document.lineCount;
     if (author.kind === 'ai' || edit.reason !== undefined || edit.changes.length !== 1) return { spansAffected: true, linesMoved };
     const ledger = tracked.ledger;
@@ -446,8 +470,10 @@ export class AttributionService implements vscode.Disposable {
     const insertedEnd = change.offset + change.insertedText.length;
     if (!linesMoved) return { spansAffected: ledger.spansInRange(Math.max(0, change.offset - 1), insertedEnd + 1).length > 0, linesMoved };
     const around = change.deletedLength > 0 ? 1 : 0;
-    const firstLine = Math.max(0, document.positionAt(change.offset).line - around);
-    const lastLine = Math.min(document.lineCount - 1, document.positionAt(insertedEnd).line + around);
+    // The edit's lines in the text after it: its range's lines, plus those it added (see DocumentEdit.ranges).
+    const [range] = edit.ranges;
+    const firstLine = Math.max(0, range.start.line - around);
+    const lastLine = Math.min(document.lineCount - 1, range.end.line + lineDelta + around);
     const from = document.offsetAt(new vscode.Position(firstLine, 0));
     const to = document.offsetAt(document.lineAt(lastLine).rangeIncludingLineBreak.end);
     return { spansAffected: ledger.spansInRange(Math.max(0, from - 1), to + 1).length > 0, linesMoved };
@@ -464,10 +490,10 @@ export class AttributionService implements vscode.Disposable {
     if (edit.reason !== undefined || edit.changes.length !== 1 || tracked.pending || tracked.ledger.spanCount === 0) return undefined;
     const [change] = edit.changes;
     const document = edit.document;
-    const position = document.positionAt(change.offset);
+    const position = edit.ranges[0].start;
     const start = change.offset - position.character;
     const column = position.character;
-    const breaks = change.insertedText.split('\n').length - 1;
+    const breaks = lineBreaksIn(change.insertedText);
     if (breaks > 0) {
       // A typed line break (Enter, with its indentation): the two lines it made, with the inserted text taken out.
       const typedBreak = breaks === 1 && change.deletedLength === 0 && !change.insertedText.includes('\r') && document.eol === vscode.EndOfLine.LF && document.lineCount === tracked.lineCount + 1;

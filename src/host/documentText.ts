@@ -1,6 +1,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import type { LineSource } from '../core/text/spanExcerpt';
+import { lineHolding } from '../core/text/lines';
 import { TextChangedError, type TextPieces } from '../git/textPieces';
 
 /**
@@ -8,17 +9,35 @@ import { TextChangedError, type TextPieces } from '../git/textPieces';
  * 50 MB document takes ~0.5 s in the extension host and builds the whole string, so nothing on the
  * event path takes it; what shows spans reads the lines around them (spanExcerpt).
  */
-export function documentLineSource(document: vscode.TextDocument): LineSource {
+export function documentLineSource(document: vscode.TextDocument, near?: { readonly line: number; readonly length: number }): LineSource {
   const lineCount = document.lineCount;
-  const length = documentLength(document);
+  const lineStart = (line: number) => document.offsetAt(new vscode.Position(line, 0));
+  if (!near) {
+    return {
+      length: documentLength(document),
+      lineCount,
+      lineAt: (offset) => document.positionAt(offset).line,
+      lineStart,
+      slice: (start, end) => document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end))),
+    };
+  }
+  // Just after an edit, `positionAt` and the document's length total the line lengths below the
+  // edit (a pass over every later line); `offsetAt` of a line near it only those in between. So
+  // lines are found by searching outwards from the edited line.
+  const lineAt = (offset: number) => lineHolding(offset, Math.max(0, Math.min(lineCount - 1, near.line)), lineCount, lineStart);
+  const positionOf = (offset: number) => {
+    const line = lineAt(offset);
+    return new vscode.Position(line, offset - lineStart(line));
+  };
   return {
-    length,
+    length: near.length,
     lineCount,
-    lineAt: (offset) => document.positionAt(offset).line,
-    lineStart: (line) => document.offsetAt(new vscode.Position(line, 0)),
-    slice: (start, end) => document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end))),
+    lineAt,
+    lineStart,
+    slice: (start, end) => document.getText(new vscode.Range(positionOf(start), positionOf(end))),
   };
 }
+
 
 /** Characters per piece of a document read for a save (64 K: about a millisecond to read, hash and encode). */
 const PIECE_CHARS = 1 << 16;

@@ -67,51 +67,83 @@ export function toDisposable(dispose: () => void): vscode.Disposable {
   };
 }
 
+/** The clock and timers a Debouncer uses (tests pass their own). */
+export interface DebounceClock {
+  now(): number;
+  setTimeout(run: () => void, delayMs: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const SYSTEM_CLOCK: DebounceClock = {
+  now: () => performance.now(),
+  setTimeout: (run, delayMs) => setTimeout(run, delayMs),
+  clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+};
+
 /**
  * Runs `run` once, `delayMs` after the last `trigger()` (per key: each key has its own timer).
  * `cancel` drops a pending run; disposing cancels all of them.
+ * A trigger while a run is pending only moves its deadline later (the timer, when it fires early,
+ * waits the rest): typing triggers several of these per keystroke, and a timer cleared and set
+ * again each time costs more than the keystroke's own work.
  */
 export class Debouncer<K = void> implements vscode.Disposable {
-  private readonly timers = new Map<K, ReturnType<typeof setTimeout>>();
+  private readonly pending = new Map<K, { timer: unknown; firesAt: number; dueAt: number }>();
 
   constructor(
     private readonly delayMs: number,
     private readonly run: (key: K) => void,
+    private readonly clock: DebounceClock = SYSTEM_CLOCK,
   ) {}
 
   /** Starts the wait again from now (for `delayMs`, or this once for `delayOverrideMs`). */
   trigger(key: K, delayOverrideMs?: number): void {
-    const existing = this.timers.get(key);
-    if (existing !== undefined) clearTimeout(existing);
-    this.timers.set(key, this.start(key, delayOverrideMs ?? this.delayMs));
+    const dueAt = this.clock.now() + (delayOverrideMs ?? this.delayMs);
+    const entry = this.pending.get(key);
+    // The timer fires no later than the new deadline: it will wait the rest then.
+    if (entry && entry.firesAt <= dueAt) entry.dueAt = dueAt;
+    else this.start(key, dueAt);
   }
 
   /** Starts the wait only when none is running: the run comes after the first trigger's wait (a throttle). */
   triggerOnce(key: K, delayOverrideMs?: number): void {
-    if (!this.timers.has(key)) this.timers.set(key, this.start(key, delayOverrideMs ?? this.delayMs));
+    if (!this.pending.has(key)) this.start(key, this.clock.now() + (delayOverrideMs ?? this.delayMs));
   }
 
   isPending(key: K): boolean {
-    return this.timers.has(key);
+    return this.pending.has(key);
   }
 
   cancel(key: K): void {
-    const timer = this.timers.get(key);
-    if (timer === undefined) return;
-    clearTimeout(timer);
-    this.timers.delete(key);
+    const entry = this.pending.get(key);
+    if (entry === undefined) return;
+    this.clock.clearTimeout(entry.timer);
+    this.pending.delete(key);
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const entry of this.pending.values()) this.clock.clearTimeout(entry.timer);
+    this.pending.clear();
   }
 
-  private start(key: K, delayMs: number): ReturnType<typeof setTimeout> {
-    return setTimeout(() => {
-      this.timers.delete(key);
+  private start(key: K, dueAt: number): void {
+    const existing = this.pending.get(key);
+    if (existing) this.clock.clearTimeout(existing.timer);
+    const entry = { timer: undefined as unknown, firesAt: dueAt, dueAt };
+    const fire = () => {
+      if (this.pending.get(key) !== entry) return;
+      const left = entry.dueAt - this.clock.now();
+      // Timers may fire a little early; under a millisecond counts as due.
+      if (left >= 1) {
+        entry.firesAt = entry.dueAt;
+        entry.timer = this.clock.setTimeout(fire, left);
+        return;
+      }
+      this.pending.delete(key);
       this.run(key);
-    }, delayMs);
+    };
+    entry.timer = this.clock.setTimeout(fire, Math.max(0, dueAt - this.clock.now()));
+    this.pending.set(key, entry);
   }
 }
 

@@ -19,6 +19,7 @@
 import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
 import { insertionKey } from './reviewModel';
+import { lineBreaksIn } from '../text/lines';
 
 /** One line of a text with the spans on it or next to it (sorted by start, offsets into the whole text). */
 export interface LineWithSpans {
@@ -44,7 +45,7 @@ export function editKeepsReviewBlocks(before: LineWithSpans, after: LineWithSpan
     if (index > 0 && before.spans[index - 1].end >= was.start !== after.spans[index - 1].end >= is.start) return false;
   }
   if (before.besideBlankLine !== after.besideBlankLine) return false;
-  const breaks = after.lineText.split('\n').length - 1;
+  const breaks = lineBreaksIn(after.lineText);
   if (breaks === 0) return lineFacts(before) === lineFacts(after);
   return breaks === 1 && (splitKeepsHumanLine(before, after) || (!before.besideBlankLine && splitKeepsBlock(before, after)));
 }

@@ -7,7 +7,59 @@ export function lineStartOffsets(text: string): number[] {
   return starts;
 }
 
+/** How many '\n' a text holds: the lines it adds when inserted (a '\r\n' counts once). */
+export function lineBreaksIn(text: string): number {
+  let count = 0;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
+  return count;
+}
+
 /** "line 7" or "lines 3-9", for 1-based inclusive line numbers. */
 export function lineRangeLabel(range: { readonly startLine: number; readonly endLine: number }, t: Translate): string {
   return range.startLine === range.endLine ? t('line {0}', range.startLine) : t('lines {0}-{1}', range.startLine, range.endLine);
+}
+
+/**
+ * The line holding `offset` (the last line starting at or before it), found from `hint` by steps
+ * that double, then halving: its cost grows with the distance from the hint, not the line count.
+ */
+export function lineHolding(offset: number, hint: number, lineCount: number, lineStart: (line: number) => number): number {
+  // Invariant once bracketed: lineStart(low) <= offset < lineStart(high), with lineStart(lineCount) = infinity.
+  let low: number;
+  let high: number;
+  if (lineStart(hint) <= offset) {
+    low = hint;
+    for (let step = 1; ; step *= 2) {
+      const probe = hint + step;
+      if (probe >= lineCount) {
+        high = lineCount;
+        break;
+      }
+      if (lineStart(probe) > offset) {
+        high = probe;
+        break;
+      }
+      low = probe;
+    }
+  } else {
+    high = hint;
+    for (let step = 1; ; step *= 2) {
+      const probe = hint - step;
+      if (probe <= 0) {
+        low = 0;
+        break;
+      }
+      if (lineStart(probe) <= offset) {
+        low = probe;
+        break;
+      }
+      high = probe;
+    }
+  }
+  while (high - low > 1) {
+    const middle = (low + high) >> 1;
+    if (lineStart(middle) <= offset) low = middle;
+    else high = middle;
+  }
+  return low;
 }

@@ -204,12 +204,14 @@ export class AttributionDecorations implements vscode.Disposable {
       return;
     }
     const end = change.offset + change.insertedText.length;
-    const firstLine = document.positionAt(change.offset).line;
-    const newLastLine = document.positionAt(end).line;
+    // From the event's range, not the document (see DocumentEdit.ranges): its last line moved by the lines the edit added.
+    const [range] = edit.ranges;
+    const firstLine = range.start.line;
+    const newLastLine = range.end.line + lineDelta;
     const update = updateUncommittedMarks(
       cached.marks.uncommitted,
       { firstLine, oldLastLine: newLastLine - lineDelta, newLastLine, start: change.offset, end },
-      documentLineSource(document),
+      documentLineSource(document, { line: firstLine, length: edit.lengthAfter }),
       (start, rangeEnd) => this.service.spansInRange(document.uri, start, rangeEnd),
       this.statusCacheOf(key),
     );
