@@ -107,8 +107,8 @@ interface TrackedDocument {
   lineCount: number;
   /** The document's version after the last change event. */
   version: number;
-  /** The document's length in characters at `version`, kept from the change events. */
-  length: number;
+  /** The document's length in characters at `version`, kept from the change events; counted at the first one (not on open: thousands of documents open that are never edited). */
+  length: number | undefined;
   /** The line the last change event edited, as it was after it (so the next edit of it knows what it deleted). */
   editedLine: { readonly line: number; readonly start: number; readonly text: string } | undefined;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
@@ -338,7 +338,7 @@ export class AttributionService implements vscode.Disposable {
       saveUrgent: false,
       lineCount: document.lineCount,
       version: document.version,
-      length: documentLength(document),
+      length: undefined,
       editedLine: undefined,
       saving: Promise.resolve(),
       loaded: Promise.resolve(),
@@ -403,7 +403,10 @@ export class AttributionService implements vscode.Disposable {
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const versionBefore = tracked.version;
     // One event is one version step; a gap (a change this window did not see) counts the document again.
-    tracked.length = event.document.version === versionBefore + 1 ? tracked.length + changes.reduce((sum, change) => sum + change.insertedText.length - change.deletedLength, 0) : documentLength(event.document);
+    tracked.length =
+      tracked.length !== undefined && event.document.version === versionBefore + 1
+        ? tracked.length + changes.reduce((sum, change) => sum + change.insertedText.length - change.deletedLength, 0)
+        : documentLength(event.document);
     tracked.version = event.document.version;
     const edit: DocumentEdit = {
       document: event.document,
