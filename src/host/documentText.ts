@@ -7,9 +7,10 @@ import { TextChangedError, type TextPieces } from '../git/textPieces';
 /**
  * An editor document read by lines and ranges (core's LineSource): `document.getText()` of a
  * 50 MB document takes ~0.5 s in the extension host and builds the whole string, so nothing on the
- * event path takes it; what shows spans reads the lines around them (spanExcerpt).
+ * event path takes it; what shows spans reads the lines around them (spanExcerpt). `near`: the
+ * line the reading is about (the edited line, the cursor's), and the length when the caller knows it.
  */
-export function documentLineSource(document: vscode.TextDocument, near?: { readonly line: number; readonly length: number }): LineSource {
+export function documentLineSource(document: vscode.TextDocument, near?: { readonly line: number; readonly length?: number }): LineSource {
   const lineCount = document.lineCount;
   const lineStart = (line: number) => document.offsetAt(new vscode.Position(line, 0));
   if (!near) {
@@ -29,15 +30,18 @@ export function documentLineSource(document: vscode.TextDocument, near?: { reado
     const line = lineAt(offset);
     return new vscode.Position(line, offset - lineStart(line));
   };
+  let length = near.length;
   return {
-    length: near.length,
+    // Counted only when asked (the same pass over the lines below the edit), once.
+    get length() {
+      return (length ??= documentLength(document));
+    },
     lineCount,
     lineAt,
     lineStart,
     slice: (start, end) => document.getText(new vscode.Range(positionOf(start), positionOf(end))),
   };
 }
-
 
 /** Characters per piece of a document read for a save (64 K: about a millisecond to read, hash and encode). */
 const PIECE_CHARS = 1 << 16;

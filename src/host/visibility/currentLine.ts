@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Debouncer, DisposableStore } from '../lifecycle';
+import { documentLineSource } from '../documentText';
 import type { AttributedSpan } from '../../core/attribution';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import { committedAnnotation, uncommittedAnnotation, unreviewedBlocksTitle } from '../../core/visibility/lineAnnotation';
@@ -25,9 +26,11 @@ export function annotationAt(document: vscode.TextDocument, line: number, servic
     let spans = service.spansInRange(document.uri, document.offsetAt(lineRange.start), document.offsetAt(lineRange.end)).filter((span) => wanted.has(span.id));
     if (spans.length < wanted.size) spans = service.spansOf(document.uri).filter((span) => wanted.has(span.id));
     const statuses = new SpanStatusCache(nativeSha256Hex);
-    // Each span's status needs only its own text: never the whole document on a cursor stop.
+    // Each span's status needs only its own text: never the whole document on a cursor stop, and
+    // its lines are found from the cursor's (a position lookup right after an edit walks every later line).
+    const source = documentLineSource(document, { line });
     const statusOf = (span: AttributedSpan) => {
-      const text = document.getText(new vscode.Range(document.positionAt(span.start), document.positionAt(span.end)));
+      const text = source.slice(span.start, span.end);
       return statuses.statusOf({ ...span, start: 0, end: text.length }, text);
     };
     return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statusOf(span) })), now }, vscode.l10n.t);

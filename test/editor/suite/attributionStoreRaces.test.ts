@@ -92,6 +92,13 @@ describe('Attribution kept while the working-state store is busy', function () {
     return { service, store, editor };
   }
 
+  /** Answers the document's first load with no spans and lets its continuation run; later loads are answered at once unless `holdLater`. */
+  async function answerFirstLoad(store: HeldStore, options: { readonly holdLater: boolean }): Promise<void> {
+    store.loads.shift()?.resolve([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!options.holdLater) store.holdLoads = false;
+  }
+
   const lineRange = (document: vscode.TextDocument, line: number) => document.lineAt(line).range;
   const savedTexts = (document: vscode.TextDocument, spans: readonly AttributedSpan[]) => spans.map((span) => textOf(document, span)).sort().join('|');
   const marked = (service: AttributionService, document: vscode.TextDocument) => service.spansOf(document.uri).map((span) => textOf(document, span)).sort();
@@ -99,9 +106,7 @@ describe('Attribution kept while the working-state store is busy', function () {
   it('a mark made while a save is in flight survives the merge the save comes back with', async () => {
     const { service, store, editor } = await serviceFor('scratch-race-save.txt', 'alpha();\n\nbeta();\ngamma();\n');
     const document = editor.document;
-    store.loads.shift()?.resolve([]);
-    await new Promise((resolve) => setImmediate(resolve)); // the load's continuation runs
-    store.holdLoads = false;
+    await answerFirstLoad(store, { holdLater: false });
     service.markRange(document, lineRange(document, 0), AI);
     const save = await waitFor('the save of the first mark', () => store.saves[0]);
     assert.deepEqual(save.spans.map((span) => textOf(document, span)), ['alpha();']);
@@ -119,9 +124,7 @@ describe('Attribution kept while the working-state store is busy', function () {
   it('a save that fails (a lock held too long on a busy machine) is tried again without waiting for another change', async () => {
     const { service, store, editor } = await serviceFor('scratch-race-save-fails.txt', 'first();\nsecond();\n');
     const document = editor.document;
-    store.loads.shift()?.resolve([]);
-    await new Promise((resolve) => setImmediate(resolve)); // the load's continuation runs
-    store.holdLoads = false;
+    await answerFirstLoad(store, { holdLater: false });
     service.markRange(document, lineRange(document, 1), AI);
     const failed = await waitFor('the save of the mark', () => store.saves[0]);
     failed.answer.reject(new Error('could not lock the state file: held by pid 1'));
@@ -135,8 +138,7 @@ describe('Attribution kept while the working-state store is busy', function () {
   it('a mark made while a reload reads the store survives the reload', async () => {
     const { service, store, editor } = await serviceFor('scratch-race-reload.txt', 'one();\ntwo();\nthree();\n');
     const document = editor.document;
-    store.loads.shift()?.resolve([]);
-    await new Promise((resolve) => setImmediate(resolve)); // the load's continuation runs
+    await answerFirstLoad(store, { holdLater: true });
     const reloaded = service.reload(document);
     const load = await waitFor('the reload to read the store', () => store.loads[0]);
     service.markRange(document, lineRange(document, 1), AI);
