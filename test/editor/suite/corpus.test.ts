@@ -154,6 +154,24 @@ async function commitSetup(...relativePaths: string[]): Promise<void> {
   await sleep(4_000);
 }
 
+interface GitExtensionRepository {
+  readonly rootUri: vscode.Uri;
+  readonly state: { readonly workingTreeChanges: ReadonlyArray<{ readonly uri: vscode.Uri }>; readonly untrackedChanges?: ReadonlyArray<{ readonly uri: vscode.Uri }> };
+}
+
+/** Waits until the git extension knows the file's repository and lists no change of the file (what Vouch asks it before an outside write). */
+async function waitForCleanInGitExtension(uri: vscode.Uri): Promise<void> {
+  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: GitExtensionRepository[] } }>('vscode.git');
+  if (!extension) throw new Error('the git extension is missing');
+  const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+  await waitFor(`the git extension to list ${uri.fsPath} as unchanged`, () => {
+    const repository = api.repositories.find((candidate) => uri.fsPath.startsWith(candidate.rootUri.fsPath + path.sep));
+    if (!repository) return false;
+    const changes = [...repository.state.workingTreeChanges, ...(repository.state.untrackedChanges ?? [])];
+    return !changes.some((change) => change.uri.toString() === uri.toString());
+  });
+}
+
 async function writeFile(relative: string, text: string): Promise<vscode.Uri> {
   const uri = workspaceUri(relative);
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
@@ -548,6 +566,10 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     await waitFor('the reload of the open file', () => editor.document.getText().endsWith(appended));
     openTruth.step(editor.document.getText(), 'external-open');
 
+    // Vouch diffs an outside write of a closed file against the index only when the git extension
+    // did not list the file as changed before it (otherwise a person's uncommitted edits would
+    // count as AI): the agent writes once the git extension has taken the setup commit in.
+    await waitForCleanInGitExtension(closedUri);
     // ... rewrites a closed, committed file, and creates a new one.
     const closedNew = closedText + 'export function nextVersion(current: number): number {\n  return current + 1;\n}\n';
     execFileSync(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], process.argv[2])', closedUri.fsPath, closedNew]);
