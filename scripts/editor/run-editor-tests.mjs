@@ -103,7 +103,7 @@ async function main() {
     const payload = [
       ['extensionDevelopmentPath', remote(devExtensions)],
       ['extensionTestsPath', remote(testsEntry)],
-      ['extensionEnvironment', JSON.stringify({ VOUCH_TEST_WORKSPACE: workspace, VOUCH_TEST_ARTIFACTS: artifactsDir, VOUCH_EDITOR_GREP: process.env.VOUCH_EDITOR_GREP ?? '' })],
+      ['extensionEnvironment', JSON.stringify({ VOUCH_TEST_WORKSPACE: workspace, VOUCH_TEST_ARTIFACTS: artifactsDir, VOUCH_TEST_USER_DATA: server.userDataDir, VOUCH_EDITOR_GREP: process.env.VOUCH_EDITOR_GREP ?? '' })],
     ];
     const url = `${server.baseUrl}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);

@@ -18,8 +18,8 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 interface PendingWrite {
   readonly created: boolean;
   readonly firstAt: number;
-  /** What the git extension said about the file before this write (modified, clean, or unknown). */
-  readonly modifiedBefore: boolean | undefined;
+  /** When the first of these writes happened (its modification time, read when its event came). */
+  readonly firstWrittenAt: Promise<number>;
   readonly uri: vscode.Uri;
 }
 
@@ -84,7 +84,8 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     const key = uri.toString();
     // Open documents too: whether their editor saw the write is told by when it was written (examine).
     if (!this.pending.has(key)) {
-      this.pending.set(key, { created, firstAt: Date.now(), modifiedBefore: created ? false : this.gitActivity.isModifiedInWorkingTree(uri), uri });
+      const firstAt = Date.now();
+      this.pending.set(key, { created, firstAt, firstWrittenAt: this.writtenAt(uri, firstAt), uri });
     }
     this.settleSoon.trigger(key);
   }
@@ -128,15 +129,27 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     }
     const stored = await store.load(repoPath);
     let baseline: string | undefined;
+    let unknownBecause = 'its stored working state could not be read';
     if (stored) baseline = await store.readText(stored);
-    else if (write.modifiedBefore === false) baseline = (await this.gitActivity.indexText(repository, repoPath)) ?? (write.created ? '' : undefined);
+    else {
+      // Without a working state, the index is the text from before only if the file had no
+      // uncommitted edits then (else a person's edits would count as AI): the git extension's
+      // listing from before the write says so. A new file with no listing to ask started empty.
+      const listed = this.gitActivity.wasListedAsChangedBefore(uri, await write.firstWrittenAt);
+      if (listed === false || (listed === undefined && write.created)) baseline = (await this.gitActivity.indexText(repository, repoPath)) ?? (write.created ? '' : undefined);
+      unknownBecause = listed === true ? 'it had uncommitted changes' : listed === undefined ? 'the git extension had listed no status before the write' : 'it is not in the index';
+    }
     if (baseline === undefined) {
-      this.log.debug(`${relative} changed on disk, but Vouch does not know its text from before: not recorded`);
+      this.log.info(`${relative} was changed by another program and not recorded: Vouch does not know its text from before (${unknownBecause})`);
       return;
     }
     const replacements = computeTextReplacements(baseline, text);
     const { minimumChars } = this.isEnabled();
-    if (insertedContentChars(replacements) < minimumChars) return;
+    const inserted = insertedContentChars(replacements);
+    if (inserted < minimumChars) {
+      this.log.info(`${relative} was changed by another program: ${inserted} character${inserted === 1 ? '' : 's'} inserted, fewer than the ${minimumChars} that count as AI; not recorded`);
+      return;
+    }
     const current = await store.loadForText(repoPath, text, { asBase: true });
     const spans: AttributedSpan[] = current?.spans ?? [];
     const ledger = AttributionLedger.fromSpans(spans);

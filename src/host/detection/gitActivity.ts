@@ -4,16 +4,19 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GitRunner } from '../../git/gitRunner';
 import type { RepositoryLocation } from '../../git/repository';
-import type { GitApi, GitApiRepository, GitExtension } from '../gitExtension';
+import type { GitApiRepository, GitExtension } from '../gitExtension';
 import { DisposableStore } from '../lifecycle';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { RepositoryWatcher, type RepositoryChange } from '../repositoryWatcher';
 import { errorMessage } from '../../core/errorMessage';
+import { ChangeListingHistory } from '../../core/detection/changeListingHistory';
 
 /** Files reloaded this long after a git operation's traces count as that operation's... */
 const GIT_TRACES_BEFORE_MS = 3_000;
 /** ...and this long before them (git moves HEAD after it has written the working tree). */
 const GIT_TRACES_AFTER_MS = 1_500;
+/** How long the git extension's listings are kept: outside writes are examined seconds after they happen. */
+const LISTINGS_KEPT_MS = 5 * 60_000;
 
 /**
  * Knows when git itself is rewriting working-tree files (checkout, pull, stash, reset, merge,
@@ -24,7 +27,8 @@ const GIT_TRACES_AFTER_MS = 1_500;
 export class GitActivity implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly activityTimes: number[] = [];
-  private api: GitApi | undefined;
+  /** What the git extension listed as changed, per repository, over the last minutes. */
+  private readonly listings = new Map<GitApiRepository, { readonly history: ChangeListingHistory; readonly subscriptions: DisposableStore }>();
 
   constructor(
     private readonly git: GitRunner | undefined,
@@ -79,13 +83,21 @@ export class GitActivity implements vscode.Disposable {
     this.log.trace(`git activity: ${reason}`);
   }
 
-  /** Whether the git extension lists a file as changed (or untracked) in its working tree right now. */
-  isModifiedInWorkingTree(uri: vscode.Uri): boolean | undefined {
-    const repository = this.api?.repositories.find((candidate) => uri.fsPath.startsWith(candidate.rootUri.fsPath + path.sep));
-    if (!repository) return undefined;
-    const key = uri.toString();
-    const changes = [...repository.state.workingTreeChanges, ...(repository.state.untrackedChanges ?? [])];
-    return changes.some((change) => change.uri.toString() === key);
+  /**
+   * Whether the git extension listed a file as changed (or untracked) in the last status it
+   * published before `time`; undefined when it published none for the file's repository since
+   * Vouch started, or that one is no longer kept. Not its newest listing: a status run that began
+   * after a write lists the write itself, and would make every write look like one to a file with
+   * uncommitted edits.
+   */
+  wasListedAsChangedBefore(uri: vscode.Uri, time: number): boolean | undefined {
+    // The innermost repository holding the file (nested repositories list their own files).
+    let holder: GitApiRepository | undefined;
+    for (const candidate of this.listings.keys()) {
+      const root = candidate.rootUri.fsPath;
+      if (uri.fsPath.startsWith(root + path.sep) && (!holder || root.length > holder.rootUri.fsPath.length)) holder = candidate;
+    }
+    return holder ? this.listings.get(holder)?.history.listedBefore(uri.toString(), time) : undefined;
   }
 
   /**
@@ -133,15 +145,32 @@ export class GitActivity implements vscode.Disposable {
   private async connectGitExtension(gitExtension: GitExtension): Promise<void> {
     const api = await gitExtension.api();
     if (!api || this.disposables.isDisposed) return;
-    this.api = api;
     for (const repository of api.repositories) this.follow(repository);
-    this.disposables.add(api.onDidOpenRepository((repository) => this.follow(repository)));
+    this.disposables.push(
+      api.onDidOpenRepository((repository) => this.follow(repository)),
+      api.onDidCloseRepository((repository) => {
+        this.listings.get(repository)?.subscriptions.dispose();
+        this.listings.delete(repository);
+      }),
+      { dispose: () => this.listings.forEach(({ subscriptions }) => subscriptions.dispose()) },
+    );
   }
 
   private follow(repository: GitApiRepository): void {
+    if (this.listings.has(repository)) return;
+    const history = new ChangeListingHistory(LISTINGS_KEPT_MS);
+    const subscriptions = new DisposableStore();
+    this.listings.set(repository, { history, subscriptions });
     // Not the HEAD seen by `state.onDidChange`: the extension notices a moved HEAD only at its next
     // status run, which may be long after the operation (often: because an agent just wrote a file).
-    if (typeof repository.onDidCheckout === 'function') this.disposables.add(repository.onDidCheckout(() => this.noteActivity('checkout')));
+    if (typeof repository.onDidCheckout === 'function') subscriptions.add(repository.onDidCheckout(() => this.noteActivity('checkout')));
+    const takeListing = () => {
+      const { workingTreeChanges, untrackedChanges } = repository.state;
+      history.record(this.now(), [...workingTreeChanges, ...(untrackedChanges ?? [])].map((change) => change.uri.toString()));
+    };
+    // A repository whose first status has not run yet lists nothing, which is not "all clean".
+    if (repository.state.HEAD !== undefined) takeListing();
+    subscriptions.add(repository.state.onDidChange(takeListing));
   }
 
   dispose(): void {

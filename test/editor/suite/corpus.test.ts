@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { vouchApi, waitFor, workspaceUri, type VouchTestApi } from './helpers';
+import { runGit, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitForLogged, workspaceRoot, workspaceUri, type VouchTestApi } from './helpers';
 
 /** A character's true source: undefined for a person, else the AI source that wrote it. */
 type Label = string | undefined;
@@ -137,12 +137,6 @@ function score(api: VouchTestApi, truths: readonly Truth[], humanOnly: boolean):
 }
 
 const git = new GitRunner();
-function workspaceRoot(): string {
-  return vscode.workspace.workspaceFolders![0].uri.fsPath;
-}
-async function runGit(...args: string[]): Promise<string> {
-  return (await git.run(args, { cwd: workspaceRoot() })).stdout;
-}
 
 /** Commits the session's starting files, as they would be in a real repository (not an outside write). */
 async function commitSetup(...relativePaths: string[]): Promise<void> {
@@ -152,24 +146,6 @@ async function commitSetup(...relativePaths: string[]): Promise<void> {
   // AI; src/host/detection/gitActivity.ts), so the session starts after that window, as a person
   // working after a commit would.
   await sleep(4_000);
-}
-
-interface GitExtensionRepository {
-  readonly rootUri: vscode.Uri;
-  readonly state: { readonly workingTreeChanges: ReadonlyArray<{ readonly uri: vscode.Uri }>; readonly untrackedChanges?: ReadonlyArray<{ readonly uri: vscode.Uri }> };
-}
-
-/** Waits until the git extension knows the file's repository and lists no change of the file (what Vouch asks it before an outside write). */
-async function waitForCleanInGitExtension(uri: vscode.Uri): Promise<void> {
-  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: GitExtensionRepository[] } }>('vscode.git');
-  if (!extension) throw new Error('the git extension is missing');
-  const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
-  await waitFor(`the git extension to list ${uri.fsPath} as unchanged`, () => {
-    const repository = api.repositories.find((candidate) => uri.fsPath.startsWith(candidate.rootUri.fsPath + path.sep));
-    if (!repository) return false;
-    const changes = [...repository.state.workingTreeChanges, ...(repository.state.untrackedChanges ?? [])];
-    return !changes.some((change) => change.uri.toString() === uri.toString());
-  });
 }
 
 async function writeFile(relative: string, text: string): Promise<vscode.Uri> {
@@ -244,27 +220,6 @@ async function settle(api: VouchTestApi, truths: readonly Truth[], expectedAiCha
     8_000,
   ).catch(() => undefined);
   await sleep(1_800);
-}
-
-/** Debugging aid (VOUCH_CORPUS_LOG=1): the end of Vouch's log of this editor, from the editor's log folder. */
-function vouchLogTail(): string {
-  const found: string[] = [];
-  const visit = (dir: string, depth: number): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory() && depth < 8) visit(full, depth + 1);
-      else if (entry.name.endsWith('Vouch.log')) found.push(full);
-    }
-  };
-  for (const name of fs.readdirSync('/tmp').filter((entry) => entry.startsWith('vouch-editor-'))) {
-    try {
-      visit(path.join('/tmp', name), 0);
-    } catch {
-      // another run's folder, being removed
-    }
-  }
-  const newest = found.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
-  return newest ? fs.readFileSync(newest, 'utf8').split('\n').slice(-80).join('\n') : 'no Vouch log found';
 }
 
 describe('Detection corpus: scripted sessions scored per character', function () {
@@ -569,7 +524,7 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     // Vouch diffs an outside write of a closed file against the index only when the git extension
     // did not list the file as changed before it (otherwise a person's uncommitted edits would
     // count as AI): the agent writes once the git extension has taken the setup commit in.
-    await waitForCleanInGitExtension(closedUri);
+    await waitForGitExtensionListing(closedUri, false);
     // ... rewrites a closed, committed file, and creates a new one.
     const closedNew = closedText + 'export function nextVersion(current: number): number {\n  return current + 1;\n}\n';
     execFileSync(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], process.argv[2])', closedUri.fsPath, closedNew]);
@@ -583,7 +538,7 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     // file's reload can be done before then (a closed file's record was lost in one run in a few).
     const store = await WorkingStateStore.open(git, root, silentLogger);
     for (const recorded of ['corpus/disk-closed.ts', 'corpus/created.ts']) {
-      await waitFor(`the outside write to ${recorded} to be recorded`, async () => ((await store.load(recorded))?.spans.length ?? 0) > 0);
+      await waitForLogged(`the outside write to ${recorded} to be recorded`, recorded, async () => ((await store.load(recorded))?.spans.length ?? 0) > 0);
     }
 
     // git checkout of another branch reloads checkout.ts: a person's doing.
@@ -650,7 +605,7 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     const recall = truthTotal === 0 ? 0 : foundTotal / truthTotal;
     lines.push(`  overall precision ${precision.toFixed(4)} (${correctTotal}/${markedTotal}), recall ${recall.toFixed(4)} (${foundTotal}/${truthTotal}); AI characters in human-only sessions: ${tally.humanOnlyAiChars}`);
     if (mismatches.length > 0) lines.push(`  differences: ${mismatches.join('; ')}`);
-    if (process.env.VOUCH_CORPUS_LOG) lines.push(vouchLogTail());
+    if (process.env.VOUCH_CORPUS_LOG) lines.push(...vouchLogLines().slice(-80));
     // Test output: the figures the issue asks for; the harness repeats the marked line at the end of the run.
     console.log(lines.join('\n'));
     console.log(`VOUCH_EDITOR_CORPUS precision ${precision.toFixed(4)} (${correctTotal}/${markedTotal}), recall ${recall.toFixed(4)} (${foundTotal}/${truthTotal}), AI characters in human-only sessions ${tally.humanOnlyAiChars}`);

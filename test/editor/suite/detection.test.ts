@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { openScratch, scratchWithGhostText, textOf, vouchApi, waitFor } from './helpers';
+import { silentLogger } from '../../../src/core/logger';
+import { GitRunner } from '../../../src/git/gitRunner';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { openScratch, runGit, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -124,5 +127,32 @@ describe('Detection and attribution in the real editor', () => {
       return found.length > 0 ? found : undefined;
     });
     assert.equal(spans.reduce((sum, span) => sum + span.end - span.start, 0), written.length);
+  });
+  it("does not take a person's uncommitted edit of a closed file for AI when another program writes the file later", async () => {
+    const root = workspaceRoot();
+    const relative = `uncommitted-${process.pid}-${Date.now()}.ts`;
+    const uri = vscode.Uri.file(path.join(root, relative));
+    fs.writeFileSync(uri.fsPath, 'export const retryLimit = 1;\n');
+    await runGit('add', '--', relative);
+    await runGit('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', `add ${relative}`);
+    await waitForGitExtensionListing(uri, false);
+    // Writes within 3 s of git activity are the git operation's own (never AI): the person and the
+    // agent work after that window.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // A person's small edit, made outside the editor; the git extension lists the file as changed.
+    const edited = 'export const retryLimit = 7;\n';
+    fs.writeFileSync(uri.fsPath, edited);
+    await waitForGitExtensionListing(uri, true);
+    await waitFor(`Vouch to look at the small edit of ${relative}`, () => vouchLogLines().some((line) => line.includes(`${relative} was changed by another program: 1 character inserted`)));
+    // Later another program (an agent) adds a function. Vouch knows no text of the file from
+    // before that write: the index is not it, because the file had uncommitted changes.
+    const appended = 'export function nextDelay(attempt: number): number {\n  return 250 * 2 ** attempt;\n}\n';
+    fs.appendFileSync(uri.fsPath, appended);
+    const decision = await waitFor(`Vouch to decide about the outside write to ${relative}`, () =>
+      vouchLogLines().find((line) => line.includes(`${relative} was changed by another program and not recorded`) || line.includes(`written to ${relative} by another program recorded`)),
+    );
+    assert.match(decision, /it had uncommitted changes/, decision);
+    const store = await WorkingStateStore.open(new GitRunner(), root, silentLogger);
+    assert.deepEqual((await store.load(relative))?.spans ?? [], [], 'the person\'s 7 is not AI, and nothing else is recorded');
   });
 });

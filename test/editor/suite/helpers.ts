@@ -1,4 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { GitRunner } from '../../../src/git/gitRunner';
 import type { AttributedSpan } from '../../../src/core/attribution';
 
 export interface VouchTestApi {
@@ -72,4 +75,62 @@ export async function acceptGhostText(editor: vscode.TextEditor, text: string): 
 
 export function textOf(document: vscode.TextDocument, span: AttributedSpan): string {
   return document.getText().slice(span.start, span.end);
+}
+
+/** The lines of Vouch's own log in this editor (its newest window session), from the user-data folder the harness names. */
+export function vouchLogLines(): string[] {
+  const userData = process.env.VOUCH_TEST_USER_DATA;
+  if (!userData) return ['(no VOUCH_TEST_USER_DATA: Vouch\'s log is not known)'];
+  const found: string[] = [];
+  const visit = (dir: string, depth: number): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && depth < 8) visit(full, depth + 1);
+      else if (entry.isFile() && entry.name === 'Vouch.log') found.push(full);
+    }
+  };
+  visit(path.join(userData, 'logs'), 0);
+  const newest = found.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  return newest ? fs.readFileSync(newest, 'utf8').split('\n') : ['(Vouch has not logged in this editor)'];
+}
+
+/** waitFor, and when it times out, the lines of Vouch's log that mention `about` in the error: what Vouch decided instead. */
+export async function waitForLogged<T>(what: string, about: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = LOADED_TIMEOUT_MS): Promise<T> {
+  try {
+    return await waitFor(what, probe, timeoutMs);
+  } catch (error) {
+    const mentions = vouchLogLines().filter((line) => line.includes(about)).slice(-20);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; Vouch's log about ${about}:\n${mentions.join('\n') || '(nothing)'}`);
+  }
+}
+
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the editor tests need a workspace folder');
+  return folder.uri.fsPath;
+}
+
+const git = new GitRunner();
+
+/** Runs git in the test workspace (through Vouch's own runner) and returns what it printed. */
+export async function runGit(...args: string[]): Promise<string> {
+  return (await git.run(args, { cwd: workspaceRoot() })).stdout;
+}
+
+interface GitExtensionRepository {
+  readonly rootUri: vscode.Uri;
+  readonly state: { readonly workingTreeChanges: ReadonlyArray<{ readonly uri: vscode.Uri }>; readonly untrackedChanges?: ReadonlyArray<{ readonly uri: vscode.Uri }> };
+}
+
+/** Waits until the git extension knows the file's repository and lists the file as changed (`listed`) or not (what Vouch asks it about an outside write). */
+export async function waitForGitExtensionListing(uri: vscode.Uri, listed: boolean): Promise<void> {
+  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: GitExtensionRepository[] } }>('vscode.git');
+  if (!extension) throw new Error('the git extension is missing');
+  const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+  await waitFor(`the git extension to list ${uri.fsPath} as ${listed ? 'changed' : 'unchanged'}`, () => {
+    const repository = api.repositories.find((candidate) => uri.fsPath.startsWith(candidate.rootUri.fsPath + path.sep));
+    if (!repository) return false;
+    const changes = [...repository.state.workingTreeChanges, ...(repository.state.untrackedChanges ?? [])];
+    return changes.some((change) => change.uri.toString() === uri.toString()) === listed;
+  });
 }
