@@ -521,9 +521,10 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     await waitFor('the reload of the open file', () => editor.document.getText().endsWith(appended));
     openTruth.step(editor.document.getText(), 'external-open');
 
-    // Vouch diffs an outside write of a closed file against the index only when the git extension
-    // did not list the file as changed before it (otherwise a person's uncommitted edits would
-    // count as AI): the agent writes once the git extension has taken the setup commit in.
+    // Vouch diffs an outside write of a closed file against the index only when the git extension's
+    // last status before the write did not list the file as changed (otherwise a person's
+    // uncommitted edits would count as AI): the agent writes once the git extension has taken the
+    // setup commit in.
     await waitForGitExtensionListing(closedUri, false);
     // ... rewrites a closed, committed file, and creates a new one.
     const closedNew = closedText + 'export function nextVersion(current: number): number {\n  return current + 1;\n}\n';
