@@ -122,11 +122,16 @@ interface GitExtensionRepository {
   readonly state: { readonly workingTreeChanges: ReadonlyArray<{ readonly uri: vscode.Uri }>; readonly untrackedChanges?: ReadonlyArray<{ readonly uri: vscode.Uri }> };
 }
 
+/** The built-in git extension's API (activated), with repositories typed as far as a test needs them. */
+export async function gitExtensionApi<Repository extends { readonly rootUri: vscode.Uri }>(): Promise<{ readonly repositories: readonly Repository[] }> {
+  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: Repository[] } }>('vscode.git');
+  if (!extension) throw new Error('the git extension is missing');
+  return (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+}
+
 /** Waits until the git extension knows the file's repository and lists the file as changed (`listed`) or not (what Vouch asks it about an outside write). */
 export async function waitForGitExtensionListing(uri: vscode.Uri, listed: boolean): Promise<void> {
-  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: GitExtensionRepository[] } }>('vscode.git');
-  if (!extension) throw new Error('the git extension is missing');
-  const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+  const api = await gitExtensionApi<GitExtensionRepository>();
   await waitFor(`the git extension to list ${uri.fsPath} as ${listed ? 'changed' : 'unchanged'}`, () => {
     const repository = api.repositories.find((candidate) => uri.fsPath.startsWith(candidate.rootUri.fsPath + path.sep));
     if (!repository) return false;

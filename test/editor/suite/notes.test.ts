@@ -10,7 +10,7 @@ import { NotesReader } from '../../../src/git/notes/notesReader';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { aiSpanOver } from '../../support/spans';
-import { scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+import { gitExtensionApi, scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
 
 interface TestGitRepository {
   readonly rootUri: vscode.Uri;
@@ -20,9 +20,7 @@ interface TestGitRepository {
 }
 
 async function gitRepository(): Promise<TestGitRepository> {
-  const extension = vscode.extensions.getExtension<{ getAPI(version: 1): { repositories: TestGitRepository[] } }>('vscode.git');
-  if (!extension) throw new Error('the git extension is missing');
-  const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+  const api = await gitExtensionApi<TestGitRepository>();
   const root = workspaceUri('.').fsPath.replace(/\/$/, '');
   return waitFor('the git extension to open the workspace repository', () => api.repositories.find((repository) => repository.rootUri.fsPath === root));
 }
