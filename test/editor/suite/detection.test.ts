@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { openScratch, runGit, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, workspaceRoot } from './helpers';
+import { openScratch, runGit, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -93,6 +93,7 @@ describe('Detection and attribution in the real editor', () => {
   });
   it('records an outside write made well after a git operation whose watcher event arrives late', async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    await waitPastGitOperations();
     // A git trace written 20 s ago whose event reaches Vouch only now, as on a busy machine: the
     // operation's window is over when the agent writes, so the write must not be taken for git's.
     const trace = path.join(folder, '.git', 'ORIG_HEAD');
@@ -136,9 +137,7 @@ describe('Detection and attribution in the real editor', () => {
     await runGit('add', '--', relative);
     await runGit('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', `add ${relative}`);
     await waitForGitExtensionListing(uri, false);
-    // Writes within 3 s of git activity are the git operation's own (never AI): the person and the
-    // agent work after that window.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await waitPastGitOperations();
     // A person's small edit, made outside the editor; the git extension lists the file as changed.
     const edited = 'export const retryLimit = 7;\n';
     fs.writeFileSync(uri.fsPath, edited);

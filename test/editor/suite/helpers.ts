@@ -139,3 +139,16 @@ export async function waitForGitExtensionListing(uri: vscode.Uri, listed: boolea
     return changes.some((change) => change.uri.toString() === uri.toString()) === listed;
   });
 }
+
+/** The files a checkout, merge, rebase, reset or stash writes under .git, which Vouch takes as git activity (src/host/repositoryWatcher.ts). */
+const GIT_OPERATION_TRACES = ['HEAD', 'ORIG_HEAD', 'MERGE_HEAD', 'REBASE_HEAD', 'CHERRY_PICK_HEAD', 'AUTO_MERGE', 'refs/stash'];
+/** Vouch takes a write up to 3 s after a git operation's traces for that operation's own (src/host/detection/gitActivity.ts); a little more. */
+const GIT_OPERATION_WINDOW_MS = 3_500;
+
+/** Waits until the workspace repository's last git operation (an earlier test's checkout) is outside that window, so that a write made now is not git's. */
+export async function waitPastGitOperations(): Promise<void> {
+  const gitDir = path.join(workspaceRoot(), '.git');
+  const newest = Math.max(0, ...GIT_OPERATION_TRACES.map((name) => fs.statSync(path.join(gitDir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0));
+  const left = newest + GIT_OPERATION_WINDOW_MS - Date.now();
+  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+}
