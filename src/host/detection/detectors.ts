@@ -34,12 +34,13 @@ export function registerDetectors(
   const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, workingTree.onDidWrite, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
   const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];
   if (follower) disposables.push(follower);
-  if (states) {
+  if (states && follower) {
     const externalWrites = new ExternalWriteWatcher(
       states,
       gitActivity,
       workingTree.onDidWrite,
       () => ({ enabled: settings.detection.externalWrites, minimumChars: settings.detection.minimumHeuristicChars }),
+      () => follower.pickUp(),
       log,
     );
     disposables.push(externalWrites);

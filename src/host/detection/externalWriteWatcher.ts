@@ -10,10 +10,14 @@ import { isTextFile, type GitActivity } from './gitActivity';
 import { Debouncer, DisposableStore } from '../lifecycle';
 import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { errorMessage } from '../../core/errorMessage';
+import { LastSeenTexts } from '../../core/detection/lastSeenTexts';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */
 const SETTLE_MS = 1_500;
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** The texts of closed files last looked at: enough for an agent's session, bounded in memory. */
+const MAX_LAST_SEEN_FILES = 256;
+const MAX_LAST_SEEN_CHARS = 16 * 1024 * 1024;
 
 interface PendingWrite {
   readonly created: boolean;
@@ -26,13 +30,15 @@ interface PendingWrite {
 /**
  * Files that change on disk while no editor has them open (a command-line agent such as Claude
  * Code, Copilot CLI or aider writing them): the new text is compared with the last text Vouch
- * knows (its working state), or with the index when the file was clean before, and what was
- * inserted is recorded as AI `external-write`, medium confidence. Git's own writes (checkout,
+ * knows (what it saw at the file's previous outside write, else its working state), or with the
+ * index when the file was clean before, and what was inserted is recorded as AI `external-write`,
+ * medium confidence. Git's own writes (checkout,
  * pull, stash, reset: git activity, or content equal to the index), ignored files, binary and big
  * files are left alone; text an explicit report (`vouch mark`) already covers is not marked again.
  * Documents open before the write are handled by HeuristicDetector (their reload from disk); a
  * document opened after the write (before this watcher looked) gets its spans through the working
- * state, which WorkingStateFollower brings into the open editor.
+ * state: the watcher asks WorkingStateFollower to bring them into the open editor at once (the
+ * state file's own watcher event may never come when its folder was made by this save).
  */
 export class ExternalWriteWatcher implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
@@ -40,6 +46,15 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   /** When each open document was opened (0: open before Vouch started). */
   private readonly openedAt = new Map<string, number>();
   private readonly settleSoon = this.disposables.add(new Debouncer<string>(SETTLE_MS, (key) => void this.settle(key)));
+  /**
+   * What each file held when this watcher last examined it: the baseline of its next outside write.
+   * Without it, a write Vouch saw but did not record (a person's small edit, or one to a file with
+   * uncommitted changes) would be counted again, as the next program's, or that program's write lost.
+   * Forgotten whenever Vouch cannot tell what the file holds (an editor, git, a write while off).
+   */
+  private readonly lastSeen = new LastSeenTexts(MAX_LAST_SEEN_FILES, MAX_LAST_SEEN_CHARS);
+  /** The examination running for each file, if any (the next one waits for it). */
+  private readonly examining = new Map<string, Promise<void>>();
 
   constructor(
     private readonly states: RepositoryRegistry,
@@ -47,6 +62,8 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     /** Writes to files on disk (the shared working-tree watcher). */
     diskWrites: vscode.Event<WorkingTreeWrite>,
     private readonly isEnabled: () => { enabled: boolean; minimumChars: number },
+    /** Brings spans stored by others into the open documents (WorkingStateFollower.pickUp). */
+    private readonly pickUpStoredState: () => Promise<void>,
     private readonly log: vscode.LogOutputChannel,
   ) {
     for (const document of vscode.workspace.textDocuments) this.openedAt.set(document.uri.toString(), 0);
@@ -78,10 +95,14 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   }
 
   private noteWrite(uri: vscode.Uri, created: boolean): void {
-    if (uri.scheme !== 'file' || !this.isEnabled().enabled) return;
+    if (uri.scheme !== 'file') return;
     // Not the editor's own folders: VS Code writes .vscode/settings.json when a setting changes.
     if (/[\\/](\.git|\.vscode|node_modules)([\\/]|$)/.test(uri.fsPath)) return;
     const key = uri.toString();
+    if (!this.isEnabled().enabled) {
+      this.lastSeen.forget(key); // a write not looked at: what was seen before is not the file's text any more
+      return;
+    }
     // Open documents too: whether their editor saw the write is told by when it was written (examine).
     if (!this.pending.has(key)) {
       const firstAt = Date.now();
@@ -90,47 +111,62 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     this.settleSoon.trigger(key);
   }
 
-  private async settle(key: string): Promise<void> {
+  private settle(key: string): Promise<void> {
     const write = this.pending.get(key);
     this.pending.delete(key);
-    if (!write) return;
-    try {
-      await this.examine(write.uri, write);
-    } catch (error) {
-      this.log.warn(`Could not examine the outside write to ${write.uri.fsPath}: ${errorMessage(error)}`);
-    }
+    if (!write) return Promise.resolve();
+    // One file's writes are examined in order: each one's baseline is the text the one before saw.
+    const examined = (this.examining.get(key) ?? Promise.resolve())
+      .then(() => this.examine(write.uri, write))
+      .catch((error: unknown) => this.log.warn(`Could not examine the outside write to ${write.uri.fsPath}: ${errorMessage(error)}`))
+      .finally(() => {
+        if (this.examining.get(key) === examined) this.examining.delete(key);
+      });
+    this.examining.set(key, examined);
+    return examined;
   }
 
+  /** Looks at a settled write; remembers the file's text whenever it read it and no editor owns it. */
   private async examine(uri: vscode.Uri, write: PendingWrite): Promise<void> {
+    const key = uri.toString();
+    // Taken out first: every way out below that does not remember the new text leaves it forgotten.
+    const seenBefore = this.lastSeen.take(key);
+    const text = await this.examineAgainst(uri, write, seenBefore);
+    if (text !== undefined) this.lastSeen.remember(key, text);
+  }
+
+  /** The file's text when Vouch knows it is what the file holds now (undefined: forget what was seen). */
+  private async examineAgainst(uri: vscode.Uri, write: PendingWrite, seenBefore: string | undefined): Promise<string | undefined> {
     const relative = vscode.workspace.asRelativePath(uri);
     const writtenAt = await this.writtenAt(uri, write.firstAt);
-    if (this.editorOwns(uri, writtenAt)) return;
+    if (this.editorOwns(uri, writtenAt)) return undefined;
     if (this.gitActivity.isBusyAround(writtenAt)) {
       this.log.debug(`${relative} changed during a git operation: not AI`);
-      return;
+      return undefined;
     }
     const located = await this.states.storeOf(uri.fsPath);
-    if (!located) return;
+    if (!located) return undefined;
     const { store, repoPath, repository } = located;
-    if (await this.gitActivity.isIgnored(repository, repoPath)) return;
+    if (await this.gitActivity.isIgnored(repository, repoPath)) return undefined;
     const stat = await vscode.workspace.fs.stat(uri).then(undefined, () => undefined);
-    if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return;
+    if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return undefined;
     const text = await readWorkingTreeText(repository, repoPath);
-    if (text === undefined) return;
+    if (text === undefined) return undefined;
     const openDocument = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
     if (openDocument && (openDocument.isDirty || openDocument.getText() !== text)) {
       // Opened after the write and already edited: the person's edits own the text now.
       this.log.debug(`${relative} was written while closed, then opened and edited: not recorded`);
-      return;
+      return undefined;
     }
     if (await this.gitActivity.diskMatchesIndex(repository, repoPath)) {
       this.log.debug(`${relative} now holds what the index holds (git restore/checkout): not AI`);
-      return;
+      return text;
     }
     const stored = await store.load(repoPath);
-    let baseline: string | undefined;
+    let baseline: string | undefined = seenBefore;
     let unknownBecause = 'its stored working state could not be read';
-    if (stored) baseline = await store.readText(stored);
+    if (baseline !== undefined) this.log.debug(`${relative}: compared with the text Vouch saw at its previous outside write`);
+    else if (stored) baseline = await store.readText(stored);
     else {
       // Without a working state, the index is the text from before only if the file had no
       // uncommitted edits then (else a person's edits would count as AI): the git extension's
@@ -141,14 +177,14 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     }
     if (baseline === undefined) {
       this.log.info(`${relative} was changed by another program and not recorded: Vouch does not know its text from before (${unknownBecause})`);
-      return;
+      return text;
     }
     const replacements = computeTextReplacements(baseline, text);
     const { minimumChars } = this.isEnabled();
     const inserted = insertedContentChars(replacements);
     if (inserted < minimumChars) {
       this.log.info(`${relative} was changed by another program: ${inserted} character${inserted === 1 ? '' : 's'} inserted, fewer than the ${minimumChars} that count as AI; not recorded`);
-      return;
+      return text;
     }
     const current = await store.loadForText(repoPath, text, { asBase: true });
     const spans: AttributedSpan[] = current?.spans ?? [];
@@ -161,9 +197,11 @@ export class ExternalWriteWatcher implements vscode.Disposable {
         marked += piece.end - piece.start;
       }
     }
-    if (marked === 0) return;
+    if (marked === 0) return text;
     await store.save(repoPath, ledger.spans(), text);
     this.log.info(`${marked} characters written to ${relative} by another program recorded as AI (external-write, medium confidence)`);
+    if (openDocument) await this.pickUpStoredState();
+    return text;
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { openScratch, runGit, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitPastGitOperations, workspaceRoot } from './helpers';
+import { openScratch, runGit, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -118,6 +118,7 @@ describe('Detection and attribution in the real editor', () => {
     const api = await vouchApi();
     const relative = `opened-at-once-${process.pid}-${Date.now()}.ts`;
     const written = 'export function writtenWhileClosed(limit: number): number[] {\n  return Array.from({ length: limit }, (_, index) => index * 2);\n}\n';
+    await waitPastGitOperations(); // a write right after a checkout (another test's) counts as git's
     fs.writeFileSync(path.join(folder, relative), written);
     // A person opens the file at once (on a busy machine: before the watcher's event is even
     // delivered). The editor loads the agent's text as if it had always been there.
@@ -129,29 +130,84 @@ describe('Detection and attribution in the real editor', () => {
     });
     assert.equal(spans.reduce((sum, span) => sum + span.end - span.start, 0), written.length);
   });
-  it("does not take a person's uncommitted edit of a closed file for AI when another program writes the file later", async () => {
-    const root = workspaceRoot();
-    const relative = `uncommitted-${process.pid}-${Date.now()}.ts`;
-    const uri = vscode.Uri.file(path.join(root, relative));
+  /** A committed file of its own (closed), with the git extension listing it clean and git quiet. */
+  async function committedClosedFile(name: string): Promise<{ relative: string; uri: vscode.Uri }> {
+    const relative = `${name}-${process.pid}-${Date.now()}.ts`;
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), relative));
     fs.writeFileSync(uri.fsPath, 'export const retryLimit = 1;\n');
     await runGit('add', '--', relative);
     await runGit('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', `add ${relative}`);
     await waitForGitExtensionListing(uri, false);
     await waitPastGitOperations();
-    // A person's small edit, made outside the editor; the git extension lists the file as changed.
-    const edited = 'export const retryLimit = 7;\n';
-    fs.writeFileSync(uri.fsPath, edited);
-    await waitForGitExtensionListing(uri, true);
-    await waitFor(`Vouch to look at the small edit of ${relative}`, () => vouchLogLines().some((line) => line.includes(`${relative} was changed by another program: 1 character inserted`)));
-    // Later another program (an agent) adds a function. Vouch knows no text of the file from
-    // before that write: the index is not it, because the file had uncommitted changes.
-    const appended = 'export function nextDelay(attempt: number): number {\n  return 250 * 2 ** attempt;\n}\n';
-    fs.appendFileSync(uri.fsPath, appended);
-    const decision = await waitFor(`Vouch to decide about the outside write to ${relative}`, () =>
+    return { relative, uri };
+  }
+
+  const edited = 'export const retryLimit = 7;\n';
+  const appended = 'export function nextDelay(attempt: number): number {\n  return 250 * 2 ** attempt;\n}\n';
+
+  /** Waits for Vouch's decision about an outside write to the file (recorded or not) and returns its log line. */
+  const outsideWriteDecision = (relative: string) =>
+    waitForLogged(`Vouch to decide about the outside write to ${relative}`, relative, () =>
       vouchLogLines().find((line) => line.includes(`${relative} was changed by another program and not recorded`) || line.includes(`written to ${relative} by another program recorded`)),
     );
+
+  it("records another program's later write to a closed file against the text Vouch saw at a person's small edit, not the person's edit", async () => {
+    const { relative, uri } = await committedClosedFile('seen-edit');
+    // A person's small edit, made outside the editor: too small to count as AI, and not in the index.
+    fs.writeFileSync(uri.fsPath, edited);
+    await waitForGitExtensionListing(uri, true);
+    await waitForLogged(`Vouch to look at the small edit of ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was changed by another program: 1 character inserted`)));
+    // Later another program (an agent) adds a function: compared with what Vouch saw, only the function is new.
+    fs.appendFileSync(uri.fsPath, appended);
+    const decision = await outsideWriteDecision(relative);
+    assert.match(decision, new RegExp(`^.*${appended.length} characters written to .* recorded as AI`), decision);
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const spans = (await store.load(relative))?.spans ?? [];
+    assert.deepEqual(
+      spans.map((span) => [span.start, span.end]),
+      [[edited.length, edited.length + appended.length]],
+      "the function is AI; the person's 7 is not",
+    );
+  });
+
+  it("does not take a person's uncommitted edit Vouch never saw for AI when another program writes the file later", async () => {
+    const { relative, uri } = await committedClosedFile('unseen-edit');
+    // The person's edit happens while Vouch does not look at outside writes (the setting is off).
+    const setExternalWrites = async (value: boolean | undefined) => {
+      const changed = new Promise<void>((resolve) => {
+        const listener = vscode.workspace.onDidChangeConfiguration((event) => {
+          if (!event.affectsConfiguration('vouch.detection.externalWrites')) return;
+          listener.dispose();
+          resolve();
+        });
+      });
+      await vscode.workspace.getConfiguration('vouch').update('detection.externalWrites', value, vscode.ConfigurationTarget.Global);
+      await changed; // Vouch's settings listener came first
+    };
+    await setExternalWrites(false);
+    // The editor's file events reach every watcher of the extension host in one dispatch: once this
+    // one has the write, Vouch's has had it too, while the setting was off.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
+    try {
+      let delivered = false;
+      const onWrite = (written: vscode.Uri) => {
+        if (written.fsPath === uri.fsPath) delivered = true;
+      };
+      watcher.onDidChange(onWrite);
+      watcher.onDidCreate(onWrite);
+      fs.writeFileSync(uri.fsPath, edited);
+      await waitFor(`the editor's event for the write to ${relative}`, () => delivered);
+      await waitForGitExtensionListing(uri, true);
+    } finally {
+      watcher.dispose();
+      await setExternalWrites(undefined);
+    }
+    // Another program adds a function. Vouch knows no text of the file from before that write: the
+    // index is not it, because the file had uncommitted changes.
+    fs.appendFileSync(uri.fsPath, appended);
+    const decision = await outsideWriteDecision(relative);
     assert.match(decision, /it had uncommitted changes/, decision);
-    const store = await WorkingStateStore.open(new GitRunner(), root, silentLogger);
-    assert.deepEqual((await store.load(relative))?.spans ?? [], [], 'the person\'s 7 is not AI, and nothing else is recorded');
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    assert.deepEqual((await store.load(relative))?.spans ?? [], [], "the person's 7 is not AI, and nothing else is recorded");
   });
 });
