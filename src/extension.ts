@@ -11,6 +11,7 @@ import { registerDetectors } from './host/detection/detectors';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { registerGetStarted } from './host/gettingStarted';
 import { GitExtension } from './host/gitExtension';
+import { announceLogLevelChanges } from './host/logLevel';
 import { registerNotesFeatures } from './host/notes/registerNotes';
 import { RepositoryRegistry } from './host/repositoryRegistry';
 import { registerReviewFeatures } from './host/review/reviewCommands';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   context.subscriptions.push(reviews);
   context.subscriptions.push(
     vscode.commands.registerCommand('vouch.showLog', () => log.show()),
+    announceLogLevelChanges(log),
     registerInlineAcceptDetector(service, tools, () => settings.detection.inlineCompletions),
     registerExplicitReportCommands(service, log),
     registerAttributionVisibility({ service, reviews, states, git, settings, log }),

@@ -59,7 +59,10 @@ async function main() {
   // Failure diagnostics of an earlier run would be taken for this run's.
   if (existsSync(artifactsDir)) for (const name of readdirSync(artifactsDir)) if (name.startsWith('failed-')) rmSync(path.join(artifactsDir, name), { force: true });
   const scratch = mkdtempSync(path.join(tmpdir(), 'vouch-editor-tests-'));
-  const workspace = createDemoRepository(path.join(scratch, 'workspace'));
+  // Committed files the editor tests change as another program would: written before the editor
+  // starts, so no write of theirs is still being looked at when a test begins.
+  const closedFiles = Object.fromEntries(['seen-edit', 'unseen-edit', 'saved-and-closed'].map((name) => [`closed/${name}.ts`, 'export const retryLimit = 1;\n']));
+  const workspace = createDemoRepository(path.join(scratch, 'workspace'), { extraFiles: closedFiles });
   const devExtensions = prepareDevExtensions();
   // The test page may not hold the browser focus; ghost text must survive that.
   const server = await startCodeServer({ smokeTestDriver: true, extraSettings: { 'editor.inlineSuggest.keepOnBlur': true }, logFile: path.join(artifactsDir, 'code-server.log') });

@@ -33,7 +33,8 @@ const demoFiles = {
 };
 
 /** A git repository with a first commit, a configured user, and the demo files. Returns its path. */
-export function createDemoRepository(dir, { files = demoFiles } = {}) {
+export function createDemoRepository(dir, { files = demoFiles, extraFiles = {} } = {}) {
+  files = { ...files, ...extraFiles };
   mkdirSync(dir, { recursive: true });
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['config', 'user.name', 'Dana Developer']);

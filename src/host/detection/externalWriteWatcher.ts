@@ -11,6 +11,7 @@ import { Debouncer, DisposableStore } from '../lifecycle';
 import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { errorMessage } from '../../core/errorMessage';
 import { LastSeenTexts } from '../../core/detection/lastSeenTexts';
+import { DocumentOpenHistory } from '../../core/detection/documentOpenHistory';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */
 const SETTLE_MS = 1_500;
@@ -18,6 +19,10 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 /** The texts of closed files last looked at: enough for an agent's session, bounded in memory. */
 const MAX_LAST_SEEN_FILES = 256;
 const MAX_LAST_SEEN_CHARS = 16 * 1024 * 1024;
+/** How long a closed document's open period is kept: far longer than a write takes to be examined. */
+const OPEN_HISTORY_RETAIN_MS = 10 * 60_000;
+
+type LocatedFile = NonNullable<Awaited<ReturnType<RepositoryRegistry['storeOf']>>>;
 
 interface PendingWrite {
   readonly created: boolean;
@@ -43,8 +48,8 @@ interface PendingWrite {
 export class ExternalWriteWatcher implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly pending = new Map<string, PendingWrite>();
-  /** When each open document was opened (0: open before Vouch started). */
-  private readonly openedAt = new Map<string, number>();
+  /** When each document was open (from 0: open before Vouch started). */
+  private readonly openHistory = new DocumentOpenHistory(OPEN_HISTORY_RETAIN_MS);
   private readonly settleSoon = this.disposables.add(new Debouncer<string>(SETTLE_MS, (key) => void this.settle(key)));
   /**
    * What each file held when this watcher last examined it: the baseline of its next outside write.
@@ -66,23 +71,23 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     private readonly pickUpStoredState: () => Promise<void>,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    for (const document of vscode.workspace.textDocuments) this.openedAt.set(document.uri.toString(), 0);
+    for (const document of vscode.workspace.textDocuments) this.openHistory.opened(document.uri.toString(), 0);
     this.disposables.push(
       diskWrites(({ uri, created }) => this.noteWrite(uri, created)),
-      vscode.workspace.onDidOpenTextDocument((document) => this.openedAt.set(document.uri.toString(), Date.now())),
-      vscode.workspace.onDidCloseTextDocument((document) => this.openedAt.delete(document.uri.toString())),
+      vscode.workspace.onDidOpenTextDocument((document) => this.openHistory.opened(document.uri.toString(), Date.now())),
+      vscode.workspace.onDidCloseTextDocument((document) => this.openHistory.closed(document.uri.toString(), Date.now())),
     );
   }
 
   /**
-   * Whether an open document's editor saw this write itself (it was open before the write, so its
-   * reload detection owns it). A file written while closed and opened before its watcher event
-   * arrived or was examined (seconds on a busy machine) is still this watcher's: the editor loaded
-   * the new text as if it had always been there.
+   * Whether the write happened while a document of the file was open: its editor saved it, or saw
+   * it and reloaded (its reload detection owns that), even if the document closed since (Ctrl+S,
+   * Ctrl+W). A file written while closed and opened before its watcher event arrived or was
+   * examined (seconds on a busy machine) is still this watcher's: the editor loaded the new text
+   * as if it had always been there.
    */
   private editorOwns(uri: vscode.Uri, writtenAt: number): boolean {
-    const openedAt = this.openedAt.get(uri.toString());
-    return openedAt !== undefined && openedAt <= writtenAt;
+    return this.openHistory.wasOpenAt(uri.toString(), writtenAt);
   }
 
   private async writtenAt(uri: vscode.Uri, seenAt: number): Promise<number> {
@@ -126,6 +131,17 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     return examined;
   }
 
+  /** The file's text, when it is a text file of a repository, not ignored and not too big to look at. */
+  private async readExaminable(uri: vscode.Uri): Promise<{ text: string; located: LocatedFile } | undefined> {
+    const located = await this.states.storeOf(uri.fsPath);
+    if (!located) return undefined;
+    if (await this.gitActivity.isIgnored(located.repository, located.repoPath)) return undefined;
+    const stat = await vscode.workspace.fs.stat(uri).then(undefined, () => undefined);
+    if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return undefined;
+    const text = await readWorkingTreeText(located.repository, located.repoPath);
+    return text === undefined ? undefined : { text, located };
+  }
+
   /** Looks at a settled write; remembers the file's text whenever it read it and no editor owns it. */
   private async examine(uri: vscode.Uri, write: PendingWrite): Promise<void> {
     const key = uri.toString();
@@ -139,19 +155,19 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   private async examineAgainst(uri: vscode.Uri, write: PendingWrite, seenBefore: string | undefined): Promise<string | undefined> {
     const relative = vscode.workspace.asRelativePath(uri);
     const writtenAt = await this.writtenAt(uri, write.firstAt);
-    if (this.editorOwns(uri, writtenAt)) return undefined;
     if (this.gitActivity.isBusyAround(writtenAt)) {
       this.log.debug(`${relative} changed during a git operation: not AI`);
       return undefined;
     }
-    const located = await this.states.storeOf(uri.fsPath);
-    if (!located) return undefined;
+    if (this.editorOwns(uri, writtenAt)) {
+      // The editor's own write (or one it showed): what the file holds now is the next outside write's baseline.
+      this.log.debug(`${relative} was written while a document of it was open: its editor's`);
+      return (await this.readExaminable(uri))?.text;
+    }
+    const examinable = await this.readExaminable(uri);
+    if (!examinable) return undefined;
+    const { text, located } = examinable;
     const { store, repoPath, repository } = located;
-    if (await this.gitActivity.isIgnored(repository, repoPath)) return undefined;
-    const stat = await vscode.workspace.fs.stat(uri).then(undefined, () => undefined);
-    if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return undefined;
-    const text = await readWorkingTreeText(repository, repoPath);
-    if (text === undefined) return undefined;
     const openDocument = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
     if (openDocument && (openDocument.isDirty || openDocument.getText() !== text)) {
       // Opened after the write and already edited: the person's edits own the text now.

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { openScratch, runGit, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
+import { openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -130,13 +130,14 @@ describe('Detection and attribution in the real editor', () => {
     });
     assert.equal(spans.reduce((sum, span) => sum + span.end - span.start, 0), written.length);
   });
-  /** A committed file of its own (closed), with the git extension listing it clean and git quiet. */
+  /**
+   * A committed file of the test workspace that no editor has open (`closed/<name>.ts`, made before
+   * the editor started), once the git extension lists it clean and git is quiet.
+   */
   async function committedClosedFile(name: string): Promise<{ relative: string; uri: vscode.Uri }> {
-    const relative = `${name}-${process.pid}-${Date.now()}.ts`;
+    const relative = `closed/${name}.ts`;
     const uri = vscode.Uri.file(path.join(workspaceRoot(), relative));
-    fs.writeFileSync(uri.fsPath, 'export const retryLimit = 1;\n');
-    await runGit('add', '--', relative);
-    await runGit('-c', 'user.name=Test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', `add ${relative}`);
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), 'export const retryLimit = 1;\n', `${relative} is as the harness made it`);
     await waitForGitExtensionListing(uri, false);
     await waitPastGitOperations();
     return { relative, uri };
@@ -209,5 +210,33 @@ describe('Detection and attribution in the real editor', () => {
     assert.match(decision, /it had uncommitted changes/, decision);
     const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
     assert.deepEqual((await store.load(relative))?.spans ?? [], [], "the person's 7 is not AI, and nothing else is recorded");
+  });
+
+  it("takes a person's typing saved and closed at once (Ctrl+S, Ctrl+W) as the editor's, and records another program's later write to the file apart from it", async () => {
+    const { relative, uri } = await committedClosedFile('saved-and-closed');
+    await showVouchDebugLog(); // Vouch says at debug level when it took a write for its editor's
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const typed = 'export const retryDelayMs = 2500; // typed by a person\n';
+    for (const piece of typed.match(/.{1,4}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    const before = `export const retryLimit = 1;\n${typed}`;
+    assert.equal(editor.document.getText(), before);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await waitForLogged(`Vouch to take the save of ${relative} for its editor's`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it was open: its editor's`)));
+    // A disk change within 2.5 s of a save is the save's (HeuristicDetector): the agent comes later.
+    const savedAt = fs.statSync(uri.fsPath).mtimeMs;
+    await waitFor('the save to be 3 s old', () => Date.now() - savedAt > 3_000);
+    // Another program (an agent) adds a function. The editor may still hold the closed document
+    // (VS Code disposes it later) and reload it, or not: either way only the function is AI.
+    fs.appendFileSync(uri.fsPath, appended);
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const api = await vouchApi();
+    const aiRanges = await waitForLogged(`the function written to ${relative} to be recorded`, relative, async () => {
+      const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+      const spans = (open ? api.spansOf(uri) : ((await store.load(relative))?.spans ?? [])).filter((span) => span.origin.kind === 'external-write');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
+    });
+    assert.deepEqual(aiRanges, [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
   });
 });

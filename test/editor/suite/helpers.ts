@@ -94,6 +94,24 @@ export function vouchLogLines(): string[] {
   return newest ? fs.readFileSync(newest, 'utf8').split('\n') : ['(Vouch has not logged in this editor)'];
 }
 
+/**
+ * Sets Vouch's log to debug level for the rest of the session (some decisions are logged only
+ * there), through the output view's level command, which acts on the channel the view shows (not
+ * yet shown at the first try, so it is asked again until Vouch's log says the level changed).
+ */
+export async function showVouchDebugLog(): Promise<void> {
+  await vouchApi();
+  const said = (line: string) => line.includes('[info] Log level: Debug');
+  if (!vouchLogLines().some(said)) {
+    await waitFor("Vouch's log at debug level", async () => {
+      await vscode.commands.executeCommand('vouch.showLog');
+      await vscode.commands.executeCommand(`workbench.action.output.activeOutputLogLevel.${vscode.LogLevel.Debug}`);
+      return vouchLogLines().some(said);
+    });
+  }
+  await vscode.commands.executeCommand('workbench.action.closePanel');
+}
+
 /** waitFor, and when it times out, the lines of Vouch's log that mention `about` in the error: what Vouch decided instead. */
 export async function waitForLogged<T>(what: string, about: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = LOADED_TIMEOUT_MS): Promise<T> {
   try {
