@@ -1,4 +1,5 @@
 import { headCommit, parentsOfCommit } from '../../git/revisions';
+import { commitsMadeSince } from '../../git/headReflog';
 import * as vscode from 'vscode';
 import type { GitRunner } from '../../git/gitRunner';
 import type { GitApiBranch, GitApiRepository, GitExtension } from '../gitExtension';
@@ -114,12 +115,28 @@ export class CommitDetector implements vscode.Disposable {
     if (pushed || pulled) this.handlers.onPushOrPull(followed.root, now.remote, pushed ? 'push' : 'pull');
   }
 
-  /** A commit event (or a HEAD move that is a new commit on top of the old HEAD) is a new commit. */
+  /**
+   * A commit event (or a HEAD move that is a new commit on top of the old HEAD) is a new commit.
+   * Several commits made between two looks at HEAD (a terminal running `git commit` twice) are
+   * each handled, oldest first, when HEAD's reflog shows that only commits moved it: each one's
+   * AI lines then go to its own record, not all to the newest.
+   */
   private async onHeadMaybeMoved(followed: FollowedRepository, commitEvent: boolean): Promise<void> {
     const head = await this.resolveHead(followed.root);
     const previous = followed.knownHead;
     followed.knownHead = head;
     if (!head || followed.handled.has(head)) return;
+    if (typeof previous === 'string' && previous !== head) {
+      const made = await commitsMadeSince(this.git, followed.root, previous, head).catch(() => undefined);
+      if (made && made.length > 1) {
+        for (const commit of made) {
+          if (followed.handled.has(commit)) continue;
+          followed.handled.add(commit);
+          await this.handlers.onCommit(followed.root, commit);
+        }
+        return;
+      }
+    }
     if (!commitEvent) {
       if (head === previous || previous === undefined) return;
       const parents = await this.parentsOf(followed.root, head);

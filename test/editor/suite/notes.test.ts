@@ -113,6 +113,35 @@ describe('Git notes from commits made in the editor', function () {
     assert.deepEqual(report.stale, []);
   });
 
+  it('records each of two commits made in a terminal between two looks at HEAD in its own note', async () => {
+    const repository = await gitRepository();
+    const root = repository.rootUri.fsPath;
+    const store = await WorkingStateStore.open(git, root, silentLogger);
+    const files = ['notes-twice-a.ts', 'notes-twice-b.ts'];
+    for (const [index, file] of files.entries()) {
+      const editor = await scratchWithGhostText(file, `const seed${index} = ${index};\nfunction scale${index}(`, `x: number) {\n  return x * ${index + 2};\n}`);
+      assert.ok(await editor.document.save());
+      await waitFor(`the AI span of ${file} to reach the working state`, async () => ((await store.load(file))?.spans.length ?? 0) === 1);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Two commits at once, as a script or an agent makes them: the editor sees HEAD move two commits.
+    const commits: string[] = [];
+    for (const file of files) {
+      await git.run(['add', '--', file], { cwd: root });
+      await git.run(['commit', '-q', '-m', `Add ${file} (AI), from a terminal`], { cwd: root });
+      commits.push((await git.run(['rev-parse', 'HEAD'], { cwd: root })).stdout.trim());
+    }
+    const reader = new NotesReader(git, root, silentLogger);
+    for (const [index, commit] of commits.entries()) {
+      const note = await waitFor(`the Vouch note on terminal commit ${index + 1}`, () => reader.readNote(commit));
+      assert.deepEqual(
+        note.records[0].statement.predicate.files.map((file) => file.path),
+        [files[index]],
+        `commit ${index + 1} holds only its own file's AI lines`,
+      );
+    }
+  });
+
   describe('reconcile after a pull (vouch.notes.reconcileAfterPull)', function () {
     let sideDir: string | undefined;
 
