@@ -43,7 +43,7 @@ interface PendingWrite {
  * Documents open before the write are handled by HeuristicDetector (their reload from disk); a
  * document opened after the write (before this watcher looked) gets its spans through the working
  * state: the watcher asks WorkingStateFollower to bring them into the open editor at once (the
- * state file's own watcher event may never come when its folder was made by this save).
+ * state file's own watcher event did not reach the follower in some runs of the editor tests).
  */
 export class ExternalWriteWatcher implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
@@ -131,11 +131,10 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     return examined;
   }
 
-  /** The file's text, when it is a text file of a repository, not ignored and not too big to look at. */
+  /** The file's text, when it is a text file of a repository and not too big to look at (no git process: an editor's saves come here). */
   private async readExaminable(uri: vscode.Uri): Promise<{ text: string; located: LocatedFile } | undefined> {
     const located = await this.states.storeOf(uri.fsPath);
     if (!located) return undefined;
-    if (await this.gitActivity.isIgnored(located.repository, located.repoPath)) return undefined;
     const stat = await vscode.workspace.fs.stat(uri).then(undefined, () => undefined);
     if (!stat || stat.type !== vscode.FileType.File || stat.size > MAX_FILE_BYTES || !(await isTextFile(uri.fsPath))) return undefined;
     const text = await readWorkingTreeText(located.repository, located.repoPath);
@@ -168,6 +167,7 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     if (!examinable) return undefined;
     const { text, located } = examinable;
     const { store, repoPath, repository } = located;
+    if (await this.gitActivity.isIgnored(repository, repoPath)) return undefined;
     const openDocument = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
     if (openDocument && (openDocument.isDirty || openDocument.getText() !== text)) {
       // Opened after the write and already edited: the person's edits own the text now.

@@ -127,21 +127,22 @@ export class CommitDetector implements vscode.Disposable {
     followed.knownHead = head;
     if (!head || followed.handled.has(head)) return;
     if (typeof previous === 'string' && previous !== head) {
-      const made = await commitsMadeSince(this.git, followed.root, previous, head).catch(() => undefined);
-      if (made && made.length > 1) {
-        for (const commit of made) {
-          if (followed.handled.has(commit)) continue;
-          followed.handled.add(commit);
-          await this.handlers.onCommit(followed.root, commit);
+      if ((await this.parentsOf(followed.root, head))[0] !== previous) {
+        // Not one commit on top: several (read from the reflog, only then), or no commit at all (a checkout, a reset).
+        const made = await commitsMadeSince(this.git, followed.root, previous, head).catch(() => undefined);
+        if (made && made.length > 1) {
+          for (const commit of made) {
+            if (followed.handled.has(commit)) continue;
+            followed.handled.add(commit);
+            await this.handlers.onCommit(followed.root, commit);
+          }
+          return;
         }
-        return;
+        if (!commitEvent) return;
       }
-    }
-    if (!commitEvent) {
-      if (head === previous || previous === undefined) return;
-      const parents = await this.parentsOf(followed.root, head);
-      const isChildOfPrevious = previous === null ? parents.length === 0 : parents[0] === previous;
-      if (!isChildOfPrevious) return;
+    } else if (!commitEvent) {
+      // HEAD did not move, was not known yet, or was unborn: only a first commit counts.
+      if (previous !== null || (await this.parentsOf(followed.root, head)).length !== 0) return;
     }
     followed.handled.add(head);
     await this.handlers.onCommit(followed.root, head);
