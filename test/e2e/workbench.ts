@@ -182,7 +182,16 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
       page,
       context: browser.context,
       workspace,
-      userSettings: () => JSON.parse(readFileSync(path.join(server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>,
+      userSettings: () => {
+        // VS Code rewrites settings.json in place: a read between its truncate and its write finds it
+        // empty or cut short. That is "not written yet" to the callers, which wait for a value.
+        try {
+          return JSON.parse(readFileSync(path.join(server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+        } catch (error) {
+          if (error instanceof SyntaxError) return {};
+          throw error;
+        }
+      },
       async screenshot(name) {
         const file = path.join(artifactsDir, `${name}.png`);
         await page.screenshot({ path: file });
