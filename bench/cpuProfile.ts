@@ -1,7 +1,9 @@
 // Reads a V8 CPU profile (the inspector's Profiler.stop result) and tells how much of it was one
 // script's work: every sample whose stack holds a frame of that script counts for it, and
 // consecutive such samples form one task (an upper bound: two tasks back to back read as one).
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
@@ -60,8 +62,35 @@ export function readCpuProfile(file: string): CpuProfile {
   return JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 }
 
-/** The share of `profile` that ran with a frame of a script whose url ends with `scriptSuffix` on the stack. */
-export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 50, nameOf: FrameNamer = defaultFrameName): ScriptShare {
+/** Tells whether a profile frame's script url is the script measured. */
+export type ScriptMatcher = (url: string) => boolean;
+
+/** A file path of a frame's url (a file: URL or a plain path), or undefined for node's internals and eval'd code. */
+function scriptPath(url: string): string | undefined {
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  return path.isAbsolute(url) ? url : undefined;
+}
+
+/**
+ * Vouch's extension bundle of an editor session: `<extension folder>/dist/extension.js`, under the
+ * session's extension link (`extensions/<linkName>`) or the folder's real path. Not any url ending
+ * in dist/extension.js: most of VS Code's built-in extensions (TypeScript's among them) ship a
+ * file of that name, and their work would count as Vouch's.
+ */
+export function extensionBundleMatcher(extensionFolder: string, linkName: string): ScriptMatcher {
+  const bundle = path.join('dist', 'extension.js');
+  const exact = new Set([path.join(extensionFolder, bundle), path.join(realpathSync(extensionFolder), bundle)]);
+  const linked = `${path.sep}${path.join('extensions', linkName, bundle)}`;
+  return (url) => {
+    const file = scriptPath(url);
+    return file !== undefined && (exact.has(file) || file.endsWith(linked));
+  };
+}
+
+/** The share of `profile` that ran with a frame of the script `isScript` matches on the stack. */
+export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs = 50, nameOf: FrameNamer = defaultFrameName): ScriptShare {
+  // A matcher that matches nothing would report a share of zero: no figure at all.
+  if (!profile.nodes.some((node) => isScript(node.callFrame.url))) throw new Error('the profile holds no frame of the measured script');
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
@@ -74,7 +103,7 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
     if (innermost.has(id)) return innermost.get(id);
     const node = byId.get(id);
     let found: ProfileNode | undefined;
-    if (node && node.callFrame.url.endsWith(scriptSuffix)) found = node;
+    if (node && isScript(node.callFrame.url)) found = node;
     else {
       const up = parent.get(id);
       found = up === undefined ? undefined : innermostOf(up);
@@ -152,6 +181,6 @@ export function scriptShare(profile: CpuProfile, scriptSuffix: string, overMs = 
 }
 
 if (require.main === module) {
-  const [file, suffix = 'dist/extension.js'] = process.argv.slice(2);
-  console.log(JSON.stringify(scriptShare(readCpuProfile(file), suffix), null, 2));
+  const [file, extensionFolder = path.resolve(__dirname, '..'), linkName = 'vouch'] = process.argv.slice(2);
+  console.log(JSON.stringify(scriptShare(readCpuProfile(file), extensionBundleMatcher(extensionFolder, linkName)), null, 2));
 }

@@ -7,7 +7,7 @@
 // bound, since two tasks back to back read as one.
 import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readCpuProfile, scriptShare } from './cpuProfile';
+import { extensionBundleMatcher, readCpuProfile, scriptShare } from './cpuProfile';
 import { bundleDriver, repoRoot, runEditorBench, runEditorSession, sourceFrameNamer } from './editorSession';
 import { scaleFileName } from './editorScale/names';
 import { recordBenchResults } from './results';
@@ -56,7 +56,7 @@ runEditorBench('scale', async (scratch) => {
   const namer = await sourceFrameNamer(scratch);
   // The profile itself, for a closer look (chrome://inspect or VS Code opens .cpuprofile files).
   if (process.env.VOUCH_BENCH_KEEP_PROFILE) copyFileSync(result.profile, process.env.VOUCH_BENCH_KEEP_PROFILE);
-  const share = scriptShare(readCpuProfile(result.profile), 'dist/extension.js', TASK_GOAL_MS, namer);
+  const share = scriptShare(readCpuProfile(result.profile), extensionBundleMatcher(repoRoot, 'vouch'), TASK_GOAL_MS, namer);
   const within = share.longestTaskMs <= TASK_GOAL_MS;
   console.log(`editor scale: ${FILES} files opened, ${UNTITLED} untitled documents (${result.maxOpenDocuments} open at most), a ${(result.bigFileChars / 1e6).toFixed(1)} MB file with ${result.bigFileSpans} AI span(s) marked, typed, saved, scrolled:`);
   console.log(`  Vouch's code in the extension host's profile: ${share.totalMs} ms in all; longest task ${share.longestTaskMs} ms (goal ${TASK_GOAL_MS} ms ${within ? 'OK' : 'OVER'})`);

@@ -11,7 +11,7 @@
 // (built in the scratch folder) in the same run, its sessions alternating with these: figures before
 // and after a change, side by side.
 import * as path from 'node:path';
-import { readCpuProfile, scriptShare, type FrameNamer } from './cpuProfile';
+import { extensionBundleMatcher, readCpuProfile, scriptShare, type FrameNamer } from './cpuProfile';
 import { buildBaseline, bundleDriver, repoRoot, runEditorBench, runEditorSession, sourceFrameNamer } from './editorSession';
 import { recordBenchResults } from './results';
 
@@ -91,9 +91,10 @@ interface VouchShare {
   readonly topFunctions: readonly string[];
 }
 
-function vouchShare(result: SessionResult, namer?: FrameNamer): VouchShare {
+/** `vouchRoot`: the extension folder the session loaded (this checkout or the baseline's build). */
+function vouchShare(result: SessionResult, vouchRoot: string, namer?: FrameNamer): VouchShare {
   if (!result.profile) throw new Error('the session took no profile');
-  const share = scriptShare(readCpuProfile(result.profile), 'dist/extension.js', undefined, namer);
+  const share = scriptShare(readCpuProfile(result.profile), extensionBundleMatcher(vouchRoot, 'vouch'), undefined, namer);
   return {
     openDocuments: result.openDocuments,
     ownMsPerKeystroke: Number((share.totalMs / result.samples.length).toFixed(4)),
@@ -133,11 +134,11 @@ runEditorBench('keystroke', async (scratch) => {
   // Vouch's own frames in a CPU profile of the extension host (no floor to subtract, no other
   // extension's noise): beside AI lines, the same with ten times the open documents (whether
   // the per-keystroke work grows with them), and inside AI lines.
-  const own = vouchShare(await runSession('vouch', driver, scratch, { profile: true }), namer);
-  const ownMany = vouchShare(await runSession('vouch', driver, scratch, { profile: true, extraDocuments: EXTRA_DOCUMENTS }), namer);
-  const ownInside = vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside' }), namer);
-  const baselineOwn = baselineRoot ? vouchShare(await runSession('vouch', driver, scratch, { profile: true, vouchRoot: baselineRoot })) : undefined;
-  const baselineOwnInside = baselineRoot ? vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside', vouchRoot: baselineRoot })) : undefined;
+  const own = vouchShare(await runSession('vouch', driver, scratch, { profile: true }), repoRoot, namer);
+  const ownMany = vouchShare(await runSession('vouch', driver, scratch, { profile: true, extraDocuments: EXTRA_DOCUMENTS }), repoRoot, namer);
+  const ownInside = vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside' }), repoRoot, namer);
+  const baselineOwn = baselineRoot ? vouchShare(await runSession('vouch', driver, scratch, { profile: true, vouchRoot: baselineRoot }), baselineRoot) : undefined;
+  const baselineOwnInside = baselineRoot ? vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside', vouchRoot: baselineRoot }), baselineRoot) : undefined;
   const addedOver = (figures: Figures) => ({
     medianMs: Number((figures.medianMs - floor.medianMs).toFixed(3)),
     p99Ms: Number((figures.p99Ms - floor.p99Ms).toFixed(3)),
