@@ -2,7 +2,8 @@
 // (VS Code keeps the 50 most recent of them open and closes the others: 5,000 opens, ~4,950
 // closes), 1,000 open untitled documents and a 50 MB file in an editor (AI text marked in it, typed into,
 // saved, scrolled). A CPU profile of the extension host, taken from inside it with node's
-// inspector, is attributed to Vouch's bundle (dist/extension.js on the stack). Goal: no Vouch task
+// inspector, is attributed to Vouch's bundle (its dist/extension.js on the stack; not the
+// built-in extensions' files of the same name). Goal: no Vouch task
 // over 50 ms. A "task" here is a run of consecutive samples with Vouch on the stack: an upper
 // bound, since two tasks back to back read as one.
 import { copyFileSync } from 'node:fs';
