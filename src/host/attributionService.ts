@@ -8,6 +8,7 @@ import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
 import { Debouncer, DisposableStore } from './lifecycle';
 import { documentLength, documentPieces, isLargeDocument } from './documentText';
+import { CleanDocumentTexts } from './cleanDocumentTexts';
 import { lineBreaksIn } from '../core/text/lines';
 import { TextChangedError } from '../git/textPieces';
 import { errorMessage } from '../core/errorMessage';
@@ -123,6 +124,8 @@ interface TrackedDocument {
   readonly storedIds: Set<string>;
   /** Saves that failed in a row (a lock held too long on a busy machine, a full disk): each is tried again later. */
   saveFailures: number;
+  /** The document matched its file after the last change event or save (not dirty): a change that keeps it so is a reload from disk. */
+  clean: boolean;
 }
 
 /** The ledger's spans with the document version and ledger revision they belong to. */
@@ -156,6 +159,8 @@ export class AttributionService implements vscode.Disposable {
   private readonly documents = new Map<string, TrackedDocument>();
   /** The tracked documents whose ledger holds spans, kept as attribution changes (so nothing walks every open document to find them). */
   private readonly withSpans = new Set<TrackedDocument>();
+  /** What each clean file held, so a reload is taken as the changes it made (its reported change spans every line between them). */
+  private readonly cleanTexts = new CleanDocumentTexts();
   private readonly aiWindows: AiEditWindow[] = [];
   /** Saves started and not finished yet (saveNow never rejects); flush() waits for them. */
   private readonly savesInFlight = new Set<Promise<void>>();
@@ -181,6 +186,7 @@ export class AttributionService implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => this.onDidChangeDocument(event)),
       vscode.workspace.onDidOpenTextDocument((document) => this.track(document)),
       vscode.workspace.onDidCloseTextDocument((document) => this.onDidCloseDocument(document)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.onDidSaveDocument(document)),
     );
     for (const document of vscode.workspace.textDocuments) this.track(document);
   }
@@ -344,18 +350,31 @@ export class AttributionService implements vscode.Disposable {
       loaded: Promise.resolve(),
       storedIds: new Set(),
       saveFailures: 0,
+      clean: !document.isDirty,
     };
     this.documents.set(key, tracked);
-    if (this.states) tracked.loaded = this.loadStored(document, tracked);
+    // A large document's whole text is never taken on open: its stored state is read a piece at a time.
+    const textAtOpen = isLargeDocument(document) ? undefined : document.getText();
+    if (textAtOpen !== undefined) this.cleanTexts.noteClean(document, textAtOpen);
+    if (this.states) tracked.loaded = this.loadStored(document, tracked, textAtOpen ?? documentPieces(document));
     return tracked;
   }
 
-  private async loadStored(document: vscode.TextDocument, tracked: TrackedDocument): Promise<void> {
+  private onDidSaveDocument(document: vscode.TextDocument): void {
+    const tracked = this.documents.get(document.uri.toString());
+    if (!tracked) return;
+    tracked.clean = !document.isDirty;
+    if (tracked.clean && !isLargeDocument(document)) this.cleanTexts.noteClean(document, document.getText());
+    else this.cleanTexts.forget(document.uri.toString());
+  }
+
+  /**
+   * `textAtOpen`: the text the stored spans are read over, as it was when this document was opened.
+   * A large one is read only if it has stored state, a piece at a time (documentPieces).
+   */
+  private async loadStored(document: vscode.TextDocument, tracked: TrackedDocument, textAtOpen: string | ReturnType<typeof documentPieces>): Promise<void> {
     const key = document.uri.toString();
     let spans: AttributedSpan[] | undefined;
-    // The stored spans describe the text as it was when this document was opened. A large one is
-    // read only if it has stored state, a piece at a time (documentPieces), never whole on open.
-    const textAtOpen = isLargeDocument(document) ? documentPieces(document) : document.getText();
     const eventsDuringLoad = tracked.pending ?? [];
     /** The ledger was empty at this revision: nothing of the store was known yet. */
     const empty = { spans: [], revision: tracked.revision };
@@ -396,11 +415,29 @@ export class AttributionService implements vscode.Disposable {
   }
 
   private onDidChangeDocument(event: vscode.TextDocumentChangeEvent): void {
-    if (event.contentChanges.length === 0) return;
+    if (event.contentChanges.length === 0) {
+      // A change of the dirty state alone (a save, a revert to what is saved).
+      const tracked = this.documents.get(event.document.uri.toString());
+      if (tracked) tracked.clean = !event.document.isDirty;
+      return;
+    }
     const tracked = this.track(event.document);
     if (!tracked) return;
-    const changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
+    let changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
+    let ranges = event.contentChanges.map((change) => change.range);
+    const typing = looksLikeTyping(changes);
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
+    const wasClean = tracked.clean;
+    tracked.clean = !event.document.isDirty;
+    if (tracked.clean && !typing && !isLargeDocument(event.document)) {
+      // Clean before and after: a reload from disk (or a revert), reported as one change across every
+      // line between the first and the last that differ. The ledger, the classifier and the detectors
+      // take the changes it really made, so spans and a person's lines between them stay as they are.
+      const after = event.document.getText();
+      const narrowed = wasClean && reason === undefined && changes.length === 1 ? this.cleanTexts.narrowReload(event.document, changes[0], ranges[0], after) : undefined;
+      if (narrowed) ({ changes, ranges } = narrowed);
+      else this.cleanTexts.noteClean(event.document, after);
+    }
     const versionBefore = tracked.version;
     // One event is one version step; a gap (a change this window did not see) counts the document again.
     tracked.length =
@@ -412,10 +449,10 @@ export class AttributionService implements vscode.Disposable {
       document: event.document,
       key: event.document.uri.toString(),
       changes,
-      ranges: event.contentChanges.map((change) => change.range),
+      ranges,
       lengthAfter: tracked.length,
       reason,
-      typing: looksLikeTyping(changes),
+      typing,
       at: Date.now(),
     };
     const decision = this.decide(edit);
@@ -689,7 +726,10 @@ export class AttributionService implements vscode.Disposable {
   }
 
   private forget(key: string, tracked: TrackedDocument): void {
-    if (this.documents.get(key) === tracked) this.documents.delete(key);
+    if (this.documents.get(key) === tracked) {
+      this.documents.delete(key);
+      this.cleanTexts.forget(key);
+    }
     this.withSpans.delete(tracked);
   }
 

@@ -50,6 +50,19 @@ class Truth {
     this.text = after;
   }
 
+  /** Records that the text in [start, end) came from `label` (a report of existing text). */
+  label(start: number, end: number, label: Label): void {
+    for (let index = start; index < end; index++) this.labels[index] = label;
+  }
+
+  /** Records text inserted at `offset` (a diff of the texts could align a line put on top with the lines below it). */
+  insert(offset: number, text: string, label: Label): void {
+    this.undoStack.push({ labels: this.labels, text: this.text });
+    this.redoStack.length = 0;
+    this.labels = [...this.labels.slice(0, offset), ...new Array<Label>(text.length).fill(label), ...this.labels.slice(offset)];
+    this.text = this.text.slice(0, offset) + text + this.text.slice(offset);
+  }
+
   undo(after: string): void {
     const previous = this.undoStack.pop();
     assert.ok(previous && previous.text === after, 'the script undid a step it knows');
@@ -495,7 +508,9 @@ describe('Detection corpus: scripted sessions scored per character', function ()
   it('outside-writes session: another process rewrites an open and a closed file and creates one; git checkout is not AI', async () => {
     const api = await vouchApi();
     const root = workspaceRoot();
-    const openUri = await writeFile('corpus/disk-open.ts', 'export const name = "disk";\n');
+    // A person's lines that the agent's write below leaves in place, between the two places it writes.
+    const openText = 'export const name = "disk";\nexport function greet(person: string): string {\n  return `hello ${person} from ${name}`;\n}\nexport const retries = 3;\n';
+    const openUri = await writeFile('corpus/disk-open.ts', openText);
     const closedText = 'export const version = 1;\n';
     const closedUri = await writeFile('corpus/disk-closed.ts', closedText);
     const checkoutText = 'export const branch = "main";\n';
@@ -515,11 +530,24 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     const checkoutTruth = new Truth(checkoutUri, checkoutText);
     await sleep(3_500); // let the git activity of the setup commits pass
 
-    // A command-line agent appends to the open file.
+    // An agent's line between the person's, reported earlier (vouch mark): it must keep its span
+    // (id and all) through the outside write below, which leaves its text where it is.
+    const reportedLine = '  return `hello ${person} from ${name}`;\n';
+    const reportedStart = openText.indexOf(reportedLine);
+    await vscode.commands.executeCommand('vouch.recordAiEdit', { uri: openUri.toString(), ranges: [{ start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }], tool: 'corpus-agent', kind: 'agent' });
+    const [reported] = api.spansOf(openUri);
+    assert.deepEqual([reported.start, reported.end], [reportedStart, reportedStart + reportedLine.length]);
+    openTruth.label(reported.start, reported.end, 'reported-open');
+
+    // A command-line agent writes the open file in two places: a line at the top and a function at
+    // the end. The editor reloads it as ONE change from the first line to the last; only the two
+    // pieces are the agent's, not the person's lines between them.
+    const header = 'export const loud = true; // written by the agent\n';
     const appended = 'export function shout(text: string): string {\n  return `${text.toUpperCase()}!`;\n}\n';
-    execFileSync(process.execPath, ['-e', 'require("fs").appendFileSync(process.argv[1], process.argv[2])', openUri.fsPath, appended]);
-    await waitFor('the reload of the open file', () => editor.document.getText().endsWith(appended));
-    openTruth.step(editor.document.getText(), 'external-open');
+    execFileSync(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], process.argv[2])', openUri.fsPath, header + openText + appended]);
+    await waitFor('the reload of the open file', () => editor.document.getText() === header + openText + appended);
+    openTruth.insert(openText.length, appended, 'external-open');
+    openTruth.insert(0, header, 'external-open');
 
     // Vouch diffs an outside write of a closed file against the index only when the git extension's
     // last status before the write did not list the file as changed (otherwise a person's
@@ -533,7 +561,7 @@ describe('Detection corpus: scripted sessions scored per character', function ()
     const createdPath = path.join(root, 'corpus/created.ts');
     execFileSync(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], process.argv[2])', createdPath, createdText]);
 
-    await settle(api, [openTruth], appended.length - 4);
+    await settle(api, [openTruth], reportedLine.length + header.length + appended.length - 4);
     // Vouch examines an outside write once it settles; a write seen shortly before git's traces counts
     // as git's. So the checkout below waits until both writes are recorded: on a busy machine the open
     // file's reload can be done before then (a closed file's record was lost in one run in a few).
@@ -563,6 +591,16 @@ describe('Detection corpus: scripted sessions scored per character', function ()
 
     const openSpan = api.spansOf(openUri)[0];
     assert.ok(openSpan && openSpan.origin.kind === 'external-write' && openSpan.confidence === 'medium', 'the outside write to the open file is recorded with medium confidence');
+    const openEnd = header.length + openText.length;
+    assert.deepEqual(
+      api.spansOf(openUri).map((span) => [span.id === reported.id ? 'reported' : span.origin.kind, span.start, span.end]),
+      [
+        ['external-write', 0, header.length],
+        ['reported', header.length + reportedStart, header.length + reportedStart + reportedLine.length],
+        ['external-write', openEnd, openEnd + appended.length],
+      ],
+      "the agent's two pieces are AI; the person's lines between them are not; the reported line keeps its span",
+    );
     mismatches.push(...score(api, [openTruth, checkoutTruth, closedTruth, createdTruth], false));
   });
 
