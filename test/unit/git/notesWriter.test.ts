@@ -28,7 +28,18 @@ async function bundleWorker(): Promise<void> {
         import { NotesWriter } from './src/git/notes/notesWriter';
         import { GitRunner } from './src/git/gitRunner';
         import { silentLogger } from './src/core/logger';
-        const [repo, commit, line] = process.argv.slice(2);
+        import { NotesJournal } from './src/git/notes/notesJournal';
+        const [repo, commit, line, mode] = process.argv.slice(2);
+        if (mode === 'stop-after-journal') {
+          // Says when the record is in the journal and stops there: the test kills it between journal and ref.
+          const add = NotesJournal.prototype.add;
+          NotesJournal.prototype.add = async function (...args) {
+            const entry = await add.apply(this, args);
+            process.stdout.write('journaled\\n');
+            await new Promise(() => undefined);
+            return entry;
+          };
+        }
         NotesWriter.open(new GitRunner(), repo, silentLogger).then(async (writer) => {
           process.stdout.write('ready\\n');
           await writer.append([{ commit, line }]);
@@ -47,8 +58,8 @@ async function bundleWorker(): Promise<void> {
 }
 
 /** A separate node process that opens a writer and appends one record. */
-function spawnWriter(repoDir: string, commit: string, line: string): ChildProcess {
-  return spawn(process.execPath, [workerScript, repoDir, commit, line], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnWriter(repoDir: string, commit: string, line: string, mode: 'run' | 'stop-after-journal' = 'run'): ChildProcess {
+  return spawn(process.execPath, [workerScript, repoDir, commit, line, mode], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function waitFor(child: ChildProcess, marker: string): Promise<void> {
@@ -222,12 +233,19 @@ describe('notes writer (real git)', function () {
     let replayed = 0;
     let finishedBeforeKill = 0;
     let killedBeforeJournal = 0;
+    // Every fifth run is killed right after its record reached the journal (whatever the machine's
+    // speed); the others at a random point.
+    const killedAfterJournal = (index: number) => index % 5 === 0;
     for (const [index, commit] of commits.entries()) {
       const line = await recordLineFor(repo, commit, `k${index}`);
-      const child = spawnWriter(repo.dir, commit, line);
+      const child = spawnWriter(repo.dir, commit, line, killedAfterJournal(index) ? 'stop-after-journal' : 'run');
       const exited = exitOf(child);
-      await waitFor(child, 'ready');
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+      if (killedAfterJournal(index)) {
+        await waitFor(child, 'journaled');
+      } else {
+        await waitFor(child, 'ready');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+      }
       try {
         process.kill(child.pid as number, 'SIGKILL');
       } catch {
@@ -257,7 +275,8 @@ describe('notes writer (real git)', function () {
     }
     assert.equal(await repo.text(['for-each-ref', 'refs/notes/vouch-tmp/']), '');
     assert.equal(replayed + finishedBeforeKill + killedBeforeJournal, runs);
-    assert.ok(replayed > 0, `no run was killed between journal and ref (${finishedBeforeKill} finished, ${killedBeforeJournal} before journal)`);
+    const stoppedAfterJournal = commits.filter((_, index) => killedAfterJournal(index)).length;
+    assert.ok(replayed >= stoppedAfterJournal, `${replayed} run(s) replayed from the journal, fewer than the ${stoppedAfterJournal} killed after it (${finishedBeforeKill} finished, ${killedBeforeJournal} before journal)`);
   });
 
   it('gives a clear error on a stale lock after bounded retries, keeps the record pending and the lock file', async () => {
