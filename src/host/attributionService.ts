@@ -40,6 +40,8 @@ export interface DocumentEdit {
   readonly typing: boolean;
   /** Date.now() when the event arrived. */
   readonly at: number;
+  /** The text each change replaced, when known: a reload from disk, narrowed against the file's text before it. */
+  readonly replacedTexts?: readonly string[];
 }
 
 /** What the edit classifier found: who made the edit (when it can tell) and the facts it took to decide. */
@@ -425,18 +427,18 @@ export class AttributionService implements vscode.Disposable {
     if (!tracked) return;
     let changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
     let ranges = event.contentChanges.map((change) => change.range);
+    let replacedTexts: readonly string[] | undefined;
     const typing = looksLikeTyping(changes);
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const wasClean = tracked.clean;
     tracked.clean = !event.document.isDirty;
     if (tracked.clean && !typing && !isLargeDocument(event.document)) {
-      // Clean before and after: a reload from disk (or a revert), reported as one change across every
-      // line between the first and the last that differ. The ledger, the classifier and the detectors
-      // take the changes it really made, so spans and a person's lines between them stay as they are.
-      const after = event.document.getText();
-      const narrowed = wasClean && reason === undefined && changes.length === 1 ? this.cleanTexts.narrowReload(event.document, changes[0], ranges[0], after) : undefined;
-      if (narrowed) ({ changes, ranges } = narrowed);
-      else this.cleanTexts.noteClean(event.document, after);
+      // Clean after the change: maybe a reload from disk (clean before too), reported as one change
+      // across every line between the first and the last that differ. The ledger, the classifier and
+      // the detectors take the changes it really made, so spans and a person's lines between them stay.
+      const reported = wasClean && reason === undefined && changes.length === 1 ? { change: changes[0], range: ranges[0] } : undefined;
+      const narrowed = this.cleanTexts.afterCleanChange(event.document, reported, event.document.getText());
+      if (narrowed) ({ changes, ranges, replacedTexts } = narrowed);
     }
     const versionBefore = tracked.version;
     // One event is one version step; a gap (a change this window did not see) counts the document again.
@@ -454,6 +456,7 @@ export class AttributionService implements vscode.Disposable {
       reason,
       typing,
       at: Date.now(),
+      ...(replacedTexts ? { replacedTexts } : {}),
     };
     const decision = this.decide(edit);
     const lineBefore = this.editedLineBefore(tracked, edit);

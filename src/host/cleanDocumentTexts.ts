@@ -2,14 +2,31 @@ import * as vscode from 'vscode';
 import type { TextReplacement } from '../core/attribution';
 import { narrowReload } from '../core/detection/reloadChanges';
 import { LastSeenTexts } from '../core/detection/lastSeenTexts';
+import { readRegularFileSync } from '../git/regularFile';
 
 /** Enough for the files a person and an agent work on at once; bounded in memory (the least recently kept go first). */
 const MAX_TEXTS = 1_024;
 const MAX_TEXT_CHARS = 16 * 1024 * 1024;
 
-/** Documents backed by a file the editor reloads when another program writes it. */
+/** Documents backed by a file on this machine, which the editor reloads when another program writes it. */
 function isFileBacked(document: vscode.TextDocument): boolean {
-  return document.uri.scheme === 'file' || document.uri.scheme === 'vscode-remote';
+  return document.uri.scheme === 'file';
+}
+
+/**
+ * Whether the file on disk holds `text` now (UTF-8, a byte-order mark dropped, as editors show it).
+ * The document's dirty flag cannot tell a reload: the first edit of a clean document can arrive
+ * while the document still reads as not dirty.
+ */
+function diskHolds(document: vscode.TextDocument, text: string): boolean {
+  try {
+    const read = readRegularFileSync(document.uri.fsPath, { maxBytes: text.length * 3 + 3, followSymlink: true });
+    if (read.kind !== 'ok') return false;
+    const disk = read.bytes.toString('utf8');
+    return (disk.charCodeAt(0) === 0xfeff ? disk.slice(1) : disk) === text;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -32,20 +49,28 @@ export class CleanDocumentTexts {
   }
 
   /**
-   * The change of a reload (a clean document that is still clean after one change) narrowed to what
-   * differs from the text kept for it, with the ranges they replaced; undefined when no text is kept
-   * or it is not the text the change was made to. `after` is the document's text now; it is kept
-   * for the next reload.
+   * After a change that left the document clean: when the document holds what its file holds (a
+   * reload, a revert), that text is kept, and the `reported` change of a reload (the document was
+   * clean before it) is narrowed to what differs from the text kept before, with the ranges they
+   * replaced. Undefined when it is no reload, no text was kept, or that text is not the one the
+   * change was made to.
    */
-  narrowReload(document: vscode.TextDocument, change: TextReplacement, range: vscode.Range, after: string): { changes: TextReplacement[]; ranges: vscode.Range[] } | undefined {
-    const key = document.uri.toString();
-    const before = this.texts.take(key);
+  afterCleanChange(
+    document: vscode.TextDocument,
+    reported: { readonly change: TextReplacement; readonly range: vscode.Range } | undefined,
+    after: string,
+  ): { changes: TextReplacement[]; ranges: vscode.Range[]; replacedTexts: string[] } | undefined {
+    // An edit, not a reload (the first edit of a clean document can read as clean): the text kept is still the file's.
+    if (!isFileBacked(document) || !diskHolds(document, after)) return undefined;
+    const before = this.texts.take(document.uri.toString());
     this.noteClean(document, after);
-    if (before === undefined) return undefined;
+    if (before === undefined || !reported) return undefined;
+    const { change, range } = reported;
     const narrowed = narrowReload(before, change, range.start, after);
     if (!narrowed) return undefined;
     return {
       changes: narrowed.map((piece) => piece.change),
+      replacedTexts: narrowed.map((piece) => piece.replaced),
       ranges: narrowed.map((piece) => new vscode.Range(piece.start.line, piece.start.character, piece.end.line, piece.end.character)),
     };
   }

@@ -17,6 +17,8 @@ export interface TextPosition {
 /** One narrowed change with the range it replaced in the text before (0-based lines, as the editor counts them). */
 export interface NarrowedChange {
   readonly change: TextReplacement;
+  /** The text the change replaced. */
+  readonly replaced: string;
   readonly start: TextPosition;
   readonly end: TextPosition;
 }
@@ -56,6 +58,34 @@ export function narrowReload(before: string, change: TextReplacement, start: Tex
   };
   return pieces.map((piece) => {
     const narrowed: TextReplacement = { offset: from + piece.offset, deletedLength: piece.deletedLength, insertedText: piece.insertedText };
-    return { change: narrowed, start: positionOf(narrowed.offset), end: positionOf(narrowed.offset + narrowed.deletedLength) };
+    return {
+      change: narrowed,
+      replaced: before.slice(narrowed.offset, narrowed.offset + narrowed.deletedLength),
+      start: positionOf(narrowed.offset),
+      end: positionOf(narrowed.offset + narrowed.deletedLength),
+    };
   });
+}
+
+/** Words: letters, digits, `_` and `$`. */
+const WORD = /[\p{L}\p{N}_$]+/gu;
+
+/**
+ * The characters of the words the changes inserted that the text they replaced did not hold (as a
+ * multiset, over all the changes): what a formatter does not add. It re-spaces, re-wraps, adds
+ * punctuation and reorders lines (a line moved is replaced in one place and inserted in another);
+ * a program that writes new code inserts words.
+ */
+export function newWordChars(changes: readonly TextReplacement[], replacedTexts: readonly string[]): number {
+  const replaced = new Map<string, number>();
+  for (const text of replacedTexts) for (const word of text.match(WORD) ?? []) replaced.set(word, (replaced.get(word) ?? 0) + 1);
+  let count = 0;
+  for (const change of changes) {
+    for (const word of change.insertedText.match(WORD) ?? []) {
+      const left = replaced.get(word) ?? 0;
+      if (left > 0) replaced.set(word, left - 1);
+      else count += word.length;
+    }
+  }
+  return count;
 }

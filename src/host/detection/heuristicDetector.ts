@@ -20,6 +20,7 @@ import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
 import type { PasteTracker } from './pasteTracker';
 import { peekStoredState, spansForExactText } from './storedStatePeek';
+import { newWordChars } from '../../core/detection/reloadChanges';
 import { Debouncer, DisposableStore } from '../lifecycle';
 import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { isLargeDocument } from '../documentText';
@@ -32,7 +33,10 @@ const BURST_QUIET_MS = 750;
 const CARRY_MS = 10_000;
 /** How long to wait after a reload from disk for git's traces and for an explicit report (`vouch mark`). */
 const RELOAD_SETTLE_MS = 1_500;
-/** A disk change and a reload this close together belong together; a save this close explains a disk change. */
+/**
+ * A disk change and a reload this close together belong together; a save this close explains a
+ * reload that adds no new words (a formatter the save ran: see PendingReload.formatLike).
+ */
 const DISK_EVIDENCE_MS = 2_500;
 /** A save participant that never reports back stops counting after this long. */
 const SAVE_PARTICIPANT_TIMEOUT_MS = 10_000;
@@ -45,6 +49,12 @@ interface PendingReload {
   /** The document was in no visible editor: if it was not a reload after all, its text joins the document's burst. */
   readonly hidden: boolean;
   readonly at: number;
+  /**
+   * The reload inserts fewer new words than count as AI (re-spacing, punctuation, lines moved), or
+   * what it replaced is unknown: right after a save, a formatter the save ran outside the editor.
+   * Another program's new code written right after a save is not taken for one.
+   */
+  readonly formatLike: boolean;
 }
 
 interface BurstEntry extends BurstEvent {
@@ -241,7 +251,8 @@ export class HeuristicDetector implements vscode.Disposable {
         }
       }
       if (verdict.author === 'ai' && verdict.signal === 'disk-reload') {
-        const reload: PendingReload = { documentUri: key, ranges: insertedRangesAfter(changes), verdict, hidden: !visible, at: edit.at };
+        const formatLike = edit.replacedTexts === undefined || newWordChars(changes, edit.replacedTexts) < this.settings().minimumHeuristicChars;
+        const reload: PendingReload = { documentUri: key, ranges: insertedRangesAfter(changes), verdict, hidden: !visible, at: edit.at, formatLike };
         this.pendingReloads.push(reload);
         this.settleReloadSoon.trigger(reload);
         if (!visible || burst) this.addToBurst(edit, true);
@@ -329,6 +340,9 @@ export class HeuristicDetector implements vscode.Disposable {
     if (!this.hasDiskEvidence(reload, document)) {
       // Not a reload after all: an ordinary edit of a clean document (which then is dirty, or was saved since).
       const saved = this.savedAt.get(reload.documentUri);
+      if (saved !== undefined && Math.abs(saved - reload.at) <= DISK_EVIDENCE_MS && reload.formatLike && !document.isDirty) {
+        this.log.info(`Reload of ${relative} right after its save adds no new words (a formatter the save ran): not AI`);
+      }
       const edited = document.isDirty || (saved !== undefined && saved >= reload.at);
       if (edited && reload.hidden) this.joinBurst(document, reload.ranges);
       return;
@@ -356,12 +370,12 @@ export class HeuristicDetector implements vscode.Disposable {
     this.settleBurstSoon.trigger(burst, 0);
   }
 
-  /** A reload comes with a disk change that this editor did not cause (a save), and leaves the document clean. */
+  /** A reload comes with a disk change that this editor did not cause (a save, or a formatter the save ran), and leaves the document clean. */
   private hasDiskEvidence(reload: PendingReload, document: vscode.TextDocument): boolean {
     const diskChange = this.diskChangedAt.get(reload.documentUri);
     const saved = this.savedAt.get(reload.documentUri);
     if (diskChange === undefined || Math.abs(diskChange - reload.at) > DISK_EVIDENCE_MS || document.isDirty) return false;
-    return saved === undefined || Math.abs(saved - diskChange) > DISK_EVIDENCE_MS;
+    return saved === undefined || Math.abs(saved - diskChange) > DISK_EVIDENCE_MS || !reload.formatLike;
   }
 
   private markUncovered(

@@ -212,6 +212,45 @@ describe('Detection and attribution in the real editor', () => {
     assert.deepEqual((await store.load(relative))?.spans ?? [], [], "the person's 7 is not AI, and nothing else is recorded");
   });
 
+  it("records another program's code written to an open file right after a person saved it, and takes a rewrite that adds no new words for a formatter the save ran", async () => {
+    const { relative, uri } = await committedClosedFile('saved-then-written');
+    const api = await vouchApi();
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const typed = 'export const  spacedOut =   2\n';
+    for (const piece of typed.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    const saved = `export const retryLimit = 1;\n${typed}`;
+    assert.equal(editor.document.getText(), saved);
+    assert.ok(await editor.document.save());
+    // At once (well within 2.5 s of the save) an agent appends a function.
+    fs.appendFileSync(uri.fsPath, appended);
+    const aiRanges = await waitForLogged(`the function written to ${relative} to be recorded`, relative, () => {
+      const spans = api.spansOf(uri).filter((span) => span.origin.kind === 'external-write');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
+    });
+    assert.deepEqual(aiRanges, [[saved.length, saved.length + appended.length]], "the function is AI; the person's typed line is not");
+
+    // The person types a long line and saves; at once a formatter run by the save rewrites the
+    // file: spaces and semicolons, and the long line moved to the top (enough text to count as AI
+    // if it were new). It adds no new words: not AI.
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    const typedAgain = 'export const  retryMessagesForTheFirstAttemptAndTheSecondOne =   12\n';
+    for (const piece of typedAgain.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    assert.ok(await editor.document.save());
+    const formatted = `export const retryMessagesForTheFirstAttemptAndTheSecondOne = 12;\nexport const retryLimit = 1;\nexport const spacedOut = 2;\n${appended}`;
+    fs.writeFileSync(uri.fsPath, formatted);
+    await waitForLogged(`Vouch to take the rewrite of ${relative} for a formatter's`, relative, () =>
+      vouchLogLines().some((line) => line.includes(`Reload of ${relative} right after its save adds no new words`)),
+    );
+    assert.equal(editor.document.getText(), formatted);
+    const functionStart = formatted.indexOf(appended);
+    assert.deepEqual(
+      api.spansOf(uri).map((span) => [span.start, span.end]),
+      [[functionStart, functionStart + appended.length]],
+      "only the agent's function is AI",
+    );
+  });
+
   it("takes a person's typing saved and closed at once (Ctrl+S, Ctrl+W) as the editor's, and records another program's later write to the file apart from it", async () => {
     const { relative, uri } = await committedClosedFile('saved-and-closed');
     await showVouchDebugLog(); // Vouch says at debug level when it took a write for its editor's

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TextReplacement } from '../../../src/core/attribution';
-import { narrowReload, type NarrowedChange, type TextPosition } from '../../../src/core/detection/reloadChanges';
+import { narrowReload, newWordChars, type NarrowedChange, type TextPosition } from '../../../src/core/detection/reloadChanges';
 import { lineStartOffsets } from '../../../src/core/text/lines';
 
 /** The change the editor reports for a reload: everything from the first line that differs to the last (common whole lines kept). */
@@ -105,5 +105,31 @@ describe('narrowReload: a reload from disk as the changes it really made', () =>
       }),
       { numRuns: 400 },
     );
+  });
+
+  describe('newWordChars: what a formatter does not add', () => {
+    const narrowed = (before: string, after: string) => {
+      const { change, start } = editorReloadChange(before, after);
+      const pieces = narrowReload(before, change, start, after);
+      assert.ok(pieces);
+      return newWordChars(
+        pieces.map((piece) => piece.change),
+        pieces.map((piece) => piece.replaced),
+      );
+    };
+
+    it('counts no word for re-spacing, punctuation and lines moved', () => {
+      const before = 'import { b } from "./b";\nimport { a } from "./a";\nexport const  total =   a+b\n';
+      const after = 'import { a } from "./a";\nimport { b } from "./b";\n\nexport const total = (a + b);\n';
+      assert.equal(narrowed(before, after), 0);
+    });
+
+    it("counts a program's new code, and a renamed word as its new characters", () => {
+      const before = 'export const retryLimit = 1;\n';
+      const appended = 'export function nextDelay(attempt: number): number {\n  return 250 * 2 ** attempt;\n}\n';
+      assert.equal(narrowed(before, before + appended), 'exportfunctionnextDelayattemptnumbernumberreturn2502attempt'.length);
+      assert.equal(narrowed(before, before.replace('retryLimit', 'retryLimits')), 's'.length);
+      assert.equal(newWordChars([{ offset: 0, deletedLength: 3, insertedText: 'ünïcode_$ 42' }], ['x']), 'ünïcode_$42'.length);
+    });
   });
 });
