@@ -5,6 +5,7 @@ import type { GitExtension } from '../gitExtension';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { VouchSettings } from '../settings';
 import type { AiToolCatalog } from './aiTools';
+import { EditorSaveMarks } from './editorSaveMarks';
 import { ExternalWriteWatcher } from './externalWriteWatcher';
 import { GitActivity } from './gitActivity';
 import { HeuristicDetector } from './heuristicDetector';
@@ -31,13 +32,16 @@ export function registerDetectors(
   const follower = states ? new WorkingStateFollower(states, service, log) : undefined;
   // One watcher of the workspace's files for every detector that follows disk writes; disposed after them.
   const workingTree = new WorkingTreeWatcher();
-  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, workingTree.onDidWrite, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
+  const editorSaves = states ? new EditorSaveMarks(states, log) : undefined;
+  const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, editorSaves, workingTree.onDidWrite, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
   const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];
+  if (editorSaves) disposables.push(editorSaves);
   if (follower) disposables.push(follower);
-  if (states && follower) {
+  if (states && follower && editorSaves) {
     const externalWrites = new ExternalWriteWatcher(
       states,
       gitActivity,
+      editorSaves,
       workingTree.onDidWrite,
       () => ({ enabled: settings.detection.externalWrites, minimumChars: settings.detection.minimumHeuristicChars }),
       () => follower.pickUp(),

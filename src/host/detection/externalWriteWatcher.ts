@@ -7,6 +7,7 @@ import { computeTextReplacements } from '../../core/reanchor';
 import { readWorkingTreeText } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { isTextFile, type GitActivity } from './gitActivity';
+import type { EditorSaveMarks } from './editorSaveMarks';
 import { Debouncer, DisposableStore } from '../lifecycle';
 import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { errorMessage } from '../../core/errorMessage';
@@ -64,6 +65,8 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   constructor(
     private readonly states: RepositoryRegistry,
     private readonly gitActivity: GitActivity,
+    /** The saves of every editor window on the working tree (another window's save is a person's). */
+    private readonly editorSaves: EditorSaveMarks,
     /** Writes to files on disk (the shared working-tree watcher). */
     diskWrites: vscode.Event<WorkingTreeWrite>,
     private readonly isEnabled: () => { enabled: boolean; minimumChars: number },
@@ -176,6 +179,10 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     }
     if (await this.gitActivity.diskMatchesIndex(repository, repoPath)) {
       this.log.debug(`${relative} now holds what the index holds (git restore/checkout): not AI`);
+      return text;
+    }
+    if (await this.editorSaves.savedByAnEditor(uri, text)) {
+      this.log.info(`${relative} was saved by an editor window (another window on this working tree): not AI`);
       return text;
     }
     const stored = await store.load(repoPath);

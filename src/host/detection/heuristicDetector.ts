@@ -18,6 +18,7 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { DetectionSettings } from '../settings';
 import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
+import type { EditorSaveMarks } from './editorSaveMarks';
 import type { PasteTracker } from './pasteTracker';
 import { peekStoredState, spansForExactText } from './storedStatePeek';
 import { newWordChars } from '../../core/detection/reloadChanges';
@@ -120,6 +121,8 @@ export class HeuristicDetector implements vscode.Disposable {
     private readonly states: RepositoryRegistry | undefined,
     private readonly pastes: PasteTracker,
     private readonly gitActivity: GitActivity,
+    /** The saves of every editor window on the working tree (another window's save is a person's). */
+    private readonly editorSaves: EditorSaveMarks | undefined,
     /** Writes to files on disk (the shared working-tree watcher). */
     diskWrites: vscode.Event<WorkingTreeWrite>,
     private readonly settings: () => DetectionSettings,
@@ -350,6 +353,10 @@ export class HeuristicDetector implements vscode.Disposable {
     const located = this.states ? await this.states.storeOf(document.uri.fsPath) : undefined;
     if (located && (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath))) {
       this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
+      return;
+    }
+    if (await this.editorSaves?.savedByAnEditor(document.uri, document.getText())) {
+      this.log.info(`Reload of ${relative} brought what an editor window saved (another window on this working tree): not AI`);
       return;
     }
     await this.pickUpReports();

@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { EditorSaves } from '../../../src/git/editorSaves';
+import { findRepository } from '../../../src/git/repository';
 import { openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
@@ -249,6 +251,33 @@ describe('Detection and attribution in the real editor', () => {
       [[functionStart, functionStart + appended.length]],
       "only the agent's function is AI",
     );
+  });
+
+  it("takes a save made in another editor window on the working tree for a person's, for an open and for a closed file", async () => {
+    const repository = await findRepository(new GitRunner(), workspaceRoot());
+    const api = await vouchApi();
+    // Another window (its own extension host, the same working tree) notes its save, then writes the file.
+    const saveInAnotherWindow = async (relative: string, text: string) => {
+      await EditorSaves.of(repository).noteSaved(relative, text);
+      fs.writeFileSync(path.join(workspaceRoot(), relative), text);
+    };
+    const open = await committedClosedFile('other-window-open');
+    const editor = await vscode.window.showTextDocument(open.uri);
+    const openText = `export const retryLimit = 1;\n${appended}`;
+    await saveInAnotherWindow(open.relative, openText);
+    await waitForLogged(`Vouch to take the reload of ${open.relative} for another window's save`, open.relative, () =>
+      vouchLogLines().some((line) => line.includes(`Reload of ${open.relative} brought what an editor window saved`)),
+    );
+    assert.equal(editor.document.getText(), openText);
+    assert.deepEqual(api.spansOf(open.uri), []);
+
+    const closed = await committedClosedFile('other-window-closed');
+    await saveInAnotherWindow(closed.relative, `export const retryLimit = 1;\n${appended}`);
+    await waitForLogged(`Vouch to take the write of ${closed.relative} for another window's save`, closed.relative, () =>
+      vouchLogLines().some((line) => line.includes(`${closed.relative} was saved by an editor window`)),
+    );
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    assert.deepEqual((await store.load(closed.relative))?.spans ?? [], []);
   });
 
   it("takes a person's typing saved and closed at once (Ctrl+S, Ctrl+W) as the editor's, and records another program's later write to the file apart from it", async () => {
