@@ -307,4 +307,28 @@ describe('Detection and attribution in the real editor', () => {
     });
     assert.deepEqual(aiRanges, [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
   });
+
+  it("records another program's write to a file a person saved and closed a moment before (Ctrl+S, Ctrl+W, then the agent at once)", async () => {
+    const { relative, uri } = await committedClosedFile('saved-closed-written');
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const typed = 'export const retryDelayMs = 2500; // typed by a person\n';
+    for (const piece of typed.match(/.{1,4}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    const before = `export const retryLimit = 1;\n${typed}`;
+    assert.equal(editor.document.getText(), before);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // At once: the save's write and the agent's are one settling series of writes to the file.
+    fs.appendFileSync(uri.fsPath, appended);
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const api = await vouchApi();
+    // The editor may still hold the closed document and reload it (the reload detector decides), or
+    // not (the outside-write watcher decides): either way only the function is AI.
+    const aiRanges = await waitForLogged(`the function written to ${relative} to be recorded`, relative, async () => {
+      const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+      const spans = (open ? api.spansOf(uri) : ((await store.load(relative))?.spans ?? [])).filter((span) => span.origin.kind === 'external-write');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
+    });
+    assert.deepEqual(aiRanges, [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
+  });
 });
