@@ -154,6 +154,34 @@ describe('Detection and attribution in the real editor', () => {
       vouchLogLines().find((line) => line.includes(`${relative} was changed by another program and not recorded`) || line.includes(`written to ${relative} by another program recorded`)),
     );
 
+  /** A person opens the file, types a line after its first, saves (Ctrl+S) and closes it (Ctrl+W); the text then. */
+  async function typeSaveAndClose(uri: vscode.Uri): Promise<string> {
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    const typed = 'export const retryDelayMs = 2500; // typed by a person\n';
+    for (const piece of typed.match(/.{1,4}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    const before = `export const retryLimit = 1;\n${typed}`;
+    assert.equal(editor.document.getText(), before);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    return before;
+  }
+
+  /**
+   * The external-write spans of a file another program wrote after it was closed, once recorded. The
+   * editor may still hold the closed document and reload it (the reload detector decides), or not
+   * (the outside-write watcher decides, into the working state).
+   */
+  async function outsideWriteRanges(relative: string, uri: vscode.Uri): Promise<number[][]> {
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const api = await vouchApi();
+    return waitForLogged(`the function written to ${relative} to be recorded`, relative, async () => {
+      const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
+      const spans = (open ? api.spansOf(uri) : ((await store.load(relative))?.spans ?? [])).filter((span) => span.origin.kind === 'external-write');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
+    });
+  }
+
   it("records another program's later write to a closed file against the text Vouch saw at a person's small edit, not the person's edit", async () => {
     const { relative, uri } = await committedClosedFile('seen-edit');
     // A person's small edit, made outside the editor: too small to count as AI, and not in the index.
@@ -283,52 +311,21 @@ describe('Detection and attribution in the real editor', () => {
   it("takes a person's typing saved and closed at once (Ctrl+S, Ctrl+W) as the editor's, and records another program's later write to the file apart from it", async () => {
     const { relative, uri } = await committedClosedFile('saved-and-closed');
     await showVouchDebugLog(); // Vouch says at debug level when it took a write for its editor's
-    const editor = await vscode.window.showTextDocument(uri);
-    editor.selection = new vscode.Selection(1, 0, 1, 0);
-    const typed = 'export const retryDelayMs = 2500; // typed by a person\n';
-    for (const piece of typed.match(/.{1,4}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
-    const before = `export const retryLimit = 1;\n${typed}`;
-    assert.equal(editor.document.getText(), before);
-    await vscode.commands.executeCommand('workbench.action.files.save');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const before = await typeSaveAndClose(uri);
     await waitForLogged(`Vouch to take the save of ${relative} for its editor's`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it was open: its editor's`)));
-    // A disk change within 2.5 s of a save is the save's (HeuristicDetector): the agent comes later.
+    // The agent comes once the save's writes have settled (one series with them: the next test).
     const savedAt = fs.statSync(uri.fsPath).mtimeMs;
     await waitFor('the save to be 3 s old', () => Date.now() - savedAt > 3_000);
-    // Another program (an agent) adds a function. The editor may still hold the closed document
-    // (VS Code disposes it later) and reload it, or not: either way only the function is AI.
+    // Another program (an agent) adds a function: only the function is AI.
     fs.appendFileSync(uri.fsPath, appended);
-    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
-    const api = await vouchApi();
-    const aiRanges = await waitForLogged(`the function written to ${relative} to be recorded`, relative, async () => {
-      const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
-      const spans = (open ? api.spansOf(uri) : ((await store.load(relative))?.spans ?? [])).filter((span) => span.origin.kind === 'external-write');
-      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
-    });
-    assert.deepEqual(aiRanges, [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
+    assert.deepEqual(await outsideWriteRanges(relative, uri), [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
   });
 
   it("records another program's write to a file a person saved and closed a moment before (Ctrl+S, Ctrl+W, then the agent at once)", async () => {
     const { relative, uri } = await committedClosedFile('saved-closed-written');
-    const editor = await vscode.window.showTextDocument(uri);
-    editor.selection = new vscode.Selection(1, 0, 1, 0);
-    const typed = 'export const retryDelayMs = 2500; // typed by a person\n';
-    for (const piece of typed.match(/.{1,4}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
-    const before = `export const retryLimit = 1;\n${typed}`;
-    assert.equal(editor.document.getText(), before);
-    await vscode.commands.executeCommand('workbench.action.files.save');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const before = await typeSaveAndClose(uri);
     // At once: the save's write and the agent's are one settling series of writes to the file.
     fs.appendFileSync(uri.fsPath, appended);
-    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
-    const api = await vouchApi();
-    // The editor may still hold the closed document and reload it (the reload detector decides), or
-    // not (the outside-write watcher decides): either way only the function is AI.
-    const aiRanges = await waitForLogged(`the function written to ${relative} to be recorded`, relative, async () => {
-      const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString());
-      const spans = (open ? api.spansOf(uri) : ((await store.load(relative))?.spans ?? [])).filter((span) => span.origin.kind === 'external-write');
-      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
-    });
-    assert.deepEqual(aiRanges, [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
+    assert.deepEqual(await outsideWriteRanges(relative, uri), [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
   });
 });
