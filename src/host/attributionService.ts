@@ -150,6 +150,12 @@ export function isTrackableDocument(document: vscode.TextDocument): boolean {
   return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote';
 }
 
+/** A saved document and the text it was saved with (taken once for every consumer of the save). */
+export interface SavedDocumentText {
+  readonly document: vscode.TextDocument;
+  readonly text: string;
+}
+
 /**
  * The one path of an edit: the only listener of the editor's document changes. It translates each
  * change once, takes its author (an open AI edit window; the typing fast path; else the edit
@@ -168,7 +174,8 @@ export class AttributionService implements vscode.Disposable {
   private readonly savesInFlight = new Set<Promise<void>>();
   private readonly changeEmitter = new vscode.EventEmitter<vscode.Uri>();
   private readonly editEmitter = new vscode.EventEmitter<AppliedEdit>();
-  private readonly disposables = new DisposableStore(this.changeEmitter, this.editEmitter);
+  private readonly saveEmitter = new vscode.EventEmitter<SavedDocumentText>();
+  private readonly disposables = new DisposableStore(this.changeEmitter, this.editEmitter, this.saveEmitter);
   /** Saves of the working state after a pause, per document (the delay depends on the change). */
   private readonly saveSoon = this.disposables.add(new Debouncer<TrackedDocument>(SAVE_DELAY_MS, (tracked) => void this.save(tracked.document)));
   /** Fires after the attribution of a document changed (edits, reviews, reloads). */
@@ -178,6 +185,8 @@ export class AttributionService implements vscode.Disposable {
    * stored state loads: the ledger then takes it a moment later, with the author decided now).
    */
   readonly onDidApplyEdit = this.editEmitter.event;
+  /** Fires after a tracked document of ordinary size was saved, with the text saved. */
+  readonly onDidSaveText = this.saveEmitter.event;
   private classifier: EditClassifier | undefined;
 
   constructor(
@@ -366,8 +375,11 @@ export class AttributionService implements vscode.Disposable {
     const tracked = this.documents.get(document.uri.toString());
     if (!tracked) return;
     tracked.clean = !document.isDirty;
-    if (tracked.clean && !isLargeDocument(document)) this.cleanTexts.noteClean(document, document.getText());
+    // Taken once for every consumer of the save; never a large document's whole text.
+    const text = isLargeDocument(document) ? undefined : document.getText();
+    if (tracked.clean && text !== undefined) this.cleanTexts.noteClean(document, text);
     else this.cleanTexts.forget(document.uri.toString());
+    if (text !== undefined) this.saveEmitter.fire({ document, text });
   }
 
   /**
@@ -432,12 +444,14 @@ export class AttributionService implements vscode.Disposable {
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const wasClean = tracked.clean;
     tracked.clean = !event.document.isDirty;
-    if (tracked.clean && !typing && !isLargeDocument(event.document)) {
+    if (tracked.clean && !isLargeDocument(event.document)) {
       // Clean after the change: maybe a reload from disk (clean before too), reported as one change
       // across every line between the first and the last that differ. The ledger, the classifier and
       // the detectors take the changes it really made, so spans and a person's lines between them stay.
-      const reported = wasClean && reason === undefined && changes.length === 1 ? { change: changes[0], range: ranges[0] } : undefined;
-      const narrowed = this.cleanTexts.afterCleanChange(event.document, reported, event.document.getText());
+      // A keystroke-sized one needs no narrowing, but the text kept for the next must be the file's.
+      // (Typing reaches here once per save at most: the first keystroke after it can read as clean.)
+      const reported = wasClean && !typing && reason === undefined && changes.length === 1 ? { change: changes[0], range: ranges[0] } : undefined;
+      const narrowed = this.cleanTexts.afterCleanChange(event.document, reported);
       if (narrowed) ({ changes, ranges, replacedTexts } = narrowed);
     }
     const versionBefore = tracked.version;

@@ -58,10 +58,11 @@ export class CleanDocumentTexts {
   afterCleanChange(
     document: vscode.TextDocument,
     reported: { readonly change: TextReplacement; readonly range: vscode.Range } | undefined,
-    after: string,
   ): { changes: TextReplacement[]; ranges: vscode.Range[]; replacedTexts: string[] } | undefined {
+    if (!isFileBacked(document)) return undefined;
+    const after = document.getText();
     // An edit, not a reload (the first edit of a clean document can read as clean): the text kept is still the file's.
-    if (!isFileBacked(document) || !diskHolds(document, after)) return undefined;
+    if (!diskHolds(document, after)) return undefined;
     const before = this.texts.take(document.uri.toString());
     this.noteClean(document, after);
     if (before === undefined || !reported) return undefined;

@@ -32,7 +32,7 @@ export function registerDetectors(
   const follower = states ? new WorkingStateFollower(states, service, log) : undefined;
   // One watcher of the workspace's files for every detector that follows disk writes; disposed after them.
   const workingTree = new WorkingTreeWatcher();
-  const editorSaves = states ? new EditorSaveMarks(states, log) : undefined;
+  const editorSaves = states ? new EditorSaveMarks(states, service.onDidSaveText, log) : undefined;
   const heuristics = new HeuristicDetector(service, states, pastes, gitActivity, editorSaves, workingTree.onDidWrite, () => settings.detection, tools, log, () => follower?.pickUp() ?? Promise.resolve());
   const disposables: vscode.Disposable[] = [pastes, gitActivity, heuristics];
   if (editorSaves) disposables.push(editorSaves);

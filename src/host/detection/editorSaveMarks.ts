@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errorMessage';
 import { EditorSaves } from '../../git/editorSaves';
-import { isLargeDocument } from '../documentText';
+import type { SavedDocumentText } from '../attributionService';
 import { DisposableStore } from '../lifecycle';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 
@@ -13,17 +13,17 @@ import type { RepositoryRegistry } from '../repositoryRegistry';
 export class EditorSaveMarks implements vscode.Disposable {
   private readonly disposables = new DisposableStore();
 
+  /** `onDidSaveText`: the saves of documents of ordinary size (large ones are not looked at by the outside-write detectors either). */
   constructor(
     private readonly states: RepositoryRegistry,
+    onDidSaveText: vscode.Event<SavedDocumentText>,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(vscode.workspace.onDidSaveTextDocument((document) => void this.noteSave(document)));
+    this.disposables.push(onDidSaveText((saved) => void this.noteSave(saved)));
   }
 
-  private async noteSave(document: vscode.TextDocument): Promise<void> {
-    // Large documents are not looked at by the outside-write detectors either.
-    if (document.uri.scheme !== 'file' || isLargeDocument(document)) return;
-    const text = document.getText();
+  private async noteSave({ document, text }: SavedDocumentText): Promise<void> {
+    if (document.uri.scheme !== 'file') return;
     try {
       const located = await this.states.storeOf(document.uri.fsPath);
       if (located) await EditorSaves.of(located.repository).noteSaved(located.repoPath, text);

@@ -136,10 +136,10 @@ describe('Detection and attribution in the real editor', () => {
    * A committed file of the test workspace that no editor has open (`closed/<name>.ts`, made before
    * the editor started), once the git extension lists it clean and git is quiet.
    */
-  async function committedClosedFile(name: string): Promise<{ relative: string; uri: vscode.Uri }> {
+  async function committedClosedFile(name: string, text = 'export const retryLimit = 1;\n'): Promise<{ relative: string; uri: vscode.Uri }> {
     const relative = `closed/${name}.ts`;
     const uri = vscode.Uri.file(path.join(workspaceRoot(), relative));
-    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), 'export const retryLimit = 1;\n', `${relative} is as the harness made it`);
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), text, `${relative} is as the harness made it`);
     await waitForGitExtensionListing(uri, false);
     await waitPastGitOperations();
     return { relative, uri };
@@ -279,6 +279,29 @@ describe('Detection and attribution in the real editor', () => {
       [[functionStart, functionStart + appended.length]],
       "only the agent's function is AI",
     );
+  });
+
+  it("keeps up with a reload that changes one character, so that another program's later write is taken as the lines it added", async () => {
+    const text = 'export const retryLimit = 1;\nexport const retryDelayMs =\n  5;\nexport const retryBackoff = 2;\n';
+    const { relative, uri } = await committedClosedFile('reloaded-twice', text);
+    const api = await vouchApi();
+    const editor = await vscode.window.showTextDocument(uri);
+    // Another program changes one character on a line of two (a keystroke's size: no one's AI), and the editor reloads the file.
+    const retuned = text.replace('  5;', '  6;');
+    fs.writeFileSync(uri.fsPath, retuned);
+    await waitFor(`the editor to reload ${relative}`, () => editor.document.getText() === retuned);
+    // Then an agent adds an import at the top and a function at the end: one reload, reported as one
+    // change across every line between them.
+    const imported = "import { strict as assert } from 'node:assert';\n";
+    const written = `${imported}${retuned}${appended}`;
+    fs.writeFileSync(uri.fsPath, written);
+    const aiRanges = await waitForLogged(`the agent's write to ${relative} to be recorded`, relative, () => {
+      const spans = api.spansOf(uri).filter((span) => span.origin.kind === 'external-write');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
+    });
+    assert.equal(editor.document.getText(), written);
+    const functionStart = written.length - appended.length;
+    assert.deepEqual(aiRanges, [[0, imported.length], [functionStart, written.length]], 'the import and the function are AI; the line changed by the first reload is not');
   });
 
   it("takes a save made in another editor window on the working tree for a person's, for an open and for a closed file", async () => {
