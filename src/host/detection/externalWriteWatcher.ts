@@ -13,6 +13,8 @@ import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { errorMessage } from '../../core/errorMessage';
 import { LastSeenTexts } from '../../core/detection/lastSeenTexts';
 import { DocumentOpenHistory } from '../../core/detection/documentOpenHistory';
+import { newWordChars } from '../../core/detection/reloadChanges';
+import { isLargeDocument } from '../documentText';
 
 /** Writes to one file that come in quick succession are looked at once, when they have settled. */
 const SETTLE_MS = 1_500;
@@ -59,6 +61,12 @@ export class ExternalWriteWatcher implements vscode.Disposable {
    * Forgotten whenever Vouch cannot tell what the file holds (an editor, git, a write while off).
    */
   private readonly lastSeen = new LastSeenTexts(MAX_LAST_SEEN_FILES, MAX_LAST_SEEN_CHARS);
+  /**
+   * What each file held when the editor let go of its clean document (its tab closed; the editor
+   * disposes a document a person opened within a moment): the baseline of a write that came in
+   * one series with the document's last save (Ctrl+S, Ctrl+W, then an agent's write at once).
+   */
+  private readonly textsAtClose = new LastSeenTexts(MAX_LAST_SEEN_FILES, MAX_LAST_SEEN_CHARS);
   /** The examination running for each file, if any (the next one waits for it). */
   private readonly examining = new Map<string, Promise<void>>();
 
@@ -77,9 +85,20 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     for (const document of vscode.workspace.textDocuments) this.openHistory.opened(document.uri.toString(), 0);
     this.disposables.push(
       diskWrites(({ uri, created }) => this.noteWrite(uri, created)),
-      vscode.workspace.onDidOpenTextDocument((document) => this.openHistory.opened(document.uri.toString(), Date.now())),
-      vscode.workspace.onDidCloseTextDocument((document) => this.openHistory.closed(document.uri.toString(), Date.now())),
+      vscode.workspace.onDidOpenTextDocument((document) => {
+        this.openHistory.opened(document.uri.toString(), Date.now());
+        this.textsAtClose.forget(document.uri.toString());
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.noteClosed(document)),
     );
+  }
+
+  private noteClosed(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    this.openHistory.closed(key, Date.now());
+    // A clean document holds what its file held (a dirty one closed unsaved does not).
+    if (document.uri.scheme === 'file' && !document.isDirty && !isLargeDocument(document)) this.textsAtClose.remember(key, document.getText());
+    else this.textsAtClose.forget(key);
   }
 
   /**
@@ -161,12 +180,21 @@ export class ExternalWriteWatcher implements vscode.Disposable {
       this.log.debug(`${relative} changed during a git operation: not AI`);
       return undefined;
     }
-    if (this.editorOwns(uri, writtenAt)) {
-      // The editor's own write (or one it showed): what the file holds now is the next outside write's baseline.
-      this.log.debug(`${relative} was written while a document of it was open: its editor's`);
-      return (await this.readExaminable(uri))?.text;
-    }
     const examinable = await this.readExaminable(uri);
+    if (this.editorOwns(uri, writtenAt)) {
+      const written = examinable && this.writtenAfterLetGo(uri, examinable.text);
+      if (!written) {
+        // The editor's own write (or one it showed): what the file holds now is the next outside write's baseline.
+        this.log.debug(`${relative} was written while a document of it was open: its editor's`);
+        return examinable?.text;
+      }
+      if (written.newWordChars < this.isEnabled().minimumChars) {
+        this.log.info(`${relative} was rewritten right after its editor saved and closed it, adding no new words (a formatter the save ran): not AI`);
+        return examinable.text;
+      }
+      this.log.debug(`${relative} was written again after its editor let the document go: compared with the text it held then`);
+      seenBefore = written.textAtClose;
+    }
     if (!examinable) return undefined;
     const { text, located } = examinable;
     const { store, repoPath, repository } = located;
@@ -225,6 +253,19 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     this.log.info(`${marked} characters written to ${relative} by another program recorded as AI (external-write, medium confidence)`);
     if (openDocument) await this.pickUpStoredState();
     return text;
+  }
+
+  /**
+   * When the editor has let the file's document go since this series of writes began, and the file
+   * no longer holds the document's text then: another program wrote it after (in one series with
+   * the save). With the words its changes added that the text at the close did not hold.
+   */
+  private writtenAfterLetGo(uri: vscode.Uri, text: string): { textAtClose: string; newWordChars: number } | undefined {
+    const key = uri.toString();
+    const textAtClose = this.textsAtClose.take(key);
+    if (textAtClose === undefined || textAtClose === text || vscode.workspace.textDocuments.some((document) => document.uri.toString() === key)) return undefined;
+    const changes = computeTextReplacements(textAtClose, text);
+    return { textAtClose, newWordChars: newWordChars(changes, changes.map((change) => textAtClose.slice(change.offset, change.offset + change.deletedLength))) };
   }
 
   dispose(): void {

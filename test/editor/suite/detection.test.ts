@@ -154,9 +154,17 @@ describe('Detection and attribution in the real editor', () => {
       vouchLogLines().find((line) => line.includes(`${relative} was changed by another program and not recorded`) || line.includes(`written to ${relative} by another program recorded`)),
     );
 
-  /** A person opens the file, types a line after its first, saves (Ctrl+S) and closes it (Ctrl+W); the text then. */
-  async function typeSaveAndClose(uri: vscode.Uri): Promise<string> {
-    const editor = await vscode.window.showTextDocument(uri);
+  /**
+   * A person opens the file, types a line after its first, saves (Ctrl+S) and closes it (Ctrl+W); the text then.
+   * `fromTheExplorer`: opened as a person opens it (the workbench's open command), so that no
+   * extension holds the document: the editor lets it go when its tab closes. (A document an
+   * extension opened is held for minutes after its tab closed.)
+   */
+  async function typeSaveAndClose(uri: vscode.Uri, fromTheExplorer = false): Promise<string> {
+    if (fromTheExplorer) await vscode.commands.executeCommand('vscode.open', uri);
+    else await vscode.window.showTextDocument(uri);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor && editor.document.uri.toString() === uri.toString(), `${uri.fsPath} is open in the active editor`);
     editor.selection = new vscode.Selection(1, 0, 1, 0);
     const typed = 'export const retryDelayMs = 2500; // typed by a person\n';
     for (const piece of typed.match(/.{1,4}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
@@ -342,6 +350,41 @@ describe('Detection and attribution in the real editor', () => {
     // Another program (an agent) adds a function: only the function is AI.
     fs.appendFileSync(uri.fsPath, appended);
     assert.deepEqual(await outsideWriteRanges(relative, uri), [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
+  });
+
+  /** Settles when the editor lets go of the file's document (fires onDidCloseTextDocument). */
+  const letGoOf = (uri: vscode.Uri) =>
+    new Promise<void>((resolve) => {
+      const listener = vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.toString() !== uri.toString()) return;
+        listener.dispose();
+        resolve();
+      });
+    });
+
+  it("records another program's write to a file a person saved and closed a moment before, once the editor has let the document go", async () => {
+    const { relative, uri } = await committedClosedFile('saved-closed-let-go');
+    const letGo = letGoOf(uri);
+    const before = await typeSaveAndClose(uri, true);
+    await letGo;
+    // At once: the save's write and the agent's are one settling series of writes to the file, and
+    // no document of it is left to reload.
+    fs.appendFileSync(uri.fsPath, appended);
+    assert.deepEqual(await outsideWriteRanges(relative, uri), [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
+  });
+
+  it('takes a rewrite that adds no new words right after a person saved and closed a file for a formatter the save ran', async () => {
+    const { relative, uri } = await committedClosedFile('saved-closed-formatted');
+    const letGo = letGoOf(uri);
+    await typeSaveAndClose(uri, true);
+    await letGo;
+    // The typed line moved to the top and its comment re-spaced: more than enough characters to count as AI if they were new.
+    fs.writeFileSync(uri.fsPath, 'export const retryDelayMs = 2500;   //   typed by a person\nexport const retryLimit = 1;\n');
+    await waitForLogged(`Vouch to take the rewrite of ${relative} for a formatter's`, relative, () =>
+      vouchLogLines().some((line) => line.includes(`${relative} was rewritten right after its editor saved and closed it, adding no new words`)),
+    );
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    assert.deepEqual((await store.load(relative))?.spans ?? [], []);
   });
 
   it("records another program's write to a file a person saved and closed a moment before (Ctrl+S, Ctrl+W, then the agent at once)", async () => {
