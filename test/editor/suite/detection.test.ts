@@ -7,12 +7,22 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { EditorSaves } from '../../../src/git/editorSaves';
 import { findRepository } from '../../../src/git/repository';
-import { openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
+import { acceptGhostText, openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  /** Settles when the editor lets go of the file's document (fires onDidCloseTextDocument). */
+  const letGoOf = (uri: vscode.Uri) =>
+    new Promise<void>((resolve) => {
+      const listener = vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.toString() !== uri.toString()) return;
+        listener.dispose();
+        resolve();
+      });
+    });
 
   it('records accepted ghost text as AI with the provider named, and typing as human', async () => {
     const api = await vouchApi();
@@ -28,6 +38,32 @@ describe('Detection and attribution in the real editor', () => {
     const after = api.spansOf(editor.document.uri);
     assert.equal(after.length, 1, 'typing elsewhere adds no AI span');
     assert.equal(textOf(editor.document, after[0]), 'x: number) {\n  return x * 2;\n}', 'the span moved with its text');
+  });
+
+  it('keeps accepted ghost text in the working state when a person saves and closes the file at once (the editor lets the document go)', async () => {
+    const relative = 'scratch-accept-close.ts';
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), relative));
+    const content = 'const total = 1;\nconst answer = ';
+    fs.writeFileSync(uri.fsPath, content);
+    // Opened as a person opens it: no extension holds the document once its tab closes.
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor && editor.document.uri.toString() === uri.toString());
+    editor.selection = new vscode.Selection(1, 15, 1, 15);
+    await acceptGhostText(editor, 'total + 41;');
+    const letGo = letGoOf(uri);
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await letGo;
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const spans = await waitForLogged(`the span of ${relative} to be kept in the working state`, relative, async () => {
+      const stored = (await store.load(relative))?.spans ?? [];
+      return stored.length > 0 ? stored : undefined;
+    });
+    assert.deepEqual(
+      spans.map((span) => [span.start, span.end, span.origin.kind, span.origin.tool]),
+      [[content.length, content.length + 'total + 41;'.length, 'inline', 'fake-ai']],
+    );
   });
 
   it('undo removes the AI text and its span; redo brings the same span back', async () => {
@@ -351,16 +387,6 @@ describe('Detection and attribution in the real editor', () => {
     fs.appendFileSync(uri.fsPath, appended);
     assert.deepEqual(await outsideWriteRanges(relative, uri), [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
   });
-
-  /** Settles when the editor lets go of the file's document (fires onDidCloseTextDocument). */
-  const letGoOf = (uri: vscode.Uri) =>
-    new Promise<void>((resolve) => {
-      const listener = vscode.workspace.onDidCloseTextDocument((document) => {
-        if (document.uri.toString() !== uri.toString()) return;
-        listener.dispose();
-        resolve();
-      });
-    });
 
   it("records another program's write to a file a person saved and closed a moment before, once the editor has let the document go", async () => {
     const { relative, uri } = await committedClosedFile('saved-closed-let-go');
