@@ -38,6 +38,11 @@ export interface ScriptShare {
   readonly longestTasks: readonly { readonly ms: number; readonly frames: readonly string[] }[];
   /** The script's functions by sampled time with them on top of its own frames (self + what they call outside the script), ms. */
   readonly topFunctions: readonly { readonly name: string; readonly ms: number }[];
+  /**
+   * With `boundariesUs` (ascending times on the profile's clock, µs): the script's sampled time in
+   * each interval between two boundaries, in ms (a sample counts in the interval it was taken in).
+   */
+  readonly msByInterval: readonly number[];
 }
 
 /** Names a frame of the profile (function:line:column of the bundle unless a source map says more). */
@@ -88,7 +93,7 @@ export function extensionBundleMatcher(extensionFolder: string, linkName: string
 }
 
 /** The share of `profile` that ran with a frame of the script `isScript` matches on the stack. */
-export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs = 50, nameOf: FrameNamer = defaultFrameName): ScriptShare {
+export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs = 50, nameOf: FrameNamer = defaultFrameName, boundariesUs: readonly number[] = []): ScriptShare {
   // A matcher that matches nothing would report a share of zero: no figure at all.
   if (!profile.nodes.some((node) => isScript(node.callFrame.url))) throw new Error('the profile holds no frame of the measured script');
   const parent = new Map<number, number>();
@@ -126,6 +131,10 @@ export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs
   const tasksOver: number[] = [];
   const tasksOverFrames: { ms: number; frames: Map<string, number> }[] = [];
   const byFunction = new Map<string, number>();
+  const msByInterval = Array.from({ length: Math.max(0, boundariesUs.length - 1) }, () => 0);
+  let interval = -1;
+  // Sample i is taken at startTime + timeDeltas[0] + ... + timeDeltas[i].
+  let takenAtUs = profile.startTime;
   const endRun = () => {
     if (runMs > longestTaskMs) {
       longestTaskMs = runMs;
@@ -141,12 +150,15 @@ export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs
     runFrames = new Map();
   };
   profile.samples.forEach((id, index) => {
+    takenAtUs += profile.timeDeltas[index] ?? 0;
     const frame = innermostOf(id);
     if (!frame) {
       endRun();
       return;
     }
     const ms = durations[index];
+    while (interval + 1 < boundariesUs.length && boundariesUs[interval + 1] <= takenAtUs) interval++;
+    if (interval >= 0 && interval < msByInterval.length) msByInterval[interval] += ms;
     totalMs += ms;
     runMs += ms;
     runCappedMs += Math.min(ms, sampleCapMs);
@@ -177,6 +189,7 @@ export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs
     topFunctions: ranked(byFunction)
       .slice(0, 15)
       .map(([name, ms]) => ({ name, ms: Number(ms.toFixed(1)) })),
+    msByInterval: msByInterval.map((ms) => Number(ms.toFixed(4))),
   };
 }
 

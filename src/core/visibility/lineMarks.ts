@@ -202,6 +202,7 @@ export function updateUncommittedMarks(
   const lineEnd = (line: number) => (line + 1 < lineCount ? source.lineStart(line + 1) : source.length);
   const isBlankLine = (line: number) => isBlankText(source.slice(source.lineStart(line), lineEnd(line)));
   const lineOf = (offset: number) => source.lineAt(Math.max(0, Math.min(source.length, offset)));
+  if (keepsEveryMark(previous, edit, source, lineEnd, spansInRange)) return { uncommitted: previous, unchanged: true, linesDerived: 0 };
   let first = Math.max(0, Math.min(edit.firstLine, lineCount - 1));
   let last = Math.max(first, Math.min(edit.newLastLine, lineCount - 1));
   for (const span of spansInRange(Math.max(0, edit.start - 1), edit.end + 1)) {
@@ -238,6 +239,28 @@ export function updateUncommittedMarks(
   const after = previous.slice(to);
   const uncommitted = [...previous.slice(0, from), ...derived, ...(delta === 0 ? after : after.map((mark) => ({ ...mark, line: mark.line + delta })))];
   return { uncommitted, unchanged: false, linesDerived };
+}
+
+/**
+ * The typing fast path: an edit inside one line that had no mark and that no span touches now, and
+ * that is not blank before or after it (what is left of the line outside the inserted text is not
+ * blank, and it was there before too), changes no mark. The line has none, as before, and the blank
+ * lines near it take their state from it as before. Costs one line's text and two lookups.
+ */
+function keepsEveryMark(
+  previous: readonly UncommittedLineMark[],
+  edit: LineEdit,
+  source: LineSource,
+  lineEnd: (line: number) => number,
+  spansInRange: (start: number, end: number) => readonly AttributedSpan[],
+): boolean {
+  if (edit.firstLine !== edit.newLastLine || edit.oldLastLine !== edit.newLastLine) return false;
+  if (previous[firstMarkAtOrAfter(previous, edit.firstLine)]?.line === edit.firstLine) return false;
+  const start = source.lineStart(edit.firstLine);
+  const end = lineEnd(edit.firstLine);
+  if (edit.start < start || edit.end > end || spansInRange(start, end).length > 0) return false;
+  const line = source.slice(start, end);
+  return !isBlankText(line.slice(0, edit.start - start)) || !isBlankText(line.slice(edit.end - start));
 }
 
 function firstMarkAtOrAfter(marks: readonly UncommittedLineMark[], line: number): number {

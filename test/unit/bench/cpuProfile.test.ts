@@ -53,4 +53,14 @@ describe('bench cpuProfile: Vouch share of an extension host profile', () => {
   it('refuses a profile with no frame of the measured script (a share of zero would read as no cost)', () => {
     assert.throws(() => scriptShare(profileOf([{ url: 'file:///elsewhere/dist/extension.js', ms: 5 }]), extensionBundleMatcher(vouchFolder, 'vouch')), /no frame of the measured script/);
   });
+  it("counts the script's samples in the intervals they were taken in (per keystroke), on the profile's clock", () => {
+    const vouch = pathToFileURL(path.join(vouchFolder, 'dist', 'extension.js')).href;
+    // Vouch 3 ms, idle, another script 2 ms, idle: samples taken at 1001, 1002, ... µs after a start at 1000 µs.
+    const profile = { ...profileOf([{ url: vouch, ms: 3 }, { url: '/other/dist/extension.js', ms: 2 }]), startTime: 1000 };
+    const share = scriptShare(profile, extensionBundleMatcher(vouchFolder, 'vouch'), undefined, undefined, [1000, 2500, 4500, 9000]);
+    // Vouch's samples are taken at 2000, 3000 and 4000 µs, each lasting 1 ms; the other script's are not counted.
+    assert.deepEqual(share.msByInterval, [1, 2, 0]);
+    assert.equal(share.totalMs, 3);
+    assert.deepEqual(scriptShare(profile, extensionBundleMatcher(vouchFolder, 'vouch')).msByInterval, []);
+  });
 });

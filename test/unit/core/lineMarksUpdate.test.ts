@@ -78,4 +78,25 @@ describe('updateUncommittedMarks: the line marks after one edit, from the lines 
       ['l', '\n', 'x'],
     );
   });
+  it("derives no line while a person types on a line of theirs between AI lines (the typing fast path), and the marks stay those of the whole text", () => {
+    let text = 'const a = ai();\nconst b = 1;\nconst c = ai();\n\n';
+    const ledger = AttributionLedger.fromSpans([]);
+    ledger.markRange(0, 15, AI, text.slice(0, 15));
+    ledger.markRange(29, 43, AI, text.slice(29, 43));
+    let marks = computeLineMarks(text, ledger.spans());
+    let offset = text.indexOf('1;');
+    const derived: number[] = [];
+    for (const [deletedLength, insertedText] of [[0, '2'], [0, ' '], [1, '3'], [1, '']] as const) {
+      const before = text;
+      ledger.applyChanges([{ offset, deletedLength, insertedText }], HUMAN);
+      text = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength);
+      const update = updateUncommittedMarks(marks.uncommitted, lineEditOf(before, text, offset, insertedText), stringLineSource(text), (start, end) => ledger.spansInRange(start, end), new SpanStatusCache());
+      derived.push(update.linesDerived);
+      assert.equal(update.unchanged, true);
+      marks = { ...marks, uncommitted: update.uncommitted };
+      assert.deepEqual(marks.uncommitted, computeLineMarks(text, ledger.spans()).uncommitted);
+      offset += insertedText.length;
+    }
+    assert.deepEqual(derived, [0, 0, 0, 0]);
+  });
 });
