@@ -62,7 +62,7 @@ async function main() {
   // Committed files the editor tests change as another program would: written before the editor
   // starts, so no write of theirs is still being looked at when a test begins.
   const closedFiles = {
-    ...Object.fromEntries(['seen-edit', 'unseen-edit', 'saved-and-closed', 'saved-then-written', 'other-window-open', 'other-window-closed', 'saved-closed-written', 'saved-closed-let-go', 'saved-closed-formatted'].map((name) => [`closed/${name}.ts`, 'export const retryLimit = 1;\n'])),
+    ...Object.fromEntries(['seen-edit', 'unseen-edit', 'saved-and-closed', 'saved-then-written', 'other-window-open', 'other-window-closed', 'saved-closed-written', 'saved-closed-let-go', 'saved-closed-formatted', 'saved-closed-formatted-late'].map((name) => [`closed/${name}.ts`, 'export const retryLimit = 1;\n'])),
     'closed/reloaded-twice.ts': 'export const retryLimit = 1;\nexport const retryDelayMs =\n  5;\nexport const retryBackoff = 2;\n',
   };
   const workspace = createDemoRepository(path.join(scratch, 'workspace'), { extraFiles: closedFiles });

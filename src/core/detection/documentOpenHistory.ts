@@ -41,6 +41,12 @@ export class DocumentOpenHistory {
     return (this.periods.get(key) ?? []).some((period) => period.openedAt <= time && (period.closedAt === undefined || period.closedAt >= time));
   }
 
+  /** When the document last closed, if it is closed now and that closing is still kept. */
+  closedAt(key: string): number | undefined {
+    const periods = this.periods.get(key);
+    return periods?.[periods.length - 1]?.closedAt;
+  }
+
   /** Drops the periods that closed more than `retainMs` before `now`: only documents whose last closing is that old, oldest first. */
   private forgetOld(now: number): void {
     for (const [key, closedAt] of this.lastClosed) {

@@ -24,6 +24,12 @@ const MAX_LAST_SEEN_FILES = 256;
 const MAX_LAST_SEEN_CHARS = 16 * 1024 * 1024;
 /** How long a closed document's open period is kept: far longer than a write takes to be examined. */
 const OPEN_HISTORY_RETAIN_MS = 10 * 60_000;
+/**
+ * How long after the editor let a saved file go a rewrite that adds no new words is taken for a
+ * formatter the save ran: such a tool writes within moments of the save, but its write may be
+ * looked at apart from the save's (after the save's writes settled) and seconds late on a busy machine.
+ */
+const FORMATTER_AFTER_CLOSE_MS = 10_000;
 
 type LocatedFile = NonNullable<Awaited<ReturnType<RepositoryRegistry['storeOf']>>>;
 
@@ -63,8 +69,9 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   private readonly lastSeen = new LastSeenTexts(MAX_LAST_SEEN_FILES, MAX_LAST_SEEN_CHARS);
   /**
    * What each file held when the editor let go of its clean document (its tab closed; the editor
-   * disposes a document a person opened within a moment): the baseline of a write that came in
-   * one series with the document's last save (Ctrl+S, Ctrl+W, then an agent's write at once).
+   * disposes a document a person opened within a moment): the baseline of the first write another
+   * program makes after it, in one series with the document's last save (Ctrl+S, Ctrl+W, then an
+   * agent's write at once) or after the save's writes settled. Kept while the file holds that text.
    */
   private readonly textsAtClose = new LastSeenTexts(MAX_LAST_SEEN_FILES, MAX_LAST_SEEN_CHARS);
   /** The examination running for each file, if any (the next one waits for it). */
@@ -127,7 +134,9 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     if (/[\\/](\.git|\.vscode|node_modules)([\\/]|$)/.test(uri.fsPath)) return;
     const key = uri.toString();
     if (!this.isEnabled().enabled) {
-      this.lastSeen.forget(key); // a write not looked at: what was seen before is not the file's text any more
+      // A write not looked at: what was seen before is not the file's text any more.
+      this.lastSeen.forget(key);
+      this.textsAtClose.forget(key);
       return;
     }
     // Open documents too: whether their editor saw the write is told by when it was written (examine).
@@ -168,12 +177,15 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     const key = uri.toString();
     // Taken out first: every way out below that does not remember the new text leaves it forgotten.
     const seenBefore = this.lastSeen.take(key);
-    const text = await this.examineAgainst(uri, write, seenBefore);
+    const textAtClose = this.textsAtClose.take(key);
+    const text = await this.examineAgainst(uri, write, seenBefore, textAtClose);
     if (text !== undefined) this.lastSeen.remember(key, text);
+    // The save's own writes, looked at after the close: the text at the close stays the baseline of the write after them.
+    if (textAtClose !== undefined && text === textAtClose) this.textsAtClose.remember(key, textAtClose);
   }
 
   /** The file's text when Vouch knows it is what the file holds now (undefined: forget what was seen). */
-  private async examineAgainst(uri: vscode.Uri, write: PendingWrite, seenBefore: string | undefined): Promise<string | undefined> {
+  private async examineAgainst(uri: vscode.Uri, write: PendingWrite, seenBefore: string | undefined, textAtClose: string | undefined): Promise<string | undefined> {
     const relative = vscode.workspace.asRelativePath(uri);
     const writtenAt = await this.writtenAt(uri, write.firstAt);
     if (this.gitActivity.isBusyAround(writtenAt)) {
@@ -181,19 +193,21 @@ export class ExternalWriteWatcher implements vscode.Disposable {
       return undefined;
     }
     const examinable = await this.readExaminable(uri);
-    if (this.editorOwns(uri, writtenAt)) {
-      const written = examinable && this.writtenAfterLetGo(uri, examinable.text);
-      if (!written) {
-        // The editor's own write (or one it showed): what the file holds now is the next outside write's baseline.
-        this.log.debug(`${relative} was written while a document of it was open: its editor's`);
-        return examinable?.text;
-      }
-      if (written.newWordChars < this.isEnabled().minimumChars) {
+    const afterLetGo = examinable && textAtClose !== undefined ? this.writtenAfterLetGo(uri, examinable.text, textAtClose) : undefined;
+    if (!afterLetGo && this.editorOwns(uri, writtenAt)) {
+      // The editor's own write (or one it showed): what the file holds now is the next outside write's baseline.
+      this.log.debug(`${relative} was written while a document of it was open: its editor's`);
+      return examinable?.text;
+    }
+    if (afterLetGo) {
+      // Another program wrote the file after the editor let its document go: in one series with the
+      // save (Ctrl+S, Ctrl+W, then a write at once), or on its own just after the save's series settled.
+      if (afterLetGo.newWordChars < this.isEnabled().minimumChars && writtenAt - afterLetGo.closedAt <= FORMATTER_AFTER_CLOSE_MS) {
         this.log.info(`${relative} was rewritten right after its editor saved and closed it, adding no new words (a formatter the save ran): not AI`);
-        return examinable.text;
+        return afterLetGo.text;
       }
-      this.log.debug(`${relative} was written again after its editor let the document go: compared with the text it held then`);
-      seenBefore = written.textAtClose;
+      this.log.debug(`${relative} was written after its editor let the document go: compared with the text it held then`);
+      seenBefore = afterLetGo.textAtClose;
     }
     if (!examinable) return undefined;
     const { text, located } = examinable;
@@ -256,16 +270,16 @@ export class ExternalWriteWatcher implements vscode.Disposable {
   }
 
   /**
-   * When the editor has let the file's document go since this series of writes began, and the file
-   * no longer holds the document's text then: another program wrote it after (in one series with
-   * the save). With the words its changes added that the text at the close did not hold.
+   * When the file no longer holds the text its clean document held when the editor let it go (since
+   * Vouch last looked at the file), and no document of it is open: another program wrote it after.
+   * With the words its changes added that the text at the close did not hold.
    */
-  private writtenAfterLetGo(uri: vscode.Uri, text: string): { textAtClose: string; newWordChars: number } | undefined {
+  private writtenAfterLetGo(uri: vscode.Uri, text: string, textAtClose: string): { text: string; textAtClose: string; closedAt: number; newWordChars: number } | undefined {
     const key = uri.toString();
-    const textAtClose = this.textsAtClose.take(key);
-    if (textAtClose === undefined || textAtClose === text || vscode.workspace.textDocuments.some((document) => document.uri.toString() === key)) return undefined;
+    const closedAt = this.openHistory.closedAt(key);
+    if (closedAt === undefined || textAtClose === text || vscode.workspace.textDocuments.some((document) => document.uri.toString() === key)) return undefined;
     const changes = computeTextReplacements(textAtClose, text);
-    return { textAtClose, newWordChars: newWordChars(changes, changes.map((change) => textAtClose.slice(change.offset, change.offset + change.deletedLength))) };
+    return { text, textAtClose, closedAt, newWordChars: newWordChars(changes, changes.map((change) => textAtClose.slice(change.offset, change.offset + change.deletedLength))) };
   }
 
   dispose(): void {

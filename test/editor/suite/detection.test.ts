@@ -413,6 +413,25 @@ describe('Detection and attribution in the real editor', () => {
     assert.deepEqual((await store.load(relative))?.spans ?? [], []);
   });
 
+  it("takes a formatter's rewrite looked at apart from the save's writes (they settled first) for the formatter's, and an agent's later write for AI", async () => {
+    const { relative, uri } = await committedClosedFile('saved-closed-formatted-late');
+    await showVouchDebugLog(); // Vouch says at debug level when it took the save's writes for its editor's
+    const letGo = letGoOf(uri);
+    const typed = await typeSaveAndClose(uri, true);
+    await letGo;
+    // A formatter that writes a moment later: Vouch has already looked at the save's writes (a busy machine's order of events).
+    await waitForLogged(`Vouch to take the save of ${relative} for its editor's`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it was open: its editor's`)));
+    assert.equal(typed, 'export const retryLimit = 1;\nexport const retryDelayMs = 2500; // typed by a person\n');
+    const formatted = 'export const retryDelayMs = 2500;   //   typed by a person\nexport const retryLimit = 1;\n';
+    fs.writeFileSync(uri.fsPath, formatted);
+    await waitForLogged(`Vouch to take the rewrite of ${relative} for a formatter's`, relative, () =>
+      vouchLogLines().some((line) => line.includes(`${relative} was rewritten right after its editor saved and closed it, adding no new words`)),
+    );
+    // Then an agent adds a function: compared with the formatted text, only the function is AI.
+    fs.appendFileSync(uri.fsPath, appended);
+    assert.deepEqual(await outsideWriteRanges(relative, uri), [[formatted.length, formatted.length + appended.length]], "the person's line, moved by the formatter, is not AI; the function is");
+  });
+
   it("records another program's write to a file a person saved and closed a moment before (Ctrl+S, Ctrl+W, then the agent at once)", async () => {
     const { relative, uri } = await committedClosedFile('saved-closed-written');
     const before = await typeSaveAndClose(uri);

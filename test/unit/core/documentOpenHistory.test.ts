@@ -32,7 +32,7 @@ describe('DocumentOpenHistory: whether a document was open when its file was wri
     assert.equal(history.wasOpenAt('b.ts', 5), true, 'still open');
   });
 
-  it('agrees with keeping every period, within the retention', () => {
+  it('agrees with keeping every period, within the retention (open at a time, and the last closing)', () => {
     const step = fc.record({ gap: fc.integer({ min: 0, max: 40 }), key: fc.constantFrom(...KEYS), open: fc.boolean() });
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), fc.array(fc.tuple(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: RETAIN_MS + 40 })), { minLength: 1, maxLength: 8 }), (steps, questions) => {
@@ -55,6 +55,11 @@ describe('DocumentOpenHistory: whether a document was open when its file was wri
           if (time < now - RETAIN_MS) continue; // older than what is kept
           const expected = periods.some((period) => period.key === key && period.openedAt <= time && (period.closedAt === undefined || period.closedAt >= time));
           assert.equal(history.wasOpenAt(key, time), expected, `${key} at ${time}`);
+        }
+        for (const key of KEYS) {
+          const last = periods.filter((period) => period.key === key).pop();
+          if (last?.closedAt !== undefined && last.closedAt < now - RETAIN_MS) continue; // may be forgotten
+          assert.equal(history.closedAt(key), last?.closedAt, `${key} closed at`);
         }
       }),
       { numRuns: 500 },
