@@ -199,15 +199,11 @@ export class ExternalWriteWatcher implements vscode.Disposable {
       this.log.debug(`${relative} was written while a document of it was open: its editor's`);
       return examinable?.text;
     }
-    if (afterLetGo) {
-      // Another program wrote the file after the editor let its document go: in one series with the
-      // save (Ctrl+S, Ctrl+W, then a write at once), or on its own just after the save's series settled.
-      if (afterLetGo.newWordChars < this.isEnabled().minimumChars && writtenAt - afterLetGo.closedAt <= FORMATTER_AFTER_CLOSE_MS) {
-        this.log.info(`${relative} was rewritten right after its editor saved and closed it, adding no new words (a formatter the save ran): not AI`);
-        return afterLetGo.text;
-      }
-      this.log.debug(`${relative} was written after its editor let the document go: compared with the text it held then`);
-      seenBefore = afterLetGo.textAtClose;
+    // Else another program wrote the file after the editor let its document go: in one series with
+    // the save (Ctrl+S, Ctrl+W, then a write at once), or on its own after the save's series settled.
+    if (afterLetGo && afterLetGo.newWordChars < this.isEnabled().minimumChars && writtenAt - afterLetGo.closedAt <= FORMATTER_AFTER_CLOSE_MS) {
+      this.log.info(`${relative} was rewritten right after its editor saved and closed it, adding no new words (a formatter the save ran): not AI`);
+      return afterLetGo.text;
     }
     if (!examinable) return undefined;
     const { text, located } = examinable;
@@ -228,9 +224,10 @@ export class ExternalWriteWatcher implements vscode.Disposable {
       return text;
     }
     const stored = await store.load(repoPath);
-    let baseline: string | undefined = seenBefore;
+    let baseline: string | undefined = afterLetGo?.textAtClose ?? seenBefore;
     let unknownBecause = 'its stored working state could not be read';
-    if (baseline !== undefined) this.log.debug(`${relative}: compared with the text Vouch saw at its previous outside write`);
+    if (afterLetGo) this.log.debug(`${relative} was written after its editor let the document go: compared with the text it held then`);
+    else if (baseline !== undefined) this.log.debug(`${relative}: compared with the text Vouch saw at its previous outside write`);
     else if (stored) baseline = await store.readText(stored);
     else {
       // Without a working state, the index is the text from before only if the file had no
