@@ -64,6 +64,7 @@ async function main() {
   const closedFiles = {
     ...Object.fromEntries(['seen-edit', 'unseen-edit', 'saved-and-closed', 'saved-then-written', 'other-window-open', 'other-window-closed', 'saved-closed-written', 'saved-closed-let-go', 'saved-closed-formatted', 'saved-closed-formatted-late'].map((name) => [`closed/${name}.ts`, 'export const retryLimit = 1;\n'])),
     'closed/reloaded-twice.ts': 'export const retryLimit = 1;\nexport const retryDelayMs =\n  5;\nexport const retryBackoff = 2;\n',
+    'closed/reverted.ts': Array.from({ length: 12 }, (_, index) => (index === 6 ? 'function double(\n' : `const line${index} = ${index};\n`)).join(''),
   };
   const workspace = createDemoRepository(path.join(scratch, 'workspace'), { extraFiles: closedFiles });
   const devExtensions = prepareDevExtensions();

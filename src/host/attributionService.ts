@@ -128,6 +128,10 @@ interface TrackedDocument {
   saveFailures: number;
   /** The document matched its file after the last change event or save (not dirty): a change that keeps it so is a reload from disk. */
   clean: boolean;
+  /** The version whose text is kept as the file's (CleanDocumentTexts: opened clean, saved, reloaded, reverted). */
+  cleanVersion: number | undefined;
+  /** The spans at `cleanVersion`, taken when the first edit after it came: what a revert of the unsaved edits goes back to. */
+  spansAtClean: { readonly version: number; readonly spans: AttributedSpan[] } | undefined;
 }
 
 /** The ledger's spans with the document version and ledger revision they belong to. */
@@ -362,11 +366,16 @@ export class AttributionService implements vscode.Disposable {
       storedIds: new Set(),
       saveFailures: 0,
       clean: !document.isDirty,
+      cleanVersion: undefined,
+      spansAtClean: undefined,
     };
     this.documents.set(key, tracked);
     // A large document's whole text is never taken on open: its stored state is read a piece at a time.
     const textAtOpen = isLargeDocument(document) ? undefined : document.getText();
-    if (textAtOpen !== undefined) this.cleanTexts.noteClean(document, textAtOpen);
+    if (textAtOpen !== undefined) {
+      this.cleanTexts.noteClean(document, textAtOpen);
+      if (!document.isDirty) tracked.cleanVersion = document.version;
+    }
     if (this.states) tracked.loaded = this.loadStored(document, tracked, textAtOpen ?? documentPieces(document));
     return tracked;
   }
@@ -379,6 +388,7 @@ export class AttributionService implements vscode.Disposable {
     const text = isLargeDocument(document) ? undefined : document.getText();
     if (tracked.clean && text !== undefined) this.cleanTexts.noteClean(document, text);
     else this.cleanTexts.forget(document.uri.toString());
+    tracked.cleanVersion = tracked.clean && text !== undefined ? document.version : undefined;
     if (text !== undefined) this.saveEmitter.fire({ document, text });
   }
 
@@ -440,6 +450,9 @@ export class AttributionService implements vscode.Disposable {
     let changes: TextReplacement[] = event.contentChanges.map((change) => ({ offset: change.rangeOffset, deletedLength: change.rangeLength, insertedText: change.text }));
     let ranges = event.contentChanges.map((change) => change.range);
     let replacedTexts: readonly string[] | undefined;
+    let revertedTo: AttributedSpan[] | undefined;
+    let kept: ReturnType<CleanDocumentTexts['afterCleanChange']>;
+    let cleanVersion = tracked.cleanVersion;
     const typing = looksLikeTyping(changes);
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const wasClean = tracked.clean;
@@ -451,8 +464,18 @@ export class AttributionService implements vscode.Disposable {
       // A keystroke-sized one needs no narrowing, but the text kept for the next must be the file's.
       // (Typing reaches here once per save at most: the first keystroke after it can read as clean.)
       const reported = wasClean && !typing && reason === undefined && changes.length === 1 ? { change: changes[0], range: ranges[0] } : undefined;
-      const narrowed = this.cleanTexts.afterCleanChange(event.document, reported);
-      if (narrowed) ({ changes, ranges, replacedTexts } = narrowed);
+      kept = this.cleanTexts.afterCleanChange(event.document, reported);
+    }
+    if (kept) {
+      if (kept.narrowed) ({ changes, ranges, replacedTexts } = kept.narrowed);
+      // Revert File of unsaved edits is one change across every line between the first and the
+      // last edited: the AI lines between them go back to the spans they had at the save instead.
+      const atClean = tracked.spansAtClean;
+      if (kept.sameAsKept && reason === undefined && atClean !== undefined && atClean.version === tracked.cleanVersion && tracked.version !== atClean.version && !tracked.pending) revertedTo = atClean.spans;
+      cleanVersion = event.document.version;
+    } else if (tracked.version === tracked.cleanVersion && !tracked.pending) {
+      // The first edit of the text kept as the file's: the spans it had, for a revert (once per save).
+      tracked.spansAtClean = { version: tracked.version, spans: tracked.ledger.spans() };
     }
     const versionBefore = tracked.version;
     // One event is one version step; a gap (a change this window did not see) counts the document again.
@@ -461,6 +484,7 @@ export class AttributionService implements vscode.Disposable {
         ? tracked.length + changes.reduce((sum, change) => sum + change.insertedText.length - change.deletedLength, 0)
         : documentLength(event.document);
     tracked.version = event.document.version;
+    tracked.cleanVersion = cleanVersion;
     const edit: DocumentEdit = {
       document: event.document,
       key: event.document.uri.toString(),
@@ -472,7 +496,8 @@ export class AttributionService implements vscode.Disposable {
       at: Date.now(),
       ...(replacedTexts ? { replacedTexts } : {}),
     };
-    const decision = this.decide(edit);
+    // A revert goes back in the document's history, as an undo does.
+    const decision: ReturnType<AttributionService['decide']> = revertedTo ? { author: HUMAN, decidedBy: 'history', classification: undefined } : this.decide(edit);
     const lineBefore = this.editedLineBefore(tracked, edit);
     tracked.editedLine = undefined;
     // Edits queued while the stored state loads count as changes: the load publishes the result.
@@ -483,7 +508,10 @@ export class AttributionService implements vscode.Disposable {
       const spanCountBefore = tracked.ledger.spanCount;
       const spansBefore = lineBefore && tracked.ledger.spansInRange(Math.max(0, lineBefore.start - 1), lineBefore.start + lineBefore.text.length + 2);
       this.apply(tracked, edit, decision.author);
-      const { spansAffected, linesMoved } = this.effectOf(tracked, edit, decision.author, spanCountBefore);
+      const restored = revertedTo !== undefined && this.restoreRevertedSpans(tracked, revertedTo);
+      const effectOfEdit = this.effectOf(tracked, edit, decision.author, spanCountBefore);
+      const { linesMoved } = effectOfEdit;
+      const spansAffected = effectOfEdit.spansAffected || restored;
       let blocksKept = !spansAffected && !linesMoved;
       if (lineBefore && spansBefore) {
         const document = event.document;
@@ -503,6 +531,22 @@ export class AttributionService implements vscode.Disposable {
       this.changed(event.document, spansAffected);
     }
     this.editEmitter.fire({ ...edit, ...decision, ...effect, versionBefore });
+  }
+
+  /**
+   * After the document went back to the text it had at its last save (Revert File), given as one
+   * change across every line between the first and the last edited: the spans of that text the
+   * change dropped come back as they were then. Spans the change left stand as they are now (a
+   * review since); true when any came back.
+   */
+  private restoreRevertedSpans(tracked: TrackedDocument, spansAtSave: readonly AttributedSpan[]): boolean {
+    const now = tracked.ledger.spans();
+    const ids = new Set(now.map((span) => span.id));
+    const dropped = spansAtSave.filter((span) => !ids.has(span.id) && !now.some((other) => other.start < span.end && span.start < other.end));
+    if (dropped.length === 0) return false;
+    tracked.ledger = AttributionLedger.fromSpans([...now, ...dropped].sort((a, b) => a.start - b.start));
+    this.log.info(`${vscode.workspace.asRelativePath(tracked.document.uri)} went back to its saved text: ${dropped.length} AI span(s) of it restored as saved`);
+    return true;
   }
 
   /**

@@ -50,29 +50,33 @@ export class CleanDocumentTexts {
 
   /**
    * After a change that left the document clean: when the document holds what its file holds (a
-   * reload, a revert), that text is kept, and the `reported` change of a reload (the document was
-   * clean before it) is narrowed to what differs from the text kept before, with the ranges they
-   * replaced. Undefined when it is no reload, no text was kept, or that text is not the one the
-   * change was made to.
+   * reload, a revert), that text is kept (undefined: it does not, an edit). `sameAsKept`: it is the
+   * text kept before (a revert of unsaved edits to what was saved). The `reported` change of a
+   * reload (the document was clean before it) is narrowed to what differs from the text kept before,
+   * with the ranges they replaced, when that text is the one the change was made to.
    */
   afterCleanChange(
     document: vscode.TextDocument,
     reported: { readonly change: TextReplacement; readonly range: vscode.Range } | undefined,
-  ): { changes: TextReplacement[]; ranges: vscode.Range[]; replacedTexts: string[] } | undefined {
+  ): { sameAsKept: boolean; narrowed?: { changes: TextReplacement[]; ranges: vscode.Range[]; replacedTexts: string[] } } | undefined {
     if (!isFileBacked(document)) return undefined;
     const after = document.getText();
     // An edit, not a reload (the first edit of a clean document can read as clean): the text kept is still the file's.
     if (!diskHolds(document, after)) return undefined;
     const before = this.texts.take(document.uri.toString());
     this.noteClean(document, after);
-    if (before === undefined || !reported) return undefined;
+    const sameAsKept = before === after;
+    if (before === undefined || !reported) return { sameAsKept };
     const { change, range } = reported;
     const narrowed = narrowReload(before, change, range.start, after);
-    if (!narrowed) return undefined;
+    if (!narrowed) return { sameAsKept };
     return {
-      changes: narrowed.map((piece) => piece.change),
-      replacedTexts: narrowed.map((piece) => piece.replaced),
-      ranges: narrowed.map((piece) => new vscode.Range(piece.start.line, piece.start.character, piece.end.line, piece.end.character)),
+      sameAsKept,
+      narrowed: {
+        changes: narrowed.map((piece) => piece.change),
+        replacedTexts: narrowed.map((piece) => piece.replaced),
+        ranges: narrowed.map((piece) => new vscode.Range(piece.start.line, piece.start.character, piece.end.line, piece.end.character)),
+      },
     };
   }
 }

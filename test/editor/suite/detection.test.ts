@@ -66,6 +66,32 @@ describe('Detection and attribution in the real editor', () => {
     );
   });
 
+  it("keeps the AI spans a saved file had through Revert File of a person's edits above and below them", async () => {
+    const api = await vouchApi();
+    const lines = Array.from({ length: 12 }, (_, index) => (index === 6 ? 'function double(\n' : `const line${index} = ${index};\n`)).join('');
+    const { relative, uri } = await committedClosedFile('reverted', lines);
+    const editor = await vscode.window.showTextDocument(uri);
+    // Accepted ghost text in the middle, saved.
+    editor.selection = new vscode.Selection(6, 'function double('.length, 6, 'function double('.length);
+    await acceptGhostText(editor, 'x: number) {\n  return x * 2;\n}');
+    assert.ok(await editor.document.save());
+    const saved = editor.document.getText();
+    const spansAtSave = api.spansOf(uri).map((span) => [span.start, span.end, span.origin.kind, span.id]);
+    assert.deepEqual(spansAtSave.map(([, , kind]) => kind), ['inline'], 'the accepted ghost text is AI');
+    // A person edits the first and the last line, then reverts the file: the editor reports one
+    // change across every line between them, the AI lines too.
+    await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '// a note\n'));
+    await editor.edit((edit) => edit.insert(editor.document.lineAt(editor.document.lineCount - 1).range.end, '// the end\n'));
+    assert.ok(editor.document.isDirty);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor(`the revert of ${relative}`, () => !editor.document.isDirty && editor.document.getText() === saved);
+    assert.deepEqual(
+      api.spansOf(uri).map((span) => [span.start, span.end, span.origin.kind, span.id]),
+      spansAtSave,
+      'the AI lines are AI again, as saved',
+    );
+  });
+
   it('undo removes the AI text and its span; redo brings the same span back', async () => {
     const api = await vouchApi();
     const editor = await scratchWithGhostText('scratch-undo.ts', 'let a = 1;\nconst answer = ', 'a + 41;');
