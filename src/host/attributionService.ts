@@ -452,7 +452,6 @@ export class AttributionService implements vscode.Disposable {
     let replacedTexts: readonly string[] | undefined;
     let revertedTo: AttributedSpan[] | undefined;
     let kept: ReturnType<CleanDocumentTexts['afterCleanChange']>;
-    let cleanVersion = tracked.cleanVersion;
     const typing = looksLikeTyping(changes);
     const reason = event.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : event.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const wasClean = tracked.clean;
@@ -472,7 +471,7 @@ export class AttributionService implements vscode.Disposable {
       // last edited: the AI lines between them go back to the spans they had at the save instead.
       const atClean = tracked.spansAtClean;
       if (kept.sameAsKept && reason === undefined && atClean !== undefined && atClean.version === tracked.cleanVersion && tracked.version !== atClean.version && !tracked.pending) revertedTo = atClean.spans;
-      cleanVersion = event.document.version;
+      tracked.cleanVersion = event.document.version;
     } else if (tracked.version === tracked.cleanVersion && !tracked.pending) {
       // The first edit of the text kept as the file's: the spans it had, for a revert (once per save).
       tracked.spansAtClean = { version: tracked.version, spans: tracked.ledger.spans() };
@@ -484,7 +483,6 @@ export class AttributionService implements vscode.Disposable {
         ? tracked.length + changes.reduce((sum, change) => sum + change.insertedText.length - change.deletedLength, 0)
         : documentLength(event.document);
     tracked.version = event.document.version;
-    tracked.cleanVersion = cleanVersion;
     const edit: DocumentEdit = {
       document: event.document,
       key: event.document.uri.toString(),
@@ -509,9 +507,8 @@ export class AttributionService implements vscode.Disposable {
       const spansBefore = lineBefore && tracked.ledger.spansInRange(Math.max(0, lineBefore.start - 1), lineBefore.start + lineBefore.text.length + 2);
       this.apply(tracked, edit, decision.author);
       const restored = revertedTo !== undefined && this.restoreRevertedSpans(tracked, revertedTo);
-      const effectOfEdit = this.effectOf(tracked, edit, decision.author, spanCountBefore);
-      const { linesMoved } = effectOfEdit;
-      const spansAffected = effectOfEdit.spansAffected || restored;
+      const { spansAffected: editAffectedSpans, linesMoved } = this.effectOf(tracked, edit, decision.author, spanCountBefore);
+      const spansAffected = editAffectedSpans || restored;
       let blocksKept = !spansAffected && !linesMoved;
       if (lineBefore && spansBefore) {
         const document = event.document;

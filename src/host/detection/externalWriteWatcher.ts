@@ -201,11 +201,11 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     }
     // Else another program wrote the file after the editor let its document go: in one series with
     // the save (Ctrl+S, Ctrl+W, then a write at once), or on its own after the save's series settled.
+    if (!examinable) return undefined;
     if (afterLetGo && afterLetGo.newWordChars < this.isEnabled().minimumChars && writtenAt - afterLetGo.closedAt <= FORMATTER_AFTER_CLOSE_MS) {
       this.log.info(`${relative} was rewritten right after its editor saved and closed it, adding no new words (a formatter the save ran): not AI`);
-      return afterLetGo.text;
+      return examinable.text;
     }
-    if (!examinable) return undefined;
     const { text, located } = examinable;
     const { store, repoPath, repository } = located;
     if (await this.gitActivity.isIgnored(repository, repoPath)) return undefined;
@@ -271,12 +271,12 @@ export class ExternalWriteWatcher implements vscode.Disposable {
    * Vouch last looked at the file), and no document of it is open: another program wrote it after.
    * With the words its changes added that the text at the close did not hold.
    */
-  private writtenAfterLetGo(uri: vscode.Uri, text: string, textAtClose: string): { text: string; textAtClose: string; closedAt: number; newWordChars: number } | undefined {
+  private writtenAfterLetGo(uri: vscode.Uri, text: string, textAtClose: string): { textAtClose: string; closedAt: number; newWordChars: number } | undefined {
     const key = uri.toString();
     const closedAt = this.openHistory.closedAt(key);
     if (closedAt === undefined || textAtClose === text || vscode.workspace.textDocuments.some((document) => document.uri.toString() === key)) return undefined;
     const changes = computeTextReplacements(textAtClose, text);
-    return { text, textAtClose, closedAt, newWordChars: newWordChars(changes, changes.map((change) => textAtClose.slice(change.offset, change.offset + change.deletedLength))) };
+    return { textAtClose, closedAt, newWordChars: newWordChars(changes, changes.map((change) => textAtClose.slice(change.offset, change.offset + change.deletedLength))) };
   }
 
   dispose(): void {
