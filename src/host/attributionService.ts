@@ -3,7 +3,7 @@ import type { AttributedSpan, Confidence, EditAuthor, Origin, Review, TextReplac
 import { looksLikeTyping, type ChangeVerdict } from '../core/detection/changeClassification';
 import { AttributionLedger } from '../core/ledger/attributionLedger';
 import { editKeepsReviewBlocks, isBlankLine, type LineWithSpans } from '../core/review/blocksKept';
-import { reanchorSpans } from '../core/reanchor';
+import { computeTextReplacements, reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
 import { Debouncer, DisposableStore } from './lifecycle';
@@ -42,6 +42,12 @@ export interface DocumentEdit {
   readonly at: number;
   /** The text each change replaced, when known: a reload from disk, narrowed against the file's text before it. */
   readonly replacedTexts?: readonly string[];
+  /**
+   * The document took its file's text (Revert File of unsaved edits) and the file had changed on
+   * disk since the document was last saved: the changes from the saved text to the file's (offsets
+   * into the saved text, the text each replaced), for the detectors to judge as a reload of them.
+   */
+  readonly fileChangedSinceSave?: { readonly changes: readonly TextReplacement[]; readonly replacedTexts: readonly string[] };
 }
 
 /** What the edit classifier found: who made the edit (when it can tell) and the facts it took to decide. */
@@ -465,12 +471,23 @@ export class AttributionService implements vscode.Disposable {
       const reported = wasClean && !typing && reason === undefined && changes.length === 1 ? { change: changes[0], range: ranges[0] } : undefined;
       kept = this.cleanTexts.afterCleanChange(event.document, reported);
     }
+    let fileChangedSinceSave: DocumentEdit['fileChangedSinceSave'];
     if (kept) {
       if (kept.narrowed) ({ changes, ranges, replacedTexts } = kept.narrowed);
       // Revert File of unsaved edits is one change across every line between the first and the
       // last edited: the AI lines between them go back to the spans they had at the save instead.
       const atClean = tracked.spansAtClean;
-      if (kept.sameAsKept && reason === undefined && atClean !== undefined && atClean.version === tracked.cleanVersion && tracked.version !== atClean.version && !tracked.pending) revertedTo = atClean.spans;
+      const reverted = reason === undefined && atClean !== undefined && atClean.version === tracked.cleanVersion && tracked.version !== atClean.version && !tracked.pending;
+      if (reverted && kept.sameAsKept) revertedTo = atClean.spans;
+      else if (reverted && !wasClean && kept.keptBefore !== undefined) {
+        // Reverted to a file another program (or git) wrote while the document had unsaved edits:
+        // the spans of the saved text move onto the file's, and what the file gained since the
+        // save goes to the detectors as a reload of the saved text would (AI or not, on its evidence).
+        const saved = kept.keptBefore;
+        revertedTo = reanchorSpans(saved, kept.text, atClean.spans);
+        const sinceSave = computeTextReplacements(saved, kept.text);
+        fileChangedSinceSave = { changes: sinceSave, replacedTexts: sinceSave.map((change) => saved.slice(change.offset, change.offset + change.deletedLength)) };
+      }
       tracked.cleanVersion = event.document.version;
     } else if (tracked.version === tracked.cleanVersion && !tracked.pending) {
       // The first edit of the text kept as the file's: the spans it had, for a revert (once per save).
@@ -493,6 +510,7 @@ export class AttributionService implements vscode.Disposable {
       typing,
       at: Date.now(),
       ...(replacedTexts ? { replacedTexts } : {}),
+      ...(fileChangedSinceSave ? { fileChangedSinceSave } : {}),
     };
     // A revert goes back in the document's history, as an undo does.
     const decision: ReturnType<AttributionService['decide']> = revertedTo ? { author: HUMAN, decidedBy: 'history', classification: undefined } : this.decide(edit);
@@ -531,10 +549,10 @@ export class AttributionService implements vscode.Disposable {
   }
 
   /**
-   * After the document went back to the text it had at its last save (Revert File), given as one
-   * change across every line between the first and the last edited: the spans of that text the
-   * change dropped come back as they were then. Spans the change left stand as they are now (a
-   * review since); true when any came back.
+   * After the document took its file's text (Revert File), given as one change across every line
+   * between the first and the last edited: the spans the saved text had (moved onto the file's
+   * text when another program changed the file since) that the change dropped come back as they
+   * were then. Spans the change left stand as they are now (a review since); true when any came back.
    */
   private restoreRevertedSpans(tracked: TrackedDocument, spansAtSave: readonly AttributedSpan[]): boolean {
     const now = tracked.ledger.spans();
@@ -542,7 +560,7 @@ export class AttributionService implements vscode.Disposable {
     const dropped = spansAtSave.filter((span) => !ids.has(span.id) && !now.some((other) => other.start < span.end && span.start < other.end));
     if (dropped.length === 0) return false;
     tracked.ledger = AttributionLedger.fromSpans([...now, ...dropped].sort((a, b) => a.start - b.start));
-    this.log.info(`${vscode.workspace.asRelativePath(tracked.document.uri)} went back to its saved text: ${dropped.length} AI span(s) of it restored as saved`);
+    this.log.info(`${vscode.workspace.asRelativePath(tracked.document.uri)} took its file's text: ${dropped.length} AI span(s) it had at its save restored`);
     return true;
   }
 

@@ -53,25 +53,26 @@ export class CleanDocumentTexts {
    * reload, a revert), that text is kept (undefined: it does not, an edit). `sameAsKept`: it is the
    * text kept before (a revert of unsaved edits to what was saved). The `reported` change of a
    * reload (the document was clean before it) is narrowed to what differs from the text kept before,
-   * with the ranges they replaced, when that text is the one the change was made to.
+   * with the ranges they replaced, when that text is the one the change was made to. `keptBefore`
+   * and `text`: the text kept before (when known) and the document's text now.
    */
   afterCleanChange(
     document: vscode.TextDocument,
     reported: { readonly change: TextReplacement; readonly range: vscode.Range } | undefined,
-  ): { sameAsKept: boolean; narrowed?: { changes: TextReplacement[]; ranges: vscode.Range[]; replacedTexts: string[] } } | undefined {
+  ): { sameAsKept: boolean; keptBefore: string | undefined; text: string; narrowed?: { changes: TextReplacement[]; ranges: vscode.Range[]; replacedTexts: string[] } } | undefined {
     if (!isFileBacked(document)) return undefined;
     const after = document.getText();
     // An edit, not a reload (the first edit of a clean document can read as clean): the text kept is still the file's.
     if (!diskHolds(document, after)) return undefined;
     const before = this.texts.take(document.uri.toString());
     this.noteClean(document, after);
-    const sameAsKept = before === after;
-    if (before === undefined || !reported) return { sameAsKept };
+    const kept = { sameAsKept: before === after, keptBefore: before, text: after };
+    if (before === undefined || !reported) return kept;
     const { change, range } = reported;
     const narrowed = narrowReload(before, change, range.start, after);
-    if (!narrowed) return { sameAsKept };
+    if (!narrowed) return kept;
     return {
-      sameAsKept,
+      ...kept,
       narrowed: {
         changes: narrowed.map((piece) => piece.change),
         replacedTexts: narrowed.map((piece) => piece.replaced),

@@ -196,7 +196,12 @@ export class ExternalWriteWatcher implements vscode.Disposable {
     const afterLetGo = examinable && textAtClose !== undefined ? this.writtenAfterLetGo(uri, examinable.text, textAtClose) : undefined;
     if (!afterLetGo && this.editorOwns(uri, writtenAt)) {
       // The editor's own write (or one it showed): what the file holds now is the next outside write's baseline.
-      this.log.debug(`${relative} was written while a document of it was open: its editor's`);
+      const unsaved = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString())?.isDirty === true;
+      this.log.debug(
+        unsaved
+          ? `${relative} was written while a document of it with unsaved edits was open: judged if the document takes the file's text (Revert File)`
+          : `${relative} was written while a document of it was open: its editor's`,
+      );
       return examinable?.text;
     }
     // Else another program wrote the file after the editor let its document go: in one series with

@@ -236,6 +236,7 @@ export class HeuristicDetector implements vscode.Disposable {
         else if (burst) this.addToBurst(edit, true);
         return;
       }
+      if (edit.fileChangedSinceSave) this.judgeFileChangedSinceSave(edit, edit.fileChangedSinceSave, visible);
       const verdict = edit.classification?.verdict;
       if (edit.decidedBy !== 'classifier' || !verdict || edit.author.kind === 'ai') {
         // Undo/redo, accepts and in-event AI verdicts are recorded already; they still move a burst's
@@ -265,6 +266,33 @@ export class HeuristicDetector implements vscode.Disposable {
     } finally {
       this.dirtyByDocument.set(key, edit.document.isDirty);
     }
+  }
+
+  /**
+   * A revert to a file that changed on disk while the document had unsaved edits (Revert File after
+   * an agent wrote it): what the file gained since the save is judged as a reload of the saved text
+   * would be, with the evidence of the disk change itself (when it was, whether git was busy then,
+   * whether it is the index's text or another editor window's save).
+   */
+  private judgeFileChangedSinceSave(edit: AppliedEdit, since: NonNullable<AppliedEdit['fileChangedSinceSave']>, visible: boolean): void {
+    const settings = this.settings();
+    const verdict = classifyChange({
+      changes: since.changes,
+      pasted: false,
+      inSaveParticipant: false,
+      gitOperation: false,
+      partOfVisibleBatch: false,
+      visible,
+      reloadedFromDisk: true,
+      settings,
+    });
+    if (verdict.author !== 'ai' || verdict.signal !== 'disk-reload') return;
+    const formatLike = newWordChars(since.changes, since.replacedTexts) < settings.minimumHeuristicChars;
+    // Timed by the disk change, not the revert: git's traces and the save are judged against the write.
+    const at = this.diskChangedAt.get(edit.key) ?? edit.at;
+    const reload: PendingReload = { documentUri: edit.key, ranges: insertedRangesAfter(since.changes), verdict, hidden: false, at, formatLike };
+    this.pendingReloads.push(reload);
+    this.settleReloadSoon.trigger(reload);
   }
 
   /** Edits to a hidden document whose text counts in its burst: anything but pastes, save participants, reloads and a switched-off detector. */

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -456,6 +457,51 @@ describe('Detection and attribution in the real editor', () => {
     // Then an agent adds a function: compared with the formatted text, only the function is AI.
     fs.appendFileSync(uri.fsPath, appended);
     assert.deepEqual(await outsideWriteRanges(relative, uri), [[formatted.length, formatted.length + appended.length]], "the person's line, moved by the formatter, is not AI; the function is");
+  });
+
+  it("records another program's write to a file a person has unsaved edits in, once the person takes the file's text (Revert File)", async () => {
+    const { relative, uri } = await committedClosedFile('dirty-then-written');
+    await showVouchDebugLog(); // Vouch says at debug level when it took a write for its editor's
+    const api = await vouchApi();
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    assert.ok(editor.document.isDirty);
+    // An agent appends a function to the file on disk; the editor keeps the person's unsaved text.
+    const written = `export const retryLimit = 1;\n${appended}`;
+    fs.writeFileSync(uri.fsPath, written);
+    await waitForLogged(`Vouch to see the write to ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it with unsaved edits was open`)));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor(`the revert of ${relative}`, () => !editor.document.isDirty && editor.document.getText() === written);
+    const aiRanges = await waitForLogged(`the function written to ${relative} to be AI`, relative, () => {
+      const spans = api.spansOf(uri).filter((span) => span.origin.kind === 'external-write');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
+    });
+    assert.deepEqual(aiRanges, [[written.length - appended.length, written.length]], 'the function is AI');
+  });
+
+  it("takes a file git restored while a person had unsaved edits in it for git's, not AI, when the person takes the file's text (Revert File)", async () => {
+    const committed = `export const retryLimit = 1;\n${appended}`;
+    const { relative, uri } = await committedClosedFile('dirty-then-restored', committed);
+    await showVouchDebugLog();
+    const editor = await vscode.window.showTextDocument(uri);
+    // The person deletes the function and saves, then types a line and leaves it unsaved.
+    await editor.edit((edit) => edit.delete(new vscode.Range(1, 0, editor.document.lineCount, 0)));
+    assert.ok(await editor.document.save());
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    assert.ok(editor.document.isDirty);
+    // In a terminal, git brings the committed file back: the function is the index's, not AI.
+    execFileSync('git', ['restore', '--', relative], { cwd: workspaceRoot() });
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), committed);
+    await waitForLogged(`Vouch to see the write to ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it with unsaved edits was open`)));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor(`the revert of ${relative}`, () => !editor.document.isDirty && editor.document.getText() === committed);
+    const decision = await waitForLogged(`Vouch to judge the restored function in ${relative}`, relative, () =>
+      vouchLogLines().find((line) => line.includes(`Reload of ${relative} brought back what the index holds`) || line.includes(`Change of ${relative} during a git operation`)),
+    );
+    assert.ok(decision);
+    assert.deepEqual((await vouchApi()).spansOf(uri), [], "nothing in the file is AI");
   });
 
   it("records another program's write to a file a person saved and closed a moment before (Ctrl+S, Ctrl+W, then the agent at once)", async () => {
