@@ -464,20 +464,35 @@ describe('Detection and attribution in the real editor', () => {
     await showVouchDebugLog(); // Vouch says at debug level when it took a write for its editor's
     const api = await vouchApi();
     const editor = await vscode.window.showTextDocument(uri);
-    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    // Accepted ghost text at the end of the first line, saved.
+    editor.selection = new vscode.Selection(0, 'export const retryLimit = 1;'.length, 0, 'export const retryLimit = 1;'.length);
+    await acceptGhostText(editor, ' // at most one retry');
+    assert.ok(await editor.document.save());
+    const saved = editor.document.getText();
+    const ghost = saved.indexOf(' // at most one retry');
+    assert.deepEqual(api.spansOf(uri).map((span) => [span.start, span.end, span.origin.kind]), [[ghost, ghost + ' // at most one retry'.length, 'inline']]);
+    // The person types a line at the top and leaves it unsaved.
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
     for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
     assert.ok(editor.document.isDirty);
-    // An agent appends a function to the file on disk; the editor keeps the person's unsaved text.
-    const written = `export const retryLimit = 1;\n${appended}`;
+    // An agent adds an import above the saved text and a function below it on disk; the editor keeps the person's unsaved text.
+    const imported = "import { strict as assert } from 'node:assert';\n";
+    const written = `${imported}${saved}${appended}`;
     fs.writeFileSync(uri.fsPath, written);
     await waitForLogged(`Vouch to see the write to ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it with unsaved edits was open`)));
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await waitFor(`the revert of ${relative}`, () => !editor.document.isDirty && editor.document.getText() === written);
-    const aiRanges = await waitForLogged(`the function written to ${relative} to be AI`, relative, () => {
+    const aiRanges = await waitForLogged(`the import and the function written to ${relative} to be AI`, relative, () => {
       const spans = api.spansOf(uri).filter((span) => span.origin.kind === 'external-write');
       return spans.length > 0 ? spans.map((span) => [span.start, span.end]) : undefined;
     });
-    assert.deepEqual(aiRanges, [[written.length - appended.length, written.length]], 'the function is AI');
+    assert.deepEqual(aiRanges, [[0, imported.length], [written.length - appended.length, written.length]], "the agent's import and function are AI");
+    const moved = imported.length + ghost;
+    assert.deepEqual(
+      api.spansOf(uri).filter((span) => span.origin.kind === 'inline').map((span) => [span.start, span.end]),
+      [[moved, moved + ' // at most one retry'.length]],
+      'the saved ghost text is AI where the agent moved it',
+    );
   });
 
   it("takes a file git restored while a person had unsaved edits in it for git's, not AI, when the person takes the file's text (Revert File)", async () => {
