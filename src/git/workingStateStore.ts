@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { AttributedSpan } from '../core/attribution';
+import type { AttributedSpan, EditAuthor } from '../core/attribution';
+import { subtractRanges, type OffsetRange } from '../core/detection/changeClassification';
+import { AttributionLedger } from '../core/ledger/attributionLedger';
 import type { Logger } from '../core/logger';
 import { reanchorSpans } from '../core/reanchor';
 import { sha256Hex } from '../core/textHash';
@@ -269,6 +271,26 @@ export class WorkingStateStore {
       this.remember(document, taken);
     }
     return { document, spans, reanchored: true };
+  }
+
+  /**
+   * Marks `ranges` of `text` (what the file holds now) with `author` where no stored span covers
+   * them, and saves: how another program's write to a file no editor holds is recorded. Returns
+   * the number of characters marked (0: nothing was saved).
+   */
+  async markUncovered(repoPath: string, text: string, ranges: readonly OffsetRange[], author: EditAuthor): Promise<number> {
+    const spans = (await this.loadForText(repoPath, text, { asBase: true }))?.spans ?? [];
+    const ledger = AttributionLedger.fromSpans(spans);
+    const covered = spans.map((span) => ({ start: span.start, end: span.end }));
+    let marked = 0;
+    for (const range of ranges) {
+      for (const piece of subtractRanges(range, covered)) {
+        ledger.markRange(piece.start, piece.end, author, text.slice(piece.start, piece.end));
+        marked += piece.end - piece.start;
+      }
+    }
+    if (marked > 0) await this.save(repoPath, ledger.spans(), text);
+    return marked;
   }
 
   /**

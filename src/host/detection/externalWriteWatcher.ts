@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { UNKNOWN_AI_TOOL, type AttributedSpan } from '../../core/attribution';
-import { insertedContentChars, insertedRangesAfter, subtractRanges } from '../../core/detection/changeClassification';
-import { AttributionLedger } from '../../core/ledger/attributionLedger';
+import { UNKNOWN_AI_TOOL } from '../../core/attribution';
+import { insertedContentChars, insertedRangesAfter } from '../../core/detection/changeClassification';
 import { computeTextReplacements } from '../../core/reanchor';
 import { readWorkingTreeText } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
@@ -199,7 +198,7 @@ export class ExternalWriteWatcher implements vscode.Disposable {
       const unsaved = vscode.workspace.textDocuments.find((document) => document.uri.toString() === uri.toString())?.isDirty === true;
       this.log.debug(
         unsaved
-          ? `${relative} was written while a document of it with unsaved edits was open: judged if the document takes the file's text (Revert File)`
+          ? `${relative} was written while a document of it with unsaved edits was open: judged if the document takes the file's text (Revert File, or Don't Save at close)`
           : `${relative} was written while a document of it was open: its editor's`,
       );
       return examinable?.text;
@@ -253,19 +252,12 @@ export class ExternalWriteWatcher implements vscode.Disposable {
       this.log.info(`${relative} was changed by another program: ${inserted} character${inserted === 1 ? '' : 's'} inserted, fewer than the ${minimumChars} that count as AI; not recorded`);
       return text;
     }
-    const current = await store.loadForText(repoPath, text, { asBase: true });
-    const spans: AttributedSpan[] = current?.spans ?? [];
-    const ledger = AttributionLedger.fromSpans(spans);
-    const covered = spans.map((span) => ({ start: span.start, end: span.end }));
-    let marked = 0;
-    for (const range of insertedRangesAfter(replacements)) {
-      for (const piece of subtractRanges(range, covered)) {
-        ledger.markRange(piece.start, piece.end, { kind: 'ai', origin: { kind: 'external-write', tool: UNKNOWN_AI_TOOL }, confidence: 'medium' }, text.slice(piece.start, piece.end));
-        marked += piece.end - piece.start;
-      }
-    }
+    const marked = await store.markUncovered(repoPath, text, insertedRangesAfter(replacements), {
+      kind: 'ai',
+      origin: { kind: 'external-write', tool: UNKNOWN_AI_TOOL },
+      confidence: 'medium',
+    });
     if (marked === 0) return text;
-    await store.save(repoPath, ledger.spans(), text);
     this.log.info(`${marked} characters written to ${relative} by another program recorded as AI (external-write, medium confidence)`);
     if (openDocument) await this.pickUpStoredState();
     return text;

@@ -25,6 +25,7 @@ import { newWordChars } from '../../core/detection/reloadChanges';
 import { Debouncer, DisposableStore } from '../lifecycle';
 import type { WorkingTreeWrite } from './workingTreeWatcher';
 import { isLargeDocument } from '../documentText';
+import { readWorkingTreeText } from '../../git/repository';
 
 /** An edit to a hidden document this close to a bulk edit of a visible one is part of the same refactoring (a rename touches several documents). */
 const BATCH_WINDOW_MS = 80;
@@ -56,6 +57,12 @@ interface PendingReload {
    * Another program's new code written right after a save is not taken for one.
    */
   readonly formatLike: boolean;
+  /**
+   * A revert's verdict (the document took its file's text, which another program had changed):
+   * that text, so the verdict is recorded in the working state if the document closes before it
+   * settles (closing with Don't Save reverts the document, then closes it).
+   */
+  readonly takenFileText?: string;
 }
 
 interface BurstEntry extends BurstEvent {
@@ -289,8 +296,18 @@ export class HeuristicDetector implements vscode.Disposable {
     if (verdict.author !== 'ai' || verdict.signal !== 'disk-reload') return;
     const formatLike = newWordChars(since.changes, since.replacedTexts) < settings.minimumHeuristicChars;
     // Timed by the disk change, not the revert: git's traces and the save are judged against the write.
-    const at = this.diskChangedAt.get(edit.key) ?? edit.at;
-    const reload: PendingReload = { documentUri: edit.key, ranges: insertedRangesAfter(since.changes), verdict, hidden: false, at, formatLike };
+    const at = this.diskChangedAt.get(edit.key);
+    const relative = vscode.workspace.asRelativePath(edit.document.uri);
+    if (at === undefined) {
+      this.log.info(`${relative} took its file's text, changed since its save, but no write to the file was seen: not judged`);
+      return;
+    }
+    const reload: PendingReload = { documentUri: edit.key, ranges: insertedRangesAfter(since.changes), verdict, hidden: false, at, formatLike, takenFileText: edit.document.getText() };
+    // The evidence is the write itself, there already: a closed document's verdict goes on from it.
+    if (!this.hasDiskEvidence(reload, edit.document)) {
+      this.log.info(`${relative} took its file's text, which changed right after its save adding no new words (a formatter the save ran): not AI`);
+      return;
+    }
     this.pendingReloads.push(reload);
     this.settleReloadSoon.trigger(reload);
   }
@@ -362,10 +379,15 @@ export class HeuristicDetector implements vscode.Disposable {
     if (index < 0) return;
     this.pendingReloads.splice(index, 1);
     const document = this.service.openDocument(reload.documentUri);
-    if (!document || reload.ranges.length === 0) return;
-    const relative = vscode.workspace.asRelativePath(document.uri);
+    if (reload.ranges.length === 0 || (!document && reload.takenFileText === undefined)) return;
+    const uri = document?.uri ?? vscode.Uri.parse(reload.documentUri);
+    const relative = vscode.workspace.asRelativePath(uri);
     if (this.gitActivity.isBusyAround(reload.at)) {
       this.log.info(`Change of ${relative} during a git operation: not AI`);
+      return;
+    }
+    if (!document) {
+      await this.settleAfterClose(reload, uri, reload.takenFileText ?? '');
       return;
     }
     if (!this.hasDiskEvidence(reload, document)) {
@@ -391,6 +413,34 @@ export class HeuristicDetector implements vscode.Disposable {
     // An explicit report may be in the store before this window has taken it in: it covers its text too.
     const stored = this.states ? spansForExactText(await peekStoredState(this.states, document.uri.fsPath), document.getText()) : undefined;
     this.markUncovered(document, reload.ranges, reload.verdict, { tool: reload.verdict.tool ?? unknownTool([]).tool }, stored?.map((span) => ({ start: span.start, end: span.end })) ?? []);
+  }
+
+  /**
+   * A revert's verdict whose document closed first: recorded in the working state, over the file's
+   * text, when the file still holds what the document took and neither git nor another editor
+   * window wrote it. The document's last save goes first, so its spans count as covering.
+   */
+  private async settleAfterClose(reload: PendingReload, uri: vscode.Uri, text: string): Promise<void> {
+    const relative = vscode.workspace.asRelativePath(uri);
+    const located = this.states ? await this.states.storeOf(uri.fsPath) : undefined;
+    if (!located) return;
+    if (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath)) {
+      this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
+      return;
+    }
+    if ((await readWorkingTreeText(located.repository, located.repoPath)) !== text) {
+      this.log.info(`${relative} changed again after its document closed, before Vouch judged what it had gained: not recorded`);
+      return;
+    }
+    if (await this.editorSaves?.savedByAnEditor(uri, text)) {
+      this.log.info(`Reload of ${relative} brought what an editor window saved (another window on this working tree): not AI`);
+      return;
+    }
+    await this.service.flush();
+    const { verdict } = reload;
+    const author: EditAuthor = { kind: 'ai', origin: { kind: verdict.kind, tool: verdict.tool ?? unknownTool([]).tool }, confidence: verdict.confidence };
+    const marked = await located.store.markUncovered(located.repoPath, text, reload.ranges, author);
+    if (marked > 0) this.log.info(`${marked} characters of ${relative} recorded as AI after its document closed (${verdict.kind}, ${verdict.signal}, ${verdict.confidence} confidence)`);
   }
 
   /** Text of an edit decided late joins the document's burst (a new one when it has settled). */

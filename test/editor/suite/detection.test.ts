@@ -495,6 +495,37 @@ describe('Detection and attribution in the real editor', () => {
     );
   });
 
+  it("records another program's write to a file a person has unsaved edits in and closes without saving them (Don't Save)", async () => {
+    const { relative, uri } = await committedClosedFile('dirty-then-discarded');
+    await showVouchDebugLog();
+    // Opened as a person opens it, so that the editor lets the document go when its tab closes.
+    await vscode.commands.executeCommand('vscode.open', uri);
+    await waitFor(`an editor of ${relative}`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    assert.ok(editor.document.isDirty);
+    const written = `export const retryLimit = 1;\n${appended}`;
+    fs.writeFileSync(uri.fsPath, written);
+    await waitForLogged(`Vouch to see the write to ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it with unsaved edits was open`)));
+    // Closing asks whether to save; in the test editor the answer is Don't Save: the editor reverts the document to the file, then closes it.
+    const letGo = letGoOf(uri);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await letGo;
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), written, "the file holds the agent's text");
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const spans = await waitForLogged(`the function written to ${relative} to be recorded`, relative, async () => {
+      const stored = (await store.load(relative))?.spans ?? [];
+      return stored.length > 0 ? stored : undefined;
+    });
+    assert.deepEqual(
+      spans.map((span) => [span.start, span.end, span.origin.kind]),
+      [[written.length - appended.length, written.length, 'external-write']],
+      'the function is AI',
+    );
+  });
+
   it("takes a file git restored while a person had unsaved edits in it for git's, not AI, when the person takes the file's text (Revert File)", async () => {
     const committed = `export const retryLimit = 1;\n${appended}`;
     const { relative, uri } = await committedClosedFile('dirty-then-restored', committed);

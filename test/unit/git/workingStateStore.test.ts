@@ -141,6 +141,26 @@ describe('WorkingStateStore', () => {
     assert.equal(same?.reanchored, false);
   });
 
+  it('markUncovered marks only what no stored span covers, over the file\'s text now, and saves nothing when all is covered', async () => {
+    await (await open()).save('a.txt', [span('two', 9, 17, { review })], text);
+    const written = `${text}line four\n`;
+    const author = { kind: 'ai', origin: { kind: 'external-write', tool: 'unknown-ai' }, confidence: 'medium' } as const;
+    const store = await open();
+    // The range runs over the stored span (line two) and on to the new line: only the new line is marked.
+    assert.equal(await store.markUncovered('a.txt', written, [{ start: 9, end: written.length }], author), written.length - 17);
+    const stored = (await (await open()).loadForText('a.txt', written))?.spans ?? [];
+    assert.deepEqual(
+      stored.map((s) => [written.slice(s.start, s.end), s.origin.kind, s.review?.decision]),
+      [
+        ['line two', 'agent', 'accepted'],
+        ['\nline three\nline four\n', 'external-write', undefined],
+      ],
+    );
+    const generation = (await store.load('a.txt'))?.generation;
+    assert.equal(await store.markUncovered('a.txt', written, [{ start: 10, end: 16 }], author), 0);
+    assert.equal((await (await open()).load('a.txt'))?.generation, generation, 'nothing to mark: nothing saved');
+  });
+
   it('sets aside a state file whose last known text git no longer has, instead of misplacing its spans', async () => {
     const store = await open();
     const saved = await store.save('a.txt', [span('a', 0, 4)], text);
