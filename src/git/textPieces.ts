@@ -52,8 +52,10 @@ export function hashingUtf8Pieces(text: TextPieces): { bytes: AsyncIterable<Buff
   return {
     bytes: (async function* () {
       for await (const piece of text.pieces()) {
-        hash.update(piece, 'utf8');
-        yield Buffer.from(piece, 'utf8');
+        // Encoded once, for the hash and for git.
+        const bytes = Buffer.from(piece, 'utf8');
+        hash.update(bytes);
+        yield bytes;
       }
       digest = hash.digest('hex');
     })(),
