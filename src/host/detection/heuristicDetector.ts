@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { EditAuthor, TextReplacement } from '../../core/attribution';
 import { agentOfDiffTab, CHAT_EDITING_SCHEMES, chatSessionFromQuery } from '../../core/detection/agentSignals';
@@ -42,6 +43,15 @@ const RELOAD_SETTLE_MS = 1_500;
 const DISK_EVIDENCE_MS = 2_500;
 /** A save participant that never reports back stops counting after this long. */
 const SAVE_PARTICIPANT_TIMEOUT_MS = 10_000;
+
+/** When the file was last written (its modification time), if it can be read. */
+function fileModifiedAt(uri: vscode.Uri): number | undefined {
+  try {
+    return fs.statSync(uri.fsPath).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A reload verdict that waits for more evidence; its ranges follow the document's later edits. */
 interface PendingReload {
@@ -295,19 +305,20 @@ export class HeuristicDetector implements vscode.Disposable {
     });
     if (verdict.author !== 'ai' || verdict.signal !== 'disk-reload') return;
     const formatLike = newWordChars(since.changes, since.replacedTexts) < settings.minimumHeuristicChars;
-    // Timed by the disk change, not the revert: git's traces and the save are judged against the write.
-    const at = this.diskChangedAt.get(edit.key);
+    // Timed by the write, not the revert: git's traces and the save are judged against it. The file's
+    // modification time says when it was, even before the watcher's event for it (late on a busy machine).
+    const at = fileModifiedAt(edit.document.uri) ?? this.diskChangedAt.get(edit.key);
     const relative = vscode.workspace.asRelativePath(edit.document.uri);
     if (at === undefined) {
-      this.log.info(`${relative} took its file's text, changed since its save, but no write to the file was seen: not judged`);
+      this.log.info(`${relative} took its file's text, changed since its save, but when the file was written is not known: not judged`);
+      return;
+    }
+    const saved = this.savedAt.get(edit.key);
+    if (formatLike && saved !== undefined && Math.abs(saved - at) <= DISK_EVIDENCE_MS) {
+      this.log.info(`${relative} took its file's text, rewritten right after its save adding no new words (a formatter the save ran): not AI`);
       return;
     }
     const reload: PendingReload = { documentUri: edit.key, ranges: insertedRangesAfter(since.changes), verdict, hidden: false, at, formatLike, takenFileText: edit.document.getText() };
-    // The evidence is the write itself, there already: a closed document's verdict goes on from it.
-    if (!this.hasDiskEvidence(reload, edit.document)) {
-      this.log.info(`${relative} took its file's text, which changed right after its save adding no new words (a formatter the save ran): not AI`);
-      return;
-    }
     this.pendingReloads.push(reload);
     this.settleReloadSoon.trigger(reload);
   }
@@ -390,7 +401,8 @@ export class HeuristicDetector implements vscode.Disposable {
       await this.settleAfterClose(reload, uri, reload.takenFileText ?? '');
       return;
     }
-    if (!this.hasDiskEvidence(reload, document)) {
+    // A revert's evidence is the write, judged when it was taken; typing since does not undo it.
+    if (reload.takenFileText === undefined && !this.hasDiskEvidence(reload, document)) {
       // Not a reload after all: an ordinary edit of a clean document (which then is dirty, or was saved since).
       const saved = this.savedAt.get(reload.documentUri);
       if (saved !== undefined && Math.abs(saved - reload.at) <= DISK_EVIDENCE_MS && reload.formatLike && !document.isDirty) {
@@ -405,7 +417,7 @@ export class HeuristicDetector implements vscode.Disposable {
       this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
       return;
     }
-    if (await this.editorSaves?.savedByAnEditor(document.uri, document.getText())) {
+    if (await this.editorSaves?.savedByAnEditor(document.uri, reload.takenFileText ?? document.getText())) {
       this.log.info(`Reload of ${relative} brought what an editor window saved (another window on this working tree): not AI`);
       return;
     }
