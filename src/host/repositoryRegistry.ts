@@ -22,6 +22,13 @@ export interface StoredStateChange {
   readonly writtenHere: string | undefined;
 }
 
+/** A file in a repository: the repository's working-state store and the file's path in it. */
+export interface LocatedFile {
+  readonly store: WorkingStateStore;
+  readonly repoPath: string;
+  readonly repository: RepositoryLocation;
+}
+
 /**
  * Finds the repository of each file, and once per repository opens its working-state store
  * (`.git/vouch/`) and its one RepositoryWatcher. Files outside any repository are tracked in
@@ -97,7 +104,7 @@ export class RepositoryRegistry implements vscode.Disposable {
     return watcher;
   }
 
-  async storeOf(fsPath: string): Promise<{ store: WorkingStateStore; repoPath: string; repository: RepositoryLocation } | undefined> {
+  async storeOf(fsPath: string): Promise<LocatedFile | undefined> {
     const repository = await this.repositoryOf(fsPath);
     if (!repository) return undefined;
     const repoPath = pathInRepository(repository.topLevel, fsPath);

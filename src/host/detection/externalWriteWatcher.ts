@@ -4,7 +4,7 @@ import { UNKNOWN_AI_TOOL } from '../../core/attribution';
 import { insertedContentChars, insertedRangesAfter } from '../../core/detection/changeClassification';
 import { computeTextReplacements } from '../../core/reanchor';
 import { readWorkingTreeText } from '../../git/repository';
-import type { RepositoryRegistry } from '../repositoryRegistry';
+import type { LocatedFile, RepositoryRegistry } from '../repositoryRegistry';
 import { isTextFile, type GitActivity } from './gitActivity';
 import type { EditorSaveMarks } from './editorSaveMarks';
 import { Debouncer, DisposableStore } from '../lifecycle';
@@ -29,8 +29,6 @@ const OPEN_HISTORY_RETAIN_MS = 10 * 60_000;
  * looked at apart from the save's (after the save's writes settled) and seconds late on a busy machine.
  */
 const FORMATTER_AFTER_CLOSE_MS = 10_000;
-
-type LocatedFile = NonNullable<Awaited<ReturnType<RepositoryRegistry['storeOf']>>>;
 
 interface PendingWrite {
   readonly created: boolean;

@@ -15,7 +15,7 @@ import {
 } from '../../core/detection/changeClassification';
 import { nameIfOnlyCandidate, unknownTool, type ToolNaming } from '../../core/detection/toolNaming';
 import type { AppliedEdit, AttributionService, DocumentEdit, EditClassification } from '../attributionService';
-import type { RepositoryRegistry } from '../repositoryRegistry';
+import type { LocatedFile, RepositoryRegistry } from '../repositoryRegistry';
 import type { DetectionSettings } from '../settings';
 import type { AiToolCatalog } from './aiTools';
 import type { GitActivity } from './gitActivity';
@@ -43,6 +43,11 @@ const RELOAD_SETTLE_MS = 1_500;
 const DISK_EVIDENCE_MS = 2_500;
 /** A save participant that never reports back stops counting after this long. */
 const SAVE_PARTICIPANT_TIMEOUT_MS = 10_000;
+
+/** The author a verdict of AI names. */
+function aiAuthor(verdict: Pick<Extract<ChangeVerdict, { author: 'ai' }>, 'kind' | 'confidence' | 'session'>, naming: ToolNaming): EditAuthor {
+  return { kind: 'ai', origin: { kind: verdict.kind, ...naming, ...(verdict.session ? { session: verdict.session } : {}) }, confidence: verdict.confidence };
+}
 
 /** When the file was last written (its modification time), if it can be read. */
 function fileModifiedAt(uri: vscode.Uri): number | undefined {
@@ -202,7 +207,7 @@ export class HeuristicDetector implements vscode.Disposable {
     if (verdict.author !== 'ai' || (verdict.signal !== 'chat-editing-document' && verdict.signal !== 'agent-diff-tab')) return { author: undefined, pasted, verdict };
     const naming: ToolNaming = verdict.signal === 'agent-diff-tab' && verdict.tool ? { tool: verdict.tool } : this.chatToolNaming();
     this.log.info(`${verdict.kind} edit of ${vscode.workspace.asRelativePath(edit.document.uri)} recorded as AI (${verdict.signal}, ${naming.tool})`);
-    const author: EditAuthor = { kind: 'ai', origin: { kind: verdict.kind, ...naming, ...(verdict.session ? { session: verdict.session } : {}) }, confidence: verdict.confidence };
+    const author = aiAuthor(verdict, naming);
     return { author, pasted, verdict };
   }
 
@@ -413,14 +418,7 @@ export class HeuristicDetector implements vscode.Disposable {
       return;
     }
     const located = this.states ? await this.states.storeOf(document.uri.fsPath) : undefined;
-    if (located && (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath))) {
-      this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
-      return;
-    }
-    if (await this.editorSaves?.savedByAnEditor(document.uri, reload.takenFileText ?? document.getText())) {
-      this.log.info(`Reload of ${relative} brought what an editor window saved (another window on this working tree): not AI`);
-      return;
-    }
+    if (await this.writtenByGitOrAnotherWindow(uri, located, reload.takenFileText ?? document.getText())) return;
     await this.pickUpReports();
     // An explicit report may be in the store before this window has taken it in: it covers its text too.
     const stored = this.states ? spansForExactText(await peekStoredState(this.states, document.uri.fsPath), document.getText()) : undefined;
@@ -435,24 +433,29 @@ export class HeuristicDetector implements vscode.Disposable {
   private async settleAfterClose(reload: PendingReload, uri: vscode.Uri, text: string): Promise<void> {
     const relative = vscode.workspace.asRelativePath(uri);
     const located = this.states ? await this.states.storeOf(uri.fsPath) : undefined;
-    if (!located) return;
-    if (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath)) {
-      this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
-      return;
-    }
+    if (!located || (await this.writtenByGitOrAnotherWindow(uri, located, text))) return;
     if ((await readWorkingTreeText(located.repository, located.repoPath)) !== text) {
       this.log.info(`${relative} changed again after its document closed, before Vouch judged what it had gained: not recorded`);
       return;
     }
-    if (await this.editorSaves?.savedByAnEditor(uri, text)) {
-      this.log.info(`Reload of ${relative} brought what an editor window saved (another window on this working tree): not AI`);
-      return;
-    }
     await this.service.flush();
     const { verdict } = reload;
-    const author: EditAuthor = { kind: 'ai', origin: { kind: verdict.kind, tool: verdict.tool ?? unknownTool([]).tool }, confidence: verdict.confidence };
-    const marked = await located.store.markUncovered(located.repoPath, text, reload.ranges, author);
+    const marked = await located.store.markUncovered(located.repoPath, text, reload.ranges, aiAuthor(verdict, { tool: verdict.tool ?? unknownTool([]).tool }));
     if (marked > 0) this.log.info(`${marked} characters of ${relative} recorded as AI after its document closed (${verdict.kind}, ${verdict.signal}, ${verdict.confidence} confidence)`);
+  }
+
+  /** A reload that brought what git (restore, checkout) or another editor window on the working tree wrote: not AI, and says so. */
+  private async writtenByGitOrAnotherWindow(uri: vscode.Uri, located: LocatedFile | undefined, text: string): Promise<boolean> {
+    const relative = vscode.workspace.asRelativePath(uri);
+    if (located && (await this.gitActivity.diskMatchesIndex(located.repository, located.repoPath))) {
+      this.log.info(`Reload of ${relative} brought back what the index holds (git restore/checkout): not AI`);
+      return true;
+    }
+    if (await this.editorSaves?.savedByAnEditor(uri, text)) {
+      this.log.info(`Reload of ${relative} brought what an editor window saved (another window on this working tree): not AI`);
+      return true;
+    }
+    return false;
   }
 
   /** Text of an edit decided late joins the document's burst (a new one when it has settled). */
