@@ -9,22 +9,22 @@
  * The cache is code V8 runs, so it lives only where the user alone writes (never in a repository's
  * git directory, which may come from someone else): `$XDG_CACHE_HOME/vouch` (default ~/.cache/vouch),
  * %LOCALAPPDATA%\vouch\cache on Windows. Each file starts with a line naming the bundle's build
- * (a hash of its text, set by scripts/build.mjs), the node version and V8's, and the CRC-32 of the
+ * (a hash of its text, set by scripts/build.mjs), the node version and V8's, and the SHA-256 of the
  * rest (V8 checks its own version and flags, not the payload, in release builds); a file for another
- * build or runtime, or damaged, is not handed to V8 and is replaced by the next run. Without
- * zlib.crc32 (Node before 20.15) no cache is used.
+ * build or runtime, or damaged, is not handed to V8 and is replaced by the next run. The hash is
+ * node:crypto's, which the hook bundles load anyway (node:zlib's CRC-32 cost each hook ~5 ms to load).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import * as zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { readRegularFileSync } from '../git/regularFile';
 
 /** Code caches larger than this are not read (the hook bundles' caches are a few hundred KB). */
 const MAX_CODE_CACHE_BYTES = 16 * 1024 * 1024;
-const HEADER_PREFIX = 'vouch-code-cache 1 ';
+const HEADER_PREFIX = 'vouch-code-cache 2 ';
 
 export interface CodeCacheEnvironment {
   readonly env: NodeJS.ProcessEnv;
@@ -40,18 +40,18 @@ export function codeCacheDirectory(environment: CodeCacheEnvironment = { env: pr
   return path.join(cacheHome, 'vouch');
 }
 
-/** zlib.crc32 where this node has it (20.15+, 22.2+). */
-const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+/** The payload's SHA-256, 64 hex digits. */
+const payloadDigest = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+const DIGEST_CHARS = 64;
 
 /** The start of a cache file's first line: which build of the bundle and which runtime it was made by. */
 export function codeCacheHeader(build: string): string {
   return `${HEADER_PREFIX}${build} node-${process.version} v8-${process.versions.v8} ${process.arch} `;
 }
 
-/** A cache file's bytes: the header, the payload's CRC-32 (8 hex digits) and a line break, then V8's data. */
+/** A cache file's bytes: the header, the payload's SHA-256 (64 hex digits) and a line break, then V8's data. */
 export function codeCacheFileBytes(header: string, data: Uint8Array): Buffer {
-  if (!crc32) throw new Error('this node has no zlib.crc32');
-  return Buffer.concat([Buffer.from(`${header}${crc32(data).toString(16).padStart(8, '0')}\n`, 'utf8'), data]);
+  return Buffer.concat([Buffer.from(`${header}${payloadDigest(data)}\n`, 'utf8'), data]);
 }
 
 /** A code cache to write once the bundle's command is done (there was none, or V8 refused it). */
@@ -77,11 +77,11 @@ function readCodeCache(file: string, header: string): Buffer | undefined {
   }
   if (read.kind !== 'ok') return undefined;
   const headerBytes = Buffer.from(header, 'utf8');
-  const dataStart = headerBytes.length + 9;
+  const dataStart = headerBytes.length + DIGEST_CHARS + 1;
   const { bytes } = read;
-  if (!crc32 || bytes.length <= dataStart || bytes[dataStart - 1] !== 0x0a || !bytes.subarray(0, headerBytes.length).equals(headerBytes)) return undefined;
+  if (bytes.length <= dataStart || bytes[dataStart - 1] !== 0x0a || !bytes.subarray(0, headerBytes.length).equals(headerBytes)) return undefined;
   const data = bytes.subarray(dataStart);
-  return bytes.subarray(headerBytes.length, dataStart - 1).toString('latin1') === crc32(data).toString(16).padStart(8, '0') ? data : undefined;
+  return bytes.subarray(headerBytes.length, dataStart - 1).toString('latin1') === payloadDigest(data) ? data : undefined;
 }
 
 /**
@@ -99,6 +99,6 @@ export function loadBundleWithCodeCache(bundleFile: string, build: string, cache
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
   wrapper.call(module.exports, module.exports, createRequire(bundleFile), module, bundleFile, path.dirname(bundleFile));
   const accepted = cachedData !== undefined && script.cachedDataRejected !== true;
-  if (accepted || !crc32) return { exports: module.exports };
+  if (accepted) return { exports: module.exports };
   return { exports: module.exports, pendingCache: { file, bytes: () => codeCacheFileBytes(header, script.createCachedData()) } };
 }
