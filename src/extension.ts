@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { escapeLogMessages } from './core/logger';
 import { GitRunner, findGitExecutable } from './git/gitRunner';
-import { WorkerProcessStarter } from './git/processStarter';
+import { HelperProcessStarter } from './git/processStarter';
 import { VouchApi } from './host/api';
 import { AttributionService } from './host/attributionService';
 import { registerCliLauncher } from './host/cliLauncher';
@@ -37,8 +37,8 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   const settings = new VouchSettings();
   context.subscriptions.push(settings);
   // Restricted Mode: show and track, never run git (so nothing is stored under .git/vouch).
-  // git starts from a worker thread (see WorkerProcessStarter); it ends after the last saves, like the log.
-  const gitStarter = new WorkerProcessStarter();
+  // git starts from a small helper process (see HelperProcessStarter); it ends after the last saves, like the log.
+  const gitStarter = new HelperProcessStarter({ logger: log });
   context.subscriptions.push({ dispose: () => void (deactivating ?? Promise.resolve()).finally(() => gitStarter.dispose()) });
   const git = vscode.workspace.isTrusted ? createGitRunner(log, gitStarter) : undefined;
   const gitExtension = new GitExtension(log);
@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
   return new VouchApi(service);
 }
 
-function createGitRunner(log: vscode.LogOutputChannel, starter: WorkerProcessStarter): GitRunner | undefined {
+function createGitRunner(log: vscode.LogOutputChannel, starter: HelperProcessStarter): GitRunner | undefined {
   try {
     return new GitRunner(findGitExecutable(), log, starter.start);
   } catch (error) {

@@ -128,7 +128,7 @@ async function writePieces(stream: ProcessInput, pieces: AsyncIterable<string | 
 export class GitRunner {
   /**
    * @param startProcess how git is started: from this thread by default; the extension starts it
-   * from a worker thread (WorkerProcessStarter), so a fork of its large heap does not hold its event loop.
+   * from a small helper process (HelperProcessStarter), so no spawn forks its large heap.
    */
   constructor(
     readonly gitPath: string = findGitExecutable(),

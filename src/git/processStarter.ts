@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { silentLogger, type Logger } from '../core/logger';
 
 /** What GitRunner uses of a started process: node's ChildProcess has all of it. */
 export interface StartedProcess {
@@ -34,16 +34,22 @@ export const startProcessHere: ProcessStarter = (file, args, options) =>
   spawn(file, args, { cwd: options.cwd, env: options.env, shell: false, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'] });
 
 /**
- * The worker's code (plain JavaScript, evaluated by the Worker): it spawns each process it is asked
- * for and relays its streams and exit by message. A fork copies the page tables of the whole
- * process; from the worker it holds the worker's thread, not the extension host's event loop.
+ * The helper's code (plain JavaScript, run by `node -e`): it spawns each process it is asked for and
+ * relays its streams and exit by message. On Linux a spawn forks the calling process, copying the
+ * page tables of all its memory: from an extension host of a GB or more that takes tens of ms, and
+ * while it runs the kernel holds the memory map, so every thread of that process that faults a page
+ * or maps memory waits (a worker thread that spawns still stalls the event loop, ~37 ms per spawn
+ * measured). The helper is small, so its forks are cheap and stall no one else.
  */
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const HELPER_SOURCE = `
 const { spawn } = require('node:child_process');
 const children = new Map();
-const post = (message) => parentPort.postMessage(message);
-parentPort.on('message', (message) => {
+const post = (message) => { if (process.connected) process.send(message); };
+process.on('disconnect', () => {
+  for (const child of children.values()) child.kill('SIGTERM');
+  process.exit(0);
+});
+process.on('message', (message) => {
   const { id } = message;
   if (message.type === 'start') {
     let child;
@@ -68,28 +74,30 @@ parentPort.on('message', (message) => {
   }
   const child = children.get(id);
   if (!child) return;
-  if (message.type === 'stdin') child.stdin.write(message.chunk, () => post({ type: 'written', id, size: message.size }));
-  else if (message.type === 'end') child.stdin.end(message.chunk);
+  if (message.type === 'stdin') child.stdin.write(typeof message.chunk === 'string' ? message.chunk : Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength), () => post({ type: 'written', id, size: message.size }));
+  else if (message.type === 'end') child.stdin.end(message.chunk === undefined || typeof message.chunk === 'string' ? message.chunk : Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
   else if (message.type === 'kill') child.kill(message.signal);
 });
+post({ type: 'ready', id: 0 });
 `;
 
-type FromWorker =
+type FromHelper =
+  | { readonly type: 'ready'; readonly id: 0 }
   | { readonly type: 'stdout' | 'stderr'; readonly id: number; readonly chunk: Uint8Array }
   | { readonly type: 'error'; readonly id: number; readonly code: string | undefined; readonly message: string }
   | { readonly type: 'close'; readonly id: number; readonly code: number | null }
   | { readonly type: 'stdin-close'; readonly id: number }
   | { readonly type: 'written'; readonly id: number; readonly size: number };
 
-/** Bytes handed to the worker and not yet taken by the process, above which write() asks the writer to wait for 'drain'. */
+/** Bytes handed to the helper and not yet taken by the process, above which write() asks the writer to wait for 'drain'. */
 const INPUT_HIGH_WATER = 1 << 20;
 
 function sizeOf(chunk: string | Uint8Array): number {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
 }
 
-/** A worker process's standard input: each write is handed to the worker, which acknowledges it once the process took it. */
-class WorkerProcessInput extends EventEmitter implements ProcessInput {
+/** A relayed process's standard input: each write is handed to the helper, which acknowledges it once the process took it. */
+class RelayedProcessInput extends EventEmitter implements ProcessInput {
   /** Closed by the process (or it exited): writes are dropped. */
   destroyed = false;
   private inFlight = 0;
@@ -126,18 +134,18 @@ class WorkerProcessInput extends EventEmitter implements ProcessInput {
   }
 }
 
-/** A process started by the worker, as GitRunner sees it. */
-class WorkerProcess extends EventEmitter implements StartedProcess {
+/** A process the helper started, as GitRunner sees it. */
+class RelayedProcess extends EventEmitter implements StartedProcess {
   readonly stdout = new EventEmitter();
   readonly stderr = new EventEmitter();
-  readonly stdin: WorkerProcessInput;
+  readonly stdin: RelayedProcessInput;
 
   constructor(
     private readonly id: number,
     private readonly send: (message: object) => void,
   ) {
     super();
-    this.stdin = new WorkerProcessInput(id, send);
+    this.stdin = new RelayedProcessInput(id, send);
   }
 
   kill(signal: NodeJS.Signals): boolean {
@@ -145,7 +153,7 @@ class WorkerProcess extends EventEmitter implements StartedProcess {
     return true;
   }
 
-  receive(message: FromWorker): void {
+  receive(message: FromHelper): void {
     switch (message.type) {
       case 'stdout':
       case 'stderr':
@@ -168,72 +176,139 @@ class WorkerProcess extends EventEmitter implements StartedProcess {
   }
 }
 
+/** How long the helper stays after its last process ended (a new helper forks the calling process once more). */
+const HELPER_IDLE_MS = 5 * 60_000;
+
 /**
- * Starts processes from one worker thread: `spawn` forks the calling process, and a fork of an
- * extension host holding thousands of documents (hundreds of MB) held its event loop for 30-100 ms
- * per git call. The worker is started on first use, keeps the process alive only while its processes
- * run, and is started again if it dies (the processes it had fail with 'spawn-failed'). Processes are started from the
- * calling thread once it is disposed (the last saves on shutdown) or when no worker could start.
+ * Starts processes from one small helper process (HELPER_SOURCE), so that no spawn forks the
+ * calling process: the extension host, whose memory may be large. The helper is this runtime run
+ * as node (VS Code's own executable with ELECTRON_RUN_AS_NODE, as the CLI launcher runs it),
+ * started on first use and ended after HELPER_IDLE_MS without processes; it never keeps the caller
+ * alive by itself, and ends when the caller does (its channel closes). Until it says it is ready,
+ * processes start from the calling thread, as they do for good when it exits before that (it
+ * cannot run here) and once the starter is disposed (the last saves on shutdown). If it dies
+ * later, the processes it had fail with 'EHELPER' and the next start brings up a new one.
  */
-export class WorkerProcessStarter {
-  private worker: Worker | undefined;
-  private readonly processes = new Map<number, WorkerProcess>();
+export class HelperProcessStarter {
+  private helper: { readonly process: ChildProcess; ready: boolean; readonly started: Promise<boolean> } | undefined;
+  private readonly processes = new Map<number, RelayedProcess>();
   private nextId = 1;
   private disposed = false;
-  /** A worker failed before it ever ran: worker threads do not work here. */
+  /** A helper exited before it was ready: it cannot run here. */
   private broken = false;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private readonly runtime: { readonly path: string; readonly electron: boolean };
+  private readonly logger: Logger;
+
+  /** `runtime`: what runs the helper as node (default: this process's executable). */
+  constructor(options: { readonly runtime?: { readonly path: string; readonly electron: boolean }; readonly logger?: Logger } = {}) {
+    this.runtime = options.runtime ?? { path: process.execPath, electron: process.versions.electron !== undefined };
+    this.logger = options.logger ?? silentLogger;
+  }
 
   readonly start: ProcessStarter = (file, args, options) => {
     if (this.disposed || this.broken) return startProcessHere(file, args, options);
-    const worker = this.workerNow();
+    const helper = this.helperNow();
+    if (!helper.ready) return startProcessHere(file, args, options);
+    const helperProcess = helper.process;
+    const send = (message: object) => {
+      if (helperProcess.connected) helperProcess.send(message);
+    };
     const id = this.nextId++;
-    const started = new WorkerProcess(id, (message) => worker.postMessage(message));
-    // Referenced only while it has processes, so that it keeps a CLI or a test alive for them and nothing else.
-    if (this.processes.size === 0) worker.ref();
+    const started = new RelayedProcess(id, send);
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    // Referenced only while it has processes, so that it keeps a test alive for them and nothing else.
+    if (this.processes.size === 0) holdOpen(helperProcess, true);
     this.processes.set(id, started);
     started.on('close', () => {
       this.processes.delete(id);
       if (this.processes.size > 0) return;
-      worker.unref();
-      if (this.disposed) this.endWorker();
+      holdOpen(helperProcess, false);
+      if (this.disposed) this.endHelper();
+      else if (this.helper === helper) this.idleTimer = setTimeout(() => this.processes.size === 0 && this.endHelper(), HELPER_IDLE_MS).unref();
     });
-    worker.postMessage({ type: 'start', id, file, args: [...args], cwd: options.cwd, env: { ...options.env } });
+    send({ type: 'start', id, file, args: [...args], cwd: options.cwd, env: { ...options.env } });
     return started;
   };
 
-  private workerNow(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
-    let online = false;
-    worker.on('online', () => (online = true));
-    worker.on('message', (message: FromWorker) => this.processes.get(message.id)?.receive(message));
+  /** Starts the helper if none runs; resolves true once it is ready, false if it exited before (for tests and diagnostics). */
+  helperReady(): Promise<boolean> {
+    if (this.disposed || this.broken) return Promise.resolve(false);
+    return this.helperNow().started;
+  }
+
+  private helperNow(): NonNullable<HelperProcessStarter['helper']> {
+    if (this.helper) return this.helper;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(this.runtime.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+    // The caller's node options (an inspector port, a preloaded module) are not the helper's.
+    delete env.NODE_OPTIONS;
+    let settle: (ready: boolean) => void = () => undefined;
+    const started = new Promise<boolean>((resolve) => (settle = resolve));
+    const helperProcess = spawn(this.runtime.path, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'advanced', env, windowsHide: true });
+    const helper = { process: helperProcess, ready: false, started };
+    this.helper = helper;
+    holdOpen(helperProcess, false);
+    helperProcess.on('message', (message: FromHelper) => {
+      if (message.type !== 'ready') this.processes.get(message.id)?.receive(message);
+      else if (this.helper === helper) {
+        helper.ready = true;
+        settle(true);
+        this.log('debug', `git starts from a helper process (pid ${helperProcess.pid ?? '?'})`);
+      }
+    });
     const lost = (reason: string) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      if (!online) this.broken = true;
+      settle(false);
+      if (this.helper !== helper) return;
+      this.helper = undefined;
+      if (!helper.ready) this.broken = true;
+      this.log('warn', helper.ready ? `${reason}; the next git starts a new one` : `${reason} before it was ready; git starts from this process from now on`);
       const orphans = [...this.processes.values()];
       this.processes.clear();
       for (const orphan of orphans) {
-        orphan.receive({ type: 'error', id: 0, code: 'EWORKER', message: reason });
+        orphan.receive({ type: 'error', id: 0, code: 'EHELPER', message: reason });
         orphan.receive({ type: 'close', id: 0, code: null });
       }
     };
-    worker.on('error', (error) => lost(`the worker that starts git failed: ${error.message}`));
-    worker.on('exit', (code) => lost(`the worker that starts git exited (${code})`));
-    this.worker = worker;
-    return worker;
+    helperProcess.on('error', (error) => lost(`the helper process that starts git failed: ${error.message}`));
+    helperProcess.on('exit', (code, signal) => lost(`the helper process that starts git exited (${signal ?? code})`));
+    return helper;
   }
 
-  /** Ends the worker once the processes it started have ended; later processes start from the calling thread. */
+  /** Logging never fails a process (the editor may have closed the log channel during shutdown). */
+  private log(level: 'debug' | 'warn', message: string): void {
+    try {
+      this.logger[level](message);
+    } catch {
+      // nowhere to say it
+    }
+  }
+
+  /** Ends the helper once the processes it started have ended; later processes start from the calling thread. */
   dispose(): void {
     this.disposed = true;
-    if (this.processes.size === 0) this.endWorker();
+    if (this.processes.size === 0) this.endHelper();
   }
 
-  private endWorker(): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    void worker?.terminate();
+  private endHelper(): void {
+    const helper = this.helper;
+    this.helper = undefined;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    // Closing its channel ends it (it kills what it still runs and exits).
+    if (helper?.process.connected) helper.process.disconnect();
+    else helper?.process.kill();
+  }
+}
+
+/** Whether the helper (its process and its message channel) keeps the caller's event loop alive. */
+function holdOpen(helper: ChildProcess, hold: boolean): void {
+  if (hold) {
+    helper.ref();
+    helper.channel?.ref();
+  } else {
+    helper.unref();
+    helper.channel?.unref();
   }
 }

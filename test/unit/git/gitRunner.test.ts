@@ -5,14 +5,16 @@ import * as path from 'node:path';
 import type * as childProcess from 'node:child_process';
 import { createRequire } from 'node:module';
 import { GitError, GitRunner, assertObjectId, findGitExecutable } from '../../../src/git/gitRunner';
-import { WorkerProcessStarter } from '../../../src/git/processStarter';
+import { HelperProcessStarter } from '../../../src/git/processStarter';
 
-const fromWorker = new WorkerProcessStarter();
-after(() => fromWorker.dispose());
+const fromHelper = new HelperProcessStarter();
+// Until its helper is ready a starter starts processes here: the runs below go through the helper.
+before(async () => assert.equal(await fromHelper.helperReady(), true));
+after(() => fromHelper.dispose());
 
 for (const [how, git] of [
   ['started from this thread', new GitRunner()],
-  ['started from a worker thread', new GitRunner(findGitExecutable(), undefined, fromWorker.start)],
+  ['started from a helper process', new GitRunner(findGitExecutable(), undefined, fromHelper.start)],
 ] as const) {
 describe(`GitRunner (${how})`, () => {
   let dir: string;
@@ -36,7 +38,7 @@ describe(`GitRunner (${how})`, () => {
     const closed = () => {
       throw new Error('Channel has been closed');
     };
-    const withClosedLog = new GitRunner(findGitExecutable(), { trace: closed, debug: closed, info: closed, warn: closed, error: closed }, how === 'started from this thread' ? undefined : fromWorker.start);
+    const withClosedLog = new GitRunner(findGitExecutable(), { trace: closed, debug: closed, info: closed, warn: closed, error: closed }, how === 'started from this thread' ? undefined : fromHelper.start);
     await git.run(['init', '-q'], { cwd: dir });
     const blob = await withClosedLog.run(['hash-object', '-w', '--stdin'], { cwd: dir, input: Buffer.from('AI text\n') });
     assert.equal(blob.stdout.trim(), (await git.run(['hash-object', '--stdin'], { cwd: dir, input: Buffer.from('AI text\n') })).stdout.trim());
@@ -114,13 +116,13 @@ describe(`GitRunner (${how})`, () => {
   });
 
   it('reports a missing git executable as such', async () => {
-    const missing = new GitRunner(path.join(dir, 'no-git-here'), undefined, how === 'started from this thread' ? undefined : fromWorker.start);
+    const missing = new GitRunner(path.join(dir, 'no-git-here'), undefined, how === 'started from this thread' ? undefined : fromHelper.start);
     await assert.rejects(missing.run(['version'], { cwd: dir }), (error: unknown) => error instanceof GitError && error.kind === 'git-not-found');
   });
 });
 }
 
-describe('GitRunner with WorkerProcessStarter', () => {
+describe('GitRunner with HelperProcessStarter', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'vouch-git-'));
@@ -145,23 +147,65 @@ describe('GitRunner with WorkerProcessStarter', () => {
     return count;
   }
 
-  it('starts git from the worker thread: no fork of this thread, whose heap may be large (the extension host)', async () => {
-    const starter = new WorkerProcessStarter();
+  it('starts git from the helper process: no fork of this process, whose heap may be large (the extension host)', async () => {
+    const starter = new HelperProcessStarter();
     try {
-      const inWorker = new GitRunner(findGitExecutable(), undefined, starter.start);
+      const inHelper = new GitRunner(findGitExecutable(), undefined, starter.start);
       const here = new GitRunner();
+      assert.equal(await starter.helperReady(), true);
       assert.equal(await spawnsHere(() => here.run(['init', '-q'], { cwd: dir })), 1);
-      assert.equal(await spawnsHere(async () => assert.equal((await inWorker.run(['rev-parse', '--is-inside-work-tree'], { cwd: dir })).stdout, 'true\n')), 0);
+      assert.equal(await spawnsHere(async () => assert.equal((await inHelper.run(['rev-parse', '--is-inside-work-tree'], { cwd: dir })).stdout, 'true\n')), 0);
     } finally {
       starter.dispose();
     }
   });
 
   it('once disposed, starts git from this thread (the last saves on shutdown still run)', async () => {
-    const starter = new WorkerProcessStarter();
+    const starter = new HelperProcessStarter();
     const git = new GitRunner(findGitExecutable(), undefined, starter.start);
     await git.run(['init', '-q'], { cwd: dir });
     starter.dispose();
     assert.equal(await spawnsHere(async () => assert.equal((await git.run(['rev-parse', '--is-inside-work-tree'], { cwd: dir })).stdout, 'true\n')), 1);
   });
+
+  it('fails the processes of a helper that died with a clear error, and the next run brings up a new helper', async () => {
+    const starter = new HelperProcessStarter();
+    try {
+      const git = new GitRunner(findGitExecutable(), undefined, starter.start);
+      await git.run(['init', '-q'], { cwd: dir });
+      assert.equal(await starter.helperReady(), true);
+      // git waits on its input; the helper that relays it is killed meanwhile.
+      const waiting = git.run(['hash-object', '--stdin'], { cwd: dir, input: (async function* () {
+        yield Buffer.from('part one\n');
+        await new Promise(() => undefined);
+      })() });
+      const helpers = helperPids(starter);
+      assert.equal(helpers.length, 1);
+      process.kill(helpers[0], 'SIGKILL');
+      await assert.rejects(waiting, (error: unknown) => error instanceof GitError && /helper process that starts git exited/.test(error.message));
+      assert.equal((await git.run(['rev-parse', '--is-inside-work-tree'], { cwd: dir })).stdout, 'true\n');
+      assert.notDeepEqual(helperPids(starter), helpers);
+    } finally {
+      starter.dispose();
+    }
+  });
+
+  it('starts git from this process until the helper is ready, and for good when no helper can run (a runtime that exits at once)', async () => {
+    const starter = new HelperProcessStarter({ runtime: { path: '/bin/false', electron: false } });
+    try {
+      const git = new GitRunner(findGitExecutable(), undefined, starter.start);
+      // The first run brings up the helper and starts here meanwhile; the helper never gets ready.
+      assert.equal(await spawnsHere(() => git.run(['init', '-q'], { cwd: dir })), 2);
+      assert.equal(await starter.helperReady(), false);
+      assert.equal(await spawnsHere(async () => assert.equal((await git.run(['rev-parse', '--is-inside-git-dir'], { cwd: dir })).stdout, 'false\n')), 1);
+    } finally {
+      starter.dispose();
+    }
+  });
 });
+
+/** The pid of the starter's helper process, if one runs (read from the private field the test needs to kill it). */
+function helperPids(starter: HelperProcessStarter): number[] {
+  const helper = (starter as unknown as { helper?: { process: { pid?: number } } }).helper;
+  return helper?.process.pid === undefined ? [] : [helper.process.pid];
+}
