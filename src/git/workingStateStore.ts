@@ -56,6 +56,12 @@ export interface SaveResult {
   readonly merged: boolean;
   /** The state file written. */
   readonly stateFile: string;
+  /**
+   * With `merged`: the other writer's state as it was on disk, when it was over another text than
+   * the one saved (e.g. an agent's `vouch mark` of the file while an editor holds unsaved edits):
+   * its spans that are not in that text could not be placed in the merge.
+   */
+  readonly otherWriterOnOtherText?: WorkingStateDocument;
   /** Its identity right after this write (see isStillWritten); undefined if it could not be read. */
   readonly written: FileIdentity | undefined;
 }
@@ -332,7 +338,8 @@ export class WorkingStateStore {
           merged = true;
         }
       }
-      return this.write(stateFile, repoPath, toWrite, text, { textSha256, textBlob }, Math.max(onDisk?.generation ?? 0, known?.generation ?? 0), merged);
+      const result = await this.write(stateFile, repoPath, toWrite, text, { textSha256, textBlob }, Math.max(onDisk?.generation ?? 0, known?.generation ?? 0), merged);
+      return merged && onDisk && onDisk.textSha256 !== textSha256 ? { ...result, otherWriterOnOtherText: onDisk } : result;
     });
   }
 

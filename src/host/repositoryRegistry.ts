@@ -4,6 +4,7 @@ import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
 import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
 import { WorkingStateStore, workingStateDirectory, type FileIdentity } from '../git/workingStateStore';
+import type { WorkingStateDocument } from '../core/workingState/stateFile';
 import type { TextPieces } from '../git/textPieces';
 import type { GitExtension } from './gitExtension';
 import { DisposableStore } from './lifecycle';
@@ -48,6 +49,12 @@ export class RepositoryRegistry implements vscode.Disposable {
   private readonly stateChangeEmitter = this.disposables.add(new vscode.EventEmitter<StoredStateChange>());
   /** Fires when a repository's working state changed on disk (another window, the CLI, or this window's own save: see writtenHere). */
   readonly onDidChangeStoredState = this.stateChangeEmitter.event;
+  private readonly otherTextEmitter = this.disposables.add(new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly state: WorkingStateDocument }>());
+  /**
+   * Fires when this window's save of a document merged another writer's state that was over another
+   * text than the document's (an agent's `vouch mark` of the file while the document has unsaved edits).
+   */
+  readonly onDidMergeStateOfOtherText = this.otherTextEmitter.event;
 
   constructor(
     private readonly git: GitRunner,
@@ -149,6 +156,7 @@ export class RepositoryRegistry implements vscode.Disposable {
     const result = await located.store.save(located.repoPath, spans, text);
     if (result.written) this.savedHere.set(result.stateFile, { repoPath: located.repoPath, written: result.written });
     else this.savedHere.delete(result.stateFile);
+    if (result.otherWriterOnOtherText) this.otherTextEmitter.fire({ uri: document.uri, state: result.otherWriterOnOtherText });
     return result.merged ? result.document.spans.slice() : undefined;
   }
 

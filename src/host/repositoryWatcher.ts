@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepositoryLocation } from '../git/repository';
@@ -41,7 +42,16 @@ export class RepositoryWatcher implements vscode.Disposable {
   ) {
     this.watch(repository.gitDir, GIT_DIR_FILES, (relative) => (relative === 'HEAD' ? 'head' : 'operation'));
     this.watch(repository.commonDir, COMMON_DIR_FILES, (relative) => (relative === 'refs/stash' ? 'operation' : 'refs'));
-    if (stateDirectory !== undefined) this.watch(stateDirectory, '*.json', () => 'state');
+    if (stateDirectory !== undefined) {
+      // A folder that does not exist yet is not watched (its files would go unseen once created, e.g. by
+      // an agent's first `vouch mark`): it is made now, as the first save of the working state would.
+      try {
+        mkdirSync(stateDirectory, { recursive: true });
+      } catch {
+        // a read-only git directory: nothing can be stored there either
+      }
+      this.watch(stateDirectory, '*.json', () => 'state');
+    }
   }
 
   private watch(directory: string, pattern: string, kindOf: (relative: string) => RepositoryChangeKind): void {

@@ -2,11 +2,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sha256Hex } from '../../core/textHash';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
+import type { AttributedSpan } from '../../core/attribution';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry, StoredStateChange } from '../repositoryRegistry';
 import { peekStateFile } from './storedStatePeek';
 import { Debouncer, DisposableStore, Sequencer } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
+import { subtractRanges } from '../../core/detection/changeClassification';
 
 const SETTLE_MS = 150;
 const RETRY_MS = 300;
@@ -24,6 +26,13 @@ export class WorkingStateFollower implements vscode.Disposable {
   private readonly pickUps = new Sequencer((error) => this.log.warn(`Could not pick up the working state: ${errorMessage(error)}`));
   /** State files another writer changed since the last catch-up, with their repository. */
   private readonly changed = new Map<string, StoredStateChange['repository']>();
+  /**
+   * Reports by others (an agent's `vouch mark`) over a file's text that an open document with
+   * unsaved edits does not hold, per document: the window's next save of its own text would merge
+   * them away (their lines are not in it), so they are kept here and applied if the document takes
+   * that text (Revert File; Don't Save at close reverts first). Dropped when the document is saved or closed.
+   */
+  private readonly reportsOnFileText = new Map<string, { readonly textSha256: string; readonly spans: readonly AttributedSpan[] }>();
 
   constructor(
     private readonly states: RepositoryRegistry,
@@ -36,6 +45,14 @@ export class WorkingStateFollower implements vscode.Disposable {
         this.changed.set(change.stateFile, change.repository);
         this.pickUpSoon.trigger();
       }),
+      // This window's save merged the report first (the file watcher's news of it came after): kept all the same.
+      states.onDidMergeStateOfOtherText(({ uri, state }) => {
+        const document = this.service.openDocument(uri);
+        if (document) this.keepReportOnFileText(document, state);
+      }),
+      service.onDidApplyEdit((edit) => this.applyKeptReport(edit.document)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.reportsOnFileText.delete(document.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((document) => this.reportsOnFileText.delete(document.uri.toString())),
     );
   }
 
@@ -78,10 +95,39 @@ export class WorkingStateFollower implements vscode.Disposable {
       this.pickUpSoon.triggerOnce(undefined, RETRY_MS);
       return;
     }
+    this.keepReportOnFileText(document, stored);
     // Unsaved attribution first goes to the store (merged with the other writer's), then comes back.
     await this.service.flush();
     await this.service.reload(document);
     this.log.info(`Picked up attribution of ${vscode.workspace.asRelativePath(document.uri)} written outside this window`);
+  }
+
+  /** Keeps the spans of another writer's state this window never had, when it is about a text a document with unsaved edits does not hold. */
+  private keepReportOnFileText(document: vscode.TextDocument, stored: WorkingStateDocument): void {
+    if (!document.isDirty || stored.textSha256 === sha256Hex(document.getText())) return;
+    const seen = this.service.storedSpanIds(document.uri);
+    const current = new Set(this.service.spansOf(document.uri).map((span) => span.id));
+    const spans = stored.spans.filter((span) => !seen.has(span.id) && !current.has(span.id));
+    if (spans.length === 0) return;
+    this.reportsOnFileText.set(document.uri.toString(), { textSha256: stored.textSha256, spans });
+    this.log.info(`Attribution of ${vscode.workspace.asRelativePath(document.uri)} written outside this window is about the file's text, not the unsaved edits: applied if the document takes the file's text`);
+  }
+
+  /** A kept report, once its document holds the text it was made on: its spans where no span is yet. */
+  private applyKeptReport(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const report = this.reportsOnFileText.get(key);
+    if (!report || document.isDirty || sha256Hex(document.getText()) !== report.textSha256) return;
+    this.reportsOnFileText.delete(key);
+    let applied = 0;
+    for (const span of report.spans) {
+      const covered = this.service.spansInRange(document.uri, span.start, span.end).map((other) => ({ start: other.start, end: other.end }));
+      for (const piece of subtractRanges({ start: span.start, end: span.end }, covered)) {
+        this.service.markRange(document, new vscode.Range(document.positionAt(piece.start), document.positionAt(piece.end)), { kind: 'ai', origin: span.origin, confidence: span.confidence });
+        applied += piece.end - piece.start;
+      }
+    }
+    if (applied > 0) this.log.info(`${vscode.workspace.asRelativePath(document.uri)} took the file's text that attribution written outside this window is about: ${applied} characters of it applied`);
   }
 
   /** Spans of the stored state that this window never had (not in its ledger, never written or read by it). */

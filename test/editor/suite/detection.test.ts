@@ -495,6 +495,35 @@ describe('Detection and attribution in the real editor', () => {
     );
   });
 
+  it("keeps an agent's `vouch mark` of a file a person has unsaved edits in, and applies it once the person takes the file's text (Revert File)", async () => {
+    const { relative, uri } = await committedClosedFile('dirty-then-marked');
+    await showVouchDebugLog();
+    const api = await vouchApi();
+    const editor = await vscode.window.showTextDocument(uri);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    assert.ok(editor.document.isDirty);
+    // The agent writes the file and reports its function from its hook; the editor keeps the person's unsaved text.
+    const written = `export const retryLimit = 1;\n${appended}`;
+    fs.writeFileSync(uri.fsPath, written);
+    const cli = path.join(vscode.extensions.getExtension('vouch-dev.vouch')!.extensionPath, 'dist', 'cli.js');
+    execFileSync(process.execPath, [cli, 'mark', relative, '--lines', '2-4', '--tool', 'claude-code'], { cwd: workspaceRoot() });
+    await waitForLogged(`Vouch to take in the report on ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(relative) && line.includes('written outside this window')));
+    // The person goes on typing: this window saves its working state over its own text again.
+    await vscode.commands.executeCommand('type', { text: '// ' });
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    await waitForLogged(`the working state of ${relative} to be saved over the unsaved text`, relative, async () => (await store.load(relative))?.textLength === editor.document.getText().length);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor(`the revert of ${relative}`, () => !editor.document.isDirty && editor.document.getText() === written);
+    const reported = await waitForLogged(`the reported function of ${relative} to be the agent's`, relative, () => {
+      const spans = api.spansOf(uri).filter((span) => span.origin.tool === 'claude-code');
+      return spans.length > 0 ? spans.map((span) => [span.start, span.end, span.origin.kind]) : undefined;
+    });
+    // `vouch mark --lines` marks the lines' text, not the line break that ends the last of them.
+    assert.deepEqual(reported, [[written.length - appended.length, written.length - 1, 'agent']], "the agent's report, with its name, not a guess");
+    assert.deepEqual(api.spansOf(uri).filter((span) => span.origin.tool !== 'claude-code'), [], 'nothing else is AI');
+  });
+
   it("records another program's write to a file a person has unsaved edits in and closes without saving them (Don't Save)", async () => {
     const { relative, uri } = await committedClosedFile('dirty-then-discarded');
     await showVouchDebugLog();

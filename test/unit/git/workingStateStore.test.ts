@@ -286,6 +286,25 @@ describe('WorkingStateStore', () => {
       assert.equal(merged.document.generation, 4);
     });
 
+    it('hands back the other writer\'s state when it was over another text (its spans that text alone holds cannot be merged), and not when the texts are the same', async () => {
+      const window = await open();
+      const unsaved = 'person typing\n' + text;
+      await window.save('a.txt', [], unsaved);
+      // An agent writes the file (a function the window's text does not hold) and reports it.
+      const agentText = text + 'export function agentWrote() {}\n';
+      const agent = await open();
+      await agent.save('a.txt', [span('agent', text.length, agentText.length - 1)], agentText);
+      const merged = await window.save('a.txt', [], unsaved + 'more');
+      assert.equal(merged.merged, true);
+      assert.equal(merged.otherWriterOnOtherText?.textSha256, sha256Hex(agentText));
+      assert.deepEqual(merged.otherWriterOnOtherText?.spans.map((s) => [s.id, agentText.slice(s.start, s.end)]), [['agent', 'export function agentWrote() {}']]);
+      // The same text on both sides: nothing to hand back.
+      await agent.save('a.txt', [span('agent2', 0, 8)], unsaved + 'more');
+      const same = await window.save('a.txt', [], unsaved + 'more');
+      assert.equal(same.merged, true);
+      assert.equal(same.otherWriterOnOtherText, undefined);
+    });
+
     it('merges spans written over a different text by re-anchoring them first', async () => {
       const cli = await open();
       await cli.save('a.txt', [span('cli', 9, 17, { insertedAt: 2000 })], text);
