@@ -62,7 +62,7 @@ async function main() {
   // Committed files the editor tests change as another program would: written before the editor
   // starts, so no write of theirs is still being looked at when a test begins.
   const closedFiles = {
-    ...Object.fromEntries(['seen-edit', 'unseen-edit', 'saved-and-closed', 'saved-then-written', 'other-window-open', 'other-window-closed', 'saved-closed-written', 'saved-closed-let-go', 'saved-closed-formatted', 'saved-closed-formatted-late', 'dirty-then-written', 'dirty-then-discarded', 'dirty-then-marked'].map((name) => [`closed/${name}.ts`, 'export const retryLimit = 1;\n'])),
+    ...Object.fromEntries(['seen-edit', 'unseen-edit', 'saved-and-closed', 'saved-then-written', 'other-window-open', 'other-window-closed', 'saved-closed-written', 'saved-closed-let-go', 'saved-closed-formatted', 'saved-closed-formatted-late', 'dirty-then-written', 'dirty-then-discarded', 'dirty-then-marked', 'dirty-then-marked-discarded'].map((name) => [`closed/${name}.ts`, 'export const retryLimit = 1;\n'])),
     'closed/reloaded-twice.ts': 'export const retryLimit = 1;\nexport const retryDelayMs =\n  5;\nexport const retryBackoff = 2;\n',
     'closed/dirty-then-restored.ts': 'export const retryLimit = 1;\nexport function nextDelay(attempt: number): number {\n  return 250 * 2 ** attempt;\n}\n',
     'closed/reverted.ts': Array.from({ length: 12 }, (_, index) => (index === 6 ? 'function double(\n' : `const line${index} = ${index};\n`)).join(''),

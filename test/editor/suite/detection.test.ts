@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
+import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { EditorSaves } from '../../../src/git/editorSaves';
@@ -522,6 +523,37 @@ describe('Detection and attribution in the real editor', () => {
     // `vouch mark --lines` marks the lines' text, not the line break that ends the last of them.
     assert.deepEqual(reported, [[written.length - appended.length, written.length - 1, 'agent']], "the agent's report, with its name, not a guess");
     assert.deepEqual(api.spansOf(uri).filter((span) => span.origin.tool !== 'claude-code'), [], 'nothing else is AI');
+  });
+
+  it("keeps an agent's `vouch mark` of a file a person has unsaved edits in and closes without saving them (Don't Save): the report is what is stored", async () => {
+    const { relative, uri } = await committedClosedFile('dirty-then-marked-discarded');
+    await showVouchDebugLog();
+    await vscode.commands.executeCommand('vscode.open', uri);
+    await waitFor(`an editor of ${relative}`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+    assert.ok(editor.document.isDirty);
+    const written = `export const retryLimit = 1;\n${appended}`;
+    fs.writeFileSync(uri.fsPath, written);
+    const cli = path.join(vscode.extensions.getExtension('vouch-dev.vouch')!.extensionPath, 'dist', 'cli.js');
+    execFileSync(process.execPath, [cli, 'mark', relative, '--lines', '2-4', '--tool', 'claude-code'], { cwd: workspaceRoot() });
+    await waitForLogged(`Vouch to keep the report on ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(relative) && line.includes('applied if the document takes the file\'s text')));
+    const letGo = letGoOf(uri);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await letGo;
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), written, "the file holds the agent's text");
+    const store = await WorkingStateStore.open(new GitRunner(), workspaceRoot(), silentLogger);
+    const spans = await waitForLogged(`the report on ${relative} to be stored`, relative, async () => {
+      const stored = await store.load(relative);
+      return stored && stored.textSha256 === sha256Hex(written) && stored.spans.length > 0 ? stored.spans : undefined;
+    });
+    assert.deepEqual(
+      spans.map((span) => [span.start, span.end, span.origin.kind, span.origin.tool]),
+      [[written.length - appended.length, written.length - 1, 'agent', 'claude-code']],
+      "the agent's report, over the file's text",
+    );
   });
 
   it("records another program's write to a file a person has unsaved edits in and closes without saving them (Don't Save)", async () => {
