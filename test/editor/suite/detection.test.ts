@@ -500,15 +500,11 @@ describe('Detection and attribution in the real editor', () => {
     const { relative, uri } = await committedClosedFile('dirty-then-marked');
     await showVouchDebugLog();
     const api = await vouchApi();
-    const editor = await vscode.window.showTextDocument(uri);
-    editor.selection = new vscode.Selection(1, 0, 1, 0);
-    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
-    assert.ok(editor.document.isDirty);
+    const editor = await openWithUnsavedLine(uri, relative);
     // The agent writes the file and reports its function from its hook; the editor keeps the person's unsaved text.
     const written = `export const retryLimit = 1;\n${appended}`;
     fs.writeFileSync(uri.fsPath, written);
-    const cli = path.join(vscode.extensions.getExtension('vouch-dev.vouch')!.extensionPath, 'dist', 'cli.js');
-    execFileSync(process.execPath, [cli, 'mark', relative, '--lines', '2-4', '--tool', 'claude-code'], { cwd: workspaceRoot() });
+    reportFromAgentHook(relative, '2-4');
     await waitForLogged(`Vouch to take in the report on ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(relative) && line.includes('written outside this window')));
     // The person goes on typing: this window saves its working state over its own text again.
     await vscode.commands.executeCommand('type', { text: '// ' });
@@ -528,17 +524,10 @@ describe('Detection and attribution in the real editor', () => {
   it("keeps an agent's `vouch mark` of a file a person has unsaved edits in and closes without saving them (Don't Save): the report is what is stored", async () => {
     const { relative, uri } = await committedClosedFile('dirty-then-marked-discarded');
     await showVouchDebugLog();
-    await vscode.commands.executeCommand('vscode.open', uri);
-    await waitFor(`an editor of ${relative}`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
-    const editor = vscode.window.activeTextEditor;
-    assert.ok(editor);
-    editor.selection = new vscode.Selection(1, 0, 1, 0);
-    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
-    assert.ok(editor.document.isDirty);
+    await openWithUnsavedLine(uri, relative);
     const written = `export const retryLimit = 1;\n${appended}`;
     fs.writeFileSync(uri.fsPath, written);
-    const cli = path.join(vscode.extensions.getExtension('vouch-dev.vouch')!.extensionPath, 'dist', 'cli.js');
-    execFileSync(process.execPath, [cli, 'mark', relative, '--lines', '2-4', '--tool', 'claude-code'], { cwd: workspaceRoot() });
+    reportFromAgentHook(relative, '2-4');
     await waitForLogged(`Vouch to keep the report on ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(relative) && line.includes('applied if the document takes the file\'s text')));
     const letGo = letGoOf(uri);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
@@ -559,14 +548,7 @@ describe('Detection and attribution in the real editor', () => {
   it("records another program's write to a file a person has unsaved edits in and closes without saving them (Don't Save)", async () => {
     const { relative, uri } = await committedClosedFile('dirty-then-discarded');
     await showVouchDebugLog();
-    // Opened as a person opens it, so that the editor lets the document go when its tab closes.
-    await vscode.commands.executeCommand('vscode.open', uri);
-    await waitFor(`an editor of ${relative}`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
-    const editor = vscode.window.activeTextEditor;
-    assert.ok(editor);
-    editor.selection = new vscode.Selection(1, 0, 1, 0);
-    for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
-    assert.ok(editor.document.isDirty);
+    await openWithUnsavedLine(uri, relative);
     const written = `export const retryLimit = 1;\n${appended}`;
     fs.writeFileSync(uri.fsPath, written);
     await waitForLogged(`Vouch to see the write to ${relative}`, relative, () => vouchLogLines().some((line) => line.includes(`${relative} was written while a document of it with unsaved edits was open`)));
@@ -619,3 +601,21 @@ describe('Detection and attribution in the real editor', () => {
     assert.deepEqual(await outsideWriteRanges(relative, uri), [[before.length, before.length + appended.length]], "the person's typed line is not AI; the function is");
   });
 });
+
+/** Opens a file as a person opens it (so that the editor lets the document go when its tab closes) and types a line into it, unsaved. */
+async function openWithUnsavedLine(uri: vscode.Uri, relative: string): Promise<vscode.TextEditor> {
+  await vscode.commands.executeCommand('vscode.open', uri);
+  await waitFor(`an editor of ${relative}`, () => vscode.window.activeTextEditor?.document.uri.toString() === uri.toString());
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor);
+  editor.selection = new vscode.Selection(1, 0, 1, 0);
+  for (const piece of 'export const unsavedLine = 3;\n'.match(/.{1,3}/gs) ?? []) await vscode.commands.executeCommand('type', { text: piece });
+  assert.ok(editor.document.isDirty);
+  return editor;
+}
+
+/** What an agent's hook runs after writing a file: `vouch mark` of the lines it wrote, with the installed extension's CLI. */
+function reportFromAgentHook(relative: string, lines: string): void {
+  const cli = path.join(vscode.extensions.getExtension('vouch-dev.vouch')!.extensionPath, 'dist', 'cli.js');
+  execFileSync(process.execPath, [cli, 'mark', relative, '--lines', lines, '--tool', 'claude-code'], { cwd: workspaceRoot() });
+}
