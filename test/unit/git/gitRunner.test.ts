@@ -190,6 +190,20 @@ describe('GitRunner with HelperProcessStarter', () => {
     }
   });
 
+  it('runs the helper without the caller\'s NODE_OPTIONS (a preloaded module, an inspector port are the caller\'s)', async () => {
+    const before = process.env.NODE_OPTIONS;
+    // A preload that does not exist: node refuses to start with it.
+    process.env.NODE_OPTIONS = `--require ${path.join(dir, 'no-such-preload.js')}`;
+    const starter = new HelperProcessStarter();
+    try {
+      assert.equal(await starter.helperReady(), true);
+    } finally {
+      if (before === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = before;
+      starter.dispose();
+    }
+  });
+
   it('starts git from this process until the helper is ready, and for good when no helper can run (a runtime that exits at once)', async () => {
     const starter = new HelperProcessStarter({ runtime: { path: '/bin/false', electron: false } });
     try {
