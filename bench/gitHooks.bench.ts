@@ -1,6 +1,8 @@
 // What Vouch's git hooks (`vouch install-hooks`) add to a terminal commit, in bare `node -e 0` starts.
 // Goal (issue 13): the pre-commit check and the post-commit record together at most 2.5 node starts
 // for a 3-file commit with reviewed AI lines; a commit with no pending attribution runs no node.
+// Also the floor of this design: two node processes that only load what running git needs and run
+// as many git processes as the hooks' commands do (counted by git's trace2), in the same unit.
 // Commits with hooks, commits without hooks and bare node starts are interleaved, so machine load
 // hits all three alike.
 import { spawnSync } from 'node:child_process';
@@ -54,6 +56,31 @@ function timed(command: string, args: readonly string[], cwd: string, env: NodeJ
   return { wallMs, cpuMs: (seconds[0] + seconds[1]) * 1000 };
 }
 
+/**
+ * The git processes `vouch <args>` starts, counted by git's own trace2 events (each git process
+ * writes one "start" event): git reads trace2.eventTarget from the global config, which the runs
+ * here get from a HOME of their own. Untimed (tracing costs time).
+ */
+function gitProcessesOf(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, scratch: string): number {
+  const home = path.join(scratch, `trace-home-${args[0]}`);
+  const events = path.join(scratch, `trace-${args[0]}.json`);
+  run('mkdir', ['-p', home], scratch);
+  writeFileSync(path.join(home, '.gitconfig'), `[trace2]\n\teventTarget = ${events}\n`);
+  rmSync(events, { force: true });
+  run('vouch', args, cwd, { ...env, HOME: home });
+  return readFileSync(events, 'utf8').split('\n').filter((line) => line.includes('"event":"start"')).length;
+}
+
+/**
+ * The floor of a hook that runs node and git: a node process that loads the modules Vouch's hooks
+ * need to run git (processes, hashing, files) and starts `git rev-parse HEAD` `gitProcesses` times,
+ * one after another with piped streams, and does nothing else.
+ */
+const FLOOR_SOURCE = `const { spawn } = require('node:child_process'); require('node:crypto'); require('node:fs');
+let left = Number(process.argv[1]);
+const next = () => { if (left-- <= 0) return; const child = spawn('git', ['rev-parse', 'HEAD'], { stdio: ['pipe', 'pipe', 'pipe'] }); child.stdout.on('data', () => undefined); child.on('close', next); child.stdin.end(); };
+next();`;
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -81,11 +108,26 @@ function main(): void {
     run('git', ['commit', '-q', '-m', 'start'], repo);
     run('vouch', ['install-hooks'], repo, env);
 
+    let lineCount = 40;
+    // How many git processes each hook's vouch command starts (a staged AI commit, as in the rounds).
+    for (const file of FILES) {
+      appendFileSync(path.join(repo, file), `export function counted_${file[0]}(value: number) { return value; }\n`);
+      run('vouch', ['mark', file, '--lines', `${lineCount + 1}-${lineCount + 1}`, '--tool', 'claude-code'], repo, env);
+      run('vouch', ['review', file, '--lines', `${lineCount + 1}-${lineCount + 1}`, '--intent', 'bench', '--scope', 'none'], repo, env);
+    }
+    lineCount += 1;
+    run('git', ['add', '-A'], repo);
+    const checkGitProcesses = gitProcessesOf(['check', '--staged'], repo, env, dir);
+    run('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', 'counted'], repo, env);
+    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
+    const recordGitProcesses = gitProcessesOf(['record-commit', head], repo, env, dir);
+
     const withAi: Cost[] = [];
     const withoutPending: Cost[] = [];
     const withoutHooks: Cost[] = [];
     const nodeStarts: Cost[] = [];
-    let lineCount = 40;
+    const floorCheck: Cost[] = [];
+    const floorRecord: Cost[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Three files with ten reviewed AI lines each (setup, not timed).
       for (const file of FILES) {
@@ -114,13 +156,16 @@ function main(): void {
       withoutHooks.push(timed('git', ['-c', 'core.hooksPath=/dev/null', 'commit', '-q', '-m', `plain ${round}`], repo, env));
 
       for (let i = 0; i < 3; i++) nodeStarts.push(timed(runtime, ['-e', '0'], repo));
+      floorCheck.push(timed(runtime, ['-e', FLOOR_SOURCE, String(checkGitProcesses)], repo));
+      floorRecord.push(timed(runtime, ['-e', FLOOR_SOURCE, String(recordGitProcesses)], repo));
     }
     const figures = (key: keyof Cost) => {
       const node = median(nodeStarts.map((cost) => cost[key]));
       const plain = median(withoutHooks.map((cost) => cost[key]));
       const ai = median(withAi.map((cost) => cost[key]));
       const none = median(withoutPending.map((cost) => cost[key]));
-      return { node, plain, ai, none, aiRatio: (ai - plain) / node, noneRatio: (none - plain) / node };
+      const floor = median(floorCheck.map((cost) => cost[key])) + median(floorRecord.map((cost) => cost[key]));
+      return { node, plain, ai, none, aiRatio: (ai - plain) / node, noneRatio: (none - plain) / node, floorRatio: floor / node };
     };
     const cpu = figures('cpuMs');
     const wall = figures('wallMs');
@@ -130,6 +175,9 @@ function main(): void {
     console.log(`bare node -e 0: CPU ${cpu.node.toFixed(1)} ms, wall ${wall.node.toFixed(1)} ms; commit without hooks: CPU ${cpu.plain.toFixed(1)} ms, wall ${wall.plain.toFixed(1)} ms`);
     console.log(
       `3-file commit with reviewed AI lines, pre-commit + post-commit: CPU ${cpu.ai.toFixed(1)} ms = ${cpu.aiRatio.toFixed(2)} node starts over a plain commit (wall ${wall.aiRatio.toFixed(2)}); goal <= 2.5 ${cpu.aiRatio <= 2.5 ? 'OK' : 'OVER'}`,
+    );
+    console.log(
+      `the floor of two node hooks running git as these do (${checkGitProcesses} git processes in the check, ${recordGitProcesses} in the record; a node that loads only what that needs and does nothing else): ${cpu.floorRatio.toFixed(2)} node starts (wall ${wall.floorRatio.toFixed(2)}); the hooks' own work above it: ${(cpu.aiRatio - cpu.floorRatio).toFixed(2)}`,
     );
     console.log(`commit with no pending attribution: CPU ${cpu.none.toFixed(1)} ms = ${cpu.noneRatio.toFixed(2)} node starts over a plain commit (wall ${wall.noneRatio.toFixed(2)}); goal: no node start`);
     const round2 = (value: number) => Number(value.toFixed(2));
@@ -145,6 +193,10 @@ function main(): void {
       aiCommitNodeStartsWall: round2(wall.aiRatio),
       noPendingCommitNodeStartsWall: round2(wall.noneRatio),
       goalNodeStarts: 2.5,
+      checkGitProcesses,
+      recordGitProcesses,
+      floorNodeStarts: round2(cpu.floorRatio),
+      floorNodeStartsWall: round2(wall.floorRatio),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
