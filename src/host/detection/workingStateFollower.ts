@@ -88,7 +88,7 @@ export class WorkingStateFollower implements vscode.Disposable {
   }
 
   private async catchUp(document: vscode.TextDocument, stored: WorkingStateDocument, retryLater: () => void): Promise<void> {
-    if (!this.hasForeignSpans(document, stored)) return;
+    if (this.foreignSpans(document, stored).length === 0) return;
     if (!document.isDirty && stored.textSha256 !== sha256Hex(document.getText())) {
       // The report describes text on disk that the editor has not reloaded yet: come back when it has.
       retryLater();
@@ -105,9 +105,7 @@ export class WorkingStateFollower implements vscode.Disposable {
   /** Keeps the spans of another writer's state this window never had, when it is about a text a document with unsaved edits does not hold. */
   private keepReportOnFileText(document: vscode.TextDocument, stored: WorkingStateDocument): void {
     if (!document.isDirty || stored.textSha256 === sha256Hex(document.getText())) return;
-    const seen = this.service.storedSpanIds(document.uri);
-    const current = new Set(this.service.spansOf(document.uri).map((span) => span.id));
-    const spans = stored.spans.filter((span) => !seen.has(span.id) && !current.has(span.id));
+    const spans = this.foreignSpans(document, stored);
     if (spans.length === 0) return;
     this.reportsOnFileText.set(document.uri.toString(), { textSha256: stored.textSha256, spans });
     this.log.info(`Attribution of ${vscode.workspace.asRelativePath(document.uri)} written outside this window is about the file's text, not the unsaved edits: applied if the document takes the file's text`);
@@ -131,11 +129,12 @@ export class WorkingStateFollower implements vscode.Disposable {
   }
 
   /** Spans of the stored state that this window never had (not in its ledger, never written or read by it). */
-  private hasForeignSpans(document: vscode.TextDocument, stored: WorkingStateDocument): boolean {
+  private foreignSpans(document: vscode.TextDocument, stored: WorkingStateDocument): AttributedSpan[] {
     const seen = this.service.storedSpanIds(document.uri);
     const current = new Set(this.service.spansOf(document.uri).map((span) => span.id));
-    return stored.spans.some((span) => !seen.has(span.id) && !current.has(span.id));
+    return stored.spans.filter((span) => !seen.has(span.id) && !current.has(span.id));
   }
+
 
   dispose(): void {
     this.disposables.dispose();
