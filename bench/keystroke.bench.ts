@@ -9,7 +9,9 @@
 // free of the other extensions' noise; one of them with ten times the open documents (whether the
 // per-keystroke work grows with them). VOUCH_BENCH_BASELINE=<commit> also measures that commit's Vouch
 // (built in the scratch folder) in the same run, its sessions alternating with these: figures before
-// and after a change, side by side.
+// and after a change, side by side. VOUCH_BENCH_PROFILE_ONLY=1 runs only the two profiled sessions of 33
+// open documents (Vouch's own cost, beside and inside AI lines) and records nothing: a quick look
+// while working on the keystroke path.
 import * as path from 'node:path';
 import { extensionBundleMatcher, readCpuProfile, scriptShare, type FrameNamer } from './cpuProfile';
 import { buildBaseline, bundleDriver, repoRoot, runEditorBench, runEditorSession, sourceFrameNamer } from './editorSession';
@@ -25,6 +27,7 @@ const ROUNDS = Number(process.env.VOUCH_BENCH_ROUNDS ?? 1);
 /** Open documents in no editor (untitled, so the editor keeps them all open) for the growth check. */
 const EXTRA_DOCUMENTS = EDITORS * 10;
 const BASELINE = process.env.VOUCH_BENCH_BASELINE;
+const PROFILE_ONLY = process.env.VOUCH_BENCH_PROFILE_ONLY === '1';
 
 interface SessionResult {
   readonly samples: number[];
@@ -122,9 +125,18 @@ function vouchShare(result: SessionResult, vouchRoot: string, namer?: FrameNamer
   };
 }
 
+function ownLine(label: string, share: VouchShare): string {
+  return `  Vouch's own code (profiled), ${label}, ${share.openDocuments} open documents: ${share.ownMsPerKeystroke} ms per keystroke (per keystroke: median ${share.ownPerKeystroke.medianMs} ms, p99 ${share.ownPerKeystroke.p99Ms} ms, max ${share.ownPerKeystroke.maxMs} ms; goal 0.1 / 1 ms ${share.ownPerKeystroke.medianMs <= 0.1 && share.ownPerKeystroke.p99Ms <= 1 ? 'met' : 'OVER'}), longest task ${share.longestTaskMs} ms; top: ${share.topFunctions.join(', ')}`;
+}
+
 runEditorBench('keystroke', async (scratch) => {
   const driver = await bundleDriver(path.join(__dirname, 'keystroke', 'driver.ts'), path.join(scratch, 'driver'));
   const namer = await sourceFrameNamer(scratch);
+  if (PROFILE_ONLY) {
+    console.log(ownLine('beside AI lines', vouchShare(await runSession('vouch', driver, scratch, { profile: true }), repoRoot, namer)));
+    console.log(ownLine('inside AI lines', vouchShare(await runSession('vouch', driver, scratch, { profile: true, where: 'inside' }), repoRoot, namer)));
+    return;
+  }
   const baselineRoot = BASELINE ? buildBaseline(scratch, BASELINE) : undefined;
   // Floor and Vouch sessions alternate, so a busy machine's slow minutes hit them alike.
   const floorRuns: SessionResult[] = [];
@@ -169,8 +181,6 @@ runEditorBench('keystroke', async (scratch) => {
   const ratioInside = Number((inside.meanMs / floor.meanMs).toFixed(2));
   const verdict = (figures: { medianMs: number; p99Ms: number }) => (figures.medianMs <= 0.1 && figures.p99Ms <= 1 ? 'OK' : 'OVER');
   const rounds = (runs: readonly SessionResult[]) => runs.map((run) => figuresOf(run).medianMs).join(' / ');
-  const ownLine = (label: string, share: VouchShare) =>
-    `  Vouch's own code (profiled), ${label}, ${share.openDocuments} open documents: ${share.ownMsPerKeystroke} ms per keystroke (per keystroke: median ${share.ownPerKeystroke.medianMs} ms, p99 ${share.ownPerKeystroke.p99Ms} ms, max ${share.ownPerKeystroke.maxMs} ms; goal 0.1 / 1 ms ${share.ownPerKeystroke.medianMs <= 0.1 && share.ownPerKeystroke.p99Ms <= 1 ? 'met' : 'OVER'}), longest task ${share.longestTaskMs} ms; top: ${share.topFunctions.join(', ')}`;
   console.log(`keystroke cost, extension host CPU per keystroke (${KEYSTROKES} keystrokes at ${PACE_MS} ms into ${LINES} lines with ${SPANS} AI spans, ${EDITORS} more editors, ${ROUNDS} round(s)):`);
   console.log(`  floor (listener only):        median ${floor.medianMs} ms, p99 ${floor.p99Ms} ms, mean ${floor.meanMs} ms  (round medians ${rounds(floorRuns)})`);
   console.log(`  with Vouch, beside AI lines:  median ${vouch.medianMs} ms, p99 ${vouch.p99Ms} ms, mean ${vouch.meanMs} ms  (round medians ${rounds(vouchRuns)}; ratio to the floor ${ratio})`);

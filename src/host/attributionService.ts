@@ -7,9 +7,10 @@ import { computeTextReplacements, reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
 import { Debouncer, DisposableStore } from './lifecycle';
-import { documentLength, documentPieces, isLargeDocument } from './documentText';
+import { documentLength, documentPieces, eolLength, isLargeDocument } from './documentText';
 import { CleanDocumentTexts } from './cleanDocumentTexts';
 import { lineBreaksIn } from '../core/text/lines';
+import type { TextLineAt } from '../core/visibility/lineMarks';
 import { TextChangedError } from '../git/textPieces';
 import { errorMessage } from '../core/errorMessage';
 
@@ -80,6 +81,18 @@ export interface AppliedEdit extends DocumentEdit {
   readonly blocksKept: boolean;
   /** The document's version just before this edit (what was computed for it may follow the edit). */
   readonly versionBefore: number;
+  /**
+   * The line an edit inside one line left, as it is now, when the service read it (a single change
+   * in a document with spans): what follows the edit line by line takes it from here instead of
+   * asking the document again on every keystroke.
+   */
+  readonly lineAfter?: TextLineAt;
+  /**
+   * A person's edit inside one line near spans: that line and the spans on it or next to it, before
+   * and after (as the review blocks' check took them), for what can tell from them alone that the
+   * edit changed nothing it shows.
+   */
+  readonly lineChange?: { readonly before: LineWithSpans; readonly after: LineWithSpans };
   /** The author the ledger recorded (human for undo/redo: the history decides those). */
   readonly author: EditAuthor;
   /** Who decided: an AI edit window (accept commands), the classifier, the typing fast path, or undo/redo history. */
@@ -518,6 +531,8 @@ export class AttributionService implements vscode.Disposable {
     tracked.editedLine = undefined;
     // Edits queued while the stored state loads count as changes: the load publishes the result.
     let effect = { spansAffected: true, linesMoved: true, blocksKept: false };
+    let lineAfter: TextLineAt | undefined;
+    let lineChange: AppliedEdit['lineChange'];
     if (tracked.pending) {
       tracked.pending.push({ edit, author: decision.author });
     } else {
@@ -531,21 +546,23 @@ export class AttributionService implements vscode.Disposable {
       if (lineBefore && spansBefore) {
         const document = event.document;
         // The line the edit left (or the two a typed line break made), joined by '\n'.
-        const { line, start, lines } = lineBefore;
-        const last = document.lineAt(line + lines - 1).text;
-        const textAfter = lines === 1 ? last : `${document.lineAt(line).text}\n${last}`;
+        const { line, start, lines, textAfter } = lineBefore;
+        const last = lines === 1 ? textAfter : textAfter.slice(textAfter.indexOf('\n') + 1);
         tracked.editedLine = { line: line + lines - 1, start: start + textAfter.length - last.length, text: last };
+        if (lines === 1) lineAfter = { line, start, end: line + 1 < document.lineCount ? start + last.length + eolLength(document) : start + last.length, text: last };
         if (!blocksKept && decision.author.kind === 'human') {
           // The lines beside it are the same before and after (the edit stayed inside its line).
           const besideBlankLine = (line > 0 && isBlankLine(document.lineAt(line - 1).text)) || (line + lines < document.lineCount && isBlankLine(document.lineAt(line + lines).text));
           const after: LineWithSpans = { lineText: textAfter, lineStart: start, spans: tracked.ledger.spansInRange(Math.max(0, start - 1), start + textAfter.length + 2), besideBlankLine };
-          blocksKept = editKeepsReviewBlocks({ lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine }, after);
+          const before: LineWithSpans = { lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine };
+          blocksKept = editKeepsReviewBlocks(before, after);
+          if (lines === 1) lineChange = { before, after };
         }
       }
       effect = { spansAffected, linesMoved, blocksKept };
       this.changed(event.document, spansAffected);
     }
-    this.editEmitter.fire({ ...edit, ...decision, ...effect, versionBefore });
+    this.editEmitter.fire({ ...edit, ...decision, ...effect, versionBefore, ...(lineAfter ? { lineAfter } : {}), ...(lineChange ? { lineChange } : {}) });
   }
 
   /**
@@ -598,10 +615,11 @@ export class AttributionService implements vscode.Disposable {
   /**
    * The line a change inside one line edited, as it was before it: from the line as it is now
    * (typing: the inserted text taken out), or, when the change deleted text, from the line as the
-   * previous change left it; `lines`: 2 when it typed a line break (in a '\n' document). Undefined
-   * for changes across lines, several changes and undo/redo.
+   * previous change left it; `lines`: 2 when it typed a line break (in a '\n' document);
+   * `textAfter`: the line (or the two, joined by '\n') as it is now. Undefined for changes across
+   * lines, several changes and undo/redo.
    */
-  private editedLineBefore(tracked: TrackedDocument, edit: DocumentEdit): { line: number; start: number; text: string; lines: 1 | 2 } | undefined {
+  private editedLineBefore(tracked: TrackedDocument, edit: DocumentEdit): { line: number; start: number; text: string; lines: 1 | 2; textAfter: string } | undefined {
     // Without spans there are no blocks to keep (and a person's edit makes none).
     if (edit.reason !== undefined || edit.changes.length !== 1 || tracked.pending || tracked.ledger.spanCount === 0) return undefined;
     const [change] = edit.changes;
@@ -615,11 +633,11 @@ export class AttributionService implements vscode.Disposable {
       const typedBreak = breaks === 1 && change.deletedLength === 0 && !change.insertedText.includes('\r') && document.eol === vscode.EndOfLine.LF && document.lineCount === tracked.lineCount + 1;
       if (!typedBreak) return undefined;
       const joined = `${document.lineAt(position.line).text}\n${document.lineAt(position.line + 1).text}`;
-      return { line: position.line, start, text: joined.slice(0, column) + joined.slice(column + change.insertedText.length), lines: 2 };
+      return { line: position.line, start, text: joined.slice(0, column) + joined.slice(column + change.insertedText.length), lines: 2, textAfter: joined };
     }
     if (document.lineCount !== tracked.lineCount) return undefined;
     const now = document.lineAt(position.line).text;
-    if (change.deletedLength === 0) return { line: position.line, start, text: now.slice(0, column) + now.slice(column + change.insertedText.length), lines: 1 };
+    if (change.deletedLength === 0) return { line: position.line, start, text: now.slice(0, column) + now.slice(column + change.insertedText.length), lines: 1, textAfter: now };
     const previous = tracked.editedLine;
     if (!previous || previous.line !== position.line || previous.start !== start) return undefined;
     // The line before must be the line now with the change undone: same text around it, the right length.
@@ -627,7 +645,7 @@ export class AttributionService implements vscode.Disposable {
       previous.text.length === now.length - change.insertedText.length + change.deletedLength &&
       previous.text.slice(0, column) === now.slice(0, column) &&
       previous.text.slice(column + change.deletedLength) === now.slice(column + change.insertedText.length);
-    return fits ? { ...previous, lines: 1 } : undefined;
+    return fits ? { ...previous, lines: 1, textAfter: now } : undefined;
   }
 
   /**

@@ -95,6 +95,11 @@ export function documentPieces(document: vscode.TextDocument): TextPieces {
   };
 }
 
+/** The characters of a document's line break ('\r\n' or '\n': the editor keeps one kind per document). */
+export function eolLength(document: vscode.TextDocument): number {
+  return document.eol === vscode.EndOfLine.CRLF ? 2 : 1;
+}
+
 /** The number of characters of a document, without taking its text. */
 export function documentLength(document: vscode.TextDocument): number {
   return document.offsetAt(document.lineAt(document.lineCount - 1).range.end);

@@ -74,8 +74,13 @@ export interface DebounceClock {
   clearTimeout(timer: unknown): void;
 }
 
+/**
+ * Date.now(): typing calls it several times per keystroke, and it costs a fifth of
+ * performance.now() in the extension host. It is not monotonic: a Debouncer that finds its
+ * deadline further away than its delay (the clock was set back) waits the delay once more, no longer.
+ */
 const SYSTEM_CLOCK: DebounceClock = {
-  now: () => performance.now(),
+  now: () => Date.now(),
   setTimeout: (run, delayMs) => setTimeout(run, delayMs),
   clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 };
@@ -88,7 +93,7 @@ const SYSTEM_CLOCK: DebounceClock = {
  * again each time costs more than the keystroke's own work.
  */
 export class Debouncer<K = void> implements vscode.Disposable {
-  private readonly pending = new Map<K, { timer: unknown; firesAt: number; dueAt: number }>();
+  private readonly pending = new Map<K, { timer: unknown; firesAt: number; dueAt: number; delayMs: number }>();
 
   constructor(
     private readonly delayMs: number,
@@ -98,16 +103,20 @@ export class Debouncer<K = void> implements vscode.Disposable {
 
   /** Starts the wait again from now (for `delayMs`, or this once for `delayOverrideMs`). */
   trigger(key: K, delayOverrideMs?: number): void {
-    const dueAt = this.clock.now() + (delayOverrideMs ?? this.delayMs);
+    const delayMs = delayOverrideMs ?? this.delayMs;
+    const dueAt = this.clock.now() + delayMs;
     const entry = this.pending.get(key);
     // The timer fires no later than the new deadline: it will wait the rest then.
-    if (entry && entry.firesAt <= dueAt) entry.dueAt = dueAt;
-    else this.start(key, dueAt);
+    if (entry && entry.firesAt <= dueAt) {
+      entry.dueAt = dueAt;
+      entry.delayMs = delayMs;
+    } else this.start(key, dueAt, delayMs);
   }
 
   /** Starts the wait only when none is running: the run comes after the first trigger's wait (a throttle). */
   triggerOnce(key: K, delayOverrideMs?: number): void {
-    if (!this.pending.has(key)) this.start(key, this.clock.now() + (delayOverrideMs ?? this.delayMs));
+    const delayMs = delayOverrideMs ?? this.delayMs;
+    if (!this.pending.has(key)) this.start(key, this.clock.now() + delayMs, delayMs);
   }
 
   isPending(key: K): boolean {
@@ -126,13 +135,19 @@ export class Debouncer<K = void> implements vscode.Disposable {
     this.pending.clear();
   }
 
-  private start(key: K, dueAt: number): void {
+  private start(key: K, dueAt: number, delayMs: number): void {
     const existing = this.pending.get(key);
     if (existing) this.clock.clearTimeout(existing.timer);
-    const entry = { timer: undefined as unknown, firesAt: dueAt, dueAt };
+    const entry = { timer: undefined as unknown, firesAt: dueAt, dueAt, delayMs };
     const fire = () => {
       if (this.pending.get(key) !== entry) return;
-      const left = entry.dueAt - this.clock.now();
+      const now = this.clock.now();
+      let left = entry.dueAt - now;
+      // More than the delay asked for: the clock was set back. The wait starts again from now, once.
+      if (left > entry.delayMs) {
+        entry.dueAt = now + entry.delayMs;
+        left = entry.delayMs;
+      }
       // Timers may fire a little early; under a millisecond counts as due.
       if (left >= 1) {
         entry.firesAt = entry.dueAt;
@@ -142,7 +157,7 @@ export class Debouncer<K = void> implements vscode.Disposable {
       this.pending.delete(key);
       this.run(key);
     };
-    entry.timer = this.clock.setTimeout(fire, Math.max(0, dueAt - this.clock.now()));
+    entry.timer = this.clock.setTimeout(fire, Math.max(0, Math.min(dueAt - this.clock.now(), delayMs)));
     this.pending.set(key, entry);
   }
 }

@@ -21,6 +21,7 @@ import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttri
 import { spanReviewStatus, type SpanReviewStatus } from '../review/reviewModel';
 import { sha256Hex } from '../textHash';
 import { spanExcerpt, type LineSource } from '../text/spanExcerpt';
+import type { LineWithSpans } from '../review/blocksKept';
 
 export type LineMarkState = 'ai-unreviewed' | 'ai-accepted' | 'ai-human-changed' | 'ai-committed';
 
@@ -202,7 +203,13 @@ export function updateUncommittedMarks(
   const lineEnd = (line: number) => (line + 1 < lineCount ? source.lineStart(line + 1) : source.length);
   const isBlankLine = (line: number) => isBlankText(source.slice(source.lineStart(line), lineEnd(line)));
   const lineOf = (offset: number) => source.lineAt(Math.max(0, Math.min(source.length, offset)));
-  if (keepsEveryMark(previous, edit, source, lineEnd, spansInRange)) return { uncommitted: previous, unchanged: true, linesDerived: 0 };
+  const singleLine = edit.firstLine === edit.newLastLine && edit.oldLastLine === edit.newLastLine;
+  if (singleLine && edit.firstLine < lineCount) {
+    const start = source.lineStart(edit.firstLine);
+    const end = lineEnd(edit.firstLine);
+    const line = { line: edit.firstLine, start, end, text: source.slice(start, end) };
+    if (editKeepsEveryMark(previous, edit, line, spansInRange)) return { uncommitted: previous, unchanged: true, linesDerived: 0 };
+  }
   let first = Math.max(0, Math.min(edit.firstLine, lineCount - 1));
   let last = Math.max(first, Math.min(edit.newLastLine, lineCount - 1));
   for (const span of spansInRange(Math.max(0, edit.start - 1), edit.end + 1)) {
@@ -241,26 +248,59 @@ export function updateUncommittedMarks(
   return { uncommitted, unchanged: false, linesDerived };
 }
 
+/** One line of a text: its number, where it starts and where the next one starts (or the text ends), and its text (with or without its line break). */
+export interface TextLineAt {
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
 /**
  * The typing fast path: an edit inside one line that had no mark and that no span touches now, and
  * that is not blank before or after it (what is left of the line outside the inserted text is not
  * blank, and it was there before too), changes no mark. The line has none, as before, and the blank
- * lines near it take their state from it as before. Costs one line's text and two lookups.
+ * lines near it take their state from it as before. Costs two lookups: `line` is the edited line
+ * after the edit, which the caller may already hold (the editor's attribution service reads it for
+ * every keystroke near spans), so the text is not read again.
  */
-function keepsEveryMark(
+export function editKeepsEveryMark(
   previous: readonly UncommittedLineMark[],
   edit: LineEdit,
-  source: LineSource,
-  lineEnd: (line: number) => number,
+  line: TextLineAt,
   spansInRange: (start: number, end: number) => readonly AttributedSpan[],
 ): boolean {
-  if (edit.firstLine !== edit.newLastLine || edit.oldLastLine !== edit.newLastLine) return false;
+  if (edit.firstLine !== edit.newLastLine || edit.oldLastLine !== edit.newLastLine || line.line !== edit.firstLine) return false;
   if (previous[firstMarkAtOrAfter(previous, edit.firstLine)]?.line === edit.firstLine) return false;
-  const start = source.lineStart(edit.firstLine);
-  const end = lineEnd(edit.firstLine);
-  if (edit.start < start || edit.end > end || spansInRange(start, end).length > 0) return false;
-  const line = source.slice(start, end);
-  return !isBlankText(line.slice(0, edit.start - start)) || !isBlankText(line.slice(edit.end - start));
+  if (edit.start < line.start || edit.end > line.end || spansInRange(line.start, line.end).length > 0) return false;
+  return !isBlankText(line.text.slice(0, edit.start - line.start)) || !isBlankText(line.text.slice(edit.end - line.start));
+}
+
+/**
+ * The fast path of a person's edit inside one line that holds AI text (typing inside AI code):
+ * every mark stays when the spans on the line and next to it (`before` and `after`, as the
+ * attribution service gathers them for the review blocks) are the same spans in the same order,
+ * all inside the line (none reaches another line or the line break), each with the same review
+ * status and the same "changed by a person" fact, and the line, not blank before or after, gets
+ * the same mark (kind, spans, state). Lines elsewhere see nothing of it then: their own spans and
+ * text did not change, and a blank line takes its state from this line's kind, first and last
+ * span and their states, which are the same. Costs the line's characters, not a look at the
+ * lines around it.
+ */
+export function lineEditKeepsMarks(before: LineWithSpans, after: LineWithSpans, cache: Pick<SpanStatusCache, 'statusOf'>): boolean {
+  if (before.lineStart !== after.lineStart || before.spans.length !== after.spans.length || before.spans.length === 0) return false;
+  if (before.lineText.includes('\n') || after.lineText.includes('\n') || isBlankText(before.lineText) || isBlankText(after.lineText)) return false;
+  const onLine = (line: LineWithSpans) => line.spans.map((span) => ({ ...span, start: span.start - line.lineStart, end: span.end - line.lineStart }));
+  const spansBefore = onLine(before);
+  const spansAfter = onLine(after);
+  for (let index = 0; index < spansAfter.length; index++) {
+    const [was, is] = [spansBefore[index], spansAfter[index]];
+    if (was.id !== is.id || was.start < 0 || is.start < 0 || was.end > before.lineText.length || is.end > after.lineText.length) return false;
+    if (was.humanChangedChars > 0 !== is.humanChangedChars > 0 || cache.statusOf(was, before.lineText) !== cache.statusOf(is, after.lineText)) return false;
+  }
+  const [markBefore] = uncommittedLineMarks(before.lineText, spansBefore, cache, false);
+  const [markAfter] = uncommittedLineMarks(after.lineText, spansAfter, cache, false);
+  return markBefore !== undefined && markAfter !== undefined && sameMark(markBefore, markAfter);
 }
 
 function firstMarkAtOrAfter(marks: readonly UncommittedLineMark[], line: number): number {

@@ -7,6 +7,8 @@ import {
   SpanStatusCache,
   assembleLineMarks,
   computeLineMarksOfSource,
+  editKeepsEveryMark,
+  lineEditKeepsMarks,
   updateUncommittedMarks,
   type LineMarks,
   type LineMarkState,
@@ -208,11 +210,23 @@ export class AttributionDecorations implements vscode.Disposable {
     const [range] = edit.ranges;
     const firstLine = range.start.line;
     const newLastLine = range.end.line + lineDelta;
+    const lineEdit = { firstLine, oldLastLine: newLastLine - lineDelta, newLastLine, start: change.offset, end };
+    const spansInRange = (start: number, rangeEnd: number) => this.service.spansInRange(document.uri, start, rangeEnd);
+    // Typing on a line the service just read (the common keystroke), beside AI text or inside it:
+    // decided from that line and its spans, without asking the document.
+    const keepsEveryMark =
+      lineDelta === 0 &&
+      ((edit.lineAfter !== undefined && editKeepsEveryMark(cached.marks.uncommitted, lineEdit, edit.lineAfter, spansInRange)) ||
+        (edit.lineChange !== undefined && firstLine === newLastLine && lineEditKeepsMarks(edit.lineChange.before, edit.lineChange.after, this.statusCacheOf(key))));
+    if (keepsEveryMark) {
+      this.marksByDocument.set(key, { ...cached, version: document.version, attributionGeneration: generation });
+      return;
+    }
     const update = updateUncommittedMarks(
       cached.marks.uncommitted,
-      { firstLine, oldLastLine: newLastLine - lineDelta, newLastLine, start: change.offset, end },
+      lineEdit,
       documentLineSource(document, { line: firstLine, length: edit.lengthAfter }),
-      (start, rangeEnd) => this.service.spansInRange(document.uri, start, rangeEnd),
+      spansInRange,
       this.statusCacheOf(key),
     );
     // An edit within one line moves no decoration to another line: unchanged marks need no new runs.

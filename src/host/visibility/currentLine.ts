@@ -52,6 +52,8 @@ export class CurrentLineAnnotation implements vscode.Disposable {
   private readonly disposables = new DisposableStore(this.type);
   private readonly updateSoon = new Debouncer(ANNOTATION_DEBOUNCE_MS, () => this.update());
   private shownIn: vscode.TextEditor | undefined;
+  /** The editor and line of the last single cursor seen: typing moves along one line. */
+  private cursor: { readonly editor: vscode.TextEditor; readonly line: number } | undefined;
   private readonly emitter = new vscode.EventEmitter<string | undefined>();
   /** Fires with the text shown (undefined: none) after each update (tests wait on it). */
   readonly onDidUpdate = this.emitter.event;
@@ -64,7 +66,14 @@ export class CurrentLineAnnotation implements vscode.Disposable {
     this.disposables.push(
       this.updateSoon,
       this.emitter,
-      vscode.window.onDidChangeTextEditorSelection(() => this.schedule()),
+      // Typing moves the cursor along its line: what that line shows changes only with its marks,
+      // which schedule an update themselves (onDidApply). So a keystroke costs no timer here.
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        const line = event.selections.length === 1 ? event.selections[0].active.line : undefined;
+        const sameLine = line !== undefined && this.cursor?.editor === event.textEditor && this.cursor.line === line;
+        this.cursor = line === undefined ? undefined : { editor: event.textEditor, line };
+        if (!sameLine) this.schedule();
+      }),
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule()),
       decorations.onDidApply((uri) => {
         if (vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.schedule();

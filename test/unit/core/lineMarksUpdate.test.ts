@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { AttributedSpan, EditAuthor } from '../../../src/core/attribution';
 import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
 import { stringLineSource } from '../../../src/core/text/spanExcerpt';
-import { SpanStatusCache, computeLineMarks, countLines, updateUncommittedMarks, type LineEdit } from '../../../src/core/visibility/lineMarks';
+import { SpanStatusCache, computeLineMarks, countLines, editKeepsEveryMark, lineEditKeepsMarks, updateUncommittedMarks, type LineEdit } from '../../../src/core/visibility/lineMarks';
 import { textAndSpans } from '../../support/spanArbitraries';
 
 const HUMAN: EditAuthor = { kind: 'human' };
@@ -98,5 +98,86 @@ describe('updateUncommittedMarks: the line marks after one edit, from the lines 
       offset += insertedText.length;
     }
     assert.deepEqual(derived, [0, 0, 0, 0]);
+  });
+
+  it('editKeepsEveryMark, given the edited line without its line break (as the editor host reads it), says so only when every mark is as before', () => {
+    const change = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', ' ', '', 'ab', ';', '\t'));
+    let kept = 0;
+    fc.assert(
+      fc.property(textAndSpans, change, fc.boolean(), ({ text, spans }, [at, deleted, insertedText], byAi) => {
+        const offset = text.length === 0 ? 0 : at % (text.length + 1);
+        const deletedLength = Math.min(deleted, text.length - offset);
+        // Inside one line: nothing deleted or inserted crosses a line break.
+        if ((deletedLength === 0 && insertedText.length === 0) || /[\r\n]/.test(text.slice(offset, offset + deletedLength))) return;
+        const ledger = AttributionLedger.fromSpans(spans);
+        const before = computeLineMarks(text, ledger.spans());
+        ledger.applyChanges([{ offset, deletedLength, insertedText }], byAi ? AI : HUMAN);
+        const after = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength);
+        const source = stringLineSource(after);
+        const lineEdit = lineEditOf(text, after, offset, insertedText);
+        const line = lineEdit.firstLine;
+        const start = source.lineStart(line);
+        const end = line + 1 < source.lineCount ? source.lineStart(line + 1) : after.length;
+        const lineText = after.slice(start, end).replace(/\r?\n$/, '');
+        if (!editKeepsEveryMark(before.uncommitted, lineEdit, { line, start, end, text: lineText }, (from, to) => ledger.spansInRange(from, to))) return;
+        kept++;
+        assert.deepEqual(computeLineMarks(after, ledger.spans()).uncommitted, before.uncommitted);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(kept > 100, `the fast path was taken ${kept} times`);
+  });
+
+  it("lineEditKeepsMarks, given a person's edit inside one line as the attribution service gathers it, says so only when every mark is as before", () => {
+    const change = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.constantFrom('x', ' ', '', 'ab', ';', '\t'));
+    let kept = 0;
+    fc.assert(
+      fc.property(textAndSpans, change, ({ text, spans }, [at, deleted, insertedText]) => {
+        const offset = text.length === 0 ? 0 : at % (text.length + 1);
+        const deletedLength = Math.min(deleted, text.length - offset);
+        if ((deletedLength === 0 && insertedText.length === 0) || /[\r\n]/.test(text.slice(offset, offset + deletedLength))) return;
+        const ledger = AttributionLedger.fromSpans(spans);
+        const cache = new SpanStatusCache();
+        const before = computeLineMarks(text, ledger.spans(), [], cache);
+        // The line and the spans on it or next to it, before and after (attributionService.onDidChangeDocument).
+        const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+        const lineEndOf = (of: string) => (of.indexOf('\n', lineStart) < 0 ? of.length : of.indexOf('\n', lineStart));
+        const lineBefore = text.slice(lineStart, lineEndOf(text));
+        const near = (length: number) => ledger.spansInRange(Math.max(0, lineStart - 1), lineStart + length + 2);
+        const beforeLine = { lineText: lineBefore, lineStart, spans: near(lineBefore.length), besideBlankLine: false };
+        ledger.applyChanges([{ offset, deletedLength, insertedText }], HUMAN);
+        const after = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength);
+        const lineAfter = after.slice(lineStart, lineEndOf(after));
+        const afterLine = { lineText: lineAfter, lineStart, spans: near(lineAfter.length), besideBlankLine: false };
+        if (!lineEditKeepsMarks(beforeLine, afterLine, cache)) return;
+        kept++;
+        assert.deepEqual(computeLineMarks(after, ledger.spans()).uncommitted, before.uncommitted);
+      }),
+      { numRuns: 4000 },
+    );
+    assert.ok(kept > 50, `the fast path was taken ${kept} times`);
+  });
+
+  it("lineEditKeepsMarks looks at each span's facts, not only the line's mark: a blank line below takes its state from the line's last span", () => {
+    // Line 0 holds two AI spans, the first already changed by a person (so the line reads
+    // "changed by a person" before and after); the blank line 1 lies between line 0 and line 2 (AI),
+    // and takes its state from line 0's last span and line 2's.
+    const text = 'aaa bbbb\n\nccc\n';
+    const ledger = AttributionLedger.fromSpans([]);
+    for (const [start, end] of [[0, 3], [4, 8], [10, 13]]) ledger.markRange(start, end, AI, text.slice(start, end));
+    ledger.applyChanges([{ offset: 1, deletedLength: 1, insertedText: '' }], HUMAN);
+    let current = 'aa bbbb\n\nccc\n';
+    const cache = new SpanStatusCache();
+    const marksBefore = computeLineMarks(current, ledger.spans(), [], cache).uncommitted;
+    const line = (of: string) => ({ lineText: of.slice(0, of.indexOf('\n')), lineStart: 0, spans: ledger.spansInRange(0, of.indexOf('\n') + 2), besideBlankLine: true });
+    const before = line(current);
+    // A person deletes a character inside the second span: it is now changed by a person too.
+    ledger.applyChanges([{ offset: 4, deletedLength: 1, insertedText: '' }], HUMAN);
+    current = 'aa bbb\n\nccc\n';
+    const after = line(current);
+    const marksAfter = computeLineMarks(current, ledger.spans(), [], cache).uncommitted;
+    assert.deepEqual(marksAfter.find((mark) => mark.line === 0)?.state, marksBefore.find((mark) => mark.line === 0)?.state, 'line 0 reads the same');
+    assert.notDeepEqual(marksAfter.find((mark) => mark.line === 1)?.state, marksBefore.find((mark) => mark.line === 1)?.state, 'the blank line does not');
+    assert.equal(lineEditKeepsMarks(before, after, cache), false);
   });
 });

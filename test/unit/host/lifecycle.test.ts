@@ -10,8 +10,11 @@ class ManualClock implements DebounceClock {
   private readonly timers = new Map<number, { at: number; run: () => void }>();
   setCalls = 0;
 
+  /** What now() adds to the time timers run on: a wall clock set back or forward. */
+  wallOffset = 0;
+
   now(): number {
-    return this.time;
+    return this.time + this.wallOffset;
   }
 
   setTimeout(run: () => void, delayMs: number): unknown {
@@ -82,6 +85,24 @@ describe('Debouncer', () => {
     assert.equal(debouncer.isPending(), false);
     // 31 triggers 30 ms apart: a timer per 100 ms waited, not one per trigger.
     assert.ok(clock.setCalls <= 11, `${clock.setCalls} timers set`);
+    assert.equal(clock.liveTimers, 0);
+  });
+
+  it('runs at most one delay late when the clock is set back while it waits (the system clock is not monotonic)', () => {
+    const clock = new ManualClock();
+    const runs: number[] = [];
+    const debouncer = new Debouncer(100, () => runs.push(clock.now() - clock.wallOffset), clock);
+    debouncer.trigger();
+    clock.advance(50);
+    clock.wallOffset = -3_600_000;
+    clock.advance(199);
+    assert.deepEqual(runs, []);
+    clock.advance(200);
+    assert.deepEqual(runs, [200], 'the timer at 100 found the deadline an hour away and waited 100 ms more');
+    // A trigger after the change counts from the new time.
+    debouncer.trigger();
+    clock.advance(300);
+    assert.deepEqual(runs, [200, 300]);
     assert.equal(clock.liveTimers, 0);
   });
 
