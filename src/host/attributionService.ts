@@ -522,8 +522,8 @@ export class AttributionService implements vscode.Disposable {
       reason,
       typing,
       at: Date.now(),
-      ...(replacedTexts ? { replacedTexts } : {}),
-      ...(fileChangedSinceSave ? { fileChangedSinceSave } : {}),
+      replacedTexts,
+      fileChangedSinceSave,
     };
     // A revert goes back in the document's history, as an undo does.
     const decision: ReturnType<AttributionService['decide']> = revertedTo ? { author: HUMAN, decidedBy: 'history', classification: undefined } : this.decide(edit);
@@ -562,7 +562,28 @@ export class AttributionService implements vscode.Disposable {
       effect = { spansAffected, linesMoved, blocksKept };
       this.changed(event.document, spansAffected);
     }
-    this.editEmitter.fire({ ...edit, ...decision, ...effect, versionBefore, ...(lineAfter ? { lineAfter } : {}), ...(lineChange ? { lineChange } : {}) });
+    // Written out rather than spread: one object shape per keystroke for every listener, built without copying.
+    this.editEmitter.fire({
+      document: edit.document,
+      key: edit.key,
+      changes: edit.changes,
+      ranges: edit.ranges,
+      lengthAfter: edit.lengthAfter,
+      reason: edit.reason,
+      typing: edit.typing,
+      at: edit.at,
+      replacedTexts: edit.replacedTexts,
+      fileChangedSinceSave: edit.fileChangedSinceSave,
+      author: decision.author,
+      decidedBy: decision.decidedBy,
+      classification: decision.classification,
+      spansAffected: effect.spansAffected,
+      linesMoved: effect.linesMoved,
+      blocksKept: effect.blocksKept,
+      versionBefore,
+      lineAfter,
+      lineChange,
+    });
   }
 
   /**

@@ -243,8 +243,13 @@ export function updateUncommittedMarks(
   if (delta === 0 && to - from === derived.length && derived.every((mark, index) => sameMark(mark, previous[from + index]))) {
     return { uncommitted: previous, unchanged: true, linesDerived };
   }
-  const after = previous.slice(to);
-  const uncommitted = [...previous.slice(0, from), ...derived, ...(delta === 0 ? after : after.map((mark) => ({ ...mark, line: mark.line + delta })))];
+  // One array, filled in a loop: a line break moves every mark below it (thousands in a big file).
+  const uncommitted: UncommittedLineMark[] = previous.slice(0, from);
+  for (const mark of derived) uncommitted.push(mark);
+  for (let index = to; index < previous.length; index++) {
+    const mark = previous[index];
+    uncommitted.push(delta === 0 ? mark : { line: mark.line + delta, state: mark.state, lineKind: mark.lineKind, spanIds: mark.spanIds });
+  }
   return { uncommitted, unchanged: false, linesDerived };
 }
 
@@ -357,8 +362,28 @@ function uncommittedLineMarks(text: string, spans: readonly AttributedSpan[], ca
   return uncommitted;
 }
 
-/** Runs of marks from the uncommitted AI lines (sorted) and the committed ones (uncommitted lines win). */
+/**
+ * Runs of marks from the uncommitted AI lines (sorted) and the committed ones (uncommitted lines
+ * win). The runs and the committed lines shown are put together when first read: a line break
+ * typed while the marks follow the text moves every mark below it, and the runs are wanted only
+ * when the editor's decorations are set again (after typing pauses), not for each keystroke.
+ */
 export function assembleLineMarks(uncommitted: readonly UncommittedLineMark[], committedLines: readonly number[], lineCount: number): LineMarks {
+  let assembled: Pick<LineMarks, 'runs' | 'committedLines'> | undefined;
+  const assemble = () => (assembled ??= assembleRuns(uncommitted, committedLines, lineCount));
+  return {
+    uncommitted,
+    lineCount,
+    get runs() {
+      return assemble().runs;
+    },
+    get committedLines() {
+      return assemble().committedLines;
+    },
+  };
+}
+
+function assembleRuns(uncommitted: readonly UncommittedLineMark[], committedLines: readonly number[], lineCount: number): Pick<LineMarks, 'runs' | 'committedLines'> {
   const runs: Record<LineMarkState, LineRun[]> = { 'ai-unreviewed': [], 'ai-accepted': [], 'ai-human-changed': [], 'ai-committed': [] };
   let runState: LineMarkState | undefined;
   let runStart = -1;
@@ -390,7 +415,7 @@ export function assembleLineMarks(uncommitted: readonly UncommittedLineMark[], c
   }
   addCommittedBefore(Number.POSITIVE_INFINITY);
   if (runState !== undefined) runs[runState].push({ startLine: runStart, endLine: runEnd });
-  return { runs, uncommitted, committedLines: shownCommitted, lineCount };
+  return { runs, committedLines: shownCommitted };
 }
 
 /** The uncommitted mark of `line`, by binary search; undefined for a line without one. */

@@ -219,7 +219,7 @@ export class AttributionDecorations implements vscode.Disposable {
       ((edit.lineAfter !== undefined && editKeepsEveryMark(cached.marks.uncommitted, lineEdit, edit.lineAfter, spansInRange)) ||
         (edit.lineChange !== undefined && firstLine === newLastLine && lineEditKeepsMarks(edit.lineChange.before, edit.lineChange.after, this.statusCacheOf(key))));
     if (keepsEveryMark) {
-      this.marksByDocument.set(key, { ...cached, version: document.version, attributionGeneration: generation });
+      this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks: cached.marks });
       return;
     }
     const update = updateUncommittedMarks(
