@@ -166,6 +166,13 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
   it('annotates the cursor line: unreviewed, reviewed by whom and how long ago, committed', async () => {
     await goToLine(7, 3);
     assert.match(await waitForAnnotation(/AI · /), /AI · claude-code · unreviewed/);
+    // Typing inside the AI text keeps the cursor on its line: the annotation follows the line's
+    // marks (a person's text inside AI code), not the cursor; undo brings the AI text back.
+    await goToLine(7, 5);
+    await workbench.page.keyboard.type('x');
+    assert.match(await waitForAnnotation(/changed by a person/), /AI · claude-code · changed by a person · unreviewed/);
+    await workbench.page.keyboard.press('Control+Z');
+    assert.match(await waitForAnnotation(/claude-code · unreviewed/), /AI · claude-code · unreviewed/);
     await goToLine(10, 3);
     assert.match(await waitForAnnotation(/reviewed by Rita/), /AI · reviewed by Rita Reviewer · 2h/);
     await goToLine(13, 3);
