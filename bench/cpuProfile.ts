@@ -43,6 +43,8 @@ export interface ScriptShare {
    * each interval between two boundaries, in ms (a sample counts in the interval it was taken in).
    */
   readonly msByInterval: readonly number[];
+  /** msByInterval with each sample counted at most `sampleCapMs`: closer to CPU time on a busy machine. */
+  readonly msByIntervalCapped: readonly number[];
 }
 
 /** Names a frame of the profile (function:line:column of the bundle unless a source map says more). */
@@ -132,6 +134,7 @@ export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs
   const tasksOverFrames: { ms: number; frames: Map<string, number> }[] = [];
   const byFunction = new Map<string, number>();
   const msByInterval = Array.from({ length: Math.max(0, boundariesUs.length - 1) }, () => 0);
+  const msByIntervalCapped = msByInterval.slice();
   let interval = -1;
   // Sample i is taken at startTime + timeDeltas[0] + ... + timeDeltas[i].
   let takenAtUs = profile.startTime;
@@ -158,7 +161,10 @@ export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs
     }
     const ms = durations[index];
     while (interval + 1 < boundariesUs.length && boundariesUs[interval + 1] <= takenAtUs) interval++;
-    if (interval >= 0 && interval < msByInterval.length) msByInterval[interval] += ms;
+    if (interval >= 0 && interval < msByInterval.length) {
+      msByInterval[interval] += ms;
+      msByIntervalCapped[interval] += Math.min(ms, sampleCapMs);
+    }
     totalMs += ms;
     runMs += ms;
     runCappedMs += Math.min(ms, sampleCapMs);
@@ -190,6 +196,7 @@ export function scriptShare(profile: CpuProfile, isScript: ScriptMatcher, overMs
       .slice(0, 15)
       .map(([name, ms]) => ({ name, ms: Number(ms.toFixed(1)) })),
     msByInterval: msByInterval.map((ms) => Number(ms.toFixed(4))),
+    msByIntervalCapped: msByIntervalCapped.map((ms) => Number(ms.toFixed(4))),
   };
 }
 

@@ -97,6 +97,13 @@ interface VouchShare {
    * in its own 60 ms), over the keystrokes: the goal's median and p99, from 50 µs samples.
    */
   readonly ownPerKeystroke: { readonly medianMs: number; readonly p99Ms: number; readonly maxMs: number };
+  /**
+   * The same with each sample counted at most twice the median sampling interval: a sample that
+   * spans a wait for a CPU on a busy machine counts as one, so this is nearer the CPU time.
+   */
+  readonly ownPerKeystrokeCapped: { readonly medianMs: number; readonly p99Ms: number; readonly maxMs: number; readonly sampleCapMs: number };
+  /** Keystrokes with no sample of Vouch's code in their interval. */
+  readonly keystrokesWithoutSample: number;
   readonly longestTaskMs: number;
   readonly topFunctions: readonly string[];
 }
@@ -112,6 +119,7 @@ function vouchShare(result: SessionResult, vouchRoot: string, namer?: FrameNamer
   }
   const share = scriptShare(profile, extensionBundleMatcher(vouchRoot, 'vouch'), undefined, namer, boundaries);
   const perKeystroke = share.msByInterval;
+  const capped = share.msByIntervalCapped;
   return {
     openDocuments: result.openDocuments,
     ownMsPerKeystroke: Number((share.totalMs / result.samples.length).toFixed(4)),
@@ -120,13 +128,20 @@ function vouchShare(result: SessionResult, vouchRoot: string, namer?: FrameNamer
       p99Ms: Number(quantile(perKeystroke, 0.99).toFixed(3)),
       maxMs: Number(Math.max(...perKeystroke).toFixed(3)),
     },
+    ownPerKeystrokeCapped: {
+      medianMs: Number(quantile(capped, 0.5).toFixed(3)),
+      p99Ms: Number(quantile(capped, 0.99).toFixed(3)),
+      maxMs: Number(Math.max(...capped).toFixed(3)),
+      sampleCapMs: share.sampleCapMs,
+    },
+    keystrokesWithoutSample: perKeystroke.filter((ms) => ms === 0).length,
     longestTaskMs: share.longestTaskMs,
     topFunctions: share.topFunctions.slice(0, 5).map((entry) => `${entry.name} ${entry.ms} ms`),
   };
 }
 
 function ownLine(label: string, share: VouchShare): string {
-  return `  Vouch's own code (profiled), ${label}, ${share.openDocuments} open documents: ${share.ownMsPerKeystroke} ms per keystroke (per keystroke: median ${share.ownPerKeystroke.medianMs} ms, p99 ${share.ownPerKeystroke.p99Ms} ms, max ${share.ownPerKeystroke.maxMs} ms; goal 0.1 / 1 ms ${share.ownPerKeystroke.medianMs <= 0.1 && share.ownPerKeystroke.p99Ms <= 1 ? 'met' : 'OVER'}), longest task ${share.longestTaskMs} ms; top: ${share.topFunctions.join(', ')}`;
+  return `  Vouch's own code (profiled), ${label}, ${share.openDocuments} open documents: ${share.ownMsPerKeystroke} ms per keystroke (per keystroke: median ${share.ownPerKeystroke.medianMs} ms, p99 ${share.ownPerKeystroke.p99Ms} ms, max ${share.ownPerKeystroke.maxMs} ms; goal 0.1 / 1 ms ${share.ownPerKeystroke.medianMs <= 0.1 && share.ownPerKeystroke.p99Ms <= 1 ? 'met' : 'OVER'}; samples capped at ${share.ownPerKeystrokeCapped.sampleCapMs} ms: median ${share.ownPerKeystrokeCapped.medianMs} ms, p99 ${share.ownPerKeystrokeCapped.p99Ms} ms; ${share.keystrokesWithoutSample} keystrokes without a sample), longest task ${share.longestTaskMs} ms; top: ${share.topFunctions.join(', ')}`;
 }
 
 runEditorBench('keystroke', async (scratch) => {

@@ -63,4 +63,16 @@ describe('bench cpuProfile: Vouch share of an extension host profile', () => {
     assert.equal(share.totalMs, 3);
     assert.deepEqual(scriptShare(profile, extensionBundleMatcher(vouchFolder, 'vouch')).msByInterval, []);
   });
+
+  it('counts a stretched sample (the thread waited for a CPU) at twice the median interval in the capped figures', () => {
+    const vouch = pathToFileURL(path.join(vouchFolder, 'dist', 'extension.js')).href;
+    const base = profileOf([{ url: vouch, ms: 4 }, { url: '/other/dist/extension.js', ms: 6 }]);
+    // Vouch's second sample lasts 9 ms instead of 1 (its length is the delta to the next sample): taken at 1, 2, 11 and 12 ms.
+    const timeDeltas = base.timeDeltas.map((delta, index) => (index === 2 ? 9000 : delta));
+    const profile = { ...base, timeDeltas, endTime: timeDeltas.reduce((sum, delta) => sum + delta, 0) };
+    const share = scriptShare(profile, extensionBundleMatcher(vouchFolder, 'vouch'), undefined, undefined, [0, 3500, 30000]);
+    assert.equal(share.sampleCapMs, 2);
+    assert.deepEqual(share.msByInterval, [10, 2]);
+    assert.deepEqual(share.msByIntervalCapped, [3, 2]);
+  });
 });
