@@ -271,7 +271,12 @@ export class HelperProcessStarter {
         orphan.receive({ type: 'close', id: 0, code: null });
       }
     };
-    helperProcess.on('error', (error) => lost(`the helper process that starts git failed: ${error.message}`));
+    helperProcess.on('error', (error) => {
+      // A message that could not be sent (EPIPE): the helper is dying or its channel broke. It is
+      // ended, and its exit says why its processes failed; only a helper that never started is lost here.
+      if (helperProcess.pid !== undefined && helperProcess.exitCode === null && helperProcess.signalCode === null) helperProcess.kill('SIGKILL');
+      else if (helperProcess.pid === undefined) lost(`the helper process that starts git failed: ${error.message}`);
+    });
     helperProcess.on('exit', (code, signal) => lost(`the helper process that starts git exited (${signal ?? code})`));
     return helper;
   }
