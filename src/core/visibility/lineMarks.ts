@@ -431,3 +431,14 @@ export function uncommittedMarkAt(marks: LineMarks, line: number): UncommittedLi
   }
   return undefined;
 }
+
+/**
+ * The committed AI line shown at `line` (the entry of `committed`, the lines the marks were
+ * assembled with), or undefined where an uncommitted AI line wins or the text has no such line.
+ * The same answer as `marks.committedLines.includes(line)` without assembling the runs: a cursor
+ * stop after a typed line break must not cost a pass over every mark of the file.
+ */
+export function committedLineShownAt<T extends { readonly line: number }>(marks: LineMarks, committed: readonly T[], line: number): T | undefined {
+  if (line < 0 || line >= marks.lineCount || uncommittedMarkAt(marks, line) !== undefined) return undefined;
+  return committed.find((entry) => entry.line === line);
+}

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../../core/attribution';
-import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, hoverAnchorColumns, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
-import { SpanStatusCache, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
+import { SpanStatusCache, committedLineShownAt, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import type { AttributionDecorations } from './attributionDecorations';
@@ -27,18 +26,6 @@ export function blockSpanIdsAround(marks: LineMarks, line: number): string[] {
   return ids;
 }
 
-function committedAt(lines: readonly CommittedAiLine[], line: number): CommittedAiLine | undefined {
-  let low = 0;
-  let high = lines.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (lines[middle].line === line) return lines[middle];
-    if (lines[middle].line < line) low = middle + 1;
-    else high = middle - 1;
-  }
-  return undefined;
-}
-
 /** The hover Markdown of a line, or undefined for a line without an AI mark. */
 export function hoverMarkdownAt(document: vscode.TextDocument, line: number, service: AttributionService, decorations: AttributionDecorations): string | undefined {
   const { marks, committed } = decorations.recentMarksOf(document);
@@ -59,7 +46,7 @@ export function hoverMarkdownAt(document: vscode.TextDocument, line: number, ser
       blockSpanIds: blockSpanIdsAround(marks, line),
     }, vscode.l10n.t);
   }
-  const committedLine = marks.committedLines.includes(line) ? committedAt(committed, line) : undefined;
+  const committedLine = committedLineShownAt(marks, committed, line);
   return committedLine ? committedHoverMarkdown(committedLine, vscode.l10n.t, document.uri.toString()) : undefined;
 }
 

@@ -4,7 +4,7 @@ import { documentLineSource } from '../documentText';
 import type { AttributedSpan } from '../../core/attribution';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import { committedAnnotation, uncommittedAnnotation, unreviewedBlocksTitle } from '../../core/visibility/lineAnnotation';
-import { SpanStatusCache, uncommittedMarkAt } from '../../core/visibility/lineMarks';
+import { SpanStatusCache, committedLineShownAt, uncommittedMarkAt } from '../../core/visibility/lineMarks';
 import { ANNOTATION_COLOR_ID } from '../../core/visibility/markStyle';
 import type { AttributionService } from '../attributionService';
 import type { VouchSettings } from '../settings';
@@ -35,8 +35,7 @@ export function annotationAt(document: vscode.TextDocument, line: number, servic
     };
     return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statusOf(span) })), now }, vscode.l10n.t);
   }
-  if (!marks.committedLines.includes(line)) return undefined;
-  const committedLine = committed.find((entry) => entry.line === line);
+  const committedLine = committedLineShownAt(marks, committed, line);
   return committedLine ? committedAnnotation(committedLine, now, vscode.l10n.t) : undefined;
 }
 

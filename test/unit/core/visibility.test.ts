@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
 import { parseNote } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord, type NoteRange } from '../../../src/core/notes/noteRecord';
@@ -6,9 +7,10 @@ import { sha256Hex } from '../../../src/core/textHash';
 import { mapCommittedAiLines, type BlameLine } from '../../../src/core/visibility/committedLines';
 import { parseGitAiNote } from '../../../src/core/visibility/gitAiNote';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, escapeMarkdownText, uncommittedHoverMarkdown } from '../../../src/core/visibility/hoverText';
-import { SpanStatusCache, computeLineMarks, uncommittedMarkAt } from '../../../src/core/visibility/lineMarks';
+import { SpanStatusCache, committedLineShownAt, computeLineMarks, uncommittedMarkAt } from '../../../src/core/visibility/lineMarks';
 import { formatSummary, summarizeLineMarks } from '../../../src/core/visibility/summary';
 import { english } from '../../../src/core/text/translate';
+import { textAndSpans } from '../../support/spanArbitraries';
 import { acceptedReview, aiSpanOver } from '../../support/spans';
 
 function span(id: string, text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
@@ -76,6 +78,19 @@ describe('visibility: line marks', () => {
     ]);
     assert.deepEqual(marks.runs['ai-unreviewed'], [{ startLine: 2, endLine: 2 }]);
     assert.deepEqual(marks.committedLines, [0, 1, 4]);
+  });
+
+  it('the committed line shown at a line is the one the assembled runs show, without assembling them', () => {
+    fc.assert(
+      fc.property(textAndSpans, fc.array(fc.integer({ min: -2, max: 40 }), { maxLength: 30 }), ({ text, spans }, committedLines) => {
+        const marks = computeLineMarks(text, spans, committedLines);
+        const committed = committedLines.map((line) => ({ line }));
+        for (let line = -2; line <= marks.lineCount + 2; line++) {
+          assert.equal(committedLineShownAt(marks, committed, line)?.line, marks.committedLines.includes(line) ? line : undefined, `line ${line}`);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('the status cache hashes a reviewed span again only when its text changed', () => {
