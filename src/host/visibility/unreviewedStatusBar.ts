@@ -32,6 +32,8 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   /** Blocks waiting for review per document uri, from the last collect or count. */
   private countsByUri: UnreviewedCountsByUri = new Map();
   private total = 0;
+  /** False until the first counts arrived (they are shown even when there are none). */
+  private counted = false;
   private last: UnreviewedCounts = { workspace: 0, file: undefined };
   private readonly emitter = new vscode.EventEmitter<UnreviewedCounts>();
   /** Fires after each update with the counts shown. */
@@ -75,7 +77,12 @@ export class UnreviewedStatusBar implements vscode.Disposable {
   }
 
   private update(counts: UnreviewedCountsByUri): void {
+    // A count after lines moved (a typed line break) finds the same blocks: nothing shown changes,
+    // and neither the status bar nor the code lenses are sent again.
+    const same = this.counted && counts.size === this.countsByUri.size && [...counts].every(([uri, count]) => this.countsByUri.get(uri) === count);
+    this.counted = true;
     this.countsByUri = counts;
+    if (same) return;
     this.total = [...counts.values()].reduce((sum, count) => sum + count, 0);
     this.showCounts();
   }
