@@ -1,7 +1,11 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import * as vscode from 'vscode';
-import type { LineSource } from '../core/text/spanExcerpt';
+import type { AttributedSpan } from '../core/attribution';
+import type { SpanReviewStatus } from '../core/review/reviewModel';
+import { stringLineSource, type LineSource } from '../core/text/spanExcerpt';
 import { lineHolding } from '../core/text/lines';
+import { SpanStatusCache } from '../core/visibility/lineMarks';
+import { nativeSha256Hex } from '../git/blame/nativeSha256';
 import { TextChangedError, type TextPieces } from '../git/textPieces';
 
 /**
@@ -40,6 +44,20 @@ export function documentLineSource(document: vscode.TextDocument, near?: { reado
     lineAt,
     lineStart,
     slice: (start, end) => document.getText(new vscode.Range(positionOf(start), positionOf(end))),
+  };
+}
+
+/**
+ * The review status of spans of a document near `line` (the cursor's, the hovered one), each from
+ * its own text: a cursor stop or a hover never takes the document's whole text, and the span's
+ * lines are found from `line` (a position lookup right after an edit walks every later line).
+ */
+export function spanStatusesNear(document: vscode.TextDocument, line: number): (span: AttributedSpan) => SpanReviewStatus {
+  const statuses = new SpanStatusCache(nativeSha256Hex);
+  const source = documentLineSource(document, { line });
+  return (span) => {
+    const text = source.slice(span.start, span.end);
+    return statuses.statusOf({ ...span, start: 0, end: text.length }, text);
   };
 }
 
@@ -112,4 +130,25 @@ const LARGE_DOCUMENT_CHARS = 1_000_000;
 /** Whether taking the document's whole text would hold the extension host for long (its line count decides first, at no cost). */
 export function isLargeDocument(document: vscode.TextDocument): boolean {
   return document.lineCount > LARGE_DOCUMENT_LINES || documentLength(document) > LARGE_DOCUMENT_CHARS;
+}
+
+/**
+ * Characters of text per span up to which the lines around a document's spans are cheaper to
+ * find in its whole text: a read by ranges costs two position lookups and a range read per span
+ * and per stretch between spans (~6 µs each in the extension host: ~12 ms for 2,000 spans), the
+ * whole text one join of its lines and one scan for line breaks (a few ns per character).
+ */
+const WHOLE_TEXT_CHARS_PER_SPAN = 2_048;
+
+/**
+ * The document as a LineSource for reading the lines around `spanCount` spans (spanExcerpt): its
+ * whole text, taken once, when it is of ordinary size and the spans are dense enough that this is
+ * the cheaper read; else read by lines and ranges (documentLineSource).
+ */
+export function documentSourceForSpans(document: vscode.TextDocument, spanCount: number): LineSource {
+  if (spanCount > 0 && document.lineCount <= LARGE_DOCUMENT_LINES) {
+    const length = documentLength(document);
+    if (length <= LARGE_DOCUMENT_CHARS && length <= spanCount * WHOLE_TEXT_CHARS_PER_SPAN) return stringLineSource(document.getText());
+  }
+  return documentLineSource(document);
 }

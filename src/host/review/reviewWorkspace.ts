@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { spanExcerpt } from '../../core/text/spanExcerpt';
-import { documentLineSource } from '../documentText';
+import { documentSourceForSpans } from '../documentText';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
 import { blockNeedsReview, buildReviewBlocks, countReviewBlocks, rejectionRemovals, reviewBlocks, wholeLineRemovals, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
@@ -251,7 +251,8 @@ export class ReviewWorkspace implements vscode.Disposable {
       const generation = this.generationOf(key);
       if (!cached || cached.version !== document.version || cached.generation !== generation) {
         // Over the lines around the spans (spanExcerpt gives the same blocks): a big document's whole text is never taken per count.
-        const excerpt = spanExcerpt(documentLineSource(document), this.service.spansOf(document.uri));
+        const spans = this.service.spansOf(document.uri);
+        const excerpt = spanExcerpt(documentSourceForSpans(document, spans.length), spans);
         cached = { version: document.version, generation, count: countReviewBlocks({ path: displayPath(document.uri), text: excerpt.text, spans: excerpt.spans }) };
         this.openCounts.set(key, cached);
       }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { documentLineSource } from '../documentText';
+import { documentLineSource, documentSourceForSpans } from '../documentText';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import {
@@ -166,7 +166,7 @@ export class AttributionDecorations implements vscode.Disposable {
     const spans = this.settings.gutterMode === 'off' ? [] : this.service.spansOf(document.uri);
     // From the lines around the spans: a big document's whole text is never taken here.
     const marks = computeLineMarksOfSource(
-      documentLineSource(document),
+      documentSourceForSpans(document, spans.length),
       spans,
       committed.map((line) => line.line),
       this.statusCacheOf(key),

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../../core/attribution';
 import { HOVER_COMMAND_IDS, committedHoverMarkdown, hoverAnchorColumns, uncommittedHoverMarkdown } from '../../core/visibility/hoverText';
-import { SpanStatusCache, committedLineShownAt, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
+import { committedLineShownAt, uncommittedMarkAt, type LineMarks } from '../../core/visibility/lineMarks';
 import type { AttributionService } from '../attributionService';
-import { nativeSha256Hex } from '../../git/blame/nativeSha256';
+import { spanStatusesNear } from '../documentText';
 import type { AttributionDecorations } from './attributionDecorations';
 import type { VouchSettings } from '../settings';
 
@@ -32,11 +32,10 @@ export function hoverMarkdownAt(document: vscode.TextDocument, line: number, ser
   const mark = uncommittedMarkAt(marks, line);
   if (mark) {
     const spansById = new Map<string, AttributedSpan>(service.spansOf(document.uri).map((span) => [span.id, span]));
-    const text = document.getText();
-    const statuses = new SpanStatusCache(nativeSha256Hex);
+    const statusOf = spanStatusesNear(document, line);
     const spans = mark.spanIds.flatMap((id) => {
       const span = spansById.get(id);
-      return span ? [{ span, status: statuses.statusOf(span, text) }] : [];
+      return span ? [{ span, status: statusOf(span) }] : [];
     });
     return uncommittedHoverMarkdown({
       documentUri: document.uri.toString(),

@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
 import { Debouncer, DisposableStore } from '../lifecycle';
-import { documentLineSource } from '../documentText';
+import { spanStatusesNear } from '../documentText';
 import type { AttributedSpan } from '../../core/attribution';
 import { REVIEW_PANEL_COMMAND } from '../../core/visibility/hoverText';
 import { committedAnnotation, uncommittedAnnotation, unreviewedBlocksTitle } from '../../core/visibility/lineAnnotation';
-import { SpanStatusCache, committedLineShownAt, uncommittedMarkAt } from '../../core/visibility/lineMarks';
+import { committedLineShownAt, uncommittedMarkAt } from '../../core/visibility/lineMarks';
 import { ANNOTATION_COLOR_ID } from '../../core/visibility/markStyle';
 import type { AttributionService } from '../attributionService';
 import type { VouchSettings } from '../settings';
-import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import type { AttributionDecorations } from './attributionDecorations';
 import type { UnreviewedStatusBar } from './unreviewedStatusBar';
 
@@ -25,14 +24,7 @@ export function annotationAt(document: vscode.TextDocument, line: number, servic
     const lineRange = document.lineAt(line).rangeIncludingLineBreak;
     let spans = service.spansInRange(document.uri, document.offsetAt(lineRange.start), document.offsetAt(lineRange.end)).filter((span) => wanted.has(span.id));
     if (spans.length < wanted.size) spans = service.spansOf(document.uri).filter((span) => wanted.has(span.id));
-    const statuses = new SpanStatusCache(nativeSha256Hex);
-    // Each span's status needs only its own text: never the whole document on a cursor stop, and
-    // its lines are found from the cursor's (a position lookup right after an edit walks every later line).
-    const source = documentLineSource(document, { line });
-    const statusOf = (span: AttributedSpan) => {
-      const text = source.slice(span.start, span.end);
-      return statuses.statusOf({ ...span, start: 0, end: text.length }, text);
-    };
+    const statusOf = spanStatusesNear(document, line);
     return uncommittedAnnotation({ mark, spans: spans.map((span: AttributedSpan) => ({ span, status: statusOf(span) })), now }, vscode.l10n.t);
   }
   const committedLine = committedLineShownAt(marks, committed, line);

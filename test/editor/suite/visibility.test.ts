@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AttributedSpan } from '../../../src/core/attribution';
+import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import { countReviewBlocks } from '../../../src/core/review/reviewModel';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
-import type { LineMarkState, LineRun } from '../../../src/core/visibility/lineMarks';
+import { computeLineMarks, type LineMarkState, type LineRun } from '../../../src/core/visibility/lineMarks';
 import type { AttributionSummary } from '../../../src/core/visibility/summary';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
@@ -38,6 +39,10 @@ async function hoverText(uri: vscode.Uri, line: number, column = 0): Promise<str
 }
 
 const workspaceDir = () => workspaceUri('.').fsPath;
+
+function spanAtOffsets(id: string, start: number, end: number, humanChangedChars: number, review: Review | undefined): AttributedSpan {
+  return { id, start, end, origin: { kind: 'agent', tool: 'claude-code', model: 'test-model' }, confidence: 'high', insertedAt: Date.UTC(2026, 0, 5), insertedTextHash: '', insertedLength: end - start, humanChangedChars, ...(review ? { review } : {}) };
+}
 
 function agentSpanOver(text: string, piece: string, extra: Partial<AttributedSpan> = {}): AttributedSpan {
   return aiSpanOver(text, piece, { id: `test-${sha256Hex(piece).slice(0, 12)}`, origin: { kind: 'agent', tool: 'claude-code', model: 'test-model' }, ...extra });
@@ -111,6 +116,48 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     assert.match(hover, /Review: \*\*accepted\*\* by Rita Reviewer/);
     assert.match(hover, /Intent: greets a user \\<b\\>by name\\<\\\/b\\>/, 'review text is escaped');
     await store.remove('src/reviewed.ts');
+  });
+
+  it('gives the marks and the block count of the whole text, whether it reads the document whole (many spans) or by ranges (few), with either line break', async () => {
+    const cases = [
+      { name: 'dense.ts', eol: '\n', lines: 600, every: 4 },
+      { name: 'dense-crlf.ts', eol: '\r\n', lines: 600, every: 4 },
+      { name: 'sparse.ts', eol: '\n', lines: 6_000, every: 1_000 },
+    ];
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    for (const { name, eol, lines, every } of cases) {
+      const lineTexts = Array.from({ length: lines }, (_, line) => (line % 17 === 5 ? '' : `  const value${line} = compute(${line}); // line ${line}`));
+      const text = lineTexts.join(eol) + eol;
+      const lineStart = (line: number) => lineTexts.slice(0, line).reduce((sum, lineText) => sum + lineText.length + eol.length, 0);
+      // One AI span per `every` lines: whole lines, part of a line (a mixed line), two lines with the blank between, some accepted, some changed by a person.
+      const spans: AttributedSpan[] = [];
+      for (let first = 1; first + 3 < lines; first += every) {
+        const index = spans.length;
+        const line = lineTexts[first] === '' ? first + 1 : first;
+        const start = lineStart(line) + (index % 4 === 1 ? 8 : 2);
+        const end = index % 4 === 2 ? lineStart(line + 2) + lineTexts[line + 2].length : lineStart(line) + lineTexts[line].length;
+        const review = index % 4 === 3 ? acceptedReview({ textHash: sha256Hex(text.slice(start, end)) }) : undefined;
+        spans.push(spanAtOffsets(`dense-${index}`, start, end, index % 5 === 4 ? 3 : 0, review));
+      }
+      const repoPath = `src/${name}`;
+      const uri = workspaceUri(repoPath);
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      await store.save(repoPath, spans, text);
+      const document = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(document);
+      const api = await vouchApi();
+      await waitFor(`the spans of ${name}`, () => api.spansOf(uri).length === spans.length);
+      const expected = computeLineMarks(document.getText(), api.spansOf(uri));
+      const result = await waitFor(`the marks of ${name}`, async () => {
+        const summary = await summaryOf(uri);
+        return summary.unreviewedBlocks.file !== undefined && summary.unreviewedBlocks.file > 0 && summary;
+      });
+      for (const state of ['ai-unreviewed', 'ai-accepted', 'ai-human-changed'] as const) assert.deepEqual(result.gutterRuns[state], expected.runs[state], `${name}: ${state}`);
+      assert.ok(expected.runs['ai-accepted'].length > 0 && expected.runs['ai-human-changed'].length > 0, `${name}: every state is shown`);
+      assert.equal(result.unreviewedBlocks.file, countReviewBlocks({ path: repoPath, text: document.getText(), spans: api.spansOf(uri) }), `${name}: the block count`);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await store.remove(repoPath);
+    }
   });
 
   it('marks committed AI lines from the Vouch note of their commit, and the toggle turns the gutter off and on', async () => {
