@@ -2,7 +2,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import type { AttributedSpan } from '../core/attribution';
 import type { SpanReviewStatus } from '../core/review/reviewModel';
-import { stringLineSource, type LineSource } from '../core/text/spanExcerpt';
+import type { LineSource } from '../core/text/spanExcerpt';
 import { lineHolding } from '../core/text/lines';
 import { SpanStatusCache } from '../core/visibility/lineMarks';
 import { nativeSha256Hex } from '../git/blame/nativeSha256';
@@ -141,14 +141,12 @@ export function isLargeDocument(document: vscode.TextDocument): boolean {
 const WHOLE_TEXT_CHARS_PER_SPAN = 2_048;
 
 /**
- * The document as a LineSource for reading the lines around `spanCount` spans (spanExcerpt): its
- * whole text, taken once, when it is of ordinary size and the spans are dense enough that this is
- * the cheaper read; else read by lines and ranges (documentLineSource).
+ * The document's whole text when it is the cheaper read of the lines around `spanCount` spans: a
+ * document of ordinary size whose spans are dense enough. Undefined otherwise: read the lines
+ * around the spans (spanExcerpt over documentLineSource), never a large document's whole text.
  */
-export function documentSourceForSpans(document: vscode.TextDocument, spanCount: number): LineSource {
-  if (spanCount > 0 && document.lineCount <= LARGE_DOCUMENT_LINES) {
-    const length = documentLength(document);
-    if (length <= LARGE_DOCUMENT_CHARS && length <= spanCount * WHOLE_TEXT_CHARS_PER_SPAN) return stringLineSource(document.getText());
-  }
-  return documentLineSource(document);
+export function wholeTextForSpans(document: vscode.TextDocument, spanCount: number): string | undefined {
+  if (spanCount === 0 || document.lineCount > LARGE_DOCUMENT_LINES) return undefined;
+  const length = documentLength(document);
+  return length <= LARGE_DOCUMENT_CHARS && length <= spanCount * WHOLE_TEXT_CHARS_PER_SPAN ? document.getText() : undefined;
 }

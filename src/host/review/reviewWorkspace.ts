@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { spanExcerpt } from '../../core/text/spanExcerpt';
-import { documentSourceForSpans } from '../documentText';
+import { documentLineSource, wholeTextForSpans } from '../documentText';
 import type { AttributedSpan, Review, ReviewDecision } from '../../core/attribution';
 import { blockNeedsReview, buildReviewBlocks, countReviewBlocks, rejectionRemovals, reviewBlocks, wholeLineRemovals, type BlockSelection, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
@@ -250,10 +250,11 @@ export class ReviewWorkspace implements vscode.Disposable {
       let cached = this.openCounts.get(key);
       const generation = this.generationOf(key);
       if (!cached || cached.version !== document.version || cached.generation !== generation) {
-        // Over the lines around the spans (spanExcerpt gives the same blocks): a big document's whole text is never taken per count.
+        // Over the whole text when the spans are dense, else over the lines around them (spanExcerpt gives the same blocks): a big document's whole text is never taken per count.
         const spans = this.service.spansOf(document.uri);
-        const excerpt = spanExcerpt(documentSourceForSpans(document, spans.length), spans);
-        cached = { version: document.version, generation, count: countReviewBlocks({ path: displayPath(document.uri), text: excerpt.text, spans: excerpt.spans }) };
+        const whole = wholeTextForSpans(document, spans.length);
+        const input = whole !== undefined ? { text: whole, spans } : spanExcerpt(documentLineSource(document), spans);
+        cached = { version: document.version, generation, count: countReviewBlocks({ path: displayPath(document.uri), text: input.text, spans: input.spans }) };
         this.openCounts.set(key, cached);
       }
       if (cached.count > 0) counts.set(key, cached.count);

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { documentLineSource, documentSourceForSpans } from '../documentText';
+import { documentLineSource, wholeTextForSpans } from '../documentText';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { nativeSha256Hex } from '../../git/blame/nativeSha256';
 import {
   LINE_MARK_STATES,
   SpanStatusCache,
   assembleLineMarks,
+  computeLineMarks,
   computeLineMarksOfSource,
   editKeepsEveryMark,
   lineEditKeepsMarks,
@@ -164,13 +165,13 @@ export class AttributionDecorations implements vscode.Disposable {
       return entry;
     }
     const spans = this.settings.gutterMode === 'off' ? [] : this.service.spansOf(document.uri);
-    // From the lines around the spans: a big document's whole text is never taken here.
-    const marks = computeLineMarksOfSource(
-      documentSourceForSpans(document, spans.length),
-      spans,
-      committed.map((line) => line.line),
-      this.statusCacheOf(key),
-    );
+    // From the whole text when the spans are dense, else from the lines around them: a big document's whole text is never taken here.
+    const whole = wholeTextForSpans(document, spans.length);
+    const committedLines = committed.map((line) => line.line);
+    const marks =
+      whole !== undefined
+        ? computeLineMarks(whole, spans, committedLines, this.statusCacheOf(key))
+        : computeLineMarksOfSource(documentLineSource(document), spans, committedLines, this.statusCacheOf(key));
     const entry: DocumentMarks = { version: document.version, attributionGeneration: generation, committed, marks };
     this.marksByDocument.set(key, entry);
     return entry;

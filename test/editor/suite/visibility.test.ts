@@ -118,7 +118,7 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     await store.remove('src/reviewed.ts');
   });
 
-  it('gives the marks and the block count of the whole text, whether it reads the document whole (many spans) or by ranges (few), with either line break', async () => {
+  it('gives the marks and the block count of the whole text, whether it takes the whole text of the document (many spans) or reads the lines around them (few), with either line break', async () => {
     const cases = [
       { name: 'dense.ts', eol: '\n', lines: 600, every: 4 },
       { name: 'dense-crlf.ts', eol: '\r\n', lines: 600, every: 4 },
