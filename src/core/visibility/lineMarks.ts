@@ -210,6 +210,18 @@ export function updateUncommittedMarks(
     const line = { line: edit.firstLine, start, end, text: source.slice(start, end) };
     if (editKeepsEveryMark(previous, edit, line, spansInRange)) return { uncommitted: previous, unchanged: true, linesDerived: 0 };
   }
+  const delta = edit.newLastLine - edit.oldLastLine;
+  if (delta === 1 && edit.firstLine === edit.oldLastLine && edit.newLastLine < lineCount) {
+    // A line break typed in a person's line (Enter while writing code beside AI code): when the
+    // line had no mark, is not blank after it and no span is on or next to its two lines, each
+    // line keeps its mark and those below move down one. The two lines are a person's, and a
+    // blank line near them takes no AI state from a person's line, as before.
+    const line = edit.firstLine;
+    const from = firstMarkAtOrAfter(previous, line);
+    if (previous[from]?.line !== line && !isBlankLine(line) && spansInRange(Math.max(0, source.lineStart(line) - 1), lineEnd(line + 1) + 1).length === 0) {
+      return { uncommitted: movedMarks(previous.slice(0, from), previous, from, delta), unchanged: false, linesDerived: 0 };
+    }
+  }
   let first = Math.max(0, Math.min(edit.firstLine, lineCount - 1));
   let last = Math.max(first, Math.min(edit.newLastLine, lineCount - 1));
   for (const span of spansInRange(Math.max(0, edit.start - 1), edit.end + 1)) {
@@ -235,7 +247,6 @@ export function updateUncommittedMarks(
   const derived = uncommittedLineMarks(excerpt.text, excerpt.spans, cache, false)
     .map((mark) => ({ ...mark, line: excerpt.documentLine(mark.line) }))
     .filter((mark) => mark.line >= first && mark.line <= last);
-  const delta = edit.newLastLine - edit.oldLastLine;
   // The previous marks of the window's lines in the text before the edit: [first, last - delta].
   const from = firstMarkAtOrAfter(previous, first);
   const to = firstMarkAtOrAfter(previous, last - delta + 1);
@@ -243,14 +254,18 @@ export function updateUncommittedMarks(
   if (delta === 0 && to - from === derived.length && derived.every((mark, index) => sameMark(mark, previous[from + index]))) {
     return { uncommitted: previous, unchanged: true, linesDerived };
   }
-  // One array, filled in a loop: a line break moves every mark below it (thousands in a big file).
-  const uncommitted: UncommittedLineMark[] = previous.slice(0, from);
-  for (const mark of derived) uncommitted.push(mark);
-  for (let index = to; index < previous.length; index++) {
+  const head: UncommittedLineMark[] = previous.slice(0, from);
+  for (const mark of derived) head.push(mark);
+  return { uncommitted: movedMarks(head, previous, to, delta), unchanged: false, linesDerived };
+}
+
+/** `head` followed by the marks of `previous` from index `from` on, moved by `delta` lines: one array, filled in a loop (a line break moves every mark below it, thousands in a big file). */
+function movedMarks(head: UncommittedLineMark[], previous: readonly UncommittedLineMark[], from: number, delta: number): UncommittedLineMark[] {
+  for (let index = from; index < previous.length; index++) {
     const mark = previous[index];
-    uncommitted.push(delta === 0 ? mark : { line: mark.line + delta, state: mark.state, lineKind: mark.lineKind, spanIds: mark.spanIds });
+    head.push(delta === 0 ? mark : { line: mark.line + delta, state: mark.state, lineKind: mark.lineKind, spanIds: mark.spanIds });
   }
-  return { uncommitted, unchanged: false, linesDerived };
+  return head;
 }
 
 /** One line of a text: its number, where it starts and where the next one starts (or the text ends), and its text (with or without its line break). */

@@ -29,8 +29,9 @@ function edited(text: string, spans: readonly AttributedSpan[], change: { offset
 describe('updateUncommittedMarks: the line marks after one edit, from the lines around it', () => {
   it('gives the same marks as the whole text after the edit (typing, deleting, line breaks, AI inserts, in and around spans)', () => {
     const change = fc
-      .tuple(fc.nat(), fc.integer({ min: 0, max: 5 }), fc.constantFrom('x', ' ', '\n', '', 'ab', '\r\n', 'y\n z', '\n\n', ';'))
+      .tuple(fc.nat(), fc.integer({ min: 0, max: 5 }), fc.constantFrom('x', ' ', '\n', '', 'ab', '\r\n', 'y\n z', '\n\n', ';', '\n  '))
       .filter(([, deleted, inserted]) => deleted > 0 || inserted.length > 0);
+    let onlyMoved = 0;
     fc.assert(
       fc.property(textAndSpans, change, fc.boolean(), ({ text, spans }, [at, deleted, insertedText], byAi) => {
         const offset = text.length === 0 ? 0 : at % (text.length + 1);
@@ -39,9 +40,12 @@ describe('updateUncommittedMarks: the line marks after one edit, from the lines 
         const { before, update, whole } = edited(text, spans, { offset, deletedLength, insertedText }, byAi ? AI : HUMAN);
         assert.deepEqual(update.uncommitted, whole.uncommitted);
         if (update.unchanged) assert.deepEqual(before.uncommitted, whole.uncommitted);
+        // A line break in a person's line: the marks only moved, no line derived.
+        if (!update.unchanged && update.linesDerived === 0) onlyMoved++;
       }),
       { numRuns: 3000 },
     );
+    assert.ok(onlyMoved > 20, `marks only moved ${onlyMoved} times`);
   });
 
   it('derives a few lines per keystroke whatever the number of spans, and reports no change while typing inside an AI line', () => {
