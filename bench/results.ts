@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 const resultsFile = path.join(__dirname, 'results.json');
@@ -14,7 +14,14 @@ export function recordBenchResults(section: string, figures: unknown): void {
     }
   }
   all[section] = figures;
+  // Atomic, as every write of a kept file: temp file, fsync, rename (a killed bench leaves the old figures).
   const temp = `${resultsFile}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(all, null, 2)}\n`);
+  const descriptor = openSync(temp, 'w');
+  try {
+    writeSync(descriptor, `${JSON.stringify(all, null, 2)}\n`);
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
   renameSync(temp, resultsFile);
 }
