@@ -553,7 +553,8 @@ export class AttributionService implements vscode.Disposable {
         if (!blocksKept && decision.author.kind === 'human') {
           // The lines beside it are the same before and after (the edit stayed inside its line).
           const besideBlankLine = (line > 0 && isBlankLine(document.lineAt(line - 1).text)) || (line + lines < document.lineCount && isBlankLine(document.lineAt(line + lines).text));
-          const after: LineWithSpans = { lineText: textAfter, lineStart: start, spans: tracked.ledger.spansInRange(Math.max(0, start - 1), start + textAfter.length + 2), besideBlankLine };
+          const spansBeside = lines === 2 ? spansBesideLines(tracked.ledger, document, line, start) : undefined;
+          const after: LineWithSpans = { lineText: textAfter, lineStart: start, spans: tracked.ledger.spansInRange(Math.max(0, start - 1), start + textAfter.length + 2), besideBlankLine, spansBeside };
           const before: LineWithSpans = { lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine };
           blocksKept = editKeepsReviewBlocks(before, after);
           if (lines === 1) lineChange = { before, after };
@@ -855,4 +856,18 @@ export class AttributionService implements vscode.Disposable {
 
 function recordIds(ids: Set<string>, spans: readonly AttributedSpan[]): void {
   for (const span of spans) ids.add(span.id);
+}
+
+/**
+ * After a line break typed in `line` (which starts at `lineStart`): whether the line above the two
+ * lines it made, and the line below them, have a span on them (their line break included).
+ */
+function spansBesideLines(ledger: AttributionLedger, document: vscode.TextDocument, line: number, lineStart: number): { above: boolean; below: boolean } {
+  const above = line > 0 && ledger.spansInRange(document.offsetAt(new vscode.Position(line - 1, 0)), lineStart).length > 0;
+  let below = false;
+  if (line + 2 < document.lineCount) {
+    const range = document.lineAt(line + 2).rangeIncludingLineBreak;
+    below = ledger.spansInRange(document.offsetAt(range.start), document.offsetAt(range.end)).length > 0;
+  }
+  return { above, below };
 }

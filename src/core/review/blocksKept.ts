@@ -14,7 +14,10 @@
  * keeps them too when both new lines are AI lines, the spans of the line all come from one
  * insertion (so the two lines stay in one block), and no blank line is beside it; or when the line
  * was a person's (no AI character on it): its two lines hold none either, and a person's line still
- * stands between the AI lines above and below. Property-tested against counting again.
+ * stands between the AI lines above and below; or when the line held AI text and the break leaves a
+ * person's line (not blank, no AI character) on one side and every span of the line on the other,
+ * and the line beyond the person's side holds none (so no run of AI lines is cut in two: the AI line
+ * keeps its run and its blocks, the person's line joins none). Property-tested against counting again.
  */
 import type { AttributedSpan } from '../attribution';
 import { deriveLineAttribution, type LineAttribution } from '../ledger/lineAttribution';
@@ -29,6 +32,12 @@ export interface LineWithSpans {
   readonly spans: readonly AttributedSpan[];
   /** A blank line (only whitespace, or none at all) is right above or below it. */
   readonly besideBlankLine: boolean;
+  /**
+   * After a typed line break: whether the line right above the two lines, and the one right below
+   * them, have a span on them (their line break included). Without it a break that leaves a
+   * person's line beside an AI line is not known to keep the blocks.
+   */
+  readonly spansBeside?: { readonly above: boolean; readonly below: boolean };
 }
 
 /** Whether a line holds only whitespace (the line rule's whitespace: JavaScript's \s). */
@@ -47,7 +56,30 @@ export function editKeepsReviewBlocks(before: LineWithSpans, after: LineWithSpan
   if (before.besideBlankLine !== after.besideBlankLine) return false;
   const breaks = lineBreaksIn(after.lineText);
   if (breaks === 0) return lineFacts(before) === lineFacts(after);
-  return breaks === 1 && (splitKeepsHumanLine(before, after) || (!before.besideBlankLine && splitKeepsBlock(before, after)));
+  return breaks === 1 && (splitKeepsHumanLine(before, after) || (!before.besideBlankLine && (splitKeepsBlock(before, after) || splitLeavesPersonsLine(before, after))));
+}
+
+/**
+ * A line break typed in an AI line that leaves a person's line (not blank, no AI character) on one
+ * side and the line's spans on the other, with no span on the line beyond the person's side.
+ */
+function splitLeavesPersonsLine(before: LineWithSpans, after: LineWithSpans): boolean {
+  if (!after.spansBeside) return false;
+  const old = attributionOf(before.lineText, before.lineStart, before.spans);
+  if (!old) return false;
+  const firstText = after.lineText.slice(0, after.lineText.indexOf('\n'));
+  const secondText = after.lineText.slice(firstText.length + 1);
+  const first = attributionOf(firstText, after.lineStart, after.spans);
+  const second = attributionOf(secondText, after.lineStart + firstText.length + 1, after.spans);
+  const keepsSpans = (attribution: LineAttribution | undefined) => attribution !== undefined && sameIds(attribution.spanIds, old.spanIds);
+  if (!first && !isBlankLine(firstText)) return keepsSpans(second) && !after.spansBeside.above;
+  if (!second && !isBlankLine(secondText)) return keepsSpans(first) && !after.spansBeside.below;
+  return false;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  const [left, right] = [new Set(a), new Set(b)];
+  return left.size === right.size && [...left].every((id) => right.has(id));
 }
 
 /** A line break typed in a person's line (non-blank, no AI character): neither new line holds an AI character. */

@@ -9,7 +9,7 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { EditorSaves } from '../../../src/git/editorSaves';
 import { findRepository } from '../../../src/git/repository';
-import { acceptGhostText, openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
+import { acceptGhostText, openScratch, scratchWithGhostText, setExternalWrites, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -276,17 +276,6 @@ describe('Detection and attribution in the real editor', () => {
   it("does not take a person's uncommitted edit Vouch never saw for AI when another program writes the file later", async () => {
     const { relative, uri } = await committedClosedFile('unseen-edit');
     // The person's edit happens while Vouch does not look at outside writes (the setting is off).
-    const setExternalWrites = async (value: boolean | undefined) => {
-      const changed = new Promise<void>((resolve) => {
-        const listener = vscode.workspace.onDidChangeConfiguration((event) => {
-          if (!event.affectsConfiguration('vouch.detection.externalWrites')) return;
-          listener.dispose();
-          resolve();
-        });
-      });
-      await vscode.workspace.getConfiguration('vouch').update('detection.externalWrites', value, vscode.ConfigurationTarget.Global);
-      await changed; // Vouch's settings listener came first
-    };
     await setExternalWrites(false);
     // The editor's file events reach every watcher of the extension host in one dispatch: once this
     // one has the write, Vouch's has had it too, while the setting was off.

@@ -38,10 +38,48 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-/** Opens a fresh scratch file in an editor, with `content`. */
+/** Sets `vouch.detection.externalWrites` (undefined: the default) and waits until the extension host has it (Vouch's listener runs first). */
+export async function setExternalWrites(value: boolean | undefined): Promise<void> {
+  const changed = new Promise<void>((resolve) => {
+    const listener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('vouch.detection.externalWrites')) return;
+      listener.dispose();
+      resolve();
+    });
+  });
+  await vscode.workspace.getConfiguration('vouch').update('detection.externalWrites', value, vscode.ConfigurationTarget.Global);
+  await changed;
+}
+
+/**
+ * Writes a file as a test's set-up, which Vouch must not judge as another program's write (on a
+ * busy machine its verdict could come in the middle of the test and mark the whole file AI): with
+ * outside writes not looked at until the editor's event for the write has come. The editor's file
+ * events reach every watcher of the extension host in one dispatch: once this one has the write,
+ * Vouch's has had it too, while the setting was off.
+ */
+export async function writeSetUpFile(uri: vscode.Uri, content: string): Promise<void> {
+  await setExternalWrites(false);
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
+  try {
+    let delivered = false;
+    const onWrite = (written: vscode.Uri) => {
+      if (written.fsPath === uri.fsPath) delivered = true;
+    };
+    watcher.onDidChange(onWrite);
+    watcher.onDidCreate(onWrite);
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    await waitFor(`the editor's event for the write to ${uri.fsPath}`, () => delivered);
+  } finally {
+    watcher.dispose();
+    await setExternalWrites(undefined);
+  }
+}
+
+/** Opens a fresh scratch file in an editor, with `content` (written as set-up, not as an outside write). */
 export async function openScratch(name: string, content: string): Promise<vscode.TextEditor> {
   const uri = workspaceUri(name);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  await writeSetUpFile(uri, content);
   const document = await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(document);
 }

@@ -10,7 +10,7 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { openScratch, scratchWithGhostText, vouchApi, waitFor, workspaceUri } from './helpers';
+import { openScratch, scratchWithGhostText, vouchApi, waitFor, workspaceUri, writeSetUpFile } from './helpers';
 import { acceptedReview, aiSpanOver } from '../../support/spans';
 
 interface SummaryResult {
@@ -158,6 +158,52 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       await store.remove(repoPath);
     }
+  });
+
+  it('keeps the block count right while a person types a line of code into AI lines and breaks it off with Enter', async () => {
+    // A lone AI line, then a two-line AI block (one insertion), between a person's lines.
+    const text = 'const a = 0;\n  value1 = one();\nconst b = 0;\n  value3 = three();\n  value4 = four();\nconst c = 0;\n';
+    const repoPath = 'src/typed-breaks.ts';
+    const uri = workspaceUri(repoPath);
+    await writeSetUpFile(uri, text);
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    const block = '  value3 = three();\n  value4 = four();';
+    await store.save(repoPath, [agentSpanOver(text, 'value1 = one();', { insertedAt: 1 }), agentSpanOver(text, block.trimStart(), { insertedAt: 2 })], text);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const api = await vouchApi();
+    await waitFor('the spans', () => api.spansOf(uri).length === 2);
+    const countNow = async () => (await summaryOf(uri)).unreviewedBlocks.file;
+    const coreCount = () => countReviewBlocks({ path: repoPath, text: document.getText(), spans: api.spansOf(uri) });
+    assert.equal(await countNow(), 2);
+    const type = async (text: string) => {
+      const version = document.version;
+      await vscode.commands.executeCommand('type', { text });
+      await waitFor('the keystroke', () => document.version !== version);
+    };
+    /**
+     * Types a person's statement at the start of a line's AI text, a few characters at a time, then
+     * (after a pause in which the count is taken, as the status bar does) Enter: the count of just
+     * before is carried over the line break when the rule says it keeps the blocks.
+     */
+    const typeLineAbove = async (line: number, statement: string) => {
+      editor.selection = new vscode.Selection(line, 2, line, 2);
+      for (const piece of statement.match(/.{1,3}/gs) ?? []) await type(piece);
+      assert.equal(await countNow(), coreCount(), 'the count before the line break');
+      await type('\n');
+    };
+    // Beside the lone AI line: the person's line above it joins no block.
+    await typeLineAbove(1, 'let x = 1;');
+    assert.equal(document.lineAt(1).text, '  let x = 1;');
+    assert.equal(await countNow(), coreCount());
+    assert.equal(coreCount(), 2);
+    // Inside the two-line block: the person's line cuts its lines in two.
+    await typeLineAbove(5, 'let y = 2;');
+    assert.equal(document.lineAt(5).text, '  let y = 2;');
+    assert.equal(coreCount(), 3);
+    assert.equal(await waitFor('the count of the cut block', async () => ((await countNow()) === 3 ? 3 : undefined)), 3);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await store.remove(repoPath);
   });
 
   it('marks committed AI lines from the Vouch note of their commit, and the toggle turns the gutter off and on', async () => {

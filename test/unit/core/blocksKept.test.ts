@@ -15,7 +15,12 @@ function lineAround(text: string, offset: number, ledger: AttributionLedger, mor
   const lineEnd = lineStart + lineText.length;
   // No line above the first or below the last: nothing blank beside it there.
   const besideBlankLine = (line > 0 && isBlankLine(lines[line - 1])) || (line + 1 + more < lines.length && isBlankLine(lines[line + 1 + more]));
-  return { lineText, lineStart, spans: ledger.spansInRange(Math.max(0, lineStart - 1), lineEnd + 2), besideBlankLine };
+  const spans = ledger.spansInRange(Math.max(0, lineStart - 1), lineEnd + 2);
+  if (more === 0) return { lineText, lineStart, spans, besideBlankLine };
+  // The lines beyond the two, each with its line break (as the host reads them).
+  const above = line > 0 && ledger.spansInRange(lineStart - lines[line - 1].length - 1, lineStart).length > 0;
+  const below = line + 1 + more < lines.length && ledger.spansInRange(lineEnd + 1, lineEnd + 1 + lines[line + 1 + more].length + 1).length > 0;
+  return { lineText, lineStart, spans, besideBlankLine, spansBeside: { above, below } };
 }
 
 const blocksOf = (text: string, spans: readonly AttributedSpan[]) => buildReviewBlocks({ path: 'f', text, spans }).map((block) => [block.startLine, block.endLine]);
@@ -64,6 +69,8 @@ describe('editKeepsReviewBlocks: an edit inside a line that leaves the review bl
         }),
       );
     let kept = 0;
+    /** Kept only because the lines beyond the two were known (a person's line left beside an AI line). */
+    let keptBySpansBeside = 0;
     fc.assert(
       fc.property(textAndOneInsertion, fc.nat(), fc.constantFrom('\n', '\n  '), ({ text, spans }, at, insertedText) => {
         const offset = at % (text.length + 1);
@@ -71,13 +78,16 @@ describe('editKeepsReviewBlocks: an edit inside a line that leaves the review bl
         const before = lineAround(text, offset, ledger);
         ledger.applyChanges([{ offset, deletedLength: 0, insertedText }], { kind: 'human' });
         const after = text.slice(0, offset) + insertedText + text.slice(offset);
-        if (!editKeepsReviewBlocks(before, lineAround(after, offset, ledger, 1))) return;
+        const lineAfter = lineAround(after, offset, ledger, 1);
+        if (!editKeepsReviewBlocks(before, lineAfter)) return;
         kept++;
+        if (!editKeepsReviewBlocks(before, { ...lineAfter, spansBeside: undefined })) keptBySpansBeside++;
         assert.equal(countReviewBlocks({ path: 'f', text: after, spans: ledger.spans() }), countReviewBlocks({ path: 'f', text, spans }));
       }),
       { numRuns: 5000 },
     );
     assert.ok(kept > 20, `the rule held for only ${kept} of 5000 typed line breaks`);
+    assert.ok(keptBySpansBeside > 20, `a person's line left beside an AI line was kept in only ${keptBySpansBeside} of 5000 typed line breaks`);
   });
 
   it('keeps the blocks while a person types inside an AI line, not when the typing splits a span or changes a reviewed one', () => {
@@ -105,5 +115,16 @@ describe('editKeepsReviewBlocks: an edit inside a line that leaves the review bl
     assert.equal(enter(split.spans, 11), true, 'a line break between the parts of one insertion: one block on two lines');
     assert.equal(enter([span], 21), false, 'a line break after the AI text: a human line below it');
     assert.equal(enter([{ ...span, start: 22, end: 43 }], 10), true, 'a line break in a person\'s line above an AI line');
+    // Typed at the start of the AI line after a person's code: the person's line stays above the AI line.
+    const typedBefore = typeAt([{ ...span, start: 22, end: 43 }], 22, 'x = 1;');
+    const textBefore = `${text.slice(0, 22)}x = 1;${text.slice(22)}z();`;
+    const breakAt = (spans: AttributedSpan[], body: string, offset: number) => {
+      const ledger = AttributionLedger.fromSpans(spans);
+      const before = lineAround(body, offset, ledger);
+      ledger.applyChanges([{ offset, deletedLength: 0, insertedText: '\n' }], { kind: 'human' });
+      return editKeepsReviewBlocks(before, lineAround(body.slice(0, offset) + '\n' + body.slice(offset), offset, ledger, 1));
+    };
+    assert.equal(breakAt(typedBefore.spans, textBefore, 28), true, 'a person\'s line left above an AI line, below a person\'s line');
+    assert.equal(breakAt([{ ...span, id: 'above' }, ...typedBefore.spans], textBefore, 28), false, 'a person\'s line left between two AI lines');
   });
 });
