@@ -10,7 +10,7 @@ import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
 import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
 import { unchangedLineTargets } from '../text/lineDiff';
-import { lineStartOffsets } from '../text/lines';
+import { committedTextInWorkingLineEnds, lineStartOffsets } from '../text/lines';
 
 /** The lines of a text, split on "\n" (a "\r" stays part of its line); a final newline ends the last line. */
 export function splitLines(text: string): string[] {
@@ -105,9 +105,11 @@ function lineIndexOfOffset(lineStarts: readonly number[], offset: number): numbe
  */
 export function mapAttributionToBlob(workingText: string, spans: readonly AttributedSpan[], blobText: string): BlobAttribution | undefined {
   const workingLines = splitLines(workingText);
-  const blobLines = splitLines(blobText);
+  // Line breaks git converted on add are not a change: the blob's lines as the working tree holds them (same line numbers).
+  const blobInWorkingForm = committedTextInWorkingLineEnds(blobText, workingText);
+  const blobLines = splitLines(blobInWorkingForm);
   const workingAttribution = attributeLines(workingText, spans);
-  const workingToBlob = workingText === blobText ? Int32Array.from(workingLines, (_, index) => index) : unchangedLineTargets(workingLines, blobLines, { timeout: 5000 });
+  const workingToBlob = workingText === blobInWorkingForm ? Int32Array.from(workingLines, (_, index) => index) : unchangedLineTargets(workingLines, blobLines, { timeout: 5000 });
   if (!workingToBlob) return undefined;
   const lines: (AiLine | undefined)[] = new Array<AiLine | undefined>(blobLines.length).fill(undefined);
   workingAttribution.forEach((line, workingIndex) => {

@@ -63,3 +63,24 @@ export function lineHolding(offset: number, hint: number, lineCount: number, lin
   }
   return low;
 }
+
+/**
+ * The committed text with the working text's line breaks, when git converted them (core.autocrlf,
+ * `eol=crlf` in .gitattributes): every line of the working text ends in CRLF and the committed text
+ * holds no CR, as git writes it on add and gives it back with CRLF on checkout. Otherwise the
+ * committed text as it is. Lines keep their numbers, so line ranges found in the result hold for
+ * the committed text, while the working text's spans and reviews (taken over CRLF) map onto it unchanged.
+ */
+export function committedTextInWorkingLineEnds(committed: string, working: string): string {
+  if (committed.includes('\r') || !committed.includes('\n') || !endsEveryLineWithCrlf(working)) return committed;
+  return committed.replaceAll('\n', '\r\n');
+}
+
+function endsEveryLineWithCrlf(text: string): boolean {
+  let breaks = 0;
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) {
+    if (index === 0 || text.charCodeAt(index - 1) !== 13) return false;
+    breaks++;
+  }
+  return breaks > 0;
+}

@@ -6,6 +6,7 @@
  */
 import type { AttributedSpan } from '../../core/attribution';
 import { reanchorSpans } from '../../core/reanchor';
+import { committedTextInWorkingLineEnds } from '../../core/text/lines';
 import { buildReviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../gitRunner';
 import type { RepositoryLocation } from '../repository';
@@ -37,8 +38,10 @@ export interface StagedFileCheck {
 /** The blocks of `stagedText` that need review, given the attribution of another version of the file. */
 export function pendingBlocksInText(repoPath: string, attributed: AttributedText, stagedText: string): ReviewBlock[] {
   if (attributed.spans.length === 0) return [];
-  const spans = reanchorSpans(attributed.text, stagedText, attributed.spans);
-  return buildReviewBlocks({ path: repoPath, text: stagedText, spans });
+  // Line breaks git converted on add are not a change: the staged lines read as the working tree holds them (same line numbers).
+  const staged = committedTextInWorkingLineEnds(stagedText, attributed.text);
+  const spans = reanchorSpans(attributed.text, staged, attributed.spans);
+  return buildReviewBlocks({ path: repoPath, text: staged, spans });
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { lineBreaksIn, lineHolding, lineStartOffsets } from '../../../../src/core/text/lines';
+import { committedTextInWorkingLineEnds, lineBreaksIn, lineHolding, lineStartOffsets } from '../../../../src/core/text/lines';
 
 /** The reference: the last line whose start is at or before the offset, by a walk over every line. */
 function lineByWalk(starts: readonly number[], offset: number): number {
@@ -52,5 +52,24 @@ describe('lines', () => {
       // Never further from the hint than twice the distance: the editor totals line lengths only that far.
       assert.ok(asked.every((line) => Math.abs(line - hint) <= 2 * distance), `looked at line ${Math.max(...asked.map((line) => Math.abs(line - hint)))} lines away`);
     }
+  });
+
+  it("gives the committed text the working text's CRLF only when git converted every line break", () => {
+    assert.equal(committedTextInWorkingLineEnds('a\nb\n', 'a\r\nb\r\nc\r\n'), 'a\r\nb\r\n');
+    assert.equal(committedTextInWorkingLineEnds('a\nb', 'a\r\nb'), 'a\r\nb', 'no line break at the end');
+    assert.equal(committedTextInWorkingLineEnds('a\nb\n', 'a\r\nb\n'), 'a\nb\n', 'a working text of mixed line breaks was not converted');
+    assert.equal(committedTextInWorkingLineEnds('a\r\nb\n', 'a\r\nb\r\n'), 'a\r\nb\n', 'a committed CR: git did not convert');
+    assert.equal(committedTextInWorkingLineEnds('a\nb\n', 'a\nb\n'), 'a\nb\n');
+    assert.equal(committedTextInWorkingLineEnds('a\nb\n', 'ab'), 'a\nb\n', 'a working text of one line says nothing');
+    assert.equal(committedTextInWorkingLineEnds('\n', '\r\n'), '\r\n');
+    // Lines keep their numbers; converted back (as git adds it), it is the committed text.
+    fc.assert(
+      fc.property(texts, texts, (committed, working) => {
+        const result = committedTextInWorkingLineEnds(committed, working);
+        assert.equal(lineStartOffsets(result).length, lineStartOffsets(committed).length);
+        assert.equal(result.replaceAll('\r\n', '\n') === committed.replaceAll('\r\n', '\n'), true);
+        if (result !== committed) assert.ok(!committed.includes('\r') && working.includes('\r\n'));
+      }),
+    );
   });
 });
