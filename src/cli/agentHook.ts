@@ -80,6 +80,11 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
   }
   const report = parseAgentPayload(agent, payload);
   if (!report) return false; // not a file write: nothing to record
+  if (report.kind === 'failed') {
+    // The call wrote nothing, so the file's lines are not the agent's, whatever they say now.
+    io.stderr(display`vouch agent-hook: nothing recorded: ${report.toolName} on ${report.paths.join(', ')} did not succeed (${report.reason})\n`);
+    return false;
+  }
   const base = report.cwd && path.isAbsolute(report.cwd) ? report.cwd : io.cwd;
   for (const write of report.files) {
     const file = path.resolve(base, write.path);

@@ -15,6 +15,9 @@
  * - Codex PostToolUse: tool_name apply_patch, tool_input.command (the patch), session_id, model, cwd.
  * - Gemini CLI AfterTool: tool_name write_file {file_path, content} | replace {file_path,
  *   old_string, new_string, allow_multiple}; session_id; cwd.
+ *
+ * Whether the call succeeded, by each agent's documented result fields (see `failureOf`): a call
+ * reported as failed or denied wrote nothing, so none of its text is the agent's.
  */
 import { diffArrays } from 'diff';
 
@@ -39,12 +42,24 @@ export interface FileWrite {
 }
 
 export interface AgentEditReport {
+  readonly kind: 'edits';
   readonly tool: string;
   readonly model?: string;
   readonly session?: string;
   /** The directory relative paths refer to (payload cwd or first workspace root), when given. */
   readonly cwd?: string;
   readonly files: FileWrite[];
+}
+
+/** A file-writing tool call the payload reports as failed, denied or errored: nothing to record. */
+export interface FailedAgentCall {
+  readonly kind: 'failed';
+  /** The tool's name as the payload gives it. */
+  readonly toolName: string;
+  /** The files the call would have written, as the payload gives them. */
+  readonly paths: string[];
+  /** The agent's own words for what went wrong (untrusted text, shortened). */
+  readonly reason: string;
 }
 
 type Json = Record<string, unknown>;
@@ -62,10 +77,11 @@ const stringField = (object: Json, ...keys: string[]): string | undefined => {
 const VSCODE_COPILOT_TOOLS = new Set(['create_file', 'replace_string_in_file', 'multi_replace_string_in_file', 'insert_edit_into_file', 'apply_patch']);
 
 /**
- * Reads one hook payload. Returns undefined when it reports no file write (another tool, a
- * failed call, an event Vouch does not handle).
+ * Reads one hook payload. Returns the failed call when the payload says a file write failed or
+ * was denied, and undefined when it reports no file write (another tool, an event Vouch does not
+ * handle).
  */
-export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditReport | undefined {
+export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditReport | FailedAgentCall | undefined {
   if (!isObject(payload)) return undefined;
   const session = stringField(payload, 'session_id', 'sessionId', 'conversation_id');
   const model = stringField(payload, 'model');
@@ -77,7 +93,8 @@ export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditRe
     const file = stringField(payload, 'file_path');
     if (!file || !Array.isArray(payload.edits)) return undefined;
     const evidence = payload.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, false));
-    return evidence.length > 0 ? { tool: 'cursor', ...base, files: [{ path: file, evidence }] } : undefined;
+    // afterFileEdit fires only for an edit that was made and carries no result field.
+    return evidence.length > 0 ? { kind: 'edits', tool: 'cursor', ...base, files: [{ path: file, evidence }] } : undefined;
   }
 
   const toolName = stringField(payload, 'tool_name', 'toolName') ?? '';
@@ -93,7 +110,55 @@ export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditRe
   const tool =
     agent === 'copilot' ? (VSCODE_COPILOT_TOOLS.has(toolName) && (toolName !== 'apply_patch' || typeof input.input === 'string') ? 'github-copilot' : 'copilot-cli') : agent;
   const files = fileWritesOf(input);
-  return files.length > 0 ? { tool, ...base, files } : undefined;
+  if (files.length === 0) return undefined;
+  const failure = failureOf(agent, payload);
+  if (failure !== undefined) return { kind: 'failed', toolName, paths: files.map((file) => file.path), reason: shortened(failure) };
+  return { kind: 'edits', tool, ...base, files };
+}
+
+/**
+ * What went wrong, when the payload's documented result fields say the call did not succeed;
+ * undefined when they say it did or are absent (then the write is taken as made, as before).
+ * - Claude Code: a failed call fires PostToolUseFailure {error, is_interrupt}; PostToolUse's
+ *   tool_response may carry success: false.
+ * - Copilot: VS Code compatible PostToolUse tool_result.result_type, camelCase
+ *   toolResult.resultType ("success" | "failure" | "denied" | "error": only "success" wrote);
+ *   PostToolUseFailure / postToolUseFailure carry error instead.
+ * - Gemini CLI: AfterTool tool_response {llmContent, returnDisplay, error?}.
+ * - Codex: PostToolUse tool_response is the tool's output as text, with no failure field.
+ */
+function failureOf(agent: AgentId, payload: Json): string | undefined {
+  const event = stringField(payload, 'hook_event_name');
+  if (agent === 'claude-code' || agent === 'copilot') {
+    if (event === 'PostToolUseFailure') return stringField(payload, 'error') ?? (payload.is_interrupt === true ? 'interrupted' : 'failed');
+  }
+  if (agent === 'claude-code') {
+    const response = payload.tool_response;
+    if (isObject(response) && response.success === false) return 'the tool reported success: false';
+  }
+  if (agent === 'copilot') {
+    const snakeResult = payload.tool_result;
+    const camelResult = payload.toolResult;
+    const result = isObject(snakeResult) ? { type: snakeResult.result_type, text: snakeResult.text_result_for_llm } : isObject(camelResult) ? { type: camelResult.resultType, text: camelResult.textResultForLlm } : undefined;
+    if (result && typeof result.type === 'string' && result.type !== 'success') return typeof result.text === 'string' && result.text.length > 0 ? `${result.type}: ${result.text}` : result.type;
+    // camelCase postToolUseFailure: no event name in the payload, error in place of toolResult.
+    if (!result && event === undefined && typeof payload.error === 'string') return payload.error.length > 0 ? payload.error : 'failed';
+  }
+  if (agent === 'gemini') {
+    const response = payload.tool_response;
+    if (isObject(response) && response.error !== undefined && response.error !== null) {
+      const error = response.error;
+      if (typeof error === 'string') return error.length > 0 ? error : 'error';
+      return (isObject(error) ? stringField(error, 'message') : undefined) ?? 'error';
+    }
+  }
+  return undefined;
+}
+
+const MAX_REASON_LENGTH = 200;
+
+function shortened(reason: string): string {
+  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
 }
 
 /** The file writes a tool input describes, whatever the agent's field names. */

@@ -23,6 +23,8 @@ interface AgentHookFixture {
   readonly payload: unknown;
   /** 1-based inclusive line ranges `vouch mark` must record, by repository path. */
   readonly expected: Record<string, [number, number][]>;
+  /** For a call the agent reports failed or denied: what stderr must say was skipped (a regular expression). */
+  readonly skipped?: string;
   readonly tool: string;
   readonly model?: string;
   readonly session?: string;
@@ -91,11 +93,12 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
           assert.equal(span.confidence, 'high');
         }
       }
+      if (fixture.skipped !== undefined) assert.match(io.err, new RegExp(`nothing recorded: ${fixture.skipped}`));
     });
   }
 
   // The rule: an explicit report wins over any heuristic record of the same text.
-  for (const name of fixtures.filter((file) => !file.includes('bash'))) {
+  for (const name of fixtures.filter((file) => !file.includes('bash') && (JSON.parse(readFileSync(path.join(fixturesDir, file), 'utf8')) as AgentHookFixture).skipped === undefined)) {
     const fixture = JSON.parse(readFileSync(path.join(fixturesDir, name), 'utf8')) as AgentHookFixture;
     it(`${name}: the agent's report replaces a heuristic record of the same lines`, async () => {
       const payloadFile = setUp(fixture);
@@ -137,6 +140,25 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
     io = capture(repo);
     assert.equal(await runCli(['agent-hook', 'claude-code', '--input', missing], io), 0);
     assert.match(io.err, /cannot read .*gone\.ts/);
+  });
+
+  it("a failed call's reason, written by the agent, is escaped in the hook's message", async () => {
+    writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
+    const marked: string[][] = [];
+    const command = createAgentHookCommand({
+      mark: async (args) => {
+        marked.push(args);
+        return 0;
+      },
+      readStdin: async () =>
+        JSON.stringify({ session_id: 's', cwd: repo, hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'x.ts', content: 'a\nb\n' }, tool_response: { error: { message: 'disk full\n::error::forged\u001b[2J' } } }),
+    });
+    const io = capture(repo);
+    assert.equal(await command.run(['gemini'], io), 0);
+    assert.deepEqual(marked, []);
+    assert.equal(io.out, '{}\n');
+    assert.match(io.err, /nothing recorded: write_file .*x\.ts did not succeed \(disk full\\n::error::forged\\x1b\[2J\)\n$/);
+    assert.equal(io.err.split('\n').length, 2, 'one line');
   });
 
   it('reads the payload from standard input when no --input is given', async () => {

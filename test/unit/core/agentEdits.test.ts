@@ -1,0 +1,59 @@
+import * as assert from 'node:assert/strict';
+import { parseAgentPayload, type AgentId } from '../../../src/core/agentEdits';
+
+const write = { file_path: '/repo/notes.txt', content: 'text\n' };
+
+/** What parseAgentPayload made of a payload: edits, a failed call, or nothing. */
+function kindOf(agent: AgentId, payload: unknown): string {
+  return parseAgentPayload(agent, payload)?.kind ?? 'nothing';
+}
+
+describe('parseAgentPayload: a tool call the agent reports as failed or denied records nothing', () => {
+  it('Claude Code: PostToolUseFailure, and a PostToolUse whose tool_response says success: false', () => {
+    const failure = parseAgentPayload('claude-code', { hook_event_name: 'PostToolUseFailure', tool_name: 'Write', tool_input: write, error: 'EACCES', is_interrupt: false });
+    assert.deepEqual(failure, { kind: 'failed', toolName: 'Write', paths: ['/repo/notes.txt'], reason: 'EACCES' });
+    assert.equal(parseAgentPayload('claude-code', { hook_event_name: 'PostToolUseFailure', tool_name: 'Write', tool_input: write, is_interrupt: true })?.kind, 'failed');
+    assert.equal(kindOf('claude-code', { hook_event_name: 'PostToolUse', tool_name: 'Write', tool_input: write, tool_response: { filePath: '/repo/notes.txt', success: false } }), 'failed');
+    assert.equal(kindOf('claude-code', { hook_event_name: 'PostToolUse', tool_name: 'Write', tool_input: write, tool_response: { filePath: '/repo/notes.txt', success: true } }), 'edits');
+  });
+
+  it('Copilot, VS Code compatible format: only tool_result.result_type "success" is a write', () => {
+    for (const resultType of ['failure', 'denied', 'error', 'something-new']) {
+      const report = parseAgentPayload('copilot', { hook_event_name: 'PostToolUse', tool_name: 'create', tool_input: { path: '/repo/notes.txt', file_text: 'x\n' }, tool_result: { result_type: resultType, text_result_for_llm: 'why' } });
+      assert.deepEqual(report, { kind: 'failed', toolName: 'create', paths: ['/repo/notes.txt'], reason: `${resultType}: why` }, resultType);
+    }
+    assert.equal(kindOf('copilot', { hook_event_name: 'PostToolUse', tool_name: 'create', tool_input: { path: '/repo/notes.txt', file_text: 'x\n' }, tool_result: { result_type: 'success', text_result_for_llm: '' } }), 'edits');
+    assert.equal(kindOf('copilot', { hook_event_name: 'PostToolUseFailure', tool_name: 'create', tool_input: { path: '/repo/notes.txt', file_text: 'x\n' }, error: 'boom' }), 'failed');
+  });
+
+  it('Copilot, camelCase format: toolResult.resultType other than "success", and postToolUseFailure (error)', () => {
+    const args = JSON.stringify({ path: 'notes.txt', file_text: 'x\n' });
+    assert.equal(kindOf('copilot', { toolName: 'create', toolArgs: args, toolResult: { resultType: 'failure', textResultForLlm: 'no' } }), 'failed');
+    assert.equal(kindOf('copilot', { toolName: 'create', toolArgs: args, toolResult: { resultType: 'success', textResultForLlm: 'ok' } }), 'edits');
+    assert.deepEqual(parseAgentPayload('copilot', { toolName: 'create', toolArgs: args, error: 'disk full' }), { kind: 'failed', toolName: 'create', paths: ['notes.txt'], reason: 'disk full' });
+  });
+
+  it('Gemini CLI: AfterTool whose tool_response has an error', () => {
+    const report = parseAgentPayload('gemini', { hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: write, tool_response: { llmContent: 'Error', returnDisplay: 'Error', error: { message: 'EACCES', type: 'FILE_WRITE_FAILURE' } } });
+    assert.deepEqual(report, { kind: 'failed', toolName: 'write_file', paths: ['/repo/notes.txt'], reason: 'EACCES' });
+    assert.equal(kindOf('gemini', { tool_name: 'write_file', tool_input: write, tool_response: { llmContent: 'ok', returnDisplay: 'ok' } }), 'edits');
+    assert.equal(kindOf('gemini', { tool_name: 'write_file', tool_input: write, tool_response: { llmContent: 'ok', returnDisplay: 'ok', error: null } }), 'edits');
+  });
+
+  it('without a result field the write counts, as before', () => {
+    assert.equal(kindOf('claude-code', { tool_name: 'Write', tool_input: write }), 'edits');
+    assert.equal(kindOf('copilot', { hook_event_name: 'PostToolUse', tool_name: 'create_file', tool_input: { filePath: '/repo/notes.txt', content: 'x\n' }, tool_response: 'done' }), 'edits');
+    assert.equal(kindOf('gemini', { tool_name: 'write_file', tool_input: write }), 'edits');
+    assert.equal(kindOf('codex', { tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Add File: a.txt\n+x\n*** End Patch\n' }, tool_response: 'Success.' }), 'edits');
+  });
+
+  it('a failed call that writes no file is nothing to report', () => {
+    assert.equal(kindOf('claude-code', { hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', tool_input: { command: 'false' }, error: 'exit 1' }), 'nothing');
+    assert.equal(kindOf('copilot', { hook_event_name: 'PostToolUse', tool_name: 'bash', tool_input: { command: 'false' }, tool_result: { result_type: 'failure', text_result_for_llm: '' } }), 'nothing');
+  });
+
+  it("keeps the agent's reason short", () => {
+    const report = parseAgentPayload('gemini', { tool_name: 'write_file', tool_input: write, tool_response: { error: { message: 'x'.repeat(5000) } } });
+    assert.ok(report?.kind === 'failed' && report.reason.length <= 201);
+  });
+});
