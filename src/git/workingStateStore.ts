@@ -375,6 +375,26 @@ export class WorkingStateStore {
     return stat !== undefined && sameIdentity(identityOf(stat), written);
   }
 
+  /**
+   * Moves a document's state to the path its file was renamed to (git mv, a rename in the editor):
+   * its spans over its last known text, as they are. Not when the new path has spans of its own
+   * (two attributions are not guessed into one: the old state stays where it is) or the old text
+   * is gone from git. Returns whether it moved.
+   */
+  async move(fromPath: string, toPath: string): Promise<boolean> {
+    assertRepoPath(toPath);
+    if (fromPath === toPath) return false;
+    const from = await this.load(fromPath);
+    if (!from || from.spans.length === 0) return false;
+    const there = await this.load(toPath);
+    if (there && there.spans.length > 0) return false;
+    const text = await this.readText(from);
+    if (text === undefined) return false;
+    await this.save(toPath, from.spans, text, { storedBlob: from.textBlob });
+    await this.remove(fromPath);
+    return true;
+  }
+
   /** Deletes a document's state (the document itself is gone). Returns whether there was any. */
   async remove(repoPath: string): Promise<boolean> {
     const stateFile = this.stateFileFor(repoPath);

@@ -6,6 +6,7 @@ import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewMode
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
 import { checkStagedChangesInStore } from '../../git/staging/stagedReview';
+import { followRenamedFiles } from '../../git/staging/renamedFiles';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
@@ -85,6 +86,8 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
   if (staged) {
     // A hook of `git commit -a` / `git commit <paths>` sees a temporary index; GIT_INDEX_FILE is relative to the hook's cwd.
     const indexFile = process.env.GIT_INDEX_FILE ? path.resolve(io.cwd, process.env.GIT_INDEX_FILE) : undefined;
+    // A file renamed with git mv takes its AI marks along, so its AI lines are checked under the new name.
+    for (const rename of await followRenamedFiles(git, repository.topLevel, store, { staged: { indexFile } })) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
     const checks = await checkStagedChangesInStore(git, repository, store, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`));
     for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
   } else {

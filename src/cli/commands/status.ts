@@ -7,6 +7,7 @@ import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
+import { followRenamedFiles } from '../../git/staging/renamedFiles';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
@@ -98,7 +99,10 @@ async function runStatus(args: string[], io: CliIo): Promise<number> {
 async function buildStatusReport(io: CliIo): Promise<StatusReport> {
   const git = new GitRunner();
   const repository = await findRepository(git, io.cwd);
-  const store = new WorkingStateStore(repository, git, stderrLogger(io));
+  const logger = stderrLogger(io);
+  const store = new WorkingStateStore(repository, git, logger);
+  // A file renamed with git mv (staged) shows its AI blocks under the new name.
+  for (const rename of await followRenamedFiles(git, repository.topLevel, store, { staged: {} })) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
   const files: StatusFile[] = [];
   for (const document of await store.loadAll()) {
     const working = await workingFileBlocks(store, document.path);

@@ -184,6 +184,10 @@ async function recordFromPendingNow(deps: RecordFromPendingDeps, provider: Pendi
 /** Records one commit's pending lines into the journal and takes them out of the pending state (the caller writes the ref). */
 async function recordChanges(deps: RecordFromPendingDeps, provider: PendingSpanProvider, changes: CommitChanges): Promise<RecordCommitResult> {
   const commit = changes.commit;
+  // A file the commit renamed (git mv) takes its AI spans along: they are pending under its old path.
+  for (const rename of (await provider.followRenames?.(deps.git, deps.topLevel, commit)) ?? []) {
+    deps.logger.warn(`vouch: ${rename.from} was renamed to ${rename.to} in ${commit.slice(0, 12)}; its AI marks follow it`);
+  }
   const files = await provider.pendingFiles(deps.topLevel, changes.paths);
   const prepared = await prepareCommitRecord({ ...deps, commonDir: deps.writer.commonDir }, { commit, files, changes });
   // Signed before it is journaled: the journal holds the line that reaches the ref.

@@ -12,6 +12,8 @@ import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import { readWorkingTreeText } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
+import type { GitRunner } from '../gitRunner';
+import { followRenamedFiles, type FollowedRename } from '../staging/renamedFiles';
 import { errorMessage } from '../../core/errorMessage';
 
 /** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
@@ -36,6 +38,8 @@ export interface PendingSpanProvider {
    * working state): only then may one recording record several commits from it.
    */
   readonly consumesCommitted?: boolean;
+  /** Moves the pending spans of files `commit` renamed (and that are gone from the working tree) to their new paths. */
+  followRenames?(git: GitRunner, topLevel: string, commit: string): Promise<readonly FollowedRename[]>;
 }
 
 /** What pendingFiles handed out for one file, so markCommitted can find the spans in the stored coordinates. */
@@ -82,6 +86,10 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       if (handed && handed.spans.length > 0) files.push({ path: repoPath, workingText: handed.workingText, spans: handed.spans });
     }
     return files;
+  }
+
+  async followRenames(git: GitRunner, topLevel: string, commit: string): Promise<readonly FollowedRename[]> {
+    return followRenamedFiles(git, topLevel, await this.storeOf(topLevel), { commit });
   }
 
   async markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void> {

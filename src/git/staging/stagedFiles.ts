@@ -20,7 +20,7 @@ export interface IndexOptions {
   readonly indexFile?: string;
 }
 
-function indexEnvironment(options: IndexOptions): Record<string, string> {
+export function indexEnvironment(options: IndexOptions): Record<string, string> {
   return options.indexFile ? { ...LITERAL_PATHSPECS, GIT_INDEX_FILE: options.indexFile } : { ...LITERAL_PATHSPECS };
 }
 
