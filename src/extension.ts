@@ -8,6 +8,7 @@ import { registerCliLauncher } from './host/cliLauncher';
 import { AiToolCatalog } from './host/detection/aiTools';
 import { registerExplicitReportCommands } from './host/detection/explicitReports';
 import { registerDetectors } from './host/detection/detectors';
+import { registerRenameFollower } from './host/renamedFiles';
 import { registerInlineAcceptDetector } from './host/detection/inlineAcceptDetector';
 import { registerGetStarted } from './host/gettingStarted';
 import { GitExtension } from './host/gitExtension';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): VouchApi {
     registerExplicitReportCommands(service, log),
     registerAttributionVisibility({ service, reviews, states, git, settings, log }),
     registerDetectors(service, states, git, settings, tools, gitExtension, log),
+    registerRenameFollower(service, states, log),
     registerReviewFeatures(context, service, reviews, states, git, settings, gitExtension, log),
     registerCliLauncher(context, log),
     registerGetStarted(context.extension.id),

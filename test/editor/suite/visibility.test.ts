@@ -206,6 +206,30 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     await store.remove(repoPath);
   });
 
+  it('keeps the AI marks of a file renamed in the editor: they follow it to its new name', async () => {
+    const text = 'const a = 0;\nexport const ai = compute();\nconst b = 1;\n';
+    const oldUri = workspaceUri('src/before-rename.ts');
+    const newUri = workspaceUri('src/after-rename.ts');
+    await writeSetUpFile(oldUri, text);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(oldUri));
+    const api = await vouchApi();
+    await vscode.commands.executeCommand('vouch.recordAiEdit', { uri: oldUri.toString(), ranges: [{ start: { line: 1, character: 0 }, end: { line: 1, character: 28 } }], tool: 'rename-ai', kind: 'agent' });
+    await waitFor('the AI span', () => api.spansOf(oldUri).length === 1);
+    const rename = new vscode.WorkspaceEdit();
+    rename.renameFile(oldUri, newUri);
+    assert.ok(await vscode.workspace.applyEdit(rename));
+    const [span] = await waitFor('the AI span under the new name', () => api.spansOf(newUri).length === 1 && api.spansOf(newUri));
+    const renamed = await vscode.workspace.openTextDocument(newUri);
+    assert.equal(renamed.getText().slice(span.start, span.end), 'export const ai = compute();');
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    await waitFor('the working state under the new name', async () => (await store.load('src/after-rename.ts'))?.spans.length === 1);
+    assert.equal(await store.load('src/before-rename.ts'), undefined, 'nothing left under the old name');
+    const summary = await summaryOf(newUri);
+    assert.deepEqual(linesIn(summary.gutterRuns['ai-unreviewed']), [1]);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await store.remove('src/after-rename.ts');
+  });
+
   it('marks committed AI lines from the Vouch note of their commit, and the toggle turns the gutter off and on', async () => {
     const text = 'export const one = 1;\nexport function twice(x: number) {\n  return x * 2;\n}\nexport const three = 3;\n';
     const aiText = 'export function twice(x: number) {\n  return x * 2;\n}';
