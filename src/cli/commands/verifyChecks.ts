@@ -178,7 +178,7 @@ export class VerifyChecks {
         : claim.sha256 !== range.sha256
           ? { ok: false, detail: 'the claim is about other lines (their hash differs)' }
           : { ok: true };
-    const signed = { line: canonicalJson(envelope as unknown as JsonValue), envelope, payloadBytes: parsed.value.payloadBytes };
+    const signed = { line: canonicalJson(envelope as unknown as JsonValue), envelope: parsed.value.envelope, payloadBytes: parsed.value.payloadBytes };
     const finding = await (this.verifier as SignatureVerifier).verdict(signed, claim.principal, Date.parse(claim.createdAt), subject);
     return { ...where, principal: claim.principal, ...finding };
   }

@@ -214,15 +214,17 @@ function validateStatement(value: Json): NoteStatement {
 }
 
 function validateEnvelope(value: Json): DsseEnvelope {
-  const envelope = object(value, 'envelope', ['payload', 'payloadType', 'signatures']);
+  const envelope = object(value, 'envelope', ['payload', 'payloadType'], ['signatures']);
   text(envelope.payload, 'envelope.payload', MAX_RECORD_LINE_BYTES);
   if (envelope.payloadType !== DSSE_PAYLOAD_TYPE) fail('envelope.payloadType', `must be ${DSSE_PAYLOAD_TYPE}`);
-  array(envelope.signatures, 'envelope.signatures', 16).forEach((signatureValue, index) => {
+  // DSSE envelope.md: "Empty fields may be omitted", so no "signatures" reads as none (unsigned).
+  const signatures = envelope.signatures === undefined ? [] : array(envelope.signatures, 'envelope.signatures', 16);
+  signatures.forEach((signatureValue, index) => {
     const signature = object(signatureValue, `envelope.signatures[${index}]`, ['sig'], ['keyid']);
     text(signature.sig, `envelope.signatures[${index}].sig`, 64 * 1024);
     if (signature.keyid !== undefined) text(signature.keyid, `envelope.signatures[${index}].keyid`, 4096);
   });
-  return envelope as unknown as DsseEnvelope;
+  return { ...envelope, signatures } as unknown as DsseEnvelope;
 }
 
 /** Parses and validates one record line. Never throws (unless `hashText` does). */

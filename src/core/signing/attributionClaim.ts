@@ -71,7 +71,8 @@ export function parseClaimEnvelope(value: unknown): { ok: true; value: ClaimEnve
     const envelope = value as Record<string, unknown>;
     if (envelope.payloadType !== DSSE_PAYLOAD_TYPE) throw new Error(`payloadType must be ${DSSE_PAYLOAD_TYPE}`);
     if (typeof envelope.payload !== 'string' || envelope.payload.length > 64 * 1024) throw new Error('payload must be a string of at most 64 KiB');
-    const signatures = envelope.signatures;
+    // DSSE envelope.md: "Empty fields may be omitted", so no "signatures" reads as none.
+    const signatures = envelope.signatures === undefined ? [] : envelope.signatures;
     if (!Array.isArray(signatures) || signatures.length > 16) throw new Error('signatures must be an array of at most 16');
     for (const signature of signatures as unknown[]) {
       const entry = signature as Record<string, unknown> | null;
@@ -111,7 +112,7 @@ export function parseClaimEnvelope(value: unknown): { ok: true; value: ClaimEnve
       ...(predicate.model !== undefined ? { model: field(predicate, 'model', 200) } : {}),
       ...(predicate.session !== undefined ? { session: field(predicate, 'session', 200) } : {}),
     };
-    return { ok: true, value: { envelope: value as DsseEnvelope, payloadBytes, claim } };
+    return { ok: true, value: { envelope: { ...(value as DsseEnvelope), signatures: signatures as DsseEnvelope['signatures'] }, payloadBytes, claim } };
   } catch (error) {
     return { ok: false, reason: errorMessage(error) };
   }

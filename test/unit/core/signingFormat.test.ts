@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkSigner, matchPattern, matchPatternList, parseAllowedSigners, parseSignerTime } from '../../../src/core/signing/allowedSigners';
+import { buildClaimEnvelope, parseClaimEnvelope } from '../../../src/core/signing/attributionClaim';
 import { decodeBase64EitherAlphabet, preAuthEncoding } from '../../../src/core/signing/dsse';
 import { findDuplicateJsonKey } from '../../../src/core/signing/jsonDuplicateKeys';
 import { bytesToBase64, decodeUtf8Strict, utf8Bytes } from '../../../src/core/notes/canonicalJson';
@@ -111,6 +112,23 @@ describe('signing: readers follow DSSE and in-toto', () => {
     );
     const parsed = parseRecordLine(line);
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+  });
+
+  it('reads an envelope without "signatures" as unsigned (DSSE: empty fields may be omitted)', () => {
+    const withEmpty = JSON.parse(lineWith(() => undefined)) as Record<string, unknown>;
+    delete withEmpty.signatures;
+    const parsed = parseRecordLine(JSON.stringify(withEmpty));
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+    assert.deepEqual(parsed.record.envelope.signatures, []);
+    const notAnArray = parseRecordLine(JSON.stringify({ ...withEmpty, signatures: null }));
+    assert.ok(!notAnArray.ok && /envelope\.signatures: must be an array/.test(notAnArray.reason));
+    const noPayloadType = parseRecordLine(JSON.stringify({ payload: withEmpty.payload }));
+    assert.ok(!noPayloadType.ok && /missing "payloadType"/.test(noPayloadType.reason));
+    const claim = buildClaimEnvelope({ principal: 'agent@example.com', tool: 'claude-code', kind: 'chat', path: 'a.ts', start: 1, end: 1, sha256: 'c'.repeat(64), createdAt: '2024-01-01T00:00:00Z' });
+    const { signatures: _omitted, ...claimWithoutSignatures } = claim.envelope;
+    const readClaim = parseClaimEnvelope(claimWithoutSignatures);
+    assert.ok(readClaim.ok, readClaim.ok ? '' : readClaim.reason);
+    assert.deepEqual(readClaim.value.envelope.signatures, []);
   });
 
   it('reads a payload in URL-safe base64 without padding', () => {
