@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { checkSigner, matchPattern, matchPatternList, parseAllowedSigners, parseSignerTime } from '../../../src/core/signing/allowedSigners';
 import { buildClaimEnvelope, parseClaimEnvelope } from '../../../src/core/signing/attributionClaim';
 import { decodeBase64EitherAlphabet, preAuthEncoding } from '../../../src/core/signing/dsse';
@@ -8,6 +11,7 @@ import { bytesToBase64, decodeUtf8Strict, utf8Bytes } from '../../../src/core/no
 import { parseRecordLine } from '../../../src/core/notes/noteParser';
 import { buildNoteRecord, computeRecordId, type NoteRecordContent, type NoteStatement } from '../../../src/core/notes/noteRecord';
 import { hashLines } from '../../../src/core/notes/lineRanges';
+import { KeyDir, sshKeygen, type TestSshKey } from '../git/signingKeys';
 
 const COMMIT = 'a'.repeat(40);
 const TREE = 'b'.repeat(40);
@@ -184,23 +188,29 @@ describe('signing: readers follow DSSE and in-toto', () => {
 });
 
 describe('signing: allowed signers file', () => {
+  const NAMESPACE = 'vouch-attestation-v1';
+  const adaKey = () => parseAllowedSigners(`ada@example.com ${ED25519_LINE}`).signers[0].keyBlob;
+  /** checkSigner for ada's key in vouch's namespace, at `iso`. */
+  const allows = (fileText: string, iso = '2024-06-01T12:00:00.500Z', principal = 'ada@example.com') =>
+    checkSigner(parseAllowedSigners(fileText), { principal, namespace: NAMESPACE, keyBlob: adaKey(), time: Date.parse(iso) }).ok;
+
   it('reads principals, options and keys as ssh-keygen documents them', () => {
     const file = parseAllowedSigners(
       [
         '# comment',
         '',
         `ada@example.com,bob@example.com ${ED25519_LINE}`,
-        `"*@example.com" namespaces="vouch-attestation-v1,file",valid-after="20240101",valid-before=20250101Z ${OTHER_LINE}`,
+        `"*@example.com" namespaces="vouch-attestation-v1,file",valid-after="20240101",valid-before="20250101Z" ${OTHER_LINE}`,
         `ca@example.com cert-authority ${OTHER_LINE}`,
         `bad@example.com unknown-option ${OTHER_LINE}`,
         'broken line',
       ].join('\n'),
     );
     assert.equal(file.signers.length, 3);
-    assert.deepEqual(
-      file.problems.map((problem) => problem.line),
-      [6, 7],
-    );
+    assert.deepEqual(file.problems, [
+      { line: 6, reason: 'bad options: unknown key option' },
+      { line: 7, reason: 'missing key' },
+    ]);
     const [first, second, third] = file.signers;
     assert.equal(first.principals, 'ada@example.com,bob@example.com');
     assert.equal(first.keyType, 'ssh-ed25519');
@@ -211,39 +221,223 @@ describe('signing: allowed signers file', () => {
     assert.ok(third.certAuthority);
   });
 
-  it('parses YYYYMMDD[HHMM[SS]][Z] times', () => {
-    assert.equal(parseSignerTime('20240229Z'), Date.UTC(2024, 1, 29));
-    assert.equal(parseSignerTime('202402291230Z'), Date.UTC(2024, 1, 29, 12, 30));
-    assert.equal(parseSignerTime('20240229123045Z'), Date.UTC(2024, 1, 29, 12, 30, 45));
-    assert.equal(parseSignerTime('2024022912'), undefined);
-    assert.equal(parseSignerTime('20241301'), undefined);
+  it('parses the times parse_absolute_time accepts: 8, 12 or 14 digits, Z, z or UTC for UTC', () => {
+    assert.equal(parseSignerTime('20240229Z', 'valid-after'), Date.UTC(2024, 1, 29));
+    assert.equal(parseSignerTime('202402291230Z', 'valid-after'), Date.UTC(2024, 1, 29, 12, 30));
+    assert.equal(parseSignerTime('20240229123045Z', 'valid-after'), Date.UTC(2024, 1, 29, 12, 30, 45));
+    assert.equal(parseSignerTime('20240229z', 'valid-before'), Date.UTC(2024, 1, 29));
+    assert.equal(parseSignerTime('20240229UTC', 'valid-before'), Date.UTC(2024, 1, 29));
+    assert.equal(parseSignerTime('202402291230utc', 'valid-before'), Date.UTC(2024, 1, 29, 12, 30));
+    // timegm rolls days and seconds over; strptime allows seconds up to 61.
+    assert.equal(parseSignerTime('20230231Z', 'valid-after'), Date.UTC(2023, 2, 3));
+    assert.equal(parseSignerTime('20200101000061Z', 'valid-after'), Date.UTC(2020, 0, 1, 0, 1, 1));
+    for (const refused of ['2024022912', '20241301', '20240229ZZ', '20240229 Z', 'UTC', 'Z', '20240229+0100', '19700101Z', '19691231235959Z', '00800101Z']) {
+      assert.equal(parseSignerTime(refused, 'valid-after'), undefined, refused);
+    }
+    assert.equal(parseSignerTime('19700101000001Z', 'valid-after'), 1000);
   });
 
-  it('matches ssh pattern-lists: wildcards, negation', () => {
+  it('reads local times as mktime with tm_isdst 0 does, or stricter where JavaScript cannot tell', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Berlin';
+      // glibc reads summer dates as standard time (CET): 2024-07-01 00:00 is 2024-06-30T23:00Z.
+      assert.equal(parseSignerTime('20240701', 'valid-after'), Date.UTC(2024, 5, 30, 23));
+      assert.equal(parseSignerTime('20240101', 'valid-after'), Date.UTC(2023, 11, 31, 23));
+      // valid-before takes the earlier of the zone's two offsets (never later than ssh-keygen's bound).
+      assert.equal(parseSignerTime('20240701', 'valid-before'), Date.UTC(2024, 5, 30, 22));
+      process.env.TZ = 'UTC';
+      assert.equal(parseSignerTime('20240701', 'valid-before'), Date.UTC(2024, 6, 1));
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('does not use a line whose option value lacks its quotes (opt_dequote: missing start quote)', () => {
+    for (const option of ['namespaces=vouch-attestation-v1', 'valid-after=20200101', 'valid-before=20990101', 'valid-after=20200101Z']) {
+      const text = `ada@example.com ${option} ${ED25519_LINE}`;
+      assert.deepEqual(parseAllowedSigners(text).problems, [{ line: 1, reason: 'bad options: missing start quote' }], option);
+      assert.ok(!allows(text), option);
+    }
+    assert.deepEqual(parseAllowedSigners(`ada@example.com namespaces="vouch ${ED25519_LINE}`).problems, [{ line: 1, reason: 'invalid options' }]);
+    assert.ok(allows(`ada@example.com namespaces="vouch-attestation-v1",valid-after="20200101",valid-before="20990101" ${ED25519_LINE}`));
+  });
+
+  it('does not use a line that repeats an option clause, whatever the values', () => {
+    for (const [options, clause] of [
+      ['namespaces="git",namespaces="vouch-attestation-v1"', 'namespaces'],
+      ['valid-after="20200101Z",valid-after="20210101Z"', 'valid-after'],
+      ['valid-before="20200101",valid-before="20990101"', 'valid-before'],
+      ['VALID-BEFORE="20990101",valid-before="20990101"', 'valid-before'],
+    ]) {
+      const text = `ada@example.com ${options} ${ED25519_LINE}`;
+      assert.deepEqual(parseAllowedSigners(text).problems, [{ line: 1, reason: `bad options: multiple "${clause}" clauses` }], options);
+      assert.ok(!allows(text), options);
+    }
+    // cert-authority has no such rule in sshsig.c.
+    assert.equal(parseAllowedSigners(`ada@example.com cert-authority,cert-authority ${ED25519_LINE}`).signers.length, 1);
+  });
+
+  it('skips a line OpenSSH cannot parse and still reads the next ones', () => {
+    const good = `ada@example.com ${ED25519_LINE}`;
+    for (const bad of ['bob@example.com garbage', `bob@example.com foo="x" ${OTHER_LINE}`, `ada@example.com valid-after="2020" ${ED25519_LINE}`, '"unclosed quote', 'lonely']) {
+      const file = parseAllowedSigners(`${bad}\n${good}\n`);
+      assert.equal(file.problems.length, 1, bad);
+      assert.equal(file.problems[0].line, 1, bad);
+      assert.deepEqual(file.signers.map((signer) => signer.line), [2], bad);
+      assert.ok(allows(`${bad}\n${good}\n`), bad);
+    }
+  });
+
+  it('reads quotes inside the principals field as strdelimw does', () => {
+    assert.equal(parseAllowedSigners(`a"b,ada@example.com" ${ED25519_LINE}`).signers[0].principals, 'ab,ada@example.com');
+    assert.ok(allows(`a"b,ada@example.com" ${ED25519_LINE}`));
+    assert.equal(parseAllowedSigners(`"ada@example.com, bob@example.com" ${ED25519_LINE}`).signers[0].principals, 'ada@example.com, bob@example.com');
+    // The quoted part ends the word: the rest of the token is read as options.
+    assert.deepEqual(parseAllowedSigners(`"ada"@example.com ${ED25519_LINE}`).problems, [{ line: 1, reason: 'bad options: unknown key option' }]);
+  });
+
+  it('checks validity at the review time cut to whole seconds, as ssh-keygen -Overify-time does', () => {
+    const until = `ada@example.com valid-before="20240601120000Z" ${ED25519_LINE}`;
+    assert.ok(allows(until, '2024-06-01T12:00:00.999Z'));
+    assert.ok(!allows(until, '2024-06-01T12:00:01.000Z'));
+    const from = `ada@example.com valid-after="20240601120000Z" ${ED25519_LINE}`;
+    assert.ok(allows(from, '2024-06-01T12:00:00.000Z'));
+    assert.ok(!allows(from, '2024-06-01T11:59:59.999Z'));
+  });
+
+  it('matches ssh pattern-lists: wildcards, negation, bytes', () => {
     assert.ok(matchPattern('ada@example.com', '*@example.com'));
     assert.ok(matchPattern('ada@example.com', 'ad?@*.com'));
     assert.ok(!matchPattern('ada@example.com.evil', '*@example.com'));
     assert.ok(matchPatternList('ada@example.com', 'bob@x,*@example.com'));
     assert.ok(!matchPatternList('ada@example.com', '*@example.com,!ada@*'));
     assert.ok(!matchPatternList('ada@example.com', '!bob@example.com'));
+    // match.c compares bytes: `?` is one byte, not one character.
+    assert.ok(!matchPattern('\u00e9@example.com', '?@example.com'));
+    assert.ok(matchPattern('\u00e9@example.com', '??@example.com'));
+    // A sub-pattern of 1023 bytes or more fails the whole list in match.c.
+    assert.ok(!matchPatternList('ada@example.com', `ada@example.com,${'x'.repeat(1023)}`));
+    assert.ok(matchPatternList('ada@example.com', `ada@example.com,${'x'.repeat(1022)}`));
+  });
+
+  it('reads a file given as bytes, skipping a line that is not UTF-8', () => {
+    const bytes = new Uint8Array([...utf8Bytes('ada@exampl'), 0xff, ...utf8Bytes(`e.com ${ED25519_LINE}\nbob@example.com ${OTHER_LINE}\n`)]);
+    const file = parseAllowedSigners(bytes);
+    assert.deepEqual(file.problems, [{ line: 1, reason: 'not UTF-8' }]);
+    assert.deepEqual(file.signers.map((signer) => signer.principals), ['bob@example.com']);
+    // A byte order mark stays part of the principals, as in OpenSSH.
+    assert.equal(parseAllowedSigners(utf8Bytes(`\ufeffada@example.com ${ED25519_LINE}`)).signers[0].principals, '\ufeffada@example.com');
   });
 
   it('checks key, principal, namespace and validity window', () => {
     const file = parseAllowedSigners(
-      [`ada@example.com ${ED25519_LINE}`, `bob@example.com namespaces="git",valid-after=20240101Z,valid-before=20250101Z ${OTHER_LINE}`].join('\n'),
+      [`ada@example.com ${ED25519_LINE}`, `bob@example.com namespaces="git",valid-after="20240101Z",valid-before="20250101Z" ${OTHER_LINE}`].join('\n'),
     );
     const ada = file.signers[0].keyBlob;
     const bob = file.signers[1].keyBlob;
     const at = (iso: string) => Date.parse(iso);
-    const namespace = 'vouch-attestation-v1';
-    assert.ok(checkSigner(file, { principal: 'ada@example.com', namespace, keyBlob: ada, time: at('2030-01-01T00:00:00Z') }).ok);
-    const wrongPerson = checkSigner(file, { principal: 'bob@example.com', namespace, keyBlob: ada, time: at('2024-06-01T00:00:00Z') });
+    assert.ok(checkSigner(file, { principal: 'ada@example.com', namespace: NAMESPACE, keyBlob: ada, time: at('2030-01-01T00:00:00Z') }).ok);
+    const wrongPerson = checkSigner(file, { principal: 'bob@example.com', namespace: NAMESPACE, keyBlob: ada, time: at('2024-06-01T00:00:00Z') });
     assert.ok(!wrongPerson.ok && wrongPerson.reason === 'not-listed');
-    const wrongNamespace = checkSigner(file, { principal: 'bob@example.com', namespace, keyBlob: bob, time: at('2024-06-01T00:00:00Z') });
+    const wrongNamespace = checkSigner(file, { principal: 'bob@example.com', namespace: NAMESPACE, keyBlob: bob, time: at('2024-06-01T00:00:00Z') });
     assert.ok(!wrongNamespace.ok && wrongNamespace.reason === 'namespace');
     const expired = checkSigner(file, { principal: 'bob@example.com', namespace: 'git', keyBlob: bob, time: at('2025-06-01T00:00:00Z') });
     assert.ok(!expired.ok && expired.reason === 'expired');
     const early = checkSigner(file, { principal: 'bob@example.com', namespace: 'git', keyBlob: bob, time: at('2023-06-01T00:00:00Z') });
     assert.ok(!early.ok && early.reason === 'not-yet-valid');
+  });
+});
+
+describe('signing: allowed signers file, cross-checked with ssh-keygen -Y verify', function () {
+  this.timeout(120_000);
+  const NAMESPACE = 'vouch-attestation-v1';
+  let keys: KeyDir;
+  let ada: TestSshKey;
+  let otherLine: string;
+  let message: string;
+  let signature: string;
+  let adaBlob: Uint8Array;
+
+  before(() => {
+    keys = new KeyDir();
+    ada = keys.sshKey('ada', 'ed25519');
+    otherLine = keys.sshKey('bob', 'ed25519').publicLine;
+    message = path.join(keys.dir, 'message');
+    writeFileSync(message, 'DSSEv1 4 type 4 body');
+    execFileSync(sshKeygen, ['-Y', 'sign', '-q', '-f', ada.privatePath, '-n', NAMESPACE, message], { stdio: 'ignore' });
+    signature = `${message}.sig`;
+    adaBlob = parseAllowedSigners(`x ${ada.publicLine}`).signers[0].keyBlob;
+  });
+  after(() => keys.cleanup());
+
+  /** Both verdicts for ada's signature, as `principal`, at `iso` (ssh-keygen gets the second, as the docs' recipe gives it). */
+  function verdicts(fileText: string, iso: string, zone: string, principal = 'ada@example.com'): { vouch: boolean; sshKeygen: boolean } {
+    const file = path.join(keys.dir, 'allowed_signers');
+    writeFileSync(file, fileText);
+    const verifyTime = `${iso.replace(/[-:T]/g, '').slice(0, 14)}Z`;
+    const run = spawnSync(sshKeygen, ['-Y', 'verify', '-f', file, '-I', principal, '-n', NAMESPACE, '-s', signature, `-Overify-time=${verifyTime}`], { input: readFileSync(message), env: { ...process.env, TZ: zone } });
+    const saved = process.env.TZ;
+    process.env.TZ = zone;
+    try {
+      const vouch = checkSigner(parseAllowedSigners(readFileSync(file)), { principal, namespace: NAMESPACE, keyBlob: adaBlob, time: Date.parse(iso) }).ok;
+      return { vouch, sshKeygen: run.status === 0 };
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  }
+
+  it('gives the verdict ssh-keygen gives for the deviations found (unquoted, repeated, skipped lines, time forms, quotes, boundary second)', () => {
+    const key = ada.publicLine;
+    const cases: [string, string][] = [
+      [`ada@example.com namespaces=vouch-attestation-v1 ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after=20200101 ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-before=20990101 ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com namespaces="git",namespaces="vouch-attestation-v1" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-before="20200101",valid-before="20990101" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`bob@example.com garbage\nada@example.com ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`bob@example.com foo="x" ${key}\nada@example.com ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after="20200101UTC" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after="20200101z" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after="20240601120001utc" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`a"b,ada@example.com" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-before="20240601120000Z" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-before="20240601115959Z" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after="20240601120000Z" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after="20240601120001Z" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com ,namespaces="vouch-attestation-v1" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com namespaces="vouch-attestation-v1", ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com cert-authority="x" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com namespaces="x\\"y,vouch-*" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-after="19691231Z" ${key}`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com valid-before="20230231Z" ${key}`, '2023-03-02T12:00:00.000Z'],
+      [`ada@example.com\t${key.replace(' ', '\t')}\r`, '2024-06-01T12:00:00.700Z'],
+      [`ada@example.com ${key.replace(' ', '\v')}`, '2024-06-01T12:00:00.700Z'],
+    ];
+    for (const [fileText, iso] of cases) {
+      const outcome = verdicts(`${fileText}\n`, iso, 'UTC');
+      assert.equal(outcome.vouch, outcome.sshKeygen, `${JSON.stringify(fileText.replace(key, 'KEY'))}: vouch ${outcome.vouch}, ssh-keygen ${outcome.sshKeygen}`);
+    }
+  });
+
+  it('never accepts what ssh-keygen rejects, and agrees in UTC, for lines made of option fragments', () => {
+    const principal = fc.constantFrom('ada@example.com', '"ada@example.com"', 'a"da@example.co"m', '*@example.com', '!ada@example.com,*', 'bob@example.com', 'ada@example.com,!ada*');
+    const time = fc.constantFrom('20200101', '20200101Z', '20990101z', '202406011200UTC', '20240601120000Z', '20240601120000', '2024060112', '20240631', '20241301Z');
+    const clause = fc.oneof(
+      fc.constantFrom('cert-authority', 'namespaces="vouch-attestation-v1"', 'namespaces="git"', 'namespaces=vouch-attestation-v1', 'NAMESPACES="vouch-*"', 'namespaces=""', 'foo="x"', ''),
+      fc.tuple(fc.constantFrom('valid-after', 'valid-before', 'Valid-After'), time, fc.boolean()).map(([name, value, quoted]) => `${name}=${quoted ? `"${value}"` : value}`),
+    );
+    const line = fc.tuple(principal, fc.array(clause, { maxLength: 3 })).map(([who, clauses]) => `${who} ${clauses.length > 0 ? `${clauses.join(',')} ` : ''}${ada.publicLine}`);
+    const fileText = fc.array(fc.oneof(line, fc.constant(otherLine), fc.constant('bob@example.com garbage')), { minLength: 1, maxLength: 3 }).map((lines) => `${lines.join('\n')}\n`);
+    fc.assert(
+      fc.property(fileText, fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York'), (text, zone) => {
+        const outcome = verdicts(text, '2024-06-01T12:00:00.700Z', zone);
+        if (outcome.vouch) assert.ok(outcome.sshKeygen, `vouch accepts what ssh-keygen rejects (TZ=${zone}): ${text.replaceAll(ada.publicLine, 'KEY')}`);
+        if (zone === 'UTC') assert.equal(outcome.vouch, outcome.sshKeygen, `verdicts differ: ${text.replaceAll(ada.publicLine, 'KEY')}`);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
