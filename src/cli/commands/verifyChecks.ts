@@ -88,17 +88,16 @@ export class VerifyChecks {
       if (openpgpKeyring) return new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', openpgpKeyring }));
       return requireSigned ? new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', trustsNobody: true })) : new VerifyChecks(context, undefined);
     }
-    let text: string;
+    let bytes: Uint8Array;
     try {
       if (statSync(allowedSignersPath).size > MAX_ALLOWED_SIGNERS_BYTES) throw new Error(`larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes`);
-      text = readFileSync(allowedSignersPath, 'utf8');
+      bytes = readFileSync(allowedSignersPath);
     } catch (error) {
       throw new CliUsageError(`cannot read --allowed-signers ${allowedSignersPath}: ${errorMessage(error)}`);
     }
-    const file = parseAllowedSigners(text);
-    if (file.problems.length > 0) {
-      throw new CliUsageError(`--allowed-signers ${allowedSignersPath}: ${file.problems.map((problem) => `line ${problem.line}: ${problem.reason}`).join('; ')}`);
-    }
+    const file = parseAllowedSigners(bytes);
+    // ssh-keygen skips a line it cannot parse and reads on; so does the verdict here. Say which, so a typo is seen.
+    for (const problem of file.problems) context.logger.warn(`vouch: --allowed-signers ${allowedSignersPath}: line ${problem.line} skipped, as ssh-keygen skips it: ${problem.reason}`);
     let sshKeygen: string | undefined;
     try {
       sshKeygen = findProgram('ssh-keygen');

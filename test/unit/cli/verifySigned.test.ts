@@ -312,11 +312,19 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     assert.match(judged.stdout, /a\.js:2-2 .* signature of ada@example\.com: unknown-signer \(SHA256:\S+: the key is not listed for ada@example\.com\)/);
   });
 
-  it('refuses a bad allowed signers file as a usage error', async () => {
+  it('skips a line of the allowed signers file that ssh-keygen skips, says so, and reads the next lines', async () => {
     await commitSigned('a.js', 'ada@example.com', ada.privatePath);
-    writeFileSync(allowedFile, 'ada@example.com not-a-key\n');
-    const run = await vouch(repo.dir, 'verify', '--allowed-signers', allowedFile, 'HEAD');
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /line 1: expected: principals \[options\] keytype base64-key/);
+    const adaLine = `ada@example.com ${ada.publicLine}`;
+    writeFileSync(allowedFile, `bob@example.com garbage\nbob@example.com foo="x" ${bob.publicLine}\n${adaLine}\n`);
+    const passed = await verdicts('--require-signed', 'HEAD');
+    assert.equal(passed.code, 0, passed.stderr);
+    assert.match(passed.stderr, /line 1 skipped, as ssh-keygen skips it: missing key/);
+    assert.match(passed.stderr, /line 2 skipped, as ssh-keygen skips it: bad options: unknown key option/);
+    // A skipped line lists no key: ada's own line with an unquoted value does not count.
+    writeFileSync(allowedFile, `ada@example.com namespaces=vouch-attestation-v1 ${ada.publicLine}\n`);
+    const failed = await verdicts('--require-signed', 'HEAD');
+    assert.equal(failed.code, 1);
+    assert.equal(failed.result.problems[0].kind, 'unknown-signer');
+    assert.match(failed.stderr, /line 1 skipped, as ssh-keygen skips it: bad options: missing start quote/);
   });
 });
