@@ -107,6 +107,29 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
     }
     return answer;
   };
+  /**
+   * Whether `target` descends from `source` and its parent still holds the lines of every range of
+   * `carried` (a person moved or copied lines within the file): the source's record already covers
+   * them in the target's history, and a line is recorded once. A descendant whose parent had lost
+   * them (removed, then restored) still gets the carry.
+   */
+  const movesRecordedLines = async (target: string, source: string, carried: NoteRecord, linesOf: (blob: string | undefined) => string[] | undefined): Promise<boolean> => {
+    const descends = await git.run(['merge-base', '--is-ancestor', assertObjectId(source), assertObjectId(target)], { cwd: topLevel, okExitCodes: [1, 128] });
+    if (descends.exitCode !== 0) return false;
+    const parent = (await git.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${target}^`], { cwd: topLevel, okExitCodes: [1, 128] })).stdout.trim();
+    if (!parent) return false;
+    const files = carried.statement.predicate.files;
+    const parentBlobs = await blobsAtPaths(git, topLevel, assertObjectId(parent), files.map((file) => file.path));
+    const parentLinesOf = blobLinesOf(await readBlobs(git, topLevel, [...new Set(parentBlobs.values())], MAX_CARRY_FILE_BYTES));
+    for (const file of files) {
+      const lines = linesOf(file.blob);
+      const held = parentLinesOf(parentBlobs.get(file.path));
+      if (!lines || !held) return false;
+      const heldText = `\n${held.join('\n')}\n`;
+      if (!file.ranges.every((range) => heldText.includes(`\n${lines.slice(range.start - 1, range.end).join('\n')}\n`))) return false;
+    }
+    return true;
+  };
   for (const commit of commits) {
     if (noteBlobs.has(commit) || allRecords.length === 0) continue;
     const added = await addedLinesOfCommit(git, topLevel, commit);
@@ -138,7 +161,7 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
       const carriedRecord = carryRecord(source, { commit, tree, patchId, files }, match, { recordedLinesOf: (_path, blob) => linesOf(blob), budget, claimed: trial });
       // Content flows forward: a commit that is an ancestor of the source (its parent, say) cannot
       // hold lines the source's AI wrote, however alike the text (asked only when text matched).
-      if (!carriedRecord || !(await comesAfter(commit, sourceCommit))) continue;
+      if (!carriedRecord || !(await comesAfter(commit, sourceCommit)) || (await movesRecordedLines(commit, sourceCommit, carriedRecord, linesOf))) continue;
       claimed = trial;
       const { record } = await signRecord(carriedRecord, deps.signer, logger);
       toWrite.push({ commit, line: record.line });

@@ -40,6 +40,19 @@ describe('reconcile never gives AI records to human commits (real git)', functio
     assert.equal(await repo.reader().readNote(parent), undefined);
   });
 
+  it('does not carry an AI record to a later human commit that only moves the recorded lines within the file', async () => {
+    // A header longer than the block: git's diff shows the block's lines as the ones added.
+    const header = Array.from({ length: 8 }, (_, index) => `const setting${index} = ${index};\n`).join('');
+    const text = `${header}${BLOCK}`;
+    const ai = await repo.commitFiles({ 'g.js': text }, 'ai');
+    assert.ok((await repo.recordAi(ai, [{ path: 'g.js', text, aiText: BLOCK.trimEnd() }])).record);
+    const moved = await repo.commitFiles({ 'g.js': `${BLOCK}${header}` }, 'human moves the block to the top');
+    assert.match(await repo.text(['show', '--format=', moved]), /^\+export function parseConfig/m, 'the diff adds the block\'s lines');
+    const report = await reconcile();
+    assert.deepEqual(report.carried, [], "the AI commit's record already covers these lines in the human commit's history");
+    assert.equal(await repo.reader().readNote(moved), undefined);
+  });
+
   it('still carries a long, rare AI range to a commit that descends from it', async () => {
     const ai = await repo.commitFiles({ 'g.js': BLOCK }, 'ai');
     assert.ok((await repo.recordAi(ai, [{ path: 'g.js', text: BLOCK, aiText: BLOCK.trimEnd() }])).record);
