@@ -82,7 +82,7 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     predicate.files.forEach((file, fileIndex) => {
       file.ranges.forEach((range, rangeIndex) => {
         const rangeCheck = recordCheck?.files[fileIndex]?.ranges[rangeIndex];
-        const where = rangeCheck?.status === 'moved' ? `moved to ${rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
+        const where = rangeCheck?.status === 'moved' && rangeCheck.movedTo !== undefined ? `moved to ${range.end > range.start ? `${rangeCheck.movedTo}-${rangeCheck.movedTo + range.end - range.start}` : rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
         const origin = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''} (${range.origin.kind})`;
         const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}` : 'not reviewed';
         const verdict = verdicts[index].find((item) => item.role === 'reviewer' && item.path === file.path && item.start === range.start && item.end === range.end);

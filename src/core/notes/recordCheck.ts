@@ -4,6 +4,7 @@
  * stale, never valid.
  */
 import { hashLines } from './lineRanges';
+import type { ParsedNote } from './noteParser';
 import { SearchBudget, searchLineWindows } from './lineSearch';
 import { buildNoteRecord, type CarryMatch, type NoteFile, type NoteRange, type NoteRecord } from './noteRecord';
 
@@ -173,4 +174,31 @@ export function carryRecord(source: NoteRecord, target: CarryTarget, match: Carr
     files,
     carriedFrom: { recordId: source.recordId, commit: source.statement.predicate.commit, match },
   });
+}
+
+/**
+ * A note whose records were written for another commit (notes.rewriteRef carried it through an
+ * amend or a rebase), with each range where its check found it in this commit: kept where valid,
+ * moved where moved, left out where stale (its lines are no longer the recorded ones). Records
+ * written for this commit stay as they are. `check` is the note's check (records in the note's order).
+ */
+export function placedWhereFound(note: ParsedNote, commit: string, check: { readonly records: readonly RecordCheck[] }): ParsedNote {
+  const records = note.records.map((record, index) => {
+    const recordCheck = check.records[index];
+    if (record.statement.predicate.commit === commit || !recordCheck) return record;
+    const files = record.statement.predicate.files
+      .map((file) => {
+        const fileCheck = recordCheck.files.find((checked) => checked.path === file.path);
+        const ranges = file.ranges.flatMap((range, rangeIndex) => {
+          const rangeCheck = fileCheck?.ranges[rangeIndex];
+          if (!rangeCheck || rangeCheck.status === 'stale') return [];
+          if (rangeCheck.status === 'valid' || rangeCheck.movedTo === undefined) return [range];
+          return [{ ...range, start: rangeCheck.movedTo, end: rangeCheck.movedTo + range.end - range.start }];
+        });
+        return { ...file, ranges };
+      })
+      .filter((file) => file.ranges.length > 0);
+    return { ...record, statement: { ...record.statement, predicate: { ...record.statement.predicate, files } } };
+  });
+  return { ...note, records };
 }

@@ -14,6 +14,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../core/logger';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
+import { placedWhereFound } from '../../core/notes/recordCheck';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
 import { mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
 import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiAgent, type GitAiNote } from '../../core/visibility/gitAiNote';
@@ -230,6 +231,16 @@ export class BlameOverlay {
     for (const [commit, blob] of vouchBlobOf) {
       const parsed = parsedBlob(blob);
       if (parsed?.kind === 'vouch') vouchNotes.set(commit, parsed.note);
+    }
+    // A record carried by notes.rewriteRef (amend, rebase) names the lines of the commit it was written
+    // for: its ranges are placed where the check finds them in this commit, and stale ones left out.
+    const carried = new Map([...vouchNotes].filter(([commit, note]) => note.records.some((record) => record.statement.predicate.commit !== commit)));
+    if (carried.size > 0) {
+      const checks = await this.reader.checkCommitNotes(carried);
+      for (const [commit, note] of carried) {
+        const check = checks.get(commit);
+        if (check) vouchNotes.set(commit, placedWhereFound(note, commit, check));
+      }
     }
     const gitAiNotes = new Map<string, GitAiNote>();
     for (const [commit, blob] of gitAiBlobOf) {
