@@ -8,6 +8,7 @@
  * time, and the whole run has a deadline.
  */
 import { readRegularFile } from '../git/regularFile';
+import { readStdinBounded } from './boundedInput';
 import { display, ownText } from '../core/text/displayText';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -71,7 +72,7 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
   }
   const agent = positionals[0] as AgentId | undefined;
   if (!agent || !AGENT_IDS.includes(agent) || positionals.length > 1) throw new Error(`expected one agent name (${AGENT_IDS.join(', ')})`);
-  const raw = values.input !== undefined ? await readBounded(path.resolve(io.cwd, values.input), MAX_PAYLOAD_BYTES) : await (dependencies.readStdin ?? readStdin)(MAX_PAYLOAD_BYTES, STDIN_TIMEOUT_MS);
+  const raw = values.input !== undefined ? await readBounded(path.resolve(io.cwd, values.input), MAX_PAYLOAD_BYTES) : await (dependencies.readStdin ?? readHookPayload)(MAX_PAYLOAD_BYTES, STDIN_TIMEOUT_MS);
   let payload: unknown;
   try {
     payload = JSON.parse(raw);
@@ -114,31 +115,13 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
   return false;
 }
 
+function readHookPayload(maxBytes: number, timeoutMs: number): Promise<string> {
+  return readStdinBounded(maxBytes, timeoutMs, 'hook payload');
+}
+
 async function readBounded(file: string, maxBytes: number): Promise<string> {
   const read = await readRegularFile(file, { maxBytes, followSymlink: true });
   if (read.kind === 'missing') throw new Error('no such file');
   if (read.kind !== 'ok') throw new Error(read.reason);
   return read.bytes.toString('utf8');
-}
-
-function readStdin(maxBytes: number, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      process.stdin.removeAllListeners('data').removeAllListeners('end').removeAllListeners('error');
-      process.stdin.pause();
-      if (error) reject(error);
-      else resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const timer = setTimeout(() => finish(new Error(`no complete payload on stdin within ${timeoutMs / 1000} s`)), timeoutMs);
-    process.stdin.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) finish(new Error(`the hook payload is larger than ${maxBytes} bytes`));
-      else chunks.push(chunk);
-    });
-    process.stdin.on('end', () => finish());
-    process.stdin.on('error', (error) => finish(error));
-  });
 }

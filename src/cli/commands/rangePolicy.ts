@@ -4,7 +4,6 @@
  * and evaluated over the range's AI blocks with every review recorded for each (later approvals are
  * separate records) and the reviewer signatures verify found valid.
  */
-import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { evaluatePolicy, type PolicyBlock, type PolicyResult, type PolicyReview } from '../../core/policy/evaluatePolicy';
 import { MAX_POLICY_BYTES, parsePolicy, PolicyError, type Policy } from '../../core/policy/policyFile';
@@ -15,12 +14,12 @@ import { findRiskHints, type RiskCategory } from '../../core/review/riskHints';
 import { escapeMarkdownText } from '../../core/visibility/hoverText';
 import { blobsAtPaths, readBlobs } from '../../git/blobReads';
 import { resolveCommit } from '../../git/revisions';
+import { readOptionFile } from '../boundedInput';
 import { CliUsageError } from '../commandErrors';
 import { printable } from '../untrustedText';
 import type { NotesContext } from './notesCommon';
 import type { VerifyResult } from './verify';
 import type { RangeSignature } from './verifyChecks';
-import { errorMessage } from '../../core/errorMessage';
 
 export interface LoadedPolicy {
   readonly policy: Policy;
@@ -40,12 +39,7 @@ export async function loadPolicy(context: NotesContext, cwd: string, policyPath:
   let source: string;
   if (fromBase === undefined) {
     const file = path.resolve(cwd, policyPath);
-    try {
-      if (statSync(file).size > MAX_POLICY_BYTES) throw new Error(`larger than ${MAX_POLICY_BYTES} bytes`);
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new CliUsageError(`cannot read --policy ${policyPath}: ${errorMessage(error)}`);
-    }
+    text = (await readOptionFile('--policy', policyPath, file, MAX_POLICY_BYTES)).toString('utf8');
     source = file;
   } else {
     const base = await resolveCommit(context.git, context.topLevel, fromBase).catch(() => {

@@ -4,7 +4,7 @@
  * PendingSpanProvider: the working state (.git/vouch/working), or a JSON file (`--pending`).
  */
 import { display } from '../../core/text/displayText';
-import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIDENCES_FOR_INPUT, parsePendingFilesJson } from './notesPendingInput';
 import { resolveCommit } from '../../git/revisions';
@@ -14,10 +14,15 @@ import { WorkingStatePendingSpans, type PendingSpanProvider } from '../../git/no
 import { recordPendingSpansOfCommit, type RecordCommitResult } from '../../git/notes/commitRecording';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
+import { readOptionFile, readStdinBounded } from '../boundedInput';
 import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { errorMessage } from '../../core/errorMessage';
 import { printHelp } from '../commandOptions';
+
+/** Far above any real commit's pending spans; a bound so a device or an endless pipe cannot exhaust memory. */
+const MAX_PENDING_INPUT_BYTES = 64 * 1024 * 1024;
+const PENDING_STDIN_TIMEOUT_MS = 60_000;
 
 const HELP = `Usage: vouch record-commit [<commit>] [--pending FILE]
 
@@ -66,10 +71,12 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
   let provider: PendingSpanProvider | undefined;
   if (values.pending !== undefined) {
     let json: string;
-    try {
-      json = readFileSync(values.pending === '-' ? 0 : values.pending, 'utf8');
-    } catch (error) {
-      throw new CliUsageError(`cannot read ${values.pending}: ${errorMessage(error)}`);
+    if (values.pending === '-') {
+      json = await readStdinBounded(MAX_PENDING_INPUT_BYTES, PENDING_STDIN_TIMEOUT_MS, '--pending input').catch((error: unknown) => {
+        throw new CliUsageError(`cannot read --pending -: ${errorMessage(error)}`);
+      });
+    } else {
+      json = (await readOptionFile('--pending', values.pending, path.resolve(io.cwd, values.pending), MAX_PENDING_INPUT_BYTES)).toString('utf8');
     }
     try {
       provider = jsonPendingSpanProvider(json);

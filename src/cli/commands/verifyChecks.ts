@@ -5,7 +5,7 @@
  * lines it vouches for.
  */
 import { treesOfCommits } from '../../git/commitLog';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../../git/atomicWrite';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +17,7 @@ import { patchIdOfCommit } from '../../git/commitDiffs';
 import { findProgram } from '../../git/signing/boundedProcess';
 import { keyringBytes, type OpenPgpKeyring } from '../../git/signing/openpgpVerify';
 import { SignatureVerifier, type SignatureFinding, type SignatureVerdict } from '../../git/signing/recordVerifier';
+import { readOptionFile } from '../boundedInput';
 import { CliUsageError } from '../commandErrors';
 import type { NotesContext } from './notesCommon';
 import { errorMessage } from '../../core/errorMessage';
@@ -30,10 +31,10 @@ const MAX_OPENPGP_KEYRING_BYTES = 16 * 1024 * 1024;
  * temporary file for gpgv, removed when the command's process exits.
  */
 async function loadOpenPgpKeyring(keyringPath: string): Promise<OpenPgpKeyring> {
+  const read = await readOptionFile('--openpgp-keyring', keyringPath, keyringPath, MAX_OPENPGP_KEYRING_BYTES);
   let bytes: Buffer | undefined;
   try {
-    if (statSync(keyringPath).size > MAX_OPENPGP_KEYRING_BYTES) throw new Error(`larger than ${MAX_OPENPGP_KEYRING_BYTES} bytes`);
-    bytes = keyringBytes(readFileSync(keyringPath));
+    bytes = keyringBytes(read);
   } catch (error) {
     throw new CliUsageError(`cannot read --openpgp-keyring ${keyringPath}: ${errorMessage(error)}`);
   }
@@ -88,13 +89,7 @@ export class VerifyChecks {
       if (openpgpKeyring) return new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', openpgpKeyring }));
       return requireSigned ? new VerifyChecks(context, new SignatureVerifier(parseAllowedSigners(''), { allowedSignersPath: '', trustsNobody: true })) : new VerifyChecks(context, undefined);
     }
-    let bytes: Uint8Array;
-    try {
-      if (statSync(allowedSignersPath).size > MAX_ALLOWED_SIGNERS_BYTES) throw new Error(`larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes`);
-      bytes = readFileSync(allowedSignersPath);
-    } catch (error) {
-      throw new CliUsageError(`cannot read --allowed-signers ${allowedSignersPath}: ${errorMessage(error)}`);
-    }
+    const bytes = await readOptionFile('--allowed-signers', allowedSignersPath, allowedSignersPath, MAX_ALLOWED_SIGNERS_BYTES);
     const file = parseAllowedSigners(bytes);
     // ssh-keygen skips a line it cannot parse and reads on; so does the verdict here. Say which, so a typo is seen.
     for (const problem of file.problems) context.logger.warn(`vouch: --allowed-signers ${allowedSignersPath}: line ${problem.line} skipped, as ssh-keygen skips it: ${problem.reason}`);

@@ -3,7 +3,7 @@
  * `<git common dir>/vouch/claims/`, written atomically. A commit's record takes the claims whose
  * lines it holds; those files are then removed. Files are hostile input: bounded and validated.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
 import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
@@ -11,6 +11,7 @@ import type { DsseEnvelope } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope, type ClaimEnvelope } from '../../core/signing/attributionClaim';
 import { sha256Hex } from '../../core/textHash';
 import { writeFileAtomic } from '../atomicWrite';
+import { readRegularFileSync } from '../regularFile';
 import { errorMessage } from '../../core/errorMessage';
 
 const MAX_CLAIM_FILES = 10_000;
@@ -45,8 +46,10 @@ export function loadClaims(commonDir: string, logger: Logger): StoredClaim[] {
   for (const name of names.slice(0, MAX_CLAIM_FILES)) {
     const file = path.join(dir, name);
     try {
-      if (statSync(file).size > MAX_CLAIM_BYTES) throw new Error('too large');
-      const parsed = parseClaimEnvelope(JSON.parse(readFileSync(file, 'utf8')));
+      const read = readRegularFileSync(file, { maxBytes: MAX_CLAIM_BYTES });
+      if (read.kind === 'missing') continue; // taken by a commit since the listing
+      if (read.kind !== 'ok') throw new Error(read.reason);
+      const parsed = parseClaimEnvelope(JSON.parse(read.bytes.toString('utf8')));
       if (!parsed.ok) throw new Error(parsed.reason);
       claims.push({ file, value: parsed.value });
     } catch (error) {

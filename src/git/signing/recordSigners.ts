@@ -4,8 +4,8 @@
  * armored `gpg` signature. Each signature entry is `{ keyid: <fingerprint>, sig: <base64 of the
  * exact text the tool wrote> }`. The programs run bounded and without a terminal.
  */
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomicWrite';
+import { readRegularFileSync } from '../regularFile';
 import * as path from 'node:path';
 import { bytesToBase64 } from '../../core/notes/canonicalJson';
 import type { DsseSignature } from '../../core/notes/noteRecord';
@@ -25,6 +25,16 @@ export class SigningError extends Error {
   }
 }
 
+/** A public key line or a signature is a few kilobytes; the bound only keeps a device or FIFO named in the config from hanging or exhausting memory. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+const MAX_SIGNATURE_BYTES = 1024 * 1024;
+
+/** The text of a regular file up to `maxBytes`, else undefined (missing, not regular, too large). */
+function readSmallText(file: string, maxBytes: number): string | undefined {
+  const read = readRegularFileSync(file, { maxBytes, followSymlink: true });
+  return read.kind === 'ok' ? read.bytes.toString('utf8') : undefined;
+}
+
 /** A security key may wait for a touch: long enough for a person, short enough never to hang. */
 const SIGN_TIMEOUT_MS = 60_000;
 
@@ -41,11 +51,13 @@ export function sshKeyFingerprint(key: string): string | undefined {
   if (!literal) {
     for (const file of key.endsWith('.pub') ? [key] : [`${key}.pub`, key]) {
       if (!fileExists(file)) continue;
+      let text: string | undefined;
       try {
-        candidates.push(readFileSync(file, 'utf8').slice(0, 64 * 1024));
+        text = readSmallText(file, MAX_KEY_FILE_BYTES);
       } catch {
         // unreadable: try the next
       }
+      if (text !== undefined) candidates.push(text);
     }
   }
   for (const text of candidates) {
@@ -87,12 +99,13 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
           throw new SigningError(errorMessage(error));
         }
         if (result.exitCode !== 0) throw new SigningError(explainSshFailure(result.stderr, choice));
-        let text: string;
+        let text: string | undefined;
         try {
-          text = readFileSync(`${message}.sig`, 'utf8');
+          text = readSmallText(`${message}.sig`, MAX_SIGNATURE_BYTES);
         } catch {
-          throw new SigningError('ssh-keygen reported success but wrote no signature');
+          text = undefined;
         }
+        if (text === undefined) throw new SigningError('ssh-keygen reported success but wrote no signature');
         const blob = dearmorSshSignature(text);
         if (!blob) throw new SigningError('ssh-keygen wrote something that is not an SSH signature');
         const keyid = sshFingerprint(parseSshSignatureBlob(blob).publicKey);
@@ -130,7 +143,8 @@ export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<
           const said = result.stderr.split('\n').filter((line) => !line.startsWith('[GNUPG:]')).join(' ').trim().slice(0, 300);
           throw new SigningError(`gpg could not sign with ${choice.key} (${choice.source}): ${said}`);
         }
-        const text = readFileSync(output, 'utf8');
+        const text = readSmallText(output, MAX_SIGNATURE_BYTES);
+        if (text === undefined) throw new SigningError('gpg reported success but wrote no signature');
         return { keyid: created[1].toUpperCase(), sig: bytesToBase64(new TextEncoder().encode(text)) } satisfies DsseSignature;
       }),
   };
