@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AttributedSpan, EditAuthor } from '../core/attribution';
 import { subtractRanges, type OffsetRange } from '../core/detection/changeClassification';
@@ -10,7 +10,7 @@ import { gitBlobIdOfText, nativeSha256HexInSlices, utf8BytesInSlices } from './b
 import { hashingUtf8Pieces, sha256OfPieces, type TextPieces } from './textPieces';
 import { mergeSpans } from '../core/workingState/merge';
 import { assertRepoPath } from '../core/workingState/repoPath';
-import type { WorkingStateDocument } from '../core/workingState/stateFile';
+import type { SetAsideSpan, WorkingStateDocument } from '../core/workingState/stateFile';
 import {
   WORKING_STATE_SCHEMA_VERSION,
   parseWorkingStateDocument,
@@ -92,7 +92,7 @@ const ABANDONED_TEMPORARY_MS = 10 * 60 * 1000;
 
 type Inspection =
   | { readonly kind: 'missing' }
-  | { readonly kind: 'ok'; readonly document: WorkingStateDocument }
+  | { readonly kind: 'ok'; readonly document: WorkingStateDocument; readonly setAsideSpans?: readonly SetAsideSpan[]; readonly identity?: FileIdentity }
   | { readonly kind: 'bad'; readonly label: 'corrupt' | 'future'; readonly reason: string; readonly identity: FileIdentity };
 
 /** A file as written once: an atomic write (a rename) makes a new inode each time. */
@@ -198,6 +198,10 @@ export class WorkingStateStore {
     if (inspection.kind === 'bad') {
       await this.withLock(stateFile, () => this.setAsideIfUnchanged(stateFile, inspection as Extract<Inspection, { kind: 'bad' }>));
       inspection = await this.inspect(stateFile); // a writer may have replaced it meanwhile
+    }
+    if (inspection.kind === 'ok' && inspection.setAsideSpans) {
+      await this.withLock(stateFile, () => this.setAsideSpansIfUnchanged(stateFile, inspection as Extract<Inspection, { kind: 'ok' }>));
+      inspection = await this.inspect(stateFile);
     }
     if (inspection.kind !== 'ok') return undefined;
     return inspection.document;
@@ -322,6 +326,11 @@ export class WorkingStateStore {
       if (disk.kind === 'bad') {
         await this.setAsideIfUnchanged(stateFile, disk);
         disk = { kind: 'missing' };
+      }
+      if (disk.kind === 'ok' && disk.setAsideSpans) {
+        // This write replaces the file: the spans left out are kept first, in the copy set aside.
+        await this.setAsideSpansIfUnchanged(stateFile, disk);
+        disk = await this.inspect(stateFile);
       }
       let toWrite: readonly AttributedSpan[] = spans;
       let merged = false;
@@ -476,7 +485,27 @@ export class WorkingStateStore {
     if (path.basename(stateFile) !== `${sha256Hex(parsed.document.path)}.json`) {
       return { kind: 'bad', label: 'corrupt', reason: `it names ${JSON.stringify(parsed.document.path)}, which does not match its file name`, identity };
     }
-    return parsed;
+    return { ...parsed, identity };
+  }
+
+  /**
+   * Keeps a file that holds spans the reader left out as it was (`*.corrupt-<time>`, nothing is
+   * lost) and writes it back without them, so every reader sees the same spans and no later write
+   * drops them unseen. Unless a writer replaced it since it was inspected. Call under its lock.
+   */
+  private async setAsideSpansIfUnchanged(stateFile: string, inspection: Extract<Inspection, { kind: 'ok' }>): Promise<void> {
+    const setAside = inspection.setAsideSpans ?? [];
+    const stat = await fs.lstat(stateFile).catch(() => undefined);
+    if (setAside.length === 0 || !stat || !inspection.identity || !sameIdentity(identityOf(stat), inspection.identity)) return;
+    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
+    const target = `${stateFile}.corrupt-${stamp}`;
+    await fs.copyFile(stateFile, target, fsConstants.COPYFILE_EXCL);
+    const document = inspection.document;
+    await writeFileAtomic(stateFile, serializeWorkingStateDocument({ ...document, generation: document.generation + 1, updatedAt: new Date(this.now()).toISOString() }));
+    const reasons = setAside.map((span) => span.reason).join('; ');
+    this.logger.warn(
+      `vouch: set aside ${setAside.length} span(s) of the working state of ${document.path} (${stateFile}) because ${reasons}; the file as it was is kept as ${target}. Its other ${document.spans.length} span(s) and other files are not affected.`,
+    );
   }
 
   /** Moves a bad file aside, unless a writer replaced it since it was inspected. Call under its lock. */

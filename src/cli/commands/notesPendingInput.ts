@@ -1,6 +1,8 @@
 /** Validates the JSON form of pending spans that `vouch record-commit --pending` accepts. */
 import { ORIGIN_KINDS, SCOPE_TAGS, type AttributedSpan, type Confidence, type Review } from '../../core/attribution';
+import { originNameProblem } from '../../core/notes/noteParser';
 import type { CommittedFileInput } from '../../core/notes/recordFromSpans';
+import { DISPLAY_SAFE_NAME } from '../../core/text/displayText';
 
 export const CONFIDENCES_FOR_INPUT: readonly Confidence[] = ['high', 'medium', 'low'];
 
@@ -38,13 +40,26 @@ function review(value: unknown, at: string): Review {
     scope: input.scope.map((tag, index) => oneOf(tag, `${at}.scope[${index}]`, SCOPE_TAGS)),
     ...(input.scopeNote !== undefined ? { scopeNote: string(input.scopeNote, `${at}.scopeNote`) } : {}),
     reviewer: {
-      name: string(reviewer.name, `${at}.reviewer.name`, 1000),
-      email: string(reviewer.email, `${at}.reviewer.email`, 1000),
+      name: displaySafe(string(reviewer.name, `${at}.reviewer.name`, 1000), `${at}.reviewer.name`),
+      email: displaySafe(string(reviewer.email, `${at}.reviewer.email`, 1000), `${at}.reviewer.email`),
       ...(reviewer.signingKey !== undefined ? { signingKey: string(reviewer.signingKey, `${at}.reviewer.signingKey`) } : {}),
     },
     reviewedAt: string(input.reviewedAt, `${at}.reviewedAt`, 64),
     textHash: string(input.textHash, `${at}.textHash`, 64),
   };
+}
+
+/** The note's rule for origin names, checked here so bad input is refused whole before anything is written. */
+function originName(value: unknown, at: string): string {
+  const name = string(value, at, 1000);
+  const problem = originNameProblem(name);
+  if (problem) fail(at, problem);
+  return name;
+}
+
+function displaySafe(name: string, at: string): string {
+  if (!DISPLAY_SAFE_NAME.test(name)) fail(at, 'has an invalid form (a blank at either end, a control, invisible or bidi character, or a CI workflow-command start)');
+  return name;
 }
 
 function span(value: unknown, at: string, textLength: number): AttributedSpan {
@@ -59,9 +74,9 @@ function span(value: unknown, at: string, textLength: number): AttributedSpan {
     end,
     origin: {
       kind: oneOf(origin.kind, `${at}.origin.kind`, ORIGIN_KINDS),
-      tool: string(origin.tool, `${at}.origin.tool`, 200),
-      ...(origin.model !== undefined ? { model: string(origin.model, `${at}.origin.model`, 200) } : {}),
-      ...(origin.session !== undefined ? { session: string(origin.session, `${at}.origin.session`, 200) } : {}),
+      tool: originName(origin.tool, `${at}.origin.tool`),
+      ...(origin.model !== undefined ? { model: originName(origin.model, `${at}.origin.model`) } : {}),
+      ...(origin.session !== undefined ? { session: originName(origin.session, `${at}.origin.session`) } : {}),
     },
     confidence: oneOf(input.confidence ?? 'high', `${at}.confidence`, CONFIDENCES_FOR_INPUT),
     insertedAt: integer(input.insertedAt ?? 0, `${at}.insertedAt`),

@@ -102,6 +102,9 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
   // Parents whose post-commit hook had not recorded them yet were recorded first, each with its own lines.
   for (const parent of result.queuedParents ?? []) if (parent.record) reportRecorded(io, parent, ' (its post-commit hook had not recorded it yet)');
   reportRecorded(io, result, '');
+  // Input that names what a note cannot hold is the caller's mistake: said as such (the other files were recorded).
+  const refused = values.pending === undefined ? [] : result.files.filter((file) => file.skipped?.startsWith('cannot be recorded'));
+  if (refused.length > 0) throw new CliUsageError(`bad --pending input: ${refused.map((file) => `${file.path}: ${file.skipped}`).join('; ')}`);
   return 0;
 }
 

@@ -109,6 +109,26 @@ export function notePathProblem(path: string): string | undefined {
   return undefined;
 }
 
+/** Longest tool or model name a note holds. */
+export const MAX_ORIGIN_NAME_LENGTH = 200;
+
+/**
+ * Why `name` cannot be an origin's tool or model in a note, or undefined. The one rule for the
+ * note and for the working state (which applies it to the session too), so a name the state
+ * accepts never makes a record the note refuses.
+ */
+export function originNameProblem(name: string): string | undefined {
+  if (name.length > MAX_ORIGIN_NAME_LENGTH) return `longer than ${MAX_ORIGIN_NAME_LENGTH} characters`;
+  if (!DISPLAY_SAFE_NAME.test(name)) return 'has an invalid form (empty, a blank at either end, a control, invisible or bidi character, or a CI workflow-command start)';
+  return undefined;
+}
+
+function originName(value: Json, at: string): void {
+  if (typeof value !== 'string') fail(at, 'must be a string');
+  const problem = originNameProblem(value);
+  if (problem) fail(at, problem);
+}
+
 function validPath(value: Json, at: string): string {
   const path = text(value, at, MAX_NOTE_PATH_LENGTH);
   if (notePathProblem(path)) fail(at, 'must be a relative repository path');
@@ -138,8 +158,8 @@ function validateRange(value: Json, at: string): { start: number; end: number } 
   text(range.sha256, `${at}.sha256`, 64, SHA256_HEX);
   const origin = object(range.origin, `${at}.origin`, ['kind', 'tool'], ['model']);
   oneOf(origin.kind, `${at}.origin.kind`, ORIGIN_KINDS);
-  text(origin.tool, `${at}.origin.tool`, 200, DISPLAY_SAFE_NAME);
-  if (origin.model !== undefined) text(origin.model, `${at}.origin.model`, 200, DISPLAY_SAFE_NAME);
+  originName(origin.tool, `${at}.origin.tool`);
+  if (origin.model !== undefined) originName(origin.model, `${at}.origin.model`);
   oneOf(range.confidence, `${at}.confidence`, CONFIDENCES);
   const share = range.humanChangedShare;
   if (typeof share !== 'number' || !Number.isFinite(share) || share < 0 || share > 1) fail(`${at}.humanChangedShare`, 'must be a number from 0 to 1');
@@ -152,6 +172,34 @@ function validateRange(value: Json, at: string): { start: number; end: number } 
     if (!claim.ok) fail(`${at}.agentClaim`, claim.reason);
   }
   return { start, end };
+}
+
+/** One entry of `predicate.files`: its path, blob and ranges. */
+function validateFile(value: Json, at: string): { path: string; blob: string } {
+  const file = object(value, at, ['path', 'blob', 'ranges']);
+  const path = validPath(file.path, `${at}.path`);
+  const blob = text(file.blob, `${at}.blob`, 64, OBJECT_ID);
+  let previousEnd = 0;
+  array(file.ranges, `${at}.ranges`, 1_000_000).forEach((rangeValue, rangeIndex) => {
+    const range = validateRange(rangeValue, `${at}.ranges[${rangeIndex}]`);
+    if (range.start <= previousEnd) fail(`${at}.ranges[${rangeIndex}]`, 'ranges must be sorted and must not overlap');
+    previousEnd = range.end;
+  });
+  return { path, blob };
+}
+
+/**
+ * Why one file's entry of a record would make a reader reject the record, or undefined: a writer
+ * skips such a file alone, so the others still get their record.
+ */
+export function noteFileProblem(file: unknown): string | undefined {
+  try {
+    validateFile(JSON.parse(JSON.stringify(file)) as Json, 'file');
+    return undefined;
+  } catch (error) {
+    if (error instanceof SchemaError) return error.message;
+    throw error;
+  }
 }
 
 /** Checks a decoded statement against the schema of docs/note-schema.json; throws SchemaError with the path of the first problem. */
@@ -169,17 +217,10 @@ function validateStatement(value: Json): NoteStatement {
   const blobs = new Map<string, string>();
   array(predicate.files, 'predicate.files', 100_000).forEach((fileValue, fileIndex) => {
     const at = `predicate.files[${fileIndex}]`;
-    const file = object(fileValue, at, ['path', 'blob', 'ranges']);
-    const path = validPath(file.path, `${at}.path`);
+    const { path, blob } = validateFile(fileValue, at);
     if (paths.has(path)) fail(`${at}.path`, 'appears twice');
     paths.add(path);
-    blobs.set(path, text(file.blob, `${at}.blob`, 64, OBJECT_ID));
-    let previousEnd = 0;
-    array(file.ranges, `${at}.ranges`, 1_000_000).forEach((rangeValue, rangeIndex) => {
-      const range = validateRange(rangeValue, `${at}.ranges[${rangeIndex}]`);
-      if (range.start <= previousEnd) fail(`${at}.ranges[${rangeIndex}]`, 'ranges must be sorted and must not overlap');
-      previousEnd = range.end;
-    });
+    blobs.set(path, blob);
   });
   if (predicate.carriedFrom !== undefined) {
     const carried = object(predicate.carriedFrom, 'predicate.carriedFrom', ['recordId', 'commit', 'match']);

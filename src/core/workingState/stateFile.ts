@@ -2,7 +2,8 @@
  * The on-disk schema of one working-state file: the uncommitted attribution of one document.
  * Files are written by the extension (any window) and the CLI and read by all of them, so parsing
  * treats the content as hostile: every field is type- and range-checked, unknown fields are
- * dropped, and a file that fails is reported (never half-accepted).
+ * dropped. A span that fails is set aside alone, with its reason (the caller keeps the file as it
+ * was); a file whose own fields fail is reported whole.
  */
 import type {
   AttributedSpan,
@@ -15,6 +16,7 @@ import type {
   ScopeTag,
 } from '../attribution';
 import { ORIGIN_KINDS, SCOPE_TAGS } from '../attribution';
+import { originNameProblem } from '../notes/noteParser';
 import { repoPathProblem } from './repoPath';
 import { errorMessage } from '../errorMessage';
 
@@ -38,8 +40,15 @@ export interface WorkingStateDocument {
   readonly updatedAt: string;
 }
 
+/** A span left out of a document that loaded: its index in the file's `spans` and why. */
+export interface SetAsideSpan {
+  readonly index: number;
+  readonly reason: string;
+}
+
 export type WorkingStateParseResult =
-  | { readonly kind: 'ok'; readonly document: WorkingStateDocument }
+  /** `setAsideSpans`, present when not empty: spans left out of `document`, which holds the others. */
+  | { readonly kind: 'ok'; readonly document: WorkingStateDocument; readonly setAsideSpans?: readonly SetAsideSpan[] }
   | { readonly kind: 'corrupt'; readonly reason: string }
   | { readonly kind: 'future-version'; readonly version: number };
 
@@ -69,7 +78,9 @@ export function parseWorkingStateDocument(text: string): WorkingStateParseResult
   }
   if (version > WORKING_STATE_SCHEMA_VERSION) return { kind: 'future-version', version };
   try {
-    return { kind: 'ok', document: readDocument(value) };
+    const setAsideSpans: SetAsideSpan[] = [];
+    const document = readDocument(value, setAsideSpans);
+    return setAsideSpans.length > 0 ? { kind: 'ok', document, setAsideSpans } : { kind: 'ok', document };
   } catch (error) {
     if (error instanceof SchemaError) return { kind: 'corrupt', reason: error.message };
     throw error;
@@ -97,7 +108,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function readDocument(value: Record<string, unknown>): WorkingStateDocument {
+function readDocument(value: Record<string, unknown>, setAsideSpans: SetAsideSpan[]): WorkingStateDocument {
   const path = readString(value.path, 'path', 4096);
   const pathProblem = repoPathProblem(path);
   if (pathProblem) fail(`path: ${pathProblem}`);
@@ -109,19 +120,27 @@ function readDocument(value: Record<string, unknown>): WorkingStateDocument {
   const generation = readCount(value.generation, 'generation');
   const updatedAt = readString(value.updatedAt, 'updatedAt', 64);
   if (!Array.isArray(value.spans)) fail('spans is not an array');
-  const spans = readSpans(value.spans, textLength);
+  const spans = readSpans(value.spans, textLength, setAsideSpans);
   return { version: WORKING_STATE_SCHEMA_VERSION, path, spans, textBlob, textSha256, textLength, generation, updatedAt };
 }
 
-function readSpans(values: readonly unknown[], textLength: number): AttributedSpan[] {
+/** Every span checked; with `setAside`, one that fails is listed there and left out (else the first failure throws). */
+function readSpans(values: readonly unknown[], textLength: number, setAside?: SetAsideSpan[]): AttributedSpan[] {
   const spans: AttributedSpan[] = [];
   const ids = new Set<string>();
   let previousEnd = 0;
   values.forEach((value, index) => {
-    const span = readSpan(value, `spans[${index}]`);
-    if (span.end > textLength) fail(`spans[${index}] ends at ${span.end}, past the text length ${textLength}`);
-    if (span.start < previousEnd) fail(`spans[${index}] overlaps or precedes the span before it`);
-    if (ids.has(span.id)) fail(`spans[${index}] repeats the id ${span.id}`);
+    let span: AttributedSpan;
+    try {
+      span = readSpan(value, `spans[${index}]`);
+      if (span.end > textLength) fail(`spans[${index}] ends at ${span.end}, past the text length ${textLength}`);
+      if (span.start < previousEnd) fail(`spans[${index}] overlaps or precedes the span before it`);
+      if (ids.has(span.id)) fail(`spans[${index}] repeats the id ${span.id}`);
+    } catch (error) {
+      if (!setAside || !(error instanceof SchemaError)) throw error;
+      setAside.push({ index, reason: error.message });
+      return;
+    }
     ids.add(span.id);
     previousEnd = span.end;
     spans.push(span);
@@ -155,16 +174,23 @@ const MAX_CANDIDATES = 20;
 function readOrigin(value: unknown, where: string): Origin {
   if (!isRecord(value)) fail(`${where} is not an object`);
   const kind: OriginKind = readEnum(value.kind, ORIGIN_KINDS, `${where}.kind`);
-  const tool = readString(value.tool, `${where}.tool`, MAX_NAME_LENGTH);
-  if (tool.length === 0) fail(`${where}.tool is empty`);
+  const tool = readOriginName(value.tool, `${where}.tool`);
   const origin: { kind: OriginKind; tool: string; model?: string; session?: string; candidates?: string[] } = { kind, tool };
-  if (value.model !== undefined) origin.model = readString(value.model, `${where}.model`, MAX_NAME_LENGTH);
-  if (value.session !== undefined) origin.session = readString(value.session, `${where}.session`, MAX_NAME_LENGTH);
+  if (value.model !== undefined) origin.model = readOriginName(value.model, `${where}.model`);
+  if (value.session !== undefined) origin.session = readOriginName(value.session, `${where}.session`);
   if (value.candidates !== undefined) {
     if (!Array.isArray(value.candidates) || value.candidates.length > MAX_CANDIDATES) fail(`${where}.candidates is not a list of at most ${MAX_CANDIDATES} names`);
-    origin.candidates = value.candidates.map((name, index) => readString(name, `${where}.candidates[${index}]`, MAX_NAME_LENGTH));
+    origin.candidates = value.candidates.map((name, index) => readOriginName(name, `${where}.candidates[${index}]`));
   }
   return origin;
+}
+
+/** A tool, model, session or candidate name, by the rule the note applies to tool and model. */
+function readOriginName(value: unknown, where: string): string {
+  if (typeof value !== 'string') fail(`${where} is not a string`);
+  const problem = originNameProblem(value);
+  if (problem) fail(`${where}: ${problem}`);
+  return value;
 }
 
 function readReview(value: unknown, where: string): Review {

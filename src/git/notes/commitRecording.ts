@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../core/logger';
 import { buildCommitRecord, type CommitRecordResult, type CommittedBlob, type CommittedFileInput, type CommittedFileOutcome } from '../../core/notes/recordFromSpans';
-import { notePathProblem } from '../../core/notes/noteParser';
+import { noteFileProblem, notePathProblem } from '../../core/notes/noteParser';
 import { assertObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
 import { blobsAtPaths, readBlobs, type BlobRead } from '../blobReads';
@@ -89,7 +89,18 @@ export async function prepareCommitRecord(
     } else mappable.push(file);
     if (blob !== undefined && read?.text !== undefined) blobs.set(file.path, { path: file.path, blob, text: read.text });
   }
-  const mapped = buildCommitRecord({ commit, tree, patchId, files: mappable, blobs });
+  let mapped = buildCommitRecord({ commit, tree, patchId, files: mappable, blobs });
+  // A file whose part a reader would refuse (a name the note format does not take, from any pending
+  // source) is skipped alone; the record is built again of the others.
+  const refused = new Map<string, string>();
+  for (const file of mapped.record?.statement.predicate.files ?? []) {
+    const problem = noteFileProblem(file);
+    if (problem) refused.set(file.path, problem);
+  }
+  if (refused.size > 0) {
+    for (const file of mappable) if (refused.has(file.path)) skipped.push(skippedFile(file, `cannot be recorded: ${refused.get(file.path)}`));
+    mapped = buildCommitRecord({ commit, tree, patchId, files: mappable.filter((file) => !refused.has(file.path)), blobs });
+  }
   const built = { ...mapped, files: [...mapped.files, ...skipped] };
   if (!built.record) return { ...built, commit, claimFiles: [] };
   // Agents' signed claims about lines this record holds travel into it (one range each).

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
+import { sha256Hex } from '../../../src/core/textHash';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { TestRepo, gitRunner, nextDateEnv } from '../../support/testRepo';
 
@@ -188,5 +189,66 @@ describe('vouch install-hooks: post-commit records, post-rewrite reconciles (rea
     const note = await repo.reader().readNote(aiCommit);
     assert.deepEqual(note?.records[0].statement.predicate.files.map((file) => [file.path, file.ranges.map((range) => [range.start, range.end])]), [['a.js', [[2, 2]]]]);
     assert.equal(await repo.reader().readNote(meanwhile), undefined, 'the commit made meanwhile added no AI line');
+  });
+});
+
+describe('record-commit: one span or file the note cannot hold never costs the others their record', function () {
+  this.timeout(60_000);
+  let repo: TestRepo;
+  beforeEach(async () => {
+    repo = await TestRepo.withBaseCommit({ 'base.txt': 'a\n' });
+  });
+  afterEach(() => repo.cleanup());
+
+  async function editStateOf(repoPath: string, edit: (state: { spans: Record<string, unknown>[] }) => void): Promise<string> {
+    const store = await WorkingStateStore.open(gitRunner, repo.dir, silentLogger);
+    const file = store.stateFileFor(repoPath);
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { spans: Record<string, unknown>[] };
+    edit(state);
+    writeFileSync(file, JSON.stringify(state));
+    return file;
+  }
+
+  for (const badTool of ['claude-code ', 'claude\u0007code', 'claude\u202ecode', '::error::x']) {
+    it(`a span whose tool is ${JSON.stringify(badTool)} is set aside (kept in a copy); the commit's other AI lines are recorded and verify sees them`, async () => {
+      repo.write('w.txt', 'w1\nw2\nw3\n');
+      repo.write('x.txt', 'x1\nx2\nx3\n');
+      assert.equal((await vouch(repo.dir, 'mark', 'w.txt', '--lines', '1-2', '--tool', 'claude-code')).code, 0);
+      assert.equal((await vouch(repo.dir, 'mark', 'x.txt', '--lines', '1-3', '--tool', 'copilot')).code, 0);
+      const stateFile = await editStateOf('w.txt', (state) => {
+        (state.spans[0].origin as Record<string, unknown>).tool = badTool;
+      });
+      await repo.commitAll('AI code');
+      const recorded = await vouch(repo.dir, 'record-commit', 'HEAD');
+      assert.equal(recorded.code, 0, recorded.stderr);
+      assert.match(recorded.stderr, /set aside 1 span\(s\) of the working state of w\.txt .*origin\.tool/);
+      const aside = readdirSync(path.dirname(stateFile)).filter((name) => name.startsWith(`${path.basename(stateFile)}.corrupt-`));
+      assert.equal(aside.length, 1, 'the file as it was is kept');
+      assert.ok(readFileSync(path.join(path.dirname(stateFile), aside[0]), 'utf8').includes(JSON.stringify(badTool).slice(1, -1)));
+      const shown = await vouch(repo.dir, 'notes', 'show', 'HEAD');
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /x\.txt:1-3/);
+      const verify = await vouch(repo.dir, 'verify', 'HEAD');
+      assert.equal(verify.code, 1, verify.stdout);
+      assert.match(verify.stdout, /unreviewed\s+x\.txt:1-3/);
+    });
+  }
+
+  it('a file whose part the note would refuse (a reviewer name with a trailing blank) is skipped alone with the reason; the others are recorded', async () => {
+    repo.write('w.txt', 'w1\nw2\n');
+    repo.write('x.txt', 'x1\nx2\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'w.txt', '--lines', '1-2', '--tool', 'claude-code')).code, 0);
+    assert.equal((await vouch(repo.dir, 'mark', 'x.txt', '--lines', '1-2', '--tool', 'copilot')).code, 0);
+    await editStateOf('w.txt', (state) => {
+      const reviewed = 'w1\nw2\n'.slice(state.spans[0].start as number, state.spans[0].end as number);
+      state.spans[0].review = { decision: 'accepted', intent: 'ok', scope: ['none'], reviewer: { name: 'Dana ', email: 'dana@example.com' }, reviewedAt: '2026-01-01T00:00:00Z', textHash: sha256Hex(reviewed) };
+    });
+    await repo.commitAll('AI code');
+    const recorded = await vouch(repo.dir, 'record-commit', 'HEAD');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(recorded.stderr, /w\.txt: cannot be recorded: .*reviewer\.name.*; its AI spans stay pending/);
+    const shown = await vouch(repo.dir, 'notes', 'show', 'HEAD');
+    assert.match(shown.stdout, /x\.txt:1-2/);
+    assert.doesNotMatch(shown.stdout, /w\.txt/);
   });
 });

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { AttributedSpan, Review } from '../../../src/core/attribution';
+import * as fc from 'fast-check';
+import { buildNoteRecord } from '../../../src/core/notes/noteRecord';
+import { originNameProblem, parseRecordLine } from '../../../src/core/notes/noteParser';
 import { mergeSpans } from '../../../src/core/workingState/merge';
 import { assertRepoPath, repoPathProblem } from '../../../src/core/workingState/repoPath';
 import type { WorkingStateDocument } from '../../../src/core/workingState/stateFile';
@@ -31,6 +34,17 @@ function document(spans: AttributedSpan[], extra: Partial<WorkingStateDocument> 
     updatedAt: '2025-01-01T00:00:00.000Z',
     ...extra,
   };
+}
+
+/** Whether a note record whose one range has `name` as its tool and model passes the note parser. */
+function noteAccepts(name: string): boolean {
+  const record = buildNoteRecord({
+    commit: 'a'.repeat(40),
+    tree: 'b'.repeat(40),
+    patchId: null,
+    files: [{ path: 'a.ts', blob: 'c'.repeat(40), ranges: [{ start: 1, end: 2, sha256: HASH, origin: { kind: 'agent', tool: name, model: name }, confidence: 'high', humanChangedShare: 0, review: null }] }],
+  });
+  return parseRecordLine(record.line).ok;
 }
 
 describe('working state file', () => {
@@ -67,14 +81,6 @@ describe('working state file', () => {
     ['absolute path', JSON.stringify(document([], { path: '/etc/passwd' }))],
     ['escaping path', JSON.stringify(document([], { path: 'a/../../b' }))],
     ['bad blob id', JSON.stringify(document([], { textBlob: 'HEAD' }))],
-    ['span past the text', JSON.stringify(document([span('a', 90, 101)]))],
-    ['overlapping spans', JSON.stringify(document([span('a', 0, 10), span('b', 5, 12)]))],
-    ['repeated id', JSON.stringify(document([span('a', 0, 10), span('a', 20, 30)]))],
-    ['empty span', JSON.stringify(document([span('a', 5, 5)]))],
-    ['unknown origin kind', JSON.stringify(document([{ ...span('a', 0, 10), origin: { kind: 'robot', tool: 'x' } } as unknown as AttributedSpan]))],
-    ['fractional offset', JSON.stringify(document([span('a', 0.5, 10)]))],
-    ['candidates that are not a list of names', JSON.stringify(document([span('a', 0, 10, { origin: { kind: 'agent', tool: 'unknown-ai', candidates: 'fake-ai' as unknown as string[] } })]))],
-    ['bad review scope', JSON.stringify(document([span('a', 0, 10, { review: { ...review, scope: ['everything'] } as unknown as Review })]))],
     ['negative generation', JSON.stringify(document([], { generation: -1 }))],
   ];
   for (const [name, text] of corruptCases) {
@@ -84,9 +90,82 @@ describe('working state file', () => {
     });
   }
 
+  // One bad span is set aside alone: the document loads with the others (the store keeps the file as it was).
+  const badSpanCases: [string, string][] = [
+    ['span past the text', JSON.stringify(document([span('a', 90, 101), span('k', 0, 5)]))],
+    ['overlapping spans', JSON.stringify(document([span('a', 0, 10), span('b', 5, 12), span('k', 20, 25)]))],
+    ['repeated id', JSON.stringify(document([span('a', 0, 10), span('a', 20, 30), span('k', 40, 45)]))],
+    ['empty span', JSON.stringify(document([span('a', 5, 5), span('k', 60, 65)]))],
+    ['unknown origin kind', JSON.stringify(document([{ ...span('a', 0, 10), origin: { kind: 'robot', tool: 'x' } } as unknown as AttributedSpan, span('k', 60, 65)]))],
+    ['fractional offset', JSON.stringify(document([span('a', 0.5, 10), span('k', 60, 65)]))],
+    ['candidates that are not a list of names', JSON.stringify(document([span('a', 0, 10, { origin: { kind: 'agent', tool: 'unknown-ai', candidates: 'fake-ai' as unknown as string[] } }), span('k', 60, 65)]))],
+    ['bad review scope', JSON.stringify(document([span('a', 0, 10, { review: { ...review, scope: ['everything'] } as unknown as Review }), span('k', 60, 65)]))],
+  ];
+  for (const [name, text] of badSpanCases) {
+    it(`sets aside a span with ${name} and keeps the others`, () => {
+      const parsed = parseWorkingStateDocument(text);
+      assert.equal(parsed.kind, 'ok', JSON.stringify(parsed));
+      if (parsed.kind !== 'ok') return;
+      assert.equal(parsed.setAsideSpans?.length, 1, JSON.stringify(parsed.setAsideSpans));
+      assert.deepEqual(
+        parsed.document.spans.map((kept) => kept.id).filter((id) => id === 'k'),
+        ['k'],
+      );
+    });
+  }
+
   it('checks spans before they are written', () => {
     assert.equal(spansProblem([span('a', 0, 5)], 5), undefined);
     assert.match(spansProblem([span('a', 0, 6)], 5) ?? '', /past the text length/);
+    assert.match(spansProblem([span('a', 0, 5, { origin: { kind: 'agent', tool: 'claude-code ' } })], 5) ?? '', /origin\.tool/);
+  });
+
+  // The note's rule for tool and model names, applied to tool, model, session and candidates alike.
+  const badNames: [string, string][] = [
+    ['a trailing blank', 'claude-code '],
+    ['a leading blank', ' claude-code'],
+    ['a control character', 'claude\u0007code'],
+    ['a newline', 'claude\ncode'],
+    ['a bidi override', 'claude\u202ecode'],
+    ['a zero-width character', 'claude\u200bcode'],
+    ['a workflow-command start', '::set-output name=x::y'],
+    ['an Azure logging command start', '##[error]x'],
+    ['nothing', ''],
+    ['201 characters', 'x'.repeat(201)],
+  ];
+  const fields: [string, (name: string) => AttributedSpan['origin']][] = [
+    ['tool', (name) => ({ kind: 'agent', tool: name })],
+    ['model', (name) => ({ kind: 'agent', tool: 'claude-code', model: name })],
+    ['session', (name) => ({ kind: 'agent', tool: 'claude-code', session: name })],
+    ['candidates', (name) => ({ kind: 'agent', tool: 'unknown-ai', candidates: ['copilot', name] })],
+  ];
+  for (const [field, origin] of fields) {
+    for (const [what, name] of badNames) {
+      it(`sets aside a span whose ${field} has ${what}, as the note would refuse it; the other span loads`, () => {
+        assert.notEqual(originNameProblem(name), undefined);
+        const text = serializeWorkingStateDocument(document([span('bad', 0, 10, { origin: origin(name) }), span('good', 20, 30)]));
+        const parsed = parseWorkingStateDocument(text);
+        assert.equal(parsed.kind, 'ok', JSON.stringify(parsed));
+        if (parsed.kind !== 'ok') return;
+        assert.deepEqual(parsed.document.spans.map((kept) => kept.id), ['good']);
+        assert.equal(parsed.setAsideSpans?.length, 1);
+        assert.match(parsed.setAsideSpans?.[0].reason ?? '', new RegExp(`spans\\[0\\]\\.origin\\.${field}`));
+      });
+    }
+  }
+
+  it('accepts a name exactly when the note parser does (property over generated names)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'Z', '-', '.', ' ', '\t', '\u0000', '\u202e', '\u200b', ':', '#', '[', 'é', '\u00a0'), maxLength: 12 }), (name) => {
+        const parsed = parseWorkingStateDocument(serializeWorkingStateDocument(document([span('s', 0, 10, { origin: { kind: 'agent', tool: name, model: name } })])));
+        assert.equal(parsed.kind, 'ok');
+        if (parsed.kind !== 'ok') return;
+        const kept = parsed.document.spans.length === 1;
+        assert.equal(kept, originNameProblem(name) === undefined, JSON.stringify(name));
+        assert.equal(kept, noteAccepts(name), JSON.stringify(name));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
