@@ -3,7 +3,8 @@
  * 0 done, 1 failed, 2 usage error. A command throws; `runCliCommand` prints and picks the code.
  */
 import { display } from '../core/text/displayText';
-import { GitError } from '../git/gitRunner';
+import { GitError, GitRunner } from '../git/gitRunner';
+import { whyNoWorkingTree } from '../git/repository';
 import type { CliIo } from './cli';
 import { errorMessage } from '../core/errorMessage';
 
@@ -34,7 +35,7 @@ export async function runCliCommand(name: string, io: CliIo, body: () => Promise
       io.stderr(display`vouch ${name}: ${message}\nRun 'vouch ${name} --help' for usage.\n`);
       return 2;
     }
-    io.stderr(display`vouch ${name}: ${failureMessage(error, io.cwd)}\n`);
+    io.stderr(display`vouch ${name}: ${await failureMessage(error, io.cwd)}\n`);
     return 1;
   }
 }
@@ -70,9 +71,26 @@ function parseArgsMessage(error: TypeError & { code: string }): string {
   }
 }
 
-function failureMessage(error: unknown, cwd: string): string {
-  if (error instanceof GitError && error.kind === 'not-a-repository') return `not inside a git working tree (a bare repository has none): ${cwd}`;
+async function failureMessage(error: unknown, cwd: string): Promise<string> {
+  if (error instanceof GitError && error.kind === 'not-a-repository') return noWorkingTreeMessage(cwd);
   if (error instanceof GitError && error.kind === 'git-not-found') return 'git was not found on PATH';
   // CliFailure, NotesWriteError, other GitErrors and unexpected errors all carry a readable message.
   return errorMessage(error);
+}
+
+/** The working tree's variables, which Vouch drops from every git it runs (see GitRunner's cleanEnvironment). */
+const IGNORED_LOCATION_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE'] as const;
+
+/** Names the real cause of "no working tree here", which git is asked about only now that it is needed. */
+async function noWorkingTreeMessage(cwd: string): Promise<string> {
+  const cause = await whyNoWorkingTree(new GitRunner(), cwd);
+  const where =
+    cause === 'bare-repository'
+      ? `not inside a git working tree (a bare repository has none): ${cwd}`
+      : cause === 'inside-git-directory'
+        ? `inside a git directory, not its working tree: ${cwd}; run vouch from the working tree`
+        : `not inside a git working tree: ${cwd}`;
+  const setVariables = IGNORED_LOCATION_VARIABLES.filter((name) => process.env[name] !== undefined && process.env[name] !== '');
+  if (setVariables.length === 0) return where;
+  return `${where} (vouch ignores ${setVariables.join(' and ')}, set here, for safety: run it from inside the working tree)`;
 }

@@ -59,6 +59,27 @@ async function revParseRepository(git: GitRunner, cwd: string, extra: readonly s
   return { repository: { topLevel: lines[0], gitDir: lines[1], commonDir: lines[2] }, rest: lines.slice(3), exitCode: result.exitCode };
 }
 
+/** Why a directory has no working tree: 'none' when no repository holds it at all. */
+export type MissingWorkingTree = 'bare-repository' | 'inside-git-directory' | 'none';
+
+/**
+ * Why findRepository found no working tree at `cwd`, as git answers it (one `git rev-parse`), so
+ * the message names the real cause: a bare repository, the inside of a `.git` directory, or no
+ * repository. Undefined when git gives no usable answer (the message then names no cause).
+ */
+export async function whyNoWorkingTree(git: GitRunner, cwd: string): Promise<MissingWorkingTree | undefined> {
+  let stdout: string;
+  try {
+    stdout = (await git.run(['rev-parse', '--is-bare-repository', '--is-inside-git-dir'], { cwd })).stdout;
+  } catch (error) {
+    return error instanceof GitError && error.kind === 'not-a-repository' ? 'none' : undefined;
+  }
+  const [bare, insideGitDir] = stdout.split('\n');
+  if (bare === 'true') return 'bare-repository';
+  if (insideGitDir === 'true') return 'inside-git-directory';
+  return undefined;
+}
+
 /** Whether this system's file names ignore case as git's default here does (core.ignoreCase on Windows and macOS). */
 const CASE_INSENSITIVE_NAMES = process.platform === 'win32' || process.platform === 'darwin';
 

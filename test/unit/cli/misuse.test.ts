@@ -104,6 +104,33 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
     }
   });
 
+  it('names the real cause when there is no working tree: inside .git, no repository, GIT_DIR/GIT_WORK_TREE set', async () => {
+    const inGitDir = await vouch(path.join(repo.dir, '.git'), 'status');
+    assert.equal(inGitDir.code, 1, inGitDir.stderr);
+    assert.match(inGitDir.stderr, /inside a git directory, not its working tree: .*\.git; run vouch from the working tree/);
+    assert.doesNotMatch(inGitDir.stderr, /bare/);
+    const outside = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'vouch-outside-')));
+    const saved = { GIT_DIR: process.env.GIT_DIR, GIT_WORK_TREE: process.env.GIT_WORK_TREE };
+    try {
+      const plain = await vouch(outside, 'status');
+      assert.equal(plain.code, 1, plain.stderr);
+      assert.match(plain.stderr, /not inside a git working tree: /);
+      assert.doesNotMatch(plain.stderr, /bare|GIT_DIR/);
+      process.env.GIT_DIR = path.join(repo.dir, '.git');
+      process.env.GIT_WORK_TREE = repo.dir;
+      const withVariables = await vouch(outside, 'status');
+      assert.equal(withVariables.code, 1, withVariables.stderr);
+      assert.match(withVariables.stderr, /not inside a git working tree: .*\(vouch ignores GIT_DIR and GIT_WORK_TREE, set here, for safety: run it from inside the working tree\)/);
+      assert.doesNotMatch(withVariables.stderr, /bare/);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('marks a file inside a submodule in the submodule, not in the superproject', async () => {
     const sub = await TestRepo.create();
     try {
