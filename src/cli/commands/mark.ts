@@ -22,6 +22,7 @@ import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { stderrLogger } from '../cliLogger';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { assertRecordableFile } from '../userPaths';
 import { errorMessage } from '../../core/errorMessage';
 import { lineStartOffsets } from '../../core/text/lines';
 import { parseLineRange } from '../lineRangeOption';
@@ -86,9 +87,7 @@ async function mark(args: string[], io: CliIo): Promise<number> {
 
   const git = new GitRunner();
   const { repository, resolved, nested } = await resolveUserFile(git, io.cwd, positionals[0]);
-  if (resolved.kind === 'missing') throw new CliFailure(`no such file: ${resolved.absolutePath}`);
-  if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
-  if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
+  assertRecordableFile(repository, resolved, positionals[0]);
   const text = await readWorkingTreeText(repository, resolved.repoPath);
   if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 

@@ -24,6 +24,7 @@ import { readStagedText } from '../../git/staging/stagedFiles';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
+import { assertRecordableFile } from '../userPaths';
 import { stderrLogger } from '../cliLogger';
 import { parseLineRange } from '../lineRangeOption';
 import { scopeOptionTags } from '../scopeOption';
@@ -93,9 +94,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
 
   const git = new GitRunner();
   const { repository, resolved, nested } = await resolveUserFile(git, io.cwd, positionals[0]);
-  if (resolved.kind === 'missing') throw new CliFailure(`no such file: ${resolved.absolutePath}`);
-  if (resolved.kind === 'outside') throw new CliUsageError(`${resolved.absolutePath} is outside the repository ${repository.topLevel}`);
-  if (resolved.kind === 'not-a-file') throw new CliUsageError(`${resolved.absolutePath} is not a file`);
+  assertRecordableFile(repository, resolved, positionals[0]);
   const repoPath = resolved.repoPath;
   const reviewer = await readGitReviewer(git, repository.topLevel);
   if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record reviews');
