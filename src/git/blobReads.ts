@@ -108,6 +108,15 @@ export async function blobsAtPaths(git: GitRunner, cwd: string, commit: string, 
   return found;
 }
 
+/** Whether `path` names a file (of any mode: a regular file, a symlink) in `commit`'s tree. */
+export async function isFileInCommit(git: GitRunner, cwd: string, commit: string, path: string): Promise<boolean> {
+  const result = await git.run(['ls-tree', '-z', '--full-tree', assertObjectId(commit), '--', `:(literal)${path}`], { cwd });
+  return result.stdout.split('\0').some((entry) => {
+    const tab = entry.indexOf('\t');
+    return tab >= 0 && entry.slice(tab + 1) === path && entry.slice(0, tab).split(' ')[1] === 'blob';
+  });
+}
+
 export interface CommitPath {
   readonly commit: string;
   readonly path: string;

@@ -152,6 +152,26 @@ export async function resolveUserFile(
   return { repository: own, resolved: await resolveRepoPath(own, cwd, userPath), nested: true };
 }
 
+/**
+ * The repository nested in `repository`'s working tree (a submodule, a clone inside it) whose
+ * working tree holds `absolutePath`, or undefined when the path is `repository`'s own (or its
+ * directory does not exist, as for a file only in an old commit).
+ */
+export async function nestedRepositoryHolding(git: GitRunner, repository: RepositoryLocation, absolutePath: string): Promise<RepositoryLocation | undefined> {
+  const directory = path.dirname(absolutePath);
+  const isDirectory = await fs.stat(directory).then((stats) => stats.isDirectory(), () => false);
+  if (!isDirectory) return undefined;
+  let own: RepositoryLocation;
+  try {
+    own = await findRepository(git, directory);
+  } catch (error) {
+    if (error instanceof GitError && error.kind === 'not-a-repository') return undefined;
+    throw error;
+  }
+  const [ownTop, outerTop] = await Promise.all([fs.realpath(own.topLevel), fs.realpath(repository.topLevel)]);
+  return ownTop === outerTop ? undefined : own;
+}
+
 /** Files larger than this are not read as documents (VS Code does not sync them to extensions either). */
 export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 

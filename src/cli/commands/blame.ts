@@ -3,9 +3,9 @@
  * records it as AI, its origin, review and record: the editor's hover, for terminals and scripts.
  * It reads blame and notes through the same BlameOverlay the editor uses.
  */
-import { pathInRepository } from '../../git/repository';
+import { nestedRepositoryHolding, pathInRepository } from '../../git/repository';
 import { readRegularFile } from '../../git/regularFile';
-import { displayComposed, ownText } from '../../core/text/displayText';
+import { display, displayComposed, ownText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,8 +14,8 @@ import type { BlameCommitInfo, CommittedAiLine, CommittedKnownHumanLine } from '
 import { BlameOverlay } from '../../git/blame/blameOverlay';
 import { isUncommittedId } from '../../git/blame/blamePorcelain';
 import type { GitRunner } from '../../git/gitRunner';
-import { blobsAtPaths, readBlobs } from '../../git/blobReads';
-import { resolveCommit } from '../../git/revisions';
+import { blobsAtPaths, isFileInCommit, readBlobs } from '../../git/blobReads';
+import { headCommit, resolveCommit } from '../../git/revisions';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import type { NoteRange } from '../../core/notes/noteRecord';
 import { agentClaimLabel, agentClaimOf, NO_AGENT_CLAIM, UNCHECKED_SIGNATURES, type AgentClaimState, type SignatureVerdicts } from '../../core/report/signatureVerdicts';
@@ -26,6 +26,7 @@ import { VerifyChecks, type RangeSignature } from './verifyChecks';
 import type { CliCommand, CliIo } from '../cli';
 import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { printable } from '../untrustedText';
+import { missingFileFailure } from '../userPaths';
 import { printHelp } from '../commandOptions';
 
 export const BLAME_JSON_VERSION = 2;
@@ -119,15 +120,25 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
   });
   if (values.help) return printHelp(io, HELP);
   if (positionals.length !== 1) throw new CliUsageError('give exactly one file path');
-  const context = await openNotesContext(io);
+  const given = positionals[0];
+  let context = await openNotesContext(io);
+  const absolute = await userAbsolutePath(io.cwd, given);
+  let repoPath = repositoryPath(await fs.realpath(context.topLevel), absolute, given);
+  // A file of a submodule has its history and notes there, as `vouch mark` marks it there.
+  const nested = await nestedRepositoryHolding(context.git, context.repository, absolute);
+  if (nested) {
+    context = await openNotesContext({ ...io, cwd: nested.topLevel });
+    repoPath = repositoryPath(await fs.realpath(nested.topLevel), absolute, given);
+    io.stderr(display`vouch blame: ${repoPath} is in the repository at ${nested.topLevel}; blaming it there\n`);
+  }
   const { git, topLevel } = context;
   const keysGiven = values['allowed-signers'] !== undefined || values['openpgp-keyring'] !== undefined;
   const checks = keysGiven ? await VerifyChecks.open(context, values['allowed-signers'], false, values['openpgp-keyring']) : undefined;
-  const repoPath = await repositoryPath(topLevel, io.cwd, positionals[0]);
   const rev = values.rev === undefined ? undefined : await resolveCommit(git, topLevel, values.rev).catch(() => {
     throw new CliFailure(`no such commit: ${printable(values.rev)}`);
   });
-  const text = rev === undefined ? await workingText(topLevel, repoPath) : await textAt(git, topLevel, rev, repoPath);
+  const text = rev === undefined ? await workingText(topLevel, repoPath, given) : await textAt(git, topLevel, rev, repoPath);
+  if (rev === undefined) await assertCommittedAtHead(git, topLevel, repoPath);
   const overlay = new BlameOverlay(git, topLevel, context.logger);
   const annotation = await overlay.annotateFile(repoPath, rev);
   const signatures = await lineSignatures(annotation.aiLines, annotation.vouchNotes, checks);
@@ -185,27 +196,39 @@ async function lineSignatures(aiLines: readonly CommittedAiLine[], notes: Readon
   };
 }
 
-/** The repository-relative path of a user's path; with --rev the file need not exist in the working tree. */
-async function repositoryPath(topLevel: string, cwd: string, given: string): Promise<string> {
-  const realTop = await fs.realpath(topLevel);
-  let absolute = path.resolve(cwd, given);
+/** A user's path made absolute, through symlinks; with --rev the file need not exist in the working tree. */
+async function userAbsolutePath(cwd: string, given: string): Promise<string> {
+  const absolute = path.resolve(cwd, given);
   try {
-    absolute = await fs.realpath(absolute);
+    return await fs.realpath(absolute);
   } catch {
     // Not in the working tree: resolve the directory part, keep the name.
-    absolute = path.join(await fs.realpath(path.dirname(absolute)).catch(() => path.dirname(absolute)), path.basename(absolute));
+    return path.join(await fs.realpath(path.dirname(absolute)).catch(() => path.dirname(absolute)), path.basename(absolute));
   }
+}
+
+/** The repository-relative path of a user's path, made absolute by userAbsolutePath. */
+function repositoryPath(realTop: string, absolute: string, given: string): string {
   const repoPath = pathInRepository(realTop, absolute);
   if (repoPath === undefined) throw new CliUsageError(`not a file inside the repository: ${printable(given)}`);
   return repoPath;
 }
 
-async function workingText(topLevel: string, repoPath: string): Promise<string> {
+async function workingText(topLevel: string, repoPath: string, given: string): Promise<string> {
   const file = path.join(topLevel, ...repoPath.split('/'));
   const read = await readRegularFile(file, { maxBytes: MAX_FILE_BYTES, followSymlink: true });
   if (read.kind === 'too-large') throw new CliFailure(`${printable(repoPath)} is larger than ${MAX_FILE_BYTES} bytes`);
-  if (read.kind !== 'ok') throw new CliFailure(`no such file in the working tree: ${printable(repoPath)}`);
+  if (read.kind !== 'ok') throw missingFileFailure(given, printable(repoPath), 'no such file in the working tree');
   return read.bytes.toString('utf8');
+}
+
+/** git blame of the working tree starts from HEAD: say plainly when there is none, or the file is not in it. */
+async function assertCommittedAtHead(git: GitRunner, topLevel: string, repoPath: string): Promise<void> {
+  const head = await headCommit(git, topLevel);
+  if (head === null) throw new CliFailure('no such commit: HEAD (nothing is committed yet, so no line has a history to show)');
+  if (!(await isFileInCommit(git, topLevel, head, repoPath))) {
+    throw new CliFailure(`${printable(repoPath)} is not in HEAD (untracked or not yet committed), so its lines have no history to show`);
+  }
 }
 
 async function textAt(git: GitRunner, topLevel: string, commit: string, repoPath: string): Promise<string> {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { BlameJsonLine } from '../../../src/cli/commands/blame';
 import { vouch } from '../../support/cliRun';
+import { TestRepo } from '../../support/testRepo';
 import { commitAs, createRangeHistory, type RangeHistory } from './rangeHistory';
 
 describe('vouch blame', function () {
@@ -125,5 +126,41 @@ describe('vouch blame', function () {
     assert.equal(badRev.code, 1);
     assert.match(badRev.stderr, /no such commit: no-such-rev/);
     assert.equal((await vouch(history.repo.dir, 'blame')).code, 2);
+  });
+
+  it('says plainly when a file is untracked or nothing is committed yet, with no raw git error', async () => {
+    history.repo.write('src/untracked.js', 'const fresh = 1;\n');
+    const untracked = await vouch(history.repo.dir, 'blame', 'src/untracked.js');
+    assert.equal(untracked.code, 1, untracked.stdout);
+    assert.match(untracked.stderr, /src\/untracked\.js is not in HEAD \(untracked or not yet committed\)/);
+    assert.doesNotMatch(untracked.stderr, /failed \(128\)|fatal/);
+    const unborn = await TestRepo.create();
+    try {
+      unborn.write('f.js', 'a\n');
+      const result = await vouch(unborn.dir, 'blame', 'f.js');
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, /no such commit: HEAD \(nothing is committed yet/);
+      assert.doesNotMatch(result.stderr, /failed \(128\)|fatal/);
+    } finally {
+      unborn.cleanup();
+    }
+  });
+
+  it('blames a file of a submodule named from the superproject in the submodule, as mark marks it there', async () => {
+    const inner = await TestRepo.withBaseCommit({ 'in.js': 'one\ntwo\n' });
+    const outer = await TestRepo.withBaseCommit({ 'README.md': 'outer\n' });
+    try {
+      await outer.git(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', inner.dir, 'sm']);
+      await outer.commitAll('add submodule');
+      const result = await vouch(outer.dir, 'blame', 'sm/in.js', '--json');
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /in\.js is in the repository at .*sm; blaming it there/);
+      const blamed = JSON.parse(result.stdout) as { path: string; lines: BlameJsonLine[] };
+      assert.equal(blamed.path, 'in.js');
+      assert.deepEqual(blamed.lines.map((line) => line.text), ['one', 'two']);
+    } finally {
+      outer.cleanup();
+      inner.cleanup();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { addedLinesOfCommit } from '../../../src/git/commitDiffs';
@@ -35,6 +36,40 @@ describe('file names and sizes git can store (record-commit, reconcile)', functi
     assert.equal((await vouch(repo.dir, 'verify', commit)).code, 1, 'unreviewed, but readable and valid');
     const check = await repo.reader().checkCommitNote(commit);
     assert.deepEqual(check?.records[0].files.map((file) => file.status), names.map(() => 'valid'));
+  });
+
+  it('mark and review refuse a name a record cannot hold (a newline, a carriage return) up front, with record-commit\'s reason', async () => {
+    for (const name of ['new\nline.js', 'carriage\rreturn.js']) {
+      repo.write(name, `// human\n${AI}`);
+      const marked = await vouch(repo.dir, 'mark', name, '--lines', '2-4', '--tool', 'claude-code');
+      assert.equal(marked.code, 1, marked.stdout);
+      assert.match(marked.stderr, /cannot be recorded: the name holds a newline, a carriage return or an empty, "\." or "\.\." part; rename the file/);
+      assert.equal(marked.stdout, '');
+      const reviewed = await vouch(repo.dir, 'review', name, '--lines', '2-4', '--intent', 'totals', '--scope', 'none');
+      assert.equal(reviewed.code, 1, reviewed.stdout);
+      assert.match(reviewed.stderr, /cannot be recorded: the name holds a newline/);
+    }
+    const status = await vouch(repo.dir, 'status');
+    assert.doesNotMatch(status.stdout, /line\.js|return\.js/, 'nothing was marked');
+  });
+
+  it('says names that are not valid UTF-8 are not supported, not only that no such file exists', async function () {
+    // Other systems refuse such names when the file is made; Linux stores the bytes.
+    if (process.platform !== 'linux') this.skip();
+    const bytes = Buffer.concat([Buffer.from('a'), Buffer.from([0xff]), Buffer.from('.js')]);
+    writeFileSync(Buffer.concat([Buffer.from(`${repo.dir}/`), bytes]), `// human\n${AI}`);
+    await repo.commitAll('a name that is not UTF-8');
+    // What Node makes of the name on the command line.
+    const given = bytes.toString('utf8');
+    for (const argv of [
+      ['mark', given, '--lines', '2', '--tool', 'claude-code'],
+      ['review', given, '--lines', '2', '--intent', 'totals', '--scope', 'none'],
+      ['blame', given],
+    ]) {
+      const result = await vouch(repo.dir, ...argv);
+      assert.equal(result.code, 1, `${argv[0]}: ${result.stdout}`);
+      assert.match(result.stderr, /file names that are not valid UTF-8 are not supported/, argv[0]);
+    }
   });
 
   it('reads added lines of every name exactly, whatever diff.noprefix says', async () => {
