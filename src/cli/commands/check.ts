@@ -1,5 +1,6 @@
 /** `vouch check [--staged]`: the staging gate for terminals and pre-commit hooks. */
-import { display, displayLines, ownText, type DisplayText } from '../../core/text/displayText';
+import { display, displayLines, escapeDisplay, ownText, type DisplayText } from '../../core/text/displayText';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewModel';
@@ -73,7 +74,9 @@ async function runCheck(args: string[], io: CliIo): Promise<number> {
   if (values.help) return printHelp(io, HELP);
   const json = values.json === true;
   const report = await buildCheckReport(io, values.staged === true);
-  io.stdout(json ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatCheckReport(report));
+  // The suggested command is pasted in the cwd, so its path is the cwd's way to the file.
+  const fromCwd = json || report.unreviewedBlocks === 0 ? undefined : await pathFromCwd(io.cwd);
+  io.stdout(json ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatCheckReport(report, fromCwd));
   return report.unreviewedBlocks > 0 ? 1 : 0;
 }
 
@@ -117,7 +120,7 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
   };
 }
 
-function formatCheckReport(report: CheckReport): DisplayText {
+function formatCheckReport(report: CheckReport, fromCwd: (repoPath: string) => string = (repoPath) => repoPath): DisplayText {
   const where = report.staged ? 'staged' : 'in the working tree';
   if (report.unreviewedBlocks === 0) return display`vouch: no unreviewed AI code ${where}.\n`;
   const count = report.unreviewedBlocks;
@@ -136,12 +139,38 @@ function formatCheckReport(report: CheckReport): DisplayText {
   lines.push(
     display``,
     display`Review them in VS Code ("Vouch: Review AI Changes") or from a terminal, e.g.:`,
-    display`  vouch review ${quoteForShell(firstFile.path)} --lines ${firstBlock.startLine}-${firstBlock.endLine} --intent "what this code is for" --scope none`,
+    display`  vouch review ${quoteForShell(fromCwd(firstFile.path))} --lines ${firstBlock.startLine}-${firstBlock.endLine} --intent "what this code is for" --scope none`,
   );
   if (report.staged) lines.push(display`(Line numbers refer to the staged content; stage again after reviewing.)`);
   return displayLines(lines);
 }
 
-function quoteForShell(value: string): string {
-  return /^[\w./@%+=:,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+/** Repository paths as paths relative to `cwd` (its real path, as git gives the top level's). */
+async function pathFromCwd(cwd: string): Promise<(repoPath: string) => string> {
+  const { topLevel } = await findRepository(new GitRunner(), cwd);
+  const realCwd = await fs.realpath(cwd);
+  return (repoPath) => path.relative(realCwd, path.join(topLevel, ...repoPath.split('/')));
+}
+
+const SHELL_SAFE_WORD = /^[\w./@%+=:,-]+$/;
+
+/**
+ * A path as one word to paste into bash or zsh that is also safe to print: escapeDisplay leaves
+ * it as it is, so no terminal escape reaches the terminal and the printed word is the pasted one.
+ * A leading '-' gets './' (else it reads as an option). A name with characters escapeDisplay would
+ * change (tab, newline, ESC, bidi marks...) is written $'...' with those characters as \xHH bytes
+ * of their UTF-8 ('#' too, so no `##vso[` appears); POSIX sh before 2024 lacks $'...', bash and zsh have it.
+ */
+export function quoteForShell(value: string): string {
+  const word = value.startsWith('-') ? `./${value}` : value;
+  if (SHELL_SAFE_WORD.test(word)) return word;
+  if (escapeDisplay(word) === word) return `'${word.replace(/'/g, `'\\''`)}'`;
+  let quoted = "$'";
+  for (const character of word) {
+    if (character === '\\' || character === "'") quoted += `\\${character}`;
+    else if (character === '#' || escapeDisplay(character) !== character) {
+      for (const byte of Buffer.from(character, 'utf8')) quoted += `\\x${byte.toString(16).padStart(2, '0')}`;
+    } else quoted += character;
+  }
+  return `${quoted}'`;
 }

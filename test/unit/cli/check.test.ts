@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CheckReport } from '../../../src/cli/commands/check';
+import { quoteForShell, type CheckReport } from '../../../src/cli/commands/check';
+import { escapeDisplay } from '../../../src/core/text/displayText';
 import { createRepository, git, vouch, vouchOk } from './checkReviewHelpers';
 
 describe('vouch check', () => {
@@ -78,6 +80,47 @@ describe('vouch check', () => {
       if (saved === undefined) delete process.env.GIT_INDEX_FILE;
       else process.env.GIT_INDEX_FILE = saved;
     }
+  });
+
+  it('suggests a review command that works when pasted into bash from the cwd, and prints no terminal escape', async function () {
+    // Names with a tab, a newline or ESC cannot be made on Windows, and the paste needs bash.
+    if (process.platform === 'win32') this.skip();
+    mkdirSync(path.join(dir, 'sub'));
+    const cases = [
+      { name: 'sub/x.ts', cwd: 'sub' },
+      { name: 'sub/x.ts', cwd: '.' },
+      { name: 'other.ts', cwd: 'sub' },
+      { name: '-x.ts', cwd: '.' },
+      { name: 'tab\there.ts', cwd: '.' },
+      { name: 'back\\there.ts', cwd: '.' },
+      { name: 'new\nline.ts', cwd: 'sub' },
+      { name: "it's \u001b[2Jgone.ts", cwd: '.' },
+      { name: 'bidi\u202eexe.ts', cwd: '.' },
+      { name: '##vso[task.setvariable]x.ts', cwd: '.' },
+      { name: 'café €.ts', cwd: '.' },
+    ];
+    for (const { name, cwd } of cases) {
+      // mark refuses a newline in a name (no record can hold it): only its quoting is checked, below.
+      if (name.includes('\n')) continue;
+      writeFileSync(path.join(dir, name), `${base}ai line\n`);
+      await vouchOk(dir, ['mark', `./${name}`, '--lines', '5', '--tool', 'claude-code']);
+      const failed = await vouch(path.join(dir, cwd), ['check']);
+      assert.equal(failed.code, 1, failed.err);
+      assert.doesNotMatch(failed.out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]|##vso\[/, `${name}: nothing unsafe is printed`);
+      const suggested = /^ {2}(vouch review .*)$/m.exec(failed.out)?.[1];
+      assert.ok(suggested, failed.out);
+      // What bash hands to `vouch` when the line is pasted: each argument, NUL-terminated.
+      const pasted = spawnSync('bash', ['-c', `vouch() { printf '%s\\0' "$@"; }; ${suggested}`], { cwd: path.join(dir, cwd), encoding: 'utf8' });
+      assert.equal(pasted.status, 0, pasted.stderr);
+      const args = pasted.stdout.split('\0').slice(0, -1);
+      assert.equal(path.resolve(dir, cwd, args[1]), path.join(dir, name), `${name} from ${cwd}: ${suggested}`);
+      await vouchOk(path.join(dir, cwd), args);
+      assert.equal((await vouch(dir, ['check'])).code, 0, `${name}: the pasted command reviewed the block`);
+    }
+    const newline = quoteForShell('sub/new\nline.ts');
+    assert.equal(escapeDisplay(newline), newline);
+    const pasted = spawnSync('bash', ['-c', `printf '%s' ${newline}`], { encoding: 'utf8' });
+    assert.equal(pasted.stdout, 'sub/new\nline.ts');
   });
 
   it('explains usage errors and failures', async () => {
