@@ -1,4 +1,5 @@
 /** Fields of many commits and the commits of a range, each from one git process (ids go through standard input, never the argument list). */
+import { promises as fs } from 'node:fs';
 import { assertObjectId, type GitRunner } from './gitRunner';
 
 /** `git log --no-walk` over `commits` with `format` "%H <field>": field per commit. */
@@ -34,4 +35,31 @@ export async function committerSecondsOfCommits(git: GitRunner, cwd: string, com
 export async function revListOfRange(git: GitRunner, cwd: string, range: string, maxCount: number): Promise<{ readonly output: Buffer } | { readonly problem: string }> {
   const listed = await git.run(['rev-list', `--max-count=${maxCount}`, '--end-of-options', range, '--'], { cwd, okExitCodes: [128] });
   return listed.exitCode === 0 ? { output: listed.stdoutBytes } : { problem: listed.stderr.trim().split('\n')[0] ?? '' };
+}
+
+/**
+ * The commits of a shallow clone whose parents were not fetched (git's shallow file), empty in a
+ * complete repository. A range whose walk lists one of them stopped at the clone's boundary, not
+ * at the range's start: the commits beyond are missing, and that commit looks like a root.
+ */
+export async function shallowBoundaryCommits(git: GitRunner, cwd: string): Promise<ReadonlySet<string>> {
+  const result = await git.run(['rev-parse', '--is-shallow-repository', '--path-format=absolute', '--git-path', 'shallow'], { cwd });
+  const [isShallow, shallowFile] = result.stdout.split('\n');
+  if (isShallow !== 'true' || !shallowFile) return new Set();
+  let text: string;
+  try {
+    text = await fs.readFile(shallowFile, 'latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw error;
+  }
+  return new Set(text.split('\n').filter((line) => line.length > 0).map(assertObjectId));
+}
+
+/** The first of `commits` at a shallow clone's boundary (see shallowBoundaryCommits), or undefined. */
+export async function firstShallowBoundary(git: GitRunner, cwd: string, commits: Iterable<string>): Promise<string | undefined> {
+  const boundary = await shallowBoundaryCommits(git, cwd);
+  if (boundary.size === 0) return undefined;
+  for (const commit of commits) if (boundary.has(commit)) return commit;
+  return undefined;
 }

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_COMMITS, positiveIntegerOption, printHelp, rangeArgument } 
 import { printable } from '../untrustedText';
 import { openNotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policySection, policyText, signatureLookup } from './rangePolicy';
-import { commitsToVerify, verifyCommits, type VerifyResult } from './verify';
+import { commitsToVerify, shallowRangeMessage, verifyCommits, type VerifyResult } from './verify';
 import { VerifyChecks } from './verifyChecks';
 import { withApprovalsAndPolicy } from './verifyPolicy';
 
@@ -88,7 +88,8 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
   const maxChars = positiveIntegerOption(values['max-chars'], DEFAULT_MARKDOWN_MAX_CHARS, '--max-chars');
   const context = await openNotesContext(io);
-  const { range, commits } = await commitsToVerify(context, given, maxCommits);
+  const { range, commits, walked, shallowBoundary } = await commitsToVerify(context, given, maxCommits);
+  const incomplete = shallowBoundary === undefined ? undefined : shallowReportMessage(range, shallowBoundary, walked);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const allowedSigners = values['allowed-signers'];
   const keysGiven = allowedSigners !== undefined || values['openpgp-keyring'] !== undefined;
@@ -102,11 +103,23 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const report = buildRangeReport(range, inputs, signatureLookup(checked, keysGiven));
   const policy = checked?.policy;
   const verification: VerifyResult | undefined = values.verify && checked ? withoutPolicy(checked) : undefined;
-  const sections = [...(policy ? [policySection(policy, allowedSigners)] : []), ...(verification ? [verificationSection(verification)] : [])];
-  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));
+  const sections = [
+    ...(incomplete ? [{ title: '⚠️ Incomplete: shallow clone', markdown: escapeMarkdownText(incomplete, 1000), open: true }] : []),
+    ...(policy ? [policySection(policy, allowedSigners)] : []),
+    ...(verification ? [verificationSection(verification)] : []),
+  ];
+  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(incomplete ? { incomplete } : {}), ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));
   else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections })));
-  else io.stdout(displayComposed(reportText(report) + (policy ? `\n${policyText(policy, allowedSigners)}` : '') + (verification ? verificationText(verification) : '')));
+  else io.stdout(displayComposed((incomplete ? `INCOMPLETE: ${printable(incomplete, 1000)}\n` : '') + reportText(report) + (policy ? `\n${policyText(policy, allowedSigners)}` : '') + (verification ? verificationText(verification) : '')));
   return 0;
+}
+
+/** Why a report over a shallow clone's boundary counts too little (older commits missing) or too much (a cut commit's whole files as added). */
+function shallowReportMessage(range: string, boundary: string, walked: boolean): string {
+  const why = walked
+    ? shallowRangeMessage(range, boundary)
+    : `${range} is at the boundary of this shallow clone: its parents are not here, so every line of its files counts as added. Fetch the whole history (actions/checkout: fetch-depth: 0; or git fetch --unshallow)`;
+  return `${why}. The figures of this report are incomplete.`;
 }
 
 function withoutPolicy(result: VerifyResult & { readonly policy?: unknown }): VerifyResult {

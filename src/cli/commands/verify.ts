@@ -3,7 +3,7 @@
  * the range must be reviewed (accepted), still match the commit's lines, and (with
  * --require-signed) be signed. Commits without Vouch records pass.
  */
-import { revListOfRange } from '../../git/commitLog';
+import { firstShallowBoundary, revListOfRange } from '../../git/commitLog';
 import { display, displayComposed, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
@@ -12,7 +12,7 @@ import type { RecordCheck } from '../../core/notes/recordCheck';
 import { CommitIdList } from '../../git/commitIdList';
 import { readRef, resolveCommit } from '../../git/revisions';
 import type { CliCommand, CliIo } from '../cli';
-import { CliUsageError, runCliCommand } from '../commandErrors';
+import { CliFailure, CliUsageError, runCliCommand } from '../commandErrors';
 import { DEFAULT_MAX_COMMITS, positiveIntegerOption, printHelp, rangeArgument } from '../commandOptions';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policyText } from './rangePolicy';
@@ -59,8 +59,10 @@ ${POLICY_HELP}
   --max-commits N   check at most N commits (default ${DEFAULT_MAX_COMMITS}); more fails
   -h, --help        show this help
 
+A range that reaches a shallow clone's boundary fails (exit 1): fetch the whole history.
+
 Exit status: 0 all AI code in the range is reviewed and valid; 1 verification failed
-(or an error); 2 usage error.
+(or an error, or a shallow clone lacks commits of the range); 2 usage error.
 `;
 
 export type VerifyProblemKind =
@@ -133,7 +135,11 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   const maxCommits = positiveIntegerOption(values['max-commits'], DEFAULT_MAX_COMMITS, '--max-commits');
   const context = await openNotesContext(io);
   const checks = await VerifyChecks.open(context, values['allowed-signers'], values['require-signed'] === true, values['openpgp-keyring']);
-  const { range, commits } = await commitIdsToVerify(context, given, maxCommits);
+  const { range, commits, walked, shallowBoundary } = await commitIdsToVerify(context, given, maxCommits);
+  // Exit 1, not 2: the range is well formed, but what it holds cannot be verified here, and a gate
+  // must not pass what it could not see. A single commit is not walked; a range fully inside the
+  // fetched history (every commit's parents present) lists no boundary commit and verifies as usual.
+  if (walked && shallowBoundary !== undefined) throw new CliFailure(`${shallowRangeMessage(range, shallowBoundary)}, then verify again`);
   const loadedPolicy = await policyFromOptions(context, io.cwd, range, values);
   const checked = await verifyCommits(context, range, commits, values['require-signed'] === true, checks);
   // Approvals added later (vouch approve) and the policy: see verifyPolicy.ts.
@@ -147,30 +153,52 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
+/** The commits of a range to check, oldest first, and where a shallow clone cut them short. */
+export interface RangeCommits<Commits> {
+  readonly range: string;
+  readonly commits: Commits;
+  /**
+   * A listed commit whose parents this shallow clone lacks: a walked range stopped there, so its
+   * older commits are missing, and that commit's own changes cannot be told (it looks like a root).
+   */
+  readonly shallowBoundary?: string;
+  /** Whether the commits are a walk of a range (not the one commit a single revision names). */
+  readonly walked: boolean;
+}
+
 /** The commits of `given` (oldest first) as their ids: see commitIdsToVerify. */
-export async function commitsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: string[] }> {
-  const { range, commits } = await commitIdsToVerify(context, given, maxCommits);
-  return { range, commits: [...commits] };
+export async function commitsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<RangeCommits<string[]>> {
+  const listed = await commitIdsToVerify(context, given, maxCommits);
+  return { ...listed, commits: [...listed.commits] };
 }
 
 /**
  * The commits of `given` (default origin/HEAD..HEAD, else HEAD), oldest first, held as git's output
  * bytes (a range of 100,000 commits is one 4 MB buffer, not 100,000 strings).
  */
-export async function commitIdsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<{ range: string; commits: CommitIdList }> {
+export async function commitIdsToVerify(context: NotesContext, given: string | undefined, maxCommits: number): Promise<RangeCommits<CommitIdList>> {
   let range = given;
   if (range === undefined) {
     range = (await readRef(context.git, context.topLevel, DEFAULT_BASE_REF)) ? 'origin/HEAD..HEAD' : 'HEAD';
   }
-  if (!range.includes('..') && !/[\^@]/.test(range.replace(/@\{[^}]*\}/g, ''))) {
+  let commits: CommitIdList;
+  const walked = range.includes('..') || /[\^@]/.test(range.replace(/@\{[^}]*\}/g, ''));
+  if (!walked) {
     // One revision: that commit alone (git rev-list would walk its whole history).
-    return { range, commits: CommitIdList.of([await resolveCommit(context.git, context.topLevel, range)]) };
+    commits = CommitIdList.of([await resolveCommit(context.git, context.topLevel, range)]);
+  } else {
+    const listed = await revListOfRange(context.git, context.topLevel, range, maxCommits + 1);
+    if ('problem' in listed) throw new CliUsageError(`not a commit range: ${range}: ${listed.problem}`);
+    commits = CommitIdList.fromRevList(listed.output, { reverse: true });
+    if (commits.length > maxCommits) throw new CliUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
   }
-  const listed = await revListOfRange(context.git, context.topLevel, range, maxCommits + 1);
-  if ('problem' in listed) throw new CliUsageError(`not a commit range: ${range}: ${listed.problem}`);
-  const commits = CommitIdList.fromRevList(listed.output, { reverse: true });
-  if (commits.length > maxCommits) throw new CliUsageError(`${range} has more than ${maxCommits} commits; narrow the range or raise --max-commits`);
-  return { range, commits };
+  const shallowBoundary = await firstShallowBoundary(context.git, context.topLevel, commits);
+  return { range, commits, walked, ...(shallowBoundary === undefined ? {} : { shallowBoundary }) };
+}
+
+/** What to do about a range a shallow clone cut short (said once, for verify's message, report's and the docs). */
+export function shallowRangeMessage(range: string, boundary: string): string {
+  return `${range} reaches the boundary of this shallow clone at ${boundary.slice(0, 12)}: the commits before it are not here. Fetch the whole history (actions/checkout: fetch-depth: 0; or git fetch --unshallow) and the notes`;
 }
 
 /** Commits in order, as an array or a CommitIdList. */
