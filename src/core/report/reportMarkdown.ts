@@ -57,10 +57,11 @@ export function reportMarkdown(report: RangeReport, options: { readonly maxChars
       }`,
     ].join('  \n'),
   );
+  // U+26A0 without its emoji variation selector: output escapes every default-ignorable character.
   const warnings: string[] = [];
-  if (unreviewed > 0) warnings.push(`⚠️ ${unreviewed} AI line(s) are not reviewed.`);
-  if (report.staleRanges > 0) warnings.push(`⚠️ ${report.staleRanges} recorded AI range(s) no longer match their commit (stale).`);
-  if (report.unreadableRecords > 0) warnings.push(`⚠️ ${report.unreadableRecords} note record(s) could not be read.`);
+  if (unreviewed > 0) warnings.push(`⚠ ${unreviewed} AI line(s) are not reviewed.`);
+  if (report.staleRanges > 0) warnings.push(`⚠ ${report.staleRanges} recorded AI range(s) no longer match their commit (stale).`);
+  if (report.unreadableRecords > 0) warnings.push(`⚠ ${report.unreadableRecords} note record(s) could not be read.`);
   if (report.riskBlocks.length > 0) warnings.push(`🔎 ${report.riskBlocks.length + report.riskBlocksOmitted} AI block(s) carry risk hints.`);
   if (warnings.length > 0) parts.push(warnings.join('  \n'));
   for (const section of options.sections ?? []) parts.push(details(section.title, section.markdown, section.open));

@@ -1,38 +1,47 @@
 /**
  * Untrusted text (from a note, a working-state file, a file name, a remote) made safe for one line
  * of a terminal or a CI log: nothing in it can move the cursor, erase a line, write the clipboard,
- * reorder what is shown, start a new line, or be read by a CI runner as a workflow command.
- * Everything is rendered visibly (ESC becomes `\x1b`, U+202E becomes `\u202e`), so what was there
- * can still be told. JSON output does not go through this: it stays exact.
+ * reorder what is shown, hide between visible characters, start a new line, or be read by a CI
+ * runner as a workflow command. Everything is rendered visibly (ESC becomes `\x1b`, U+202E becomes
+ * `\u202e`), so what was there can still be told. JSON output does not go through this: it stays exact.
  */
 
 /** Text that is safe to print: every interpolated value went through `escapeDisplay`. */
 export type DisplayText = string & { readonly __displayText: true };
 
 /**
- * C0 controls (tab and newline included: a value is one line), DEL, C1 controls, the soft hyphen,
- * the Arabic letter mark, the Mongolian vowel separator, zero-width characters and directional
- * marks (U+200B-200F), line and paragraph separators and bidi embeddings/overrides (U+2028-202E),
- * word joiners, invisible operators and bidi isolates (U+2060-206F), the byte-order mark,
- * interlinear annotation characters, Unicode tag characters, and lone surrogates.
+ * Control characters (C0 with tab and newline: a value is one line; DEL; C1), format characters
+ * (General_Category Cf: bidi embeddings, overrides, isolates and marks, zero-width characters, the
+ * soft hyphen, the byte-order mark, interlinear annotations, tag characters, the Arabic and
+ * Egyptian format signs), default-ignorable code points (variation selectors, fillers, the
+ * combining grapheme joiner: characters a terminal draws as nothing), line and paragraph
+ * separators, and lone surrogates. Property escapes, not a hand list, so the class follows Unicode.
  */
-const UNSAFE_CLASS = '\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}\\ud800-\\udfff';
+const UNSAFE_CLASS = '\\p{Cc}\\p{Cf}\\p{Default_Ignorable_Code_Point}\\u2028\\u2029\\ud800-\\udfff';
 const UNSAFE = new RegExp(`[${UNSAFE_CLASS}]`, 'gu');
 
 /**
- * A name shown as is (tool, model, reviewer name and email in a note; `vouch mark --tool`): no
- * character that `escapeDisplay` would change, no blank at either end, and no workflow-command start.
+ * White space a runner removes before it looks for a command at a line start: GitHub's runner
+ * calls .NET `TrimStart()`, which removes every `Char.IsWhiteSpace` (JavaScript's `\s` and U+0085).
  */
-export const DISPLAY_SAFE_NAME = new RegExp(`^(?!::|##)[^\\s${UNSAFE_CLASS}](?:[^${UNSAFE_CLASS}]*[^\\s${UNSAFE_CLASS}])?$`, 'u');
+const RUNNER_TRIMMED_BLANKS = '[\\s\\u0085]*';
+
+/**
+ * A name shown as is (tool, model, reviewer name and email in a note; `vouch mark --tool`): no
+ * character that `escapeDisplay` would change, no blank at either end, no `::` or `##` start and no
+ * `##[` or `##vso[` anywhere.
+ */
+export const DISPLAY_SAFE_NAME = new RegExp(`^(?!::|##|.*##(?:[vV][sS][oO])?\\[)[^\\s${UNSAFE_CLASS}](?:[^${UNSAFE_CLASS}]*[^\\s${UNSAFE_CLASS}])?$`, 'u');
 
 const NAMED: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
- * Workflow commands: GitHub Actions reads `::name ...::` at the start of a line, Azure Pipelines
- * `##[...]` there and `##vso[` anywhere. Runners may trim leading blanks first.
+ * Workflow commands: GitHub Actions reads `::name ...::` at the start of a line (after trimming
+ * white space); GitHub's legacy parser and Azure Pipelines read `##[` anywhere in a line, and Azure
+ * `##vso[` anywhere.
  */
-const COMMAND_AT_START = /^([ \t]*)(::|##\[)/;
-const AZURE_COMMAND = /##vso\[/gi;
+const COMMAND_AT_START = new RegExp(`^(${RUNNER_TRIMMED_BLANKS})::`, 'u');
+const COMMAND_ANYWHERE = /##(?:vso)?\[/gi;
 
 function escapeCharacter(character: string): string {
   const named = NAMED[character];
@@ -43,15 +52,14 @@ function escapeCharacter(character: string): string {
   return `\\u{${code.toString(16)}}`;
 }
 
-/** Neutralises a workflow command at the start of a line by escaping its first character. */
-function neutraliseCommandStart(line: string): string {
-  return line.replace(COMMAND_AT_START, (_match, blanks: string, marker: string) => `${blanks}${marker === '::' ? '\\x3a:' : '\\x23#['}`);
+/** Neutralises every workflow command in one line by escaping its first character. */
+function neutraliseCommands(line: string): string {
+  return line.replace(COMMAND_ANYWHERE, (match) => `\\x23${match.slice(1)}`).replace(COMMAND_AT_START, (_match, blanks: string) => `${blanks}\\x3a:`);
 }
 
 /** One untrusted value, escaped for a terminal or CI log line. Idempotent; plain text comes back unchanged. */
 export function escapeDisplay(value: string): string {
-  const escaped = value.replace(UNSAFE, escapeCharacter).replace(AZURE_COMMAND, (match) => `\\x23${match.slice(1)}`);
-  return neutraliseCommandStart(escaped);
+  return neutraliseCommands(value.replace(UNSAFE, escapeCharacter));
 }
 
 function valueText(value: unknown): string {
@@ -72,7 +80,7 @@ export function display(template: TemplateStringsArray, ...values: readonly unkn
   values.forEach((value, index) => {
     text += escapeDisplay(valueText(value)) + template[index + 1];
   });
-  return text.split('\n').map(neutraliseCommandStart).join('\n') as DisplayText;
+  return text.split('\n').map(neutraliseCommands).join('\n') as DisplayText;
 }
 
 /** Several display lines as one text, each ending in a newline. */

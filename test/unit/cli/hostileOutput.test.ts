@@ -9,8 +9,9 @@ import { countFault } from '../../support/faultFigures';
 import { TestRepo } from '../../support/testRepo';
 
 /** Nothing a terminal or a CI runner would act on may reach human-readable output raw. */
-const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\u{e0000}-\u{e007f}]/u;
-const COMMAND_LINE = /^[ \t]*(?:::|##\[)|##vso\[/m;
+const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+/** GitHub's runner trims all white space (.NET TrimStart) before `::`, and reads `##[` anywhere; Azure reads `##vso[` anywhere. */
+const COMMAND_LINE = /^[\s\u0085]*::|##\[|##vso\[/im;
 
 /** A file name a hostile repository can hold: it starts a line in `status`, and carries escape sequences and a bidi override. */
 const HOSTILE_NAME = '::error file=ci.yml::forged \u001b[2K\u001b]52;c;cHduZWQ=\u0007\u202etxt.js';
@@ -90,4 +91,33 @@ describe('hostile text from notes, working state and file names reaches no termi
     assert.ok(result.problems.some((problem) => problem.kind === 'unreadable-record'));
     assert.ok(result.problems.some((problem) => problem.path === HOSTILE_NAME));
   });
+
+  it('white space before a command, `##[` inside a line and invisible characters are escaped in every text command', async () => {
+    const names = ['\u00a0::error title=pwned::nbsp.txt', '\u2003::add-mask::emsp.txt', '\u3000##[error]ideo.txt', 'src##[error title=forged]Vouch found a backdoor.txt', 'look\u3164alike\u034f.txt'];
+    for (const name of names) {
+      writeFileSync(path.join(repo.dir, name), 'l1\nl2\nl3\n');
+      const marked = await vouch(repo.dir, 'mark', name, '--lines', '1-3', '--tool', 'copilot');
+      assert.equal(marked.code, 0, marked.stderr);
+      assertSafe('mark', marked.stdout + marked.stderr);
+    }
+    for (const tool of ['copilot##[add-mask]copilot', 'copilot\u3164', 'copilot\ufe0f', '\u00a0::x']) {
+      const refused = await vouch(repo.dir, 'mark', names[0], '--lines', '1', '--tool', tool);
+      assert.equal(refused.code, 2, `--tool ${JSON.stringify(tool)} is refused`);
+      assertSafe('mark --tool', refused.stdout + refused.stderr);
+    }
+    const reviewed = await vouch(repo.dir, 'review', names[3], '--lines', '1-3', '--intent', 'parser ##[set-output name=verdict]pass ok\u{1d173}\u{1bca0}\ufe0f', '--scope', 'none');
+    assert.equal(reviewed.code, 0, reviewed.stderr);
+    for (const argv of [['status'], ['check']]) {
+      const result = await vouch(repo.dir, ...argv);
+      assertSafe(argv.join(' '), result.stdout + result.stderr);
+    }
+    await repo.git(['add', '-A']);
+    await repo.git(['commit', '-q', '-m', 'ai']);
+    assert.equal((await vouch(repo.dir, 'record-commit')).code, 0);
+    for (const argv of [['notes', 'show'], ['verify', 'HEAD'], ['report', 'HEAD~1..HEAD'], ['blame', names[3]], ['blame', names[0]]]) {
+      const result = await vouch(repo.dir, ...argv);
+      assertSafe(argv.join(' '), result.stdout + result.stderr);
+    }
+  });
 });
+

@@ -71,7 +71,7 @@ describe('vouch report', function () {
     assert.match(markdown.stdout, /^### Vouch report: /);
     assert.match(markdown.stdout, /\*\*6\*\* of 12 added lines were written by AI \(50%\)/);
     assert.match(markdown.stdout, /<details open><summary>Files \(4\)<\/summary>/);
-    assert.match(markdown.stdout, /⚠️ 3 AI line\(s\) are not reviewed/);
+    assert.match(markdown.stdout, /⚠ 3 AI line\(s\) are not reviewed/);
     assert.equal((markdown.stdout.match(/<details/g) ?? []).length, (markdown.stdout.match(/<\/details>/g) ?? []).length);
   });
 

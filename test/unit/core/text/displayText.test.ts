@@ -3,9 +3,13 @@ import * as fc from 'fast-check';
 import { escapeLogMessages, type Logger } from '../../../../src/core/logger';
 import { DISPLAY_SAFE_NAME, display, displayComposed, escapeDisplay } from '../../../../src/core/text/displayText';
 
-/** What no escaped value may contain raw: C0, DEL, C1, bidi controls, invisible and separator characters. */
-const RAW_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\u{e0000}-\u{e007f}]|[\ud800-\udfff]/u;
-const COMMAND_LINE = /^[ \t]*(?:::|##\[)|##vso\[/im;
+/** What no escaped value may contain raw: controls, format characters (bidi, zero-width, tags), invisible default-ignorables, separators, lone surrogates. */
+const RAW_UNSAFE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]|[\ud800-\udfff]/u;
+/** .NET Char.IsWhiteSpace, which GitHub's runner trims (TrimStart) before it looks for `::`. */
+const DOTNET_WHITE_SPACE = ['\t', '\n', '\u000b', '\f', '\r', ' ', '\u0085', '\u00a0', '\u1680', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000'];
+const COMMAND_LINE = /^[\s\u0085]*::|##\[|##vso\[/im;
+/** Invisible characters from the Unicode lists (Default_Ignorable_Code_Point, General_Category Cf) a terminal draws as nothing. */
+const INVISIBLE = ['\u034f', '\u115f', '\u1160', '\u17b4', '\u17b5', '\u180b', '\u180f', '\u3164', '\ufe00', '\ufe0f', '\uffa0', '\ufff0', '\ufff8', '\u{1bca0}', '\u{1d173}', '\u{1d17a}', '\u{e0100}', '\u{e0fff}', '\u0600', '\u0605', '\u06dd', '\u070f', '\u0890', '\u08e2', '\u{110bd}', '\u{110cd}', '\u{13430}', '\u{1343f}'];
 
 describe('displayText', () => {
   it('renders controls, escape sequences and bidi characters visibly', () => {
@@ -27,6 +31,34 @@ describe('displayText', () => {
     assert.equal(escapeDisplay('##[error]x'), '\\x23#[error]x');
     assert.equal(escapeDisplay('path ##vso[task.setvariable variable=x]1'), 'path \\x23#vso[task.setvariable variable=x]1');
     assert.equal(escapeDisplay('a::b ## heading'), 'a::b ## heading');
+  });
+
+  it('neutralises a `::` line start hidden behind any white space a runner trims', () => {
+    for (const blank of DOTNET_WHITE_SPACE) {
+      const escaped = escapeDisplay(`${blank}::error title=pwned::x`);
+      assert.ok(!COMMAND_LINE.test(escaped), JSON.stringify(escaped));
+      // A blank that is itself escaped (tab, U+0085, U+2028) no longer starts the line; any other stays, and the colon is escaped.
+      assert.ok(RAW_UNSAFE.test(blank) || escaped === `${blank}\\x3a:error title=pwned::x`, JSON.stringify(escaped));
+      assert.ok(!COMMAND_LINE.test(display`${blank}${'::add-mask::x'}\n`), JSON.stringify(blank));
+    }
+    assert.equal(escapeDisplay('\u3000 \u00a0::x'), '\u3000 \u00a0\\x3a:x');
+  });
+
+  it('escapes `##[` and `##vso[` anywhere in a line, also where the display tag joins them', () => {
+    assert.equal(escapeDisplay('src##[error title=forged]x.txt'), 'src\\x23#[error title=forged]x.txt');
+    assert.equal(escapeDisplay('\u3000##[error]x'), '\u3000\\x23#[error]x');
+    assert.equal(escapeDisplay('a ###[b ##VSO[c'), 'a #\\x23#[b \\x23#VSO[c');
+    assert.equal(display`${'#'}${'#[add-mask]x'} and ${'##'}vso[y]\n`, '\\x23#[add-mask]x and \\x23#vso[y]\n');
+  });
+
+  it('shows invisible default-ignorable and format characters visibly', () => {
+    assert.equal(escapeDisplay('copilot\u3164'), 'copilot\\u3164');
+    assert.equal(escapeDisplay('Alice\u034f'), 'Alice\\u034f');
+    assert.equal(escapeDisplay('ok\u{1d173}\u{1bca0}\ufe0f'), 'ok\\u{1d173}\\u{1bca0}\\ufe0f');
+    for (const character of INVISIBLE) {
+      const escaped = escapeDisplay(`a${character}b`);
+      assert.ok(!escaped.includes(character) && escaped.startsWith('a\\u'), JSON.stringify(escaped));
+    }
   });
 
   it('the display tag escapes values, keeps its own text, and catches a command formed at a line start', () => {
@@ -52,11 +84,27 @@ describe('displayText', () => {
     );
   });
 
+  it('property: white space, invisible characters and command markers in any mix come out safe', () => {
+    const piece = fc.oneof(fc.constantFrom(...DOTNET_WHITE_SPACE, ...INVISIBLE, '::', ':', '##[', '#', '[', '##vso[', 'vso', '\\'), fc.string({ maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const value = pieces.join('');
+        const escaped = escapeDisplay(value);
+        assert.ok(!RAW_UNSAFE.test(escaped) && !COMMAND_LINE.test(escaped), JSON.stringify(escaped));
+        assert.equal(escapeDisplay(escaped), escaped);
+        assert.ok(!DISPLAY_SAFE_NAME.test(value) || escaped === value, JSON.stringify(value));
+        assert.ok(!COMMAND_LINE.test(display`${value}${pieces[0] ?? ''}\n`));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('a display-safe name is one a terminal shows as is', () => {
     for (const name of ['claude-code', 'Claude Sonnet 4.5 (Thinking)', 'gpt-4o', 'anthropic/claude-sonnet-4:latest', 'Dana Développer', 'dana@example.com']) {
       assert.ok(DISPLAY_SAFE_NAME.test(name), name);
     }
-    for (const name of ['', ' x', 'x ', 'a\u001b[2K', 'a\nb', 'x\u202ey', '::error::x', '##vso[x]', 'z\u200b', 'q\u{e0041}']) {
+    const refused = ['', ' x', 'x ', 'a\u001b[2K', 'a\nb', 'x\u202ey', '::error::x', '##vso[x]', 'z\u200b', 'q\u{e0041}', 'copilot##[add-mask]copilot', 'a ##VSO[b', '\u00a0::x', 'x\u3000'];
+    for (const name of [...refused, ...INVISIBLE.map((character) => `Alice${character}`)]) {
       assert.ok(!DISPLAY_SAFE_NAME.test(name), JSON.stringify(name));
     }
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (name) => !DISPLAY_SAFE_NAME.test(name) || escapeDisplay(name) === name));
