@@ -34,6 +34,7 @@ import { deriveLineAttribution, groupAiLines, type AiLineBlock, type LineAttribu
 import { findRiskHints, type RiskCategory, type RiskHint } from './riskHints';
 import { lineStartOffsets } from '../text/lines';
 import { english, type Translate } from '../text/translate';
+import { DISPLAY_SAFE_NAME } from '../text/displayText';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -447,6 +448,8 @@ export function validateReviewRequest(request: ReviewRequest, t: Translate = eng
   const name = typeof reviewer?.name === 'string' ? reviewer.name.trim() : '';
   const email = typeof reviewer?.email === 'string' ? reviewer.email.trim() : '';
   if (!name || !email) return fail(t('The reviewer needs a name and an email (git user.name and user.email).'));
+  // The note parser refuses such names; refusing them here stops a review that could never be recorded.
+  if (!DISPLAY_SAFE_NAME.test(name) || !DISPLAY_SAFE_NAME.test(email)) return fail(t('The reviewer name and email (git user.name and user.email) must not hold control, invisible or bidi characters, or start like a CI workflow command.'));
   const signingKey = typeof reviewer.signingKey === 'string' && reviewer.signingKey.trim() ? reviewer.signingKey.trim() : undefined;
 
   const time = request.now instanceof Date ? request.now.getTime() : request.now;

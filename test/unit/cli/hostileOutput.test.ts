@@ -107,6 +107,12 @@ describe('hostile text from notes, working state and file names reaches no termi
     }
     const reviewed = await vouch(repo.dir, 'review', names[3], '--lines', '1-3', '--intent', 'parser ##[set-output name=verdict]pass ok\u{1d173}\u{1bca0}\ufe0f', '--scope', 'none');
     assert.equal(reviewed.code, 0, reviewed.stderr);
+    // A look-alike reviewer (git user.name with a combining grapheme joiner) is refused, not recorded.
+    await repo.git(['config', 'user.name', 'Test Person\u034f']);
+    const lookAlike = await vouch(repo.dir, 'review', names[4], '--lines', '1-3', '--intent', 'ok', '--scope', 'none');
+    assert.notEqual(lookAlike.code, 0, 'a reviewer name with an invisible character is refused');
+    assertSafe('review by a look-alike', lookAlike.stdout + lookAlike.stderr);
+    await repo.git(['config', 'user.name', 'Test Person']);
     for (const argv of [['status'], ['check']]) {
       const result = await vouch(repo.dir, ...argv);
       assertSafe(argv.join(' '), result.stdout + result.stderr);

@@ -259,6 +259,9 @@ describe('review model: decisions', () => {
     ['no scope on accept', { scope: [] }, /Scope is required/],
     ['too long scope note', { scopeNote: 'n'.repeat(501) }, /Scope note is too long/],
     ['no reviewer email', { reviewer: { name: 'A', email: ' ' } }, /name and an email/],
+    ['an invisible character in the reviewer name', { reviewer: { name: 'Alice\u034f', email: 'a@example.com' } }, /must not hold control, invisible/],
+    ['a control character in the reviewer email', { reviewer: { name: 'Alice', email: 'a@example.com\u001b[2K' } }, /must not hold control, invisible/],
+    ['a command marker in the reviewer name', { reviewer: { name: 'Alice ##[add-mask]x', email: 'a@example.com' } }, /must not hold control, invisible/],
     ['bad time', { now: Number.NaN }, /valid time/],
     ['unknown decision', { decision: 'maybe' as never }, /Unknown decision/],
   ];
