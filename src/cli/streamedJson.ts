@@ -1,8 +1,11 @@
 /**
- * JSON output written as it is produced: the same text as `JSON.stringify(value, null, 2)`, but a
- * sequence that offers `jsonElements()` (e.g. the 100,000 commits of a verified range) is written
- * element by element, so neither the whole array nor the whole text is ever held in memory.
+ * JSON output written as it is produced: the same text as `jsonOutput` (`JSON.stringify(value, null, 2)`
+ * with `escapeJsonText`), but a sequence that offers `jsonElements()` (e.g. the 100,000 commits of
+ * a verified range) is written element by element, so neither the whole array nor the whole text
+ * is ever held in memory.
  */
+
+import { escapeJsonText } from '../core/text/displayText';
 
 /** A value written as a JSON array of its elements, one at a time. */
 export interface JsonElementStream {
@@ -29,7 +32,7 @@ function holdsStream(value: unknown): boolean {
 }
 
 /**
- * Writes `value` as `JSON.stringify(value, null, 2)` would (followed by nothing), through `write`
+ * Writes `value` as `jsonOutput` would (without its final newline), through `write`
  * in pieces, waiting for `drained` (when given) after each piece: a pipe whose reader is slow then
  * holds one piece, not the whole output. Plain objects that hold an element stream are walked key
  * by key; every other value is stringified by JSON.stringify itself and indented to its place.
@@ -51,7 +54,8 @@ function leafText(value: unknown, key: string, indent: string): string | undefin
   // As JSON.stringify does: a value's toJSON gets the key the value is stored under.
   const toJSON = (value as { toJSON?: unknown } | null | undefined)?.toJSON;
   const prepared: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(value, key) : value;
-  const text = JSON.stringify(prepared, null, 2) as string | undefined;
+  const json = JSON.stringify(prepared, null, 2) as string | undefined;
+  const text = json === undefined ? undefined : escapeJsonText(json);
   // Strings in JSON hold no raw line break: every one starts a line of the layout.
   return text === undefined || !indent ? text : text.replaceAll('\n', `\n${indent}`);
 }
@@ -79,7 +83,7 @@ function* objectChunks(value: Record<string, unknown>, indent: string): Generato
     // Omitted members (undefined, functions, symbols) write nothing, not even their key.
     const text = isWalked(member) ? undefined : leafText(member, key, inner);
     if (text === undefined && !isWalked(member)) continue;
-    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    yield `${first ? '{' : ','}\n${inner}${escapeJsonText(JSON.stringify(key))}: `;
     first = false;
     if (text !== undefined) yield text;
     else yield* valueChunks(member, key, inner);

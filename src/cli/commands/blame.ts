@@ -5,7 +5,7 @@
  */
 import { nestedRepositoryHolding, pathInRepository } from '../../git/repository';
 import { readRegularFile } from '../../git/regularFile';
-import { display, displayComposed, ownText } from '../../core/text/displayText';
+import { display, displayComposed, jsonOutput } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -146,7 +146,7 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
   const ai = new Map(annotation.aiLines.map((line) => [line.line, line]));
   const humans = new Map(annotation.knownHumanLines.map((line) => [line.line, line]));
   const lines = annotation.blame.lines.map((entry) => jsonLine(entry.finalLine, entry.commit, entry.originalLine, entry.path, annotation.blame.commits.get(entry.commit), ai.get(entry.finalLine - 1), humans.get(entry.finalLine - 1), textLines[entry.finalLine - 1] ?? '', signatures));
-  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: BLAME_JSON_VERSION, path: repoPath, rev: rev ?? null, lines }, null, 2)}\n`));
+  if (values.json) io.stdout(jsonOutput({ version: BLAME_JSON_VERSION, path: repoPath, rev: rev ?? null, lines }));
   else io.stdout(displayComposed(blameText(lines)));
   return 0;
 }

@@ -1,5 +1,5 @@
 /** `vouch check [--staged]`: the staging gate for terminals and pre-commit hooks. */
-import { display, displayLines, escapeDisplay, ownText, type DisplayText } from '../../core/text/displayText';
+import { display, displayLines, escapeDisplay, jsonOutput, type DisplayText } from '../../core/text/displayText';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,7 +76,7 @@ async function runCheck(args: string[], io: CliIo): Promise<number> {
   const report = await buildCheckReport(io, values.staged === true);
   // The suggested command is pasted in the cwd, so its path is the cwd's way to the file.
   const fromCwd = json || report.unreviewedBlocks === 0 ? undefined : await pathFromCwd(io.cwd);
-  io.stdout(json ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatCheckReport(report, fromCwd));
+  io.stdout(json ? jsonOutput(report) : formatCheckReport(report, fromCwd));
   return report.unreviewedBlocks > 0 ? 1 : 0;
 }
 

@@ -3,7 +3,7 @@
  * lines, for other tools: Agent Trace records, or the DSSE envelopes themselves (for attestation stores).
  */
 import { committerSecondsOfCommits } from '../../git/commitLog';
-import { display, ownText } from '../../core/text/displayText';
+import { display, escapeJsonText, jsonOutput, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { AGENT_TRACE_VERSION, toAgentTrace } from '../../core/export/agentTrace';
 import type { CliCommand, CliIo } from '../cli';
@@ -70,11 +70,11 @@ async function writeRecords(context: NotesContext, commits: readonly string[], f
     for (const rejected of note.rejected) io.stderr(display`vouch export: commit ${commit.slice(0, 12)}: note line ${rejected.line} skipped (not a readable record)\n`);
     for (const record of note.records) {
       if (format === 'in-toto') {
-        io.stdout(ownText(`${record.line}\n`));
+        io.stdout(ownText(`${escapeJsonText(record.line)}\n`));
         continue;
       }
       const trace = toAgentTrace(record, { annotatedCommit: commit, timestamp: times.get(commit) ?? new Date(0).toISOString(), toolVersion });
-      io.stdout(ownText(`${JSON.stringify(trace)}\n`));
+      io.stdout(jsonOutput(trace, 'compact'));
     }
   }
 }

@@ -1,5 +1,5 @@
 /** `vouch notes show [<commit>]` and `vouch notes rewrite-ref [--enable]`: inspect notes, set up rewrite carrying. */
-import { display, ownText } from '../../core/text/displayText';
+import { display, jsonOutput, ownText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { NOTES_REF } from '../../core/notes/noteRecord';
 import { resolveCommit } from '../../git/revisions';
@@ -69,7 +69,7 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
   const verdicts = await Promise.all(note.records.map((record) => checks.rangeSignatures(commit, record)));
   if (values.json) {
     const records = note.records.map((record) => record.statement);
-    io.stdout(ownText(`${JSON.stringify({ commit, records, signatures: signers, ...(checks.checksSignatures ? { verdicts } : {}), checks: check?.records ?? [], rejected: note.rejected }, null, 2)}\n`));
+    io.stdout(jsonOutput({ commit, records, signatures: signers, ...(checks.checksSignatures ? { verdicts } : {}), checks: check?.records ?? [], rejected: note.rejected }));
     return 0;
   }
   note.records.forEach((record, index) => {

@@ -1,5 +1,5 @@
 /** `vouch reconcile [<range>]`: re-attach records to commits that git did not carry notes to; report stale records. */
-import { display, ownText } from '../../core/text/displayText';
+import { display, jsonOutput } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RECONCILE_COMMITS, reconcileNotes } from '../../git/notes/reconcile';
 import type { CliCommand, CliIo } from '../cli';
@@ -41,7 +41,7 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
   const context = await openNotesContext(io);
   const report = await reconcileNotes(context, { range, maxCommits });
   if (values.json) {
-    io.stdout(ownText(`${JSON.stringify(report, null, 2)}\n`));
+    io.stdout(jsonOutput(report));
     return 0;
   }
   for (const item of report.carried) {

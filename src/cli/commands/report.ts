@@ -2,7 +2,7 @@
  * `vouch report [<range>] [--json | --markdown]`: what a range of commits holds: AI lines and their
  * share of the added lines, reviewed and signed shares, breakdowns, per-file table, risky AI blocks.
  */
-import { displayComposed, ownText } from '../../core/text/displayText';
+import { displayComposed, jsonOutput } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { buildRangeReport, percent, signedColumn, signedColumnTitle, type BreakdownRow, type RangeReport } from '../../core/report/rangeReport';
 import { DEFAULT_MARKDOWN_MAX_CHARS, reportMarkdown, type MarkdownSection } from '../../core/report/reportMarkdown';
@@ -104,11 +104,11 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
   const policy = checked?.policy;
   const verification: VerifyResult | undefined = values.verify && checked ? withoutPolicy(checked) : undefined;
   const sections = [
-    ...(incomplete ? [{ title: '⚠️ Incomplete: shallow clone', markdown: escapeMarkdownText(incomplete, 1000), open: true }] : []),
+    ...(incomplete ? [{ title: '⚠ Incomplete: shallow clone', markdown: escapeMarkdownText(incomplete, 1000), open: true }] : []),
     ...(policy ? [policySection(policy, allowedSigners)] : []),
     ...(verification ? [verificationSection(verification)] : []),
   ];
-  if (values.json) io.stdout(ownText(`${JSON.stringify({ version: REPORT_JSON_VERSION, ...report, ...(incomplete ? { incomplete } : {}), ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }, null, 2)}\n`));
+  if (values.json) io.stdout(jsonOutput({ version: REPORT_JSON_VERSION, ...report, ...(incomplete ? { incomplete } : {}), ...(verification ? { verification } : {}), ...(policy ? { policy } : {}) }));
   else if (values.markdown) io.stdout(displayComposed(reportMarkdown(report, { maxChars, sections })));
   else io.stdout(displayComposed((incomplete ? `INCOMPLETE: ${printable(incomplete, 1000)}\n` : '') + reportText(report) + (policy ? `\n${policyText(policy, allowedSigners)}` : '') + (verification ? verificationText(verification) : '')));
   return 0;

@@ -1,5 +1,5 @@
 /** `vouch status`: the AI-written blocks in the working state (uncommitted attribution) and their review state. */
-import { display, displayLines, ownText, type DisplayText } from '../../core/text/displayText';
+import { display, displayLines, jsonOutput, type DisplayText } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import type { AttributedSpan, Origin } from '../../core/attribution';
 import { blockNeedsReview, type BlockState, type ReviewBlock } from '../../core/review/reviewModel';
@@ -92,7 +92,7 @@ async function runStatus(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return printHelp(io, HELP);
   const report = await buildStatusReport(io);
-  io.stdout(values.json === true ? ownText(`${JSON.stringify(report, null, 2)}\n`) : formatReport(report));
+  io.stdout(values.json === true ? jsonOutput(report) : formatReport(report));
   return 0;
 }
 

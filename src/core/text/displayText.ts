@@ -3,7 +3,8 @@
  * of a terminal or a CI log: nothing in it can move the cursor, erase a line, write the clipboard,
  * reorder what is shown, hide between visible characters, start a new line, or be read by a CI
  * runner as a workflow command. Everything is rendered visibly (ESC becomes `\x1b`, U+202E becomes
- * `\u202e`), so what was there can still be told. JSON output does not go through this: it stays exact.
+ * `\u202e`), so what was there can still be told. JSON output keeps its data exact and writes the
+ * same characters as JSON escapes instead (`jsonOutput`).
  */
 
 /** Text that is safe to print: every interpolated value went through `escapeDisplay`. */
@@ -97,8 +98,39 @@ export function displayComposed(text: string): DisplayText {
 }
 
 /**
- * Text Vouch wrote itself and prints as is: help pages, and machine-readable output (JSON) that
- * must stay exact. Never for text that quotes a note, a file name or a remote.
+ * The unsafe characters that JSON allows raw in a string (JSON.stringify escapes only C0 and lone
+ * surrogates). C0 stays out of the class: outside strings, JSON's own line breaks are C0.
+ */
+const UNSAFE_IN_JSON = new RegExp(`[\\u007f-\\u009f\\p{Cf}\\p{Default_Ignorable_Code_Point}\\u2028\\u2029\\ud800-\\udfff]`, 'gu');
+
+/** A character as JSON `\u` escapes (two for a character beyond U+FFFF, one per UTF-16 unit). */
+function jsonEscape(character: string): string {
+  let escaped = '';
+  for (let index = 0; index < character.length; index++) escaped += `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`;
+  return escaped;
+}
+
+/**
+ * Valid JSON text with the same data but nothing a terminal or a CI log reader acts on: the
+ * unsafe characters and the first `#` of `##[` / `##vso[` become `\u` escapes, which parse back to
+ * exactly the same strings. Rewriting the text whole is sound: these characters occur only inside
+ * strings, and a `#` there never follows an unfinished escape. No `::` can start a line: strings
+ * hold no raw line break, and outside strings a colon only follows a key.
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, jsonEscape).replace(COMMAND_ANYWHERE, (match) => `\\u0023${match.slice(1)}`);
+}
+
+/** A value as the CLI's JSON output (indented by two spaces, or compact on one line), then a newline. */
+export function jsonOutput(value: unknown, layout: 'indented' | 'compact' = 'indented'): DisplayText {
+  const json = JSON.stringify(value, null, layout === 'indented' ? 2 : undefined) as string | undefined;
+  if (json === undefined) throw new TypeError('jsonOutput: the value has no JSON form');
+  return `${escapeJsonText(json)}\n` as DisplayText;
+}
+
+/**
+ * Text Vouch wrote itself and prints as is: help pages, and JSON that `escapeJsonText` made safe.
+ * Never for text that quotes a note, a file name or a remote.
  */
 export function ownText(text: string): DisplayText {
   return text as DisplayText;

@@ -83,6 +83,15 @@ describe('hostile text from notes, working state and file names reaches no termi
       const result = await vouch(repo.dir, ...argv);
       assertSafe(argv.join(' '), result.stdout + result.stderr);
     }
+    // JSON output keeps the data exact but writes nothing raw a terminal or CI log reader acts on.
+    for (const argv of [['notes', 'show', '--json'], ['blame', HOSTILE_NAME, '--json'], ['export', '--format', 'agent-trace', 'HEAD'], ['export', '--format', 'in-toto', 'HEAD'], ['verify', 'HEAD', '--json'], ['report', 'HEAD', '--json'], ['status', '--json'], ['check', '--json'], ['reconcile', '--json']]) {
+      const result = await vouch(repo.dir, ...argv);
+      assert.ok(!/[\u007f-\u009f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}]/u.test(result.stdout), `${argv.join(' ')} wrote a raw C1, format or separator character`);
+      assert.ok(!COMMAND_LINE.test(result.stdout), `${argv.join(' ')} wrote a line a CI runner reads as a command`);
+      for (const line of result.stdout.split('\n').filter((text) => text.startsWith('{') && argv[0] === 'export')) JSON.parse(line);
+    }
+    const blameJson = JSON.parse((await vouch(repo.dir, 'blame', HOSTILE_NAME, '--json')).stdout) as { lines: { review?: { intent?: string } }[] };
+    assert.ok(JSON.stringify(blameJson).includes(JSON.stringify(HOSTILE_TEXT).slice(1, -1)), 'blame --json keeps the intent exact');
     const shownJson = JSON.parse((await vouch(repo.dir, 'notes', 'show', '--json')).stdout) as { records: NoteStatement[] };
     assert.equal(shownJson.records[0].predicate.files[0].path, HOSTILE_NAME);
     assert.ok(shownJson.records.some((record) => record.predicate.files[0].ranges.some((range) => range.review?.intent === HOSTILE_TEXT)), 'JSON keeps the intent exact');

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { writeStreamedJson, type JsonElementStream } from '../../../src/cli/streamedJson';
+import { jsonOutput } from '../../../src/core/text/displayText';
 import { vouch } from '../../support/cliRun';
 import { runCli } from '../../../src/cli/cli';
 import type { VerifyResultJson } from '../../../src/cli/commands/verify';
@@ -19,9 +20,10 @@ const streamedValue = fc.letrec<{ value: [unknown, unknown] }>((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.jsonValue({ maxDepth: 2 }).map((value) => [value, value] as [unknown, unknown]),
+    fc.constantFrom('\u009b2J', 'a\u202eb', 'x ##vso[y', '##[error]', '\u{e0100}').map((text) => [text, text] as [unknown, unknown]),
     fc.constantFrom<[unknown, unknown]>([undefined, undefined], [new Date(0), new Date(0)], [() => 1, () => 1]),
     fc.array(tie('value'), { maxLength: 4 }).map((pairs) => [new ElementStream(pairs.map((pair) => pair[0])), pairs.map((pair) => pair[1])] as [unknown, unknown]),
-    fc.dictionary(fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 4 }).map((entries) => {
+    fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), fc.constant('k\u200b##[')).filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 4 }).map((entries) => {
       const streamed: Record<string, unknown> = {};
       const plain: Record<string, unknown> = {};
       for (const [key, [a, b]] of Object.entries(entries)) {
@@ -42,7 +44,7 @@ async function streamed(value: unknown): Promise<{ text: string; pieces: string[
 describe('streamed JSON output', function () {
   this.timeout(60_000);
 
-  it('writes exactly the text of JSON.stringify(value, null, 2), streams written as arrays', async () => {
+  it('writes exactly the text of jsonOutput (without its newline), streams written as arrays', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.dictionary(fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'), streamedValue, { maxKeys: 5 }).map((entries) => {
@@ -55,7 +57,7 @@ describe('streamed JSON output', function () {
           return [streamedRoot, plainRoot] as const;
         }),
         async ([value, reference]) => {
-          assert.equal((await streamed(value)).text, JSON.stringify(reference, null, 2));
+          assert.equal(`${(await streamed(value)).text}\n`, jsonOutput(reference));
         },
       ),
       { numRuns: 500 },
@@ -114,8 +116,8 @@ describe('streamed JSON output', function () {
       assert.equal(parsed.commits.length, commits - 1);
       assert.deepEqual(Object.keys(parsed), ['ok', 'range', 'requireSigned', 'commits', 'problems']);
       assert.ok(Math.max(...pieces.map((piece) => piece.length)) < 2 * 65_536, 'the output came in pieces, not as one string');
-      // The same text JSON.stringify gives for the parsed result (layout and order unchanged).
-      assert.equal(text, `${JSON.stringify(parsed, null, 2)}\n`);
+      // The same text jsonOutput gives for the parsed result (layout and order unchanged).
+      assert.equal(text, jsonOutput(parsed));
       const plain = await vouch(repo.dir, 'verify', '--max-commits', '2000', 'main~1499..main');
       assert.equal(plain.code, 0, plain.stderr);
     } finally {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { escapeLogMessages, type Logger } from '../../../../src/core/logger';
-import { DISPLAY_SAFE_NAME, display, displayComposed, escapeDisplay } from '../../../../src/core/text/displayText';
+import { DISPLAY_SAFE_NAME, display, displayComposed, escapeDisplay, escapeJsonText, jsonOutput } from '../../../../src/core/text/displayText';
 
 /** What no escaped value may contain raw: controls, format characters (bidi, zero-width, tags), invisible default-ignorables, separators, lone surrogates. */
 const RAW_UNSAFE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]|[\ud800-\udfff]/u;
@@ -108,6 +108,36 @@ describe('displayText', () => {
       assert.ok(!DISPLAY_SAFE_NAME.test(name), JSON.stringify(name));
     }
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (name) => !DISPLAY_SAFE_NAME.test(name) || escapeDisplay(name) === name));
+  });
+
+  it('JSON output writes C1, format, invisible and separator characters and command markers as \\u escapes', () => {
+    const value = { intent: 'ok \u009b2J \u202e ##vso[task.setvariable variable=VOUCH_OK]true', path: 'src##[error]x\u2028\u{1d173}\u3164', 'key\u200b##[': ['\u007f', '\ud800'] };
+    const text = jsonOutput(value);
+    assert.ok(text.includes('ok \\u009b2J \\u202e \\u0023#vso[task'), text);
+    assert.ok(text.includes('src\\u0023#[error]x\\u2028\\ud834\\udd73\\u3164'), text);
+    assert.ok(text.includes('"key\\u200b\\u0023#[": ['), text);
+    assert.deepEqual(JSON.parse(text), value);
+    assert.equal(jsonOutput({ a: 'plain', n: 1 }), `${JSON.stringify({ a: 'plain', n: 1 }, null, 2)}\n`, 'plain data is written as JSON.stringify writes it');
+    assert.equal(jsonOutput(['\u00a0::x'], 'compact'), '["\u00a0::x"]\n');
+    assert.equal(escapeJsonText('{"a":"\\\\##[b","c":"\\"##vso["}'), '{"a":"\\\\\\u0023#[b","c":"\\"\\u0023#vso["}');
+    assert.deepEqual(JSON.parse(escapeJsonText('{"a":"\\\\##[b","c":"\\"##vso["}')), { a: '\\##[b', c: '"##vso[' });
+  });
+
+  it('property: JSON output parses back to exactly the input, and its raw text holds nothing a terminal or CI runner acts on', () => {
+    const piece = fc.oneof(fc.constantFrom(...DOTNET_WHITE_SPACE, ...INVISIBLE, '\u009b', '\u202e', '\u2066', '::', '#', '##[', '##vso[', '##VsO[', '\\', '"', '\n'), fc.string({ unit: 'binary', maxLength: 4 }));
+    const hostileString = fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join(''));
+    const hostileJson = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, hostileString, fc.integer(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(hostileString, tie('value'), { maxKeys: 4 })),
+    })).value;
+    fc.assert(
+      fc.property(hostileJson, fc.constantFrom<'indented' | 'compact'>('indented', 'compact'), (value, layout) => {
+        const text = jsonOutput(value, layout);
+        assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(value)));
+        assert.ok(!/[\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]|[\ud800-\udfff]/u.test(text), JSON.stringify(text));
+        assert.ok(!COMMAND_LINE.test(text), JSON.stringify(text));
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   it('a logger wrapped by escapeLogMessages escapes every message and keeps the rest of the channel', () => {
