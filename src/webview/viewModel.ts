@@ -175,8 +175,9 @@ export function changedShareLabel(share: number, t: PageText): string {
  * it is (Trojan Source). Tabs stay.
  */
 export function visibleText(line: string): string {
-  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => {
-    const code = ch.charCodeAt(0);
+  // Every control, format and default-ignorable character (bidi controls, zero-width and filler characters, variation selectors).
+  return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, (ch) => {
+    const code = ch.codePointAt(0) ?? 0;
     if (code < 0x20) return String.fromCharCode(0x2400 + code);
     if (code === 0x7f) return '\u2421';
     return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;

@@ -10,6 +10,7 @@ import type { SpanReviewStatus } from '../review/reviewModel';
 import type { CommittedAiLine } from './committedLines';
 import type { LineMarkState } from './lineMarks';
 import type { Translate } from '../text/translate';
+import { escapeDisplay } from '../text/displayText';
 
 export const REVIEW_PANEL_COMMAND = 'vouch.openReviewPanel';
 export const ACCEPT_BLOCK_COMMAND = 'vouch.acceptBlock';
@@ -65,8 +66,10 @@ const MAX_SHOWN_SPANS = 3;
 /** Escapes text for Markdown: one line, bounded, every ASCII punctuation that Markdown or HTML reads escaped. */
 export function escapeMarkdownText(value: unknown, maxLength = MAX_SHOWN_TEXT): string {
   let text = typeof value === 'string' ? value : String(value);
-  // Control characters (newlines included) and bidirectional overrides could break the layout or disguise text.
-  text = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+  // Line breaks and tabs would break the layout; every other control, format or invisible
+  // character (bidi overrides, U+3164, variation selectors) is shown as an escape, as in the CLI,
+  // so text cannot disguise itself or pass for another name.
+  text = escapeDisplay(text.replace(/[\t\n\v\f\r\u0085\u2028\u2029]+/g, ' '));
   if (text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
   return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&"'$:=^%@/]/g, (char) => `\\${char}`);
 }

@@ -107,6 +107,15 @@ describe('visibility: line marks', () => {
 describe('visibility: hover text', () => {
   const hostile = 'x](command:workbench.action.terminal.new) <img src=x onerror=alert(1)> **bold**\n# heading';
 
+  it('shows invisible and format characters as escapes, so a look-alike name cannot pass for another', () => {
+    for (const hidden of ['\u3164', '\u034f', '\ufe0f', '\u202e', '\u200b', '\u{e0041}', '\u001b']) {
+      const escaped = escapeMarkdownText(`copilot${hidden}`);
+      assert.notEqual(escaped, escapeMarkdownText('copilot'), JSON.stringify(hidden));
+      assert.doesNotMatch(escaped, /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u, `${JSON.stringify(hidden)} is not left raw`);
+    }
+    assert.equal(escapeMarkdownText('two\nlines\tand tab'), 'two lines and tab');
+  });
+
   it('escapes hostile text from spans so it cannot add links, HTML or formatting', () => {
     const escaped = escapeMarkdownText(hostile);
     assert.doesNotMatch(escaped, /\n/);

@@ -36,6 +36,7 @@ describe('review page view model', () => {
   it('makes control and bidirectional characters visible and keeps tabs', () => {
     assert.equal(visibleText('a\tb\u0000c\u001bd\u007f'), 'a\tb\u2400c\u241bd\u2421');
     assert.equal(visibleText('x\u202ey\u2066z'), 'x<U+202E>y<U+2066>z');
+    assert.equal(visibleText('id\u3164 = a\u200b\u034f + b\ufe0f\u{e0041}'), 'id<U+3164> = a<U+200B><U+034F> + b<U+FE0F><U+E0041>', 'fillers, zero-width and tag characters are shown');
     assert.equal(visibleText('</script> & <b>'), '</script> & <b>');
   });
 
