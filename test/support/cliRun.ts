@@ -17,6 +17,22 @@ export async function vouch(cwd: string, ...argv: string[]): Promise<CliRun> {
   return { code, stdout, stderr };
 }
 
+/** How long a command that must not hang (FIFOs, devices) may take before the test fails: far above a busy machine's run. */
+const HANG_LIMIT_MS = 15_000;
+
+/** `vouch ...argv`, which fails the test when it has not returned within HANG_LIMIT_MS (a hang is the fault tested). */
+export async function vouchNotHanging(cwd: string, ...argv: string[]): Promise<CliRun> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`vouch ${argv.join(' ')} hung for ${HANG_LIMIT_MS} ms`)), HANG_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([vouch(cwd, ...argv), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A CliIo that keeps what was printed in `out` and `err`, for tests that call runCli themselves. */
 export interface CapturingIo extends CliIo {
   out: string;

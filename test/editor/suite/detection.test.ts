@@ -9,7 +9,7 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { EditorSaves } from '../../../src/git/editorSaves';
 import { findRepository } from '../../../src/git/repository';
-import { acceptGhostText, openScratch, scratchWithGhostText, setExternalWrites, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
+import { acceptGhostText, openScratch, scratchWithGhostText, writeUnseen, textOf, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, showVouchDebugLog, waitForLogged, waitPastGitOperations, workspaceRoot } from './helpers';
 
 describe('Detection and attribution in the real editor', () => {
   afterEach(async () => {
@@ -276,24 +276,11 @@ describe('Detection and attribution in the real editor', () => {
   it("does not take a person's uncommitted edit Vouch never saw for AI when another program writes the file later", async () => {
     const { relative, uri } = await committedClosedFile('unseen-edit');
     // The person's edit happens while Vouch does not look at outside writes (the setting is off).
-    await setExternalWrites(false);
-    // The editor's file events reach every watcher of the extension host in one dispatch: once this
-    // one has the write, Vouch's has had it too, while the setting was off.
-    const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
-    try {
-      let delivered = false;
-      const onWrite = (written: vscode.Uri) => {
-        if (written.fsPath === uri.fsPath) delivered = true;
-      };
-      watcher.onDidChange(onWrite);
-      watcher.onDidCreate(onWrite);
-      fs.writeFileSync(uri.fsPath, edited);
-      await waitFor(`the editor's event for the write to ${relative}`, () => delivered);
-      await waitForGitExtensionListing(uri, true);
-    } finally {
-      watcher.dispose();
-      await setExternalWrites(undefined);
-    }
+    await writeUnseen(
+      uri,
+      () => fs.writeFileSync(uri.fsPath, edited),
+      () => waitForGitExtensionListing(uri, true),
+    );
     // Another program adds a function. Vouch knows no text of the file from before that write: the
     // index is not it, because the file had uncommitted changes.
     fs.appendFileSync(uri.fsPath, appended);

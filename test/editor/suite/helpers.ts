@@ -52,13 +52,12 @@ export async function setExternalWrites(value: boolean | undefined): Promise<voi
 }
 
 /**
- * Writes a file as a test's set-up, which Vouch must not judge as another program's write (on a
- * busy machine its verdict could come in the middle of the test and mark the whole file AI): with
- * outside writes not looked at until the editor's event for the write has come. The editor's file
- * events reach every watcher of the extension host in one dispatch: once this one has the write,
- * Vouch's has had it too, while the setting was off.
+ * Runs `write` (a write of `uri`) while Vouch does not look at outside writes, and keeps it so
+ * until the editor's event for the write has come (and `whileOff`, when given, has run). The
+ * editor's file events reach every watcher of the extension host in one dispatch: once this one
+ * has the write, Vouch's has had it too, while the setting was off.
  */
-export async function writeSetUpFile(uri: vscode.Uri, content: string): Promise<void> {
+export async function writeUnseen(uri: vscode.Uri, write: () => void | Thenable<void>, whileOff?: () => Thenable<void>): Promise<void> {
   await setExternalWrites(false);
   const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, false, true);
   try {
@@ -68,12 +67,21 @@ export async function writeSetUpFile(uri: vscode.Uri, content: string): Promise<
     };
     watcher.onDidChange(onWrite);
     watcher.onDidCreate(onWrite);
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+    await write();
     await waitFor(`the editor's event for the write to ${uri.fsPath}`, () => delivered);
+    await whileOff?.();
   } finally {
     watcher.dispose();
     await setExternalWrites(undefined);
   }
+}
+
+/**
+ * Writes a file as a test's set-up, which Vouch must not judge as another program's write (on a
+ * busy machine its verdict could come in the middle of the test and mark the whole file AI).
+ */
+export function writeSetUpFile(uri: vscode.Uri, content: string): Promise<void> {
+  return writeUnseen(uri, () => vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content)));
 }
 
 /** Opens a fresh scratch file in an editor, with `content` (written as set-up, not as an outside write). */

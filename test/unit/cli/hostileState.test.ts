@@ -6,25 +6,12 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
 import { NotesJournal } from '../../../src/git/notes/notesJournal';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { vouch as runVouch, type CliRun } from '../../support/cliRun';
+import { vouchNotHanging } from '../../support/cliRun';
 import { countFault } from '../../support/faultFigures';
 import { aiSpanOver } from '../../support/spans';
 import { TestRepo, aiSpan, gitRunner } from '../../support/testRepo';
 
-const HANG_LIMIT_MS = 15_000;
-
-/** `vouch ...argv`, which fails the test when it has not returned within HANG_LIMIT_MS. */
-async function vouch(cwd: string, ...argv: string[]): Promise<CliRun> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`vouch ${argv.join(' ')} hung for ${HANG_LIMIT_MS} ms`)), HANG_LIMIT_MS);
-  });
-  try {
-    return await Promise.race([runVouch(cwd, ...argv), hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const vouch = vouchNotHanging;
 
 function mkfifo(file: string): void {
   execFileSync('mkfifo', [file]);

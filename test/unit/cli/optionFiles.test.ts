@@ -2,23 +2,10 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { vouch as runVouch, type CliRun } from '../../support/cliRun';
+import { vouchNotHanging } from '../../support/cliRun';
 import { TestRepo } from '../../support/testRepo';
 
-const HANG_LIMIT_MS = 15_000;
-
-/** `vouch ...argv`, which fails the test when it has not returned within HANG_LIMIT_MS. */
-async function vouch(cwd: string, ...argv: string[]): Promise<CliRun> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`vouch ${argv.join(' ')} hung for ${HANG_LIMIT_MS} ms`)), HANG_LIMIT_MS);
-  });
-  try {
-    return await Promise.race([runVouch(cwd, ...argv), hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const vouch = vouchNotHanging;
 
 describe('files named in options (--policy, --allowed-signers, --openpgp-keyring, --pending) are read bounded', function () {
   this.timeout(120_000);
