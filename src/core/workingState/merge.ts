@@ -14,9 +14,11 @@
  *    the other writer removed it (marked human, rejected).
  * 3. Id only in theirs: kept if new since the base (e.g. `vouch mark` from a terminal); dropped if
  *    the base had it, because then we removed it.
- * 4. Spans must not overlap. Where two kept spans claim the same characters, the more recently
- *    inserted one (`insertedAt`) keeps them and the other is trimmed around it; on a tie ours
- *    wins. A later claim on text (an agent hook marking lines) is the newer fact about it.
+ * 4. Spans must not overlap. Where two kept spans claim the same characters, the one of higher
+ *    confidence keeps them (an exact report such as `vouch mark` from an agent hook over a
+ *    detector's medium-confidence guess, whichever a busy machine saw first), then the more
+ *    recently inserted one (`insertedAt`); on a tie ours wins. The other is trimmed around it. Of
+ *    two claims as sure, the later one (an agent hook marking lines) is the newer fact about the text.
  */
 import type { AttributedSpan } from '../attribution';
 import { randomId } from '../randomId';
@@ -67,15 +69,17 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const CONFIDENCE_RANK: Readonly<Record<AttributedSpan['confidence'], number>> = { high: 2, medium: 1, low: 0 };
+
 /**
- * Gives each character to at most one span: candidates claim characters newest first (ours first
- * on equal times); a candidate keeps the pieces nobody newer claimed. The first piece of a
- * trimmed span keeps its id.
+ * Gives each character to at most one span: candidates claim characters surest first, then newest
+ * first (ours first on equal times); a candidate keeps the pieces nobody before it claimed. The
+ * first piece of a trimmed span keeps its id.
  */
 function resolveOverlaps(candidates: { span: AttributedSpan; ours: boolean }[], newId: () => string): AttributedSpan[] {
   const ordered = candidates
     .map((candidate, index) => ({ ...candidate, index }))
-    .sort((a, b) => b.span.insertedAt - a.span.insertedAt || Number(b.ours) - Number(a.ours) || a.index - b.index);
+    .sort((a, b) => CONFIDENCE_RANK[b.span.confidence] - CONFIDENCE_RANK[a.span.confidence] || b.span.insertedAt - a.span.insertedAt || Number(b.ours) - Number(a.ours) || a.index - b.index);
   const claimed: [number, number][] = []; // sorted, disjoint
   const result: AttributedSpan[] = [];
   for (const { span } of ordered) {

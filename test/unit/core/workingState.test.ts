@@ -246,6 +246,14 @@ describe('mergeSpans', () => {
     );
   });
 
+  it("gives overlapping characters to an exact report over a detector's guess, even when the guess is newer", () => {
+    // A busy machine saw the file's reload (and guessed external-write) after the agent hook's `vouch mark`.
+    const ours = [span('guess', 0, 30, { insertedAt: 5, confidence: 'medium', origin: { kind: 'external-write', tool: 'unknown-ai' } })];
+    const theirs = [span('report', 0, 30, { insertedAt: 2, origin: { kind: 'agent', tool: 'claude-code' } })];
+    assert.deepEqual(mergeSpans({ base: [], ours, theirs }, newId).map((s) => [s.id, s.start, s.end]), [['report', 0, 30]]);
+    assert.deepEqual(mergeSpans({ base: [], ours: theirs, theirs: ours }, newId).map((s) => [s.id, s.start, s.end]), [['report', 0, 30]], 'whichever side holds it');
+  });
+
   it('lets ours win overlaps of equal age, and never returns overlapping spans', () => {
     const ours = [span('o1', 0, 10), span('o2', 15, 25)];
     const theirs = [span('t1', 5, 18), span('t2', 24, 40)];
