@@ -82,6 +82,8 @@ interface NoteListings {
 export class BlameOverlay {
   private readonly reader: NotesReader;
   private listings: Promise<NoteListings> | undefined;
+  /** The listing of this history once it has come (until history moves). */
+  private listed: NoteListings | undefined;
   private readonly parsedBlobs = new Map<string, ParsedBlob>();
   /** Blame of each file as saved, until history moves: edits in the editor reuse it, no git process per edit. */
   private readonly savedBlames = new Map<string, { readonly savedText: string; readonly overlay: CommittedOverlay }>();
@@ -107,6 +109,7 @@ export class BlameOverlay {
   invalidateHistory(): void {
     this.historyGeneration++;
     this.listings = undefined;
+    this.listed = undefined;
     this.savedBlames.clear();
     this.foreignPrompts.clear();
   }
@@ -120,6 +123,8 @@ export class BlameOverlay {
   async committedAiLines(repoPath: string, text: string, options: { readonly savedOnDisk?: boolean } = {}): Promise<CommittedOverlay> {
     const skipped = blameSkipReason(text, this.maxBytes());
     if (skipped) return { lines: [], skipped };
+    // Neither notes ref holds a note: no line is a committed AI line, with no read of the file, diff or blame (typing in a repository without notes).
+    if (this.listed && this.listed.vouch.size === 0 && this.listed.gitAi.size === 0) return { lines: [] };
     if (!options.savedOnDisk) {
       // Unsaved text: blame the saved file (what git blames fastest) and carry its lines through the
       // editor's changes; lines the editor changed are not committed anyway. Only when the texts
@@ -318,6 +323,7 @@ export class BlameOverlay {
       const listing = Promise.all([this.reader.listNotesInOneProcess(NOTES_REF), this.reader.listNotesInOneProcess(GIT_AI_NOTES_REF)]).then(async ([vouch, gitAi]) => {
         const listings: NoteListings = { vouch, gitAi };
         await this.readAhead(listings);
+        if (this.listings === listing) this.listed = listings;
         return listings;
       });
       this.listings = listing;

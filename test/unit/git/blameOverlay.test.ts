@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
 import { BlameOverlay, blameSkipReason } from '../../../src/git/blame/blameOverlay';
@@ -85,6 +85,41 @@ describe('blame overlay: committed AI lines from git blame + notes (real git)', 
     const afterGarbage = await overlay.committedAiLines(file, text);
     const lastCommitLines = history.lines.filter((line) => line.ai && line.commit === commits.length - 1).length;
     assert.equal(afterGarbage.lines.filter((line) => line.source === 'vouch').length, result.lines.filter((line) => line.source === 'vouch').length - lastCommitLines);
+  });
+
+  it('in a repository without notes, an unsaved edit needs no read of the file, no diff and no git process: no line can be a committed AI line', async () => {
+    const { dir, git, file } = history;
+    const saved = `${history.lines.map((line) => line.text).join('\n')}\n`;
+    const refs = new Map<string, string>();
+    for (const ref of ['refs/notes/vouch', 'refs/notes/ai']) {
+      const { stdout } = await git.run(['for-each-ref', '--format=%(objectname)', ref], { cwd: dir });
+      if (stdout.trim()) refs.set(ref, stdout.trim());
+      await git.run(['update-ref', '-d', ref], { cwd: dir });
+    }
+    const away = path.join(dir, `${file}.away`);
+    let gitRuns = 0;
+    const counting = Object.create(git) as typeof git;
+    counting.run = (...args: Parameters<typeof git.run>) => {
+      gitRuns++;
+      return git.run(...args);
+    };
+    try {
+      const overlay = new BlameOverlay(counting, dir, silentLogger);
+      assert.deepEqual((await overlay.committedAiLines(file, saved, { savedOnDisk: true })).lines, []);
+      const runs = gitRuns;
+      // The file gone from disk would make an unsaved edit blame the editor's text (a git process): with no note anywhere, nothing is looked at.
+      renameSync(path.join(dir, file), away);
+      assert.deepEqual(await overlay.committedAiLines(file, `// typed, not saved\n${saved}`), { lines: [] });
+      assert.equal(gitRuns, runs, 'no git process');
+      renameSync(away, path.join(dir, file));
+      for (const [ref, id] of refs) await git.run(['update-ref', ref, id], { cwd: dir });
+      overlay.invalidateHistory();
+      const noted = await overlay.committedAiLines(file, `// typed, not saved\n${saved}`);
+      assert.ok(noted.lines.length > 20, 'once notes are there (history moved), the lines show again');
+    } finally {
+      if (existsSync(away)) renameSync(away, path.join(dir, file));
+      for (const [ref, id] of refs) await git.run(['update-ref', ref, id], { cwd: dir });
+    }
   });
 
   it('no blame for untracked files, binary text and text over the size limit', async () => {
