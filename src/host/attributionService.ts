@@ -133,6 +133,11 @@ interface TrackedDocument {
   length: number | undefined;
   /** The line the last change event edited, as it was after it (so the next edit of it knows what it deleted). */
   editedLine: { readonly line: number; readonly start: number; readonly text: string } | undefined;
+  /**
+   * The edited line with its spans after the last keystroke inside one line: the next keystroke's
+   * line before it, when nothing else changed it (the consumers then reuse what they worked out of it).
+   */
+  lineAfter: LineWithSpans | undefined;
   /** The save in flight; saves of one document run one at a time so merges see each other. */
   saving: Promise<void>;
   /** Settles once the stored state has loaded (and the changes queued meanwhile were applied). */
@@ -380,6 +385,7 @@ export class AttributionService implements vscode.Disposable {
       version: document.version,
       length: undefined,
       editedLine: undefined,
+      lineAfter: undefined,
       saving: Promise.resolve(),
       loaded: Promise.resolve(),
       storedIds: new Set(),
@@ -529,6 +535,8 @@ export class AttributionService implements vscode.Disposable {
     const decision: ReturnType<AttributionService['decide']> = revertedTo ? { author: HUMAN, decidedBy: 'history', classification: undefined } : this.decide(edit);
     const lineBefore = this.editedLineBefore(tracked, edit);
     tracked.editedLine = undefined;
+    const previousLineAfter = tracked.lineAfter;
+    tracked.lineAfter = undefined;
     // Edits queued while the stored state loads count as changes: the load publishes the result.
     let effect = { spansAffected: true, linesMoved: true, blocksKept: false };
     let lineAfter: TextLineAt | undefined;
@@ -555,9 +563,13 @@ export class AttributionService implements vscode.Disposable {
           const besideBlankLine = (line > 0 && isBlankLine(document.lineAt(line - 1).text)) || (line + lines < document.lineCount && isBlankLine(document.lineAt(line + lines).text));
           const spansBeside = lines === 2 ? spansBesideLines(tracked.ledger, document, line, start) : undefined;
           const after: LineWithSpans = { lineText: textAfter, lineStart: start, spans: tracked.ledger.spansInRange(Math.max(0, start - 1), start + textAfter.length + 2), besideBlankLine, spansBeside };
-          const before: LineWithSpans = { lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine };
+          const lineAsItWas: LineWithSpans = { lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine };
+          const before = previousLineAfter && sameLineWithSpans(previousLineAfter, lineAsItWas) ? previousLineAfter : lineAsItWas;
           blocksKept = editKeepsReviewBlocks(before, after);
-          if (lines === 1) lineChange = { before, after };
+          if (lines === 1) {
+            lineChange = { before, after };
+            tracked.lineAfter = after;
+          }
         }
       }
       effect = { spansAffected, linesMoved, blocksKept };
@@ -870,4 +882,25 @@ function spansBesideLines(ledger: AttributionLedger, document: vscode.TextDocume
     below = ledger.spansInRange(document.offsetAt(range.start), document.offsetAt(range.end)).length > 0;
   }
   return { above, below };
+}
+
+/** The same line and spans, field by field (a span read from the ledger is a new object each time). */
+function sameLineWithSpans(a: LineWithSpans, b: LineWithSpans): boolean {
+  if (a.lineText !== b.lineText || a.lineStart !== b.lineStart || a.besideBlankLine !== b.besideBlankLine || a.spansBeside !== b.spansBeside || a.spans.length !== b.spans.length) return false;
+  return a.spans.every((span, index) => sameSpanFields(span, b.spans[index]));
+}
+
+function sameSpanFields(a: AttributedSpan, b: AttributedSpan): boolean {
+  return (
+    a.id === b.id &&
+    a.start === b.start &&
+    a.end === b.end &&
+    a.origin === b.origin &&
+    a.confidence === b.confidence &&
+    a.insertedAt === b.insertedAt &&
+    a.insertedTextHash === b.insertedTextHash &&
+    a.insertedLength === b.insertedLength &&
+    a.humanChangedChars === b.humanChangedChars &&
+    a.review === b.review
+  );
 }

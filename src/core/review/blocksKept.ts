@@ -112,8 +112,21 @@ function attributionOf(lineText: string, lineStart: number, spans: readonly Attr
   return deriveLineAttribution(lineText, onLine)[0];
 }
 
+/**
+ * Kept per line object: the attribution service gives a keystroke's line after it as the line
+ * before the next keystroke (the same object when nothing else changed), so typing in a line works
+ * each line state out once.
+ */
+const lineFactsCache = new WeakMap<LineWithSpans, string>();
+
 /** What the block builder sees of a line: blank, human, or its kind and spans. */
 function lineFacts(line: LineWithSpans): string {
+  let facts = lineFactsCache.get(line);
+  if (facts === undefined) lineFactsCache.set(line, (facts = computeLineFacts(line)));
+  return facts;
+}
+
+function computeLineFacts(line: LineWithSpans): string {
   const attribution = attributionOf(line.lineText, line.lineStart, line.spans);
   if (attribution) return JSON.stringify([line.besideBlankLine ? attribution.kind : 'ai', attribution.spanIds]);
   return isBlankLine(line.lineText) ? 'blank' : 'human';

@@ -309,18 +309,49 @@ export function editKeepsEveryMark(
  */
 export function lineEditKeepsMarks(before: LineWithSpans, after: LineWithSpans, cache: Pick<SpanStatusCache, 'statusOf'>): boolean {
   if (before.lineStart !== after.lineStart || before.spans.length !== after.spans.length || before.spans.length === 0) return false;
-  if (before.lineText.includes('\n') || after.lineText.includes('\n') || isBlankText(before.lineText) || isBlankText(after.lineText)) return false;
-  const onLine = (line: LineWithSpans) => line.spans.map((span) => ({ ...span, start: span.start - line.lineStart, end: span.end - line.lineStart }));
-  const spansBefore = onLine(before);
-  const spansAfter = onLine(after);
-  for (let index = 0; index < spansAfter.length; index++) {
-    const [was, is] = [spansBefore[index], spansAfter[index]];
-    if (was.id !== is.id || was.start < 0 || is.start < 0 || was.end > before.lineText.length || is.end > after.lineText.length) return false;
-    if (was.humanChangedChars > 0 !== is.humanChangedChars > 0 || cache.statusOf(was, before.lineText) !== cache.statusOf(is, after.lineText)) return false;
+  const factsBefore = lineMarkFactsOf(before, cache);
+  const factsAfter = lineMarkFactsOf(after, cache);
+  if (!factsBefore || !factsAfter) return false;
+  for (let index = 0; index < after.spans.length; index++) {
+    if (before.spans[index].id !== after.spans[index].id || factsBefore.spanFacts[index] !== factsAfter.spanFacts[index]) return false;
   }
-  const [markBefore] = uncommittedLineMarks(before.lineText, spansBefore, cache, false);
-  const [markAfter] = uncommittedLineMarks(after.lineText, spansAfter, cache, false);
-  return markBefore !== undefined && markAfter !== undefined && sameMark(markBefore, markAfter);
+  return factsBefore.mark !== undefined && factsAfter.mark !== undefined && sameMark(factsBefore.mark, factsAfter.mark);
+}
+
+/**
+ * What lineEditKeepsMarks compares of one line: per span, whether a person changed it and its
+ * review status; and the line's mark. Undefined when the line is blank or a span reaches past it.
+ */
+interface LineMarkFacts {
+  readonly spanFacts: readonly string[];
+  readonly mark: UncommittedLineMark | undefined;
+}
+
+/**
+ * The facts of a line, kept per line object: the attribution service gives a keystroke's line
+ * after it as the line before the next keystroke (the same object when nothing else changed), so
+ * typing in a line works each line state out once, not twice.
+ */
+const lineMarkFactsCache = new WeakMap<LineWithSpans, { readonly cache: object; readonly facts: LineMarkFacts | undefined }>();
+
+function lineMarkFactsOf(line: LineWithSpans, cache: Pick<SpanStatusCache, 'statusOf'>): LineMarkFacts | undefined {
+  const known = lineMarkFactsCache.get(line);
+  if (known && known.cache === cache) return known.facts;
+  const facts = computeLineMarkFacts(line, cache);
+  lineMarkFactsCache.set(line, { cache, facts });
+  return facts;
+}
+
+function computeLineMarkFacts(line: LineWithSpans, cache: Pick<SpanStatusCache, 'statusOf'>): LineMarkFacts | undefined {
+  if (line.lineText.includes('\n') || isBlankText(line.lineText)) return undefined;
+  const spans = line.spans.map((span) => ({ ...span, start: span.start - line.lineStart, end: span.end - line.lineStart }));
+  const spanFacts: string[] = [];
+  for (const span of spans) {
+    if (span.start < 0 || span.end > line.lineText.length) return undefined;
+    spanFacts.push(`${span.humanChangedChars > 0}:${cache.statusOf(span, line.lineText)}`);
+  }
+  const [mark] = uncommittedLineMarks(line.lineText, spans, cache, false);
+  return { spanFacts, mark };
 }
 
 function firstMarkAtOrAfter(marks: readonly UncommittedLineMark[], line: number): number {

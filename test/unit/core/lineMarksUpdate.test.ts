@@ -153,7 +153,11 @@ describe('updateUncommittedMarks: the line marks after one edit, from the lines 
         const after = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength);
         const lineAfter = after.slice(lineStart, lineEndOf(after));
         const afterLine = { lineText: lineAfter, lineStart, spans: near(lineAfter.length), besideBlankLine: false };
-        if (!lineEditKeepsMarks(beforeLine, afterLine, cache)) return;
+        const keeps = lineEditKeepsMarks(beforeLine, afterLine, cache);
+        // Asked again of the same line objects (the facts kept per object) and of copies: the same answer.
+        assert.equal(lineEditKeepsMarks(beforeLine, afterLine, cache), keeps);
+        assert.equal(lineEditKeepsMarks({ ...beforeLine }, { ...afterLine }, new SpanStatusCache()), keeps);
+        if (!keeps) return;
         kept++;
         assert.deepEqual(computeLineMarks(after, ledger.spans()).uncommitted, before.uncommitted);
       }),
