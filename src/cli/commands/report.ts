@@ -102,7 +102,9 @@ async function runReport(args: string[], io: CliIo): Promise<number> {
       : undefined;
   const report = buildRangeReport(range, inputs, signatureLookup(checked, keysGiven));
   const policy = checked?.policy;
-  const verification: VerifyResult | undefined = values.verify && checked ? withoutPolicy(checked) : undefined;
+  const verified: VerifyResult | undefined = values.verify && checked ? withoutPolicy(checked) : undefined;
+  // vouch verify fails on a walked range that reaches a shallow clone's boundary; so does the result the report shows.
+  const verification = verified && walked && shallowBoundary !== undefined ? failedOverShallowBoundary(verified, shallowBoundary) : verified;
   const sections = [
     ...(incomplete ? [{ title: '⚠ Incomplete: shallow clone', markdown: escapeMarkdownText(incomplete, 1000), open: true }] : []),
     ...(policy ? [policySection(policy, allowedSigners)] : []),
@@ -120,6 +122,11 @@ function shallowReportMessage(range: string, boundary: string, walked: boolean):
     ? shallowRangeMessage(range, boundary)
     : `${range} is at the boundary of this shallow clone: its parents are not here, so every line of its files counts as added. Fetch the whole history (actions/checkout: fetch-depth: 0; or git fetch --unshallow)`;
   return `${why}. The figures of this report are incomplete.`;
+}
+
+function failedOverShallowBoundary(result: VerifyResult, boundary: string): VerifyResult {
+  const problem = { commit: boundary, kind: 'incomplete-history' as const, message: shallowRangeMessage(result.range, boundary) };
+  return { ...result, ok: false, problems: [...result.problems, problem] };
 }
 
 function withoutPolicy(result: VerifyResult & { readonly policy?: unknown }): VerifyResult {

@@ -76,7 +76,9 @@ export type VerifyProblemKind =
   | 'unknown-signer'
   | 'wrong-subject'
   | 'unreadable-record'
-  | 'policy';
+  | 'policy'
+  /** Only in `vouch report --verify`: the range reaches a shallow clone's boundary, where `vouch verify` fails outright. */
+  | 'incomplete-history';
 
 export interface VerifyProblem {
   readonly commit: string;

@@ -66,4 +66,19 @@ describe('a shallow clone: verify and report do not pass over commits the clone 
     const inside = await vouch(clone, 'report', 'origin/feature~1..origin/feature');
     assert.doesNotMatch(inside.stdout, /INCOMPLETE/);
   });
+
+  it('report --verify over the boundary shows verify failed, as vouch verify itself fails there (the CI summary must not say passed)', async () => {
+    const text = await vouch(clone, 'report', 'origin/main..origin/feature', '--verify');
+    assert.equal(text.code, 0, text.stderr);
+    assert.doesNotMatch(text.stdout, /vouch verify: passed/);
+    assert.match(text.stdout, /vouch verify: FAILED, 1 problem\(s\):\n  [0-9a-f]{12} incomplete-history +origin\/main\.\.origin\/feature reaches the boundary of this shallow clone/);
+    const json = JSON.parse((await vouch(clone, 'report', 'origin/main..origin/feature', '--json', '--verify')).stdout) as { verification: { ok: boolean; problems: { kind: string }[] } };
+    assert.equal(json.verification.ok, false);
+    assert.deepEqual(json.verification.problems.map((problem) => problem.kind), ['incomplete-history']);
+    const markdown = await vouch(clone, 'report', 'origin/main..origin/feature', '--markdown', '--verify');
+    assert.doesNotMatch(markdown.stdout, /vouch verify passed/);
+    assert.match(markdown.stdout, /❌ vouch verify failed: 1 problem\(s\)/);
+    const single = await vouch(clone, 'report', 'origin/feature', '--verify');
+    assert.match(single.stdout, /vouch verify: passed/);
+  });
 });
