@@ -104,7 +104,7 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';
   io.stdout(display`marked lines ${described.join(', ')} of ${resolved.repoPath}${where} as written by ${tool}\n`);
   if (values.sign && keyValue && principal) {
-    const signer = createPayloadSigner(agentKeyChoice(keyValue, values.key !== undefined ? '--key' : 'VOUCH_AGENT_SIGNING_KEY'));
+    const signer = createPayloadSigner(agentKeyChoice(keyValue, values.key !== undefined ? '--key' : 'VOUCH_AGENT_SIGNING_KEY', process.env, io.cwd));
     const lines = splitLines(text);
     const createdAt = new Date().toISOString();
     for (const [first, last] of mergeLineRanges(lineRanges)) {

@@ -96,7 +96,8 @@ export async function resolveSigningKey(git: GitRunner, cwd: string, logger: Log
   for (const [source, raw] of explicit) {
     const value = raw?.trim();
     if (!value) continue;
-    const expanded = expandHome(value, env);
+    // A relative key file is relative to where the command runs, not to the directory ssh-keygen signs in.
+    const expanded = path.resolve(expandHome(value, env));
     if (isLiteralSshKey(value) || isFile(expanded)) {
       return { format: 'ssh', key: isLiteralSshKey(value) ? value : expanded, program: sshProgram(), source };
     }
@@ -106,17 +107,17 @@ export async function resolveSigningKey(git: GitRunner, cwd: string, logger: Log
   if (!configured) return undefined;
   const format = (values.get('gpg.format') || 'openpgp').toLowerCase();
   if (format === 'ssh') {
-    return { format: 'ssh', key: isLiteralSshKey(configured) ? configured : expandHome(configured, env), program: sshProgram(), source: 'your global git config (user.signingkey, gpg.format ssh)' };
+    return { format: 'ssh', key: isLiteralSshKey(configured) ? configured : path.resolve(expandHome(configured, env)), program: sshProgram(), source: 'your global git config (user.signingkey, gpg.format ssh)' };
   }
   if (format === 'openpgp') return { format: 'openpgp', key: configured, program: gpgProgram(), source: 'your global git config (user.signingkey)' };
   logger.warn(`vouch: gpg.format ${format} is not supported for Vouch records (ssh or openpgp); records stay unsigned`);
   return undefined;
 }
 
-/** An agent's key given outright (`vouch mark --sign --key`, VOUCH_AGENT_SIGNING_KEY): ssh-keygen or gpg from PATH. */
-export function agentKeyChoice(value: string, source: string, env: Readonly<Record<string, string | undefined>> = process.env): SigningKeyChoice {
+/** An agent's key given outright (`vouch mark --sign --key`, VOUCH_AGENT_SIGNING_KEY): ssh-keygen or gpg from PATH; a key file path is relative to `baseDir`. */
+export function agentKeyChoice(value: string, source: string, env: Readonly<Record<string, string | undefined>> = process.env, baseDir = process.cwd()): SigningKeyChoice {
   const trimmed = value.trim();
-  const expanded = expandHome(trimmed, env);
+  const expanded = path.resolve(baseDir, expandHome(trimmed, env));
   if (isLiteralSshKey(trimmed) || isFile(expanded)) return { format: 'ssh', key: isLiteralSshKey(trimmed) ? trimmed : expanded, program: findProgram('ssh-keygen', env.PATH ?? process.env.PATH), source };
   return { format: 'openpgp', key: trimmed, program: findProgram('gpg', env.PATH ?? process.env.PATH), source };
 }

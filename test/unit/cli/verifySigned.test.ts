@@ -291,6 +291,16 @@ describe('vouch verify --allowed-signers (real keys)', function () {
     assert.match(untrusted.result.problems[0].message, /a\.js:2-2: written by agent claude-code@agents\.example\.com: unknown-signer/);
   });
 
+  it('vouch mark --sign --key takes a key file path relative to the directory it runs in', async () => {
+    const agent = keys.sshKey('agent', 'ed25519');
+    repo.write('a.js', `${aiText}\n`);
+    const relative = path.relative(repo.dir, agent.privatePath);
+    assert.ok(!path.isAbsolute(relative));
+    const marked = await vouch(repo.dir, 'mark', 'a.js', '--lines', '1', '--tool', 'claude-code', '--sign', '--key', relative, '--principal', 'claude-code@agents.example.com');
+    assert.equal(marked.code, 0, marked.stderr);
+    assert.match(marked.stdout, /signed the claim for lines 1-1 as claude-code@agents\.example\.com \(SHA256:/);
+  });
+
   it('vouch mark --sign needs a key and a principal', async () => {
     repo.write('a.js', `${aiText}\n`);
     const noKey = await vouch(repo.dir, 'mark', 'a.js', '--lines', '1', '--tool', 'claude-code', '--sign', '--principal', 'p@example.com');

@@ -65,6 +65,24 @@ describe('signing: which key signs', function () {
     assert.equal(fromSetting?.key, key.privatePath);
   });
 
+  it('signs with a key file VOUCH_SIGNING_KEY names by a path relative to where the command runs (ssh-keygen runs elsewhere)', async () => {
+    const key = keys.sshKey('ada', 'ed25519');
+    const text = 'const r = 1;\n';
+    const commit = await repo.commitFiles({ 'r.ts': text }, 'r');
+    const writer = await repo.writer();
+    const before = process.cwd();
+    process.chdir(keys.dir);
+    let result;
+    try {
+      const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, VOUCH_SIGNING_KEY: path.basename(key.privatePath) } });
+      result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer, logger: silentLogger, signer }, { commit, files: [{ path: 'r.ts', workingText: text, spans: [aiSpan(text, 'const r = 1;')] }] });
+    } finally {
+      process.chdir(before);
+    }
+    assert.equal(result.signing?.unsigned, undefined);
+    assert.match(result.signing?.signedBy ?? '', /^SHA256:/);
+  });
+
   it('records the key fingerprint in a review, never a path', async () => {
     const key = keys.sshKey('ada', 'ed25519');
     await repo.git(['config', 'user.name', 'Ada']);
