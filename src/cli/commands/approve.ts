@@ -104,7 +104,9 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
     const where = selections.length > 0 ? ` in ${selections.map((selection) => `${selection.path}:${selection.start}-${selection.end}`).join(', ')}` : '';
     throw new CliFailure(`no recorded AI range that still matches its commit${where} in ${positionals[0] ?? 'HEAD'}`);
   }
-  out.push(display`${approvedRanges} AI range(s) approved as ${reviewer.name} <${reviewer.email}>${already > 0 ? `; ${already} approved by you already` : ''} (${signing}); push the notes with 'vouch sync'`);
+  // How the new records were signed; with none written, nothing is said about signing (an earlier approval may well be signed).
+  const written = approvedRanges > 0 ? ` (${signing}); push the notes with 'vouch sync'` : '; nothing written';
+  out.push(display`${approvedRanges} AI range(s) approved as ${reviewer.name} <${reviewer.email}>${already > 0 ? `; ${already} approved by you already` : ''}${written}`);
   io.stdout(displayLines(out));
   return 0;
 }

@@ -35,7 +35,8 @@ describe('vouch approve', function () {
     assert.deepEqual(after.byReviewer.map((row) => row.key), ['Test Person <test@example.com>']);
     const again = await vouch(history.repo.dir, 'approve', commit, '--intent', 'again', '--scope', 'network');
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /0 AI range\(s\) approved as .*; 1 approved by you already/);
+    assert.match(again.stdout, /0 AI range\(s\) approved as .*; 1 approved by you already; nothing written/);
+    assert.doesNotMatch(again.stdout, /unsigned/, 'no record was written, so none is said to be unsigned (the earlier one may be signed)');
   });
 
   it('a second approver satisfies a policy that needs two', async () => {
