@@ -290,14 +290,15 @@ async function verifyNotedCommits(context: NotesContext, commits: readonly strin
       kind: 'unreadable-record' as const,
       message: `note line ${item.line} is not a readable Vouch record: ${item.reason}`,
     }));
-    let aiLines = 0;
-    let reviewedLines = 0;
+    // Lines, not ranges: an approval (vouch approve) or a carried copy names the same lines again.
+    const aiLines = new LineUnion();
+    const reviewedLines = new LineUnion();
     const signatures: RangeSignature[] = [];
     for (const [index, record] of note.records.entries()) {
       const counted = recordProblems(commit, record, check?.records[index]);
       problems.push(...counted.problems);
-      aiLines += counted.aiLines;
-      reviewedLines += counted.reviewedLines;
+      for (const range of counted.aiRanges) aiLines.add(range);
+      for (const range of counted.reviewedRanges) reviewedLines.add(range);
       if (record.statement.predicate.carriedFrom) {
         const carry = await checks.carryCheck(commit, record);
         if (!carry.ok) problems.push({ commit, kind: 'bad-carry', recordId: record.recordId, message: `record ${record.recordId.slice(0, 12)} is marked as carried, but ${carry.detail}` });
@@ -311,20 +312,51 @@ async function verifyNotedCommits(context: NotesContext, commits: readonly strin
         }
       }
     }
-    verified.push({ commit, records: note.records.length, aiLines, reviewedLines, problems, ...(checks.checksSignatures ? { signatures } : {}) });
+    verified.push({ commit, records: note.records.length, aiLines: aiLines.count(), reviewedLines: reviewedLines.count(), problems, ...(checks.checksSignatures ? { signatures } : {}) });
   }
   return verified;
 }
 
-function recordProblems(commit: string, record: NoteRecord, check: RecordCheck | undefined): { problems: VerifyProblem[]; aiLines: number; reviewedLines: number } {
+interface LinesOfFile {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** How many distinct lines some ranges of a commit's files cover. */
+class LineUnion {
+  private readonly byPath = new Map<string, [number, number][]>();
+
+  add(range: LinesOfFile): void {
+    const list = this.byPath.get(range.path) ?? [];
+    list.push([range.start, range.end]);
+    this.byPath.set(range.path, list);
+  }
+
+  count(): number {
+    let total = 0;
+    for (const list of this.byPath.values()) {
+      list.sort((a, b) => a[0] - b[0]);
+      let reached = 0;
+      for (const [start, end] of list) {
+        const from = Math.max(start, reached + 1);
+        if (end >= from) total += end - from + 1;
+        reached = Math.max(reached, end);
+      }
+    }
+    return total;
+  }
+}
+
+function recordProblems(commit: string, record: NoteRecord, check: RecordCheck | undefined): { problems: VerifyProblem[]; aiRanges: LinesOfFile[]; reviewedRanges: LinesOfFile[] } {
   const problems: VerifyProblem[] = [];
   const recordId = record.recordId;
-  let aiLines = 0;
-  let reviewedLines = 0;
+  const aiRanges: LinesOfFile[] = [];
+  const reviewedRanges: LinesOfFile[] = [];
   record.statement.predicate.files.forEach((file, fileIndex) => {
     file.ranges.forEach((range, rangeIndex) => {
       const lines = range.end - range.start + 1;
-      aiLines += lines;
+      aiRanges.push({ path: file.path, start: range.start, end: range.end });
       const rangeCheck = check?.files[fileIndex]?.ranges[rangeIndex];
       const status = rangeCheck?.status ?? 'stale';
       const where = { commit, recordId, path: file.path, start: range.start, end: range.end };
@@ -350,10 +382,10 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
         problems.push({ ...where, kind: 'reviewed-text-differs', message: `${at}: the lines differ from the text ${range.review.reviewer.name} accepted (changed after the review)` });
         return;
       }
-      reviewedLines += lines;
+      reviewedRanges.push({ path: file.path, start: range.start, end: range.end });
     });
   });
-  return { problems, aiLines, reviewedLines };
+  return { problems, aiRanges, reviewedRanges };
 }
 
 function printResult(io: CliIo, result: VerifyResult): void {

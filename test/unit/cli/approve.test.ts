@@ -33,6 +33,12 @@ describe('vouch approve', function () {
     assert.equal(after.aiLines, 3);
     assert.equal(after.reviewedLines, 3);
     assert.deepEqual(after.byReviewer.map((row) => row.key), ['Test Person <test@example.com>']);
+    // vouch verify counts the commit's AI lines once, though two records (the original and the approval) name them.
+    const verified = await vouch(history.repo.dir, 'verify', commit, '--json');
+    assert.equal(verified.code, 0, verified.stdout);
+    const [counted] = (JSON.parse(verified.stdout) as { commits: { aiLines: number; reviewedLines: number; records: number }[] }).commits;
+    assert.deepEqual([counted.records, counted.aiLines, counted.reviewedLines], [2, 3, 3]);
+    assert.match((await vouch(history.repo.dir, 'verify', commit)).stdout, /, 3 AI line\(s\); all AI code is reviewed and valid/);
     const again = await vouch(history.repo.dir, 'approve', commit, '--intent', 'again', '--scope', 'network');
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /0 AI range\(s\) approved as .*; 1 approved by you already; nothing written/);
