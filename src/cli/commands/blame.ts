@@ -54,7 +54,7 @@ Options:
   --json        print JSON ("version": ${BLAME_JSON_VERSION}): { path, rev, lines: [...] }
   -h, --help    show this help
 
-Exit status: 0 printed; 1 failed (no such file or commit); 2 usage error.
+Exit status: 0 printed; 1 failed (no such file); 2 usage error (also a --rev git cannot resolve).
 `;
 
 export const blameCommand: CliCommand = {
@@ -135,7 +135,7 @@ async function runBlame(args: string[], io: CliIo): Promise<number> {
   const keysGiven = values['allowed-signers'] !== undefined || values['openpgp-keyring'] !== undefined;
   const checks = keysGiven ? await VerifyChecks.open(context, values['allowed-signers'], false, values['openpgp-keyring']) : undefined;
   const rev = values.rev === undefined ? undefined : await resolveCommit(git, topLevel, values.rev).catch(() => {
-    throw new CliFailure(`no such commit: ${printable(values.rev)}`);
+    throw new CliUsageError(`no such commit: ${printable(values.rev)}`);
   });
   const text = rev === undefined ? await workingText(topLevel, repoPath, given) : await textAt(git, topLevel, rev, repoPath);
   if (rev === undefined) await assertCommittedAtHead(git, topLevel, repoPath);

@@ -123,7 +123,7 @@ describe('vouch blame', function () {
   it('fails clearly on a missing file or commit', async () => {
     assert.equal((await vouch(history.repo.dir, 'blame', 'nope.js')).code, 1);
     const badRev = await vouch(history.repo.dir, 'blame', 'src/sum.js', '--rev', 'no-such-rev');
-    assert.equal(badRev.code, 1);
+    assert.equal(badRev.code, 2, 'a revision git cannot resolve is a usage error, as in every command');
     assert.match(badRev.stderr, /no such commit: no-such-rev/);
     assert.equal((await vouch(history.repo.dir, 'blame')).code, 2);
   });

@@ -60,13 +60,18 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
     assert.equal(verify.code, 0, verify.stderr);
   });
 
-  it('a revision or range git cannot resolve is a usage error (2) in reconcile, verify and notes show alike', async () => {
+  it('a revision or range git cannot resolve is a usage error (2) in every command that takes one', async () => {
     for (const argv of [
       ['reconcile', 'a..b..c'],
       ['verify', 'a..b..c'],
       ['reconcile', 'no-such-branch'],
       ['verify', 'no-such-branch'],
       ['notes', 'show', 'no-such-branch'],
+      ['report', 'no-such-branch'],
+      ['export', '--format', 'in-toto', 'no-such-branch'],
+      ['approve', 'no-such-branch', '--intent', 'x', '--scope', 'none'],
+      ['record-commit', 'no-such-branch'],
+      ['blame', 'src/a.js', '--rev', 'no-such-branch'],
     ]) {
       const result = await vouch(repo.dir, ...argv);
       countFault('CLI misuse', { survived: result.code === 2 });
