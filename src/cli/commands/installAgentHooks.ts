@@ -27,7 +27,7 @@ exact lines, tool, model and session ('vouch agent-hook' runs 'vouch mark'):
   claude-code  PostToolUse (Write|Edit|MultiEdit)   .claude/settings.json
   copilot      PostToolUse (Copilot CLI, cloud agent and VS Code agent mode)   .github/hooks/vouch.json
   cursor       afterFileEdit                       .cursor/hooks.json
-  codex        PostToolUse (apply_patch)           .codex/hooks.json
+  codex        PostToolUse (apply_patch|Edit|Write) .codex/hooks.json
   gemini       AfterTool (write_file|replace)      .gemini/settings.json
 With no agent, all of them.
 
