@@ -290,7 +290,7 @@ async function verifyNotedCommits(context: NotesContext, commits: readonly strin
       kind: 'unreadable-record' as const,
       message: `note line ${item.line} is not a readable Vouch record: ${item.reason}`,
     }));
-    // Lines, not ranges: an approval (vouch approve) or a carried copy names the same lines again.
+    // Lines, not ranges: an approval (vouch approve) names the same lines again.
     const aiLines = new LineUnion();
     const reviewedLines = new LineUnion();
     const signatures: RangeSignature[] = [];
