@@ -16,6 +16,7 @@ import { stderrLogger } from '../cliLogger';
 import { lineRangeLabel } from '../../core/text/lines';
 import { english } from '../../core/text/translate';
 import { printHelp } from '../commandOptions';
+import { filterChangedMessage } from '../../git/filteredLines';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 
@@ -30,14 +31,19 @@ Options:
   --json        print JSON: { "version": 1, "staged": bool, "files": [ { "path",
                 "blocks": [ { "startLine", "endLine", "state", "origins",
                 "spanIds", "risks" } ] } ], "unreviewedBlocks": n }; "state" is
-                "unreviewed", "rejected-but-present" or "changed-after-review"
+                "unreviewed", "rejected-but-present" or "changed-after-review";
+                "filterChanged": [ { "path", "aiLines" } ] lists the staged files
+                whose AI lines git's filters (a clean filter, ident,
+                working-tree-encoding) changed, so they cannot be checked (always
+                [] without --staged)
   -h, --help    show this help
 
 Review blocks in VS Code ("Vouch: Review AI Changes") or with 'vouch review'.
 In a hook, 'git commit --no-verify' skips the check.
 
-Exit status: 0 nothing waits for review; 1 unreviewed AI code found, or the check
-failed (e.g. not a git repository); 2 usage error.
+Exit status: 0 nothing waits for review; 1 unreviewed AI code found, AI lines that
+git's filters changed when staged, or the check failed (e.g. not a git repository);
+2 usage error.
 `;
 
 export const CHECK_JSON_VERSION = 1;
@@ -57,6 +63,8 @@ export interface CheckReport {
     }>;
   }>;
   readonly unreviewedBlocks: number;
+  /** Staged files (sorted by path) whose AI lines git's filters changed, so no staged line can be told to be them; the check fails for them too. */
+  readonly filterChanged: Array<{ readonly path: string; readonly aiLines: number }>;
 }
 
 export const checkCommand: CliCommand = {
@@ -77,7 +85,7 @@ async function runCheck(args: string[], io: CliIo): Promise<number> {
   // The suggested command is pasted in the cwd, so its path is the cwd's way to the file.
   const fromCwd = json || report.unreviewedBlocks === 0 ? undefined : await pathFromCwd(io.cwd);
   io.stdout(json ? jsonOutput(report) : formatCheckReport(report, fromCwd));
-  return report.unreviewedBlocks > 0 ? 1 : 0;
+  return report.unreviewedBlocks > 0 || report.filterChanged.length > 0 ? 1 : 0;
 }
 
 async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport> {
@@ -86,6 +94,7 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
   const logger = stderrLogger(io);
   const store = new WorkingStateStore(repository, git, logger);
   const files: Array<{ path: string; blocks: readonly ReviewBlock[] }> = [];
+  const filterChanged: Array<{ path: string; aiLines: number }> = [];
   if (staged) {
     // A hook of `git commit -a` / `git commit <paths>` sees a temporary index; GIT_INDEX_FILE is relative to the hook's cwd.
     const indexFile = process.env.GIT_INDEX_FILE ? path.resolve(io.cwd, process.env.GIT_INDEX_FILE) : undefined;
@@ -93,6 +102,7 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
     for (const rename of await followRenamedFiles(git, repository.topLevel, store, { staged: { indexFile } })) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
     const checks = await checkStagedChangesInStore(git, repository, store, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`));
     for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
+    for (const check of checks) if (check.filterChangedAiLines) filterChanged.push({ path: check.repoPath, aiLines: check.filterChangedAiLines });
   } else {
     for (const document of await store.loadAll()) {
       // The same blocks and states as 'vouch status' and the editor's panel.
@@ -101,7 +111,9 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
       if (blocks.length > 0) files.push({ path: document.path, blocks });
     }
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  files.sort(byPath);
+  filterChanged.sort(byPath);
   return {
     version: CHECK_JSON_VERSION,
     staged,
@@ -117,11 +129,19 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
       })),
     })),
     unreviewedBlocks: files.reduce((sum, file) => sum + file.blocks.length, 0),
+    filterChanged,
   };
 }
 
 function formatCheckReport(report: CheckReport, fromCwd: (repoPath: string) => string = (repoPath) => repoPath): DisplayText {
   const where = report.staged ? 'staged' : 'in the working tree';
+  if (report.filterChanged.length === 0) return formatBlocks(report, where, fromCwd);
+  const lines = report.filterChanged.map((file) => display`vouch: ${file.path}: ${filterChangedMessage(file.aiLines, 'staged')}.`);
+  lines.push(display`Edit those lines so that git's filters leave them as they are, then stage again (or commit with --no-verify, and they stay unrecorded).`);
+  return `${report.unreviewedBlocks === 0 ? '' : formatBlocks(report, where, fromCwd)}${displayLines(lines)}` as DisplayText;
+}
+
+function formatBlocks(report: CheckReport, where: string, fromCwd: (repoPath: string) => string): DisplayText {
   if (report.unreviewedBlocks === 0) return display`vouch: no unreviewed AI code ${where}.\n`;
   const count = report.unreviewedBlocks;
   const lines = [display`vouch: ${count} AI block${count === 1 ? '' : 's'} ${where} ${count === 1 ? 'has' : 'have'} not been reviewed:`];

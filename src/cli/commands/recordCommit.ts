@@ -19,6 +19,7 @@ import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { errorMessage } from '../../core/errorMessage';
 import { printHelp } from '../commandOptions';
+import { filterChangedMessage } from '../../git/filteredLines';
 
 /** Far above any real commit's pending spans; a bound so a device or an endless pipe cannot exhaust memory. */
 const MAX_PENDING_INPUT_BYTES = 64 * 1024 * 1024;
@@ -110,11 +111,15 @@ async function runRecordCommit(args: string[], io: CliIo, defaultProvider: ((con
 
 function reportRecorded(io: CliIo, result: RecordCommitResult, why: string): void {
   for (const file of result.files) if (file.skipped) io.stderr(display`vouch: ${file.path}: ${file.skipped}; its AI spans stay pending\n`);
+  for (const file of result.files) if (file.filterChangedAiLines) io.stderr(display`vouch: ${file.path}: ${filterChangedMessage(file.filterChangedAiLines, 'committed')}: left out of the record, still pending\n`);
+  const unplaced = result.files.filter((file) => file.filterChangedAiLines).length;
   const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
   const signing = result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned');
   io.stdout(
     result.record
       ? display`vouch: recorded ${aiLines} AI line(s) in ${result.record.statement.predicate.files.length} file(s) of ${result.commit.slice(0, 12)}${why} (record ${result.record.recordId.slice(0, 12)}, ${signing})\n`
-      : display`vouch: no AI lines in ${result.commit.slice(0, 12)}; no record written\n`,
+      : unplaced > 0
+        ? display`vouch: no AI lines recorded in ${result.commit.slice(0, 12)}: git's filters changed the AI lines of ${unplaced} file(s) (above); no record written\n`
+        : display`vouch: no AI lines in ${result.commit.slice(0, 12)}; no record written\n`,
   );
 }

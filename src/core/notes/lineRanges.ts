@@ -85,6 +85,12 @@ export interface BlobAttribution {
   readonly committedSpanIds: string[];
   /** Spans some of whose characters are not in the blob (unstaged parts): that remainder stays pending. */
   readonly pendingSpanIds: string[];
+  /**
+   * The working AI lines found nowhere unchanged in the blob (not staged, changed since, or changed
+   * by git's filters on add), each as the blob would hold it unchanged: without its CR when git
+   * converted the line breaks. What aiLinesChangedByFilters asks git about.
+   */
+  readonly missingAiLines: string[];
 }
 
 function lineIndexOfOffset(lineStarts: readonly number[], offset: number): number {
@@ -115,6 +121,11 @@ export function mapAttributionToBlob(workingText: string, spans: readonly Attrib
   workingAttribution.forEach((line, workingIndex) => {
     const blobIndex = workingToBlob[workingIndex];
     if (line && blobIndex >= 0) lines[blobIndex] = line;
+  });
+  const lineEndsConverted = blobInWorkingForm !== blobText;
+  const missingAiLines: string[] = [];
+  workingAttribution.forEach((line, workingIndex) => {
+    if (line && workingToBlob[workingIndex] < 0) missingAiLines.push(lineEndsConverted ? workingLines[workingIndex].replace(/\r$/, '') : workingLines[workingIndex]);
   });
   const lineStarts = lineStartOffsets(workingText);
   const lineEnd = (line: number) => (line + 1 < lineStarts.length ? lineStarts[line + 1] : workingText.length);
@@ -147,7 +158,16 @@ export function mapAttributionToBlob(workingText: string, spans: readonly Attrib
     if (committed === end - start) committedSpanIds.push(span.id);
     else pendingSpanIds.push(span.id);
   }
-  return { lines, committedPieces, committedSpanIds, pendingSpanIds };
+  return { lines, committedPieces, committedSpanIds, pendingSpanIds, missingAiLines };
+}
+
+/**
+ * The AI lines of `workingText` that do not reach `blobText` unchanged (mapAttributionToBlob's
+ * missingAiLines: the one rule for the gate and the record); none when the texts are the same.
+ */
+export function aiLinesMissingFromBlob(workingText: string, spans: readonly AttributedSpan[], blobText: string): string[] {
+  if (spans.length === 0 || committedTextInWorkingLineEnds(blobText, workingText) === workingText) return [];
+  return mapAttributionToBlob(workingText, spans, blobText)?.missingAiLines ?? [];
 }
 
 function roundShare(value: number): number {

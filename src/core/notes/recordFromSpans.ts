@@ -33,6 +33,13 @@ export interface CommittedFileOutcome {
   readonly aiLines: number;
   /** Why nothing could be mapped (the file is not in the commit, the diff gave up), if so. */
   readonly skipped?: string;
+  /** The working AI lines found nowhere unchanged in the blob (mapAttributionToBlob's missingAiLines); they stay pending. */
+  readonly missingAiLines?: readonly string[];
+  /**
+   * How many of those git's filters changed on add (a clean filter, `ident`, `working-tree-encoding`),
+   * so that no one can tell which committed lines they are: set by the git layer (aiLinesChangedByFilters).
+   */
+  readonly filterChangedAiLines?: number;
 }
 
 export interface CommitRecordResult {
@@ -78,7 +85,7 @@ export function buildCommitRecord(input: {
     const ranges = reviewedLinesHashes(file, buildNoteRanges(splitLines(blob.text), mapped.lines));
     const aiLines = ranges.reduce((sum, range) => sum + range.end - range.start + 1, 0);
     if (ranges.length > 0) noteFiles.push({ path: file.path, blob: blob.blob, ranges });
-    outcomes.push({ path: file.path, committedPieces: mapped.committedPieces, committedSpanIds: mapped.committedSpanIds, pendingSpanIds: mapped.pendingSpanIds, aiLines });
+    outcomes.push({ path: file.path, committedPieces: mapped.committedPieces, committedSpanIds: mapped.committedSpanIds, pendingSpanIds: mapped.pendingSpanIds, aiLines, ...(mapped.missingAiLines.length > 0 ? { missingAiLines: mapped.missingAiLines } : {}) });
   }
   const record = noteFiles.length > 0 ? buildNoteRecord({ commit: input.commit, tree: input.tree, patchId: input.patchId, files: noteFiles }) : undefined;
   return { record, files: outcomes };

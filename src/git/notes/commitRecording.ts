@@ -14,6 +14,7 @@ import { assertObjectId, type GitRunner } from '../gitRunner';
 import { MAX_DOCUMENT_BYTES, findRepository } from '../repository';
 import { blobsAtPaths, readBlobs, type BlobRead } from '../blobReads';
 import { gitBlobIdOfText } from '../blame/nativeSha256';
+import { aiLinesChangedByFilters } from '../filteredLines';
 import { patchIdOfCommit, readCommitChanges, type CommitChanges } from '../commitDiffs';
 import { isQueued, recordQueueDirectory, unqueue } from './recordQueue';
 import { resolveCommit, treeOfCommit } from '../revisions';
@@ -101,7 +102,10 @@ export async function prepareCommitRecord(
     for (const file of mappable) if (refused.has(file.path)) skipped.push(skippedFile(file, `cannot be recorded: ${refused.get(file.path)}`));
     mapped = buildCommitRecord({ commit, tree, patchId, files: mappable.filter((file) => !refused.has(file.path)), blobs });
   }
-  const built = { ...mapped, files: [...mapped.files, ...skipped] };
+  // AI lines git's filters changed on add cannot be placed in the blob: said per file, never left out silently.
+  const filterChanged = await aiLinesChangedByFilters(git, topLevel, mapped.files.map((file) => ({ path: file.path, lines: file.missingAiLines ?? [] })));
+  const outcomes = mapped.files.map((file) => (filterChanged.has(file.path) ? { ...file, filterChangedAiLines: filterChanged.get(file.path) } : file));
+  const built = { ...mapped, files: [...outcomes, ...skipped] };
   if (!built.record) return { ...built, commit, claimFiles: [] };
   // Agents' signed claims about lines this record holds travel into it (one range each).
   const commonDir = deps.commonDir ?? (await findRepository(git, topLevel)).commonDir;

@@ -7,6 +7,8 @@
 import type { AttributedSpan } from '../../core/attribution';
 import { reanchorSpans } from '../../core/reanchor';
 import { committedTextInWorkingLineEnds } from '../../core/text/lines';
+import { aiLinesMissingFromBlob } from '../../core/notes/lineRanges';
+import { aiLinesChangedByFilters, type MissingAiLines } from '../filteredLines';
 import { buildReviewBlocks, type ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../gitRunner';
 import type { RepositoryLocation } from '../repository';
@@ -33,6 +35,11 @@ export interface StagedFileCheck {
   readonly blob: string;
   /** Blocks of the staged text that need review (lines refer to the staged text). */
   readonly blocks: readonly ReviewBlock[];
+  /**
+   * AI lines git's filters changed on add (filteredLines.ts), which no staged line can be told to
+   * be: the gate fails for them as for unreviewed AI code. Absent when there are none.
+   */
+  readonly filterChangedAiLines?: number;
 }
 
 /** The blocks of `stagedText` that need review, given the attribution of another version of the file. */
@@ -68,6 +75,7 @@ export async function checkStagedFiles(
   index: IndexOptions = {},
 ): Promise<StagedFileCheck[]> {
   const checks: StagedFileCheck[] = [];
+  const missing: MissingAiLines[] = [];
   for (const repoPath of repoPaths) {
     const attributed = await source(repoPath);
     if (!attributed || attributed.spans.length === 0) continue;
@@ -75,8 +83,18 @@ export async function checkStagedFiles(
     if (!entry) continue;
     const stagedText = await readBlobText(git, repository, entry.blob);
     checks.push({ repoPath, blob: entry.blob, blocks: pendingBlocksInText(repoPath, attributed, stagedText) });
+    missing.push({ path: repoPath, lines: aiLinesMissingFromBlob(attributed.text, attributed.spans, stagedText) });
   }
-  return checks;
+  return withFilterChangedLines(git, repository, checks, missing);
+}
+
+/**
+ * The checks with the AI lines git's filters changed on add (filteredLines.ts): the same rule as
+ * the record's (prepareCommitRecord), over the AI lines found nowhere unchanged in the staged text.
+ */
+async function withFilterChangedLines(git: GitRunner, repository: RepositoryLocation, checks: StagedFileCheck[], missing: readonly MissingAiLines[]): Promise<StagedFileCheck[]> {
+  const changed = await aiLinesChangedByFilters(git, repository.topLevel, missing);
+  return changed.size === 0 ? checks : checks.map((check) => (changed.has(check.repoPath) ? { ...check, filterChangedAiLines: changed.get(check.repoPath) } : check));
 }
 
 /**
@@ -168,6 +186,7 @@ async function checkStagedDocuments(
   ];
   const blobs = await readBlobs(git, repository.topLevel, blobIds, MAX_DOCUMENT_BYTES);
   const checks: StagedFileCheck[] = [];
+  const missing: MissingAiLines[] = [];
   for (const document of documents) {
     const entry = entries.get(document.path);
     if (!entry) continue;
@@ -181,6 +200,7 @@ async function checkStagedDocuments(
     if (staged === undefined) throw new Error(`cannot read the staged ${document.path}: ${blobs.get(entry.blob)?.problem ?? 'missing object'}`);
     const stagedText = staged.charCodeAt(0) === 0xfeff ? staged.slice(1) : staged;
     checks.push({ repoPath: document.path, blob: entry.blob, blocks: pendingBlocksInText(document.path, { text: known, spans: document.spans }, stagedText) });
+    if (fromDisk === undefined) missing.push({ path: document.path, lines: aiLinesMissingFromBlob(known, document.spans, stagedText) });
   }
-  return checks;
+  return withFilterChangedLines(git, repository, checks, missing);
 }

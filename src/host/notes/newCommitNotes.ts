@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { changedPathsOfCommit } from '../../git/commitDiffs';
 import { WorkingStatePendingSpans } from '../../git/notes/pendingSpans';
 import { recordPendingSpansOfCommit } from '../../git/notes/commitRecording';
+import { filterChangedMessage } from '../../git/filteredLines';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { NotesContext, NotesContexts } from './notesContexts';
@@ -40,6 +41,7 @@ export class NewCommitNotes {
         const result = await recordPendingSpansOfCommit(context, this.pending, commit);
         const aiLines = result.files.reduce((sum, file) => sum + file.aiLines, 0);
         for (const file of result.files) if (file.skipped) this.log.warn(`${file.path}: ${file.skipped}; its AI spans stay pending`);
+        for (const file of result.files) if (file.filterChangedAiLines) this.log.warn(`${file.path}: ${filterChangedMessage(file.filterChangedAiLines, 'committed')}: left out of the record, still pending`);
         this.log.info(
           result.record
             ? `Recorded ${aiLines} AI line(s) of commit ${commit.slice(0, 12)} in refs/notes/vouch (record ${result.record.recordId.slice(0, 12)}, ${result.signing?.signedBy ? `signed by ${result.signing.signedBy}` : (result.signing?.unsigned ?? 'unsigned')})`

@@ -1,0 +1,116 @@
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { escapeDisplay } from '../../../src/core/text/displayText';
+import { vouch } from '../../support/cliRun';
+import { TestRepo } from '../../support/testRepo';
+
+// Git converts a file on add when it has a clean filter, `ident` or a working-tree-encoding: the
+// staged blob is not the working text. AI lines the conversion changed are in no staged line, so
+// Vouch cannot tell which committed lines they are: the gate fails and the record says so, rather
+// than leaving them out silently. AI lines the conversion leaves as they are are found as before.
+describe("AI lines git's filters change on add (clean filter, ident, working-tree-encoding): gate and record say so", function () {
+  this.timeout(120_000);
+  let repo: TestRepo;
+
+  afterEach(() => repo.cleanup());
+
+  /** A repository whose *.ts files go through a clean filter that strips trailing blanks and expands $Date$. */
+  async function filteredRepo(): Promise<TestRepo> {
+    const created = await TestRepo.withBaseCommit({ 'README.md': 'base\n' });
+    await created.git(['config', 'filter.tidy.clean', `sed -e 's/[ \t]*$//' -e 's/[$]Date[$]/$Date: fixed $/'`]);
+    created.write('.gitattributes', '*.ts filter=tidy\n');
+    created.write('f.ts', 'const a = 1;\nconst b = 2;\n');
+    await created.commitAll('base file');
+    return created;
+  }
+
+  const FILTERED = /f\.ts: git's filters \(\.gitattributes filter, ident or working-tree-encoding\) changed 2 AI lines when the file was staged, so Vouch cannot tell which staged lines they are/;
+  const FILTERED_IN_COMMIT = /f\.ts: git's filters \(\.gitattributes filter, ident or working-tree-encoding\) changed 2 AI lines when the file was committed, so Vouch cannot tell which committed lines they are: left out of the record, still pending/;
+
+  it('a clean filter that changes reviewed AI lines: check --staged fails naming the file, record-commit says so and records the unchanged AI line', async () => {
+    repo = await filteredRepo();
+    repo.write('f.ts', 'const a = 1;\nconst b = 2;\nexport const sum = a + b;   \nexport const product = a * b; // $Date$\nexport const three = 3;\nconst c = 3;\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'f.ts', '--lines', '3-5', '--tool', 'copilot')).code, 0);
+    assert.equal((await vouch(repo.dir, 'review', 'f.ts', '--lines', '3-5', '--intent', 'sums', '--scope', 'none')).code, 0);
+    await repo.git(['add', 'f.ts']);
+    assert.doesNotMatch(await repo.text(['cat-file', '-p', ':f.ts']), /\$Date\$| $/m, 'the filter changed lines 3 and 4');
+
+    const gate = await vouch(repo.dir, 'check', '--staged');
+    assert.equal(gate.code, 1, gate.stdout + gate.stderr);
+    assert.match(gate.stdout, FILTERED);
+    const json = JSON.parse((await vouch(repo.dir, 'check', '--staged', '--json')).stdout) as { filterChanged: unknown };
+    assert.deepEqual(json.filterChanged, [{ path: 'f.ts', aiLines: 2 }]);
+
+    const commit = await repo.commitAll('ai lines');
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0);
+    assert.match(recorded.stderr, FILTERED_IN_COMMIT);
+    assert.match(recorded.stdout, /recorded 1 AI line\(s\) in 1 file\(s\)/);
+    const ranges = (await repo.reader().readNote(commit))?.records[0].statement.predicate.files[0].ranges ?? [];
+    assert.deepEqual(
+      ranges.map((range) => [range.start, range.end, range.review?.decision]),
+      [[5, 5, 'accepted']],
+      'the line the filter left as it is is recorded with its review',
+    );
+  });
+
+  it('when the filter changed every AI line, record-commit says why instead of "no AI lines"', async () => {
+    repo = await filteredRepo();
+    repo.write('f.ts', 'const a = 1;\nconst b = 2;\nexport const sum = a + b;   \nexport const product = a * b;\t\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'f.ts', '--lines', '3-4', '--tool', 'copilot')).code, 0);
+    await repo.commitAll('ai lines');
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0);
+    assert.match(recorded.stderr, FILTERED_IN_COMMIT);
+    assert.doesNotMatch(recorded.stdout, /no AI lines in/);
+    assert.match(recorded.stdout, /no AI lines recorded in [0-9a-f]{12}: git's filters changed the AI lines of 1 file\(s\)/);
+  });
+
+  it('a filter that leaves the AI lines as they are changes nothing: the gate passes, every staged AI line is recorded, no message', async () => {
+    repo = await filteredRepo();
+    // The filter changes a human line only.
+    repo.write('f.ts', 'const a = 1;   \nconst b = 2;\nexport const sum = a + b;\nexport const product = a * b;\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'f.ts', '--lines', '3-4', '--tool', 'copilot')).code, 0);
+    assert.equal((await vouch(repo.dir, 'review', 'f.ts', '--lines', '3-4', '--intent', 'sums', '--scope', 'none')).code, 0);
+    await repo.git(['add', 'f.ts']);
+    // An AI line written after staging is not in the staged text, and not by the filter's doing.
+    repo.write('f.ts', 'const a = 1;   \nconst b = 2;\nexport const sum = a + b;\nexport const product = a * b;\nexport const later = 1;\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'f.ts', '--lines', '5', '--tool', 'copilot')).code, 0);
+    const gate = await vouch(repo.dir, 'check', '--staged');
+    assert.equal(gate.code, 0, gate.stdout + gate.stderr);
+    assert.doesNotMatch(gate.stdout + gate.stderr, /filters/);
+    await repo.git(['commit', '-q', '-m', 'ai lines']);
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.stderr, '');
+    assert.match(recorded.stdout, /recorded 2 AI line\(s\) in 1 file\(s\)/);
+    assert.match((await vouch(repo.dir, 'status')).stdout, /line 5\s+unreviewed/, 'the unstaged AI line stays pending');
+  });
+
+  it('ident and working-tree-encoding=UTF-16 are conversions too; a hostile file name is escaped', async () => {
+    repo = await TestRepo.withBaseCommit({ 'README.md': 'base\n' });
+    const hostile = 'evil\u001b[2K.ts';
+    repo.write('.gitattributes', '*.ts ident\n*.txt working-tree-encoding=UTF-16\n');
+    repo.write(hostile, 'const a = 1;\n');
+    const utf16 = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    writeFileSync(path.join(repo.dir, 'u.txt'), utf16('hello\n'));
+    await repo.commitAll('base files');
+    writeFileSync(path.join(repo.dir, 'u.txt'), utf16('hello\nai line one\nai line two\n'));
+    await repo.git(['add', 'u.txt']);
+    assert.equal((await vouch(repo.dir, 'mark', 'u.txt', '--lines', '2-3', '--tool', 'copilot')).code, 0);
+    repo.write(hostile, 'const a = 1;\n// $Id: 0123456789abcdef $\nconst ai = 2;\n');
+    await repo.git(['add', '--', hostile]);
+    assert.match(await repo.text(['cat-file', '-p', `:${hostile}`]), /\$Id\$/, 'ident collapsed the keyword');
+    assert.equal((await vouch(repo.dir, 'mark', hostile, '--lines', '2-3', '--tool', 'copilot')).code, 0);
+    const gate = await vouch(repo.dir, 'check', '--staged');
+    assert.equal(gate.code, 1);
+    assert.ok(gate.stdout.includes(`${escapeDisplay(hostile)}: git's filters (.gitattributes filter, ident or working-tree-encoding) changed 1 AI line when the file was staged, so Vouch cannot tell which staged line it is`), gate.stdout);
+    assert.ok(!gate.stdout.includes('\u001b'), 'the file name is escaped');
+    assert.match(gate.stdout, /u\.txt: git's filters .* changed 2 AI lines when the file was staged/);
+    await repo.git(['commit', '-q', '-m', 'ai lines']);
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.ok(recorded.stderr.includes(`${escapeDisplay(hostile)}: git's filters`), recorded.stderr);
+    assert.ok(!recorded.stderr.includes('\u001b'), 'the file name is escaped');
+    assert.match(recorded.stderr, /u\.txt: git's filters .* changed 2 AI lines when the file was committed/);
+  });
+});
