@@ -73,6 +73,8 @@ export interface LoadOptions {
    * counts, panels) must not set the base, or a later save would drop other writers' spans.
    */
   readonly asBase?: boolean;
+  /** The document's state as the caller has just read it (e.g. from loadAll): used instead of reading its file again. */
+  readonly loaded?: WorkingStateDocument;
 }
 
 export interface SpansForText {
@@ -254,7 +256,7 @@ export class WorkingStateStore {
    * set aside as `*.stale-<time>` (nothing is deleted) and undefined is returned.
    */
   async loadForText(repoPath: string, currentText: string | TextPieces, options: LoadOptions = {}): Promise<SpansForText | undefined> {
-    const document = await this.load(repoPath);
+    const document = options.loaded?.path === repoPath ? options.loaded : await this.load(repoPath);
     // No stored state (most documents): the text is never read.
     if (!document) return undefined;
     if (options.asBase) this.remember(document);

@@ -7,7 +7,7 @@ import { blockNeedsReview, type ReviewBlock } from '../../core/review/reviewMode
 import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
 import { checkStagedChangesInStore } from '../../git/staging/stagedReview';
-import { followRenamedFiles } from '../../git/staging/renamedFiles';
+import { followRenamedDocuments } from '../../git/staging/renamedFiles';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
 import type { CliCommand, CliIo } from '../cli';
@@ -99,14 +99,16 @@ async function buildCheckReport(io: CliIo, staged: boolean): Promise<CheckReport
     // A hook of `git commit -a` / `git commit <paths>` sees a temporary index; GIT_INDEX_FILE is relative to the hook's cwd.
     const indexFile = process.env.GIT_INDEX_FILE ? path.resolve(io.cwd, process.env.GIT_INDEX_FILE) : undefined;
     // A file renamed with git mv takes its AI marks along, so its AI lines are checked under the new name.
-    for (const rename of await followRenamedFiles(git, repository.topLevel, store, { staged: { indexFile } })) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
-    const checks = await checkStagedChangesInStore(git, repository, store, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`));
+    // The working state is read once, here, and handed on.
+    const { followed, documents } = await followRenamedDocuments(git, repository.topLevel, store, { staged: { indexFile } }, await store.loadAll());
+    for (const rename of followed) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
+    const checks = await checkStagedChangesInStore(git, repository, store, { indexFile }, (reason) => logger.warn(`vouch check: ${reason}`), documents);
     for (const check of checks) if (check.blocks.length > 0) files.push({ path: check.repoPath, blocks: check.blocks });
     for (const check of checks) if (check.filterChangedAiLines) filterChanged.push({ path: check.repoPath, aiLines: check.filterChangedAiLines });
   } else {
     for (const document of await store.loadAll()) {
       // The same blocks and states as 'vouch status' and the editor's panel.
-      const working = await workingFileBlocks(store, document.path);
+      const working = await workingFileBlocks(store, document.path, document.path, document);
       const blocks = working?.blocks.filter((block) => blockNeedsReview(block.state)) ?? [];
       if (blocks.length > 0) files.push({ path: document.path, blocks });
     }

@@ -7,7 +7,7 @@ import { GitRunner } from '../../git/gitRunner';
 import { findRepository } from '../../git/repository';
 import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { WorkingStateStore } from '../../git/workingStateStore';
-import { followRenamedFiles } from '../../git/staging/renamedFiles';
+import { followRenamedDocuments } from '../../git/staging/renamedFiles';
 import type { CliCommand, CliIo } from '../cli';
 import { runCliCommand } from '../commandErrors';
 import { stderrLogger } from '../cliLogger';
@@ -102,10 +102,12 @@ async function buildStatusReport(io: CliIo): Promise<StatusReport> {
   const logger = stderrLogger(io);
   const store = new WorkingStateStore(repository, git, logger);
   // A file renamed with git mv (staged) shows its AI blocks under the new name.
-  for (const rename of await followRenamedFiles(git, repository.topLevel, store, { staged: {} })) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
+  // The working state is read once, here, and handed on.
+  const { followed, documents } = await followRenamedDocuments(git, repository.topLevel, store, { staged: {} }, await store.loadAll());
+  for (const rename of followed) logger.warn(`vouch: ${rename.from} was renamed to ${rename.to}; its AI marks follow it`);
   const files: StatusFile[] = [];
-  for (const document of await store.loadAll()) {
-    const working = await workingFileBlocks(store, document.path);
+  for (const document of documents) {
+    const working = await workingFileBlocks(store, document.path, document.path, document);
     if (!working) continue;
     if (!working.exists) files.push({ path: document.path, exists: false, blocks: [] });
     else if (working.blocks.length > 0) {

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { GitRunner } from '../gitRunner';
 import type { WorkingStateStore } from '../workingStateStore';
+import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import { indexEnvironment, type IndexOptions } from './stagedFiles';
 
 export interface FollowedRename {
@@ -20,14 +21,36 @@ export type RenameSource = { readonly staged: IndexOptions } | { readonly commit
 
 /** Moves the working state of renamed files to their new paths; returns the moves made. */
 export async function followRenamedFiles(git: GitRunner, topLevel: string, store: WorkingStateStore, source: RenameSource): Promise<FollowedRename[]> {
+  return (await followRenamedDocuments(git, topLevel, store, source, await store.loadAll())).followed;
+}
+
+/**
+ * followRenamedFiles over the working state the caller has read (loadAll), so it is read once:
+ * returns the moves made and the documents as they are after them (sorted by path; a moved one is
+ * read again under its new path).
+ */
+export async function followRenamedDocuments(
+  git: GitRunner,
+  topLevel: string,
+  store: WorkingStateStore,
+  source: RenameSource,
+  documents: readonly WorkingStateDocument[],
+): Promise<{ readonly followed: FollowedRename[]; readonly documents: readonly WorkingStateDocument[] }> {
   const gone = new Set<string>();
-  for (const repoPath of await store.list()) if (await isGoneFromWorkingTree(topLevel, repoPath)) gone.add(repoPath);
-  if (gone.size === 0) return [];
+  for (const document of documents) if (await isGoneFromWorkingTree(topLevel, document.path)) gone.add(document.path);
+  if (gone.size === 0) return { followed: [], documents };
   const followed: FollowedRename[] = [];
   for (const rename of await renamesIn(git, topLevel, source)) {
     if (gone.has(rename.from) && (await store.move(rename.from, rename.to))) followed.push(rename);
   }
-  return followed;
+  if (followed.length === 0) return { followed, documents };
+  const changed = new Set(followed.flatMap((rename) => [rename.from, rename.to]));
+  const after = documents.filter((document) => !changed.has(document.path));
+  for (const rename of followed) {
+    const moved = await store.load(rename.to);
+    if (moved) after.push(moved);
+  }
+  return { followed, documents: after.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 async function isGoneFromWorkingTree(topLevel: string, repoPath: string): Promise<boolean> {

@@ -120,6 +120,8 @@ export async function checkStagedFilesInStore(
  * The gate rule on everything staged, from the working state, as the pre-commit hook runs it: one
  * `git diff --cached --raw` for the staged paths and their blobs, and nothing more when each file
  * with AI spans is staged as its last known text and is that text on disk (the common commit).
+ * `recorded` is the working state when the caller has read it already (store.loadAll()): each
+ * state file is read once.
  */
 export async function checkStagedChangesInStore(
   git: GitRunner,
@@ -127,14 +129,12 @@ export async function checkStagedChangesInStore(
   store: WorkingStateStore,
   index: IndexOptions = {},
   onLost?: (reason: string) => void,
+  recorded?: readonly WorkingStateDocument[],
 ): Promise<StagedFileCheck[]> {
-  const recorded = await store.list();
-  if (recorded.length === 0) return [];
+  const all = recorded ?? (await store.loadAll());
+  if (all.length === 0) return [];
   const entries = await stagedChanges(git, repository, index);
-  const documents = await documentsWithSpans(
-    store,
-    recorded.filter((repoPath) => entries.has(repoPath)),
-  );
+  const documents = all.filter((document) => document.spans.length > 0 && entries.has(document.path));
   return checkStagedDocuments(git, repository, documents, entries, onLost);
 }
 

@@ -8,6 +8,7 @@ import type { AttributedSpan } from '../../core/attribution';
 import { buildFileBlocks, type ReviewBlock } from '../../core/review/reviewModel';
 import { readWorkingTreeText } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
+import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 
 export interface WorkingFileBlocks {
   /** False when the file is gone from disk (then there are no blocks). */
@@ -22,15 +23,16 @@ export interface WorkingFileBlocks {
 
 /**
  * The blocks of `repoPath` on disk, or undefined when it has no stored AI spans. `displayPath`
- * (default: the repository path) is what blocks show and what their ids are made of.
+ * (default: the repository path) is what blocks show and what their ids are made of; `loaded` is
+ * its state when the caller has just read it (loadAll), so its file is not read again.
  */
-export async function workingFileBlocks(store: WorkingStateStore, repoPath: string, displayPath: string = repoPath): Promise<WorkingFileBlocks | undefined> {
+export async function workingFileBlocks(store: WorkingStateStore, repoPath: string, displayPath: string = repoPath, loaded?: WorkingStateDocument): Promise<WorkingFileBlocks | undefined> {
   const text = await readWorkingTreeText(store.repository, repoPath);
   if (text === undefined) {
-    const document = await store.load(repoPath);
+    const document = loaded?.path === repoPath ? loaded : await store.load(repoPath);
     return document && document.spans.length > 0 ? { exists: false, blocks: [], spans: [], text: '' } : undefined;
   }
-  const current = await store.loadForText(repoPath, text);
+  const current = await store.loadForText(repoPath, text, loaded ? { loaded } : {});
   if (!current || current.spans.length === 0) return undefined;
   return { exists: true, blocks: buildFileBlocks({ path: displayPath, text, spans: current.spans }), spans: current.spans, text };
 }

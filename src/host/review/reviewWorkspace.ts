@@ -308,7 +308,7 @@ export class ReviewWorkspace implements vscode.Disposable {
           // hashed and re-anchored at every save of its working state (2-3 s for a 50 MB file).
           if (this.service.openDocument(uri)) continue;
           // The CLI's block builder over the file on disk, so the panel, `vouch status` and `vouch check` agree.
-          const working = await workingFileBlocks(located.store, document.path, displayPath(uri));
+          const working = await workingFileBlocks(located.store, document.path, displayPath(uri), document);
           if (!working?.exists) continue;
           targets.push({ uri, path: displayPath(uri), blocks: working.blocks.filter((block) => blockNeedsReview(block.state)), text: working.text });
         }
