@@ -139,7 +139,7 @@ function formatCheckReport(report: CheckReport, fromCwd: (repoPath: string) => s
   const where = report.staged ? 'staged' : 'in the working tree';
   if (report.filterChanged.length === 0) return formatBlocks(report, where, fromCwd);
   const lines = report.filterChanged.map((file) => display`vouch: ${file.path}: ${filterChangedMessage(file.aiLines, 'staged')}.`);
-  lines.push(display`Edit those lines so that git's filters leave them as they are, then stage again (or commit with --no-verify, and they stay unrecorded).`);
+  lines.push(display`Edit those lines so that git's filters leave them as they are, review them (again) and stage again; or commit with --no-verify, and they stay unrecorded.`);
   return `${report.unreviewedBlocks === 0 ? '' : formatBlocks(report, where, fromCwd)}${displayLines(lines)}` as DisplayText;
 }
 

@@ -67,6 +67,25 @@ describe("AI lines git's filters change on add (clean filter, ident, working-tre
     assert.match(recorded.stdout, /no AI lines recorded in [0-9a-f]{12}: git's filters changed the AI lines of 1 file\(s\)/);
   });
 
+  it('its advice works: the lines edited so the filter leaves them, reviewed again and staged pass the gate and are recorded', async () => {
+    repo = await filteredRepo();
+    repo.write('f.ts', 'const a = 1;\nconst b = 2;\nexport const sum = a + b;   \nexport const product = a * b;\t\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'f.ts', '--lines', '3-4', '--tool', 'copilot')).code, 0);
+    await repo.git(['add', 'f.ts']);
+    const gate = await vouch(repo.dir, 'check', '--staged');
+    assert.equal(gate.code, 1);
+    assert.match(gate.stdout, /Edit those lines so that git's filters leave them as they are, review them \(again\) and stage again/);
+    repo.write('f.ts', 'const a = 1;\nconst b = 2;\nexport const sum = a + b;\nexport const product = a * b;\n');
+    assert.equal((await vouch(repo.dir, 'review', 'f.ts', '--lines', '3-4', '--intent', 'sums', '--scope', 'none')).code, 0);
+    await repo.git(['add', 'f.ts']);
+    const passed = await vouch(repo.dir, 'check', '--staged');
+    assert.equal(passed.code, 0, passed.stdout + passed.stderr);
+    await repo.commitAll('ai lines');
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.stderr, '');
+    assert.match(recorded.stdout, /recorded 2 AI line\(s\) in 1 file\(s\)/);
+  });
+
   it('a filter that leaves the AI lines as they are changes nothing: the gate passes, every staged AI line is recorded, no message', async () => {
     repo = await filteredRepo();
     // The filter changes a human line only.
