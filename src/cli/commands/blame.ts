@@ -97,14 +97,18 @@ export interface BlameJsonLine {
   } | null;
   /**
    * signed: the reviewer's signature verifies against the auditor's keys; signaturePresent: the
-   * envelope carries a signature (verified or not); signature: the verdict, when keys were given
-   * and the range has an accepted review.
+   * record of the review carries a signature (verified or not): the record itself, or for a record
+   * `vouch reconcile` carried, the record it was carried from (`carriedFrom`, its commit), never the
+   * carrier (`carryProblem`: the carry does not check out, so no signature counts); signature: the
+   * verdict, when keys were given and the range has an accepted review.
    */
   readonly record?: {
     readonly id: string;
     readonly signed: boolean;
     readonly signaturePresent: boolean;
     readonly signatures: number;
+    readonly carriedFrom?: string;
+    readonly carryProblem?: string;
     readonly signature?: { readonly verdict: SignatureVerdict; readonly detail: string; readonly keyid?: string };
   };
   readonly knownHuman?: string;
@@ -299,6 +303,8 @@ function jsonLine(
             signed: verdict?.verdict === 'valid',
             signaturePresent: ai.record.signatures > 0,
             signatures: ai.record.signatures,
+            ...(ai.record.carriedFrom !== undefined ? { carriedFrom: ai.record.carriedFrom } : {}),
+            ...(ai.record.carryProblem !== undefined ? { carryProblem: ai.record.carryProblem } : {}),
             ...(verdict ? { signature: { verdict: verdict.verdict, detail: verdict.detail, ...(verdict.keyid ? { keyid: verdict.keyid } : {}) } } : {}),
           },
         }
@@ -336,10 +342,11 @@ function agentText(line: BlameJsonLine): string {
 function recordText(line: BlameJsonLine): string {
   if (line.source === 'git-ai') return 'git-ai';
   const record = line.record;
-  if (!record?.signaturePresent) return 'Vouch, unsigned';
-  if (record.signed) return 'Vouch, signed';
-  if (record.signature) return `Vouch, signature ${record.signature.verdict}`;
-  return 'Vouch, signature present, not verified';
+  const vouch = record?.carriedFrom !== undefined ? `Vouch, carried from ${record.carriedFrom.slice(0, 12)}` : record?.carryProblem !== undefined ? 'Vouch, carried (origin does not check out)' : 'Vouch';
+  if (!record?.signaturePresent) return `${vouch}, unsigned`;
+  if (record.signed) return `${vouch}, signed`;
+  if (record.signature) return `${vouch}, signature ${record.signature.verdict}`;
+  return `${vouch}, signature present, not verified`;
 }
 
 function reviewText(line: BlameJsonLine): string {

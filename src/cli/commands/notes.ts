@@ -77,7 +77,9 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     const recordCheck = check?.records[index];
     const carried = predicate.carriedFrom ? `, carried from ${predicate.carriedFrom.commit.slice(0, 12)} by ${predicate.carriedFrom.match}` : '';
     const written = predicate.commit !== commit ? `, written for ${predicate.commit.slice(0, 12)}` : '';
-    const signed = signers[index].length === 0 ? 'unsigned' : signers[index].map((item) => `signed by ${item.keyid ?? 'an unnamed key'} (${item.state === 'valid' ? 'signature valid' : item.state === 'bad' ? `BAD signature: ${item.detail}` : item.detail})`).join(', ');
+    const signedBy = signers[index].length === 0 ? 'unsigned' : signers[index].map((item) => `signed by ${item.keyid ?? 'an unnamed key'} (${item.state === 'valid' ? 'signature valid' : item.state === 'bad' ? `BAD signature: ${item.detail}` : item.detail})`).join(', ');
+    // A carried record's reviews count through the record it was carried from (carryChain.ts), never its own signature.
+    const signed = predicate.carriedFrom ? `${signedBy === 'unsigned' ? 'itself unsigned' : `${signedBy}, which never counts for its reviews`}; its reviews are signed in the record it was carried from` : signedBy;
     io.stdout(display`record ${record.recordId.slice(0, 12)} (${recordCheck?.status ?? 'unchecked'}${written}${carried}; ${signed})\n`);
     predicate.files.forEach((file, fileIndex) => {
       file.ranges.forEach((range, rangeIndex) => {

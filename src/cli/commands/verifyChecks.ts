@@ -13,7 +13,8 @@ import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
 import type { DsseEnvelope, NoteRange, NoteRecord } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
 import { parseAllowedSigners } from '../../core/signing/allowedSigners';
-import { patchIdOfCommit } from '../../git/commitDiffs';
+import { carryChainsOf } from '../../git/notes/carryChains';
+import { reviewSignerOf, type CarryChains } from '../../core/notes/carryChain';
 import { findProgram } from '../../git/signing/boundedProcess';
 import { keyringBytes, type OpenPgpKeyring } from '../../git/signing/openpgpVerify';
 import { SignatureVerifier, type SignatureFinding, type SignatureVerdict } from '../../git/signing/recordVerifier';
@@ -23,7 +24,6 @@ import type { NotesContext } from './notesCommon';
 import { errorMessage } from '../../core/errorMessage';
 
 const MAX_ALLOWED_SIGNERS_BYTES = 4 * 1024 * 1024;
-const MAX_CARRY_DEPTH = 8;
 const MAX_OPENPGP_KEYRING_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -72,12 +72,14 @@ export function reviewedTextDiffers(range: NoteRange): boolean {
 
 export class VerifyChecks {
   private readonly trees = new Map<string, string>();
-  private readonly carryChecks = new Map<string, Promise<{ ok: boolean; detail?: string; source?: NoteRecord }>>();
+  private readonly chains: CarryChains;
 
   private constructor(
     private readonly context: NotesContext,
     private readonly verifier: SignatureVerifier | undefined,
-  ) {}
+  ) {
+    this.chains = carryChainsOf(context.git, context.topLevel, context.reader);
+  }
 
   /**
    * `allowedSignersPath`: the auditor's file (never one from the repository under verification).
@@ -116,31 +118,9 @@ export class VerifyChecks {
    * For a carried record: its patchId is the commit's, the record it names is in the notes of the
    * commit it names, and a patch-id match really has equal patch ids. Undefined detail when fine.
    */
-  carryCheck(commit: string, record: NoteRecord): Promise<{ ok: boolean; detail?: string; source?: NoteRecord }> {
-    const key = `${commit}\0${record.recordId}`;
-    let check = this.carryChecks.get(key);
-    if (!check) {
-      check = this.computeCarryCheck(commit, record);
-      this.carryChecks.set(key, check);
-    }
-    return check;
-  }
-
-  private async computeCarryCheck(commit: string, record: NoteRecord): Promise<{ ok: boolean; detail?: string; source?: NoteRecord }> {
-    const predicate = record.statement.predicate;
-    const carried = predicate.carriedFrom;
-    if (!carried) return { ok: true };
-    if (predicate.commit !== commit) return { ok: false, detail: `written for ${predicate.commit.slice(0, 12)}, not this commit` };
-    const patchId = await patchIdOfCommit(this.context.git, this.context.topLevel, commit);
-    if (predicate.patchId !== patchId) return { ok: false, detail: `its patchId ${String(predicate.patchId).slice(0, 12)} is not the commit's (${String(patchId).slice(0, 12)})` };
-    const sourceNote = await this.context.reader.readNote(carried.commit);
-    const source = sourceNote?.records.find((candidate) => candidate.recordId === carried.recordId);
-    if (!source) return { ok: false, detail: `the record it names (${carried.recordId.slice(0, 12)}) is not in the note of ${carried.commit.slice(0, 12)}` };
-    if (source.statement.predicate.commit !== carried.commit && !source.statement.predicate.carriedFrom) {
-      return { ok: false, detail: `the record it names was written for ${source.statement.predicate.commit.slice(0, 12)}, not ${carried.commit.slice(0, 12)}` };
-    }
-    if (carried.match === 'patch-id' && source.statement.predicate.patchId !== predicate.patchId) return { ok: false, detail: 'carried by patch-id, but the patch ids differ' };
-    return { ok: true, source };
+  async carryCheck(commit: string, record: NoteRecord): Promise<{ ok: boolean; detail?: string }> {
+    const check = await this.chains.linkCheck(commit, record);
+    return check.ok ? { ok: true } : { ok: false, detail: check.detail };
   }
 
   /** The signature verdict of every accepted range of `record` on `commit`, for its reviewer. */
@@ -153,7 +133,7 @@ export class VerifyChecks {
         if (range.agentClaim) found.push(await this.agentFinding(file.path, range, range.agentClaim));
         if (range.review?.decision !== 'accepted') continue;
         const principal = range.review.reviewer.email;
-        const finding = await this.findingFor(commit, record, range, principal, Date.parse(range.review.reviewedAt), 0);
+        const finding = await this.findingFor(commit, record, file.path, range, principal, Date.parse(range.review.reviewedAt));
         found.push({ path: file.path, start: range.start, end: range.end, role: 'reviewer', principal, ...finding });
       }
     }
@@ -177,43 +157,25 @@ export class VerifyChecks {
     return { ...where, principal: claim.principal, ...finding };
   }
 
-  private async findingFor(commit: string, record: NoteRecord, range: NoteRange, principal: string, time: number, depth: number): Promise<SignatureFinding> {
+  /**
+   * The verdict of `principal`'s review of `range`: over the record's own signatures, or for a
+   * carried record over the original's (carryChain.ts), never the carrier's.
+   */
+  private async findingFor(commit: string, record: NoteRecord, path: string, range: NoteRange, principal: string, time: number): Promise<SignatureFinding> {
     const verifier = this.verifier as SignatureVerifier;
-    const predicate = record.statement.predicate;
-    const tree = this.trees.get(commit);
-    let subject: { ok: boolean; detail?: string } =
-      predicate.commit !== commit
-        ? { ok: false, detail: `the record was made for commit ${predicate.commit.slice(0, 12)}, not this one (copied by a history rewrite or by hand)` }
-        : depth === 0 && tree !== undefined && predicate.tree !== tree
+    const signer = reviewSignerOf(commit, record, await this.chains.origin(commit, record), path, range);
+    if (!signer.ok) return { verdict: signer.verdict, detail: signer.detail };
+    const predicate = signer.record.statement.predicate;
+    // The tree is known for the commits under verification (an original elsewhere is checked by its commit).
+    const tree = signer.carriedFrom === undefined ? this.trees.get(commit) : undefined;
+    const subject: { ok: boolean; detail?: string } =
+      predicate.commit !== signer.commit
+        ? { ok: false, detail: `the record was made for commit ${predicate.commit.slice(0, 12)}, not ${signer.carriedFrom === undefined ? 'this one' : signer.commit.slice(0, 12)} (copied by a history rewrite or by hand)` }
+        : tree !== undefined && predicate.tree !== tree
           ? { ok: false, detail: `the record names tree ${predicate.tree.slice(0, 12)}, the commit has ${tree.slice(0, 12)}` }
           : { ok: true };
-    let carry: { ok: boolean; detail?: string; source?: NoteRecord } | undefined;
-    if (subject.ok && predicate.carriedFrom && depth === 0) {
-      carry = await this.carryCheck(commit, record);
-      if (!carry.ok) subject = { ok: false, detail: `carried record: ${carry.detail}` };
-    }
-    const own = await verifier.verdict(record, principal, time, subject);
-    if (own.verdict === 'valid' || !carry?.ok || !carry.source || depth >= MAX_CARRY_DEPTH) return own;
-    // A carried record counts when the record it was carried from holds the same reviewed range, signed by the reviewer.
-    const source = carry.source;
-    const sameRange = source.statement.predicate.files.some((file) => file.ranges.some((candidate) => candidate.sha256 === range.sha256 && JSON.stringify(candidate.review) === JSON.stringify(range.review)));
-    if (!sameRange) return own;
-    const sourceCommit = predicate.carriedFrom?.commit ?? '';
-    const sourceCarry = source.statement.predicate.carriedFrom ? await this.carryCheck(sourceCommit, source) : undefined;
-    const inherited = await this.findingForSource(sourceCommit, source, range, principal, time, depth + 1, sourceCarry);
-    return inherited.verdict === 'valid' ? { ...inherited, detail: `${inherited.detail}, carried from ${sourceCommit.slice(0, 12)}` } : own;
-  }
-
-  private async findingForSource(
-    commit: string,
-    record: NoteRecord,
-    range: NoteRange,
-    principal: string,
-    time: number,
-    depth: number,
-    carry: { ok: boolean; detail?: string; source?: NoteRecord } | undefined,
-  ): Promise<SignatureFinding> {
-    if (carry && !carry.ok) return { verdict: 'wrong-subject', detail: `carried record: ${carry.detail}` };
-    return this.findingFor(commit, record, range, principal, time, depth);
+    const finding = await verifier.verdict(signer.record, principal, time, subject);
+    if (signer.carriedFrom === undefined) return finding;
+    return { ...finding, detail: `${finding.detail}: the review's own record, carried from ${signer.carriedFrom.slice(0, 12)}` };
   }
 }

@@ -13,11 +13,18 @@
 import type { NoteRange, NoteRecord } from '../notes/noteRecord';
 import type { RecordCheck } from '../notes/recordCheck';
 import { findRiskHints, type RiskCategory } from '../review/riskHints';
+import { reviewSignatureCount, reviewSignerOf, type CarryOrigin } from '../notes/carryChain';
 import { agentClaimLabel, agentClaimOf, UNCHECKED_SIGNATURES, type AgentClaimState, type SignatureVerdicts } from './signatureVerdicts';
 
 export interface ReportRecordInput {
   readonly record: NoteRecord;
   readonly check: RecordCheck | undefined;
+  /**
+   * Where the record's reviews are signed (core/notes/carryChain.ts): the record itself, or for a
+   * record `vouch reconcile` carried, the record it was carried from. Without it a carried record's
+   * reviews count as unsigned (its own signature never counts).
+   */
+  readonly origin?: CarryOrigin;
 }
 
 export interface ReportCommitInput {
@@ -129,6 +136,11 @@ export function reviewerKey(reviewer: { readonly name: string; readonly email: s
   return `${reviewer.name} <${reviewer.email}>`;
 }
 
+function originOf(input: ReportRecordInput): CarryOrigin {
+  if (input.origin) return input.origin;
+  return input.record.statement.predicate.carriedFrom ? { kind: 'broken', sourceFound: false, detail: 'the record it was carried from was not read' } : { kind: 'own' };
+}
+
 /** The lines a range covers in the commit now (moved ranges where they were found), or undefined when stale. */
 function currentLines(range: NoteRange, check: RecordCheck | undefined, fileIndex: number, rangeIndex: number): { start: number; end: number } | undefined {
   const status = check?.files[fileIndex]?.ranges[rangeIndex];
@@ -174,7 +186,7 @@ export function buildRangeReport(range: string, commits: readonly ReportCommitIn
             reviewer: review && reviewed ? reviewerKey(review.reviewer) : NOT_REVIEWED,
             reviewed,
             signed: review?.decision === 'accepted' && verdicts.reviewer(commit.commit, file.path, noteRange.start, noteRange.end, review.reviewer.email) !== undefined,
-            signaturePresent: input.record.envelope.signatures.length > 0,
+            signaturePresent: reviewSignatureCount(reviewSignerOf(commit.commit, input.record, originOf(input), file.path, noteRange)) > 0,
           };
           let byLine = linesByPath.get(file.path);
           if (!byLine) linesByPath.set(file.path, (byLine = new Map()));

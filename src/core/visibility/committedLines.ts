@@ -4,6 +4,7 @@
  * wrote that line. Vouch notes win over git-ai notes for the same line. Pure.
  */
 import type { Confidence, OriginKind } from '../attribution';
+import { reviewSignatureCount, reviewSignerOf, type CarryOrigin } from '../notes/carryChain';
 import type { ParsedNote } from '../notes/noteParser';
 import { rangeAiShare, type NoteReview } from '../notes/noteRecord';
 import type { GitAiKeyKind, GitAiNote, GitAiRange } from './gitAiNote';
@@ -45,8 +46,20 @@ export interface CommittedAiLine {
   /** The recorded review (null: recorded as not reviewed); undefined when the source does not record reviews. */
   readonly review?: NoteReview | null;
   readonly commitInfo?: BlameCommitInfo;
-  /** The Vouch record holding the line: its id, how many signatures its envelope carries, and the range as recorded. */
-  readonly record?: { readonly id: string; readonly signatures: number; readonly start: number; readonly end: number };
+  /**
+   * The Vouch record holding the line: its id, the range as recorded, and how many signatures the
+   * review has: the record's own, or for a record `vouch reconcile` carried, the original record's
+   * (`carriedFrom`: its commit), never the carrier's (core/notes/carryChain.ts). `carryProblem`: a
+   * carried record whose origin does not check out (then no signature counts).
+   */
+  readonly record?: {
+    readonly id: string;
+    readonly signatures: number;
+    readonly start: number;
+    readonly end: number;
+    readonly carriedFrom?: string;
+    readonly carryProblem?: string;
+  };
   /** What git-ai recorded about the line's session (git-ai notes only). */
   readonly gitAi?: {
     readonly keyKind: GitAiKeyKind;
@@ -80,6 +93,7 @@ function indexRanges(
   vouchNotes: ReadonlyMap<string, ParsedNote>,
   gitAiNotes: ReadonlyMap<string, GitAiNote>,
   commitInfo: ReadonlyMap<string, BlameCommitInfo>,
+  origins: ReadonlyMap<string, CarryOrigin>,
 ): Map<string, Map<string, SortedRanges[]>> {
   const collected = new Map<string, Map<string, [IndexedRange[], IndexedRange[]]>>();
   const listOf = (commit: string, path: string, source: number) => {
@@ -92,9 +106,14 @@ function indexRanges(
   const rangesOf = (commit: string, path: string) => listOf(commit, path, 0);
   for (const [commit, note] of vouchNotes) {
     for (const record of note.records) {
+      const origin: CarryOrigin = record.statement.predicate.carriedFrom
+        ? (origins.get(carryOriginKey(commit, record.recordId)) ?? { kind: 'broken', sourceFound: false, detail: 'the record it was carried from was not read' })
+        : { kind: 'own' };
       for (const file of record.statement.predicate.files) {
         const ranges = rangesOf(commit, file.path);
         for (const range of file.ranges) {
+          const signer = reviewSignerOf(commit, record, origin, file.path, range);
+          const carry = signer.ok ? (signer.carriedFrom === undefined ? {} : { carriedFrom: signer.carriedFrom }) : { carryProblem: signer.detail };
           ranges.push({
             start: range.start,
             end: range.end,
@@ -111,7 +130,7 @@ function indexRanges(
               aiShare: rangeAiShare(range),
               review: range.review,
               commitInfo: commitInfo.get(commit),
-              record: { id: record.recordId, signatures: record.envelope.signatures.length, start: range.start, end: range.end },
+              record: { id: record.recordId, signatures: reviewSignatureCount(signer), start: range.start, end: range.end, ...carry },
             }),
           });
         }
@@ -194,14 +213,20 @@ function findRange(sorted: SortedRanges | undefined, line: number): IndexedRange
   return best;
 }
 
-/** The committed AI lines of the blamed text, sorted by line. */
+/** The key of `origins` (where carried records' reviews are signed) for a record in the note of `commit`. */
+export function carryOriginKey(commit: string, recordId: string): string {
+  return `${commit}\0${recordId}`;
+}
+
+/** The committed AI lines of the blamed text, sorted by line. `origins`: see carryOriginKey. */
 export function mapCommittedAiLines(
   blame: readonly BlameLine[],
   vouchNotes: ReadonlyMap<string, ParsedNote>,
   gitAiNotes: ReadonlyMap<string, GitAiNote> = new Map(),
   commitInfo: ReadonlyMap<string, BlameCommitInfo> = new Map(),
+  origins: ReadonlyMap<string, CarryOrigin> = new Map(),
 ): CommittedAiLine[] {
-  const index = indexRanges(vouchNotes, gitAiNotes, commitInfo);
+  const index = indexRanges(vouchNotes, gitAiNotes, commitInfo, origins);
   const result: CommittedAiLine[] = [];
   for (const entry of blame) {
     const lists = index.get(entry.commit)?.get(entry.path);

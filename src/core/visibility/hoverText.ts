@@ -121,6 +121,21 @@ function originLine(origin: { readonly kind?: OriginKind; readonly tool: string;
   return t('Origin: {0}', parts.join(' · '));
 }
 
+/**
+ * Whether the review of a committed range is signed. A record `vouch reconcile` carried counts
+ * through the record it was carried from, never through its own signature (core/notes/carryChain.ts).
+ */
+function recordSignatureLine(record: NonNullable<CommittedAiLine['record']>, t: Translate): string {
+  if (record.carryProblem !== undefined) return t('Record: carried by {0}, but its origin does not check out ({1}): the review is **not signed**', '`vouch reconcile`', escapeMarkdownText(record.carryProblem, 300));
+  if (record.carriedFrom !== undefined) {
+    const from = `\`${record.carriedFrom.slice(0, 12)}\``;
+    return record.signatures > 0
+      ? t('Record: carried by {0} from {1}; the review is signed there, not verified here ({2} checks it)', '`vouch reconcile`', from, '`vouch verify --allowed-signers`')
+      : t('Record: carried by {0} from {1}, where the review is **unsigned**', '`vouch reconcile`', from);
+  }
+  return record.signatures > 0 ? t('Record: signature present, not verified here ({0}; {1} checks it)', record.signatures, '`vouch verify --allowed-signers`') : t('Record: **unsigned**');
+}
+
 function reviewLine(review: Review | NoteReview | null | undefined, t: Translate, status?: SpanReviewStatus): string {
   if (!review) return t('Review: **not reviewed**');
   const who = `${escapeMarkdownText(review.reviewer.name, 200)} \\<${escapeMarkdownText(review.reviewer.email, 200)}\\>`;
@@ -196,13 +211,7 @@ export function committedHoverMarkdown(line: CommittedAiLine, t: Translate, docu
   if (line.aiShare !== undefined && line.aiShare < 1) details.push(t('AI wrote {0} of the characters of these lines; a person wrote the rest', formatShare(line.aiShare, t)));
   if (line.humanChangedShare !== undefined) details.push(t('Changed by a human before the commit: {0} ({1})', formatShare(line.humanChangedShare, t), humanChangedExplanation(t)));
   details.push(line.review === undefined ? t('Review: git-ai records no review') : reviewLine(line.review, t));
-  if (line.record) {
-    details.push(
-      line.record.signatures > 0
-        ? t('Record: signature present, not verified here ({0}; {1} checks it)', line.record.signatures, '`vouch verify --allowed-signers`')
-        : t('Record: **unsigned**'),
-    );
-  }
+  if (line.record) details.push(recordSignatureLine(line.record, t));
   const parts = [t('**Vouch** · {0}, {1}', stateLabel('ai-committed', t), source), details.join('  \n')];
   if (documentUri !== undefined && line.source === 'vouch') {
     const label = line.review?.decision === 'accepted' ? t('Approve as another reviewer…') : t('Approve these AI lines…');

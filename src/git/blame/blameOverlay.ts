@@ -16,7 +16,9 @@ import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
 import { placedWhereFound } from '../../core/notes/recordCheck';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
-import { mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
+import { carryOriginKey, mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
+import type { CarryChains, CarryOrigin } from '../../core/notes/carryChain';
+import { carryChainsOf } from '../notes/carryChains';
 import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiAgent, type GitAiNote } from '../../core/visibility/gitAiNote';
 import { mapUnchangedLines } from '../../core/visibility/lineMapping';
 import { GitError, assertObjectId, type GitRunner } from '../gitRunner';
@@ -93,6 +95,8 @@ export class BlameOverlay {
   private parsingAhead = false;
   /** git-ai prompt keys missing from their notes -> the record found in refs/notes/ai (null: none), until history moves. */
   private readonly foreignPrompts = new Map<string, GitAiAgent | null>();
+  /** Where carried records' reviews are signed (the records they were carried from), until history moves. */
+  private carryChains: CarryChains | undefined;
 
   constructor(
     private readonly git: GitRunner,
@@ -112,6 +116,7 @@ export class BlameOverlay {
     this.listed = undefined;
     this.savedBlames.clear();
     this.foreignPrompts.clear();
+    this.carryChains = undefined;
   }
 
   /**
@@ -187,8 +192,8 @@ export class BlameOverlay {
       throw error;
     }
     const blame = parseBlamePorcelain(output);
-    const { vouchNotes, gitAiNotes } = await this.notesOfBlame(blame, listings);
-    return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits) };
+    const { vouchNotes, gitAiNotes, origins } = await this.notesOfBlame(blame, listings);
+    return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits, origins) };
   }
 
   /**
@@ -201,13 +206,16 @@ export class BlameOverlay {
     const blamed = this.git.run(args, { cwd: this.topLevel, timeoutMs: BLAME_TIMEOUT_MS });
     const listings = this.noteListings();
     const blame = parseBlamePorcelain((await blamed).stdout);
-    const { vouchNotes, gitAiNotes } = await this.notesOfBlame(blame, listings);
-    const aiLines = mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits);
+    const { vouchNotes, gitAiNotes, origins } = await this.notesOfBlame(blame, listings);
+    const aiLines = mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits, origins);
     return { blame, aiLines, knownHumanLines: mapKnownHumanLines(blame.lines, gitAiNotes, aiLines), vouchNotes };
   }
 
   /** The parsed Vouch and git-ai notes of the commits blame names. */
-  private async notesOfBlame(blame: BlameResult, listings: Promise<NoteListings>): Promise<{ vouchNotes: Map<string, ParsedNote>; gitAiNotes: Map<string, GitAiNote> }> {
+  private async notesOfBlame(
+    blame: BlameResult,
+    listings: Promise<NoteListings>,
+  ): Promise<{ vouchNotes: Map<string, ParsedNote>; gitAiNotes: Map<string, GitAiNote>; origins: Map<string, CarryOrigin> }> {
     const { vouch: vouchListing, gitAi: gitAiListing } = await listings;
     const named = new Set<string>();
     for (const line of blame.lines) if (!isUncommittedId(line.commit)) named.add(line.commit);
@@ -252,7 +260,26 @@ export class BlameOverlay {
       const parsed = parsedBlob(blob);
       if (parsed?.kind === 'git-ai' && parsed.note) gitAiNotes.set(commit, parsed.note);
     }
-    return { vouchNotes, gitAiNotes: await this.withForeignPrompts(gitAiNotes, gitAiListing) };
+    return { vouchNotes, gitAiNotes: await this.withForeignPrompts(gitAiNotes, gitAiListing), origins: await this.carryOrigins(vouchNotes) };
+  }
+
+  /** For each record `vouch reconcile` carried: the record its reviews are signed in (carryChain.ts). */
+  private async carryOrigins(vouchNotes: ReadonlyMap<string, ParsedNote>): Promise<Map<string, CarryOrigin>> {
+    const origins = new Map<string, CarryOrigin>();
+    for (const [commit, note] of vouchNotes) {
+      for (const record of note.records) {
+        if (!record.statement.predicate.carriedFrom) continue;
+        this.carryChains ??= carryChainsOf(this.git, this.topLevel, this.reader);
+        let origin: CarryOrigin;
+        try {
+          origin = await this.carryChains.origin(commit, record);
+        } catch (error) {
+          origin = { kind: 'broken', sourceFound: false, detail: `the record it was carried from could not be read (${errorMessage(error)})` };
+        }
+        origins.set(carryOriginKey(commit, record.recordId), origin);
+      }
+    }
+    return origins;
   }
 
   /**

@@ -6,14 +6,16 @@
  */
 import { planApproval, type ApprovalReview, type LineSelection } from '../../core/notes/approvalRecord';
 import { readReportInput } from '../report/rangeInput';
-import { signRecord } from '../signing/recordSigning';
+import { signRecord, type SignerSource } from '../signing/recordSigning';
 import { blobsAtPaths } from '../blobReads';
 import { patchIdOfCommit } from '../commitDiffs';
 import { treeOfCommit } from '../revisions';
 import type { ReconcileDeps } from './reconcile';
 
-/** The repository, notes reader and writer, logger and the approver's own signer: what reconcile needs too. */
-export type ApprovalContext = ReconcileDeps;
+/** The repository, notes reader and writer and logger (what reconcile needs too), and the approver's own signer. */
+export interface ApprovalContext extends ReconcileDeps {
+  readonly signer?: SignerSource;
+}
 
 export interface ApprovalOutcome {
   readonly approved: readonly { readonly commit: string; readonly path: string; readonly start: number; readonly end: number }[];

@@ -14,7 +14,6 @@ import { readRef, treeOfCommit } from '../revisions';
 import { MAX_DOCUMENT_BYTES } from '../repository';
 import type { NotesReader } from './notesReader';
 import type { NotesWriter } from './notesWriter';
-import { signRecord, type SignerSource } from '../signing/recordSigning';
 
 /** The limit of marking, recording and verifying: a file that could hold a record can pass it on. */
 const MAX_CARRY_FILE_BYTES = MAX_DOCUMENT_BYTES;
@@ -48,8 +47,6 @@ export interface ReconcileDeps {
   readonly reader: NotesReader;
   readonly writer: NotesWriter;
   readonly logger: Logger;
-  /** The user's signing key: carried records are signed by whoever carries them. */
-  readonly signer?: SignerSource;
 }
 
 /** The record a carried record descends from, so a chain of cherry-picks carries the original once. */
@@ -163,7 +160,10 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
       // hold lines the source's AI wrote, however alike the text (asked only when text matched).
       if (!carriedRecord || !(await comesAfter(commit, sourceCommit)) || (await movesRecordedLines(commit, sourceCommit, carriedRecord, linesOf))) continue;
       claimed = trial;
-      const { record } = await signRecord(carriedRecord, deps.signer, logger);
+      // Written unsigned: whoever runs reconcile did not review the lines, and a signature by them
+      // over a record naming the reviewer would read as the review's own (docs/note-format.md,
+      // "Signatures"). Its reviews count through the record it was carried from.
+      const record = carriedRecord;
       toWrite.push({ commit, line: record.line });
       carried.push({
         commit,

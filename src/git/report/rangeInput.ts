@@ -9,6 +9,7 @@ import { assertObjectId, type GitRunner } from '../gitRunner';
 import { addedLinesOfCommit } from '../commitDiffs';
 import { blobsAtPaths, readBlobs } from '../blobReads';
 import type { NotesReader } from '../notes/notesReader';
+import { carryChainsOf } from '../notes/carryChains';
 
 /** Files larger than this are not read; their ranges count as stale. */
 const MAX_READ_FILE_BYTES = 16 * 1024 * 1024;
@@ -31,6 +32,7 @@ export async function authorsOf(git: GitRunner, cwd: string, commits: readonly s
 export async function readReportInput(git: GitRunner, cwd: string, reader: NotesReader, commits: readonly string[], options: { readonly addedLines?: boolean } = {}): Promise<ReportCommitInput[]> {
   const notes = await reader.readNotes(commits);
   const authors = await authorsOf(git, cwd, commits);
+  const chains = carryChainsOf(git, cwd, reader);
   const inputs: ReportCommitInput[] = [];
   for (const commit of commits) {
     const addedLines = options.addedLines === false ? new Map<string, Set<number>>() : await addedLinesOfCommit(git, cwd, commit);
@@ -45,7 +47,12 @@ export async function readReportInput(git: GitRunner, cwd: string, reader: Notes
         if (text !== undefined) linesOf.set(path, splitLines(text));
       }
     }
-    const records = (note?.records ?? []).map((record) => ({ record, check: checkRecord(record, commit, (path) => linesOf.get(path)) }));
+    const records = [];
+    for (const record of note?.records ?? []) {
+      // A carried record's reviews are signed in the record it was carried from (carryChain.ts).
+      const origin = record.statement.predicate.carriedFrom ? await chains.origin(commit, record) : undefined;
+      records.push({ record, check: checkRecord(record, commit, (path) => linesOf.get(path)), ...(origin ? { origin } : {}) });
+    }
     inputs.push({
       commit,
       author: authors.get(commit) ?? 'unknown author',
