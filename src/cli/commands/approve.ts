@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SCOPE_TAGS, type ScopeTag } from '../../core/attribution';
-import type { LineSelection } from '../../core/notes/approvalRecord';
+import { approvalReview, type LineSelection } from '../../core/notes/approvalRecord';
 import { display, displayLines, type DisplayText } from '../../core/text/displayText';
 import { approveCommittedLines } from '../../git/notes/committedApproval';
 import { readGitReviewer } from '../../git/staging/gitReviewer';
@@ -94,7 +94,8 @@ async function runApprove(args: string[], io: CliIo): Promise<number> {
   const reviewer = await readGitReviewer(context.git, context.topLevel);
   if (!reviewer) throw new CliFailure('git has no user.name and user.email here; set them (git config user.name / user.email) to record approvals');
   const { commits } = await commitsToVerify(context, positionals[0] ?? 'HEAD', MAX_COMMITS);
-  const review = { decision: 'accepted' as const, intent, scope, ...(scopeNote ? { scopeNote } : {}), reviewer: { name: reviewer.name, email: reviewer.email }, reviewedAt: new Date().toISOString() };
+  // The reviewer names the key the approval is signed with (the context's signer resolves the same choice).
+  const review = approvalReview(reviewer, { intent, scope, ...(scopeNote ? { scopeNote } : {}), reviewedAt: new Date().toISOString() });
   const outcome = await approveCommittedLines(context, commits, review, selections);
   const out: DisplayText[] = outcome.approved.map((range) => display`approved ${range.path}:${range.start}-${range.end} in ${range.commit.slice(0, 12)}`);
   const approvedRanges = outcome.approved.length;

@@ -4,11 +4,30 @@
  * approver's review. The record the lines came with is left as it was; readers combine the reviews
  * recorded for the same lines (an approval by a second person, or by an author who forgot). Pure.
  */
+import type { Reviewer, ScopeTag } from '../attribution';
 import type { RecordCheck } from './recordCheck';
 import { buildNoteRecord, type NoteRange, type NoteRecord, type NoteReview } from './noteRecord';
 
 /** A review given after the commit: the approved ranges keep their own recorded text hashes. */
 export type ApprovalReview = Omit<NoteReview, 'textHash'>;
+
+/**
+ * The review an approval records (`vouch approve`, the editor's Approve Committed AI Lines…): the
+ * approver as git names them with the fingerprint of the key chosen to sign (`reviewer.signingKey`,
+ * from readGitReviewer given the same key options as the signer), as reviews accepted in the editor
+ * and by `vouch review` record it.
+ */
+export function approvalReview(reviewer: Reviewer, fields: { readonly intent: string; readonly scope: readonly ScopeTag[]; readonly scopeNote?: string; readonly reviewedAt: string }): ApprovalReview {
+  const signingKey = reviewer.signingKey?.trim();
+  return {
+    decision: 'accepted',
+    intent: fields.intent,
+    scope: fields.scope,
+    ...(fields.scopeNote ? { scopeNote: fields.scopeNote } : {}),
+    reviewer: signingKey ? { name: reviewer.name, email: reviewer.email, signingKey } : { name: reviewer.name, email: reviewer.email },
+    reviewedAt: fields.reviewedAt,
+  };
+}
 
 export interface ApprovalTarget {
   readonly commit: string;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SCOPE_TAGS, type ScopeTag } from '../../core/attribution';
 import { errorMessage } from '../../core/errorMessage';
-import type { LineSelection } from '../../core/notes/approvalRecord';
+import { approvalReview, type LineSelection } from '../../core/notes/approvalRecord';
 import { validateReviewRequest } from '../../core/review/reviewModel';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
 import { APPROVE_COMMITTED_COMMAND, type CommittedLineCommandArgs } from '../../core/visibility/hoverText';
@@ -113,13 +113,14 @@ export function registerApproveCommittedCommand(deps: ApproveCommittedDeps): vsc
     const answer = typeof given?.intent === 'string' && Array.isArray(given.scope) ? { intent: given.intent, scope: given.scope, scopeNote: given.scopeNote } : await askIntentAndScope(lineCount);
     if (!answer) return undefined;
     const { topLevel } = await findRepository(git, path.dirname(uri.fsPath));
-    const reviewer = await readGitReviewer(git, topLevel);
+    // The same key options as the signer below: the review names the key the approval is signed with.
+    const reviewer = await readGitReviewer(git, topLevel, { settingKey: deps.signingKey() });
     const valid = validateReviewRequest({ decision: 'accepted', intent: answer.intent, scope: answer.scope, ...(typeof answer.scopeNote === 'string' ? { scopeNote: answer.scopeNote } : {}), reviewer: reviewer ?? { name: '', email: '' }, now: Date.now() }, vscode.l10n.t);
     if (!valid.ok) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Vouch: not approved: {0}', valid.reason));
       return undefined;
     }
-    const review = { decision: 'accepted' as const, intent: valid.value.intent, scope: valid.value.scope, ...(valid.value.scopeNote ? { scopeNote: valid.value.scopeNote } : {}), reviewer: { name: valid.value.reviewer.name, email: valid.value.reviewer.email }, reviewedAt: valid.value.reviewedAt };
+    const review = approvalReview(valid.value.reviewer, valid.value);
     const context = { git, topLevel, reader: new NotesReader(git, topLevel, deps.log), writer: await NotesWriter.open(git, topLevel, deps.log), logger: deps.log, signer: signerSource(git, topLevel, deps.log, { settingKey: deps.signingKey() }) };
     let outcome: ApprovalOutcome = { approved: [], alreadyApproved: 0, signing: 'unsigned' };
     try {
