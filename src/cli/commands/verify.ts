@@ -97,7 +97,7 @@ export interface VerifiedCommit {
   readonly aiLines: number;
   readonly reviewedLines: number;
   readonly problems: readonly VerifyProblem[];
-  /** With --allowed-signers: the signature verdict of every accepted range. */
+  /** With --allowed-signers: the signature verdict of every accepted range and agent claim, per record (a claim repeated by an approval record shares its claimId). */
   readonly signatures?: readonly RangeSignature[];
 }
 
@@ -294,6 +294,8 @@ async function verifyNotedCommits(context: NotesContext, commits: readonly strin
     const aiLines = new LineUnion();
     const reviewedLines = new LineUnion();
     const signatures: RangeSignature[] = [];
+    // One agent claim fails once, however many records of the commit repeat its range (vouch approve).
+    const failedClaims = new Set<string>();
     for (const [index, record] of note.records.entries()) {
       const counted = recordProblems(commit, record, check?.records[index]);
       problems.push(...counted.problems);
@@ -308,6 +310,10 @@ async function verifyNotedCommits(context: NotesContext, commits: readonly strin
       if (requireSigned) {
         for (const item of found) {
           if (item.verdict === 'valid') continue;
+          if (item.claimId !== undefined) {
+            if (failedClaims.has(item.claimId)) continue;
+            failedClaims.add(item.claimId);
+          }
           problems.push({ commit, kind: item.verdict, recordId: record.recordId, path: item.path, start: item.start, end: item.end, message: `${item.path}:${item.start}-${item.end}: ${item.role === 'agent' ? 'written by agent' : 'vouched for by'} ${item.principal}: ${item.verdict}: ${item.detail}` });
         }
       }
@@ -388,13 +394,32 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
   return { problems, aiRanges, reviewedRanges };
 }
 
+/**
+ * The range signatures of the commits, each agent claim once per commit: a later approval
+ * (vouch approve) repeats the ranges it approves whole, their claims too (claimId tells them apart).
+ */
+export function distinctClaims(commits: readonly VerifiedCommit[]): RangeSignature[] {
+  const distinct: RangeSignature[] = [];
+  for (const item of commits) {
+    const seen = new Set<string>();
+    for (const entry of item.signatures ?? []) {
+      if (entry.claimId !== undefined) {
+        if (seen.has(entry.claimId)) continue;
+        seen.add(entry.claimId);
+      }
+      distinct.push(entry);
+    }
+  }
+  return distinct;
+}
+
 function printResult(io: CliIo, result: VerifyResult): void {
   for (const item of result.commits.withNotes) {
     if (item.problems.length === 0) continue;
     io.stdout(display`commit ${item.commit.slice(0, 12)}:\n`);
     for (const problem of item.problems) io.stdout(display`  ${problem.kind.padEnd(20)}  ${problem.message}\n`);
   }
-  const signatures = result.commits.withNotes.flatMap((item) => item.signatures ?? []);
+  const signatures = distinctClaims(result.commits.withNotes);
   if (!result.requireSigned) {
     for (const item of signatures.filter((entry) => entry.verdict !== 'valid').slice(0, 50)) {
       io.stdout(display`  note: ${item.path}:${item.start}-${item.end} ${item.role === 'agent' ? 'written by agent' : 'vouched for by'} ${item.principal}: ${item.verdict}: ${item.detail}\n`);

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { canonicalJson, type JsonValue } from '../../core/notes/canonicalJson';
 import type { DsseEnvelope, NoteRange, NoteRecord } from '../../core/notes/noteRecord';
 import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
+import { sha256Hex } from '../../core/textHash';
 import { parseAllowedSigners } from '../../core/signing/allowedSigners';
 import { carryChainsOf } from '../../git/notes/carryChains';
 import { reviewSignerOf, type CarryChains } from '../../core/notes/carryChain';
@@ -64,6 +65,11 @@ export interface RangeSignature {
   readonly verdict: SignatureVerdict;
   readonly keyid?: string;
   readonly detail: string;
+  /**
+   * An agent claim's identity (sha256 of its canonical envelope): a later approval repeats a range
+   * whole, its claim too, so one claim may be judged once per record; count claims by this.
+   */
+  readonly claimId?: string;
 }
 
 export function reviewedTextDiffers(range: NoteRange): boolean {
@@ -144,7 +150,7 @@ export class VerifyChecks {
   private async agentFinding(path: string, range: NoteRange, envelope: DsseEnvelope): Promise<RangeSignature> {
     const where = { path, start: range.start, end: range.end, role: 'agent' as const };
     const parsed = parseClaimEnvelope(envelope);
-    if (!parsed.ok) return { ...where, principal: '?', verdict: 'bad-signature', detail: `unreadable claim: ${parsed.reason}` };
+    if (!parsed.ok) return { ...where, principal: '?', verdict: 'bad-signature', detail: `unreadable claim: ${parsed.reason}`, claimId: sha256Hex(canonicalJson(envelope as unknown as JsonValue)) };
     const claim = parsed.value.claim;
     const subject =
       claim.path !== path
@@ -154,7 +160,7 @@ export class VerifyChecks {
           : { ok: true };
     const signed = { line: canonicalJson(envelope as unknown as JsonValue), envelope: parsed.value.envelope, payloadBytes: parsed.value.payloadBytes };
     const finding = await (this.verifier as SignatureVerifier).verdict(signed, claim.principal, Date.parse(claim.createdAt), subject);
-    return { ...where, principal: claim.principal, ...finding };
+    return { ...where, principal: claim.principal, ...finding, claimId: sha256Hex(signed.line) };
   }
 
   /**

@@ -2,9 +2,10 @@
 // is signed with (reviewer.signingKey), as reviews accepted in the editor and by `vouch review` do,
 // and verify counts an agent's claim once though the approval repeats its range (and the claim).
 import * as assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
+import type { VerifyResultJson } from '../../../src/cli/commands/verify';
 import { parseNote } from '../../../src/core/notes/noteParser';
 import { TestRepo } from '../../support/testRepo';
 import { KeyDir, type TestSshKey } from '../git/signingKeys';
@@ -16,6 +17,7 @@ describe('vouch approve, signed (real keys)', function () {
   let home: string;
   let ada: TestSshKey;
   let agent: TestSshKey;
+  let allowedFile: string;
   let saved: { key?: string; home?: string };
 
   beforeEach(async () => {
@@ -25,6 +27,7 @@ describe('vouch approve, signed (real keys)', function () {
     mkdirSync(home);
     ada = keys.sshKey('ada', 'ed25519');
     agent = keys.sshKey('agent', 'ed25519');
+    allowedFile = path.join(keys.dir, 'allowed_signers');
     await repo.commitFiles({ 'README.md': 'demo\n' }, 'base');
     await repo.git(['config', 'user.email', 'ada@example.com']);
     // The in-process CLI signs with VOUCH_SIGNING_KEY; HOME keeps the global git config out.
@@ -62,5 +65,20 @@ describe('vouch approve, signed (real keys)', function () {
     const reviewer = approval.statement.predicate.files[0].ranges[0].review?.reviewer;
     assert.match(reviewer?.signingKey ?? '', /^SHA256:/, JSON.stringify(reviewer));
     assert.equal(reviewer?.signingKey, approval.envelope.signatures[0]?.keyid);
+  });
+
+  it('counts an agent claim once though the approval repeats it', async () => {
+    const commit = await approvedCommit();
+    writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada }, { principal: 'bot@agents.example.com', key: agent }]));
+    const verified = await vouch(repo.dir, 'verify', commit, '--allowed-signers', allowedFile);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /1 of 1 reviewed range\(s\) signed by their reviewer, 1 of 1 agent claim\(s\) valid/);
+    // The agent's key not allowed: one claim, one problem.
+    writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada }]));
+    const failed = await vouch(repo.dir, 'verify', commit, '--json', '--require-signed', '--allowed-signers', allowedFile);
+    assert.equal(failed.code, 1);
+    assert.deepEqual((JSON.parse(failed.stdout) as VerifyResultJson).problems.map((problem) => problem.kind), ['unknown-signer']);
+    const text = await vouch(repo.dir, 'verify', commit, '--allowed-signers', allowedFile);
+    assert.match(text.stdout, /0 of 1 agent claim\(s\) valid/);
   });
 });
