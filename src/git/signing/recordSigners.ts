@@ -67,12 +67,34 @@ export function sshKeyFingerprint(key: string): string | undefined {
   return undefined;
 }
 
-function explainSshFailure(stderr: string, choice: SigningKeyChoice): string {
+/**
+ * What to do when ssh-keygen -Y sign failed, told from its own messages (OpenSSH 8.x and 9.x), matched
+ * whole and with the key's path taken out first: a file named `agent-key` or `passphrase-less` must
+ * not decide the advice.
+ *   Couldn't load public key <file>: No such file or directory   (also Permission denied, Is a directory)
+ *   Load key "<file>": incorrect passphrase supplied to decrypt private key / Enter passphrase:
+ *   Couldn't get agent socket                                    (-U, or no agent at all)
+ *   Couldn't find key in agent                                   (an agent runs, without this key)
+ *   No private key found for public key "<file>"                 (a .pub: no private key beside it, none in an agent)
+ */
+export function explainSshFailure(stderr: string, choice: Pick<SigningKeyChoice, 'key' | 'source'>, paths: readonly string[] = []): string {
+  let text = stderr;
+  for (const file of [...new Set([choice.key, ...paths])].filter((item) => item.length > 0).sort((a, b) => b.length - a.length)) text = text.split(file).join('<key>');
   const said = stderr.trim().split('\n').slice(-2).join(' ').slice(0, 300);
-  if (/passphrase/i.test(stderr)) {
+  const fileProblem = /^(?:Couldn't load public key|Load key) "?<key>"?: (No such file or directory|Permission denied|Is a directory|Not a directory)\s*$/m.exec(text);
+  if (fileProblem) {
+    const why = fileProblem[1] === 'No such file or directory' || fileProblem[1] === 'Not a directory' ? 'does not exist' : 'cannot be read';
+    return `the SSH key file ${choice.key} (${choice.source}) ${why} (${fileProblem[1]}): set a key file that exists, or the .pub of a key in your ssh-agent`;
+  }
+  if (/^Load key "?<key>"?: incorrect passphrase supplied to decrypt private key\s*$/m.test(text) || /^Enter passphrase\b/m.test(text)) {
     return `the SSH key (${choice.source}) needs a passphrase and no ssh-agent holds it; Vouch never prompts. Add it to your agent (ssh-add) and commit again`;
   }
-  if (/agent/i.test(stderr)) return `the SSH key (${choice.source}) is not in your ssh-agent (SSH_AUTH_SOCK): add it with ssh-add. ssh-keygen said: ${said}`;
+  if (/^Couldn't get agent socket\b/m.test(text)) {
+    return `the SSH key (${choice.source}) is to be signed by ssh-agent, but no agent is reachable (SSH_AUTH_SOCK): start one and add the key with ssh-add. ssh-keygen said: ${said}`;
+  }
+  if (/^(?:Couldn't find key in agent|No private key found for public key "?<key>"?)\s*$/m.test(text) || /\bagent refused operation\b/.test(text)) {
+    return `the SSH key (${choice.source}) is not in your ssh-agent (SSH_AUTH_SOCK), and no private key file is beside it: add it with ssh-add. ssh-keygen said: ${said}`;
+  }
   return `ssh-keygen could not sign with the key from ${choice.source}: ${said}`;
 }
 
@@ -83,6 +105,8 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
     sign: (pae) =>
       withTempDir('vouch-sign-', async (dir) => {
         const literal = literalKey(choice.key);
+        // Said plainly before ssh-keygen runs: a key file that is not there is missing, whatever its name.
+        if (!literal && !fileExists(choice.key)) throw new SigningError(`the SSH key file ${choice.key} (${choice.source}) does not exist: set a key file that exists, or the .pub of a key in your ssh-agent`);
         let keyFile = choice.key;
         if (literal) {
           // A literal public key names a key in ssh-agent (as git does): -U signs with the agent only.
@@ -98,7 +122,7 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
           if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`ssh-keygen did not sign within ${SIGN_TIMEOUT_MS / 1000} s (a security key waiting for a touch?)`);
           throw new SigningError(errorMessage(error));
         }
-        if (result.exitCode !== 0) throw new SigningError(explainSshFailure(result.stderr, choice));
+        if (result.exitCode !== 0) throw new SigningError(explainSshFailure(result.stderr, choice, [keyFile, message, dir]));
         let text: string | undefined;
         try {
           text = readSmallText(`${message}.sig`, MAX_SIGNATURE_BYTES);

@@ -45,6 +45,11 @@ export function expandHome(value: string, env: Readonly<Record<string, string | 
   return value;
 }
 
+/** A value written as a file path (a directory part, `~`, `.`, or a `.pub` name), not as an OpenPGP key id. */
+function looksLikeKeyFile(value: string): boolean {
+  return /[\\/]/.test(value) || value.startsWith('~') || value.startsWith('.') || /\.pub$/i.test(value);
+}
+
 function isFile(file: string): boolean {
   try {
     return statSync(file).isFile();
@@ -98,7 +103,9 @@ export async function resolveSigningKey(git: GitRunner, cwd: string, logger: Log
     if (!value) continue;
     // A relative key file is relative to where the command runs, not to the directory ssh-keygen signs in.
     const expanded = path.resolve(expandHome(value, env));
-    if (isLiteralSshKey(value) || isFile(expanded)) {
+    // A path names an SSH key file even when it is missing (then signing says the file is missing);
+    // an OpenPGP key id, fingerprint or user id holds no path separator.
+    if (isLiteralSshKey(value) || isFile(expanded) || looksLikeKeyFile(value)) {
       return { format: 'ssh', key: isLiteralSshKey(value) ? value : expanded, program: sshProgram(), source };
     }
     return { format: 'openpgp', key: value, program: gpgProgram(), source };
@@ -118,7 +125,7 @@ export async function resolveSigningKey(git: GitRunner, cwd: string, logger: Log
 export function agentKeyChoice(value: string, source: string, env: Readonly<Record<string, string | undefined>> = process.env, baseDir = process.cwd()): SigningKeyChoice {
   const trimmed = value.trim();
   const expanded = path.resolve(baseDir, expandHome(trimmed, env));
-  if (isLiteralSshKey(trimmed) || isFile(expanded)) return { format: 'ssh', key: isLiteralSshKey(trimmed) ? trimmed : expanded, program: findProgram('ssh-keygen', env.PATH ?? process.env.PATH), source };
+  if (isLiteralSshKey(trimmed) || isFile(expanded) || looksLikeKeyFile(trimmed)) return { format: 'ssh', key: isLiteralSshKey(trimmed) ? trimmed : expanded, program: findProgram('ssh-keygen', env.PATH ?? process.env.PATH), source };
   return { format: 'openpgp', key: trimmed, program: findProgram('gpg', env.PATH ?? process.env.PATH), source };
 }
 
