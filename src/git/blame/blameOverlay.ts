@@ -64,12 +64,30 @@ export interface FileAnnotation {
   readonly vouchNotes: ReadonlyMap<string, ParsedNote>;
 }
 
-/** Why a text gets no blame, or undefined when it may be blamed. Binary: it holds a NUL character. */
+/**
+ * Whether a text of `characters` UTF-16 code units is over `maxBytes` UTF-8 bytes (the
+ * `vouch.blame.maxFileBytes` limit), told from its length alone: a code unit is 1 to 3 UTF-8 bytes
+ * (a surrogate pair, 2 units, is 4 bytes), so `characters <= bytes <= 3 * characters`. True: over;
+ * false: within; undefined: only the text's exact UTF-8 size can tell (blameSkipReason counts it).
+ * The editor asks this first, so a 50 MB document's text is never taken just to be refused.
+ */
+export function overBlameLimitByLength(characters: number, maxBytes: number): boolean | undefined {
+  if (characters > maxBytes) return true;
+  if (characters * 3 <= maxBytes) return false;
+  return undefined;
+}
+
+/** Why a text gets no blame, or undefined when it may be blamed. Too large: over `maxBytes` UTF-8 bytes, exactly. Binary: it holds a NUL character. */
 export function blameSkipReason(text: string, maxBytes: number): string | undefined {
-  // UTF-16 length is a lower bound of the UTF-8 size; exact enough for a limit, and O(1).
-  if (text.length > maxBytes) return `larger than the blame limit of ${maxBytes} bytes`;
+  // Buffer.byteLength counts without encoding a copy, and only when the length alone cannot tell.
+  if (overBlameLimitByLength(text.length, maxBytes) ?? Buffer.byteLength(text, 'utf8') > maxBytes) return blameLimitReason(maxBytes);
   if (text.includes('\0')) return 'a binary file';
   return undefined;
+}
+
+/** The reason a text over the blame limit gets no blame (said the same way by the editor's early check). */
+export function blameLimitReason(maxBytes: number): string {
+  return `larger than the blame limit of ${maxBytes} bytes (UTF-8)`;
 }
 
 type NoteKind = 'vouch' | 'git-ai';

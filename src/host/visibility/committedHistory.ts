@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CommittedAiLine } from '../../core/visibility/committedLines';
-import { BlameOverlay } from '../../git/blame/blameOverlay';
+import { BlameOverlay, blameLimitReason, overBlameLimitByLength } from '../../git/blame/blameOverlay';
 import type { GitRunner } from '../../git/gitRunner';
 import { pathInRepository, type RepositoryLocation } from '../../git/repository';
 import type { RepositoryRegistry } from '../repositoryRegistry';
@@ -116,11 +116,12 @@ export class CommittedHistory implements vscode.Disposable {
     const repoPath = pathInRepository(location.topLevel, document.uri.fsPath);
     if (repoPath === undefined) return;
     const lineCount = document.lineCount;
-    // Over the blame limit by its character count alone: skipped without the whole text (50 MB files).
+    // Over the blame limit (UTF-8 bytes) by its length alone: skipped without taking the whole text (50 MB
+    // files). A length that cannot tell is counted exactly by the overlay (blameSkipReason), as for every file.
     const length = document.offsetAt(new vscode.Position(lineCount, 0));
     const maxBytes = this.settings.blameMaxFileBytes;
-    if (length > maxBytes) {
-      entry.result = { version, generation, lineCount, lines: [], skipped: `larger than the blame limit of ${maxBytes} bytes` };
+    if (overBlameLimitByLength(length, maxBytes) === true) {
+      entry.result = { version, generation, lineCount, lines: [], skipped: blameLimitReason(maxBytes) };
       return;
     }
     const text = document.getText();

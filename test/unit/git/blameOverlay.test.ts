@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
-import { BlameOverlay, blameSkipReason } from '../../../src/git/blame/blameOverlay';
+import { BlameOverlay, blameSkipReason, overBlameLimitByLength } from '../../../src/git/blame/blameOverlay';
 import { parseBlamePorcelain, unquoteCPath } from '../../../src/git/blame/blamePorcelain';
 import { generateHistory, type GeneratedHistory } from './blameHistory';
 
@@ -129,6 +129,21 @@ describe('blame overlay: committed AI lines from git blame + notes (real git)', 
     assert.equal((await overlay.committedAiLines(history.file, 'a\0b')).skipped, 'a binary file');
     assert.match((await overlay.committedAiLines(history.file, 'x'.repeat(1001))).skipped ?? '', /larger than the blame limit of 1000 bytes/);
     assert.equal(blameSkipReason('ok', 10), undefined);
+  });
+
+  it('counts the limit in UTF-8 bytes, exactly, as the AI Share view counts a file: characters are not bytes', async () => {
+    const overlay = new BlameOverlay(history.git, history.dir, silentLogger, () => 1000);
+    // 600 characters, 1200 bytes: over a 1000-byte limit, though under it in characters.
+    assert.match((await overlay.committedAiLines(history.file, 'é'.repeat(600))).skipped ?? '', /larger than the blame limit of 1000 bytes/);
+    assert.match(blameSkipReason('€'.repeat(334), 1000) ?? '', /larger than the blame limit/, '3 bytes each: 1002 bytes');
+    assert.equal(blameSkipReason('€'.repeat(333), 1000), undefined, '999 bytes');
+    assert.match(blameSkipReason('😀'.repeat(251), 1000) ?? '', /larger than the blame limit/, 'a surrogate pair is 4 bytes: 1004');
+    assert.equal(blameSkipReason('😀'.repeat(250), 1000), undefined);
+    // What the editor tells from a document's length alone (never taking a 50 MB text): sure answers only.
+    assert.equal(overBlameLimitByLength(1001, 1000), true);
+    assert.equal(overBlameLimitByLength(333, 1000), false);
+    assert.equal(overBlameLimitByLength(334, 1000), undefined);
+    assert.equal(overBlameLimitByLength(1000, 1000), undefined);
   });
 });
 
