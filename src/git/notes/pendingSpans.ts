@@ -13,7 +13,7 @@ import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import { readWorkingTreeText } from '../repository';
 import type { WorkingStateStore } from '../workingStateStore';
 import type { GitRunner } from '../gitRunner';
-import { followRenamedFiles, type FollowedRename } from '../staging/renamedFiles';
+import { followRenamedDocuments, type FollowedRename } from '../staging/renamedFiles';
 import { errorMessage } from '../../core/errorMessage';
 
 /** The committed characters of one file's spans, in the coordinates of the working text pendingFiles handed out. */
@@ -63,6 +63,12 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
   readonly consumesCommitted = true;
   private readonly handedOut = new Map<string, HandedOut>();
   private readonly stores = new Map<string, Promise<WorkingStateStore>>();
+  /**
+   * The working state followRenames has just read (all of it, renames followed), by path: the next
+   * pendingFiles of that repository takes the committed files' state from it instead of reading
+   * their files again (as check --staged and status do). Taken once; a later commit reads afresh.
+   */
+  private readonly readAhead = new Map<string, ReadonlyMap<string, WorkingStateDocument>>();
 
   constructor(
     private readonly openStore: (topLevel: string) => Promise<WorkingStateStore>,
@@ -71,12 +77,14 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
 
   async pendingFiles(topLevel: string, paths: readonly string[]): Promise<readonly CommittedFileInput[]> {
     const store = await this.storeOf(topLevel);
+    const readAhead = this.readAhead.get(topLevel);
+    this.readAhead.delete(topLevel);
     const files: CommittedFileInput[] = [];
     for (const repoPath of paths) {
       this.handedOut.delete(keyOf(topLevel, repoPath));
       let handed: HandedOut | undefined;
       try {
-        handed = await this.load(store, topLevel, repoPath);
+        handed = await this.load(store, topLevel, repoPath, readAhead);
       } catch (error) {
         // One file whose state cannot be read (a name this system cannot open, a file over the size
         // limit, a broken state file) never costs the commit's other files their records.
@@ -89,7 +97,10 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
   }
 
   async followRenames(git: GitRunner, topLevel: string, commit: string): Promise<readonly FollowedRename[]> {
-    return followRenamedFiles(git, topLevel, await this.storeOf(topLevel), { commit });
+    const store = await this.storeOf(topLevel);
+    const { followed, documents } = await followRenamedDocuments(git, topLevel, store, { commit }, await store.loadAll());
+    this.readAhead.set(topLevel, new Map(documents.map((document) => [document.path, document])));
+    return followed;
   }
 
   async markCommitted(topLevel: string, committed: readonly CommittedFilePieces[]): Promise<void> {
@@ -148,8 +159,9 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     return store;
   }
 
-  private async load(store: WorkingStateStore, topLevel: string, repoPath: string): Promise<HandedOut | undefined> {
-    const document = await store.load(repoPath);
+  /** `readAhead`: the working state as just read (every document by path): a path not in it has none, and no file is read. */
+  private async load(store: WorkingStateStore, topLevel: string, repoPath: string, readAhead?: ReadonlyMap<string, WorkingStateDocument>): Promise<HandedOut | undefined> {
+    const document = readAhead ? readAhead.get(repoPath) : await store.load(repoPath);
     if (!document || document.spans.length === 0) return undefined;
     const onDisk = await readWorkingTreeText(store.repository, repoPath);
     const workingText = onDisk ?? (await store.readText(document));
@@ -157,7 +169,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       this.logger.warn(`vouch: ${repoPath} is gone and its last known text is not in git; its AI spans stay pending`);
       return undefined;
     }
-    const loaded = await store.loadForText(repoPath, workingText, { asBase: true });
+    const loaded = await store.loadForText(repoPath, workingText, { asBase: true, loaded: document });
     if (!loaded) return undefined;
     const handed: HandedOut = { document: loaded.document, workingText, spans: loaded.spans, reanchored: loaded.reanchored };
     this.handedOut.set(keyOf(topLevel, repoPath), handed);

@@ -19,13 +19,9 @@ export interface FollowedRename {
 /** Where the renames come from: the staged changes (the gate, status), or a commit against its first parent (the record). */
 export type RenameSource = { readonly staged: IndexOptions } | { readonly commit: string };
 
-/** Moves the working state of renamed files to their new paths; returns the moves made. */
-export async function followRenamedFiles(git: GitRunner, topLevel: string, store: WorkingStateStore, source: RenameSource): Promise<FollowedRename[]> {
-  return (await followRenamedDocuments(git, topLevel, store, source, await store.loadAll())).followed;
-}
-
 /**
- * followRenamedFiles over the working state the caller has read (loadAll), so it is read once:
+ * Moves the working state of renamed files to their new paths, over the working state the caller
+ * has read (loadAll) and goes on using (check --staged, status, record-commit), so it is read once:
  * returns the moves made and the documents as they are after them (sorted by path; a moved one is
  * read again under its new path).
  */

@@ -5,10 +5,10 @@ import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { vouch } from '../../support/cliRun';
 import { TestRepo } from '../../support/testRepo';
 
-// check and status follow renamed files first (which reads the working state), then build their
+// check, status and record-commit follow renamed files first (which reads the working state), then build their
 // report from it: the state files are read once per command, not once to follow renames and again
 // (twice, for check --staged) for the report. Counted with a spy on the store's one file reader.
-describe('check and status read each working-state file once', function () {
+describe('check, status and record-commit read each working-state file once', function () {
   this.timeout(120_000);
   let repo: TestRepo;
   let reads: string[];
@@ -44,6 +44,30 @@ describe('check and status read each working-state file once', function () {
       else assert.match(result.stdout, /3 AI blocks in 3 files, 3 waiting for review/);
     });
   }
+
+  it('vouch record-commit: every state file read once (renames followed and pending spans from one reading)', async () => {
+    await repo.git(['commit', '-q', '-m', 'a and b']);
+    reads = [];
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(recorded.stdout, /recorded 2 AI line\(s\) in 2 file\(s\)/);
+    assert.deepEqual(readsPerFile(), [1, 1, 1], `reads: ${reads.join(', ')}`);
+  });
+
+  it('vouch record-commit of a commit that renamed a file: its marks follow it, every state file read once', async () => {
+    await repo.git(['mv', 'old.ts', 'new.ts']);
+    await repo.git(['add', 'new.ts']);
+    await repo.git(['commit', '-q', '-m', 'rename']);
+    reads = [];
+    const recorded = await vouch(repo.dir, 'record-commit');
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(recorded.stderr, /old\.ts was renamed to new\.ts in [0-9a-f]{12}; its AI marks follow it/);
+    assert.match(recorded.stdout, /recorded 3 AI line\(s\) in 3 file\(s\)/);
+    // The move reads old.ts's and new.ts's state itself (as for check --staged); the others once.
+    const readsOf = (repoPath: string) => reads.filter((name) => name === `${sha256Hex(repoPath)}.json`).length;
+    assert.deepEqual([readsOf('a.ts'), readsOf('b.ts')], [1, 1], `reads: ${reads.join(', ')}`);
+    assert.match(await repo.text(['notes', '--ref', 'refs/notes/vouch', 'show', 'HEAD']), /\S/);
+  });
 
   it('a file renamed with git mv: its marks follow it, and the other state files are still read once', async () => {
     await repo.git(['mv', 'old.ts', 'new.ts']);
