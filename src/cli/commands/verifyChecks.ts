@@ -182,6 +182,6 @@ export class VerifyChecks {
           : { ok: true };
     const finding = await verifier.verdict(signer.record, principal, time, subject);
     if (signer.carriedFrom === undefined) return finding;
-    return { ...finding, detail: `${finding.detail}: the review's own record, carried from ${signer.carriedFrom.slice(0, 12)}` };
+    return { ...finding, detail: `${finding.detail} (that of the review's own record: this one was carried from ${signer.carriedFrom.slice(0, 12)})` };
   }
 }
