@@ -2,7 +2,7 @@
 // is signed with (reviewer.signingKey), as reviews accepted in the editor and by `vouch review` do,
 // and verify counts an agent's claim once though the approval repeats its range (and the claim).
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
 import type { VerifyResultJson } from '../../../src/cli/commands/verify';
@@ -23,8 +23,7 @@ describe('vouch approve, signed (real keys)', function () {
   beforeEach(async () => {
     repo = await TestRepo.create();
     keys = new KeyDir();
-    home = path.join(keys.dir, 'home');
-    mkdirSync(home);
+    home = keys.home();
     ada = keys.sshKey('ada', 'ed25519');
     agent = keys.sshKey('agent', 'ed25519');
     allowedFile = path.join(keys.dir, 'allowed_signers');

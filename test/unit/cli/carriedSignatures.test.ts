@@ -4,7 +4,7 @@
 // a carried copy of it with her key. Real ssh-keygen keys; verify, notes show, blame, report and
 // the editor's hover (BlameOverlay + committedHoverMarkdown) say the same.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
 import type { VerifyResultJson } from '../../../src/cli/commands/verify';
@@ -42,8 +42,7 @@ describe('carried records count through the record they were carried from (real 
   beforeEach(async () => {
     repo = await TestRepo.create();
     keys = new KeyDir();
-    home = path.join(keys.dir, 'home');
-    mkdirSync(home);
+    home = keys.home();
     ada = keys.sshKey('ada', 'ed25519');
     allowedFile = path.join(keys.dir, 'allowed_signers');
     writeFileSync(allowedFile, keys.allowedSigners([{ principal: 'ada@example.com', key: ada, options: 'namespaces="vouch-attestation-v1"' }]));

@@ -2,7 +2,7 @@
 // vouch verify; agent principals come from signed attribution claims and are named as such only
 // when the claim verifies; report --policy and --verify take verify's own path (one evaluation).
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BlameJsonLine } from '../../../src/cli/commands/blame';
 import type { Review } from '../../../src/core/attribution';
@@ -36,8 +36,7 @@ interface Fixture {
 async function newFixture(): Promise<Fixture> {
   const repo = await TestRepo.create();
   const keys = new KeyDir();
-  const home = path.join(keys.dir, 'home');
-  mkdirSync(home);
+  const home = keys.home();
   repo.write('README.md', 'demo\n');
   return { repo, keys, home, base: await repo.commitAll('base') };
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
 import type { VerifyResultJson } from '../../../src/cli/commands/verify';
@@ -35,8 +35,7 @@ describe('vouch verify --allowed-signers (real keys)', function () {
   beforeEach(async () => {
     repo = await TestRepo.create();
     keys = new KeyDir();
-    home = path.join(keys.dir, 'home');
-    mkdirSync(home);
+    home = keys.home();
     ada = keys.sshKey('ada', 'ed25519');
     bob = keys.sshKey('bob', 'ecdsa');
     allowedFile = path.join(keys.dir, 'allowed_signers');

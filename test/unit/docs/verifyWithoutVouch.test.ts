@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Review } from '../../../src/core/attribution';
 import { silentLogger } from '../../../src/core/logger';
@@ -39,8 +39,7 @@ describe('docs/verify-without-vouch.md', function () {
   it('checks a real signed note with a shell, base64, jq and ssh-keygen, and fails on a changed one', async () => {
     assert.ok(recipe.includes('ssh-keygen -Y verify'), 'the recipe block was found');
     const ada = keys.sshKey('ada', 'ed25519');
-    const home = path.join(keys.dir, 'home');
-    mkdirSync(home);
+    const home = keys.home();
     const text = 'const answer = 42;\n';
     const commit = await repo.commitFiles({ 'a.js': text }, 'a');
     const review: Review = { decision: 'accepted', intent: 'the answer', scope: ['none'], reviewer: { name: 'Ada', email: 'ada@example.com' }, reviewedAt: '2025-06-01T12:00:00.000Z', textHash: sha256Hex('const answer = 42;') };

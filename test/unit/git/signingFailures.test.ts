@@ -2,7 +2,7 @@
 // terminal, no agent): a key file's name never decides the advice, and a missing key file says it
 // is missing (not "not in your ssh-agent" because its name holds "agent", nor "needs a passphrase").
 import * as assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/core/logger';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
@@ -21,10 +21,9 @@ describe('signing: why a record is unsigned', function () {
   beforeEach(async () => {
     keys = new KeyDir();
     repo = await TestRepo.create();
-    home = path.join(keys.dir, 'home');
-    mkdirSync(home);
+    home = keys.home();
     // No SSH_AUTH_SOCK: no agent.
-    env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1' };
+    env = keys.isolatedEnv();
   });
   afterEach(() => {
     keys.cleanup();

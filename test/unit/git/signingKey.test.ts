@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeBase64EitherAlphabet } from '../../../src/core/signing/dsse';
 import { recordPae } from '../../../src/core/signing/signedRecord';
@@ -25,9 +25,8 @@ describe('signing: which key signs', function () {
   beforeEach(async () => {
     keys = new KeyDir();
     repo = await TestRepo.create();
-    home = path.join(keys.dir, 'home');
-    mkdirSync(home);
-    env = { PATH: process.env.PATH, HOME: home, GIT_CONFIG_NOSYSTEM: '1' };
+    home = keys.home();
+    env = keys.isolatedEnv();
   });
   afterEach(() => {
     keys.cleanup();

@@ -1,6 +1,6 @@
 // Real signing keys made inside tests: ssh-keygen key pairs, a test-started ssh-agent, a GPG home.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findProgram } from '../../../src/git/signing/boundedProcess';
@@ -26,6 +26,18 @@ export class KeyDir {
     execFileSync(sshKeygen, ['-q', ...typeArgs, '-N', passphrase, '-C', `${name}@test`, '-f', privatePath], { stdio: 'ignore' });
     const publicPath = `${privatePath}.pub`;
     return { privatePath, publicPath, publicLine: readFileSync(publicPath, 'utf8').trim(), type };
+  }
+
+  /** An empty HOME for this test's processes (inside this folder, so it goes with cleanup). */
+  home(): string {
+    const home = path.join(this.dir, 'home');
+    mkdirSync(home, { recursive: true });
+    return home;
+  }
+
+  /** An environment with that HOME and nothing of the user's or the system's git config (no agent either). */
+  isolatedEnv(): Record<string, string | undefined> {
+    return { PATH: process.env.PATH, HOME: this.home(), GIT_CONFIG_NOSYSTEM: '1' };
   }
 
   choice(key: string): SigningKeyChoice {
