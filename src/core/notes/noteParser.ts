@@ -228,15 +228,29 @@ function validateStatement(value: Json): NoteStatement {
     text(carried.commit, 'predicate.carriedFrom.commit', 64, OBJECT_ID);
     oneOf(carried.match, 'predicate.carriedFrom.match', CARRY_MATCHES);
   }
-  // The subject names exactly what the predicate describes (by unique name, each with at least
-  // its git digest), so a signature over the statement binds them.
+  const subjects = array(statement.subject, 'statement.subject', 100_002);
+  try {
+    validateNamedSubjects(subjects, commit, tree, blobs);
+  } catch (error) {
+    // Records written before subject names were unique (Vouch before 07b6610) list the commit, the
+    // tree, then each file under its bare path, in the predicate's order; they read as they did.
+    if (!(error instanceof SchemaError) || !isPositionalSubjectList(subjects, commit, tree, blobs)) throw error;
+  }
+  return statement as unknown as NoteStatement;
+}
+
+/**
+ * The subject names exactly what the predicate describes (by unique name, each with at least its
+ * git digest), so a signature over the statement binds them.
+ */
+function validateNamedSubjects(subjects: readonly Json[], commit: string, tree: string, blobs: ReadonlyMap<string, string>): void {
   const expected = new Map<string, readonly [algorithm: string, id: string]>([
     [COMMIT_SUBJECT_NAME, ['gitCommit', commit]],
     [TREE_SUBJECT_NAME, ['gitTree', tree]],
   ]);
   for (const [path, blob] of blobs) expected.set(`${FILE_SUBJECT_PREFIX}${path}`, ['gitBlob', blob]);
   const seen = new Set<string>();
-  array(statement.subject, 'statement.subject', 100_002).forEach((subjectValue, index) => {
+  subjects.forEach((subjectValue, index) => {
     const at = `statement.subject[${index}]`;
     const subject = object(subjectValue, at, ['name', 'digest']);
     const name = text(subject.name, `${at}.name`, 4200);
@@ -251,7 +265,29 @@ function validateStatement(value: Json): NoteStatement {
     if (digest[wanted[0]] !== wanted[1]) fail(at, `does not match the predicate (${wanted[0]})`);
   });
   if (seen.size !== expected.size) fail('statement.subject', 'must list the commit, the tree and every file');
-  return statement as unknown as NoteStatement;
+}
+
+/**
+ * Whether `subjects` is the first shape Vouch wrote: exactly `commit` (gitCommit), `tree` (gitTree),
+ * then one subject per file of the predicate named by its bare path with its gitBlob, in the
+ * predicate's order, each digest holding that one git id. Position says what each names, so a file
+ * named `commit` or `file:x` is no ambiguity.
+ */
+function isPositionalSubjectList(subjects: readonly Json[], commit: string, tree: string, blobs: ReadonlyMap<string, string>): boolean {
+  const wanted: (readonly [name: string, algorithm: string, id: string])[] = [
+    [COMMIT_SUBJECT_NAME, 'gitCommit', commit],
+    [TREE_SUBJECT_NAME, 'gitTree', tree],
+  ];
+  for (const [path, blob] of blobs) wanted.push([path, 'gitBlob', blob]);
+  if (subjects.length !== wanted.length) return false;
+  return subjects.every((subject, index) => {
+    if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) return false;
+    const { name, digest } = subject as Record<string, Json>;
+    if (typeof digest !== 'object' || digest === null || Array.isArray(digest)) return false;
+    const entries = Object.entries(digest);
+    const [expectedName, algorithm, id] = wanted[index];
+    return name === expectedName && entries.length === 1 && entries[0][0] === algorithm && entries[0][1] === id;
+  });
 }
 
 function validateEnvelope(value: Json): DsseEnvelope {
