@@ -18,7 +18,7 @@ import { openNotesContext, type NotesContext } from './notesCommon';
 import { POLICY_HELP, POLICY_OPTIONS, policyFromOptions, policyText } from './rangePolicy';
 import { withApprovalsAndPolicy } from './verifyPolicy';
 import { writeStreamedJson, type JsonElementStream } from '../streamedJson';
-import { VerifyChecks, reviewedTextDiffers, type RangeSignature } from './verifyChecks';
+import { VerifyChecks, type RangeSignature } from './verifyChecks';
 
 const DEFAULT_BASE_REF = 'refs/remotes/origin/HEAD';
 
@@ -384,7 +384,7 @@ function recordProblems(commit: string, record: NoteRecord, check: RecordCheck |
         problems.push({ ...where, kind: 'unreviewed', message: `${at}: ${lines} AI line(s) (${tool}${mixed}) have no review of their committed text` });
         return;
       }
-      if (reviewedTextDiffers(range)) {
+      if (rangeCheck?.reviewCovers === false) {
         problems.push({ ...where, kind: 'reviewed-text-differs', message: `${at}: the lines differ from the text ${range.review.reviewer.name} accepted (changed after the review)` });
         return;
       }

@@ -72,10 +72,6 @@ export interface RangeSignature {
   readonly claimId?: string;
 }
 
-export function reviewedTextDiffers(range: NoteRange): boolean {
-  return range.review !== null && range.review.textHash !== range.sha256;
-}
-
 export class VerifyChecks {
   private readonly trees = new Map<string, string>();
   private readonly chains: CarryChains;

@@ -203,7 +203,7 @@ export function noteFileProblem(file: unknown): string | undefined {
 }
 
 /** Checks a decoded statement against the schema of docs/note-schema.json; throws SchemaError with the path of the first problem. */
-function validateStatement(value: Json): NoteStatement {
+function validateStatement(value: Json): { statement: NoteStatement; firstShape: boolean } {
   const statement = object(value, 'statement', ['_type', 'subject', 'predicateType', 'predicate']);
   if (statement._type !== IN_TOTO_STATEMENT_TYPE) fail('statement._type', `must be ${IN_TOTO_STATEMENT_TYPE}`);
   if (statement.predicateType !== NOTE_PREDICATE_TYPE) fail('statement.predicateType', `must be ${NOTE_PREDICATE_TYPE}`);
@@ -229,14 +229,16 @@ function validateStatement(value: Json): NoteStatement {
     oneOf(carried.match, 'predicate.carriedFrom.match', CARRY_MATCHES);
   }
   const subjects = array(statement.subject, 'statement.subject', 100_002);
+  let firstShape = false;
   try {
     validateNamedSubjects(subjects, commit, tree, blobs);
   } catch (error) {
     // Records written before subject names were unique (Vouch before 07b6610) list the commit, the
     // tree, then each file under its bare path, in the predicate's order; they read as they did.
     if (!(error instanceof SchemaError) || !isPositionalSubjectList(subjects, commit, tree, blobs)) throw error;
+    firstShape = true;
   }
-  return statement as unknown as NoteStatement;
+  return { statement: statement as unknown as NoteStatement, firstShape };
 }
 
 /**
@@ -330,12 +332,12 @@ export function parseRecordLine(line: string, hashText: Sha256Hex = sha256Hex): 
     }
     const duplicateInPayload = findDuplicateJsonKey(payloadText);
     if (duplicateInPayload !== undefined) return { ok: false, reason: `envelope.payload: duplicate key ${JSON.stringify(duplicateInPayload.slice(0, 40))}` };
-    const statement = validateStatement(payloadJson);
+    const { statement, firstShape } = validateStatement(payloadJson);
     // The record id as computeRecordId (noteRecord.ts) defines it, hashed with `hashText`.
     const withoutId: NoteStatement = { ...statement, predicate: { ...statement.predicate, recordId: '' } };
     const recordId = hashText(canonicalJson(withoutId as unknown as JsonValue));
     if (recordId !== statement.predicate.recordId) return { ok: false, reason: 'predicate.recordId: does not match the record content' };
-    return { ok: true, record: { line, envelope, payloadBytes, statement, recordId } };
+    return { ok: true, record: { line, envelope, payloadBytes, statement, recordId, ...(firstShape ? { firstShape } : {}) } };
   } catch (error) {
     if (error instanceof SchemaError) return { ok: false, reason: error.message };
     if (error instanceof RangeError) return { ok: false, reason: 'record is nested too deeply' };

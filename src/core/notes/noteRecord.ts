@@ -131,6 +131,11 @@ export interface NoteRecord {
   readonly payloadBytes: Uint8Array;
   readonly statement: NoteStatement;
   readonly recordId: string;
+  /**
+   * Written by the first Vouch versions (subjects named by bare path, before 07b6610): a review's
+   * textHash there is the sha256 of the reviewed span's text, not of the range's lines.
+   */
+  readonly firstShape?: boolean;
 }
 
 export interface NoteRecordContent {

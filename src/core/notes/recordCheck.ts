@@ -3,6 +3,7 @@
  * to another commit whose content came from it. A range whose line hash no longer matches is
  * stale, never valid.
  */
+import { sha256Hex } from '../textHash';
 import { hashLines } from './lineRanges';
 import type { ParsedNote } from './noteParser';
 import { SearchBudget, searchLineWindows } from './lineSearch';
@@ -19,6 +20,25 @@ export interface RangeCheck {
   readonly movedTo?: number;
   /** Why a stale range's verdict is not a plain "not found", e.g. the search stopped at its work budget. */
   readonly reason?: string;
+  /** For an accepted range found in the commit: whether its review covers the lines found (reviewCoversLines). */
+  readonly reviewCovers?: boolean;
+}
+
+/**
+ * Whether the accepted review of `range` covers the range's lines, found in `lines` (a file's
+ * lines) from line `at` on. Vouch writes the review's textHash as the range's sha256 when the
+ * committed text is the text its reviewer accepted. Records of the first shape (record.firstShape)
+ * hashed the reviewed span's text instead: writers that recorded aiShare left out the review of
+ * text changed after it (so a review they kept covers the lines); earlier ones kept every review,
+ * which covers the lines when it hashed exactly them (the span was these whole lines).
+ */
+export function reviewCoversLines(record: NoteRecord, range: NoteRange, lines: readonly string[], at: number): boolean {
+  const review = range.review;
+  if (review === null) return false;
+  if (review.textHash === range.sha256) return true;
+  if (!record.firstShape) return false;
+  if (range.aiShare !== undefined) return true;
+  return review.textHash === sha256Hex(lines.slice(at - 1, at + range.end - range.start).join('\n'));
 }
 
 export interface CheckOptions {
@@ -65,13 +85,14 @@ export function checkRecord(record: NoteRecord, commit: string, linesOf: (path: 
       return { path: file.path, status: 'missing', ranges: file.ranges.map((range) => ({ start: range.start, end: range.end, status: 'stale' as const })) };
     }
     const ranges: RangeCheck[] = file.ranges.map((range) => {
+      const reviewCovers = (at: number): { reviewCovers?: boolean } => (range.review?.decision === 'accepted' ? { reviewCovers: reviewCoversLines(record, range, lines, at) } : {});
       if (range.end <= lines.length && hashLines(lines, range.start, range.end) === range.sha256) {
-        return { start: range.start, end: range.end, status: 'valid' };
+        return { start: range.start, end: range.end, status: 'valid', ...reviewCovers(range.start) };
       }
       const pattern = recordedPattern(options.recordedLinesOf?.(file.path, file.blob), range);
       const found = searchLineWindows(lines, range.end - range.start + 1, range.sha256, range.start, { pattern, budget });
       const [movedTo] = found.starts;
-      if (movedTo !== undefined) return { start: range.start, end: range.end, status: 'moved', movedTo };
+      if (movedTo !== undefined) return { start: range.start, end: range.end, status: 'moved', movedTo, ...reviewCovers(movedTo) };
       return { start: range.start, end: range.end, status: 'stale', ...(found.budgetExceeded ? { reason: BUDGET_REASON } : {}) };
     });
     return { path: file.path, status: ranges.some((range) => range.status === 'stale') ? 'stale' : 'valid', ranges };

@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { vouch } from '../../support/cliRun';
+import { TestRepo } from '../../support/testRepo';
+
+/**
+ * The commit the notes of test/fixtures/old-notes were written for, made again byte for byte (same
+ * files, author, dates and messages), so each old note attaches to it as it did.
+ */
+const COMMIT = '5f8dac79af51';
+const DATES = { GIT_AUTHOR_DATE: '2026-11-27T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-27T10:00:00Z' };
+
+async function repoWithOldNote(version: string): Promise<TestRepo> {
+  const repo = await TestRepo.create({ user: { name: 'Rita Reviewer', email: 'rita@example.com' } });
+  repo.write('base.txt', 'base\n');
+  await repo.git(['add', '.']);
+  await repo.git(['commit', '-q', '-m', 'base'], DATES);
+  repo.write('a.js', 'function a() {\n  return 1;\n}\nconst x = 2;\n');
+  repo.write('b.js', 'let b1 = 1;\nlet b2 = 2;\nlet b3 = 33;\n');
+  repo.write('c.js', 'let c1 = 1;\nlet c2 = 2;\n');
+  await repo.git(['add', 'a.js', 'b.js', 'c.js']);
+  await repo.git(['commit', '-q', '-m', 'ai commit'], DATES);
+  assert.ok((await repo.text(['rev-parse', 'HEAD'])).startsWith(COMMIT), 'test setup: the fixture commit made again');
+  const note = path.join(__dirname, '../../fixtures/old-notes', `${version}.note`);
+  await repo.git(['notes', '--ref', 'vouch', 'add', '-F', note, 'HEAD']);
+  assert.ok(readFileSync(note, 'utf8').length > 0);
+  return repo;
+}
+
+describe('vouch verify of notes written by earlier Vouch versions', function () {
+  this.timeout(60_000);
+  let repo: TestRepo | undefined;
+  afterEach(() => repo?.cleanup());
+
+  it('e25594a: a review of exactly the committed lines passes; one of text a person changed after it does not', async () => {
+    repo = await repoWithOldNote('e25594a');
+    const result = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    assert.doesNotMatch(result.stdout, /a\.js/, 'a.js:1-3 was reviewed as committed');
+    assert.match(result.stdout, /reviewed-text-differs {2}b\.js:2-2: /);
+    assert.match(result.stdout, /unreviewed {12}c\.js:1-2: /);
+    assert.match(result.stderr, /FAILED: 2 problem\(s\); 1 commit\(s\) in HEAD, 1 with Vouch records, 6 AI line\(s\)/);
+  });
+
+  it('77782ba: reviews kept by a writer that left out changed text pass, and so does an approval', async () => {
+    repo = await repoWithOldNote('77782ba');
+    const result = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    assert.doesNotMatch(result.stdout, /a\.js|c\.js/);
+    assert.match(result.stdout, /unreviewed {12}b\.js:2-2: /);
+    assert.match(result.stdout, /unreviewed {12}b\.js:3-3: /);
+    assert.match(result.stderr, /FAILED: 2 problem\(s\); 1 commit\(s\) in HEAD, 1 with Vouch records, 7 AI line\(s\)/);
+  });
+});
