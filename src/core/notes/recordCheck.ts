@@ -105,6 +105,17 @@ export function checkRecord(record: NoteRecord, commit: string, linesOf: (path: 
   };
 }
 
+/**
+ * The review of `range` (found in `lines` from line `at` on) as a record written now states it: an
+ * accepted review of a first-shape record that covers the lines (reviewCoversLines) gets their
+ * hash as its textHash, so the carried record, which is of the current shape, says the same.
+ */
+function reviewAsWrittenNow(source: NoteRecord, range: NoteRange, lines: readonly string[], at: number): NoteRange['review'] {
+  const review = range.review;
+  if (!source.firstShape || review?.decision !== 'accepted' || review.textHash === range.sha256) return review;
+  return reviewCoversLines(source, range, lines, at) ? { ...review, textHash: range.sha256 } : review;
+}
+
 export interface CarryTargetFile {
   readonly blob: string;
   readonly lines: readonly string[];
@@ -183,7 +194,7 @@ export function carryRecord(source: NoteRecord, target: CarryTarget, match: Carr
       }
       if (start === undefined) continue;
       for (let line = start; line < start + length; line++) taken.add(line);
-      ranges.push({ ...range, start, end: start + length - 1 });
+      ranges.push({ ...range, start, end: start + length - 1, review: reviewAsWrittenNow(source, range, targetFile.lines, start) });
     }
     if (ranges.length > 0) files.push({ path: sourceFile.path, blob: targetFile.blob, ranges });
   }

@@ -52,4 +52,18 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     assert.match(result.stdout, /unreviewed {12}b\.js:3-3: /);
     assert.match(result.stderr, /FAILED: 2 problem\(s\); 1 commit\(s\) in HEAD, 1 with Vouch records, 7 AI line\(s\)/);
   });
+
+  it('e25594a: a record carried to a cherry-pick keeps what its review covers', async () => {
+    repo = await repoWithOldNote('e25594a');
+    await repo.git(['checkout', '-q', '-b', 'side', 'HEAD~1']);
+    await repo.git(['cherry-pick', 'main'], { GIT_COMMITTER_DATE: '2026-11-28T10:00:00Z' });
+    const reconciled = await vouch(repo.dir, 'reconcile', 'main~1..side');
+    assert.equal(reconciled.code, 0, reconciled.stderr + reconciled.stdout);
+    assert.match(reconciled.stdout, /carried .* by patch-id, 3 range\(s\)/);
+    const result = await vouch(repo.dir, 'verify', 'side');
+    assert.equal(result.code, 1, result.stderr + result.stdout);
+    assert.doesNotMatch(result.stdout, /a\.js/, 'a.js:1-3 was reviewed as committed');
+    assert.match(result.stdout, /reviewed-text-differs {2}b\.js:2-2: /);
+    assert.match(result.stdout, /unreviewed {12}c\.js:1-2: /);
+  });
 });
