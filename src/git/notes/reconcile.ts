@@ -64,6 +64,31 @@ function uniqueByRoot(records: readonly NoteRecord[]): NoteRecord[] {
   return [...byRoot.values()];
 }
 
+/** The lines (by path) that records carried from source commits other than `sourceCommit` claim: a new set to claim more in. */
+function linesClaimedByOthers(claimedBySource: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<number>>>, sourceCommit: string): Map<string, Set<number>> {
+  const claimed = new Map<string, Set<number>>();
+  for (const [commit, byPath] of claimedBySource) {
+    if (commit === sourceCommit) continue;
+    for (const [path, lines] of byPath) {
+      const set = claimed.get(path) ?? new Set<number>();
+      for (const line of lines) set.add(line);
+      claimed.set(path, set);
+    }
+  }
+  return claimed;
+}
+
+/** Notes the lines of `carried` as claimed by its source commit. */
+function claimLines(claimedBySource: Map<string, Map<string, Set<number>>>, sourceCommit: string, carried: NoteRecord): void {
+  const byPath = claimedBySource.get(sourceCommit) ?? new Map<string, Set<number>>();
+  for (const file of carried.statement.predicate.files) {
+    const lines = byPath.get(file.path) ?? new Set<number>();
+    for (const range of file.ranges) for (let line = range.start; line <= range.end; line++) lines.add(line);
+    byPath.set(file.path, lines);
+  }
+  claimedBySource.set(sourceCommit, byPath);
+}
+
 async function commitsInRange(git: GitRunner, cwd: string, range: string | undefined, maxCommits: number): Promise<string[]> {
   if (range !== undefined && (range.startsWith('-') || range.trim() === '')) throw new GitError('bad-revision', `not a revision range: ${JSON.stringify(range)}`, []);
   if (range === undefined && !(await readRef(git, cwd, 'HEAD'))) return [];
@@ -149,17 +174,19 @@ export async function reconcileNotes(deps: ReconcileDeps, options: { readonly ra
       const lines = linesOf(blob);
       if (lines) files.set(path, { blob, lines, addedLines: added.get(path) ?? new Set() });
     }
-    // One budget and one set of claimed lines per target commit: two sources never claim the same lines.
+    // One budget per target commit, and lines claimed per source commit: the records of two source
+    // commits never claim the same lines, while the records of one (the record its lines came with
+    // and its approvals, vouch approve) name the same lines in the target as they do in the source.
     const budget = new SearchBudget();
-    let claimed = new Map<string, Set<number>>();
+    const claimedBySource = new Map<string, Map<string, Set<number>>>();
     for (const source of sources) {
       const sourceCommit = source.statement.predicate.commit;
-      const trial = new Map([...claimed].map(([path, lines]) => [path, new Set(lines)]));
+      const trial = linesClaimedByOthers(claimedBySource, sourceCommit);
       const carriedRecord = carryRecord(source, { commit, tree, patchId, files }, match, { recordedLinesOf: (_path, blob) => linesOf(blob), budget, claimed: trial });
       // Content flows forward: a commit that is an ancestor of the source (its parent, say) cannot
       // hold lines the source's AI wrote, however alike the text (asked only when text matched).
       if (!carriedRecord || !(await comesAfter(commit, sourceCommit)) || (await movesRecordedLines(commit, sourceCommit, carriedRecord, linesOf))) continue;
-      claimed = trial;
+      claimLines(claimedBySource, sourceCommit, carriedRecord);
       // Written unsigned: whoever runs reconcile did not review the lines, and a signature by them
       // over a record naming the reviewer would read as the review's own (docs/note-format.md,
       // "Signatures"). Its reviews count through the record it was carried from.

@@ -45,6 +45,20 @@ describe('vouch approve', function () {
     assert.doesNotMatch(again.stdout, /unsigned/, 'no record was written, so none is said to be unsigned (the earlier one may be signed)');
   });
 
+  it('reconcile carries the approval along with the record the lines came with to a cherry-pick', async () => {
+    const commit = history.unreviewedCommit;
+    const approved = await vouch(history.repo.dir, 'approve', commit, '--intent', 'loads JSON from a URL', '--scope', 'network');
+    assert.equal(approved.code, 0, approved.stderr);
+    await history.repo.git(['checkout', '-q', '-b', 'picked', history.base]);
+    await history.repo.git(['cherry-pick', commit], { GIT_COMMITTER_DATE: '@1900000000 +0000' });
+    const reconciled = await vouch(history.repo.dir, 'reconcile', `${history.base}..picked`);
+    assert.equal(reconciled.code, 0, reconciled.stderr);
+    assert.match(reconciled.stderr + reconciled.stdout, /2 record\(s\) carried/);
+    const verified = await vouch(history.repo.dir, 'verify', 'picked');
+    assert.equal(verified.code, 0, verified.stdout);
+    assert.match(verified.stderr + verified.stdout, /, 3 AI line\(s\); all AI code is reviewed and valid/);
+  });
+
   it('a second approver satisfies a policy that needs two', async () => {
     const policyFile = path.join(history.repo.dir, '.git', 'two.json');
     writeFileSync(policyFile, JSON.stringify({ version: 1, secondApprover: [{ paths: ['src/sum.js'], require: 'two-approvers' }] }));
