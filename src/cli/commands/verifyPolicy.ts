@@ -11,14 +11,20 @@ import type { NotesContext } from './notesCommon';
 import { evaluateRangePolicy, signatureLookup, type LoadedPolicy } from './rangePolicy';
 import type { VerifyProblem, VerifyResult } from './verify';
 
-/** `commit\0path\0start\0end` of every AI range some record of its commit accepts. */
+/**
+ * `commit\0path\0start\0end` of every AI range some record of its commit accepts with a review
+ * of the committed lines (not one of text changed after it: reviewCovers).
+ */
 export function acceptedRanges(inputs: readonly ReportCommitInput[]): Set<string> {
   const accepted = new Set<string>();
   for (const input of inputs) {
-    for (const { record } of input.records) {
-      for (const file of record.statement.predicate.files) {
-        for (const range of file.ranges) if (range.review?.decision === 'accepted') accepted.add(`${input.commit}\0${file.path}\0${range.start}\0${range.end}`);
-      }
+    for (const { record, check } of input.records) {
+      record.statement.predicate.files.forEach((file, fileIndex) => {
+        file.ranges.forEach((range, rangeIndex) => {
+          if (range.review?.decision !== 'accepted' || check?.files[fileIndex]?.ranges[rangeIndex]?.reviewCovers === false) return;
+          accepted.add(`${input.commit}\0${file.path}\0${range.start}\0${range.end}`);
+        });
+      });
     }
   }
   return accepted;
@@ -42,7 +48,9 @@ export async function withApprovalsAndPolicy(
   allowedSigners: string | undefined,
   readInputs?: readonly ReportCommitInput[],
 ): Promise<VerifyResult & { readonly policy?: PolicyVerdict }> {
-  const hasUnreviewed = result.problems.some((problem) => problem.kind === 'unreviewed');
+  // A range unreviewed in one record, or whose review there is of text changed after it, is reviewed
+  // when another record of its commit (vouch approve) accepts the committed lines.
+  const hasUnreviewed = result.problems.some((problem) => problem.kind === 'unreviewed' || problem.kind === 'reviewed-text-differs');
   if (!loaded && !hasUnreviewed) return result;
   // Only commits with a note hold records: the rest of the range cannot approve or fail a policy.
   const inputs = readInputs ?? (await readReportInput(context.git, context.topLevel, context.reader, result.commits.withNotes.map((item) => item.commit), { addedLines: false }));
@@ -50,6 +58,7 @@ export async function withApprovalsAndPolicy(
   const policy: PolicyVerdict | undefined = loaded ? { ...evaluateRangePolicy(loaded, inputs, signatureLookup(result, signaturesChecked)), allowedSigners: allowedSigners ?? null } : undefined;
   const accepted = acceptedRanges(inputs);
   const keep = (problem: VerifyProblem) => {
+    if (problem.kind === 'reviewed-text-differs') return !accepted.has(`${problem.commit}\0${problem.path ?? ''}\0${problem.start ?? 0}\0${problem.end ?? 0}`);
     if (problem.kind !== 'unreviewed') return true;
     if (policy) return false;
     return !accepted.has(`${problem.commit}\0${problem.path ?? ''}\0${problem.start ?? 0}\0${problem.end ?? 0}`);

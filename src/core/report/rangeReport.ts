@@ -176,7 +176,8 @@ export function buildRangeReport(range: string, commits: readonly ReportCommitIn
             return;
           }
           const review = noteRange.review;
-          const reviewed = review?.decision === 'accepted';
+          // An accepted review counts when it covers the committed lines (not of text changed after it: vouch verify's reviewed-text-differs).
+          const reviewed = review?.decision === 'accepted' && input.check?.files[fileIndex]?.ranges[rangeIndex]?.reviewCovers !== false;
           const claim = agentClaimOf(commit.commit, file.path, noteRange, verdicts);
           const facts: LineFacts = {
             tool: noteRange.origin.tool,

@@ -66,4 +66,17 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     assert.match(result.stdout, /reviewed-text-differs {2}b\.js:2-2: /);
     assert.match(result.stdout, /unreviewed {12}c\.js:1-2: /);
   });
+
+  it('e25594a: a review of text changed after it is not counted as reviewed, and a later approval of the lines clears it', async () => {
+    repo = await repoWithOldNote('e25594a');
+    const report = async () => JSON.parse((await vouch(repo!.dir, 'report', 'HEAD', '--json')).stdout) as { aiLines: number; reviewedLines: number };
+    assert.deepEqual(await report(), { ...(await report()), aiLines: 6, reviewedLines: 3 });
+    await repo.git(['config', 'user.name', 'Second Person']);
+    await repo.git(['config', 'user.email', 'second@example.com']);
+    const approved = await vouch(repo.dir, 'approve', 'HEAD', '--intent', 'looked again', '--scope', 'none');
+    assert.equal(approved.code, 0, approved.stderr + approved.stdout);
+    const result = await vouch(repo.dir, 'verify', 'HEAD');
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.deepEqual(await report(), { ...(await report()), aiLines: 6, reviewedLines: 6 });
+  });
 });
