@@ -120,7 +120,17 @@ export class CarryChains {
 export function originalRangeOf(original: NoteRecord, path: string, range: NoteRange): NoteRange | undefined {
   const review = canonicalJson(range.review as unknown as JsonValue);
   const file = original.statement.predicate.files.find((candidate) => candidate.path === path);
-  return file?.ranges.find((candidate) => candidate.sha256 === range.sha256 && canonicalJson(candidate.review as unknown as JsonValue) === review);
+  return file?.ranges.find((candidate) => candidate.sha256 === range.sha256 && (canonicalJson(candidate.review as unknown as JsonValue) === review || restatesFirstShapeReview(original, candidate, range)));
+}
+
+/**
+ * Whether `carried` holds the review of `candidate`, a range of a first-shape record (whose review
+ * hashed the reviewed span's text), as reconcile carries it: the same review with the lines' hash
+ * as its textHash (recordCheck's reviewAsWrittenNow).
+ */
+function restatesFirstShapeReview(original: NoteRecord, candidate: NoteRange, carried: NoteRange): boolean {
+  if (!original.firstShape || candidate.review === null || carried.review === null || carried.review.textHash !== carried.sha256) return false;
+  return canonicalJson({ ...candidate.review, textHash: carried.sha256 } as unknown as JsonValue) === canonicalJson(carried.review as unknown as JsonValue);
 }
 
 /**

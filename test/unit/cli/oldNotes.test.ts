@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
 import { TestRepo } from '../../support/testRepo';
@@ -78,5 +78,17 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     const result = await vouch(repo.dir, 'verify', 'HEAD');
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.deepEqual(await report(), { ...(await report()), aiLines: 6, reviewedLines: 6 });
+  });
+
+  it('e25594a: the carried copy of a review is found in the record it was carried from (verify --allowed-signers says why it is unsigned)', async () => {
+    repo = await repoWithOldNote('e25594a');
+    await repo.git(['checkout', '-q', '-b', 'side', 'HEAD~1']);
+    await repo.git(['cherry-pick', 'main'], { GIT_COMMITTER_DATE: '2026-11-28T10:00:00Z' });
+    assert.equal((await vouch(repo.dir, 'reconcile', 'main~1..side')).code, 0);
+    const allowedSigners = path.join(repo.dir, '.git', 'allowed_signers');
+    writeFileSync(allowedSigners, '');
+    const result = await vouch(repo.dir, 'verify', 'side', '--allowed-signers', allowedSigners);
+    assert.match(result.stdout, /note: a\.js:1-3 vouched for by rita@example\.com: unsigned: the record has no signature \(that of the review's own record: this one was carried from 5f8dac79af51\)/);
+    assert.doesNotMatch(result.stdout, /not in the record it was carried from/);
   });
 });
