@@ -86,7 +86,9 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
         const rangeCheck = recordCheck?.files[fileIndex]?.ranges[rangeIndex];
         const where = rangeCheck?.status === 'moved' && rangeCheck.movedTo !== undefined ? `moved to ${range.end > range.start ? `${rangeCheck.movedTo}-${rangeCheck.movedTo + range.end - range.start}` : rangeCheck.movedTo}` : (rangeCheck?.status ?? 'unchecked');
         const origin = `${range.origin.tool}${range.origin.model ? `/${range.origin.model}` : ''} (${range.origin.kind})`;
-        const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}` : 'not reviewed';
+        // An accepted review of text changed after it (vouch verify's reviewed-text-differs) says so.
+        const changed = rangeCheck?.reviewCovers === false ? ' (the text changed after this review)' : '';
+        const review = range.review ? `${range.review.decision} by ${range.review.reviewer.name}: ${JSON.stringify(range.review.intent)}${changed}` : 'not reviewed';
         const verdict = verdicts[index].find((item) => item.role === 'reviewer' && item.path === file.path && item.start === range.start && item.end === range.end);
         const agent = verdicts[index].find((item) => item.role === 'agent' && item.path === file.path && item.start === range.start && item.end === range.end);
         const claim = range.agentClaim ? parseClaimEnvelope(range.agentClaim) : undefined;

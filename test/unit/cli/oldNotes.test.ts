@@ -91,4 +91,12 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     assert.match(result.stdout, /note: a\.js:1-3 vouched for by rita@example\.com: unsigned: the record has no signature \(that of the review's own record: this one was carried from 5f8dac79af51\)/);
     assert.doesNotMatch(result.stdout, /not in the record it was carried from/);
   });
+
+  it('e25594a: notes show says which accepted review is of text changed after it', async () => {
+    repo = await repoWithOldNote('e25594a');
+    const shown = await vouch(repo.dir, 'notes', 'show', 'HEAD');
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /a\.js:1-3 {2}valid {2}claude-code\/opus-4 \(agent\) {2}accepted by Rita Reviewer: "returns one"\n/);
+    assert.match(shown.stdout, /b\.js:2-2 {2}valid {2}copilot \(inline\) {2}accepted by Rita Reviewer: "two lets" \(the text changed after this review\)\n/);
+  });
 });
