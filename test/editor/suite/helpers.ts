@@ -216,3 +216,12 @@ export async function waitPastGitOperations(): Promise<void> {
   const left = newest + GIT_OPERATION_WINDOW_MS - Date.now();
   if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
 }
+
+/** The hover text at a line's start (where Vouch's hover answers: indentation and first character) or at `column`. */
+export async function hoverText(uri: vscode.Uri, line: number, column = 0): Promise<string> {
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, column));
+  return hovers
+    .flatMap((hover) => hover.contents)
+    .map((content) => (typeof content === 'string' ? content : content.value))
+    .join('\n');
+}

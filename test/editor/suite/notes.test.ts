@@ -10,7 +10,7 @@ import { NotesReader } from '../../../src/git/notes/notesReader';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { aiSpanOver } from '../../support/spans';
-import { gitExtensionApi, scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+import { gitExtensionApi, hoverText, scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
 
 interface TestGitRepository {
   readonly rootUri: vscode.Uri;
@@ -206,6 +206,14 @@ describe('Git notes from commits made in the editor', function () {
       );
       assert.ok(carried.records[0].statement.predicate.carriedFrom, 'the record says it was carried');
       assert.equal(await reader.readNote(offSquash), undefined, 'the pull made while the setting was off was not reconciled');
+      // The hover of a carried line says where its review is signed: the record it was carried from, unsigned here.
+      const pulled = workspaceUri(`pulled-on-${tag}.ts`);
+      await vscode.window.showTextDocument(pulled);
+      const hover = await waitFor('the hover of a carried AI line', async () => {
+        const text = await hoverText(pulled, 1);
+        return text.includes('carried by `vouch reconcile` from') && text;
+      });
+      assert.match(hover, /where the review is \*\*unsigned\*\*/);
     });
   });
 });

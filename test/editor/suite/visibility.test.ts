@@ -10,7 +10,7 @@ import { GitRunner } from '../../../src/git/gitRunner';
 import { recordFilesOfCommit } from '../../../src/git/notes/commitRecording';
 import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { openScratch, scratchWithGhostText, vouchApi, waitFor, workspaceUri, writeSetUpFile } from './helpers';
+import { hoverText, openScratch, scratchWithGhostText, vouchApi, waitFor, workspaceUri, writeSetUpFile } from './helpers';
 import { acceptedReview, aiSpanOver } from '../../support/spans';
 
 interface SummaryResult {
@@ -27,15 +27,6 @@ function summaryOf(uri: vscode.Uri): Promise<SummaryResult> {
 /** Lines (0-based) the gutter marks with `state`. */
 function linesIn(runs: readonly LineRun[]): number[] {
   return runs.flatMap((run) => Array.from({ length: run.endLine - run.startLine + 1 }, (_, index) => run.startLine + index));
-}
-
-/** The hover text at a line's start (where Vouch's hover answers: indentation and first character) or at `column`. */
-async function hoverText(uri: vscode.Uri, line: number, column = 0): Promise<string> {
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, column));
-  return hovers
-    .flatMap((hover) => hover.contents)
-    .map((content) => (typeof content === 'string' ? content : content.value))
-    .join('\n');
 }
 
 const workspaceDir = () => workspaceUri('.').fsPath;
