@@ -75,8 +75,10 @@ export interface AppliedEdit extends DocumentEdit {
   readonly linesMoved: boolean;
   /**
    * The blocks waiting for review are as they were before the edit (their number and lines):
-   * nothing near a span changed, or a person's edit inside one line changed nothing the blocks are
-   * built from (core/review/blocksKept.ts). A count of the text before the edit still holds.
+   * nothing near a span changed and the edited line neither became blank nor stopped being blank
+   * nor holds AI text, or a person's edit inside one line changed nothing the blocks are built
+   * from (core/review/blocksKept.ts). A count of the text before the edit still holds. When false
+   * without `spansAffected`, no attribution change fires: the blocks may still have changed.
    */
   readonly blocksKept: boolean;
   /** The document's version just before this edit (what was computed for it may follow the edit). */
@@ -558,6 +560,10 @@ export class AttributionService implements vscode.Disposable {
         const last = lines === 1 ? textAfter : textAfter.slice(textAfter.indexOf('\n') + 1);
         tracked.editedLine = { line: line + lines - 1, start: start + textAfter.length - last.length, text: last };
         if (lines === 1) lineAfter = { line, start, end: line + 1 < document.lineCount ? start + last.length + eolLength(document) : start + last.length, text: last };
+        // Touching no span is not enough when the line itself decides how AI lines group: a blank
+        // line between AI lines filled or emptied, or a line holding AI text that a person's
+        // character makes mixed (beside a blank line). The line rule decides those.
+        if (blocksKept && lines === 1 && (isBlankLine(lineBefore.text) !== isBlankLine(textAfter) || spansBefore.some((span) => span.start < start + lineBefore.text.length && span.end > start))) blocksKept = false;
         if (!blocksKept && decision.author.kind === 'human') {
           // The lines beside it are the same before and after (the edit stayed inside its line).
           const besideBlankLine = (line > 0 && isBlankLine(document.lineAt(line - 1).text)) || (line + lines < document.lineCount && isBlankLine(document.lineAt(line + lines).text));

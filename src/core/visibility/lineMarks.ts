@@ -180,6 +180,12 @@ export interface UncommittedMarksUpdate {
   readonly unchanged: boolean;
   /** Lines whose marks were derived again (the others were kept or moved): the update's cost in lines. */
   readonly linesDerived: number;
+  /**
+   * A line's mark differs from the one it had before the edit (moved with its line when the edit
+   * added or removed lines above it): what an editor, which moves its decorations with the text,
+   * does not show by itself.
+   */
+  readonly marksChanged: boolean;
 }
 
 /**
@@ -208,7 +214,7 @@ export function updateUncommittedMarks(
     const start = source.lineStart(edit.firstLine);
     const end = lineEnd(edit.firstLine);
     const line = { line: edit.firstLine, start, end, text: source.slice(start, end) };
-    if (editKeepsEveryMark(previous, edit, line, spansInRange)) return { uncommitted: previous, unchanged: true, linesDerived: 0 };
+    if (editKeepsEveryMark(previous, edit, line, spansInRange)) return { uncommitted: previous, unchanged: true, linesDerived: 0, marksChanged: false };
   }
   const delta = edit.newLastLine - edit.oldLastLine;
   if (delta === 1 && edit.firstLine === edit.oldLastLine && edit.newLastLine < lineCount) {
@@ -219,7 +225,7 @@ export function updateUncommittedMarks(
     const line = edit.firstLine;
     const from = firstMarkAtOrAfter(previous, line);
     if (previous[from]?.line !== line && !isBlankLine(line) && spansInRange(Math.max(0, source.lineStart(line) - 1), lineEnd(line + 1) + 1).length === 0) {
-      return { uncommitted: movedMarks(previous.slice(0, from), previous, from, delta), unchanged: false, linesDerived: 0 };
+      return { uncommitted: movedMarks(previous.slice(0, from), previous, from, delta), unchanged: false, linesDerived: 0, marksChanged: false };
     }
   }
   let first = Math.max(0, Math.min(edit.firstLine, lineCount - 1));
@@ -251,12 +257,17 @@ export function updateUncommittedMarks(
   const from = firstMarkAtOrAfter(previous, first);
   const to = firstMarkAtOrAfter(previous, last - delta + 1);
   const linesDerived = contextLast - contextFirst + 1;
-  if (delta === 0 && to - from === derived.length && derived.every((mark, index) => sameMark(mark, previous[from + index]))) {
-    return { uncommitted: previous, unchanged: true, linesDerived };
-  }
+  // The window's marks before the edit, each on the line it moved to (lines below the edit moved by delta).
+  const sameAsMoved =
+    to - from === derived.length &&
+    derived.every((mark, index) => {
+      const was = previous[from + index];
+      return sameMark(mark, was.line > edit.oldLastLine ? { ...was, line: was.line + delta } : was);
+    });
+  if (delta === 0 && sameAsMoved) return { uncommitted: previous, unchanged: true, linesDerived, marksChanged: false };
   const head: UncommittedLineMark[] = previous.slice(0, from);
   for (const mark of derived) head.push(mark);
-  return { uncommitted: movedMarks(head, previous, to, delta), unchanged: false, linesDerived };
+  return { uncommitted: movedMarks(head, previous, to, delta), unchanged: false, linesDerived, marksChanged: !sameAsMoved };
 }
 
 /** `head` followed by the marks of `previous` from index `from` on, moved by `delta` lines: one array, filled in a loop (a line break moves every mark below it, thousands in a big file). */

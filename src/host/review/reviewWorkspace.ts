@@ -177,8 +177,10 @@ export class ReviewWorkspace implements vscode.Disposable {
         if (edit.blocksKept && counted && counted.version === edit.versionBefore && counted.generation === generation - (edit.spansAffected ? 1 : 0)) {
           this.openCounts.set(edit.key, { version: edit.document.version, generation, count: counted.count });
         }
-        // Lines added or removed away from every span move the blocks below them (their line labels).
-        if (edit.linesMoved && !edit.spansAffected) this.schedule();
+        // Away from every span, lines added or removed move the blocks below them (their line
+        // labels), and a line filled or emptied between AI lines can join or split blocks: no
+        // attribution change says so.
+        if (!edit.spansAffected && (edit.linesMoved || !edit.blocksKept)) this.schedule();
       }),
       // A file counts from the editor while open and from its stored state once closed.
       vscode.workspace.onDidOpenTextDocument((document) => {

@@ -241,6 +241,9 @@ export class AttributionDecorations implements vscode.Disposable {
             document.lineCount,
           );
     this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks });
+    // Without an attribution change (a person's line filled or emptied between AI lines, away from
+    // every span) nothing else has the editors show marks their text did not move there.
+    if (update.marksChanged && !edit.spansAffected) this.schedule(key);
   }
 
   /**
@@ -257,6 +260,12 @@ export class AttributionDecorations implements vscode.Disposable {
     const fits = cached && (cached.version === document.version ? cached.attributionGeneration === (this.attributionGenerations.get(key) ?? 0) : cached.marks.lineCount === document.lineCount);
     if (cached && fits) return cached;
     return this.marksOf(document);
+  }
+
+  /** The runs the document's first visible editor was last given ('off' while the gutter is off; undefined when none is visible or none were given yet). */
+  shownRuns(document: vscode.TextDocument): LineMarks['runs'] | 'off' | undefined {
+    const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document === document);
+    return editor && this.shown.get(editor);
   }
 
   /** Recomputes the decorations of the visible editors of `documentKey` (all when undefined) after a short pause. */

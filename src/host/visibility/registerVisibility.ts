@@ -22,6 +22,11 @@ export interface AttributionSummaryResult {
   readonly gutterRuns: Readonly<Record<LineMarkState, readonly LineRun[]>>;
   readonly unreviewedBlocks: UnreviewedCounts;
   readonly message: string;
+  /**
+   * What the editor showed when the summary was asked for, before it counted: the runs the
+   * document's visible editor was given (undefined when none is visible) and the status bar's counts.
+   */
+  readonly shown: { readonly gutterRuns: Readonly<Record<LineMarkState, readonly LineRun[]>> | 'off' | undefined; readonly unreviewedBlocks: UnreviewedCounts };
 }
 
 /** The visible side of attribution: gutter and overview-ruler marks, hover, status bar, and their commands. */
@@ -72,13 +77,14 @@ export function registerAttributionVisibility(deps: {
     const text = document.getText();
     const allMarks = computeLineMarks(text, deps.service.spansOf(document.uri), committed.lines.map((line) => line.line));
     const summary = summarizeLineMarks(text, allMarks, committed.lines);
+    const shown = { gutterRuns: decorations.shownRuns(document), unreviewedBlocks: statusBar.counts };
     const gutter = decorations.marksOf(document).marks;
     const unreviewedBlocks = await statusBar.refresh();
     const path = vscode.workspace.asRelativePath(document.uri);
     const sentence = formatSummary(path, summary, vscode.l10n.t);
     const message = settings.gutterMode === 'off' ? vscode.l10n.t('{0} (the attribution gutter is off: "Vouch: Toggle Attribution Gutter" turns it on)', sentence) : sentence;
     void vscode.window.showInformationMessage(message);
-    return { uri: document.uri.toString(), path, summary, gutterRuns: gutter.runs, unreviewedBlocks, message };
+    return { uri: document.uri.toString(), path, summary, gutterRuns: gutter.runs, unreviewedBlocks, message, shown };
   };
 
   return vscode.Disposable.from(

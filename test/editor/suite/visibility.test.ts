@@ -18,6 +18,7 @@ interface SummaryResult {
   readonly gutterRuns: Record<LineMarkState, LineRun[]>;
   readonly unreviewedBlocks: { workspace: number; file: number | undefined };
   readonly message: string;
+  readonly shown: { readonly gutterRuns: Record<LineMarkState, LineRun[]> | 'off' | undefined; readonly unreviewedBlocks: { workspace: number; file: number | undefined } };
 }
 
 function summaryOf(uri: vscode.Uri): Promise<SummaryResult> {
@@ -193,6 +194,58 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     assert.equal(document.lineAt(5).text, '  let y = 2;');
     assert.equal(coreCount(), 3);
     assert.equal(await waitFor('the count of the cut block', async () => ((await countNow()) === 3 ? 3 : undefined)), 3);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await store.remove(repoPath);
+  });
+
+  it('counts the blocks again when typing away from every span joins or splits them: a blank line between AI lines, a wholly AI line beside it', async () => {
+    // Two AI lines of one insertion with a blank line between: one block. A person's character in
+    // the blank line, or before the first line's AI text, makes two (the edit touches no span).
+    const text = 'const a = 0;\n  ai_one();\n\n  ai_two();\nconst c = 0;\n';
+    const repoPath = 'src/blank-between.ts';
+    const uri = workspaceUri(repoPath);
+    await writeSetUpFile(uri, text);
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    await store.save(repoPath, [agentSpanOver(text, 'ai_one();', { insertedAt: 1 }), agentSpanOver(text, 'ai_two();', { insertedAt: 1 })], text);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const api = await vouchApi();
+    await waitFor('the spans', () => api.spansOf(uri).length === 2);
+    const coreCount = () => countReviewBlocks({ path: repoPath, text: document.getText(), spans: api.spansOf(uri) });
+    /** The count, and the unreviewed lines the editor shows (its decorations follow without an attribution change: the edits touch no span). */
+    const countIs = async (expected: number, shownLines: readonly number[]) => {
+      const what = `a block count of ${expected} and marks on lines ${shownLines.join(', ')} (text ${JSON.stringify(document.getText())})`;
+      await waitFor(what, async () => {
+        const { unreviewedBlocks, shown } = await summaryOf(uri);
+        return unreviewedBlocks.file === expected && typeof shown.gutterRuns === 'object' && linesIn(shown.gutterRuns['ai-unreviewed']).join() === shownLines.join();
+      });
+    };
+    const typeAt = async (line: number, character: number, typed: string) => {
+      const version = document.version;
+      editor.selection = new vscode.Selection(line, character, line, character);
+      await vscode.commands.executeCommand('type', { text: typed });
+      await waitFor('the keystroke', () => document.version !== version);
+    };
+    const deleteLeft = async () => {
+      const version = document.version;
+      await vscode.commands.executeCommand('deleteLeft');
+      await waitFor('the deletion', () => document.version !== version);
+    };
+    await countIs(1, [1, 2, 3]);
+    await typeAt(2, 0, ' ');
+    assert.equal(coreCount(), 1, 'a blank line stays blank');
+    await countIs(1, [1, 2, 3]);
+    await typeAt(2, 1, 'x');
+    assert.equal(coreCount(), 2);
+    await countIs(2, [1, 3]);
+    await deleteLeft();
+    assert.equal(coreCount(), 1);
+    await countIs(1, [1, 2, 3]);
+    await typeAt(1, 0, 'x');
+    assert.equal(coreCount(), 2, 'the first line is mixed now: it no longer joins across the blank line');
+    await countIs(2, [1, 3]);
+    await deleteLeft();
+    await countIs(1, [1, 2, 3]);
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await store.remove(repoPath);
   });

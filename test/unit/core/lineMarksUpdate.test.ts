@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
 import type { AttributedSpan, EditAuthor } from '../../../src/core/attribution';
 import { AttributionLedger } from '../../../src/core/ledger/attributionLedger';
 import { stringLineSource } from '../../../src/core/text/spanExcerpt';
@@ -40,6 +41,11 @@ describe('updateUncommittedMarks: the line marks after one edit, from the lines 
         const { before, update, whole } = edited(text, spans, { offset, deletedLength, insertedText }, byAi ? AI : HUMAN);
         assert.deepEqual(update.uncommitted, whole.uncommitted);
         if (update.unchanged) assert.deepEqual(before.uncommitted, whole.uncommitted);
+        // What an editor that moves its decorations with the text shows by itself: the marks before, lines below the edit moved.
+        const edit = lineEditOf(text, text.slice(0, offset) + insertedText + text.slice(offset + deletedLength), offset, insertedText);
+        const delta = edit.newLastLine - edit.oldLastLine;
+        const moved = before.uncommitted.map((mark) => (mark.line > edit.oldLastLine ? { ...mark, line: mark.line + delta } : mark));
+        assert.equal(update.marksChanged, !isDeepStrictEqual(moved, whole.uncommitted), 'marksChanged: the marks differ from those moved with the text');
         // A line break in a person's line: the marks only moved, no line derived.
         if (!update.unchanged && update.linesDerived === 0) onlyMoved++;
       }),
