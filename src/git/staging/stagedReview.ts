@@ -89,6 +89,23 @@ export async function checkStagedFiles(
 }
 
 /**
+ * The gate rule on the staged content of one path, given the attribution of another version of the
+ * file (`attributed`: the editor's open document, or the stored state): checkStagedFiles for that
+ * path, so the editor's gate and `vouch check --staged` reach the same verdict, AI lines git's
+ * filters changed on add included. Undefined when the attribution has no spans or nothing is staged.
+ */
+export async function checkStagedFile(
+  git: GitRunner,
+  repository: RepositoryLocation,
+  repoPath: string,
+  attributed: AttributedText,
+  index: IndexOptions = {},
+): Promise<StagedFileCheck | undefined> {
+  const [check] = await checkStagedFiles(git, repository, [repoPath], async (asked) => (asked === repoPath ? attributed : undefined), index);
+  return check;
+}
+
+/**
  * The checks with the AI lines git's filters changed on add (filteredLines.ts): the same rule as
  * the record's (prepareCommitRecord), over the AI lines found nowhere unchanged in the staged text.
  */

@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { escapeDisplay } from '../../../src/core/text/displayText';
+import { silentLogger } from '../../../src/core/logger';
+import type { CheckReport } from '../../../src/cli/commands/check';
+import { GitRunner } from '../../../src/git/gitRunner';
+import { findRepository } from '../../../src/git/repository';
+import { checkStagedFile, storedAttribution } from '../../../src/git/staging/stagedReview';
+import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { vouch } from '../../support/cliRun';
 import { TestRepo } from '../../support/testRepo';
 
@@ -104,6 +110,44 @@ describe("AI lines git's filters change on add (clean filter, ident, working-tre
     assert.equal(recorded.stderr, '');
     assert.match(recorded.stdout, /recorded 2 AI line\(s\) in 1 file\(s\)/);
     assert.match((await vouch(repo.dir, 'status')).stdout, /line 5\s+unreviewed/, 'the unstaged AI line stays pending');
+  });
+
+  it("the editor's gate checks a staged file with the same rule (checkStagedFile): the same blocks and AI lines changed by the filter as check --staged", async () => {
+    repo = await filteredRepo();
+    const git = new GitRunner();
+    const repository = await findRepository(git, repo.dir);
+    const store = new WorkingStateStore(repository, git, silentLogger);
+    /** What `vouch check --staged --json` and the editor's check of f.ts (from the stored state, or the open document's text) find. */
+    const verdicts = async () => {
+      const cli = JSON.parse((await vouch(repo.dir, 'check', '--staged', '--json')).stdout) as CheckReport;
+      const attributed = await storedAttribution(store, 'f.ts');
+      assert.ok(attributed, 'f.ts has AI marks');
+      const fromStore = await checkStagedFile(git, repository, 'f.ts', attributed);
+      const fromDocument = await checkStagedFile(git, repository, 'f.ts', { text: readFileSync(path.join(repo.dir, 'f.ts'), 'utf8'), spans: attributed.spans });
+      const blocks = (check: typeof fromStore) => check?.blocks.map((block) => [block.startLine, block.endLine, block.state]);
+      assert.deepEqual(blocks(fromDocument), blocks(fromStore));
+      assert.equal(fromDocument?.filterChangedAiLines, fromStore?.filterChangedAiLines);
+      return {
+        cli: { blocks: cli.files.flatMap((file) => file.blocks.map((block) => [block.startLine, block.endLine, block.state])), filterChanged: cli.filterChanged },
+        editor: { blocks: blocks(fromStore), filterChanged: fromStore?.filterChangedAiLines ? [{ path: 'f.ts', aiLines: fromStore.filterChangedAiLines }] : [] },
+      };
+    };
+
+    repo.write('f.ts', 'const a = 1;\nconst b = 2;\nexport const sum = a + b;   \nexport const product = a * b; // $Date$\nexport const three = 3;\n');
+    assert.equal((await vouch(repo.dir, 'mark', 'f.ts', '--lines', '3-5', '--tool', 'copilot')).code, 0);
+    assert.equal((await vouch(repo.dir, 'review', 'f.ts', '--lines', '3-5', '--intent', 'sums', '--scope', 'none')).code, 0);
+    await repo.git(['add', 'f.ts']);
+    const changed = await verdicts();
+    assert.deepEqual(changed.cli.filterChanged, [{ path: 'f.ts', aiLines: 2 }], 'test setup: check --staged fails for the filter');
+    assert.deepEqual(changed.editor, changed.cli);
+
+    // Edited so that the filter leaves the AI lines as they are, reviewed again and staged: both pass.
+    repo.write('f.ts', 'const a = 1;\nconst b = 2;\nexport const sum = a + b;\nexport const product = a * b;\nexport const three = 3;\n');
+    assert.equal((await vouch(repo.dir, 'review', 'f.ts', '--lines', '3-5', '--intent', 'sums', '--scope', 'none')).code, 0);
+    await repo.git(['add', 'f.ts']);
+    const passed = await verdicts();
+    assert.deepEqual(passed.cli, { blocks: [], filterChanged: [] });
+    assert.deepEqual(passed.editor, passed.cli);
   });
 
   it('ident and working-tree-encoding=UTF-16 are conversions too; a hostile file name is escaped', async () => {
