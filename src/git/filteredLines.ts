@@ -77,11 +77,3 @@ async function filtersChange(git: GitRunner, topLevel: string, file: MissingAiLi
   }
 }
 
-/**
- * What the gate and the record say about a file whose filters changed `count` AI lines (the caller
- * puts the path before it, through its escaping `display`).
- */
-export function filterChangedMessage(count: number, where: 'staged' | 'committed'): string {
-  const lines = count === 1 ? '1 AI line' : `${count} AI lines`;
-  return `git's filters (.gitattributes filter, ident or working-tree-encoding) changed ${lines} when the file was ${where === 'staged' ? 'staged' : 'committed'}, so Vouch cannot tell which ${where} ${count === 1 ? 'line it is' : 'lines they are'}`;
-}

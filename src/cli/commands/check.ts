@@ -16,7 +16,7 @@ import { stderrLogger } from '../cliLogger';
 import { lineRangeLabel } from '../../core/text/lines';
 import { english } from '../../core/text/translate';
 import { printHelp } from '../commandOptions';
-import { filterChangedMessage } from '../../git/filteredLines';
+import { filterChangedMessage } from '../../core/review/filterChanged';
 
 const HELP = `Usage: vouch check [--staged] [--json]
 

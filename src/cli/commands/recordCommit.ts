@@ -19,7 +19,7 @@ import { CliUsageError, runCliCommand } from '../commandErrors';
 import { openNotesContext, type NotesContext } from './notesCommon';
 import { errorMessage } from '../../core/errorMessage';
 import { printHelp } from '../commandOptions';
-import { filterChangedMessage } from '../../git/filteredLines';
+import { filterChangedMessage } from '../../core/review/filterChanged';
 
 /** Far above any real commit's pending spans; a bound so a device or an endless pipe cannot exhaust memory. */
 const MAX_PENDING_INPUT_BYTES = 64 * 1024 * 1024;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { changedPathsOfCommit } from '../../git/commitDiffs';
 import { WorkingStatePendingSpans } from '../../git/notes/pendingSpans';
 import { recordPendingSpansOfCommit } from '../../git/notes/commitRecording';
-import { filterChangedMessage } from '../../git/filteredLines';
+import { filterChangedMessage } from '../../core/review/filterChanged';
 import type { AttributionService } from '../attributionService';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import type { NotesContext, NotesContexts } from './notesContexts';
