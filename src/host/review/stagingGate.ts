@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import type { ReviewBlock } from '../../core/review/reviewModel';
 import type { GitRunner } from '../../git/gitRunner';
 import { headBlob } from '../../git/staging/committedText';
-import { readBlobText, stagedEntry, stagePaths, unstagePaths } from '../../git/staging/stagedFiles';
-import { pendingBlocksInText, storedAttribution, type AttributedText } from '../../git/staging/stagedReview';
+import { stagedEntry, stagePaths, unstagePaths } from '../../git/staging/stagedFiles';
+import { checkStagedFile, storedAttribution, type AttributedText } from '../../git/staging/stagedReview';
+import { filterChangedMessage } from '../../core/review/filterChanged';
+import { escapeDisplay } from '../../core/text/displayText';
 import type { AttributionService } from '../attributionService';
 import type { GitApiRepository, GitExtension } from '../gitExtension';
 import type { RepositoryRegistry } from '../repositoryRegistry';
@@ -22,6 +24,13 @@ export interface GateFinding {
   readonly blocks: readonly ReviewBlock[];
   /** The staged blob the finding is about. */
   readonly blob?: string;
+  /** AI lines git's filters changed on add, which no staged line can be told to be (checkStagedFile); absent when none. */
+  readonly filterChangedAiLines?: number;
+}
+
+/** A file's path as the gate shows it: a name from the repository, escaped as the CLI escapes it. */
+function shownPath(uri: vscode.Uri): string {
+  return escapeDisplay(displayPath(uri));
 }
 
 /**
@@ -93,16 +102,19 @@ export class StagingGate implements vscode.Disposable {
     return storedAttribution(store, repoPath, (reason) => this.log.warn(`Staging gate: ${reason}`));
   }
 
-  /** The gate rule for one file's staged content, or undefined when it has no AI marks or nothing staged. */
+  /**
+   * The gate rule for one file's staged content, or undefined when it has no AI marks or nothing
+   * staged: `vouch check --staged`'s own (checkStagedFile), so the blocks that need review and the
+   * AI lines git's filters changed on add are what the CLI finds.
+   */
   async findingFor(uri: vscode.Uri): Promise<(GateFinding & { blob: string }) | undefined> {
     const located = await this.states.storeOf(uri.fsPath);
     if (!located) return undefined;
     const attributed = await this.attributionOf(uri, located.repoPath, located.store);
     if (!attributed) return undefined;
-    const entry = await stagedEntry(this.git, located.repository, located.repoPath);
-    if (!entry) return undefined;
-    const stagedText = await readBlobText(this.git, located.repository, entry.blob);
-    return { uri, repoPath: located.repoPath, blob: entry.blob, blocks: pendingBlocksInText(displayPath(uri), attributed, stagedText) };
+    const check = await checkStagedFile(this.git, located.repository, located.repoPath, attributed);
+    if (!check) return undefined;
+    return { uri, repoPath: located.repoPath, blob: check.blob, blocks: check.blocks, filterChangedAiLines: check.filterChangedAiLines };
   }
 
   private async check(repository: GitApiRepository, silent: boolean): Promise<void> {
@@ -116,7 +128,8 @@ export class StagingGate implements vscode.Disposable {
         const key = uri.toString();
         if (this.checkedBlobs.get(key) === finding.blob) continue;
         this.checkedBlobs.set(key, finding.blob);
-        if (finding.blocks.length > 0) findings.push(finding);
+        // As `vouch check --staged` fails: AI code waits for review, or git's filters changed AI lines.
+        if (finding.blocks.length > 0 || finding.filterChangedAiLines) findings.push(finding);
       } catch (error) {
         this.log.warn(`Staging gate: could not check ${uri.fsPath}: ${errorMessage(error)}`);
       }
@@ -128,9 +141,30 @@ export class StagingGate implements vscode.Disposable {
 
   private describe(findings: readonly GateFinding[]): string {
     const blocks = findings.reduce((sum, finding) => sum + finding.blocks.length, 0);
-    const files = findings.map((finding) => displayPath(finding.uri));
+    const files = findings.map((finding) => shownPath(finding.uri));
     if (files.length !== 1) return vscode.l10n.t('{0} files hold {1} AI blocks that no one has reviewed', files.length, blocks);
     return blocks === 1 ? vscode.l10n.t('{0} holds 1 AI block that no one has reviewed', files[0]) : vscode.l10n.t('{0} holds {1} AI blocks that no one has reviewed', files[0], blocks);
+  }
+
+  /**
+   * What the gate tells the person: the blocks that wait for review, then each file whose AI lines
+   * git's filters changed on add, in the words of `vouch check --staged` (filterChangedMessage), and
+   * what to do about it.
+   */
+  private message(findings: readonly GateFinding[], mode: 'warn' | 'block'): string {
+    const withBlocks = findings.filter((finding) => finding.blocks.length > 0);
+    const filtered = findings.filter((finding) => (finding.filterChangedAiLines ?? 0) > 0);
+    const parts: string[] = [];
+    if (withBlocks.length > 0) {
+      const described = this.describe(withBlocks);
+      parts.push(mode === 'warn' ? vscode.l10n.t('Staged: {0}.', described) : vscode.l10n.t('Vouch unstaged {0}. Review them, then stage again (or use "Vouch: Review and Stage").', described));
+    }
+    if (filtered.length === 0) return parts.join(' ');
+    const unstagedForFiltersOnly = filtered.filter((finding) => finding.blocks.length === 0);
+    if (mode === 'block' && unstagedForFiltersOnly.length > 0) parts.push(vscode.l10n.t('Vouch unstaged {0}.', unstagedForFiltersOnly.map((finding) => shownPath(finding.uri)).join(', ')));
+    for (const finding of filtered) parts.push(vscode.l10n.t('{0}: {1}.', shownPath(finding.uri), filterChangedMessage(finding.filterChangedAiLines ?? 0, 'staged', vscode.l10n.t)));
+    parts.push(vscode.l10n.t("Edit those lines so that git's filters leave them as they are, review them (again) and stage again."));
+    return parts.join(' ');
   }
 
   private focusOf(finding: GateFinding): ReviewFocus {
@@ -138,11 +172,14 @@ export class StagingGate implements vscode.Disposable {
   }
 
   private warn(findings: readonly GateFinding[]): void {
-    this.log.info(`Staging gate (warn): ${this.describe(findings)}`);
+    const message = this.message(findings, 'warn');
+    this.log.info(`Staging gate (warn): ${message}`);
     this.findingsEmitter.fire({ mode: 'warn', findings });
+    // The panel has nothing to show for AI lines git's filters changed: Review is offered for blocks only.
+    const withBlocks = findings.find((finding) => finding.blocks.length > 0);
     const [review, unstage] = [vscode.l10n.t('Review'), vscode.l10n.t('Unstage')];
-    void vscode.window.showWarningMessage(vscode.l10n.t('Staged: {0}.', this.describe(findings)), review, unstage).then(async (choice) => {
-      if (choice === review) this.openPanel(this.focusOf(findings[0]));
+    void vscode.window.showWarningMessage(message, ...(withBlocks ? [review, unstage] : [unstage])).then(async (choice) => {
+      if (choice === review && withBlocks) this.openPanel(this.focusOf(withBlocks));
       if (choice !== unstage) return;
       // VS Code cannot take a notification back: a click after a commit (or a new `git add`) must do nothing.
       const outdated = await this.outdated(findings);
@@ -186,15 +223,16 @@ export class StagingGate implements vscode.Disposable {
 
   private async block(findings: readonly GateFinding[]): Promise<void> {
     if (!(await this.unstage(findings))) return;
-    this.log.info(`Staging gate (block): unstaged ${findings.map((finding) => finding.repoPath).join(', ')}`);
+    const message = this.message(findings, 'block');
+    this.log.info(`Staging gate (block): unstaged ${findings.map((finding) => escapeDisplay(finding.repoPath)).join(', ')}: ${message}`);
     this.findingsEmitter.fire({ mode: 'block', findings });
-    this.openPanel(this.focusOf(findings[0]));
+    // Review and Stage stages a file once its blocks are reviewed; AI lines git's filters change need an edit first.
+    const withBlocks = findings.find((finding) => finding.blocks.length > 0);
+    if (withBlocks) this.openPanel(this.focusOf(withBlocks));
     const reviewAndStage = vscode.l10n.t('Review and Stage');
-    void vscode.window
-      .showWarningMessage(vscode.l10n.t('Vouch unstaged {0}. Review them, then stage again (or use "Vouch: Review and Stage").', this.describe(findings)), reviewAndStage)
-      .then((choice) => {
-        if (choice === reviewAndStage) void this.reviewAndStage(findings[0].uri);
-      });
+    void vscode.window.showWarningMessage(message, ...(withBlocks ? [reviewAndStage] : [])).then((choice) => {
+      if (choice === reviewAndStage && withBlocks) void this.reviewAndStage(withBlocks.uri);
+    });
   }
 
   /** Opens the panel at a file's blocks and stages the file once none waits for review (at once when none does). */

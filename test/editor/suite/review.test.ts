@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
-import { openScratch, scratchWithGhostText, textOf, vouchApi, waitFor, workspaceUri } from './helpers';
+import { vouch } from '../../support/cliRun';
+import { openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForLogged, workspaceUri } from './helpers';
 
 const git = new GitRunner();
 
@@ -213,6 +214,56 @@ describe('Review in the real editor', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.ok((await stagedNames()).includes('review-gate.ts'));
       await git.run(['restore', '--staged', '--', 'review-gate.ts'], { cwd: workspaceRoot() }).catch(() => git.run(['rm', '--cached', '-q', '--', 'review-gate.ts'], { cwd: workspaceRoot() }));
+    });
+  });
+
+  // A clean filter, ident or working-tree-encoding changes a file on add: AI lines it changed are in
+  // no staged line, and `vouch check --staged` fails naming the file and git's filters
+  // (test/unit/cli/gitFilters.test.ts). The editor's gate applies the same rule (the default, warn).
+  describe("the staging gate and git's filters", () => {
+    const name = 'review-filtered.ts';
+    // The attribute is set in .git/info/attributes, so no file of the working tree changes for it.
+    const attributes = () => path.join(workspaceRoot(), '.git', 'info', 'attributes');
+    before(async () => {
+      await git.run(['config', 'filter.vouchdate.clean', "sed -e 's/[$]Date[$]/$Date: fixed $/'"], { cwd: workspaceRoot() });
+      mkdirSync(path.dirname(attributes()), { recursive: true });
+      writeFileSync(attributes(), `/${name} filter=vouchdate\n`);
+    });
+    after(async () => {
+      rmSync(attributes(), { force: true });
+      await git.run(['config', '--unset', 'filter.vouchdate.clean'], { cwd: workspaceRoot() }).catch(() => undefined);
+    });
+
+    it("says what vouch check --staged says when a clean filter changed a reviewed AI line on add: the file and git's filters, not only a block to review", async () => {
+      const api = await vouchApi();
+      const editor = await openScratch(name, 'export const x = 1;\n');
+      const aiLine = 'export const stamp = "$Date$";';
+      await editor.edit((edit) => edit.insert(new vscode.Position(1, 0), `${aiLine}\n`));
+      editor.selection = new vscode.Selection(1, 0, 1, aiLine.length);
+      await vscode.commands.executeCommand('vouch.markSelectionAsAi');
+      const [span] = api.spansOf(editor.document.uri);
+      assert.ok(span, 'the span is tracked');
+      await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Stamps the build date', scope: ['none'] });
+      assert.equal(api.spansOf(editor.document.uri)[0]?.review?.decision, 'accepted');
+      await editor.document.save();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+      await git.run(['add', '--', name], { cwd: workspaceRoot() });
+      try {
+        assert.match((await git.run(['cat-file', '-p', `:${name}`], { cwd: workspaceRoot() })).stdout, /\$Date: fixed \$/, 'test setup: the filter changed the AI line');
+        const explanation = /review-filtered\.ts: git's filters \(\.gitattributes filter, ident or working-tree-encoding\) changed 1 AI line when the file was staged, so Vouch cannot tell which staged line it is/;
+        const cli = await waitFor('vouch check --staged to see the AI line of the working state', async () => {
+          const run = await vouch(workspaceRoot(), 'check', '--staged');
+          return run.stdout.includes(name) && run;
+        });
+        assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+        assert.match(cli.stdout, explanation);
+        const decision = await waitForLogged(`the staging gate's decision about ${name}`, name, () => vouchLogLines().find((line) => line.includes('Staging gate') && line.includes(name)));
+        assert.match(decision, explanation, 'the editor gate names the file and git\'s filters as vouch check --staged does');
+        assert.match(decision, /Edit those lines so that git's filters leave them as they are, review them \(again\) and stage again/);
+      } finally {
+        await git.run(['rm', '--cached', '-q', '--', name], { cwd: workspaceRoot() });
+      }
     });
   });
 });
