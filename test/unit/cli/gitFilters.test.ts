@@ -6,7 +6,8 @@ import { silentLogger } from '../../../src/core/logger';
 import type { CheckReport } from '../../../src/cli/commands/check';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { findRepository } from '../../../src/git/repository';
-import { checkStagedFile, storedAttribution } from '../../../src/git/staging/stagedReview';
+import { checkStagedFile, pendingBlocksInText, storedAttribution } from '../../../src/git/staging/stagedReview';
+import { aiSpanOver } from '../../support/spans';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { vouch } from '../../support/cliRun';
 import { TestRepo } from '../../support/testRepo';
@@ -148,6 +149,23 @@ describe("AI lines git's filters change on add (clean filter, ident, working-tre
     const passed = await verdicts();
     assert.deepEqual(passed.cli, { blocks: [], filterChanged: [] });
     assert.deepEqual(passed.editor, passed.cli);
+  });
+
+  it('an AI span that the filter removes whole leaves no block to review, and still fails the check: ident collapsed the AI-written keyword value', async () => {
+    repo = await TestRepo.withBaseCommit({ 'README.md': 'base\n' });
+    repo.write('.gitattributes', '*.ts ident\n');
+    await repo.commitAll('attributes');
+    const working = 'const a = 1;\n// $Id: 0123456789abcdef $\n';
+    repo.write('f.ts', working);
+    await repo.git(['add', 'f.ts']);
+    const staged = await repo.text(['cat-file', '-p', ':f.ts']);
+    assert.match(staged, /\$Id\$/, 'ident collapsed the keyword');
+    const attributed = { text: working, spans: [aiSpanOver(working, ': 0123456789abcdef ')] };
+    assert.deepEqual(pendingBlocksInText('f.ts', attributed, `${staged}\n`), [], 'the carried span is gone: no block to review');
+    const git = new GitRunner();
+    const check = await checkStagedFile(git, await findRepository(git, repo.dir), 'f.ts', attributed);
+    assert.deepEqual(check?.blocks, []);
+    assert.equal(check?.filterChangedAiLines, 1, 'the AI line is in no staged line: the gate fails for it');
   });
 
   it('ident and working-tree-encoding=UTF-16 are conversions too; a hostile file name is escaped', async () => {
