@@ -77,8 +77,9 @@ export interface AppliedEdit extends DocumentEdit {
    * The blocks waiting for review are as they were before the edit (their number and lines):
    * nothing near a span changed and the edited line neither became blank nor stopped being blank
    * nor holds AI text, or a person's edit inside one line changed nothing the blocks are built
-   * from (core/review/blocksKept.ts). A count of the text before the edit still holds. When false
-   * without `spansAffected`, no attribution change fires: the blocks may still have changed.
+   * from (core/review/blocksKept.ts). A count of the text before the edit still holds. False with
+   * `lineChange` set: the line rule on it decides (editKeepsReviewBlocks). When false without
+   * `spansAffected`, no attribution change fires: the blocks may still have changed.
    */
   readonly blocksKept: boolean;
   /** The document's version just before this edit (what was computed for it may follow the edit). */
@@ -92,7 +93,9 @@ export interface AppliedEdit extends DocumentEdit {
   /**
    * A person's edit inside one line near spans: that line and the spans on it or next to it, before
    * and after (as the review blocks' check took them), for what can tell from them alone that the
-   * edit changed nothing it shows.
+   * edit changed nothing it shows. A keystroke's `after` is the next keystroke's `before` (the same
+   * object) while typing stays in the line and nothing else changed it, so a run of typing can be
+   * judged once, from its first `before` to its last `after`.
    */
   readonly lineChange?: { readonly before: LineWithSpans; readonly after: LineWithSpans };
   /** The author the ledger recorded (human for undo/redo: the history decides those). */
@@ -571,11 +574,11 @@ export class AttributionService implements vscode.Disposable {
           const after: LineWithSpans = { lineText: textAfter, lineStart: start, spans: tracked.ledger.spansInRange(Math.max(0, start - 1), start + textAfter.length + 2), besideBlankLine, spansBeside };
           const lineAsItWas: LineWithSpans = { lineText: lineBefore.text, lineStart: start, spans: spansBefore, besideBlankLine };
           const before = previousLineAfter && sameLineWithSpans(previousLineAfter, lineAsItWas) ? previousLineAfter : lineAsItWas;
-          blocksKept = editKeepsReviewBlocks(before, after);
           if (lines === 1) {
+            // Left to the line rule, asked once per run of typing by whoever keeps a count (see lineChange).
             lineChange = { before, after };
             tracked.lineAfter = after;
-          }
+          } else blocksKept = editKeepsReviewBlocks(before, after);
         }
       }
       effect = { spansAffected, linesMoved, blocksKept };

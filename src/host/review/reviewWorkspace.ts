@@ -11,7 +11,8 @@ import { workingFileBlocks } from '../../git/staging/workingBlocks';
 import { committedTexts, headCommit } from '../../git/staging/committedText';
 import type { RepositoryLocation } from '../../git/repository';
 import { replacedLinesOfBlocks } from '../../core/review/blockDiff';
-import type { AttributionService } from '../attributionService';
+import type { AppliedEdit, AttributionService } from '../attributionService';
+import { editKeepsReviewBlocks, type LineWithSpans } from '../../core/review/blocksKept';
 import type { RepositoryRegistry } from '../repositoryRegistry';
 import { Debouncer, DisposableStore, waitForEvent } from '../lifecycle';
 import { errorMessage } from '../../core/errorMessage';
@@ -95,6 +96,33 @@ class SharedPerChange<T> {
   }
 }
 
+/** A block count of an open document, for one version and attribution generation. */
+interface OpenCount {
+  readonly version: number;
+  readonly generation: number;
+  readonly count: number;
+  /**
+   * A person typing inside one line since the count: the line as counted (`from`) and as it is now
+   * (`to`). The count holds when the line rule says the run kept the blocks, asked once when the
+   * count is next read instead of at every keystroke.
+   */
+  readonly typedLine?: { readonly from: LineWithSpans; readonly to: LineWithSpans };
+}
+
+/**
+ * The count of just before an edit carried over it (without its version), or undefined when it
+ * may no longer hold: the edit kept the blocks, or continues or starts a run of typing in one line
+ * (after a run that kept them).
+ */
+function carriedCount(counted: OpenCount, edit: AppliedEdit): Omit<OpenCount, 'version' | 'generation'> | undefined {
+  const typed = counted.typedLine;
+  const line = edit.lineChange;
+  if (line && typed && typed.to === line.before) return { count: counted.count, typedLine: { from: typed.from, to: line.after } };
+  if (typed && typed.from !== typed.to && !editKeepsReviewBlocks(typed.from, typed.to)) return undefined;
+  if (line) return { count: counted.count, typedLine: { from: line.before, to: line.after } };
+  return edit.blocksKept ? { count: counted.count } : undefined;
+}
+
 /** The uri of a file of a repository by its path in it ('/'-separated, as the working state names it). */
 function repositoryFileUri(topLevel: string, repoPath: string): vscode.Uri {
   return vscode.Uri.file(path.join(topLevel, ...repoPath.split('/')));
@@ -140,7 +168,7 @@ export class ReviewWorkspace implements vscode.Disposable {
    * count builds no blocks: it runs after typing pauses); an edit that keeps the blocks carries
    * its document's count over to the new version.
    */
-  private readonly openCounts = new Map<string, { readonly version: number; readonly generation: number; readonly count: number }>();
+  private readonly openCounts = new Map<string, OpenCount>();
   /** Attribution changes per open document (the service's onDidChangeAttribution). */
   private readonly generations = new Map<string, number>();
   /** Blocks of every file with stored AI spans, read from disk; re-read when the stored state changes or a document opens or closes. */
@@ -174,8 +202,9 @@ export class ReviewWorkspace implements vscode.Disposable {
         // Comes right after the attribution change the edit fired (when it affected spans): a count of just before it holds when it kept the blocks.
         const counted = this.openCounts.get(edit.key);
         const generation = this.generationOf(edit.key);
-        if (edit.blocksKept && counted && counted.version === edit.versionBefore && counted.generation === generation - (edit.spansAffected ? 1 : 0)) {
-          this.openCounts.set(edit.key, { version: edit.document.version, generation, count: counted.count });
+        if (counted && counted.version === edit.versionBefore && counted.generation === generation - (edit.spansAffected ? 1 : 0)) {
+          const carried = carriedCount(counted, edit);
+          if (carried) this.openCounts.set(edit.key, { ...carried, version: edit.document.version, generation });
         }
         // Away from every span, lines added or removed move the blocks below them (their line
         // labels), and a line filled or emptied between AI lines can join or split blocks: no
@@ -251,6 +280,11 @@ export class ReviewWorkspace implements vscode.Disposable {
       open.add(key);
       let cached = this.openCounts.get(key);
       const generation = this.generationOf(key);
+      if (cached?.typedLine && cached.typedLine.from !== cached.typedLine.to) {
+        // A run of typing in one line since the count: the line rule says once whether it kept the blocks.
+        cached = editKeepsReviewBlocks(cached.typedLine.from, cached.typedLine.to) ? { ...cached, typedLine: { from: cached.typedLine.to, to: cached.typedLine.to } } : undefined;
+        if (cached) this.openCounts.set(key, cached);
+      }
       if (!cached || cached.version !== document.version || cached.generation !== generation) {
         // Over the whole text when the spans are dense, else over the lines around them (spanExcerpt gives the same blocks): a big document's whole text is never taken per count.
         const spans = this.service.spansOf(document.uri);

@@ -16,6 +16,7 @@ import {
 } from '../../core/visibility/lineMarks';
 import { MARK_COLOR_DEFAULTS, MARK_COLOR_IDS, gutterIconSvg, resolveThemeColor, type ThemeKind } from '../../core/visibility/markStyle';
 import type { AppliedEdit, AttributionService } from '../attributionService';
+import type { LineWithSpans } from '../../core/review/blocksKept';
 import { TypingPauses } from '../../core/visibility/typingPause';
 import { NO_COMMITTED_LINES, type CommittedHistory } from './committedHistory';
 import type { VouchSettings } from '../settings';
@@ -76,6 +77,13 @@ interface DocumentMarks {
   readonly attributionGeneration: number;
   readonly committed: readonly CommittedAiLine[];
   readonly marks: LineMarks;
+  /**
+   * A person typing inside one line since `marks` were those of the text: the line as they were
+   * computed for (`from`) and as it is at `version` (`to`). Whether typing changed a mark is asked
+   * once, when the marks are next read (settled), not at every keystroke: the editor moves its
+   * decorations with the text meanwhile, and the line rule compares the two states alone.
+   */
+  readonly typedLine?: { readonly line: number; readonly from: LineWithSpans; readonly to: LineWithSpans };
 }
 
 /**
@@ -154,8 +162,9 @@ export class AttributionDecorations implements vscode.Disposable {
     const key = document.uri.toString();
     const generation = this.attributionGenerations.get(key) ?? 0;
     const committed = this.settings.gutterMode === 'all' ? this.history.linesOf(document) : NO_COMMITTED_LINES;
-    const cached = this.marksByDocument.get(key);
-    if (cached && cached.version === document.version && cached.attributionGeneration === generation) {
+    const known = this.marksByDocument.get(key);
+    const cached = known && known.version === document.version && known.attributionGeneration === generation ? this.settled(key, document, known) : undefined;
+    if (cached) {
       if (cached.committed === committed) return cached;
       // Blame found the committed lines again: the uncommitted marks stand, only the runs are assembled again.
       const sameLines = cached.committed.length === committed.length && cached.committed.every((line, index) => line.line === committed[index].line);
@@ -173,6 +182,36 @@ export class AttributionDecorations implements vscode.Disposable {
         ? computeLineMarks(whole, spans, committedLines, this.statusCacheOf(key))
         : computeLineMarksOfSource(documentLineSource(document), spans, committedLines, this.statusCacheOf(key));
     const entry: DocumentMarks = { version: document.version, attributionGeneration: generation, committed, marks };
+    this.marksByDocument.set(key, entry);
+    return entry;
+  }
+
+  /**
+   * The marks of a document at its current version after a run of typing inside one line: the same
+   * when the line rule says typing changed no mark (lineEditKeepsMarks), else derived again from
+   * the lines around that line.
+   */
+  private settled(key: string, document: vscode.TextDocument, cached: DocumentMarks): DocumentMarks {
+    const typed = cached.typedLine;
+    if (!typed || typed.from === typed.to) return cached;
+    const cache = this.statusCacheOf(key);
+    const restarted = { line: typed.line, from: typed.to, to: typed.to };
+    if (lineEditKeepsMarks(typed.from, typed.to, cache)) {
+      const entry: DocumentMarks = { ...cached, typedLine: restarted };
+      this.marksByDocument.set(key, entry);
+      return entry;
+    }
+    const { line } = typed;
+    const start = typed.to.lineStart;
+    const update = updateUncommittedMarks(
+      cached.marks.uncommitted,
+      { firstLine: line, oldLastLine: line, newLastLine: line, start, end: start + typed.to.lineText.length },
+      documentLineSource(document),
+      (from, to) => this.service.spansInRange(document.uri, from, to),
+      cache,
+    );
+    const marks = update.unchanged ? cached.marks : assembleLineMarks(update.uncommitted, cached.committed.map((committed) => committed.line), document.lineCount);
+    const entry: DocumentMarks = { ...cached, marks, typedLine: restarted };
     this.marksByDocument.set(key, entry);
     return entry;
   }
@@ -201,6 +240,22 @@ export class AttributionDecorations implements vscode.Disposable {
     }
     const [change] = edit.changes;
     const lineDelta = document.lineCount - cached.marks.lineCount;
+    const [range] = edit.ranges;
+    const firstLine = range.start.line;
+    const typing = edit.lineChange !== undefined && lineDelta === 0 && range.end.line === firstLine ? { line: firstLine, ...edit.lineChange } : undefined;
+    // The next keystroke of a run of typing in one line (the service gives the line after one
+    // keystroke as the next one's line before); its attribution change has the decorations update
+    // after the typing pause, which settles the run.
+    if (typing && edit.spansAffected && cached.typedLine?.line === typing.line && cached.typedLine.to === typing.before) {
+      this.marksByDocument.set(key, { ...cached, version: document.version, attributionGeneration: generation, typedLine: { line: typing.line, from: cached.typedLine.from, to: typing.after } });
+      return;
+    }
+    // Another edit: the run of typing before it must have kept every mark for the marks to follow this one.
+    if (cached.typedLine && cached.typedLine.from !== cached.typedLine.to && !lineEditKeepsMarks(cached.typedLine.from, cached.typedLine.to, this.statusCacheOf(key))) {
+      this.marksByDocument.delete(key);
+      return;
+    }
+    const typedLine = typing && { line: typing.line, from: typing.after, to: typing.after };
     // Committed lines belong to the line numbers they were found for: lines that move hide them until blame runs again (as linesOf does).
     if (lineDelta !== 0 && cached.committed.length > 0) {
       this.marksByDocument.delete(key);
@@ -208,8 +263,6 @@ export class AttributionDecorations implements vscode.Disposable {
     }
     const end = change.offset + change.insertedText.length;
     // From the event's range, not the document (see DocumentEdit.ranges): its last line moved by the lines the edit added.
-    const [range] = edit.ranges;
-    const firstLine = range.start.line;
     const newLastLine = range.end.line + lineDelta;
     const lineEdit = { firstLine, oldLastLine: newLastLine - lineDelta, newLastLine, start: change.offset, end };
     const spansInRange = (start: number, rangeEnd: number) => this.service.spansInRange(document.uri, start, rangeEnd);
@@ -220,7 +273,7 @@ export class AttributionDecorations implements vscode.Disposable {
       ((edit.lineAfter !== undefined && editKeepsEveryMark(cached.marks.uncommitted, lineEdit, edit.lineAfter, spansInRange)) ||
         (edit.lineChange !== undefined && firstLine === newLastLine && lineEditKeepsMarks(edit.lineChange.before, edit.lineChange.after, this.statusCacheOf(key))));
     if (keepsEveryMark) {
-      this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks: cached.marks });
+      this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks: cached.marks, typedLine });
       return;
     }
     const update = updateUncommittedMarks(
@@ -240,7 +293,7 @@ export class AttributionDecorations implements vscode.Disposable {
             cached.committed.map((line) => line.line),
             document.lineCount,
           );
-    this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks });
+    this.marksByDocument.set(key, { version: document.version, attributionGeneration: generation, committed: cached.committed, marks, typedLine });
     // Without an attribution change (a person's line filled or emptied between AI lines, away from
     // every span) nothing else has the editors show marks their text did not move there.
     if (update.marksChanged && !edit.spansAffected) this.schedule(key);
@@ -258,7 +311,7 @@ export class AttributionDecorations implements vscode.Disposable {
     // Same text: only an attribution change (a review, a reload) makes them stale. Typed text: the
     // decorations recompute once typing pauses (TypingPauses); until then the marks keep their lines.
     const fits = cached && (cached.version === document.version ? cached.attributionGeneration === (this.attributionGenerations.get(key) ?? 0) : cached.marks.lineCount === document.lineCount);
-    if (cached && fits) return cached;
+    if (cached && fits) return cached.version === document.version ? this.settled(key, document, cached) : cached;
     return this.marksOf(document);
   }
 
