@@ -76,9 +76,16 @@ function usage(): DisplayText {
 
 export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  // Asked for, the usage is the output. Not asked for (no command: a script or hook that ran
+  // `vouch` by mistake), it is a usage error like any other: stderr, exit 2, so the run fails.
+  if (name === 'help' || name === '--help' || name === '-h') {
     io.stdout(usage());
     return 0;
+  }
+  if (name === undefined) {
+    io.stderr(display`vouch: missing command\n\n`);
+    io.stderr(usage());
+    return 2;
   }
   if (name === 'version' || name === '--version') {
     io.stdout(display`${typeof VOUCH_VERSION === 'string' ? VOUCH_VERSION : 'dev'}\n`);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sharedCliBundle } from '../../support/cliProcess';
+import { runCliProcess, sharedCliBundle } from '../../support/cliProcess';
 import { vouch } from '../../support/cliRun';
 import { silentLogger } from '../../../src/core/logger';
 import { sha256Hex } from '../../../src/core/textHash';
@@ -58,6 +58,32 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
     assert.equal((await vouch(repo.dir, 'notes', 'show')).code, 1, 'no note was written');
     const verify = await vouch(repo.dir, 'verify', 'HEAD');
     assert.equal(verify.code, 0, verify.stderr);
+  });
+
+  it('vouch with no command (or an empty one, as a hook with an empty variable runs it) is a usage error: usage on stderr, exit 2', async () => {
+    for (const argv of [[], ['']]) {
+      const result = await vouch(repo.dir, ...argv);
+      countFault('CLI misuse', { survived: result.code === 2 && result.stdout === '' });
+      assert.equal(result.code, 2, `vouch ${JSON.stringify(argv)}: ${result.stdout}`);
+      assert.equal(result.stdout, '', 'nothing on stdout: a script reading it gets no usage text as output');
+      assert.match(result.stderr, /^vouch: (?:missing command|unknown command '')\n\nUsage: vouch <command> \[options\]\n/);
+    }
+    // Asked for, the usage is the output: stdout and success.
+    for (const argv of [['help'], ['--help'], ['-h']]) {
+      const result = await vouch(repo.dir, ...argv);
+      assert.equal(result.code, 0, argv.join(' '));
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /^Usage: vouch <command> \[options\]\n/);
+    }
+    // The shipped entry point exits with the same codes (what a hook sees).
+    const cli = await sharedCliBundle();
+    const bare = await runCliProcess(cli, repo.dir, []);
+    assert.equal(bare.code, 2, bare.stdout);
+    assert.equal(bare.stdout, '');
+    assert.match(bare.stderr, /Usage: vouch <command>/);
+    const help = await runCliProcess(cli, repo.dir, ['--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: vouch <command>/);
   });
 
   it('a revision or range git cannot resolve is a usage error (2) in every command that takes one', async () => {
