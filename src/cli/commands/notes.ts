@@ -1,11 +1,12 @@
 /** `vouch notes show [<commit>]` and `vouch notes rewrite-ref [--enable]`: inspect notes, set up rewrite carrying. */
-import { display, jsonOutput, ownText } from '../../core/text/displayText';
+import { display, jsonOutput } from '../../core/text/displayText';
 import { parseArgs } from 'node:util';
 import { NOTES_REF } from '../../core/notes/noteRecord';
 import { resolveCommit } from '../../git/revisions';
 import { configureRewriteRef, isRewriteRefConfigured } from '../../git/notes/rewriteRef';
 import type { CliCommand, CliIo } from '../cli';
 import { CliUsageError, runCliCommand } from '../commandErrors';
+import { printHelp } from '../commandOptions';
 import { openNotesContext } from './notesCommon';
 import { VerifyChecks } from './verifyChecks';
 import { parseClaimEnvelope } from '../../core/signing/attributionClaim';
@@ -40,10 +41,8 @@ async function runNotes(args: string[], io: CliIo): Promise<number> {
     options: { json: { type: 'boolean' }, enable: { type: 'boolean' }, 'allowed-signers': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [action, ...rest] = positionals;
-  if (values.help || action === undefined) {
-    io.stdout(ownText(HELP));
-    return values.help ? 0 : 2;
-  }
+  if (values.help) return printHelp(io, HELP);
+  if (action === undefined) throw new CliUsageError('missing action (show or rewrite-ref)');
   const context = await openNotesContext(io);
   if (action === 'rewrite-ref') {
     if (rest.length > 0) throw new CliUsageError('rewrite-ref takes no arguments');

@@ -86,6 +86,19 @@ describe('CLI misuse: clear messages and the documented exit codes', function ()
     assert.match(help.stdout, /^Usage: vouch <command>/);
   });
 
+  it('vouch notes with no action is a usage error on stderr (exit 2); notes --help prints its help on stdout (exit 0)', async () => {
+    for (const argv of [['notes'], ['notes', '--json']]) {
+      const result = await vouch(repo.dir, ...argv);
+      assert.equal(result.code, 2, argv.join(' '));
+      assert.equal(result.stdout, '', `${argv.join(' ')}: nothing on stdout`);
+      assert.match(result.stderr, /^vouch notes: missing action \(show or rewrite-ref\)\nRun 'vouch notes --help' for usage\.\n$/);
+    }
+    const help = await vouch(repo.dir, 'notes', '--help');
+    assert.equal(help.code, 0);
+    assert.equal(help.stderr, '');
+    assert.match(help.stdout, /^Usage: vouch notes show/);
+  });
+
   it('a revision or range git cannot resolve is a usage error (2) in every command that takes one', async () => {
     for (const argv of [
       ['reconcile', 'a..b..c'],
