@@ -138,7 +138,86 @@ export function createSshSigner(choice: SigningKeyChoice, env?: Readonly<Record<
   };
 }
 
-const SIG_CREATED = /^\[GNUPG:\] SIG_CREATED \S+ \S+ \S+ \S+ \S+ ([0-9A-Fa-f]{16,64})\s*$/m;
+/** gpg's status lines (`--status-fd`, GnuPG's doc/DETAILS): each one's keyword and arguments. */
+function gpgStatusLines(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('[GNUPG:] '))
+    .map((line) => line.slice('[GNUPG:] '.length).trimEnd().split(' '));
+}
+
+/**
+ * The libgpg-error codes a gpg signing failure is told by. A status line's error value is the code
+ * in its low 16 bits and the component that raised it above (`FAILURE sign 67108949` is gpg-agent's
+ * NO_PIN_ENTRY), optionally followed by `_SYMBOL`.
+ */
+const GPG_ERR = {
+  BAD_PASSPHRASE: 11,
+  NO_SECKEY: 17,
+  UNUSABLE_SECKEY: 54,
+  NO_AGENT: 77,
+  NO_PIN_ENTRY: 85,
+  PIN_ENTRY: 86,
+  CERT_REVOKED: 94,
+  CERT_EXPIRED: 101,
+  AMBIGUOUS_NAME: 107,
+  WRONG_KEY_USAGE: 125,
+  KEY_EXPIRED: 153,
+  NO_PASSPHRASE: 177,
+  KEY_DISABLED: 252,
+} as const;
+
+function gpgErrorCode(value: string | undefined): number | undefined {
+  const match = /^(\d+)(?:_\w+)?$/.exec(value ?? '');
+  return match ? Number(match[1]) % 0x10000 : undefined;
+}
+
+/** Why gpg would not use the key, from INV_SGNR's reason (DETAILS: 3 wrong key usage, 4 revoked, 5 expired, 13 disabled) or the failure's code. */
+function unusableKeyReason(reason: number | undefined, code: number | undefined): string | undefined {
+  if (reason === 3 || code === GPG_ERR.WRONG_KEY_USAGE) return 'it has no key that may sign (a key made only to certify or encrypt)';
+  if (reason === 4 || code === GPG_ERR.CERT_REVOKED) return 'it is revoked';
+  if (reason === 5 || code === GPG_ERR.CERT_EXPIRED || code === GPG_ERR.KEY_EXPIRED) return 'it has expired';
+  if (reason === 13 || code === GPG_ERR.KEY_DISABLED) return 'it is disabled';
+  if (code === GPG_ERR.UNUSABLE_SECKEY) return 'it has expired, is revoked, or has no key that may sign';
+  return undefined;
+}
+
+/**
+ * What to do when `gpg --detach-sign` failed, told from its machine-readable status lines only
+ * (`--status-fd`, GnuPG's doc/DETAILS), never from its messages: those quote the key id or user id
+ * and the home directory, which may hold any word ("passphrase", "pinentry"), and are translated.
+ *   INV_SGNR <reason> <key>   the key named cannot sign: 1 not found, 2 ambiguous, 3 wrong key usage,
+ *                             4 revoked, 5 expired, 9 no secret key or unusable, 13 disabled
+ *   FAILURE sign <error>      the error that ended signing: NO_SECKEY, UNUSABLE_SECKEY, NO_AGENT,
+ *                             NO_PIN_ENTRY (a passphrase was needed and nobody may be asked) ...
+ *   MISSING_PASSPHRASE, BAD_PASSPHRASE
+ * Without such a line (another program as gpg.program), gpg's own words are quoted.
+ */
+export function explainGpgFailure(status: string, stderr: string, choice: Pick<SigningKeyChoice, 'key' | 'source'>): string {
+  const lines = gpgStatusLines(status);
+  const word = (name: string) => lines.find((fields) => fields[0] === name);
+  const failure = lines.find((fields) => fields[0] === 'FAILURE' && fields[1] === 'sign') ?? word('FAILURE');
+  const code = gpgErrorCode(failure?.[2]);
+  const invalid = word('INV_SGNR');
+  const reason = invalid ? Number(invalid[1]) : undefined;
+  const said = stderr.split('\n').filter((line) => !line.startsWith('[GNUPG:]')).join(' ').trim().slice(0, 300);
+  const passphraseCodes: readonly number[] = [GPG_ERR.NO_PIN_ENTRY, GPG_ERR.PIN_ENTRY, GPG_ERR.NO_PASSPHRASE, GPG_ERR.BAD_PASSPHRASE];
+  if ((code !== undefined && passphraseCodes.includes(code)) || word('MISSING_PASSPHRASE') || word('BAD_PASSPHRASE')) {
+    return `the OpenPGP key ${choice.key} (${choice.source}) needs a passphrase and gpg-agent does not hold it; Vouch never prompts. Unlock it (e.g. sign something with gpg in a terminal) and commit again`;
+  }
+  if (code === GPG_ERR.NO_AGENT) {
+    return `gpg could not reach gpg-agent, which holds the secret keys (key ${choice.key}, ${choice.source}): start it (gpgconf --launch gpg-agent) and commit again. gpg said: ${said}`;
+  }
+  if (reason === 2 || code === GPG_ERR.AMBIGUOUS_NAME) {
+    return `the OpenPGP key id ${choice.key} (${choice.source}) names more than one key: set the fingerprint of the one to sign with`;
+  }
+  const unusable = unusableKeyReason(reason, code);
+  if (unusable) return `the OpenPGP key ${choice.key} (${choice.source}) cannot sign: ${unusable}. Set a key that can (gpg --list-secret-keys shows them)`;
+  if (code === GPG_ERR.NO_SECKEY || (code === undefined && (reason === 1 || reason === 9))) {
+    return `gpg has no secret key for ${choice.key} (${choice.source}): set the id or fingerprint of a key gpg --list-secret-keys shows`;
+  }
+  return `gpg could not sign with ${choice.key} (${choice.source}): ${said}`;
+}
 
 export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<string, string | undefined>>): PayloadSigner {
   return {
@@ -150,26 +229,23 @@ export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<
         await writeFileAtomic(message, pae, { mode: 0o600 });
         let result;
         try {
+          // The signature goes to --output, so stdout carries only the status lines, apart from gpg's messages on stderr.
           result = await runBounded(
             choice.program,
-            ['--batch', '--no-tty', '--pinentry-mode', 'error', '--status-fd', '2', '--armor', '--detach-sign', '--local-user', choice.key, '--output', output, '--', message],
+            ['--batch', '--no-tty', '--pinentry-mode', 'error', '--status-fd', '1', '--armor', '--detach-sign', '--local-user', choice.key, '--output', output, '--', message],
             { timeoutMs: SIGN_TIMEOUT_MS, env, cwd: dir },
           );
         } catch (error) {
           if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`gpg did not sign within ${SIGN_TIMEOUT_MS / 1000} s`);
           throw new SigningError(errorMessage(error));
         }
-        const created = SIG_CREATED.exec(result.stderr);
-        if (result.exitCode !== 0 || !created) {
-          if (/pinentry|passphrase|PINENTRY/i.test(result.stderr)) {
-            throw new SigningError(`the OpenPGP key ${choice.key} (${choice.source}) needs a passphrase and gpg-agent does not hold it; Vouch never prompts. Unlock it (e.g. sign something with gpg in a terminal) and commit again`);
-          }
-          const said = result.stderr.split('\n').filter((line) => !line.startsWith('[GNUPG:]')).join(' ').trim().slice(0, 300);
-          throw new SigningError(`gpg could not sign with ${choice.key} (${choice.source}): ${said}`);
-        }
+        const status = result.stdout.toString('utf8');
+        // SIG_CREATED <type> <pk_algo> <hash_algo> <class> <timestamp> <keyfpr>
+        const created = gpgStatusLines(status).find((fields) => fields[0] === 'SIG_CREATED' && fields.length >= 7 && /^[0-9A-Fa-f]{16,64}$/.test(fields[6]));
+        if (result.exitCode !== 0 || !created) throw new SigningError(explainGpgFailure(status, result.stderr, choice));
         const text = readSmallText(output, MAX_SIGNATURE_BYTES);
         if (text === undefined) throw new SigningError('gpg reported success but wrote no signature');
-        return { keyid: created[1].toUpperCase(), sig: bytesToBase64(new TextEncoder().encode(text)) } satisfies DsseSignature;
+        return { keyid: created[6].toUpperCase(), sig: bytesToBase64(new TextEncoder().encode(text)) } satisfies DsseSignature;
       }),
   };
 }

@@ -80,10 +80,27 @@ export function makeGpgHome(dir: string, uid = 'Ada <ada@example.com>'): { home:
     return undefined;
   }
   const home = mkdtempSync(path.join(dir, 'gnupg-'));
+  return { home, fingerprint: addGpgKey(gpg, home, uid), gpg };
+}
+
+/**
+ * Makes an ed25519 key for `uid` in the GPG home `home` and returns its fingerprint: a signing key
+ * (`usage` 'sign'), or one that can only certify ('cert': gpg refuses to sign with it); protected
+ * by `passphrase` when one is given.
+ */
+export function addGpgKey(gpg: string, home: string, uid: string, options: { readonly passphrase?: string; readonly usage?: 'sign' | 'cert' } = {}): string {
   const env = { ...process.env, GNUPGHOME: home };
-  const made = spawnSync(gpg, ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', uid, 'ed25519', 'sign', 'never'], { env, encoding: 'utf8' });
+  const made = spawnSync(gpg, ['--batch', '--pinentry-mode', 'loopback', '--passphrase', options.passphrase ?? '', '--quick-gen-key', uid, 'ed25519', options.usage ?? 'sign', 'never'], { env, encoding: 'utf8' });
   if (made.status !== 0) throw new Error(`gpg key generation failed: ${made.stderr}`);
-  const listed = execFileSync(gpg, ['--batch', '--with-colons', '--list-secret-keys'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const fingerprint = /^fpr:::::::::([0-9A-F]+):/m.exec(listed)?.[1] ?? '';
-  return { home, fingerprint, gpg };
+  const listed = execFileSync(gpg, ['--batch', '--with-colons', '--list-secret-keys', '--', `=${uid}`], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return /^fpr:::::::::([0-9A-F]+):/m.exec(listed)?.[1] ?? '';
+}
+
+/** Stops the gpg-agent that gpg started for the GPG home `home` (the one this test made), if any. */
+export function stopGpgAgent(home: string): void {
+  try {
+    spawnSync(findProgram('gpgconf'), ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    // no gpgconf: the agent goes when its home is removed
+  }
 }
