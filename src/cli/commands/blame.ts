@@ -37,7 +37,9 @@ const HELP = `Usage: vouch blame <path> [--rev R] [--json] [--allowed-signers FI
 Prints every line of <path> (as saved in the working tree, or at commit R) with the
 commit that last changed it and, when a note records the line as AI-written:
   origin   kind, tool, model, session, agent principal (when recorded)
-  review   accepted/rejected, reviewer, intent, scope; or "not reviewed"
+  review   accepted/rejected, reviewer, intent, scope; or "not reviewed"; an accepted
+           review of text changed after it says "(the text changed after this review)"
+           (as 'vouch verify' fails it: reviewed-text-differs)
   record   where it came from (Vouch: refs/notes/vouch, or git-ai: refs/notes/ai)
            and whether the review is signed: "signed" only when the reviewer's signature
            verifies against the keys you give (as 'vouch verify' checks it); without keys,
@@ -95,6 +97,11 @@ export interface BlameJsonLine {
     readonly scope: readonly string[];
     readonly scopeNote?: string;
   } | null;
+  /**
+   * For an accepted review: whether it covers the committed lines (as `vouch verify` and
+   * `vouch notes show` decide); false: the text changed after this review (reviewed-text-differs).
+   */
+  readonly reviewCovers?: boolean;
   /**
    * signed: the reviewer's signature verifies against the auditor's keys; signaturePresent: the
    * record of the review carries a signature (verified or not): the record itself, or for a record
@@ -296,6 +303,7 @@ function jsonLine(
             ...(ai.review.scopeNote ? { scopeNote: ai.review.scopeNote } : {}),
           },
         }),
+    ...(ai.reviewCovers !== undefined ? { reviewCovers: ai.reviewCovers } : {}),
     ...(ai.record
       ? {
           record: {
@@ -354,7 +362,9 @@ function reviewText(line: BlameJsonLine): string {
   if (line.review === undefined) return 'no review recorded';
   if (line.review === null) return 'NOT REVIEWED';
   const scope = line.review.scope.length > 0 ? line.review.scope.join(',') : 'not stated';
-  return `${line.review.decision} by ${printable(line.review.reviewer.name, 60)} <${printable(line.review.reviewer.email, 80)}> "${printable(line.review.intent, 80)}" scope ${printable(scope, 60)}`;
+  // The words of vouch notes show for an accepted review that does not cover the committed lines.
+  const changed = line.reviewCovers === false ? ' (the text changed after this review)' : '';
+  return `${line.review.decision} by ${printable(line.review.reviewer.name, 60)} <${printable(line.review.reviewer.email, 80)}> "${printable(line.review.intent, 80)}" scope ${printable(scope, 60)}${changed}`;
 }
 
 /** One row per line: commit, line number, who wrote it, its review, then the code. */

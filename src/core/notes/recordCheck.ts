@@ -33,12 +33,27 @@ export interface RangeCheck {
  * which covers the lines when it hashed exactly them (the span was these whole lines).
  */
 export function reviewCoversLines(record: NoteRecord, range: NoteRange, lines: readonly string[], at: number): boolean {
+  return reviewCoverageWithoutLines(record, range) ?? range.review?.textHash === sha256Hex(lines.slice(at - 1, at + range.end - range.start).join('\n'));
+}
+
+/**
+ * reviewCoversLines as far as the record tells it without the committed lines: true or false, or
+ * undefined when only the lines can tell (an earlier first-shape writer's review, which hashed the
+ * reviewed span's text). Readers that have no lines at hand (blame, the editor's hover) read the
+ * lines only then.
+ */
+export function reviewCoverageWithoutLines(record: NoteRecord, range: NoteRange): boolean | undefined {
   const review = range.review;
   if (review === null) return false;
   if (review.textHash === range.sha256) return true;
   if (!record.firstShape) return false;
   if (range.aiShare !== undefined) return true;
-  return review.textHash === sha256Hex(lines.slice(at - 1, at + range.end - range.start).join('\n'));
+  return undefined;
+}
+
+/** Whether some accepted review of `record` covers its lines or not only as the lines tell (reviewCoverageWithoutLines). */
+export function reviewCoverageNeedsLines(record: NoteRecord): boolean {
+  return record.statement.predicate.files.some((file) => file.ranges.some((range) => range.review?.decision === 'accepted' && reviewCoverageWithoutLines(record, range) === undefined));
 }
 
 export interface CheckOptions {

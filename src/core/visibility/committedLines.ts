@@ -6,6 +6,7 @@
 import type { Confidence, OriginKind } from '../attribution';
 import { reviewSignatureCount, reviewSignerOf, type CarryOrigin } from '../notes/carryChain';
 import type { ParsedNote } from '../notes/noteParser';
+import { reviewCoverageWithoutLines, type RecordCheck } from '../notes/recordCheck';
 import { rangeAiShare, type NoteReview } from '../notes/noteRecord';
 import type { GitAiKeyKind, GitAiNote, GitAiRange } from './gitAiNote';
 
@@ -45,6 +46,12 @@ export interface CommittedAiLine {
   readonly aiShare?: number;
   /** The recorded review (null: recorded as not reviewed); undefined when the source does not record reviews. */
   readonly review?: NoteReview | null;
+  /**
+   * For an accepted review: whether it covers the committed lines (reviewCoversLines, as vouch
+   * verify decides); false: the text changed after this review (verify's reviewed-text-differs),
+   * so the lines are not reviewed. Absent when unknown (the lines were not found in the commit).
+   */
+  readonly reviewCovers?: boolean;
   readonly commitInfo?: BlameCommitInfo;
   /**
    * The Vouch record holding the line: its id, the range as recorded, and how many signatures the
@@ -88,12 +95,19 @@ interface IndexedRange {
   readonly make: (line: number, blame: BlameLine) => CommittedAiLine;
 }
 
+/**
+ * Checks of the notes (records in each note's order) whose accepted reviews only the committed
+ * lines tell covered or not (reviewCoverageNeedsLines): their `reviewCovers`, by commit.
+ */
+export type ReviewCoverageChecks = ReadonlyMap<string, { readonly records: readonly RecordCheck[] }>;
+
 /** The commits' ranges by commit and path, sorted by start, for binary search. */
 function indexRanges(
   vouchNotes: ReadonlyMap<string, ParsedNote>,
   gitAiNotes: ReadonlyMap<string, GitAiNote>,
   commitInfo: ReadonlyMap<string, BlameCommitInfo>,
   origins: ReadonlyMap<string, CarryOrigin>,
+  coverage: ReviewCoverageChecks,
 ): Map<string, Map<string, SortedRanges[]>> {
   const collected = new Map<string, Map<string, [IndexedRange[], IndexedRange[]]>>();
   const listOf = (commit: string, path: string, source: number) => {
@@ -105,19 +119,25 @@ function indexRanges(
   };
   const rangesOf = (commit: string, path: string) => listOf(commit, path, 0);
   for (const [commit, note] of vouchNotes) {
-    for (const record of note.records) {
+    note.records.forEach((record, recordIndex) => {
       const origin: CarryOrigin = record.statement.predicate.carriedFrom
         ? (origins.get(carryOriginKey(commit, record.recordId)) ?? { kind: 'broken', sourceFound: false, detail: 'the record it was carried from was not read' })
         : { kind: 'own' };
-      for (const file of record.statement.predicate.files) {
+      record.statement.predicate.files.forEach((file, fileIndex) => {
         const ranges = rangesOf(commit, file.path);
-        for (const range of file.ranges) {
+        file.ranges.forEach((range, rangeIndex) => {
           const signer = reviewSignerOf(commit, record, origin, file.path, range);
           const carry = signer.ok ? (signer.carriedFrom === undefined ? {} : { carriedFrom: signer.carriedFrom }) : { carryProblem: signer.detail };
+          // The one rule of vouch verify: told by the record, else by the check of the commit's lines.
+          const covers =
+            range.review?.decision === 'accepted'
+              ? (reviewCoverageWithoutLines(record, range) ?? coverage.get(commit)?.records[recordIndex]?.files[fileIndex]?.ranges[rangeIndex]?.reviewCovers)
+              : undefined;
           ranges.push({
             start: range.start,
             end: range.end,
-            rank: range.review?.decision === 'accepted' ? 2 : range.review ? 1 : 0,
+            // A review of text changed after it ranks with a rejection: a later approval of the lines speaks for them.
+            rank: range.review?.decision === 'accepted' && covers !== false ? 2 : range.review ? 1 : 0,
             make: (line, blame) => ({
               line,
               commit,
@@ -129,13 +149,14 @@ function indexRanges(
               humanChangedShare: range.humanChangedShare,
               aiShare: rangeAiShare(range),
               review: range.review,
+              ...(covers === undefined ? {} : { reviewCovers: covers }),
               commitInfo: commitInfo.get(commit),
               record: { id: record.recordId, signatures: reviewSignatureCount(signer), start: range.start, end: range.end, ...carry },
             }),
           });
-        }
-      }
-    }
+        });
+      });
+    });
   }
   for (const [commit, note] of gitAiNotes) {
     for (const [path, fileRanges] of note.files) {
@@ -218,15 +239,16 @@ export function carryOriginKey(commit: string, recordId: string): string {
   return `${commit}\0${recordId}`;
 }
 
-/** The committed AI lines of the blamed text, sorted by line. `origins`: see carryOriginKey. */
+/** The committed AI lines of the blamed text, sorted by line. `origins`: see carryOriginKey; `coverage`: see ReviewCoverageChecks. */
 export function mapCommittedAiLines(
   blame: readonly BlameLine[],
   vouchNotes: ReadonlyMap<string, ParsedNote>,
   gitAiNotes: ReadonlyMap<string, GitAiNote> = new Map(),
   commitInfo: ReadonlyMap<string, BlameCommitInfo> = new Map(),
   origins: ReadonlyMap<string, CarryOrigin> = new Map(),
+  coverage: ReviewCoverageChecks = new Map(),
 ): CommittedAiLine[] {
-  const index = indexRanges(vouchNotes, gitAiNotes, commitInfo, origins);
+  const index = indexRanges(vouchNotes, gitAiNotes, commitInfo, origins, coverage);
   const result: CommittedAiLine[] = [];
   for (const entry of blame) {
     const lists = index.get(entry.commit)?.get(entry.path);

@@ -210,11 +210,12 @@ export function committedHoverMarkdown(line: CommittedAiLine, t: Translate, docu
   }
   if (line.aiShare !== undefined && line.aiShare < 1) details.push(t('AI wrote {0} of the characters of these lines; a person wrote the rest', formatShare(line.aiShare, t)));
   if (line.humanChangedShare !== undefined) details.push(t('Changed by a human before the commit: {0} ({1})', formatShare(line.humanChangedShare, t), humanChangedExplanation(t)));
-  details.push(line.review === undefined ? t('Review: git-ai records no review') : reviewLine(line.review, t));
+  // An accepted review of text changed after it (reviewCovers false, vouch verify's reviewed-text-differs) says so.
+  details.push(line.review === undefined ? t('Review: git-ai records no review') : reviewLine(line.review, t, line.reviewCovers === false ? 'accepted-changed-after-review' : undefined));
   if (line.record) details.push(recordSignatureLine(line.record, t));
   const parts = [t('**Vouch** · {0}, {1}', stateLabel('ai-committed', t), source), details.join('  \n')];
   if (documentUri !== undefined && line.source === 'vouch') {
-    const label = line.review?.decision === 'accepted' ? t('Approve as another reviewer…') : t('Approve these AI lines…');
+    const label = line.review?.decision === 'accepted' && line.reviewCovers !== false ? t('Approve as another reviewer…') : t('Approve these AI lines…');
     parts.push(commandLink(label, APPROVE_COMMITTED_COMMAND, { uri: documentUri, line: line.line }));
   }
   return parts.join('\n\n---\n\n');

@@ -14,9 +14,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../../core/logger';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import { parseNote } from '../../core/notes/noteParser';
-import { placedWhereFound } from '../../core/notes/recordCheck';
+import { placedWhereFound, reviewCoverageNeedsLines } from '../../core/notes/recordCheck';
 import { MAX_NOTE_BYTES, NOTES_REF } from '../../core/notes/noteRecord';
-import { carryOriginKey, mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine } from '../../core/visibility/committedLines';
+import { carryOriginKey, mapCommittedAiLines, mapKnownHumanLines, type CommittedAiLine, type CommittedKnownHumanLine, type ReviewCoverageChecks } from '../../core/visibility/committedLines';
 import type { CarryChains, CarryOrigin } from '../../core/notes/carryChain';
 import { carryChainsOf } from '../notes/carryChains';
 import { GIT_AI_NOTES_REF, parseGitAiNote, resolveForeignPrompts, type GitAiAgent, type GitAiNote } from '../../core/visibility/gitAiNote';
@@ -210,8 +210,8 @@ export class BlameOverlay {
       throw error;
     }
     const blame = parseBlamePorcelain(output);
-    const { vouchNotes, gitAiNotes, origins } = await this.notesOfBlame(blame, listings);
-    return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits, origins) };
+    const { vouchNotes, gitAiNotes, origins, coverage } = await this.notesOfBlame(blame, listings);
+    return { lines: mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits, origins, coverage) };
   }
 
   /**
@@ -224,8 +224,8 @@ export class BlameOverlay {
     const blamed = this.git.run(args, { cwd: this.topLevel, timeoutMs: BLAME_TIMEOUT_MS });
     const listings = this.noteListings();
     const blame = parseBlamePorcelain((await blamed).stdout);
-    const { vouchNotes, gitAiNotes, origins } = await this.notesOfBlame(blame, listings);
-    const aiLines = mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits, origins);
+    const { vouchNotes, gitAiNotes, origins, coverage } = await this.notesOfBlame(blame, listings);
+    const aiLines = mapCommittedAiLines(blame.lines, vouchNotes, gitAiNotes, blame.commits, origins, coverage);
     return { blame, aiLines, knownHumanLines: mapKnownHumanLines(blame.lines, gitAiNotes, aiLines), vouchNotes };
   }
 
@@ -233,7 +233,7 @@ export class BlameOverlay {
   private async notesOfBlame(
     blame: BlameResult,
     listings: Promise<NoteListings>,
-  ): Promise<{ vouchNotes: Map<string, ParsedNote>; gitAiNotes: Map<string, GitAiNote>; origins: Map<string, CarryOrigin> }> {
+  ): Promise<{ vouchNotes: Map<string, ParsedNote>; gitAiNotes: Map<string, GitAiNote>; origins: Map<string, CarryOrigin>; coverage: ReviewCoverageChecks }> {
     const { vouch: vouchListing, gitAi: gitAiListing } = await listings;
     const named = new Set<string>();
     for (const line of blame.lines) if (!isUncommittedId(line.commit)) named.add(line.commit);
@@ -278,7 +278,17 @@ export class BlameOverlay {
       const parsed = parsedBlob(blob);
       if (parsed?.kind === 'git-ai' && parsed.note) gitAiNotes.set(commit, parsed.note);
     }
-    return { vouchNotes, gitAiNotes: await this.withForeignPrompts(gitAiNotes, gitAiListing), origins: await this.carryOrigins(vouchNotes) };
+    return { vouchNotes, gitAiNotes: await this.withForeignPrompts(gitAiNotes, gitAiListing), origins: await this.carryOrigins(vouchNotes), coverage: await this.reviewCoverage(vouchNotes) };
+  }
+
+  /**
+   * Whether each accepted review covers the committed lines, where only those lines tell (the
+   * first Vouch versions' reviews: reviewCoverageNeedsLines): the check of those notes against
+   * their commits, which verify and notes show make too. Other notes are not read again.
+   */
+  private async reviewCoverage(vouchNotes: ReadonlyMap<string, ParsedNote>): Promise<ReviewCoverageChecks> {
+    const needed = new Map([...vouchNotes].filter(([, note]) => note.records.some(reviewCoverageNeedsLines)));
+    return needed.size > 0 ? this.reader.checkCommitNotes(needed) : new Map();
   }
 
   /** For each record `vouch reconcile` carried: the record its reviews are signed in (carryChain.ts). */

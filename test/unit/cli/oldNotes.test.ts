@@ -2,31 +2,13 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { vouch } from '../../support/cliRun';
-import { TestRepo } from '../../support/testRepo';
-
-/**
- * The commit the notes of test/fixtures/old-notes were written for, made again byte for byte (same
- * files, author, dates and messages), so each old note attaches to it as it did.
- */
-const COMMIT = '5f8dac79af51';
-const DATES = { GIT_AUTHOR_DATE: '2026-11-27T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-27T10:00:00Z' };
-
-async function repoWithOldNote(version: string): Promise<TestRepo> {
-  const repo = await TestRepo.create({ user: { name: 'Rita Reviewer', email: 'rita@example.com' } });
-  repo.write('base.txt', 'base\n');
-  await repo.git(['add', '.']);
-  await repo.git(['commit', '-q', '-m', 'base'], DATES);
-  repo.write('a.js', 'function a() {\n  return 1;\n}\nconst x = 2;\n');
-  repo.write('b.js', 'let b1 = 1;\nlet b2 = 2;\nlet b3 = 33;\n');
-  repo.write('c.js', 'let c1 = 1;\nlet c2 = 2;\n');
-  await repo.git(['add', 'a.js', 'b.js', 'c.js']);
-  await repo.git(['commit', '-q', '-m', 'ai commit'], DATES);
-  assert.ok((await repo.text(['rev-parse', 'HEAD'])).startsWith(COMMIT), 'test setup: the fixture commit made again');
-  const note = path.join(__dirname, '../../fixtures/old-notes', `${version}.note`);
-  await repo.git(['notes', '--ref', 'vouch', 'add', '-F', note, 'HEAD']);
-  assert.ok(readFileSync(note, 'utf8').length > 0);
-  return repo;
-}
+import { repoWithOldNote } from '../../support/oldNotes';
+import { gitRunner, type TestRepo } from '../../support/testRepo';
+import { silentLogger } from '../../../src/core/logger';
+import { english } from '../../../src/core/text/translate';
+import { committedHoverMarkdown } from '../../../src/core/visibility/hoverText';
+import { BlameOverlay } from '../../../src/git/blame/blameOverlay';
+import type { BlameJsonLine } from '../../../src/cli/commands/blame';
 
 describe('vouch verify of notes written by earlier Vouch versions', function () {
   this.timeout(60_000);
@@ -90,6 +72,59 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     const result = await vouch(repo.dir, 'verify', 'side', '--allowed-signers', allowedSigners);
     assert.match(result.stdout, /note: a\.js:1-3 vouched for by rita@example\.com: unsigned: the record has no signature \(that of the review's own record: this one was carried from 5f8dac79af51\)/);
     assert.doesNotMatch(result.stdout, /not in the record it was carried from/);
+  });
+
+  it('e25594a: blame says which accepted review is of text changed after it, as notes show does', async () => {
+    repo = await repoWithOldNote('e25594a');
+    const b = await vouch(repo.dir, 'blame', 'b.js');
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /^5f8dac79af 2 AI copilot inline .* accepted by Rita Reviewer <rita@example\.com> "two lets" scope none \(the text changed after this review\) \| let b2 = 2;$/m);
+    const a = await vouch(repo.dir, 'blame', 'a.js');
+    assert.match(a.stdout, /^5f8dac79af 1 AI claude-code\/opus-4 .* accepted by Rita Reviewer <rita@example\.com> "returns one" scope none \| function a\(\) \{$/m);
+    assert.doesNotMatch(a.stdout, /changed after/);
+    const json = async (file: string) => (JSON.parse((await vouch(repo!.dir, 'blame', file, '--json')).stdout) as { lines: BlameJsonLine[] }).lines;
+    assert.deepEqual((await json('b.js')).map((line) => line.reviewCovers), [undefined, false, undefined]);
+    assert.deepEqual((await json('a.js')).map((line) => line.reviewCovers), [true, true, true, undefined]);
+    assert.deepEqual((await json('c.js')).map((line) => line.reviewCovers), [undefined, undefined], 'not reviewed: nothing to cover');
+  });
+
+  it('77782ba: the reviews its writer kept cover the lines, and blame shows them plainly', async () => {
+    repo = await repoWithOldNote('77782ba');
+    for (const file of ['a.js', 'b.js', 'c.js']) {
+      const shown = await vouch(repo.dir, 'blame', file);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.doesNotMatch(shown.stdout, /changed after/, file);
+    }
+    assert.match((await vouch(repo.dir, 'blame', 'a.js')).stdout, /accepted by Rita Reviewer <rita@example\.com> "returns one" scope none \| function a/);
+  });
+
+  it('e25594a: a later approval of the lines speaks for them in blame, in whichever order the note holds the records', async () => {
+    repo = await repoWithOldNote('e25594a');
+    await repo.git(['config', 'user.name', 'Second Person']);
+    await repo.git(['config', 'user.email', 'second@example.com']);
+    assert.equal((await vouch(repo.dir, 'approve', 'HEAD', '--lines', 'b.js:2-2', '--intent', 'looked again', '--scope', 'none')).code, 0);
+    const records = (await repo.text(['notes', '--ref', 'vouch', 'show', 'HEAD'])).trim().split('\n');
+    assert.equal(records.length, 2);
+    for (const order of [records, [...records].reverse()]) {
+      const note = path.join(repo.dir, '.git', 'note.txt');
+      writeFileSync(note, `${order.join('\n')}\n`);
+      await repo.git(['notes', '--ref', 'vouch', 'add', '-f', '-F', note, 'HEAD']);
+      const shown = await vouch(repo.dir, 'blame', 'b.js');
+      assert.match(shown.stdout, /^5f8dac79af 2 AI copilot .* accepted by Second Person <second@example\.com> "looked again" scope none \| let b2 = 2;$/m, shown.stdout);
+    }
+  });
+
+  it("e25594a: the editor's hover (BlameOverlay, the hover text builder) says the text changed after the review", async () => {
+    repo = await repoWithOldNote('e25594a');
+    const overlay = new BlameOverlay(gitRunner, repo.dir, silentLogger);
+    const linesOf = async (file: string) => (await overlay.committedAiLines(file, readFileSync(path.join(repo!.dir, file), 'utf8'), { savedOnDisk: true })).lines;
+    const [changed] = await linesOf('b.js');
+    assert.equal(changed.line, 1);
+    assert.equal(changed.reviewCovers, false);
+    assert.match(committedHoverMarkdown(changed, english), /Review: \*\*accepted\*\* by Rita Reviewer .* — \*\*the text changed after this review\*\*/);
+    const [covered] = await linesOf('a.js');
+    assert.equal(covered.reviewCovers, true);
+    assert.doesNotMatch(committedHoverMarkdown(covered, english), /changed after/);
   });
 
   it('e25594a: notes show says which accepted review is of text changed after it', async () => {

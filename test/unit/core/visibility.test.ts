@@ -164,6 +164,16 @@ describe('visibility: hover text', () => {
     assert.deepEqual(JSON.parse(decodeURIComponent(link[1])), [{ uri: 'file:///w/a.ts', spanIds: ['s1', 's2'] }]);
   });
 
+  it('a committed accepted review that does not cover the lines (reviewCovers false) says the text changed after it, and offers to approve the lines', () => {
+    const line = { line: 0, commit: COMMIT_A, source: 'vouch' as const, path: 'a', originalLine: 1, origin: { tool: 'copilot' }, review: review('x') };
+    const changed = committedHoverMarkdown({ ...line, reviewCovers: false }, english, 'file:///w/a');
+    assert.match(changed, /Review: \*\*accepted\*\* by Rita Reviewer .* — \*\*the text changed after this review\*\*/);
+    assert.match(changed, /\[Approve these AI lines…\]/);
+    const covered = committedHoverMarkdown({ ...line, reviewCovers: true }, english, 'file:///w/a');
+    assert.doesNotMatch(covered, /changed after/);
+    assert.match(covered, /\[Approve as another reviewer…\]/);
+  });
+
   it('committed lines name the commit, the source of the note, and the recorded review', () => {
     const markdown = committedHoverMarkdown({
       line: 3,
