@@ -70,10 +70,15 @@ export function uncommittedAnnotation(input: UncommittedAnnotationInput, t: Tran
   }
 }
 
-/** `AI · reviewed by Dana · 2d · 1a2b3c4`, or `AI · git-ai · 1a2b3c4 · not reviewed` for a committed AI line. */
+/**
+ * `AI · reviewed by Dana · 2d · 1a2b3c4`, `AI · copilot · 1a2b3c4 · changed after review` (an
+ * accepted review that does not cover the committed lines: reviewCovers), or
+ * `AI · git-ai · 1a2b3c4 · not reviewed` for a committed AI line.
+ */
 export function committedAnnotation(line: CommittedAiLine, now: number, t: Translate): string {
   const commit = line.commit.slice(0, 7);
   const review = line.review;
+  if (review && review.decision === 'accepted' && line.reviewCovers === false) return t('AI · {0} · {1} · changed after review', toolName(line.origin.tool, t), commit);
   if (review && review.decision === 'accepted') return t('AI · {0} · {1}', reviewedBy(review, now, t), commit);
   return t('AI · {0} · {1} · not reviewed', toolName(line.origin.tool, t), commit);
 }

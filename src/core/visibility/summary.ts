@@ -9,7 +9,7 @@ export interface AttributionSummary {
   readonly aiLines: number;
   readonly uncommittedAiLines: number;
   readonly committedAiLines: number;
-  /** AI lines a reviewer accepted: uncommitted accepted lines, and committed lines whose note records an accepted review. */
+  /** AI lines a reviewer accepted: uncommitted accepted lines, and committed lines whose note records an accepted review of them (not of text changed after it: reviewCovers). */
   readonly reviewedAiLines: number;
   readonly linesByState: Readonly<Record<LineMarkState, number>>;
   /** 0..1 */
@@ -25,7 +25,7 @@ export function summarizeLineMarks(text: string, marks: LineMarks, committed: re
   linesByState['ai-committed'] = marks.committedLines.length;
   const shown = new Set(marks.committedLines);
   let reviewedCommitted = 0;
-  for (const line of committed) if (shown.has(line.line) && line.review?.decision === 'accepted') reviewedCommitted++;
+  for (const line of committed) if (shown.has(line.line) && line.review?.decision === 'accepted' && line.reviewCovers !== false) reviewedCommitted++;
   const uncommittedAiLines = marks.uncommitted.length;
   const committedAiLines = marks.committedLines.length;
   const aiLines = uncommittedAiLines + committedAiLines;

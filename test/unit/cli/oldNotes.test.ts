@@ -7,6 +7,7 @@ import { gitRunner, type TestRepo } from '../../support/testRepo';
 import { silentLogger } from '../../../src/core/logger';
 import { english } from '../../../src/core/text/translate';
 import { committedHoverMarkdown } from '../../../src/core/visibility/hoverText';
+import { committedAnnotation } from '../../../src/core/visibility/lineAnnotation';
 import { BlameOverlay } from '../../../src/git/blame/blameOverlay';
 import type { BlameJsonLine } from '../../../src/cli/commands/blame';
 
@@ -114,7 +115,7 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     }
   });
 
-  it("e25594a: the editor's hover (BlameOverlay, the hover text builder) says the text changed after the review", async () => {
+  it("e25594a: the editor's hover and line annotation (BlameOverlay, core text builders) say the text changed after the review", async () => {
     repo = await repoWithOldNote('e25594a');
     const overlay = new BlameOverlay(gitRunner, repo.dir, silentLogger);
     const linesOf = async (file: string) => (await overlay.committedAiLines(file, readFileSync(path.join(repo!.dir, file), 'utf8'), { savedOnDisk: true })).lines;
@@ -122,9 +123,11 @@ describe('vouch verify of notes written by earlier Vouch versions', function () 
     assert.equal(changed.line, 1);
     assert.equal(changed.reviewCovers, false);
     assert.match(committedHoverMarkdown(changed, english), /Review: \*\*accepted\*\* by Rita Reviewer .* — \*\*the text changed after this review\*\*/);
+    assert.match(committedAnnotation(changed, Date.now(), english), /^AI · copilot · 5f8dac7 · changed after review$/);
     const [covered] = await linesOf('a.js');
     assert.equal(covered.reviewCovers, true);
     assert.doesNotMatch(committedHoverMarkdown(covered, english), /changed after/);
+    assert.match(committedAnnotation(covered, Date.now(), english), /^AI · reviewed by Rita Reviewer/);
   });
 
   it('e25594a: notes show says which accepted review is of text changed after it', async () => {

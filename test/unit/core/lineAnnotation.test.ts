@@ -39,6 +39,9 @@ describe('visibility: current-line annotation and CodeLens text', () => {
     assert.equal(committedAnnotation({ ...line, review: review() }, NOW, english), 'AI · reviewed by Dana Developer · 2d · abcdef1');
     assert.equal(committedAnnotation({ ...line, review: null }, NOW, english), 'AI · copilot · abcdef1 · not reviewed');
     assert.equal(committedAnnotation({ ...line, review: review({ decision: 'rejected' }) }, NOW, english), 'AI · copilot · abcdef1 · not reviewed');
+    // An accepted review that does not cover the committed lines (vouch verify's reviewed-text-differs).
+    assert.equal(committedAnnotation({ ...line, review: review(), reviewCovers: false }, NOW, english), 'AI · copilot · abcdef1 · changed after review');
+    assert.equal(committedAnnotation({ ...line, review: review(), reviewCovers: true }, NOW, english), 'AI · reviewed by Dana Developer · 2d · abcdef1');
   });
 
   it('hostile names cannot break the line or reorder it, and are kept short', () => {

@@ -215,6 +215,17 @@ describe('visibility: summary', () => {
     assert.equal(summary.reviewedShare, 0.5);
     assert.equal(formatSummary('f.ts', summary, english), 'f.ts: 4 of 4 lines written by AI (100%); 2 of them reviewed and accepted (50%) — 1 unreviewed, 2 from earlier commits.');
   });
+
+  it('a committed accepted review of text changed after it (reviewCovers false) is not counted as reviewed, as in vouch report', () => {
+    const text = 'a\nb\n';
+    const marks = computeLineMarks(text, [], [0, 1]);
+    const line = { commit: COMMIT_A, source: 'vouch' as const, path: 'f', origin: { tool: 't' }, review: review('a') };
+    const committed = [
+      { ...line, line: 0, originalLine: 1, reviewCovers: true },
+      { ...line, line: 1, originalLine: 2, reviewCovers: false },
+    ];
+    assert.equal(summarizeLineMarks(text, marks, committed).reviewedAiLines, 1);
+  });
 });
 
 describe('visibility: committed lines from blame and notes', () => {
