@@ -274,17 +274,19 @@ export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidenc
   const marked = new Set<number>(); // 0-based line indices
   let unplaced = 0;
   let hunkCursor = 0;
+  const replacements = evidence.filter((item): item is Extract<WriteEvidence, { kind: 'replace' }> => item.kind === 'replace');
+  if (replacements.length > 0) {
+    const placed = placeReplacements(text, replacements);
+    unplaced += placed.unplaced;
+    for (const line of placed.lines) marked.add(line);
+  }
   for (const item of evidence) {
     switch (item.kind) {
       case 'whole':
         for (let line = 0; line < fileLines.length; line++) marked.add(line);
         break;
-      case 'replace': {
-        const placed = placeReplacement(text, item);
-        if (placed === undefined) unplaced++;
-        else for (const line of placed) marked.add(line);
-        break;
-      }
+      case 'replace':
+        break; // placed above, all together
       case 'hunk': {
         const at = findBlock(fileLines, item.lines, hunkCursor) ?? findBlock(fileLines, item.lines, 0);
         if (at === undefined) {
@@ -316,26 +318,62 @@ function splitLines(text: string): string[] {
   return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
 
-/** The lines (0-based) of the text the replacement added, or undefined when it cannot be found once. */
-function placeReplacement(text: string, item: Extract<WriteEvidence, { kind: 'replace' }>): number[] | undefined {
-  if (item.newText.length === 0) return []; // a deletion writes nothing
-  let newText = item.newText;
-  let oldText = item.oldText;
-  let occurrences = occurrencesOf(text, newText);
-  if (occurrences.length === 0 && text.includes('\r\n') && !newText.includes('\r\n')) {
-    newText = newText.replace(/\n/g, '\r\n');
-    oldText = oldText.replace(/\n/g, '\r\n');
-    occurrences = occurrencesOf(text, newText);
-  }
-  if (occurrences.length === 0 || (occurrences.length > 1 && !item.all)) return undefined;
-  // Only the lines that differ from the old text are the agent's: new_string repeats context.
-  const addedLines = addedLineIndices(oldText, newText);
+/**
+ * The lines (0-based, in `text`) the replacements added. The agents apply a list of replacements
+ * in order, each to the text the ones before it left (Claude Code's MultiEdit: "each edit operates
+ * on the result of the previous edit"; VS Code's multi_replace_string_in_file and Cursor's edits
+ * likewise), so an earlier replacement's new text may stand in the file only as a later one left
+ * it. They are placed last first: each is found in the text as it stood right after it, its added
+ * lines are mapped to the file's, and it is undone to give the text before it.
+ */
+function placeReplacements(text: string, items: readonly Extract<WriteEvidence, { kind: 'replace' }>[]): { lines: number[]; unplaced: number } {
+  let current = text.split('\n');
+  // For each line of `current`, its index in the file, or -1 for a line a later replacement removed or changed.
+  let toFile = current.map((_, index) => index);
   const lines: number[] = [];
-  for (const offset of occurrences) {
-    const firstLine = lineIndexAt(text, offset);
-    for (const index of addedLines) lines.push(firstLine + index);
+  let unplaced = 0;
+  for (let index = items.length - 1; index >= 0; index--) {
+    const item = items[index];
+    if (item.newText.length === 0) continue; // a deletion writes nothing (and cannot be found to undo)
+    const currentText = current.join('\n');
+    let newText = item.newText;
+    let oldText = item.oldText;
+    let occurrences = occurrencesOf(currentText, newText);
+    if (occurrences.length === 0 && currentText.includes('\r\n') && !newText.includes('\r\n')) {
+      newText = newText.replace(/\n/g, '\r\n');
+      oldText = oldText.replace(/\n/g, '\r\n');
+      occurrences = occurrencesOf(currentText, newText);
+    }
+    if (occurrences.length === 0 || (occurrences.length > 1 && !item.all)) {
+      unplaced++;
+      continue;
+    }
+    // Only the lines that differ from the old text are the agent's: new_string repeats context.
+    const added = addedLineIndices(oldText, newText);
+    const starts = lineStarts(currentText);
+    const spanned = newText.split('\n').length;
+    // Last occurrence first, so the line numbers of the earlier ones still hold while undoing.
+    for (let at = occurrences.length - 1; at >= 0; at--) {
+      const offset = occurrences[at];
+      const firstLine = lineIndexOf(starts, offset);
+      for (const line of added) if (toFile[firstLine + line] >= 0) lines.push(toFile[firstLine + line]);
+      // Undo: the lines the new text touches become the lines the old text stood on.
+      const column = offset - starts[firstLine];
+      const touched = current.slice(firstLine, firstLine + spanned).join('\n');
+      const before = (touched.slice(0, column) + oldText + touched.slice(column + newText.length)).split('\n');
+      const after = touched.split('\n');
+      const beforeToFile: number[] = [];
+      let afterIndex = 0;
+      for (const part of diffArrays(before, after)) {
+        if (part.added) afterIndex += part.value.length;
+        else if (part.removed) for (let i = 0; i < part.value.length; i++) beforeToFile.push(-1);
+        else for (let i = 0; i < part.value.length; i++) beforeToFile.push(toFile[firstLine + afterIndex++]);
+      }
+      current = [...current.slice(0, firstLine), ...before, ...current.slice(firstLine + spanned)];
+      toFile = [...toFile.slice(0, firstLine), ...beforeToFile, ...toFile.slice(firstLine + spanned)];
+    }
   }
-  return lines;
+  return { lines, unplaced };
 }
 
 function occurrencesOf(text: string, piece: string): number[] {
@@ -344,10 +382,23 @@ function occurrencesOf(text: string, piece: string): number[] {
   return found;
 }
 
-function lineIndexAt(text: string, offset: number): number {
-  let line = 0;
-  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) line++;
-  return line;
+/** The offset at which each line of `text` starts. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return starts;
+}
+
+/** The 0-based line holding `offset`, given the lines' starts. */
+function lineIndexOf(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 /** Indices of the lines of newText that a line diff against oldText shows as added. */

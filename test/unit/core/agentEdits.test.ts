@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseAgentPayload, type AgentId } from '../../../src/core/agentEdits';
+import { lineRangesOfWrites, parseAgentPayload, type AgentId } from '../../../src/core/agentEdits';
 
 const write = { file_path: '/repo/notes.txt', content: 'text\n' };
 
@@ -55,5 +55,28 @@ describe('parseAgentPayload: a tool call the agent reports as failed or denied r
   it("keeps the agent's reason short", () => {
     const report = parseAgentPayload('gemini', { tool_name: 'write_file', tool_input: write, tool_response: { error: { message: 'x'.repeat(5000) } } });
     assert.ok(report?.kind === 'failed' && report.reason.length <= 201);
+  });
+});
+
+describe('lineRangesOfWrites: replacements are applied in order, each to the text the ones before it left', () => {
+  const replace = (oldText: string, newText: string, all = false) => ({ kind: 'replace' as const, oldText, newText, all });
+
+  it("an earlier edit's lines that a later edit changed around are still the agent's (Claude Code MultiEdit)", () => {
+    const text = 'function a() {\n  const v = 2;\n  return v;\n}\n';
+    const result = lineRangesOfWrites(text, [replace('  return 1;', '  const v = 1;\n  return v;'), replace('const v = 1;', 'const v = 2;')]);
+    assert.deepEqual(result, { ranges: [[2, 3]], unplaced: 0 });
+  });
+
+  it('a later edit that removes a line the earlier one wrote leaves it out, and shifts nothing else', () => {
+    const text = 'top\nkept\nend\n';
+    const result = lineRangesOfWrites(text, [replace('top\nend', 'top\nkept\ngone\nend'), replace('kept\ngone\n', 'kept\n')]);
+    assert.deepEqual(result, { ranges: [[2, 2]], unplaced: 0 });
+  });
+
+  it('independent edits are placed as before, replace_all and CRLF files included', () => {
+    const text = 'let x = 1;\r\nuse(x);\r\nlet y = 2;\r\nuse(y);\r\n';
+    const result = lineRangesOfWrites(text, [replace('use(a);', 'use(x);'), replace('old(y);', 'use(y);'), replace('var ', 'let ', true)]);
+    assert.deepEqual(result, { ranges: [[1, 4]], unplaced: 0 });
+    assert.deepEqual(lineRangesOfWrites('a\nb\n', [replace('x', 'b'), replace('q', 'nowhere')]), { ranges: [[2, 2]], unplaced: 1 });
   });
 });
