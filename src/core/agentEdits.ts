@@ -288,7 +288,7 @@ export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidenc
       case 'replace':
         break; // placed above, all together
       case 'hunk': {
-        const at = findBlock(fileLines, item.lines, hunkCursor) ?? findBlock(fileLines, item.lines, 0);
+        const at = seekSequence(fileLines, item.lines, hunkCursor) ?? seekSequence(fileLines, item.lines, 0);
         if (at === undefined) {
           unplaced++;
           break;
@@ -416,6 +416,37 @@ function addedLineIndices(oldText: string, newText: string): number[] {
     index += part.value.length;
   }
   return added;
+}
+
+/** Unicode dashes, quotes and spaces Codex's apply_patch reads as their ASCII forms when it looks for a hunk's lines. */
+const PATCH_PUNCTUATION: Readonly<Record<string, string>> = Object.fromEntries([
+  ...[...'\u2010\u2011\u2012\u2013\u2014\u2015\u2212'].map((char) => [char, '-']),
+  ...[...'\u2018\u2019\u201A\u201B'].map((char) => [char, "'"]),
+  ...[...'\u201C\u201D\u201E\u201F'].map((char) => [char, '"']),
+  ...[...'\u00A0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u202F\u205F\u3000'].map((char) => [char, ' ']),
+]);
+const PATCH_PUNCTUATION_PATTERN = new RegExp(`[${Object.keys(PATCH_PUNCTUATION).join('')}]`, 'g');
+
+/**
+ * Where a patch hunk's new-side lines stand, found as Codex's apply_patch finds a hunk
+ * (codex-rs/apply-patch seek_sequence): the first exact match at or after `from`, else the first
+ * ignoring trailing whitespace, else ignoring whitespace at both ends, else also reading Unicode
+ * dashes, quotes and spaces as ASCII. The patch's context lines are the file's own lines, which
+ * apply_patch matched this loosely, so they may differ from the file in just these ways.
+ */
+function seekSequence(fileLines: readonly string[], block: readonly string[], from: number): number | undefined {
+  if (block.length === 0 || block.length > fileLines.length) return undefined;
+  const normalise = (line: string) => line.trim().replace(PATCH_PUNCTUATION_PATTERN, (char) => PATCH_PUNCTUATION[char]);
+  const levels: ((line: string) => string)[] = [(line) => line, (line) => line.trimEnd(), (line) => line.trim(), normalise];
+  for (const level of levels) {
+    const wanted = block.map(level);
+    for (let start = Math.max(0, from); start + block.length <= fileLines.length; start++) {
+      let index = 0;
+      while (index < block.length && level(fileLines[start + index]) === wanted[index]) index++;
+      if (index === block.length) return start;
+    }
+  }
+  return undefined;
 }
 
 /** The first index >= from where `block` stands as consecutive lines (trailing blanks ignored). */

@@ -80,3 +80,18 @@ describe('lineRangesOfWrites: replacements are applied in order, each to the tex
     assert.deepEqual(lineRangesOfWrites('a\nb\n', [replace('x', 'b'), replace('q', 'nowhere')]), { ranges: [[2, 2]], unplaced: 1 });
   });
 });
+
+describe('lineRangesOfWrites: a patch hunk is found as Codex apply_patch finds it', () => {
+  const hunk = (lines: string[], added: boolean[]) => ({ kind: 'hunk' as const, lines, added });
+
+  it('context lines that differ from the file in whitespace or typographic punctuation', () => {
+    const text = '  // note \u2014 \u201Cquoted\u201D\u00A0here\nadded();\n\tlast();\n';
+    const result = lineRangesOfWrites(text, [hunk(['// note - "quoted" here', 'added();', 'last();'], [false, true, false])]);
+    assert.deepEqual(result, { ranges: [[2, 2]], unplaced: 0 });
+  });
+
+  it('an exact match later in the file wins over a loose one earlier, as in seek_sequence', () => {
+    const text = 'a \nb\na\nb\n';
+    assert.deepEqual(lineRangesOfWrites(text, [hunk(['a', 'b'], [false, true])]), { ranges: [[4, 4]], unplaced: 0 });
+  });
+});
