@@ -81,6 +81,11 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
   }
   const report = parseAgentPayload(agent, payload);
   if (!report) return false; // not a file write: nothing to record
+  if (report.kind === 'unreadable') {
+    // A write this hook cannot read is said, not dropped in silence: the agent's lines go unmarked.
+    io.stderr(display`vouch agent-hook: nothing recorded: ${report.toolName === undefined ? 'the payload' : `the ${report.toolName} call`} could not be read (${report.reason})\n`);
+    return false;
+  }
   if (report.kind === 'failed') {
     // The call wrote nothing, so the file's lines are not the agent's, whatever they say now.
     io.stderr(display`vouch agent-hook: nothing recorded: ${report.toolName} on ${report.paths.join(', ')} did not succeed (${report.reason})\n`);

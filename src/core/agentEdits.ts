@@ -51,6 +51,17 @@ export interface AgentEditReport {
   readonly files: FileWrite[];
 }
 
+/**
+ * A file-writing tool call (by its documented tool name, or Cursor's afterFileEdit) whose input
+ * names no file and text Vouch can read: the edit is not recorded, and the hook says so.
+ */
+export interface UnreadableAgentCall {
+  readonly kind: 'unreadable';
+  /** The tool's name (or Cursor's event) as the payload gives it; none when the payload is not an object. */
+  readonly toolName?: string;
+  readonly reason: string;
+}
+
 /** A file-writing tool call the payload reports as failed, denied or errored: nothing to record. */
 export interface FailedAgentCall {
   readonly kind: 'failed';
@@ -73,6 +84,16 @@ const stringField = (object: Json, ...keys: string[]): string | undefined => {
   return undefined;
 };
 
+/**
+ * The file-writing tools each agent documents, by the name its hook payload gives: Claude Code
+ * (Write, Edit, MultiEdit, NotebookEdit), the Copilot CLI (create, edit), VS Code's agent
+ * (create_file, replace_string_in_file, multi_replace_string_in_file, insert_edit_into_file,
+ * apply_patch, edit_notebook_file), Codex (apply_patch) and Gemini CLI (write_file, replace).
+ * One set for every agent: VS Code runs the hooks of .claude/settings.json for its own tools too.
+ */
+const FILE_WRITING_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'create', 'edit', 'create_file', 'replace_string_in_file', 'multi_replace_string_in_file', 'insert_edit_into_file', 'apply_patch', 'edit_notebook_file', 'write_file', 'replace']);
+const NOTEBOOK_TOOLS = new Set(['NotebookEdit', 'edit_notebook_file']);
+
 /** Tool names of VS Code's Copilot agent (as its hooks report them); others come from the Copilot CLI. */
 const VSCODE_COPILOT_TOOLS = new Set(['create_file', 'replace_string_in_file', 'multi_replace_string_in_file', 'insert_edit_into_file', 'apply_patch']);
 
@@ -81,8 +102,8 @@ const VSCODE_COPILOT_TOOLS = new Set(['create_file', 'replace_string_in_file', '
  * was denied, and undefined when it reports no file write (another tool, an event Vouch does not
  * handle).
  */
-export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditReport | FailedAgentCall | undefined {
-  if (!isObject(payload)) return undefined;
+export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditReport | FailedAgentCall | UnreadableAgentCall | undefined {
+  if (!isObject(payload)) return { kind: 'unreadable', reason: 'the payload is not a JSON object' };
   const session = stringField(payload, 'session_id', 'sessionId', 'conversation_id');
   const model = stringField(payload, 'model');
   const roots = Array.isArray(payload.workspace_roots) ? payload.workspace_roots.filter((root): root is string => typeof root === 'string') : [];
@@ -91,27 +112,41 @@ export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditRe
 
   if (agent === 'cursor') {
     const file = stringField(payload, 'file_path');
-    if (!file || !Array.isArray(payload.edits)) return undefined;
-    const evidence = payload.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, false));
+    const evidence = Array.isArray(payload.edits) ? payload.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, false)) : [];
+    const event = stringField(payload, 'hook_event_name') ?? 'afterFileEdit';
+    if (!file || evidence.length === 0) {
+      // Another event sent to this hook (Cursor fires afterFileEdit only for it) writes nothing to record.
+      if (event !== 'afterFileEdit') return undefined;
+      return { kind: 'unreadable', toolName: event, reason: !file ? 'it has no file_path' : 'its edits hold no new_string' };
+    }
     // afterFileEdit fires only for an edit that was made and carries no result field.
-    return evidence.length > 0 ? { kind: 'edits', tool: 'cursor', ...base, files: [{ path: file, evidence }] } : undefined;
+    return { kind: 'edits', tool: 'cursor', ...base, files: [{ path: file, evidence }] };
   }
 
   const toolName = stringField(payload, 'tool_name', 'toolName') ?? '';
   let input: unknown = payload.tool_input ?? payload.toolArgs;
+  const writes = FILE_WRITING_TOOLS.has(toolName);
   if (typeof input === 'string') {
     try {
       input = JSON.parse(input);
     } catch {
-      return undefined;
+      return writes ? { kind: 'unreadable', toolName, reason: 'its tool input is a string that is not JSON' } : undefined;
     }
   }
-  if (!isObject(input)) return undefined;
+  if (!isObject(input)) return writes && failureOf(agent, payload) === undefined ? { kind: 'unreadable', toolName, reason: 'it has no tool input object' } : undefined;
   const tool =
     agent === 'copilot' ? (VSCODE_COPILOT_TOOLS.has(toolName) && (toolName !== 'apply_patch' || typeof input.input === 'string') ? 'github-copilot' : 'copilot-cli') : agent;
   const files = fileWritesOf(input);
-  if (files.length === 0) return undefined;
   const failure = failureOf(agent, payload);
+  if (files.length === 0) {
+    // A failed call wrote nothing either way; another tool (a shell, a read) is not an edit.
+    if (!writes || failure !== undefined) return undefined;
+    return {
+      kind: 'unreadable',
+      toolName,
+      reason: NOTEBOOK_TOOLS.has(toolName) ? 'Vouch does not record notebook edits' : 'its input names no file and written text Vouch knows (fields: ' + shortened(Object.keys(input).join(', ')) + ')',
+    };
+  }
   if (failure !== undefined) return { kind: 'failed', toolName, paths: files.map((file) => file.path), reason: shortened(failure) };
   return { kind: 'edits', tool, ...base, files };
 }

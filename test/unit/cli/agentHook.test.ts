@@ -161,6 +161,31 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
     assert.equal(io.err.split('\n').length, 2, 'one line');
   });
 
+  it('a file write the hook cannot read is said on stderr, escaped, and nothing is marked', async () => {
+    const marked: string[][] = [];
+    const payloads = [
+      { session_id: 's', cwd: repo, tool_name: 'Edit', tool_input: { 'path\u001b[2J': 'x.ts', text: 'y' } },
+      [{ tool_name: 'Write' }],
+    ];
+    const messages: string[] = [];
+    for (const payload of payloads) {
+      const command = createAgentHookCommand({
+        mark: async (args) => {
+          marked.push(args);
+          return 0;
+        },
+        readStdin: async () => JSON.stringify(payload),
+      });
+      const io = capture(repo);
+      assert.equal(await command.run(['claude-code'], io), 0);
+      assert.equal(io.out, '{}\n');
+      messages.push(io.err);
+    }
+    assert.deepEqual(marked, []);
+    assert.match(messages[0], /^vouch agent-hook: nothing recorded: the Edit call could not be read \(its input names no file and written text Vouch knows \(fields: path\\x1b\[2J, text\)\)\n$/);
+    assert.equal(messages[1], 'vouch agent-hook: nothing recorded: the payload could not be read (the payload is not a JSON object)\n');
+  });
+
   it('reads the payload from standard input when no --input is given', async () => {
     writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
     const marked: string[][] = [];

@@ -95,3 +95,33 @@ describe('lineRangesOfWrites: a patch hunk is found as Codex apply_patch finds i
     assert.deepEqual(lineRangesOfWrites(text, [hunk(['a', 'b'], [false, true])]), { ranges: [[4, 4]], unplaced: 0 });
   });
 });
+
+describe('parseAgentPayload: a file write whose payload Vouch cannot read is reported, not dropped in silence', () => {
+  it('a documented file-writing tool whose input has no fields Vouch knows', () => {
+    assert.deepEqual(parseAgentPayload('claude-code', { tool_name: 'Edit', tool_input: { path: 'a.ts', old: 'x', new: 'y' } }), {
+      kind: 'unreadable',
+      toolName: 'Edit',
+      reason: 'its input names no file and written text Vouch knows (fields: path, old, new)',
+    });
+    assert.equal(parseAgentPayload('copilot', { toolName: 'edit', toolArgs: '{not json' })?.kind, 'unreadable');
+    assert.equal(parseAgentPayload('gemini', { tool_name: 'write_file', tool_input: 'nothing' })?.kind, 'unreadable');
+    assert.deepEqual(parseAgentPayload('claude-code', { tool_name: 'NotebookEdit', tool_input: { notebook_path: '/r/n.ipynb', new_source: 'x' } }), {
+      kind: 'unreadable',
+      toolName: 'NotebookEdit',
+      reason: 'Vouch does not record notebook edits',
+    });
+  });
+
+  it("Cursor's afterFileEdit without a file or edits, and a payload that is not an object", () => {
+    assert.deepEqual(parseAgentPayload('cursor', { hook_event_name: 'afterFileEdit', file_path: '/r/a.ts', edits: [{ old_string: 'a' }] }), { kind: 'unreadable', toolName: 'afterFileEdit', reason: 'its edits hold no new_string' });
+    assert.equal(parseAgentPayload('cursor', { hook_event_name: 'afterFileEdit', edits: [] })?.kind, 'unreadable');
+    assert.deepEqual(parseAgentPayload('claude-code', [1]), { kind: 'unreadable', reason: 'the payload is not a JSON object' });
+  });
+
+  it('other tools and events, and failed calls, stay nothing to report', () => {
+    assert.equal(kindOf('claude-code', { tool_name: 'Bash', tool_input: { command: 'ls' } }), 'nothing');
+    assert.equal(kindOf('claude-code', { tool_name: 'Read', tool_input: { file_path: '/r/a.ts' } }), 'nothing');
+    assert.equal(kindOf('cursor', { hook_event_name: 'beforeShellExecution', command: 'ls' }), 'nothing');
+    assert.equal(kindOf('claude-code', { hook_event_name: 'PostToolUseFailure', tool_name: 'Edit', tool_input: {}, error: 'no match' }), 'nothing');
+  });
+});
