@@ -134,8 +134,7 @@ export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditRe
     }
   }
   if (!isObject(input)) return writes && failureOf(agent, payload) === undefined ? { kind: 'unreadable', toolName, reason: 'it has no tool input object' } : undefined;
-  const tool =
-    agent === 'copilot' ? (VSCODE_COPILOT_TOOLS.has(toolName) && (toolName !== 'apply_patch' || typeof input.input === 'string') ? 'github-copilot' : 'copilot-cli') : agent;
+  const tool = toolOf(agent, payload, toolName, input);
   const files = fileWritesOf(input);
   const failure = failureOf(agent, payload);
   if (files.length === 0) {
@@ -149,6 +148,24 @@ export function parseAgentPayload(agent: AgentId, payload: unknown): AgentEditRe
   }
   if (failure !== undefined) return { kind: 'failed', toolName, paths: files.map((file) => file.path), reason: shortened(failure) };
   return { kind: 'edits', tool, ...base, files };
+}
+
+/**
+ * The tool that wrote, by the payload rather than only by the hook it reached: other agents run
+ * Claude Code's hooks (.claude/settings.json) for their own edits. VS Code runs them for its agent's
+ * tools and ignores the matcher (VS Code docs, agent hooks: "VS Code ignores matcher values", tool
+ * names such as create_file and replace_string_in_file), and Cursor runs them when its third-party
+ * hooks are on (cursor.com third-party hooks), with `cursor_version` in every payload. Such an edit
+ * is VS Code's (github-copilot) or Cursor's, never Claude Code's.
+ */
+function toolOf(agent: AgentId, payload: Json, toolName: string, input: Json): string {
+  const vscodeTool = VSCODE_COPILOT_TOOLS.has(toolName) && (toolName !== 'apply_patch' || typeof input.input === 'string');
+  if (agent === 'copilot') return vscodeTool ? 'github-copilot' : 'copilot-cli';
+  if (agent === 'claude-code') {
+    if (typeof payload.cursor_version === 'string') return 'cursor';
+    if (vscodeTool) return 'github-copilot';
+  }
+  return agent;
 }
 
 /**
