@@ -102,7 +102,11 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
       continue;
     }
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const { ranges, unplaced } = lineRangesOfWrites(text, write.evidence);
+    if (write.proposal === null) {
+      io.stderr(display`vouch agent-hook: ${file}: nothing recorded: the person changed the agent's proposal before it was written, and the payload does not say what the agent proposed\n`);
+      continue;
+    }
+    const { ranges, unplaced } = lineRangesOfWrites(text, write.evidence, write.proposal);
     if (unplaced > 0) io.stderr(display`vouch agent-hook: ${file}: ${unplaced} edit(s) not found in the file as it is now (changed since, or ambiguous); not marked\n`);
     if (ranges.length === 0) continue;
     const markArgs = [

@@ -39,6 +39,12 @@ export interface FileWrite {
   /** As the payload gives it: absolute, or relative to `cwd`. */
   readonly path: string;
   readonly evidence: WriteEvidence[];
+  /**
+   * Set when the person changed the agent's proposal before it was written (Gemini CLI
+   * `modified_by_user`): the text the agent proposed (`ai_proposed_content`), whose lines alone
+   * are the agent's, or null when the payload does not say.
+   */
+  readonly proposal?: string | null;
 }
 
 export interface AgentEditReport {
@@ -237,7 +243,12 @@ function fileWritesOf(input: Json): FileWrite[] {
   else if (Array.isArray(input.edits)) evidence = input.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, all));
   else if (typeof input.code === 'string') evidence = [{ kind: 'chunks', code: input.code }];
   else evidence = replaceEvidence(input, all);
-  return evidence.length > 0 ? [{ path: file, evidence }] : [];
+  if (evidence.length === 0) return [];
+  if (input.modified_by_user !== true) return [{ path: file, evidence }];
+  // Gemini CLI: the person edited the proposed change before it was written; content / new_string
+  // hold the person's version, ai_proposed_content (ai_proposed_string in some versions) the agent's.
+  const proposal = [input.ai_proposed_content, input.ai_proposed_string].find((value): value is string => typeof value === 'string');
+  return [{ path: file, evidence, proposal: proposal ?? null }];
 }
 
 function pathOf(input: Json): string | undefined {
@@ -320,8 +331,12 @@ export interface LineRangesResult {
   readonly unplaced: number;
 }
 
-/** Where the written text stands in `text` (the file as it is after the edit). */
-export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidence[]): LineRangesResult {
+/**
+ * Where the written text stands in `text` (the file as it is after the edit). With `proposal`
+ * (the agent's proposal, which a person changed before it was written), only the written lines
+ * that a line diff finds in the proposal are the agent's; the person's changes are not.
+ */
+export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidence[], proposal?: string): LineRangesResult {
   const fileLines = splitLines(text);
   const marked = new Set<number>(); // 0-based line indices
   let unplaced = 0;
@@ -359,7 +374,20 @@ export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidenc
       }
     }
   }
-  return { ranges: toRanges([...marked].filter((line) => line < fileLines.length)), unplaced };
+  const proposed = proposal === undefined ? undefined : linesFromProposal(fileLines, proposal);
+  return { ranges: toRanges([...marked].filter((line) => line < fileLines.length && (proposed === undefined || proposed.has(line)))), unplaced };
+}
+
+/** The lines (0-based) of the file that a line diff against the agent's proposal finds unchanged from it. */
+function linesFromProposal(fileLines: readonly string[], proposal: string): Set<number> {
+  const found = new Set<number>();
+  let index = 0;
+  for (const part of diffArrays(splitLines(proposal), [...fileLines])) {
+    if (part.removed) continue;
+    if (!part.added) for (let i = 0; i < part.value.length; i++) found.add(index + i);
+    index += part.value.length;
+  }
+  return found;
 }
 
 /** Lines of a text; a final newline ends the last line rather than starting another. */

@@ -186,6 +186,22 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
     assert.equal(messages[1], 'vouch agent-hook: nothing recorded: the payload could not be read (the payload is not a JSON object)\n');
   });
 
+  it("a write the person changed before it was written, without the agent's proposal, records nothing and says so", async () => {
+    writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
+    const marked: string[][] = [];
+    const command = createAgentHookCommand({
+      mark: async (args) => {
+        marked.push(args);
+        return 0;
+      },
+      readStdin: async () => JSON.stringify({ session_id: 's', cwd: repo, hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'x.ts', content: 'a\nb\n', modified_by_user: true }, tool_response: { llmContent: 'ok' } }),
+    });
+    const io = capture(repo);
+    assert.equal(await command.run(['gemini'], io), 0);
+    assert.deepEqual(marked, []);
+    assert.match(io.err, /x\.ts: nothing recorded: the person changed the agent's proposal before it was written/);
+  });
+
   it('reads the payload from standard input when no --input is given', async () => {
     writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
     const marked: string[][] = [];
