@@ -432,26 +432,54 @@ function placeReplacements(text: string, items: readonly Extract<WriteEvidence, 
     const added = addedLineIndices(oldText, newText);
     const starts = lineStarts(currentText);
     const spanned = newText.split('\n').length;
-    // Last occurrence first, so the line numbers of the earlier ones still hold while undoing.
-    for (let at = occurrences.length - 1; at >= 0; at--) {
-      const offset = occurrences[at];
+    const spans = occurrences.map((offset) => {
       const firstLine = lineIndexOf(starts, offset);
-      for (const line of added) if (toFile[firstLine + line] >= 0) lines.push(toFile[firstLine + line]);
-      // Undo: the lines the new text touches become the lines the old text stood on.
-      const column = offset - starts[firstLine];
-      const touched = current.slice(firstLine, firstLine + spanned).join('\n');
-      const before = (touched.slice(0, column) + oldText + touched.slice(column + newText.length)).split('\n');
-      const after = touched.split('\n');
-      const beforeToFile: number[] = [];
+      return { offset, firstLine, lastLine: firstLine + spanned - 1 };
+    });
+    for (const { firstLine } of spans) for (const line of added) if (toFile[firstLine + line] >= 0) lines.push(toFile[firstLine + line]);
+    if (index === 0) continue; // the first replacement: no earlier one needs the text before it
+    // Undo, in one pass: the lines each new text touches (occurrences sharing a line together)
+    // become the lines the old text stood on; a diff of the two maps the lines left unchanged.
+    const nextCurrent: string[] = [];
+    const nextToFile: number[] = [];
+    let copied = 0;
+    for (let at = 0; at < spans.length; ) {
+      const first = spans[at].firstLine;
+      let last = spans[at].lastLine;
+      let end = at + 1;
+      while (end < spans.length && spans[end].firstLine <= last) {
+        last = Math.max(last, spans[end].lastLine);
+        end++;
+      }
+      for (; copied < first; copied++) {
+        nextCurrent.push(current[copied]);
+        nextToFile.push(toFile[copied]);
+      }
+      const after = current.slice(first, last + 1);
+      let region = after.join('\n');
+      for (let inner = end - 1; inner >= at; inner--) {
+        const column = spans[inner].offset - starts[first];
+        region = region.slice(0, column) + oldText + region.slice(column + newText.length);
+      }
+      const before = region.split('\n');
       let afterIndex = 0;
       for (const part of diffArrays(before, after)) {
         if (part.added) afterIndex += part.value.length;
-        else if (part.removed) for (let i = 0; i < part.value.length; i++) beforeToFile.push(-1);
-        else for (let i = 0; i < part.value.length; i++) beforeToFile.push(toFile[firstLine + afterIndex++]);
+        else
+          for (const line of part.value) {
+            nextCurrent.push(line);
+            nextToFile.push(part.removed ? -1 : toFile[first + afterIndex++]);
+          }
       }
-      current = [...current.slice(0, firstLine), ...before, ...current.slice(firstLine + spanned)];
-      toFile = [...toFile.slice(0, firstLine), ...beforeToFile, ...toFile.slice(firstLine + spanned)];
+      copied = last + 1;
+      at = end;
     }
+    for (; copied < current.length; copied++) {
+      nextCurrent.push(current[copied]);
+      nextToFile.push(toFile[copied]);
+    }
+    current = nextCurrent;
+    toFile = nextToFile;
   }
   return { lines, unplaced };
 }

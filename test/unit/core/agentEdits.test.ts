@@ -81,6 +81,18 @@ describe('lineRangesOfWrites: replacements are applied in order, each to the tex
   });
 });
 
+describe('lineRangesOfWrites: undoing a later replace_all', () => {
+  it('occurrences sharing a line are undone together, and ten thousand of them take well under the hook deadline', () => {
+    const replace = (oldText: string, newText: string, all = false) => ({ kind: 'replace' as const, oldText, newText, all });
+    assert.deepEqual(lineRangesOfWrites('a x x\nb\n', [replace('q', 'b'), replace('y', 'x', true)]), { ranges: [[1, 2]], unplaced: 0 });
+    const text = Array.from({ length: 100_000 }, (_, line) => `let v${line} = 1; let w = 2;`).join('\n') + '\n';
+    const started = Date.now();
+    const result = lineRangesOfWrites(text, [replace('v7 = 0;', 'v7 = 1;'), replace('const ', 'let ', true)]);
+    assert.deepEqual(result, { ranges: [[1, 5000]], unplaced: 0 });
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  });
+});
+
 describe('lineRangesOfWrites: a patch hunk is found as Codex apply_patch finds it', () => {
   const hunk = (lines: string[], added: boolean[]) => ({ kind: 'hunk' as const, lines, added });
 
