@@ -566,7 +566,13 @@ export class AttributionService implements vscode.Disposable {
         // Touching no span is not enough when the line itself decides how AI lines group: a blank
         // line between AI lines filled or emptied, or a line holding AI text that a person's
         // character makes mixed (beside a blank line). The line rule decides those.
-        if (blocksKept && lines === 1 && (isBlankLine(lineBefore.text) !== isBlankLine(textAfter) || spansBefore.some((span) => span.start < start + lineBefore.text.length && span.end > start))) blocksKept = false;
+        if (blocksKept && lines === 1) {
+          const regroups =
+            isBlankLine(lineBefore.text) !== isBlankLine(textAfter)
+              ? betweenAiLines(tracked.ledger, document, line)
+              : spansBefore.some((span) => span.start < start + lineBefore.text.length && span.end > start);
+          if (regroups) blocksKept = false;
+        }
         if (!blocksKept && decision.author.kind === 'human') {
           // The lines beside it are the same before and after (the edit stayed inside its line).
           const besideBlankLine = (line > 0 && isBlankLine(document.lineAt(line - 1).text)) || (line + lines < document.lineCount && isBlankLine(document.lineAt(line + lines).text));
@@ -877,6 +883,31 @@ export class AttributionService implements vscode.Disposable {
 
 function recordIds(ids: Set<string>, spans: readonly AttributedSpan[]): void {
   for (const span of spans) ids.add(span.id);
+}
+
+/** How far betweenAiLines looks for the nearest line that is not blank; beyond it, it answers yes. */
+const NEAREST_TEXT_LINES = 64;
+
+/**
+ * Whether the nearest lines above and below `line` that are not blank both hold AI text: only then
+ * can `line` becoming blank, or no longer blank, join or split blocks (blank lines join only AI
+ * lines on both sides of them). Yes when no such line is found within NEAREST_TEXT_LINES.
+ */
+function betweenAiLines(ledger: AttributionLedger, document: vscode.TextDocument, line: number): boolean {
+  const holdsAi = (other: number): boolean | undefined => {
+    const range = document.lineAt(other).range;
+    if (range.isEmpty || isBlankLine(document.lineAt(other).text)) return undefined;
+    return ledger.spansInRange(document.offsetAt(range.start), document.offsetAt(range.end)).length > 0;
+  };
+  const nearest = (step: 1 | -1): boolean => {
+    for (let other = line + step, seen = 0; other >= 0 && other < document.lineCount; other += step, seen++) {
+      if (seen === NEAREST_TEXT_LINES) return true;
+      const ai = holdsAi(other);
+      if (ai !== undefined) return ai;
+    }
+    return false;
+  };
+  return nearest(-1) && nearest(1);
 }
 
 /**

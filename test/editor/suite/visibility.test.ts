@@ -12,6 +12,7 @@ import { NotesWriter } from '../../../src/git/notes/notesWriter';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
 import { hoverText, openScratch, scratchWithGhostText, vouchApi, waitFor, workspaceUri, writeSetUpFile } from './helpers';
 import { acceptedReview, aiSpanOver } from '../../support/spans';
+import { seededRandom } from '../../support/seededRandom';
 
 interface SummaryResult {
   readonly summary: AttributionSummary;
@@ -246,6 +247,64 @@ describe('Visibility: gutter marks, hover, status bar and summary in the real ed
     await countIs(2, [1, 3]);
     await deleteLeft();
     await countIs(1, [1, 2, 3]);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await store.remove(repoPath);
+  });
+
+  it('keeps the gutter and the block count those of the whole text through runs of random typing in and around AI lines (seeded)', async () => {
+    // AI lines whole and in part, blocks of one and of two insertions, blank lines between them,
+    // a reviewed block: typing runs on one line (judged once per run), jumps, deletions and Enter.
+    const lineTexts = Array.from({ length: 24 }, (_, line) => (line % 6 === 3 ? '' : `  let value${line} = compute(${line});`));
+    const text = `${lineTexts.join('\n')}\n`;
+    const repoPath = 'src/random-typing.ts';
+    const uri = workspaceUri(repoPath);
+    await writeSetUpFile(uri, text);
+    const store = await WorkingStateStore.open(git, workspaceDir(), silentLogger);
+    const pieceOf = (line: number, from = 2) => lineTexts[line].slice(from);
+    const twoLines = `${pieceOf(7)}\n${lineTexts[8]}`;
+    const spans = [
+      agentSpanOver(text, pieceOf(1), { insertedAt: 1 }),
+      agentSpanOver(text, pieceOf(2, 12), { insertedAt: 1 }),
+      agentSpanOver(text, pieceOf(4), { insertedAt: 1 }),
+      agentSpanOver(text, twoLines, { insertedAt: 2 }),
+      agentSpanOver(text, pieceOf(13), { insertedAt: 3, review: acceptedReview({ textHash: sha256Hex(pieceOf(13)) }) }),
+      agentSpanOver(text, pieceOf(16), { insertedAt: 4 }),
+      agentSpanOver(text, pieceOf(17), { insertedAt: 5 }),
+      agentSpanOver(text, pieceOf(20, 6), { insertedAt: 6 }),
+    ];
+    await store.save(repoPath, spans, text);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(document);
+    const api = await vouchApi();
+    await waitFor('the spans', () => api.spansOf(uri).length === spans.length);
+    const random = seededRandom(20261202);
+    const pick = <T,>(values: readonly T[]): T => values[Math.floor(random() * values.length)];
+    const keystroke = async (run: () => Thenable<unknown>) => {
+      const version = document.version;
+      await run();
+      await waitFor('the keystroke', () => document.version !== version);
+    };
+    for (let step = 0; step < 60; step++) {
+      // Mostly on AI lines and the lines next to them; sometimes a new place.
+      if (step === 0 || random() < 0.3) {
+        const line = Math.min(document.lineCount - 1, pick([0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 18, 20]));
+        const character = Math.floor(random() * (document.lineAt(line).text.length + 1));
+        editor.selection = new vscode.Selection(line, character, line, character);
+      }
+      const keys = 1 + Math.floor(random() * 5);
+      for (let key = 0; key < keys; key++) {
+        const action = random();
+        if (action < 0.1 && editor.selection.active.character > 0) await keystroke(() => vscode.commands.executeCommand('deleteLeft'));
+        else if (action < 0.15) await keystroke(() => vscode.commands.executeCommand('type', { text: '\n' }));
+        else await keystroke(() => vscode.commands.executeCommand('type', { text: pick(['x', ' ', '(', ';', 'q']) }));
+      }
+      // A pause: what the gutter and the status bar read now is what computing them again gives.
+      const summary = await summaryOf(uri);
+      const expected = computeLineMarks(document.getText(), api.spansOf(uri));
+      const where = `step ${step}, text ${JSON.stringify(document.getText())}`;
+      for (const state of ['ai-unreviewed', 'ai-accepted', 'ai-human-changed'] as const) assert.deepEqual(summary.gutterRuns[state], expected.runs[state], `${state} at ${where}`);
+      assert.equal(summary.unreviewedBlocks.file ?? 0, countReviewBlocks({ path: repoPath, text: document.getText(), spans: api.spansOf(uri) }), `the block count at ${where}`);
+    }
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await store.remove(repoPath);
   });
