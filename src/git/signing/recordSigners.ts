@@ -239,7 +239,8 @@ export function createGpgSigner(choice: SigningKeyChoice, env?: Readonly<Record<
           if (error instanceof BoundedProcessError && error.kind === 'timeout') throw new SigningError(`gpg did not sign within ${SIGN_TIMEOUT_MS / 1000} s`);
           throw new SigningError(errorMessage(error));
         }
-        const status = result.stdout.toString('utf8');
+        // A gpg.program wrapper made for git, which asks for --status-fd=2, may send them to stderr: both are read (messages never start with the status prefix).
+        const status = `${result.stdout.toString('utf8')}\n${result.stderr}`;
         // SIG_CREATED <type> <pk_algo> <hash_algo> <class> <timestamp> <keyfpr>
         const created = gpgStatusLines(status).find((fields) => fields[0] === 'SIG_CREATED' && fields.length >= 7 && /^[0-9A-Fa-f]{16,64}$/.test(fields[6]));
         if (result.exitCode !== 0 || !created) throw new SigningError(explainGpgFailure(status, result.stderr, choice));

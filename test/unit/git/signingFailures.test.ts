@@ -95,6 +95,20 @@ describe('signing: why a record is unsigned', function () {
     assert.match(fromConfig, /gpg has no secret key for passphrase-pinentry@example\.com \(your global git config \(user\.signingkey\)\)/);
   });
 
+  it("gpg: a gpg.program wrapper that sends gpg's status lines to stderr (as git asks: --status-fd=2) still signs", async function () {
+    const made = gpgHome();
+    if (!made) this.skip();
+    const wrapper = path.join(keys.dir, 'gpg-for-git');
+    writeFileSync(wrapper, `#!/bin/sh\nfor arg do shift; [ "$arg" = 1 ] && [ "$previous" = --status-fd ] && arg=2; set -- "$@" "$arg"; previous=$arg; done\nexec ${made.gpg} "$@"\n`, { mode: 0o755 });
+    writeFileSync(path.join(home, '.gitconfig'), `[gpg]\n\tprogram = ${wrapper}\n`);
+    const text = 'const wrapped = 1;\n';
+    const commit = await repo.commitFiles({ 'wrapped.ts': text }, 'wrapped');
+    const signer = signerSource(gitRunner, repo.dir, silentLogger, { env: { ...env, GNUPGHOME: made.home, VOUCH_SIGNING_KEY: made.fingerprint } });
+    const result = await recordFilesOfCommit({ git: gitRunner, topLevel: repo.dir, writer: await repo.writer(), logger: silentLogger, signer }, { commit, files: [{ path: 'wrapped.ts', workingText: text, spans: [aiSpan(text, text.trimEnd())] }] });
+    assert.equal(result.signing?.unsigned, undefined, result.signing?.unsigned);
+    assert.ok(result.signing?.signedBy, 'signed through the wrapper');
+  });
+
   it('gpg: a key that cannot sign (certify only) says so, though its user id holds "passphrase"', async function () {
     const made = gpgHome();
     if (!made) this.skip();
