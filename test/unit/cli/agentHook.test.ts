@@ -50,6 +50,19 @@ function lineRangesOf(text: string, spans: readonly AttributedSpan[]): [number, 
   return ranges;
 }
 
+/** The agent-hook command reading `payload` from standard input, and the `vouch mark` arguments it ran. */
+function hookReading(payload: () => string): { command: ReturnType<typeof createAgentHookCommand>; marked: string[][] } {
+  const marked: string[][] = [];
+  const command = createAgentHookCommand({
+    mark: async (args) => {
+      marked.push(args);
+      return 0;
+    },
+    readStdin: async () => payload(),
+  });
+  return { command, marked };
+}
+
 describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ranges', () => {
   let repo: string;
   beforeEach(async () => {
@@ -144,15 +157,7 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
 
   it("a failed call's reason, written by the agent, is escaped in the hook's message", async () => {
     writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
-    const marked: string[][] = [];
-    const command = createAgentHookCommand({
-      mark: async (args) => {
-        marked.push(args);
-        return 0;
-      },
-      readStdin: async () =>
-        JSON.stringify({ session_id: 's', cwd: repo, hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'x.ts', content: 'a\nb\n' }, tool_response: { error: { message: 'disk full\n::error::forged\u001b[2J' } } }),
-    });
+    const { command, marked } = hookReading(() => JSON.stringify({ session_id: 's', cwd: repo, hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'x.ts', content: 'a\nb\n' }, tool_response: { error: { message: 'disk full\n::error::forged\u001b[2J' } } }));
     const io = capture(repo);
     assert.equal(await command.run(['gemini'], io), 0);
     assert.deepEqual(marked, []);
@@ -162,40 +167,26 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
   });
 
   it('a file write the hook cannot read is said on stderr, escaped, and nothing is marked', async () => {
-    const marked: string[][] = [];
     const payloads = [
       { session_id: 's', cwd: repo, tool_name: 'Edit', tool_input: { 'path\u001b[2J': 'x.ts', text: 'y' } },
       [{ tool_name: 'Write' }],
     ];
     const messages: string[] = [];
     for (const payload of payloads) {
-      const command = createAgentHookCommand({
-        mark: async (args) => {
-          marked.push(args);
-          return 0;
-        },
-        readStdin: async () => JSON.stringify(payload),
-      });
+      const { command, marked } = hookReading(() => JSON.stringify(payload));
       const io = capture(repo);
       assert.equal(await command.run(['claude-code'], io), 0);
       assert.equal(io.out, '{}\n');
+      assert.deepEqual(marked, []);
       messages.push(io.err);
     }
-    assert.deepEqual(marked, []);
     assert.match(messages[0], /^vouch agent-hook: nothing recorded: the Edit call could not be read \(its input names no file and written text Vouch knows \(fields: path\\x1b\[2J, text\)\)\n$/);
     assert.equal(messages[1], 'vouch agent-hook: nothing recorded: the payload could not be read (the payload is not a JSON object)\n');
   });
 
   it("a write the person changed before it was written, without the agent's proposal, records nothing and says so", async () => {
     writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
-    const marked: string[][] = [];
-    const command = createAgentHookCommand({
-      mark: async (args) => {
-        marked.push(args);
-        return 0;
-      },
-      readStdin: async () => JSON.stringify({ session_id: 's', cwd: repo, hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'x.ts', content: 'a\nb\n', modified_by_user: true }, tool_response: { llmContent: 'ok' } }),
-    });
+    const { command, marked } = hookReading(() => JSON.stringify({ session_id: 's', cwd: repo, hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'x.ts', content: 'a\nb\n', modified_by_user: true }, tool_response: { llmContent: 'ok' } }));
     const io = capture(repo);
     assert.equal(await command.run(['gemini'], io), 0);
     assert.deepEqual(marked, []);
@@ -204,14 +195,7 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
 
   it('reads the payload from standard input when no --input is given', async () => {
     writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
-    const marked: string[][] = [];
-    const command = createAgentHookCommand({
-      mark: async (args) => {
-        marked.push(args);
-        return 0;
-      },
-      readStdin: async () => JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Write', tool_input: { file_path: 'x.ts', content: 'a\nb\n' } }),
-    });
+    const { command, marked } = hookReading(() => JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Write', tool_input: { file_path: 'x.ts', content: 'a\nb\n' } }));
     const io = capture(repo);
     assert.equal(await command.run(['claude-code'], io), 0);
     assert.deepEqual(marked, [[path.join(repo, 'x.ts'), '--lines', '1-2', '--tool', 'claude-code', '--session', 's']]);
