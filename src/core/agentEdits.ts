@@ -20,6 +20,7 @@
  * reported as failed or denied wrote nothing, so none of its text is the agent's.
  */
 import { diffArrays } from 'diff';
+import { lineIndexAt, lineStartOffsets } from './text/lines';
 
 export const AGENT_IDS = ['claude-code', 'copilot', 'cursor', 'codex', 'gemini'] as const;
 export type AgentId = (typeof AGENT_IDS)[number];
@@ -430,10 +431,10 @@ function placeReplacements(text: string, items: readonly Extract<WriteEvidence, 
     }
     // Only the lines that differ from the old text are the agent's: new_string repeats context.
     const added = addedLineIndices(oldText, newText);
-    const starts = lineStarts(currentText);
+    const starts = lineStartOffsets(currentText);
     const spanned = newText.split('\n').length;
     const spans = occurrences.map((offset) => {
-      const firstLine = lineIndexOf(starts, offset);
+      const firstLine = lineIndexAt(starts, offset);
       return { offset, firstLine, lastLine: firstLine + spanned - 1 };
     });
     for (const { firstLine } of spans) for (const line of added) if (toFile[firstLine + line] >= 0) lines.push(toFile[firstLine + line]);
@@ -488,25 +489,6 @@ function occurrencesOf(text: string, piece: string): number[] {
   const found: number[] = [];
   for (let at = text.indexOf(piece); at !== -1 && found.length < 10_000; at = text.indexOf(piece, at + piece.length)) found.push(at);
   return found;
-}
-
-/** The offset at which each line of `text` starts. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
-  return starts;
-}
-
-/** The 0-based line holding `offset`, given the lines' starts. */
-function lineIndexOf(starts: readonly number[], offset: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (starts[middle] <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return low;
 }
 
 /** Indices of the lines of newText that a line diff against oldText shows as added. */

@@ -10,7 +10,7 @@ import { sha256Hex } from '../textHash';
 import { canonicalJson, type JsonValue } from './canonicalJson';
 import type { NoteOrigin, NoteRange, NoteReview } from './noteRecord';
 import { unchangedLineTargets } from '../text/lineDiff';
-import { committedTextInWorkingLineEnds, lineStartOffsets } from '../text/lines';
+import { committedTextInWorkingLineEnds, lineIndexAt, lineStartOffsets } from '../text/lines';
 
 /** The lines of a text, split on "\n" (a "\r" stays part of its line); a final newline ends the last line. */
 export function splitLines(text: string): string[] {
@@ -93,17 +93,6 @@ export interface BlobAttribution {
   readonly missingAiLines: string[];
 }
 
-function lineIndexOfOffset(lineStarts: readonly number[], offset: number): number {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (lineStarts[middle] <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return low;
-}
-
 /**
  * Maps the attribution of the working text into the committed blob: lines identical on both
  * sides (by a line diff) keep their AI attribution; lines only in the blob are not AI.
@@ -136,8 +125,8 @@ export function mapAttributionToBlob(workingText: string, spans: readonly Attrib
     const start = Math.max(0, Math.min(span.start, workingText.length));
     const end = Math.max(start, Math.min(span.end, workingText.length));
     if (end === start) continue;
-    const first = lineIndexOfOffset(lineStarts, start);
-    const last = lineIndexOfOffset(lineStarts, end - 1);
+    const first = lineIndexAt(lineStarts, start);
+    const last = lineIndexAt(lineStarts, end - 1);
     let committed = 0;
     let pieceStart = -1;
     let pieceEnd = -1;

@@ -7,6 +7,23 @@ export function lineStartOffsets(text: string): number[] {
   return starts;
 }
 
+/** The last index in [0, count) whose value is <= target (0 when none is): a binary search over ascending values. */
+export function lastAtOrBelow(count: number, valueAt: (index: number) => number, target: number): number {
+  let low = 0;
+  let high = count - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (valueAt(middle) <= target) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** The 0-based line holding `offset`, given the lines' start offsets (lineStartOffsets). */
+export function lineIndexAt(lineStarts: readonly number[], offset: number): number {
+  return lastAtOrBelow(lineStarts.length, (index) => lineStarts[index], offset);
+}
+
 /** How many '\n' a text holds: the lines it adds when inserted (a '\r\n' counts once). */
 export function lineBreaksIn(text: string): number {
   let count = 0;

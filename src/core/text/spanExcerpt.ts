@@ -13,7 +13,7 @@
  *   an AI line inside a block). Lines above the first and below the last touched line are left out.
  */
 import type { AttributedSpan } from '../attribution';
-import { lineStartOffsets } from './lines';
+import { lastAtOrBelow, lineStartOffsets } from './lines';
 
 /** A text read by lines and slices (offsets as in the text; lines end at '\n'). */
 export interface LineSource {
@@ -24,18 +24,6 @@ export interface LineSource {
   /** The offset where `line` starts (0 <= line < lineCount). */
   lineStart(line: number): number;
   slice(start: number, end: number): string;
-}
-
-/** The last index in [0, count) whose value is <= target (0 when none is): a binary search over ascending values. */
-function lastAtOrBelow(count: number, valueAt: (index: number) => number, target: number): number {
-  let low = 0;
-  let high = count - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (valueAt(middle) <= target) low = middle;
-    else high = middle - 1;
-  }
-  return low;
 }
 
 /** A string as a LineSource (tests, and texts already in memory). */
