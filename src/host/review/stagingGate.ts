@@ -151,13 +151,14 @@ export class StagingGate implements vscode.Disposable {
    * git's filters changed on add, in the words of `vouch check --staged` (filterChangedMessage), and
    * what to do about it.
    */
-  private message(findings: readonly GateFinding[], mode: 'warn' | 'block'): string {
+  private message(findings: readonly GateFinding[], mode: 'warn' | 'block' | 'log'): string {
     const withBlocks = findings.filter((finding) => finding.blocks.length > 0);
     const filtered = findings.filter((finding) => (finding.filterChangedAiLines ?? 0) > 0);
     const parts: string[] = [];
     if (withBlocks.length > 0) {
       const described = this.describe(withBlocks);
-      parts.push(mode === 'warn' ? vscode.l10n.t('Staged: {0}.', described) : vscode.l10n.t('Vouch unstaged {0}. Review them, then stage again (or use "Vouch: Review and Stage").', described));
+      if (mode === 'log') parts.push(`${described}.`);
+      else parts.push(mode === 'warn' ? vscode.l10n.t('Staged: {0}.', described) : vscode.l10n.t('Vouch unstaged {0}. Review them, then stage again (or use "Vouch: Review and Stage").', described));
     }
     if (filtered.length === 0) return parts.join(' ');
     const unstagedForFiltersOnly = filtered.filter((finding) => finding.blocks.length === 0);
@@ -173,7 +174,8 @@ export class StagingGate implements vscode.Disposable {
 
   private warn(findings: readonly GateFinding[]): void {
     const message = this.message(findings, 'warn');
-    this.log.info(`Staging gate (warn): ${message}`);
+    // The log names what was found, without the notification's wording around it.
+    this.log.info(`Staging gate (warn): ${this.message(findings, 'log')}`);
     this.findingsEmitter.fire({ mode: 'warn', findings });
     // The panel has nothing to show for AI lines git's filters changed: Review is offered for blocks only.
     const withBlocks = findings.find((finding) => finding.blocks.length > 0);
