@@ -1,5 +1,6 @@
 // esbuild's options for dist/extension.js, shared by scripts/build.mjs and the editor-scale bench
 // (which rebuilds the production bundle with a source map and must get the same bytes).
+import { vscodeApiPlugin } from './vscodeApiPlugin.mjs';
 
 /**
  * @param {{ production: boolean }} options
@@ -18,6 +19,7 @@ export function extensionBuildOptions({ production }) {
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [vscodeApiPlugin()],
     // Let activate() report code loading + activate() time, as VS Code's Running Extensions view
     // counts them (the activation benchmark reads the log line).
     banner: { js: 'const __vouchLoadStart = performance.now();' },
