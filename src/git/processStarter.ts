@@ -89,6 +89,13 @@ type FromHelper =
   | { readonly type: 'stdin-close'; readonly id: number }
   | { readonly type: 'written'; readonly id: number; readonly size: number };
 
+/** A message to the helper (HELPER_SOURCE reads these). */
+type ToHelper =
+  | { readonly type: 'start'; readonly id: number; readonly file: string; readonly args: readonly string[]; readonly cwd: string; readonly env: NodeJS.ProcessEnv }
+  | { readonly type: 'stdin'; readonly id: number; readonly chunk: string | Uint8Array; readonly size: number }
+  | { readonly type: 'end'; readonly id: number; readonly chunk: string | Uint8Array | undefined }
+  | { readonly type: 'kill'; readonly id: number; readonly signal: NodeJS.Signals };
+
 /** Bytes handed to the helper and not yet taken by the process, above which write() asks the writer to wait for 'drain'. */
 const INPUT_HIGH_WATER = 1 << 20;
 
@@ -104,7 +111,7 @@ class RelayedProcessInput extends EventEmitter implements ProcessInput {
 
   constructor(
     private readonly id: number,
-    private readonly send: (message: object) => void,
+    private readonly send: (message: ToHelper) => void,
   ) {
     super();
   }
@@ -142,7 +149,7 @@ class RelayedProcess extends EventEmitter implements StartedProcess {
 
   constructor(
     private readonly id: number,
-    private readonly send: (message: object) => void,
+    private readonly send: (message: ToHelper) => void,
   ) {
     super();
     this.stdin = new RelayedProcessInput(id, send);
@@ -179,18 +186,61 @@ class RelayedProcess extends EventEmitter implements StartedProcess {
 /** How long the helper stays after its last process ended (a new helper forks the calling process once more). */
 const HELPER_IDLE_MS = 5 * 60_000;
 
+/** How long a helper may take to say it is ready before it is taken as unable to run here. */
+const HELPER_START_TIMEOUT_MS = 20_000;
+
+/**
+ * The helper's part for one process, played in this process: the processes asked for while a helper
+ * was starting that then could not run start from here instead, without their callers noticing.
+ */
+function relayHere(receive: (message: FromHelper) => void): (message: ToHelper) => void {
+  let child: ChildProcess | undefined;
+  return (message) => {
+    const { id } = message;
+    if (message.type === 'start') {
+      try {
+        child = startProcessHere(message.file, message.args, { cwd: message.cwd, env: message.env }) as ChildProcess;
+      } catch (error) {
+        const failure = error as NodeJS.ErrnoException;
+        receive({ type: 'error', id, code: failure.code, message: String(failure.message) });
+        receive({ type: 'close', id, code: null });
+        return;
+      }
+      child.stdout?.on('data', (chunk: Buffer) => receive({ type: 'stdout', id, chunk }));
+      child.stderr?.on('data', (chunk: Buffer) => receive({ type: 'stderr', id, chunk }));
+      child.on('error', (error: NodeJS.ErrnoException) => receive({ type: 'error', id, code: error.code, message: String(error.message) }));
+      child.on('close', (code) => receive({ type: 'close', id, code }));
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.on('close', () => receive({ type: 'stdin-close', id }));
+    } else if (message.type === 'stdin') child?.stdin?.write(message.chunk, () => receive({ type: 'written', id, size: message.size }));
+    else if (message.type === 'end') child?.stdin?.end(message.chunk);
+    else child?.kill(message.signal);
+  };
+}
+
+interface Helper {
+  /** Spawned in a task of its own, after the start() that needed it: that start returns without forking. */
+  process: ChildProcess | undefined;
+  ready: boolean;
+  readonly started: Promise<boolean>;
+  /** The processes asked for before it was ready, by id: each routes its messages to the helper, or here if it cannot run. */
+  readonly waiting: Map<number, (to: 'helper' | 'here') => void>;
+}
+
 /**
  * Starts processes from one small helper process (HELPER_SOURCE), so that no spawn forks the
  * calling process: the extension host, whose memory may be large. The helper is this runtime run
  * as node (VS Code's own executable with ELECTRON_RUN_AS_NODE, as the CLI launcher runs it),
- * started on first use and ended after HELPER_IDLE_MS without processes; it never keeps the caller
- * alive by itself, and ends when the caller does (its channel closes). Until it says it is ready,
- * processes start from the calling thread, as they do for good when it exits before that (it
- * cannot run here) and once the starter is disposed (the last saves on shutdown). If it dies
- * later, the processes it had fail with 'EHELPER' and the next start brings up a new one.
+ * started on first use (in a task of its own: start() itself never forks) and ended after
+ * HELPER_IDLE_MS without processes; it never keeps the caller alive by itself, and ends when the
+ * caller does (its channel closes). Processes asked for while it starts wait for it; if it exits
+ * before it is ready (it cannot run here) or is not ready in HELPER_START_TIMEOUT_MS, they start
+ * from the calling thread, as every process does from then on and once the starter is disposed (the
+ * last saves on shutdown). If it dies later, the processes it had fail with 'EHELPER' and the next
+ * start brings up a new one.
  */
 export class HelperProcessStarter {
-  private helper: { readonly process: ChildProcess; ready: boolean; readonly started: Promise<boolean> } | undefined;
+  private helper: Helper | undefined;
   private readonly processes = new Map<number, RelayedProcess>();
   private nextId = 1;
   private disposed = false;
@@ -201,35 +251,45 @@ export class HelperProcessStarter {
   private readonly runtime: { readonly path: string; readonly electron: boolean };
   private readonly logger: Logger;
 
+  private readonly startTimeoutMs: number;
+
   /** `runtime`: what runs the helper as node (default: this process's executable). */
-  constructor(options: { readonly runtime?: { readonly path: string; readonly electron: boolean }; readonly logger?: Logger } = {}) {
+  constructor(options: { readonly runtime?: { readonly path: string; readonly electron: boolean }; readonly logger?: Logger; readonly startTimeoutMs?: number } = {}) {
     this.runtime = options.runtime ?? { path: process.execPath, electron: process.versions.electron !== undefined };
     this.logger = options.logger ?? silentLogger;
+    this.startTimeoutMs = options.startTimeoutMs ?? HELPER_START_TIMEOUT_MS;
   }
 
   readonly start: ProcessStarter = (file, args, options) => {
     if (this.disposed || this.broken) return startProcessHere(file, args, options);
     const helper = this.helperNow();
-    if (!helper.ready) return startProcessHere(file, args, options);
-    const helperProcess = helper.process;
-    const send = (message: object) => {
-      if (helperProcess.connected) helperProcess.send(message);
+    const toHelper = (message: ToHelper) => {
+      if (helper.process?.connected) helper.process.send(message);
     };
     const id = this.nextId++;
-    const started = new RelayedProcess(id, send);
+    let route: ((message: ToHelper) => void) | undefined = helper.ready ? toHelper : undefined;
+    const queued: ToHelper[] = [];
+    const deliver = (message: ToHelper) => (route ? route(message) : queued.push(message));
+    const started = new RelayedProcess(id, deliver);
+    if (!route) {
+      helper.waiting.set(id, (to) => {
+        route = to === 'helper' ? toHelper : relayHere((message) => started.receive(message));
+        for (const message of queued.splice(0)) route(message);
+      });
+    }
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     // Referenced only while it has processes, so that it keeps a test alive for them and nothing else.
-    if (this.processes.size === 0) holdOpen(helperProcess, true);
+    if (this.processes.size === 0 && helper.process) holdOpen(helper.process, true);
     this.processes.set(id, started);
     started.on('close', () => {
       this.processes.delete(id);
       if (this.processes.size > 0) return;
-      holdOpen(helperProcess, false);
+      if (helper.process) holdOpen(helper.process, false);
       if (this.disposed) this.endHelper();
       else if (this.helper === helper) this.idleTimer = setTimeout(() => this.processes.size === 0 && this.endHelper(), HELPER_IDLE_MS).unref();
     });
-    send({ type: 'start', id, file, args: [...args], cwd: options.cwd, env: { ...options.env } });
+    deliver({ type: 'start', id, file, args: [...args], cwd: options.cwd, env: { ...options.env } });
     return started;
   };
 
@@ -239,45 +299,66 @@ export class HelperProcessStarter {
     return this.helperNow().started;
   }
 
-  private helperNow(): NonNullable<HelperProcessStarter['helper']> {
+  private helperNow(): Helper {
     if (this.helper) return this.helper;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...(this.runtime.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
-    // The caller's node options (an inspector port, a preloaded module) are not the helper's.
-    delete env.NODE_OPTIONS;
     let settle: (ready: boolean) => void = () => undefined;
     const started = new Promise<boolean>((resolve) => (settle = resolve));
-    const helperProcess = spawn(this.runtime.path, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'advanced', env, windowsHide: true });
-    const helper = { process: helperProcess, ready: false, started };
+    const helper: Helper = { process: undefined, ready: false, started, waiting: new Map() };
     this.helper = helper;
-    holdOpen(helperProcess, false);
-    helperProcess.on('message', (message: FromHelper) => {
-      if (message.type !== 'ready') this.processes.get(message.id)?.receive(message);
-      else if (this.helper === helper) {
-        helper.ready = true;
-        settle(true);
-        this.log('debug', `git starts from a helper process (pid ${helperProcess.pid ?? '?'})`);
-      }
-    });
+    const routeWaiting = (to: 'helper' | 'here') => {
+      const waiting = [...helper.waiting.values()];
+      helper.waiting.clear();
+      for (const route of waiting) route(to);
+    };
     const lost = (reason: string) => {
       settle(false);
+      clearTimeout(readyTimer);
       if (this.helper !== helper) return;
       this.helper = undefined;
       if (!helper.ready) this.broken = true;
       this.log('warn', helper.ready ? `${reason}; the next git starts a new one` : `${reason} before it was ready; git starts from this process from now on`);
-      const orphans = [...this.processes.values()];
+      // The processes still waiting for it were never sent: they start here, as if it had never been tried.
+      const waitingIds = new Set(helper.waiting.keys());
+      routeWaiting('here');
+      const orphans = [...this.processes].filter(([id]) => !waitingIds.has(id)).map(([, orphan]) => orphan);
       this.processes.clear();
       for (const orphan of orphans) {
         orphan.receive({ type: 'error', id: 0, code: 'EHELPER', message: reason });
         orphan.receive({ type: 'close', id: 0, code: null });
       }
     };
-    helperProcess.on('error', (error) => {
-      // A message that could not be sent (EPIPE): the helper is dying or its channel broke. It is
-      // ended, and its exit says why its processes failed; only a helper that never started is lost here.
-      if (helperProcess.pid !== undefined && helperProcess.exitCode === null && helperProcess.signalCode === null) helperProcess.kill('SIGKILL');
-      else if (helperProcess.pid === undefined) lost(`the helper process that starts git failed: ${error.message}`);
+    const readyTimer = setTimeout(() => {
+      if (helper.ready) return;
+      helper.process?.kill('SIGKILL');
+      lost(`the helper process that starts git was not ready in ${this.startTimeoutMs / 1000} s`);
+    }, this.startTimeoutMs);
+    readyTimer.unref();
+    setImmediate(() => {
+      if (this.helper !== helper) return;
+      const env: NodeJS.ProcessEnv = { ...process.env, ...(this.runtime.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+      // The caller's node options (an inspector port, a preloaded module) are not the helper's.
+      delete env.NODE_OPTIONS;
+      const helperProcess = spawn(this.runtime.path, ['-e', HELPER_SOURCE], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'advanced', env, windowsHide: true });
+      helper.process = helperProcess;
+      holdOpen(helperProcess, this.processes.size > 0);
+      helperProcess.on('message', (message: FromHelper) => {
+        if (message.type !== 'ready') this.processes.get(message.id)?.receive(message);
+        else if (this.helper === helper) {
+          helper.ready = true;
+          clearTimeout(readyTimer);
+          settle(true);
+          this.log('debug', `git starts from a helper process (pid ${helperProcess.pid ?? '?'})`);
+          routeWaiting('helper');
+        }
+      });
+      helperProcess.on('error', (error) => {
+        // A message that could not be sent (EPIPE): the helper is dying or its channel broke. It is
+        // ended, and its exit says why its processes failed; only a helper that never started is lost here.
+        if (helperProcess.pid !== undefined && helperProcess.exitCode === null && helperProcess.signalCode === null) helperProcess.kill('SIGKILL');
+        else if (helperProcess.pid === undefined) lost(`the helper process that starts git failed: ${error.message}`);
+      });
+      helperProcess.on('exit', (code, signal) => lost(`the helper process that starts git exited (${signal ?? code})`));
     });
-    helperProcess.on('exit', (code, signal) => lost(`the helper process that starts git exited (${signal ?? code})`));
     return helper;
   }
 
@@ -302,8 +383,8 @@ export class HelperProcessStarter {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     // Closing its channel ends it (it kills what it still runs and exits).
-    if (helper?.process.connected) helper.process.disconnect();
-    else helper?.process.kill();
+    if (helper?.process?.connected) helper.process.disconnect();
+    else helper?.process?.kill();
   }
 }
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type * as childProcess from 'node:child_process';
@@ -204,14 +204,48 @@ describe('GitRunner with HelperProcessStarter', () => {
     }
   });
 
-  it('starts git from this process until the helper is ready, and for good when no helper can run (a runtime that exits at once)', async () => {
+  it('never forks this process in start(): what is asked for while the helper starts waits for it', async () => {
+    const starter = new HelperProcessStarter();
+    try {
+      const git = new GitRunner(findGitExecutable(), undefined, starter.start);
+      let runs: ReturnType<GitRunner['run']>[] = [];
+      // Synchronously, as the extension's activation asks: no spawn at all in the caller's task.
+      assert.equal(await spawnsHere(async () => {
+        runs = [git.run(['init', '-q'], { cwd: dir }), git.run(['version'], { cwd: dir }), git.run(['hash-object', '--stdin'], { cwd: dir, input: 'waited\n' })];
+      }), 0);
+      // Later, one spawn in all: the helper's.
+      let results: Awaited<ReturnType<GitRunner['run']>>[] = [];
+      assert.equal(await spawnsHere(async () => (results = await Promise.all(runs))), 1);
+      assert.match(results[2].stdout, /^[0-9a-f]{40}\n$/);
+    } finally {
+      starter.dispose();
+    }
+  });
+
+  it('starts what waited for a helper that cannot run from this process, and everything after it (a runtime that exits at once)', async () => {
     const starter = new HelperProcessStarter({ runtime: { path: '/bin/false', electron: false } });
     try {
       const git = new GitRunner(findGitExecutable(), undefined, starter.start);
-      // The first run brings up the helper and starts here meanwhile; the helper never gets ready.
+      // The first run brings up the helper and waits; the helper exits, so the run starts here.
       assert.equal(await spawnsHere(() => git.run(['init', '-q'], { cwd: dir })), 2);
       assert.equal(await starter.helperReady(), false);
       assert.equal(await spawnsHere(async () => assert.equal((await git.run(['rev-parse', '--is-inside-git-dir'], { cwd: dir })).stdout, 'false\n')), 1);
+    } finally {
+      starter.dispose();
+    }
+  });
+
+  it('starts what waited from this process when the helper is not ready in time (a runtime that hangs), with its input', async () => {
+    const hangs = path.join(dir, 'hangs.sh');
+    writeFileSync(hangs, '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
+    const starter = new HelperProcessStarter({ runtime: { path: hangs, electron: false }, startTimeoutMs: 300 });
+    try {
+      const git = new GitRunner(findGitExecutable(), undefined, starter.start);
+      await git.run(['init', '-q'], { cwd: dir });
+      const hashed = await git.run(['hash-object', '--stdin'], { cwd: dir, input: 'relayed here\n' });
+      assert.equal(hashed.stdout, (await new GitRunner().run(['hash-object', '--stdin'], { cwd: dir, input: 'relayed here\n' })).stdout);
+      assert.equal(await starter.helperReady(), false);
+      assert.deepEqual(helperPids(starter), []);
     } finally {
       starter.dispose();
     }
