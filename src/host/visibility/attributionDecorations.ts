@@ -95,7 +95,8 @@ interface DocumentMarks {
  * is not given them again.
  */
 export class AttributionDecorations implements vscode.Disposable {
-  private types: Record<LineMarkState, vscode.TextEditorDecorationType>;
+  /** Made when an editor is first given marks (not at activation: each reads the theme's colours). */
+  private types: Record<LineMarkState, vscode.TextEditorDecorationType> | undefined;
   private readonly caches = new Map<string, SpanStatusCache>();
   private readonly marksByDocument = new Map<string, DocumentMarks>();
   private readonly attributionGenerations = new Map<string, number>();
@@ -117,7 +118,6 @@ export class AttributionDecorations implements vscode.Disposable {
     private readonly history: CommittedHistory,
     private readonly settings: VouchSettings,
   ) {
-    this.types = createMarkTypes();
     this.disposables.push(
       { dispose: () => this.disposeTypes() },
       this.appliedEmitter,
@@ -353,6 +353,7 @@ export class AttributionDecorations implements vscode.Disposable {
   }
 
   private recreateTypes(): void {
+    if (!this.types) return;
     this.disposeTypes();
     this.types = createMarkTypes();
     this.shown = new WeakMap();
@@ -360,13 +361,14 @@ export class AttributionDecorations implements vscode.Disposable {
   }
 
   private disposeTypes(): void {
-    for (const type of Object.values(this.types)) type.dispose();
+    for (const type of Object.values(this.types ?? {})) type.dispose();
   }
 
   private apply(editor: vscode.TextEditor): void {
     if (this.settings.gutterMode === 'off') {
       if (this.shown.get(editor) === 'off') return;
-      for (const state of LINE_MARK_STATES) editor.setDecorations(this.types[state], []);
+      const types = this.types;
+      if (types) for (const state of LINE_MARK_STATES) editor.setDecorations(types[state], []);
       this.shown.set(editor, 'off');
       return;
     }
@@ -374,10 +376,13 @@ export class AttributionDecorations implements vscode.Disposable {
     // The same runs as this editor shows (the editor moved them with the text itself): nothing to send.
     if (this.shown.get(editor) === marks.runs) return;
     this.shown.set(editor, marks.runs);
+    // No types yet: no editor was given marks, so an editor without marks has none to clear.
+    if (!this.types && LINE_MARK_STATES.every((state) => marks.runs[state].length === 0)) return;
+    const types = (this.types ??= createMarkTypes());
     for (const state of LINE_MARK_STATES) {
       const hidden = state === 'ai-accepted' && !this.settings.gutterShowAccepted;
       editor.setDecorations(
-        this.types[state],
+        types[state],
         hidden ? [] : marks.runs[state].map((run) => new vscode.Range(run.startLine, 0, run.endLine, 0)),
       );
     }
