@@ -65,7 +65,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/extension.ts'],
+    files: ['src/extension.ts', 'src/extensionEntry.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [layer('extension', ['**/cli/*', '**/webview/*'])] }],
     },

@@ -1,4 +1,5 @@
-// Activation time of the production bundle in the real editor (code-server), and bundle sizes.
+// Activation time of the production bundle in the real editor (code-server), and bundle sizes: the
+// time Vouch logs, measured by its entry (src/extensionEntry.ts) around the bundle's load and activate().
 // Budget (DESIGN.md): activation under 50 ms; dist/extension.js under 300 KB.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const extensionKB = sizes['extension.js'] / 1024;
-  console.log(`activation (the bundle's top level run + activate(), in code-server, ${RUNS} runs; V8's parse of the bundle before its first line runs is not in it): median ${median.toFixed(1)} ms [${times.map((t) => t.toFixed(1)).join(', ')}]  budget 50 ms  ${median <= 50 ? 'OK' : 'OVER'}`);
+  console.log(`activation (reading, compiling and running the bundle + activate(), as VS Code counts it, in code-server, ${RUNS} runs): median ${median.toFixed(1)} ms [${times.map((t) => t.toFixed(1)).join(', ')}]  budget 50 ms  ${median <= 50 ? 'OK' : 'OVER'}`);
   console.log(`dist/extension.js ${extensionKB.toFixed(1)} KB (budget 300 KB ${extensionKB <= 300 ? 'OK' : 'OVER'}), webview.js ${(sizes['webview.js'] / 1024).toFixed(1)} KB, CLI vouch-cli.js ${(sizes['vouch-cli.js'] / 1024).toFixed(1)} KB (git hooks: vouch-check.js ${(sizes['vouch-check.js'] / 1024).toFixed(1)} KB, vouch-record-commit.js ${(sizes['vouch-record-commit.js'] / 1024).toFixed(1)} KB)`);
   recordBenchResults('activation', { medianMs: median, runsMs: times, budgetMs: 50, extensionBundleKB: Number(extensionKB.toFixed(1)), webviewBundleKB: Number((sizes['webview.js'] / 1024).toFixed(1)), cliBundleKB: Number((sizes['vouch-cli.js'] / 1024).toFixed(1)), checkBundleKB: Number((sizes['vouch-check.js'] / 1024).toFixed(1)), recordCommitBundleKB: Number((sizes['vouch-record-commit.js'] / 1024).toFixed(1)) });
   // The tests use the development build; leave dist/ as they expect.

@@ -19,6 +19,17 @@ const common = {
 
 await Promise.all([
   esbuild.build(extensionBuildOptions({ production })),
+  // dist/extension-entry.js, the extension's "main" (src/extensionEntry.ts): loads dist/extension.js and times the load.
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/extensionEntry.ts'],
+    outfile: 'dist/extension-entry.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: false,
+    external: ['vscode', './extension.js'],
+  }),
   esbuild.build({
     ...common,
     entryPoints: ['src/webview/main.ts'],

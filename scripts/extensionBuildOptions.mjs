@@ -20,9 +20,5 @@ export function extensionBuildOptions({ production }) {
     target: 'node20',
     external: ['vscode'],
     plugins: [vscodeApiPlugin()],
-    // Let activate() report code loading + activate() time, as VS Code's Running Extensions view
-    // counts them (the activation benchmark reads the log line).
-    banner: { js: 'const __vouchLoadStart = performance.now();' },
-    footer: { js: 'const __vouchLoadEnd = performance.now();' },
   };
 }
