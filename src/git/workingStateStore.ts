@@ -43,13 +43,19 @@ export interface SaveOptions {
    * that blob, it names the text and git is not asked to store it again.
    */
   readonly storedBlob?: string;
+  /**
+   * What this writer last read or wrote of the document (loadForText's or its last save's `base`):
+   * the base of the three-way merge, so what it removed since stays removed. Without it nothing is
+   * taken as removed: every span another writer stored is kept.
+   */
+  readonly base?: StoredBase;
 }
 
 export interface SaveResult {
   /** What is now on disk. */
   readonly document: WorkingStateDocument;
   /**
-   * True when another writer had changed the file since this store last read or wrote it, so the
+   * True when another writer had changed the file since the writer last read or wrote it (its `base`), so the
    * saved spans are a merge (see core/workingState/merge.ts): the caller should adopt
    * `document.spans` instead of the spans it passed.
    */
@@ -64,15 +70,11 @@ export interface SaveResult {
   readonly otherWriterOnOtherText?: WorkingStateDocument;
   /** Its identity right after this write (see isStillWritten); undefined if it could not be read. */
   readonly written: FileIdentity | undefined;
+  /** The writer's base for its next save: what it wrote. */
+  readonly base: StoredBase;
 }
 
 export interface LoadOptions {
-  /**
-   * The caller will edit these spans and save them back: remember this version as the base of
-   * the three-way merge in save(), so what the caller removes stays removed. Plain reads (status
-   * counts, panels) must not set the base, or a later save would drop other writers' spans.
-   */
-  readonly asBase?: boolean;
   /** The document's state as the caller has just read it (e.g. from loadAll): used instead of reading its file again. */
   readonly loaded?: WorkingStateDocument;
 }
@@ -83,6 +85,8 @@ export interface SpansForText {
   readonly spans: AttributedSpan[];
   /** False when the given text is the last known text, so the spans were used as stored. */
   readonly reanchored: boolean;
+  /** For a caller that edits these spans and saves them back: the `base` of that save. */
+  readonly base: StoredBase;
 }
 
 const STATE_FILE_NAME = /^[0-9a-f]{64}\.json$/;
@@ -104,17 +108,28 @@ export interface FileIdentity {
   readonly mtimeMs: number;
 }
 
-interface KnownState {
+/**
+ * The version of a document's state a writer last read or wrote, and the spans it took from it:
+ * the base of the merge in its next save. Each writer keeps its own (an editor's ledger, a
+ * detector recording a closed file, the commit recorder, the CLI): a base kept per store would let
+ * one writer's read stand for another's, and that one's next save would drop spans it never had.
+ */
+export interface StoredBase {
   readonly generation: number;
   readonly updatedAt: string;
-  /** The spans the caller took from this version (the base of the merge): ids only matter. */
+  /** The spans the writer took from this version: ids only matter. */
   readonly spans: readonly AttributedSpan[];
   /**
-   * False when the caller took only some of the stored spans: they were read over another text and
-   * some could not be placed on the caller's (an editor that has not reloaded a file an agent just
-   * wrote and reported). The file then holds spans the caller never had, so its next save merges.
+   * False when the writer took only some of the stored spans: they were read over another text and
+   * some could not be placed on the writer's (an editor that has not reloaded a file an agent just
+   * wrote and reported). The file then holds spans the writer never had, so its next save merges.
    */
   readonly complete: boolean;
+}
+
+/** The base of a writer that took `taken` (by default every span) from `document`. */
+export function storedBaseOf(document: WorkingStateDocument, taken: readonly AttributedSpan[] = document.spans): StoredBase {
+  return { generation: document.generation, updatedAt: document.updatedAt, spans: taken, complete: taken.length === document.spans.length };
 }
 
 /** Where a repository's working state lives (per worktree: its own git directory). */
@@ -127,7 +142,7 @@ export function workingStateDirectory(repository: RepositoryLocation): string {
  * `<git dir>/vouch/working/`, shared by every window and the CLI.
  *
  * - Writes are crash-safe (temp file, fsync, rename, directory fsync) and happen under a short
- *   per-file lock as read-modify-write: when the file moved on since this store last saw it, the
+ *   per-file lock as read-modify-write: when the file moved on since the writer last saw it (its `base`), the
  *   disk spans are re-anchored and merged by span id instead of being overwritten.
  * - The last known text is kept as a git blob (`hash-object -w`), named in the file.
  * - Bad files (corrupt, truncated, future schema, oversized, not a regular file) are renamed
@@ -136,9 +151,8 @@ export function workingStateDirectory(repository: RepositoryLocation): string {
 export class WorkingStateStore {
   /** The directory to watch for changes made by other windows and the CLI (`*.json`). */
   readonly stateDirectory: string;
-  private readonly known = new Map<string, KnownState>();
-  /** Each state file as this store last wrote it: while it is still that file, a save need not read it back. */
-  private readonly lastWritten = new Map<string, FileIdentity>();
+  /** Each state file as this store last wrote it: while it is still that file, a save whose base is that write need not read it back. */
+  private readonly lastWritten = new Map<string, { readonly identity: FileIdentity; readonly generation: number }>();
   private stateFilesRead = 0;
   private readonly blobByTextHash = new Map<string, string>();
   /** Hash and blob of texts given as pieces, by their key (a document's uri and version). */
@@ -259,9 +273,8 @@ export class WorkingStateStore {
     const document = options.loaded?.path === repoPath ? options.loaded : await this.load(repoPath);
     // No stored state (most documents): the text is never read.
     if (!document) return undefined;
-    if (options.asBase) this.remember(document);
     const currentSha256 = typeof currentText === 'string' ? await nativeSha256HexInSlices(currentText) : await sha256OfPieces(currentText);
-    if (document.textSha256 === currentSha256) return { document, spans: document.spans.slice(), reanchored: false };
+    if (document.textSha256 === currentSha256) return { document, spans: document.spans.slice(), reanchored: false, base: storedBaseOf(document) };
     const lastText = await this.readText(document);
     if (lastText === undefined) {
       const stateFile = this.stateFileFor(repoPath);
@@ -269,20 +282,15 @@ export class WorkingStateStore {
         const current = await this.inspect(stateFile);
         if (current.kind === 'ok' && current.document.generation === document.generation) {
           await this.moveAside(stateFile, 'stale', `its last known text is gone from git, so its ${document.spans.length} spans cannot be placed on the changed file`);
-          this.known.delete(repoPath);
         }
       });
       return undefined;
     }
     const whole = typeof currentText === 'string' ? currentText : await currentText.whole();
     const spans = reanchorSpans(lastText, whole, document.spans, { newId: this.newId });
-    if (options.asBase) {
-      // Spans that could not be placed were never the caller's: its save must not read their absence as its removal.
-      const placed = new Set(spans.map((span) => span.id));
-      const taken = document.spans.filter((span) => placed.has(span.id));
-      this.remember(document, taken);
-    }
-    return { document, spans, reanchored: true };
+    // Spans that could not be placed were never the caller's: its save must not read their absence as its removal.
+    const placed = new Set(spans.map((span) => span.id));
+    return { document, spans, reanchored: true, base: storedBaseOf(document, document.spans.filter((span) => placed.has(span.id))) };
   }
 
   /**
@@ -291,7 +299,8 @@ export class WorkingStateStore {
    * the number of characters marked (0: nothing was saved).
    */
   async markUncovered(repoPath: string, text: string, ranges: readonly OffsetRange[], author: EditAuthor): Promise<number> {
-    const spans = (await this.loadForText(repoPath, text, { asBase: true }))?.spans ?? [];
+    const loaded = await this.loadForText(repoPath, text);
+    const spans = loaded?.spans ?? [];
     const ledger = AttributionLedger.fromSpans(spans);
     const covered = spans.map((span) => ({ start: span.start, end: span.end }));
     let marked = 0;
@@ -301,14 +310,14 @@ export class WorkingStateStore {
         marked += piece.end - piece.start;
       }
     }
-    if (marked > 0) await this.save(repoPath, ledger.spans(), text);
+    if (marked > 0) await this.save(repoPath, ledger.spans(), text, { base: loaded?.base });
     return marked;
   }
 
   /**
    * Saves a document's spans over `text` (the text they refer to). Read-modify-write under the
-   * file's lock; merges with the disk state when another writer changed it since this store last
-   * read or wrote it.
+   * file's lock; merges with the disk state when it is not the writer's `base` (another writer
+   * changed it since this one last read or wrote it).
    */
   async save(repoPath: string, spans: readonly AttributedSpan[], text: string | TextPieces, options: SaveOptions = {}): Promise<SaveResult> {
     assertRepoPath(repoPath);
@@ -318,11 +327,11 @@ export class WorkingStateStore {
     await fs.mkdir(this.stateDirectory, { recursive: true });
     const stateFile = this.stateFileFor(repoPath);
     return this.withLock(stateFile, async () => {
-      const known = this.known.get(repoPath);
+      const base = options.base;
       const lastWritten = this.lastWritten.get(stateFile);
-      // Still this store's own last write (no other writer since): what is on disk is what it knows, nothing to read back or merge.
-      if (known?.complete && lastWritten && known.generation > 0 && (await WorkingStateStore.isStillWritten(stateFile, lastWritten))) {
-        return this.write(stateFile, repoPath, spans, text, { textSha256, textBlob }, known.generation, false);
+      // The writer's base is this store's last write and the file is still it (no other writer since): nothing to read back or merge.
+      if (base?.complete && lastWritten && base.generation > 0 && lastWritten.generation === base.generation && (await WorkingStateStore.isStillWritten(stateFile, lastWritten.identity))) {
+        return this.write(stateFile, repoPath, spans, text, { textSha256, textBlob }, base.generation, false);
       }
       let disk = await this.inspect(stateFile);
       if (disk.kind === 'bad') {
@@ -337,7 +346,7 @@ export class WorkingStateStore {
       let toWrite: readonly AttributedSpan[] = spans;
       let merged = false;
       const onDisk = disk.kind === 'ok' && disk.document.path === repoPath ? disk.document : undefined;
-      if (onDisk && (!known?.complete || onDisk.generation !== known.generation || onDisk.updatedAt !== known.updatedAt)) {
+      if (onDisk && (!base?.complete || onDisk.generation !== base.generation || onDisk.updatedAt !== base.updatedAt)) {
         // The one place a save needs the whole text: another writer's spans are moved onto it.
         const ourText = typeof text === 'string' ? text : await text.whole();
         const theirText = onDisk.textSha256 === textSha256 ? ourText : await this.readText(onDisk);
@@ -345,11 +354,11 @@ export class WorkingStateStore {
           await this.moveAside(stateFile, 'stale', 'it changed since this writer read it and its text is gone from git, so it cannot be merged');
         } else {
           const theirs = reanchorSpans(theirText, ourText, onDisk.spans, { newId: this.newId });
-          toWrite = mergeSpans({ base: known?.spans ?? [], ours: spans, theirs }, this.newId);
+          toWrite = mergeSpans({ base: base?.spans ?? [], ours: spans, theirs }, this.newId);
           merged = true;
         }
       }
-      const result = await this.write(stateFile, repoPath, toWrite, text, { textSha256, textBlob }, Math.max(onDisk?.generation ?? 0, known?.generation ?? 0), merged);
+      const result = await this.write(stateFile, repoPath, toWrite, text, { textSha256, textBlob }, Math.max(onDisk?.generation ?? 0, base?.generation ?? 0), merged);
       return merged && onDisk && onDisk.textSha256 !== textSha256 ? { ...result, otherWriterOnOtherText: onDisk } : result;
     });
   }
@@ -367,13 +376,12 @@ export class WorkingStateStore {
       updatedAt: new Date(this.now()).toISOString(),
     };
     await writeFileAtomic(stateFile, serializeWorkingStateDocument(document));
-    this.remember(document);
     // Each atomic write is a new file (a rename): its identity, taken under the lock, names this write alone.
     const stat = await fs.lstat(stateFile).catch(() => undefined);
     const written = stat ? identityOf(stat) : undefined;
-    if (written) this.lastWritten.set(stateFile, written);
+    if (written) this.lastWritten.set(stateFile, { identity: written, generation: document.generation });
     else this.lastWritten.delete(stateFile);
-    return { document, merged, stateFile, written };
+    return { document, merged, stateFile, written, base: storedBaseOf(document) };
   }
 
   /**
@@ -409,7 +417,6 @@ export class WorkingStateStore {
   /** Deletes a document's state (the document itself is gone). Returns whether there was any. */
   async remove(repoPath: string): Promise<boolean> {
     const stateFile = this.stateFileFor(repoPath);
-    this.known.delete(repoPath);
     this.lastWritten.delete(stateFile);
     return this.withLock(stateFile, async () => {
       try {
@@ -420,10 +427,6 @@ export class WorkingStateStore {
         throw error;
       }
     });
-  }
-
-  private remember(document: WorkingStateDocument, taken: readonly AttributedSpan[] = document.spans): void {
-    this.known.set(document.path, { generation: document.generation, updatedAt: document.updatedAt, spans: taken, complete: taken.length === document.spans.length });
   }
 
   private async writeTextBlob(text: string, storedBlob: string | undefined): Promise<{ textSha256: string; textBlob: string }> {

@@ -6,6 +6,7 @@ import { editKeepsReviewBlocks, isBlankLine, type LineWithSpans } from '../core/
 import { computeTextReplacements, reanchorSpans } from '../core/reanchor';
 import { mergeSpans } from '../core/workingState/merge';
 import type { RepositoryRegistry } from './repositoryRegistry';
+import type { StoredBase } from '../git/workingStateStore';
 import { Debouncer, DisposableStore } from './lifecycle';
 import { documentLength, documentPieces, eolLength, isLargeDocument } from './documentText';
 import { CleanDocumentTexts } from './cleanDocumentTexts';
@@ -153,6 +154,12 @@ interface TrackedDocument {
    * WorkingStateFollower); recorded at each save and load, never per edit.
    */
   readonly storedIds: Set<string>;
+  /**
+   * What the ledger last took from or wrote to the document's working state: the base of its next
+   * save's merge. The ledger's own: the window's other writers (a detector recording a closed
+   * file, the commit recorder) keep theirs, so their reads never stand for the ledger's.
+   */
+  storedBase: StoredBase | undefined;
   /** Saves that failed in a row (a lock held too long on a busy machine, a full disk): each is tried again later. */
   saveFailures: number;
   /** The document matched its file after the last change event or save (not dirty): a change that keeps it so is a reload from disk. */
@@ -359,7 +366,7 @@ export class AttributionService implements vscode.Disposable {
         const stored = await this.states.load(document, documentPieces(document));
         if (this.documents.get(key) !== tracked) return;
         if (document.version === version) {
-          if (stored) this.adoptStored(tracked, { ...base, version }, '', stored);
+          if (stored) this.adoptStored(tracked, { ...base, version }, '', stored.spans, stored.base);
           return;
         }
       } catch (error) {
@@ -372,7 +379,7 @@ export class AttributionService implements vscode.Disposable {
     const text = document.getText();
     const stored = await this.states.load(document, text);
     if (!stored || this.documents.get(key) !== tracked) return;
-    this.adoptStored(tracked, { ...base, version }, text, stored);
+    this.adoptStored(tracked, { ...base, version }, text, stored.spans, stored.base);
   }
 
   private track(document: vscode.TextDocument): TrackedDocument | undefined {
@@ -394,6 +401,7 @@ export class AttributionService implements vscode.Disposable {
       saving: Promise.resolve(),
       loaded: Promise.resolve(),
       storedIds: new Set(),
+      storedBase: undefined,
       saveFailures: 0,
       clean: !document.isDirty,
       cleanVersion: undefined,
@@ -429,11 +437,14 @@ export class AttributionService implements vscode.Disposable {
   private async loadStored(document: vscode.TextDocument, tracked: TrackedDocument, textAtOpen: string | ReturnType<typeof documentPieces>): Promise<void> {
     const key = document.uri.toString();
     let spans: AttributedSpan[] | undefined;
+    let storedBase: StoredBase | undefined;
     const eventsDuringLoad = tracked.pending ?? [];
     /** The ledger was empty at this revision: nothing of the store was known yet. */
     const empty = { spans: [], revision: tracked.revision };
     try {
-      spans = await this.states?.load(document, textAtOpen);
+      const loaded = await this.states?.load(document, textAtOpen);
+      spans = loaded?.spans;
+      storedBase = loaded?.base;
     } catch (error) {
       if (error instanceof TextChangedError && this.documents.get(key) === tracked) {
         // Edited while its pieces were read: the ledger takes the changes made meanwhile now (an AI
@@ -447,6 +458,7 @@ export class AttributionService implements vscode.Disposable {
       this.log.warn(`Could not load the stored attribution of ${document.uri.fsPath}: ${errorMessage(error)}`);
     }
     if (this.documents.get(key) !== tracked) return;
+    tracked.storedBase = storedBase;
     if (spans && spans.length > 0) {
       tracked.ledger = AttributionLedger.fromSpans(spans);
       recordIds(tracked.storedIds, spans);
@@ -797,15 +809,17 @@ export class AttributionService implements vscode.Disposable {
     const textAtSave = documentPieces(document);
     const before = this.snapshot(tracked);
     try {
-      const merged = await this.states.save(document, before.spans, textAtSave);
+      const saved = await this.states.save(document, before.spans, textAtSave, tracked.storedBase);
       recordIds(tracked.storedIds, before.spans);
       tracked.saveFailures = 0;
+      if (saved) tracked.storedBase = saved.base;
+      const merged = saved?.merged;
       if (!merged || this.documents.get(document.uri.toString()) !== tracked) return;
       // Another window or the CLI changed this file's spans: adopt the merge, so the next save does not undo their work.
       // The text at save time is needed only when the document moved on since; the merge read it whole, so whole() gives it back.
       const storedText = document.version !== before.version ? await textAtSave.whole() : '';
       if (this.documents.get(document.uri.toString()) !== tracked) return;
-      this.adoptStored(tracked, before, storedText, merged);
+      this.adoptStored(tracked, before, storedText, merged, saved.base);
     } catch (error) {
       // Typed into while its text was read: the edit has scheduled the next save, which writes the new text.
       if (error instanceof TextChangedError) {
@@ -846,8 +860,9 @@ export class AttributionService implements vscode.Disposable {
    * as it was at `before` for the base; the result is saved again. `before.version` is the
    * version `storedText` had (it may be later than the base: a large document read again).
    */
-  private adoptStored(tracked: TrackedDocument, before: LedgerSnapshot, storedText: string, stored: readonly AttributedSpan[]): void {
+  private adoptStored(tracked: TrackedDocument, before: LedgerSnapshot, storedText: string, stored: readonly AttributedSpan[], storedBase: StoredBase | undefined): void {
     const document = tracked.document;
+    tracked.storedBase = storedBase;
     const textMoved = document.version !== before.version;
     recordIds(tracked.storedIds, stored);
     const theirs = textMoved ? reanchorSpans(storedText, document.getText(), stored) : stored;

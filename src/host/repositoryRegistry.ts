@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AttributedSpan } from '../core/attribution';
 import { GitError, type GitRunner } from '../git/gitRunner';
 import { pathInRepository, findRepository, type RepositoryLocation } from '../git/repository';
-import { WorkingStateStore, workingStateDirectory, type FileIdentity } from '../git/workingStateStore';
+import { WorkingStateStore, workingStateDirectory, type FileIdentity, type StoredBase } from '../git/workingStateStore';
 import type { WorkingStateDocument } from '../core/workingState/stateFile';
 import type { TextPieces } from '../git/textPieces';
 import type { GitExtension } from './gitExtension';
@@ -140,24 +140,33 @@ export class RepositoryRegistry implements vscode.Disposable {
     return Promise.all(this.storesByTopLevel.values());
   }
 
-  /** Stored spans of a document, moved onto `text` (its current content): [] when it has no stored state, undefined when it is in no repository. */
-  async load(document: vscode.TextDocument, text: string | TextPieces = document.getText()): Promise<AttributedSpan[] | undefined> {
+  /**
+   * Stored spans of a document, moved onto `text` (its current content), and the base of the
+   * caller's next save if it adopts them: no spans when it has no stored state, undefined when it
+   * is in no repository.
+   */
+  async load(document: vscode.TextDocument, text: string | TextPieces = document.getText()): Promise<{ spans: AttributedSpan[]; base: StoredBase | undefined } | undefined> {
     if (document.uri.scheme !== 'file') return undefined;
     const located = await this.storeOf(document.uri.fsPath);
     if (!located) return undefined;
-    return (await located.store.loadForText(located.repoPath, text, { asBase: true }))?.spans ?? [];
+    const loaded = await located.store.loadForText(located.repoPath, text);
+    return { spans: loaded?.spans ?? [], base: loaded?.base };
   }
 
-  /** Saves a document's spans over `text`; returns the merged spans when another writer had changed them. */
-  async save(document: vscode.TextDocument, spans: readonly AttributedSpan[], text: string | TextPieces): Promise<AttributedSpan[] | undefined> {
+  /**
+   * Saves a document's spans over `text`, merged with what others stored since `base` (what the
+   * caller last read or wrote). Returns the caller's next base, and the merged spans when another
+   * writer had changed them; undefined when nothing was written.
+   */
+  async save(document: vscode.TextDocument, spans: readonly AttributedSpan[], text: string | TextPieces, base: StoredBase | undefined): Promise<{ merged: AttributedSpan[] | undefined; base: StoredBase } | undefined> {
     const located = await this.storeOf(document.uri.fsPath);
     if (!located) return undefined;
     if (spans.length === 0 && !(await located.store.load(located.repoPath))) return undefined;
-    const result = await located.store.save(located.repoPath, spans, text);
+    const result = await located.store.save(located.repoPath, spans, text, { base });
     if (result.written) this.savedHere.set(result.stateFile, { repoPath: located.repoPath, written: result.written });
     else this.savedHere.delete(result.stateFile);
     if (result.otherWriterOnOtherText) this.otherTextEmitter.fire({ uri: document.uri, state: result.otherWriterOnOtherText });
-    return result.merged ? result.document.spans.slice() : undefined;
+    return { merged: result.merged ? result.document.spans.slice() : undefined, base: result.base };
   }
 
   private watchFolder(folder: vscode.Uri): void {

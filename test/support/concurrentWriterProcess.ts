@@ -137,7 +137,8 @@ class Writer {
       if (store) {
         const start = before.length;
         const end = before.length + added.join('\n').length;
-        const current = (await store.loadForText(this.file, this.text, { asBase: true }))?.spans ?? [];
+        const loaded = await store.loadForText(this.file, this.text);
+        const current = loaded?.spans ?? [];
         const span: AttributedSpan = {
           id: `${this.name}-${round}`,
           start,
@@ -149,7 +150,7 @@ class Writer {
           insertedLength: end - start,
           humanChangedChars: 0,
         };
-        await store.save(this.file, [...current, span], this.text);
+        await store.save(this.file, [...current, span], this.text, { base: loaded?.base });
       } else {
         const marked = await this.vouch(['mark', this.file, '--lines', `${aiLines[0]}-${aiLines[aiLines.length - 1]}`, '--tool', 'aider']);
         if (marked.code !== 0) throw new Error(`vouch mark: ${marked.stderr.trim()}`);
@@ -157,7 +158,7 @@ class Writer {
     }
     // Review.
     if (store) {
-      const loaded = await store.loadForText(this.file, this.text, { asBase: true });
+      const loaded = await store.loadForText(this.file, this.text);
       const reviewed = (loaded?.spans ?? []).map((span) =>
         span.review
           ? span
@@ -173,7 +174,7 @@ class Writer {
               },
             },
       );
-      await store.save(this.file, reviewed, this.text);
+      await store.save(this.file, reviewed, this.text, { base: loaded?.base });
     } else {
       const reviewed = await this.vouch(['review', this.file, '--lines', `${aiLines[0]}-${aiLines[aiLines.length - 1]}`, '--intent', `round ${round} of ${this.name}`, '--scope', 'none']);
       if (reviewed.code !== 0) throw new Error(`vouch review: ${reviewed.stderr.trim()}`);

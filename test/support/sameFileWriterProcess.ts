@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   if (lineStarts.length < 2 * SAME_FILE_MAX_ROUNDS) throw new Error(`${file} needs ${2 * SAME_FILE_MAX_ROUNDS} lines`);
   process.stdout.write('ready\n');
   await waitForGo();
-  let spans: readonly AttributedSpan[] = (await store.loadForText(file, text, { asBase: true }))?.spans ?? [];
+  const loaded = await store.loadForText(file, text);
+  let spans: readonly AttributedSpan[] = loaded?.spans ?? [];
+  let base = loaded?.base;
   const added: string[] = [];
   let merges = 0;
   let sawOther = false;
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
     };
     added.push(span.id);
     // Sorted by offset, as a ledger hands them over.
-    const result = await store.save(file, [...spans, span].sort((a, b) => a.start - b.start), text);
+    const result = await store.save(file, [...spans, span].sort((a, b) => a.start - b.start), text, { base });
+    base = result.base;
     // What the store wrote is this writer's state from now on (the editor adopts a merge the same way).
     spans = result.document.spans;
     if (result.merged) merges++;

@@ -95,11 +95,11 @@ async function mark(args: string[], io: CliIo): Promise<number> {
   // An agent hook has no one to retry for it: wait out a live writer's lock for longer than the
   // editor would (a dead writer's lock is broken at once).
   const store = new WorkingStateStore(repository, git, stderrLogger(io), { lock: { ...DEFAULT_FILE_LOCK_OPTIONS, maxWaitMs: MARK_LOCK_WAIT_MS } });
-  const current = await store.loadForText(resolved.repoPath, text, { asBase: true });
+  const current = await store.loadForText(resolved.repoPath, text);
   const ledger = AttributionLedger.fromSpans(current?.spans ?? []);
   const origin = { kind, tool, ...(model === undefined ? {} : { model }), ...(session === undefined ? {} : { session }) };
   for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'ai', origin, confidence: 'high' }, text.slice(range.start, range.end));
-  await store.save(resolved.repoPath, ledger.spans(), text);
+  await store.save(resolved.repoPath, ledger.spans(), text, { base: current?.base });
   const described = mergeLineRanges(lineRanges).map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`));
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';
   io.stdout(display`marked lines ${described.join(', ')} of ${resolved.repoPath}${where} as written by ${tool}\n`);

@@ -106,7 +106,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
   if (text === undefined) throw new CliFailure(`no such file: ${resolved.absolutePath}`);
 
   const store = new WorkingStateStore(repository, git, stderrLogger(io));
-  const current = await store.loadForText(repoPath, text, { asBase: true });
+  const current = await store.loadForText(repoPath, text);
   const spans = current?.spans ?? [];
   const blocks = buildReviewBlocks({ path: repoPath, text, spans });
   const chosen = blocks.filter((block) => block.startLine <= last && block.endLine >= first);
@@ -155,7 +155,7 @@ async function review(args: string[], io: CliIo): Promise<number> {
     newSpans = mapSpansThroughReplacements(newSpans, removals);
     await writeIfUnchanged(resolved.absolutePath, text, newText, repoPath, repository);
   }
-  await store.save(repoPath, newSpans, newText);
+  await store.save(repoPath, newSpans, newText, { base: current?.base });
   const ranges = chosen.map((block) => lineRangeLabel(block, english)).join(', ');
   const verb = decision === 'accepted' ? 'accepted' : 'rejected and removed';
   const where = nested ? ` in the repository at ${repository.topLevel}` : '';

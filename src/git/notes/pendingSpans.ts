@@ -11,7 +11,7 @@ import type { CommittedPiece } from '../../core/notes/lineRanges';
 import { reanchorSpans } from '../../core/reanchor';
 import type { WorkingStateDocument } from '../../core/workingState/stateFile';
 import { readWorkingTreeText } from '../repository';
-import type { WorkingStateStore } from '../workingStateStore';
+import { storedBaseOf, type StoredBase, type WorkingStateStore } from '../workingStateStore';
 import type { GitRunner } from '../gitRunner';
 import { followRenamedDocuments, type FollowedRename } from '../staging/renamedFiles';
 import { errorMessage } from '../../core/errorMessage';
@@ -48,6 +48,8 @@ interface HandedOut {
   readonly workingText: string;
   readonly spans: readonly AttributedSpan[];
   readonly reanchored: boolean;
+  /** The base of this recorder's save (what it took from the stored state). */
+  readonly base: StoredBase;
 }
 
 /**
@@ -134,6 +136,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     const asSpans = known.map((piece, index) => ({ ...(byId.get(piece.spanId) as AttributedSpan), id: `${piece.spanId}#${index}`, start: piece.start, end: piece.end }));
     let text = handed.workingText;
     let base: readonly AttributedSpan[] = handed.spans;
+    let storedBase = handed.base;
     let ranges: readonly { start: number; end: number }[] = asSpans;
     if (handed.reanchored) {
       const storedText = await store.readText(handed.document);
@@ -141,12 +144,13 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
         // Find the committed characters in the stored text (maybe an editor's unsaved buffer) and make them human there.
         text = storedText;
         base = handed.document.spans;
+        storedBase = storedBaseOf(handed.document);
         ranges = reanchorSpans(handed.workingText, storedText, asSpans);
       }
     }
     const ledger = AttributionLedger.fromSpans(base);
     for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'human' });
-    await store.save(repoPath, ledger.spans(), text, committedBlob === undefined ? {} : { storedBlob: committedBlob });
+    await store.save(repoPath, ledger.spans(), text, committedBlob === undefined ? { base: storedBase } : { storedBlob: committedBlob, base: storedBase });
   }
 
   private storeOf(topLevel: string): Promise<WorkingStateStore> {
@@ -169,9 +173,9 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       this.logger.warn(`vouch: ${repoPath} is gone and its last known text is not in git; its AI spans stay pending`);
       return undefined;
     }
-    const loaded = await store.loadForText(repoPath, workingText, { asBase: true, loaded: document });
+    const loaded = await store.loadForText(repoPath, workingText, { loaded: document });
     if (!loaded) return undefined;
-    const handed: HandedOut = { document: loaded.document, workingText, spans: loaded.spans, reanchored: loaded.reanchored };
+    const handed: HandedOut = { document: loaded.document, workingText, spans: loaded.spans, reanchored: loaded.reanchored, base: loaded.base };
     this.handedOut.set(keyOf(topLevel, repoPath), handed);
     return handed;
   }

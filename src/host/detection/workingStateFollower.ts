@@ -88,7 +88,8 @@ export class WorkingStateFollower implements vscode.Disposable {
   }
 
   private async catchUp(document: vscode.TextDocument, stored: WorkingStateDocument, retryLater: () => void): Promise<void> {
-    if (this.foreignSpans(document, stored).length === 0) return;
+    const foreign = this.foreignSpans(document, stored);
+    if (foreign.length === 0) return;
     if (!document.isDirty && stored.textSha256 !== sha256Hex(document.getText())) {
       // The report describes text on disk that the editor has not reloaded yet: come back when it has.
       retryLater();
@@ -99,7 +100,10 @@ export class WorkingStateFollower implements vscode.Disposable {
     // Unsaved attribution first goes to the store (merged with the other writer's), then comes back.
     await this.service.flush();
     await this.service.reload(document);
-    this.log.info(`Picked up attribution of ${vscode.workspace.asRelativePath(document.uri)} written outside this window`);
+    // Said as it came out: the report may have been changed or removed again before it was read.
+    const held = new Set(this.service.spansOf(document.uri).map((span) => span.id));
+    const taken = foreign.filter((span) => held.has(span.id)).length;
+    this.log.info(`Picked up attribution of ${vscode.workspace.asRelativePath(document.uri)} written outside this window (${taken} of its ${foreign.length} new span(s) held now)`);
   }
 
   /** Keeps the spans of another writer's state this window never had, when it is about a text a document with unsaved edits does not hold. */

@@ -106,11 +106,11 @@ describe('texts given in pieces (a big editor document is never taken whole)', f
     const text = 'shared line\n'.repeat(1_000);
     const ours = await WorkingStateStore.open(git, dir, silentLogger);
     const theirs = await WorkingStateStore.open(git, dir, silentLogger);
-    await ours.save('doc.txt', [span('ours-1', 0, 11)], stringPieces(text));
-    await theirs.loadForText('doc.txt', text, { asBase: true });
-    await theirs.save('doc.txt', [span('ours-1', 0, 11), span('theirs', 12, 23)], text);
+    const first = await ours.save('doc.txt', [span('ours-1', 0, 11)], stringPieces(text));
+    const read = await theirs.loadForText('doc.txt', text);
+    await theirs.save('doc.txt', [span('ours-1', 0, 11), span('theirs', 12, 23)], text, { base: read?.base });
     const pieces = recordingPieces(text, 4_096, { key: 'doc@2' });
-    const merged = await ours.save('doc.txt', [span('ours-1', 0, 11), span('ours-2', 24, 35)], pieces);
+    const merged = await ours.save('doc.txt', [span('ours-1', 0, 11), span('ours-2', 24, 35)], pieces, { base: first.base });
     assert.equal(merged.merged, true);
     assert.equal(pieces.wholeCalls, 1);
     assert.deepEqual(

@@ -9,7 +9,7 @@ import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner, type GitResult, type GitRunOptions } from '../../../src/git/gitRunner';
 import { findRepository, findRepositoryAndCommit } from '../../../src/git/repository';
 import { LockTimeoutError } from '../../../src/git/workingState/fileLock';
-import { WorkingStateStore } from '../../../src/git/workingStateStore';
+import { WorkingStateStore, type StoredBase } from '../../../src/git/workingStateStore';
 import { acceptedReview, spanAt } from '../../support/spans';
 
 const git = new GitRunner();
@@ -238,16 +238,16 @@ describe('WorkingStateStore', () => {
       await first.save('a.txt', [span('a', 0, 8)], text);
       const windowA = await open();
       const windowB = await open();
-      await windowA.loadForText('a.txt', text, { asBase: true });
-      await windowB.loadForText('a.txt', text, { asBase: true });
-      const fromA = await windowA.save('a.txt', [span('a', 0, 8, { review })], text);
+      const readByA = await windowA.loadForText('a.txt', text);
+      const readByB = await windowB.loadForText('a.txt', text);
+      const fromA = await windowA.save('a.txt', [span('a', 0, 8, { review })], text, { base: readByA?.base });
       assert.equal(fromA.merged, false);
-      const fromB = await windowB.save('a.txt', [span('a', 0, 8), span('b', 9, 17)], text);
+      const fromB = await windowB.save('a.txt', [span('a', 0, 8), span('b', 9, 17)], text, { base: readByB?.base });
       assert.equal(fromB.merged, true);
       assert.deepEqual(fromB.document.spans, [span('a', 0, 8, { review }), span('b', 9, 17)]);
       assert.equal(fromB.document.generation, 3);
       // A saves again without having seen B's write: B's span stays.
-      const again = await windowA.save('a.txt', [span('a', 0, 8, { review })], text);
+      const again = await windowA.save('a.txt', [span('a', 0, 8, { review })], text, { base: fromA.base });
       assert.deepEqual(again.document.spans.map((s) => s.id), ['a', 'b']);
     });
 
@@ -262,7 +262,7 @@ describe('WorkingStateStore', () => {
       assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, first.written), false, 'the file is now the other writer\'s');
       assert.ok(other.written);
       assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, other.written), true);
-      const again = await window.save('a.txt', [span('a', 0, 8), span('cli', 9, 17)], text);
+      const again = await window.save('a.txt', [span('a', 0, 8), span('cli', 9, 17)], text, { base: first.base });
       assert.ok(again.written);
       assert.equal(await WorkingStateStore.isStillWritten(first.stateFile, other.written), false, 'each write is a new file, even with the same content');
       await window.remove('a.txt');
@@ -271,15 +271,15 @@ describe('WorkingStateStore', () => {
 
     it('does not read back its own last write when it saves again; reads and merges once another writer wrote', async () => {
       const window = await open();
-      await window.save('a.txt', [span('a', 0, 8)], text);
+      const first = await window.save('a.txt', [span('a', 0, 8)], text);
       const readAfterFirst = window.statesRead;
-      const again = await window.save('a.txt', [span('a', 0, 8, { review })], text);
+      const again = await window.save('a.txt', [span('a', 0, 8, { review })], text, { base: first.base });
       assert.equal(window.statesRead, readAfterFirst, 'its own write was read back');
       assert.equal(again.merged, false);
       assert.equal(again.document.generation, 2);
       const cli = await open();
       await cli.save('a.txt', [span('a', 0, 8, { review }), span('cli', 9, 17)], text);
-      const merged = await window.save('a.txt', [span('a', 0, 8, { review })], text);
+      const merged = await window.save('a.txt', [span('a', 0, 8, { review })], text, { base: again.base });
       assert.equal(window.statesRead, readAfterFirst + 1, 'the other writer\'s file is read once');
       assert.equal(merged.merged, true);
       assert.deepEqual(merged.document.spans.map((s) => s.id), ['a', 'cli']);
@@ -289,18 +289,18 @@ describe('WorkingStateStore', () => {
     it('hands back the other writer\'s state when it was over another text (its spans that text alone holds cannot be merged), and not when the texts are the same', async () => {
       const window = await open();
       const unsaved = 'person typing\n' + text;
-      await window.save('a.txt', [], unsaved);
+      const first = await window.save('a.txt', [], unsaved);
       // An agent writes the file (a function the window's text does not hold) and reports it.
       const agentText = text + 'export function agentWrote() {}\n';
       const agent = await open();
       await agent.save('a.txt', [span('agent', text.length, agentText.length - 1)], agentText);
-      const merged = await window.save('a.txt', [], unsaved + 'more');
+      const merged = await window.save('a.txt', [], unsaved + 'more', { base: first.base });
       assert.equal(merged.merged, true);
       assert.equal(merged.otherWriterOnOtherText?.textSha256, sha256Hex(agentText));
       assert.deepEqual(merged.otherWriterOnOtherText?.spans.map((s) => [s.id, agentText.slice(s.start, s.end)]), [['agent', 'export function agentWrote() {}']]);
       // The same text on both sides: nothing to hand back.
       await agent.save('a.txt', [span('agent2', 0, 8)], unsaved + 'more');
-      const same = await window.save('a.txt', [], unsaved + 'more');
+      const same = await window.save('a.txt', [], unsaved + 'more', { base: merged.base });
       assert.equal(same.merged, true);
       assert.equal(same.otherWriterOnOtherText, undefined);
     });
@@ -323,16 +323,36 @@ describe('WorkingStateStore', () => {
 
     it('a plain read does not become the base of a save: spans another writer added survive', async () => {
       const editor = await open();
-      await editor.save('a.txt', [], text);
+      const first = await editor.save('a.txt', [], text);
       const cli = await open();
-      await cli.loadForText('a.txt', text, { asBase: true });
-      await cli.save('a.txt', [span('cli', 0, 8)], text);
+      const read = await cli.loadForText('a.txt', text);
+      await cli.save('a.txt', [span('cli', 0, 8)], text, { base: read?.base });
       // The editor only looks (a status count, the review panel) and then saves its own view.
       await editor.loadAll();
       await editor.loadForText('a.txt', text);
-      const saved = await editor.save('a.txt', [], text);
+      const saved = await editor.save('a.txt', [], text, { base: first.base });
       assert.equal(saved.merged, true);
       assert.deepEqual(saved.document.spans.map((s) => s.id), ['cli']);
+    });
+
+    it('one writer\'s read never stands for another\'s: the commit recorder reading an agent\'s report does not let the editor\'s next save drop it', async () => {
+      // One store, two writers of one window: the editor's ledger and the commit recorder.
+      const window = await open();
+      const fromLedger = await window.save('a.txt', [span('a', 0, 8)], text);
+      // An agent reports lines from a terminal (`vouch mark`).
+      const cli = await open();
+      const readByCli = await cli.loadForText('a.txt', text);
+      await cli.save('a.txt', [...(readByCli?.spans ?? []), span('report', 9, 17)], text, { base: readByCli?.base });
+      // The window's commit recorder reads the state (a commit was just made) before the ledger took the report in.
+      const readByRecorder = await window.loadForText('a.txt', text);
+      assert.deepEqual(readByRecorder?.spans.map((s) => s.id), ['a', 'report']);
+      // The ledger saves its view with its own base: the report it never had is merged in, not dropped.
+      const saved = await window.save('a.txt', [span('a', 0, 8, { review })], text, { base: fromLedger.base });
+      assert.equal(saved.merged, true);
+      assert.deepEqual(saved.document.spans.map((s) => s.id), ['a', 'report']);
+      // With no base at all nothing another writer stored is taken as removed.
+      const unbased = await (await open()).save('a.txt', [], text);
+      assert.deepEqual(unbased.document.spans.map((s) => s.id), ['a', 'report']);
     });
 
 
@@ -344,19 +364,19 @@ describe('WorkingStateStore', () => {
       await cli.save('a.txt', [span('report', text.length, onDisk.length, { insertedAt: 2000 })], onDisk);
       // The editor still holds the text it opened: the report cannot be placed on it.
       const editor = await open();
-      const loaded = await editor.loadForText('a.txt', text, { asBase: true });
+      const loaded = await editor.loadForText('a.txt', text);
       assert.deepEqual(loaded?.spans, []);
       // The editor reloads the file and saves its view (no spans of its own yet).
-      const saved = await editor.save('a.txt', [], onDisk);
+      const saved = await editor.save('a.txt', [], onDisk, { base: loaded?.base });
       assert.equal(saved.merged, true, 'the save merged with the report it never had');
       assert.deepEqual(saved.document.spans.map((s) => [s.id, onDisk.slice(s.start, s.end)]), [['report', addition]]);
       // A span the editor did take and then removed stays removed.
       const cli2 = await open();
       await cli2.save('b.txt', [span('kept', 0, 8), span('future', text.length, onDisk.length)], onDisk);
       const editor2 = await open();
-      const loaded2 = await editor2.loadForText('b.txt', text, { asBase: true });
+      const loaded2 = await editor2.loadForText('b.txt', text);
       assert.deepEqual(loaded2?.spans.map((s) => s.id), ['kept']);
-      const saved2 = await editor2.save('b.txt', [], onDisk);
+      const saved2 = await editor2.save('b.txt', [], onDisk, { base: loaded2?.base });
       assert.deepEqual(saved2.document.spans.map((s) => s.id), ['future']);
     });
     it('loses no span when two windows keep saving at the same time', async () => {
@@ -365,12 +385,15 @@ describe('WorkingStateStore', () => {
       const writer = async (prefix: string, offset: number): Promise<string[]> => {
         const store = await open();
         let spans: AttributedSpan[] = [];
+        let base: StoredBase | undefined;
         const added: string[] = [];
         for (let i = 0; i < 15; i++) {
           const id = `${prefix}${i}`;
           added.push(id);
           spans = [...spans, span(id, i * 20 + offset, i * 20 + offset + 5)].sort((x, y) => x.start - y.start);
-          spans = (await store.save('a.txt', spans, longText)).document.spans.slice();
+          const saved = await store.save('a.txt', spans, longText, { base });
+          spans = saved.document.spans.slice();
+          base = saved.base;
         }
         return added;
       };

@@ -47,8 +47,8 @@ async function main(): Promise<void> {
   let announced = false;
   for (;;) {
     // The writer replaces what it read: that version is the base of its save.
-    const current = (await store.loadForText('a.txt', text, { asBase: true }))?.document;
-    await store.save('a.txt', spansForGeneration((current?.generation ?? 0) + 1), text);
+    const current = await store.loadForText('a.txt', text);
+    await store.save('a.txt', spansForGeneration((current?.document.generation ?? 0) + 1), text, { base: current?.base });
     if (!announced) {
       process.stdout.write('writing\\n');
       announced = true;
