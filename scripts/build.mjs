@@ -3,6 +3,7 @@ import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { extensionBuildOptions } from './extensionBuildOptions.mjs';
+import { nodeBuiltinsPlugin } from './oneRequirePlugins.mjs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const production = process.argv.includes('--production');
@@ -49,6 +50,7 @@ await Promise.all([
     format: 'cjs',
     target: 'node20',
     define: { VOUCH_VERSION: JSON.stringify(version) },
+    plugins: [nodeBuiltinsPlugin()],
   }),
   ...Object.entries(HOOK_BUNDLES).map(([bundle, entry]) =>
     esbuild.build({
@@ -58,6 +60,7 @@ await Promise.all([
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      plugins: [nodeBuiltinsPlugin()],
     }),
   ),
 ]);

@@ -1,6 +1,6 @@
 // esbuild's options for dist/extension.js, shared by scripts/build.mjs and the editor-scale bench
 // (which rebuilds the production bundle with a source map and must get the same bytes).
-import { vscodeApiPlugin } from './vscodeApiPlugin.mjs';
+import { nodeBuiltinsPlugin, vscodeApiPlugin } from './oneRequirePlugins.mjs';
 
 /**
  * @param {{ production: boolean }} options
@@ -19,6 +19,6 @@ export function extensionBuildOptions({ production }) {
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [vscodeApiPlugin()],
+    plugins: [vscodeApiPlugin(), nodeBuiltinsPlugin()],
   };
 }
