@@ -27,7 +27,7 @@ function held<T>(): Held<T> {
  * until the test answers them, so a mark can be made exactly while the store is busy (as on a busy
  * machine, where a save or reload takes seconds). Every other document loads empty at once.
  */
-class HeldStore {
+class HeldStore implements Pick<RepositoryRegistry, 'load' | 'save'> {
   readonly loads: Held<AttributedSpan[]>[] = [];
   readonly saves: { spans: readonly AttributedSpan[]; answer: Held<AttributedSpan[] | undefined> }[] = [];
   holdLoads = true;
@@ -36,22 +36,22 @@ class HeldStore {
   constructor(private readonly key: string) {}
 
   /** Once answered, reads a text given in pieces to its end first, as the real store hashes it (a large document is read so). */
-  load(document: vscode.TextDocument, text: string | TextPieces): Promise<AttributedSpan[] | undefined> {
-    if (document.uri.toString() !== this.key || !this.holdLoads) return Promise.resolve([]);
+  load(document: vscode.TextDocument, text: string | TextPieces): ReturnType<RepositoryRegistry['load']> {
+    if (document.uri.toString() !== this.key || !this.holdLoads) return Promise.resolve({ spans: [], base: undefined });
     const answer = held<AttributedSpan[]>();
     this.loads.push(answer);
     return answer.promise.then(async (spans) => {
       if (typeof text !== 'string') for await (const piece of text.pieces()) void piece;
-      return spans;
+      return { spans, base: { generation: this.loads.length, updatedAt: '', spans, complete: true } };
     });
   }
 
-  save(document: vscode.TextDocument, spans: readonly AttributedSpan[]): Promise<AttributedSpan[] | undefined> {
+  save(document: vscode.TextDocument, spans: readonly AttributedSpan[]): ReturnType<RepositoryRegistry['save']> {
     if (document.uri.toString() !== this.key) return Promise.resolve(undefined);
     const answer = held<AttributedSpan[] | undefined>();
     this.saves.push({ spans, answer });
     if (!this.holdSaves) answer.resolve(undefined);
-    return answer.promise;
+    return answer.promise.then((merged) => ({ merged, base: { generation: this.saves.length, updatedAt: '', spans: merged ?? spans, complete: true } }));
   }
 }
 
