@@ -135,7 +135,7 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
     // The committed characters become human; a span committed in part keeps its remainder.
     const asSpans = known.map((piece, index) => ({ ...(byId.get(piece.spanId) as AttributedSpan), id: `${piece.spanId}#${index}`, start: piece.start, end: piece.end }));
     let text = handed.workingText;
-    let base: readonly AttributedSpan[] = handed.spans;
+    let spans: readonly AttributedSpan[] = handed.spans;
     let storedBase = handed.base;
     let ranges: readonly { start: number; end: number }[] = asSpans;
     if (handed.reanchored) {
@@ -143,14 +143,14 @@ export class WorkingStatePendingSpans implements PendingSpanProvider {
       if (storedText !== undefined) {
         // Find the committed characters in the stored text (maybe an editor's unsaved buffer) and make them human there.
         text = storedText;
-        base = handed.document.spans;
+        spans = handed.document.spans;
         storedBase = storedBaseOf(handed.document);
         ranges = reanchorSpans(handed.workingText, storedText, asSpans);
       }
     }
-    const ledger = AttributionLedger.fromSpans(base);
+    const ledger = AttributionLedger.fromSpans(spans);
     for (const range of ranges) ledger.markRange(range.start, range.end, { kind: 'human' });
-    await store.save(repoPath, ledger.spans(), text, committedBlob === undefined ? { base: storedBase } : { storedBlob: committedBlob, base: storedBase });
+    await store.save(repoPath, ledger.spans(), text, { storedBlob: committedBlob, base: storedBase });
   }
 
   private storeOf(topLevel: string): Promise<WorkingStateStore> {
