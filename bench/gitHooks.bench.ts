@@ -98,7 +98,7 @@ function main(): void {
     const repo = path.join(dir, 'repo');
     run('mkdir', ['-p', bin, repo], dir);
     writeFileSync(path.join(bin, 'vouch'), launcherScript({ runtime, cli, electron: false, platform: process.platform }), { mode: 0o755 });
-    // The hooks' code cache (src/cli/bundleCodeCache.ts) in this run's folder: made by the first round, taken by the others.
+    // The hooks' code cache (src/git/bundleCodeCache.ts) in this run's folder: made by the first round, taken by the others.
     const env = { ...baseEnv, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, XDG_CACHE_HOME: path.join(dir, 'cache') };
     run('git', ['init', '-q', '-b', 'main'], repo);
     run('git', ['config', 'user.name', 'Bench'], repo);

@@ -20,17 +20,6 @@ const common = {
 
 await Promise.all([
   esbuild.build(extensionBuildOptions({ production })),
-  // dist/extension-entry.js, the extension's "main" (src/extensionEntry.ts): loads dist/extension.js and times the load.
-  esbuild.build({
-    ...common,
-    entryPoints: ['src/extensionEntry.ts'],
-    outfile: 'dist/extension-entry.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: false,
-    external: ['vscode', './extension.js'],
-  }),
   esbuild.build({
     ...common,
     entryPoints: ['src/webview/main.ts'],
@@ -64,10 +53,25 @@ await Promise.all([
     }),
   ),
 ]);
+// dist/extension-entry.js, the extension's "main" (src/extensionEntry.ts): loads dist/extension.js
+// with its V8 code cache and times the load.
+await esbuild.build({
+  ...common,
+  entryPoints: ['src/extensionEntry.ts'],
+  outfile: 'dist/extension-entry.js',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: false,
+  external: ['vscode'],
+  plugins: [nodeBuiltinsPlugin()],
+});
+/** A hash of a built bundle's text: names the build its V8 code cache was made from (src/git/bundleCodeCache.ts). */
+const buildOf = (file) => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
 // dist/cli.js, the `vouch` executable (src/cli/cliEntry.ts): loads a hook command's bundle with its
 // V8 code cache, named by a hash of the bundle's text, or dist/vouch-cli.js for every other command.
 const hookBundles = Object.fromEntries(
-  Object.entries(HOOK_COMMANDS).map(([command, file]) => [command, { file, build: createHash('sha256').update(readFileSync(`dist/${file}`)).digest('hex').slice(0, 16) }]),
+  Object.entries(HOOK_COMMANDS).map(([command, file]) => [command, { file, build: buildOf(`dist/${file}`) }]),
 );
 await esbuild.build({
   ...common,

@@ -3,7 +3,36 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-function findFile(dir, name) {
+/**
+ * Waits until Vouch logs its activation line ("Vouch <version> activated in N ms (...)") in the
+ * editor whose state folder is `stateDir`, and returns that line: the one of the session after
+ * `earlierSessions` sessions that logged theirs (the same state folder opened again).
+ * @param {string} stateDir
+ * @param {number} [timeoutMs]
+ * @param {number} [earlierSessions]
+ * @returns {Promise<string>}
+ */
+export async function waitForActivationLine(stateDir, timeoutMs = 90_000, earlierSessions = 0) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const lines = logFilesNamed(path.join(stateDir, 'ud', 'logs'), new Set(['Vouch.log'])).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((entry) => / activated in [\d.]+ ms/.test(entry)),
+    );
+    if (lines.length > earlierSessions) return lines[earlierSessions].replace(/^.*?\] /, '');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Vouch did not log its activation within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * The first file named `name` under `dir` (depth first), or undefined.
+ * @param {string} dir
+ * @param {string} name
+ * @returns {string | undefined}
+ */
+export function findFile(dir, name) {
   if (!existsSync(dir)) return undefined;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
@@ -14,24 +43,6 @@ function findFile(dir, name) {
     }
   }
   return undefined;
-}
-
-/**
- * Waits until Vouch logs its activation line ("Vouch <version> activated in N ms (...)") in the
- * editor whose state folder is `stateDir`, and returns that line.
- * @param {string} stateDir
- * @param {number} [timeoutMs]
- * @returns {Promise<string>}
- */
-export async function waitForActivationLine(stateDir, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const logFile = findFile(path.join(stateDir, 'ud', 'logs'), 'Vouch.log');
-    const line = logFile && readFileSync(logFile, 'utf8').split('\n').find((entry) => / activated in [\d.]+ ms/.test(entry));
-    if (line) return line.replace(/^.*?\] /, '');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`Vouch did not log its activation within ${timeoutMs / 1000} s`);
 }
 
 /** The extension host's own log file names (code-server runs a remote extension host). */

@@ -1,10 +1,10 @@
 /**
  * Entry of dist/cli.js, the `vouch` executable. The commands git hooks run on every commit (check,
- * record-commit) load their own small bundle with its V8 code cache (bundleCodeCache.ts); every
+ * record-commit) load their own small bundle with its V8 code cache (git/bundleCodeCache.ts); every
  * other command loads dist/vouch-cli.js, with node's compile cache where node has one (22.1+).
  */
 import * as path from 'node:path';
-import { codeCacheDirectory, loadBundleWithCodeCache } from './bundleCodeCache';
+import { codeCacheDirectory, loadBundleWithCodeCache } from '../git/bundleCodeCache';
 import type { RunHookBundle } from './hookCommandMain';
 
 /** The hook commands' bundles and a hash of each one's text (set by scripts/build.mjs). */

@@ -1,18 +1,19 @@
-// The git hooks' bundles start with the V8 code cache of an earlier run (src/cli/bundleCodeCache.ts):
+// Vouch's bundles start with the V8 code cache of an earlier run (src/git/bundleCodeCache.ts):
 // dist/cli.js as built (cliEntry.ts) runs `vouch check` from its own bundle, with the cache in
-// XDG_CACHE_HOME. Whether V8 took a cache shows in the file: a cache taken is never written again.
+// XDG_CACHE_HOME, and the extension's entry loads its bundle the same way (in this process here).
+// Whether V8 took a cache shows in the file: a cache taken is never written again.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { codeCacheDirectory, codeCacheFileBytes, codeCacheHeader } from '../../../src/cli/bundleCodeCache';
+import { codeCacheDirectory, codeCacheFileBytes, codeCacheHeader, loadBundleWithCodeCache } from '../../../src/git/bundleCodeCache';
 import { bundleForNode, runCliProcess } from '../../support/cliProcess';
 import { TestRepo } from '../../support/testRepo';
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..');
 
-describe('the git hooks\' bundles keep their V8 code cache in the user\'s cache directory', function () {
+describe("Vouch's bundles keep the V8 code cache of an earlier run", function () {
   // Bundles two entries, then eight node starts of the bundled check (14 s beside two busy loops at load 33).
   this.timeout(120_000);
   let dir: string;
@@ -84,5 +85,48 @@ describe('the git hooks\' bundles keep their V8 code cache in the user\'s cache 
     assert.equal(codeCacheDirectory({ env: { XDG_CACHE_HOME: 'relative' }, platform: 'linux', homedir: '/home/u' }), '/home/u/.cache/vouch');
     assert.equal(codeCacheDirectory({ env: {}, platform: 'darwin', homedir: '/Users/u' }), '/Users/u/.cache/vouch');
     assert.equal(codeCacheDirectory({ env: { LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, platform: 'win32', homedir: 'C:\\Users\\u' }), 'C:\\Users\\u\\AppData\\Local\\vouch\\cache');
+  });
+
+  it('a bundle loaded in this process (the extension\'s): the modules given answer its require, its lines stay the file\'s, and a cache of other text of the same length is never taken', async () => {
+    const bundleFile = path.join(dir, 'extension.js');
+    const cacheDirectory = path.join(dir, 'storage');
+    const bundleText = (word: string) =>
+      [
+        "'use strict';",
+        "const api = require('vscode');",
+        "const os = require('node:os');",
+        'exports.answer = api.value;',
+        `exports.where = function where() { return new Error('${word}').stack; };`,
+        "exports.platform = os.platform();",
+        '',
+      ].join('\n');
+    writeFileSync(bundleFile, bundleText('here'));
+    const api = { value: 42 };
+
+    const first = loadBundleWithCodeCache(bundleFile, undefined, cacheDirectory, { vscode: api });
+    assert.equal(first.exports.answer, 42);
+    assert.equal(first.exports.platform, process.platform);
+    const stack = (first.exports.where as () => string)();
+    assert.match(stack, /^Error: here/);
+    assert.ok(stack.includes(`${bundleFile}:5:43`), `the line and column of the file: ${stack}`);
+    assert.ok(first.pendingCache, 'no cache yet: one to write');
+    assert.equal(await first.pendingCache.write(), true);
+    assert.equal(statSync(first.pendingCache.file).mode & 0o777, 0o600);
+
+    const second = loadBundleWithCodeCache(bundleFile, undefined, cacheDirectory, { vscode: api });
+    assert.equal(second.pendingCache, undefined, 'V8 took the cache');
+    assert.equal(second.exports.answer, 42);
+
+    // Rebuilt in place with text of the same length: V8 compares only the length, so the cache must not reach it.
+    writeFileSync(bundleFile, bundleText('HERE'));
+    const rebuilt = loadBundleWithCodeCache(bundleFile, undefined, cacheDirectory, { vscode: api });
+    assert.ok(rebuilt.pendingCache, 'a cache of other text is not taken');
+    assert.match((rebuilt.exports.where as () => string)(), /^Error: HERE/);
+
+    // A cache folder that cannot be made: the bundle runs, the write says it failed.
+    writeFileSync(path.join(dir, 'a-file'), '');
+    const unwritable = loadBundleWithCodeCache(bundleFile, undefined, path.join(dir, 'a-file', 'storage'), { vscode: api });
+    assert.equal(unwritable.exports.answer, 42);
+    assert.equal(await unwritable.pendingCache?.write(), false);
   });
 });
