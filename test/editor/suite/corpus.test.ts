@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { silentLogger } from '../../../src/core/logger';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { WorkingStateStore } from '../../../src/git/workingStateStore';
-import { runGit, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitForLogged, workspaceRoot, workspaceUri, type VouchTestApi } from './helpers';
+import { runGit, vouchApi, vouchLogLines, waitFor, waitForGitExtensionListing, waitForLogged, waitPastGitOperations, workspaceRoot, workspaceUri, type VouchTestApi } from './helpers';
 
 /** A character's true source: undefined for a person, else the AI source that wrote it. */
 type Label = string | undefined;
@@ -155,10 +155,13 @@ const git = new GitRunner();
 async function commitSetup(...relativePaths: string[]): Promise<void> {
   await runGit('add', '--', ...relativePaths);
   await runGit('-c', 'user.name=Corpus', '-c', 'user.email=corpus@example.com', 'commit', '-q', '-m', `corpus: ${relativePaths.join(', ')}`);
-  // Disk changes within 3 s of git activity are taken for the git operation's own writes (never
-  // AI; src/host/detection/gitActivity.ts), so the session starts after that window, as a person
-  // working after a commit would.
-  await sleep(4_000);
+  // The session starts once Vouch has handled the commit (its log says what it recorded) and the
+  // git extension lists the files as committed, as a person would work after a commit, and past
+  // any git operation's window (src/host/detection/gitActivity.ts).
+  const head = (await runGit('rev-parse', 'HEAD')).trim().slice(0, 12);
+  await waitForLogged('Vouch to handle the set-up commit', head, () => vouchLogLines().some((line) => line.includes(`ommit ${head}`)));
+  for (const relativePath of relativePaths) await waitForGitExtensionListing(workspaceUri(relativePath), false);
+  await waitPastGitOperations();
 }
 
 async function writeFile(relative: string, text: string): Promise<vscode.Uri> {
