@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { type Workbench, workbenchForSuite } from './workbench';
+import { type Workbench, waitUntil, workbenchForSuite } from './workbench';
 
 /** Presses Tab in the focused webview until `selector` has the focus (keyboard only, as a person would). */
 async function tabTo(page: Page, frame: Frame, selector: string, maxPresses = 30): Promise<void> {
@@ -128,11 +128,16 @@ describe('e2e: reviewing AI code in the panel and the staging gate', function ()
     await workbench.screenshot('gate-warning');
   });
 
-  it('comes back after a window reload showing the same blocks', async () => {
+  it('comes back after a window reload showing the same blocks, its bundle run from the code cache the first start kept', async () => {
     const frameBefore = await workbench.findFrame('article.vouch-block');
     const blocksBefore = await frameBefore.$$eval('article.vouch-block', (nodes) => nodes.map((node) => node.getAttribute('data-block-id')));
     assert.ok(blocksBefore.length > 0);
+    // The first start of this editor compiled the bundle and keeps V8's code in the extension's global storage once its startup ran (extensionEntry.ts).
+    assert.match(workbench.vouchLog(), /activated in [\d.]+ ms \(code loading [\d.]+ ms, compiled now;/);
+    const { findFile } = await import('../../scripts/editor/vouchLog.mjs');
+    await waitUntil("the extension's code cache in its global storage", () => findFile(path.join(workbench.userDataDir, 'User', 'globalStorage'), 'extension.js.v8-cache'));
     await workbench.reload();
+    assert.match(workbench.vouchLog(), /activated in [\d.]+ ms \(code loading [\d.]+ ms, compiled code cached;/, 'the reloaded window runs the bundle from the code cache');
     const frameAfter = await workbench.findFrame('article.vouch-block');
     const blocksAfter = await frameAfter.$$eval('article.vouch-block', (nodes) => nodes.map((node) => node.getAttribute('data-block-id')));
     assert.deepEqual(blocksAfter, blocksBefore);

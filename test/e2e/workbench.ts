@@ -23,6 +23,8 @@ export interface Workbench {
   readonly page: Page;
   readonly context: BrowserContext;
   readonly workspace: string;
+  /** The editor's user-data folder (settings, logs, extensions' global storage). */
+  readonly userDataDir: string;
   /** The user's settings.json of this editor, as the editor last wrote it. */
   userSettings(): Record<string, unknown>;
   screenshot(name: string): Promise<string>;
@@ -182,6 +184,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
       page,
       context: browser.context,
       workspace,
+      userDataDir: server.userDataDir,
       userSettings: () => {
         // VS Code rewrites settings.json in place: a read between its truncate and its write finds it
         // empty or cut short. That is "not written yet" to the callers, which wait for a value.
