@@ -11,8 +11,8 @@
  * The cache is code V8 runs, so it lives only where the user alone writes (never in a repository's
  * git directory, which may come from someone else): for the hooks `$XDG_CACHE_HOME/vouch` (default
  * ~/.cache/vouch), %LOCALAPPDATA%\vouch\cache on Windows; for the extension its global storage
- * folder. Each file starts with a line naming the bundle's build
- * (a hash of its text, set by scripts/build.mjs), the node version and V8's, and the SHA-256 of the
+ * folder. Each file starts with a line naming the bundle's build (a hash of its text: set by
+ * scripts/build.mjs for the hooks, taken at load for the extension), the node version and V8's, and the SHA-256 of the
  * rest (V8 checks its own version and flags, not the payload, in release builds); a file for another
  * build or runtime, or damaged, is not handed to V8 and is replaced by the next run. The hash is
  * node:crypto's, which the hook bundles load anyway (node:zlib's CRC-32 cost each hook ~5 ms to load).
@@ -21,9 +21,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from './atomicWrite';
 import { readRegularFileSync } from './regularFile';
 
