@@ -90,14 +90,6 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
 
   const statesOf = (marks: readonly LineMark[]) => marks.map((mark) => [mark.line, mark.state] as const);
 
-  async function goToLine(line: number, column = 1): Promise<void> {
-    const { page } = workbench;
-    await workbench.openQuickInput('Control+G');
-    await page.keyboard.type(`${line}:${column}`);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
-  }
-
   /** The text of Vouch's annotation at the end of a line (an `after` decoration: CSS content). */
   async function annotationText(): Promise<string | undefined> {
     return workbench.page.evaluate(() => {
@@ -149,7 +141,7 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
 
   it('draws one icon shape per state, in the colours of each theme kind, with annotation and CodeLens (screenshots in four themes)', async () => {
     await workbench.openFile('src/marks.ts');
-    await goToLine(7, 3);
+    await workbench.goToLine(7, 3);
     for (const theme of THEMES) {
       await chooseTheme(theme.label);
       const marks = await workbench.waitForLineMarks(`the marks in ${theme.label}`, (found) =>
@@ -164,25 +156,25 @@ describe('e2e: marks you can read at a glance (gutter icons in four themes, curr
   });
 
   it('annotates the cursor line: unreviewed, reviewed by whom and how long ago, committed', async () => {
-    await goToLine(7, 3);
+    await workbench.goToLine(7, 3);
     assert.match(await waitForAnnotation(/AI · /), /AI · claude-code · unreviewed/);
     // Typing inside the AI text keeps the cursor on its line: the annotation follows the line's
     // marks (a person's text inside AI code), not the cursor; undo brings the AI text back.
-    await goToLine(7, 5);
+    await workbench.goToLine(7, 5);
     await workbench.page.keyboard.type('x');
     assert.match(await waitForAnnotation(/changed by a person/), /AI · claude-code · changed by a person · unreviewed/);
     await workbench.page.keyboard.press('Control+Z');
     assert.match(await waitForAnnotation(/claude-code · unreviewed/), /AI · claude-code · unreviewed/);
-    await goToLine(10, 3);
+    await workbench.goToLine(10, 3);
     assert.match(await waitForAnnotation(/reviewed by Rita/), /AI · reviewed by Rita Reviewer · 2h/);
-    await goToLine(13, 3);
+    await workbench.goToLine(13, 3);
     assert.match(await waitForAnnotation(/changed by a person/), /AI · claude-code · changed by a person · unreviewed/);
-    await goToLine(4, 3);
+    await workbench.goToLine(4, 3);
     const committed = await waitForAnnotation(/reviewed by Dana/);
     assert.match(committed, /AI · reviewed by Dana Developer · 2d/);
     assert.ok(committed.includes(commit.slice(0, 7)), 'names the commit');
     await workbench.screenshot('marks-annotation-committed');
-    await goToLine(2, 3);
+    await workbench.goToLine(2, 3);
     await workbench.page.waitForFunction(() => {
       const editor = document.querySelector('.editor-group-container.active .monaco-editor');
       return !Array.from(editor?.querySelectorAll<HTMLElement>('.view-lines [class*="ced-"]') ?? []).some((node) => getComputedStyle(node, '::after').content.includes('AI · '));

@@ -23,15 +23,6 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     await workbench.page.waitForFunction(() => document.querySelectorAll('.ghost-text-decoration').length === 0);
   }
 
-  async function goToLine(line: number): Promise<void> {
-    const { page } = workbench;
-    await workbench.openQuickInput('Control+G');
-    await page.keyboard.type(String(line));
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.monaco-editor.focused');
-    // The editor's own report that the cursor is there: a focused editor alone may still be the old position.
-    await page.waitForFunction((wanted) => new RegExp(`Ln ${wanted},`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line);
-  }
 
   async function blockIdsOf(frame: Frame, file: string): Promise<string[]> {
     return frame.$$eval(`section.vouch-file[data-path="${file}"] article.vouch-block`, (nodes) => nodes.map((node) => node.getAttribute('data-block-id') ?? ''));
@@ -43,7 +34,7 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     const { page } = workbench;
     // src/cart.ts: a person replaces a committed line and the AI finishes it; then two greetings the AI completes.
     await workbench.openFile('src/cart.ts');
-    await goToLine(9);
+    await workbench.goToLine(9);
     await page.keyboard.press('End');
     await page.keyboard.press('Shift+Home');
     await acceptGhost('const answer = ');
@@ -59,7 +50,7 @@ describe('e2e: review cards, whole-line rejection, undo of an accept, keybinding
     await page.keyboard.press('Control+End');
     await page.keyboard.type('alpha();\n\nbeta();', { delay: 5 });
     for (const line of [2, 4]) {
-      await goToLine(line);
+      await workbench.goToLine(line);
       await page.keyboard.press('End');
       await page.keyboard.press('Shift+Home');
       await page.waitForFunction((wanted) => new RegExp(`Ln ${wanted}, Col 1 \\(\\d+ selected\\)`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line);

@@ -120,19 +120,9 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
 
   it('keeps every mark on its line while typing inside the block changes its state and line breaks move it', async () => {
     const { page } = workbench;
-    /** Moves the cursor with Go to Line and waits until the editor has the keyboard again. */
-    const goTo = async (lineColumn: string) => {
-      await workbench.openQuickInput('Control+G');
-      await page.keyboard.type(lineColumn);
-      await page.keyboard.press('Enter');
-      await page.waitForFunction(() => {
-        const widget = document.querySelector<HTMLElement>('.quick-input-widget');
-        return (!widget || widget.style.display === 'none') && document.querySelector('.monaco-editor.focused') !== null;
-      });
-    };
     // src/reviewed.ts from the test before: lines 3-5 accepted. Typing inside makes the block human-changed
     // (two mark types change, two do not), then a line break above moves every mark a line down.
-    await goTo('4:10');
+    await workbench.goToLine(4, 10);
     await page.keyboard.type('!', { delay: 20 });
     let marks = await waitForMarks('human-changed marks on lines 3-5', (found) => linesWith(found, STYLE_OF.humanChanged).join() === '3,4,5');
     assert.deepEqual(marks.map((mark) => [mark.line, mark.state]), [
@@ -140,7 +130,7 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
       [4, 'ai-human-changed'],
       [5, 'ai-human-changed'],
     ]);
-    await goTo('1:1');
+    await workbench.goToLine(1);
     await page.keyboard.press('Enter');
     await waitUntil('the line break above the block', async () => (await workbench.editorLines())[0] === '');
     marks = await waitForMarks('the marks moved to lines 4-6', (found) => linesWith(found, STYLE_OF.humanChanged).join() === '4,5,6');

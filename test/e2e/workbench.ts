@@ -56,6 +56,8 @@ export interface Workbench {
    * as soon as the closing extension host got the terminate message (its extensions deactivate).
    */
   reload(options?: { whenClosing?: () => void }): Promise<void>;
+  /** Moves the cursor with Go to Line; returns once the editor has the keyboard and its status bar shows the cursor on that line. */
+  goToLine(line: number, column?: number): Promise<void>;
   /** The gate of `git hash-object` (only with the option `gatedHashObject`). */
   readonly hashObjectGate: GitGate | undefined;
   /** Vouch's own log (its LogOutputChannel file) of the current window session. */
@@ -248,6 +250,15 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
           const focused = document.activeElement;
           return focused instanceof HTMLInputElement && widget.contains(focused);
         }, title?.source ?? null);
+      },
+      async goToLine(line, column = 1) {
+        await this.openQuickInput('Control+G');
+        await page.keyboard.type(`${line}:${column}`);
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+        await page.waitForSelector('.monaco-editor.focused');
+        // The editor's own report that the cursor is on the line (its column may be clamped to the line's end): a focused editor alone may still be at the old position.
+        await page.waitForFunction((wanted) => new RegExp(`Ln ${wanted},`).test(document.querySelector('.statusbar-item[id="status.editor.selection"]')?.textContent ?? ''), line);
       },
       async runCommand(label) {
         await this.openQuickInput('F1');

@@ -159,7 +159,7 @@ async function commitSetup(...relativePaths: string[]): Promise<void> {
   // git extension lists the files as committed, as a person would work after a commit, and past
   // any git operation's window (src/host/detection/gitActivity.ts).
   const head = (await runGit('rev-parse', 'HEAD')).trim().slice(0, 12);
-  await waitForLogged('Vouch to handle the set-up commit', head, () => vouchLogLines().some((line) => line.includes(`ommit ${head}`)));
+  await waitForLogged('Vouch to handle the set-up commit', head, () => vouchLogLines().some((line) => line.toLowerCase().includes(`commit ${head}`)));
   for (const relativePath of relativePaths) await waitForGitExtensionListing(workspaceUri(relativePath), false);
   await waitPastGitOperations();
 }
