@@ -142,6 +142,33 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     await workbench.screenshot('visibility-moved-after-typing');
   });
 
+  it('marks the AI lines of a long file wherever a person scrolls to (the gutter is given the lines near the screen)', async () => {
+    // 2,000 lines with an AI block near the top and one 1,800 lines further down, far outside the
+    // lines an editor's gutter is first given (src/core/visibility/decorationRanges.ts).
+    const lines = Array.from({ length: 2_000 }, (_, index) => `export const line${index + 1} = ${index + 1};`);
+    const top = ['export function first(a: number) {', '  return a + 1;', '}'];
+    const far = ['export function far(b: number) {', '  return b * 2;', '}'];
+    lines.splice(2, 3, ...top);
+    lines.splice(1_800, 3, ...far);
+    const text = `${lines.join('\n')}\n`;
+    writeFileSync(path.join(workbench.workspace, 'src/long.ts'), text);
+    const store = await WorkingStateStore.open(git, workbench.workspace, silentLogger);
+    await store.save('src/long.ts', [agentSpanOver(text, top.join('\n')), agentSpanOver(text, far.join('\n'))], text);
+    await workbench.openFile('src/long.ts');
+    await waitForMarks('the marks of lines 3-5', (found) => linesWith(found, STYLE_OF.unreviewed).join() === '3,4,5');
+    await workbench.goToLine(1_802);
+    const marks = await waitForMarks('the marks of lines 1801-1803', (found) => linesWith(found, STYLE_OF.unreviewed).join() === '1801,1802,1803');
+    assert.deepEqual(marks.map((mark) => [mark.line, mark.state]), [
+      [1_801, 'ai-unreviewed'],
+      [1_802, 'ai-unreviewed'],
+      [1_803, 'ai-unreviewed'],
+    ]);
+    await workbench.screenshot('visibility-far-lines');
+    // And back at the top: its block's marks again.
+    await workbench.goToLine(1);
+    await waitForMarks('the marks of lines 3-5 again', (found) => linesWith(found, STYLE_OF.unreviewed).join() === '3,4,5');
+  });
+
   it('marks committed AI lines from the Vouch note of their commit', async () => {
     const cwd = workbench.workspace;
     const text = 'export const one = 1;\nexport function twice(x: number) {\n  return x * 2;\n}\nexport const three = 3;\n';

@@ -13,7 +13,9 @@ import {
   updateUncommittedMarks,
   type LineMarks,
   type LineMarkState,
+  type LineRun,
 } from '../../core/visibility/lineMarks';
+import { gutterWindowAround, overviewRulerRuns, runsOverlapping, windowStillCovers, type LineWindow } from '../../core/visibility/decorationRanges';
 import { MARK_COLOR_DEFAULTS, MARK_COLOR_IDS, gutterIconSvg, resolveThemeColor, type ThemeKind } from '../../core/visibility/markStyle';
 import type { AppliedEdit, AttributionService } from '../attributionService';
 import type { LineWithSpans } from '../../core/review/blocksKept';
@@ -51,24 +53,51 @@ export function activeThemeColor(colorId: string, defaults: Readonly<Record<Them
   return resolveThemeColor(colorId, defaults, activeThemeKind(), workbench.get<unknown>('colorCustomizations'), workbench.get<string>('colorTheme'));
 }
 
-/** One decoration type per state: its own gutter icon (shape and colour) and an overview-ruler mark in its theme colour. */
-function createMarkTypes(): Record<LineMarkState, vscode.TextEditorDecorationType> {
+/**
+ * Two decoration types per state: its gutter icon (shape and colour), given the runs near an
+ * editor's visible lines, and its overview-ruler mark in its theme colour, given every run with the
+ * gaps no ruler shows closed (core/visibility/decorationRanges.ts). Setting decorations costs by the
+ * ranges sent; this way a file with thousands of AI lines costs what a screen of it shows.
+ */
+interface MarkTypes {
+  readonly gutter: vscode.TextEditorDecorationType;
+  readonly overview: vscode.TextEditorDecorationType;
+}
+
+function createMarkTypes(): Record<LineMarkState, MarkTypes> {
   return Object.fromEntries(
     LINE_MARK_STATES.map((state) => {
       const svg = gutterIconSvg(state, activeThemeColor(MARK_COLOR_IDS[state], MARK_COLOR_DEFAULTS[state]));
-      return [
-        state,
-        vscode.window.createTextEditorDecorationType({
-          isWholeLine: true,
-          gutterIconPath: vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`),
-          gutterIconSize: '70%',
-          overviewRulerColor: new vscode.ThemeColor(MARK_COLOR_IDS[state]),
-          overviewRulerLane: vscode.OverviewRulerLane.Left,
-          rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-        }),
-      ];
+      const gutter = vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        gutterIconPath: vscode.Uri.parse(`data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`),
+        gutterIconSize: '70%',
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      });
+      const overview = vscode.window.createTextEditorDecorationType({
+        isWholeLine: true,
+        overviewRulerColor: new vscode.ThemeColor(MARK_COLOR_IDS[state]),
+        overviewRulerLane: vscode.OverviewRulerLane.Left,
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      });
+      return [state, { gutter, overview }];
     }),
-  ) as Record<LineMarkState, vscode.TextEditorDecorationType>;
+  ) as Record<LineMarkState, MarkTypes>;
+}
+
+/** What an editor was last given: the runs of its document's marks, and the lines whose runs its gutter got. */
+interface SentMarks {
+  readonly runs: LineMarks['runs'];
+  /** Undefined when the editor showed no lines then (its gutter got nothing). */
+  readonly window: LineWindow | undefined;
+  /** The document's line shift (see lineShifts) when they were sent. */
+  readonly lineShift: number;
+}
+
+const toRange = (run: LineRun) => new vscode.Range(run.startLine, 0, run.endLine, 0);
+
+function visibleLinesOf(editor: vscode.TextEditor): LineWindow[] {
+  return editor.visibleRanges.map((range) => ({ first: range.start.line, last: range.end.line }));
 }
 
 interface DocumentMarks {
@@ -96,12 +125,17 @@ interface DocumentMarks {
  */
 export class AttributionDecorations implements vscode.Disposable {
   /** Made when an editor is first given marks (not at activation: each reads the theme's colours). */
-  private types: Record<LineMarkState, vscode.TextEditorDecorationType> | undefined;
+  private types: Record<LineMarkState, MarkTypes> | undefined;
   private readonly caches = new Map<string, SpanStatusCache>();
   private readonly marksByDocument = new Map<string, DocumentMarks>();
   private readonly attributionGenerations = new Map<string, number>();
-  /** The runs each editor was last given (an update with the same runs gives it nothing); 'off' while the gutter is off. */
-  private shown = new WeakMap<vscode.TextEditor, LineMarks['runs'] | 'off'>();
+  /** What each editor was last given (an update with the same runs and visible lines gives it nothing); 'off' while the gutter is off. */
+  private shown = new WeakMap<vscode.TextEditor, SentMarks | 'off'>();
+  /**
+   * Per document, the lines its edits added and removed so far, summed: a window sent when this was
+   * S may have moved by up to (now - S) lines with the text (the editor moves decorations itself).
+   */
+  private readonly lineShifts = new Map<string, number>();
 
   private readonly pending = new Set<string>();
   private pendingAll = false;
@@ -133,17 +167,24 @@ export class AttributionDecorations implements vscode.Disposable {
       }),
       // Comes right after the attribution change the same edit caused.
       service.onDidApplyEdit((edit) => {
+        if (edit.linesMoved) this.lineShifts.set(edit.key, (this.lineShifts.get(edit.key) ?? 0) + linesAddedAndRemoved(edit));
         this.followEdit(edit);
         if (edit.decidedBy === 'typing' && edit.spansAffected) this.typing.noteKeystroke(edit.key, edit.at, this.attributionGenerations.get(edit.key) ?? 0);
       }),
       history.onDidChange((uri) => this.schedule(uri.toString())),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      // Scrolling past the lines an editor's gutter was given: the runs there, now (a debounce would show the lines without icons first).
+      vscode.window.onDidChangeTextEditorVisibleRanges((event) => {
+        const sent = this.shown.get(event.textEditor);
+        if (sent !== undefined && sent !== 'off' && !this.covers(event.textEditor, sent)) this.apply(event.textEditor);
+      }),
       // Typing away from every span fires no attribution change: the editor moves the decorations with the text itself.
       vscode.workspace.onDidCloseTextDocument((document) => {
         const key = document.uri.toString();
         this.marksByDocument.delete(key);
         this.caches.delete(key);
         this.attributionGenerations.delete(key);
+        this.lineShifts.delete(key);
         this.typing.forget(key);
       }),
       settings.onDidChange(() => {
@@ -315,10 +356,15 @@ export class AttributionDecorations implements vscode.Disposable {
     return this.marksOf(document);
   }
 
-  /** The runs the document's first visible editor was last given ('off' while the gutter is off; undefined when none is visible or none were given yet). */
+  /**
+   * The runs the document's first visible editor was last given (its gutter those near its visible
+   * lines, its overview ruler all of them); 'off' while the gutter is off; undefined when none is
+   * visible or none were given yet.
+   */
   shownRuns(document: vscode.TextDocument): LineMarks['runs'] | 'off' | undefined {
     const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document === document);
-    return editor && this.shown.get(editor);
+    const sent = editor && this.shown.get(editor);
+    return sent === 'off' ? 'off' : sent?.runs;
   }
 
   /** Recomputes the decorations of the visible editors of `documentKey` (all when undefined) after a short pause. */
@@ -361,34 +407,63 @@ export class AttributionDecorations implements vscode.Disposable {
   }
 
   private disposeTypes(): void {
-    for (const type of Object.values(this.types ?? {})) type.dispose();
+    for (const { gutter, overview } of Object.values(this.types ?? {})) {
+      gutter.dispose();
+      overview.dispose();
+    }
+  }
+
+  /** Whether the lines the editor shows now lie inside those its gutter was given runs for. */
+  private covers(editor: vscode.TextEditor, sent: SentMarks): boolean {
+    const visible = visibleLinesOf(editor);
+    if (sent.window === undefined) return visible.length === 0;
+    const shift = (this.lineShifts.get(editor.document.uri.toString()) ?? 0) - sent.lineShift;
+    return windowStillCovers(sent.window, visible, shift, editor.document.lineCount);
   }
 
   private apply(editor: vscode.TextEditor): void {
     if (this.settings.gutterMode === 'off') {
       if (this.shown.get(editor) === 'off') return;
       const types = this.types;
-      if (types) for (const state of LINE_MARK_STATES) editor.setDecorations(types[state], []);
+      if (types) {
+        for (const state of LINE_MARK_STATES) {
+          editor.setDecorations(types[state].gutter, []);
+          editor.setDecorations(types[state].overview, []);
+        }
+      }
       this.shown.set(editor, 'off');
       return;
     }
     const { marks } = this.marksOf(editor.document);
-    // The same runs as this editor shows (the editor moved them with the text itself): nothing to send.
-    if (this.shown.get(editor) === marks.runs) return;
-    this.shown.set(editor, marks.runs);
+    const sent = this.shown.get(editor);
+    const sameRuns = sent !== undefined && sent !== 'off' && sent.runs === marks.runs;
+    // The same runs as this editor shows (the editor moved them with the text itself) around the lines it shows: nothing to send.
+    if (sameRuns && this.covers(editor, sent)) return;
+    const window = gutterWindowAround(visibleLinesOf(editor), marks.lineCount);
+    this.shown.set(editor, { runs: marks.runs, window, lineShift: this.lineShifts.get(editor.document.uri.toString()) ?? 0 });
     // No types yet: no editor was given marks, so an editor without marks has none to clear.
     if (!this.types && LINE_MARK_STATES.every((state) => marks.runs[state].length === 0)) return;
     const types = (this.types ??= createMarkTypes());
     for (const state of LINE_MARK_STATES) {
-      const hidden = state === 'ai-accepted' && !this.settings.gutterShowAccepted;
-      editor.setDecorations(
-        types[state],
-        hidden ? [] : marks.runs[state].map((run) => new vscode.Range(run.startLine, 0, run.endLine, 0)),
-      );
+      const runs = state === 'ai-accepted' && !this.settings.gutterShowAccepted ? [] : marks.runs[state];
+      editor.setDecorations(types[state].gutter, window ? runsOverlapping(runs, window).map(toRange) : []);
+      // Scrolled with the same runs: the overview ruler already shows them all.
+      if (!sameRuns) editor.setDecorations(types[state].overview, overviewRulerRuns(runs, marks.lineCount).map(toRange));
     }
   }
 
   dispose(): void {
     this.disposables.dispose();
   }
+}
+
+/** Lines an edit removed and added, summed over its changes: how far it may have moved any line below it. */
+function linesAddedAndRemoved(edit: AppliedEdit): number {
+  let lines = 0;
+  edit.changes.forEach((change, index) => {
+    const range = edit.ranges[index];
+    lines += range.end.line - range.start.line;
+    for (let at = change.insertedText.indexOf('\n'); at !== -1; at = change.insertedText.indexOf('\n', at + 1)) lines++;
+  });
+  return lines;
 }
