@@ -130,6 +130,7 @@ export class StagingGate implements vscode.Disposable {
         this.checkedBlobs.set(key, finding.blob);
         // As `vouch check --staged` fails: AI code waits for review, or git's filters changed AI lines.
         if (finding.blocks.length > 0 || finding.filterChangedAiLines) findings.push(finding);
+        else this.log.debug(`Staging gate: ${escapeDisplay(finding.repoPath)} staged (blob ${finding.blob.slice(0, 12)}) with no AI block waiting for review`);
       } catch (error) {
         this.log.warn(`Staging gate: could not check ${uri.fsPath}: ${errorMessage(error)}`);
       }

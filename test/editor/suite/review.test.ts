@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { sha256Hex } from '../../../src/core/textHash';
 import { GitRunner } from '../../../src/git/gitRunner';
 import { vouch } from '../../support/cliRun';
-import { openScratch, scratchWithGhostText, textOf, vouchApi, vouchLogLines, waitFor, waitForLogged, workspaceUri } from './helpers';
+import { openScratch, scratchWithGhostText, showVouchDebugLog, textOf, vouchApi, vouchLogLines, waitFor, waitForLogged, workspaceUri } from './helpers';
 
 const git = new GitRunner();
 
@@ -193,6 +193,7 @@ describe('Review in the real editor', () => {
 
     it('unstages a file staged with unreviewed AI code and opens the panel; Review and Stage stages it once reviewed', async function () {
       const api = await vouchApi();
+      await showVouchDebugLog(); // the gate says at debug level which staged content it let be
       const editor = await openScratch('review-gate.ts', 'export const x = 1;\n');
       await editor.edit((edit) => edit.insert(new vscode.Position(1, 0), 'export const y = 2;\n'));
       editor.selection = new vscode.Selection(1, 0, 1, 19);
@@ -210,8 +211,10 @@ describe('Review in the real editor', () => {
       assert.equal(outcome, 'waiting');
       await vscode.commands.executeCommand('vouch.acceptBlock', { uri: editor.document.uri.toString(), spanIds: [span.id], intent: 'Exports y', scope: ['none'] });
       await waitFor('Review and Stage to stage the reviewed file', async () => (await stagedNames()).includes('review-gate.ts'));
-      // Staged now with all AI code reviewed: the gate lets it be.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Staged now with all AI code reviewed: the gate checks that content and lets it be.
+      const blob = (await git.run(['rev-parse', ':review-gate.ts'], { cwd: workspaceRoot() })).stdout.trim();
+      const passed = `Staging gate: review-gate.ts staged (blob ${blob.slice(0, 12)}) with no AI block waiting for review`;
+      await waitForLogged('the gate to check the reviewed content', 'review-gate.ts', () => vouchLogLines().some((line) => line.includes(passed)));
       assert.ok((await stagedNames()).includes('review-gate.ts'));
       await git.run(['restore', '--staged', '--', 'review-gate.ts'], { cwd: workspaceRoot() }).catch(() => git.run(['rm', '--cached', '-q', '--', 'review-gate.ts'], { cwd: workspaceRoot() }));
     });
