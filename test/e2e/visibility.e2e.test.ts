@@ -167,6 +167,21 @@ describe('e2e: attribution you can see (gutter marks, hover, status bar)', funct
     // And back at the top: its block's marks again.
     await workbench.goToLine(1);
     await waitForMarks('the marks of lines 3-5 again', (found) => linesWith(found, STYLE_OF.unreviewed).join() === '3,4,5');
+    // Two editors of the file, each scrolled its own way: each is given the marks near its own lines.
+    const { page } = workbench;
+    // The default keys: Ctrl+\ splits the editor, Ctrl+1 / Ctrl+2 focus a group, Ctrl+K W closes one.
+    await page.keyboard.press('Control+Backslash');
+    await page.waitForFunction(() => document.querySelectorAll('.editor-group-container').length === 2);
+    await workbench.goToLine(1_802);
+    await waitForMarks('the marks of lines 1801-1803 in the second editor', (found) => linesWith(found, STYLE_OF.unreviewed).join() === '1801,1802,1803');
+    await workbench.screenshot('visibility-far-lines-split');
+    await page.keyboard.press('Control+1');
+    await waitForMarks('the marks of lines 3-5 in the first editor', (found) => linesWith(found, STYLE_OF.unreviewed).join() === '3,4,5');
+    await page.keyboard.press('Control+2');
+    await page.waitForFunction(() => document.querySelector('.editor-group-container.active') === document.querySelectorAll('.editor-group-container')[1]);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('KeyW');
+    await page.waitForFunction(() => document.querySelectorAll('.editor-group-container').length === 1);
   });
 
   it('marks committed AI lines from the Vouch note of their commit', async () => {
