@@ -8,6 +8,7 @@ import {
   assembleLineMarks,
   computeLineMarks,
   computeLineMarksOfSource,
+  countLines,
   editKeepsEveryMark,
   lineEditKeepsMarks,
   updateUncommittedMarks,
@@ -462,8 +463,7 @@ function linesAddedAndRemoved(edit: AppliedEdit): number {
   let lines = 0;
   edit.changes.forEach((change, index) => {
     const range = edit.ranges[index];
-    lines += range.end.line - range.start.line;
-    for (let at = change.insertedText.indexOf('\n'); at !== -1; at = change.insertedText.indexOf('\n', at + 1)) lines++;
+    lines += range.end.line - range.start.line + countLines(change.insertedText) - 1;
   });
   return lines;
 }
