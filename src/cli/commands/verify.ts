@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { rangeAiShare, type NoteRecord } from '../../core/notes/noteRecord';
 import type { ParsedNote } from '../../core/notes/noteParser';
 import type { RecordCheck } from '../../core/notes/recordCheck';
+import { DEFAULT_SEARCH_BUDGET_CHARS, SearchBudget } from '../../core/notes/lineSearch';
 import { CommitIdList } from '../../git/commitIdList';
 import { readRef, resolveCommit } from '../../git/revisions';
 import type { CliCommand, CliIo } from '../cli';
@@ -261,6 +262,7 @@ export async function verifyCommits(
   givenChecks?: VerifyChecks,
 ): Promise<VerifyResult> {
   const checks = givenChecks ?? (await VerifyChecks.open(context, undefined, requireSigned));
+  const searchBudget = new SearchBudget(RUN_SEARCH_BUDGET_CHARS);
   const noteBlobs = await context.reader.listNotes();
   const verified: VerifiedCommit[] = [];
   let batch: string[] = [];
@@ -268,20 +270,33 @@ export async function verifyCommits(
     if (!noteBlobs.has(commit)) continue;
     batch.push(commit);
     if (batch.length >= NOTED_COMMITS_PER_BATCH) {
-      verified.push(...(await verifyNotedCommits(context, batch, noteBlobs, requireSigned, checks)));
+      verified.push(...(await verifyNotedCommits(context, batch, noteBlobs, requireSigned, checks, searchBudget)));
       batch = [];
     }
   }
-  if (batch.length > 0) verified.push(...(await verifyNotedCommits(context, batch, noteBlobs, requireSigned, checks)));
+  if (batch.length > 0) verified.push(...(await verifyNotedCommits(context, batch, noteBlobs, requireSigned, checks, searchBudget)));
   const problems = verified.flatMap((item) => item.problems);
   return { ok: problems.length === 0, range, requireSigned, commits: new VerifiedCommits(commits, verified), problems };
 }
 
-async function verifyNotedCommits(context: NotesContext, commits: readonly string[], noteBlobs: ReadonlyMap<string, string>, requireSigned: boolean, checks: VerifyChecks): Promise<VerifiedCommit[]> {
+/**
+ * The hashing searches for moved ranges of a whole range of commits (each commit's within its own
+ * budget): notes pushed onto many commits cannot make a CI run last minutes per commit.
+ */
+const RUN_SEARCH_BUDGET_CHARS = 8 * DEFAULT_SEARCH_BUDGET_CHARS;
+
+async function verifyNotedCommits(
+  context: NotesContext,
+  commits: readonly string[],
+  noteBlobs: ReadonlyMap<string, string>,
+  requireSigned: boolean,
+  checks: VerifyChecks,
+  searchBudget: SearchBudget,
+): Promise<VerifiedCommit[]> {
   const parsed = await context.reader.readNoteBlobs(commits.map((commit) => noteBlobs.get(commit) as string));
   const notes = new Map(commits.map((commit) => [commit, parsed.get(noteBlobs.get(commit) as string) as ParsedNote]));
   await checks.prepare(commits);
-  const noteChecks = await context.reader.checkCommitNotes(notes);
+  const noteChecks = await context.reader.checkCommitNotes(notes, searchBudget);
   const verified: VerifiedCommit[] = [];
   for (const [commit, note] of notes) {
     const check = noteChecks.get(commit);

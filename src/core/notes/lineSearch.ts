@@ -13,9 +13,33 @@ import { hashLines } from './lineRanges';
 /** Characters the hashing fallback may hash for one check (about a second of sha256 on a slow machine). */
 export const DEFAULT_SEARCH_BUDGET_CHARS = 32 * 1024 * 1024;
 
-/** Work left for hashing searches; shared by the searches of one check so that many ranges cannot multiply it. */
+/**
+ * What hashing one window costs beyond its characters, in characters: a call of sha256 over a short
+ * text costs about as much as hashing a few hundred characters, so a file of empty lines cannot
+ * turn the budget into tens of millions of calls (minutes, not a second).
+ */
+export const WINDOW_COST_CHARS = 256;
+
+/**
+ * Work left for hashing searches; shared by the searches of one check so that many ranges cannot
+ * multiply it. With a `parent` (the budget of a whole run, e.g. `vouch verify` over many commits),
+ * what is spent here is spent there too, and the search stops when either runs out.
+ */
 export class SearchBudget {
-  constructor(public remaining: number = DEFAULT_SEARCH_BUDGET_CHARS) {}
+  constructor(
+    public remaining: number = DEFAULT_SEARCH_BUDGET_CHARS,
+    private readonly parent?: SearchBudget,
+  ) {}
+
+  /** Spends `cost` when both this budget and its parent have it; false (and this budget emptied) when either does not. */
+  spend(cost: number): boolean {
+    if (cost > this.remaining || (this.parent !== undefined && !this.parent.spend(cost))) {
+      this.remaining = 0;
+      return false;
+    }
+    this.remaining -= cost;
+    return true;
+  }
 }
 
 export interface WindowSearchOptions {
@@ -96,12 +120,8 @@ function hashWindows(lines: readonly string[], length: number, hash: string, fit
   const found: number[] = [];
   for (let start = 1; start + length - 1 <= lines.length; start++) {
     if (!fits(start)) continue;
-    const cost = prefix[start + length - 1] - prefix[start - 1];
-    if (cost > budget.remaining) {
-      budget.remaining = 0;
-      return { starts: found, budgetExceeded: true };
-    }
-    budget.remaining -= cost;
+    const cost = prefix[start + length - 1] - prefix[start - 1] + WINDOW_COST_CHARS;
+    if (!budget.spend(cost)) return { starts: found, budgetExceeded: true };
     if (hashLines(lines, start, start + length - 1) === hash) found.push(start);
   }
   return { starts: found, budgetExceeded: false };

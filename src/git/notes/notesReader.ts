@@ -99,7 +99,7 @@ export class NotesReader {
    * Where a record was written for other blobs (an amend, a rebase, a carry), those blobs are read
    * too, so a moved range is found in linear time.
    */
-  async checkCommitNotes(notes: ReadonlyMap<string, ParsedNote>): Promise<Map<string, CommitNoteCheck>> {
+  async checkCommitNotes(notes: ReadonlyMap<string, ParsedNote>, runBudget?: SearchBudget): Promise<Map<string, CommitNoteCheck>> {
     const pairs = [...notes].flatMap(([commit, parsed]) => parsed.records.flatMap((record) => record.statement.predicate.files.map((file) => ({ commit, path: file.path }))));
     const blobAt = await blobsAtCommitPaths(this.git, this.topLevel, pairs);
     const needed = new Map<string, string[]>();
@@ -122,7 +122,8 @@ export class NotesReader {
       const linesOf = blobLinesOf(await readBlobs(this.git, this.topLevel, [...new Set(batch.flatMap((commit) => needed.get(commit) ?? []))], MAX_DOCUMENT_BYTES));
       for (const commit of batch) {
         const parsed = notes.get(commit) as ParsedNote;
-        const budget = new SearchBudget();
+        // Each commit's searches have their own budget, within the run's when the caller gives one.
+        const budget = new SearchBudget(undefined, runBudget);
         const records = parsed.records.map((record) =>
           checkRecord(record, commit, (path) => linesOf(blobAt.get(commitPathKey(commit, path))), { budget, recordedLinesOf: (_path, blob) => linesOf(blob) }),
         );

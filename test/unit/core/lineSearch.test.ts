@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { hashLines } from '../../../src/core/notes/lineRanges';
-import { SearchBudget, searchLineWindows } from '../../../src/core/notes/lineSearch';
+import { SearchBudget, WINDOW_COST_CHARS, searchLineWindows } from '../../../src/core/notes/lineSearch';
 import { buildNoteRecord, type NoteRange } from '../../../src/core/notes/noteRecord';
 import { carryRecord, checkRecord } from '../../../src/core/notes/recordCheck';
 
@@ -70,6 +70,26 @@ describe('line search: finding a recorded range elsewhere', () => {
     assert.ok(performance.now() - started < 5_000);
     // Within the budget the same search completes with a plain "not found".
     assert.deepEqual(searchLineWindows(lines.slice(0, 30), 10, hash, 1, { budget: new SearchBudget(1_000_000) }), { starts: [], budgetExceeded: false });
+  });
+
+  it('counts each hashed window as more than its characters: empty lines cannot make millions of hash calls', () => {
+    const empty = new Array<string>(100).fill('');
+    const hash = hashLines(['not here'], 1, 1);
+    // A window of one empty line is one character, plus the fixed cost of a hash call.
+    assert.deepEqual(searchLineWindows(empty, 1, hash, 1, { budget: new SearchBudget(10 * (1 + WINDOW_COST_CHARS)) }), { starts: [], budgetExceeded: true });
+    assert.deepEqual(searchLineWindows(empty, 1, hash, 1, { budget: new SearchBudget(100 * (1 + WINDOW_COST_CHARS)) }), { starts: [], budgetExceeded: false });
+  });
+
+  it("spends a run's budget across the budgets of its checks, and stops when the run's is spent", () => {
+    const lines = Array.from({ length: 50 }, (_, index) => `line ${index}`);
+    const hash = hashLines(['not here'], 1, 1);
+    const windowCost = (line: string) => line.length + 1 + WINDOW_COST_CHARS;
+    const allWindows = lines.reduce((sum, line) => sum + windowCost(line), 0);
+    const run = new SearchBudget(allWindows + allWindows / 2);
+    // The first check searches every window; the second runs out of the run's budget half way, though its own is ample.
+    assert.deepEqual(searchLineWindows(lines, 1, hash, 1, { budget: new SearchBudget(undefined, run) }), { starts: [], budgetExceeded: false });
+    assert.deepEqual(searchLineWindows(lines, 1, hash, 1, { budget: new SearchBudget(undefined, run) }), { starts: [], budgetExceeded: true });
+    assert.ok(run.remaining < windowCost(lines[0]) * 2, `the run's budget is spent: ${run.remaining} left`);
   });
 
   it('checkRecord reports a stale range whose search ran out of budget with the reason, and uses the recorded blob when given', () => {
