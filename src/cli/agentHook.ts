@@ -7,6 +7,7 @@
  * hook answer every agent accepts) and reports problems on stderr. Input is bounded in size and
  * time, and the whole run has a deadline.
  */
+import { markNameProblem } from './commands/mark';
 import { readRegularFile } from '../git/regularFile';
 import { readStdinBounded } from './boundedInput';
 import { display, ownText } from '../core/text/displayText';
@@ -109,13 +110,21 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
     const { ranges, unplaced } = lineRangesOfWrites(text, write.evidence, write.proposal);
     if (unplaced > 0) io.stderr(display`vouch agent-hook: ${file}: ${unplaced} edit(s) not found in the file as it is now (changed since, or ambiguous); not marked\n`);
     if (ranges.length === 0) continue;
+    // Values joined to their options (`--model=-x` is a value, `--model -x` an option), and a model
+    // or session id mark would refuse left out with a word: the edit is recorded all the same.
+    const optional = (option: '--model' | '--session', value: string | undefined): string[] => {
+      if (!value) return [];
+      const problem = markNameProblem(value, option);
+      if (problem === undefined) return [`${option}=${value}`];
+      io.stderr(display`vouch agent-hook: ${file}: recorded without the payload's ${option.slice(2)}: ${problem}\n`);
+      return [];
+    };
     const markArgs = [
       file,
-      ...ranges.flatMap(([first, last]) => ['--lines', first === last ? `${first}` : `${first}-${last}`]),
-      '--tool',
-      report.tool,
-      ...(report.model ? ['--model', report.model] : []),
-      ...(report.session ? ['--session', report.session] : []),
+      ...ranges.flatMap(([first, last]) => [`--lines=${first === last ? `${first}` : `${first}-${last}`}`]),
+      `--tool=${report.tool}`,
+      ...optional('--model', report.model),
+      ...optional('--session', report.session),
     ];
     // mark's own report goes to stderr: some agents read stdout as the hook's JSON answer.
     const code = await dependencies.mark(markArgs, { cwd: path.dirname(file), stdout: io.stderr, stderr: io.stderr });

@@ -141,13 +141,20 @@ function parseMarkArgs(args: string[]) {
   });
 }
 
+/** Why `value` cannot be a tool, model or session name (undefined when it can, after trimming). */
+export function markNameProblem(value: string, option: string): string | undefined {
+  const trimmed = value.trim();
+  if (trimmed.length === 0) return `${option} is empty`;
+  if (trimmed.length > MAX_NAME_LENGTH) return `${option} is longer than ${MAX_NAME_LENGTH} characters`;
+  if (!DISPLAY_SAFE_NAME.test(trimmed)) return `${option} contains control, invisible or bidi characters, or starts like a CI workflow command`;
+  return undefined;
+}
+
 function requireName(value: string | undefined, option: string): string {
   if (value === undefined) throw new CliUsageError(`missing ${option}`);
-  const trimmed = value.trim();
-  if (trimmed.length === 0) throw new CliUsageError(`${option} is empty`);
-  if (trimmed.length > MAX_NAME_LENGTH) throw new CliUsageError(`${option} is longer than ${MAX_NAME_LENGTH} characters`);
-  if (!DISPLAY_SAFE_NAME.test(trimmed)) throw new CliUsageError(`${option} contains control, invisible or bidi characters, or starts like a CI workflow command`);
-  return trimmed;
+  const problem = markNameProblem(value, option);
+  if (problem !== undefined) throw new CliUsageError(problem);
+  return value.trim();
 }
 
 /** Sorted ranges with overlapping or adjacent ones joined, so each marked block becomes one span. */

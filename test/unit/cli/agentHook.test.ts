@@ -198,6 +198,26 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
     const { command, marked } = hookReading(() => JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Write', tool_input: { file_path: 'x.ts', content: 'a\nb\n' } }));
     const io = capture(repo);
     assert.equal(await command.run(['claude-code'], io), 0);
-    assert.deepEqual(marked, [[path.join(repo, 'x.ts'), '--lines', '1-2', '--tool', 'claude-code', '--session', 's']]);
+    assert.deepEqual(marked, [[path.join(repo, 'x.ts'), '--lines=1-2', '--tool=claude-code', '--session=s']]);
+  });
+
+  it('records the edit when the session id starts with a dash or the model holds control characters (those fields left out, said)', async () => {
+    writeFileSync(path.join(repo, 'dash.ts'), 'one\ntwo\n');
+    writeFileSync(path.join(repo, '.git', 'dash.json'), JSON.stringify({ session_id: '-abc', cwd: repo, tool_name: 'Write', tool_input: { file_path: 'dash.ts', content: 'one\ntwo\n' } }));
+    const dashed = capture(repo);
+    assert.equal(await runCli(['agent-hook', 'claude-code', '--input', path.join(repo, '.git', 'dash.json')], dashed), 0, dashed.err);
+    const store = await WorkingStateStore.open(git, repo, silentLogger);
+    const [span] = (await store.load('dash.ts'))?.spans ?? [];
+    assert.equal(span?.origin.session, '-abc', `the session id is a value, not an option: ${dashed.err}`);
+
+    writeFileSync(path.join(repo, 'escaped.ts'), 'one\ntwo\n');
+    writeFileSync(path.join(repo, '.git', 'escaped.json'), JSON.stringify({ session_id: 's', cwd: repo, model: 'opus\u001b[2J', tool_name: 'Write', tool_input: { file_path: 'escaped.ts', content: 'one\ntwo\n' } }));
+    const escaped = capture(repo);
+    assert.equal(await runCli(['agent-hook', 'claude-code', '--input', path.join(repo, '.git', 'escaped.json')], escaped), 0, escaped.err);
+    const marked = (await store.load('escaped.ts'))?.spans ?? [];
+    assert.equal(lineRangesOf('one\ntwo\n', marked).length, 1, `the edit is recorded: ${escaped.err}`);
+    assert.equal(marked[0].origin.model, undefined);
+    assert.match(escaped.err, /recorded without the payload's model/);
+    assert.doesNotMatch(escaped.err, /\u001b/, 'the refused model is not echoed raw');
   });
 });
