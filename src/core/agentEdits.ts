@@ -27,8 +27,12 @@ export type AgentId = (typeof AGENT_IDS)[number];
 
 /** Evidence of what the agent wrote into one file. */
 export type WriteEvidence =
-  /** The agent wrote the whole file (Write, create_file, write_file, an added file in a patch). */
-  | { readonly kind: 'whole' }
+  /**
+   * The agent wrote the whole file (Write, create_file, write_file, an added file in a patch), with
+   * the text it wrote when the payload gives it: then only the file's lines that are that text's
+   * are the agent's (a file that holds something else is not marked on the payload's word).
+   */
+  | { readonly kind: 'whole'; readonly content?: string }
   /** oldText was replaced by newText (once, or everywhere with `all`). */
   | { readonly kind: 'replace'; readonly oldText: string; readonly newText: string; readonly all: boolean }
   /** A patch hunk: its new-side lines, and which of them the hunk added. */
@@ -240,7 +244,8 @@ function fileWritesOf(input: Json): FileWrite[] {
   if (!file) return [];
   const all = input.replace_all === true || input.allow_multiple === true || (typeof input.expected_replacements === 'number' && input.expected_replacements > 1);
   let evidence: WriteEvidence[];
-  if (typeof input.content === 'string' || typeof input.file_text === 'string') evidence = [{ kind: 'whole' }];
+  const written = [input.content, input.file_text].find((value): value is string => typeof value === 'string');
+  if (written !== undefined) evidence = [{ kind: 'whole', content: written }];
   else if (Array.isArray(input.edits)) evidence = input.edits.filter(isObject).flatMap((edit) => replaceEvidence(edit, all));
   else if (typeof input.code === 'string') evidence = [{ kind: 'chunks', code: input.code }];
   else evidence = replaceEvidence(input, all);
@@ -273,12 +278,15 @@ export function parsePatch(patch: string): FileWrite[] {
   let current: { path: string; evidence: WriteEvidence[] } | undefined;
   let hunk: { lines: string[]; added: boolean[] } | undefined;
   let adding = false;
+  /** The lines of an added file, as its `+` lines give them. */
+  let addedLines: string[] = [];
   const closeHunk = () => {
     if (current && hunk && hunk.added.some(Boolean)) current.evidence.push({ kind: 'hunk', lines: hunk.lines, added: hunk.added });
     hunk = undefined;
   };
   const closeFile = () => {
     closeHunk();
+    if (current && adding) current.evidence = [{ kind: 'whole', content: addedLines.map((line) => `${line}\n`).join('') }];
     if (current && current.evidence.length > 0) files.push(current);
     current = undefined;
     adding = false;
@@ -290,6 +298,7 @@ export function parsePatch(patch: string): FileWrite[] {
       closeFile();
       if (header[1] !== 'Delete') current = { path: header[2].trim(), evidence: header[1] === 'Add' ? [{ kind: 'whole' }] : [] };
       adding = header[1] === 'Add';
+      addedLines = [];
       continue;
     }
     const move = /^\*\*\* Move to: (.+)$/.exec(line);
@@ -302,7 +311,11 @@ export function parsePatch(patch: string): FileWrite[] {
       if (line.startsWith('*** End Patch')) closeFile();
       continue;
     }
-    if (!current || adding) continue;
+    if (current && adding) {
+      if (line.startsWith('+')) addedLines.push(line.slice(1));
+      continue;
+    }
+    if (!current) continue;
     if (line.startsWith('@@')) {
       closeHunk();
       hunk = { lines: [], added: [] };
@@ -350,9 +363,18 @@ export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidenc
   }
   for (const item of evidence) {
     switch (item.kind) {
-      case 'whole':
-        for (let line = 0; line < fileLines.length; line++) marked.add(line);
+      case 'whole': {
+        if (item.content === undefined) {
+          for (let line = 0; line < fileLines.length; line++) marked.add(line);
+          break;
+        }
+        // The file's lines a line diff finds unchanged from what the agent wrote (lines a person
+        // typed since stay theirs); none at all while the agent wrote lines: not the agent's file.
+        const written = linesFromProposal(fileLines, item.content);
+        if (written.size === 0 && splitLines(item.content).some((line) => line.trim() !== '')) unplaced++;
+        for (const line of written) marked.add(line);
         break;
+      }
       case 'replace':
         break; // placed above, all together
       case 'hunk': {

@@ -137,3 +137,29 @@ describe('parseAgentPayload: a file write whose payload Vouch cannot read is rep
     assert.equal(kindOf('claude-code', { hook_event_name: 'PostToolUseFailure', tool_name: 'Edit', tool_input: {}, error: 'no match' }), 'nothing');
   });
 });
+
+describe('whole-file writes are checked against the text the agent wrote', () => {
+  const writeOf = (agent: AgentId, payload: unknown) => {
+    const report = parseAgentPayload(agent, payload);
+    assert.ok(report && report.kind === 'edits', JSON.stringify(report));
+    return report.files[0].evidence;
+  };
+
+  it('a Write whose content is not in the file marks nothing and says so (a person\'s file is not the agent\'s on its word)', () => {
+    const evidence = writeOf('claude-code', { tool_name: 'Write', tool_input: { file_path: 'h.txt', content: 'something else\n' } });
+    assert.deepEqual(lineRangesOfWrites('human1\nhuman2\nhuman3\n', evidence), { ranges: [], unplaced: 1 });
+  });
+
+  it("marks the agent's lines of a file a person has typed into since, not the person's", () => {
+    const evidence = writeOf('gemini', { hook_event_name: 'AfterTool', tool_name: 'write_file', tool_input: { file_path: 'a.ts', content: 'one\ntwo\nthree\n' }, tool_response: { llmContent: 'ok' } });
+    assert.deepEqual(lineRangesOfWrites('one\nmine\ntwo\nthree\n', evidence), { ranges: [[1, 1], [3, 4]], unplaced: 0 });
+    assert.deepEqual(lineRangesOfWrites('one\ntwo\nthree\n', evidence), { ranges: [[1, 3]], unplaced: 0 });
+  });
+
+  it("a Codex patch's added file: its + lines are the text checked", () => {
+    const patch = '*** Begin Patch\n*** Add File: n.ts\n+alpha\n+beta\n*** End Patch\n';
+    const evidence = writeOf('codex', { hook_event_name: 'PostToolUse', tool_name: 'apply_patch', tool_input: { command: patch } });
+    assert.deepEqual(lineRangesOfWrites('alpha\nbeta\n', evidence), { ranges: [[1, 2]], unplaced: 0 });
+    assert.deepEqual(lineRangesOfWrites('gamma\ndelta\n', evidence), { ranges: [], unplaced: 1 });
+  });
+});
