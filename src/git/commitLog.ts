@@ -33,8 +33,31 @@ export async function committerSecondsOfCommits(git: GitRunner, cwd: string, com
  * per line); `problem` (git's first error line) when the range names no commits.
  */
 export async function revListOfRange(git: GitRunner, cwd: string, range: string, maxCount: number): Promise<{ readonly output: Buffer } | { readonly problem: string }> {
+  const notCommits = await endpointsNotCommits(git, cwd, range);
+  if (notCommits !== undefined) return { problem: notCommits };
   const listed = await git.run(['rev-list', `--max-count=${maxCount}`, '--end-of-options', range, '--'], { cwd, okExitCodes: [128] });
   return listed.exitCode === 0 ? { output: listed.stdoutBytes } : { problem: listed.stderr.trim().split('\n')[0] ?? '' };
+}
+
+/**
+ * Why an endpoint of `range` is not a commit (undefined when each is one, or when git cannot read
+ * the range: rev-list says why then). git rev-list walks nothing from a tree or a blob and says
+ * nothing of it, so `verify HEAD..<a tree>` would pass over no commits: a CI variable that names
+ * the wrong object must fail instead.
+ */
+async function endpointsNotCommits(git: GitRunner, cwd: string, range: string): Promise<string | undefined> {
+  const parsed = await git.run(['rev-parse', '--revs-only', '--end-of-options', range], { cwd, okExitCodes: [128] });
+  if (parsed.exitCode !== 0) return undefined;
+  const ids = parsed.stdout
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => (line.startsWith('^') ? line.slice(1) : line))
+    .filter((id) => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(id));
+  if (ids.length === 0) return undefined;
+  const types = await git.run(['cat-file', '--batch-check=%(objecttype)'], { cwd, input: ids.map((id) => `${id}^{commit}\n`).join('') });
+  const lines = types.stdout.split('\n');
+  const bad = ids.findIndex((_, index) => lines[index] !== 'commit');
+  return bad < 0 ? undefined : `${ids[bad]} is not a commit`;
 }
 
 /**

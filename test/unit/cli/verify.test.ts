@@ -57,6 +57,17 @@ describe('vouch verify', function () {
     assert.match(result.stdout, /OK: 2 commit\(s\) in [0-9a-f]+\.\.HEAD, 1 with Vouch records, 1 AI line\(s\); all AI code is reviewed and valid/);
   });
 
+  it('a range whose end is a tree or a blob is a usage error, not an empty range that passes', async () => {
+    await commitAi('sum.js');
+    for (const range of ['HEAD^{tree}', `${base}..HEAD^{tree}`, 'HEAD:sum.js..HEAD', `HEAD..${(await repo.git(['rev-parse', 'HEAD^{tree}'])).stdout.trim()}`]) {
+      const result = await vouch(repo.dir, 'verify', range);
+      assert.equal(result.code, 2, `${range}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stderr, /not a commit/, range);
+    }
+    // The same range ending at the commit still finds its unreviewed line.
+    assert.equal((await vouch(repo.dir, 'verify', `${base}..HEAD`)).code, 1);
+  });
+
   it('fails on unreviewed AI lines and names them', async () => {
     const commit = await commitAi('sum.js');
     const result = await vouch(repo.dir, 'verify');
