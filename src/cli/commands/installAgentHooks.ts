@@ -121,9 +121,16 @@ export function agentHookCommand(agent: AgentId): string {
   return `${RESOLVE_VOUCH_SHELL}; if [ -n "$vouch" ]; then "$vouch" agent-hook ${agent}; else echo "vouch: not found on PATH nor at the launcher; the edit is not recorded" >&2; echo "{}"; fi; exit 0`;
 }
 
-/** Vouch's own entries carry `agent-hook <agent>` after a resolved vouch. */
+/**
+ * Vouch's own entries: the whole command is the one agentHookCommand writes (whatever the launcher
+ * lookup at its start said in the version that wrote it), or nothing but `vouch agent-hook <agent>`.
+ * A person's command that also runs vouch among other things (`./format.sh && vouch agent-hook
+ * claude-code; ./notify.sh`) is theirs: never replaced nor removed.
+ */
 function isVouchCommand(value: unknown): boolean {
-  return typeof value === 'string' && /"\$vouch" agent-hook [a-z-]+|\bvouch['"]? agent-hook [a-z-]+/.test(value);
+  if (typeof value !== 'string') return false;
+  const command = value.trim();
+  return /^vouch="\$\(command -v vouch[^\n]*; if \[ -n "\$vouch" \]; then "\$vouch" agent-hook [a-z-]+; else echo "vouch: [^"\n]*" >&2; echo "\{\}"; fi; exit 0$/.test(command) || /^(?:[^\s;&|]*\/)?vouch agent-hook [a-z-]+$/.test(command);
 }
 
 function isVouchEntry(entry: unknown): boolean {
@@ -192,8 +199,24 @@ function isEmptyConfig(target: AgentHookTarget, config: Json): boolean {
   return Object.entries(config).every(([key, value]) => target.fileDefaults !== undefined && Object.hasOwn(target.fileDefaults, key) && target.fileDefaults[key] === value);
 }
 
+/** What kind of file `file` is: a symlink (whether its target exists), read-only, or anything else. */
+async function settingsFileKind(file: string): Promise<{ symlink: boolean; readOnly: boolean }> {
+  let link: import('node:fs').Stats;
+  try {
+    link = await fs.lstat(file);
+  } catch {
+    return { symlink: false, readOnly: false };
+  }
+  const target = link.isSymbolicLink() ? await fs.stat(file).catch(() => undefined) : link;
+  // Write bits, not access(): a file its owner made read-only stays so, even for root.
+  return { symlink: link.isSymbolicLink(), readOnly: target !== undefined && (target.mode & 0o222) === 0 };
+}
+
 export async function applyAgentHooks(target: AgentHookTarget, file: string, install: boolean): Promise<AgentHookAction> {
   const existing = await readConfig(file);
+  const kind = await settingsFileKind(file);
+  // A link to a file that is not there (dotfiles not checked out yet) is not replaced by a file.
+  if (kind.symlink && existing === undefined) throw new CliFailure(`${file} is a symbolic link to a file that does not exist; left as it is`);
   if (!install && existing === undefined) return 'absent';
   let updated: Json | undefined;
   try {
@@ -202,7 +225,9 @@ export async function applyAgentHooks(target: AgentHookTarget, file: string, ins
     throw new CliFailure(`${file}: ${errorMessage(error)}; left as it is`);
   }
   if (existing !== undefined && JSON.stringify(updated) === JSON.stringify(existing)) return install ? 'unchanged' : 'absent';
-  if (!install && updated && isEmptyConfig(target, updated)) {
+  if (kind.readOnly) throw new CliFailure(`${file} is read-only; left as it is (make it writable to ${install ? 'add' : 'remove'} Vouch's hook)`);
+  // A symlink is not removed: its target (the user's dotfiles) keeps what is left, without Vouch's hook.
+  if (!install && updated && isEmptyConfig(target, updated) && !kind.symlink) {
     await fs.unlink(file);
     return 'deleted';
   }

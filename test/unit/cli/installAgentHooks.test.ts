@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/cli';
 import { sharedCliBundle, writeCliLauncher } from '../../support/cliProcess';
@@ -91,6 +91,53 @@ describe('vouch install-agent-hooks', () => {
     assert.equal(await runCli(['install-agent-hooks', 'cursor'], io), 1);
     assert.match(io.err, /not valid JSON.*left as it is/);
     assert.equal(readFileSync(file, 'utf8'), '{ "version": 1, ');
+  });
+
+  it("keeps a person's own hook command that runs vouch among other things, on install and on uninstall", async () => {
+    const file = path.join(repo, '.claude', 'settings.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const own = { type: 'command', command: './scripts/format.sh && vouch agent-hook claude-code; ./scripts/notify.sh', timeout: 60 };
+    writeFileSync(file, JSON.stringify({ hooks: { PostToolUse: [{ matcher: 'Write|Edit|MultiEdit', hooks: [own] }] } }));
+    assert.equal(await runCli(['install-agent-hooks', 'claude-code'], capture(repo)), 0);
+    const installed = JSON.stringify(readJson(file));
+    assert.ok(installed.includes(JSON.stringify(own)), `the person's entry is kept: ${installed}`);
+    assert.ok(installed.includes(JSON.stringify(agentHookCommand('claude-code'))), "Vouch's entry is added beside it");
+    assert.equal(await runCli(['install-agent-hooks', 'claude-code', '--uninstall'], capture(repo)), 0);
+    assert.deepEqual(readJson(file), { hooks: { PostToolUse: [{ matcher: 'Write|Edit|MultiEdit', hooks: [own] }] } });
+  });
+
+  it('a settings file kept as a symlink stays one: uninstall cleans its target; a link to nothing and a read-only file are left as they are', async () => {
+    const dotfiles = path.join(repo, '..', `${path.basename(repo)}-dotfiles`);
+    mkdirSync(dotfiles, { recursive: true });
+    try {
+      const linked = path.join(repo, '.claude', 'settings.json');
+      mkdirSync(path.dirname(linked), { recursive: true });
+      writeFileSync(path.join(dotfiles, 'claude.json'), '{}');
+      symlinkSync(path.join(dotfiles, 'claude.json'), linked);
+      assert.equal(await runCli(['install-agent-hooks', 'claude-code'], capture(repo)), 0);
+      assert.equal(await runCli(['install-agent-hooks', 'claude-code', '--uninstall'], capture(repo)), 0);
+      assert.ok(lstatSync(linked).isSymbolicLink(), 'the link is kept');
+      assert.ok(!readFileSync(path.join(dotfiles, 'claude.json'), 'utf8').includes('agent-hook'), 'its target no longer holds the hook');
+
+      const dangling = path.join(repo, '.gemini', 'settings.json');
+      mkdirSync(path.dirname(dangling), { recursive: true });
+      symlinkSync(path.join(dotfiles, 'missing.json'), dangling);
+      const io = capture(repo);
+      assert.equal(await runCli(['install-agent-hooks', 'gemini'], io), 1);
+      assert.match(io.err, /symbolic link to a file that does not exist; left as it is/);
+      assert.ok(lstatSync(dangling).isSymbolicLink() && !existsSync(path.join(dotfiles, 'missing.json')));
+
+      const readOnly = path.join(repo, '.cursor', 'hooks.json');
+      mkdirSync(path.dirname(readOnly), { recursive: true });
+      writeFileSync(readOnly, '{"version":1}');
+      chmodSync(readOnly, 0o444);
+      const refused = capture(repo);
+      assert.equal(await runCli(['install-agent-hooks', 'cursor'], refused), 1);
+      assert.match(refused.err, /read-only; left as it is/);
+      assert.equal(readFileSync(readOnly, 'utf8'), '{"version":1}');
+    } finally {
+      rmSync(dotfiles, { recursive: true, force: true });
+    }
   });
 
   it('rejects unknown agents and both scopes', async () => {
