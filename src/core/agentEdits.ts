@@ -20,6 +20,7 @@
  * reported as failed or denied wrote nothing, so none of its text is the agent's.
  */
 import { diffArrays } from 'diff';
+import { unchangedLineTargets } from './text/lineDiff';
 import { lineIndexAt, lineStartOffsets } from './text/lines';
 
 export const AGENT_IDS = ['claude-code', 'copilot', 'cursor', 'codex', 'gemini'] as const;
@@ -371,8 +372,8 @@ export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidenc
         // The file's lines a line diff finds unchanged from what the agent wrote (lines a person
         // typed since stay theirs); none at all while the agent wrote lines: not the agent's file.
         const written = linesFromProposal(fileLines, item.content);
-        if (written.size === 0 && splitLines(item.content).some((line) => line.trim() !== '')) unplaced++;
-        for (const line of written) marked.add(line);
+        if (written === undefined || (written.size === 0 && splitLines(item.content).some((line) => line.trim() !== ''))) unplaced++;
+        for (const line of written ?? []) marked.add(line);
         break;
       }
       case 'replace':
@@ -397,19 +398,26 @@ export function lineRangesOfWrites(text: string, evidence: readonly WriteEvidenc
       }
     }
   }
-  const proposed = proposal === undefined ? undefined : linesFromProposal(fileLines, proposal);
+  const proposed = proposal === undefined ? undefined : (linesFromProposal(fileLines, proposal) ?? new Set<number>());
+  if (proposal !== undefined && proposed?.size === 0 && marked.size > 0) unplaced++;
   return { ranges: toRanges([...marked].filter((line) => line < fileLines.length && (proposed === undefined || proposed.has(line)))), unplaced };
 }
 
-/** The lines (0-based) of the file that a line diff against the agent's proposal finds unchanged from it. */
-function linesFromProposal(fileLines: readonly string[], proposal: string): Set<number> {
+/**
+ * A line diff of an agent's text against the file gives up past these (a hook has a deadline, and a
+ * diff of two unrelated large texts costs their product): then no line is claimed for the agent.
+ */
+const AGENT_TEXT_DIFF_LIMITS = { timeout: 2_000, maxEditLength: 20_000 };
+
+/**
+ * The lines (0-based) of the file that a line diff against the agent's text finds unchanged from
+ * it; undefined when the diff gave up at its limits.
+ */
+function linesFromProposal(fileLines: readonly string[], proposal: string): Set<number> | undefined {
+  const targets = unchangedLineTargets(splitLines(proposal), [...fileLines], AGENT_TEXT_DIFF_LIMITS);
+  if (!targets) return undefined;
   const found = new Set<number>();
-  let index = 0;
-  for (const part of diffArrays(splitLines(proposal), [...fileLines])) {
-    if (part.removed) continue;
-    if (!part.added) for (let i = 0; i < part.value.length; i++) found.add(index + i);
-    index += part.value.length;
-  }
+  for (const target of targets) if (target >= 0) found.add(target);
   return found;
 }
 
