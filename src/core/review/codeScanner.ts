@@ -65,13 +65,43 @@ interface MutableLiteral {
   interpolates: boolean;
 }
 
+/**
+ * A copy of a text as UTF-16 code units, in which ranges can be blanked: two bytes a character
+ * (an array of one-character strings took tens of bytes each: a 45 MB file ran out of memory).
+ */
+class BlankableText {
+  private readonly units: Uint16Array;
+  /** Whether every surrogate is paired: then the decoder gives the same units back, fast. */
+  private readonly wellFormed: boolean;
+
+  constructor(text: string) {
+    // With the u flag the class matches only a surrogate that is not part of a pair.
+    this.wellFormed = !/[\uD800-\uDFFF]/u.test(text);
+    this.units = new Uint16Array(text.length);
+    for (let index = 0; index < text.length; index++) this.units[index] = text.charCodeAt(index);
+  }
+
+  /** Spaces for [from, to), line breaks kept (so offsets and line numbers stay those of the text). */
+  blank(from: number, to: number): void {
+    const end = Math.min(to, this.units.length);
+    for (let index = from; index < end; index++) if (this.units[index] !== 0x0a) this.units[index] = 0x20;
+  }
+
+  toString(): string {
+    // ignoreBOM keeps a leading U+FEFF (offsets stay the text's).
+    if (this.wellFormed) return new TextDecoder('utf-16le', { ignoreBOM: true }).decode(this.units);
+    // In slices: fromCharCode takes each unit as an argument (lone surrogates kept as they are).
+    const parts: string[] = [];
+    for (let start = 0; start < this.units.length; start += 8192) parts.push(String.fromCharCode(...this.units.subarray(start, start + 8192)));
+    return parts.join('');
+  }
+}
+
 export function scanCode(text: string, language: ScanLanguage): ScannedCode {
-  const skeleton = text.split('');
-  const withoutComments = text.split('');
+  const skeleton = new BlankableText(text);
+  const withoutComments = new BlankableText(text);
   const literals: MutableLiteral[] = [];
-  const blank = (from: number, to: number, target: string[]): void => {
-    for (let i = from; i < to && i < text.length; i++) if (text[i] !== '\n') target[i] = ' ';
-  };
+  const blank = (from: number, to: number, target: BlankableText): void => target.blank(from, to);
   const blankComment = (from: number, to: number): void => {
     blank(from, to, skeleton);
     blank(from, to, withoutComments);
@@ -169,8 +199,8 @@ export function scanCode(text: string, language: ScanLanguage): ScannedCode {
   }
 
   return {
-    skeleton: skeleton.join(''),
-    withoutComments: withoutComments.join(''),
+    skeleton: skeleton.toString(),
+    withoutComments: withoutComments.toString(),
     strings: literals.map((l) => ({ start: l.start, end: l.end, value: text.slice(l.start, l.end), prefix: l.prefix, interpolates: l.interpolates })),
   };
 }

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { scanCode } from '../../../src/core/review/codeScanner';
 import { findRiskHints, splitIdentifier, type RiskCategory } from '../../../src/core/review/riskHints';
 
 interface Sample {
@@ -211,5 +213,21 @@ describe('findRiskHints', () => {
 
   it('splits identifiers into words', () => {
     assert.deepEqual(splitIdentifier('verifyJWTToken_now'), ['verify', 'jwt', 'token', 'now']);
+  });
+});
+
+describe('scanCode keeps offsets of any text', () => {
+  it('the skeleton and the text without comments have the text\'s length and line breaks: a BOM, lone surrogates, astral characters (property)', () => {
+    const piece = fc.constantFrom('\uFEFF', '\uD800', '\uDC00', '😀', 'a', '"', "'", '`', '/', '*', '#', '\n', ' ', '${', '}', '\\');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.constantFrom('js' as const, 'python' as const, 'c-like' as const), (pieces, language) => {
+        const text = pieces.join('');
+        const scanned = scanCode(text, language);
+        for (const out of [scanned.skeleton, scanned.withoutComments]) {
+          assert.equal(out.length, text.length);
+          for (let index = 0; index < text.length; index++) assert.equal(out[index] === '\n', text[index] === '\n', `line break at ${index}`);
+        }
+      }),
+    );
   });
 });
