@@ -76,7 +76,8 @@ async function runAgentHook(args: string[], io: CliIo, dependencies: AgentHookDe
   const raw = values.input !== undefined ? await readBounded(path.resolve(io.cwd, values.input), MAX_PAYLOAD_BYTES) : await (dependencies.readStdin ?? readHookPayload)(MAX_PAYLOAD_BYTES, STDIN_TIMEOUT_MS);
   let payload: unknown;
   try {
-    payload = JSON.parse(raw);
+    // A payload written by a tool that starts its UTF-8 with a byte-order mark is still JSON.
+    payload = JSON.parse(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw);
   } catch {
     throw new Error('the hook payload is not JSON');
   }

@@ -201,6 +201,14 @@ describe('vouch agent-hook: recorded agent payloads become exact `vouch mark` ra
     assert.deepEqual(marked, [[path.join(repo, 'x.ts'), '--lines=1-2', '--tool=claude-code', '--session=s']]);
   });
 
+  it('reads a payload that starts with a byte-order mark', async () => {
+    writeFileSync(path.join(repo, 'x.ts'), 'a\nb\n');
+    const { command, marked } = hookReading(() => `\uFEFF${JSON.stringify({ session_id: 's', cwd: repo, tool_name: 'Write', tool_input: { file_path: 'x.ts', content: 'a\nb\n' } })}`);
+    const io = capture(repo);
+    assert.equal(await command.run(['claude-code'], io), 0);
+    assert.equal(marked.length, 1, io.err);
+  });
+
   it('records the edit when the session id starts with a dash or the model holds control characters (those fields left out, said)', async () => {
     writeFileSync(path.join(repo, 'dash.ts'), 'one\ntwo\n');
     writeFileSync(path.join(repo, '.git', 'dash.json'), JSON.stringify({ session_id: '-abc', cwd: repo, tool_name: 'Write', tool_input: { file_path: 'dash.ts', content: 'one\ntwo\n' } }));
