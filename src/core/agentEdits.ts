@@ -297,7 +297,8 @@ export function parsePatch(patch: string): FileWrite[] {
     const header = /^\*\*\* (Add|Update|Delete) File: (.+)$/.exec(line);
     if (header) {
       closeFile();
-      if (header[1] !== 'Delete') current = { path: header[2].trim(), evidence: header[1] === 'Add' ? [{ kind: 'whole' }] : [] };
+      // An added file's evidence is its + lines, set when the file closes.
+      if (header[1] !== 'Delete') current = { path: header[2].trim(), evidence: [] };
       adding = header[1] === 'Add';
       addedLines = [];
       continue;
